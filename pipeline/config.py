@@ -1,0 +1,75 @@
+"""Loading rules and settings from `configs/` (TOML) with errors that name the file."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+def config_files(config_dir: Path, stage: str) -> list[Path]:
+    """The files a stage reads: `configs/<stage>.toml` and anything named `<stage>_*` or in `<stage>/`."""
+    config_dir = Path(config_dir)
+    files = sorted(config_dir.glob(f"{stage}.*")) + sorted(config_dir.glob(f"{stage}_*"))
+    sub = config_dir / stage
+    if sub.is_dir():
+        files += sorted(p for p in sub.rglob("*") if p.is_file())
+    return files
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text: {exc}") from None
+
+
+def load_stage_config(config_dir: Path | None, stage: str) -> dict[str, Any]:
+    """`configs/<stage>.toml` as a dict ({} when the stage has no config file)."""
+    path = Path(config_dir or DEFAULT_CONFIG_DIR) / f"{stage}.toml"
+    if not path.exists():
+        return {}
+    return load_toml(path)
+
+
+def require(config: dict, dotted_key: str, kind: type | tuple[type, ...], source: str) -> Any:
+    """Fetch `a.b.c` from a config dict, raising a ConfigError naming the file and key."""
+    node: Any = config
+    for part in dotted_key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise ConfigError(f"{source}: missing key '{dotted_key}'")
+        node = node[part]
+    if not isinstance(node, kind) or (kind is int and isinstance(node, bool)):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ConfigError(f"{source}: key '{dotted_key}' must be {names}, got {node!r}")
+    return node
+
+
+def hash_files(paths: list[Path]) -> dict[str, str]:
+    return {str(p): sha256_file(p) for p in paths}
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def combined_hash(hashes: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(hashes):
+        digest.update(f"{Path(name).name}={hashes[name]}\n".encode())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,81 @@
+"""Rebuilding parsed `Doc`s from `tokens.parquet`, so later stages never parse again.
+
+A rebuilt Doc has the words, whitespace, lemmas, tags, POS, morphology, dependency tree (hence
+the sentences) and entities the parse produced; its text equals `documents.body`. Each token row
+also carries `start`/`end` offsets into `documents.text`, available as `ParsedDoc.token_starts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pyarrow as pa
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from .io import iter_row_groups
+from .schemas import TOKENS
+
+
+@lru_cache(maxsize=1)
+def shared_vocab() -> Vocab:
+    """An English vocab with lexical attributes (is_stop, like_num...) and no model weights."""
+    import spacy
+
+    return spacy.blank("en").vocab
+
+
+@dataclass
+class ParsedDoc:
+    doc_id: str
+    doc: Doc
+    token_starts: np.ndarray   # per token: offset into documents.text
+    token_ends: np.ndarray
+
+    def text_span(self, token_start: int, token_end: int) -> tuple[int, int]:
+        """Character offsets in documents.text of tokens [token_start, token_end)."""
+        return int(self.token_starts[token_start]), int(self.token_ends[token_end - 1])
+
+
+def doc_from_columns(vocab: Vocab, columns: dict) -> Doc:
+    words = columns["text"]
+    if not words:
+        return Doc(vocab, words=[])
+    return Doc(
+        vocab,
+        words=words,
+        spaces=[w == " " for w in columns["whitespace"]],
+        lemmas=columns["lemma"],
+        pos=columns["pos"],
+        tags=columns["tag"],
+        morphs=columns["morph"],
+        deps=columns["dep"],
+        heads=columns["head"],
+        ents=[iob if iob == "O" else f"{iob}-{etype}" for iob, etype in zip(columns["ent_iob"], columns["ent_type"])],
+    )
+
+
+def _split_documents(table: pa.Table) -> Iterator[tuple[str, dict]]:
+    doc_ids = table.column("doc_id").to_numpy(zero_copy_only=False)
+    if not len(doc_ids):
+        return
+    boundaries = np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1
+    columns = {name: table.column(name).to_pylist() for name in table.column_names if name != "doc_id"}
+    starts = [0, *boundaries.tolist()]
+    stops = [*boundaries.tolist(), len(doc_ids)]
+    for start, stop in zip(starts, stops):
+        yield str(doc_ids[start]), {name: values[start:stop] for name, values in columns.items()}
+
+
+def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None) -> Iterator[ParsedDoc]:
+    """Every parsed document in `out_dir`, streamed a row group at a time."""
+    vocab = vocab or shared_vocab()
+    for table in iter_row_groups(TOKENS, out_dir):
+        for doc_id, columns in _split_documents(table):
+            yield ParsedDoc(doc_id, doc_from_columns(vocab, columns),
+                            np.asarray(columns["start"], dtype=np.int64),
+                            np.asarray(columns["end"], dtype=np.int64))

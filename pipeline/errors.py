@@ -1,0 +1,37 @@
+"""Every error and warning the pipeline reports, each with a code (the spaCy `errors.py` pattern).
+
+Messages name the file and the problem so that a user can act without reading code.
+"""
+
+
+class PipelineError(Exception):
+    """An error the user can fix: bad input folder, malformed config, missing stage output."""
+
+
+class ConfigError(PipelineError):
+    pass
+
+
+class SchemaError(PipelineError):
+    pass
+
+
+class ModelNotFound(PipelineError):
+    pass
+
+
+# Per-document problems found by `ingest`: recorded in the rejects table, never a crash.
+# level "error": the document is not processed; "warning": it is, with a caveat.
+REJECT_CODES = {
+    "E001": ("error", "empty file"),
+    "E002": ("error", "binary file (NUL bytes or control characters)"),
+    "E003": ("error", "file larger than ingest.max_bytes"),
+    "E004": ("error", "unreadable file"),
+    "E005": ("error", "malformed JSON line"),
+    "E006": ("error", "JSON record without a text string"),
+    "E007": ("error", "duplicate doc_id"),
+    "E008": ("error", "text is empty after decoding"),
+    "W001": ("warning", "not valid UTF-8: decoded as cp1252"),
+    "W002": ("warning", "not valid UTF-8 or cp1252: decoded as latin-1"),
+    "W003": ("warning", "no title or body line kept: the document has no article text"),
+}
