@@ -13,6 +13,11 @@ from .errors import PipelineError
 
 # Stages in pipeline order; a stage is available when its module exists.
 STAGE_ORDER = ["ingest", "clean", "parse", "entities", "quotes", "topics", "claims"]
+# Commands that are not stages: name -> help; each module has main(argv) -> exit code.
+TOOLS = {"eval": "score outputs against gold", "diff": "compare two output folders",
+         "show": "print a readable summary of the claims", "report": "write a static HTML report",
+         "bench": "throughput and memory against bare spaCy"}
+TOOL_MODULES = {"eval": "evaluate"}
 
 
 def available_stages() -> list[str]:
@@ -51,15 +56,21 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "ingest":
             stage.add_argument("--input", required=True, type=Path)
 
-    for name, help_text in [("eval", "score outputs against gold"), ("diff", "compare two output folders"),
-                            ("show", "print a readable summary of the claims"),
-                            ("bench", "throughput and memory against bare spaCy")]:
-        extra = sub.add_parser(name, help=help_text, add_help=False)
-        extra.add_argument("args", nargs=argparse.REMAINDER)
+    for name, help_text in TOOLS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in TOOLS:
+        # Tools parse their own arguments.
+        module = importlib.import_module(f"pipeline.{TOOL_MODULES.get(argv[0], argv[0])}")
+        try:
+            return module.main(argv[1:])
+        except PipelineError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":
@@ -69,9 +80,6 @@ def main(argv: list[str] | None = None) -> int:
                 raise PipelineError(f"stage '{args.command}' is not implemented yet")
             run_stage(args.command, args.output, args.config, getattr(args, "input", None))
             manifest.gather(args.output, available_stages())
-        else:
-            module = importlib.import_module(f"pipeline.{ {'eval': 'evaluate', 'bench': 'bench'}.get(args.command, args.command)}")
-            return module.main(args.args)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -25,16 +25,27 @@ def to_arrow(spec: TableSpec, data: pa.Table | pd.DataFrame | Iterable[dict]) ->
         table = pa.Table.from_pandas(data, preserve_index=False)
     else:
         rows = list(data)
-        table = pa.Table.from_pylist(rows, schema=spec.schema) if rows else spec.schema.empty_table()
+        names = set(spec.schema.names)
+        for row in rows:
+            if row.keys() != names:
+                raise SchemaError(f"table '{spec.name}': unknown columns {sorted(row.keys() - names)}, "
+                                  f"missing columns {sorted(names - row.keys())}")
+        try:
+            table = pa.Table.from_pylist(rows, schema=spec.schema) if rows else spec.schema.empty_table()
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise SchemaError(f"table '{spec.name}': rows do not fit the schema: {exc}") from None
     expected, got = spec.schema.names, table.column_names
     unknown = [c for c in got if c not in expected]
     missing = [c for c in expected if c not in got]
     if unknown or missing:
         raise SchemaError(f"table '{spec.name}': unknown columns {unknown}, missing columns {missing}")
     table = table.select(expected)
+    for field in spec.schema:
+        if not field.nullable and table.column(field.name).null_count:
+            raise SchemaError(f"table '{spec.name}': nulls in required column '{field.name}'")
     try:
         table = table.cast(spec.schema)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError) as exc:
         raise SchemaError(f"table '{spec.name}': column types do not fit the schema: {exc}") from None
     return table
 

@@ -1,0 +1,36 @@
+"""Shared fixtures: the model is loaded once per session, the seed outputs built once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEEDS = REPO / "seeds"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent: gold data and PolNeAR live there (../shared beside the repo)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from pipeline.config import load_stage_config
+    from pipeline.parse import build_nlp
+
+    return build_nlp(load_stage_config(None, "parse"))
+
+
+@pytest.fixture(scope="session")
+def seed_outputs(tmp_path_factory) -> Path:
+    """Every available stage run on seeds/ into a temporary folder (once per session)."""
+    from pipeline.cli import run_all
+
+    out = tmp_path_factory.mktemp("seed_outputs")
+    run_all(SEEDS, out, None)
+    return out

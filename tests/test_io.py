@@ -1,0 +1,82 @@
+"""Data contracts: each table is checked against its declared schema on write and read."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.errors import PipelineError, SchemaError
+from pipeline.io import TableWriter, read_table, write_table
+from pipeline.schemas import LINES, REJECTS, TABLES
+
+LINE = {"doc_id": "d", "line_no": 1, "start": 0, "end": 5, "text": "Hello", "label": "body",
+        "kept": True, "rule_id": "body.default"}
+
+
+def test_round_trip(tmp_path):
+    write_table(LINES, [LINE, {**LINE, "line_no": 2}], tmp_path)
+    table = read_table(LINES, tmp_path)
+    assert table.num_rows == 2 and table.schema.equals(LINES.schema)
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([{**LINE, "colour": "red"}], "unknown columns \\['colour'\\]"),
+    ([{k: v for k, v in LINE.items() if k != "label"}], "missing columns \\['label'\\]"),
+    ([LINE, LINE], "duplicate keys"),
+    ([{**LINE, "label": None}], "nulls in required column 'label'"),
+])
+def test_write_rejects_bad_tables(tmp_path, rows, message):
+    frame = pd.DataFrame(rows)
+    with pytest.raises(SchemaError, match=message):
+        write_table(LINES, frame, tmp_path)
+    assert not (tmp_path / "lines.parquet").exists()       # nothing half-written
+    assert not list(tmp_path.iterdir())
+
+
+def test_failed_write_keeps_the_old_table(tmp_path):
+    write_table(LINES, [LINE], tmp_path)
+    with pytest.raises(SchemaError):
+        write_table(LINES, [LINE, LINE], tmp_path)
+    assert read_table(LINES, tmp_path).num_rows == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["lines.parquet"]
+
+
+def test_read_rejects_foreign_schema(tmp_path):
+    pq.write_table(pd.DataFrame([{"doc_id": "d"}]).pipe(__import__("pyarrow").Table.from_pandas),
+                   tmp_path / "lines.parquet")
+    with pytest.raises(SchemaError, match="schema differs"):
+        read_table(LINES, tmp_path)
+
+
+def test_missing_table_names_the_file(tmp_path):
+    with pytest.raises(PipelineError, match="lines.parquet: missing"):
+        read_table(LINES, tmp_path)
+
+
+def test_streaming_writer_is_atomic(tmp_path):
+    row = {"path": "a.txt", "doc_id": None, "level": "error", "code": "E001", "message": "a.txt: empty"}
+    with pytest.raises(RuntimeError):
+        with TableWriter(REJECTS, tmp_path) as writer:
+            writer.write([row])
+            raise RuntimeError("crash in the middle")
+    assert not list(tmp_path.iterdir())
+    with TableWriter(REJECTS, tmp_path) as writer:
+        writer.write([row])
+        writer.write([row])
+    assert read_table(REJECTS, tmp_path).num_rows == 2
+
+
+def test_every_table_has_a_key_in_its_schema():
+    for spec in TABLES.values():
+        assert set(spec.key) <= set(spec.schema.names), spec.name
+
+
+@pytest.mark.parametrize("row, message", [
+    ({**LINE, "colour": "red"}, "unknown columns \\['colour'\\]"),
+    ({k: v for k, v in LINE.items() if k != "rule_id"}, "missing columns \\['rule_id'\\]"),
+    ({**LINE, "start": "zero"}, "rows do not fit the schema"),
+])
+def test_write_rejects_bad_rows(tmp_path, row, message):
+    with pytest.raises(SchemaError, match=message):
+        write_table(LINES, [row], tmp_path)

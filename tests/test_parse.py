@@ -1,0 +1,74 @@
+"""parse: one spaCy pass, offsets into the original text, paragraphs respected, Docs rebuilt exactly."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.docs import iter_parsed_docs
+from pipeline.io import read_frame
+from pipeline.schemas import DOCUMENTS, SENTENCES, TOKENS
+
+ATTRS = ("text", "whitespace_", "lemma_", "pos_", "tag_", "dep_", "ent_iob_", "ent_type_", "is_sent_start")
+
+
+def token_view(doc):
+    return [tuple(getattr(t, a) for a in ATTRS) + (t.head.i, str(t.morph)) for t in doc]
+
+
+def test_rebuilt_docs_equal_a_fresh_parse(seed_outputs, nlp):
+    bodies = read_frame(DOCUMENTS, seed_outputs).set_index("doc_id").body
+    seen = 0
+    for parsed in iter_parsed_docs(seed_outputs):
+        fresh = nlp(bodies[parsed.doc_id])
+        assert parsed.doc.text == fresh.text
+        assert token_view(parsed.doc) == token_view(fresh)
+        assert [(s.start, s.end) for s in parsed.doc.sents] == [(s.start, s.end) for s in fresh.sents]
+        assert [(e.start, e.end, e.label_) for e in parsed.doc.ents] == \
+            [(e.start, e.end, e.label_) for e in fresh.ents]
+        seen += 1
+    assert seen == len(bodies)
+
+
+def test_token_and_sentence_offsets_point_into_the_original_text(seed_outputs):
+    texts = read_frame(DOCUMENTS, seed_outputs).set_index("doc_id").text
+    tokens = read_frame(TOKENS, seed_outputs)
+    words = tokens[~tokens.text.str.isspace()]
+    assert all(texts[d][s:e] == t for d, s, e, t in zip(words.doc_id, words.start, words.end, words.text))
+    sentences = read_frame(SENTENCES, seed_outputs)
+    assert all(texts[d][s:e] == t for d, s, e, t in
+               zip(sentences.doc_id, sentences.start, sentences.end, sentences.text))
+
+
+def entity_texts(tokens: pd.DataFrame, texts) -> list[tuple[str, str]]:
+    out, current = [], None
+    for row in tokens.itertuples():
+        if row.ent_iob == "B":
+            current = [row.doc_id, row.start, row.end, row.ent_type]
+            out.append(current)
+        elif row.ent_iob == "I":
+            current[2] = row.end
+    return [(texts[d][s:e], label) for d, s, e, label in out]
+
+
+def test_no_entity_or_sentence_crosses_a_line(seed_outputs):
+    texts = read_frame(DOCUMENTS, seed_outputs).set_index("doc_id").text
+    entities = entity_texts(read_frame(TOKENS, seed_outputs), texts)
+    assert entities and not [e for e in entities if "\n" in e[0]]
+    people = {text for text, label in entities if label == "PERSON"}
+    assert not {p for p in people if "Credit" in p or "Jonathan Lis" in p}   # caption and byline are gone
+    sentences = read_frame(SENTENCES, seed_outputs)
+    assert not [s for s in sentences.text if "\n" in s]
+
+
+@pytest.mark.parametrize("text, sentences, people", [
+    ("Jonathan Lis\nJonathan Lis\nSend in e-mail", ["Jonathan Lis", "Jonathan Lis", "Send in e-mail"], None),
+    ("Naftali Bennett\n\nThe minister said no.", ["Naftali Bennett", "The minister said no."], None),
+    ("He met Vladimir Putin in Sochi.", ["He met Vladimir Putin in Sochi."], ["Vladimir Putin"]),
+])
+def test_paragraph_components(nlp, text, sentences, people):
+    doc = nlp(text)
+    assert [s.text.strip() for s in doc.sents] == sentences
+    assert all("\n" not in e.text and e.text == e.text.strip() for e in doc.ents)
+    if people is not None:
+        assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
