@@ -51,7 +51,7 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
         raise ConfigError(f"{config_dir / 'clean.toml'}: {exc}") from None
     for doc in cleaned:
         if not doc["body"].strip():
-            print(f"[clean] warning W003: {doc['path']}: {REJECT_CODES['W003'][1]}", file=sys.stderr)
+            print(f"[clean] warning W004: {doc['path']}: {REJECT_CODES['W004'][1]}", file=sys.stderr)
     write_table(DOCUMENTS, cleaned, out_dir)
     write_table(LINES, line_rows, out_dir)
     kept = sum(row["kept"] for row in line_rows)

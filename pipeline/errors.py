@@ -33,5 +33,6 @@ REJECT_CODES = {
     "E008": ("error", "text is empty after decoding"),
     "W001": ("warning", "not valid UTF-8: decoded as cp1252"),
     "W002": ("warning", "not valid UTF-8 or cp1252: decoded as latin-1"),
-    "W003": ("warning", "no title or body line kept: the document has no article text"),
+    "W003": ("warning", "UTF-8 text held mojibake (UTF-8 read as cp1252): repaired"),
+    "W004": ("warning", "no title or body line kept: the document has no article text"),
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,23 @@ from .schemas import DOCUMENTS, REJECTS
 
 STAGE = "ingest"
 _CONTROL_OK = {9, 10, 12, 13}
+# UTF-8 bytes that were once decoded as Latin-1/cp1252 ("Todayâ€™s", "cafÃ©"): a lead byte
+# character followed by a continuation-byte character.
+_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+                       "\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
+                       "\u2039\u203a\u20ac\u2122]")
+MOJIBAKE_MIN_HITS = 2
+
+
+def repair_mojibake(text: str) -> str | None:
+    """Text whose UTF-8 was decoded as Latin-1 or cp1252, decoded right; None when it is not that."""
+    if len(_MOJIBAKE.findall(text)) < MOJIBAKE_MIN_HITS:
+        return None
+    try:
+        raw = b"".join(ch.encode("cp1252") if ord(ch) > 255 else ch.encode("latin-1") for ch in text)
+        return raw.decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -53,6 +71,8 @@ def decode(data: bytes, settings: IngestSettings) -> tuple[str | None, str, str 
     """Bytes to text: (text or None, encoding or error code, warning code or None).
 
     Order: UTF-8 with BOM, UTF-16 with BOM, UTF-8, then cp1252 (with a warning), then latin-1.
+    UTF-8 that holds mojibake (text once decoded with the wrong codec and saved again) is repaired,
+    with a warning, when every suspicious character decodes back to valid UTF-8.
     """
     if not data.strip():
         return None, "E001", None
@@ -73,9 +93,12 @@ def decode(data: bytes, settings: IngestSettings) -> tuple[str | None, str, str 
     if controls / len(head) > settings.max_control_ratio:
         return None, "E002", None
     try:
-        return data.decode("utf-8"), "utf-8", None
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        repaired = repair_mojibake(text)
+        return (repaired, "utf-8+mojibake-repaired", "W003") if repaired is not None else (text, "utf-8", None)
     try:
         return data.decode("cp1252"), "cp1252", "W001"
     except UnicodeDecodeError:

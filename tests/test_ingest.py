@@ -97,3 +97,20 @@ def test_malformed_config_names_the_file(tmp_path, content, message):
     with pytest.raises(ConfigError, match=message) as info:
         run(tmp_path / "out", config_dir=tmp_path, input_dir=tmp_path / "in")
     assert "ingest.toml" in str(info.value)
+
+
+@pytest.mark.parametrize("text, repaired", [
+    ("Todayâ€™s â€œbigâ€\x9d story, cafÃ©", "Today’s “big” story, café"),
+    ("Itâ€™s fine", None),                                         # one hit is not evidence enough
+    ("Ãlvaro said “hi” in São Paulo — café", None),                # real accented text stays as is
+    ("Plain ASCII text.", None),
+])
+def test_repair_mojibake(text, repaired):
+    from pipeline.ingest import repair_mojibake
+
+    assert repair_mojibake(text) == repaired
+
+
+def test_decode_repairs_mojibake_with_a_warning():
+    data = "Todayâ€™s â€œbigâ€\x9d story".encode("utf-8")
+    assert decode(data, SETTINGS) == ("Today’s “big” story", "utf-8+mojibake-repaired", "W003")

@@ -1,0 +1,561 @@
+"""Line labeller for the `clean` stage: title / body / meta / caption / boilerplate.
+
+Pure functions, no I/O. Every threshold, phrase and pattern comes from `configs/clean.toml`
+(passed in as a dict); a missing or malformed key raises `ValueError` naming the key.
+
+How a document is labelled (one linear pass over its non-blank lines, plus a max-subarray scan):
+
+1. Hard rules, per line, in priority order: caption patterns, meta patterns (byline, date line,
+   "Source:", "Posted on"), boilerplate phrases and shapes (share rows, subscription blurbs,
+   price lines, gallery counters), cross-document recurrence (`recurring.source`,
+   `recurring.corpus`), lines repeated inside the page (`dup.*`), and caption near-duplicates
+   (an image alt text printed next to its caption).
+2. Main block: every line gets a weight -- prose lines (long, or sentence-shaped) count their
+   words, short unlabelled lines a small penalty, hard boilerplate a large one, meta/caption a
+   tiny one so inline captions do not split an article -- and the maximum-sum run of lines is
+   the article block (Kadane, linear).
+3. Inside the block, unlabelled lines are body (subheadings and one-line paragraphs included),
+   except runs of short unpunctuated lines (link lists). Outside the block, unlabelled lines are
+   boilerplate. The title is the nearest title-shaped line above the block, preferring one that
+   the page's first line (usually the HTML <title>) repeats.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+LABELS = ("title", "body", "meta", "caption", "boilerplate")
+KEPT_LABELS = frozenset({"title", "body"})
+
+
+@dataclass(frozen=True)
+class LineLabel:
+    line_no: int   # 1-based physical line number (text split on "\n")
+    start: int     # str offset of the line's first char
+    end: int       # str offset just past its last char (newline and trailing "\r" excluded)
+    text: str      # text[start:end]
+    label: str     # title | body | meta | caption | boilerplate
+    kept: bool     # True exactly for title and body
+    rule_id: str   # which rule decided
+
+
+@dataclass
+class LineStats:
+    """Document frequencies of normalised line forms, per source and corpus-wide."""
+
+    source_docs: Counter = field(default_factory=Counter)             # source -> #documents
+    source_counts: dict[Any, Counter] = field(default_factory=dict)    # source -> form -> #docs
+    corpus_docs: int = 0
+    corpus_counts: Counter = field(default_factory=Counter)            # form -> #docs
+    corpus_sources: dict[str, set] = field(default_factory=dict)       # form -> sources (capped)
+
+    def source_df(self, source: Any, form: str) -> int:
+        counts = self.source_counts.get(source)
+        return counts.get(form, 0) if counts else 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation and splitting
+
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+_MAX_FORM_CHARS = 300   # forms are truncated: long prose lines never recur anyway
+
+
+def normalise_line(line: str) -> str:
+    """Lowercase, digit runs collapsed to "0", whitespace collapsed, stripped."""
+    return _SPACES.sub(" ", _DIGITS.sub("0", line.lower())).strip()[:_MAX_FORM_CHARS]
+
+
+def split_lines(text: str) -> list[tuple[int, int, int]]:
+    """(line_no, start, end) for every non-blank physical line; "\\r" before "\\n" excluded."""
+    out = []
+    pos = 0
+    n = len(text)
+    line_no = 0
+    while pos <= n:
+        line_no += 1
+        nl = text.find("\n", pos)
+        stop = n if nl < 0 else nl
+        end = stop
+        if end > pos and text[end - 1] == "\r":
+            end -= 1
+        if text[pos:end].strip():
+            out.append((line_no, pos, end))
+        if nl < 0:
+            break
+        pos = nl + 1
+    return out
+
+
+def count_lines(documents: Iterable[Mapping]) -> LineStats:
+    """One streaming pass: in how many documents each normalised line form occurs, per source
+    (key `source`) and corpus-wide. Blank lines are ignored; a form counts once per document."""
+    stats = LineStats()
+    for doc in documents:
+        text = doc.get("text") or ""
+        source = doc.get("source")
+        forms = {normalise_line(text[s:e]) for _, s, e in split_lines(text)}
+        stats.corpus_docs += 1
+        stats.corpus_counts.update(forms)
+        stats.source_docs[source] += 1
+        stats.source_counts.setdefault(source, Counter()).update(forms)
+        for form in forms:
+            seen = stats.corpus_sources.setdefault(form, set())
+            if len(seen) < 8:
+                seen.add(source)
+    return stats
+
+
+# ---------------------------------------------------------------------------------------------
+# Config access
+
+class _Rules:
+    """Validated, compiled view of the config dict."""
+
+    def __init__(self, config: Mapping):
+        self.config = config
+        g = self._get
+        # shape
+        self.prose_min_words = g("shape.prose_min_words", int)
+        self.long_line_words = g("shape.long_line_words", int)
+        self.terminal_chars = g("shape.terminal_chars", str)
+        self.closing_chars = g("shape.closing_chars", str)
+        self.cjk_chars_per_word = g("shape.cjk_chars_per_word", int)
+        self.teaser_run_words = g("shape.teaser_run_words", int)
+        self.teaser_min_caps = g("shape.teaser_min_capitalised", int)
+        self.small_words = frozenset(w.lower() for w in g("shape.title_case_small_words", list))
+        self.quote_chars = g("shape.quote_chars", str)
+        # block
+        self.prose_weight_cap = g("block.prose_weight_cap", (int, float))
+        self.short_penalty = g("block.short_line_penalty", (int, float))
+        self.hard_penalty = g("block.boilerplate_penalty", (int, float))
+        self.meta_penalty = g("block.meta_caption_penalty", (int, float))
+        self.link_run_min = g("block.link_run_min_lines", int)
+        self.comment_re = self._regex("block.comment_zone_patterns", re.IGNORECASE)
+        self.comment_min_prose = g("block.comment_zone_min_prose_words", int)
+        self.comment_stamp_lines = g("block.comment_zone_stamp_lines", int)
+        self.comment_factor = g("block.comment_zone_prose_factor", (int, float))
+        self.link_run_max_words = g("block.link_run_max_words", int)
+        self.no_block_min_words = g("block.no_block_min_words", int)
+        # caption
+        self.caption_max_words = g("caption.max_words", int)
+        self.caption_re = self._regex("caption.patterns", 0)
+        self.caption_icase_re = self._regex("caption.patterns_icase", re.IGNORECASE)
+        self.position_re = self._regex("caption.position_markers", 0)
+        self.near_dup_prefix_words = g("caption.near_duplicate_prefix_words", int)
+        # meta
+        self.meta_max_words = g("meta.max_words", int)
+        self.byline_re = self._regex("meta.byline_patterns", re.IGNORECASE)
+        self.meta_line_re = self._regex("meta.line_patterns", re.IGNORECASE)
+        self.date_words = frozenset(w.lower() for w in g("meta.date_words", list))
+        self.date_strong_re = self._regex("meta.date_strong_patterns", re.IGNORECASE)
+        self.date_max_words = g("meta.date_max_words", int)
+        self.date_max_other_words = g("meta.date_max_other_words", int)
+        # boilerplate
+        self.bp_short_max_words = g("boilerplate.short_max_words", int)
+        self.bp_short_re = self._regex("boilerplate.short_phrases", re.IGNORECASE)
+        self.bp_cta_max_words = g("boilerplate.cta_max_words", int)
+        self.bp_cta_re = self._regex("boilerplate.cta_phrases", re.IGNORECASE)
+        self.bp_line_re = self._regex("boilerplate.line_patterns", re.IGNORECASE)
+        self.bp_min_alpha_ratio = g("boilerplate.min_alpha_ratio", (int, float))
+        # duplicates
+        self.dup_max_words = g("duplicates.max_words", int)
+        self.name_max_words = g("duplicates.name_max_words", int)
+        # recurrence
+        self.rec_source_min_docs = g("recurring.source_min_docs", int)
+        self.rec_source_min_df = g("recurring.source_min_df", int)
+        self.rec_source_prose_frac = g("recurring.source_prose_min_fraction", (int, float))
+        self.rec_corpus_min_docs = g("recurring.corpus_min_docs", int)
+        self.rec_corpus_min_df = g("recurring.corpus_min_df", int)
+        self.rec_corpus_min_sources = g("recurring.corpus_min_sources", int)
+        self.rec_corpus_max_words = g("recurring.corpus_max_words", int)
+        self.rec_unique_short_factor = g("recurring.unique_short_penalty_factor", (int, float))
+        self.rec_max_doc_share = g("recurring.max_prose_share", (int, float))
+        # title
+        self.title_min_words = g("title.min_words", int)
+        self.title_max_words = g("title.max_words", int)
+        self.title_window = g("title.window_lines", int)
+        self.title_top_lines = g("title.top_lines", int)
+        self.title_first_line_overlap = g("title.first_line_overlap", (int, float))
+        self.title_bad_end = g("title.bad_end_chars", str)
+        self.anchor_factor = g("title.before_anchor_prose_factor", (int, float))
+
+    def _get(self, dotted: str, kind):
+        node: Any = self.config
+        for part in dotted.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                raise ValueError(f"missing key '{dotted}'")
+            node = node[part]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if isinstance(node, bool) or not isinstance(node, kinds):
+            names = " or ".join(k.__name__ for k in kinds)
+            raise ValueError(f"key '{dotted}' must be {names}, got {node!r}")
+        if kind is list and not all(isinstance(x, str) for x in node):
+            raise ValueError(f"key '{dotted}' must be a list of strings")
+        return node
+
+    def _regex(self, dotted: str, flags: int):
+        patterns = self._get(dotted, list)
+        if not patterns:
+            return None
+        for p in patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"key '{dotted}': bad regular expression {p!r}: {exc}") from None
+        return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+
+
+_RULES_CACHE: dict[int, tuple[Mapping, _Rules]] = {}
+
+
+def compile_rules(config: Mapping) -> _Rules:
+    """Validate and compile the config (cached per config object)."""
+    hit = _RULES_CACHE.get(id(config))
+    if hit is not None and hit[0] is config:
+        return hit[1]
+    rules = _Rules(config)
+    if len(_RULES_CACHE) > 32:
+        _RULES_CACHE.clear()
+    _RULES_CACHE[id(config)] = (config, rules)
+    return rules
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-line features
+
+_ALPHA_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NAME_TOKEN = re.compile(r"^[A-Z][\w'’.\-]*$")
+
+
+class _Line:
+    __slots__ = ("line_no", "start", "end", "text", "s", "words", "nwords", "terminal", "prose",
+                 "form", "label", "rule", "gap_before", "teaser")
+
+    def __init__(self, line_no, start, end, text, rules: _Rules, gap_before):
+        self.line_no, self.start, self.end, self.text = line_no, start, end, text
+        self.s = text.strip()
+        self.words = self.s.split()
+        self.nwords = len(self.words)
+        if rules.cjk_chars_per_word and not self.s.isascii():
+            # Chinese/Japanese are written without spaces: count characters as words
+            cjk = len(_CJK.findall(self.s))
+            if cjk:
+                self.nwords += cjk // rules.cjk_chars_per_word
+        core = self.s.rstrip(rules.closing_chars) or self.s
+        self.terminal = core[-1] in rules.terminal_chars
+        self.prose = self.nwords >= rules.long_line_words or (
+            self.nwords >= rules.prose_min_words and self.terminal)
+        self.form = normalise_line(text)
+        self.teaser = self.prose and _title_case_run(self.words, rules)
+        self.label = None
+        self.rule = None
+        self.gap_before = gap_before
+
+
+def _title_case_run(words: list[str], r: "_Rules") -> bool:
+    """A prose line opening with a long Title Case run ("Customers Leave Without Paying $690
+    Bill At Troy Steakhouse A party of six ...") is a headline glued to its teaser."""
+    run = caps = 0
+    for w in words:
+        ch = w[0]
+        if ch.isupper() or ch.isdigit() or ch in "$€£#":
+            caps += ch.isupper()
+        elif w.lower().strip(",:;") not in r.small_words:
+            break
+        run += 1
+    return run >= r.teaser_run_words and caps >= r.teaser_min_caps and run < len(words)
+
+
+def _is_date_line(ln: _Line, r: _Rules) -> bool:
+    if ln.nwords > r.date_max_words or not r.date_strong_re or not r.date_strong_re.search(ln.s):
+        return False
+    other = 0
+    for tok in _ALPHA_TOKEN.findall(ln.s):
+        if tok.isdigit() or tok.lower() in r.date_words:
+            continue
+        other += 1
+        if other > r.date_max_other_words:
+            return False
+    return True
+
+
+def _is_name_like(ln: _Line, r: _Rules) -> bool:
+    return 2 <= ln.nwords <= r.name_max_words and all(_NAME_TOKEN.match(w) for w in ln.words)
+
+
+def _hard_rules(ln: _Line, r: _Rules) -> tuple[str, str] | None:
+    s = ln.s
+    nw = ln.nwords
+    # captions and photo credits
+    if nw <= r.caption_max_words:
+        if (r.caption_re and r.caption_re.search(s)) or (
+                r.caption_icase_re and r.caption_icase_re.search(s)):
+            return "caption", "caption.credit"
+        if r.position_re and r.position_re.search(s) and not any(c in s for c in r.quote_chars):
+            return "caption", "caption.position_marker"
+    # meta: byline, source line, posted on, date line
+    if nw <= r.meta_max_words:
+        if r.byline_re and r.byline_re.search(s):
+            return "meta", "meta.byline"
+        if r.meta_line_re and r.meta_line_re.search(s):
+            return "meta", "meta.line"
+        if _is_date_line(ln, r):
+            return "meta", "meta.date"
+    # boilerplate phrases and shapes
+    if r.bp_line_re and r.bp_line_re.search(s):
+        return "boilerplate", "boilerplate.line_pattern"
+    if nw <= r.bp_cta_max_words and r.bp_cta_re and r.bp_cta_re.search(s):
+        return "boilerplate", "boilerplate.cta_phrase"
+    if nw <= r.bp_short_max_words and not ln.terminal and r.bp_short_re and r.bp_short_re.search(s):
+        return "boilerplate", "boilerplate.short_phrase"
+    if len(s) >= 3:
+        if nw < r.prose_min_words and \
+                sum(ch.isalpha() for ch in s) / len(s) < r.bp_min_alpha_ratio:
+            return "boilerplate", "boilerplate.symbols"
+    elif not any(ch.isalnum() for ch in s):
+        return "boilerplate", "boilerplate.symbols"
+    return None
+
+
+def _shared_prefix_words(a: list[str], b: list[str]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x.lower() != y.lower():
+            break
+        n += 1
+    return n
+
+
+# ---------------------------------------------------------------------------------------------
+# Labelling
+
+def label_document(text: str, source: Any, stats: LineStats | None,
+                   config: Mapping) -> list[LineLabel]:
+    """Label every non-blank line of `text` (see the module docstring for the method)."""
+    r = compile_rules(config)
+    raw = split_lines(text)
+    if not raw:
+        return []
+    lines: list[_Line] = []
+    prev_no = 0
+    for line_no, s, e in raw:
+        lines.append(_Line(line_no, s, e, text[s:e], r, line_no - prev_no - 1))
+        prev_no = line_no
+    n = len(lines)
+
+    # 1. hard rules -----------------------------------------------------------------------
+    for ln in lines:
+        hit = _hard_rules(ln, r)
+        if hit:
+            ln.label, ln.rule = hit
+
+    # caption near-duplicates: a line adjacent to a caption sharing its first words
+    k = r.near_dup_prefix_words
+    for i, ln in enumerate(lines):
+        if ln.label is not None or ln.nwords < k or ln.nwords > r.caption_max_words:
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < n and lines[j].label == "caption" and \
+                    _shared_prefix_words(ln.words, lines[j].words) >= k:
+                ln.label, ln.rule = "caption", "caption.near_duplicate"
+                break
+
+    # cross-document recurrence
+    use_source = False
+    if stats is not None:
+        src_docs = stats.source_docs.get(source, 0)
+        use_source = source is not None and src_docs >= r.rec_source_min_docs
+        use_corpus = stats.corpus_docs >= r.rec_corpus_min_docs
+        if use_source or use_corpus:
+            prose_words = sum(ln.nwords for ln in lines if ln.prose) or 1
+            cands = []
+            rec_prose_words = 0
+            for ln in lines:
+                if ln.label is not None:
+                    continue
+                if use_source:
+                    df = stats.source_df(source, ln.form)
+                    need = r.rec_source_min_df
+                    if ln.prose:
+                        need = max(need, math.ceil(r.rec_source_prose_frac * src_docs))
+                    if df >= need:
+                        cands.append((ln, "recurring.source"))
+                        if ln.prose:
+                            rec_prose_words += ln.nwords
+                        continue
+                if use_corpus and ln.nwords <= r.rec_corpus_max_words and not ln.prose:
+                    if stats.corpus_counts.get(ln.form, 0) >= r.rec_corpus_min_df and len(
+                            stats.corpus_sources.get(ln.form, ())) >= r.rec_corpus_min_sources:
+                        cands.append((ln, "recurring.corpus"))
+            # a page whose prose mostly recurs is a duplicate article, not chrome: keep its prose
+            dup_article = rec_prose_words / prose_words > r.rec_max_doc_share
+            for ln, rule in cands:
+                if dup_article and ln.prose:
+                    continue
+                ln.label, ln.rule = "boilerplate", rule
+
+    # lines repeated inside the page (author names, repeated captions, share rows)
+    counts = Counter(ln.form for ln in lines if ln.nwords <= r.dup_max_words)
+    dup_forms = {f for f, c in counts.items() if c > 1}
+
+    # 2. main block -------------------------------------------------------------------------
+    # comment zone: from the first comment-section marker that follows some prose, prose counts
+    # for little (reader comments are prose too, and can outweigh a short article)
+    # (a comment-section marker, or the second of date/time stamp lines interleaved with prose)
+    zone_start = n
+    seen = 0
+    stamps: list[int] = []
+    for i, ln in enumerate(lines):
+        if seen >= r.comment_min_prose:
+            if r.comment_re and r.comment_re.search(ln.s):
+                zone_start = i
+                if ln.label is None:
+                    ln.label, ln.rule = "boilerplate", "boilerplate.comment_marker"
+                break
+            if ln.rule == "meta.date":
+                stamps.append(i)
+                if len(stamps) >= r.comment_stamp_lines:
+                    zone_start = stamps[0]
+                    break
+        if ln.prose and ln.label is None:
+            seen += ln.nwords
+    # headline anchor: the first later line that repeats the page's first line (HTML <title>
+    # then <h1>); prose above it (menus with teasers) counts for little
+    anchor = _find_anchor(lines, r)
+    weights = []
+    for i, ln in enumerate(lines):
+        if ln.label in ("meta", "caption"):
+            w = -r.meta_penalty
+        elif ln.label is not None:
+            w = -r.hard_penalty
+        elif ln.form in dup_forms and ln.nwords <= r.dup_max_words:
+            w = -r.short_penalty
+        elif ln.prose and not ln.teaser:
+            w = min(ln.nwords, r.prose_weight_cap)
+            if i > zone_start:
+                w *= r.comment_factor
+            elif i < anchor:
+                w *= r.anchor_factor
+        elif use_source:
+            # the site's chrome is already labelled by recurrence: a short line seen only here
+            # is more likely article-specific (subheading, list item) than navigation
+            w = -r.short_penalty * r.rec_unique_short_factor
+        else:
+            w = -r.short_penalty
+        weights.append(w)
+    best, bs, be = 0.0, -1, -2
+    cur, cs = 0.0, 0
+    for i, w in enumerate(weights):
+        if cur <= 0:
+            cur, cs = w, i
+        else:
+            cur += w
+        if cur > best:
+            best, bs, be = cur, cs, i
+    has_block = bs >= 0
+
+    # 3. title ------------------------------------------------------------------------------
+    title_idx = _find_title(lines, bs if has_block else min(n, r.title_top_lines), r)
+
+    # 4. final labels -----------------------------------------------------------------------
+    # link-list runs inside the block: >= link_run_min consecutive short unpunctuated lines
+    in_run = [False] * n
+    if has_block:
+        i = bs
+        while i <= be:
+            j = i
+            while j <= be and lines[j].label is None and not lines[j].terminal and \
+                    lines[j].nwords <= r.link_run_max_words:
+                j += 1
+            if j - i >= r.link_run_min:
+                for t in range(i, j):
+                    in_run[t] = True
+            i = max(j, i + 1)
+
+    out = []
+    for i, ln in enumerate(lines):
+        label, rule = ln.label, ln.rule
+        if i == title_idx:
+            label, rule = "title", "title.near_block" if has_block else "title.top"
+        elif label is None:
+            if ln.form in dup_forms:
+                if _is_name_like(ln, r):
+                    label, rule = "meta", "dup.name"
+                else:
+                    label, rule = "boilerplate", "dup.within_doc"
+            elif not has_block:
+                if ln.nwords >= r.no_block_min_words and ln.terminal:
+                    label, rule = "body", "body.no_block"
+                else:
+                    label, rule = "boilerplate", "outside.no_block"
+            elif i < bs:
+                if title_idx is not None and i > title_idx and ln.prose and not ln.teaser:
+                    label, rule = "body", "body.standfirst"
+                else:
+                    label, rule = "boilerplate", "outside.before_block"
+            elif i > be:
+                label, rule = "boilerplate", "outside.after_block"
+            elif in_run[i]:
+                label, rule = "boilerplate", "block.link_run"
+            elif ln.prose:
+                label, rule = "body", "body.prose"
+            else:
+                label, rule = "body", "body.short_in_block"
+        out.append(LineLabel(ln.line_no, ln.start, ln.end, ln.text, label,
+                             label in KEPT_LABELS, rule))
+    return out
+
+
+def _title_shaped(ln: _Line, r: _Rules) -> bool:
+    if ln.label is not None and not ln.rule.startswith("dup"):
+        return False
+    if not (r.title_min_words <= ln.nwords <= r.title_max_words):
+        return False
+    if ln.s[-1] in r.title_bad_end:
+        return False
+    first = ln.s[0]
+    return first.isupper() or first.isdigit() or not first.isalpha()
+
+
+def _find_anchor(lines: list[_Line], r: _Rules) -> int:
+    """Index of the first line after the first that repeats most words of the first line."""
+    first = {w.lower() for w in _WORD.findall(lines[0].s)}
+    if len(first) < r.title_min_words:
+        return -1
+    for i in range(1, len(lines)):
+        ln = lines[i]
+        if not (r.title_min_words <= ln.nwords <= r.title_max_words) or ln.prose:
+            continue
+        words = [w.lower() for w in _WORD.findall(ln.s)]
+        if words and sum(w in first for w in words) / len(words) >= r.title_first_line_overlap \
+                and len(set(words)) >= 0.5 * len(first):
+            return i
+    return -1
+
+
+def _find_title(lines: list[_Line], limit: int, r: _Rules) -> int | None:
+    """Nearest title-shaped line above index `limit`, preferring one the first line repeats."""
+    if not lines or limit <= 0:
+        return None
+    lo = max(0, limit - r.title_window)
+    cands = [i for i in range(limit - 1, lo - 1, -1) if _title_shaped(lines[i], r)]
+    first_words = {w.lower() for w in _WORD.findall(lines[0].s)}
+    for i in cands:
+        words = [w.lower() for w in _WORD.findall(lines[i].s)]
+        if words and sum(w in first_words for w in words) / len(words) >= r.title_first_line_overlap:
+            return i
+    if _title_shaped(lines[0], r) and limit <= r.title_top_lines:
+        return 0
+    # prefer a headline-shaped line over a sentence-shaped one (a standfirst without a full stop)
+    for i in cands:
+        if not lines[i].prose:
+            return i
+    return cands[0] if cands else None

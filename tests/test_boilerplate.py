@@ -1,0 +1,333 @@
+"""Tests for the line labeller (pipeline.boilerplate) and its scorer (pipeline.eval_lines).
+
+Table-driven: each rule gets positive cases and negative cases (real body lines that must be
+kept), on hand-written pages. No model needed.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from pipeline.boilerplate import LineStats, count_lines, label_document, normalise_line
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO / ".." / "shared"
+CONFIG = tomllib.loads((REPO / "configs" / "clean.toml").read_text(encoding="utf-8"))
+
+P1 = ("President Vladimir Putin demanded from Prime Minister Naftali Bennett that Israel sharpens "
+      "its coordination of strikes in Syria with Russia, as the two leaders held a five-hour "
+      "discussion in Sochi.")
+P2 = ("The leaders also discussed ways to curb Iran's nuclear program and renewing tourism between "
+      "the two countries, officials on both sides said after the meeting ended on Friday.")
+P3 = ("Bennett explained why Israel believes that a return to the nuclear agreement is futile and "
+      "presented a series of steps intended to restrain Iran and limit its regional influence.")
+P4 = ("Putin added that Russia and Israel were able to maintain a very professional relationship "
+      "that was based on mutual trust with the previous government and hoped it would continue.")
+TITLE = "Putin Tells Bennett Israel Needs to Better Coordinate Syria Strikes"
+
+
+def page(middle: str = "", top: str = "", bottom: str = "") -> str:
+    """A scraped page: nav, title, top extras, two paragraphs, `middle`, two paragraphs, footer."""
+    parts = ["Home", "World", "Politics", "", TITLE, ""]
+    if top:
+        parts += [top, ""]
+    parts += [P1, "", P2, ""]
+    if middle:
+        parts += [middle, ""]
+    parts += [P3, "", P4, ""]
+    if bottom:
+        parts += [bottom, ""]
+    parts += ["About us", "Contact", "Privacy Policy"]
+    return "\n".join(parts)
+
+
+def label_of(text: str, line: str, source="site", stats=None, config=CONFIG):
+    labels = label_document(text, source, stats, config)
+    hits = [l for l in labels if l.text == line]
+    assert hits, f"line not labelled: {line!r}"
+    return hits[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Offsets and line numbers
+
+@pytest.mark.parametrize("text", [
+    "Title here\n\nFirst para.\n",
+    "Title here\r\n\r\nFirst para.\r\nSecond\r\n",
+    "  \n\t\nTitle  \n   indented line ending with spaces   \n\n",
+    "no newline at all",
+    "",
+    "\n\n\n",
+])
+def test_offsets_are_exact_and_blank_lines_skipped(text):
+    labels = label_document(text, "s", None, CONFIG)
+    physical = text.split("\n")
+    assert len(labels) == sum(1 for l in physical if l.strip())
+    for lab in labels:
+        assert text[lab.start:lab.end] == lab.text
+        assert not lab.text.endswith("\r") and "\n" not in lab.text
+        assert physical[lab.line_no - 1].rstrip("\r") == lab.text
+        assert lab.kept == (lab.label in ("title", "body"))
+
+
+def test_normalise_line():
+    assert normalise_line("  Posted  on 12 May 2021 ") == "posted on 0 may 0"
+    assert normalise_line("ABC\t123") == "abc 0"
+
+
+# --------------------------------------------------------------------------------------------
+# Hand-written rule tables: (line placed in the page, where, expected label, rule prefix)
+
+CASES = [
+    # captions and credits
+    ("Bennett and Putin in Sochi, today.Credit: Kobe Gideon / GPO", "middle", "caption", "caption."),
+    ("Israeli Prime Minister Naftali Bennett (left) met with Russian President Vladimir Putin in "
+     "Sochi, Russia on October 22. (Photo: VNA/GPO)", "middle", "caption", "caption."),
+    ("Photo Credit: Ruptly/YouTube/screenshot", "bottom", "caption", "caption."),
+    ("Russian President Vladimir Putin (R) speaks with Israeli Prime Minister Naftali Bennett "
+     "during their meeting in Sochi on Oct. 22, 2021.", "middle", "caption", "caption.position"),
+    ("Trump asked voters in Louisiana for a big win. Credit... Doug Mills/The New York Times",
+     "middle", "caption", "caption."),
+    ("Protesters gather outside parliament on Tuesday. REUTERS/Jane Doe", "middle", "caption",
+     "caption."),
+    # meta
+    ("by: Ilse Strauss", "top", "meta", "meta.byline"),
+    ("By Jamelle Bouie", "top", "meta", "meta.byline"),
+    ("September 13, 2019", "top", "meta", "meta.date"),
+    ("Saturday, 6 Jun 2020 - 14 of Sivan, 5780", "top", "meta", "meta.date"),
+    ("Updated 1:39 am EST, Wednesday, November 20, 2019", "top", "meta", "meta.date"),
+    ("Posted on September 13, 2019", "bottom", "meta", "meta."),
+    ("Source: (Bridges for Peace, September 13, 2019)", "bottom", "meta", "meta.line"),
+    # boilerplate
+    ("Skip to main content", "top", "boilerplate", "boilerplate."),
+    ("Google+ Pinterest LinkedIn Tumblr +", "top", "boilerplate", "boilerplate."),
+    ("Print Friendly, PDF & Email", "top", "boilerplate", "boilerplate."),
+    ("Leave A Reply", "bottom", "boilerplate", "boilerplate."),
+    ("$25.00 / month", "bottom", "boilerplate", "boilerplate."),
+    ("Already a Member? Sign in", "bottom", "boilerplate", "boilerplate."),
+    ("Join over 50,000 readers who access our journalists' dedicated newsletters, covering the "
+     "top political, security, business and tech issues across the region.", "middle",
+     "boilerplate", "boilerplate.cta"),
+    ("We use cookies to give you the best experience on our website. By continuing to use this "
+     "site you agree to our cookie policy.", "bottom", "boilerplate", "boilerplate."),
+    ("Advertisement", "middle", "boilerplate", "boilerplate."),
+    ("Image 1 of 23", "top", "caption", "caption."),
+    ("1 of 23", "top", "boilerplate", "boilerplate."),
+    ("© 2019 Associated Press. All Rights Reserved.", "bottom", "boilerplate", "boilerplate."),
+    # negatives: body lines that must be kept
+    ("He declined to comment.", "middle", "body", "body."),
+    ("“We are dealing with a lot of problematic issues, but we also share a common ground,” "
+     "Bennett said.", "middle", "body", "body."),
+    ("The Palestinian issue, meanwhile, was sidelined.", "middle", "body", "body."),
+    ("Sign up here, he told the crowd.", "middle", "body", "body."),
+    ("By the time the two leaders met, the agenda had already been agreed by their aides in "
+     "Moscow and Jerusalem.", "middle", "body", "body."),
+    ("Friday, 13 September 2019 | Five days before Israel heads to the polls for the second "
+     "national elections this year, Prime Minister Benjamin Netanyahu flew to Sochi.", "middle",
+     "body", "body."),
+    ("MOSCOW (Reuters) - Russia and Israel agreed on Friday to keep coordinating their militaries "
+     "in Syria, the Kremlin said.", "middle", "body", "body."),
+    ("Sen. John Smith said the photo agencies had been paid in full.", "middle", "body", "body."),
+    ("Here are some of the highlights:", "middle", "body", "body."),
+    ("NISSAN SENTRA", "middle", "body", "body."),
+]
+
+
+@pytest.mark.parametrize("line,where,label,rule", CASES, ids=[c[0][:40] for c in CASES])
+def test_rule_table(line, where, label, rule):
+    text = page(**{where: line})
+    lab = label_of(text, line)
+    assert lab.label == label, (lab.label, lab.rule_id)
+    assert lab.rule_id.startswith(rule), lab.rule_id
+    assert text[lab.start:lab.end] == line
+
+
+def test_plain_page_title_and_body_kept_nav_dropped():
+    labels = {l.text: l for l in label_document(page(), "site", None, CONFIG)}
+    assert labels[TITLE].label == "title"
+    for p in (P1, P2, P3, P4):
+        assert labels[p].label == "body"
+    for nav in ("Home", "World", "About us", "Privacy Policy"):
+        assert not labels[nav].kept
+
+
+def test_no_title_when_nothing_title_like():
+    text = "\n\n".join([P1, P2, P3])
+    labels = label_document(text, "s", None, CONFIG)
+    assert [l.label for l in labels] == ["body", "body", "body"]
+
+
+def test_standfirst_between_title_and_body_is_body():
+    standfirst = ("Despite Putin's remarks, there is little daylight between the two leaders on "
+                  "Syria, but on the Iranian nuke there is still a large gulf between them")
+    text = page(top=f"{standfirst}\n\nJonathan Lis\n\nJonathan Lis\n\nSend in e-mail")
+    labels = {l.text: l for l in label_document(text, "s", None, CONFIG)}
+    assert labels[standfirst].label == "body"
+    assert labels["Jonathan Lis"].label == "meta"          # repeated author name
+    assert labels["Send in e-mail"].label == "boilerplate"
+
+
+def test_repeated_short_line_is_dropped_but_not_a_repeated_title():
+    text = page(top="Share this article", bottom="Share this article")
+    for lab in label_document(text, "s", None, CONFIG):
+        if lab.text == "Share this article":
+            assert not lab.kept
+
+
+def test_caption_near_duplicate():
+    alt = "Prime Minister Naftali Bennett and Russian President Vladimir Putin in Sochi on Friday."
+    cap = ("Prime Minister Naftali Bennett and Russian President Vladimir Putin in Sochi last "
+           "yearCredit: Kobe Gideon / GPO")
+    text = page(middle=f"{alt}\n{cap}")
+    labels = {l.text: l for l in label_document(text, "s", None, CONFIG)}
+    assert labels[cap].label == "caption"
+    assert labels[alt].label == "caption" and labels[alt].rule_id == "caption.near_duplicate"
+
+
+def test_related_list_after_article_dropped():
+    related = ["Ken Burns’ Brilliant ‘The U.S. and the Holocaust’ Has Only One Problem",
+               "The projected rise in sea level on a beach in Haifa over the next 30 years.",
+               "Facing Rapid Rise in Sea Levels, Israel Could Lose Large Parts of Its Coastline",
+               "Queen Elizabeth II, King Charles III and a British synagogue.",
+               "How the Queen’s Death Changes British Jewry’s Most Distinctive Prayer"]
+    text = page(bottom="Click the alert icon to follow topics:\n\n" + "\n\n".join(related))
+    labels = {l.text: l for l in label_document(text, "s", None, CONFIG)}
+    for r in related:
+        assert not labels[r].kept, (r, labels[r].rule_id)
+    assert labels[P4].kept
+
+
+def test_comment_stream_after_article_dropped():
+    comments = "\n".join(
+        f"reader{i} says:\nNovember 19, 2019 at 6:{10 + i} am\n"
+        f"It is a good thing we have no fans left because this season is a dumpster fire, "
+        f"and everybody in the league knows it by now, number {i}.\n" for i in range(12))
+    text = page(bottom="34 responses to “Putin tells Bennett”\n" + comments)
+    labels = label_document(text, "s", None, CONFIG)
+    kept = [l.text for l in labels if l.kept]
+    assert P1 in kept and P4 in kept
+    assert not any("dumpster fire" in t for t in kept)
+
+
+# --------------------------------------------------------------------------------------------
+# Cross-document recurrence
+
+def _site_docs(n, source="siteA", chrome="Subscribe to the Daily Briefing for more stories"):
+    docs = []
+    names = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel"]
+    for i in range(n):
+        # articles differ in words (digits would be collapsed by the normalisation)
+        body = "\n\n".join(f"In {names[i]}, " + p for p in (P1, P2, P3, P4))
+        docs.append({"doc_id": f"d{i}", "source": source,
+                     "text": f"Story number {i} about talks\n\n{body}\n\n{chrome}\n\nMore news"})
+    return docs
+
+
+def test_recurring_source_line_dropped_and_body_kept():
+    chrome = "The Sochi desk writes every week about the region and its leaders."  # prose-shaped
+    docs = _site_docs(5, chrome=chrome)
+    stats = count_lines(docs)
+    labels = label_document(docs[0]["text"], "siteA", stats, CONFIG)
+    by_text = {l.text: l for l in labels}
+    assert by_text[chrome].rule_id == "recurring.source" and not by_text[chrome].kept
+    assert sum(l.label == "body" for l in labels) == 4
+
+
+def test_recurrence_not_used_when_source_has_few_docs():
+    chrome = "The Sochi desk writes every week about the region and its leaders."
+    docs = _site_docs(2, chrome=chrome)
+    stats = count_lines(docs)
+    labels = label_document(docs[0]["text"], "siteA", stats, CONFIG)
+    assert all(l.rule_id != "recurring.source" for l in labels)
+
+
+def test_duplicate_article_keeps_its_prose():
+    # the same wire story published 5 times on one site is not chrome
+    docs = [{"doc_id": f"d{i}", "source": "s", "text": page()} for i in range(5)]
+    stats = count_lines(docs)
+    labels = {l.text: l for l in label_document(docs[0]["text"], "s", stats, CONFIG)}
+    for p in (P1, P2, P3, P4):
+        assert labels[p].kept, labels[p].rule_id
+
+
+def test_recurring_corpus_short_widget():
+    widget = "Leave your thoughts below"
+    docs = []
+    for s in range(25):
+        docs.append({"doc_id": f"x{s}", "source": f"site{s}", "text": page(bottom=widget)})
+    stats = count_lines(docs)
+    assert isinstance(stats, LineStats) and stats.corpus_docs == 25
+    lab = label_of(docs[0]["text"], widget, source="site0", stats=stats)
+    assert lab.rule_id == "recurring.corpus" and not lab.kept
+
+
+def test_count_lines_counts_documents_not_occurrences():
+    docs = [{"doc_id": "a", "source": "s", "text": "Menu\nMenu\nMenu\nText 1"},
+            {"doc_id": "b", "source": "s", "text": "Menu\nText 22"}]
+    stats = count_lines(docs)
+    assert stats.source_df("s", "menu") == 2
+    assert stats.source_df("s", "text 0") == 2      # digits collapsed
+    assert stats.source_docs["s"] == 2
+
+
+# --------------------------------------------------------------------------------------------
+# Config validation
+
+def test_missing_key_names_the_key():
+    cfg = copy.deepcopy(CONFIG)
+    del cfg["caption"]["max_words"]
+    with pytest.raises(ValueError, match=r"caption\.max_words"):
+        label_document(page(), "s", None, cfg)
+
+
+def test_wrong_type_names_the_key():
+    cfg = copy.deepcopy(CONFIG)
+    cfg["recurring"]["source_min_df"] = "three"
+    with pytest.raises(ValueError, match=r"recurring\.source_min_df"):
+        label_document(page(), "s", None, cfg)
+
+
+def test_bad_regex_names_the_key():
+    cfg = copy.deepcopy(CONFIG)
+    cfg["meta"]["byline_patterns"] = ["(unclosed"]
+    with pytest.raises(ValueError, match=r"meta\.byline_patterns"):
+        label_document(page(), "s", None, cfg)
+
+
+def test_missing_section_names_the_key():
+    cfg = copy.deepcopy(CONFIG)
+    del cfg["title"]
+    with pytest.raises(ValueError, match=r"title\."):
+        label_document(page(), "s", None, cfg)
+
+
+# --------------------------------------------------------------------------------------------
+# Seeds against the gold (targets: every title/body line kept, >= 95% of the rest dropped)
+
+GOLD_LINES = SHARED / "gold" / "seed_lines.jsonl"
+
+
+@pytest.mark.skipif(not GOLD_LINES.exists(),
+                    reason=f"seed line gold not found at {GOLD_LINES} (../shared/gold absent)")
+def test_seeds_against_gold():
+    pd = pytest.importorskip("pandas")
+    from pipeline.eval_lines import label_rows, score_seed_lines, seed_documents
+
+    rows = label_rows(seed_documents(REPO / "seeds"), CONFIG)
+    res = score_seed_lines(pd.DataFrame(rows), GOLD_LINES)
+    misses = [m for m in res["misses"] if m["gold"] in ("title", "body")]
+    assert res["kept_recall"] == 1.0, misses
+    assert res["other_dropped"] >= 0.95, res["misses"]
+    assert res["per_label"]["title"]["same_label"] == res["per_label"]["title"]["gold"]
+
+
+def test_shingle_metric():
+    from pipeline.eval_lines import shingle_pr
+    assert shingle_pr("a b c d e", "a b c d e") == (1.0, 1.0)
+    p, r = shingle_pr("a b c d e f", "a b c d x y")
+    assert p == pytest.approx(1 / 3) and r == pytest.approx(1 / 3)
+    assert shingle_pr("", "") == (1.0, 1.0)
