@@ -14,7 +14,10 @@ How a document is labelled (one linear pass over its non-blank lines, plus a max
    words, short unlabelled lines a small penalty, hard boilerplate a large one, meta/caption a
    tiny one so inline captions do not split an article -- and the maximum-sum run of lines is
    the article block (Kadane, linear).
-3. Inside the block, unlabelled lines are body (subheadings and one-line paragraphs included),
+3. With several pages of the same source (recurrence in use), the article continues after the
+   block through lines unique to this page (lists, tables the block weights cut off) until the
+   site's recurring chrome or a hard boilerplate line starts (`recurring.extend_max_lines`).
+4. Inside the block, unlabelled lines are body (subheadings and one-line paragraphs included),
    except runs of short unpunctuated lines (link lists). Outside the block, unlabelled lines are
    boilerplate. The title is the nearest title-shaped line above the block, preferring one that
    the page's first line (usually the HTML <title>) repeats.
@@ -177,6 +180,7 @@ class _Rules:
         self.rec_corpus_max_words = g("recurring.corpus_max_words", int)
         self.rec_unique_short_factor = g("recurring.unique_short_penalty_factor", (int, float))
         self.rec_max_doc_share = g("recurring.max_prose_share", (int, float))
+        self.rec_extend_max_lines = g("recurring.extend_max_lines", int)
         # title
         self.title_min_words = g("title.min_words", int)
         self.title_max_words = g("title.max_words", int)
@@ -237,7 +241,7 @@ _NAME_TOKEN = re.compile(r"^[A-Z][\w'’.\-]*$")
 
 class _Line:
     __slots__ = ("line_no", "start", "end", "text", "s", "words", "nwords", "terminal", "prose",
-                 "form", "label", "rule", "gap_before", "teaser")
+                 "form", "label", "rule", "gap_before", "teaser", "recurs")
 
     def __init__(self, line_no, start, end, text, rules: _Rules, gap_before):
         self.line_no, self.start, self.end, self.text = line_no, start, end, text
@@ -258,6 +262,7 @@ class _Line:
         self.label = None
         self.rule = None
         self.gap_before = gap_before
+        self.recurs = False   # the form recurs across the source's documents (site chrome)
 
 
 def _title_case_run(words: list[str], r: "_Rules") -> bool:
@@ -379,14 +384,16 @@ def label_document(text: str, source: Any, stats: LineStats | None,
             cands = []
             rec_prose_words = 0
             for ln in lines:
-                if ln.label is not None:
-                    continue
                 if use_source:
                     df = stats.source_df(source, ln.form)
                     need = r.rec_source_min_df
                     if ln.prose:
                         need = max(need, math.ceil(r.rec_source_prose_frac * src_docs))
-                    if df >= need:
+                    ln.recurs = df >= need
+                if ln.label is not None:
+                    continue
+                if use_source:
+                    if ln.recurs:
                         cands.append((ln, "recurring.source"))
                         if ln.prose:
                             rec_prose_words += ln.nwords
@@ -397,6 +404,9 @@ def label_document(text: str, source: Any, stats: LineStats | None,
                         cands.append((ln, "recurring.corpus"))
             # a page whose prose mostly recurs is a duplicate article, not chrome: keep its prose
             dup_article = rec_prose_words / prose_words > r.rec_max_doc_share
+            if dup_article:   # recurrence says nothing about where this article ends
+                for ln in lines:
+                    ln.recurs = False
             for ln, rule in cands:
                 if dup_article and ln.prose:
                     continue
@@ -462,6 +472,21 @@ def label_document(text: str, source: Any, stats: LineStats | None,
             best, bs, be = cur, cs, i
     has_block = bs >= 0
 
+    # unique tail: with several pages of the site, the article runs on after the prose block
+    # through lines unique to this page (lists, tables, short paragraphs the block weights
+    # cut off) until the site's recurring chrome starts again; an end-of-article marker
+    # (related links, tags, comments, share rows: a hard boilerplate rule) also ends it
+    ext_end = be
+    use_extension = has_block and use_source and r.rec_extend_max_lines > 0 and any(
+        ln.recurs for ln in lines)
+    if use_extension:
+        j = be + 1
+        stop = min(n, zone_start, be + 1 + r.rec_extend_max_lines)
+        while j < stop and not lines[j].recurs and lines[j].label != "boilerplate":
+            j += 1
+        if j < n and (lines[j].recurs or lines[j].label == "boilerplate"):
+            ext_end = j - 1   # only when chrome (not the scan limit) closes the unique run
+
     # 3. title ------------------------------------------------------------------------------
     title_idx = _find_title(lines, bs if has_block else min(n, r.title_top_lines), r)
 
@@ -502,7 +527,10 @@ def label_document(text: str, source: Any, stats: LineStats | None,
                 else:
                     label, rule = "boilerplate", "outside.before_block"
             elif i > be:
-                label, rule = "boilerplate", "outside.after_block"
+                if i <= ext_end and ln.form not in dup_forms:
+                    label, rule = "body", "body.unique_after_block"
+                else:
+                    label, rule = "boilerplate", "outside.after_block"
             elif in_run[i]:
                 label, rule = "boilerplate", "block.link_run"
             elif ln.prose:

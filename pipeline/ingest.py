@@ -33,15 +33,35 @@ _MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0
 MOJIBAKE_MIN_HITS = 2
 
 
+# A scraper that turned the no-break-space byte (0xA0) into a plain space leaves a UTF-8 lead byte
+# followed by a space, which valid UTF-8 never has: put the 0xA0 continuation byte back.
+_LEAD_THEN_SPACE = re.compile(rb"(?<=[\xc2-\xdf]) |(?<=[\xe0-\xef]) |(?<=[\xe0-\xef][\x80-\xbf]) ")
+MOJIBAKE_MAX_REPLACED = 0.01
+
+
 def repair_mojibake(text: str) -> str | None:
-    """Text whose UTF-8 was decoded as Latin-1 or cp1252, decoded right; None when it is not that."""
+    """Text whose UTF-8 was decoded as Latin-1 or cp1252, decoded right; None when it is not that.
+
+    Characters that Latin-1/cp1252 cannot hold are genuine and kept as they are. The repair is
+    accepted when at most 1% of the repaired non-ASCII characters are undecodable.
+    """
     if len(_MOJIBAKE.findall(text)) < MOJIBAKE_MIN_HITS:
         return None
-    try:
-        raw = b"".join(ch.encode("cp1252") if ord(ch) > 255 else ch.encode("latin-1") for ch in text)
-        return raw.decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
+    raw = bytearray()
+    for ch in text:
+        code = ord(ch)
+        if code < 256:
+            raw.append(code)
+        else:
+            try:
+                raw += ch.encode("cp1252")
+            except UnicodeEncodeError:
+                raw += ch.encode("utf-8")
+    repaired = _LEAD_THEN_SPACE.sub(b"\xa0", bytes(raw)).decode("utf-8", errors="replace")
+    non_ascii = sum(1 for ch in repaired if ord(ch) > 127)
+    if repaired.count("\ufffd") > MOJIBAKE_MAX_REPLACED * max(non_ascii, 1):
         return None
+    return repaired
 
 
 @dataclass(frozen=True)

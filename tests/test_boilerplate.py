@@ -331,3 +331,94 @@ def test_shingle_metric():
     p, r = shingle_pr("a b c d e f", "a b c d x y")
     assert p == pytest.approx(1 / 3) and r == pytest.approx(1 / 3)
     assert shingle_pr("", "") == (1.0, 1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Unique tail: with several pages of a site, lines unique to the page after the prose block
+# belong to the article up to where the site's recurring chrome (or a hard boilerplate line)
+# starts again.
+
+NAMES = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel"]
+SITE_RELATED = ["Gas prices fall again across the northern district",
+                "Local team wins the regional cup final again",
+                "Storm warning issued for the coast this weekend"]
+
+
+def _list_items(name):
+    return [f"{name} round of talks in Sochi", f"{name} delegation meets the press",
+            f"{name} memorandum on tourism signed", f"{name} return visit planned"]
+
+
+def _tail_site(n, *, list_recurs=False, after="chrome", source="siteT"):
+    """n pages: nav, a unique title, four unique paragraphs, a list, then what follows."""
+    docs = []
+    for i in range(n):
+        name = NAMES[i]
+        items = _list_items("Common" if list_recurs else name)
+        parts = ["Home", "World", "Politics", f"{name} leaders meet in Sochi for talks"]
+        parts += [f"In {name}, " + p for p in (P1, P2, P3, P4)]
+        parts += items
+        if after == "chrome":          # recurring related links, then the footer
+            parts += SITE_RELATED + ["About us", "Contact", "Privacy Policy"]
+        elif after == "related_marker":  # a hard end marker, then page-specific related links
+            parts += ["Related:", f"{name} diplomats return home",
+                      f"{name} ministers react to the summit",
+                      f"{name} press review of the week", f"{name} opinion pages on Russia",
+                      "About us", "Contact", "Privacy Policy"]
+        elif after == "nothing":       # the unique run reaches the end of the page
+            pass
+        docs.append({"doc_id": f"t{i}", "source": source, "text": "\n\n".join(parts)})
+    return docs
+
+
+@pytest.mark.parametrize("n, list_recurs, after, source, extend, list_kept", [
+    (5, False, "chrome", "siteT", 60, True),           # unique list inside the article kept
+    (5, False, "related_marker", "siteT", 60, True),   # closed by "Related:" (hard rule)
+    (5, False, "chrome", "siteT", 0, False),           # rule disabled: the block rule drops it
+    (3, False, "chrome", "siteT", 60, False),          # too few pages of the site: unaffected
+    (5, False, "chrome", None, 60, False),             # no known source (seeds): unaffected
+    (5, True, "chrome", "siteT", 60, False),           # the list recurs on every page: chrome
+    (5, False, "nothing", "siteT", 60, False),         # nothing recurring closes the run
+])
+def test_unique_tail_after_block(n, list_recurs, after, source, extend, list_kept):
+    cfg = copy.deepcopy(CONFIG)
+    cfg["recurring"]["extend_max_lines"] = extend
+    docs = _tail_site(n, list_recurs=list_recurs, after=after, source=source)
+    stats = count_lines(docs)
+    labels = {l.text: l for l in label_document(docs[0]["text"], source, stats, cfg)}
+    for p in (P1, P4):
+        assert labels["In Alpha, " + p].kept
+    for item in _list_items("Common" if list_recurs else "Alpha"):
+        assert labels[item].kept == list_kept, (item, labels[item].rule_id)
+        if list_kept:
+            assert labels[item].rule_id == "body.unique_after_block"
+    # whatever follows the article is never kept
+    for line in SITE_RELATED + ["Related:", "Alpha diplomats return home",
+                                "Alpha opinion pages on Russia", "About us", "Privacy Policy"]:
+        if line in labels:
+            assert not labels[line].kept, (line, labels[line].rule_id)
+
+
+def test_unique_tail_recurring_related_block_removed():
+    docs = _tail_site(5)
+    stats = count_lines(docs)
+    labels = {l.text: l for l in label_document(docs[1]["text"], "siteT", stats, CONFIG)}
+    for line in SITE_RELATED:
+        assert labels[line].rule_id == "recurring.source" and not labels[line].kept
+
+
+def test_unique_tail_not_used_for_duplicate_articles():
+    # the same story on every page of the site: recurrence cannot tell where the article ends
+    docs = [{"doc_id": f"d{i}", "source": "s", "text": page(bottom="\n\n".join(_list_items("X")))}
+            for i in range(5)]
+    stats = count_lines(docs)
+    labels = label_document(docs[0]["text"], "s", stats, CONFIG)
+    assert all(l.rule_id != "body.unique_after_block" for l in labels)
+
+
+def test_eval_reads_pages_through_ingest_decode(tmp_path):
+    from pipeline.eval_lines import read_page
+    good = "Caf\u00e9 \u2019quoted\u2019 text, with enough words to look like prose."
+    (tmp_path / "a.txt").write_bytes(good.encode("utf-8").decode("latin-1").encode("utf-8"))
+    text, encoding, warning = read_page(tmp_path / "a.txt")
+    assert text == good and encoding == "utf-8+mojibake-repaired" and warning == "W003"

@@ -114,3 +114,14 @@ def test_repair_mojibake(text, repaired):
 def test_decode_repairs_mojibake_with_a_warning():
     data = "Todayâ€™s â€œbigâ€\x9d story".encode("utf-8")
     assert decode(data, SETTINGS) == ("Today’s “big” story", "utf-8+mojibake-repaired", "W003")
+
+
+@pytest.mark.parametrize("text, repaired", [
+    # the scrape turned the no-break space (C2 A0) into "Â " and Cyrillic "Р" (D0 A0) into "Ð "
+    ("Putinâ€™s visitÂ  to Ð\xa0Ð¾Ñ\x81Ñ\x81Ð¸Ñ\x8f", "Putin’s visit\xa0 to Россия"),
+    ("Putinâ€™s â€œvisitâ€\x9d Ð ", "Putin’s “visit” Р"),
+])
+def test_repair_mojibake_lost_no_break_space(text, repaired):
+    from pipeline.ingest import repair_mojibake
+
+    assert repair_mojibake(text) == repaired
