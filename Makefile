@@ -25,8 +25,10 @@ conf     = $(wildcard $(CONFIG)/$(1).* $(CONFIG)/$(1)_* $(CONFIG)/$(1)/*)
 .PHONY: all test eval bench diff snapshot report show help clean-outputs setup
 .DEFAULT_GOAL := all
 
+include Makefile.workflow
+
 help:  ## list the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
 
 setup: $(INSTALLED)  ## create .venv and install the project with its dev tools
 
@@ -64,6 +66,9 @@ test: $(INSTALLED)  ## run the test suite (sets up .venv first)
 
 bench: $(INSTALLED)  ## throughput and memory against bare spaCy on PolNeAR (SHARED=../shared)
 	$(PYTHON) -m pipeline bench --shared $(SHARED)
+
+show: all  ## print a readable summary of the claims (per speaker, per topic)
+	$(PYTHON) -m pipeline show --output $(OUT)
 
 clean-outputs:  ## delete the generated tables
 	rm -rf $(OUT)

@@ -9,8 +9,6 @@ so "Jonathan Lis\\nJonathan Lis" cannot become one PERSON. Later stages rebuild 
 
 from __future__ import annotations
 
-import sys
-import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -26,6 +24,7 @@ from .io import TableWriter, table_path
 from .manifest import StageRecord
 from .model import load_model, model_info
 from .offsets import OffsetMap
+from .progress import Progress
 from .schemas import DOCUMENTS, SENTENCES, TOKENS
 
 STAGE = "parse"
@@ -52,8 +51,9 @@ def make_paragraph_sentences(nlp, name, paragraph_break: str):
     return paragraph_sentences
 
 
-@Language.factory("paragraph_entities", default_config={"paragraph_break": "line"})
-def make_paragraph_entities(nlp, name, paragraph_break: str):
+@Language.factory("paragraph_entities")
+def make_paragraph_entities(nlp, name):
+    # Entities end at every line break whatever paragraph_break says: a name never wraps a line.
     def paragraph_entities(doc: Doc) -> Doc:
         fixed = []
         for ent in doc.ents:
@@ -81,7 +81,7 @@ def build_nlp(config: dict, source: str = "parse.toml"):
         raise ValueError(f"{source}: paragraph_break must be 'line' or 'blank_line'")
     nlp = load_model()
     nlp.add_pipe("paragraph_sentences", before="parser", config={"paragraph_break": paragraph_break})
-    nlp.add_pipe("paragraph_entities", after="ner", config={"paragraph_break": paragraph_break})
+    nlp.add_pipe("paragraph_entities", after="ner")
     return nlp
 
 
@@ -191,18 +191,13 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     row_group_tokens = require(config, "row_group_tokens", int, source)
     nlp = build_nlp(config, source)
     record.extra["model"] = model_info(nlp)
-    n_docs = 0
-    started = time.perf_counter()
-    with TableWriter(TOKENS, out_dir) as token_writer, TableWriter(SENTENCES, out_dir) as sent_writer:
+    total = pq.ParquetFile(table_path(DOCUMENTS, out_dir)).metadata.num_rows
+    with TableWriter(TOKENS, out_dir) as token_writer, TableWriter(SENTENCES, out_dir) as sent_writer, \
+            Progress(STAGE, total=total) as progress:
         for tokens, sentences in parse_documents(nlp, _iter_documents(out_dir), batch_size, n_process,
                                                  row_group_tokens):
             token_writer.write(tokens)
             sent_writer.write(sentences)
-            n_docs += len(set(sentences.column("doc_id").to_pylist()))
-            if sys.stderr.isatty():
-                rate = n_docs / max(time.perf_counter() - started, 1e-9)
-                print(f"\r[parse] {n_docs} documents, {rate:.1f} docs/s", end="", file=sys.stderr)
-    if sys.stderr.isatty():
-        print(file=sys.stderr)
+            progress.update(len(set(sentences.column("doc_id").to_pylist())))
     record.rows = {"tokens": token_writer.rows, "sentences": sent_writer.rows}
     return record.write()

@@ -138,6 +138,8 @@ MENTIONS = TableSpec(
         _f("text", STR),
         _f("label", STR),                   # PERSON / ORG / GPE / NORP / ...
         _f("title", STR, True),             # "Prime Minister" kept out of the name but recorded
+        _f("title_start", I64, True),       # the title's offsets into documents.text
+        _f("title_end", I64, True),
         _f("entity_id", STR, True),
         _f("rule_id", STR),
     ]),
@@ -202,6 +204,8 @@ CLAIMS = TableSpec(
         _f("speaker", STR, True),
         _f("speaker_entity_id", STR, True),
         _f("speaker_title", STR, True),
+        _f("speaker_text", STR, True),      # the speaker as written ("he", "an official")
+        _f("resolution", STR, True),        # how the speaker was resolved (quotes.resolution)
         _f("type", STR),
         _f("cue", STR, True),
         _f("content", STR),

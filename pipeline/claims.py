@@ -1,0 +1,99 @@
+"""Stage `claims`: the answer table -> `claims.parquet`, one row per quote.
+
+Joins `quotes` (what was said, by whom as resolved), `quote_topics` (which issues), `mentions` and
+`entities` (the speaker's title) and `documents` (date and outlet). The speaker's title is the
+title written with the speaker's own mention ("Russian President Vladimir Putin said"), else the
+title most often written with that entity in the same document, else none: titles change over
+time ("former Prime Minister"), so one document's title is not carried to another.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from .config import DEFAULT_CONFIG_DIR, config_files
+from .errors import PipelineError
+from .io import read_table, table_path, write_table
+from .manifest import StageRecord
+from .schemas import CLAIMS, DOCUMENTS, ENTITIES, MENTIONS, QUOTE_TOPICS, QUOTES
+from .topics import UNASSIGNED
+
+STAGE = "claims"
+
+
+def speaker_titles(mentions: list[dict]) -> tuple[dict, dict]:
+    """(doc_id -> [(start, end, title)] of titled mentions, (doc_id, entity_id) -> commonest title)."""
+    spans: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for m in mentions:
+        if not m.get("title"):
+            continue
+        start = m["title_start"] if m.get("title_start") is not None else m["start"]
+        spans[m["doc_id"]].append((start, m["end"], m["title"]))
+        if m.get("entity_id"):
+            counts[(m["doc_id"], m["entity_id"])][m["title"]] += 1
+    common = {key: max(c, key=lambda t: (c[t], len(t), t)) for key, c in counts.items()}
+    return spans, common
+
+
+def build_claims(quotes: list[dict], quote_topics: list[dict], documents: list[dict],
+                 mentions: list[dict] | None = None) -> list[dict]:
+    """Pure heart of the stage: one claim row per quote."""
+    topics: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for row in quote_topics:
+        if row["topic"] != UNASSIGNED:
+            topics[row["quote_id"]].append((row["score"], row["topic"]))
+    docs = {d["doc_id"]: d for d in documents}
+    spans, common = speaker_titles(mentions or [])
+    rows = []
+    for q in sorted(quotes, key=lambda q: (q["doc_id"], q["content_start"], q["content_end"])):
+        title = None
+        if q.get("speaker_start") is not None:
+            for start, end, t in spans.get(q["doc_id"], []):
+                if start < q["speaker_end"] and q["speaker_start"] < end:
+                    title = t
+                    break
+        if title is None and q.get("speaker_entity_id"):
+            title = common.get((q["doc_id"], q["speaker_entity_id"]))
+        doc = docs.get(q["doc_id"], {})
+        ranked = [t for _, t in sorted(topics.get(q["quote_id"], []), key=lambda x: (-x[0], x[1]))]
+        rows.append({
+            "quote_id": q["quote_id"], "doc_id": q["doc_id"],
+            "speaker": q.get("speaker"),
+            "speaker_entity_id": q.get("speaker_entity_id"), "speaker_title": title,
+            "speaker_text": q.get("speaker_text"), "resolution": q.get("resolution"),
+            "type": q["type"], "cue": q.get("cue"), "content": q["content"],
+            "topics": ranked or [UNASSIGNED],
+            "content_start": q["content_start"], "content_end": q["content_end"],
+            "date": doc.get("date"), "source": doc.get("source"),
+        })
+    return rows
+
+
+def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
+    out_dir = Path(out_dir)
+    config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
+    record = StageRecord(STAGE, out_dir, config_files=config_files(config_dir, STAGE))
+    for spec, stage in ((QUOTES, "quotes"), (QUOTE_TOPICS, "topics")):
+        if not table_path(spec, out_dir).exists():
+            raise PipelineError(f"{table_path(spec, out_dir)}: missing; run the '{stage}' stage first")
+    record.add_input_tables(QUOTES.name, QUOTE_TOPICS.name, MENTIONS.name, ENTITIES.name, DOCUMENTS.name)
+    quotes = read_table(QUOTES, out_dir).to_pylist()
+    quote_topics = read_table(QUOTE_TOPICS, out_dir, columns=["quote_id", "topic", "score"]).to_pylist()
+    documents = read_table(DOCUMENTS, out_dir, columns=["doc_id", "date", "source"]).to_pylist()
+    mentions = None
+    if table_path(MENTIONS, out_dir).exists():
+        mentions = read_table(MENTIONS, out_dir, columns=["doc_id", "start", "end", "title", "title_start",
+                                                         "entity_id"]).to_pylist()
+    tagged = {row["quote_id"] for row in quote_topics}
+    stale = [q["quote_id"] for q in quotes if q["quote_id"] not in tagged]
+    if stale:   # `topics` writes at least one row per quote: these quotes are newer than its run
+        raise PipelineError(f"{table_path(QUOTE_TOPICS, out_dir)}: {len(stale)} quotes have no topic row "
+                            f"(e.g. {stale[0]}); quote_topics is older than quotes: rerun the 'topics' stage")
+    rows = build_claims(quotes, quote_topics, documents, mentions)
+    write_table(CLAIMS, rows, out_dir)
+    record.rows = {"claims": len(rows),
+                   "with_speaker": sum(1 for r in rows if r["speaker"]),
+                   "with_topic": sum(1 for r in rows if r["topics"] != [UNASSIGNED])}
+    return record.write()

@@ -1,0 +1,1698 @@
+"""Stage `quotes`: who said what. Direct, indirect and mixed attributions -> `quotes.parquet`.
+
+Three layers, each testable alone:
+
+1. `pair_quote_marks(text)`: pure and model-free. Pairs quotation marks by kind (double / single)
+   and position (an opening mark follows whitespace, the start or opening punctuation; a closing
+   mark precedes whitespace, punctuation or the end), so an apostrophe (`leaders’`, `Burns’`,
+   `don’t`) is never a quote mark and one odd mark never loses the document.
+2. Extractors over a parsed `Doc` (the textacy `extract/triples.py` pattern: small generators
+   yielding typed `Attribution` records, each heuristic commented with its reason):
+   `direct_quotes` (quotation + nearby cue), `reported_speech` (cue verb + clause), `according_to`.
+3. `resolve_speakers`: speaker as written -> canonical entity, by name, pronoun, role/title and
+   recency against the document's mentions (the entities stage's, or a fallback built from the
+   Doc's own entities), recording how in `resolution`.
+
+`extract_quotes(parsed, mentions, config, ...)` runs all three for one document and returns rows of
+the QUOTES schema; `run(out_dir)` is the thin stage wrapper. Every offset written points into
+`documents.text`; internally the extractors work on the body (`doc.text`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from spacy.tokens import Doc, Span, Token
+
+from .config import DEFAULT_CONFIG_DIR, config_files, load_stage_config
+from .errors import ConfigError
+from .io import read_table, table_path, write_table
+from .manifest import StageRecord
+from .offsets import OffsetMap
+from .schemas import DOCUMENTS, ENTITIES, MENTIONS, QUOTES
+
+STAGE = "quotes"
+
+# ---------------------------------------------------------------------------------------------
+# 1. Quote marks: pure pairing over the text
+# ---------------------------------------------------------------------------------------------
+
+DOUBLE_OPEN = "“„«‟"
+DOUBLE_CLOSE = "”»"
+SINGLE_OPEN = "‘‚‹"
+SINGLE_CLOSE = "’›"
+STRAIGHT_DOUBLE = '"'
+STRAIGHT_SINGLE = "'`"
+SINGLE_CHARS = SINGLE_OPEN + SINGLE_CLOSE + STRAIGHT_SINGLE
+QUOTE_CHARS = DOUBLE_OPEN + DOUBLE_CLOSE + STRAIGHT_DOUBLE + SINGLE_CHARS
+# Punctuation that may stand before an opening mark / after a closing mark.
+OPENING_PUNCT = "([{<—–-―/:;,"
+CLOSING_PUNCT = ".,;:!?)]}>—–-―/…*"
+DASHES = "―—–"
+
+
+@dataclass(frozen=True)
+class QuoteMark:
+    start: int
+    end: int
+    kind: str          # "double" | "single"
+    role: str          # "open" | "close" | "either"
+
+
+@dataclass(frozen=True)
+class QuoteSpan:
+    """A paired quotation in a text: marks at [open_start, open_end) and [close_start, close_end).
+
+    An unclosed quotation (no closing mark before the paragraph ends) has `closed=False` and
+    close_start == close_end == the end of the paragraph's text; `continues` says that the next
+    paragraph opens with a mark of the same kind (news convention for a quote running on).
+    """
+
+    open_start: int
+    open_end: int
+    close_start: int
+    close_end: int
+    kind: str
+    closed: bool = True
+    continues: bool = False
+    depth: int = 0     # 0: not inside another quotation
+
+    @property
+    def content_start(self) -> int:
+        return self.open_end
+
+    @property
+    def content_end(self) -> int:
+        return self.close_start
+
+
+def _classify_mark(text: str, start: int, end: int) -> QuoteMark | None:
+    """Decide what the quote character(s) at text[start:end] are, from their neighbours."""
+    chars = text[start:end]
+    prev = text[start - 1] if start > 0 else "\n"
+    nxt = text[end] if end < len(text) else "\n"
+    # Flanking (the CommonMark idea): an opening mark has text after it and space or opening
+    # punctuation (or another mark) before it; a closing mark is the mirror image.
+    can_open = (prev.isspace() or prev in OPENING_PUNCT or prev in QUOTE_CHARS) and not nxt.isspace()
+    can_close = (nxt.isspace() or nxt in CLOSING_PUNCT or nxt in QUOTE_CHARS) and not prev.isspace()
+    if len(chars) == 2:
+        kind = "double"            # ‘’ ’’ '' `` : doubled singles used as a double quote mark
+        char = chars[0] if chars[0] in "‘`" else chars[1]
+    else:
+        char = chars
+        kind = "single" if char in SINGLE_CHARS else "double"
+    if kind == "single" and len(chars) == 1:
+        # An apostrophe between letters or digits (don’t, Burns’s, rock’n’roll) is no quote mark.
+        if prev.isalnum() and nxt.isalnum():
+            return None
+        # ’90s, ’em, rock ’n’ roll: a right mark before a word elides its start; it never opens.
+        if char in "’'" and nxt.isdigit() or char == "’" and can_open and not can_close:
+            return None
+    if char in DOUBLE_OPEN + SINGLE_OPEN:
+        role = "close" if (can_close and not can_open) else "open"
+    elif char in DOUBLE_CLOSE + SINGLE_CLOSE:
+        # A ” after a space and before a word is a mistyped opening mark (”Mr. Trump said ...).
+        role = "open" if (can_open and not can_close) else "close"
+    elif can_open and not can_close:
+        role = "open"
+    elif can_close and not can_open:
+        role = "close"
+    else:
+        role = "either"
+    if kind == "single" and role != "open" and prev.isalnum() and char in "’'":
+        # leaders’ / Burns’: a trailing apostrophe after a word closes a quotation only when a
+        # single quotation is open; `_pair_paragraph` decides that with the stack in hand.
+        role = "close-or-apostrophe"
+    return QuoteMark(start, end, kind, role)
+
+
+def find_quote_marks(text: str) -> list[QuoteMark]:
+    marks: list[QuoteMark] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char not in QUOTE_CHARS:
+            i += 1
+            continue
+        end = i + 1
+        if char in SINGLE_CHARS and end < n and text[end] in SINGLE_CHARS and text[end] != "`" or \
+                (char == "`" and end < n and text[end] == "`"):
+            end += 1
+        mark = _classify_mark(text, i, end)
+        if mark is not None:
+            marks.append(mark)
+        i = end
+    return marks
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty line, trimmed of surrounding whitespace."""
+    spans = []
+    for match in re.finditer(r"[^\n]+", text):
+        s, e = match.span()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            spans.append((s, e))
+    return spans
+
+
+def _pair_paragraph(marks: list[QuoteMark]) -> tuple[list[tuple[QuoteMark, QuoteMark, int]], list[QuoteMark]]:
+    """Stack pairing within one paragraph: (open, close, depth) pairs and the unclosed openers."""
+    stack: list[QuoteMark] = []
+    pairs = []
+    for mark in marks:
+        role = mark.role
+        same = [k for k, m in enumerate(stack) if m.kind == mark.kind]
+        if role == "close-or-apostrophe":
+            if not same:
+                continue                      # a possessive apostrophe: leaders’
+            role = "close"
+        if role == "either":
+            role = "close" if same else "open"
+        if role == "open":
+            stack.append(mark)
+            continue
+        if not same:
+            continue                          # a stray closing mark: ignored, never fatal
+        k = same[-1]
+        pairs.append((stack[k], mark, k))
+        del stack[k:]                         # inner marks left open inside a closed pair: dropped
+    return pairs, stack
+
+
+def pair_quote_marks(text: str) -> list[QuoteSpan]:
+    """Every quotation in `text`, paired by kind and position, sorted by position.
+
+    Paragraphs (lines) are independent, so one odd mark can only affect its own paragraph. An
+    unclosed double quotation runs to the end of its paragraph (news convention: a quote that
+    continues into the next paragraph has no closing mark); an unclosed single mark is dropped,
+    since a lone ’ is far more often an apostrophe than a quotation.
+    """
+    marks = find_quote_marks(text)
+    paragraphs = _paragraphs(text)
+    spans: list[QuoteSpan] = []
+    m = 0
+    for p, (pstart, pend) in enumerate(paragraphs):
+        para_marks = []
+        while m < len(marks) and marks[m].start < pend:
+            if marks[m].start >= pstart:
+                para_marks.append(marks[m])
+            m += 1
+        pairs, unclosed = _pair_paragraph(para_marks)
+        for open_, close, depth in pairs:
+            if close.start > open_.end:
+                spans.append(QuoteSpan(open_.start, open_.end, close.start, close.end, open_.kind,
+                                       depth=depth))
+        doubles = [u for u in unclosed if u.kind == "double"]
+        if doubles and doubles[0].end < pend:
+            first = doubles[0]
+            depth = unclosed.index(first)
+            next_opens = False
+            if p + 1 < len(paragraphs):
+                nstart = paragraphs[p + 1][0]
+                nxt = [mk for mk in marks if mk.start == nstart]
+                next_opens = bool(nxt) and nxt[0].kind == "double" and nxt[0].role in ("open", "either")
+            spans.append(QuoteSpan(first.start, first.end, pend, pend, "double", closed=False,
+                                   continues=next_opens, depth=depth))
+    spans.sort(key=lambda s: (s.open_start, -s.close_end))
+    # Depth relative to the other kept spans (a quotation inside another one).
+    result = []
+    for span in spans:
+        depth = sum(1 for o in spans if o is not span and o.open_start <= span.open_start
+                    and span.close_end <= o.close_end and (o.open_start, o.close_end) != (span.open_start, span.close_end))
+        result.append(replace(span, depth=depth))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QuoteConfig:
+    speech: frozenset
+    direct_only: frozenset
+    object_content: frozenset
+    noun_cues: frozenset
+    directive: frozenset
+    call_particles: frozenset
+    phrases: dict
+    governors: frozenset
+    animate_only: frozenset
+    infinitive_ok: frozenset
+    metalinguistic_nouns: frozenset
+    metalinguistic_verbs: frozenset
+    min_words: int
+    max_tail_gap: int
+    max_head_gap: int
+    person_pronouns: frozenset
+    plural_pronouns: frozenset
+    thing_pronouns: frozenset
+    unresolvable_pronouns: frozenset
+    relative_pronouns: frozenset
+    male_honorifics: frozenset
+    female_honorifics: frozenset
+    document_nouns: frozenset
+    organisation_nouns: frozenset
+    unnamed_nouns: frozenset
+    roles: dict
+    title_words: frozenset
+
+    @classmethod
+    def from_dict(cls, config: dict, source: str = "quotes.toml") -> "QuoteConfig":
+        def words(section: str, key: str) -> frozenset:
+            try:
+                values = config[section][key]
+            except KeyError:
+                raise ConfigError(f"{source}: missing key '{section}.{key}'") from None
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise ConfigError(f"{source}: '{section}.{key}' must be a list of strings")
+            return frozenset(v.lower() for v in values)
+
+        def integer(section: str, key: str) -> int:
+            value = config.get(section, {}).get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"{source}: '{section}.{key}' must be a non-negative integer")
+            return value
+
+        phrases = {}
+        for item in config.get("cues", {}).get("phrases", []):
+            if not (isinstance(item, list) and len(item) == 3 and all(isinstance(v, str) for v in item)):
+                raise ConfigError(f"{source}: each 'cues.phrases' item must be [head, next, lemma]")
+            phrases[item[0].lower()] = (item[1].lower(), item[2])
+        roles_section = dict(config.get("roles", {}))
+        title_words = roles_section.pop("title_words", [])
+        roles = {}
+        for key, values in roles_section.items():
+            if not isinstance(values, list):
+                raise ConfigError(f"{source}: 'roles.{key}' must be a list of strings")
+            roles[key.lower()] = [v.lower() for v in values]
+        return cls(
+            speech=words("cues", "speech"), direct_only=words("cues", "direct_only"),
+            object_content=words("cues", "object_content"), directive=words("cues", "directive"),
+            noun_cues=words("cues", "noun_cues"),
+            call_particles=words("cues", "call_particles"), phrases=phrases,
+            governors=words("not_speech", "governors"),
+            infinitive_ok=words("not_speech", "infinitive_ok"),
+            animate_only=words("not_speech", "animate_only"),
+            metalinguistic_nouns=words("not_speech", "metalinguistic_nouns"),
+            metalinguistic_verbs=words("not_speech", "metalinguistic_verbs"),
+            min_words=integer("direct", "min_words"), max_tail_gap=integer("direct", "max_tail_gap"),
+            max_head_gap=integer("direct", "max_head_gap"),
+            person_pronouns=words("speakers", "person_pronouns"),
+            plural_pronouns=words("speakers", "plural_pronouns"),
+            thing_pronouns=words("speakers", "thing_pronouns"),
+            unresolvable_pronouns=words("speakers", "unresolvable_pronouns"),
+            relative_pronouns=words("speakers", "relative_pronouns"),
+            male_honorifics=words("speakers", "male_honorifics"),
+            female_honorifics=words("speakers", "female_honorifics"),
+            document_nouns=words("speakers", "document_nouns"),
+            organisation_nouns=words("speakers", "organisation_nouns"),
+            unnamed_nouns=words("speakers", "unnamed_nouns"),
+            roles=roles, title_words=frozenset(t.lower() for t in title_words),
+        )
+
+
+def load_config(config_dir: Path | None = None) -> QuoteConfig:
+    config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
+    return QuoteConfig.from_dict(load_stage_config(config_dir, STAGE), str(config_dir / f"{STAGE}.toml"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Mentions: from the entities stage, or a fallback from the Doc's own entities
+# ---------------------------------------------------------------------------------------------
+
+SPEAKER_LABELS = ("PERSON", "ORG", "GPE", "NORP")
+# Parts of speech after which an opening quotation mark starts a fragment of the writer's clause.
+EMBEDDING_POS = {"ADP", "DET", "ADJ", "VERB", "AUX", "CCONJ", "SCONJ", "PART", "NUM"}
+
+
+@dataclass
+class Mention:
+    doc_id: str
+    token_start: int
+    token_end: int
+    start: int            # offsets into documents.text
+    end: int
+    text: str
+    label: str
+    title: str | None
+    entity_id: str | None
+    name: str             # canonical name of the entity
+    titles: tuple = ()    # every title the entity carries in the corpus (role matching)
+
+
+def _norm(text: str) -> str:
+    return text.replace("’", "'").replace("‘", "'").replace("\u00a0", " ").strip()
+
+
+def _strip_name(span: Span) -> Span:
+    """Drop a leading "the" and a trailing possessive from an entity span."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].lower_ == "the" or doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].lower_ in ("'s", "’s", "'", "’") or doc[end - 1].is_punct
+                           or doc[end - 1].is_space):
+        end -= 1
+    return doc[start:end] if end > start else span
+
+
+def _title_before(doc: Doc, start: int, config: QuoteConfig) -> str | None:
+    """Title words directly before a name: "Israeli Prime Minister" in "Israeli Prime Minister
+    Benjamin Netanyahu" (capitalised title words, with nationality adjectives in front)."""
+    i = start
+    while i > 0:
+        tok = doc[i - 1]
+        low = tok.lower_
+        if low in config.title_words or (tok.ent_type_ == "NORP" and tok.text[:1].isupper()):
+            i -= 1
+            continue
+        break
+    if i == start:
+        return None
+    words = doc[i:start].text
+    return words if any(t.lower_ in config.title_words for t in doc[i:start]) else None
+
+
+def fallback_mentions(parsed, config: QuoteConfig) -> list[Mention]:
+    """Mentions from the Doc's own named entities, for when the entities stage has not run.
+
+    PERSON / ORG / GPE / NORP entities; a person's later short form (a surname) links to the
+    longest earlier (else later) name in the same document that ends with it, so "Bennett" is
+    "Naftali Bennett". Titles are the title words directly before the name, or an apposition
+    after it ("Vladimir Putin, the Russian president").
+    """
+    doc = parsed.doc
+    spans = []
+    for ent in doc.ents:
+        if ent.label_ not in SPEAKER_LABELS:
+            continue
+        span = _strip_name(ent)
+        # A title inside the entity ("President Vladimir Putin") is a title, not part of the name.
+        k = span.start
+        while k < span.end - 1 and doc[k].lower_ in config.title_words:
+            k += 1
+        title = _title_before(doc, k, config) if ent.label_ == "PERSON" else None
+        if ent.label_ == "PERSON" and k > span.start:
+            span = doc[k:span.end]
+        spans.append((span, ent.label_, title))
+    persons = [s for s, label, _ in spans if label == "PERSON"]
+    full_names: dict[str, str] = {}
+
+    def canonical(span: Span) -> str:
+        words = [t.text for t in span]
+        best = None
+        for other in persons:
+            ow = [t.text for t in other]
+            if len(ow) > len(words) and ow[-len(words):] == words or \
+                    (len(words) == 1 and len(ow) > 1 and words[0] in ow):
+                if best is None or len(ow) > len(best):
+                    best = ow
+        return _norm(" ".join(best if best else words))
+
+    mentions = []
+    titles_by_name: dict[str, set] = {}
+    for span, label, title in spans:
+        if label == "PERSON":
+            name = full_names.setdefault(span.text, canonical(span))
+        else:
+            name = _norm(span.text)
+        if title:
+            titles_by_name.setdefault(name, set()).add(title.lower())
+        start, end = parsed.text_span(span.start, span.end)
+        mentions.append(Mention(parsed.doc_id, span.start, span.end, start, end, span.text, label,
+                                title, None, name))
+    # Appositions: "Vladimir Putin, the Russian president" gives Putin the title.
+    for mention in mentions:
+        if mention.label != "PERSON":
+            continue
+        root = doc[mention.token_start:mention.token_end].root
+        for child in root.children:
+            if child.dep_ == "appos" and child.lower_ in _role_heads(config):
+                titles_by_name.setdefault(mention.name, set()).add(
+                    " ".join(t.lower_ for t in child.subtree if not t.is_punct and t.lower_ not in ("the", "a")))
+    for mention in mentions:
+        mention.titles = tuple(sorted(titles_by_name.get(mention.name, ())))
+    return mentions
+
+
+def _role_heads(config: QuoteConfig) -> set[str]:
+    heads = set()
+    for key in config.roles:
+        heads.add(key.split()[-1])
+    return heads
+
+
+def mentions_from_tables(out_dir: Path) -> dict[str, list[Mention]] | None:
+    """Mentions by doc_id from the entities stage's tables, or None when they are not there."""
+    if not (table_path(MENTIONS, out_dir).exists() and table_path(ENTITIES, out_dir).exists()):
+        return None
+    entities = {row["entity_id"]: row for row in read_table(ENTITIES, out_dir).to_pylist()}
+    by_doc: dict[str, list[Mention]] = {}
+    for row in read_table(MENTIONS, out_dir).to_pylist():
+        entity = entities.get(row["entity_id"]) if row["entity_id"] else None
+        name = entity["name"] if entity else row["text"]
+        titles = tuple(t.lower() for t in (entity["titles"] or [])) if entity else ()
+        if row["title"]:
+            titles = tuple(sorted(set(titles) | {row["title"].lower()}))
+        by_doc.setdefault(row["doc_id"], []).append(Mention(
+            row["doc_id"], row["token_start"], row["token_end"], row["start"], row["end"],
+            row["text"], row["label"], row["title"], row["entity_id"], _norm(name), titles))
+    for mentions in by_doc.values():
+        mentions.sort(key=lambda m: m.token_start)
+    return by_doc
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Extraction over the Doc
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Attribution:
+    """One attribution, in body offsets and token indices; resolved and mapped later."""
+
+    type: str                              # direct / indirect / mixed
+    content: tuple[int, int]               # body char offsets
+    rule_id: str
+    cue: Token | None = None               # the cue verb (or the phrase head)
+    cue_span: tuple[int, int] | None = None  # token span of the cue as written
+    cue_lemma: str | None = None
+    speaker: tuple[int, int] | None = None  # token span of the speaker as written
+    speaker_ref: tuple[int, int] | None = None  # what to resolve when the written speaker is a
+                                                # relative pronoun ("an architect, who said")
+    inherit_from: "Attribution | None" = None  # continuation: speaker of that attribution
+    resolution: str | None = None
+    speaker_name: str | None = None
+    speaker_entity_id: str | None = None
+    speaker_label: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class _DocIndex:
+    """Per-document lookups shared by the extractors: quotations, paragraphs, char -> token."""
+
+    def __init__(self, doc: Doc, config: QuoteConfig):
+        self.doc = doc
+        self.config = config
+        text = doc.text
+        self.quotes = pair_quote_marks(text)
+        self.paragraphs = _paragraphs(text)
+        self.char_token = [-1] * (len(text) + 1)
+        for tok in doc:
+            for c in range(tok.idx, tok.idx + len(tok.text)):
+                self.char_token[c] = tok.i
+        self.para_starts = [p[0] for p in self.paragraphs]
+        # Quotations that are quotes (not scare quotes, titles or fragments).
+        # Transcript lines ("PENCE: Well, ...") are handled by `block_quotes`, whatever marks
+        # wrap them.
+        transcript = {ps for ps, pe in self.paragraphs if TRANSCRIPT_RE.match(text[ps:pe])}
+        self.clause_quotes = [q for q in self.quotes if q.depth == 0 and self.is_clause_quote(q)
+                              and self.paragraph_start(q.open_start) not in transcript]
+        self.clause_token_ranges = [self.token_range(q.content_start, q.content_end) for q in self.clause_quotes]
+
+    def paragraph_of(self, char: int) -> int:
+        import bisect
+
+        return max(0, bisect.bisect_right(self.para_starts, char) - 1)
+
+    def token_range(self, start: int, end: int) -> tuple[int, int]:
+        """Tokens overlapping body chars [start, end)."""
+        first = last = None
+        for c in range(max(0, start), min(end, len(self.doc.text))):
+            t = self.char_token[c]
+            if t >= 0:
+                if first is None:
+                    first = t
+                last = t
+        if first is None:
+            return (0, 0)
+        return first, last + 1
+
+    def token_at(self, char: int) -> Token | None:
+        if 0 <= char < len(self.char_token) and self.char_token[char] >= 0:
+            return self.doc[self.char_token[char]]
+        return None
+
+    def words(self, start: int, end: int) -> list[Token]:
+        a, b = self.token_range(start, end)
+        return [t for t in self.doc[a:b] if not (t.is_punct or t.is_space or t.is_quote)]
+
+    def is_clause_quote(self, q: QuoteSpan) -> bool:
+        """A quotation that reports words (rather than a scare quote, a title or a fragment).
+
+        Heuristics: at least `min_words` words, and a verb or closing punctuation inside the marks
+        (scare quotes and fragments are short noun phrases: the “hot” issues, a “breakthrough”);
+        not a title (every content word capitalised: ‘The U.S. and the Holocaust’); not right
+        after a word naming language (The words ‘close cooperation in the area’).
+        """
+        words = self.words(q.content_start, q.content_end)
+        if len(words) < self.config.min_words:
+            return False
+        inner = self.doc.text[q.content_start:q.content_end].rstrip()
+        has_verb = any(t.pos_ in ("VERB", "AUX") for t in words)
+        ends_like_sentence = inner[-1:] in ".?!,;:…—-" if inner else False
+        if not (has_verb or ends_like_sentence or len(words) >= 8):
+            return False
+        content_words = [t for t in words if not t.is_stop and t.is_alpha]
+        if content_words and all(t.text[:1].isupper() for t in content_words) and not ends_like_sentence \
+                and len(words) < 12:
+            return False
+        before = self.previous_token(q.open_start)
+        if before is not None and (before.lower_ in self.config.metalinguistic_nouns
+                                   or before.lemma_.lower() in self.config.metalinguistic_verbs):
+            return False
+        # Embedded in a clause: right after a preposition, a determiner, an adjective, "that" or a
+        # verb that is not a cue ("hailed as “pre-election support from Putin,”", "agreed on “...”",
+        # "said that “...”"), the quotation is a fragment of the writer's sentence: a mixed quote
+        # when a cue reports that sentence, a scare quote otherwise.
+        if before is not None and before.idx + len(before.text) > self.paragraph_start(q.open_start) and \
+                before.pos_ in EMBEDDING_POS and not _is_cue_verb(before, self.config, allow_direct_only=True):
+            return False
+        return True
+
+    def previous_token(self, char: int) -> Token | None:
+        """The last non-space token ending before body offset `char`."""
+        c = char - 1
+        while c >= 0 and (self.char_token[c] < 0 or self.doc[self.char_token[c]].is_space):
+            c -= 1
+        return self.doc[self.char_token[c]] if c >= 0 else None
+
+    def paragraph_start(self, char: int) -> int:
+        return self.paragraphs[self.paragraph_of(char)][0] if self.paragraphs else 0
+
+    def inside_clause_quote(self, token: Token) -> bool:
+        return any(a <= token.i < b for a, b in self.clause_token_ranges)
+
+
+def _is_cue_verb(tok: Token, config: QuoteConfig, allow_direct_only: bool = False) -> bool:
+    lemma = tok.lemma_.lower()
+    if tok.pos_ not in ("VERB",) and not (tok.pos_ == "AUX" and lemma == "say"):
+        return False
+    if tok.dep_ in ("amod", "compound"):
+        return False                   # "the so-called deal", "a said agreement": adjectives
+    if lemma == "call":
+        # "called Putin" (telephoned), "called it a disaster": speech only with for/on.
+        return any(c.dep_ in ("prep", "prt") and c.lower_ in config.call_particles for c in tok.children) \
+            or allow_direct_only
+    if lemma in config.speech:
+        return True
+    return allow_direct_only and lemma in config.direct_only
+
+
+def _governed_by_plan(tok: Token, config: QuoteConfig) -> bool:
+    """True for a cue that is an intention, not a statement: "had planned to tell Putin that",
+    "wants to say", "is expected to announce", "declined to say" (xcomp chains up to a governor)."""
+    node = tok
+    for _ in range(4):
+        if node.dep_ not in ("xcomp",) or node.head.i == node.i:
+            break
+        head = node.head
+        if head.lemma_.lower() in config.governors or head.lower_ in config.governors:
+            return True
+        node = head
+    # An infinitive cue is a plan, a purpose or a judgement, not a statement: "his plan to tell",
+    # "too early to tell whether", "in order to say" -- unless the head only moves the story on
+    # ("went on to say that").
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children) and \
+            tok.head.lemma_.lower() not in config.infinitive_ok:
+        return True
+    # "It should be noted that", "it must be said": the writer's aside, nobody is reported.
+    if any(c.dep_ == "nsubjpass" and c.lower_ == "it" for c in tok.children) and \
+            any(c.dep_ == "aux" and c.lower_ in ("should", "must", "can", "could", "might", "may", "would")
+                for c in tok.children):
+        return True
+    # "is said to be": a passive say with an infinitive is hearsay about the subject, no speech.
+    if tok.lemma_ == "say" and any(c.dep_ == "auxpass" for c in tok.children) and \
+            any(c.dep_ == "xcomp" for c in tok.children):
+        return True
+    return False
+
+
+def _cue_span(tok: Token) -> tuple[int, int]:
+    """The cue as written: the verb and its particle ("point out", "called for")."""
+    start, end = tok.i, tok.i + 1
+    for child in tok.children:
+        if child.dep_ == "prt" and child.i == end:
+            end += 1
+    return start, end
+
+
+def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
+    """The speaker token of a cue verb, and whether the clause is passive without an agent.
+
+    Heuristics, in order: the verb's own nominal subject; for a passive, the agent ("was told by
+    X"); a conjoined verb borrows the first verb's subject ("accepted the offer and said ...");
+    a participle ("..., saying that") or an infinitive borrows its head's subject; a relative
+    clause ("Putin, who said ...") uses the noun it modifies, never the relative pronoun; "a
+    statement saying that" makes the noun the speaker.
+    """
+    node = tok
+    subject, passive = None, False
+    for _ in range(6):
+        subj = next((c for c in node.children if c.dep_ in ("nsubj", "csubj")), None)
+        if subj is not None:
+            if subj.lower_ in config.relative_pronouns and node.dep_ == "relcl":
+                subject = node.head
+                if subj.lower_ == "which" and subject.ent_type_ == "PERSON":
+                    # "..., which could explain why": "which" never stands for a person, so the
+                    # parse attached the clause to the wrong noun; a thing explains, nobody speaks.
+                    return None, False
+            else:
+                subject = subj
+            break
+        agent = next((c for c in node.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            subject = next((c for c in agent.children if c.dep_ == "pobj"), None)
+            break
+        if any(c.dep_ == "nsubjpass" for c in node.children):
+            passive = True
+            break
+        if node.head.i == node.i:
+            break
+        if node.dep_ == "relcl":
+            subject = node.head
+            break
+        if node.dep_ == "acl":
+            if node.i == tok.i and node.head.pos_ in ("NOUN", "PROPN", "PRON"):
+                subject = node.head      # "a statement saying that ...": the noun speaks
+                break
+            node = node.sent.root        # a participle hanging off some noun: the sentence's subject
+            if node.i == tok.i:
+                break
+            continue
+        if node.dep_ in ("conj", "advcl", "xcomp", "pcomp") or (node.dep_ == "ccomp" and node.tag_ == "VBG"):
+            node = node.head
+            continue
+        break
+    if tok.tag_ == "VBG" and not passive and (subject is None or not _animate(subject, config)):
+        # "..., saying the move could ...": when the climb finds no subject or lands on a thing,
+        # take the nearest animate subject before the participle in its sentence (participles
+        # attach to the nearest verb in spaCy's parses, not always to the one whose subject speaks).
+        for cand in reversed(tok.doc[tok.sent.start:tok.i]):
+            if cand.dep_ == "nsubj" and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
+                subject = cand
+                break
+    return subject, passive
+
+
+def _relative_pronoun(cue: Token, subject: Token, config: QuoteConfig) -> Token | None:
+    """The relative pronoun standing for `subject` as the cue's clause subject, if any."""
+    node = cue
+    for _ in range(6):
+        rel = next((c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")
+                    and c.lower_ in config.relative_pronouns), None)
+        if rel is not None and node.dep_ == "relcl" and node.head.i == subject.i:
+            return rel
+        if node.dep_ in ("conj", "xcomp", "advcl") and node.head.i != node.i:
+            node = node.head
+            continue
+        break
+    return None
+
+
+def _animate(tok: Token, config: QuoteConfig) -> bool:
+    """Can this noun speak? Names, pronouns, people and organisations, documents."""
+    if tok.ent_type_ in SPEAKER_LABELS or tok.pos_ in ("PROPN", "PRON"):
+        return True
+    low = tok.lower_
+    return (low in config.unnamed_nouns or low in config.organisation_nouns or
+            low in config.document_nouns or low in _role_heads(config) or low in config.title_words or
+            tok.lemma_.lower() in config.unnamed_nouns)
+
+
+_TRIM_DEPS = {"relcl", "appos", "acl", "advcl", "punct", "cc", "conj", "parataxis", "npadvmod"}
+
+
+def _speaker_span(head: Token, config: QuoteConfig, keep_acl: bool = True) -> tuple[int, int]:
+    """The speaker noun phrase as written: the head's subtree without relative clauses,
+    appositions and conjoined clauses ("Netanyahu, who is also Defense Minister," -> Netanyahu),
+    keeping prepositional phrases and participles that say whose statement it is ("A short
+    statement issued by the Prime Minister's Office")."""
+    drop = set()
+    for child in head.children:
+        dep = child.dep_
+        if dep in _TRIM_DEPS and not (keep_acl and dep == "acl" and child.tag_ == "VBN"):
+            if dep == "conj" and child.pos_ in ("PROPN", "NOUN"):
+                continue      # "Putin and Bennett said": both
+            if dep == "cc" and any(c.dep_ == "conj" and c.pos_ in ("PROPN", "NOUN") for c in head.children):
+                continue
+            drop.update(t.i for t in child.subtree)
+        if dep == "npadvmod":
+            drop.update(t.i for t in child.subtree)
+    keep = [t.i for t in head.subtree if t.i not in drop]
+    # Contiguous block around the head.
+    start = end = head.i
+    keep_set = set(keep)
+    while start - 1 in keep_set:
+        start -= 1
+    while end + 1 in keep_set:
+        end += 1
+    doc = head.doc
+    # Trim punctuation, spaces and a temporal tail ("Reports in Israeli press late December").
+    while start < end and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end].is_punct or doc[end].is_space or doc[end].ent_type_ in ("DATE", "TIME")):
+        end -= 1
+    return start, end + 1
+
+
+def _content_of_subtree(tok: Token, exclude: Iterable[Token] = ()) -> tuple[int, int] | None:
+    """Body char span of tok's subtree (minus the excluded tokens' subtrees), trimmed of
+    punctuation and spaces at the edges; None when nothing is left."""
+    excluded = set()
+    for ex in exclude:
+        excluded.update(t.i for t in ex.subtree)
+    toks = [t for t in tok.subtree if t.i not in excluded]
+    if not toks:
+        return None
+    doc = tok.doc
+    first, last = toks[0].i, toks[-1].i
+    while first <= last and (doc[first].is_space or (doc[first].is_punct and not doc[first].is_quote)
+                             or doc[first].is_quote and False):
+        first += 1
+    while last >= first and (doc[last].is_space or (doc[last].is_punct and not doc[last].is_quote)):
+        last -= 1
+    if first > last:
+        return None
+    return doc[first].idx, doc[last].idx + len(doc[last].text)
+
+
+def _sentence_end_between(idx: _DocIndex, start: int, end: int) -> bool:
+    """True when a sentence ends in body chars [start, end) outside quotations, or a paragraph
+    break lies there."""
+    text = idx.doc.text
+    if "\n" in text[start:end]:
+        return True
+    for tok in idx.doc[slice(*idx.token_range(start, end))]:
+        if tok.text in (".", "?", "!") and not any(q.content_start <= tok.idx < q.content_end for q in idx.quotes):
+            return True
+    return False
+
+
+def _clean_quote_content(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int]:
+    text = idx.doc.text
+    s, e = q.content_start, q.content_end
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _tail_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
+    """Cue after the closing mark: “...,” said X. / “...,” X said. / “...,” X, a spokesman, said."""
+    config = idx.config
+    doc = idx.doc
+    if not q.closed:
+        return None
+    a, b = idx.token_range(q.close_end, len(doc.text))
+    gap = 0
+    for tok in doc[a:b]:
+        if tok.is_space:
+            if "\n" in tok.text:
+                return None
+            continue
+        if tok.text in (".", "?", "!", ";") or any(qq.open_start <= tok.idx < qq.open_end for qq in idx.quotes):
+            return None
+        if _is_cue_verb(tok, config, allow_direct_only=True) and not idx.inside_clause_quote(tok):
+            if _governed_by_plan(tok, config):
+                return None
+            return tok, "direct.cue_after"
+        if not tok.is_punct:
+            gap += 1
+        if gap > config.max_tail_gap:
+            return None
+    return None
+
+
+def _head_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
+    """Cue before the opening mark: X said: “...” / X said, “...” / saying “...” / X told
+    reporters on Monday: “...”; or a cue ending the previous paragraph with a colon
+    (Caddell continued:\\n\\n“...”)."""
+    config = idx.config
+    doc = idx.doc
+    text = doc.text
+    p = idx.paragraph_of(q.open_start)
+    pstart = idx.paragraphs[p][0]
+    a, b = idx.token_range(pstart, q.open_start)
+    toks = [t for t in doc[a:b] if not t.is_space]
+    if not toks and p > 0:
+        # A quote paragraph introduced by a colon at the end of the previous paragraph.
+        ps, pe = idx.paragraphs[p - 1]
+        if text[pe - 1:pe] == ":":
+            a, b = idx.token_range(ps, pe)
+            toks = [t for t in doc[a:b] if not t.is_space]
+        else:
+            return None
+    gap = 0
+    for tok in reversed(toks):
+        if tok.idx + len(tok.text) > q.open_start:
+            continue
+        if any(qq.close_start <= tok.idx < qq.close_end for qq in idx.quotes):
+            # The previous quotation's closing mark: “...,” he added, “...”: go on only when the
+            # cue sits between the two quotations (handled by the split-quote logic).
+            return None
+        if tok.text in (".", "?", "!", ";"):
+            return None
+        if _is_cue_verb(tok, config, allow_direct_only=True) and not idx.inside_clause_quote(tok):
+            if _governed_by_plan(tok, config):
+                return None
+            return tok, "direct.cue_before"
+        if not tok.is_punct:
+            # Only the cue's own dependents may stand between cue and quote (reporters, on
+            # Monday, in a statement); a verb there means the quote belongs to another clause.
+            if tok.pos_ in ("VERB", "AUX") or tok.lower_ in ("that", "if", "whether"):
+                return None
+            gap += 1
+        if gap > config.max_head_gap:
+            return None
+    return None
+
+
+def _dash_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | None:
+    """“...” ― Name: a dash after the closing mark, then a name to the end of the line.
+    Returns (dash token, speaker token start, end)."""
+    doc = idx.doc
+    text = doc.text
+    if not q.closed:
+        return None
+    pend = idx.paragraphs[idx.paragraph_of(q.close_end - 1)][1]
+    rest = text[q.close_end:pend]
+    m = re.match(r"\s*([―—–]|--)\s*(\S.*)$", rest)
+    if not m:
+        return None
+    dash_char = q.close_end + m.start(1)
+    name_start = q.close_end + m.start(2)
+    a, b = idx.token_range(name_start, pend)
+    toks = [t for t in doc[a:b] if not (t.is_space or t.is_punct)]
+    if not toks or len(toks) > 8 or not toks[0].text[:1].isupper():
+        return None
+    dash_tok = idx.token_at(dash_char)
+    if dash_tok is None:
+        return None
+    return dash_tok.i, toks[0].i, toks[-1].i + 1
+
+
+def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
+    """Direct quotations attached to a cue by position, then by paragraph context.
+
+    1. cue after the quote (“...,” X said), 2. cue before it (X said: “...”), 3. a dash and a name
+    after it. A quotation none of these attach stays for step 4: it inherits the speaker of
+    another quotation of the same paragraph (“...,” X said. “...”) or of a chain of paragraphs
+    (an unclosed quotation running on), or continues the previous paragraph's speaker when the
+    whole paragraph is a quotation. Quotations still unattached are not emitted (pull quotes,
+    epigraphs, and the like have no speaker to report).
+    """
+    config = idx.config
+    found: dict[QuoteSpan, Attribution] = {}
+    for q in idx.clause_quotes:
+        content = _clean_quote_content(idx, q)
+        if content[1] <= content[0]:
+            continue
+        hit = _tail_cue(idx, q) or _head_cue(idx, q)
+        if hit is not None:
+            cue, rule = hit
+            found[q] = Attribution("direct", content, rule, cue=cue, cue_span=_cue_span(cue),
+                                   cue_lemma=_cue_lemma(cue))
+            continue
+        dash = _dash_speaker(idx, q)
+        if dash is not None:
+            dash_i, s, e = dash
+            found[q] = Attribution("direct", content, "direct.dash", cue=idx.doc[dash_i],
+                                   cue_span=(dash_i, dash_i + 1), cue_lemma=idx.doc[dash_i].text,
+                                   speaker=(s, e))
+    # Inheritance within a paragraph and along paragraph chains.
+    by_para: dict[int, list[QuoteSpan]] = {}
+    for q in idx.clause_quotes:
+        by_para.setdefault(idx.paragraph_of(q.open_start), []).append(q)
+    for q in idx.clause_quotes:
+        if q in found:
+            continue
+        content = _clean_quote_content(idx, q)
+        if content[1] <= content[0]:
+            continue
+        p = idx.paragraph_of(q.open_start)
+        same = by_para.get(p, [])
+        before = [o for o in same if o in found and o.open_start < q.open_start]
+        after = [o for o in same if o in found and o.open_start > q.open_start]
+        source = before[-1] if before else (after[0] if after else None)
+        if source is not None:
+            src = found[source]
+            # “...,” X said. “...”: the second quotation keeps the speaker and the cue.
+            found[q] = replace(src, content=content, rule_id="direct.same_paragraph", extra={})
+            continue
+        # A quotation running on from the previous paragraph (unclosed there): same speaker as
+        # the chain, found later in the chain or earlier.
+        found_chain = None
+        for nxt_p in range(p + 1, min(p + 4, len(idx.paragraphs))):
+            chain = [o for o in by_para.get(nxt_p, []) if o in found]
+            if chain:
+                found_chain = found[chain[0]]
+                break
+            if not any(o.depth == 0 for o in by_para.get(nxt_p, [])):
+                break
+        if not q.closed and q.continues and found_chain is not None:
+            found[q] = Attribution("direct", content, "direct.paragraph_chain", inherit_from=found_chain)
+    return found
+
+
+def _cue_lemma(tok: Token) -> str:
+    lemma = tok.lemma_.lower()
+    prt = [c.lower_ for c in tok.children if c.dep_ == "prt"]
+    if lemma == "point" and "out" in prt:
+        return "point out"
+    if lemma == "call":
+        preps = [c.lower_ for c in tok.children if c.dep_ in ("prep", "prt") and c.lower_ in ("for", "on", "upon")]
+        if preps:
+            return f"call {preps[0]}"
+    return lemma
+
+
+def continuation_quotes(idx: _DocIndex, found: dict, attributions: list[Attribution]) -> Iterator[Attribution]:
+    """A paragraph that is a quotation and has no cue continues the previous paragraph's speaker.
+
+    News convention: after “...,” said Netanyahu., a next paragraph made of a quotation alone is
+    still Netanyahu. Only when the previous paragraph holds an attribution, and the quotation
+    fills its paragraph (no other clause around it that could carry another speaker).
+    """
+    text = idx.doc.text
+    by_para: dict[int, list[Attribution]] = {}
+    for att in attributions:
+        by_para.setdefault(idx.paragraph_of(att.content[0]), []).append(att)
+    for q in idx.clause_quotes:
+        if q in found:
+            continue
+        p = idx.paragraph_of(q.open_start)
+        ps, pe = idx.paragraphs[p]
+        outside = text[ps:q.open_start] + text[q.close_end:pe]
+        if len(re.sub(r"[\W_]+", "", outside)) > 0:
+            continue
+        if p == 0 or not by_para.get(p - 1):
+            continue
+        previous = max(by_para[p - 1], key=lambda a: a.content[0])
+        content = _clean_quote_content(idx, q)
+        if content[1] <= content[0]:
+            continue
+        att = Attribution("direct", content, "direct.continuation", inherit_from=previous)
+        found[q] = att
+        by_para.setdefault(p, []).append(att)
+        yield att
+
+
+def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
+    """The clause a cue verb reports: ccomp (said that ...), a "to"-infinitive for directive verbs
+    (urged them to ...), a parataxis clause with a colon."""
+    out = []
+    lemma = tok.lemma_.lower()
+    for child in tok.children:
+        if child.dep_ == "ccomp":
+            out.append(child)
+        elif child.dep_ in ("xcomp", "advcl") and lemma in config.directive and \
+                any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children) and child.i > tok.i:
+            out.append(child)
+        elif child.dep_ == "prep" and lemma == "call" and child.lower_ in config.call_particles:
+            out.append(child)
+        elif child.dep_ in ("dobj",) and any(c.dep_ in ("ccomp", "acl", "relcl") and c.i > child.i and
+                                             any(m.lower_ in ("that", "whether", "if") and m.dep_ == "mark"
+                                                 for m in c.children) for c in child.children) and \
+                lemma in ("tell", "inform", "remind", "assure", "warn", "ask"):
+            # "told reporters that ...": the clause may hang off the object.
+            out.extend(c for c in child.children if c.dep_ in ("ccomp", "acl", "relcl"))
+    # "asked whether", "explained why": wh-clauses parse as ccomp too; nothing more to do.
+    return out
+
+
+def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
+    """Cue verbs with a reported clause: indirect, or mixed when quoted words sit inside.
+
+    Skips cues inside a direct quotation (a nested report), intentions (had planned to tell),
+    and clauses already covered by a direct quotation.
+    """
+    config = idx.config
+    doc = idx.doc
+    for tok in doc:
+        lemma = tok.lemma_.lower()
+        speech = _is_cue_verb(tok, config)
+        # Verbs that report speech only through an object holding quoted words ("called Burma a
+        # “good news story”", "labeled it “Mostly True”").
+        object_only = not speech and tok.pos_ == "VERB" and lemma in config.object_content and \
+            tok.dep_ not in ("amod", "compound")
+        if not (speech or object_only):
+            continue
+        if idx.inside_clause_quote(tok) or _governed_by_plan(tok, config):
+            continue
+        if lemma in config.animate_only:
+            # "which could explain why ...", "the data suggest ...": a thing explains, nobody speaks.
+            subj, _ = _find_subject(tok, config)
+            if subj is None or not _animate(subj, config):
+                continue
+        children = _content_children(tok, config) if speech else []
+        rule = "indirect.ccomp"
+        span = None
+        if children:
+            # ", the Jerusalem Post reports" at the end of a reported clause is another cue's
+            # parenthetical, not part of what was said.
+            spans = [_content_of_subtree(c, exclude=[g for g in c.children if g.dep_ == "parataxis"
+                                                     and g.i > tok.i and _is_cue_verb(g, config)])
+                     for c in children]
+            spans = [s for s in spans if s]
+            if spans:
+                span = (min(s[0] for s in spans), max(s[1] for s in spans))
+                if children[0].dep_ in ("xcomp", "advcl"):
+                    rule = "indirect.infinitive"
+                elif children[0].dep_ == "prep":
+                    rule = "indirect.call_for"
+        if span is None and lemma in config.object_content:
+            # described the ties as “unique”: the object (with its "as" complement) holds quoted
+            # words. Without quoted words an object is a topic, not a statement: skipped.
+            objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "oprd")]
+            # Without a subject the verb is likely a mis-parsed modifier ("Netanyahu's declared
+            # intention to ..."): no speaker, no statement.
+            if objs and _find_subject(tok, config)[0] is None:
+                objs = []
+            if objs:
+                start_tok = objs[0]
+                pieces = [start_tok] + [c for c in tok.children if c.i > start_tok.i and
+                                        c.dep_ in ("prep", "oprd", "advcl", "xcomp") and
+                                        (c.lower_ == "as" or c.dep_ in ("oprd", "xcomp"))]
+                # A participle cue inside the object ("..., saying the move could ...") is
+                # another attribution: left out of this one.
+                nested = [t for p in pieces for t in p.subtree if t.i != tok.i and t.tag_ == "VBG"
+                          and t.dep_ in ("advcl", "acl", "conj") and _is_cue_verb(t, config)]
+                spans = [_content_of_subtree(p, exclude=nested) for p in pieces]
+                spans = [s for s in spans if s]
+                if spans:
+                    cand = (min(s[0] for s in spans), max(s[1] for s in spans))
+                    if any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
+                        span = cand
+                        rule = "mixed.object"
+        if span is None and speech and tok.dep_ == "parataxis" and tok.head.pos_ in ("VERB", "AUX") and \
+                not any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in tok.children):
+            # The increased hostility, he added, makes ...: a parenthetical cue; the content is
+            # the sentence around it.
+            head = tok.head
+            span = _content_of_subtree(head)
+            rule = "indirect.parenthetical"
+        if span is None:
+            continue
+        # Extend to the closing mark of any quotation opening inside the content (a mixed quote
+        # whose quoted part runs past the parsed clause).
+        span, quoted = _extend_to_quotes(idx, span)
+        if _overlap(span, taken) > 0.5 * (span[1] - span[0]):
+            continue           # a direct quotation already reports this clause
+        typ = "mixed" if quoted else "indirect"
+        if typ == "mixed" and rule.startswith("indirect"):
+            rule = "mixed." + rule.split(".", 1)[1]
+        yield Attribution(typ, span, rule, cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok))
+
+
+def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
+    """A reporting noun with a "that" clause: "Trump's claim that there have been ...", "his
+    warning that ...". The possessor (or a "by"/"from" phrase) is the speaker."""
+    config = idx.config
+    for tok in idx.doc:
+        if tok.pos_ != "NOUN" or tok.lemma_.lower() not in config.noun_cues or idx.inside_clause_quote(tok):
+            continue
+        clause = next((c for c in tok.children if c.dep_ in ("acl", "ccomp", "appos", "relcl") and c.i > tok.i
+                       and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)
+        if clause is None:
+            continue
+        span = _content_of_subtree(clause)
+        if span is None:
+            continue
+        span, quoted = _extend_to_quotes(idx, span)
+        if _overlap(span, taken) > 0.5 * (span[1] - span[0]):
+            continue
+        owner = next((c for c in tok.children if c.dep_ == "poss"), None)
+        if owner is None:
+            prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("by", "from", "of")
+                         and c.i < clause.i), None)
+            owner = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+        att = Attribution("mixed" if quoted else "indirect", span,
+                          "mixed.noun_cue" if quoted else "indirect.noun_cue", cue=tok,
+                          cue_span=(tok.i, tok.i + 1), cue_lemma=tok.lemma_.lower(),
+                          speaker=_speaker_span(owner, config) if owner is not None else None)
+        att.extra["speaker_fixed"] = True
+        yield att
+
+
+TRANSCRIPT_RE = re.compile(r"^[\"“]?([A-Z][A-Z.'’ -]{1,40}[A-Z.]):\s+\S")
+
+
+def block_quotes(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
+    """Quotations set off as paragraphs without quote marks.
+
+    - A cue ending its paragraph with a colon ("The governor added:") introduces the next
+      paragraph, quoted or not (a quoted one is already attached by `_head_cue`).
+    - A transcript line "PENCE: Well, look, ..." is the named speaker's words.
+    """
+    config = idx.config
+    doc, text = idx.doc, idx.doc.text
+    for p, (ps, pe) in enumerate(idx.paragraphs):
+        m = TRANSCRIPT_RE.match(text[ps:pe])
+        if m and len(m.group(1).split()) <= 4:
+            name_start = ps + m.start(1)
+            name_end = ps + m.end(1)
+            content_start = ps + m.end(1) + 1
+            while content_start < pe and text[content_start].isspace():
+                content_start += 1
+            a, b = idx.token_range(name_start, name_end)
+            colon = idx.token_at(name_end)
+            span = (content_start, pe)
+            if b > a and colon is not None and _overlap(span, taken) <= 0 and pe > content_start:
+                yield Attribution("direct", span, "direct.transcript", cue=colon,
+                                  cue_span=(colon.i, colon.i + 1), cue_lemma=":", speaker=(a, b))
+            continue
+        if text[pe - 1:pe] != ":" or p + 1 >= len(idx.paragraphs):
+            continue
+        a, b = idx.token_range(ps, pe)
+        last_sent = doc[b - 1].sent
+        cues = [t for t in doc[max(a, last_sent.start):b]
+                if _is_cue_verb(t, config, allow_direct_only=True) and not idx.inside_clause_quote(t)
+                and not _governed_by_plan(t, config)]
+        if not cues:
+            continue
+        ns, ne = idx.paragraphs[p + 1]
+        if text[ns] in QUOTE_CHARS or _overlap((ns, ne), taken) > 0:
+            continue
+        cue = cues[-1]
+        yield Attribution("direct", (ns, ne), "direct.colon_block", cue=cue, cue_span=_cue_span(cue),
+                          cue_lemma=_cue_lemma(cue))
+
+
+def _extend_to_quotes(idx: _DocIndex, span: tuple[int, int]) -> tuple[tuple[int, int], bool]:
+    """Widen a reported clause to the marks of every quotation it overlaps (a mixed quote whose
+    quoted part runs past the parsed clause, or whose opening mark the parser left outside)."""
+    start, end = span
+    quoted = False
+    for q in idx.quotes:
+        if q.depth == 0 and q.content_start < end and q.content_end > start:
+            quoted = True
+            start = min(start, q.open_start)
+            end = max(end, q.close_end if q.closed else q.close_start)
+    return (start, end), quoted
+
+
+def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
+    """"according to X, ..." / "..., according to X": the clause the phrase modifies, minus it."""
+    doc = idx.doc
+    for tok in doc:
+        if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
+            continue
+        to = doc[tok.i + 1]
+        pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+        if pobj is None:
+            pobj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+        if pobj is None:
+            continue
+        head = tok.head if tok.head.i != tok.i else None
+        if head is None:
+            continue
+        # Climb to the clause (a noun head: "the visit, according to JNS, was ..." parses oddly).
+        while head.dep_ not in ("ROOT", "ccomp", "conj", "advcl", "parataxis") and head.head.i != head.i:
+            head = head.head
+        span = _content_of_subtree(head, exclude=[tok])
+        if span is None:
+            continue
+        sent = tok.sent
+        span = (max(span[0], sent.start_char), min(span[1], sent.end_char))
+        # Skip the "according to X" phrase when it sits at the start.
+        phrase_end = max(t.idx + len(t.text) for t in tok.subtree)
+        if span[0] >= tok.idx and span[0] < phrase_end:
+            rest = idx.token_range(phrase_end, span[1])
+            toks = [t for t in doc[rest[0]:rest[1]] if not (t.is_punct or t.is_space)]
+            if not toks:
+                continue
+            span = (toks[0].idx, span[1])
+        if span[1] <= span[0] or _overlap(span, taken) > 0.5 * (span[1] - span[0]):
+            continue
+        span, quoted = _extend_to_quotes(idx, span)
+        att = Attribution("mixed" if quoted else "indirect", span,
+                          "mixed.according_to" if quoted else "indirect.according_to",
+                          cue=tok, cue_span=(tok.i, tok.i + 2), cue_lemma="according to",
+                          speaker=_speaker_span(pobj, idx.config))
+        yield att
+
+
+def _overlap(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> int:
+    return max((min(span[1], o[1]) - max(span[0], o[0]) for o in others), default=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Speakers
+# ---------------------------------------------------------------------------------------------
+
+
+POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they", "its": "it"}
+
+
+class SpeakerResolver:
+    """Canonical speakers by name, pronoun, role and recency (no coreference model)."""
+
+    def __init__(self, doc: Doc, mentions: list[Mention], config: QuoteConfig):
+        self.doc = doc
+        self.config = config
+        self.mentions = sorted(mentions, key=lambda m: m.token_start)
+        self.token_mention: dict[int, Mention] = {}
+        for m in self.mentions:
+            for i in range(m.token_start, min(m.token_end, len(doc))):
+                self.token_mention[i] = m
+        self.history: list[Attribution] = []      # resolved attributions, in document order
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _mentions_in(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.mentions if m.token_start < end and m.token_end > start]
+
+    def _head(self, start: int, end: int) -> Token:
+        span = self.doc[start:end]
+        return span.root
+
+    def _gender(self, mention: Mention) -> str | None:
+        for m in self.mentions:
+            if m.name == mention.name and m.token_start > 0:
+                prev = self.doc[m.token_start - 1].lower_
+                if prev in self.config.male_honorifics:
+                    return "m"
+                if prev in self.config.female_honorifics:
+                    return "f"
+        return None
+
+    def _recent(self, before_token: int, labels: Sequence[str], pronoun: str | None = None) -> Mention | None:
+        gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pronoun or "")
+        for m in reversed(self.mentions):
+            if m.token_start >= before_token or m.label not in labels:
+                continue
+            if gender and (g := self._gender(m)) and g != gender:
+                continue
+            return m
+        return None
+
+    @staticmethod
+    def _set(att: Attribution, name: str | None, entity_id: str | None, label: str | None,
+             resolution: str) -> Attribution:
+        att.speaker_name, att.speaker_entity_id, att.speaker_label, att.resolution = name, entity_id, label, resolution
+        return att
+
+    def _name_in_span(self, start: int, end: int, head: Token) -> Mention | None:
+        """A named mention that IS the speaker: it holds the head, or the head is a title right
+        before/after it (PM Bennett, Bennett's office is not Bennett: checked by the caller)."""
+        inside = self._mentions_in(start, end)
+        for m in inside:
+            if m.token_start <= head.i < m.token_end:
+                return m
+        # The head is a title word compounded with a name ("President Putin" parsed with the
+        # title as head), or an apposition.
+        for m in inside:
+            root = self.doc[m.token_start:m.token_end].root
+            if root.head.i == head.i and root.dep_ in ("compound", "appos", "nmod", "poss") and \
+                    (head.lower_ in self.config.title_words or head.lower_ in _role_heads(self.config)) \
+                    and root.dep_ != "poss":
+                return m
+        return None
+
+    def _role_match(self, words: list[str], before_token: int) -> Mention | None:
+        """"the Russian leader", "The Israeli Prime Minister", "the president": persons whose
+        titles carry the role word (through the roles lexicon) and every nationality adjective."""
+        roles = self.config.roles
+        text = " ".join(words)
+        role_key = None
+        for key in sorted(roles, key=len, reverse=True):
+            if re.search(rf"\b{re.escape(key)}\b", text):
+                role_key = key
+                break
+        if role_key is None:
+            return None
+        wanted = roles[role_key]
+        adjectives = [w for w in words if w[:1].isalpha() and w not in role_key.split() and w not in ("the", "a", "an", "former", "its", "his", "her", "their")]
+        best = None
+        for m in self.mentions:
+            if m.label != "PERSON":
+                continue
+            titles = " ".join(m.titles) + " " + (m.title or "").lower()
+            if not any(re.search(rf"\b{re.escape(w)}\b", titles) for w in wanted):
+                continue
+            if adjectives and not all(re.search(rf"\b{re.escape(a)}\b", titles) for a in adjectives):
+                continue
+            # Recency: the most recent mention before the cue, else the first after it.
+            if m.token_start < before_token:
+                best = m
+            elif best is None:
+                best = m
+        return best
+
+    def _document_antecedent(self, before_token: int) -> Attribution | None:
+        for att in reversed(self.history):
+            if att.extra.get("speaker_kind") in ("document", "organisation") and att.speaker_name:
+                if att.cue is None or att.cue.i < before_token:
+                    return att
+        return None
+
+    # -- main ------------------------------------------------------------------------------------
+    def resolve(self, att: Attribution) -> Attribution:
+        doc, config = self.doc, self.config
+        if att.inherit_from is not None:
+            src = att.inherit_from
+            self._set(att, src.speaker_name, src.speaker_entity_id, src.speaker_label,
+                      "continuation" if src.speaker_name else "none")
+            att.extra["speaker_kind"] = src.extra.get("speaker_kind")
+            self.history.append(att)
+            return att
+        if att.speaker is None:
+            self._set(att, None, None, None, "none")
+            return att
+        start, end = att.speaker_ref or att.speaker
+        head = self._head(start, end)
+        low = POSSESSIVE_PRONOUNS.get(head.lower_, head.lower_)
+        cue_i = att.cue.i if att.cue is not None else start
+        words = [t.lower_ for t in doc[start:end] if not t.is_punct]
+        # A named mention that is the speaker: explicit.
+        named = self._name_in_span(start, end, head)
+        if named is not None and low not in config.document_nouns:
+            kind = "person" if named.label == "PERSON" else "organisation"
+            att.extra["speaker_kind"] = kind
+            self._set(att, named.name, named.entity_id, named.label, "explicit")
+            self.history.append(att)
+            return att
+        # Pronouns.
+        if end - start == 1 and low in config.relative_pronouns | config.unresolvable_pronouns - {"that", "this"}:
+            self._set(att, None, None, None, "none")
+            return att
+        if low in config.person_pronouns and end - start <= 2:
+            m = self._pronoun_person(cue_i, low)
+            if m is not None:
+                att.extra["speaker_kind"] = "person"
+                self._set(att, m.name, m.entity_id, m.label, "pronoun")
+            else:
+                self._set(att, None, None, None, "none")
+            self.history.append(att)
+            return att
+        if low in config.thing_pronouns and end - start <= 2:
+            ante = self._it_antecedent(cue_i)
+            if ante is not None:
+                name, eid, label = ante
+                att.extra["speaker_kind"] = "organisation"
+                self._set(att, name, eid, label, "pronoun")
+            else:
+                self._set(att, None, None, None, "none")
+            return att
+        if low in config.plural_pronouns and end - start <= 2:
+            prev = self._previous_speaker(cue_i, plural=True)
+            if prev is not None:
+                self._set(att, prev.speaker_name, prev.speaker_entity_id, prev.speaker_label, "pronoun")
+            else:
+                self._set(att, None, None, None, "none")
+            return att
+        # Documents and statements: "A short statement issued by the Prime Minister's Office".
+        if low in config.document_nouns or low in config.organisation_nouns and not named:
+            by = self._issuer(head, start, end)
+            if by is not None:
+                name, eid, label = by
+                att.extra["speaker_kind"] = "document"
+                self._set(att, name, eid, label, "explicit")
+                self.history.append(att)
+                return att
+            determiner = next((c.lower_ for c in head.children if c.dep_ == "det"), None)
+            if determiner in ("the", "this", "that") and head.tag_ != "NNS":
+                ante = self._document_antecedent(cue_i)
+                if ante is not None and low in config.document_nouns:
+                    att.extra["speaker_kind"] = "document"
+                    self._set(att, ante.speaker_name, ante.speaker_entity_id, ante.speaker_label, "role")
+                    self.history.append(att)
+                    return att
+        # Roles and titles: "The Israeli Prime Minister", "the Russian leader", "the president".
+        role_words = [w for w in words]
+        if head.lower_ in _role_heads(config) or any(w in config.roles for w in role_words):
+            m = self._role_match(role_words, cue_i)
+            if m is not None:
+                att.extra["speaker_kind"] = "person"
+                self._set(att, m.name, m.entity_id, m.label, "role")
+                self.history.append(att)
+                return att
+        # Any named mention inside the span that the head owns (e.g. an ORG in "the Russian
+        # Foreign Ministry" when the head is "Ministry").
+        inside = [m for m in self._mentions_in(start, end)]
+        if inside and low not in config.unnamed_nouns:
+            m = next((m for m in inside if m.token_start <= head.i < m.token_end), None)
+            if m is not None:
+                att.extra["speaker_kind"] = "organisation" if m.label != "PERSON" else "person"
+                self._set(att, m.name, m.entity_id, m.label, "explicit")
+                self.history.append(att)
+                return att
+        # A surname the NER missed ("..., Lopez said." after "Maria Lopez"): the person of the
+        # document whose name ends with it.
+        if head.pos_ == "PROPN" and head.ent_type_ in ("", "PERSON"):
+            same = [m for m in self.mentions if m.label == "PERSON" and m.name.split()[-1] == _norm(head.text)]
+            if same:
+                m = max(same, key=lambda m: (m.token_start < cue_i, len(m.name)))
+                att.extra["speaker_kind"] = "person"
+                self._set(att, m.name, m.entity_id, m.label, "explicit")
+                self.history.append(att)
+                return att
+        # Unnamed or unresolved: kept as written.
+        written = _norm(doc[start:end].text)
+        if head.pos_ == "PRON":
+            self._set(att, None, None, None, "none")
+            return att
+        kind = "document" if low in config.document_nouns else (
+            "organisation" if low in config.organisation_nouns else "unnamed")
+        att.extra["speaker_kind"] = kind
+        if head.pos_ == "PROPN":
+            self._set(att, _strip_the(written), None, None, "explicit")
+        else:
+            self._set(att, written, None, None, "none")
+        self.history.append(att)
+        return att
+
+    def _pronoun_person(self, cue_i: int, pronoun: str) -> Mention | None:
+        """he/she: the previous attribution's person when recent (the usual "he added"), else the
+        most recent person mentioned before the cue, respecting honorific gender when known."""
+        gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pronoun)
+        prev = self._previous_speaker(cue_i, plural=False)
+        recent = self._recent(cue_i, ("PERSON",), pronoun)
+        if prev is not None:
+            pm = next((m for m in self.mentions if m.name == prev.speaker_name and m.label == "PERSON"), None)
+            if pm is not None and not (gender and (g := self._gender(pm)) and g != gender):
+                # Prefer the previous speaker unless another person was named since, closer to
+                # the cue, as the subject of a sentence.
+                if recent is None or recent.name == pm.name or prev.cue is None or \
+                        recent.token_start < prev.cue.i or not self._is_subject(recent):
+                    return pm
+        return recent
+
+    def _is_subject(self, m: Mention) -> bool:
+        root = self.doc[m.token_start:m.token_end].root
+        return root.dep_ in ("nsubj", "nsubjpass")
+
+    def _previous_speaker(self, cue_i: int, plural: bool) -> Attribution | None:
+        for att in reversed(self.history):
+            if att.speaker_name and (att.cue is None or att.cue.i < cue_i + 200):
+                if plural and att.speaker_label == "PERSON":
+                    continue
+                if not plural and att.speaker_label not in ("PERSON",):
+                    continue
+                return att
+        return None
+
+    def _it_antecedent(self, cue_i: int):
+        """"It said": the statement or organisation spoken of just before (a document noun in
+        the previous sentences, resolved through the last document/organisation speaker)."""
+        doc = self.doc
+        sent_start = doc[cue_i].sent.start
+        window_start = max(0, sent_start - 80)
+        ante = self._document_antecedent(cue_i)
+        for tok in reversed(doc[window_start:cue_i]):
+            if tok.lower_ in self.config.document_nouns and tok.pos_ == "NOUN":
+                by = self._issuer(tok, tok.left_edge.i, tok.right_edge.i + 1)
+                if by is not None:
+                    return by
+                if ante is not None:
+                    return ante.speaker_name, ante.speaker_entity_id, ante.speaker_label
+            m = self.token_mention.get(tok.i)
+            if m is not None and m.label == "ORG":
+                return m.name, m.entity_id, m.label
+        if ante is not None:
+            return ante.speaker_name, ante.speaker_entity_id, ante.speaker_label
+        return None
+
+    def _issuer(self, head: Token, start: int, end: int):
+        """The organisation behind a document noun: "statement issued by X", "statement from X",
+        "X's statement", "a Kremlin statement"."""
+        doc = self.doc
+        for tok in head.subtree:
+            if tok.dep_ == "pobj" and tok.head.lower_ in ("by", "from", "of") and tok.i < end:
+                return self._name_of_np(tok)
+            if tok.dep_ == "poss" and tok.head.i == head.i:
+                return self._name_of_np(tok)
+            if tok.dep_ == "compound" and tok.head.i == head.i and tok.pos_ == "PROPN":
+                return self._name_of_np(tok)
+        return None
+
+    def _name_of_np(self, tok: Token):
+        m = self.token_mention.get(tok.i)
+        if m is not None:
+            return m.name, m.entity_id, m.label
+        # An organisation the NER missed: the noun phrase as written, without "the" and "'s".
+        left = tok.left_edge.i
+        toks = [t for t in self.doc[left:tok.i + 1] if not t.is_punct]
+        while toks and toks[0].lower_ in ("the", "a", "an"):
+            toks = toks[1:]
+        while toks and toks[-1].lower_ in ("'s", "’s"):
+            toks = toks[:-1]
+        if not toks:
+            return None
+        return _norm(self.doc[toks[0].i:toks[-1].i + 1].text), None, "ORG"
+
+
+def _strip_the(text: str) -> str:
+    return re.sub(r"^(the|The)\s+", "", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Putting it together for one document
+# ---------------------------------------------------------------------------------------------
+
+TYPE_PRIORITY = {"direct": 0, "mixed": 1, "indirect": 2}
+
+
+def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
+    """All attributions of one Doc (body offsets), before speaker resolution; content spans are
+    pairwise disjoint (overlaps resolved by type priority, then position, then length)."""
+    idx = _DocIndex(doc, config)
+    found = direct_quotes(idx)
+    direct = list(found.values())
+    taken = [a.content for a in direct]
+    # Paragraph-long quotations without marks (transcripts, "X added:" blocks) are direct too.
+    direct += list(block_quotes(idx, taken))
+    taken = [a.content for a in direct]
+    reported = list(reported_speech(idx, taken))
+    taken += [a.content for a in reported]
+    reported += list(according_to(idx, taken))
+    taken += [a.content for a in reported]
+    reported += list(noun_cues(idx, taken))
+
+    atts = direct + reported
+    atts.sort(key=lambda a: a.content[0])
+    atts += list(continuation_quotes(idx, found, atts))
+    # Speakers for cue-attached records.
+    for att in atts:
+        if att.speaker is None and att.cue is not None and att.inherit_from is None and \
+                att.rule_id != "direct.dash" and att.cue_lemma != "according to" and \
+                not att.extra.get("speaker_fixed"):
+            subj, passive = _find_subject(att.cue, config)
+            if subj is not None:
+                att.speaker = _speaker_span(subj, config)
+                # "an architect, who said ...": the speaker as written is "who" (next to the
+                # cue); the noun it stands for is what gets resolved.
+                rel = _relative_pronoun(att.cue, subj, config)
+                if rel is not None:
+                    att.speaker_ref, att.speaker = att.speaker, (rel.i, rel.i + 1)
+            att.extra["passive"] = passive
+    # Paragraph chains inherit their source's speaker later (resolution order = text order).
+    chosen: list[Attribution] = []
+    for att in sorted(atts, key=lambda a: (TYPE_PRIORITY[a.type], a.content[0], -(a.content[1] - a.content[0]))):
+        if any(att.content[0] < c.content[1] and c.content[0] < att.content[1] for c in chosen):
+            continue
+        chosen.append(att)
+    chosen.sort(key=lambda a: a.content[0])
+    return chosen
+
+
+def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
+                   offset_map: OffsetMap | None = None, text: str | None = None) -> list[dict]:
+    """Rows of the QUOTES schema for one parsed document (offsets into documents.text).
+
+    `mentions`: the document's mentions from the entities stage, or None for the fallback built
+    from the Doc's own entities. `offset_map` maps body offsets to the original text (identity
+    when None); `text` is documents.text (the body when None).
+    """
+    doc = parsed.doc
+    if mentions is None:
+        mentions = fallback_mentions(parsed, config)
+    atts = extract_attributions(doc, config)
+    resolver = SpeakerResolver(doc, mentions, config)
+    # Resolve in order of the cue (or content) position, so recency follows reading order;
+    # inherited records after their source.
+    for att in sorted(atts, key=lambda a: (a.inherit_from is not None,
+                                           a.cue.idx if a.cue is not None else a.content[0])):
+        resolver.resolve(att)
+    text = doc.text if text is None else text
+
+    def start_of(body: int) -> int:
+        return offset_map.start(body) if offset_map is not None else body
+
+    def end_of(body: int) -> int:
+        return offset_map.end(body) if offset_map is not None else body
+
+    rows = []
+    seen = set()
+    for att in atts:
+        cs, ce = start_of(att.content[0]), end_of(att.content[1])
+        if ce <= cs:
+            continue
+        quote_id = f"{parsed.doc_id}:{cs}-{ce}"
+        if quote_id in seen:
+            continue
+        seen.add(quote_id)
+        row = {"quote_id": quote_id, "doc_id": parsed.doc_id, "type": att.type,
+               "content": text[cs:ce], "content_start": cs, "content_end": ce,
+               "cue": None, "cue_start": None, "cue_end": None,
+               "speaker_text": None, "speaker_start": None, "speaker_end": None,
+               "speaker": att.speaker_name, "speaker_entity_id": att.speaker_entity_id,
+               "resolution": att.resolution or "none", "rule_id": att.rule_id}
+        # A continuation has no cue of its own: it carries the cue and speaker span of the
+        # attribution it continues (where its speaker is written), flagged by its resolution.
+        source = att
+        while source.inherit_from is not None:
+            source = source.inherit_from
+        if source.cue_span is not None:
+            s, e = parsed.text_span(*source.cue_span)
+            row.update(cue=source.cue_lemma, cue_start=s, cue_end=e)
+        if source.speaker is not None:
+            s, e = parsed.text_span(*source.speaker)
+            row.update(speaker_text=text[s:e], speaker_start=s, speaker_end=e)
+        rows.append(row)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage
+# ---------------------------------------------------------------------------------------------
+
+
+def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
+    from .docs import iter_parsed_docs
+    from .schemas import TOKENS
+
+    config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
+    record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
+    record.add_input_tables(DOCUMENTS.name, TOKENS.name, MENTIONS.name, ENTITIES.name)
+    config = load_config(config_dir)
+    documents = {row["doc_id"]: row for row in
+                 read_table(DOCUMENTS, out_dir, columns=["doc_id", "text", "body_segments"]).to_pylist()}
+    by_doc = mentions_from_tables(Path(out_dir))
+    record.extra["speaker_mentions"] = "entities stage" if by_doc is not None else "fallback (doc.ents)"
+    rows: list[dict] = []
+    n_docs = 0
+    for parsed in iter_parsed_docs(Path(out_dir)):
+        document = documents.get(parsed.doc_id)
+        if document is None:
+            continue
+        mentions = by_doc.get(parsed.doc_id, []) if by_doc is not None else None
+        rows.extend(extract_quotes(parsed, mentions, config,
+                                   OffsetMap.from_segments(document["body_segments"]), document["text"]))
+        n_docs += 1
+    write_table(QUOTES, rows, out_dir)
+    counts = {}
+    for row in rows:
+        counts[row["type"]] = counts.get(row["type"], 0) + 1
+    record.rows = {"quotes": len(rows), "documents": n_docs, **{f"type_{k}": v for k, v in sorted(counts.items())}}
+    return record.write()

@@ -1,0 +1,127 @@
+"""Tests for the `claims` stage and `python -m pipeline show` (no model needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import claims as claims_stage
+from pipeline import show
+from pipeline.errors import PipelineError
+from pipeline.io import read_table, write_table
+from pipeline.schemas import CLAIMS, DOCUMENTS, MENTIONS, QUOTE_TOPICS, QUOTES
+
+DOC = "d1"
+TEXT = ("Russian President Vladimir Putin said “we always treated them as our people.” "
+        "He added that ties were close. An official said the talks failed.")
+
+
+def quote(qid_start: int, content: str, **kw) -> dict:
+    start = TEXT.index(content)
+    row = {"quote_id": f"{DOC}:{start}-{start + len(content)}", "doc_id": DOC, "type": "direct",
+           "content": content, "content_start": start, "content_end": start + len(content), "cue": "say",
+           "cue_start": None, "cue_end": None, "speaker_text": None, "speaker_start": None,
+           "speaker_end": None, "speaker": None, "speaker_entity_id": None, "resolution": "none",
+           "rule_id": "test"}
+    row.update(kw)
+    return row
+
+
+def fixtures():
+    putin_start = TEXT.index("Vladimir Putin")
+    quotes = [
+        quote(0, "we always treated them as our people.", speaker_text="Vladimir Putin",
+              speaker_start=putin_start, speaker_end=putin_start + 14, speaker="Vladimir Putin",
+              speaker_entity_id="PERSON:vladimir-putin", resolution="explicit"),
+        quote(0, "ties were close", type="indirect", speaker_text="He", speaker_start=TEXT.index("He"),
+              speaker_end=TEXT.index("He") + 2, speaker="Vladimir Putin",
+              speaker_entity_id="PERSON:vladimir-putin", resolution="pronoun"),
+        quote(0, "the talks failed", type="indirect", speaker_text="An official", speaker="an official"),
+    ]
+    topics = [
+        {"quote_id": quotes[0]["quote_id"], "doc_id": DOC, "topic": "diaspora", "label": "Diaspora",
+         "score": 1.5, "evidence": ["our people"]},
+        {"quote_id": quotes[0]["quote_id"], "doc_id": DOC, "topic": "bilateral_relations", "label": "Ties",
+         "score": 1.0, "evidence": ["x"]},
+        {"quote_id": quotes[1]["quote_id"], "doc_id": DOC, "topic": "bilateral_relations", "label": "Ties",
+         "score": 1.0, "evidence": ["ties"]},
+        {"quote_id": quotes[2]["quote_id"], "doc_id": DOC, "topic": "unassigned", "label": "unassigned",
+         "score": 0.0, "evidence": []},
+    ]
+    mentions = [{"mention_id": f"{DOC}:{putin_start}-{putin_start + 14}", "doc_id": DOC, "start": putin_start,
+                 "end": putin_start + 14, "token_start": 2, "token_end": 4, "text": "Vladimir Putin",
+                 "label": "PERSON", "title": "Russian President", "title_start": 0, "title_end": putin_start - 1,
+                 "entity_id": "PERSON:vladimir-putin", "rule_id": "model"}]
+    documents = [{"doc_id": DOC, "path": "d1.txt", "source": "example.com", "url": None, "date": "2021-10-22",
+                  "encoding": "utf-8", "text": TEXT, "title": None, "body": TEXT, "body_segments": None}]
+    return quotes, topics, mentions, documents
+
+
+def test_build_claims_joins_everything():
+    quotes, topics, mentions, documents = fixtures()
+    rows = claims_stage.build_claims(quotes, topics, documents, mentions)
+    assert [r["quote_id"] for r in rows] == [q["quote_id"] for q in quotes]     # ordered by offsets
+    first, second, third = rows
+    assert first["topics"] == ["diaspora", "bilateral_relations"]                # by score
+    assert first["speaker_title"] == "Russian President"                         # the speaker's own mention
+    assert second["speaker_title"] == "Russian President"                        # "He": the entity's title here
+    assert second["resolution"] == "pronoun" and second["speaker_text"] == "He"
+    assert third["topics"] == ["unassigned"] and third["speaker_title"] is None
+    assert third["speaker"] == "an official" and third["speaker_entity_id"] is None
+    assert {r["date"] for r in rows} == {"2021-10-22"} and {r["source"] for r in rows} == {"example.com"}
+    for r in rows:
+        assert TEXT[r["content_start"]:r["content_end"]] == r["content"]
+
+
+def test_titles_do_not_travel_between_documents():
+    quotes, topics, mentions, documents = fixtures()
+    other = dict(quotes[1], doc_id="d2", quote_id="d2:0-5", speaker_start=None, speaker_end=None)
+    rows = claims_stage.build_claims([other], [{**topics[2], "quote_id": "d2:0-5"}], documents, mentions)
+    assert rows[0]["speaker_title"] is None and rows[0]["date"] is None
+
+
+def write_outputs(out: Path, with_topics: bool = True) -> None:
+    quotes, topics, mentions, documents = fixtures()
+    write_table(DOCUMENTS, documents, out)
+    write_table(QUOTES, quotes, out)
+    write_table(MENTIONS, mentions, out)
+    if with_topics:
+        write_table(QUOTE_TOPICS, topics, out)
+
+
+def test_run_writes_claims_and_show_prints_them(tmp_path, capsys):
+    write_outputs(tmp_path)
+    record = claims_stage.run(tmp_path)
+    assert record["rows"]["claims"] == 3
+    table = read_table(CLAIMS, tmp_path)
+    assert table.num_rows == 3
+    assert show.main(["--output", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Vladimir Putin (Russian President): 2 claims in 1 document" in out
+    assert "bilateral_relations — Ties: 2 claims" in out
+    assert "unassigned: 1 claim" in out
+    assert "we always treated them as our people." in out
+
+
+def test_run_refuses_stale_or_missing_topics(tmp_path):
+    write_outputs(tmp_path, with_topics=False)
+    with pytest.raises(PipelineError, match="run the 'topics' stage first"):
+        claims_stage.run(tmp_path)
+    quotes, topics, _, _ = fixtures()
+    write_table(QUOTE_TOPICS, topics[:1], tmp_path)           # topics of an older quotes run
+    with pytest.raises(PipelineError, match="older than quotes"):
+        claims_stage.run(tmp_path)
+
+
+def test_show_without_claims_is_an_error(tmp_path, capsys):
+    assert show.main(["--output", str(tmp_path)]) == 2
+    assert "claims.parquet: missing" in capsys.readouterr().err
+
+
+def test_summarise_empty_and_unattributed():
+    assert show.summarise([]).startswith("0 claims from 0 documents")
+    text = show.summarise([{"quote_id": "a", "doc_id": "d", "speaker": None, "speaker_title": None,
+                            "type": "indirect", "content": "something", "topics": ["unassigned"],
+                            "source": None, "date": None}])
+    assert "(no speaker found): 1 claim" in text and "unassigned: 1 claim" in text

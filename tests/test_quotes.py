@@ -1,0 +1,268 @@
+"""The quotes stage: extraction rules (table-driven, with negative cases), speakers, the stage
+and its targets on the seed gold and PolNeAR.
+
+Extraction tests parse short made-up texts with the session `nlp` fixture (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.quotes import extract_quotes, load_config
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+class _Parsed:
+    """A ParsedDoc whose original text is the parsed text (identity offsets)."""
+
+    def __init__(self, doc):
+        self.doc_id = "t"
+        self.doc = doc
+        self.token_starts = np.array([t.idx for t in doc], dtype=np.int64)
+        self.token_ends = np.array([t.idx + len(t.text) for t in doc], dtype=np.int64)
+
+    def text_span(self, i, j):
+        return int(self.token_starts[i]), int(self.token_ends[j - 1])
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config()
+
+
+@pytest.fixture(scope="module")
+def extract(nlp, config):
+    def run(text):
+        return extract_quotes(_Parsed(nlp(text)), None, config)
+    return run
+
+
+# (text, [(type, content, cue, speaker_text, speaker, resolution, rule_id prefix)])
+POSITIVE = [
+    # "...," said X / "...," X said
+    ('"We will win this fight," said Maria Lopez.',
+     [("direct", "We will win this fight,", "say", "Maria Lopez", "Maria Lopez", "explicit", "direct.cue_after")]),
+    ('"We will win this fight," Maria Lopez said on Monday.',
+     [("direct", "We will win this fight,", "say", "Maria Lopez", "Maria Lopez", "explicit", "direct.cue_after")]),
+    # X said: "..."
+    ('Maria Lopez said: "We will win this fight and we will not stop."',
+     [("direct", "We will win this fight and we will not stop.", "say", "Maria Lopez", "Maria Lopez",
+       "explicit", "direct.cue_before")]),
+    # "...," X said. "..." : the second quotation keeps the speaker
+    ('"The plan is finished," Maria Lopez said. "We are moving on to the next stage now."',
+     [("direct", "The plan is finished,", "say", "Maria Lopez", "Maria Lopez", "explicit", "direct.cue_after"),
+      ("direct", "We are moving on to the next stage now.", "say", "Maria Lopez", "Maria Lopez", "explicit",
+       "direct.same_paragraph")]),
+    # X said that ... (indirect, "that" kept as PolNeAR does)
+    ("Maria Lopez said that the bridge would reopen in May.",
+     [("indirect", "that the bridge would reopen in May", "say", "Maria Lopez", "Maria Lopez", "explicit",
+       "indirect.ccomp")]),
+    # X told Y that ...
+    ("Maria Lopez told reporters that the bridge would reopen in May.",
+     [("indirect", "that the bridge would reopen in May", "tell", "Maria Lopez", "Maria Lopez", "explicit",
+       "indirect.ccomp")]),
+    # saying "..."
+    ('Maria Lopez praised the workers, saying "they kept the city running through the storm."',
+     [("direct", "they kept the city running through the storm.", "say", "Maria Lopez", "Maria Lopez",
+       "explicit", "direct.cue_before")]),
+    # according to X, ...
+    ("According to the Health Ministry, the new clinic will open next week.",
+     [("indirect", "the new clinic will open next week", "according to", "the Health Ministry",
+       "Health Ministry", "explicit", "indirect.according_to")]),
+    # mixed: a reported clause holding quoted words
+    ('Maria Lopez said the agreement was "a historic step for the region."',
+     [("mixed", 'the agreement was "a historic step for the region."', "say", "Maria Lopez", "Maria Lopez",
+       "explicit", "mixed.ccomp")]),
+    # mixed through an object: described X as "..."
+    ('Maria Lopez described the talks as "very productive" on Monday.',
+     [("mixed", 'the talks as "very productive"', "describe", "Maria Lopez", "Maria Lopez", "explicit",
+       "mixed.object")]),
+    # a dash and a name after the quotation
+    ("“We need more housing in this city.” ― Ana Ruiz",
+     [("direct", "We need more housing in this city.", "―", "Ana Ruiz", "Ana Ruiz", "explicit", "direct.dash")]),
+    # transcript line
+    ("PENCE: Well, look, this is serious business for all of us.",
+     [("direct", "Well, look, this is serious business for all of us.", ":", "PENCE", "PENCE", "explicit",
+       "direct.transcript")]),
+    # unnamed source kept as written
+    ('"The deal is dead," an official said.',
+     [("direct", "The deal is dead,", "say", "an official", "an official", "none", "direct.cue_after")]),
+    # passive "it was reported that": no speaker
+    ("It was reported that the factory would close.",
+     [("indirect", "that the factory would close", "report", None, None, "none", "indirect.ccomp")]),
+    # a relative pronoun is written next to the cue but never the canonical speaker
+    ("The suit was filed by an architect who said he was never paid for his work.",
+     [("indirect", "he was never paid for his work", "say", "who", "an architect", "none", "indirect.ccomp")]),
+    # a pronoun with nobody to refer to stays unresolved
+    ("He said the plan would fail.",
+     [("indirect", "the plan would fail", "say", "He", None, "none", "indirect.ccomp")]),
+]
+
+
+@pytest.mark.parametrize("text, expected", POSITIVE, ids=[e[0][-1] + ":" + t[:30] for t, e in POSITIVE])
+def test_extraction_rules(extract, text, expected):
+    rows = extract(text)
+    got = [(r["type"], r["content"], r["cue"], r["speaker_text"], r["speaker"], r["resolution"]) for r in rows]
+    assert got == [e[:6] for e in expected]
+    for row, e in zip(rows, expected):
+        assert row["rule_id"].startswith(e[6])
+
+
+NEGATIVE = [
+    'The two leaders discussed the "hot" issues of the region.',                 # scare quote
+    'Both sides hope for a “breakthrough” on the nuclear programme.',            # scare quote
+    'She reviewed the film "The Long Road Home" last week.',                     # title
+    "The words ‘close cooperation in the area’ likely refer to air strikes.",   # metalinguistic mention
+    'The minister aims to "prove" to the public that ties remain close.',        # scare quote on a verb
+    "Maria Lopez had planned to tell the board that the company would expand.",  # plan
+    "Maria Lopez wants to say that the company will expand.",                    # intention
+    "It is too early to tell whether the plan will work.",                       # judgement
+    "It should be noted that the company expanded last year.",                   # the writer's aside
+    "The leaders’ meeting in Burns’ office ended early.",                        # apostrophes
+    "The rise in costs, which could explain why prices rose, worried investors.",  # a thing explains
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_not_quotes(extract, text):
+    assert extract(text) == []
+
+
+def test_parenthetical_cue_and_pronoun(extract):
+    text = ("John Smith criticised the plan on Monday.\n"
+            "The new tax, he added, will hurt small firms across the region.")
+    rows = extract(text)
+    row = next(r for r in rows if r["rule_id"] == "indirect.parenthetical")
+    assert row["content"].startswith("The new tax, he added, will hurt")
+    assert (row["speaker_text"], row["speaker"], row["resolution"]) == ("he", "John Smith", "pronoun")
+
+
+def test_continuation_paragraph_keeps_the_speaker(extract):
+    text = ('"We are building new schools this year," said Maria Lopez.\n'
+            '"Every child deserves a place to learn and to grow."')
+    rows = extract(text)
+    assert [r["rule_id"] for r in rows] == ["direct.cue_after", "direct.continuation"]
+    assert rows[1]["speaker"] == "Maria Lopez" and rows[1]["resolution"] == "continuation"
+
+
+def test_role_resolution(extract):
+    text = ("Israeli Prime Minister Benjamin Netanyahu met Russian President Vladimir Putin in Sochi.\n"
+            "The Russian leader said that ties between the two countries were strong.")
+    row = extract(text)[-1]
+    assert (row["speaker_text"], row["speaker"], row["resolution"]) == ("The Russian leader", "Vladimir Putin", "role")
+
+
+def test_statement_speaks_for_its_organisation_and_it_refers_back(extract):
+    text = ("A short statement issued by the Foreign Ministry said the talks were useful.\n"
+            "It said, “We expect more meetings with our partners soon.”")
+    rows = extract(text)
+    assert rows[0]["speaker"] == "Foreign Ministry"
+    assert rows[1]["speaker_text"] == "It"
+    assert rows[1]["speaker"] == "Foreign Ministry" and rows[1]["resolution"] == "pronoun"
+
+
+def test_surname_links_to_full_name(extract):
+    text = 'Maria Lopez visited the site.\n"This is a good day for the town," Lopez said.'
+    assert extract(text)[0]["speaker"] == "Maria Lopez"
+
+
+def test_quote_ids_are_stable_and_offsets_point_into_the_text(extract):
+    text = '"We will win this fight," said Maria Lopez.'
+    first, second = extract(text), extract(text)
+    assert first == second
+    row = first[0]
+    assert row["quote_id"] == f"t:{row['content_start']}-{row['content_end']}"
+    assert text[row["speaker_start"]:row["speaker_end"]] == row["speaker_text"]
+    assert text[row["cue_start"]:row["cue_end"]] == "said"
+
+
+def test_config_errors_name_the_file(tmp_path):
+    from pipeline.errors import ConfigError
+
+    (tmp_path / "quotes.toml").write_text("[cues]\nspeech = 'say'\n")
+    with pytest.raises(ConfigError, match="quotes.toml"):
+        load_config(tmp_path)
+
+
+# ------------------------------------------------------------------------------------------------
+# The stage on the seeds, and its targets
+
+
+def test_stage_writes_valid_quotes(seed_outputs):
+    from pipeline.io import read_table
+    from pipeline.schemas import DOCUMENTS, QUOTES
+
+    quotes = read_table(QUOTES, seed_outputs).to_pylist()
+    texts = {r["doc_id"]: r["text"] for r in read_table(DOCUMENTS, seed_outputs).to_pylist()}
+    assert quotes
+    assert (seed_outputs / "manifest" / "quotes.json").exists()
+    for row in quotes:
+        text = texts[row["doc_id"]]
+        assert row["content"] == text[row["content_start"]:row["content_end"]]
+        if row["speaker_start"] is not None:
+            assert row["speaker_text"] == text[row["speaker_start"]:row["speaker_end"]]
+        assert (row["speaker"] or "").lower() not in ("who", "which", "it", "that")
+
+
+def test_seed_gold_targets(shared_dir, seed_outputs):
+    from pipeline.eval_quotes import score_seed_quotes
+
+    result = score_seed_quotes(seed_outputs, shared_dir / "gold" / "seed_quotes.jsonl")
+    m = result["metrics"]["@30"]
+    assert m["recall"] >= 0.95, result["misses"]
+    assert m["precision"] >= 0.90, result["false_alarms"]
+    assert m["speaker_accuracy"] >= 0.95, result["misses"]
+
+
+def test_polnear_scoring_reports_absence(tmp_path):
+    from pipeline.eval_quotes import score_polnear
+
+    result = score_polnear(tmp_path, tmp_path / "missing.jsonl")
+    assert "absent" in result["skipped"] and result["metrics"] == {}
+
+
+def test_polnear_scoring_convention(tmp_path):
+    """GGT-style matching on a hand-made record: >30% of the gold content, one-to-one."""
+    from pipeline.eval_quotes import score_predictions_polnear
+
+    record = {"doc_id": "d", "attributions": [
+        {"source": [[0, 5]], "cue": [[6, 10]], "content": [[11, 31], [40, 46]], "source_text": "Smith",
+         "cue_text": "said", "content_text": '"ab cd ef gh ij kl mn" "x"'},
+        {"source": [], "cue": [[60, 65]], "content": [[66, 80]], "source_text": None, "cue_text": "hoped",
+         "content_text": "things would go"},
+    ]}
+    preds = {"d": [{"content_start": 11, "content_end": 31, "speaker_start": 0, "speaker_end": 5},
+                   {"content_start": 40, "content_end": 46, "speaker_start": 0, "speaker_end": 5},
+                   {"content_start": 90, "content_end": 99, "speaker_start": None, "speaker_end": None}]}
+    m = score_predictions_polnear([record], preds, keep_lists=False)["metrics"]
+    assert m["@30"]["quoted_recall"] == 1.0 and m["@30"]["speech_recall"] == 1.0
+    assert m["@30"]["recall_all"] == 0.5
+    assert m["@80"]["quoted_recall"] == 0.0          # 20 of 26 characters covered
+    assert m["@30"]["precision"] == round(1 / 3, 4)  # the second piece covers 6/26 of the gold: strict no
+    assert m["@30"]["precision_lenient"] == round(2 / 3, 4)
+    assert m["@30"]["speaker_overlap"] == 1.0
+
+
+def test_polnear_dev_figures(shared_dir, tmp_path_factory):
+    """Targets on PolNeAR dev, when a parsed copy is at hand ($QUOTES_POLNEAR_OUT, built with
+    /work/scratch/prep.py); skipped otherwise (parsing 84 articles takes a few minutes)."""
+    import os
+
+    out = os.environ.get("QUOTES_POLNEAR_OUT")
+    polnear = shared_dir / "polnear" / "dev.jsonl"
+    if not polnear.exists():
+        pytest.skip(f"{polnear} is absent")
+    if not out or not (Path(out) / "tokens.parquet").exists():
+        pytest.skip("set QUOTES_POLNEAR_OUT to a folder with PolNeAR dev parsed (see /work/scratch/prep.py)")
+    from pipeline import quotes
+    from pipeline.eval_quotes import score_polnear
+
+    quotes.run(Path(out))
+    m = score_polnear(Path(out), polnear)["metrics"]["@30"]
+    assert m["speech_recall"] >= 0.85
+    assert m["precision"] >= 0.88

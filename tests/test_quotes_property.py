@@ -1,0 +1,87 @@
+"""Property tests: random text with random quote marks never crashes the pairing or the stage,
+and every offset is valid.
+
+"Non-overlapping" for quote content: two quotations found by `pair_quote_marks` are either
+disjoint or nested (one wholly inside the other, like ‘...’ inside “...”), never crossing; the
+records `extract_quotes` emits have pairwise disjoint content spans (each character of a
+document belongs to at most one attribution's content).
+"""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.quotes import QUOTE_CHARS, extract_quotes, load_config, pair_quote_marks
+
+PIECES = st.sampled_from(list(QUOTE_CHARS) + ["''", "’’", "‘’", " ", " ", " ", "\n", "\n\n", ",", ".", ":",
+                                              "—", "said", "he said", "Smith", "told", "that", "it's",
+                                              "leaders’", "We win", "the plan", "according to"])
+TEXTS = st.lists(st.one_of(PIECES, st.text(max_size=6)), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_pairing_offsets_valid_and_not_crossing(text):
+    spans = pair_quote_marks(text)
+    for q in spans:
+        assert 0 <= q.open_start < q.open_end <= q.content_end <= len(text)
+        assert q.content_start <= q.content_end <= q.close_start <= q.close_end <= len(text)
+        assert all(c in QUOTE_CHARS for c in text[q.open_start:q.open_end])
+        if q.closed:
+            assert all(c in QUOTE_CHARS for c in text[q.close_start:q.close_end])
+        assert "\n" not in text[q.open_start:q.close_end]
+    for a in spans:
+        for b in spans:
+            if a is b:
+                continue
+            disjoint = a.close_end <= b.open_start or b.close_end <= a.open_start
+            nested = (a.open_start <= b.open_start and b.close_end <= a.close_end) or \
+                     (b.open_start <= a.open_start and a.close_end <= b.close_end)
+            assert disjoint or nested
+
+
+@pytest.fixture(scope="module")
+def quotes_config():
+    return load_config()
+
+
+class _Parsed:
+    def __init__(self, doc):
+        self.doc_id = "prop"
+        self.doc = doc
+        self.token_starts = np.array([t.idx for t in doc], dtype=np.int64)
+        self.token_ends = np.array([t.idx + len(t.text) for t in doc], dtype=np.int64)
+
+    def text_span(self, i, j):
+        return int(self.token_starts[i]), int(self.token_ends[j - 1])
+
+
+SENTENCE_PIECES = st.sampled_from(['"', "“", "”", "‘", "’", "''", " ", " ", "\n", ",", ".", ":", "Smith said",
+                                   "he added", "the minister told reporters that", "We will win", "It said",
+                                   "according to officials", "the “hot” issue", "leaders’", "who said",
+                                   "Putin", "the plan is good", "saying"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(SENTENCE_PIECES, min_size=1, max_size=30).map(" ".join))
+def test_extraction_never_crashes_and_offsets_are_valid(nlp, quotes_config, text):
+    doc = nlp(text)
+    rows = extract_quotes(_Parsed(doc), None, quotes_config)
+    spans = []
+    for row in rows:
+        cs, ce = row["content_start"], row["content_end"]
+        assert 0 <= cs < ce <= len(text)
+        assert row["content"] == text[cs:ce]
+        assert row["quote_id"] == f"prop:{cs}-{ce}"
+        for key in ("cue", "speaker"):
+            s, e = row[f"{key}_start"], row[f"{key}_end"]
+            if s is not None:
+                assert 0 <= s < e <= len(text)
+        assert row["speaker"] not in ("who", "which", "it", "It", "that")
+        assert row["type"] in ("direct", "indirect", "mixed")
+        assert row["resolution"] in ("explicit", "pronoun", "role", "continuation", "none")
+        spans.append((cs, ce))
+    spans.sort()
+    for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
+        assert a1 <= b0, "content spans overlap"
