@@ -23,25 +23,20 @@ import tempfile
 import time
 from pathlib import Path
 
-DEFAULT_SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from .config import DEFAULT_SHARED_DIR
+from .polnear import as_input, read_split, split_path, write_input
+
 PIPELINE_STAGES = ["ingest", "clean", "parse"]
 
 
 def load_texts(shared: Path) -> list[dict]:
-    folder = Path(shared) / "polnear"
-    files = [folder / "train.jsonl", folder / "dev.jsonl"]
-    missing = [str(f) for f in files if not f.exists()]
+    """PolNeAR train + dev as ingest records (id, text, source, date)."""
+    paths = [split_path(shared, "train"), split_path(shared, "dev")]
+    missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise SystemExit(f"bench: PolNeAR not found ({', '.join(missing)}): the benchmark reads the "
                          f"corpus from ../shared/polnear beside the repository; pass --shared DIR")
-    records = []
-    for path in files:
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                row = json.loads(line)
-                records.append({"id": row["doc_id"], "text": row["text"], "source": row.get("publisher"),
-                                "date": row.get("date")})
-    return records
+    return [as_input(record) for path in paths for record in read_split(path)]
 
 
 def scaled(records: list[dict], factor: float) -> list[dict]:
@@ -82,9 +77,7 @@ def worker(mode: str, corpus: Path, out_dir: Path) -> dict:
 
 def measure(mode: str, records: list[dict], scratch: Path, label: str) -> dict:
     folder = scratch / label
-    (folder / "input").mkdir(parents=True, exist_ok=True)
-    corpus = folder / "input" / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    corpus = write_input(records, folder / "input", "corpus.jsonl")
     cmd = [sys.executable, "-m", "pipeline.bench", "_worker", mode, str(corpus), str(folder / "out")]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode:
@@ -100,7 +93,7 @@ def measure(mode: str, records: list[dict], scratch: Path, label: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED_DIR)
     parser.add_argument("--fraction", type=float, default=1.0, help="share of the corpus for the throughput runs")
     parser.add_argument("--repeat", type=int, default=1, help="interleaved runs of each side; best of each counts")
     parser.add_argument("--scale", default="0.25,1,2", help="corpus sizes (x PolNeAR) for the memory runs; '' skips")

@@ -10,6 +10,9 @@ from typing import Any
 from .errors import ConfigError
 
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+# Gold data, PolNeAR and the boilerplate set live in a folder `shared` beside the repository; they
+# are read from there for measuring and never copied into the project.
+DEFAULT_SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 def config_files(config_dir: Path, stage: str) -> list[Path]:

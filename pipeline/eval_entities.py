@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .config import DEFAULT_SHARED_DIR
 from .entities import name_words, normalise_name
 from .io import read_frame, table_path
 from .schemas import CLAIMS, DOCUMENTS, ENTITIES, MENTIONS, QUOTES
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.eval_entities")
     parser.add_argument("--output", type=Path, default=Path("outputs"))
     parser.add_argument("--gold", type=Path,
-                        default=Path(__file__).resolve().parents[1].parent / "shared" / "gold" / "seed_people.jsonl")
+                        default=DEFAULT_SHARED_DIR / "gold" / "seed_people.jsonl")
     args = parser.parse_args(argv)
     print(json.dumps(score_people(args.output, args.gold), indent=2))
     return 0

@@ -15,6 +15,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+from .config import DEFAULT_SHARED_DIR
 from .io import read_frame, table_path
 from .schemas import QUOTE_TOPICS, QUOTES
 from .topics import UNASSIGNED, load_tagger, tag_quotes
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=Path("outputs"))
     parser.add_argument("--config", type=Path, default=None)
     parser.add_argument("--gold", type=Path,
-                        default=Path(__file__).resolve().parents[1].parent / "shared" / "gold" / "seed_quotes.jsonl")
+                        default=DEFAULT_SHARED_DIR / "gold" / "seed_quotes.jsonl")
     args = parser.parse_args(argv)
     print(json.dumps(score_topics(args.output, args.gold, args.config), indent=2, ensure_ascii=False))
     return 0

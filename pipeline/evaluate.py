@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from .config import DEFAULT_SHARED_DIR as DEFAULT_SHARED
 from .errors import PipelineError
+from .polnear import read_split, split_path, write_input
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SHARED = REPO.parent / "shared"
 NOT_YET = "not available yet"
 
 
@@ -273,35 +274,17 @@ def run_sections(sections: list[Section], ctx: Context) -> None:
             section.seconds = round(time.perf_counter() - started, 2)
 
 
-def _polnear_path(shared: Path, split: str) -> Path:
-    path = Path(split)
-    if path.suffix == ".jsonl":
-        return path
-    return shared / "polnear" / f"{split}.jsonl"
-
-
 def prepare_polnear(jsonl: Path, work: Path, docs: int | None) -> tuple[Path, Path]:
     """Write the split's articles as pipeline input (id, text, source, date) in `work`.
 
     Returns (input folder, gold JSONL restricted to those articles)."""
-    input_dir = work / "input"
-    input_dir.mkdir(parents=True, exist_ok=True)
-    with jsonl.open(encoding="utf-8") as src:
-        lines = [line for line in src if line.strip()]
-    if docs:
-        lines = lines[:docs]
-    if not lines:
-        raise PipelineError(f"{jsonl}: no articles")
-    with (input_dir / "polnear.jsonl").open("w", encoding="utf-8") as dst:
-        for line in lines:
-            record = json.loads(line)
-            dst.write(json.dumps({"id": record["doc_id"], "text": record["text"],
-                                  "source": record.get("publisher"), "date": record.get("date")}) + "\n")
+    records = read_split(jsonl, limit=docs)
+    write_input(records, work / "input")
     if not docs:
-        return input_dir, jsonl
+        return work / "input", jsonl
     gold = work / "gold.jsonl"
-    gold.write_text("".join(l if l.endswith("\n") else l + "\n" for l in lines), encoding="utf-8")
-    return input_dir, gold
+    gold.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return work / "input", gold
 
 
 # ------------------------------------------------------------------------------------------
@@ -488,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = None
     try:
         if args.polnear:
-            jsonl = _polnear_path(shared, args.polnear)
+            jsonl = split_path(shared, args.polnear)
             if not jsonl.exists():
                 print(f"error: PolNeAR split {jsonl} not found", file=sys.stderr)
                 return 2

@@ -14,7 +14,7 @@ from pipeline.entities import (compile_rules, entity_id, extract_entities, find_
                                link_mentions, load_rules, normalise_name, slug)
 from pipeline.errors import ConfigError
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from conftest import SHARED  # noqa: E402
 
 
 @pytest.fixture(scope="module")

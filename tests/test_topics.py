@@ -14,7 +14,7 @@ from pipeline.errors import ConfigError
 from pipeline.eval_topics import match_quotes, micro_f1
 from pipeline.topics import UNASSIGNED, build_tagger, load_tagger, tag_document
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from conftest import SHARED  # noqa: E402
 
 
 @pytest.fixture(scope="module")
