@@ -15,7 +15,8 @@ from typing import Iterable, Iterator
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IDX, LEMMA, MORPH, ORTH, POS, SENT_START, SPACY, TAG
+from spacy.attrs import (DEP, ENT_IOB, ENT_TYPE, HEAD, IDX, IS_SPACE, LEMMA, LENGTH, MORPH, ORTH, POS,
+                         SENT_START, SPACY, TAG)
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -28,8 +29,7 @@ from .progress import Progress
 from .schemas import DOCUMENTS, SENTENCES, TOKENS
 
 STAGE = "parse"
-ATTRS = [ORTH, IDX, SPACY, LEMMA, POS, TAG, DEP, HEAD, MORPH, ENT_IOB, ENT_TYPE, SENT_START]
-IOB_NAMES = {0: "O", 1: "I", 2: "O", 3: "B"}
+ATTRS = [ORTH, IDX, LENGTH, SPACY, IS_SPACE, LEMMA, POS, TAG, DEP, HEAD, MORPH, ENT_IOB, ENT_TYPE, SENT_START]
 
 
 def _is_break(token, blank_line_only: bool) -> bool:
@@ -86,61 +86,73 @@ def build_nlp(config: dict, source: str = "parse.toml"):
 
 
 class _Strings:
-    """Hash -> string with a cache: most hashes (tags, deps, common lemmas) repeat constantly."""
+    """Hash columns -> Arrow string columns: each distinct hash is looked up once (most repeat)."""
 
     def __init__(self, store):
         self.store, self.cache = store, {0: ""}
 
-    def __call__(self, values: np.ndarray) -> list[str]:
-        cache, store = self.cache, self.store
-        out = []
-        for value in values.tolist():
-            text = cache.get(value)
-            if text is None:
-                text = cache[value] = store[value]
-            out.append(text)
-        return out
+    def lookup(self, value: int) -> str:
+        text = self.cache.get(value)
+        if text is None:
+            text = self.cache[value] = self.store[value]
+        return text
+
+    def column(self, hashes: np.ndarray) -> pa.Array:
+        unique, inverse = np.unique(hashes, return_inverse=True)
+        dictionary = pa.array([self.lookup(h) for h in unique.tolist()], pa.string())
+        return _decode(inverse, dictionary)
 
 
-def doc_columns(doc: Doc, doc_id: str, offset_map: OffsetMap, strings: _Strings) -> tuple[dict, dict]:
-    """Token and sentence columns for one parsed document, offsets mapped to the original text."""
+def _decode(indices: np.ndarray, dictionary: pa.Array) -> pa.Array:
+    return pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32)), dictionary).dictionary_decode()
+
+
+# Columns of spaCy hashes, turned into strings a row group at a time (see _Strings.column).
+HASH_COLUMNS = {"text": ORTH, "lemma": LEMMA, "pos": POS, "tag": TAG, "dep": DEP, "morph": MORPH,
+                "ent_type": ENT_TYPE}
+WHITESPACE = pa.array(["", " "])
+IOB = pa.array(["O", "I", "O", "B"])   # spaCy's ENT_IOB codes: 0 missing, 1 I, 2 O, 3 B
+
+
+def doc_columns(doc: Doc, doc_id: str, offset_map: OffsetMap) -> tuple[dict, dict]:
+    """Token and sentence columns for one parsed document, offsets mapped to the original text.
+
+    String-valued token columns stay spaCy hashes here; `_token_table` turns them into strings.
+    """
     n = len(doc)
-    array_u = doc.to_array(ATTRS) if n else np.zeros((0, len(ATTRS)), dtype=np.uint64)
-    array = array_u.view(np.int64)  # HEAD is a signed offset stored in uint64
-    words = strings(array_u[:, 0])
-    idx = array[:, 1]
-    lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=n)
-    sent_start = array[:, 11] == 1
+    array = doc.to_array(ATTRS).view(np.int64) if n else np.zeros((0, len(ATTRS)), dtype=np.int64)
+    column = {attr: k for k, attr in enumerate(ATTRS)}
+    idx, lengths = array[:, column[IDX]], array[:, column[LENGTH]]
+    sent_start = array[:, column[SENT_START]] == 1
     if n:
         sent_start[0] = True
-    sent_index = np.cumsum(sent_start, dtype=np.int32) - 1
     token_starts = offset_map.starts(idx)
     token_ends = offset_map.ends(idx + lengths)
     tokens = {
-        "doc_id": [doc_id] * n, "i": np.arange(n, dtype=np.int32),
-        "start": token_starts, "end": token_ends, "body_start": idx, "text": words,
-        "whitespace": [" " if s else "" for s in array[:, 2].tolist()],
-        "lemma": strings(array_u[:, 3]), "pos": strings(array_u[:, 4]), "tag": strings(array_u[:, 5]),
-        "dep": strings(array_u[:, 6]), "head": (np.arange(n) + array[:, 7]).astype(np.int32),
-        "morph": strings(array_u[:, 8]),
-        "ent_iob": [IOB_NAMES[v] for v in array[:, 9].tolist()], "ent_type": strings(array_u[:, 10]),
-        "sent_index": sent_index, "sent_start": sent_start,
+        "doc_id": doc_id, "i": np.arange(n, dtype=np.int32), "start": token_starts, "end": token_ends,
+        "body_start": idx, "whitespace": array[:, column[SPACY]], "ent_iob": array[:, column[ENT_IOB]],
+        "head": (np.arange(n) + array[:, column[HEAD]]).astype(np.int32),  # HEAD is a signed offset
+        "sent_index": np.cumsum(sent_start, dtype=np.int32) - 1, "sent_start": sent_start,
+        **{name: array[:, column[attr]] for name, attr in HASH_COLUMNS.items()},
     }
-    # Sentence offsets span their first to last non-space token.
-    is_space = np.fromiter((w.isspace() for w in words), dtype=bool, count=n)
-    bounds = np.flatnonzero(sent_start).tolist() + [n]
-    sentences = {k: [] for k in ("doc_id", "sent_index", "start", "end", "token_start", "token_end", "text")}
-    for index, (first, stop) in enumerate(zip(bounds[:-1], bounds[1:])):
-        content = np.flatnonzero(~is_space[first:stop])
-        if len(content):
-            begin, last = first + content[0], first + content[-1]
-            start, end = int(token_starts[begin]), int(token_ends[last])
-            body_text = doc.text[idx[begin]: idx[last] + lengths[last]]
-        else:
-            start = end = int(token_starts[first])
-            body_text = ""
-        for key, value in zip(sentences, (doc_id, index, start, end, first, stop, body_text)):
-            sentences[key].append(value)
+    # Sentence offsets span their first to last non-space token (spaces trail the sentence before).
+    firsts = np.flatnonzero(sent_start)
+    stops = np.append(firsts[1:], n)
+    words = np.flatnonzero(array[:, column[IS_SPACE]] == 0)
+    first_word = np.searchsorted(words, firsts)           # index in `words` of the first word >= first
+    last_word = np.searchsorted(words, stops) - 1          # index in `words` of the last word < stop
+    has_words = last_word >= first_word
+    begin = words[np.clip(first_word, 0, len(words) - 1)] if len(words) else firsts
+    last = words[np.clip(last_word, 0, len(words) - 1)] if len(words) else firsts
+    starts = token_starts[np.where(has_words, begin, firsts)] if n else firsts
+    ends = np.where(has_words, token_ends[last] if n else firsts, starts)
+    text = doc.text
+    sentences = {
+        "doc_id": [doc_id] * len(firsts), "sent_index": np.arange(len(firsts), dtype=np.int32),
+        "start": starts, "end": ends, "token_start": firsts.astype(np.int32), "token_end": stops.astype(np.int32),
+        "text": [text[idx[b]: idx[e] + lengths[e]] if ok else ""
+                 for b, e, ok in zip(begin.tolist(), last.tolist(), has_words.tolist())],
+    }
     return tokens, sentences
 
 
@@ -151,15 +163,34 @@ def _iter_documents(out_dir: Path, batch_rows: int = 256) -> Iterator[tuple[str,
             yield row["doc_id"], row["body"] or "", row["body_segments"] or []
 
 
-def _concat(columns: list[dict], spec) -> pa.Table:
+def _token_table(columns: list[dict], strings: _Strings) -> pa.Table:
+    counts = [len(c["i"]) for c in columns]
+    arrays = {"doc_id": _decode(np.repeat(np.arange(len(columns)), counts),
+                                pa.array([c["doc_id"] for c in columns], pa.string()))}
+    for field in TOKENS.schema:
+        if field.name == "doc_id":
+            continue
+        values = np.concatenate([c[field.name] for c in columns])
+        if field.name in HASH_COLUMNS:
+            arrays[field.name] = strings.column(values.view(np.uint64))
+        elif field.name == "whitespace":
+            arrays[field.name] = _decode(values, WHITESPACE)
+        elif field.name == "ent_iob":
+            arrays[field.name] = _decode(values, IOB)
+        else:
+            arrays[field.name] = pa.array(values, type=field.type)
+    return pa.table(arrays, schema=TOKENS.schema)
+
+
+def _sentence_table(columns: list[dict]) -> pa.Table:
     arrays = {}
-    for field in spec.schema:
+    for field in SENTENCES.schema:
         parts = [c[field.name] for c in columns]
         if isinstance(parts[0], np.ndarray):
             arrays[field.name] = pa.array(np.concatenate(parts), type=field.type)
         else:
             arrays[field.name] = pa.array([v for p in parts for v in p], type=field.type)
-    return pa.table(arrays, schema=spec.schema)
+    return pa.table(arrays, schema=SENTENCES.schema)
 
 
 def parse_documents(nlp, documents: Iterable[tuple[str, str, list]], batch_size: int, n_process: int,
@@ -167,17 +198,21 @@ def parse_documents(nlp, documents: Iterable[tuple[str, str, list]], batch_size:
     """Pure heart of the stage: yield (tokens, sentences) Arrow tables, a row group at a time."""
     strings = _Strings(nlp.vocab.strings)
     pending_tokens, pending_sents, pending_n = [], [], 0
+
+    def flush() -> tuple[pa.Table, pa.Table]:
+        return _token_table(pending_tokens, strings), _sentence_table(pending_sents)
+
     stream = ((body, (doc_id, segments)) for doc_id, body, segments in documents)
     for doc, (doc_id, segments) in nlp.pipe(stream, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        tokens, sentences = doc_columns(doc, doc_id, OffsetMap.from_segments(segments), strings)
+        tokens, sentences = doc_columns(doc, doc_id, OffsetMap.from_segments(segments))
         pending_tokens.append(tokens)
         pending_sents.append(sentences)
         pending_n += len(doc)
         if pending_n >= row_group_tokens:
-            yield _concat(pending_tokens, TOKENS), _concat(pending_sents, SENTENCES)
+            yield flush()
             pending_tokens, pending_sents, pending_n = [], [], 0
     if pending_tokens:
-        yield _concat(pending_tokens, TOKENS), _concat(pending_sents, SENTENCES)
+        yield flush()
 
 
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
