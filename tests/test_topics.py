@@ -51,7 +51,8 @@ CASES = [
     ("The deconfliction mechanism prevents friction between the air forces.", {"syria_security"}),
     ("We must stop Iranian entrenchment and the precision missile project.", {"syria_security"}),
     ("The relations between Russia and Israel have never been closer.", {"bilateral_relations"}),
-    ("He would love to have a follow-up visit.", {"bilateral_relations"}),
+    ("He accepted the invitation to a state visit.", {"bilateral_relations"}),
+    ("He would love to have a follow-up visit.", {"unassigned"}),   # a visit alone is only a hint
     ("There are a million Russian-speaking immigrants in Israel.", {"diaspora"}),
     ("Tourists vaccinated with Sputnik V will be allowed in.", {"tourism_covid"}),
     ("Voters go to the polls before the Knesset election.", {"elections"}),
