@@ -20,6 +20,7 @@ the QUOTES schema; `run(out_dir)` is the thin stage wrapper. Every offset writte
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -259,6 +260,9 @@ class QuoteConfig:
     relative_pronouns: frozenset
     male_honorifics: frozenset
     female_honorifics: frozenset
+    non_speaking_heads: frozenset
+    male_names: frozenset
+    female_names: frozenset
     document_nouns: frozenset
     organisation_nouns: frozenset
     unnamed_nouns: frozenset
@@ -313,6 +317,9 @@ class QuoteConfig:
             relative_pronouns=words("speakers", "relative_pronouns"),
             male_honorifics=words("speakers", "male_honorifics"),
             female_honorifics=words("speakers", "female_honorifics"),
+            non_speaking_heads=words("speakers", "non_speaking_heads"),
+            male_names=words("speakers", "male_first_names"),
+            female_names=words("speakers", "female_first_names"),
             document_nouns=words("speakers", "document_nouns"),
             organisation_nouns=words("speakers", "organisation_nouns"),
             unnamed_nouns=words("speakers", "unnamed_nouns"),
@@ -444,11 +451,30 @@ def fallback_mentions(parsed, config: QuoteConfig) -> list[Mention]:
     return mentions
 
 
-def _role_heads(config: QuoteConfig) -> set[str]:
-    heads = set()
-    for key in config.roles:
-        heads.add(key.split()[-1])
+def _role_heads(config: QuoteConfig) -> frozenset:
+    """Last words of the role keys ("minister" for "prime minister"); computed once per config."""
+    heads = config.__dict__.get("_role_heads")
+    if heads is None:
+        heads = frozenset(key.split()[-1] for key in config.roles)
+        config.__dict__["_role_heads"] = heads
     return heads
+
+
+def _sent_of(tok: Token) -> Span:
+    """The sentence of a token, through a per-Doc table (spaCy's `Token.sent` walks every
+    sentence of the document on each call: quadratic on long articles)."""
+    doc = tok.doc
+    table = doc.user_data.get("_quotes_sent_index")
+    if table is None:
+        index = [0] * len(doc)
+        sents = []
+        for k, sent in enumerate(doc.sents):
+            sents.append(sent)
+            for i in range(sent.start, sent.end):
+                index[i] = k
+        table = (index, sents)
+        doc.user_data["_quotes_sent_index"] = table
+    return table[1][table[0][tok.i]]
 
 
 def mentions_from_tables(out_dir: Path) -> dict[str, list[Mention]] | None:
@@ -503,13 +529,13 @@ class _DocIndex:
     def __init__(self, doc: Doc, config: QuoteConfig):
         self.doc = doc
         self.config = config
-        text = doc.text
+        text = doc.text                 # Doc.text joins every token: read it once
+        self.text = text
         self.quotes = pair_quote_marks(text)
         self.paragraphs = _paragraphs(text)
-        self.char_token = [-1] * (len(text) + 1)
-        for tok in doc:
-            for c in range(tok.idx, tok.idx + len(tok.text)):
-                self.char_token[c] = tok.i
+        # Token start / end offsets, for char -> token lookups by bisection.
+        self.tok_starts = [tok.idx for tok in doc]
+        self.tok_ends = [tok.idx + len(tok.text) for tok in doc]
         self.para_starts = [p[0] for p in self.paragraphs]
         # Quotations that are quotes (not scare quotes, titles or fragments).
         # Transcript lines ("PENCE: Well, ...") are handled by `block_quotes`, whatever marks
@@ -518,28 +544,28 @@ class _DocIndex:
         self.clause_quotes = [q for q in self.quotes if q.depth == 0 and self.is_clause_quote(q)
                               and self.paragraph_start(q.open_start) not in transcript]
         self.clause_token_ranges = [self.token_range(q.content_start, q.content_end) for q in self.clause_quotes]
+        self.in_clause_quote = bytearray(len(doc))
+        for a, b in self.clause_token_ranges:
+            self.in_clause_quote[a:b] = b"\x01" * (b - a)
 
     def paragraph_of(self, char: int) -> int:
-        import bisect
-
         return max(0, bisect.bisect_right(self.para_starts, char) - 1)
 
     def token_range(self, start: int, end: int) -> tuple[int, int]:
-        """Tokens overlapping body chars [start, end)."""
-        first = last = None
-        for c in range(max(0, start), min(end, len(self.doc.text))):
-            t = self.char_token[c]
-            if t >= 0:
-                if first is None:
-                    first = t
-                last = t
-        if first is None:
+        """Tokens overlapping body chars [start, end) (whitespace tokens included)."""
+        start, end = max(0, start), min(end, len(self.text))
+        if end <= start:
             return (0, 0)
-        return first, last + 1
+        first = bisect.bisect_right(self.tok_ends, start)      # first token ending after start
+        last = bisect.bisect_left(self.tok_starts, end)         # first token starting at/after end
+        if first >= last:
+            return (0, 0)
+        return first, last
 
     def token_at(self, char: int) -> Token | None:
-        if 0 <= char < len(self.char_token) and self.char_token[char] >= 0:
-            return self.doc[self.char_token[char]]
+        k = bisect.bisect_right(self.tok_starts, char) - 1
+        if k >= 0 and char < self.tok_ends[k]:
+            return self.doc[k]
         return None
 
     def words(self, start: int, end: int) -> list[Token]:
@@ -557,7 +583,7 @@ class _DocIndex:
         words = self.words(q.content_start, q.content_end)
         if len(words) < self.config.min_words:
             return False
-        inner = self.doc.text[q.content_start:q.content_end].rstrip()
+        inner = self.text[q.content_start:q.content_end].rstrip()
         has_verb = any(t.pos_ in ("VERB", "AUX") for t in words)
         ends_like_sentence = inner[-1:] in ".?!,;:…—-" if inner else False
         if not (has_verb or ends_like_sentence or len(words) >= 8):
@@ -580,17 +606,17 @@ class _DocIndex:
         return True
 
     def previous_token(self, char: int) -> Token | None:
-        """The last non-space token ending before body offset `char`."""
-        c = char - 1
-        while c >= 0 and (self.char_token[c] < 0 or self.doc[self.char_token[c]].is_space):
-            c -= 1
-        return self.doc[self.char_token[c]] if c >= 0 else None
+        """The last non-space token ending at or before body offset `char`."""
+        k = bisect.bisect_right(self.tok_ends, char) - 1
+        while k >= 0 and self.doc[k].is_space:
+            k -= 1
+        return self.doc[k] if k >= 0 else None
 
     def paragraph_start(self, char: int) -> int:
         return self.paragraphs[self.paragraph_of(char)][0] if self.paragraphs else 0
 
     def inside_clause_quote(self, token: Token) -> bool:
-        return any(a <= token.i < b for a, b in self.clause_token_ranges)
+        return bool(self.in_clause_quote[token.i])
 
 
 def _is_cue_verb(tok: Token, config: QuoteConfig, allow_direct_only: bool = False) -> bool:
@@ -685,7 +711,7 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
             if node.i == tok.i and node.head.pos_ in ("NOUN", "PROPN", "PRON"):
                 subject = node.head      # "a statement saying that ...": the noun speaks
                 break
-            node = node.sent.root        # a participle hanging off some noun: the sentence's subject
+            node = _sent_of(node).root        # a participle hanging off some noun: the sentence's subject
             if node.i == tok.i:
                 break
             continue
@@ -697,7 +723,7 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         # "..., saying the move could ...": when the climb finds no subject or lands on a thing,
         # take the nearest animate subject before the participle in its sentence (participles
         # attach to the nearest verb in spaCy's parses, not always to the one whose subject speaks).
-        for cand in reversed(tok.doc[tok.sent.start:tok.i]):
+        for cand in reversed(tok.doc[_sent_of(tok).start:tok.i]):
             if cand.dep_ == "nsubj" and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
                 subject = cand
                 break
@@ -760,8 +786,9 @@ def _speaker_span(head: Token, config: QuoteConfig, keep_acl: bool = True) -> tu
     # Trim punctuation, spaces and a temporal tail ("Reports in Israeli press late December").
     while start < end and (doc[start].is_punct or doc[start].is_space):
         start += 1
-    while end > start and (doc[end].is_punct or doc[end].is_space or doc[end].ent_type_ in ("DATE", "TIME")):
-        end -= 1
+    while end > start and (doc[end].is_punct or doc[end].is_space or doc[end].ent_type_ in ("DATE", "TIME")
+                           or doc[end].tag_ == "POS" or doc[end].lower_ in ("'s", "’s")):
+        end -= 1      # "the Jewish state's claim": the owner, without its possessive ending
     return start, end + 1
 
 
@@ -786,20 +813,8 @@ def _content_of_subtree(tok: Token, exclude: Iterable[Token] = ()) -> tuple[int,
     return doc[first].idx, doc[last].idx + len(doc[last].text)
 
 
-def _sentence_end_between(idx: _DocIndex, start: int, end: int) -> bool:
-    """True when a sentence ends in body chars [start, end) outside quotations, or a paragraph
-    break lies there."""
-    text = idx.doc.text
-    if "\n" in text[start:end]:
-        return True
-    for tok in idx.doc[slice(*idx.token_range(start, end))]:
-        if tok.text in (".", "?", "!") and not any(q.content_start <= tok.idx < q.content_end for q in idx.quotes):
-            return True
-    return False
-
-
 def _clean_quote_content(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int]:
-    text = idx.doc.text
+    text = idx.text
     s, e = q.content_start, q.content_end
     while s < e and text[s].isspace():
         s += 1
@@ -808,30 +823,83 @@ def _clean_quote_content(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int]:
     return s, e
 
 
-def _tail_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
-    """Cue after the closing mark: “...,” said X. / “...,” X said. / “...,” X, a spokesman, said."""
+# Verbs that never report the quotation before them, even in the “...,” X <verb> position.
+NOT_TAIL_VERBS = {"be", "have", "do", "get", "make", "let", "seem", "become", "include", "mean"}
+# Words allowed between a quotation and a trailing cue when every one of them hangs off that cue
+# in the parse (a subject with a long apposition: “...,” Eric Woolson, an Iowa Republican
+# strategist and former adviser to Scott Walker, said).
+MAX_TAIL_SUBTREE = 30
+
+
+def _animate_subject_after(tok: Token, char: int, config: QuoteConfig) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass") and c.idx >= char and _animate(c, config)
+               and c.lower_ not in config.relative_pronouns for c in tok.children)
+
+
+def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None) -> tuple[Token, str] | None:
+    """Cue after the closing mark: “...,” said X. / “...,” X said. / “...,” X, a spokesman, said.
+
+    A quotation whose words end with a comma, ? or ! inside the marks leaves the writer's
+    sentence open: whatever verb follows with a speaking subject reports it (“Mexico!” the
+    audience screamed back; “...,” exhorted Clinton's introducer), not only the cue lexicon.
+    """
     config = idx.config
     doc = idx.doc
     if not q.closed:
         return None
-    a, b = idx.token_range(q.close_end, len(doc.text))
+    max_gap = config.max_tail_gap if max_gap is None else max_gap
+    inner = idx.text[q.content_start:q.content_end].rstrip()
+    sentence_open = inner[-1:] in ",?!—–-…"
+    a, b = idx.token_range(q.close_end, len(idx.text))
     gap = 0
-    for tok in doc[a:b]:
+    between: list[Token] = []
+    for tok in doc[a:min(b, a + 3 * MAX_TAIL_SUBTREE)]:
         if tok.is_space:
             if "\n" in tok.text:
                 return None
             continue
         if tok.text in (".", "?", "!", ";") or any(qq.open_start <= tok.idx < qq.open_end for qq in idx.quotes):
             return None
-        if _is_cue_verb(tok, config, allow_direct_only=True) and not idx.inside_clause_quote(tok):
-            if _governed_by_plan(tok, config):
-                return None
-            return tok, "direct.cue_after"
+        if not idx.inside_clause_quote(tok):
+            cue_like = _is_cue_verb(tok, config, allow_direct_only=True)
+            generic = not cue_like and sentence_open and tok.pos_ == "VERB" and tok.dep_ != "amod" and \
+                tok.lemma_.lower() not in NOT_TAIL_VERBS and tok.tag_ in ("VBD", "VBZ", "VBP") and \
+                _animate_subject_after(tok, q.close_end, config)
+            if (cue_like or generic) and (gap <= max_gap or all(tok in t.ancestors for t in between)):
+                if _governed_by_plan(tok, config):
+                    return None
+                return tok, "direct.cue_after" if cue_like else "direct.verb_after"
         if not tok.is_punct:
             gap += 1
-        if gap > config.max_tail_gap:
+            between.append(tok)
+        if gap > max(max_gap, MAX_TAIL_SUBTREE):
             return None
     return None
+
+
+def _colon_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
+    """A quotation after a colon reports the clause before it, whatever its verb, when that
+    verb has a speaking subject: Trump leaned in and boomed: “...”; Sanders delivered a snappy
+    retort: “...”; 17-year-old Jared Potts echoed:\\n\\n“...”."""
+    config = idx.config
+    colon = idx.previous_token(q.open_start)
+    if colon is None or colon.text != ":":
+        return None
+    if idx.paragraph_of(colon.idx) != idx.paragraph_of(q.open_start) and \
+            idx.paragraph_of(colon.idx) != idx.paragraph_of(q.open_start) - 1:
+        return None
+    sent = _sent_of(colon)
+    verbs = [t for t in idx.doc[sent.start:colon.i] if t.pos_ == "VERB" and not idx.inside_clause_quote(t)
+             and t.dep_ not in ("amod", "compound") and t.lemma_.lower() not in NOT_TAIL_VERBS]
+    if not verbs:
+        return None
+    verb = colon.head if colon.head in verbs else verbs[-1]
+    if _governed_by_plan(verb, config):
+        return None
+    subject, _ = _find_subject(verb, config)
+    if subject is None or not _animate(subject, config):
+        return None
+    return verb, "direct.colon"
 
 
 def _head_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
@@ -840,7 +908,7 @@ def _head_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
     (Caddell continued:\\n\\n“...”)."""
     config = idx.config
     doc = idx.doc
-    text = doc.text
+    text = idx.text
     p = idx.paragraph_of(q.open_start)
     pstart = idx.paragraphs[p][0]
     a, b = idx.token_range(pstart, q.open_start)
@@ -882,7 +950,7 @@ def _dash_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | None:
     """“...” ― Name: a dash after the closing mark, then a name to the end of the line.
     Returns (dash token, speaker token start, end)."""
     doc = idx.doc
-    text = doc.text
+    text = idx.text
     if not q.closed:
         return None
     pend = idx.paragraphs[idx.paragraph_of(q.close_end - 1)][1]
@@ -918,7 +986,7 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
         content = _clean_quote_content(idx, q)
         if content[1] <= content[0]:
             continue
-        hit = _tail_cue(idx, q) or _head_cue(idx, q)
+        hit = _tail_cue(idx, q) or _head_cue(idx, q) or _colon_cue(idx, q)
         if hit is not None:
             cue, rule = hit
             found[q] = Attribution("direct", content, rule, cue=cue, cue_span=_cue_span(cue),
@@ -930,6 +998,36 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
             found[q] = Attribution("direct", content, "direct.dash", cue=idx.doc[dash_i],
                                    cue_span=(dash_i, dash_i + 1), cue_lemma=idx.doc[dash_i].text,
                                    speaker=(s, e))
+    # Short quotations (“Probably.”, “Mexico!” the audience screamed back): too short to tell a
+    # quote from a scare quote by themselves, so only a sentence of their own with punctuation
+    # inside the marks, right next to a cue (“...,” he said / X said, “...”).
+    clause = set(idx.clause_quotes)
+    for q in idx.quotes:
+        if q in clause or q.depth != 0 or not q.closed:
+            continue
+        inner = idx.text[q.content_start:q.content_end].rstrip()
+        if inner[-1:] not in ",.?!" or not 1 <= len(idx.words(q.content_start, q.content_end)) < config.min_words:
+            continue
+        before = idx.previous_token(q.open_start)
+        starts_sentence = before is None or before.idx < idx.paragraph_start(q.open_start) or \
+            before.text in (".", "?", "!") or before.is_quote
+        hit = None
+        if starts_sentence:
+            hit = _tail_cue(idx, q, max_gap=4)
+        elif before.text in (",", ":"):
+            cue = idx.previous_token(before.idx)
+            if cue is not None and _is_cue_verb(cue, config, allow_direct_only=True) and \
+                    not _governed_by_plan(cue, config):
+                hit = (cue, "direct.cue_before")
+        if hit is not None and inner[-1:] == "," and any(
+                o.open_start >= q.close_end and idx.paragraph_of(o.open_start) == idx.paragraph_of(q.open_start)
+                and o.open_start <= _sent_of(hit[0]).end_char for o in idx.quotes):
+            hit = None        # “To date,” she continued, “...”: the head of a split quotation
+        if hit is not None:
+            content = _clean_quote_content(idx, q)
+            cue, rule = hit
+            found[q] = Attribution("direct", content, rule + "_short", cue=cue, cue_span=_cue_span(cue),
+                                   cue_lemma=_cue_lemma(cue))
     # Inheritance within a paragraph and along paragraph chains.
     by_para: dict[int, list[QuoteSpan]] = {}
     for q in idx.clause_quotes:
@@ -984,7 +1082,7 @@ def continuation_quotes(idx: _DocIndex, found: dict, attributions: list[Attribut
     still Netanyahu. Only when the previous paragraph holds an attribution, and the quotation
     fills its paragraph (no other clause around it that could carry another speaker).
     """
-    text = idx.doc.text
+    text = idx.text
     by_para: dict[int, list[Attribution]] = {}
     for att in attributions:
         by_para.setdefault(idx.paragraph_of(att.content[0]), []).append(att)
@@ -1081,9 +1179,10 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                 objs = []
             if objs:
                 start_tok = objs[0]
+                # described X as "...", accused X of "...", thanked X for "...".
                 pieces = [start_tok] + [c for c in tok.children if c.i > start_tok.i and
                                         c.dep_ in ("prep", "oprd", "advcl", "xcomp") and
-                                        (c.lower_ == "as" or c.dep_ in ("oprd", "xcomp"))]
+                                        (c.lower_ in ("as", "of", "for") or c.dep_ in ("oprd", "xcomp"))]
                 # A participle cue inside the object ("..., saying the move could ...") is
                 # another attribution: left out of this one.
                 nested = [t for p in pieces for t in p.subtree if t.i != tok.i and t.tag_ == "VBG"
@@ -1107,8 +1206,14 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
         # Extend to the closing mark of any quotation opening inside the content (a mixed quote
         # whose quoted part runs past the parsed clause).
         span, quoted = _extend_to_quotes(idx, span)
-        if _overlap(span, taken) > 0.5 * (span[1] - span[0]):
-            continue           # a direct quotation already reports this clause
+        if _overlap(span, taken) > 0:
+            # A direct quotation already reports part of this clause (Starr said Clinton's
+            # situation reminds him of ..., explaining, "because ..."): keep the longest piece
+            # the quotations leave, when it still reads as a clause.
+            span = _minus_taken(idx, span, taken)
+            if span is None:
+                continue
+            _, quoted = _extend_to_quotes(idx, span)
         typ = "mixed" if quoted else "indirect"
         if typ == "mixed" and rule.startswith("indirect"):
             rule = "mixed." + rule.split(".", 1)[1]
@@ -1156,7 +1261,7 @@ def block_quotes(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
     - A transcript line "PENCE: Well, look, ..." is the named speaker's words.
     """
     config = idx.config
-    doc, text = idx.doc, idx.doc.text
+    doc, text = idx.doc, idx.text
     for p, (ps, pe) in enumerate(idx.paragraphs):
         m = TRANSCRIPT_RE.match(text[ps:pe])
         if m and len(m.group(1).split()) <= 4:
@@ -1175,7 +1280,7 @@ def block_quotes(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
         if text[pe - 1:pe] != ":" or p + 1 >= len(idx.paragraphs):
             continue
         a, b = idx.token_range(ps, pe)
-        last_sent = doc[b - 1].sent
+        last_sent = _sent_of(doc[b - 1])
         cues = [t for t in doc[max(a, last_sent.start):b]
                 if _is_cue_verb(t, config, allow_direct_only=True) and not idx.inside_clause_quote(t)
                 and not _governed_by_plan(t, config)]
@@ -1223,7 +1328,7 @@ def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
         span = _content_of_subtree(head, exclude=[tok])
         if span is None:
             continue
-        sent = tok.sent
+        sent = _sent_of(tok)
         span = (max(span[0], sent.start_char), min(span[1], sent.end_char))
         # Skip the "according to X" phrase when it sits at the start.
         phrase_end = max(t.idx + len(t.text) for t in tok.subtree)
@@ -1243,6 +1348,33 @@ def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
         yield att
 
 
+def _minus_taken(idx: _DocIndex, span: tuple[int, int], taken: Sequence[tuple[int, int]],
+                 min_words: int = 4) -> tuple[int, int] | None:
+    """The longest piece of `span` outside the `taken` spans (trimmed of spaces and punctuation),
+    or None when no piece has `min_words` words."""
+    pieces = [span]
+    for t0, t1 in sorted(taken):
+        out = []
+        for a, b in pieces:
+            if t1 <= a or t0 >= b:
+                out.append((a, b))
+                continue
+            if t0 > a:
+                out.append((a, t0))
+            if t1 < b:
+                out.append((t1, b))
+        pieces = out
+    best = None
+    for a, b in pieces:
+        words = idx.words(a, b)
+        if len(words) < min_words:
+            continue
+        piece = (words[0].idx, words[-1].idx + len(words[-1].text))
+        if best is None or piece[1] - piece[0] > best[1] - best[0]:
+            best = piece
+    return best
+
+
 def _overlap(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> int:
     return max((min(span[1], o[1]) - max(span[0], o[0]) for o in others), default=0)
 
@@ -1253,6 +1385,8 @@ def _overlap(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> int:
 
 
 POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they", "its": "it"}
+# Endings of abstract nouns, which never speak ("intention", "assessment", "possibility").
+ABSTRACT_SUFFIXES = ("tion", "sion", "ment", "ness", "ity", "ance", "ence", "ism", "ship", "ure", "ing")
 
 
 class SpeakerResolver:
@@ -1267,24 +1401,43 @@ class SpeakerResolver:
             for i in range(m.token_start, min(m.token_end, len(doc))):
                 self.token_mention[i] = m
         self.history: list[Attribution] = []      # resolved attributions, in document order
+        # Gender by canonical name: honorifics before any mention (Mr. / Mrs.), else the first
+        # name (config lexicons), else what an earlier "he"/"she" resolved to this person said.
+        self.genders: dict[str, str | None] = {}
+        for m in self.mentions:
+            if m.label != "PERSON":
+                continue
+            if m.token_start > 0:
+                prev = doc[m.token_start - 1].lower_
+                if prev in config.male_honorifics:
+                    self.genders.setdefault(m.name, "m")
+                elif prev in config.female_honorifics:
+                    self.genders.setdefault(m.name, "f")
+        for m in self.mentions:
+            if m.label == "PERSON" and m.name not in self.genders:
+                first = m.name.split()[0].lower().strip(".") if m.name.split() else ""
+                if first in config.male_names:
+                    self.genders[m.name] = "m"
+                elif first in config.female_names:
+                    self.genders[m.name] = "f"
+        self.pronoun_genders: dict[str, str] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def _mentions_in(self, start: int, end: int) -> list[Mention]:
-        return [m for m in self.mentions if m.token_start < end and m.token_end > start]
+        seen, out = set(), []
+        for i in range(start, end):
+            m = self.token_mention.get(i)
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                out.append(m)
+        return out
 
     def _head(self, start: int, end: int) -> Token:
         span = self.doc[start:end]
         return span.root
 
     def _gender(self, mention: Mention) -> str | None:
-        for m in self.mentions:
-            if m.name == mention.name and m.token_start > 0:
-                prev = self.doc[m.token_start - 1].lower_
-                if prev in self.config.male_honorifics:
-                    return "m"
-                if prev in self.config.female_honorifics:
-                    return "f"
-        return None
+        return self.genders.get(mention.name) or self.pronoun_genders.get(mention.name)
 
     def _recent(self, before_token: int, labels: Sequence[str], pronoun: str | None = None) -> Mention | None:
         gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pronoun or "")
@@ -1376,6 +1529,13 @@ class SpeakerResolver:
         words = [t.lower_ for t in doc[start:end] if not t.is_punct]
         # A named mention that is the speaker: explicit.
         named = self._name_in_span(start, end, head)
+        if named is not None and named.label == "PERSON" and att.speaker_ref is not None and \
+                doc[att.speaker[0]].lower_ == "which":
+            # "..., which could explain why": "which" never stands for a person; the parse hung
+            # the clause on the wrong noun, and a thing, not a speaker, does the explaining.
+            att.extra["drop"] = True
+            self._set(att, None, None, None, "none")
+            return att
         if named is not None and low not in config.document_nouns:
             kind = "person" if named.label == "PERSON" else "organisation"
             att.extra["speaker_kind"] = kind
@@ -1457,9 +1617,24 @@ class SpeakerResolver:
                 self._set(att, m.name, m.entity_id, m.label, "explicit")
                 self.history.append(att)
                 return att
-        # Unnamed or unresolved: kept as written.
+        # Unnamed or unresolved: kept as written, when it names a source at all. A canonical
+        # speaker is a name, an organisation or an unnamed source as written ("an official",
+        # "Israeli officials", "Reports in Israeli press"); never a common noun that cannot speak
+        # ("intention", "the Jewish state"), nor an anaphoric plural of a role ("the leaders",
+        # "the two presidents": people named earlier, whom no rule here can tell apart).
         written = _norm(doc[start:end].text)
-        if head.pos_ == "PRON":
+        lemma = head.lemma_.lower()
+        source_noun = any(w in lexicon for w in (low, lemma) for lexicon in (
+            config.unnamed_nouns, config.organisation_nouns, config.document_nouns))
+        role_noun = (low in _role_heads(config) or lemma in _role_heads(config) or low in config.title_words) \
+            and low not in config.non_speaking_heads
+        anaphoric_plural = role_noun and head.tag_ in ("NNS", "NNPS") and not source_noun and any(
+            c.dep_ in ("det", "nummod", "predet") and c.lower_ in ("the", "both", "two", "three", "these", "those", "all")
+            for c in head.children)
+        cannot_speak = not (source_noun or role_noun) and (
+            low in config.non_speaking_heads or lemma in config.non_speaking_heads or
+            low.endswith(ABSTRACT_SUFFIXES))
+        if head.pos_ == "PRON" or anaphoric_plural or (head.pos_ != "PROPN" and cannot_speak):
             self._set(att, None, None, None, "none")
             return att
         kind = "document" if low in config.document_nouns else (
@@ -1485,8 +1660,14 @@ class SpeakerResolver:
                 # the cue, as the subject of a sentence.
                 if recent is None or recent.name == pm.name or prev.cue is None or \
                         recent.token_start < prev.cue.i or not self._is_subject(recent):
-                    return pm
-        return recent
+                    return self._learn_gender(pm, gender)
+        return self._learn_gender(recent, gender)
+
+    def _learn_gender(self, m: Mention | None, gender: str | None) -> Mention | None:
+        """A person "he"/"she" resolved to keeps that gender for later pronouns of the document."""
+        if m is not None and gender and not self._gender(m):
+            self.pronoun_genders[m.name] = gender
+        return m
 
     def _is_subject(self, m: Mention) -> bool:
         root = self.doc[m.token_start:m.token_end].root
@@ -1506,7 +1687,7 @@ class SpeakerResolver:
         """"It said": the statement or organisation spoken of just before (a document noun in
         the previous sentences, resolved through the last document/organisation speaker)."""
         doc = self.doc
-        sent_start = doc[cue_i].sent.start
+        sent_start = _sent_of(doc[cue_i]).start
         window_start = max(0, sent_start - 80)
         ante = self._document_antecedent(cue_i)
         for tok in reversed(doc[window_start:cue_i]):
@@ -1624,18 +1805,20 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
     for att in sorted(atts, key=lambda a: (a.inherit_from is not None,
                                            a.cue.idx if a.cue is not None else a.content[0])):
         resolver.resolve(att)
+    atts = [a for a in atts if not a.extra.get("drop")]
     text = doc.text if text is None else text
 
-    def start_of(body: int) -> int:
-        return offset_map.start(body) if offset_map is not None else body
-
-    def end_of(body: int) -> int:
-        return offset_map.end(body) if offset_map is not None else body
+    # Body -> text offsets, mapped in one vectorised call per document.
+    if offset_map is not None and atts:
+        starts = offset_map.starts([a.content[0] for a in atts]).tolist()
+        ends = offset_map.ends([a.content[1] for a in atts]).tolist()
+    else:
+        starts, ends = [a.content[0] for a in atts], [a.content[1] for a in atts]
 
     rows = []
     seen = set()
-    for att in atts:
-        cs, ce = start_of(att.content[0]), end_of(att.content[1])
+    for k, att in enumerate(atts):
+        cs, ce = starts[k], ends[k]
         if ce <= cs:
             continue
         quote_id = f"{parsed.doc_id}:{cs}-{ce}"
