@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .boilerplate import count_lines, label_document
+from .boilerplate import compile_rules, count_lines, label_document
 from .config import DEFAULT_CONFIG_DIR, config_files, load_stage_config
 from .errors import ConfigError, REJECT_CODES
 from .io import read_table, write_table
@@ -44,11 +44,12 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
     record.add_input_tables(DOCUMENTS.name)
     config = load_stage_config(config_dir, STAGE)
-    documents = read_table(DOCUMENTS, out_dir).to_pylist()
     try:
-        line_rows, cleaned = clean_documents(documents, config)
+        compile_rules(config)   # checks every key, type and pattern before any document is read
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(f"{config_dir / 'clean.toml'}: {exc}") from None
+    documents = read_table(DOCUMENTS, out_dir).to_pylist()
+    line_rows, cleaned = clean_documents(documents, config)
     for doc in cleaned:
         if not doc["body"].strip():
             print(f"[clean] warning W004: {doc['path']}: {REJECT_CODES['W004'][1]}", file=sys.stderr)

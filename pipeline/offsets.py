@@ -50,7 +50,7 @@ class OffsetMap:
 
     @classmethod
     def from_segments(cls, segments) -> "OffsetMap":
-        segments = list(segments or [])
+        segments = [] if segments is None else list(segments)
         return cls(np.array([s["body_start"] for s in segments], dtype=np.int64),
                    np.array([s["text_start"] for s in segments], dtype=np.int64),
                    np.array([s["length"] for s in segments], dtype=np.int64))

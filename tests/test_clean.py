@@ -1,0 +1,35 @@
+"""The clean stage: body and offsets from the labelled lines; a malformed config names its file."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import clean, ingest
+from pipeline.errors import ConfigError
+from pipeline.io import read_frame
+from pipeline.offsets import OffsetMap
+from pipeline.schemas import DOCUMENTS, LINES
+
+
+def test_body_maps_back_to_the_text(seed_outputs):
+    documents = read_frame(DOCUMENTS, seed_outputs)
+    lines = read_frame(LINES, seed_outputs)
+    for doc in documents.itertuples():
+        kept = lines[(lines.doc_id == doc.doc_id) & lines.kept]
+        assert all(line in doc.body for line in kept.text)
+        mapping = OffsetMap.from_segments(doc.body_segments)
+        for position, char in enumerate(doc.body):
+            if not char.isspace():
+                assert doc.text[mapping.start(position)] == char
+        assert doc.title and doc.body.startswith(doc.title)
+
+
+@pytest.mark.parametrize("content", ["[caption\nmax_words = 3", "this is not toml = = 1\n", "[title]\n"])
+def test_malformed_clean_config(tmp_path, content):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Title\n\nA body line that says something.\n")
+    ingest.run(tmp_path / "out", input_dir=tmp_path / "in")
+    (tmp_path / "clean.toml").write_text(content)
+    with pytest.raises(ConfigError, match="clean.toml"):
+        clean.run(tmp_path / "out", config_dir=tmp_path)
+    assert not (tmp_path / "out" / "lines.parquet").exists()
