@@ -14,10 +14,12 @@ from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from .io import iter_row_groups
+from .progress import Progress
 from .schemas import TOKENS
 
 
@@ -71,11 +73,22 @@ def _split_documents(table: pa.Table) -> Iterator[tuple[str, dict]]:
         yield str(doc_ids[start]), {name: values[start:stop] for name, values in columns.items()}
 
 
-def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None) -> Iterator[ParsedDoc]:
-    """Every parsed document in `out_dir`, streamed a row group at a time."""
+def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None, progress: str | None = None
+                     ) -> Iterator[ParsedDoc]:
+    """Every parsed document in `out_dir`, streamed a row group at a time.
+
+    With `progress` (a stage name), a terminal shows documents done and documents per second.
+    """
     vocab = vocab or shared_vocab()
-    for table in iter_row_groups(TOKENS, out_dir):
-        for doc_id, columns in _split_documents(table):
-            yield ParsedDoc(doc_id, doc_from_columns(vocab, columns),
-                            np.asarray(columns["start"], dtype=np.int64),
-                            np.asarray(columns["end"], dtype=np.int64))
+    total = None
+    if progress:
+        sentences = Path(out_dir) / "sentences.parquet"
+        if sentences.exists():
+            total = len(pq.read_table(sentences, columns=["doc_id"]).column("doc_id").unique())
+    with Progress(progress or "docs", total=total, enabled=None if progress else False) as shown:
+        for table in iter_row_groups(TOKENS, out_dir):
+            for doc_id, columns in _split_documents(table):
+                yield ParsedDoc(doc_id, doc_from_columns(vocab, columns),
+                                np.asarray(columns["start"], dtype=np.int64),
+                                np.asarray(columns["end"], dtype=np.int64))
+                shown.update(1)

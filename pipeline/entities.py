@@ -677,7 +677,7 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     record.add_input_tables(TOKENS.name)
     rules = load_rules(config_dir)
     started = time.perf_counter()
-    mentions, entities = extract_entities(iter_parsed_docs(Path(out_dir)), rules)
+    mentions, entities = extract_entities(iter_parsed_docs(Path(out_dir), progress="entities"), rules)
     write_table(MENTIONS, mentions, out_dir)
     write_table(ENTITIES, entities, out_dir)
     record.rows = {"mentions": len(mentions), "entities": len(entities)}

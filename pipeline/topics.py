@@ -234,7 +234,7 @@ def tag_quotes(out_dir: Path, quotes: Iterable[dict], tagger: TopicTagger) -> li
     rows = []
     if not by_doc:
         return rows
-    for parsed in iter_parsed_docs(Path(out_dir)):
+    for parsed in iter_parsed_docs(Path(out_dir), progress="topics"):
         if parsed.doc_id in by_doc:
             rows.extend(tag_document(parsed, by_doc[parsed.doc_id], tagger))
     return rows
