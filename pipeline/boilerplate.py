@@ -13,14 +13,19 @@ How a document is labelled (one linear pass over its non-blank lines, plus a max
 2. Main block: every line gets a weight -- prose lines (long, or sentence-shaped) count their
    words, short unlabelled lines a small penalty, hard boilerplate a large one, meta/caption a
    tiny one so inline captions do not split an article -- and the maximum-sum run of lines is
-   the article block (Kadane, linear).
+   the article block (Kadane, linear). Comment streams (a marker, or date stamps that head
+   items: a name or headline next to each stamp) weigh their prose down from where they start.
+   Further sections of the article join the block: runs of sentence-shaped prose separated from
+   it only by separators ("___."), section time stamps, structural words ("ABSTRACT.") or one
+   subhead (live blogs, archive records, section breaks), see `_extend_sections`.
 3. With several pages of the same source (recurrence in use), the article continues after the
    block through lines unique to this page (lists, tables the block weights cut off) until the
    site's recurring chrome or a hard boilerplate line starts (`recurring.extend_max_lines`).
 4. Inside the block, unlabelled lines are body (subheadings and one-line paragraphs included),
    except runs of short unpunctuated lines (link lists). Outside the block, unlabelled lines are
    boilerplate. The title is the nearest title-shaped line above the block, preferring one that
-   the page's first line (usually the HTML <title>) repeats.
+   the page's first line (usually the HTML <title>) repeats; the first line itself may end in a
+   full stop (stored titles: "Clinton and Warren team up on Trump.").
 """
 
 from __future__ import annotations
@@ -133,6 +138,7 @@ class _Rules:
         self.teaser_run_words = g("shape.teaser_run_words", int)
         self.teaser_min_caps = g("shape.teaser_min_capitalised", int)
         self.small_words = frozenset(w.lower() for w in g("shape.title_case_small_words", list))
+        self.dateline_re = self._regex("shape.dateline_patterns", 0)
         self.quote_chars = g("shape.quote_chars", str)
         # block
         self.prose_weight_cap = g("block.prose_weight_cap", (int, float))
@@ -144,6 +150,14 @@ class _Rules:
         self.comment_min_prose = g("block.comment_zone_min_prose_words", int)
         self.comment_stamp_lines = g("block.comment_zone_stamp_lines", int)
         self.comment_factor = g("block.comment_zone_prose_factor", (int, float))
+        self.separator_rules = frozenset(g("block.section_separator_rules", list))
+        self.section_max_gap = g("block.section_max_gap_lines", int)
+        self.section_max_subheads = g("block.section_max_subheads", int)
+        self.section_subhead_max_words = g("block.section_subhead_max_words", int)
+        self.section_label_max_words = g("block.section_label_max_words", int)
+        self.section_min_words = g("block.section_min_words", int)
+        self.section_quote_min_words = g("block.section_quote_min_words", int)
+        self.section_min_lines_after_subhead = g("block.section_min_lines_after_subhead", int)
         self.link_run_max_words = g("block.link_run_max_words", int)
         self.no_block_min_words = g("block.no_block_min_words", int)
         # caption
@@ -151,6 +165,8 @@ class _Rules:
         self.caption_re = self._regex("caption.patterns", 0)
         self.caption_icase_re = self._regex("caption.patterns_icase", re.IGNORECASE)
         self.position_re = self._regex("caption.position_markers", 0)
+        self.position_max_words = g("caption.position_max_words", int)
+        self.position_not_re = self._regex("caption.position_marker_exclusions", 0)
         self.near_dup_prefix_words = g("caption.near_duplicate_prefix_words", int)
         # meta
         self.meta_max_words = g("meta.max_words", int)
@@ -188,6 +204,7 @@ class _Rules:
         self.title_top_lines = g("title.top_lines", int)
         self.title_first_line_overlap = g("title.first_line_overlap", (int, float))
         self.title_bad_end = g("title.bad_end_chars", str)
+        self.title_first_line_end_ok = g("title.first_line_end_ok_chars", str)
         self.anchor_factor = g("title.before_anchor_prose_factor", (int, float))
 
     def _get(self, dotted: str, kind):
@@ -258,7 +275,12 @@ class _Line:
         self.prose = self.nwords >= rules.long_line_words or (
             self.nwords >= rules.prose_min_words and self.terminal)
         self.form = normalise_line(text)
-        self.teaser = self.prose and _title_case_run(self.words, rules)
+        if self.prose:
+            # a dateline ("SCRANTON, Pa. — Vice President Joe Biden ...") is no headline
+            dl = rules.dateline_re.match(self.s) if rules.dateline_re else None
+            self.teaser = _title_case_run(self.s[dl.end():].split() if dl else self.words, rules)
+        else:
+            self.teaser = False
         self.label = None
         self.rule = None
         self.gap_before = gap_before
@@ -292,6 +314,91 @@ def _is_date_line(ln: _Line, r: _Rules) -> bool:
     return True
 
 
+def _item_stamp(lines: list[_Line], i: int, r: _Rules) -> bool:
+    """A date/time stamp heading an item of a stream (a comment, a teaser): next to it sits the
+    item's header -- a commenter's or author's name, a headline, "Reply" -- i.e. a short line
+    that is neither prose nor a section separator ("___", another stamp): above it, or below it
+    when the line above is not a separator. A stamp after a separator, or between prose lines,
+    opens a new section of the same article (live blogs: "___." / "9:42 p.m." / paragraphs) and
+    is no evidence of a comment stream."""
+    def header(j: int) -> bool:
+        return 0 <= j < len(lines) and not lines[j].prose and \
+            lines[j].rule not in r.separator_rules
+
+    if i == 0:
+        return False
+    if header(i - 1):
+        return True
+    return lines[i - 1].rule not in r.separator_rules and header(i + 1)
+
+
+def _section_line(ln: _Line, dup_forms: set, r: _Rules) -> bool:
+    """A paragraph line of an article section: unlabelled, sentence-shaped, not repeated; a
+    short one only when it quotes someone ('“You tell me,” he said.')."""
+    if ln.label is not None or not ln.terminal or ln.form in dup_forms:
+        return False
+    return ln.prose or (ln.nwords >= r.section_quote_min_words and
+                        any(c in ln.s for c in r.quote_chars))
+
+
+def _gap_kind(lines: list[_Line], i: int, dup_forms: set, r: _Rules) -> str | None:
+    """What line i can be between two sections of one article: "sep" (a separator such as
+    "___." or a section stamp, or a structural word such as "ABSTRACT."), "subhead" (a short
+    unlabelled line), or None (anything else ends the article: chrome, an item stamp under a
+    name, a repeated line, a comment marker)."""
+    ln = lines[i]
+    if ln.label is None:
+        if not ln.prose and ln.nwords <= r.section_subhead_max_words and \
+                ln.form not in dup_forms:
+            return "subhead"
+        return None
+    if ln.rule in r.separator_rules:
+        if ln.rule == "meta.date" and _item_stamp(lines, i, r):
+            return None
+        return "sep"
+    if ln.label == "boilerplate" and ln.nwords <= r.section_label_max_words and ln.terminal \
+            and ln.rule.startswith("recurring."):
+        return "sep"
+    return None
+
+
+def _extend_sections(lines: list[_Line], edge: int, limit: int, step: int, dup_forms: set,
+                     r: _Rules) -> int:
+    """Move a block edge (`be` with step +1, `bs` with step -1) over further sections of the
+    article, never reaching `limit` (exclusive). Each section must hold >= section_min_words
+    words of sentence-shaped lines; after a subhead it needs >= section_min_lines_after_subhead
+    lines (a teaser list is headline + one summary line per item, an author bio one paragraph).
+    Teaser-shaped lines (a Title Case run glued to a sentence) join only along with a plain
+    paragraph, or as a single paragraph right at the edge: a run of them is a news list.
+    Going backwards no subhead is crossed (the headline sits there)."""
+    max_sub = r.section_max_subheads if step > 0 else 0
+
+    def inside(i: int) -> bool:
+        return i < limit if step > 0 else i > limit
+
+    while True:
+        k = edge + step
+        subs = gap = 0
+        while inside(k) and gap < r.section_max_gap and not _section_line(lines[k], dup_forms, r):
+            kind = _gap_kind(lines, k, dup_forms, r)
+            if kind is None or (kind == "subhead" and subs >= max_sub):
+                break
+            subs += kind == "subhead"
+            gap += 1
+            k += step
+        m, words, count, plain = k, 0, 0, 0
+        while inside(m) and _section_line(lines[m], dup_forms, r):
+            words += lines[m].nwords
+            count += 1
+            plain += not lines[m].teaser
+            m += step
+        if not count or words < r.section_min_words or (
+                subs and count < r.section_min_lines_after_subhead) or (
+                not plain and (gap or count > 1)):
+            return edge
+        edge = m - step
+
+
 def _is_name_like(ln: _Line, r: _Rules) -> bool:
     return 2 <= ln.nwords <= r.name_max_words and all(_NAME_TOKEN.match(w) for w in ln.words)
 
@@ -304,7 +411,9 @@ def _hard_rules(ln: _Line, r: _Rules) -> tuple[str, str] | None:
         if (r.caption_re and r.caption_re.search(s)) or (
                 r.caption_icase_re and r.caption_icase_re.search(s)):
             return "caption", "caption.credit"
-        if r.position_re and r.position_re.search(s) and not any(c in s for c in r.quote_chars):
+        if nw <= r.position_max_words and r.position_re and r.position_re.search(s) and \
+                not any(c in s for c in r.quote_chars) and \
+                not (r.position_not_re and r.position_not_re.search(s)):
             return "caption", "caption.position_marker"
     # meta: byline, source line, posted on, date line
     if nw <= r.meta_max_words:
@@ -430,7 +539,7 @@ def label_document(text: str, source: Any, stats: LineStats | None,
                 if ln.label is None:
                     ln.label, ln.rule = "boilerplate", "boilerplate.comment_marker"
                 break
-            if ln.rule == "meta.date":
+            if ln.rule == "meta.date" and _item_stamp(lines, i, r):
                 stamps.append(i)
                 if len(stamps) >= r.comment_stamp_lines:
                     zone_start = stamps[0]
@@ -471,6 +580,13 @@ def label_document(text: str, source: Any, stats: LineStats | None,
         if cur > best:
             best, bs, be = cur, cs, i
     has_block = bs >= 0
+
+    # further sections of the same article: a run of long punctuated prose separated from the
+    # block only by separators, section stamps, structural words or a subhead (live blogs,
+    # "ABSTRACT." / "FULL TEXT.", a story with a section break)
+    if has_block and r.section_max_gap > 0:
+        be = _extend_sections(lines, be, min(n, zone_start), 1, dup_forms, r)
+        bs = _extend_sections(lines, bs, max(anchor, -1), -1, dup_forms, r)
 
     # unique tail: with several pages of the site, the article runs on after the prose block
     # through lines unique to this page (lists, tables, short paragraphs the block weights
@@ -542,12 +658,14 @@ def label_document(text: str, source: Any, stats: LineStats | None,
     return out
 
 
-def _title_shaped(ln: _Line, r: _Rules) -> bool:
+def _title_shaped(ln: _Line, r: _Rules, end_ok: str = "") -> bool:
     if ln.label is not None and not ln.rule.startswith("dup"):
         return False
     if not (r.title_min_words <= ln.nwords <= r.title_max_words):
         return False
-    if ln.s[-1] in r.title_bad_end:
+    if ln.s[-1] in r.title_bad_end and not (
+            ln.s[-1] in end_ok and len(ln.s) > 1 and not ln.s[-2].isspace() and
+            (ln.s[-2] not in r.title_bad_end or (ln.s[-2] == "." and ln.s[-3:-2].isalpha()))):
         return False
     first = ln.s[0]
     return first.isupper() or first.isdigit() or not first.isalpha()
@@ -580,7 +698,7 @@ def _find_title(lines: list[_Line], limit: int, r: _Rules) -> int | None:
         words = [w.lower() for w in _WORD.findall(lines[i].s)]
         if words and sum(w in first_words for w in words) / len(words) >= r.title_first_line_overlap:
             return i
-    if _title_shaped(lines[0], r) and limit <= r.title_top_lines:
+    if limit <= r.title_top_lines and _title_shaped(lines[0], r, r.title_first_line_end_ok):
         return 0
     # prefer a headline-shaped line over a sentence-shaped one (a standfirst without a full stop)
     for i in cands:

@@ -5,11 +5,15 @@
   shingle precision/recall per page, averaged over pages, F1 from the averages.
 * `score_multipage(shared_dir, config, k)`: the same pages, each labelled together with k
   synthetic sibling pages of the same site so that cross-document recurrence can work.
+* `score_polnear_retention(shared_dir, config, split)`: PolNeAR articles (body text only, no
+  site chrome, source = publisher): the share of gold attribution content characters that fall
+  in kept lines, and the lines dropped by rule. Every dropped line there is a lost quote.
 
 Every file is read through the product's decoding (`pipeline.ingest.decode`, which repairs UTF-8
 mojibake), so what is measured is what the pipeline labels.
 
-`python -m pipeline.eval_lines [-k 4 8] [--tail-margin 8] [--as-stored]` prints all of them.
+`python -m pipeline.eval_lines [-k 4 8] [--tail-margin 8] [--as-stored] [--polnear train dev]`
+prints all of them.
 Everything returns plain dicts.
 """
 
@@ -338,6 +342,122 @@ def score_multipage(shared_dir: Path | str = DEFAULT_SHARED, config: Mapping | N
 
 
 # ---------------------------------------------------------------------------------------------
+# PolNeAR retention: real article bodies, where every dropped line is lost attribution content
+
+QUOTE_MARKS = '"“”«»„'
+
+
+def polnear_documents(records: list[dict]) -> list[dict]:
+    """PolNeAR records as ingest makes them from JSONL (`pipeline.ingest.read_jsonl_file` via
+    `pipeline.polnear.as_input`): doc_id, source = publisher, text unchanged (gold offsets
+    index it)."""
+    return [{"doc_id": r["doc_id"], "source": r.get("publisher"), "text": r["text"]}
+            for r in records]
+
+
+def score_polnear_retention(shared_dir: Path | str = DEFAULT_SHARED,
+                            config: Mapping | None = None, split: str = "train",
+                            examples: int = 5) -> dict:
+    """How much gold attribution content the clean stage keeps on a PolNeAR split.
+
+    The whole split is one corpus (count_lines over all of it, source = publisher, ~120 articles
+    a publisher in train, so per-source recurrence is active as in a real run), then every
+    article is labelled. PolNeAR texts are article bodies only (title + paragraphs, no site
+    chrome), so ideally nothing of substance is dropped.
+
+    Reported:
+    * `content_chars`: share of the non-blank characters of all `attributions[*].content` spans
+      that fall in kept (title/body) lines; `quoted`: the same over attributions whose content
+      holds a quote mark (QUOTE_MARKS); `attributions_intact`: share of attributions whose
+      content is entirely kept; `attributions_found_30`: share with > 30% kept (the field's
+      matching threshold: below it the attribution cannot be found downstream).
+    * `lines`: total, dropped, and `by_rule`: rule_id -> {dropped lines, with attribution content,
+      content characters lost, examples of dropped lines holding attribution content}.
+    """
+    from .polnear import read_split, split_path
+
+    config = config if config is not None else load_config()
+    records = read_split(split_path(Path(shared_dir), split))
+    docs = polnear_documents(records)
+    stats = count_lines(docs)
+    tot = {"all": [0, 0], "quoted": [0, 0]}
+    intact = {"all": [0, 0], "quoted": [0, 0]}
+    found = {"all": [0, 0], "quoted": [0, 0]}
+    by_rule: dict[str, dict] = {}
+    n_lines = n_dropped = 0
+    for rec, doc in zip(records, docs):
+        text = doc["text"]
+        labels = label_document(text, doc["source"], stats, config)
+        kept = bytearray(len(text))
+        content = bytearray(len(text))   # 1 where some attribution's content lies
+        for lab in labels:
+            if lab.kept:
+                kept[lab.start:lab.end] = b"\x01" * (lab.end - lab.start)
+        for att in rec.get("attributions") or []:
+            spans = [(int(a), int(b)) for a, b in att.get("content") or []]
+            chars = [i for a, b in spans for i in range(a, min(b, len(text)))
+                     if not text[i].isspace()]
+            if not chars:
+                continue
+            for i in chars:
+                content[i] = 1
+            k = sum(kept[i] for i in chars)
+            quoted = any(c in QUOTE_MARKS for a, b in spans for c in text[a:b])
+            for key in ("all", "quoted") if quoted else ("all",):
+                tot[key][0] += k
+                tot[key][1] += len(chars)
+                intact[key][0] += k == len(chars)
+                intact[key][1] += 1
+                found[key][0] += k > 0.3 * len(chars)
+                found[key][1] += 1
+        for lab in labels:
+            n_lines += 1
+            if lab.kept:
+                continue
+            n_dropped += 1
+            st = by_rule.setdefault(lab.rule_id, {"lines": 0, "with_content": 0,
+                                                  "content_chars": 0, "examples": []})
+            st["lines"] += 1
+            lost = sum(content[lab.start:lab.end])
+            if lost:
+                st["with_content"] += 1
+                st["content_chars"] += lost
+                if len(st["examples"]) < examples:
+                    st["examples"].append({"doc_id": doc["doc_id"], "line_no": lab.line_no,
+                                           "text": lab.text})
+
+    def share(pair):
+        return round(pair[0] / pair[1], 4) if pair[1] else 1.0
+
+    return {
+        "split": split, "documents": len(docs),
+        "content_chars": {k: share(v) for k, v in tot.items()},
+        "content_chars_total": {k: v[1] for k, v in tot.items()},
+        "attributions": {k: v[1] for k, v in intact.items()},
+        "attributions_intact": {k: share(v) for k, v in intact.items()},
+        "attributions_found_30": {k: share(v) for k, v in found.items()},
+        "lines": {"total": n_lines, "dropped": n_dropped,
+                  "dropped_share": round(n_dropped / n_lines, 4) if n_lines else 0.0},
+        "by_rule": dict(sorted(by_rule.items(), key=lambda kv: -kv[1]["lines"])),
+    }
+
+
+def _print_polnear(res: dict, examples: int = 2) -> None:
+    c, i, f = res["content_chars"], res["attributions_intact"], res["attributions_found_30"]
+    ln = res["lines"]
+    print(f"polnear {res['split']}: docs={res['documents']} attributions={res['attributions']['all']} "
+          f"(quoted {res['attributions']['quoted']}); content chars kept: all={c['all']:.4f} "
+          f"quoted={c['quoted']:.4f}; attributions intact: all={i['all']:.4f} "
+          f"quoted={i['quoted']:.4f}; found (>30%): all={f['all']:.4f} quoted={f['quoted']:.4f}")
+    print(f"  lines dropped {ln['dropped']}/{ln['total']} ({ln['dropped_share']:.2%})")
+    for rule, st in res["by_rule"].items():
+        print(f"    {rule:<28} dropped={st['lines']:<5} with_content={st['with_content']:<4} "
+              f"content_chars_lost={st['content_chars']}")
+        for ex in st["examples"][:examples]:
+            print(f"        {ex['doc_id'][:40]}:{ex['line_no']} {ex['text'][:100]!r}")
+
+
+# ---------------------------------------------------------------------------------------------
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> dict:
     with open(path, "rb") as fh:
@@ -376,6 +496,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--as-stored", action="store_true",
                     help="also score the single-page set without ingest's mojibake repair")
     ap.add_argument("--worst", type=int, default=0, help="list the N worst pages (body only F1)")
+    ap.add_argument("--polnear", nargs="*", default=["train", "dev"],
+                    help="PolNeAR splits for the retention measurement (none: skip)")
+    ap.add_argument("--polnear-examples", type=int, default=2,
+                    help="dropped lines holding attribution content shown per rule")
     args = ap.parse_args(list(argv) if argv is not None else None)
     config = load_config(args.config)
     shared = Path(args.shared)
@@ -407,6 +531,13 @@ def main(argv: Iterable[str] | None = None) -> int:
                        score_boilerplate_set(shared, config, as_stored=True))
     else:
         print(f"boilerplate set under {shared} not found, skipped")
+    for split in args.polnear:
+        from .polnear import split_path
+        if not split_path(shared, split).exists():
+            print(f"polnear {split}: {split_path(shared, split)} not found, skipped")
+            continue
+        _print_polnear(score_polnear_retention(shared, config, split, examples=max(
+            args.polnear_examples, 1)), args.polnear_examples)
     return 0
 
 

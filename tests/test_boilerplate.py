@@ -422,3 +422,230 @@ def test_eval_reads_pages_through_ingest_decode(tmp_path):
     (tmp_path / "a.txt").write_bytes(good.encode("utf-8").decode("latin-1").encode("utf-8"))
     text, encoding, warning = read_page(tmp_path / "a.txt")
     assert text == good and encoding == "utf-8+mojibake-repaired" and warning == "W003"
+
+
+# --------------------------------------------------------------------------------------------
+# Article sections: live blogs ("___." / time stamp / paragraphs) and structural words keep all
+# their prose; comment streams, teaser lists and recurring promos after an article do not.
+
+LIVE_TITLE = "Election night: Senate race tightens in {n}"
+LIVE_SECTIONS = [
+    ("9:42 p.m.", [
+        "{n} Gov. John Kasich says the Senate race in his state is closer than any poll had "
+        "suggested and that the final count may take until morning.",
+        "“We are going to be here for a while in {n},” Kasich told reporters at the statehouse.",
+    ]),
+    ("9:15 p.m.:", [
+        "The Democratic candidate has conceded in {n}, telling supporters in the capital "
+        "that the party will regroup and fight again in two years.",
+        "She thanked volunteers who knocked on more than a million doors across {n}.",
+        "“This is not the end of anything in {n},” she said.",
+    ]),
+    ("8:50 p.m.", [
+        "Polls have closed in {n}, where both campaigns spent the final weekend "
+        "crisscrossing the suburbs in search of undecided voters.",
+    ]),
+]
+
+
+def live_blog(separator: str = "___.", chrome: bool = False, n: str = "Ohio") -> str:
+    """An election-night live blog: headline, intro, then sections of stamp + paragraphs
+    separated by `separator` (AP style), optionally inside a site's navigation and footer."""
+    parts = (["Home", "Politics", "Elections"] if chrome else []) + [
+        LIVE_TITLE.format(n=n), "WASHINGTON (AP) — The latest on election night (all times local):"]
+    for i, (stamp, paras) in enumerate(LIVE_SECTIONS):
+        if i:
+            parts.append(separator)
+        parts += [stamp] + [p.format(n=n) for p in paras]
+    if chrome:
+        parts += ["About us", "Contact", "Privacy Policy"]
+    return "\n\n".join(parts)
+
+
+def live_prose(n: str = "Ohio") -> list[str]:
+    return [p.format(n=n) for _, paras in LIVE_SECTIONS for p in paras]
+
+
+@pytest.mark.parametrize("separator, chrome", [
+    ("___.", False), ("___.", True), ("* * *", True), ("—", False),
+])
+def test_live_blog_keeps_every_section(separator, chrome):
+    labels = {l.text: l for l in label_document(live_blog(separator, chrome), "ap", None, CONFIG)}
+    for p in live_prose():
+        assert labels[p].kept, (p, labels[p].rule_id)
+    assert labels[LIVE_TITLE.format(n="Ohio")].label == "title"
+    assert not labels["9:42 p.m."].kept and not labels[separator].kept
+    if chrome:
+        for nav in ("Home", "About us", "Privacy Policy"):
+            assert not labels[nav].kept
+
+
+def test_live_blog_keeps_every_section_with_recurrence():
+    # several pages of the site: stamps and separators recur, the prose does not
+    docs = [{"doc_id": f"lb{i}", "source": "ap", "text": live_blog("___.", True, name)}
+            for i, name in enumerate(NAMES[:5])]
+    stats = count_lines(docs)
+    labels = {l.text: l for l in label_document(docs[0]["text"], "ap", stats, CONFIG)}
+    for p in live_prose("Alpha"):
+        assert labels[p].kept, (p, labels[p].rule_id)
+    assert not labels["9:42 p.m."].kept and not labels["Home"].kept
+
+
+def _comments(header_first: bool) -> list[str]:
+    out = []
+    for i, name in enumerate(["Jane Miller", "tjedora", "Old Reader", "mike k"]):
+        text = (f"I have been saying this for years and nobody listens, the whole thing was "
+                f"rigged from the start and everybody here knows it, number {i}.")
+        item = [name, f"November 19, 2019 at 6:{10 + i} am", text, "Reply"]
+        out += item if header_first else [item[1], item[0], item[2], item[3]]
+    return out
+
+
+def _teasers(kind: str) -> list[str]:
+    heads = ["Gas Prices Fall Again Across The Northern District",
+             "Local Team Wins The Regional Cup Final Again",
+             "Storm Warning Issued For The Coast This Weekend",
+             "Mayor Unveils Plan To Rebuild The Old Harbour"]
+    summary = ("Officials said on Monday that the change would take effect next month and "
+               "that residents should expect delays while the work goes on.")
+    out = []
+    for i, h in enumerate(heads):
+        if kind == "headline+summary":
+            out += [h, summary.replace("Monday", f"day {i}")]
+        elif kind == "headline+byline+date+summary":
+            out += [h, "Rob Crilly", f"Wednesday November {20 - i}, 2019",
+                    summary.replace("Monday", f"day {i}")]
+        elif kind == "glued":
+            out.append(f"{h} {summary}")
+    return out
+
+
+@pytest.mark.parametrize("name, after, dropped", [
+    ("comment stream, name then stamp", _comments(True), None),
+    ("comment stream, stamp then name", _comments(False), None),
+    pytest.param("teasers: headline + summary", _teasers("headline+summary"), None,
+                 marks=pytest.mark.xfail(strict=True, reason="known weakness (also before the "
+                                         "section rule): long one-line summaries outweigh the "
+                                         "short headlines in the main-block sum")),
+    ("teasers: headline + byline + date + summary", _teasers("headline+byline+date+summary"),
+     None),
+    ("teasers: headline glued to summary", _teasers("glued"), None),
+])
+def test_streams_after_article_still_dropped(name, after, dropped):
+    text = page(bottom="\n\n".join(after))
+    labels = label_document(text, "s", None, CONFIG)
+    by_text = {l.text: l for l in labels}
+    for p in (P1, P2, P3, P4):
+        assert by_text[p].kept, (name, p, by_text[p].rule_id)
+    kept_after = [l.text for l in labels if l.kept and l.text in after]
+    assert not kept_after, (name, kept_after)
+
+
+def test_live_blog_followed_by_comment_stream():
+    text = live_blog("___.", chrome=False) + "\n\n" + "\n\n".join(_comments(True))
+    labels = label_document(text, "ap", None, CONFIG)
+    kept = {l.text for l in labels if l.kept}
+    assert set(live_prose()) <= kept
+    assert not any("rigged from the start" in t for t in kept)
+
+
+PROMO = "Sign up for our politics newsletter and follow the campaign every day with us."
+
+
+@pytest.mark.parametrize("n_docs, n_with_promo, promo_kept", [
+    (8, 8, False),   # in every document of the source: chrome
+    (8, 5, False),   # in more than half of them
+    (8, 2, True),    # prose-shaped, in 2 of 8 documents: a reused paragraph, kept
+])
+def test_recurring_promo_sentence(n_docs, n_with_promo, promo_kept):
+    promo = "Readers can find every result of the evening on the results page of the paper."
+    docs = []
+    for i in range(n_docs):
+        text = live_blog("___.", n=NAMES[i])
+        if i < n_with_promo:
+            text += "\n\n___.\n\n" + promo
+        docs.append({"doc_id": f"p{i}", "source": "ap", "text": text})
+    stats = count_lines(docs)
+    labels = {l.text: l for l in label_document(docs[0]["text"], "ap", stats, CONFIG)}
+    assert labels[promo].kept == promo_kept, labels[promo].rule_id
+    for p in live_prose("Alpha"):
+        assert labels[p].kept, (p, labels[p].rule_id)
+
+
+def test_structural_words_do_not_cut_the_article():
+    # archive records: "Headline; " / subtitle / ABSTRACT. / abstract / FULL TEXT. / body
+    docs = []
+    for i, name in enumerate(NAMES[:5]):
+        text = "\n\n".join([
+            f"{name}, Warren team up.", "ABSTRACT.",
+            f"In {name}, the senator campaigned with the candidate in Cincinnati, the first "
+            f"event that the two held together.",
+            "FULL TEXT.", f"In {name}, " + P1, f"In {name}, " + P2])
+        docs.append({"doc_id": f"n{i}", "source": "archive", "text": text})
+    stats = count_lines(docs)
+    labels = {l.text: l for l in label_document(docs[0]["text"], "archive", stats, CONFIG)}
+    assert labels["Alpha, Warren team up."].label == "title"
+    assert labels[docs[0]["text"].split("\n\n")[2]].kept
+    assert not labels["ABSTRACT."].kept and not labels["FULL TEXT."].kept
+
+
+@pytest.mark.parametrize("line, kept", [
+    # party affiliations are not photo positions; poll names are not photo credits
+    ("On Saturday, Sen. Bernie Sanders (I-Vt.) called on Michigan Gov. Rick Snyder (R) to resign "
+     "over the crisis.", True),
+    ("Former Maryland Gov. Martin O’Malley (D) and former Arkansas Gov. Mike Huckabee (R) "
+     "announced they will suspend their campaigns.", True),
+    ("After the court refused to reconsider, Michigan Attorney General Bill Schuette (R) asked the "
+     "Supreme Court for quick action, arguing that the state would suffer irreparable harm if "
+     "the order stood through the election.", True),
+    ("According to a Reuters/Ipsos poll, the two candidates are in a dead heat nationally.", True),
+    # still captions
+    ("Russian President Vladimir Putin (R) speaks with Israeli Prime Minister Naftali Bennett "
+     "during their meeting in Sochi on Oct. 22, 2021.", False),
+    ("Protesters gather outside parliament on Tuesday. REUTERS/Jane Doe", False),
+    ("Officials tour a blocked petrol plant near La Paz, November 19, 2019. © Reuters / David "
+     "Mercado", False),
+])
+def test_caption_rules_spare_political_copy(line, kept):
+    lab = label_of(page(middle=line), line)
+    assert lab.kept == kept, lab.rule_id
+
+
+@pytest.mark.parametrize("first, is_title", [
+    ("Clinton, Warren team up.", True),                 # a stored title with a full stop
+    ("Why Sanders lags on black vote; ", True),
+    ("Read more...", False),                            # an ellipsis is not a title
+    ("Home.", False),                                   # too short
+])
+def test_first_line_title_with_final_stop(first, is_title):
+    text = "\n\n".join([first, P1, P2, P3])
+    labels = label_document(text, "s", None, CONFIG)
+    assert (labels[0].label == "title") == is_title, labels[0].rule_id
+    assert all(l.kept for l in labels[1:])
+
+
+def test_polnear_retention_measure(tmp_path):
+    from pipeline.eval_lines import score_polnear_retention
+    import json as _json
+    text = "\n\n".join(["Home", "Clinton and Warren team up on Trump.", P1, "___.", "9:42 p.m.",
+                        "“We are going to win this,” she said.", P2, "Privacy Policy"])
+    said = text.index("“We")
+    said_end = said + len("“We are going to win this,”")
+    nav = text.index("Home")
+    rec = {"doc_id": "d1", "publisher": "pub", "text": text, "attributions": [
+        {"content": [[said, said_end]]},                      # quoted, kept
+        {"content": [[text.index(P2), text.index(P2) + 40]]},  # plain, kept
+        {"content": [[nav, nav + 4]]},                        # lost with the nav line
+    ]}
+    (tmp_path / "polnear").mkdir()
+    (tmp_path / "polnear" / "train.jsonl").write_text(_json.dumps(rec) + "\n", encoding="utf-8")
+    res = score_polnear_retention(tmp_path, CONFIG, "train")
+    total = (said_end - said - text[said:said_end].count(" ")) + \
+        (40 - text[text.index(P2):text.index(P2) + 40].count(" ")) + 4
+    assert res["content_chars"]["all"] == round((total - 4) / total, 4)
+    assert res["content_chars"]["quoted"] == 1.0
+    assert res["attributions"] == {"all": 3, "quoted": 1}
+    assert res["attributions_intact"]["all"] == round(2 / 3, 4)
+    lost = [ex["text"] for st in res["by_rule"].values() for ex in st["examples"]]
+    assert lost == ["Home"]
+    assert res["lines"]["dropped"] == sum(st["lines"] for st in res["by_rule"].values())
