@@ -8,7 +8,8 @@ Three layers, each testable alone:
    `don’t`) is never a quote mark and one odd mark never loses the document.
 2. Extractors over a parsed `Doc` (the textacy `extract/triples.py` pattern: small generators
    yielding typed `Attribution` records, each heuristic commented with its reason):
-   `direct_quotes` (quotation + nearby cue), `reported_speech` (cue verb + clause), `according_to`.
+   `direct_quotes` (quotation + nearby cue), `reported_speech` (cue verb + clause), `according_to`,
+   `noun_cues`, `quoted_fragments` (quoted words in the complements of a verb with a speaking subject).
 3. `resolve_speakers`: speaker as written -> canonical entity, by name, pronoun, role/title and
    recency against the document's mentions (the entities stage's, or a fallback built from the
    Doc's own entities), recording how in `resolution`.
@@ -601,9 +602,20 @@ class _DocIndex:
         # "said that “...”"), the quotation is a fragment of the writer's sentence: a mixed quote
         # when a cue reports that sentence, a scare quote otherwise.
         if before is not None and before.idx + len(before.text) > self.paragraph_start(q.open_start) and \
-                before.pos_ in EMBEDDING_POS and not _is_cue_verb(before, self.config, allow_direct_only=True):
+                before.pos_ in EMBEDDING_POS and not _is_cue_verb(before, self.config, allow_direct_only=True) \
+                and not (before.pos_ == "CCONJ" and self._opens_sentence(before)):
             return False
         return True
+
+    def _opens_sentence(self, tok: Token) -> bool:
+        """A conjunction opening a sentence ("But “...”"): after ., ? or ! (or a closing mark
+        after them), or at the start of its paragraph."""
+        before = self.previous_token(tok.idx)
+        if before is None or before.idx < self.paragraph_start(tok.idx):
+            return True
+        if before.is_quote:
+            before = self.previous_token(before.idx)
+        return before is not None and before.text in (".", "?", "!")
 
     def previous_token(self, char: int) -> Token | None:
         """The last non-space token ending at or before body offset `char`."""
@@ -621,7 +633,10 @@ class _DocIndex:
 
 def _is_cue_verb(tok: Token, config: QuoteConfig, allow_direct_only: bool = False) -> bool:
     lemma = tok.lemma_.lower()
-    if tok.pos_ not in ("VERB",) and not (tok.pos_ == "AUX" and lemma == "say"):
+    if allow_direct_only and tok.pos_ == "NOUN" and tok.lower_ in ("read", "reads") and \
+            (tok.dep_ == "ROOT" or not any(c.dep_ == "det" for c in tok.children)):
+        lemma = "read"             # “...,” the editorial read: a verb the tagger took for a noun
+    elif tok.pos_ not in ("VERB",) and not (tok.pos_ == "AUX" and lemma == "say"):
         return False
     if tok.dep_ in ("amod", "compound"):
         return False                   # "the so-called deal", "a said agreement": adjectives
@@ -648,8 +663,11 @@ def _governed_by_plan(tok: Token, config: QuoteConfig) -> bool:
     # An infinitive cue is a plan, a purpose or a judgement, not a statement: "his plan to tell",
     # "too early to tell whether", "in order to say" -- unless the head only moves the story on
     # ("went on to say that").
+    # A perfect infinitive ("is reported to have called X ...", "appears to have told") is a
+    # past statement, not a plan.
     if any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children) and \
-            tok.head.lemma_.lower() not in config.infinitive_ok:
+            tok.head.lemma_.lower() not in config.infinitive_ok and \
+            not any(c.dep_ == "aux" and c.lower_ == "have" for c in tok.children):
         return True
     # "It should be noted that", "it must be said": the writer's aside, nobody is reported.
     if any(c.dep_ == "nsubjpass" and c.lower_ == "it" for c in tok.children) and \
@@ -683,6 +701,14 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
     """
     node = tok
     subject, passive = None, False
+    via_xcomp = False
+    if tok.tag_ == "VBG" and tok.dep_ == "conj" and tok.head.tag_ != "VBG":
+        # "..., saying he has been a pioneer ... and calling him “a feminist”": a participle
+        # conjoined to a finite verb inside another participle's clause goes with that participle.
+        outer = next((a for a in tok.ancestors if a.tag_ == "VBG" and a.i < tok.i and
+                      _is_cue_verb(a, config)), None)
+        if outer is not None:
+            node = outer
     for _ in range(6):
         subj = next((c for c in node.children if c.dep_ in ("nsubj", "csubj")), None)
         if subj is not None:
@@ -699,11 +725,18 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         if agent is not None:
             subject = next((c for c in agent.children if c.dep_ == "pobj"), None)
             break
-        if any(c.dep_ == "nsubjpass" for c in node.children):
+        pass_subj = next((c for c in node.children if c.dep_ == "nsubjpass"), None)
+        if pass_subj is not None:
+            if via_xcomp and pass_subj.lower_ != "it":
+                # "X is reported to have called ...", "X was said to have told ...": the
+                # raised subject of the passive is the one who spoke.
+                subject = pass_subj
+                break
             passive = True
             break
         if node.head.i == node.i:
             break
+        via_xcomp = node.dep_ == "xcomp"
         if node.dep_ == "relcl":
             subject = node.head
             break
@@ -806,8 +839,9 @@ def _content_of_subtree(tok: Token, exclude: Iterable[Token] = ()) -> tuple[int,
     while first <= last and (doc[first].is_space or (doc[first].is_punct and not doc[first].is_quote)
                              or doc[first].is_quote and False):
         first += 1
-    while last >= first and (doc[last].is_space or (doc[last].is_punct and not doc[last].is_quote)):
-        last -= 1
+    while last >= first and (doc[last].is_space or (doc[last].is_punct and not doc[last].is_quote)
+                             or doc[last].dep_ == "cc"):
+        last -= 1             # a clause never ends with its conjunction ("... and")
     if first > last:
         return None
     return doc[first].idx, doc[last].idx + len(doc[last].text)
@@ -1028,9 +1062,10 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
             cue, rule = hit
             found[q] = Attribution("direct", content, rule + "_short", cue=cue, cue_span=_cue_span(cue),
                                    cue_lemma=_cue_lemma(cue))
-    # Inheritance within a paragraph and along paragraph chains.
+    # Inheritance within a paragraph and along paragraph chains (short quotations attached to
+    # a cue count as sources too: “Safety,” said X. “Safety for the whole country.”).
     by_para: dict[int, list[QuoteSpan]] = {}
-    for q in idx.clause_quotes:
+    for q in sorted(set(idx.clause_quotes) | set(found), key=lambda q: q.open_start):
         by_para.setdefault(idx.paragraph_of(q.open_start), []).append(q)
     for q in idx.clause_quotes:
         if q in found:
@@ -1091,19 +1126,119 @@ def continuation_quotes(idx: _DocIndex, found: dict, attributions: list[Attribut
             continue
         p = idx.paragraph_of(q.open_start)
         ps, pe = idx.paragraphs[p]
-        outside = text[ps:q.open_start] + text[q.close_end:pe]
-        if len(re.sub(r"[\W_]+", "", outside)) > 0:
-            continue
-        if p == 0 or not by_para.get(p - 1):
-            continue
-        previous = max(by_para[p - 1], key=lambda a: a.content[0])
         content = _clean_quote_content(idx, q)
         if content[1] <= content[0]:
             continue
-        att = Attribution("direct", content, "direct.continuation", inherit_from=previous)
+        outside = text[ps:q.open_start] + text[q.close_end:pe]
+        rule = "direct.continuation"
+        if len(re.sub(r"[\W_]+", "", outside)) > 0:
+            # A quotation opening a sentence right after a sentence that reports someone
+            # (“...,” he said outside the building. But “...” / X said Y is "z." “...”) goes on
+            # with that speaker: the news convention for a quote resumed after its cue.
+            previous = _previous_sentence_attribution(idx, q, by_para.get(p, []))
+            if previous is None:
+                continue
+            rule = "direct.next_sentence"
+        elif p == 0 or not by_para.get(p - 1):
+            continue
+        else:
+            previous = max(by_para[p - 1], key=lambda a: a.content[0])
+        att = Attribution("direct", content, rule, inherit_from=previous)
         found[q] = att
         by_para.setdefault(p, []).append(att)
         yield att
+
+
+# Parts of speech that may open a speaker written next to its cue, and that end it.
+NP_START_POS = {"DET", "PROPN", "NOUN", "PRON", "ADJ", "NUM"}
+NP_STOP_POS = {"VERB", "AUX", "ADP", "SCONJ", "CCONJ", "PART", "ADV"}
+MAX_NEAR_SPEAKER = 8
+
+
+def _np_from(tokens: Iterable[Token]) -> tuple[int, int] | None:
+    """The noun phrase opening `tokens`: words up to the first punctuation, quote mark or
+    verb/preposition/conjunction, when it starts like a noun phrase."""
+    span: list[Token] = []
+    for t in tokens:
+        if t.is_space:
+            if span:
+                break
+            continue
+        capitalised = t.text[:1].isupper() and t.is_alpha and t.lower_ not in ("that", "this")
+        if t.is_punct or t.is_quote or t.lower_ == "that" or t.pos_ in NP_STOP_POS and not capitalised:
+            break
+        span.append(t)
+        if len(span) > MAX_NEAR_SPEAKER:
+            return None
+    if not span or not (span[0].pos_ in NP_START_POS or span[0].text[:1].isupper()) or \
+            not any(t.pos_ in ("PROPN", "NOUN", "PRON") or t.text[:1].isupper() for t in span) and \
+            not (span[0].pos_ == "DET" and len(span) > 1):
+        return None
+    return span[0].i, span[-1].i + 1
+
+
+def _speaker_next_to_cue(idx: _DocIndex, att: Attribution) -> tuple[int, int] | None:
+    """The speaker as written next to the cue when the parse gives the cue no subject (or one
+    inside the quotation): “...,” Robert Shrum, a strategist, said / “...,” said Skelly,
+    explaining ... / "The risk," said Edward Leamer, "is ...". Between the quotation and a
+    trailing cue first, else right after the cue ("said X")."""
+    doc, cue = idx.doc, att.cue
+    if att.rule_id.startswith(("direct.cue_after", "direct.verb_after")):
+        a, _ = idx.token_range(att.content[1], att.content[1] + 1)
+        between = [t for t in doc[a:cue.i] if t.idx >= att.content[1]]
+        # skip the closing punctuation and mark
+        k = 0
+        while k < len(between) and (between[k].is_punct or between[k].is_quote or between[k].is_space):
+            k += 1
+        near = _np_from(between[k:])
+        if near is not None:
+            return near
+    after = doc[cue.i + 1:min(len(doc), cue.i + 2 + MAX_NEAR_SPEAKER)]
+    if after and (after[0].pos_ in ("PROPN", "DET", "NOUN") or after[0].text[:1].isupper() and after[0].is_alpha) \
+            and not idx.inside_clause_quote(after[0]):
+        return _np_from(after)
+    return None
+
+
+# Words allowed between the end of an attribution and a quotation resuming it in the next
+# sentence (“...,” he said outside the building on Monday. But “...”).
+MAX_RESUME_GAP = 12
+
+
+def _starts_sentence(idx: _DocIndex, char: int) -> bool:
+    """Does a quotation opening at body offset `char` open a sentence (after ., ? or !, a closing
+    mark after them, or a sentence-initial "But"/"And")?"""
+    before = idx.previous_token(char)
+    if before is None or before.idx < idx.paragraph_start(char):
+        return True
+    if before.pos_ == "CCONJ":
+        before = idx.previous_token(before.idx)
+        if before is None or before.idx < idx.paragraph_start(char):
+            return True
+    if before.is_quote:
+        before = idx.previous_token(before.idx)
+        if before is None:
+            return True
+    return before.text in (".", "?", "!")
+
+
+def _previous_sentence_attribution(idx: _DocIndex, q: QuoteSpan, same_paragraph: list[Attribution]
+                                   ) -> Attribution | None:
+    """The attribution a cue-less quotation resumes: the last one of its paragraph ending just
+    before it (at most MAX_RESUME_GAP words between), when the quotation opens a sentence."""
+    if not _starts_sentence(idx, q.open_start):
+        return None
+    best, best_end = None, -1
+    for att in same_paragraph:
+        ends = [att.content[1]]
+        if att.cue is not None:
+            ends.append(att.cue.idx + len(att.cue.text))
+        end = max(ends)
+        if end <= q.open_start and end > best_end and att.content[0] < q.open_start:
+            best, best_end = att, end
+    if best is None or len(idx.words(best_end, q.open_start)) > MAX_RESUME_GAP:
+        return None
+    return best
 
 
 def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
@@ -1126,6 +1261,31 @@ def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
             # "told reporters that ...": the clause may hang off the object.
             out.extend(c for c in child.children if c.dep_ in ("ccomp", "acl", "relcl"))
     # "asked whether", "explained why": wh-clauses parse as ccomp too; nothing more to do.
+    return out
+
+
+def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]:
+    """Cue verbs coordinated into a reported clause after the cue, which report on their own:
+    "..., the Jerusalem Post reports" (parataxis), "saying that the bill was sound - and arguing
+    that ..." / "said he found Trump “charming” and called his standing “unheard of”" (a
+    finite or -ing verb conjoined into the clause), "Rubio suggested that ..., while Cruz said
+    that ..." (an adverbial clause with a subject of its own). They are left out of the clause."""
+    config = idx.config
+    out = []
+    for g in content_root.subtree:
+        if g.i <= cue.i or g.i == content_root.i or idx.inside_clause_quote(g):
+            continue
+        if g.dep_ == "parataxis" and g.head.i == content_root.i and _is_cue_verb(g, config):
+            out.append(g)
+        elif not (_is_cue_verb(g, config) or g.lemma_.lower() in config.object_content):
+            continue
+        elif g.dep_ == "conj" and g.tag_ == "VBG" and g.head.tag_ != "VBG":
+            # a participle coordinated with a finite verb of the clause: it goes with the cue
+            # ("saying X has been ... and calling him “a feminist”"), not with the clause
+            out.append(g)
+        elif g.dep_ == "advcl" and g.tag_ in ("VBD", "VBZ", "VBP") and \
+                any(c.dep_ == "nsubj" and c.lower_ not in config.relative_pronouns for c in g.children):
+            out.append(g)
     return out
 
 
@@ -1159,9 +1319,7 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
         if children:
             # ", the Jerusalem Post reports" at the end of a reported clause is another cue's
             # parenthetical, not part of what was said.
-            spans = [_content_of_subtree(c, exclude=[g for g in c.children if g.dep_ == "parataxis"
-                                                     and g.i > tok.i and _is_cue_verb(g, config)])
-                     for c in children]
+            spans = [_content_of_subtree(c, exclude=_nested_cues(c, tok, idx)) for c in children]
             spans = [s for s in spans if s]
             if spans:
                 span = (min(s[0] for s in spans), max(s[1] for s in spans))
@@ -1185,8 +1343,11 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                                         (c.lower_ in ("as", "of", "for") or c.dep_ in ("oprd", "xcomp"))]
                 # A participle cue inside the object ("..., saying the move could ...") is
                 # another attribution: left out of this one.
-                nested = [t for p in pieces for t in p.subtree if t.i != tok.i and t.tag_ == "VBG"
-                          and t.dep_ in ("advcl", "acl", "conj") and _is_cue_verb(t, config)]
+                # So is a relative clause reporting someone else ("criticized Clinton's email
+                # use, which an FBI investigation said was “extremely careless”").
+                nested = [t for p in pieces for t in p.subtree if t.i != tok.i and _is_cue_verb(t, config)
+                          and (t.tag_ == "VBG" and t.dep_ in ("advcl", "acl", "conj") or t.dep_ == "relcl")
+                          and not idx.inside_clause_quote(t)]
                 spans = [_content_of_subtree(p, exclude=nested) for p in pieces]
                 spans = [s for s in spans if s]
                 if spans:
@@ -1218,6 +1379,69 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
         if typ == "mixed" and rule.startswith("indirect"):
             rule = "mixed." + rule.split(".", 1)[1]
         yield Attribution(typ, span, rule, cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok))
+
+
+# Dependents of a verb that may hold the words it quotes from its subject.
+FRAGMENT_DEPS = {"dobj", "prep", "ccomp", "xcomp", "attr", "oprd", "acomp", "dative", "advcl", "npadvmod"}
+NOT_FRAGMENT_SUBJECTS = {"it", "this", "that", "which", "what", "there", "i", "we", "you"}
+
+
+def _title_like(idx: _DocIndex, q: QuoteSpan) -> bool:
+    """Every content word capitalised: a title or a name (“Meet the Press”, “Trump Revealed”)."""
+    words = [t for t in idx.words(q.content_start, q.content_end) if t.is_alpha]
+    content = [t for t in words if not t.is_stop or t.i == words[0].i] if words else []
+    return bool(content) and all(t.text[:1].isupper() for t in content) and len(words) < 12
+
+
+def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
+    """A verb outside the cue lexicon whose complements hold quoted words, with a subject that
+    can speak: the writer quotes the subject inside a clause of his own ("he referred to
+    demonstrators as ''my friends''", "Rubio bemoaned the climate in which people “literally
+    hate each other”", "Bolton thought some of the “Neocons For Hillary” buzz was ..."). The
+    content is the verb's complements up to the one holding the quotation."""
+    config = idx.config
+    doc = idx.doc
+    seen: set[int] = set()
+    for q in idx.quotes:
+        if q.depth != 0:
+            continue
+        first = idx.token_at(q.content_start)
+        if first is None or idx.inside_clause_quote(first) and q not in idx.clause_quotes:
+            continue
+        verb = next((a for a in first.ancestors if a.pos_ == "VERB" and a.i < first.i), None)
+        if verb is None or verb.i in seen or idx.inside_clause_quote(verb):
+            continue
+        seen.add(verb.i)
+        lemma = verb.lemma_.lower()
+        # Cue verbs are the other extractors' business (what they leave is a setting: said
+        # on NBC's “Meet the Press”); be/have/make say nothing of their own.
+        if lemma in NOT_TAIL_VERBS or verb.dep_ in ("amod", "compound") or \
+                idx.paragraph_of(verb.idx) != idx.paragraph_of(q.open_start):
+            continue
+        if _title_like(idx, q):
+            continue          # a name, not words: appeared on “The View”, edits “Eat The Press”
+        lexicon = lemma in config.speech or lemma in config.direct_only or lemma in config.object_content
+        if not lexicon and len(idx.words(q.content_start, q.content_end)) < 2:
+            continue          # one quoted word under any verb is mostly a scare quote: a “dry port”
+        subj, passive = _find_subject(verb, config)
+        if subj is None or passive or subj.lower_ in NOT_FRAGMENT_SUBJECTS or not _animate(subj, config) \
+                or idx.inside_clause_quote(subj):
+            continue
+        path = next((c for c in verb.children if c.i > verb.i and (c.i == first.i or c in first.ancestors)), None)
+        if path is None or path.dep_ not in FRAGMENT_DEPS:
+            continue
+        pieces = [c for c in verb.children if verb.i < c.i <= path.i and c.dep_ in FRAGMENT_DEPS]
+        nested = [t for p in pieces for t in p.subtree if t.i != verb.i and t.pos_ == "VERB" and
+                  t.dep_ in ("advcl", "conj", "relcl") and _is_cue_verb(t, config) and not idx.inside_clause_quote(t)]
+        spans = [_content_of_subtree(p, exclude=nested) for p in pieces]
+        spans = [sp for sp in spans if sp]
+        if not spans:
+            continue
+        span, quoted = _extend_to_quotes(idx, (min(sp[0] for sp in spans), max(sp[1] for sp in spans)))
+        if not quoted or _overlap(span, taken) > 0:
+            continue
+        yield Attribution("mixed", span, "mixed.quoted_fragment", cue=verb, cue_span=_cue_span(verb),
+                          cue_lemma=_cue_lemma(verb))
 
 
 def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
@@ -1759,6 +1983,8 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     reported += list(according_to(idx, taken))
     taken += [a.content for a in reported]
     reported += list(noun_cues(idx, taken))
+    taken += [a.content for a in reported]
+    reported += list(quoted_fragments(idx, taken))
 
     atts = direct + reported
     atts.sort(key=lambda a: a.content[0])
@@ -1769,6 +1995,15 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
                 att.rule_id != "direct.dash" and att.cue_lemma != "according to" and \
                 not att.extra.get("speaker_fixed"):
             subj, passive = _find_subject(att.cue, config)
+            if subj is not None and (idx.inside_clause_quote(subj) or
+                                     att.type == "direct" and att.content[0] <= subj.idx < att.content[1]):
+                subj = None       # a noun of the quotation itself (“... Underestimation of Cruz,” X said)
+            if subj is None and not passive:
+                near = _speaker_next_to_cue(idx, att)
+                if near is not None:
+                    att.speaker = near
+                    att.extra["passive"] = passive
+                    continue
             if subj is not None:
                 att.speaker = _speaker_span(subj, config)
                 # "an architect, who said ...": the speaker as written is "who" (next to the
