@@ -76,14 +76,14 @@ def is_speech_cue(cue_text: str | None) -> bool:
 # ------------------------------------------------------------------------------------------------
 
 
-def _chars(spans) -> set[int]:
+def span_chars(spans) -> set[int]:
     out: set[int] = set()
     for s, e in spans:
         out.update(range(int(s), int(e)))
     return out
 
 
-def _match(golds: list[set[int]], preds: list[set[int]], threshold: float) -> dict[int, int]:
+def match_one_to_one(golds: list[set[int]], preds: list[set[int]], threshold: float) -> dict[int, int]:
     """One-to-one: gold index -> prediction index, greedy by the share of the gold covered."""
     candidates = []
     for g, gchars in enumerate(golds):
@@ -161,11 +161,11 @@ def score_seed_quotes(out_dir: Path, gold_path: Path = DEFAULT_GOLD, *, predicti
             required = [g for g in golds if g.get("required", True)]
             optional = [g for g in golds if not g.get("required", True)]
             doc_preds = preds.get(doc_id, [])
-            pchars = [_chars([(p["content_start"], p["content_end"])]) for p in doc_preds]
-            pairs = _match([_chars([(g["start"], g["end"])]) for g in required], pchars, threshold)
+            pchars = [span_chars([(p["content_start"], p["content_end"])]) for p in doc_preds]
+            pairs = match_one_to_one([span_chars([(g["start"], g["end"])]) for g in required], pchars, threshold)
             matched_p = set(pairs.values())
             # Predictions matching an optional record only: ignored.
-            opt_pairs = _match([_chars([(g["start"], g["end"])]) for g in optional],
+            opt_pairs = match_one_to_one([span_chars([(g["start"], g["end"])]) for g in optional],
                                [c if k not in matched_p else set() for k, c in enumerate(pchars)], threshold)
             ignored = set(opt_pairs.values())
             n_req += len(required)
@@ -226,7 +226,7 @@ def _polnear_gold(record: dict) -> list[dict]:
     out = []
     for a in record["attributions"]:
         content = a.get("content") or []
-        out.append({"content": content, "chars": _chars(content), "source": a.get("source") or [],
+        out.append({"content": content, "chars": span_chars(content), "source": a.get("source") or [],
                     "quoted": bool(QUOTE_MARK_RE.search(a.get("content_text") or "")),
                     "speech": is_speech_cue(a.get("cue_text")),
                     "content_text": a.get("content_text"), "source_text": a.get("source_text"),
@@ -246,8 +246,8 @@ def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]],
             doc_id = record["doc_id"]
             gold = _polnear_gold(record)
             doc_preds = preds.get(doc_id, [])
-            pchars = [_chars([(p["content_start"], p["content_end"])]) for p in doc_preds]
-            pairs = _match([g["chars"] for g in gold], pchars, threshold)
+            pchars = [span_chars([(p["content_start"], p["content_end"])]) for p in doc_preds]
+            pairs = match_one_to_one([g["chars"] for g in gold], pchars, threshold)
             for gi, g in enumerate(gold):
                 tot["gold"] += 1
                 tot["gold_quoted"] += g["quoted"]

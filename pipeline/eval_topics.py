@@ -16,6 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .config import DEFAULT_SHARED_DIR
+from .eval_quotes import match_one_to_one, span_chars
 from .io import read_frame, table_path
 from .schemas import QUOTE_TOPICS, QUOTES
 from .topics import UNASSIGNED, load_tagger, tag_quotes
@@ -37,22 +38,20 @@ def tag_gold_quotes(out_dir: Path, gold_path: Path, config_dir: Path | None = No
 
 
 def match_quotes(predicted: list[dict], gold: list[dict]) -> dict[str, str]:
-    """gold id -> predicted quote_id: same document, overlap > 30% of the gold span, one-to-one."""
-    pairs = []
-    by_doc = defaultdict(list)
+    """gold id -> predicted quote_id: same document, overlap > 30% of the gold span, one-to-one
+    (the quotes scorer's matching, so topics are scored on the same pairs)."""
+    by_doc: dict[str, list[dict]] = defaultdict(list)
     for p in predicted:
         by_doc[p["doc_id"]].append(p)
+    gold_by_doc: dict[str, list[dict]] = defaultdict(list)
     for g in gold:
-        length = max(1, g["end"] - g["start"])
-        for p in by_doc.get(g["doc_id"], []):
-            overlap = min(g["end"], p["content_end"]) - max(g["start"], p["content_start"])
-            if overlap > OVERLAP * length:
-                pairs.append((overlap / length, g["id"], p["quote_id"]))
-    matched, used = {}, set()
-    for _, gid, qid in sorted(pairs, key=lambda x: (-x[0], x[1], x[2])):
-        if gid not in matched and qid not in used:
-            matched[gid] = qid
-            used.add(qid)
+        gold_by_doc[g["doc_id"]].append(g)
+    matched = {}
+    for doc_id, golds in gold_by_doc.items():
+        preds = by_doc.get(doc_id, [])
+        pairs = match_one_to_one([span_chars([(g["start"], g["end"])]) for g in golds],
+                                 [span_chars([(p["content_start"], p["content_end"])]) for p in preds], OVERLAP)
+        matched.update({golds[g]["id"]: preds[p]["quote_id"] for g, p in pairs.items()})
     return matched
 
 
