@@ -137,7 +137,7 @@ def doc_columns(doc: Doc, doc_id: str, offset_map: OffsetMap) -> tuple[dict, dic
     }
     # Sentence offsets span their first to last non-space token (spaces trail the sentence before).
     firsts = np.flatnonzero(sent_start)
-    stops = np.append(firsts[1:], n)
+    stops = np.append(firsts[1:], n) if len(firsts) else firsts
     words = np.flatnonzero(array[:, column[IS_SPACE]] == 0)
     first_word = np.searchsorted(words, firsts)           # index in `words` of the first word >= first
     last_word = np.searchsorted(words, stops) - 1          # index in `words` of the last word < stop
