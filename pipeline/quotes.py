@@ -548,6 +548,9 @@ class _DocIndex:
         self.in_clause_quote = bytearray(len(doc))
         for a, b in self.clause_token_ranges:
             self.in_clause_quote[a:b] = b"\x01" * (b - a)
+        # Cue verbs conjoined into another cue's clause without a subject of their own
+        # (`_nested_cues`): token index -> the cue whose subject speaks for them.
+        self.conjoined_cue_of: dict[int, Token] = {}
 
     def paragraph_of(self, char: int) -> int:
         return max(0, bisect.bisect_right(self.para_starts, char) - 1)
@@ -1004,6 +1007,40 @@ def _dash_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | None:
     return dash_tok.i, toks[0].i, toks[-1].i + 1
 
 
+# Longest name written before a colon that introduces a quotation ("Jeffrey M. Jones: “...”").
+MAX_COLON_NAME = 6
+
+
+def _colon_name_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | None:
+    """Name: “...”: a person's or organisation's name right before a colon that opens the
+    quotation, with nothing but a line start, a dash or a sentence end before the name
+    (transcripts, roundups: "RED STATES OUTNUMBER BLUE STATES - Jeffrey M. Jones: “...”",
+    "Clinton: “Our goal is ...” Bush: “...”"). Returns (colon token, speaker start, end)."""
+    doc = idx.doc
+    colon = idx.previous_token(q.open_start)
+    if colon is None or colon.text != ":" or idx.paragraph_of(colon.idx) != idx.paragraph_of(q.open_start):
+        return None
+    j = colon.i - 1
+    while j >= 0 and doc[j].is_space:
+        j -= 1
+    end = j + 1
+    while j >= 0 and end - j <= MAX_COLON_NAME + 1 and (
+            doc[j].pos_ == "PROPN" or doc[j].lower_ in ("and", "&") or
+            doc[j].text[:1].isupper() and doc[j].is_alpha and doc[j].ent_type_ in ("PERSON", "ORG")):
+        j -= 1
+    start = j + 1
+    if start >= end or end - start > MAX_COLON_NAME:
+        return None
+    last = doc[end - 1]
+    if last.ent_type_ not in ("PERSON", "ORG") or doc[start].lower_ in ("and", "&"):
+        return None
+    boundary = j < 0 or doc[j].is_space or "\n" in doc[j].text_with_ws or \
+        doc[j].text in ("-", "--", "—", "–", ".", "!", "?") or doc[j].is_quote
+    if not boundary:
+        return None
+    return colon.i, start, end
+
+
 def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
     """Direct quotations attached to a cue by position, then by paragraph context.
 
@@ -1032,6 +1069,13 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
             found[q] = Attribution("direct", content, "direct.dash", cue=idx.doc[dash_i],
                                    cue_span=(dash_i, dash_i + 1), cue_lemma=idx.doc[dash_i].text,
                                    speaker=(s, e))
+            continue
+        named = _colon_name_speaker(idx, q)
+        if named is not None:
+            colon_i, s, e = named
+            found[q] = Attribution("direct", content, "direct.colon_name", cue=idx.doc[colon_i],
+                                   cue_span=(colon_i, colon_i + 1), cue_lemma=":",
+                                   speaker=(s, e), extra={"speaker_fixed": True})
     # Short quotations (“Probably.”, “Mexico!” the audience screamed back): too short to tell a
     # quote from a scare quote by themselves, so only a sentence of their own with punctuation
     # inside the marks, right next to a cue (“...,” he said / X said, “...”).
@@ -1283,9 +1327,123 @@ def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]
             # a participle coordinated with a finite verb of the clause: it goes with the cue
             # ("saying X has been ... and calling him “a feminist”"), not with the clause
             out.append(g)
-        elif g.dep_ == "advcl" and g.tag_ in ("VBD", "VBZ", "VBP") and \
+        elif g.dep_ == "advcl" and g.tag_ == "VBG" and g.i > 0 and g.nbor(-1).text in (",", "—", "–", "-") and \
+                not any(c.dep_ in ("nsubj", "nsubjpass", "mark") for c in g.children) and \
+                (any(c.dep_ == "ccomp" for c in g.children) or any(t.is_quote for t in g.subtree)):
+            # a participle after a comma closing the clause, with a clause or quoted words of its
+            # own: the cue's subject speaks again ("said he would release them on Friday, calling
+            # them “very boring tax returns”"); "..., maintaining freedom of action" stays
+            out.append(g)
+            idx.conjoined_cue_of.setdefault(g.i, cue)
+        elif g.dep_ in ("advcl", "relcl") and g.tag_ in ("VBD", "VBZ", "VBP") and \
                 any(c.dep_ == "nsubj" and c.lower_ not in config.relative_pronouns for c in g.children):
             out.append(g)
+        elif g.dep_ == "conj" and g.tag_ in ("VBD", "VBZ", "VBP") and g.tag_ == _finite_tag(cue) and \
+                not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in g.children) and \
+                _conj_subject_may_be_speaker(g, config):
+            # a finite verb of the cue's tense conjoined into the clause without a subject of its
+            # own continues the cue's subject ("said he found Trump “charming” and called his
+            # standing “unheard of”", "says he'd sit Putin down ... and tells the crowd he was ..."):
+            # a second attribution, not part of the first one's clause
+            out.append(g)
+            idx.conjoined_cue_of.setdefault(g.i, cue)
+    return out
+
+
+def _conj_subject_may_be_speaker(verb: Token, config: QuoteConfig) -> bool:
+    """Whether a subject-less verb conjoined into a reported clause may be the cue's subject
+    speaking again: the clause's own subject is a thing ("said his attacks have given him
+    momentum and said that ...") or "he"/"she" (most often the speaker: "said he found Trump
+    “charming” and called ..."); not when it is someone else ("said the leaders discussed
+    security and agreed on ...": the leaders agreed)."""
+    head = verb
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head
+    subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subjects:
+        return False
+    subj = subjects[0]
+    lemma = subj.lemma_.lower()
+    animate = _animate(subj, config) or lemma in _role_heads(config) or lemma in config.organisation_nouns
+    return subj.lower_ in ("he", "she") or not animate
+
+
+def _finite_tag(tok: Token) -> str:
+    """The tense tag of a verb group: "did say" -> VBD, "does say" -> VBZ, "said" -> VBD."""
+    if tok.tag_ in ("VBD", "VBZ", "VBP"):
+        return tok.tag_
+    for c in tok.children:
+        if c.dep_ == "aux" and c.tag_ in ("VBD", "VBZ", "VBP") and c.lemma_ == "do":
+            return c.tag_
+    return tok.tag_
+
+
+# Words a clause needs before a trailing cue ("..., he said.") to be taken as its content.
+MIN_TRAILING_WORDS = 4
+
+
+def _trailing_clause(idx: _DocIndex, cue: Token) -> tuple[int, int, Token] | None:
+    """The sentence before a trailing cue that the parser did not link to it ("Those who take on
+    heavy debt struggle, even with a “good” job, he said." with "struggle" read as a noun): the
+    cue closes its sentence (only its subject, adverbs and punctuation after it), a comma stands
+    before the cue or before its subject, and the words before that comma are the content."""
+    config = idx.config
+    if any(c.dep_ in ("ccomp", "dobj", "xcomp", "advcl", "conj") for c in cue.children):
+        return None
+    # "..., said Geert Wilders": the subject after the cue (the parser may also hang the
+    # clause's own noun before the comma off the cue as a subject).
+    after = [c for c in cue.children if c.dep_ == "nsubj" and c.i > cue.i]
+    subj = after[0] if after else _find_subject(cue, config)[0]
+    if subj is None or not _animate(subj, config):
+        return None
+    sent = _sent_of(cue)
+    subj_toks = {t.i for t in subj.subtree} if subj.head.i == cue.i else set()
+    # After the cue: the subject (said Geert Wilders, founder of ...), adverbs, punctuation.
+    for t in idx.doc[cue.i + 1:sent.end]:
+        if not (t.i in subj_toks or t.is_punct or t.is_space or t.dep_ in ("advmod", "npadvmod")
+                or any(a.i in subj_toks for a in t.ancestors)):
+            return None
+    # Before the cue: a comma, then only the subject (..., he said) or nothing (..., said X).
+    j = cue.i - 1
+    while j >= sent.start and (j in subj_toks or idx.doc[j].dep_ in ("advmod", "aux", "neg")) and \
+            idx.doc[j].text != ",":
+        j -= 1
+    if j < sent.start or idx.doc[j].text != ",":
+        return None
+    words = [t for t in idx.doc[sent.start:j] if t.is_alpha]
+    if len(words) < MIN_TRAILING_WORDS or any(idx.inside_clause_quote(t) for t in idx.doc[sent.start:j]):
+        return None
+    first, last = sent.start, j - 1
+    doc = idx.doc
+    while first <= last and (doc[first].is_space or doc[first].is_punct and not doc[first].is_quote):
+        first += 1
+    while last >= first and (doc[last].is_space or doc[last].is_punct and not doc[last].is_quote):
+        last -= 1
+    if first > last:
+        return None
+    return doc[first].idx, doc[last].idx + len(doc[last].text), subj
+
+
+def _quoted_conj_clauses(cue: Token, children: list[Token], idx: _DocIndex) -> list[Token]:
+    """Clauses coordinated with the cue's reported clause that go on reporting it in quoted
+    words ("said he had received offers for the gun, but “the offers were to use ...”", "said
+    that the server was unprotected, and he had total access to a server that “was like ...”"):
+    the parser hangs them off the cue; they are part of what was said. A conjoined clause
+    without quoted words ("..., and the crowd cheered") or with a cue of its own stays out."""
+    config = idx.config
+    last = max(c.i for c in children)
+    sent = _sent_of(cue)
+    out = []
+    for c in cue.children:
+        if c.dep_ != "conj" or c.i < last or c.i >= sent.end or c.pos_ not in ("VERB", "AUX"):
+            continue
+        if not any(t.dep_ in ("nsubj", "nsubjpass", "expl") for t in c.children):
+            continue
+        sub = list(c.subtree)
+        if any(_is_cue_verb(t, config) and not idx.inside_clause_quote(t) for t in sub):
+            continue
+        if any(t.is_quote for t in sub):
+            out.append(c)
     return out
 
 
@@ -1321,6 +1479,8 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
             # parenthetical, not part of what was said.
             spans = [_content_of_subtree(c, exclude=_nested_cues(c, tok, idx)) for c in children]
             spans = [s for s in spans if s]
+            if spans and children[0].dep_ == "ccomp":
+                spans += [s for s in (_content_of_subtree(c) for c in _quoted_conj_clauses(tok, children, idx)) if s]
             if spans:
                 span = (min(s[0] for s in spans), max(s[1] for s in spans))
                 if children[0].dep_ in ("xcomp", "advcl"):
@@ -1362,6 +1522,12 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
             head = tok.head
             span = _content_of_subtree(head)
             rule = "indirect.parenthetical"
+        speaker = None
+        if span is None and speech and tok.dep_ == "ROOT":
+            trailing = _trailing_clause(idx, tok)
+            if trailing is not None:
+                span, speaker = trailing[:2], _speaker_span(trailing[2], config)
+                rule = "indirect.trailing"
         if span is None:
             continue
         # Extend to the closing mark of any quotation opening inside the content (a mixed quote
@@ -1378,7 +1544,11 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
         typ = "mixed" if quoted else "indirect"
         if typ == "mixed" and rule.startswith("indirect"):
             rule = "mixed." + rule.split(".", 1)[1]
-        yield Attribution(typ, span, rule, cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok))
+        att = Attribution(typ, span, rule, cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok))
+        if speaker is not None:
+            att.speaker = speaker
+            att.extra["speaker_fixed"] = True
+        yield att
 
 
 # Dependents of a verb that may hold the words it quotes from its subject.
@@ -1444,6 +1614,49 @@ def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[A
                           cue_lemma=_cue_lemma(verb))
 
 
+# Verbs whose subject makes the statement named by their object ("issued a statement that ...").
+STATEMENT_MAKING_VERBS = {"issue", "release", "send", "make", "put", "offer", "deliver", "post", "publish",
+                          "repeat", "reiterate", "echo", "give", "file"}
+
+
+def _maker_of_statement(noun: Token, config: QuoteConfig) -> Token | None:
+    """The speaker of a reporting noun without a possessor, from the verb around it: the subject
+    of "Weaver says in a statement that ..." / "Detzner sent out a statement that ..." (a
+    speaking subject of a speech verb, or of a verb that makes statements). Not "Clinton
+    rejected the claim that ...": the claim is someone else's."""
+    if noun.dep_ == "pobj" and noun.head.lower_ == "in" and noun.head.head.pos_ == "VERB":
+        verb = noun.head.head
+        if not _is_cue_verb(verb, config):
+            return None
+    elif noun.dep_ == "dobj" and noun.head.pos_ == "VERB":
+        verb = noun.head
+        if verb.lemma_.lower() not in STATEMENT_MAKING_VERBS and not _is_cue_verb(verb, config):
+            return None
+    else:
+        return None
+    if _governed_by_plan(verb, config):
+        return None
+    subj, passive = _find_subject(verb, config)
+    if subj is None or passive or not _animate(subj, config):
+        return None
+    return subj
+
+
+def _statement_maker_verb(cue: Token, config: QuoteConfig) -> Token | None:
+    """"X released a statement saying ...": the participle hangs off the statement, which X
+    issued; X is the one saying (PolNeAR writes the source as X). The verb making the statement,
+    when it has a speaking subject; None otherwise."""
+    noun = cue.head
+    if cue.dep_ != "acl" or cue.tag_ != "VBG" or noun.lemma_.lower() not in config.document_nouns:
+        return None
+    if noun.dep_ != "dobj" or noun.head.pos_ != "VERB" or noun.head.lemma_.lower() not in STATEMENT_MAKING_VERBS:
+        return None
+    subj, passive = _find_subject(noun.head, config)
+    if subj is None or passive or not _animate(subj, config):
+        return None
+    return noun.head
+
+
 def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
     """A reporting noun with a "that" clause: "Trump's claim that there have been ...", "his
     warning that ...". The possessor (or a "by"/"from" phrase) is the speaker."""
@@ -1466,6 +1679,8 @@ def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribut
             prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("by", "from", "of")
                          and c.i < clause.i), None)
             owner = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+        if owner is None:
+            owner = _maker_of_statement(tok, config)
         att = Attribution("mixed" if quoted else "indirect", span,
                           "mixed.noun_cue" if quoted else "indirect.noun_cue", cue=tok,
                           cue_span=(tok.i, tok.i + 1), cue_lemma=tok.lemma_.lower(),
@@ -1994,7 +2209,8 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
         if att.speaker is None and att.cue is not None and att.inherit_from is None and \
                 att.rule_id != "direct.dash" and att.cue_lemma != "according to" and \
                 not att.extra.get("speaker_fixed"):
-            subj, passive = _find_subject(att.cue, config)
+            outer = idx.conjoined_cue_of.get(att.cue.i) or _statement_maker_verb(att.cue, config)
+            subj, passive = _find_subject(outer if outer is not None else att.cue, config)
             if subj is not None and (idx.inside_clause_quote(subj) or
                                      att.type == "direct" and att.content[0] <= subj.idx < att.content[1]):
                 subj = None       # a noun of the quotation itself (“... Underestimation of Cruz,” X said)
