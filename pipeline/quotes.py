@@ -693,6 +693,18 @@ def _cue_span(tok: Token) -> tuple[int, int]:
     return start, end
 
 
+PARTICIPLE_OPENERS = {"when", "if", "after", "before", "once", "as", "while", "until"}
+
+
+def _opens_clause(tok: Token) -> bool:
+    """Does a verb open its clause (sentence start, after a comma, or after "when"/"if"...)? A
+    past form there without a subject is a participle the tagger took for a finite verb."""
+    prev = tok.nbor(-1) if tok.i > tok.sent.start else None
+    while prev is not None and prev.is_space and prev.i > tok.sent.start:
+        prev = prev.nbor(-1)
+    return prev is None or prev.is_space or prev.text == "," or prev.lower_ in PARTICIPLE_OPENERS
+
+
 def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
     """The speaker token of a cue verb, and whether the clause is passive without an agent.
 
@@ -705,6 +717,11 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
     node = tok
     subject, passive = None, False
     via_xcomp = False
+    if tok.dep_ == "advcl" and (tok.tag_ == "VBN" or tok.tag_ == "VBD" and _opens_clause(tok)) and not any(
+            c.dep_ in ("nsubj", "nsubjpass", "agent", "aux", "auxpass", "dobj", "dative") for c in tok.children):
+        # "Asked whether he would ..., Reid said ...": a passive participle without an agent; the
+        # one asking is unnamed, and the main clause's subject is the one asked.
+        return None, True
     if tok.tag_ == "VBG" and tok.dep_ == "conj" and tok.head.tag_ != "VBG":
         # "..., saying he has been a pioneer ... and calling him “a feminist”": a participle
         # conjoined to a finite verb inside another participle's clause goes with that participle.
@@ -887,6 +904,11 @@ def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None) -> tuple
     max_gap = config.max_tail_gap if max_gap is None else max_gap
     inner = idx.text[q.content_start:q.content_end].rstrip()
     sentence_open = inner[-1:] in ",?!—–-…"
+    if inner[-1:] == "." and not _starts_sentence(idx, q.open_start):
+        # Trump says he goes “back to war tomorrow.” He's predicting ...: a quotation ending
+        # the writer's sentence inside it (a fragment of a reported clause) is not the content
+        # of a verb in the next sentence.
+        return None
     a, b = idx.token_range(q.close_end, len(idx.text))
     gap = 0
     between: list[Token] = []
@@ -1240,8 +1262,124 @@ def _speaker_next_to_cue(idx: _DocIndex, att: Attribution) -> tuple[int, int] | 
     after = doc[cue.i + 1:min(len(doc), cue.i + 2 + MAX_NEAR_SPEAKER)]
     if after and (after[0].pos_ in ("PROPN", "DET", "NOUN") or after[0].text[:1].isupper() and after[0].is_alpha) \
             and not idx.inside_clause_quote(after[0]):
-        return _np_from(after)
+        near = _np_from(after)
+        if near is not None and all(t.ent_type_ in ("DATE", "TIME") for t in doc[near[0]:near[1]]):
+            return None       # "announced Friday that ...": a date is never the speaker
+        return near
     return None
+
+
+def _stray_subject_before_cue(idx: _DocIndex, att: Attribution) -> tuple[int, int] | None:
+    """A finite cue the parse left without a subject, its subject hung on another word of the
+    sentence: "Republican activists clamoring to block Trump ... say they're ..." (say as a
+    dependent of "clamoring"), "Salkin, a Hollywood, Fla., rabbi helping ..., said" (Salkin the
+    subject of "rabbi"). The nearest speaking subject before the cue in its sentence, whose verb
+    governs the cue or is governed by it; never one inside a quotation or the content."""
+    doc, cue = idx.doc, att.cue
+    config = idx.config
+    if cue is None or cue.tag_ not in FINITE_TAGS or any(
+            c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in cue.children):
+        return None
+    ancestors = set(a.i for a in cue.ancestors)
+    for cand in reversed(doc[cue.sent.start:cue.i]):
+        if cand.text == ";":
+            return None
+        if cand.dep_ != "nsubj" or not _animate(cand, config) or cand.lower_ in config.relative_pronouns \
+                or cand.lower_ in config.unresolvable_pronouns or idx.inside_clause_quote(cand) \
+                or att.content[0] <= cand.idx < att.content[1]:
+            continue
+        verb = cand.head
+        if verb.i in ancestors or verb.head.i == cue.i and verb.i < cue.i:
+            return _speaker_span(cand, config)
+    return None
+
+
+DATELINE_DASHES = {"—", "–", "-", "--", "―"}
+MAX_DATELINE = 12
+
+
+def _dateline_dash(idx: _DocIndex, cue: Token | None) -> int | None:
+    """The dash closing a dateline that opens the cue's paragraph and sentence ("LONDON
+    (Reuters) -", "CLEVELAND, July 19 (UPI) —", "Washington (AFP) –"): a place in capitals or
+    followed by an agency in brackets, then dates, numbers and names only before the dash."""
+    if cue is None:
+        return None
+    doc = idx.doc
+    a, b = idx.token_range(idx.paragraph_start(cue.idx), cue.idx)
+    toks = [t for t in doc[a:min(b, a + MAX_DATELINE)] if not t.is_space]
+    if len(toks) < 2 or toks[0].sent.start != cue.sent.start:
+        return None
+    first = toks[0]
+    if not (first.is_alpha and first.text[:1].isupper()):
+        return None
+    bracket = False
+    for t in toks[1:]:
+        if t.text in DATELINE_DASHES:
+            if (first.is_upper and len(first.text) > 1 or bracket) and t.i < cue.i:
+                return t.i
+            return None
+        if t.text == "(":
+            bracket = True
+        if not (t.is_punct or t.pos_ in ("PROPN", "NUM") or t.is_upper or t.ent_type_ in ("GPE", "DATE", "ORG")):
+            return None
+    return None
+
+
+FINITE_TAGS = {"VBD", "VBZ", "VBP"}
+# A noun in one of these roles belongs to another verb ("block Trump say ..."): never a stray subject.
+OBJECT_DEPS = {"dobj", "pobj", "dative", "iobj", "attr", "oprd", "poss"}
+MAX_LEFT_APPOSITION = 6
+
+
+def _speaker_left_of_cue(idx: _DocIndex, att: Attribution, ignore_subject: bool = False
+                         ) -> tuple[int, int] | None:
+    """The name written right before a finite cue the parse left without a subject: "As part of
+    his plea, Marcel Lazar, 44, said that ..." (the name taken for an apposition of "plea"),
+    "Speaker Paul Ryan (R-WI) said ...". Skips one parenthesis and one short comma-delimited
+    apposition; the word reached must be a proper noun (or a person noun) outside any quotation
+    and content, in the cue's sentence."""
+    doc, cue = idx.doc, att.cue
+    if cue is None or cue.tag_ not in FINITE_TAGS or not ignore_subject and any(
+            c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in cue.children):
+        return None
+    sent_start = cue.sent.start
+    i = cue.i - 1
+
+    def skip_space(j: int) -> int:
+        while j >= sent_start and doc[j].is_space:
+            j -= 1
+        return j
+
+    i = skip_space(i)
+    if i >= sent_start and doc[i].text == ")":
+        j = i - 1
+        while j >= sent_start and doc[j].text != "(" and i - j <= MAX_LEFT_APPOSITION + 1:
+            j -= 1
+        if j < sent_start or doc[j].text != "(":
+            return None
+        i = skip_space(j - 1)
+    if i >= sent_start and doc[i].text == ",":
+        j = i - 1
+        while j >= sent_start and doc[j].text != "," and i - j <= MAX_LEFT_APPOSITION + 1:
+            j -= 1
+        if j < sent_start or doc[j].text != ",":
+            return None
+        i = skip_space(j - 1)
+    if i < sent_start:
+        return None
+    t = doc[i]
+    if not (t.pos_ == "PROPN" or t.pos_ == "NOUN" and _animate(t, idx.config)) or t.is_quote or \
+            t.ent_type_ in ("DATE", "TIME") or t.dep_ in OBJECT_DEPS or idx.inside_clause_quote(t) or \
+            att.content[0] <= t.idx < att.content[1]:
+        return None
+    start = i
+    while start - 1 >= sent_start and doc[start - 1].pos_ == "PROPN" and not doc[start - 1].is_punct:
+        start -= 1
+    # The words the noun governs before it ("The mayor's office"), when they run up to it.
+    left = t.left_edge.i
+    if sent_start <= left < start and not any(w.is_quote or w.text in (",", "(", ")") for w in doc[left:start]):
+        start = left
+    return start, i + 1
 
 
 # Words allowed between the end of an attribution and a quotation resuming it in the next
@@ -2214,8 +2352,27 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
             if subj is not None and (idx.inside_clause_quote(subj) or
                                      att.type == "direct" and att.content[0] <= subj.idx < att.content[1]):
                 subj = None       # a noun of the quotation itself (“... Underestimation of Cruz,” X said)
+            dash = _dateline_dash(idx, att.cue)
+            if subj is not None and dash is not None and subj.i < dash < att.cue.i:
+                # LONDON (Reuters) - Donald Trump said ...: the dateline parsed as the subject;
+                # the speaker is the noun phrase opening the sentence after the dash.
+                near = _np_from(idx.doc[dash + 1:att.cue.i])
+                if near is not None:
+                    att.speaker = near
+                    att.extra["passive"] = passive
+                    continue
+                subj = None
+            if subj is not None and subj.ent_type_ in ("DATE", "TIME") and subj.pos_ != "PRON":
+                # "X's office announced Friday that ...": a date is never the speaker.
+                near = _speaker_left_of_cue(idx, att, ignore_subject=True)
+                if near is not None:
+                    att.speaker = near
+                    att.extra["passive"] = passive
+                    continue
+                subj = None
             if subj is None and not passive:
-                near = _speaker_next_to_cue(idx, att)
+                near = _speaker_next_to_cue(idx, att) or _speaker_left_of_cue(idx, att) or \
+                    _stray_subject_before_cue(idx, att)
                 if near is not None:
                     att.speaker = near
                     att.extra["passive"] = passive
