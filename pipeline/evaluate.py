@@ -116,6 +116,8 @@ def boilerplate_sections() -> list[Section]:
                 "score_boilerplate_set", call=lambda fn, ctx: fn(ctx.shared, _clean_config(ctx))),
         Section("multipage", "article extraction with sibling pages", "eval_lines", "score_multipage",
                 call=lambda fn, ctx: fn(ctx.shared, _clean_config(ctx), k=ctx.multipage_k)),
+        Section("polnear_retention", "article text kept on PolNeAR dev (attribution content)", "eval_lines",
+                "score_polnear_retention", call=lambda fn, ctx: fn(ctx.shared, _clean_config(ctx), split="dev")),
     ]
 
 
