@@ -1585,6 +1585,14 @@ def _quoted_conj_clauses(cue: Token, children: list[Token], idx: _DocIndex) -> l
     return out
 
 
+def _semicolon_between(idx: _DocIndex, clause: Token, cue: Token) -> bool:
+    """A clause wholly before the cue with a semicolon (outside quotations) between them."""
+    if clause.i > cue.i or clause.right_edge.i >= cue.i:
+        return False
+    return any(t.text == ";" and not idx.inside_clause_quote(t)
+               for t in idx.doc[clause.right_edge.i + 1:cue.i])
+
+
 def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
     """Cue verbs with a reported clause: indirect, or mixed when quoted words sit inside.
 
@@ -1610,6 +1618,10 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
             if subj is None or not _animate(subj, config):
                 continue
         children = _content_children(tok, config) if speech else []
+        # A clause before the cue and cut off from it by a semicolon is a sentence of its own,
+        # with its own cue, that the parser hung on this one ("Most voters say they ...; 26
+        # percent say they ..."): not what this cue reports.
+        children = [c for c in children if not _semicolon_between(idx, c, tok)]
         rule = "indirect.ccomp"
         span = None
         if children:
@@ -1757,6 +1769,29 @@ STATEMENT_MAKING_VERBS = {"issue", "release", "send", "make", "put", "offer", "d
                           "repeat", "reiterate", "echo", "give", "file"}
 
 
+# Verbs whose subject takes issue with a statement rather than makes it: "Clinton rejected the
+# claim that ...", "took issue with the suggestion that ...".
+DISPUTING_VERBS = {"reject", "deny", "dismiss", "dispute", "refute", "rebut", "debunk", "challenge",
+                   "question", "counter", "mock", "ridicule", "deride", "attack", "criticize", "criticise",
+                   "slam", "blast", "condemn", "denounce", "contest", "doubt", "disagree", "laugh",
+                   "scoff", "take", "respond", "answer", "address", "investigate", "examine", "hear",
+                   "read", "see", "cite", "quote", "report", "ignore", "believe", "accept", "support",
+                   "back", "echo", "amplify", "spread", "push", "peddle", "fuel", "fact-check", "check"}
+
+
+def _own_statement(noun: Token, verb: Token) -> bool:
+    """A reporting noun in the object of a verb is its subject's own statement when the
+    subject does something with it as its maker: "Cruz entered the debate with a forceful
+    argument that ...", "Trump backed away from his suggestion that ..."; not when the verb
+    disputes, reports or weighs someone else's ("rejected the claim that ...")."""
+    if verb.lemma_.lower() in DISPUTING_VERBS:
+        return False
+    # "the claim" with an article of its own may be anybody's; "his"/"her"/"their"/"an" claim
+    # with the subject's own determiner is the subject's.
+    det = next((c for c in noun.children if c.dep_ in ("det", "poss")), None)
+    return det is not None and det.lower_ in ("his", "her", "their", "its", "a", "an")
+
+
 def _maker_of_statement(noun: Token, config: QuoteConfig) -> Token | None:
     """The speaker of a reporting noun without a possessor, from the verb around it: the subject
     of "Weaver says in a statement that ..." / "Detzner sent out a statement that ..." (a
@@ -1768,8 +1803,12 @@ def _maker_of_statement(noun: Token, config: QuoteConfig) -> Token | None:
             return None
     elif noun.dep_ == "dobj" and noun.head.pos_ == "VERB":
         verb = noun.head
-        if verb.lemma_.lower() not in STATEMENT_MAKING_VERBS and not _is_cue_verb(verb, config):
+        if verb.lemma_.lower() not in STATEMENT_MAKING_VERBS and not _is_cue_verb(verb, config) and \
+                not _own_statement(noun, verb):
             return None
+    elif noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.pos_ == "VERB" and \
+            _own_statement(noun, noun.head.head):
+        verb = noun.head.head
     else:
         return None
     if _governed_by_plan(verb, config):

@@ -244,6 +244,20 @@ LONG_TAIL = [
     # ... not someone who only criticises the statement
     ("The mayor criticized a statement saying the rally was postponed until next week.",
      [("indirect.ccomp", "the rally was postponed until next week", "a statement")]),
+    # Two reports joined by a semicolon: the clause before it is no content of the cue after it
+    ("More than six in 10 said they were not looking forward to the next few months; 46 percent "
+     "said they were unenthusiastic about the election.",
+     [("indirect.ccomp", "they were not looking forward to the next few months", "More than six in 10"),
+      ("indirect.ccomp", "they were unenthusiastic about the election", "46 percent")]),
+    # ... while a clause after the cue keeps its semicolon-free shape
+    ("Maria Lopez said the bridge would reopen in May.",
+     [("indirect.ccomp", "the bridge would reopen in May", "Maria Lopez")]),
+    # A reporting noun in the object of its maker's verb: "entered the debate with an argument that"
+    ("Cruz entered the debate with an even more forceful argument that 2016 is now a two-man contest.",
+     [("indirect.noun_cue", "that 2016 is now a two-man contest", "Cruz")]),
+    # ... not when the subject disputes someone else's ("rejected the claim that")
+    ("Clinton rejected the claim that she had lied to the families.",
+     [("indirect.noun_cue", "that she had lied to the families", None)]),
 ]
 
 
