@@ -38,6 +38,12 @@ class ParsedDoc:
     token_starts: np.ndarray   # per token: offset into documents.text
     token_ends: np.ndarray
 
+    @classmethod
+    def unmapped(cls, doc_id: str, doc: Doc) -> "ParsedDoc":
+        """A Doc whose own text is the original text (no cleaning): offsets are token offsets."""
+        starts = np.array([t.idx for t in doc], dtype=np.int64)
+        return cls(doc_id, doc, starts, starts + np.array([len(t) for t in doc], dtype=np.int64))
+
     def text_span(self, token_start: int, token_end: int) -> tuple[int, int]:
         """Character offsets in documents.text of tokens [token_start, token_end)."""
         return int(self.token_starts[token_start]), int(self.token_ends[token_end - 1])

@@ -27,7 +27,7 @@ import sys
 import tomllib
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from .boilerplate import count_lines, label_document, split_lines
 from .config import load_stage_config

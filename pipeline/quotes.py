@@ -1351,20 +1351,15 @@ def _speaker_left_of_cue(idx: _DocIndex, att: Attribution, ignore_subject: bool 
         return j
 
     i = skip_space(i)
-    if i >= sent_start and doc[i].text == ")":
-        j = i - 1
-        while j >= sent_start and doc[j].text != "(" and i - j <= MAX_LEFT_APPOSITION + 1:
-            j -= 1
-        if j < sent_start or doc[j].text != "(":
-            return None
-        i = skip_space(j - 1)
-    if i >= sent_start and doc[i].text == ",":
-        j = i - 1
-        while j >= sent_start and doc[j].text != "," and i - j <= MAX_LEFT_APPOSITION + 1:
-            j -= 1
-        if j < sent_start or doc[j].text != ",":
-            return None
-        i = skip_space(j - 1)
+    # Skip one bracket, then one short apposition between commas ("Marcel Lazar, 44, said").
+    for closer, opener in ((")", "("), (",", ",")):
+        if i >= sent_start and doc[i].text == closer:
+            j = i - 1
+            while j >= sent_start and doc[j].text != opener and i - j <= MAX_LEFT_APPOSITION + 1:
+                j -= 1
+            if j < sent_start or doc[j].text != opener:
+                return None
+            i = skip_space(j - 1)
     if i < sent_start:
         return None
     t = doc[i]
@@ -1720,7 +1715,6 @@ def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[A
     hate each other”", "Bolton thought some of the “Neocons For Hillary” buzz was ..."). The
     content is the verb's complements up to the one holding the quotation."""
     config = idx.config
-    doc = idx.doc
     seen: set[int] = set()
     for q in idx.quotes:
         if q.depth != 0:
@@ -2323,7 +2317,6 @@ class SpeakerResolver:
     def _issuer(self, head: Token, start: int, end: int):
         """The organisation behind a document noun: "statement issued by X", "statement from X",
         "X's statement", "a Kremlin statement"."""
-        doc = self.doc
         for tok in head.subtree:
             if tok.dep_ == "pobj" and tok.head.lower_ in ("by", "from", "of") and tok.i < end:
                 return self._name_of_np(tok)

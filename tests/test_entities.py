@@ -3,9 +3,7 @@ seed gold people on the seed outputs (skipped when ../shared is absent)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import numpy as np
 import pytest
 from spacy.tokens import Doc
 
@@ -238,9 +236,7 @@ def test_bad_config_is_reported_with_the_key(rules):
 # --- with the model -------------------------------------------------------------------------------
 
 def parsed(nlp, text: str, doc_id: str = "t") -> ParsedDoc:
-    doc = nlp(text)
-    starts = np.array([t.idx for t in doc], dtype=np.int64)
-    return ParsedDoc(doc_id, doc, starts, starts + np.array([len(t) for t in doc], dtype=np.int64))
+    return ParsedDoc.unmapped(doc_id, nlp(text))
 
 
 def test_offsets_point_into_the_text(nlp, rules):

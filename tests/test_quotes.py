@@ -7,27 +7,17 @@ Extraction tests parse short made-up texts with the session `nlp` fixture (tests
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import numpy as np
 import pytest
 
+from pipeline.docs import ParsedDoc
 from pipeline.quotes import extract_quotes, load_config
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from conftest import SHARED  # noqa: E402
 
 
-class _Parsed:
-    """A ParsedDoc whose original text is the parsed text (identity offsets)."""
-
-    def __init__(self, doc):
-        self.doc_id = "t"
-        self.doc = doc
-        self.token_starts = np.array([t.idx for t in doc], dtype=np.int64)
-        self.token_ends = np.array([t.idx + len(t.text) for t in doc], dtype=np.int64)
-
-    def text_span(self, i, j):
-        return int(self.token_starts[i]), int(self.token_ends[j - 1])
+def _Parsed(doc):
+    return ParsedDoc.unmapped("t", doc)
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ records `extract_quotes` emits have pairwise disjoint content spans (each charac
 document belongs to at most one attribution's content).
 """
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.docs import ParsedDoc
 from pipeline.quotes import QUOTE_CHARS, extract_quotes, load_config, pair_quote_marks
 
 PIECES = st.sampled_from(list(QUOTE_CHARS) + ["''", "’’", "‘’", " ", " ", " ", "\n", "\n\n", ",", ".", ":",
@@ -46,15 +46,8 @@ def quotes_config():
     return load_config()
 
 
-class _Parsed:
-    def __init__(self, doc):
-        self.doc_id = "prop"
-        self.doc = doc
-        self.token_starts = np.array([t.idx for t in doc], dtype=np.int64)
-        self.token_ends = np.array([t.idx + len(t.text) for t in doc], dtype=np.int64)
-
-    def text_span(self, i, j):
-        return int(self.token_starts[i]), int(self.token_ends[j - 1])
+def _Parsed(doc):
+    return ParsedDoc.unmapped("prop", doc)
 
 
 SENTENCE_PIECES = st.sampled_from(['"', "“", "”", "‘", "’", "''", " ", " ", "\n", ",", ".", ":", "Smith said",
