@@ -32,6 +32,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from .io import read_table
+from .polnear import read_split
 from .schemas import QUOTES
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -219,7 +220,7 @@ def score_seed_quotes(out_dir: Path, gold_path: Path = DEFAULT_GOLD, *, predicti
 
 
 def load_polnear(path: Path) -> list[dict]:
-    return [json.loads(line) for line in Path(path).open(encoding="utf-8") if line.strip()]
+    return read_split(path)
 
 
 def _polnear_gold(record: dict) -> list[dict]:
@@ -300,7 +301,7 @@ def score_polnear(out_dir: Path, polnear_jsonl: Path = DEFAULT_POLNEAR) -> dict:
         return {"skipped": f"{polnear_jsonl}: not found (the shared PolNeAR folder is absent)",
                 "metrics": {}, "misses": [], "false_alarms": []}
     preds = load_predictions(out_dir)
-    records = [r for r in load_polnear(polnear_jsonl) if r["doc_id"] in preds or True]
+    records = load_polnear(polnear_jsonl)
     present = {r["doc_id"] for r in read_table(QUOTES, Path(out_dir), columns=["doc_id"]).to_pylist()}
     result = score_predictions_polnear(records, preds)
     result["documents"] = {"gold": len(records), "with_predictions": len(present & {r["doc_id"] for r in records})}

@@ -6,7 +6,6 @@ Extraction tests parse short made-up texts with the session `nlp` fixture (tests
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
@@ -532,15 +531,11 @@ def polnear_dev_metrics(tmp_path_factory):
     from pipeline.cli import run_all
     from pipeline.eval_quotes import score_polnear
 
+    from pipeline.polnear import read_split, write_input
+
     work = tmp_path_factory.mktemp("polnear_dev")
     input_dir = work / "input"
-    input_dir.mkdir()
-    with POLNEAR_DEV.open(encoding="utf-8") as src, (input_dir / "dev.jsonl").open("w", encoding="utf-8") as dst:
-        for line in src:
-            if line.strip():
-                record = json.loads(line)
-                dst.write(json.dumps({"id": record["doc_id"], "text": record["text"],
-                                      "source": record.get("publisher"), "date": record.get("date")}) + "\n")
+    write_input(read_split(POLNEAR_DEV), input_dir, "dev.jsonl")
     out = work / "out"
     run_all(input_dir, out, None)
     return score_polnear(out, POLNEAR_DEV)["metrics"]["@30"]
