@@ -890,7 +890,20 @@ def _animate_subject_after(tok: Token, char: int, config: QuoteConfig) -> bool:
                and c.lower_ not in config.relative_pronouns for c in tok.children)
 
 
-def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None) -> tuple[Token, str] | None:
+def _reports_own_clause(idx: _DocIndex, cue: Token) -> bool:
+    """The cue has a reported clause of its own after it, outside quotation marks: “... a
+    political campaign.” Ohio Gov. John Kasich said he would have fired him. After a quotation
+    closed by a full stop, that sentence reports itself, not the quotation before it (unless no
+    other quotation of the paragraph gives a speaker)."""
+    for child in cue.children:
+        if child.dep_ == "ccomp" and child.i > cue.i and \
+                not any(q.open_start <= child.idx < q.close_end for q in idx.quotes):
+            return True
+    return False
+
+
+def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None,
+              own_clause_ok: bool = False) -> tuple[Token, str] | None:
     """Cue after the closing mark: “...,” said X. / “...,” X said. / “...,” X, a spokesman, said.
 
     A quotation whose words end with a comma, ? or ! inside the marks leaves the writer's
@@ -925,7 +938,8 @@ def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None) -> tuple
                 tok.lemma_.lower() not in NOT_TAIL_VERBS and tok.tag_ in ("VBD", "VBZ", "VBP") and \
                 _animate_subject_after(tok, q.close_end, config)
             if (cue_like or generic) and (gap <= max_gap or all(tok in t.ancestors for t in between)):
-                if _governed_by_plan(tok, config):
+                if _governed_by_plan(tok, config) or \
+                        (inner[-1:] == "." and not own_clause_ok and _reports_own_clause(idx, tok)):
                     return None
                 return tok, "direct.cue_after" if cue_like else "direct.verb_after"
         if not tok.is_punct:
@@ -1149,6 +1163,13 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
             # “...,” X said. “...”: the second quotation keeps the speaker and the cue.
             found[q] = replace(src, content=content, rule_id="direct.same_paragraph", extra={})
             continue
+        hit = _tail_cue(idx, q, own_clause_ok=True)
+        if hit is not None:
+            # “...” She added that ...: with no other quotation in the paragraph to take the
+            # speaker from, the next sentence's cue is the best guess.
+            found[q] = Attribution("direct", content, hit[1], cue=hit[0], cue_span=_cue_span(hit[0]),
+                                   cue_lemma=_cue_lemma(hit[0]))
+            continue
         # A quotation running on from the previous paragraph (unclosed there): same speaker as
         # the chain, found later in the chain or earlier.
         found_chain = None
@@ -1231,12 +1252,16 @@ def _np_from(tokens: Iterable[Token]) -> tuple[int, int] | None:
                 break
             continue
         capitalised = t.text[:1].isupper() and t.is_alpha and t.lower_ not in ("that", "this")
-        if t.is_punct or t.is_quote or t.lower_ == "that" or t.pos_ in NP_STOP_POS and not capitalised:
+        # "retired neurosurgeon Ben Carson": a participle modifying the noun stays in the phrase.
+        modifier = t.dep_ in ("amod", "compound") and t.head.i > t.i
+        if t.is_punct or t.is_quote or t.lower_ == "that" or t.pos_ in NP_STOP_POS and not capitalised \
+                and not modifier:
             break
         span.append(t)
         if len(span) > MAX_NEAR_SPEAKER:
             return None
-    if not span or not (span[0].pos_ in NP_START_POS or span[0].text[:1].isupper()) or \
+    if not span or not (span[0].pos_ in NP_START_POS or span[0].text[:1].isupper() or
+                        span[0].dep_ in ("amod", "compound")) or \
             not any(t.pos_ in ("PROPN", "NOUN", "PRON") or t.text[:1].isupper() for t in span) and \
             not (span[0].pos_ == "DET" and len(span) > 1):
         return None
@@ -1260,7 +1285,8 @@ def _speaker_next_to_cue(idx: _DocIndex, att: Attribution) -> tuple[int, int] | 
         if near is not None:
             return near
     after = doc[cue.i + 1:min(len(doc), cue.i + 2 + MAX_NEAR_SPEAKER)]
-    if after and (after[0].pos_ in ("PROPN", "DET", "NOUN") or after[0].text[:1].isupper() and after[0].is_alpha) \
+    if after and (after[0].pos_ in ("PROPN", "DET", "NOUN") or after[0].text[:1].isupper() and after[0].is_alpha
+                  or after[0].dep_ in ("amod", "compound") and after[0].head.i > after[0].i) \
             and not idx.inside_clause_quote(after[0]):
         near = _np_from(after)
         if near is not None and all(t.ent_type_ in ("DATE", "TIME") for t in doc[near[0]:near[1]]):
@@ -1543,11 +1569,19 @@ def _trailing_clause(idx: _DocIndex, cue: Token) -> tuple[int, int, Token] | Non
         j -= 1
     if j < sent.start or idx.doc[j].text != ",":
         return None
-    words = [t for t in idx.doc[sent.start:j] if t.is_alpha]
-    if len(words) < MIN_TRAILING_WORDS or any(idx.inside_clause_quote(t) for t in idx.doc[sent.start:j]):
-        return None
-    first, last = sent.start, j - 1
     doc = idx.doc
+    clause_start = sent.start
+    if j == sent.start and j > 0:
+        # The sentence splitter cut before the comma (", he said." alone): the content is the
+        # sentence before, when no paragraph break separates them.
+        previous = _sent_of(doc[j - 1])
+        if "\n" in doc.text[previous.start_char:doc[j].idx]:
+            return None
+        clause_start = previous.start
+    words = [t for t in doc[clause_start:j] if t.is_alpha]
+    if len(words) < MIN_TRAILING_WORDS or any(idx.inside_clause_quote(t) for t in doc[clause_start:j]):
+        return None
+    first, last = clause_start, j - 1
     while first <= last and (doc[first].is_space or doc[first].is_punct and not doc[first].is_quote):
         first += 1
     while last >= first and (doc[last].is_space or doc[last].is_punct and not doc[last].is_quote):
@@ -2375,15 +2409,39 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     atts.sort(key=lambda a: a.content[0])
     atts += list(continuation_quotes(idx, found, atts))
     # Speakers for cue-attached records.
-    for att in atts:
+    quoted_spans = [a.content for a in atts if a.type == "direct"]
+    # “...,” Kilfoyle said. “...”: a quotation sharing the cue of an earlier one of its paragraph
+    # takes the speaker found for that one (found next to the first quotation, which may hold
+    # a word the parser took as the cue's subject).
+    by_cue: dict[int, Attribution] = {}
+    for att in sorted(atts, key=lambda a: a.rule_id == "direct.same_paragraph"):
+        if att.rule_id == "direct.same_paragraph" and att.cue is not None and att.cue.i in by_cue:
+            first = by_cue[att.cue.i]
+            att.speaker, att.speaker_ref = first.speaker, first.speaker_ref
+            att.extra["passive"] = first.extra.get("passive", False)
+            continue
+        if att.cue is not None and att.rule_id.startswith("direct.") and att.speaker is None:
+            by_cue.setdefault(att.cue.i, att)
         if att.speaker is None and att.cue is not None and att.inherit_from is None and \
                 att.rule_id != "direct.dash" and att.cue_lemma != "according to" and \
                 not att.extra.get("speaker_fixed"):
             outer = idx.conjoined_cue_of.get(att.cue.i) or _statement_maker_verb(att.cue, config)
             subj, passive = _find_subject(outer if outer is not None else att.cue, config)
             if subj is not None and (idx.inside_clause_quote(subj) or
-                                     att.type == "direct" and att.content[0] <= subj.idx < att.content[1]):
-                subj = None       # a noun of the quotation itself (“... Underestimation of Cruz,” X said)
+                                     any(s <= subj.idx < e for s, e in quoted_spans)):
+                # A noun of a quotation (“... Underestimation of Cruz,” X said; “Safety,” said
+                # Grimm. “...” for the second quotation) is never its speaker.
+                subj = None
+            if subj is not None and subj.idx < att.content[0] and \
+                    att.rule_id.startswith(("direct.cue_after", "direct.verb_after")):
+                # Nothing the president said “will assuage ...,” the Florida senator said: a noun
+                # phrase between the quotation and its trailing cue is the speaker, whatever
+                # subject the parse found before the quotation.
+                near = _speaker_next_to_cue(idx, att)
+                if near is not None and subj.i < near[0] and near[1] <= att.cue.i:
+                    att.speaker = near
+                    att.extra["passive"] = passive
+                    continue
             dash = _dateline_dash(idx, att.cue)
             if subj is not None and dash is not None and subj.i < dash < att.cue.i:
                 # LONDON (Reuters) - Donald Trump said ...: the dateline parsed as the subject;

@@ -293,7 +293,26 @@ SPEAKER_REPAIRS = [
     ('"The plan is a total disaster for the city." She added that she would vote against it.',
      [("direct.cue_after", "The plan is a total disaster for the city.", "She"),
       ("indirect.ccomp", "that she would vote against it", "She")]),
+    # ... but after another quotation of the paragraph with its own cue, a sentence reporting a
+    # clause of its own is someone else's: the quotation keeps the paragraph's speaker
+    ('"We will win," Maria Lopez said. "The plan is a total disaster for the city." '
+     'Governor John Smith said he would veto the plan.',
+     [("direct.cue_after", "We will win,", "Maria Lopez"),
+      ("direct.same_paragraph", "The plan is a total disaster for the city.", "Maria Lopez"),
+      ("indirect.ccomp", "he would veto the plan", "Governor John Smith")]),
+    # A word of the first quotation the parse made the cue's subject never speaks for the second
+    ('"Security," said Ortiz, a Maria Lopez supporter. "Security for the whole country, everybody."',
+     [("direct.cue_after", "Security,", "Ortiz"),
+      ("direct.same_paragraph", "Security for the whole country, everybody.", "Ortiz")]),
 ]
+
+
+def test_participle_modifier_stays_in_the_speaker(extract):
+    # "retired" (a participle) opens the speaker's noun phrase after the cue; the parse hangs the
+    # name on the next clause, so the speaker is read next to the cue.
+    rows = extract('"I am not going to say it is a mistake, so forget about it," said retired '
+                   'neurosurgeon Ben Carson, asked about his claims.')
+    assert (rows[0]["rule_id"], rows[0]["speaker_text"]) == ("direct.cue_after", "retired neurosurgeon Ben Carson")
 
 
 @pytest.mark.parametrize("text, expected", SPEAKER_REPAIRS, ids=[t[:40] for t, _ in SPEAKER_REPAIRS])
@@ -328,6 +347,26 @@ def test_subject_hung_on_another_verb(nlp, config, adjective, noun, speaker):
         (".", ".", "PUNCT", 2, "punct", ".")])
     rows = extract_quotes(_Parsed(doc), None, config)
     assert [(r["content"], r["speaker_text"]) for r in rows] == [("they are ready", speaker)], rows
+
+
+@pytest.mark.parametrize("break_before_cue, expected", [
+    (" ", [("Those who take on heavy debt struggle", "he")]),
+    # a paragraph break: ", he said." opens a paragraph of its own; no content across it
+    ("\n\n", [])])
+def test_trailing_cue_cut_off_by_the_sentence_splitter(nlp, config, break_before_cue, expected):
+    # "Those who take on heavy debt struggle, he said." with "struggle" read as a noun: the
+    # splitter cuts before ", he said", whose content is the sentence before.
+    first = [("Those", "DT", "PRON", 0, "ROOT", "those"), ("who", "WP", "PRON", 2, "nsubj", "who"),
+             ("take", "VBP", "VERB", 0, "relcl", "take"), ("on", "RP", "ADP", 2, "prt", "on"),
+             ("heavy", "JJ", "ADJ", 6, "amod", "heavy"), ("debt", "NN", "NOUN", 6, "compound", "debt"),
+             ("struggle", "NN", "NOUN", 2, "dobj", "struggle")]
+    gap = [] if break_before_cue == " " else [(break_before_cue, "_SP", "SPACE", 6, "dep", break_before_cue)]
+    k = len(first) + len(gap)
+    second = [(",", ",", "PUNCT", k + 2, "punct", ","), ("he", "PRP", "PRON", k + 2, "nsubj", "he"),
+              ("said", "VBD", "VERB", k + 2, "ROOT", "say"), (".", ".", "PUNCT", k + 2, "punct", ".")]
+    doc = _hand_parsed(nlp, first + gap + second)
+    rows = extract_quotes(_Parsed(doc), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in rows] == expected, rows
 
 
 @pytest.mark.parametrize("noun, speaker", [("office", "The mayor 's office"), ("plan", None)])
