@@ -243,6 +243,7 @@ class QuoteConfig:
     direct_only: frozenset
     object_content: frozenset
     noun_cues: frozenset
+    stance_blockers: frozenset
     directive: frozenset
     call_particles: frozenset
     phrases: dict
@@ -251,6 +252,7 @@ class QuoteConfig:
     infinitive_ok: frozenset
     metalinguistic_nouns: frozenset
     metalinguistic_verbs: frozenset
+    voiced_nouns: frozenset
     min_words: int
     max_tail_gap: int
     max_head_gap: int
@@ -303,12 +305,14 @@ class QuoteConfig:
             speech=words("cues", "speech"), direct_only=words("cues", "direct_only"),
             object_content=words("cues", "object_content"), directive=words("cues", "directive"),
             noun_cues=words("cues", "noun_cues"),
+            stance_blockers=words("cues", "stance_blockers"),
             call_particles=words("cues", "call_particles"), phrases=phrases,
             governors=words("not_speech", "governors"),
             infinitive_ok=words("not_speech", "infinitive_ok"),
             animate_only=words("not_speech", "animate_only"),
             metalinguistic_nouns=words("not_speech", "metalinguistic_nouns"),
             metalinguistic_verbs=words("not_speech", "metalinguistic_verbs"),
+            voiced_nouns=words("cues", "voiced_nouns"),
             min_words=integer("direct", "min_words"), max_tail_gap=integer("direct", "max_tail_gap"),
             max_head_gap=integer("direct", "max_head_gap"),
             person_pronouns=words("speakers", "person_pronouns"),
@@ -768,7 +772,9 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
             if node.i == tok.i:
                 break
             continue
-        if node.dep_ in ("conj", "advcl", "xcomp", "pcomp") or (node.dep_ == "ccomp" and node.tag_ == "VBG"):
+        if node.dep_ in ("conj", "advcl", "xcomp", "pcomp") or (node.dep_ == "ccomp" and node.tag_ == "VBG") \
+                or (node.dep_ == "advmod" and node.pos_ == "ADV" and node.i != tok.i):
+            # ("went so far as to say": the infinitive hangs off the adverb of the verb with the subject)
             node = node.head
             continue
         break
@@ -817,8 +823,14 @@ def _speaker_span(head: Token, config: QuoteConfig, keep_acl: bool = True) -> tu
     keeping prepositional phrases and participles that say whose statement it is ("A short
     statement issued by the Prime Minister's Office")."""
     drop = set()
+    # "One of the men, Jessie Elkins, 70, said": a name in apposition to a noun phrase that is
+    # not a name is who speaks; it stays in the span with the commas around it.
+    name_appos = next((c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN" and c.i > head.i),
+                      None) if head.pos_ != "PROPN" and head.ent_type_ not in SPEAKER_LABELS else None
     for child in head.children:
         dep = child.dep_
+        if name_appos is not None and (child.i == name_appos.i or dep == "punct" and child.i < name_appos.i):
+            continue
         if dep in _TRIM_DEPS and not (keep_acl and dep == "acl" and child.tag_ == "VBN"):
             if dep == "conj" and child.pos_ in ("PROPN", "NOUN"):
                 continue      # "Putin and Bennett said": both
@@ -1008,6 +1020,13 @@ def _head_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
             if _governed_by_plan(tok, config):
                 return None
             return tok, "direct.cue_before"
+        if gap == 0 and tok.lower_ in config.document_nouns and tok.dep_ == "dobj" and \
+                tok.head.pos_ == "VERB" and tok.head.i < tok.i and not _governed_by_plan(tok.head, config):
+            # X issued a statement, “...” / released a short note: “...”: the text is quoted right
+            # after the noun naming it; whoever issued it speaks.
+            subject, _ = _find_subject(tok.head, config)
+            if subject is not None and _animate(subject, config):
+                return tok.head, "direct.statement_before"
         if not tok.is_punct:
             # Only the cue's own dependents may stand between cue and quote (reporters, on
             # Monday, in a statement); a verb there means the quote belongs to another clause.
@@ -1026,11 +1045,12 @@ def _dash_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | None:
     text = idx.text
     if not q.closed:
         return None
-    pend = idx.paragraphs[idx.paragraph_of(q.close_end - 1)][1]
+    p = idx.paragraph_of(q.close_end - 1)
+    pend = idx.paragraphs[p][1]
     rest = text[q.close_end:pend]
     m = re.match(r"\s*([―—–]|--)\s*(\S.*)$", rest)
     if not m:
-        return None
+        return _dash_line_speaker(idx, q, p)
     dash_char = q.close_end + m.start(1)
     name_start = q.close_end + m.start(2)
     a, b = idx.token_range(name_start, pend)
@@ -1041,6 +1061,36 @@ def _dash_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | None:
     if dash_tok is None:
         return None
     return dash_tok.i, toks[0].i, toks[-1].i + 1
+
+
+# Longest name on an attribution line under a quotation paragraph ("- Bernie Sanders.").
+MAX_DASH_LINE_NAME = 5
+
+
+def _dash_line_speaker(idx: _DocIndex, q: QuoteSpan, p: int) -> tuple[int, int, int] | None:
+    """A quotation filling its paragraph, then a line that opens with a dash and a name (fact
+    checks, notebooks: “...”\n\n- Jane Doe.\n\n or -Sen. Jane Doe, tweeting after the debate.):
+    the name up to the first comma or full stop speaks. Returns (dash token, speaker start, end)."""
+    doc, text = idx.doc, idx.text
+    ps, pe = idx.paragraphs[p]
+    if text[ps:q.open_start].strip() or text[q.close_end:pe].strip() or p + 1 >= len(idx.paragraphs):
+        return None
+    ns, ne = idx.paragraphs[p + 1]
+    m = re.match(r"\s*([―—–-]|--)\s*([A-Z].*)$", text[ns:ne], re.S)
+    if not m:
+        return None
+    dash_tok = idx.token_at(ns + m.start(1))
+    a, b = idx.token_range(ns + m.start(2), ne)
+    name = []
+    for tok in doc[a:b]:
+        if tok.text in (",", ".", ";", "(") or tok.is_space:
+            break
+        name.append(tok)
+    if dash_tok is None or not name or len(name) > MAX_DASH_LINE_NAME or \
+            not all(t.pos_ == "PROPN" or t.text[:1].isupper() for t in name):
+        return None
+    start = name[0].i if name[0].i != dash_tok.i or len(name) == 1 else name[1].i
+    return dash_tok.i, start, name[-1].i + 1
 
 
 # Longest name written before a colon that introduces a quotation ("Jeffrey M. Jones: “...”").
@@ -1062,17 +1112,30 @@ def _colon_name_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | 
     end = j + 1
     while j >= 0 and end - j <= MAX_COLON_NAME + 1 and (
             doc[j].pos_ == "PROPN" or doc[j].lower_ in ("and", "&") or
-            doc[j].text[:1].isupper() and doc[j].is_alpha and doc[j].ent_type_ in ("PERSON", "ORG")):
+            doc[j].text[:1].isupper() and doc[j].is_alpha and
+            (doc[j].ent_type_ in ("PERSON", "ORG") or doc[j].i + 1 < end)):
         j -= 1
     start = j + 1
     if start >= end or end - start > MAX_COLON_NAME:
         return None
+
+    def at_boundary(k: int) -> bool:
+        return k < 0 or doc[k].is_space or "\n" in doc[k].text_with_ws or \
+            doc[k].text in ("-", "--", "—", "–", ".", "!", "?") or doc[k].is_quote
+
+    # A roundup line names its source after a spaced dash ("POLL SHIFTS - Philip Bump: “...”") or
+    # with "(More) from" ("More from Jones: “...”"): a capitalised name there needs no entity tag.
+    spaced_dash = j >= 1 and doc[j].text in ("-", "--", "—", "–") and doc[j - 1].whitespace_
+    from_source = j >= 0 and doc[j].lower_ == "from" and (
+        at_boundary(j - 1) or doc[j - 1].lower_.lstrip("-—–") == "more" and
+        (at_boundary(j - 2) or doc[j - 1].text[:1] in "-—–"))
     last = doc[end - 1]
-    if last.ent_type_ not in ("PERSON", "ORG") or doc[start].lower_ in ("and", "&"):
+    named = last.ent_type_ in ("PERSON", "ORG") or \
+        (spaced_dash or from_source) and all(t.text[:1].isupper() or t.lower_ in ("and", "&")
+                                             for t in doc[start:end])
+    if not named or doc[start].lower_ in ("and", "&"):
         return None
-    boundary = j < 0 or doc[j].is_space or "\n" in doc[j].text_with_ws or \
-        doc[j].text in ("-", "--", "—", "–", ".", "!", "?") or doc[j].is_quote
-    if not boundary:
+    if not (at_boundary(j) or from_source):
         return None
     return colon.i, start, end
 
@@ -1133,15 +1196,58 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
             if cue is not None and _is_cue_verb(cue, config, allow_direct_only=True) and \
                     not _governed_by_plan(cue, config):
                 hit = (cue, "direct.cue_before")
+        elif inner[-1:] in ".?!" and _is_cue_verb(before, config, allow_direct_only=True) and \
+                before.lemma_.lower() not in config.metalinguistic_verbs and \
+                not _governed_by_plan(before, config) and not idx.inside_clause_quote(before):
+            # A man yelled “Stay there!” / Some chanted “USA! USA!”: a cue verb right before a
+            # quotation that closes the sentence with its own punctuation takes it as its words
+            # (a scare quote ends inside the writer's sentence, without its own . ! or ?).
+            hit = (before, "direct.cue_before")
         if hit is not None and inner[-1:] == "," and any(
                 o.open_start >= q.close_end and idx.paragraph_of(o.open_start) == idx.paragraph_of(q.open_start)
-                and o.open_start <= _sent_of(hit[0]).end_char for o in idx.quotes):
-            hit = None        # “To date,” she continued, “...”: the head of a split quotation
+                and o.open_start <= _sent_of(hit[0]).end_char
+                and not any(t.text in (".", "?", "!")
+                            for t in idx.doc[slice(*idx.token_range(q.close_end, o.open_start))])
+                for o in idx.quotes):
+            # “To date,” she continued, “...”: the head of a split quotation (not when a full stop
+            # ends the cue's sentence first: “Debate recap,” tweeted X. “...”)
+            hit = None
         if hit is not None:
             content = _clean_quote_content(idx, q)
             cue, rule = hit
             found[q] = Attribution("direct", content, rule + "_short", cue=cue, cue_span=_cue_span(cue),
                                    cue_lemma=_cue_lemma(cue))
+    # Chants and cries: the quotation names what a crowd voiced (their chants of “Ted! Ted!”,
+    # responded with chants of “...”, drawing “BERNIE!” chants): the possessor speaks, or the
+    # subject of the verb answering "with" them or joining "in" them; otherwise nobody is named.
+    for q in idx.quotes:
+        if q in found or q.depth != 0 or not q.closed:
+            continue
+        before = idx.previous_token(q.open_start)
+        noun = None
+        if before is not None and before.lower_ == "of" and before.head.i < before.i and \
+                before.head.lower_ in config.voiced_nouns:
+            noun = before.head
+        else:
+            a, b = idx.token_range(q.close_end, len(idx.text))
+            nxt = next((t for t in idx.doc[a:b] if not t.is_space), None)
+            if nxt is not None and nxt.lower_ in config.voiced_nouns and nxt.pos_ == "NOUN":
+                noun = nxt
+        if noun is None:
+            continue
+        content = _clean_quote_content(idx, q)
+        if content[1] <= content[0]:
+            continue
+        speaker = None
+        poss = next((c for c in noun.children if c.dep_ == "poss"), None)
+        if poss is not None:
+            speaker = _speaker_span(poss, config)
+        elif noun.dep_ == "pobj" and noun.head.lower_ in ("with", "in") and noun.head.head.pos_ == "VERB":
+            subj = next((c for c in noun.head.head.children if c.dep_ == "nsubj"), None)
+            if subj is not None and subj.lower_ not in config.relative_pronouns:
+                speaker = _speaker_span(subj, config)
+        found[q] = Attribution("direct", content, "direct.voiced_noun", cue=noun, cue_span=(noun.i, noun.i + 1),
+                               cue_lemma=noun.lemma_.lower(), speaker=speaker, extra={"speaker_fixed": True})
     # Inheritance within a paragraph and along paragraph chains (short quotations attached to
     # a cue count as sources too: “Safety,” said X. “Safety for the whole country.”).
     by_para: dict[int, list[QuoteSpan]] = {}
@@ -1389,6 +1495,12 @@ def _speaker_left_of_cue(idx: _DocIndex, att: Attribution, ignore_subject: bool 
     if i < sent_start:
         return None
     t = doc[i]
+    if t.pos_ == "NUM" and t.head.i == cue.i and t.dep_ in ("nummod", "npadvmod", "dep", "advmod") and \
+            not idx.inside_clause_quote(t) and not att.content[0] <= t.idx < att.content[1]:
+        # "About 4 in 10 say they ...": a share of a poll's respondents, which the parse hangs
+        # on the verb as a number instead of taking it for the subject.
+        left = t.left_edge.i
+        return (left if left >= sent_start else i), i + 1
     if not (t.pos_ == "PROPN" or t.pos_ == "NOUN" and _animate(t, idx.config)) or t.is_quote or \
             t.ent_type_ in ("DATE", "TIME") or t.dep_ in OBJECT_DEPS or idx.inside_clause_quote(t) or \
             att.content[0] <= t.idx < att.content[1]:
@@ -1622,6 +1734,48 @@ def _semicolon_between(idx: _DocIndex, clause: Token, cue: Token) -> bool:
                for t in idx.doc[clause.right_edge.i + 1:cue.i])
 
 
+def _that_said(tok: Token) -> bool:
+    """"That said, ...": a connective opening a sentence ("even so"), not a statement whose
+    speaker is "That"."""
+    doc = tok.doc
+    if tok.lower_ != "said" or tok.i == 0 or tok.i + 1 >= len(doc) or doc[tok.i + 1].text != ",":
+        return False
+    prev = doc[tok.i - 1]
+    if prev.lower_ != "that":
+        return False
+    before = prev.i - 1
+    while before >= 0 and (doc[before].is_space or doc[before].pos_ == "CCONJ"):
+        before -= 1
+    return before < 0 or prev.is_sent_start or doc[before].text in (".", "!", "?", ";", ":") or doc[before].is_quote
+
+
+def _inverted_parenthetical(cue: Token, config: QuoteConfig) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """"Part of the problem, say experts like X, is the ground itself": an inverted cue set off
+    by commas inside a sentence. The parse takes the words before the cue for its subject and
+    the speaker after it for the subject of the rest; the speaker is the phrase right after the
+    cue (up to its comma) and the content the whole sentence around the cue."""
+    doc = cue.doc
+    if cue.i == 0 or doc[cue.i - 1].text != ",":
+        return None
+    subj = next((c for c in cue.children if c.dep_ == "nsubj" and c.i < cue.i), None)
+    clause = next((c for c in cue.children if c.dep_ == "ccomp" and c.i > cue.i), None)
+    if subj is None or clause is None or subj.lower_ in config.relative_pronouns or \
+            any(c.dep_ == "appos" for c in subj.children):
+        return None       # "X's manager, Corey Lewandowski, said the aide ...": the comma closes an apposition
+    speaker = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < clause.i), None)
+    if speaker is None or speaker.left_edge.i != cue.i + 1 or not _animate(speaker, config):
+        return None
+    last = speaker.right_edge.i
+    if doc[last].text != ",":
+        last += 1
+    if last >= clause.i or doc[last].text != "," or any(t.text == "," for t in doc[last + 1:clause.i]):
+        return None       # the speaker phrase must close with the comma before the rest of the clause
+    start, end = subj.left_edge, clause.right_edge
+    while end.i > start.i and (end.is_punct or end.is_space):
+        end = doc[end.i - 1]
+    return (start.idx, end.idx + len(end.text)), _speaker_span(speaker, config)
+
+
 def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
     """Cue verbs with a reported clause: indirect, or mixed when quoted words sit inside.
 
@@ -1639,7 +1793,7 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
             tok.dep_ not in ("amod", "compound")
         if not (speech or object_only):
             continue
-        if idx.inside_clause_quote(tok) or _governed_by_plan(tok, config):
+        if idx.inside_clause_quote(tok) or _governed_by_plan(tok, config) or _that_said(tok):
             continue
         if lemma in config.animate_only:
             # "which could explain why ...", "the data suggest ...": a thing explains, nobody speaks.
@@ -1702,6 +1856,11 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
             span = _content_of_subtree(head)
             rule = "indirect.parenthetical"
         speaker = None
+        if span is not None and rule == "indirect.ccomp":
+            inverted = _inverted_parenthetical(tok, config)
+            if inverted is not None:
+                span, speaker = inverted
+                rule = "indirect.parenthetical"
         if span is None and speech and tok.dep_ == "ROOT":
             trailing = _trailing_clause(idx, tok)
             if trailing is not None:
@@ -1847,12 +2006,52 @@ def _maker_of_statement(noun: Token, config: QuoteConfig) -> Token | None:
     return subj
 
 
+def _stance_holder(noun: Token, config: QuoteConfig) -> Token | None:
+    """Whoever takes a stance on an unowned reporting noun in the object of their verb:
+    "Christie repeated accusations that ...", "Trump backed away from the suggestion that ...",
+    "Nehlen responded to reports that ...". The subject reacts to the statement, so the "that"
+    clause is reported through them (PolNeAR writes the verb's subject as the source); a
+    subject that is no speaker, or one disputing the statement as its object ("Clinton
+    rejected the claim that ..."), gives none."""
+    node = noun
+    if node.dep_ == "pobj" and node.head.dep_ in ("prep", "agent"):
+        node = node.head
+        if node.lower_ in config.stance_blockers:
+            return None       # "Despite complaints that ...": nobody's stance
+        if node.head.pos_ == "ADV" and node.head.dep_ in ("advmod", "prt"):
+            node = node.head  # "backed away from the suggestion", "veered close to an admission"
+    if node.dep_ not in ("dobj", "prep", "advmod", "prt") or node.head.pos_ not in ("VERB", "AUX"):
+        return None
+    verb = node.head
+    if verb.lemma_.lower() in config.stance_blockers:
+        return None           # "it drew complaints that ...": the subject is what others talk about
+    if node.dep_ == "dobj" and verb.lemma_.lower() in DISPUTING_VERBS:
+        return None           # "Clinton rejected the claim that ...": someone else's claim
+    subj, passive = _find_subject(verb, config)
+    if subj is None or passive or not _animate(subj, config) or subj.lower_ in config.relative_pronouns \
+            or subj.lower_ in config.unresolvable_pronouns:
+        return None
+    return subj
+
+
 def _statement_maker_verb(cue: Token, config: QuoteConfig) -> Token | None:
     """"X released a statement saying ...": the participle hangs off the statement, which X
     issued; X is the one saying (PolNeAR writes the source as X). The verb making the statement,
     when it has a speaking subject; None otherwise."""
     noun = cue.head
-    if cue.dep_ != "acl" or cue.tag_ != "VBG" or noun.lemma_.lower() not in config.document_nouns:
+    # "X released a statement that said ...": a relative clause on the statement reads the same.
+    relative = cue.dep_ == "relcl" and any(c.dep_ == "nsubj" and c.lower_ in ("that", "which")
+                                           for c in cue.children)
+    if not (cue.dep_ == "acl" and cue.tag_ == "VBG" or relative):
+        return None
+    if cue.dep_ == "acl" and noun.dep_ == "pobj" and noun.head.lower_ == "to" and noun.head.dep_ in ("dative", "prep"):
+        # "sent out a text message to supporters saying ...": the participle hangs on the
+        # addressees; what says it is the message sent to them.
+        holder = noun.head.head
+        if holder.pos_ == "VERB":
+            holder = next((c for c in holder.children if c.dep_ == "dobj"), holder)
+        noun = holder
+    if noun.lemma_.lower() not in config.document_nouns:
         return None
     if noun.dep_ != "dobj" or noun.head.pos_ != "VERB" or noun.head.lemma_.lower() not in STATEMENT_MAKING_VERBS:
         return None
@@ -1886,6 +2085,8 @@ def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribut
             owner = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
         if owner is None:
             owner = _maker_of_statement(tok, config)
+        if owner is None:
+            owner = _stance_holder(tok, config)
         att = Attribution("mixed" if quoted else "indirect", span,
                           "mixed.noun_cue" if quoted else "indirect.noun_cue", cue=tok,
                           cue_span=(tok.i, tok.i + 1), cue_lemma=tok.lemma_.lower(),

@@ -114,6 +114,7 @@ NEGATIVE = [
     "It should be noted that the company expanded last year.",                   # the writer's aside
     "The leaders’ meeting in Burns’ office ended early.",                        # apostrophes
     "The rise in costs, which could explain why prices rose, worried investors.",  # a thing explains
+    "The figures suggest that the economy is slowing.",                          # things suggest too
 ]
 
 
@@ -247,6 +248,51 @@ LONG_TAIL = [
     # ... not when the subject disputes someone else's ("rejected the claim that")
     ("Clinton rejected the claim that she had lied to the families.",
      [("indirect.noun_cue", "that she had lied to the families", None)]),
+    # A short quotation closing the sentence right after its cue verb, without a comma
+    ('Some in the crowd booed, and a man yelled "Stay there!"',
+     [("direct.cue_before_short", "Stay there!", "a man")]),
+    ('Supporters waved flags. Some chanted "USA! USA!"',
+     [("direct.cue_before_short", "USA! USA!", "Some")]),
+    # ... not a quoted word without punctuation of its own inside the writer's sentence
+    ('The protesters chanted "Enough" in the square.', []),
+    # Manners of speaking report the words next to them (direct_only) ...
+    ('"Go back to your seat," Maria Lopez barked.',
+     [("direct.cue_after", "Go back to your seat,", "Maria Lopez")]),
+    ('After the debate, Maria Lopez shot back, "I chose to fulfil my profession and I am proud of it."',
+     [("direct.cue_before", "I chose to fulfil my profession and I am proud of it.", "Maria Lopez")]),
+    # ... but never a reported clause of their own
+    ("Maria Lopez whispered that the plan would fail.", []),
+    # "went so far as to say": an infinitive that reports a statement made, with its subject
+    ('Maria Lopez went so far as to say: "The plan is dead and buried."',
+     [("direct.cue_before", "The plan is dead and buried.", "Maria Lopez")]),
+    # ... while "wants to say" stays an intention
+    ('Maria Lopez wants to say: "The plan is dead and buried."',
+     [("mixed.quoted_fragment", '"The plan is dead and buried."', "Maria Lopez")]),
+    # A quotation paragraph signed on the next line with a dash and a name
+    ('"We need more housing in this city."\n\n- Ana Ruiz.\n\nThe council met on Monday.',
+     [("direct.dash", "We need more housing in this city.", "Ana Ruiz")]),
+    # ... not a dashed list item after it
+    ('"We need more housing in this city."\n\n- The council will vote on the plan next week, after the hearing.',
+     []),
+    # Roundup sources: "TOPIC - Name: “...”" without an entity tag, "More from Name: “...”"
+    ('POLLS TIGHTEN - Nate Cohn: "Two weeks ago, the race was wide open."',
+     [("direct.colon_name", "Two weeks ago, the race was wide open.", "Nate Cohn")]),
+    ('What it means - More from Jones: "The state is a starting point for the vote."',
+     [("direct.colon_name", "The state is a starting point for the vote.", "Jones")]),
+    # ... not a lower-case phrase before the colon
+    ('Here is the problem with the plan - the Budget: "It does not add up at all."', []),
+    # "issued a statement, “...”": whoever issued it speaks
+    ('Maria Lopez issued a statement, "We will rebuild the bridge this year."',
+     [("direct.statement_before", "We will rebuild the bridge this year.", "Maria Lopez")]),
+    # ... not a thing that produced a text
+    ('The printer produced a memo, "We will rebuild the bridge this year."', []),
+    # Words voiced by a crowd: "chants of “...”", the possessor or the one answering with them
+    ('The crowd answered with chants of "Lock him up!"',
+     [("direct.voiced_noun", "Lock him up!", "The crowd")]),
+    ('Their chants of "Ted! Ted!" were cut short by the music.',
+     [("direct.voiced_noun", "Ted! Ted!", "Their")]),
+    # ... not a name quoted after a determiner
+    ('The chants of the "Tea Party" movement were heard.', []),
 ]
 
 
@@ -304,6 +350,58 @@ SPEAKER_REPAIRS = [
     ('"Security," said Ortiz, a Maria Lopez supporter. "Security for the whole country, everybody."',
      [("direct.cue_after", "Security,", "Ortiz"),
       ("direct.same_paragraph", "Security for the whole country, everybody.", "Ortiz")]),
+    # An unowned reporting noun in the object of a verb is the stance of the verb's subject ...
+    ("Christie bristled at the suggestion that he had advised the candidate.",
+     [("indirect.noun_cue", "that he had advised the candidate", "Christie")]),
+    ("Mr. Putin also backed away from an admission that Russian soldiers had fought in the war.",
+     [("indirect.noun_cue", "that Russian soldiers had fought in the war", "Mr. Putin")]),
+    # ... not of a subject others talk about, nor after "despite"
+    ("The law drew complaints that it was too strict.",
+     [("indirect.noun_cue", "that it was too strict", None)]),
+    ("Despite complaints that he is a quixotic crusader, Mr. Sanders has passed several laws.",
+     [("indirect.noun_cue", "that he is a quixotic crusader", None)]),
+    # A poll share the parse hangs on the verb as a number is the subject ...
+    ("About 4 in 10 say they want the next president to have more liberal policies.",
+     [("indirect.ccomp", "they want the next president to have more liberal policies", "About 4 in 10")]),
+    # ... a counted noun stays as it was
+    ("Four officials say the plan failed.", [("indirect.ccomp", "the plan failed", "Four officials")]),
+    # A name in apposition to a noun phrase that is not a name is part of the speaker ...
+    ("One of the men, Jessie Elkins, 70, said he was convinced that the plan would fail.",
+     [("indirect.ccomp", "he was convinced that the plan would fail", "One of the men, Jessie Elkins")]),
+    # ... a description in apposition to a name is not
+    ("Maria Lopez, the mayor, said the plan would fail.", [("indirect.ccomp", "the plan would fail", "Maria Lopez")]),
+    # An inverted cue between commas: the speaker follows the cue, the content is the sentence ...
+    ("Part of the problem in detecting tunnels, say experts like Paul Bauman, a Canadian geophysicist, "
+     "is the ground itself.",
+     [("indirect.parenthetical", "Part of the problem in detecting tunnels, say experts like Paul Bauman, "
+       "a Canadian geophysicist, is the ground itself", "experts like Paul Bauman, a Canadian geophysicist")]),
+    # ... not when the comma before the cue closes an apposition of its subject
+    ("Mr. Trump's former campaign manager, Corey Lewandowski, said the aide who replaced him, Paul Manafort, "
+     "should be fired.",
+     [("indirect.ccomp", "the aide who replaced him, Paul Manafort, should be fired",
+       "Mr. Trump's former campaign manager, Corey Lewandowski")]),
+    # "That said," opening a sentence is a connective, not a statement by "That" ...
+    ("That said, Millennials say they believe success will require effort.",
+     [("indirect.ccomp", "they believe success will require effort", "Millennials")]),
+    # ... unlike "said" with a subject of its own
+    ("He said that said bill would pass.", [("indirect.ccomp", "that said bill would pass", "He")]),
+    # A document that says something in a relative clause speaks for whoever released it ...
+    ("Trump released a marketing video that said the courses were terrific.",
+     [("indirect.ccomp", "the courses were terrific", "Trump")]),
+    # ... and so does a message sent to someone "saying" it ...
+    ("His campaign sent out a text message to supporters saying that he had won the state.",
+     [("indirect.ccomp", "that he had won the state", "His campaign")]),
+    # ... but not a document someone only praised, nor addressees with no message
+    ("The senator praised a video that said the courses were terrific.",
+     [("indirect.ccomp", "the courses were terrific", "that")]),
+    ("He waved to supporters saying that he had won the state.",
+     [("indirect.ccomp", "that he had won the state", "supporters")]),
+    # Unnamed groups of people speak: a subject hung on another verb is still found, and a cue
+    # that things use too ("suggest") reports them ...
+    ("Republican activists clamoring to block the nominee say they are gaining ground.",
+     [("indirect.ccomp", "they are gaining ground", "Republican activists")]),
+    ("Party activists suggest that the economy is slowing.",
+     [("indirect.ccomp", "that the economy is slowing", "Party activists")]),
 ]
 
 
@@ -367,6 +465,26 @@ def test_trailing_cue_cut_off_by_the_sentence_splitter(nlp, config, break_before
     doc = _hand_parsed(nlp, first + gap + second)
     rows = extract_quotes(_Parsed(doc), None, config)
     assert [(r["content"], r["speaker_text"]) for r in rows] == expected, rows
+
+
+def test_short_quote_cue_ending_its_sentence_is_no_split_head(nlp, config):
+    # “Never,” said Ana Ruiz. “We will sell nothing.” parsed as one sentence: the full stop after
+    # the cue still ends the short quotation's sentence, so it is no head of a split quotation
+    # (“Never,” said Ana Ruiz, “...”) and is reported on its own.
+    from spacy.tokens import Doc
+
+    rows = [("“", "``", "PUNCT", 4, "punct"), ("Never", "RB", "ADV", 4, "advmod"), (",", ",", "PUNCT", 4, "punct"),
+            ("”", "''", "PUNCT", 4, "punct"), ("said", "VBD", "VERB", 4, "ROOT"), ("Ana", "NNP", "PROPN", 6, "compound"),
+            ("Ruiz", "NNP", "PROPN", 4, "nsubj"), (".", ".", "PUNCT", 4, "punct"), ("“", "``", "PUNCT", 11, "punct"),
+            ("We", "PRP", "PRON", 11, "nsubj"), ("will", "MD", "AUX", 11, "aux"), ("sell", "VB", "VERB", 4, "ccomp"),
+            ("nothing", "NN", "PRON", 11, "dobj"), (".", ".", "PUNCT", 11, "punct"), ("”", "''", "PUNCT", 11, "punct")]
+    words, tags, pos, heads, deps = zip(*rows)
+    spaces = [False, False, False, True, True, True, False, True, False, True, True, True, False, False, False]
+    lemmas = [w.lower() if w != "said" else "say" for w in words]
+    doc = Doc(nlp.vocab, words=list(words), spaces=spaces, tags=list(tags), pos=list(pos), heads=list(heads),
+              deps=list(deps), lemmas=lemmas, ents=["O"] * 5 + ["B-PERSON", "I-PERSON"] + ["O"] * 8)
+    got = [(r["content"], r["speaker_text"]) for r in extract_quotes(_Parsed(doc), None, config)]
+    assert got == [("Never,", "Ana Ruiz"), ("We will sell nothing.", "Ana Ruiz")], got
 
 
 @pytest.mark.parametrize("noun, speaker", [("office", "The mayor 's office"), ("plan", None)])
