@@ -555,6 +555,8 @@ class _DocIndex:
         # Cue verbs conjoined into another cue's clause without a subject of their own
         # (`_nested_cues`): token index -> the cue whose subject speaks for them.
         self.conjoined_cue_of: dict[int, Token] = {}
+        # Clauses the parser hung on a cue that belong to a nested cue after it (by token index).
+        self.clauses_of_nested: dict[int, list[Token]] = {}
 
     def paragraph_of(self, char: int) -> int:
         return max(0, bisect.bisect_right(self.para_starts, char) - 1)
@@ -806,7 +808,8 @@ def _relative_pronoun(cue: Token, subject: Token, config: QuoteConfig) -> Token 
 
 def _animate(tok: Token, config: QuoteConfig) -> bool:
     """Can this noun speak? Names, pronouns, people and organisations, documents."""
-    if tok.ent_type_ in SPEAKER_LABELS or tok.pos_ in ("PROPN", "PRON"):
+    # A name that is a date or a time ("Sunday would have been ...") never speaks.
+    if tok.ent_type_ in SPEAKER_LABELS or tok.pos_ in ("PROPN", "PRON") and tok.ent_type_ not in ("DATE", "TIME"):
         return True
     low = tok.lower_
     return (low in config.unnamed_nouns or low in config.organisation_nouns or
@@ -827,6 +830,11 @@ def _speaker_span(head: Token, config: QuoteConfig, keep_acl: bool = True) -> tu
     # not a name is who speaks; it stays in the span with the commas around it.
     name_appos = next((c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN" and c.i > head.i),
                       None) if head.pos_ != "PROPN" and head.ent_type_ not in SPEAKER_LABELS else None
+    if name_appos is not None:
+        # ... without the clauses hanging on the name ("..., Maria Lopez, who also helped ...").
+        for child in name_appos.children:
+            if child.dep_ in ("relcl", "acl", "advcl", "parataxis", "conj", "cc"):
+                drop.update(t.i for t in child.subtree)
     for child in head.children:
         dep = child.dep_
         if name_appos is not None and (child.i == name_appos.i or dep == "punct" and child.i < name_appos.i):
@@ -1159,6 +1167,8 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
         hit = _tail_cue(idx, q) or _head_cue(idx, q) or _colon_cue(idx, q)
         if hit is not None:
             cue, rule = hit
+            if hit[0].idx > q.close_end:
+                content = _lead_in(idx, q, content)
             found[q] = Attribution("direct", content, rule, cue=cue, cue_span=_cue_span(cue),
                                    cue_lemma=_cue_lemma(cue))
             continue
@@ -1289,6 +1299,27 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
         if not q.closed and q.continues and found_chain is not None:
             found[q] = Attribution("direct", content, "direct.paragraph_chain", inherit_from=found_chain)
     return found
+
+
+def _lead_in(idx: _DocIndex, q: QuoteSpan, content: tuple[int, int]) -> tuple[int, int]:
+    """A quotation that goes on a clause the writer began ("Past nominees “were stiff,” he
+    said.", "Both plans ''are doomed to fail,'' said X"): its subject before the opening mark
+    is part of what was said. The content starts at the sentence's first word when the word
+    right before the mark is a noun or pronoun of the quoted clause (not punctuation) and no
+    quotation or verb stands between ("X talked up her “plan,” ...": the writer's clause)."""
+    before = idx.previous_token(q.open_start)
+    if before is None or before.is_punct or before.pos_ not in ("NOUN", "PROPN", "PRON") or \
+            before.idx < idx.paragraph_start(q.open_start):
+        return content
+    sent = _sent_of(before)
+    inside = idx.token_range(q.content_start, q.content_end)
+    if not any(inside[0] <= a.i < inside[1] for a in before.ancestors):
+        return content
+    toks = [t for t in idx.doc[sent.start:before.i + 1] if not t.is_space]
+    if not toks or toks[0].idx < idx.paragraph_start(q.open_start) or \
+            any(t.is_quote or t.pos_ in ("VERB", "AUX") for t in toks):
+        return content
+    return toks[0].idx, q.close_end     # both marks inside, as for a mixed quote
 
 
 def _cue_lemma(tok: Token) -> str:
@@ -1594,16 +1625,29 @@ def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]
             out.append(g)
         elif not (_is_cue_verb(g, config) or g.lemma_.lower() in config.object_content):
             continue
-        elif g.dep_ == "conj" and g.tag_ == "VBG" and g.head.tag_ != "VBG":
-            # a participle coordinated with a finite verb of the clause: it goes with the cue
-            # ("saying X has been ... and calling him “a feminist”"), not with the clause
+        elif g.dep_ == "conj" and g.tag_ == "VBG" and (g.head.tag_ != "VBG" or g.head.dep_ == "pcomp"):
+            # a participle coordinated with a finite verb of the clause (or, in the parse, with
+            # a gerund after a preposition of it): it goes with the cue ("saying X has been ...
+            # and calling him “a feminist”", "saying he has been a leader in hiring veterans and
+            # calling him “a patriot”"), not with the clause
             out.append(g)
-        elif g.dep_ == "advcl" and g.tag_ == "VBG" and g.i > 0 and g.nbor(-1).text in (",", "—", "–", "-") and \
+            if g.head.tag_ == "VBG":
+                # the subject the parse gives the gerund is the clause's, not the speaker
+                idx.conjoined_cue_of.setdefault(g.i, cue)
+        elif g.dep_ == "advcl" and g.tag_ == "VBG" and _comma_before(g) and \
                 not any(c.dep_ in ("nsubj", "nsubjpass", "mark") for c in g.children) and \
                 (any(c.dep_ == "ccomp" for c in g.children) or any(t.is_quote for t in g.subtree)):
             # a participle after a comma closing the clause, with a clause or quoted words of its
             # own: the cue's subject speaks again ("said he would release them on Friday, calling
             # them “very boring tax returns”"); "..., maintaining freedom of action" stays
+            out.append(g)
+            idx.conjoined_cue_of.setdefault(g.i, cue)
+        elif g.dep_ == "advcl" and g.tag_ == "VBG" and cue.tag_ == "VBG" and g.i > 0 and \
+                g.nbor(-1).lower_ == "and" and \
+                not any(c.dep_ in ("nsubj", "nsubjpass", "mark") for c in g.children):
+            # a participle cue after "and" pairs with the participle cue, not with its clause
+            # (the parser hangs it there): "telling reporters that he is a “cheat” and
+            # questioning how he ...": the subject speaks again
             out.append(g)
             idx.conjoined_cue_of.setdefault(g.i, cue)
         elif g.dep_ in ("advcl", "relcl") and g.tag_ in ("VBD", "VBZ", "VBP") and \
@@ -1619,6 +1663,37 @@ def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]
             out.append(g)
             idx.conjoined_cue_of.setdefault(g.i, cue)
     return out
+
+
+def _comma_before(tok: Token) -> bool:
+    """A comma or dash right before tok, closing quotation marks aside ("...,” citing ...")."""
+    j = tok.i - 1
+    while j >= 0 and (tok.doc[j].is_quote and tok.doc[j].tag_ == "''" or tok.doc[j].is_space):
+        j -= 1
+    return j >= 0 and tok.doc[j].text in (",", "—", "–", "-")
+
+
+def _clause_before_nested(idx: _DocIndex, clause: Token, nested: list[Token]) -> tuple[int, int] | None:
+    """The reported clause without its nested cues, ending before the first of them: words the
+    parser hangs on the clause after a nested cue belong with that cue ("said that the mayor is
+    “weak,” stating that he is “slow,” focus on money")."""
+    span = _content_of_subtree(clause, exclude=nested)
+    # only participles ("..., stating that"): a nested finite cue may sit inside the clause
+    # ("the support they express for him helps ...")
+    participles = [n for n in nested if n.tag_ == "VBG"]
+    if span is None or not participles:
+        return span
+    first = min(n.left_edge.idx for n in participles)
+    if not span[0] < first < span[1]:
+        return span
+    doc = idx.doc
+    k = idx.token_range(span[0], first)[1] - 1
+    while k >= 0 and doc[k].idx >= span[0] and (doc[k].is_space or doc[k].is_punct and not doc[k].is_quote
+                                                 or doc[k].dep_ == "cc"):
+        k -= 1
+    if k < 0 or doc[k].idx < span[0]:
+        return span
+    return span[0], doc[k].idx + len(doc[k].text)
 
 
 def _conj_subject_may_be_speaker(verb: Token, config: QuoteConfig) -> bool:
@@ -1721,9 +1796,28 @@ def _quoted_conj_clauses(cue: Token, children: list[Token], idx: _DocIndex) -> l
         sub = list(c.subtree)
         if any(_is_cue_verb(t, config) and not idx.inside_clause_quote(t) for t in sub):
             continue
+        if c.lemma_.lower() in config.object_content:
+            # "Smith saying he was “pleased” and Jones calling it “a good day”": a report of its own
+            continue
         if any(t.is_quote for t in sub):
             out.append(c)
     return out
+
+
+def _lost_subject(cue: Token, children: list[Token]) -> Token | None:
+    """The subject of a reported clause that the parser hung on the cue ("state their plan is
+    to ..." with "plan" an object of "state" and "is" left without a subject): a noun
+    right after the cue, before a clause with no subject of its own; never a date ("said
+    Monday ...")."""
+    clause = children[0]
+    if clause.dep_ != "ccomp" or clause.i < cue.i or \
+            any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj", "mark") for c in clause.children):
+        return None
+    for c in cue.children:
+        if c.dep_ in ("npadvmod", "dobj") and cue.i < c.i < clause.i and c.left_edge.i == cue.i + 1 and \
+                c.pos_ == "NOUN" and not c.ent_type_ and c.right_edge.i < clause.left_edge.i:
+            return c
+    return None
 
 
 def _semicolon_between(idx: _DocIndex, clause: Token, cue: Token) -> bool:
@@ -1801,17 +1895,43 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
             if subj is None or not _animate(subj, config):
                 continue
         children = _content_children(tok, config) if speech else []
+        moved = idx.clauses_of_nested.get(tok.i, [])     # clauses an earlier cue's parse took
         # A clause before the cue and cut off from it by a semicolon is a sentence of its own,
         # with its own cue, that the parser hung on this one ("Most voters say they ...; 26
         # percent say they ..."): not what this cue reports.
         children = [c for c in children if not _semicolon_between(idx, c, tok)]
+        if any(c.dep_ == "ccomp" and c.i > tok.i and
+               not any(t.is_punct and not t.is_quote for t in doc[tok.i + 1:c.i])
+               for c in children):
+            # With a reported clause right after the cue, a clause before the cue and its
+            # subject is an adverbial the parser took for a second one ("While not every promise
+            # was kept, Smith said voters are “...”", "Sitting down with reporters, during which
+            # she ..., she remarked that ..."): the setting, not what was said. Not when
+            # punctuation comes between the cue and the later clause's verb ("..., the mayor
+            # says: In her view ...", "The council had a say, said a spokesman, who ... helped":
+            # the parse of an inverted cue).
+            children = [c for c in children if c.i > tok.i or c.right_edge.i >= tok.i]
         rule = "indirect.ccomp"
         span = None
         if children:
             # ", the Jerusalem Post reports" at the end of a reported clause is another cue's
             # parenthetical, not part of what was said.
-            spans = [_content_of_subtree(c, exclude=_nested_cues(c, tok, idx)) for c in children]
+            nested = {c.i: _nested_cues(c, tok, idx) for c in children}
+            after = [n.i for ns in nested.values() for n in ns if n.i > tok.i]
+            if after:
+                # A second clause the parser hung on the cue after a nested cue is that cue's
+                # (noted that ... and quoted his “rule” -- “...”): not this one's.
+                theirs = [c for c in children if c.i > tok.i and c.left_edge.i > min(after)]
+                if len(theirs) < len(children):
+                    children = [c for c in children if c not in theirs]
+                    for c in theirs:
+                        owner = max(n for n in after if n < c.left_edge.i)
+                        idx.clauses_of_nested.setdefault(owner, []).append(c)
+            spans = [_clause_before_nested(idx, c, nested[c.i]) for c in children]
             spans = [s for s in spans if s]
+            lost = _lost_subject(tok, children)
+            if spans and lost is not None:
+                spans.append((lost.left_edge.idx, spans[0][0]))
             if spans and children[0].dep_ == "ccomp":
                 spans += [s for s in (_content_of_subtree(c) for c in _quoted_conj_clauses(tok, children, idx)) if s]
             if spans:
@@ -1834,12 +1954,31 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                 pieces = [start_tok] + [c for c in tok.children if c.i > start_tok.i and
                                         c.dep_ in ("prep", "oprd", "advcl", "xcomp") and
                                         (c.lower_ in ("as", "of", "for") or c.dep_ in ("oprd", "xcomp"))]
+                # called him “the worst choice” and someone who had “...”: a second complement the
+                # parser conjoined to the verb goes on describing the object.
+                pieces += [c for c in tok.children if c.dep_ == "conj" and c.i > start_tok.i and
+                           c.pos_ in ("NOUN", "PRON", "PROPN")]
+                # called it “dangerous” that ...: the clause "it" stands for
+                if start_tok.lower_ == "it":
+                    pieces += [c for c in tok.children if c.dep_ == "ccomp" and c.i > start_tok.i and
+                               any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)]
+                # called the plan “a mistake” because ...: the reason right after the object is
+                # part of the judgement (not when a cue of its own reports it: "because he
+                # thought ...", nor when other words come between).
+                pieces += [c for c in tok.children if c.dep_ == "advcl" and c.i > start_tok.i and
+                           any(m.dep_ == "mark" and m.lower_ == "because" for m in c.children) and
+                           c.left_edge.i <= max(p.right_edge.i for p in pieces) + 2 and
+                           not any(_is_cue_verb(t, config) and not idx.inside_clause_quote(t)
+                                   for t in c.subtree)]
                 # A participle cue inside the object ("..., saying the move could ...") is
                 # another attribution: left out of this one.
                 # So is a relative clause reporting someone else ("criticized Clinton's email
-                # use, which an FBI investigation said was “extremely careless”").
+                # use, which an FBI investigation said was “extremely careless”"); a passive one
+                # describes the object ("calling it a “filing error” that was reported in ...") and
+                # stays.
                 nested = [t for p in pieces for t in p.subtree if t.i != tok.i and _is_cue_verb(t, config)
-                          and (t.tag_ == "VBG" and t.dep_ in ("advcl", "acl", "conj") or t.dep_ == "relcl")
+                          and (t.tag_ == "VBG" and t.dep_ in ("advcl", "acl", "conj") or t.dep_ == "relcl"
+                               and not any(c.dep_ == "nsubjpass" for c in t.children))
                           and not idx.inside_clause_quote(t)]
                 spans = [_content_of_subtree(p, exclude=nested) for p in pieces]
                 spans = [s for s in spans if s]
@@ -1848,7 +1987,12 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                     if any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
                         span = cand
                         rule = "mixed.object"
-        if span is None and speech and tok.dep_ == "parataxis" and tok.head.pos_ in ("VERB", "AUX") and \
+        if span is None and speech and tok.dep_ == "parataxis" and (
+                tok.head.pos_ in ("VERB", "AUX") or
+                # “A big tractor” plowed through the fence, he said: a sentence whose verb the parser
+                # hung on its subject noun (made the root)
+                tok.head.dep_ == "ROOT" and tok.head.pos_ in ("NOUN", "PROPN") and
+                any(c.dep_ in ("acl", "conj") and c.pos_ == "VERB" and c.i < tok.i for c in tok.head.children)) and \
                 not any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in tok.children):
             # The increased hostility, he added, makes ...: a parenthetical cue; the content is
             # the sentence around it.
@@ -1868,6 +2012,10 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                 rule = "indirect.trailing"
         if span is None:
             continue
+        if moved:
+            extra = [s for s in (_content_of_subtree(c) for c in moved) if s]
+            span = (min([span[0]] + [s[0] for s in extra]), max([span[1]] + [s[1] for s in extra]))
+        span = _colon_quotation(idx, span, taken) or span
         # Extend to the closing mark of any quotation opening inside the content (a mixed quote
         # whose quoted part runs past the parsed clause).
         span, quoted = _extend_to_quotes(idx, span)
@@ -2150,6 +2298,27 @@ def _extend_to_quotes(idx: _DocIndex, span: tuple[int, int]) -> tuple[tuple[int,
             start = min(start, q.open_start)
             end = max(end, q.close_end if q.closed else q.close_start)
     return (start, end), quoted
+
+
+def _colon_quotation(idx: _DocIndex, span: tuple[int, int], taken: Sequence[tuple[int, int]]
+                     ) -> tuple[int, int] | None:
+    """A reported clause ending in a colon that a quotation no cue took goes on in that
+    quotation: "said that a deal might be possible: “In politics, the question is ...”" - the
+    quotation is part of what was said. The span widened to the closing mark, or None."""
+    colon = idx.token_at(span[1])
+    if colon is None:
+        nxt = [t for t in idx.doc[idx.token_range(span[1], span[1] + 3)[0]:] if not t.is_space][:1]
+        colon = nxt[0] if nxt else None
+    if colon is None or colon.text != ":" or idx.text[span[1]:colon.idx].strip():
+        return None
+    for q in idx.quotes:
+        if q.depth != 0 or q.open_start < colon.idx or idx.text[colon.idx + 1:q.open_start].strip():
+            continue
+        if idx.paragraph_of(q.open_start) != idx.paragraph_of(colon.idx) or \
+                _overlap((q.content_start, q.content_end), taken) > 0:
+            return None
+        return span[0], (q.close_end if q.closed else q.close_start)
+    return None
 
 
 def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:

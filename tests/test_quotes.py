@@ -293,6 +293,112 @@ LONG_TAIL = [
      [("direct.voiced_noun", "Ted! Ted!", "Their")]),
     # ... not a name quoted after a determiner
     ('The chants of the "Tea Party" movement were heard.', []),
+    # A participle cue after "and", hung by the parser on the reported clause of a participle cue,
+    # is the subject speaking again: an attribution of its own
+    ('She stepped up her criticism on Tuesday, telling CNN that the senator is a “cheat” and questioning how he '
+     'has “gotten away with not releasing his records.”',
+     [("mixed.ccomp", "that the senator is a “cheat”", "She"),
+      ("mixed.ccomp", "how he has “gotten away with not releasing his records.”", "She")]),
+    # ... while a second "that"-clause after "and" stays in the first one
+    ('She renewed her attack on Monday, telling reporters that the mayor is a “fraud” and that he has '
+     '“managed to avoid any audit of the city budget.”',
+     [("mixed.ccomp", "that the mayor is a “fraud” and that he has “managed to avoid any audit of the city "
+                      "budget.”", "She")]),
+    # A reported clause ending in a colon goes on in the quotation no cue took
+    ('Maria Lopez said that seen from the outside, a deal might be possible: "In politics, the question always '
+     'is, is there a price both sides accept? If so, it is in both parties\' interest to reach a deal."',
+     [("mixed.ccomp", 'that seen from the outside, a deal might be possible: "In politics, the question always '
+                      'is, is there a price both sides accept? If so, it is in both parties\' interest to reach '
+                      'a deal."', "Maria Lopez")]),
+    # ... not when the colon introduces a direct quotation of its own
+    ("Maria Lopez said a deal might be possible: “We will talk to them about the price of the new contract.”",
+     [("indirect.ccomp", "a deal might be possible", "Maria Lopez"),
+      ("direct.colon", "We will talk to them about the price of the new contract.", "Maria Lopez")]),
+    # The reason right after a quoted judgement is part of it ...
+    ('Maria Lopez calls the bridge "a mistake" because so few people live near it.',
+     [("mixed.object", 'the bridge "a mistake" because so few people live near it', "Maria Lopez")]),
+    # ... not when a cue of its own reports the reason
+    ('Maria Lopez called the bridge "a mistake" because she argued that it would cost too much.',
+     [("mixed.object", 'the bridge "a mistake"', "Maria Lopez"),
+      ("indirect.ccomp", "that it would cost too much", "she")]),
+    # A clause before the cue's subject is the setting when a reported clause follows the cue
+    ('Sitting down with reporters on Monday, during which she also talked about the budget, Maria Lopez '
+     'remarked that she was "a little surprised" by the vote.',
+     [("mixed.ccomp", 'that she was "a little surprised" by the vote', "Maria Lopez")]),
+    # ... but with the cue inverted and commas before the later verb, the clause before is the content
+    ("The council had a say in the plan, said a spokesman for the city, Maria Lopez, who also helped draft it.",
+     [("indirect.ccomp", "The council had a say in the plan", "a spokesman for the city, Maria Lopez")]),
+    # A passive relative clause with a cue verb describes the quoted object: it stays in it ...
+    ('Maria Lopez brushed off the issue of the loans, calling it a "filing error" that was reported in a '
+     '"smear piece" by a local paper.',
+     [("mixed.object", 'it a "filing error" that was reported in a "smear piece" by a local paper',
+       "Maria Lopez")]),
+    # ... an active one is the report of its own subject
+    ('The mayor praised Maria Lopez, who has vowed to "fix every road in the city."',
+     [("mixed.infinitive", 'to "fix every road in the city."', "who")]),
+    # A second complement conjoined to "called" goes on describing the object ...
+    ('Party chairman John Doe called the Texas governor "the most radical pick in a generation" and someone who '
+     'had "hurt farmers" by signing the law.',
+     [("mixed.object", 'the Texas governor "the most radical pick in a generation" and someone who had "hurt '
+                       'farmers" by signing the law', "Party chairman John Doe")]),
+    # ... a conjoined verb does not
+    ('Maria Lopez called the senator "a good friend" and left the room without another word.',
+     [("mixed.object", 'the senator "a good friend"', "Maria Lopez")]),
+    # A participle cue the parser conjoined to a gerund of the reported clause is the speaker again
+    ('She has pushed back against criticism of her uncle, saying he has been a leader in hiring veterans in his '
+     'firms and calling him "a patriot."',
+     [("indirect.ccomp", "he has been a leader in hiring veterans in his firms", "She"),
+      ("mixed.object", 'him "a patriot."', "She")]),
+    # ... a gerund without a cue stays in the clause
+    ("She defended her father, saying he has been a leader in hiring women and training them.",
+     [("indirect.ccomp", "he has been a leader in hiring women and training them", "She")]),
+    # A quotation going on a clause whose subject stands before the mark takes that subject in
+    ('Past nominees “were stiff and dull,” Maria Lopez said.',
+     [("direct.cue_after", "Past nominees “were stiff and dull,”", "Maria Lopez")]),
+    # ... not past a cue or other words with a verb of their own
+    ('Voters, she said, “were tired of the old promises,” Maria Lopez said.',
+     [("direct.cue_after", "were tired of the old promises,", "Maria Lopez")]),
+    # A clause conjoined to the cue with a subject and a labelling verb of its own is a report of
+    # its own, not a quoted continuation of the first
+    ('The director recommended that no charges be filed against the mayor, but he called her actions '
+     '"extremely careless."',
+     [("indirect.ccomp", "that no charges be filed against the mayor", "The director"),
+      ("mixed.object", 'her actions "extremely careless."', "he")]),
+    # ... a quoted clause without one goes on the report
+    ('Maria Lopez said the talks went well, and the mayor was “very encouraged” by them.',
+     [("mixed.ccomp", "the talks went well, and the mayor was “very encouraged” by them", "Maria Lopez")]),
+    # A participle cue after a quotation closing with a comma is the speaker going on ...
+    ('Maria Lopez said that “the plan has already failed," citing a report in which the auditors found '
+     '"serious errors."',
+     [("mixed.ccomp", 'that “the plan has already failed,"', "Maria Lopez"),
+      ("mixed.object", 'a report in which the auditors found "serious errors."', "Maria Lopez")]),
+    # ... while a participle without a cue stays in the clause
+    ('Maria Lopez said that “the plan has already failed," leaving the city without a budget.',
+     [("mixed.ccomp", 'that “the plan has already failed," leaving the city without a budget', "Maria Lopez")]),
+    # A clause the parser hung on the cue after a nested cue is the nested cue's content
+    ('Smith noted that Sunday would have been former Governor John Baker’s 90th birthday and quoted Baker’s '
+     '“first rule” -- “Never speak ill of a fellow Democrat.”',
+     [("indirect.ccomp", "that Sunday would have been former Governor John Baker’s 90th birthday", "Smith"),
+      ("mixed.object", "Baker’s “first rule” -- “Never speak ill of a fellow Democrat.”", "Smith")]),
+    ('Smith said he saw no reason to change his plan, telling reporters that “we keep our word, we fix the '
+     'roads” and that he had seen support from voters.',
+     [("indirect.ccomp", "he saw no reason to change his plan", "Smith"),
+      ("mixed.ccomp", "that “we keep our word, we fix the roads” and that he had seen support from voters",
+       "Smith")]),
+    # The subject of a reported clause that the parser hung on the cue is part of the clause ...
+    ('They state their plan is to grow the “union” and also address the wages that were cut after the strike.',
+     [("mixed.ccomp", "their plan is to grow the “union” and also address the wages that were cut after the "
+                      "strike", "They")]),
+    # ... the addressee of "told" is not
+    ('They told the crowd their goal is to expand the “network” across the region.',
+     [("mixed.ccomp", "their goal is to expand the “network” across the region", "They")]),
+    # "called it “...” that ...": the clause "it" stands for is part of the judgement ...
+    ('After the storm, Smith aired a new radio spot calling it "reckless" that Jones "has no plan to rebuild the '
+     'levees."',
+     [("mixed.object", 'it "reckless" that Jones "has no plan to rebuild the levees."', "Smith")]),
+    # ... a clause after another object is not
+    ('Smith called the mayor "a disgrace" when the council voted.',
+     [("mixed.object", 'the mayor "a disgrace"', "Smith")]),
 ]
 
 
@@ -487,6 +593,35 @@ def test_short_quote_cue_ending_its_sentence_is_no_split_head(nlp, config):
     assert got == [("Never,", "Ana Ruiz"), ("We will sell nothing.", "Ana Ruiz")], got
 
 
+@pytest.mark.parametrize("participle", [True, False])
+def test_reported_clause_ends_before_a_nested_participle_cue(nlp, config, participle):
+    # "said that the mayor is “weak,” stating that he is “slow,” focus on money" with "focus" hung
+    # on the first clause: the first report ends before the participle cue, which reports on
+    # its own. A finite verb in its place is no cue: the clause stays whole.
+    verb = ("stating", "VBG", "VERB", 6, "advcl", "state") if participle else \
+        ("stated", "VBD", "VERB", 6, "conj", "state")
+    doc = _hand_parsed(nlp, [
+        ("Maria", "NNP", "PROPN", 1, "compound", "Maria"), ("Lopez", "NNP", "PROPN", 2, "nsubj", "Lopez"),
+        ("said", "VBD", "VERB", 2, "ROOT", "say"), ("that", "IN", "SCONJ", 6, "mark", "that"),
+        ("the", "DT", "DET", 5, "det", "the"), ("mayor", "NN", "NOUN", 6, "nsubj", "mayor"),
+        ("is", "VBZ", "AUX", 2, "ccomp", "be"), ("“", "``", "PUNCT", 8, "punct", "“"),
+        ("weak", "JJ", "ADJ", 6, "acomp", "weak"), (",", ",", "PUNCT", 6, "punct", ","),
+        ("”", "''", "PUNCT", 6, "punct", "”"), verb,
+        ("that", "IN", "SCONJ", 14, "mark", "that"), ("he", "PRP", "PRON", 14, "nsubj", "he"),
+        ("is", "VBZ", "AUX", 11, "ccomp", "be"), ("“", "``", "PUNCT", 16, "punct", "“"),
+        ("slow", "JJ", "ADJ", 14, "acomp", "slow"), (",", ",", "PUNCT", 14, "punct", ","),
+        ("”", "''", "PUNCT", 14, "punct", "”"), ("focus", "VBP", "VERB", 6, "advcl", "focus"),
+        ("on", "IN", "ADP", 19, "prep", "on"), ("money", "NN", "NOUN", 20, "pobj", "money"),
+        (".", ".", "PUNCT", 2, "punct", ".")])
+    rows = extract_quotes(_Parsed(doc), None, config)
+    got = [(r["content"], r["cue"]) for r in rows]
+    if participle:
+        assert got == [("that the mayor is “ weak , ”", "say"),
+                       ("that he is “ slow , ”", "state")], rows
+    else:
+        assert got[0][1] == "say" and got[0][0].endswith("focus on money"), rows
+
+
 @pytest.mark.parametrize("noun, speaker", [("office", "The mayor 's office"), ("plan", None)])
 def test_a_date_never_speaks(nlp, config, noun, speaker):
     # "The mayor's office announced Friday that ...", parsed with "Friday" as the subject: the
@@ -510,6 +645,20 @@ def test_parenthetical_cue_and_pronoun(extract):
     row = next(r for r in rows if r["rule_id"] == "indirect.parenthetical")
     assert row["content"].startswith("The new tax, he added, will hurt")
     assert (row["speaker_text"], row["speaker"], row["resolution"]) == ("he", "John Smith", "pronoun")
+
+
+@pytest.mark.parametrize("text, content", [
+    # the parser hung the sentence's verb on its subject noun (the root): the cue is still a
+    # parenthetical in it
+    ('"A big tractor" plowed through the fence, he said, and "the crowd started running."',
+     '"A big tractor" plowed through the fence, he said, and "the crowd started running."'),
+    # ... not in a verbless fragment
+    ('A "total disaster" for the party, he said, and a gift to the other side.', None),
+])
+def test_parenthetical_cue_with_a_noun_root(extract, text, content):
+    rows = [r for r in extract(text) if r["rule_id"].endswith(".parenthetical")]
+    assert [r["content"] for r in rows] == ([content] if content else [])
+    assert all(r["speaker_text"] == "he" for r in rows)
 
 
 def test_continuation_paragraph_keeps_the_speaker(extract):
