@@ -690,6 +690,23 @@ def _governed_by_plan(tok: Token, config: QuoteConfig) -> bool:
     return False
 
 
+def _loose_quotative(idx: _DocIndex, cue: Token, q: QuoteSpan) -> bool:
+    """"go" and "put" quote only in set phrases: he goes, “...” / as she put it, “...”. A
+    movement or placement verb whose own complements run up to or into the marks is no cue
+    (went with a willingness “to build ...”, put him “through the wringer,” says he goes “back
+    to war”)."""
+    if cue.lemma_.lower() not in ("go", "put"):
+        return False
+    a, b = idx.token_range(cue.idx + len(cue.text), q.content_end)
+    for tok in idx.doc[a:b]:
+        if tok.head.i != cue.i or tok.is_punct or tok.is_space:
+            continue
+        if tok.dep_ in ("prep", "advmod", "npadvmod", "prt", "acomp", "dative") or \
+                (tok.dep_ == "dobj" and tok.lower_ not in ("it", "this", "that")):
+            return True
+    return False
+
+
 def _cue_span(tok: Token) -> tuple[int, int]:
     """The cue as written: the verb and its particle ("point out", "called for")."""
     start, end = tok.i, tok.i + 1
@@ -735,8 +752,27 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
                       _is_cue_verb(a, config)), None)
         if outer is not None:
             node = outer
+    if tok.tag_ == "VBG" and tok.dep_ == "advcl" and tok.head.dep_ == "ccomp" and tok.head.i < tok.i and \
+            tok.head.head.i < tok.head.i and _is_cue_verb(tok.head.head, config) and \
+            not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+        # "X told Newsmax that Romney “had a crazy policy,” adding, “...”: a speech participle
+        # after a reported clause goes with the verb reporting it, not with the clause's verb.
+        node = tok.head.head
+    elif tok.dep_ == "conj" and tok.head.dep_ == "ccomp" and tok.head.head.i < tok.head.i and \
+            not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children) and \
+            _is_cue_verb(tok, config) and _is_cue_verb(tok.head.head, config):
+        # "X said it was too early to tell but added, “...”": the speech verb conjoined to the
+        # reported clause's verb goes with the reporting verb when that clause's subject cannot
+        # speak ("said his wife called and told him" keeps the wife).
+        inner = next((c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass", "expl")), None)
+        if inner is None or inner.lower_ == "it" or not _animate(inner, config):
+            node = tok.head.head
     for _ in range(6):
-        subj = next((c for c in node.children if c.dep_ in ("nsubj", "csubj")), None)
+        subjects = [c for c in node.children if c.dep_ in ("nsubj", "csubj")]
+        # "which she said represented ...": two subjects on one verb; the relative pronoun
+        # belongs to the clause below, the other one speaks.
+        subj = next((c for c in subjects if c.lower_ not in config.relative_pronouns),
+                    subjects[0]) if len(subjects) > 1 else (subjects[0] if subjects else None)
         if subj is not None:
             if subj.lower_ in config.relative_pronouns and node.dep_ == "relcl":
                 subject = node.head
@@ -780,10 +816,20 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
             node = node.head
             continue
         break
-    if tok.tag_ == "VBG" and not passive and (subject is None or not _animate(subject, config)):
+    # (a subject after the participle belongs to the clause it was hung on: X said, adding of
+    # Y, “He cares ...” -- "adding" parsed as a modifier of "cares")
+    if tok.tag_ == "VBG" and not passive and (subject is None or not _animate(subject, config) or
+                                              subject.i > tok.i and tok.dep_ == "advcl"):
         # "..., saying the move could ...": when the climb finds no subject or lands on a thing,
         # take the nearest animate subject before the participle in its sentence (participles
         # attach to the nearest verb in spaCy's parses, not always to the one whose subject speaks).
+        # A speech verb above the participle comes first: she stated, “... would have turned
+        # Libya into Syria,” adding, “...”: hung on the quoted clause, "adding" goes with "stated".
+        for anc in tok.ancestors:
+            if anc.i < tok.i and _is_cue_verb(anc, config):
+                cand = next((c for c in anc.children if c.dep_ == "nsubj"), None)
+                if cand is not None and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
+                    return cand, passive
         for cand in reversed(tok.doc[_sent_of(tok).start:tok.i]):
             if cand.dep_ == "nsubj" and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
                 subject = cand
@@ -958,6 +1004,12 @@ def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None,
                 tok.lemma_.lower() not in NOT_TAIL_VERBS and tok.tag_ in ("VBD", "VBZ", "VBP") and \
                 _animate_subject_after(tok, q.close_end, config)
             if (cue_like or generic) and (gap <= max_gap or all(tok in t.ancestors for t in between)):
+                if tok.tag_ in ("VBN", "VBD") and tok.i > 0 and \
+                        tok.nbor(-1).lower_ in PARTICIPLE_OPENERS and \
+                        not any(c.dep_ in ("nsubj", "nsubjpass", "agent") for c in tok.children):
+                    # X said, “We'll see,” when asked whether ...: the one asked answers; the
+                    # participle names no speaker, so the quotation is left to a cue before it.
+                    return None
                 if _governed_by_plan(tok, config) or \
                         (inner[-1:] == "." and not own_clause_ok and _reports_own_clause(idx, tok)):
                     return None
@@ -1025,7 +1077,7 @@ def _head_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
         if tok.text in (".", "?", "!", ";"):
             return None
         if _is_cue_verb(tok, config, allow_direct_only=True) and not idx.inside_clause_quote(tok):
-            if _governed_by_plan(tok, config):
+            if _governed_by_plan(tok, config) or _loose_quotative(idx, tok, q):
                 return None
             return tok, "direct.cue_before"
         if gap == 0 and tok.lower_ in config.document_nouns and tok.dep_ == "dobj" and \
@@ -1204,11 +1256,12 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
         elif before.text in (",", ":"):
             cue = idx.previous_token(before.idx)
             if cue is not None and _is_cue_verb(cue, config, allow_direct_only=True) and \
-                    not _governed_by_plan(cue, config):
+                    not _governed_by_plan(cue, config) and not _loose_quotative(idx, cue, q):
                 hit = (cue, "direct.cue_before")
         elif inner[-1:] in ".?!" and _is_cue_verb(before, config, allow_direct_only=True) and \
                 before.lemma_.lower() not in config.metalinguistic_verbs and \
-                not _governed_by_plan(before, config) and not idx.inside_clause_quote(before):
+                not _governed_by_plan(before, config) and not idx.inside_clause_quote(before) and \
+                not _loose_quotative(idx, before, q):
             # A man yelled “Stay there!” / Some chanted “USA! USA!”: a cue verb right before a
             # quotation that closes the sentence with its own punctuation takes it as its words
             # (a scare quote ends inside the writer's sentence, without its own . ! or ?).
@@ -1492,6 +1545,7 @@ FINITE_TAGS = {"VBD", "VBZ", "VBP"}
 # A noun in one of these roles belongs to another verb ("block Trump say ..."): never a stray subject.
 OBJECT_DEPS = {"dobj", "pobj", "dative", "iobj", "attr", "oprd", "poss"}
 MAX_LEFT_APPOSITION = 6
+MAX_LEFT_CLAUSE = 16          # a participle clause between commas: X, asked about ..., said
 
 
 def _speaker_left_of_cue(idx: _DocIndex, att: Attribution, ignore_subject: bool = False
@@ -1502,11 +1556,15 @@ def _speaker_left_of_cue(idx: _DocIndex, att: Attribution, ignore_subject: bool 
     apposition; the word reached must be a proper noun (or a person noun) outside any quotation
     and content, in the cue's sentence."""
     doc, cue = idx.doc, att.cue
-    if cue is None or cue.tag_ not in FINITE_TAGS or not ignore_subject and any(
+    # (a perfect "had said" is finite through its auxiliary)
+    if cue is None or cue.tag_ not in FINITE_TAGS and not (
+            cue.tag_ == "VBN" and any(c.dep_ == "aux" and c.lemma_ == "have" for c in cue.children)) or \
+            not ignore_subject and any(
             c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in cue.children):
         return None
     sent_start = cue.sent.start
     i = cue.i - 1
+    skipped_clause = False
 
     def skip_space(j: int) -> int:
         while j >= sent_start and doc[j].is_space:
@@ -1514,14 +1572,24 @@ def _speaker_left_of_cue(idx: _DocIndex, att: Attribution, ignore_subject: bool 
         return j
 
     i = skip_space(i)
-    # Skip one bracket, then one short apposition between commas ("Marcel Lazar, 44, said").
+    # The cue's own auxiliaries and adverbs ("had said", "has repeatedly said").
+    while i >= sent_start and doc[i].head.i == cue.i and (
+            doc[i].dep_ in ("aux", "neg") or doc[i].dep_ == "advmod" and doc[i].pos_ == "ADV"):
+        i = skip_space(i - 1)
+    # Skip one bracket, then one short apposition between commas ("Marcel Lazar, 44, said"),
+    # or a participle clause between commas ("Mr. Lopez, asked about the delays, said").
     for closer, opener in ((")", "("), (",", ",")):
         if i >= sent_start and doc[i].text == closer:
             j = i - 1
-            while j >= sent_start and doc[j].text != opener and i - j <= MAX_LEFT_APPOSITION + 1:
+            while j >= sent_start and doc[j].text != opener and i - j <= MAX_LEFT_CLAUSE + 1:
                 j -= 1
             if j < sent_start or doc[j].text != opener:
                 return None
+            participle = doc[j + 1].tag_ in ("VBN", "VBG") or doc[j + 1].tag_ == "VBD" and not any(
+                c.dep_ in ("nsubj", "nsubjpass") for c in doc[j + 1].children)
+            if i - j > MAX_LEFT_APPOSITION + 1 and not participle:
+                return None
+            skipped_clause = participle
             i = skip_space(j - 1)
     if i < sent_start:
         return None
@@ -1533,7 +1601,8 @@ def _speaker_left_of_cue(idx: _DocIndex, att: Attribution, ignore_subject: bool 
         left = t.left_edge.i
         return (left if left >= sent_start else i), i + 1
     if not (t.pos_ == "PROPN" or t.pos_ == "NOUN" and _animate(t, idx.config)) or t.is_quote or \
-            t.ent_type_ in ("DATE", "TIME") or t.dep_ in OBJECT_DEPS or idx.inside_clause_quote(t) or \
+            t.ent_type_ in ("DATE", "TIME") or t.dep_ in OBJECT_DEPS and not (skipped_clause and t.dep_ == "pobj") or \
+            idx.inside_clause_quote(t) or \
             att.content[0] <= t.idx < att.content[1]:
         return None
     start = i
@@ -2067,6 +2136,12 @@ def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[A
         if verb is None or verb.i in seen or idx.inside_clause_quote(verb):
             continue
         seen.add(verb.i)
+        if (verb.dep_ == "ccomp" or verb.dep_ == "xcomp" and verb.tag_ in ("VBD", "VBZ", "VBP")) and \
+                verb.head.i < verb.i and _is_cue_verb(verb.head, config) and \
+                not _governed_by_plan(verb.head, config) and not idx.inside_clause_quote(verb.head):
+            # a guide which she said represented all her “work-related” emails: the clause with
+            # the quoted words is reported by the speech verb above it, whose subject speaks.
+            verb = verb.head
         lemma = verb.lemma_.lower()
         # Cue verbs are the other extractors' business (what they leave is a setting: said
         # on NBC's “Meet the Press”); be/have/make say nothing of their own.
