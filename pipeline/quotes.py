@@ -271,6 +271,7 @@ class QuoteConfig:
     unnamed_nouns: frozenset
     roles: dict
     title_words: frozenset
+    naming_verbs: frozenset = frozenset()
 
     @classmethod
     def from_dict(cls, config: dict, source: str = "quotes.toml") -> "QuoteConfig":
@@ -307,6 +308,7 @@ class QuoteConfig:
             noun_cues=words("cues", "noun_cues"),
             stance_blockers=words("cues", "stance_blockers"),
             call_particles=words("cues", "call_particles"), phrases=phrases,
+            naming_verbs=words("cues", "naming_verbs") if "naming_verbs" in config.get("cues", {}) else frozenset(),
             governors=words("not_speech", "governors"),
             infinitive_ok=words("not_speech", "infinitive_ok"),
             animate_only=words("not_speech", "animate_only"),
@@ -857,6 +859,9 @@ def _animate(tok: Token, config: QuoteConfig) -> bool:
     # A name that is a date or a time ("Sunday would have been ...") never speaks.
     if tok.ent_type_ in SPEAKER_LABELS or tok.pos_ in ("PROPN", "PRON") and tok.ent_type_ not in ("DATE", "TIME"):
         return True
+    if tok.pos_ == "NOUN" and any(c.dep_ == "appos" and (c.ent_type_ == "PERSON" or c.pos_ == "PROPN")
+                                  and c.i > tok.i for c in tok.children):
+        return True       # "her campaign manager, Robby Mook,": a noun that a name in apposition names
     low = tok.lower_
     return (low in config.unnamed_nouns or low in config.organisation_nouns or
             low in config.document_nouns or low in _role_heads(config) or low in config.title_words or
@@ -1200,6 +1205,30 @@ def _colon_name_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | 
     return colon.i, start, end
 
 
+def _writer_lead_in(idx: _DocIndex, q: QuoteSpan) -> int | None:
+    """He would be a better president "no matter what," one user commented: a quotation opening
+    right after a word of the writer's sentence finishes that sentence; with its cue after it,
+    the content starts where the sentence does (a mixed quote). Returns that start, or None
+    when the quotation opens its sentence or follows punctuation (a colon, a dash)."""
+    doc = idx.doc
+    before = idx.previous_token(q.open_start)
+    pstart = idx.paragraph_start(q.open_start)
+    if before is None or before.idx < pstart or not (before.is_alpha or before.like_num) or \
+            before.pos_ in ("CCONJ", "VERB", "AUX") or before.is_sent_start:
+        return None
+    start = before
+    for tok in reversed(doc[:before.i + 1]):
+        if tok.idx < pstart or tok.text in (".", "?", "!", ":", ";") or tok.is_quote:
+            break
+        if not tok.is_space and not tok.is_punct:
+            start = tok
+        if _is_cue_verb(tok, idx.config, allow_direct_only=True) or tok.lemma_.lower() in idx.config.object_content:
+            return None       # "calling Trump “an orange buffoon,” Susan said": another cue's words
+        if tok.is_sent_start:
+            break
+    return start.idx
+
+
 def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
     """Direct quotations attached to a cue by position, then by paragraph context.
 
@@ -1219,9 +1248,16 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
         hit = _tail_cue(idx, q) or _head_cue(idx, q) or _colon_cue(idx, q)
         if hit is not None:
             cue, rule = hit
-            if hit[0].idx > q.close_end:
-                content = _lead_in(idx, q, content)
-            found[q] = Attribution("direct", content, rule, cue=cue, cue_span=_cue_span(cue),
+            typ = "direct"
+            if rule in ("direct.cue_after", "direct.verb_after"):
+                lead = _writer_lead_in(idx, q)
+                if lead is not None:
+                    content, typ = (lead, q.close_end), "mixed"     # both marks inside
+            if typ == "direct" and cue.idx > q.close_end:
+                led = _lead_in(idx, q, content)
+                if led != content:
+                    content, typ = led, "mixed"
+            found[q] = Attribution(typ, content, rule, cue=cue, cue_span=_cue_span(cue),
                                    cue_lemma=_cue_lemma(cue))
             continue
         dash = _dash_speaker(idx, q)
@@ -1675,8 +1711,34 @@ def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
                 lemma in ("tell", "inform", "remind", "assure", "warn", "ask"):
             # "told reporters that ...": the clause may hang off the object.
             out.extend(c for c in child.children if c.dep_ in ("ccomp", "acl", "relcl"))
+    if not out and tok.pos_ == "VERB":
+        # "said following a vote in 2001 that he had ...": the parser hangs the reported clause
+        # on the adjunct's noun as a relative clause; a relative clause has no "that" marker of
+        # its own (its "that" is a subject or object), so a marked clause with a subject is the
+        # cue's complement.
+        for child in tok.children:
+            if child.dep_ not in ("prep", "npadvmod") or child.i < tok.i:
+                continue
+            for c in child.subtree:
+                # (a clause on a document noun, "says in a statement that ...", is the noun's)
+                if c.dep_ in ("relcl", "acl") and c.pos_ in ("VERB", "AUX") and \
+                        c.head.lower_ not in config.document_nouns and \
+                        any(m.lower_ == "that" and m.dep_ == "mark" and m.i == c.left_edge.i for m in c.children) and \
+                        any(s.dep_ in ("nsubj", "nsubjpass") for s in c.children):
+                    out.append(c)
+                    break
+            if out:
+                break
     # "asked whether", "explained why": wh-clauses parse as ccomp too; nothing more to do.
     return out
+
+
+def _participle_pair(g: Token, cue: Token) -> bool:
+    """"saying he has been a pioneer in promoting women and calling him “a feminist”": a
+    participle cue conjoined to a participle deep inside the clause of a participle cue goes with
+    the cue (the two -ing cues are a pair) when it holds quoted words of its own."""
+    return cue.tag_ == "VBG" and g.head.dep_ in ("pcomp", "xcomp", "advcl") and \
+        any(t.is_quote for t in g.subtree)
 
 
 def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]:
@@ -1694,11 +1756,12 @@ def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]
             out.append(g)
         elif not (_is_cue_verb(g, config) or g.lemma_.lower() in config.object_content):
             continue
-        elif g.dep_ == "conj" and g.tag_ == "VBG" and (g.head.tag_ != "VBG" or g.head.dep_ == "pcomp"):
+        elif g.dep_ == "conj" and g.tag_ == "VBG" and (g.head.tag_ != "VBG" or g.head.dep_ == "pcomp"
+                                                       or _participle_pair(g, cue)):
             # a participle coordinated with a finite verb of the clause (or, in the parse, with
-            # a gerund after a preposition of it): it goes with the cue ("saying X has been ...
-            # and calling him “a feminist”", "saying he has been a leader in hiring veterans and
-            # calling him “a patriot”"), not with the clause
+            # a gerund after a preposition of it, or another -ing cue): it goes with the cue
+            # ("saying X has been ... and calling him “a feminist”", "saying he has been a leader
+            # in hiring veterans and calling him “a patriot”"), not with the clause
             out.append(g)
             if g.head.tag_ == "VBG":
                 # the subject the parse gives the gerund is the clause's, not the speaker
@@ -1939,6 +2002,81 @@ def _inverted_parenthetical(cue: Token, config: QuoteConfig) -> tuple[tuple[int,
     return (start.idx, end.idx + len(end.text)), _speaker_span(speaker, config)
 
 
+def _parenthetical_host(cue: Token, config: QuoteConfig) -> bool:
+    """A parataxis cue reads as a parenthetical on the sentence around it ("The increased
+    hostility, he added, makes ..."): it has no complement of its own, bar the addressee of a
+    telling verb ("Instead, Trump told CNN, his policy would ..."), and its head is a verb; or,
+    when the parser took the rest of the sentence for a noun phrase ("In both cases, X said,
+    those donations paid for ..."), the cue is set off by commas on both sides."""
+    doc = cue.doc
+    lemma = cue.lemma_.lower()
+    for c in cue.children:
+        if c.dep_ in ("ccomp", "xcomp"):
+            return False
+        if c.dep_ == "dobj" and not (lemma in ADDRESSEE_VERBS and _animate(c, config)
+                                     and c.i > cue.i and c.right_edge.i + 1 < len(doc)
+                                     and doc[c.right_edge.i + 1].text == ","):
+            return False
+    if cue.head.pos_ in ("VERB", "AUX"):
+        return True
+    if cue.head.dep_ == "ROOT" and cue.head.pos_ in ("NOUN", "PROPN") and any(
+            c.dep_ in ("acl", "conj") and c.pos_ == "VERB" and c.i < cue.i for c in cue.head.children):
+        # “A big tractor” plowed through the fence, he said: a sentence whose verb the parser
+        # hung on its subject noun (made the root)
+        return True
+    left, right = cue.left_edge.i, cue.right_edge.i
+    if doc[left].text != ",":
+        left -= 1
+    if doc[right].text != ",":
+        right += 1
+    return cue.head.dep_ == "ROOT" and cue.head.i > cue.i and left >= 0 and doc[left].text == "," and \
+        right < len(doc) and doc[right].text == ","
+
+
+def _as_clause_cue(cue: Token, config: QuoteConfig) -> bool:
+    """"As X noted/explained/told CNN, ...": a cue in an adverbial clause opened by "as", with a
+    subject of its own and no complement but the listener, on a verb of a clause of its own."""
+    if cue.dep_ != "advcl" or cue.head.pos_ not in ("VERB", "AUX"):
+        return False
+    if not any(c.dep_ == "mark" and c.lower_ == "as" and c.i == cue.left_edge.i for c in cue.children):
+        return False
+    if not any(c.dep_ == "nsubj" for c in cue.children):
+        return False          # "as expected", "as noted above": nobody speaks
+    doc = cue.doc
+    left, right = cue.left_edge.i, cue.right_edge.i
+    if not (left > 0 and doc[left - 1].text == "," or right + 1 < len(doc) and doc[right + 1].text == ","
+            or doc[right].text == ","):
+        return False          # "rode the will of the crowd as he replied": a time clause, no aside
+    for c in cue.children:
+        if c.dep_ in ("ccomp", "xcomp", "attr", "oprd", "acomp"):
+            return False
+        if c.dep_ == "dobj" and not (cue.lemma_.lower() in ADDRESSEE_VERBS and _animate(c, config)):
+            return False
+    return any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in cue.head.children)
+
+
+def _ccomp_parenthetical(cue: Token, config: QuoteConfig) -> bool:
+    """"Instead, Trump told CNN, his policy would be ...": a cue the parser hung as a clausal
+    complement on the verb after it; with a comma closing the cue's phrase and the later verb's
+    own subject after that comma, the cue is a parenthetical on the sentence."""
+    doc = cue.doc
+    head = cue.head
+    if cue.dep_ != "ccomp" or head.i <= cue.i or \
+            not any(c.dep_ == "nsubj" and c.i < cue.i for c in cue.children):
+        return False      # a passive ("Jokes are told, ...") or subjectless verb is no parenthetical
+    if head.lemma_.lower() in config.speech or head.lemma_.lower() in config.direct_only:
+        return False      # "He may add to the team, he said": the later verb reports this clause
+    right = cue.right_edge.i
+    if doc[right].text != ",":
+        right += 1
+    return right < head.i and doc[right].text == "," and \
+        any(c.dep_ in ("nsubj", "nsubjpass") and right < c.i < head.i for c in head.children)
+
+
+# Verbs whose object is the listener, not the words: "Trump told CNN, ...".
+ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "warn", "ask", "brief"}
+
+
 def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
     """Cue verbs with a reported clause: indirect, or mixed when quoted words sit inside.
 
@@ -2013,6 +2151,11 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
             # described the ties as “unique”: the object (with its "as" complement) holds quoted
             # words. Without quoted words an object is a topic, not a statement: skipped.
             objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "oprd")]
+            if not objs:
+                # "called what she witnessed “terrible”": a free relative parsed as a clause is
+                # the object.
+                objs = [c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i and
+                        c.left_edge.lower_ in ("what", "whatever")]
             # Without a subject the verb is likely a mis-parsed modifier ("Netanyahu's declared
             # intention to ..."): no speaker, no statement.
             if objs and _find_subject(tok, config)[0] is None:
@@ -2056,18 +2199,20 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                     if any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
                         span = cand
                         rule = "mixed.object"
-        if span is None and speech and tok.dep_ == "parataxis" and (
-                tok.head.pos_ in ("VERB", "AUX") or
-                # “A big tractor” plowed through the fence, he said: a sentence whose verb the parser
-                # hung on its subject noun (made the root)
-                tok.head.dep_ == "ROOT" and tok.head.pos_ in ("NOUN", "PROPN") and
-                any(c.dep_ in ("acl", "conj") and c.pos_ == "VERB" and c.i < tok.i for c in tok.head.children)) and \
-                not any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in tok.children):
+        if span is None and speech and (tok.dep_ == "parataxis" or _ccomp_parenthetical(tok, config)) and \
+                _parenthetical_host(tok, config):
             # The increased hostility, he added, makes ...: a parenthetical cue; the content is
             # the sentence around it.
             head = tok.head
             span = _content_of_subtree(head)
             rule = "indirect.parenthetical"
+        if span is None and speech and _as_clause_cue(tok, config):
+            # "As Ryan has pointed out, that is the “textbook definition” of racism": an "as"
+            # clause with a cue reports the clause it hangs on.
+            span = _content_of_subtree(tok.head, exclude=[tok])
+            if span is not None and (span[0] <= tok.idx < span[1] or len(idx.words(*span)) < 4):
+                span = None   # the clause is not around the cue after all, or too little is left
+            rule = "indirect.as_cue"
         speaker = None
         if span is not None and rule == "indirect.ccomp":
             inverted = _inverted_parenthetical(tok, config)
@@ -2148,9 +2293,14 @@ def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[A
         if lemma in NOT_TAIL_VERBS or verb.dep_ in ("amod", "compound") or \
                 idx.paragraph_of(verb.idx) != idx.paragraph_of(q.open_start):
             continue
-        if _title_like(idx, q):
+        # "refers to the governor as “Chris”": a name given to someone is what the subject calls
+        # them, quoted words even when they are one word or a name.
+        naming = lemma in config.naming_verbs and any(
+            c.dep_ == "prep" and c.lower_ == "as" and c.i < first.i <= c.right_edge.i for c in verb.children)
+        if _title_like(idx, q) and not naming:
             continue          # a name, not words: appeared on “The View”, edits “Eat The Press”
-        lexicon = lemma in config.speech or lemma in config.direct_only or lemma in config.object_content
+        lexicon = lemma in config.speech or lemma in config.direct_only or lemma in config.object_content \
+            or naming
         if not lexicon and len(idx.words(q.content_start, q.content_end)) < 2:
             continue          # one quoted word under any verb is mostly a scare quote: a “dry port”
         subj, passive = _find_subject(verb, config)

@@ -410,6 +410,53 @@ LONG_TAIL = [
     # ... a clause after another object is not
     ('Smith called the mayor "a disgrace" when the council voted.',
      [("mixed.object", 'the mayor "a disgrace"', "Smith")]),
+    # A common noun that a name in apposition names can speak ...
+    ('Her longtime confidante, Ana Ruiz, suggested that the staffers had "broken the law."',
+     [("mixed.ccomp", 'that the staffers had "broken the law."', "Her longtime confidante, Ana Ruiz")]),
+    # ... not without the name
+    ('Her longtime confidante suggested that the staffers had "broken the law."', []),
+    # People named by their trade speak ...
+    ('The actress explained why the role is a "backhanded compliment."',
+     [("mixed.ccomp", 'why the role is a "backhanded compliment."', "The actress")]),
+    # ... things do not
+    ('The weather explained why the role is a "backhanded compliment."', []),
+    # A name given with "refer to X as": what the subject calls X, even one word or a name ...
+    ('In the interview, Trump refers to the governor as "Chris."',
+     [("mixed.quoted_fragment", 'to the governor as "Chris."', "Trump")]),
+    # ... not a title referred to
+    ('The senator referred to "The Art of the Deal" in his speech.', []),
+    # "called what she witnessed “terrible”": a free relative parsed as a clause is the object ...
+    ('Ms. Boxer, who was in Nevada for the convention, called what she witnessed "terrible."',
+     [("mixed.object", 'what she witnessed "terrible."', "Ms. Boxer")]),
+    # ... and without quoted words it is no statement
+    ("Ms. Boxer called what she witnessed terrible.", []),
+    # A participle cue after the comma inside a closing quotation mark speaks again ...
+    ('The two lawmakers, however, argue that "there is precedent for prosecution," citing an instance in '
+     'which a Marine was found guilty of "gross negligence."',
+     [("mixed.ccomp", 'that "there is precedent for prosecution,"', "The two lawmakers"),
+      ("mixed.object", 'an instance in which a Marine was found guilty of "gross negligence."', "The two lawmakers")]),
+    # ... not one without a clause or quoted words of its own
+    ('The lawmakers argue that "there is precedent for prosecution," citing an old case.',
+     [("mixed.ccomp", 'that "there is precedent for prosecution," citing an old case', "The lawmakers")]),
+    # "saying ... in promoting women and calling him “a feminist”": two -ing cues of one speaker ...
+    ('She pushed back, saying he has been a pioneer in promoting women in his companies and calling him "a feminist."',
+     [("indirect.ccomp", "he has been a pioneer in promoting women in his companies", "She"),
+      ("mixed.object", 'him "a feminist."', "She")]),
+    # "As X has pointed out, ...": an "as" aside with a cue reports the clause it hangs on ...
+    ('As House Speaker Paul Ryan has pointed out, that is basically the "textbook definition" of racism.',
+     [("mixed.as_cue", 'that is basically the "textbook definition" of racism', "House Speaker Paul Ryan")]),
+    # ... not "as expected" (nobody speaks)
+    ('As expected, the candidate "won the vote."', []),
+    # A quotation finishing a sentence of the writer's, cue after it: the sentence is the content ...
+    ('He would be a better president than Clinton "no matter what," one user commented.',
+     [("direct.cue_after", 'He would be a better president than Clinton "no matter what,"', "one user")]),
+    # ... not when another cue before it has taken the quoted words
+    ('Her friends mocked the campaign, calling Trump "an orange buffoon," Susan said.',
+     [("indirect.ccomp", "Her friends mocked the campaign, calling Trump", "Susan"),
+      ("direct.cue_after", "an orange buffoon,", "Susan")]),
+    # ... while a participle without quoted words stays in the clause
+    ("She pushed back, saying he has been a pioneer in promoting women in his companies and hiring them.",
+     [("indirect.ccomp", "he has been a pioneer in promoting women in his companies and hiring them", "She")]),
 ]
 
 
@@ -1001,3 +1048,91 @@ def test_polnear_dev_targets(polnear_dev_metrics):
     m = polnear_dev_metrics
     for key, target in POLNEAR_TARGETS.items():
         assert m[key] >= target, (key, m)
+
+
+def _rows_doc(nlp, rows):
+    """A Doc from (word, tag, pos, head, dep, lemma, space after) rows: a given (wrong) parse."""
+    from spacy.tokens import Doc
+
+    words, tags, pos, heads, deps, lemmas, spaces = zip(*rows)
+    return Doc(nlp.vocab, words=list(words), spaces=list(spaces), tags=list(tags), pos=list(pos),
+               heads=list(heads), deps=list(deps), lemmas=list(lemmas))
+
+
+@pytest.mark.parametrize("comma_before_cue, expected", [
+    (True, [("In both cases, Ana Ruiz said, those donations paid for sponsorships", "Ana Ruiz")]),
+    # without the comma that opens it, the cue is no parenthetical
+    (False, [])])
+def test_parenthetical_cue_on_a_noun_phrase_parse(nlp, config, comma_before_cue, expected):
+    # "In both cases, X said, those donations paid for ...": the parser takes the rest of the
+    # sentence for a noun phrase (ROOT "donations") and the cue for its parataxis.
+    comma = [(",", ",", "PUNCT", 6, "punct", ",", True)] if comma_before_cue else []
+    k = len(comma)
+    rows = [("In", "IN", "ADP", 8 + k, "prep", "in", True), ("both", "DT", "DET", 2, "det", "both", True),
+            ("cases", "NNS", "NOUN", 0, "pobj", "case", not comma_before_cue)]
+    rows += [(w, t, p, h + k if h > 2 else h, d, l, sp) for w, t, p, h, d, l, sp in [
+        ("Ana", "NNP", "PROPN", 4, "compound", "Ana", True), ("Ruiz", "NNP", "PROPN", 5, "nsubj", "Ruiz", True)]]
+    rows = rows[:3] + comma + rows[3:]
+    rows += [(w, t, p, h + k, d, l, sp) for w, t, p, h, d, l, sp in [
+        ("said", "VBD", "VERB", 8, "parataxis", "say", False), (",", ",", "PUNCT", 5, "punct", ",", True),
+        ("those", "DT", "DET", 8, "det", "those", True), ("donations", "NNS", "NOUN", 8, "ROOT", "donation", True),
+        ("paid", "VBD", "VERB", 8, "acl", "pay", True), ("for", "IN", "ADP", 9, "prep", "for", True),
+        ("sponsorships", "NNS", "NOUN", 10, "pobj", "sponsorship", False), (".", ".", "PUNCT", 8, "punct", ".", False)]]
+    rows = [(w, t, p, h, d, l, sp) for w, t, p, h, d, l, sp in rows]
+    if comma_before_cue:
+        rows[3] = (",", ",", "PUNCT", 7, "punct", ",", True)
+    doc = _rows_doc(nlp, rows)
+    out = extract_quotes(_Parsed(doc), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in out] == expected, out
+    assert all(r["rule_id"].endswith("parenthetical") for r in out)
+
+
+@pytest.mark.parametrize("obj, lemma, cue_dep, expected", [
+    ("CNN", "CNN", "parataxis", [("Instead, Ana Ruiz told CNN, her plan was simple", "Ana Ruiz")]),
+    # the same cue hung as a clausal complement of the verb after it
+    ("CNN", "CNN", "ccomp", [("Instead, Ana Ruiz told CNN, her plan was simple", "Ana Ruiz")]),
+    # an object that is not a listener is what was told: no parenthetical
+    ("stories", "story", "parataxis", [])])
+def test_parenthetical_telling_cue_with_its_listener(nlp, config, obj, lemma, cue_dep, expected):
+    # "Instead, X told CNN, her plan was simple": "told" a parataxis (or a ccomp of "was") whose
+    # object is the listener.
+    pos, tag = ("PROPN", "NNP") if obj == "CNN" else ("NOUN", "NNS")
+    rows = [("Instead", "RB", "ADV", 9, "advmod", "instead", False), (",", ",", "PUNCT", 9, "punct", ",", True),
+            ("Ana", "NNP", "PROPN", 3, "compound", "Ana", True), ("Ruiz", "NNP", "PROPN", 4, "nsubj", "Ruiz", True),
+            ("told", "VBD", "VERB", 9, cue_dep, "tell", True), (obj, tag, pos, 4, "dobj", lemma, False),
+            (",", ",", "PUNCT", 9, "punct", ",", True), ("her", "PRP$", "PRON", 8, "poss", "her", True),
+            ("plan", "NN", "NOUN", 9, "nsubj", "plan", True), ("was", "VBD", "AUX", 9, "ROOT", "be", True),
+            ("simple", "JJ", "ADJ", 9, "acomp", "simple", False), (".", ".", "PUNCT", 9, "punct", ".", False)]
+    out = extract_quotes(_Parsed(_rows_doc(nlp, rows)), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in out] == expected, out
+
+
+@pytest.mark.parametrize("that_dep, expected", [
+    ("mark", [("that she had concerns", "Ana Ruiz")]),
+    # a relative "that" (the clause's object) makes a true relative clause: not what was said
+    ("dobj", [])])
+def test_reported_clause_hung_on_an_adjunct(nlp, config, that_dep, expected):
+    # "X said after a vote that she had concerns": the parser hangs the reported clause on
+    # "vote" as a relative clause; with a "that" marker it is the cue's complement.
+    that_pos, that_tag = ("SCONJ", "IN") if that_dep == "mark" else ("PRON", "WDT")
+    rows = [("Ana", "NNP", "PROPN", 1, "compound", "Ana", True), ("Ruiz", "NNP", "PROPN", 2, "nsubj", "Ruiz", True),
+            ("said", "VBD", "VERB", 2, "ROOT", "say", True), ("after", "IN", "ADP", 2, "prep", "after", True),
+            ("a", "DT", "DET", 5, "det", "a", True), ("vote", "NN", "NOUN", 3, "pobj", "vote", True),
+            ("that", that_tag, that_pos, 8, that_dep, "that", True), ("she", "PRP", "PRON", 8, "nsubj", "she", True),
+            ("had", "VBD", "VERB", 5, "relcl", "have", True), ("concerns", "NNS", "NOUN", 8, "dobj", "concern", False),
+            (".", ".", "PUNCT", 2, "punct", ".", False)]
+    out = extract_quotes(_Parsed(_rows_doc(nlp, rows)), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in out] == expected, out
+
+
+def test_clause_before_a_later_cue_is_no_parenthetical(nlp, config):
+    # "Ana Ruiz may complain, her aide said": "complain" (a cue word) hangs as the ccomp of the
+    # later "said", which reports it; "complain" is no parenthetical on the sentence.
+    rows = [("Ana", "NNP", "PROPN", 1, "compound", "Ana", True), ("Ruiz", "NNP", "PROPN", 3, "nsubj", "Ruiz", True),
+            ("may", "MD", "AUX", 3, "aux", "may", True), ("complain", "VB", "VERB", 7, "ccomp", "complain", False),
+            (",", ",", "PUNCT", 7, "punct", ",", True),
+            ("her", "PRP$", "PRON", 6, "poss", "her", True), ("aide", "NN", "NOUN", 7, "nsubj", "aide", True),
+            ("said", "VBD", "VERB", 7, "ROOT", "say", False), (".", ".", "PUNCT", 7, "punct", ".", False)]
+    out = extract_quotes(_Parsed(_rows_doc(nlp, rows)), None, config)
+    assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in out] == \
+        [("indirect.ccomp", "Ana Ruiz may complain", "her aide")], out
