@@ -261,6 +261,7 @@ class QuoteConfig:
     thing_pronouns: frozenset
     unresolvable_pronouns: frozenset
     relative_pronouns: frozenset
+    indefinite_speakers: frozenset
     male_honorifics: frozenset
     female_honorifics: frozenset
     non_speaking_heads: frozenset
@@ -322,6 +323,7 @@ class QuoteConfig:
             thing_pronouns=words("speakers", "thing_pronouns"),
             unresolvable_pronouns=words("speakers", "unresolvable_pronouns"),
             relative_pronouns=words("speakers", "relative_pronouns"),
+            indefinite_speakers=words("speakers", "indefinite_speakers"),
             male_honorifics=words("speakers", "male_honorifics"),
             female_honorifics=words("speakers", "female_honorifics"),
             non_speaking_heads=words("speakers", "non_speaking_heads"),
@@ -973,6 +975,19 @@ def _reports_own_clause(idx: _DocIndex, cue: Token) -> bool:
     return False
 
 
+def _introduces_next_quote(idx: _DocIndex, cue: Token) -> bool:
+    """Is the cue followed, after a colon or comma and nothing else, by a quotation opening in
+    its own sentence (He added: “...” / X said, “...”)?"""
+    sent = _sent_of(cue)
+    nxt = cue.i + 1
+    while nxt < sent.end and (idx.doc[nxt].is_space or idx.doc[nxt].text in (":", ",")):
+        nxt += 1
+    if nxt >= len(idx.doc) or nxt >= sent.end and not idx.doc[nxt].is_quote:
+        return False
+    tok = idx.doc[nxt]
+    return nxt > cue.i + 1 and any(q.open_start <= tok.idx < q.open_end for q in idx.quotes)
+
+
 def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None,
               own_clause_ok: bool = False) -> tuple[Token, str] | None:
     """Cue after the closing mark: “...,” said X. / “...,” X said. / “...,” X, a spokesman, said.
@@ -1017,6 +1032,10 @@ def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None,
                     return None
                 if _governed_by_plan(tok, config) or \
                         (inner[-1:] == "." and not own_clause_ok and _reports_own_clause(idx, tok)):
+                    return None
+                if inner[-1:] == "." and _introduces_next_quote(idx, tok):
+                    # “...,” he said. “...” He added: “...”: after a quotation closed by a full
+                    # stop, a cue that opens a quotation of its own reports that one.
                     return None
                 return tok, "direct.cue_after" if cue_like else "direct.verb_after"
         if not tok.is_punct:
@@ -1511,6 +1530,11 @@ def _speaker_next_to_cue(idx: _DocIndex, att: Attribution) -> tuple[int, int] | 
         if near is not None:
             return near
     after = doc[cue.i + 1:min(len(doc), cue.i + 2 + MAX_NEAR_SPEAKER)]
+    if len(after) >= 2 and after[0].lower_ in idx.config.indefinite_speakers and \
+            after[1].text in (".", ",", ";", "!", "?") and not idx.inside_clause_quote(after[0]):
+        # “...,” read one. / “...,” tweeted another.: a lone quantifier after the cue (which
+        # the parse takes for its object) stands for one of the people or signs just named.
+        return after[0].i, after[0].i + 1
     if after and (after[0].pos_ in ("PROPN", "DET", "NOUN") or after[0].text[:1].isupper() and after[0].is_alpha
                   or after[0].dep_ in ("amod", "compound") and after[0].head.i > after[0].i) \
             and not idx.inside_clause_quote(after[0]):
@@ -2982,6 +3006,44 @@ def _strip_the(text: str) -> str:
 TYPE_PRIORITY = {"direct": 0, "mixed": 1, "indirect": 2}
 
 
+def _reanchor_same_paragraph(idx: _DocIndex, direct: list[Attribution], reported: list[Attribution]) -> None:
+    """A quotation that took the cue of an earlier quotation of its paragraph goes with a newer
+    reported-speech cue standing between them instead: “...,” X said. Y added that the plan
+    failed. “...” / Y said he would never go, “except for ...”. The quotation either sits in that
+    cue's reported clause or goes on right after it (after a comma, or opening the next sentence
+    within MAX_RESUME_GAP words), and the cue stands outside the sentence of the cue first taken.
+    Among several such cues the latest wins, never one inside another's reported clause."""
+    for att in direct:
+        if att.rule_id != "direct.same_paragraph" or att.cue is None:
+            continue
+        p = idx.paragraph_of(att.content[0])
+        # (a quotation that took the cue of a later one -- none before it -- may go with a
+        # reported clause before it in the same way: She says X. “...” “...,” she added.)
+        floor = att.cue.idx if att.cue.idx < att.content[0] else idx.paragraph_start(att.content[0]) - 1
+        best = None
+        for rep in reported:
+            cue = rep.cue
+            if cue is None or not (floor < cue.idx < att.content[0]) or \
+                    idx.paragraph_of(cue.idx) != p or rep.cue_lemma == "according to" or \
+                    _sent_of(cue).start == _sent_of(att.cue).start:
+                # (a cue of the first quotation's own sentence -- "said X, who noted that ...",
+                # "when asked" -- adds to that attribution, it does not start a new one)
+                continue
+            inside = rep.content[0] <= att.content[0] < rep.content[1]
+            gap = len(idx.words(rep.content[1], att.content[0])) if rep.content[1] <= att.content[0] else None
+            # (or goes on the reported clause after a comma: X said he ..., “except ...”)
+            before = gap is not None and (gap == 0 or _starts_sentence(idx, att.content[0]) and gap <= MAX_RESUME_GAP)
+            if (inside or before) and (best is None or cue.idx > best.cue.idx) and not any(
+                    o is not rep and o.cue is not None and o.content[0] <= cue.idx < o.content[1] and
+                    o.cue.idx > floor for o in reported):
+                # (a cue inside another one's reported clause -- X said he asks Y to ... -- is
+                # not the one the quotation goes with: the outer one is)
+                best = rep
+        if best is not None:
+            att.cue, att.cue_span, att.cue_lemma = best.cue, best.cue_span, best.cue_lemma
+            att.speaker, att.speaker_ref = None, None
+
+
 def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     """All attributions of one Doc (body offsets), before speaker resolution; content spans are
     pairwise disjoint (overlaps resolved by type priority, then position, then length)."""
@@ -2999,6 +3061,8 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     reported += list(noun_cues(idx, taken))
     taken += [a.content for a in reported]
     reported += list(quoted_fragments(idx, taken))
+
+    _reanchor_same_paragraph(idx, direct, reported)
 
     atts = direct + reported
     atts.sort(key=lambda a: a.content[0])

@@ -510,6 +510,56 @@ SPEAKER_REPAIRS = [
      [("direct.cue_after", "We will win,", "Maria Lopez"),
       ("direct.same_paragraph", "The plan is a total disaster for the city.", "Maria Lopez"),
       ("indirect.ccomp", "he would veto the plan", "Governor John Smith")]),
+    # ... a reported clause of a later sentence between two quotations introduces the speaker of
+    # the second: the quotation opening the next sentence, or going on after a comma
+    ('"We will win," Maria Lopez said at the hall. John Smith added that the vote was close. '
+     '"We have never seen a race like this one in our lives."',
+     [("direct.cue_after", "We will win,", "Maria Lopez"),
+      ("indirect.ccomp", "that the vote was close", "John Smith"),
+      ("direct.same_paragraph", "We have never seen a race like this one in our lives.", "John Smith")]),
+    ('"We will win," Maria Lopez said. John Smith said he would vote for her, '
+     '"because the plan is a good one for the whole city and for all of us."',
+     [("direct.cue_after", "We will win,", "Maria Lopez"),
+      ("indirect.ccomp", "he would vote for her", "John Smith"),
+      ("direct.same_paragraph", "because the plan is a good one for the whole city and for all of us.",
+       "John Smith")]),
+    # ... and so does one before a quotation that took the cue of a later quotation
+    ('Maria Lopez admitted that she had only "read the plan very quickly before the vote." '
+     'Asked about the delay, John Smith said: "We will read it again now."',
+     [("indirect.ccomp", "that she had only", "Maria Lopez"),
+      ("direct.same_paragraph", "read the plan very quickly before the vote.", "Maria Lopez"),
+      ("direct.cue_before", "We will read it again now.", "John Smith")]),
+    # ... the outer cue when one reported clause holds another verb of speech
+    ('"We will win," Maria Lopez said. John Smith said he asks his friends to vote for him, '
+     '"except for the ones who never call him back at all."',
+     [("direct.cue_after", "We will win,", "Maria Lopez"),
+      ("indirect.ccomp", "he asks his friends to vote for him", "John Smith"),
+      ("direct.same_paragraph", "except for the ones who never call him back at all.", "John Smith")]),
+    # ... not a cue of the first quotation's own sentence (a relative clause of its speaker)
+    ('"We will win," said Maria Lopez, who noted that the vote was close. '
+     '"We have never seen a race like this one in our lives."',
+     [("direct.cue_after", "We will win,", "Maria Lopez"),
+      ("indirect.ccomp", "that the vote was close", "who"),
+      ("direct.same_paragraph", "We have never seen a race like this one in our lives.", "Maria Lopez")]),
+    # A cue after a quotation closed by a full stop that opens a quotation of its own reports
+    # that one; the closed quotation keeps the paragraph's speaker ...
+    ('"We will win," Maria Lopez said. "The plan is a total disaster for the city." '
+     'John Smith said: "We will fight it all the way to the court."',
+     [("direct.cue_after", "We will win,", "Maria Lopez"),
+      ("direct.same_paragraph", "The plan is a total disaster for the city.", "Maria Lopez"),
+      ("direct.cue_before", "We will fight it all the way to the court.", "John Smith")]),
+    # ... a cue without a quotation of its own still reports it
+    ('"We will win," Maria Lopez said. "The plan is a total disaster for the city." John Smith agreed.',
+     [("direct.cue_after", "We will win,", "Maria Lopez"),
+      ("direct.cue_after", "The plan is a total disaster for the city.", "John Smith")]),
+    # A lone quantifier after a tail cue, parsed as its object, is the speaker ...
+    ('"We are going to win this race by a lot of votes," tweeted another.',
+     [("direct.cue_after", "We are going to win this race by a lot of votes,", "another")]),
+    ('"America is great and we love it here!" read one.',
+     [("direct.cue_after", "America is great and we love it here!", "one")]),
+    # ... and a quantifier opening a noun phrase leaves the whole phrase speaking
+    ('"We are going to win this race by a lot of votes," said one voter.',
+     [("direct.cue_after", "We are going to win this race by a lot of votes,", "one voter")]),
     # A word of the first quotation the parse made the cue's subject never speaks for the second
     ('"Security," said Ortiz, a Maria Lopez supporter. "Security for the whole country, everybody."',
      [("direct.cue_after", "Security,", "Ortiz"),
