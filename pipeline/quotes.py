@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -94,7 +95,10 @@ class QuoteSpan:
 def _classify_mark(text: str, start: int, end: int) -> QuoteMark | None:
     """Decide what the quote character(s) at text[start:end] are, from their neighbours."""
     chars = text[start:end]
-    prev = text[start - 1] if start > 0 else "\n"
+    k = start - 1
+    while k >= 0 and unicodedata.category(text[k]) == "Cf":
+        k -= 1        # invisible formatting marks (a left-to-right embedding) are not text
+    prev = text[k] if k >= 0 else "\n"
     nxt = text[end] if end < len(text) else "\n"
     # Flanking (the CommonMark idea): an opening mark has text after it and space or opening
     # punctuation (or another mark) before it; a closing mark is the mirror image.
@@ -117,7 +121,12 @@ def _classify_mark(text: str, start: int, end: int) -> QuoteMark | None:
         role = "close" if (can_close and not can_open) else "open"
     elif char in DOUBLE_CLOSE + SINGLE_CLOSE:
         # A ” after a space and before a word is a mistyped opening mark (”Mr. Trump said ...).
-        role = "open" if (can_open and not can_close) else "close"
+        # So is one opening a paragraph with a space after it when the paragraph has a closing mark
+        # of its own later (” … if the president ..., ” it read): nothing before it to close.
+        line_end = text.find("\n", end)
+        rest = text[end:line_end if line_end >= 0 else len(text)]
+        opens_line = prev == "\n" and start > 0 and not can_close and char in rest
+        role = "open" if (can_open and not can_close) or opens_line else "close"
     elif can_open and not can_close:
         role = "open"
     elif can_close and not can_open:
@@ -241,6 +250,8 @@ def pair_quote_marks(text: str) -> list[QuoteSpan]:
 class QuoteConfig:
     speech: frozenset
     direct_only: frozenset
+    noun_tagged_cues: frozenset
+    make_clear: frozenset
     object_content: frozenset
     noun_cues: frozenset
     stance_blockers: frozenset
@@ -305,6 +316,7 @@ class QuoteConfig:
             roles[key.lower()] = [v.lower() for v in values]
         return cls(
             speech=words("cues", "speech"), direct_only=words("cues", "direct_only"),
+            noun_tagged_cues=words("cues", "noun_tagged"), make_clear=words("cues", "make_clear"),
             object_content=words("cues", "object_content"), directive=words("cues", "directive"),
             noun_cues=words("cues", "noun_cues"),
             stance_blockers=words("cues", "stance_blockers"),
@@ -659,7 +671,31 @@ def _is_cue_verb(tok: Token, config: QuoteConfig, allow_direct_only: bool = Fals
             or allow_direct_only
     if lemma in config.speech:
         return True
+    if lemma == "make" and _made_clear(tok, config) is not None:
+        return True
     return allow_direct_only and lemma in config.direct_only
+
+
+def _made_clear(tok: Token, config: QuoteConfig) -> Token | None:
+    """The "clear" of "made (it) clear that ...": a statement, with the clause hung on the adjective."""
+    for c in tok.children:
+        if c.lower_ not in config.make_clear or c.dep_ not in ("ccomp", "oprd", "acomp", "xcomp") or c.i < tok.i:
+            continue
+        that_clause = any(m.dep_ == "mark" and m.lower_ == "that"
+                          for cl in c.children if cl.i > c.i for m in cl.children)
+        if that_clause or any(cl.dep_ == "ccomp" and cl.i > c.i for cl in tok.children):
+            return c
+    return None
+
+
+def _noun_tagged_cue(tok: Token, config: QuoteConfig) -> bool:
+    """“...,” the Saudis state in the paper / “...,” a voice-over in the ad states: after a
+    quotation, a verb form the tagger took for a noun, right after the noun it has as subject
+    and ending the clause (before a preposition or punctuation), is the cue."""
+    if tok.pos_ != "NOUN" or tok.lower_ not in config.noun_tagged_cues or tok.i == 0:
+        return False
+    before, after = tok.nbor(-1), (tok.nbor(1) if tok.i + 1 < len(tok.doc) else None)
+    return before.pos_ in ("NOUN", "PROPN") and (after is None or after.is_punct or after.pos_ == "ADP")
 
 
 def _governed_by_plan(tok: Token, config: QuoteConfig) -> bool:
@@ -820,6 +856,19 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
             node = node.head
             continue
         break
+    if subject is None and not passive and tok.dep_ == "ROOT" and tok.i >= 2 and tok.doc[tok.i - 1].text == ",":
+        # "At Boca West, where ..., Jay Smith, the club's president, suggested that ...": the
+        # parser hung the subject on the fronted phrase's noun as an appositive, leaving the verb
+        # without one; the appositive ending right before the verb is its subject.
+        top = None
+        for anc in [tok.doc[tok.i - 2]] + list(tok.doc[tok.i - 2].ancestors):
+            if anc.i >= tok.i:
+                break
+            if anc.dep_ == "appos" and anc.head.dep_ == "pobj" and anc.head.i < anc.i and \
+                    anc.pos_ in ("PROPN", "NOUN") and anc.right_edge.i == tok.i - 2:
+                top = anc
+        if top is not None:
+            subject = top
     # (a subject after the participle belongs to the clause it was hung on: X said, adding of
     # Y, “He cares ...” -- "adding" parsed as a modifier of "cares")
     if tok.tag_ == "VBG" and not passive and (subject is None or not _animate(subject, config) or
@@ -1019,7 +1068,7 @@ def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None,
         if tok.text in (".", "?", "!", ";") or any(qq.open_start <= tok.idx < qq.open_end for qq in idx.quotes):
             return None
         if not idx.inside_clause_quote(tok):
-            cue_like = _is_cue_verb(tok, config, allow_direct_only=True)
+            cue_like = _is_cue_verb(tok, config, allow_direct_only=True) or _noun_tagged_cue(tok, config)
             generic = not cue_like and sentence_open and tok.pos_ == "VERB" and tok.dep_ != "amod" and \
                 tok.lemma_.lower() not in NOT_TAIL_VERBS and tok.tag_ in ("VBD", "VBZ", "VBP") and \
                 _animate_subject_after(tok, q.close_end, config)
@@ -1188,7 +1237,11 @@ def _colon_name_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | 
     "Clinton: “Our goal is ...” Bush: “...”"). Returns (colon token, speaker start, end)."""
     doc = idx.doc
     colon = idx.previous_token(q.open_start)
-    if colon is None or colon.text != ":" or idx.paragraph_of(colon.idx) != idx.paragraph_of(q.open_start):
+    if colon is None or colon.text != ":":
+        return None
+    next_paragraph = idx.paragraph_of(colon.idx) == idx.paragraph_of(q.open_start) - 1 and \
+        idx.paragraph_start(q.open_start) == q.open_start
+    if idx.paragraph_of(colon.idx) != idx.paragraph_of(q.open_start) and not next_paragraph:
         return None
     j = colon.i - 1
     while j >= 0 and doc[j].is_space:
@@ -1207,6 +1260,13 @@ def _colon_name_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | 
         return k < 0 or doc[k].is_space or "\n" in doc[k].text_with_ws or \
             doc[k].text in ("-", "--", "—", "–", ".", "!", "?") or doc[k].is_quote
 
+    if end - start >= 2 and at_boundary(start - 1) and _inverted_cue_word(doc[start], idx.config):
+        # "Continued Stone: “...”", "Stated Stone:\n\n“...”": a cue verb put before its subject
+        # (the parser takes it for part of the name); the words after it name the speaker.
+        return colon.i, start + 1, end
+    if next_paragraph:
+        return None
+
     # A roundup line names its source after a spaced dash ("POLL SHIFTS - Philip Bump: “...”") or
     # with "(More) from" ("More from Jones: “...”"): a capitalised name there needs no entity tag.
     spaced_dash = j >= 1 and doc[j].text in ("-", "--", "—", "–") and doc[j - 1].whitespace_
@@ -1222,6 +1282,46 @@ def _colon_name_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | 
     if not (at_boundary(j) or from_source):
         return None
     return colon.i, start, end
+
+
+ROUNDUP_CITATION = re.compile(r"[ \t]*\[[A-Z][^\]\n]{0,40}\.?\]")
+
+
+def _roundup_headline(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | None:
+    """A news roundup item: "HEADLINE IN CAPITALS “excerpt ...” [Outlet.]": the quotation opens right
+    after a capitalised headline that starts its line and ends with a bracketed outlet, which
+    is the excerpt's source (PolNeAR's annotators name the headline instead; a reader wants the
+    publication). Returns (bracket token, outlet start, end)."""
+    if not q.closed or q.depth != 0:
+        return None
+    m = ROUNDUP_CITATION.match(idx.text, q.close_end)
+    if m is None:
+        return None
+    pstart = idx.paragraph_start(q.open_start)
+    a, b = idx.token_range(pstart, q.open_start)
+    toks = [t for t in idx.doc[a:b] if not t.is_space]
+    words = [t for t in toks if t.is_alpha]
+    if len(words) < 2 or any(t.text != t.text.upper() for t in words):
+        return None
+    bracket = idx.token_at(m.start() + m.group(0).index("["))
+    if bracket is None:
+        return None
+    close = m.end() - 1
+    outlet = [t for t in idx.doc[bracket.i + 1:idx.token_range(close, close + 1)[0] + 1]
+              if t.idx < close and not t.is_punct and not t.is_space]
+    if not outlet:
+        return None
+    return bracket.i, outlet[0].i, outlet[-1].i + 1
+
+
+def _inverted_cue_word(tok: Token, config: QuoteConfig) -> bool:
+    """A capitalised past or present form of a cue verb opening a line ("Continued", "Stated",
+    "Adds"), whatever the tagger made of it."""
+    word = tok.lower_
+    if not tok.is_alpha or not tok.text[:1].isupper() or not word.endswith(("ed", "s")):
+        return False
+    cues = config.speech | config.direct_only
+    return tok.pos_ == "VERB" and tok.lemma_.lower() in cues or word[:-1] in cues or word[:-2] in cues
 
 
 def _writer_lead_in(idx: _DocIndex, q: QuoteSpan) -> int | None:
@@ -1291,6 +1391,13 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
             colon_i, s, e = named
             found[q] = Attribution("direct", content, "direct.colon_name", cue=idx.doc[colon_i],
                                    cue_span=(colon_i, colon_i + 1), cue_lemma=":",
+                                   speaker=(s, e), extra={"speaker_fixed": True})
+            continue
+        headline = _roundup_headline(idx, q)
+        if headline is not None:
+            cue_i, s, e = headline
+            found[q] = Attribution("direct", content, "direct.roundup_excerpt", cue=idx.doc[cue_i],
+                                   cue_span=(cue_i, cue_i + 1), cue_lemma="[",
                                    speaker=(s, e), extra={"speaker_fixed": True})
     # Short quotations (“Probably.”, “Mexico!” the audience screamed back): too short to tell a
     # quote from a scare quote by themselves, so only a sentence of their own with punctuation
@@ -1753,6 +1860,13 @@ def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
                     break
             if out:
                 break
+    if lemma == "make":
+        # "made it clear that ...": the clause may hang on "clear".
+        clear = _made_clear(tok, config)
+        if clear is not None:
+            out = [c for c in out if c.i != clear.i]
+            out += [cl for cl in clear.children if cl.i > clear.i and cl.dep_ in ("ccomp", "advcl", "csubj")
+                    and any(m.dep_ == "mark" and m.lower_ == "that" for m in cl.children)]
     # "asked whether", "explained why": wh-clauses parse as ccomp too; nothing more to do.
     return out
 
@@ -2144,6 +2258,7 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
             children = [c for c in children if c.i > tok.i or c.right_edge.i >= tok.i]
         rule = "indirect.ccomp"
         span = None
+        speaker = None
         if children:
             # ", the Jerusalem Post reports" at the end of a reported clause is another cue's
             # parenthetical, not part of what was said.
@@ -2167,7 +2282,7 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                 spans += [s for s in (_content_of_subtree(c) for c in _quoted_conj_clauses(tok, children, idx)) if s]
             if spans:
                 span = (min(s[0] for s in spans), max(s[1] for s in spans))
-                if children[0].dep_ in ("xcomp", "advcl"):
+                if children[0].dep_ in ("xcomp", "advcl") and lemma != "make":
                     rule = "indirect.infinitive"
                 elif children[0].dep_ == "prep":
                     rule = "indirect.call_for"
@@ -2237,12 +2352,25 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
             if span is not None and (span[0] <= tok.idx < span[1] or len(idx.words(*span)) < 4):
                 span = None   # the clause is not around the cue after all, or too little is left
             rule = "indirect.as_cue"
-        speaker = None
         if span is not None and rule == "indirect.ccomp":
             inverted = _inverted_parenthetical(tok, config)
             if inverted is not None:
                 span, speaker = inverted
                 rule = "indirect.parenthetical"
+        if span is None and speech and tok.dep_ == "acl" and tok.tag_ in ("VBD", "VBN") and \
+                tok.head.dep_ == "nsubj" and tok.head.i < tok.i and \
+                not any(c.dep_ in ("agent", "dobj", "ccomp", "nsubj", "nsubjpass") for c in tok.children):
+            # "Multiple outlets reported on Wednesday the Secret Service had ...": the cue was
+            # parsed as a modifier of its own subject, and the reported clause's subject as a second
+            # subject of the clause's verb; that subject and its verb are the content.
+            verb = tok.head.head
+            second = next((c for c in verb.children if c.dep_ == "nsubj" and c.i > tok.right_edge.i), None)
+            if second is not None and verb.i > second.i and \
+                    not any(t.is_punct for t in doc[tok.right_edge.i + 1:second.left_edge.i]):
+                span = _content_of_subtree(verb, exclude=[tok.head])
+                if span is not None:
+                    span = (second.left_edge.idx, span[1])
+                    speaker = _speaker_span(tok.head, config, keep_acl=False)
         if span is None and speech and tok.dep_ == "ROOT":
             trailing = _trailing_clause(idx, tok)
             if trailing is not None:

@@ -457,6 +457,61 @@ LONG_TAIL = [
     # ... while a participle without quoted words stays in the clause
     ("She pushed back, saying he has been a pioneer in promoting women in his companies and hiring them.",
      [("indirect.ccomp", "he has been a pioneer in promoting women in his companies and hiring them", "She")]),
+    # "made (it) clear that ...": a statement, the clause hung on "make" or on "clear" ...
+    ('Sanders has made clear that he expects the rival camp to unleash "attack dogs" on him.',
+     [("mixed.ccomp", 'that he expects the rival camp to unleash "attack dogs" on him', "Sanders")]),
+    ('Clinton endorsed the deal, although she made it clear that she has "serious concerns" about the provisions.',
+     [("mixed.ccomp", 'that she has "serious concerns" about the provisions', "she")]),
+    # ... not a "clear" without a clause
+    ("He made the room clear for the guests.", []),
+    # “...,” the Saudis state in the paper: a cue the tagger took for a noun ...
+    ('"Today, the kingdom is one of the leading nations," the Saudis state in the white paper.',
+     [("direct.cue_after", "Today, the kingdom is one of the leading nations,", "the Saudis")]),
+    # ... not the noun itself
+    ('"Hope" is the motto of the state.', []),
+    ('"We will win this," the governor of the state said.',
+     [("direct.cue_after", "We will win this,", "the governor of the state")]),
+    # A right mark opening a paragraph (after invisible formatting, or with a space after it and a
+    # closing mark later) opens the quotation ...
+    ('The paper did not buy it.\n\n” … if the president can visit, then surely she can do the same,” it read.',
+     [("direct.cue_after", "… if the president can visit, then surely she can do the same,", "it")]),
+    ('\u202a”Sorry Sarah, you should have said no,” posted Sharon Geyer.',
+     [("direct.cue_after", "Sorry Sarah, you should have said no,", "Sharon Geyer")]),
+    # ... but a stray one with nothing to close after it does not
+    ('He called it “fine.\n\n” Then he left.', [("mixed.object", "it “fine.", "He")]),
+    # "Continued Stone: “...”": a cue before its subject, ahead of a colon ...
+    ('Continued Stone: "So I think it is a very real problem."',
+     [("direct.colon_name", "So I think it is a very real problem.", "Stone")]),
+    ('Stone spoke in an interview.\n\nStated Stone:\n\n"I think that the stakes are so high."',
+     [("direct.colon_name", "I think that the stakes are so high.", "Stone")]),
+    # ... not a heading that only looks like one
+    ('United States: "We are all tired of this," she said.', [("direct.cue_after", "We are all tired of this,", "she")]),
+    # "At X, where ..., Jay Smith, the club's president, suggested that ...": the subject parsed as
+    # an appositive of the fronted phrase's noun ...
+    ("At Boca West, where it costs new members $70,000 to sign up, Jay DiPietro, the club's 78-year-old "
+     "president and general manager, suggested that the troubles besetting some of his competitors could "
+     "be blamed on poor management.",
+     [("indirect.ccomp", "that the troubles besetting some of his competitors could be blamed on poor management",
+       "Jay DiPietro")]),
+    # "Multiple outlets reported on Wednesday the Secret Service had ...": the cue parsed as a
+    # modifier of its subject, the reported clause's subject as a second subject ...
+    ('Multiple outlets reported on Wednesday the Secret Service had "more than one conversation" with Trump.',
+     [("mixed.ccomp", 'the Secret Service had "more than one conversation" with Trump', "Multiple outlets")]),
+    # ... not a participle modifying a subject of its own verb
+    ('The figures reported on Wednesday by the agency showed "big" losses.', []),
+    # A roundup item, "HEADLINE “excerpt” [Outlet.]": the bracketed outlet is the excerpt's source ...
+    ("TOP STORIES.\n\nFLOOD SURVIVORS, THROUGH THE LENS “It is about giving communities a way to tell "
+     "their own story.” [Wire.]",
+     [("direct.roundup_excerpt", "It is about giving communities a way to tell their own story.", "Wire")]),
+    ("TOP STORIES.\n\nFLOOD SURVIVORS, THROUGH THE LENS “It is about giving communities a way to tell "
+     "their own story.” [Daily Courier.]",
+     [("direct.roundup_excerpt", "It is about giving communities a way to tell their own story.",
+       "Daily Courier")]),
+    # ... not without the outlet in brackets, nor after an ordinary sentence
+    ("TOP STORIES.\n\nFLOOD SURVIVORS, THROUGH THE LENS “It is about giving communities a way to tell "
+     "their own story.”", []),
+    ("TOP STORIES.\n\nFlood survivors speak about the town “It is about giving communities a way to tell "
+     "their own story.” [Wire.]", []),
 ]
 
 
