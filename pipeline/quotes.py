@@ -279,6 +279,7 @@ class QuoteConfig:
     male_names: frozenset
     female_names: frozenset
     document_nouns: frozenset
+    document_writing_verbs: frozenset
     organisation_nouns: frozenset
     unnamed_nouns: frozenset
     roles: dict
@@ -342,6 +343,7 @@ class QuoteConfig:
             male_names=words("speakers", "male_first_names"),
             female_names=words("speakers", "female_first_names"),
             document_nouns=words("speakers", "document_nouns"),
+            document_writing_verbs=words("speakers", "document_writing_verbs"),
             organisation_nouns=words("speakers", "organisation_nouns"),
             unnamed_nouns=words("speakers", "unnamed_nouns"),
             roles=roles, title_words=frozenset(t.lower() for t in title_words),
@@ -665,6 +667,9 @@ def _is_cue_verb(tok: Token, config: QuoteConfig, allow_direct_only: bool = Fals
         return False
     if tok.dep_ in ("amod", "compound"):
         return False                   # "the so-called deal", "a said agreement": adjectives
+    if tok.lower_ == "told" and tok.i > 0 and tok.doc[tok.i - 1].lower_ == "all" and \
+            tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].text == ",":
+        return False                   # "All told, the group raised ...": "in all", nobody speaks
     if lemma == "call":
         # "called Putin" (telephoned), "called it a disaster": speech only with for/on.
         return any(c.dep_ in ("prep", "prt") and c.lower_ in config.call_particles for c in tok.children) \
@@ -768,6 +773,22 @@ def _opens_clause(tok: Token) -> bool:
     return prev is None or prev.is_space or prev.text == "," or prev.lower_ in PARTICIPLE_OPENERS
 
 
+def _tense(tok: Token) -> str | None:
+    """A finite verb group's tense and number: "past", "pres3" (says, has said) or "pres"
+    (say, have said); None for modals and non-finite forms. A bare "VB" with no auxiliary is
+    taken for "pres" (the tagger's common slip for a plural present)."""
+    aux = [c for c in tok.children if c.dep_ in ("aux", "auxpass") and c.i < tok.i]
+    if aux:
+        if any(a.tag_ == "MD" or a.lower_ == "to" for a in aux):
+            return None
+        t = aux[0].tag_
+    else:
+        t = tok.tag_
+        if t == "VB" and tok.dep_ != "conj":
+            return None
+    return {"VBD": "past", "VBZ": "pres3", "VBP": "pres", "VB": "pres"}.get(t)
+
+
 def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
     """The speaker token of a cue verb, and whether the clause is passive without an agent.
 
@@ -779,7 +800,11 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
     """
     node = tok
     subject, passive = None, False
-    via_xcomp = False
+    via_xcomp = via_conj = False
+    if tok.tag_ == "VBG" and tok.dep_ == "xcomp" and (tok.head.lemma_.lower() == "mean" or tok.head.lower_ == "worth"):
+        # "It means acknowledging that ...", "it's worth pointing out that ...": anyone would;
+        # nobody is reported.
+        return None, False
     if tok.dep_ == "advcl" and (tok.tag_ == "VBN" or tok.tag_ == "VBD" and _opens_clause(tok)) and not any(
             c.dep_ in ("nsubj", "nsubjpass", "agent", "aux", "auxpass", "dobj", "dative") for c in tok.children):
         # "Asked whether he would ..., Reid said ...": a passive participle without an agent; the
@@ -792,12 +817,18 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
                       _is_cue_verb(a, config)), None)
         if outer is not None:
             node = outer
-    if tok.tag_ == "VBG" and tok.dep_ == "advcl" and tok.head.dep_ == "ccomp" and tok.head.i < tok.i and \
-            tok.head.head.i < tok.head.i and _is_cue_verb(tok.head.head, config) and \
-            not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+    # (a participle conjoined to such a participle goes with it: "..., vowing to ... and
+    # suggesting he would ...")
+    part = tok
+    while part.tag_ == "VBG" and part.dep_ == "conj" and part.head.tag_ == "VBG" and part.head.i < part.i:
+        part = part.head
+    if tok.tag_ == "VBG" and part.dep_ == "advcl" and part.head.dep_ == "ccomp" and part.head.i < part.i and \
+            part.head.head.i < part.head.i and _is_cue_verb(part.head.head, config) and \
+            not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children) and \
+            not any(c.dep_ in ("nsubj", "nsubjpass") for c in part.children):
         # "X told Newsmax that Romney “had a crazy policy,” adding, “...”: a speech participle
         # after a reported clause goes with the verb reporting it, not with the clause's verb.
-        node = tok.head.head
+        node = part.head.head
     elif tok.dep_ == "conj" and tok.head.dep_ == "ccomp" and tok.head.head.i < tok.head.i and \
             not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children) and \
             _is_cue_verb(tok, config) and _is_cue_verb(tok.head.head, config):
@@ -807,6 +838,20 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         inner = next((c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass", "expl")), None)
         if inner is None or inner.lower_ == "it" or not _animate(inner, config):
             node = tok.head.head
+    outer = None
+    if tok.dep_ == "conj" and tok.head.dep_ == "ccomp":
+        outer = tok.head.head
+    elif tok.dep_ == "conj" and tok.head.dep_ == "relcl":
+        outer = next((a for a in tok.head.head.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    if node is tok and outer is not None and outer.i < tok.head.i and \
+            not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children) and \
+            _tense(tok) is not None and _tense(tok) != _tense(tok.head) and _tense(tok) == _tense(outer):
+        # "A narrator reminds viewers that Sanders participated in ... and says he ...", "Gulf
+        # sources believe Erdogan has joined ... and admit that ...", "X and Y have thanked the
+        # groups that invited them and say ...": a verb conjoined to a reported or relative
+        # clause whose tense or number does not fit that clause's verb but fits the verb above
+        # goes on with that verb's subject.
+        node = outer
     for _ in range(6):
         subjects = [c for c in node.children if c.dep_ in ("nsubj", "csubj")]
         # "which she said represented ...": two subjects on one verb; the relative pronoun
@@ -828,6 +873,18 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
             subject = next((c for c in agent.children if c.dep_ == "pobj"), None)
             break
         pass_subj = next((c for c in node.children if c.dep_ == "nsubjpass"), None)
+        if pass_subj is not None and node.i == tok.i and node.tag_ == "VBD" and any(
+                c.dep_ == "auxpass" and c.lower_ in ("'s", "’s") for c in node.children) and \
+                any(c.dep_ == "ccomp" for c in node.children):
+            # "He's said he ...": the "'s" of a perfect ("has said") taken for a passive "is".
+            subject = pass_subj
+            break
+        if pass_subj is not None and via_conj and not any(c.dep_ == "auxpass" for c in tok.children) \
+                and _animate(pass_subj, config) and tok.tag_ in ("VBD", "VBZ", "VBP"):
+            # "Trump was forced into damage control and said that ...": an active cue conjoined
+            # to a passive verb shares its subject, who speaks.
+            subject = pass_subj
+            break
         if pass_subj is not None:
             if via_xcomp and pass_subj.lower_ != "it":
                 # "X is reported to have called ...", "X was said to have told ...": the
@@ -839,16 +896,40 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         if node.head.i == node.i:
             break
         via_xcomp = node.dep_ == "xcomp"
+        via_conj = node.i == tok.i and node.dep_ == "conj"
         if node.dep_ == "relcl":
             subject = node.head
             break
         if node.dep_ == "acl":
-            if node.i == tok.i and node.head.pos_ in ("NOUN", "PROPN", "PRON"):
+            if node.i == tok.i and node.head.pos_ in ("NOUN", "PROPN", "PRON") and (
+                    _animate(node.head, config) or node.head.dep_ not in ("pobj",)):
+                # (not a thing after a preposition: "was heard on a microphone telling X ...")
                 subject = node.head      # "a statement saying that ...": the noun speaks
+                verb = subject.head if subject.dep_ == "dobj" else subject.head.head \
+                    if subject.dep_ == "pobj" and subject.head.dep_ == "prep" else None
+                if subject.lower_ in config.document_nouns and verb is not None and verb.pos_ == "VERB" and \
+                        verb.lemma_.lower() in config.document_writing_verbs:
+                    # "The mayor wrote a letter to X asking ...": the writer speaks through it.
+                    writer = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+                    if writer is not None and _animate(writer, config) and \
+                            writer.lower_ not in config.document_nouns and \
+                            writer.lower_ not in config.relative_pronouns:
+                        subject = writer
                 break
             node = _sent_of(node).root        # a participle hanging off some noun: the sentence's subject
+            # ("X was heard on a microphone telling ...": the passive's subject is heard speaking)
+            via_xcomp = tok.tag_ == "VBG" and any(c.dep_ == "nsubjpass" and _animate(c, config)
+                                                  for c in node.children)
             if node.i == tok.i:
                 break
+            continue
+        if node.dep_ == "prep" and node.pos_ == "ADP" and node.i != tok.i and node.head.pos_ in ("VERB", "AUX") \
+                and not any(c.dep_ == "auxpass" for c in tok.children):
+            # "... and distinguished himself by saying he ...": from the gerund to the verb the
+            # preposition hangs on; "X is quoted as saying": the raised passive subject speaks.
+            # (Not from a passive gerund: "came after being asked to ..." -- the asker is unnamed.)
+            node = node.head
+            via_xcomp = any(c.dep_ == "nsubjpass" and _animate(c, config) for c in node.children)
             continue
         if node.dep_ in ("conj", "advcl", "xcomp", "pcomp") or (node.dep_ == "ccomp" and node.tag_ == "VBG") \
                 or (node.dep_ == "advmod" and node.pos_ == "ADV" and node.i != tok.i):
@@ -878,6 +959,20 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         # attach to the nearest verb in spaCy's parses, not always to the one whose subject speaks).
         # A speech verb above the participle comes first: she stated, “... would have turned
         # Libya into Syria,” adding, “...”: hung on the quoted clause, "adding" goes with "stated".
+        if tok.dep_ == "advcl" and (subject is None or not _animate(subject, config)):
+            # "The talk ended with the host asking ...", "The attacks have left most voters
+            # saying ...": with a thing for subject, a speaker right before the participle as
+            # the verb's object (or after "with") is the one speaking.
+            for c in tok.head.children:
+                obj = c if c.dep_ == "dobj" else next(
+                    (g for g in c.children if g.dep_ == "pobj"), None) if c.dep_ == "prep" and \
+                    c.lower_ in ("with", "without") else None
+                if obj is None or obj.right_edge.i != tok.i - 1:
+                    continue
+                of = next((g for p in obj.children if p.dep_ == "prep" and p.lower_ == "of"
+                           for g in p.children if g.dep_ == "pobj"), None)
+                if _animate(obj, config) or of is not None and _animate(of, config):
+                    return obj, passive
         for anc in tok.ancestors:
             if anc.i < tok.i and _is_cue_verb(anc, config):
                 cand = next((c for c in anc.children if c.dep_ == "nsubj"), None)
@@ -887,6 +982,9 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
             if cand.dep_ == "nsubj" and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
                 subject = cand
                 break
+    if tok.tag_ == "VBG" and subject is not None and subject.tag_ == "DT" and subject.lower_ in ("that", "this"):
+        # "That irritates them by suggesting that ...": a fact suggests; nobody speaks.
+        subject = None
     return subject, passive
 
 
@@ -1648,6 +1746,11 @@ def _speaker_next_to_cue(idx: _DocIndex, att: Attribution) -> tuple[int, int] | 
         near = _np_from(after)
         if near is not None and all(t.ent_type_ in ("DATE", "TIME") for t in doc[near[0]:near[1]]):
             return None       # "announced Friday that ...": a date is never the speaker
+        if near is not None and att.type != "direct" and att.content[0] > cue.idx and any(
+                t.head.i == cue.i and t.dep_ in ("dobj", "dative") for t in doc[near[0]:near[1]]):
+            # "..., asked a federal judge to block ...": the object of a cue before its reported
+            # clause is the one addressed, not the speaker.
+            return None
         return near
     return None
 
@@ -1745,8 +1848,12 @@ def _speaker_left_of_cue(idx: _DocIndex, att: Attribution, ignore_subject: bool 
         i = skip_space(i - 1)
     # Skip one bracket, then one short apposition between commas ("Marcel Lazar, 44, said"),
     # or a participle clause between commas ("Mr. Lopez, asked about the delays, said").
-    for closer, opener in ((")", "("), (",", ",")):
-        if i >= sent_start and doc[i].text == closer:
+    # A bracket or a pair of dashes is an aside of any length ("Sen. Chris Murphy (a Democrat so
+    # boyish he has been mistaken for a staffer) says", "Mr. Bush - in a line aimed at X -
+    # declared").
+    dash = doc[i].text if i >= sent_start and doc[i].text in ("-", "—", "–", "--") else None
+    for closer, opener in ((")", "("), (dash, dash), (",", ",")):
+        if closer is not None and i >= sent_start and doc[i].text == closer:
             j = i - 1
             while j >= sent_start and doc[j].text != opener and i - j <= MAX_LEFT_CLAUSE + 1:
                 j -= 1
@@ -1754,7 +1861,7 @@ def _speaker_left_of_cue(idx: _DocIndex, att: Attribution, ignore_subject: bool 
                 return None
             participle = doc[j + 1].tag_ in ("VBN", "VBG") or doc[j + 1].tag_ == "VBD" and not any(
                 c.dep_ in ("nsubj", "nsubjpass") for c in doc[j + 1].children)
-            if i - j > MAX_LEFT_APPOSITION + 1 and not participle:
+            if i - j > MAX_LEFT_APPOSITION + 1 and not participle and closer == ",":
                 return None
             skipped_clause = participle
             i = skip_space(j - 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.docs import ParsedDoc
-from pipeline.quotes import extract_quotes, load_config
+from pipeline.quotes import _find_subject, extract_quotes, load_config
 
 from conftest import SHARED  # noqa: E402
 
@@ -671,7 +671,60 @@ SPEAKER_REPAIRS = [
      [("indirect.ccomp", "they are gaining ground", "Republican activists")]),
     ("Party activists suggest that the economy is slowing.",
      [("indirect.ccomp", "that the economy is slowing", "Party activists")]),
+    # A verb conjoined to the reported clause whose tense or number fits the reporting verb,
+    # not the clause's verb, goes on with the reporting verb's subject ...
+    ("Party leaders believe the senator has lost support and admit that the race is over.",
+     [("indirect.ccomp", "that the race is over", "Party leaders")]),
+    ("The senators have all thanked the groups that brought them in and say they are no longer "
+     "accepting invitations.",
+     [("indirect.ccomp", "they are no longer accepting invitations", "The senators")]),
+    # ... while one that fits the clause's verb (or not the one above) stays in the clause
+    ("The mayor praised the activists who organized the march and say the city must change.",
+     [("indirect.ccomp", "the city must change", "who")]),
+    ("The mayor said his aides met and agreed that the plan would work.",
+     [("indirect.ccomp", "his aides met and agreed that the plan would work", "The mayor")]),
+    # "X is quoted as saying": the passive subject above the preposition speaks ...
+    ("The governor is quoted as saying that the plan failed.",
+     [("indirect.ccomp", "that the plan failed", "The governor")]),
+    # ... but nobody named asks in "after being asked to ..."
+    ("His remarks came after being asked to defend the plan.",
+     [("indirect.infinitive", "to defend the plan", None)]),
+    # The object of a cue before its reported clause is addressed, never the speaker.
+    ("Friday, Texas, leading a coalition of states, asked a federal judge to block the rules.",
+     [("indirect.infinitive", "to block the rules", "Texas")]),
+    # A participle on a thing after a preposition: the passive subject is heard speaking.
+    ("Smith was heard on a microphone telling Jones to go home.",
+     [("indirect.infinitive", "to go home", "Smith")]),
+    # Whoever writes or sends a document speaks through it ...
+    ("The mayor wrote a letter to the governor asking him to investigate.",
+     [("indirect.infinitive", "to investigate", "The mayor")]),
+    # ... not someone who only praises it
+    ("The mayor praised a letter asking the governor to investigate.",
+     [("indirect.infinitive", "to investigate", "a letter")]),
+    # "It means admitting that ...": anyone would; nobody is reported ...
+    ("It means admitting that the senator speaks for millions.",
+     [("indirect.ccomp", "that the senator speaks for millions", None)]),
+    # ... and a fact "suggesting" something is no speaker, while a person is
+    ("That irritates his supporters by suggesting that the voters got it wrong.", []),
+    ("The mayor irritated his supporters by suggesting that the voters got it wrong.",
+     [("indirect.ccomp", "that the voters got it wrong", "The mayor")]),
+    # "He's said": the perfect's "'s" taken for a passive "is".
+    ("He's said he would fight on.",
+     [("indirect.ccomp", "he would fight on", "He")]),
+    # An active cue conjoined to a passive verb shares its subject.
+    ("Trump was forced into damage control and said that his words had been misconstrued.",
+     [("indirect.ccomp", "that his words had been misconstrued", "Trump")]),
 ]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("All told, the group, whose members met last week, raised $4 million in February.", []),
+    ("All told, she said, the group raised $4 million.",
+     [("indirect.parenthetical", "All told, she said, the group raised $4 million", "she")]),
+])
+def test_all_told_is_no_cue(extract, text, expected):
+    # "All told" means "in all": never a cue (nor "All" a speaker); a real cue still reports.
+    assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in extract(text)] == expected
 
 
 def test_participle_modifier_stays_in_the_speaker(extract):
@@ -734,6 +787,59 @@ def test_subject_hung_on_another_verb(nlp, config, adjective, noun, speaker):
         (".", ".", "PUNCT", 2, "punct", ".")])
     rows = extract_quotes(_Parsed(doc), None, config)
     assert [(r["content"], r["speaker_text"]) for r in rows] == [("they are ready", speaker)], rows
+
+
+@pytest.mark.parametrize("name, tag, pos, speaker", [("Smith", "NNP", "PROPN", "Smith"),
+                                                     ("applause", "NN", "NOUN", "The debate")])
+def test_speaker_after_with_before_a_participle(nlp, config, name, tag, pos, speaker):
+    # "The debate ended with Smith asking whether she would run": the parse hangs "asking" on
+    # "ended", whose subject is a thing; the speaker right before the participle after "with"
+    # asks. A thing there ("with applause asking ...") never does.
+    doc = _hand_parsed(nlp, [
+        ("The", "DT", "DET", 1, "det", "the"), ("debate", "NN", "NOUN", 2, "nsubj", "debate"),
+        ("ended", "VBD", "VERB", 2, "ROOT", "end"), ("with", "IN", "ADP", 2, "prep", "with"),
+        (name, tag, pos, 3, "pobj", name.lower()), ("asking", "VBG", "VERB", 2, "advcl", "ask"),
+        ("whether", "IN", "SCONJ", 9, "mark", "whether"), ("she", "PRP", "PRON", 9, "nsubj", "she"),
+        ("would", "MD", "AUX", 9, "aux", "would"), ("run", "VB", "VERB", 5, "ccomp", "run"),
+        (".", ".", "PUNCT", 2, "punct", ".")])
+    rows = extract_quotes(_Parsed(doc), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in rows] == [("whether she would run", speaker)], rows
+
+
+@pytest.mark.parametrize("word, tag, pos, speaker", [("Smith", "NNP", "PROPN", "Smith"),
+                                                     ("yesterday", "NN", "NOUN", None)])
+def test_name_before_an_aside_between_dashes(nlp, config, word, tag, pos, speaker):
+    # "Smith - in a line aimed at Trump - declared that ...": the parse leaves the cue without a
+    # subject; the name before an aside between dashes (of any length) speaks. A word that
+    # cannot speak there gives nobody.
+    doc = _hand_parsed(nlp, [
+        (word, tag, pos, 5, "nsubjpass", word.lower()), ("-", ":", "PUNCT", 0, "punct", "-"),
+        ("in", "IN", "ADP", 0, "prep", "in"), ("a", "DT", "DET", 4, "det", "a"),
+        ("line", "NN", "NOUN", 2, "pobj", "line"), ("aimed", "VBN", "VERB", 9, "advcl", "aim"),
+        ("at", "IN", "ADP", 5, "prep", "at"), ("Trump", "NNP", "PROPN", 6, "pobj", "Trump"),
+        ("-", ":", "PUNCT", 9, "punct", "-"), ("declared", "VBD", "VERB", 9, "ROOT", "declare"),
+        ("that", "IN", "SCONJ", 12, "mark", "that"), ("voters", "NNS", "NOUN", 12, "nsubj", "voter"),
+        ("matter", "VBP", "VERB", 9, "ccomp", "matter"), (".", ".", "PUNCT", 9, "punct", ".")])
+    rows = extract_quotes(_Parsed(doc), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in rows] == [("that voters matter", speaker)], rows
+
+
+@pytest.mark.parametrize("outer, lemma, speaker", [("indicated", "indicate", "Smith"), ("hoped", "hope", "he")])
+def test_participle_conjoined_to_one_hung_on_a_reported_clause(nlp, config, outer, lemma, speaker):
+    # "Smith indicated he would act, vowing to win, and suggesting he would stay": the second
+    # participle is conjoined to the first, which the parse hung on the reported clause; both
+    # go with the reporting verb. Under a verb that reports nothing the clause's subject stays.
+    doc = _hand_parsed(nlp, [
+        ("Smith", "NNP", "PROPN", 1, "nsubj", "Smith"), (outer, "VBD", "VERB", 1, "ROOT", lemma),
+        ("he", "PRP", "PRON", 4, "nsubj", "he"), ("would", "MD", "AUX", 4, "aux", "would"),
+        ("act", "VB", "VERB", 1, "ccomp", "act"), (",", ",", "PUNCT", 4, "punct", ","),
+        ("vowing", "VBG", "VERB", 4, "advcl", "vow"), ("to", "TO", "PART", 8, "aux", "to"),
+        ("win", "VB", "VERB", 6, "xcomp", "win"), (",", ",", "PUNCT", 6, "punct", ","),
+        ("and", "CC", "CCONJ", 6, "cc", "and"), ("suggesting", "VBG", "VERB", 6, "conj", "suggest"),
+        ("he", "PRP", "PRON", 14, "nsubj", "he"), ("would", "MD", "AUX", 14, "aux", "would"),
+        ("stay", "VB", "VERB", 11, "ccomp", "stay"), (".", ".", "PUNCT", 1, "punct", ".")])
+    subject, _ = _find_subject(doc[11], config)
+    assert subject is not None and subject.text == speaker, subject
 
 
 @pytest.mark.parametrize("outer, lemma, speaker", [("stated", "state", "She"), ("smiled", "smile", None)])
