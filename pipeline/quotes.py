@@ -260,6 +260,7 @@ class QuoteConfig:
     phrases: dict
     governors: frozenset
     animate_only: frozenset
+    listener_verbs: frozenset
     infinitive_ok: frozenset
     metalinguistic_nouns: frozenset
     metalinguistic_verbs: frozenset
@@ -326,6 +327,7 @@ class QuoteConfig:
             governors=words("not_speech", "governors"),
             infinitive_ok=words("not_speech", "infinitive_ok"),
             animate_only=words("not_speech", "animate_only"),
+            listener_verbs=words("cues", "listener_verbs"),
             metalinguistic_nouns=words("not_speech", "metalinguistic_nouns"),
             metalinguistic_verbs=words("not_speech", "metalinguistic_verbs"),
             voiced_nouns=words("cues", "voiced_nouns"),
@@ -1892,6 +1894,7 @@ def _speaker_left_of_cue(idx: _DocIndex, att: Attribution, ignore_subject: bool 
 # Words allowed between the end of an attribution and a quotation resuming it in the next
 # sentence (“...,” he said outside the building on Monday. But “...”).
 MAX_RESUME_GAP = 12
+MAX_RESUME_TITLE_GAP = 30
 
 
 def _starts_sentence(idx: _DocIndex, char: int) -> bool:
@@ -1925,8 +1928,17 @@ def _previous_sentence_attribution(idx: _DocIndex, q: QuoteSpan, same_paragraph:
         end = max(ends)
         if end <= q.open_start and end > best_end and att.content[0] < q.open_start:
             best, best_end = att, end
-    if best is None or len(idx.words(best_end, q.open_start)) > MAX_RESUME_GAP:
+    if best is None:
         return None
+    gap = len(idx.words(best_end, q.open_start))
+    if gap > MAX_RESUME_GAP:
+        # “...,” said X, a long title after the name. “...”: a speaker's description may run
+        # past the gap; the quotation still resumes when the cue's sentence is the one right
+        # before it.
+        between = idx.text[best_end:q.open_start].strip().rstrip("\"'”’ ").rstrip(".!?")
+        if best.cue is None or best.cue.idx > best.content[0] and best.content[1] > best.cue.idx or \
+                gap > MAX_RESUME_TITLE_GAP or re.search(r"[.!?;:]|\n", between):
+            return None
     return best
 
 
@@ -1941,7 +1953,11 @@ def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
         elif child.dep_ in ("xcomp", "advcl") and lemma in config.directive and \
                 any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children) and child.i > tok.i:
             out.append(child)
-        elif child.dep_ == "prep" and lemma == "call" and child.lower_ in config.call_particles:
+        elif child.dep_ == "prep" and lemma == "call" and child.lower_ in config.call_particles and \
+                (any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children) or
+                 not any(c.dep_ in ("dobj", "oprd") and c.i < child.i for c in tok.children)):
+            # (not a preposition after an object: "called her remarks on 9/11 a “new low”"; but
+            # "called him out for ...")
             out.append(child)
         elif child.dep_ in ("dobj",) and any(c.dep_ in ("ccomp", "acl", "relcl") and c.i > child.i and
                                              any(m.lower_ in ("that", "whether", "if") and m.dep_ == "mark"
@@ -2192,7 +2208,10 @@ def _lost_subject(cue: Token, children: list[Token]) -> Token | None:
         return None
     for c in cue.children:
         if c.dep_ in ("npadvmod", "dobj") and cue.i < c.i < clause.i and c.left_edge.i == cue.i + 1 and \
-                c.pos_ == "NOUN" and not c.ent_type_ and c.right_edge.i < clause.left_edge.i:
+                c.pos_ == "NOUN" and c.right_edge.i < clause.left_edge.i and \
+                (not c.ent_type_ or any(d.dep_ in ("relcl", "acl") for d in c.children)):
+            # A date-like noun with a clause of its own is no time adverb ("said the days when
+            # the nation had ... are gone").
             return c
     return None
 
@@ -2442,6 +2461,17 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                 spans = [s for s in spans if s]
                 if spans:
                     cand = (min(s[0] for s in spans), max(s[1] for s in spans))
+                    if not any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
+                        # called the standards “strong.”: the parser may hang the quoted
+                        # complement off another word; a quotation opening right after the object
+                        # (an article at most between, no punctuation) is still its complement.
+                        last = doc[max(p.right_edge.i for p in pieces)]
+                        nxt = [t for t in doc[last.i + 1:last.i + 4] if not t.is_space]
+                        k = next((j for j, t in enumerate(nxt) if t.is_quote), None)
+                        if k is not None and all(t.pos_ == "DET" for t in nxt[:k]):
+                            q = next((q for q in idx.quotes if q.open_start == nxt[k].idx and q.closed), None)
+                            if q is not None and idx.paragraph_of(q.open_start) == idx.paragraph_of(cand[0]):
+                                cand = (cand[0], q.close_end)
                     if any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
                         span = cand
                         rule = "mixed.object"
@@ -2478,6 +2508,21 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                 if span is not None:
                     span = (second.left_edge.idx, span[1])
                     speaker = _speaker_span(tok.head, config, keep_acl=False)
+        if span is None and speech and tok.dep_ == "advcl" and tok.head.i > tok.right_edge.i and \
+                tok.head.pos_ in ("VERB", "AUX") and lemma in config.listener_verbs and \
+                any(c.dep_ == "nsubj" for c in tok.children) and \
+                not any(c.dep_ in ("ccomp", "xcomp") for c in tok.children):
+            # "three days after Trump told the Post he was “not quite there yet”": the parser took
+            # the reported clause for the main one and the cue for its adverbial; with no comma
+            # between the cue's listener and the clause's subject, that clause is what was said.
+            second = next((c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass") and
+                           c.i > tok.right_edge.i), None)
+            listener = next((c for c in tok.children if c.dep_ in ("dobj", "dative")), None)
+            if second is not None and listener is not None and listener.right_edge.i == tok.right_edge.i and \
+                    second.left_edge.i == tok.right_edge.i + 1:
+                span = _content_of_subtree(tok.head, exclude=[tok])
+                if span is not None:
+                    span = (second.left_edge.idx, span[1])
         if span is None and speech and tok.dep_ == "ROOT":
             trailing = _trailing_clause(idx, tok)
             if trailing is not None:

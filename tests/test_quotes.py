@@ -141,6 +141,26 @@ LONG_TAIL = [
     ('Maria Lopez said the plan was "finished and fully paid for." "We are moving on to the next stage of the work now."',
      [("mixed.ccomp", 'the plan was "finished and fully paid for."', "Maria Lopez"),
       ("direct.next_sentence", "We are moving on to the next stage of the work now.", "Maria Lopez")]),
+    # a quoted complement right after the object, though the parser hung the cue on its subject
+    ('Beruff, a Scott ally, called Ohio’s standards “strong.”',
+     [("mixed.object", "Ohio’s standards “strong.”", "Beruff")]),
+    # ... not a quotation in the next sentence
+    ('Beruff, a Scott ally, called Ohio’s standards. “Strong” was his word for them.', []),
+    # ... also after a long description of the speaker following the cue
+    ('Some of the complaints are "based on plain misunderstandings of the program, but many are grounded in '
+     'fact," said Jon Brandt, a senior transit analyst with the Center for Regional Planning and Policy. '
+     '"A long report may help, but I can\'t imagine it will turn critics into friends."',
+     [("mixed.ccomp", 'Some of the complaints are "based on plain misunderstandings of the program, but many are '
+       'grounded in fact,"', "Jon Brandt"),
+      ("direct.next_sentence", "A long report may help, but I can't imagine it will turn critics into friends.",
+       "Jon Brandt")]),
+    # ... but not across another sentence of the writer's
+    ('Some of the complaints are "based on plain misunderstandings of the program, but many are grounded in '
+     'fact," said Jon Brandt, a senior transit analyst with the Center for Regional Planning and Policy. '
+     'He spoke at length about the history of the program and its many critics in the city. '
+     '"A long report may help, but I can\'t imagine it will turn critics into friends."',
+     [("mixed.ccomp", 'Some of the complaints are "based on plain misunderstandings of the program, but many are '
+       'grounded in fact,"', "Jon Brandt")]),
     # ... and "But" opening that sentence does not make the quotation a fragment of it
     ('"We will fix the roads," Maria Lopez said outside the hall on Monday. But "the money has to come from '
      'somewhere first, and that takes time."',
@@ -1347,3 +1367,73 @@ def test_clause_before_a_later_cue_is_no_parenthetical(nlp, config):
     out = extract_quotes(_Parsed(_rows_doc(nlp, rows)), None, config)
     assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in out] == \
         [("indirect.ccomp", "Ana Ruiz may complain", "her aide")], out
+
+
+@pytest.mark.parametrize("relative, expected", [
+    (True, "the days when the town had “ shared story ” are gone"),
+    # a bare date before the clause is a time adverb ("said Monday ..."): left out
+    (False, "are gone")])
+def test_date_noun_with_a_clause_is_the_lost_subject(nlp, config, relative, expected):
+    # "Ana Ruiz said the days when the town had a “shared story” are gone", parsed with "days" (a
+    # date) as an adverb of "said": with a clause of its own the noun is the reported clause's
+    # subject, not a time adverb.
+    rows = [("Ana", "NNP", "PROPN", 1, "compound", "Ana"), ("Ruiz", "NNP", "PROPN", 2, "nsubj", "Ruiz"),
+            ("said", "VBD", "VERB", 2, "ROOT", "say"), ("the", "DT", "DET", 4, "det", "the"),
+            ("days", "NNS", "NOUN", 2, "npadvmod", "day")]
+    ents = ["O", "O", "O", "B-DATE", "I-DATE"]
+    if relative:
+        rows += [("when", "WRB", "SCONJ", 8, "advmod", "when"), ("the", "DT", "DET", 7, "det", "the"),
+                 ("town", "NN", "NOUN", 8, "nsubj", "town"), ("had", "VBD", "VERB", 4, "relcl", "have"),
+                 ("“", "``", "PUNCT", 11, "punct", "“"), ("shared", "JJ", "ADJ", 11, "amod", "shared"),
+                 ("story", "NN", "NOUN", 8, "dobj", "story"), ("”", "''", "PUNCT", 11, "punct", "”")]
+        ents += ["O"] * 8
+    n = len(rows)
+    rows += [("are", "VBP", "AUX", n + 1, "auxpass", "be"), ("gone", "VBN", "VERB", 2, "ccomp", "go"),
+             (".", ".", "PUNCT", 2, "punct", ".")]
+    ents += ["O"] * 3
+    doc = _hand_parsed(nlp, rows, ents=ents)
+    out = extract_quotes(_Parsed(doc), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in out] == [(expected, "Ana Ruiz")], out
+
+
+@pytest.mark.parametrize("comma, expected", [
+    (False, [("she was “ not ready ”", "Ana Ruiz")]),
+    # a comma after the listener ends a true adverbial: "After Ana Ruiz told the Star, she was ..."
+    (True, [])])
+def test_cue_parsed_as_adverbial_of_its_reported_clause(nlp, config, comma, expected):
+    # "after Ana Ruiz told the Star she was “not ready”", parsed with "told" as an adverbial of
+    # "was": with the clause's subject right after the listener, that clause is what was told.
+    c = 1 if comma else 0
+    rows = [("After", "IN", "SCONJ", 3, "mark", "after"), ("Ana", "NNP", "PROPN", 2, "compound", "Ana"),
+            ("Ruiz", "NNP", "PROPN", 3, "nsubj", "Ruiz"), ("told", "VBD", "VERB", 7 + c, "advcl", "tell"),
+            ("the", "DT", "DET", 5, "det", "the"), ("Star", "NNP", "PROPN", 3, "dobj", "Star")]
+    if comma:
+        rows.append((",", ",", "PUNCT", 8, "punct", ","))
+    rows += [("she", "PRP", "PRON", 7 + c, "nsubj", "she"), ("was", "VBD", "AUX", 7 + c, "ROOT", "be"),
+             ("“", "``", "PUNCT", 10 + c, "punct", "“"), ("not", "RB", "PART", 10 + c, "neg", "not"),
+             ("ready", "JJ", "ADJ", 7 + c, "acomp", "ready"), ("”", "''", "PUNCT", 10 + c, "punct", "”"),
+             (".", ".", "PUNCT", 7 + c, "punct", ".")]
+    doc = _hand_parsed(nlp, rows, ents=["O", "B-PERSON", "I-PERSON"] + ["O"] * (len(rows) - 3))
+    out = extract_quotes(_Parsed(doc), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in out] == expected, out
+
+
+@pytest.mark.parametrize("obj, rule", [(True, "mixed.object"),
+                                       # right after the verb, "called on" asks for something
+                                       (False, "mixed.call_for")])
+def test_preposition_after_the_object_of_called(nlp, config, obj, rule):
+    # "Ana Ruiz called the remarks on Friday a “low”", parsed with "on" hanging on "called": after
+    # an object the preposition is an ordinary adjunct, not "call on"; the object with its quoted
+    # complement is what was said.
+    c = 0 if obj else -2
+    rows = [("Ana", "NNP", "PROPN", 1, "compound", "Ana"), ("Ruiz", "NNP", "PROPN", 2, "nsubj", "Ruiz"),
+            ("called", "VBD", "VERB", 2, "ROOT", "call")]
+    if obj:
+        rows += [("the", "DT", "DET", 4, "det", "the"), ("remarks", "NNS", "NOUN", 2, "dobj", "remark")]
+    rows += [("on", "IN", "ADP", 2, "prep", "on"), ("Friday", "NNP", "PROPN", 5 + c, "pobj", "Friday"),
+             ("a", "DT", "DET", 9 + c, "det", "a"), ("“", "``", "PUNCT", 9 + c, "punct", "“"),
+             ("low", "NN", "NOUN", 2 if obj else 5 + c, "oprd" if obj else "pobj", "low"),
+             ("”", "''", "PUNCT", 9 + c, "punct", "”"), (".", ".", "PUNCT", 2, "punct", ".")]
+    doc = _hand_parsed(nlp, rows, ents=["B-PERSON", "I-PERSON"] + ["O"] * (len(rows) - 2))
+    out = extract_quotes(_Parsed(doc), None, config)
+    assert [r["rule_id"] for r in out] == [rule], out
