@@ -860,6 +860,16 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         # belongs to the clause below, the other one speaks.
         subj = next((c for c in subjects if c.lower_ not in config.relative_pronouns),
                     subjects[0]) if len(subjects) > 1 else (subjects[0] if subjects else None)
+        others = [c for c in subjects if c.lower_ not in config.relative_pronouns and c.i < node.i]
+        if len(others) > 1:
+            # "Speaking in Salem, New Hampshire, Trump went after Bush, calling ...": the end of a
+            # fronted phrase parsed as a second subject; the nearest person before the verb speaks.
+            subj = next((c for c in reversed(others) if _animate(c, config)), subj)
+        if subj is None and node.tag_ in ("VBD", "VBZ"):
+            # "In particular, Will wrote, ...": a capitalised "Will" before a past or present
+            # tense verb cannot be the modal (which takes the base form); it is a name.
+            subj = next((c for c in node.children if c.dep_ == "aux" and c.tag_ == "MD" and
+                         c.text == "Will" and c.i == node.i - 1), None)
         if subj is not None:
             if subj.lower_ in config.relative_pronouns and node.dep_ == "relcl":
                 subject = node.head
@@ -904,8 +914,10 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
             break
         if node.dep_ == "acl":
             if node.i == tok.i and node.head.pos_ in ("NOUN", "PROPN", "PRON") and (
-                    _animate(node.head, config) or node.head.dep_ not in ("pobj",)):
-                # (not a thing after a preposition: "was heard on a microphone telling X ...")
+                    _animate(node.head, config) or node.head.dep_ not in ("pobj",) or
+                    node.head.head.lower_ == "with" and node.head.ent_type_ in ("PERCENT", "CARDINAL")):
+                # (not a thing after a preposition: "was heard on a microphone telling X ...";
+                # but "with 50 percent saying ...": a share after an absolute "with" says it)
                 subject = node.head      # "a statement saying that ...": the noun speaks
                 verb = subject.head if subject.dep_ == "dobj" else subject.head.head \
                     if subject.dep_ == "pobj" and subject.head.dep_ == "prep" else None
@@ -954,8 +966,16 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
             subject = top
     # (a subject after the participle belongs to the clause it was hung on: X said, adding of
     # Y, “He cares ...” -- "adding" parsed as a modifier of "cares")
-    if tok.tag_ == "VBG" and not passive and (subject is None or not _animate(subject, config) or
-                                              subject.i > tok.i and tok.dep_ == "advcl"):
+    # "..., with 50 percent saying she is prepared": an absolute "with" phrase naming a share
+    # of people names who says it, though a share is not a person.
+    # (parsed either as a participle on the object of "with" or as a clause under "with" with
+    # the share for subject)
+    with_absolute = subject is not None and subject.ent_type_ in ("PERCENT", "CARDINAL") and (
+        tok.dep_ == "acl" and subject.i == tok.head.i and subject.dep_ == "pobj" and
+        subject.head.lower_ == "with" or
+        tok.dep_ == "pcomp" and tok.head.lower_ == "with" and subject.head.i == tok.i)
+    if tok.tag_ == "VBG" and not passive and not with_absolute and (
+            subject is None or not _animate(subject, config) or subject.i > tok.i and tok.dep_ == "advcl"):
         # "..., saying the move could ...": when the climb finds no subject or lands on a thing,
         # take the nearest animate subject before the participle in its sentence (participles
         # attach to the nearest verb in spaCy's parses, not always to the one whose subject speaks).
@@ -984,6 +1004,18 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
             if cand.dep_ == "nsubj" and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
                 subject = cand
                 break
+    if subject is not None and subject.lower_ in ("all", "both", "each") and subject.i > 0 and \
+            not any(c.i != tok.i for c in subject.children):
+        # "with Trump, Huckabee and Christie all calling for ...": a floating quantifier right
+        # after the names (parsed as their apposition or as the subject itself); the names it
+        # sums up speak.
+        prev = subject.doc[subject.i - 1]
+        if subject.dep_ == "appos" and subject.head.i < subject.i:
+            subject = subject.head
+        elif prev.pos_ in ("NOUN", "PROPN") and prev.dep_ in ("conj", "compound", "pobj", "nsubj", "appos"):
+            while prev.dep_ in ("conj", "compound") and prev.head.i != prev.i:
+                prev = prev.head
+            subject = prev
     if tok.tag_ == "VBG" and subject is not None and subject.tag_ == "DT" and subject.lower_ in ("that", "this"):
         # "That irritates them by suggesting that ...": a fact suggests; nobody speaks.
         subject = None
@@ -1212,11 +1244,23 @@ def _colon_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
     if not verbs:
         return None
     verb = colon.head if colon.head in verbs else verbs[-1]
+    above = []            # the verbs above, up to a conjunction (a verb of its own clause)
+    node = verb
+    while node.dep_ != "conj" and node.head.i != node.i:
+        node = node.head
+        above.append(node)
     if _governed_by_plan(verb, config):
         return None
     subject, _ = _find_subject(verb, config)
     if subject is None or not _animate(subject, config):
         return None
+    cues = [t for t in verbs if _is_cue_verb(t, config) and t in above]
+    if cues and not _is_cue_verb(verb, config):
+        # Another said he hoped that Trump wins: “...”: a speech verb above the clause ending at
+        # the colon (within its own conjunct) reports the quotation, not that clause's own verb.
+        subject, _ = _find_subject(cues[-1], config)
+        if subject is not None and _animate(subject, config):
+            verb = cues[-1]
     return verb, "direct.colon"
 
 

@@ -734,6 +734,35 @@ SPEAKER_REPAIRS = [
     # An active cue conjoined to a passive verb shares its subject.
     ("Trump was forced into damage control and said that his words had been misconstrued.",
      [("indirect.ccomp", "that his words had been misconstrued", "Trump")]),
+    # "with 50 percent saying ...": the share after an absolute "with" says it ...
+    ("Voters view Mrs. Lopez as more prepared for the job - with 50 percent saying she is prepared.",
+     [("indirect.ccomp", "she is prepared", "50 percent")]),
+    ("Senator Lopez comes in second, with 22 percent saying they would definitely not support her.",
+     [("indirect.ccomp", "they would definitely not support her", "22 percent")]),
+    # ... a thing there does not, and the sentence's subject is taken as before
+    ("Voters view Mrs. Lopez as more prepared for the job - with the ads saying she is prepared.",
+     [("indirect.ccomp", "she is prepared", "Voters")]),
+    # A capitalised "Will" before a past-tense cue is a name, not the modal ...
+    ("Citing the war, Will urged the voters to abandon all outsider candidates.",
+     [("indirect.infinitive", "to abandon all outsider candidates", "Will")]),
+    # ... while the modal before a base form leaves the subject alone
+    ("Will he say the party had lost its way?",
+     [("indirect.ccomp", "the party had lost its way", "he")]),
+    # "Lopez, Jones and Brown all calling for ...": the names before a floating "all" speak ...
+    ("The race is split, with Maria Lopez, Tom Jones and Ann Brown all calling for a new vote on the budget.",
+     [("indirect.call_for", "for a new vote on the budget", "Maria Lopez")]),
+    # ... while "both" with no names before it stays the speaker
+    ("In the debate, both said they would raise taxes.",
+     [("indirect.ccomp", "they would raise taxes", "both")]),
+    # A quotation after a colon ending a clause reported by a speech verb: that verb's subject
+    # speaks, not the subject of the clause's own verb ...
+    ("One voter said he hoped with all his heart that Lopez wins the election: “That way I can watch the show for years.”",
+     [("indirect.ccomp", "he hoped with all his heart that Lopez wins the election", "One voter"),
+      ("direct.colon", "That way I can watch the show for years.", "One voter")]),
+    # ... but a verb conjoined to the speech verb has its own subject
+    ("Reid said both men are weak, but he gave the Texan a compliment: “He is a very smart man.”",
+     [("indirect.ccomp", "both men are weak, but he gave the Texan a compliment", "Reid"),
+      ("direct.colon", "He is a very smart man.", "he")]),
 ]
 
 
@@ -807,6 +836,24 @@ def test_subject_hung_on_another_verb(nlp, config, adjective, noun, speaker):
         (".", ".", "PUNCT", 2, "punct", ".")])
     rows = extract_quotes(_Parsed(doc), None, config)
     assert [(r["content"], r["speaker_text"]) for r in rows] == [("they are ready", speaker)], rows
+
+
+@pytest.mark.parametrize("first, second, pos, speaker", [("Hampshire", "Smith", "PROPN", "Smith"),
+                                                        ("Hampshire", "prices", "NOUN", "New Hampshire")])
+def test_nearest_of_two_subjects_speaks(nlp, config, first, second, pos, speaker):
+    # "In Salem, New Hampshire, Smith said that ...": the end of a fronted place name parsed as a
+    # second subject of the cue; the speaking subject nearest the verb speaks, and a thing there
+    # never does.
+    doc = _hand_parsed(nlp, [
+        ("In", "IN", "ADP", 7, "prep", "in"), ("Salem", "NNP", "PROPN", 0, "pobj", "Salem"),
+        (",", ",", "PUNCT", 7, "punct", ","), ("New", "NNP", "PROPN", 4, "compound", "New"),
+        (first, "NNP", "PROPN", 7, "nsubj", first), (",", ",", "PUNCT", 7, "punct", ","),
+        (second, "NNP" if pos == "PROPN" else "NNS", pos, 7, "nsubj", second),
+        ("said", "VBD", "VERB", 7, "ROOT", "say"), ("that", "IN", "SCONJ", 10, "mark", "that"),
+        ("voters", "NNS", "NOUN", 10, "nsubj", "voter"), ("matter", "VBP", "VERB", 7, "ccomp", "matter"),
+        (".", ".", "PUNCT", 7, "punct", ".")])
+    rows = extract_quotes(_Parsed(doc), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in rows] == [("that voters matter", speaker)], rows
 
 
 @pytest.mark.parametrize("name, tag, pos, speaker", [("Smith", "NNP", "PROPN", "Smith"),
