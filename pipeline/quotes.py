@@ -286,6 +286,8 @@ class QuoteConfig:
     roles: dict
     title_words: frozenset
     naming_verbs: frozenset = frozenset()
+    share_nouns: frozenset = frozenset()
+    poll_nouns: frozenset = frozenset()
 
     @classmethod
     def from_dict(cls, config: dict, source: str = "quotes.toml") -> "QuoteConfig":
@@ -324,6 +326,8 @@ class QuoteConfig:
             stance_blockers=words("cues", "stance_blockers"),
             call_particles=words("cues", "call_particles"), phrases=phrases,
             naming_verbs=words("cues", "naming_verbs") if "naming_verbs" in config.get("cues", {}) else frozenset(),
+            share_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("share_nouns", [])),
+            poll_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("poll_nouns", [])),
             governors=words("not_speech", "governors"),
             infinitive_ok=words("not_speech", "infinitive_ok"),
             animate_only=words("not_speech", "animate_only"),
@@ -3319,6 +3323,30 @@ class SpeakerResolver:
         return _norm(self.doc[toks[0].i:toks[-1].i + 1].text), None, "ORG"
 
 
+def _poll_of_share(subj: Token, cue: Token, config: QuoteConfig) -> Token | None:
+    """"In a new poll, 55 percent of voters said ..." / "The survey found that 40% say ...": a share
+    of respondents answers the poll's question; the poll is what reports the figure, so it is the
+    source. Returns the poll noun (a preposition phrase on the cue, or the subject of a verb
+    governing the cue), else None."""
+    if not (subj.lemma_.lower() in config.share_nouns or subj.pos_ == "NUM" or subj.text == "%"):
+        return None
+    sent = cue.sent
+    # "In a poll released Monday, ... said": the poll as the object of "in" on the cue.
+    for prep in cue.children:
+        if prep.dep_ == "prep" and prep.lower_ == "in":
+            for obj in prep.children:
+                if obj.dep_ == "pobj" and obj.lemma_.lower() in config.poll_nouns:
+                    return obj
+    # "A poll showed that 55 percent said ...": the poll as the subject of a governing verb.
+    head = cue
+    while head.head is not head and head.head.sent == sent and head.dep_ in ("ccomp", "conj", "advcl", "relcl"):
+        head = head.head
+        for child in head.children:
+            if child.dep_ in ("nsubj",) and child.lemma_.lower() in config.poll_nouns:
+                return child
+    return None
+
+
 def _strip_the(text: str) -> str:
     return re.sub(r"^(the|The)\s+", "", text)
 
@@ -3452,6 +3480,9 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
                     continue
             if subj is not None:
                 att.speaker = _speaker_span(subj, config)
+                poll = _poll_of_share(subj, att.cue, config)
+                if poll is not None:
+                    att.speaker = _speaker_span(poll, config)
                 # "an architect, who said ...": the speaker as written is "who" (next to the
                 # cue); the noun it stands for is what gets resolved.
                 rel = _relative_pronoun(att.cue, subj, config)

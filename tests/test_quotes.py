@@ -548,6 +548,16 @@ def test_long_tail_rules(extract, text, expected):
 
 # Speakers the parse gets wrong, with the negative next to each repair.
 SPEAKER_REPAIRS = [
+    # A share of respondents answers a poll: the poll (on "in", or subject of "found") is the
+    # source; a share outside a poll's report, or a group that is no share, keeps its subject.
+    ("In a new Gallup poll released Monday, 45 percent of voters said the economy was their top concern.",
+     [("indirect.ccomp", "the economy was their top concern", "a new Gallup poll released")]),
+    ("A new Gallup poll found that 45 percent of voters said the economy was their top concern.",
+     [("indirect.ccomp", "the economy was their top concern", "A new Gallup poll")]),
+    ("In a speech on Monday, 45 percent of voters said the economy was their top concern.",
+     [("indirect.ccomp", "the economy was their top concern", "45 percent of voters")]),
+    ("A new Gallup poll found that many voters said the economy was their top concern.",
+     [("indirect.ccomp", "the economy was their top concern", "many voters")]),
     # "Asked whether ..., X said": X is the one asked; the one asking is unnamed ...
     ("Asked whether he would run again, Senator John Reid said he had not decided yet.",
      [("indirect.ccomp", "whether he would run again", None),
