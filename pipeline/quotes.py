@@ -286,6 +286,7 @@ class QuoteConfig:
     roles: dict
     title_words: frozenset
     naming_verbs: frozenset = frozenset()
+    name_giving_verbs: frozenset = frozenset()
     share_nouns: frozenset = frozenset()
     poll_nouns: frozenset = frozenset()
 
@@ -326,6 +327,8 @@ class QuoteConfig:
             stance_blockers=words("cues", "stance_blockers"),
             call_particles=words("cues", "call_particles"), phrases=phrases,
             naming_verbs=words("cues", "naming_verbs") if "naming_verbs" in config.get("cues", {}) else frozenset(),
+            name_giving_verbs=words("not_speech", "name_giving_verbs")
+            if "name_giving_verbs" in config.get("not_speech", {}) else frozenset(),
             share_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("share_nouns", [])),
             poll_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("poll_nouns", [])),
             governors=words("not_speech", "governors"),
@@ -2473,6 +2476,15 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
             # intention to ..."): no speaker, no statement.
             if objs and _find_subject(tok, config)[0] is None:
                 objs = []
+            if not objs and any(c.dep_ == "auxpass" for c in tok.children) and \
+                    lemma not in config.name_giving_verbs and \
+                    any(q.open_start > tok.idx and q.open_start < _sent_of(tok).end_char for q in idx.quotes):
+                # Duterte has been called the “Trump of the East”: in the passive the subject is
+                # the object described (the speaker, if any, is the agent). Not a name given
+                # ("will be dubbed the “... PAC”"), nor "what is called a “debate”", nor a quoted
+                # subject ("The so-called “Initiative” was called by ...").
+                objs = [c for c in tok.children if c.dep_ == "nsubjpass" and c.i < tok.i and
+                        c.lower_ not in config.relative_pronouns]
             if objs:
                 start_tok = objs[0]
                 # described X as "...", accused X of "...", thanked X for "...".
@@ -3396,6 +3408,29 @@ def _reanchor_same_paragraph(idx: _DocIndex, direct: list[Attribution], reported
             att.speaker, att.speaker_ref = None, None
 
 
+def _object_complement_verb(idx: _DocIndex, att: Attribution) -> Token | None:
+    """The object-content verb ("called", "described") whose object the quotation of `att`
+    directly follows (an article at most between), in the quotation's sentence; else None."""
+    doc = idx.doc
+    q = next((q for q in idx.quotes if q.content_start == att.content[0] or
+              q.open_end <= att.content[0] < q.content_end), None)
+    if q is None or q.open_start >= doc[-1].idx + len(doc[-1]):
+        return None
+    opening = doc.char_span(q.open_start, q.open_end, alignment_mode="expand")
+    if opening is None:
+        return None
+    for v in opening[0].sent:
+        if v.pos_ != "VERB" or v.lemma_.lower() not in idx.config.object_content or v.i >= opening[0].i:
+            continue
+        for d in v.children:
+            if d.dep_ != "dobj" or d.right_edge.i >= opening[0].i:
+                continue
+            between = [t for t in doc[d.right_edge.i + 1:opening[0].i] if not t.is_space]
+            if all(t.pos_ == "DET" for t in between) and len(between) <= 1:
+                return v
+    return None
+
+
 def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     """All attributions of one Doc (body offsets), before speaker resolution; content spans are
     pairwise disjoint (overlaps resolved by type priority, then position, then length)."""
@@ -3406,7 +3441,22 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     # Paragraph-long quotations without marks (transcripts, "X added:" blocks) are direct too.
     direct += list(block_quotes(idx, taken))
     taken = [a.content for a in direct]
-    reported = list(reported_speech(idx, taken))
+    # who called the nominee “unfit to serve”: a quotation opening right after the object of an
+    # object-content verb is its complement; the statement is object + quotation (mixed.object),
+    # so the quote-only attribution gives way when that rule covers it.
+    complements = {id(a): v for a in direct if (v := _object_complement_verb(idx, a)) is not None}
+    reported = list(reported_speech(idx, [a.content for a in direct if id(a) not in complements]))
+    if complements:
+        # Released only when that rule covers the quotation and no other report reaches into
+        # it (“calling Trump “a buffoon,” Susan said”: the quotation stays with its own cue).
+        def released(a: Attribution, v: Token) -> bool:
+            over = [r for r in reported if r.content[0] < a.content[1] and a.content[0] < r.content[1]]
+            return bool(over) and all(r.rule_id == "mixed.object" and r.cue is not None and r.cue.i == v.i
+                                      and r.content[0] <= a.content[0] and a.content[1] <= r.content[1]
+                                      for r in over)
+        direct = [a for a in direct if id(a) not in complements or not released(a, complements[id(a)])]
+        taken = [a.content for a in direct]
+        reported = list(reported_speech(idx, taken))
     taken += [a.content for a in reported]
     reported += list(according_to(idx, taken))
     taken += [a.content for a in reported]

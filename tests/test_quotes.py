@@ -216,7 +216,7 @@ LONG_TAIL = [
     # a participle after a comma, with quoted words of its own, reports again ...
     ('Maria Lopez said he would release the report on Friday, calling it "a very boring document."',
      [("indirect.ccomp", "he would release the report on Friday", "Maria Lopez"),
-      ("direct.cue_before", "a very boring document.", "Maria Lopez")]),
+      ("mixed.object", 'it "a very boring document."', "Maria Lopez")]),
     # ... a participle without them is part of the clause
     ("Maria Lopez said the first issue was security, maintaining freedom of action for the army.",
      [("indirect.ccomp", "the first issue was security, maintaining freedom of action for the army", "Maria Lopez")]),
@@ -450,6 +450,22 @@ LONG_TAIL = [
      [("mixed.object", 'what she witnessed "terrible."', "Ms. Boxer")]),
     # ... and without quoted words it is no statement
     ("Ms. Boxer called what she witnessed terrible.", []),
+    # A quotation right after the object of "called" is its complement: object + quotation, not
+    # the quoted words alone ...
+    ('The plan drew a sharp reply from Mayor Ana Ruiz, who called the governor “unfit to lead” as a manager.',
+     [("mixed.object", "the governor “unfit to lead” as a manager", "who")]),
+    # In the passive the subject is the object described; no agent, no speaker ...
+    ('The new mayor has been called the "Trump of the North" for his remarks about crime.',
+     [("mixed.object", 'The new mayor has been called the "Trump of the North" for his remarks about crime', None)]),
+    # ... and without quoted words it is no statement
+    ("The new mayor has been called the Trump of the North for his remarks about crime.", []),
+    # ... nor a name given in the passive, nor "what is called"
+    ('The new fund will informally be dubbed the "Rebuild the Bridge Fund" by its donors.', []),
+    ('The storm shook up what is called a "plan" in the city.', []),
+    # ... unless another cue reports the quotation
+    ('Her friends have mocked the campaign, calling Smith “an orange buffoon,” Maria Lopez said.',
+     [("indirect.ccomp", "Her friends have mocked the campaign, calling Smith", "Maria Lopez"),
+      ("direct.cue_after", "an orange buffoon,", "Maria Lopez")]),
     # A participle cue after the comma inside a closing quotation mark speaks again ...
     ('The two lawmakers, however, argue that "there is precedent for prosecution," citing an instance in '
      'which a Marine was found guilty of "gross negligence."',
