@@ -254,6 +254,7 @@ class QuoteConfig:
     make_clear: frozenset
     object_content: frozenset
     noun_cues: frozenset
+    noun_cue_for: frozenset
     stance_blockers: frozenset
     directive: frozenset
     call_particles: frozenset
@@ -324,6 +325,7 @@ class QuoteConfig:
             noun_tagged_cues=words("cues", "noun_tagged"), make_clear=words("cues", "make_clear"),
             object_content=words("cues", "object_content"), directive=words("cues", "directive"),
             noun_cues=words("cues", "noun_cues"),
+            noun_cue_for=words("cues", "noun_cue_for") if "noun_cue_for" in config.get("cues", {}) else frozenset(),
             stance_blockers=words("cues", "stance_blockers"),
             call_particles=words("cues", "call_particles"), phrases=phrases,
             naming_verbs=words("cues", "naming_verbs") if "naming_verbs" in config.get("cues", {}) else frozenset(),
@@ -2803,12 +2805,35 @@ def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribut
     warning that ...". The possessor (or a "by"/"from" phrase) is the speaker."""
     config = idx.config
     for tok in idx.doc:
-        if tok.pos_ != "NOUN" or tok.lemma_.lower() not in config.noun_cues or idx.inside_clause_quote(tok):
+        lemma = tok.lemma_.lower()
+        if tok.pos_ != "NOUN" or lemma not in config.noun_cues | config.noun_cue_for \
+                or idx.inside_clause_quote(tok):
             continue
-        clause = next((c for c in tok.children if c.dep_ in ("acl", "ccomp", "appos", "relcl") and c.i > tok.i
-                       and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)
+        clause = None
+        if lemma in config.noun_cues:
+            clause = next((c for c in tok.children if c.dep_ in ("acl", "ccomp", "appos", "relcl") and c.i > tok.i
+                           and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)
+        owned_only = False
         if clause is None:
-            continue
+            # A person's pledge or demand quoted in part: "his promise to be “neutral” in talks"
+            # (a "to" clause), "her call for “a complete and total ban” on imports" (a "for" object). Only
+            # with a possessive owner and quote marks in the content: unowned or unquoted, these
+            # are the writer's summary ("a promise to cut taxes").
+            clause = next((c for c in tok.children if c.dep_ == "acl" and c.i > tok.i and c.pos_ in ("VERB", "AUX")
+                           and any(a.dep_ == "aux" and a.lower_ == "to" and a.i < c.i for a in c.children)),
+                          None)
+            if clause is None and lemma in config.noun_cue_for:
+                # The quoted words must be a phrase of 4+ words: shorter ones are slogans and
+                # labels ("his appeal for “law and order”", "a call for a “deportation force”").
+                prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "for" and c.i > tok.i), None)
+                clause = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+                if clause is not None and not any(
+                        q.depth == 0 and q.content_end > clause.left_edge.idx and q.content_start < clause.right_edge.idx
+                        and len(idx.words(q.content_start, q.content_end)) >= 4 for q in idx.quotes):
+                    clause = None
+            if clause is None:
+                continue
+            owned_only = True
         span = _content_of_subtree(clause)
         if span is None:
             continue
@@ -2816,6 +2841,9 @@ def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribut
         if _overlap(span, taken) > 0.5 * (span[1] - span[0]):
             continue
         owner = next((c for c in tok.children if c.dep_ == "poss"), None)
+        if owned_only:
+            if owner is None or not quoted or len(idx.words(*span)) < 3:
+                continue
         if owner is None:
             prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("by", "from", "of")
                          and c.i < clause.i), None)

@@ -670,6 +670,15 @@ SPEAKER_REPAIRS = [
      [("indirect.noun_cue", "that he had advised the candidate", "Christie")]),
     ("Mr. Putin also backed away from an admission that Russian soldiers had fought in the war.",
      [("indirect.noun_cue", "that Russian soldiers had fought in the war", "Mr. Putin")]),
+    # An owned reporting noun with a quoted "to" clause or "for" object is the owner's words ...
+    ('Voters worried about his promise to stay "neutral" in the talks.',
+     [("mixed.noun_cue", 'to stay "neutral" in the talks', "his")]),
+    ('Her standing rose after her call for "a complete and total ban" on imports.',
+     [("mixed.noun_cue", '"a complete and total ban" on imports', "her")]),
+    # ... not unowned, unquoted, or with a short quoted label
+    ('Voters worried about a promise to stay "neutral" in the talks.', []),
+    ("Voters worried about his promise to stay neutral in the talks.", []),
+    ('Her standing rose after her call for a "total ban" on imports.', []),
     # ... not of a subject others talk about, nor after "despite"
     ("The law drew complaints that it was too strict.",
      [("indirect.noun_cue", "that it was too strict", None)]),
