@@ -2096,6 +2096,14 @@ def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]
             # questioning how he ...": the subject speaks again
             out.append(g)
             idx.conjoined_cue_of.setdefault(g.i, cue)
+        elif g.dep_ == "pcomp" and g.tag_ == "VBG" and g.head.lower_ in TEMPORAL_PREPOSITIONS and \
+                g.head.head.i != cue.i and any(c.dep_ == "ccomp" for c in g.children) and \
+                not any(c.dep_ in ("nsubj", "nsubjpass") for c in g.children):
+            # a participle cue after "before"/"after" with a clause of its own, hung on the reported
+            # clause: the cue's subject speaks again ("said the deadlock has “kept us safe” before
+            # claiming that ..."), not the clause's
+            out.append(g)
+            idx.conjoined_cue_of.setdefault(g.i, cue)
         elif g.dep_ in ("advcl", "relcl") and g.tag_ in ("VBD", "VBZ", "VBP") and \
                 any(c.dep_ == "nsubj" and c.lower_ not in config.relative_pronouns for c in g.children):
             out.append(g)
@@ -2109,6 +2117,10 @@ def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]
             out.append(g)
             idx.conjoined_cue_of.setdefault(g.i, cue)
     return out
+
+
+# Prepositions of time that open a participle clause ("before claiming that ...").
+TEMPORAL_PREPOSITIONS = {"before", "after"}
 
 
 def _comma_before(tok: Token) -> bool:
@@ -2129,7 +2141,8 @@ def _clause_before_nested(idx: _DocIndex, clause: Token, nested: list[Token]) ->
     participles = [n for n in nested if n.tag_ == "VBG"]
     if span is None or not participles:
         return span
-    first = min(n.left_edge.idx for n in participles)
+    # a participle after "before"/"after" takes its preposition along
+    first = min(n.head.idx if n.dep_ == "pcomp" else n.left_edge.idx for n in participles)
     if not span[0] < first < span[1]:
         return span
     doc = idx.doc
@@ -2154,6 +2167,11 @@ def _conj_subject_may_be_speaker(verb: Token, config: QuoteConfig) -> bool:
     subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
     if not subjects:
         return False
+    if verb.head.tag_ == "VBN" and verb.tag_ == "VBD" and \
+            any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.head.children):
+        # "conceded that X had touched Fields but implied that ...": a simple past cannot share
+        # the perfect's "had", so it is no verb of the clause's subject but the cue's subject's
+        return True
     subj = subjects[0]
     lemma = subj.lemma_.lower()
     animate = _animate(subj, config) or lemma in _role_heads(config) or lemma in config.organisation_nouns
@@ -2390,6 +2408,19 @@ def _ccomp_parenthetical(cue: Token, config: QuoteConfig) -> bool:
         any(c.dep_ in ("nsubj", "nsubjpass") and right < c.i < head.i for c in head.children)
 
 
+def _fronted_that_parenthetical(cue: Token, children: list[Token]) -> bool:
+    """"She was not surprised that the campaign won, her advisers said, because ...": the parser
+    hung the cue on "surprised" with the "that" clause as the cue's own (fronted) complement.
+    English fronts no "that" clause before its reporting verb, so a "that" mark on the cue left
+    of a complement that precedes the cue means the cue is a parenthetical on the whole sentence."""
+    if cue.dep_ == "ROOT" or cue.head.i >= cue.i or len(children) != 1:
+        return False
+    clause = children[0]
+    if clause.dep_ != "ccomp" or clause.i > cue.i:
+        return False
+    return any(c.dep_ == "mark" and c.lower_ == "that" and c.i <= clause.left_edge.i for c in cue.children)
+
+
 # Verbs whose object is the listener, not the words: "Trump told CNN, ...".
 ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "warn", "ask", "brief"}
 
@@ -2461,6 +2492,8 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                 spans += [s for s in (_content_of_subtree(c) for c in _quoted_conj_clauses(tok, children, idx)) if s]
             if spans:
                 span = (min(s[0] for s in spans), max(s[1] for s in spans))
+                if _fronted_that_parenthetical(tok, children):
+                    span = _content_of_subtree(tok.sent.root) or span
                 if children[0].dep_ in ("xcomp", "advcl") and lemma != "make":
                     rule = "indirect.infinitive"
                 elif children[0].dep_ == "prep":
@@ -3459,6 +3492,30 @@ def _object_complement_verb(idx: _DocIndex, att: Attribution) -> Token | None:
     return None
 
 
+def _join_parenthetical_quotes(doc: Doc, atts: list[Attribution]) -> list[Attribution]:
+    """"That, the commission said, “would be helpful ...”": words before a parenthetical cue and
+    a quotation right after it that goes on with the same sentence (opening in lower case) are
+    one statement; the quotation takes in the words before the cue and the lone parenthetical
+    reading is dropped."""
+    text = doc.text
+    drop = set()
+    for p in atts:
+        if not p.rule_id.endswith(".parenthetical") or p.cue is None:
+            continue
+        for d in atts:
+            if d.type != "direct" or d.cue is None or d.cue.i != p.cue.i or d.content[0] <= p.content[1]:
+                continue
+            gap = text[p.content[1]:d.content[0]]
+            if not (gap.startswith(",") and all(ch in " \"“'`" for ch in gap[1:])):
+                continue      # only the cue's comma and the opening mark between them
+            if not text[d.content[0]:d.content[0] + 1].islower():
+                continue
+            d.content = (p.content[0], d.content[1])
+            d.type, d.rule_id = "mixed", "mixed.parenthetical_quote"
+            drop.add(id(p))
+    return [a for a in atts if id(a) not in drop]
+
+
 def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     """All attributions of one Doc (body offsets), before speaker resolution; content spans are
     pairwise disjoint (overlaps resolved by type priority, then position, then length)."""
@@ -3567,6 +3624,7 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
                 if rel is not None:
                     att.speaker_ref, att.speaker = att.speaker, (rel.i, rel.i + 1)
             att.extra["passive"] = passive
+    atts = _join_parenthetical_quotes(doc, atts)
     # Paragraph chains inherit their source's speaker later (resolution order = text order).
     chosen: list[Attribution] = []
     for att in sorted(atts, key=lambda a: (TYPE_PRIORITY[a.type], a.content[0], -(a.content[1] - a.content[0]))):

@@ -1519,3 +1519,87 @@ def test_preposition_after_the_object_of_called(nlp, config, obj, rule):
     doc = _hand_parsed(nlp, rows, ents=["B-PERSON", "I-PERSON"] + ["O"] * (len(rows) - 2))
     out = extract_quotes(_Parsed(doc), None, config)
     assert [r["rule_id"] for r in out] == [rule], out
+
+
+@pytest.mark.parametrize("with_that, expected", [
+    (True, [("She was not surprised that the campaign won, her aides said, because she knew voters", "her aides")]),
+    # without the "that", the clause before the cue may be its own complement: unchanged
+    (False, [("the campaign won", "her aides")])])
+def test_fronted_that_clause_makes_the_cue_a_parenthetical(nlp, config, with_that, expected):
+    # "She was not surprised that the campaign won, her aides said, because ...": the parser hangs
+    # "said" on "surprised" and the "that" clause on "said"; no "that" clause comes before its
+    # reporting verb, so the cue is a parenthetical on the whole sentence.
+    that = [("that", "IN", "SCONJ", 10 + with_that, "mark", "that", True)] if with_that else []
+    c = len(that)
+    rows = [("She", "PRP", "PRON", 1, "nsubj", "she", True), ("was", "VBD", "AUX", 1, "ROOT", "be", True),
+            ("not", "RB", "PART", 1, "neg", "not", True), ("surprised", "JJ", "ADJ", 1, "acomp", "surprised", True)] + \
+        that + [
+            ("the", "DT", "DET", 5 + c, "det", "the", True), ("campaign", "NN", "NOUN", 6 + c, "nsubj", "campaign", True),
+            ("won", "VBD", "VERB", 10 + c, "ccomp", "win", False), (",", ",", "PUNCT", 10 + c, "punct", ",", True),
+            ("her", "PRP$", "PRON", 9 + c, "poss", "her", True), ("aides", "NNS", "NOUN", 10 + c, "nsubj", "aide", True),
+            ("said", "VBD", "VERB", 3, "ccomp", "say", False), (",", ",", "PUNCT", 10 + c, "punct", ",", True),
+            ("because", "IN", "SCONJ", 14 + c, "mark", "because", True), ("she", "PRP", "PRON", 14 + c, "nsubj", "she", True),
+            ("knew", "VBD", "VERB", 10 + c, "advcl", "know", True), ("voters", "NNS", "NOUN", 14 + c, "dobj", "voter", False),
+            (".", ".", "PUNCT", 1, "punct", ".", False)]
+    out = extract_quotes(_Parsed(_rows_doc(nlp, rows)), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in out] == expected, out
+
+
+@pytest.mark.parametrize("perfect, expected", [
+    (True, [("that Bo had won the vote", "Ana"), ("that it was unfair", "Ana")]),
+    # a simple past may share the clause's subject: Bo won and implied
+    (False, [("that Bo won the vote but implied that it was unfair", "Ana")])])
+def test_past_verb_conjoined_to_a_perfect_reports_again(nlp, config, perfect, expected):
+    # "Ana conceded that Bo had won the vote but implied that it was unfair": "implied" cannot
+    # share the clause's "had", so the cue's subject speaks again.
+    had = [("had", "VBD", "AUX", 5, "aux", "have", True)] if perfect else []
+    c = len(had)
+    rows = [("Ana", "NNP", "PROPN", 1, "nsubj", "Ana", True), ("conceded", "VBD", "VERB", 1, "ROOT", "concede", True),
+            ("that", "IN", "SCONJ", 4 + c, "mark", "that", True), ("Bo", "NNP", "PROPN", 4 + c, "nsubj", "Bo", True)] + \
+        had + [
+            ("won", "VBN" if perfect else "VBD", "VERB", 1, "ccomp", "win", True),
+            ("the", "DT", "DET", 6 + c, "det", "the", True), ("vote", "NN", "NOUN", 4 + c, "dobj", "vote", True),
+            ("but", "CC", "CCONJ", 4 + c, "cc", "but", True), ("implied", "VBD", "VERB", 4 + c, "conj", "imply", True),
+            ("that", "IN", "SCONJ", 11 + c, "mark", "that", True), ("it", "PRP", "PRON", 11 + c, "nsubj", "it", True),
+            ("was", "VBD", "AUX", 8 + c, "ccomp", "be", True), ("unfair", "JJ", "ADJ", 11 + c, "acomp", "unfair", False),
+            (".", ".", "PUNCT", 1, "punct", ".", False)]
+    out = extract_quotes(_Parsed(_rows_doc(nlp, rows)), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in sorted(out, key=lambda r: r["content"])] == expected, out
+
+
+@pytest.mark.parametrize("participle, expected", [
+    ("claiming", [("the vote has been fair in Ohio", "Ana Ruiz"), ("that the count was rigged", "Ana Ruiz")]),
+    # a participle that reports nothing stays in the clause
+    ("leaving", [("the vote has been fair in Ohio before leaving that stage", "Ana Ruiz")])])
+def test_participle_cue_after_before_reports_again(nlp, config, participle, expected):
+    # "said the vote has been fair before claiming that ...": the participle cue the parser hangs
+    # on the reported clause is the speaker reporting again, and the first clause ends before it.
+    lemma = {"claiming": "claim", "leaving": "leave"}[participle]
+    rows = [("Ana", "NNP", "PROPN", 1, "compound", "Ana", True), ("Ruiz", "NNP", "PROPN", 2, "nsubj", "Ruiz", True),
+            ("said", "VBD", "VERB", 2, "ROOT", "say", True), ("the", "DT", "DET", 4, "det", "the", True),
+            ("vote", "NN", "NOUN", 6, "nsubj", "vote", True), ("has", "VBZ", "AUX", 6, "aux", "have", True),
+            ("been", "VBN", "AUX", 2, "ccomp", "be", True), ("fair", "JJ", "ADJ", 6, "acomp", "fair", True),
+            ("in", "IN", "ADP", 6, "prep", "in", True), ("Ohio", "NNP", "PROPN", 8, "pobj", "Ohio", True),
+            ("before", "IN", "ADP", 6, "prep", "before", True),
+            (participle, "VBG", "VERB", 10, "pcomp", lemma, True)]
+    if participle == "claiming":
+        rows += [("that", "IN", "SCONJ", 16, "mark", "that", True), ("the", "DT", "DET", 14, "det", "the", True),
+                 ("count", "NN", "NOUN", 16, "nsubjpass", "count", True), ("was", "VBD", "AUX", 16, "auxpass", "be", True),
+                 ("rigged", "VBN", "VERB", 11, "ccomp", "rig", False)]
+    else:
+        rows += [("that", "DT", "DET", 13, "det", "that", True), ("stage", "NN", "NOUN", 11, "dobj", "stage", False)]
+    rows.append((".", ".", "PUNCT", 2, "punct", ".", False))
+    out = extract_quotes(_Parsed(_rows_doc(nlp, rows)), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in out] == expected, out
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The new rule, the commission said, “would be helpful in avoiding any uncertainty.”",
+     [("mixed", "The new rule, the commission said, “would be helpful in avoiding any uncertainty.")]),
+    # a quotation opening its own sentence after the cue stands alone
+    ("In both cases, the commission said, “It would be helpful in avoiding any uncertainty.”",
+     [("direct", "It would be helpful in avoiding any uncertainty.")])])
+def test_quotation_going_on_after_a_parenthetical_cue(extract, text, expected):
+    # the words before a parenthetical cue and the quotation completing them are one statement
+    rows = extract(text)
+    assert [(r["type"], r["content"]) for r in rows] == expected, rows
