@@ -1324,9 +1324,9 @@ POLNEAR_DEV = SHARED / "polnear" / "dev.jsonl"
 # Targets on PolNeAR dev at 30% overlap (quoted recall, speech recall, precision, speaker).
 POLNEAR_TARGETS = {"quoted_recall": 0.92, "speech_recall": 0.85, "precision": 0.88, "speaker_overlap": 0.93}
 # What the stage reaches today (PolNeAR dev @30, the full pipeline, clean stage included): a
-# regression floor a little under it (measured: quoted 0.908, speech 0.889, precision 0.907, speaker 0.917).
-# The targets not reached yet are the xfail test below.
-POLNEAR_FLOORS = {"quoted_recall": 0.905, "speech_recall": 0.885, "precision": 0.90, "speaker_overlap": 0.912}
+# regression floor a little under it (measured: quoted 0.9197 = 653/710, speech 0.892, precision 0.908,
+# speaker 0.9305). The target not reached yet (quoted recall, one attribution short) is the xfail test below.
+POLNEAR_FLOORS = {"quoted_recall": 0.915, "speech_recall": 0.888, "precision": 0.90, "speaker_overlap": 0.925}
 
 
 @pytest.fixture(scope="module")
@@ -1355,8 +1355,8 @@ def test_polnear_dev_no_regression(polnear_dev_metrics):
     assert m["precision"] >= POLNEAR_TARGETS["precision"], m
 
 
-@pytest.mark.xfail(reason="PolNeAR dev @30 targets not all reached yet (quoted recall ~0.91 of 0.92, "
-                          "speaker ~0.92 of 0.93; speech recall and precision are met)", strict=False)
+@pytest.mark.xfail(reason="PolNeAR dev @30 quoted recall 0.9197 (653/710) of 0.92: one attribution short; "
+                          "speech recall, precision and speaker overlap are met", strict=False)
 def test_polnear_dev_targets(polnear_dev_metrics):
     m = polnear_dev_metrics
     for key, target in POLNEAR_TARGETS.items():
