@@ -54,7 +54,6 @@ QUOTE_CHARS = DOUBLE_OPEN + DOUBLE_CLOSE + STRAIGHT_DOUBLE + SINGLE_CHARS
 # Punctuation that may stand before an opening mark / after a closing mark.
 OPENING_PUNCT = "([{<—–-―/:;,"
 CLOSING_PUNCT = ".,;:!?)]}>—–-―/…*"
-DASHES = "―—–"
 
 
 @dataclass(frozen=True)
@@ -1532,26 +1531,18 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
             found[q] = Attribution(typ, content, rule, cue=cue, cue_span=_cue_span(cue),
                                    cue_lemma=_cue_lemma(cue))
             continue
-        dash = _dash_speaker(idx, q)
-        if dash is not None:
-            dash_i, s, e = dash
-            found[q] = Attribution("direct", content, "direct.dash", cue=idx.doc[dash_i],
-                                   cue_span=(dash_i, dash_i + 1), cue_lemma=idx.doc[dash_i].text,
-                                   speaker=(s, e))
-            continue
-        named = _colon_name_speaker(idx, q)
-        if named is not None:
-            colon_i, s, e = named
-            found[q] = Attribution("direct", content, "direct.colon_name", cue=idx.doc[colon_i],
-                                   cue_span=(colon_i, colon_i + 1), cue_lemma=":",
-                                   speaker=(s, e), extra={"speaker_fixed": True})
-            continue
-        headline = _roundup_headline(idx, q)
-        if headline is not None:
-            cue_i, s, e = headline
-            found[q] = Attribution("direct", content, "direct.roundup_excerpt", cue=idx.doc[cue_i],
-                                   cue_span=(cue_i, cue_i + 1), cue_lemma="[",
-                                   speaker=(s, e), extra={"speaker_fixed": True})
+        # A name set off by a mark instead of a cue verb: “...” ― Name / Name: “...” / HEADLINE
+        # “...” [Outlet.]; the mark (dash, colon, bracket) stands as the cue.
+        for finder, rule, fixed in ((_dash_speaker, "direct.dash", False),
+                                    (_colon_name_speaker, "direct.colon_name", True),
+                                    (_roundup_headline, "direct.roundup_excerpt", True)):
+            hit = finder(idx, q)
+            if hit is not None:
+                mark_i, s, e = hit
+                found[q] = Attribution("direct", content, rule, cue=idx.doc[mark_i], cue_span=(mark_i, mark_i + 1),
+                                       cue_lemma=idx.doc[mark_i].text, speaker=(s, e),
+                                       extra={"speaker_fixed": True} if fixed else {})
+                break
     # Short quotations (“Probably.”, “Mexico!” the audience screamed back): too short to tell a
     # quote from a scare quote by themselves, so only a sentence of their own with punctuation
     # inside the marks, right next to a cue (“...,” he said / X said, “...”).
