@@ -959,16 +959,23 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
             node = node.head
             continue
         break
-    if subject is None and not passive and tok.dep_ == "ROOT" and tok.i >= 2 and tok.doc[tok.i - 1].text == ",":
+    if subject is None and not passive and tok.dep_ == "ROOT" and tok.i >= 2 and \
+            not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in tok.children):
         # "At Boca West, where ..., Jay Smith, the club's president, suggested that ...": the
         # parser hung the subject on the fronted phrase's noun as an appositive, leaving the verb
-        # without one; the appositive ending right before the verb is its subject.
+        # without one; the appositive ending right before the verb is its subject. Also with no
+        # comma before the verb ("In an interview with the hosts, the candidate stated that ..."):
+        # an appositive opened by a comma and running straight into the verb is its subject.
+        comma = tok.doc[tok.i - 1].text == ","
+        end = tok.i - 2 if comma else tok.i - 1
         top = None
-        for anc in [tok.doc[tok.i - 2]] + list(tok.doc[tok.i - 2].ancestors):
+        for anc in [tok.doc[end]] + list(tok.doc[end].ancestors):
             if anc.i >= tok.i:
                 break
-            if anc.dep_ == "appos" and anc.head.dep_ == "pobj" and anc.head.i < anc.i and \
-                    anc.pos_ in ("PROPN", "NOUN") and anc.right_edge.i == tok.i - 2:
+            if anc.dep_ == "appos" and anc.pos_ in ("PROPN", "NOUN") and anc.right_edge.i == end and (
+                    anc.head.dep_ == "pobj" and anc.head.i < anc.i and comma or
+                    not comma and anc.left_edge.i >= 1 and tok.doc[anc.left_edge.i - 1].text == "," and
+                    any(a.dep_ == "pobj" for a in anc.ancestors)):
                 top = anc
         if top is not None:
             subject = top

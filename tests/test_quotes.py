@@ -873,6 +873,32 @@ def test_subject_hung_on_another_verb(nlp, config, adjective, noun, speaker):
     assert [(r["content"], r["speaker_text"]) for r in rows] == [("they are ready", speaker)], rows
 
 
+@pytest.mark.parametrize("comma, expected", [(True, [('that taxes are “too high”', "the candidate")]),
+                                             (False, [])])
+def test_appositive_subject_running_into_the_cue(nlp, config, comma, expected):
+    # "In an interview with the hosts, the candidate stated that ...": the parse hangs the subject
+    # on the fronted phrase's noun as an appositive, with no comma before the verb; an appositive
+    # opened by a comma and running into the verb is its subject. Not one with no comma opening
+    # it (nothing marks it as a phrase of its own).
+    rows = [("In", "IN", "ADP", 9, "prep", "in"), ("an", "DT", "DET", 2, "det", "an"),
+            ("interview", "NN", "NOUN", 0, "pobj", "interview"), ("with", "IN", "ADP", 2, "prep", "with"),
+            ("the", "DT", "DET", 5, "det", "the"), ("hosts", "NNS", "NOUN", 3, "pobj", "host"),
+            (",", ",", "PUNCT", 5, "punct", ","), ("the", "DT", "DET", 8, "det", "the"),
+            ("candidate", "NN", "NOUN", 5, "appos", "candidate"), ("stated", "VBD", "VERB", 9, "ROOT", "state"),
+            ("that", "IN", "SCONJ", 12, "mark", "that"), ("taxes", "NNS", "NOUN", 12, "nsubj", "tax"),
+            ("are", "VBP", "AUX", 9, "ccomp", "be"), ("“", "``", "PUNCT", 15, "punct", "“"),
+            ("too", "RB", "ADV", 15, "advmod", "too"), ("high", "JJ", "ADJ", 12, "acomp", "high"),
+            ("”", "''", "PUNCT", 15, "punct", "”"), (".", ".", "PUNCT", 9, "punct", ".")]
+    spaces = [True, True, True, True, True, False, True, True, True, True, True, True, True, False, True,
+              False, False, False]
+    if not comma:
+        rows = [(w, t, p, h - (h > 6), d, l) for i, (w, t, p, h, d, l) in enumerate(rows) if i != 6]
+        spaces = spaces[:5] + [True] + spaces[7:]
+    doc = _hand_parsed(nlp, rows, spaces=spaces)
+    out = extract_quotes(_Parsed(doc), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in out] == expected, out
+
+
 @pytest.mark.parametrize("first, second, pos, speaker", [("Hampshire", "Smith", "PROPN", "Smith"),
                                                         ("Hampshire", "prices", "NOUN", "New Hampshire")])
 def test_nearest_of_two_subjects_speaks(nlp, config, first, second, pos, speaker):
