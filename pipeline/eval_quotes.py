@@ -371,7 +371,7 @@ def textacy_scores(out_dir: Path, gold_path: Path | None = None, polnear_jsonl: 
 
 
 def _fmt(value) -> str:
-    return "  -  " if value is None else f"{value:.3f}"
+    return "   -  " if value is None else f"{value:.4f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -419,16 +419,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"PolNeAR: skipped: {pol['skipped']}")
         else:
             print(f"PolNeAR {args.polnear} ({pol['documents']['gold']} documents)")
-            print("                 quoted_rec  speech_rec  all_rec  precision  prec_lenient  speaker")
+            columns = ("quoted_recall", "speech_recall", "recall_all", "precision", "precision_lenient",
+                       "speaker_overlap")
+            headers = ("quoted_rec", "speech_rec", "all_rec", "precision", "prec_lenient", "speaker")
+            print(" " * 16 + "".join(f"{h:>13}" for h in headers))
             rows = [("ours", pol["metrics"])]
             tx = report.get("textacy", {})
             if "polnear" in tx:
                 rows.append(("textacy", tx["polnear"]))
             for name, metrics in rows:
                 for tag, m in metrics.items():
-                    print(f"  {name:<7} {tag:<6}  {_fmt(m['quoted_recall'])}      {_fmt(m['speech_recall'])}      "
-                          f"{_fmt(m['recall_all'])}    {_fmt(m['precision'])}     {_fmt(m['precision_lenient'])}       "
-                          f"{_fmt(m['speaker_overlap'])}")
+                    print(f"  {name:<7} {tag:<6}" + "".join(f"{_fmt(m[c]):>13}" for c in columns))
             print(f"  counts @30: {pol['metrics']['@30']['counts']}")
     if "textacy" in report:
         tx = report["textacy"]

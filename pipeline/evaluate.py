@@ -296,7 +296,7 @@ def _fmt(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return "nan" if math.isnan(value) else f"{value:.3f}"
+        return "nan" if math.isnan(value) else f"{value:.4f}"
     if value is None:
         return "—"
     return str(value)

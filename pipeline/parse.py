@@ -9,6 +9,7 @@ so "Jonathan Lis\\nJonathan Lis" cannot become one PERSON. Later stages rebuild 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -19,8 +20,9 @@ from spacy.attrs import (DEP, ENT_IOB, ENT_TYPE, HEAD, IDX, IS_SPACE, LEMMA, LEN
                          SENT_START, SPACY, TAG)
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex
 
-from .config import DEFAULT_CONFIG_DIR, config_files, load_stage_config, require
+from .config import DEFAULT_CONFIG_DIR, ConfigError, config_files, load_stage_config, require
 from .io import TableWriter, table_path
 from .manifest import StageRecord
 from .model import load_model, model_info
@@ -79,10 +81,31 @@ def build_nlp(config: dict, source: str = "parse.toml"):
     paragraph_break = require(config, "paragraph_break", str, source)
     if paragraph_break not in ("line", "blank_line"):
         raise ValueError(f"{source}: paragraph_break must be 'line' or 'blank_line'")
+    infixes = _glued_quote_infixes(config, source)
     nlp = load_model()
+    _add_infixes(nlp, infixes)
     nlp.add_pipe("paragraph_sentences", before="parser", config={"paragraph_break": paragraph_break})
     nlp.add_pipe("paragraph_entities", after="ner")
     return nlp
+
+
+def _glued_quote_infixes(config: dict, source: str) -> list[str]:
+    patterns = config.get("glued_quote_infixes", [])
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise ConfigError(f"{source}: key 'glued_quote_infixes' must be a list of regular expressions")
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise ConfigError(f"{source}: glued_quote_infixes: bad regular expression {pattern!r}: {err}") from None
+    return patterns
+
+
+def _add_infixes(nlp, patterns: list[str]) -> None:
+    """Extra infixes go first, so they win over the model's own where both could match."""
+    if patterns:
+        infixes = list(patterns) + list(nlp.Defaults.infixes)
+        nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 class _Strings:

@@ -120,7 +120,7 @@ def test_table_json_and_misses(setup, monkeypatch, capsys):
     code = evaluate.main(["--output", str(out), "--shared", str(shared), "--only", "lines,quotes,people"])
     printed = capsys.readouterr().out
     assert code == 0
-    assert "HEADLINE lines kept F1  0.800" in printed            # tp 2, fp 1 (boilerplate kept), fn 0
+    assert "HEADLINE lines kept F1  0.8000" in printed            # tp 2, fp 1 (boilerplate kept), fn 0
     assert "misses: 1" in printed and "d1:3  gold=boilerplate  predicted=body" in printed
     assert "overlap_30" in printed and "speaker_accuracy" in printed
     assert "false alarms: 1" in printed and "d1:6-20" in printed

@@ -72,3 +72,36 @@ def test_paragraph_components(nlp, text, sentences, people):
     assert all("\n" not in e.text and e.text == e.text.strip() for e in doc.ents)
     if people is not None:
         assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+@pytest.mark.parametrize("text, tokens", [
+    # a double mark glued to the words around it is its own token, and so is the punctuation before it
+    ("Ryan said,“Look here.”", ["Ryan", "said", ",", "“", "Look", "here", ".", "”"]),
+    ('Clinton:"We learned that."', ["Clinton", ":", '"', "We", "learned", "that", ".", '"']),
+    ("It ended.”He left.", ["It", "ended", ".", "”", "He", "left", "."]),
+    ("He said,''Stop.''", ["He", "said", ",", "''", "Stop", ".", "''"]),
+    # negatives: spaced marks, apostrophes inside and after words, contractions, single marks
+    ("the “hot” issues", ["the", "“", "hot", "”", "issues"]),
+    ("rock’n’roll and the leaders’ views", ["rock’n’roll", "and", "the", "leaders", "’", "views"]),
+    ("don't stop", ["do", "n't", "stop"]),
+    ("the ‘hot’ issues", ["the", "‘", "hot", "’", "issues"]),
+    ("U.S.-led talks", ["U.S.-led", "talks"]),
+])
+def test_glued_quote_marks_are_split(nlp, text, tokens):
+    assert [t.text for t in nlp.make_doc(text)] == tokens
+
+
+@pytest.mark.parametrize("value, message", [
+    ("glued_quote_infixes = '(x'", "must be a list"),
+    ("glued_quote_infixes = ['(x']", "bad regular expression"),
+])
+def test_malformed_infix_config_names_the_file(tmp_path, value, message):
+    from pipeline.config import load_stage_config
+    from pipeline.errors import ConfigError
+    from pipeline.parse import build_nlp
+
+    (tmp_path / "parse.toml").write_text(
+        'batch_size = 16\nn_process = 1\nrow_group_tokens = 1000\nparagraph_break = "line"\n' + value + "\n")
+    with pytest.raises(ConfigError, match=message) as err:
+        build_nlp(load_stage_config(tmp_path, "parse"), str(tmp_path / "parse.toml"))
+    assert "parse.toml" in str(err.value)
