@@ -289,6 +289,7 @@ class QuoteConfig:
     name_giving_verbs: frozenset = frozenset()
     share_nouns: frozenset = frozenset()
     poll_nouns: frozenset = frozenset()
+    headline_labels: frozenset = frozenset()
 
     @classmethod
     def from_dict(cls, config: dict, source: str = "quotes.toml") -> "QuoteConfig":
@@ -332,6 +333,7 @@ class QuoteConfig:
             if "name_giving_verbs" in config.get("not_speech", {}) else frozenset(),
             share_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("share_nouns", [])),
             poll_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("poll_nouns", [])),
+            headline_labels=frozenset(v.lower() for v in config.get("direct", {}).get("headline_labels", [])),
             governors=words("not_speech", "governors"),
             infinitive_ok=words("not_speech", "infinitive_ok"),
             animate_only=words("not_speech", "animate_only"),
@@ -1279,6 +1281,38 @@ def _colon_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
     return verb, "direct.colon"
 
 
+def _stated_sentence_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
+    """X agreed. “...” / X said in a statement. “...” / X continued his remarks.\n\n“...”: a
+    quotation opening a sentence right after a sentence whose main verb is a cue with a speaking
+    subject and no reported words of its own (no clause, no quotation) takes that cue: the
+    sentence only announces it. That sentence ends the quotation's paragraph before it, or the
+    previous paragraph when the quotation fills its own."""
+    config, text = idx.config, idx.text
+    stop = idx.previous_token(q.open_start)
+    if stop is None or stop.text != ".":
+        return None
+    p = idx.paragraph_of(q.open_start)
+    if idx.paragraph_of(stop.idx) != p:
+        ps, pe = idx.paragraphs[p]
+        if idx.paragraph_of(stop.idx) != p - 1 or text[ps:q.open_start].strip() or text[q.close_end:pe].strip():
+            return None
+    sent = _sent_of(stop)
+    sent_para = idx.paragraph_start(sent.start_char)
+    if sent.end_char > q.open_start or any(
+            sent.start_char <= o.open_start < sent.end_char or
+            max(sent.start_char - 3, sent_para) < o.close_end <= sent.end_char for o in idx.quotes):
+        return None       # (“...?” X said. “...”: the quotation before the cue is its first part)
+    verb = sent.root
+    if not _is_cue_verb(verb, config, allow_direct_only=True) or _governed_by_plan(verb, config) or \
+            _content_children(verb, config) or \
+            any(c.dep_ in ("ccomp", "xcomp", "advcl", "conj", "parataxis") for c in verb.children):
+        return None
+    subject, _ = _find_subject(verb, config)
+    if subject is None or not _animate(subject, config) or subject.lower_ in config.relative_pronouns:
+        return None
+    return verb, "direct.cue_sentence_before"
+
+
 def _head_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
     """Cue before the opening mark: X said: “...” / X said, “...” / saying “...” / X told
     reporters on Monday: “...”; or a cue ending the previous paragraph with a colon
@@ -1408,8 +1442,9 @@ def _colon_name_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | 
     end = j + 1
     while j >= 0 and end - j <= MAX_COLON_NAME + 1 and (
             doc[j].pos_ == "PROPN" or doc[j].lower_ in ("and", "&") or
-            doc[j].text[:1].isupper() and doc[j].is_alpha and
-            (doc[j].ent_type_ in ("PERSON", "ORG") or doc[j].i + 1 < end)):
+            doc[j].text[:1].isupper() and doc[j].is_alpha):
+        # (a capitalised word the tagger took for a common noun still counts: "- Pew Research:";
+        # whether the run names someone is checked below)
         j -= 1
     start = j + 1
     if start >= end or end - start > MAX_COLON_NAME:
@@ -1523,7 +1558,8 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
         content = _clean_quote_content(idx, q)
         if content[1] <= content[0]:
             continue
-        hit = _tail_cue(idx, q) or _head_cue(idx, q) or _colon_cue(idx, q)
+        hit = _tail_cue(idx, q) or _head_cue(idx, q) or _colon_cue(idx, q) or \
+            _stated_sentence_cue(idx, q)
         if hit is not None:
             cue, rule = hit
             typ = "direct"
@@ -2935,6 +2971,66 @@ def block_quotes(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
                           cue_lemma=_cue_lemma(cue))
 
 
+# Longest source written before the colon of a headline ("McCain Challenger Kelli Ward: ...").
+MAX_HEADLINE_SOURCE = 8
+HEADLINE_DASH = re.compile(r"^.{1,30}?\s[-–—]\s+")
+
+
+def headline_source(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
+    """A headline "Source: words" (the document's first line: "Reid: ‘Never underestimate
+    Trump.’", "Clinton to Planned Parenthood: Trump will ‘reverse’ Roe", "Woman Steps Forward With
+    Claim: ‘...’") reports what follows the colon as the words of the source before it: the
+    noun phrase opening the line, cut before a preposition, a verb or a possessive mark. Only
+    lines that quote (marks after the colon) and have no lower-case verb before the colon (a
+    sentence, not a headline); a label before the colon ("Breaking: ...") names nobody."""
+    config, doc, text = idx.config, idx.doc, idx.text
+    if not idx.paragraphs:
+        return
+    ps, pe = idx.paragraphs[0]
+    line = text[ps:pe]
+    colon_at = line.find(":")
+    if colon_at <= 0 or "\n" in line.strip():
+        return
+    m = HEADLINE_DASH.match(line[:colon_at])        # "EXCLUSIVE – Roger Stone: ..."
+    src_start = ps + (m.end() if m else 0)
+    prefix = text[src_start:ps + colon_at]
+    if re.search(r"[.!?;\"“”‘]|\s['’]|^['’]", prefix.strip()) or \
+            prefix.strip().lower() in config.headline_labels:
+        return
+    start = ps + colon_at + 1
+    end = pe
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ";"):
+        end -= 1
+    if end <= start or not any(start <= q.open_start < end and q.depth == 0 for q in idx.quotes):
+        return
+    if any(q.open_start < start and q.close_end > start for q in idx.quotes):
+        return
+    span = (start, end)
+    if _overlap(span, taken) > 0:
+        return
+    a, b = idx.token_range(src_start, ps + colon_at)
+    words = [t for t in doc[a:b] if not t.is_space]
+    if not words or len(words) > MAX_HEADLINE_SOURCE or not words[0].text[:1].isupper() or \
+            any(t.pos_ in ("VERB", "AUX") and t.text[:1].islower() for t in words):
+        return        # (a sentence with a verb before the colon: "The report had one line: “...”")
+    speaker = []
+    for t in words:
+        if speaker and (t.pos_ in ("ADP", "VERB", "AUX", "PART", "SCONJ", "CCONJ") or t.tag_ in ("POS", "VBZ") or
+                        t.lemma_.lower() in config.speech or _inverted_cue_word(t, config) or t.is_punct):
+            break
+        speaker.append(t)
+    colon = idx.token_at(ps + colon_at)
+    if colon is None:
+        return
+    quoted = [q for q in idx.quotes if q.depth == 0 and start <= q.open_start < end]
+    whole = len(quoted) == 1 and quoted[0].open_start == start and quoted[0].close_end >= end
+    yield Attribution("direct" if whole else "mixed", span, "direct.headline_source", cue=colon,
+                      cue_span=(colon.i, colon.i + 1), cue_lemma=":", speaker=(speaker[0].i, speaker[-1].i + 1),
+                      extra={"speaker_fixed": True})
+
+
 def _extend_to_quotes(idx: _DocIndex, span: tuple[int, int]) -> tuple[tuple[int, int], bool]:
     """Widen a reported clause to the marks of every quotation it overlaps (a mixed quote whose
     quoted part runs past the parsed clause, or whose opening mark the parser left outside)."""
@@ -3523,6 +3619,8 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     taken = [a.content for a in direct]
     # Paragraph-long quotations without marks (transcripts, "X added:" blocks) are direct too.
     direct += list(block_quotes(idx, taken))
+    taken = [a.content for a in direct]
+    direct += list(headline_source(idx, taken))
     taken = [a.content for a in direct]
     # who called the nominee “unfit to serve”: a quotation opening right after the object of an
     # object-content verb is its complement; the statement is object + quotation (mixed.object),

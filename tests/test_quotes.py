@@ -312,6 +312,30 @@ LONG_TAIL = [
      [("direct.colon_name", "The state is a starting point for the vote.", "Jones")]),
     # ... not a lower-case phrase before the colon
     ('Here is the problem with the plan - the Budget: "It does not add up at all."', []),
+    # ... a capitalised source the tagger took for common nouns, after a spaced dash
+    ('Funding is a problem - Pew Research: "Most samples include more engaged people than they should."',
+     [("direct.colon_name", "Most samples include more engaged people than they should.", "Pew Research")]),
+    # ... but not such words with no dash before them
+    ('The new bridge costs too much for Pew Research: "Most samples include more engaged people than they '
+     'should."', []),
+    # A sentence that only announces a speaker ("X agreed.", "X said in a statement.") before a
+    # quotation of its paragraph, or of the next one
+    ('The mayor agreed. "Voters are tired of waiting for the new bridge. They want action now."',
+     [("direct.cue_sentence_before", "Voters are tired of waiting for the new bridge. They want action now.",
+       "The mayor")]),
+    ('The governor said in a statement.\n\n"We will rebuild the bridge this year."',
+     [("direct.cue_sentence_before", "We will rebuild the bridge this year.", "The governor")]),
+    # ... not after a plan to speak, nor after a sentence without a cue
+    ('The mayor had planned to comment. "Voters are tired of waiting for the new bridge."', []),
+    ('The storm ended. "We will rebuild the bridge this year."', []),
+    # A headline "Source: words" quoting them: the source before the colon
+    ("Porter: 'Never, ever underestimate the voters.'",
+     [("direct.headline_source", "'Never, ever underestimate the voters.'", "Porter")]),
+    ("Mayor Dana Whitfield on the Budget: Cuts Are 'Not On The Table.'",
+     [("direct.headline_source", "Cuts Are 'Not On The Table.'", "Mayor Dana Whitfield")]),
+    # ... not a label before the colon, nor a headline without quotation marks
+    ("The Latest: Mayor's Budget Cuts Are 'Not On The Table.'", []),
+    ("Whitfield: Cuts are off the table.", []),
     # "issued a statement, “...”": whoever issued it speaks
     ('Maria Lopez issued a statement, "We will rebuild the bridge this year."',
      [("direct.statement_before", "We will rebuild the bridge this year.", "Maria Lopez")]),
