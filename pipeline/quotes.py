@@ -1244,6 +1244,26 @@ def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None,
     return None
 
 
+def _bridged_tail_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str, QuoteSpan] | None:
+    """“They are painful” but necessary “for the long run,” he said: a quotation left open (no
+    full stop inside) that a few of the writer's words join to a second one of the same sentence
+    shares that one's trailing cue; the content runs from the first mark to the last (mixed)."""
+    if not q.closed or idx.text[q.content_start:q.content_end].rstrip()[-1:] in (".", "?", "!"):
+        return None
+    q2 = next((o for o in idx.quotes if o.depth == 0 and o.open_start >= q.close_end), None)
+    if q2 is None or not q2.closed or idx.paragraph_of(q2.open_start) != idx.paragraph_of(q.open_start):
+        return None
+    between = [t for t in idx.doc[slice(*idx.token_range(q.close_end, q2.open_start))] if not t.is_space]
+    words = [t for t in between if not t.is_punct]
+    if not 1 <= len(words) <= 3 or any(t.text in (".", "?", "!", ";", ":") for t in between) or \
+            any(_is_cue_verb(t, idx.config, allow_direct_only=True) or t.pos_ in ("VERB", "AUX") for t in words):
+        return None
+    hit = _tail_cue(idx, q2)
+    if hit is None or hit[1] not in ("direct.cue_after", "direct.verb_after"):
+        return None
+    return hit[0], hit[1], q2
+
+
 def _colon_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
     """A quotation after a colon reports the clause before it, whatever its verb, when that
     verb has a speaking subject: Trump leaned in and boomed: “...”; Sanders delivered a snappy
@@ -1558,8 +1578,14 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
         content = _clean_quote_content(idx, q)
         if content[1] <= content[0]:
             continue
-        hit = _tail_cue(idx, q) or _head_cue(idx, q) or _colon_cue(idx, q) or \
-            _stated_sentence_cue(idx, q)
+        hit = _tail_cue(idx, q) or _head_cue(idx, q) or _colon_cue(idx, q)
+        bridged = _bridged_tail_cue(idx, q) if hit is None else None
+        if bridged is not None:
+            cue, rule, q2 = bridged
+            found[q] = Attribution("mixed", (q.open_start, q2.close_end), rule, cue=cue, cue_span=_cue_span(cue),
+                                   cue_lemma=_cue_lemma(cue))
+            continue
+        hit = hit or _stated_sentence_cue(idx, q)
         if hit is not None:
             cue, rule = hit
             typ = "direct"
@@ -2299,7 +2325,44 @@ def _quoted_conj_clauses(cue: Token, children: list[Token], idx: _DocIndex) -> l
             continue
         if any(t.is_quote for t in sub):
             out.append(c)
+    # "announced that she was careless ..., but that her activity did not rise to a crime": a
+    # second clause with a "that" of its own, which the parser hung on the cue (or on a verb
+    # conjoined to it), is a second complement of the cue.
+    chain = [c for c in cue.children if c.dep_ == "conj" and c.i > last and c.i < sent.end]
+    while chain:
+        c = chain.pop()
+        chain += [d for d in c.children if d.dep_ == "conj" and d.i > c.i and d.i < sent.end]
+        if c.pos_ in ("VERB", "AUX") and c not in out and \
+                any(m.dep_ == "mark" and m.lower_ == "that" and m.i == c.left_edge.i for m in c.children) and \
+                any(t.dep_ in ("nsubj", "nsubjpass") for t in c.children) and \
+                not any(_is_cue_verb(t, config) and not idx.inside_clause_quote(t) for t in c.subtree):
+            out.append(c)
     return out
+
+
+def _reason_after(idx: _DocIndex, cue: Token, children: list[Token]) -> list[Token]:
+    """"wrote that such a request was “futile,” because the FBI now has them": a "because" clause
+    right after the reported clause (punctuation at most between) that the parser hung on the
+    cue is the reason given in the report. Not when it has a cue of its own ("because he
+    thought ...")."""
+    last = max(c.right_edge.i for c in children)
+    out = []
+    for c in cue.children:
+        if c.dep_ == "advcl" and c.left_edge.i > last and \
+                any(m.dep_ == "mark" and m.lower_ == "because" and m.i == c.left_edge.i for m in c.children) and \
+                all(t.is_punct or t.is_space for t in idx.doc[last + 1:c.left_edge.i]) and \
+                not any(_is_cue_verb(t, idx.config) and not idx.inside_clause_quote(t) for t in c.subtree) and \
+                not _quotes_own_thought(c):
+            out.append(c)
+    return out
+
+
+def _quotes_own_thought(clause: Token) -> bool:
+    """"because he thought it “risks higher inflation”": a clause whose verb has a subject and a
+    complement clause in quoted words reports that subject's words or thoughts (any verb, not
+    only a cue): a report of its own, not the reason in someone else's."""
+    return any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children) and \
+        any(c.dep_ == "ccomp" and any(t.is_quote for t in c.subtree) for c in clause.children)
 
 
 def _lost_subject(cue: Token, children: list[Token]) -> Token | None:
@@ -2459,6 +2522,34 @@ def _fronted_that_parenthetical(cue: Token, children: list[Token]) -> bool:
 ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "warn", "ask", "brief"}
 
 
+def _verb_parsed_as_modifier(idx: _DocIndex, tok: Token) -> Attribution | None:
+    """"Trump accused Cruz, the senator, of being “politically correct”", "Trump blasted Disney for
+    its “outrageous practices”": the parser reads name + verb + name as one noun phrase (the verb
+    a modifier of the second name, the sentence's root, the first name a compound of it). The
+    first name is the speaker, and the rest of the phrase, holding quoted words, what is said."""
+    config = idx.config
+    lemma = tok.lemma_.lower()
+    head = tok.head
+    if tok.dep_ != "amod" or tok.tag_ not in ("VBD", "VBN") or tok.i == 0 or \
+            not (lemma in config.object_content or lemma in config.speech) or \
+            head.dep_ != "ROOT" or head.pos_ != "PROPN" or head.i != tok.i + 1 or \
+            idx.inside_clause_quote(tok):
+        return None
+    subj = [t for t in head.children if t.dep_ in ("compound", "nmod") and t.i < tok.i]
+    if not subj or subj[-1].i != tok.i - 1 or any(t.pos_ != "PROPN" for t in subj):
+        return None
+    end = _content_of_subtree(head)
+    if end is None:
+        return None
+    span, quoted = _extend_to_quotes(idx, (head.idx, end[1]))
+    if not quoted:
+        return None
+    att = Attribution("mixed", span, "mixed.object", cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok),
+                      speaker=(subj[0].i, tok.i))
+    att.extra["speaker_fixed"] = True
+    return att
+
+
 def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
     """Cue verbs with a reported clause: indirect, or mixed when quoted words sit inside.
 
@@ -2474,6 +2565,10 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
         # “good news story”", "labeled it “Mostly True”").
         object_only = not speech and tok.pos_ == "VERB" and lemma in config.object_content and \
             tok.dep_ not in ("amod", "compound")
+        mis = _verb_parsed_as_modifier(idx, tok)
+        if mis is not None:
+            yield mis
+            continue
         if not (speech or object_only):
             continue
         if idx.inside_clause_quote(tok) or _governed_by_plan(tok, config) or _that_said(tok):
@@ -2524,6 +2619,7 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                 spans.append((lost.left_edge.idx, spans[0][0]))
             if spans and children[0].dep_ == "ccomp":
                 spans += [s for s in (_content_of_subtree(c) for c in _quoted_conj_clauses(tok, children, idx)) if s]
+                spans += [s for s in (_content_of_subtree(c) for c in _reason_after(idx, tok, children)) if s]
             if spans:
                 span = (min(s[0] for s in spans), max(s[1] for s in spans))
                 if _fronted_that_parenthetical(tok, children):
@@ -2564,6 +2660,7 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                 # parser conjoined to the verb goes on describing the object.
                 pieces += [c for c in tok.children if c.dep_ == "conj" and c.i > start_tok.i and
                            c.pos_ in ("NOUN", "PRON", "PROPN")]
+                pieces += _tail_adjuncts(idx, tok, pieces)
                 # called it “dangerous” that ...: the clause "it" stands for
                 if start_tok.lower_ == "it":
                     pieces += [c for c in tok.children if c.dep_ == "ccomp" and c.i > start_tok.i and
@@ -2575,7 +2672,7 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                            any(m.dep_ == "mark" and m.lower_ == "because" for m in c.children) and
                            c.left_edge.i <= max(p.right_edge.i for p in pieces) + 2 and
                            not any(_is_cue_verb(t, config) and not idx.inside_clause_quote(t)
-                                   for t in c.subtree)]
+                                   for t in c.subtree) and not _quotes_own_thought(c)]
                 # A participle cue inside the object ("..., saying the move could ...") is
                 # another attribution: left out of this one.
                 # So is a relative clause reporting someone else ("criticized Clinton's email
@@ -2686,7 +2783,35 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
 
 # Dependents of a verb that may hold the words it quotes from its subject.
 FRAGMENT_DEPS = {"dobj", "prep", "ccomp", "xcomp", "attr", "oprd", "acomp", "dative", "advcl", "npadvmod"}
+# Adjuncts after a quoted complement that go on with the quoted statement.
+TAIL_DEPS = {"prep", "npadvmod"}
 NOT_FRAGMENT_SUBJECTS = {"it", "this", "that", "which", "what", "there", "i", "we", "you"}
+
+
+def _time_adjunct(tok: Token) -> bool:
+    """"on Monday", "last week": when it was said, not part of what was said."""
+    return any(t.ent_type_ in ("DATE", "TIME") for t in tok.subtree)
+
+
+def _tail_adjuncts(idx: _DocIndex, verb: Token, pieces: list[Token]) -> list[Token]:
+    """The verb's adjuncts right after its quoted complements finish the statement ("are crying
+    “fraud” over delegate selection", "acting as “the judge” in his handling of ...", "criticized
+    the “identity politics” on display in the race"): up to a comma, a conjunction or a clause
+    of its own."""
+    out: list[Token] = []
+    end = max(p.right_edge.i for p in pieces)
+    for c in sorted(verb.children, key=lambda t: t.i):
+        if c.i <= end or c.is_punct:
+            continue
+        # (a comma inside the closing mark is the quotation's own: “a necessary one,” at a time ...)
+        if c.dep_ not in TAIL_DEPS or _time_adjunct(c) or c.lower_ == "according" or any(
+                not t.is_quote and (t.is_punct or t.dep_ == "cc") and
+                not any(q.content_start <= t.idx < q.content_end for q in idx.quotes)
+                for t in idx.doc[end + 1:c.left_edge.i]):
+            break
+        out.append(c)
+        end = c.right_edge.i
+    return out
 
 
 def _title_like(idx: _DocIndex, q: QuoteSpan) -> bool:
@@ -2744,6 +2869,7 @@ def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[A
         if path is None or path.dep_ not in FRAGMENT_DEPS:
             continue
         pieces = [c for c in verb.children if verb.i < c.i <= path.i and c.dep_ in FRAGMENT_DEPS]
+        pieces += _tail_adjuncts(idx, verb, pieces)
         nested = [t for p in pieces for t in p.subtree if t.i != verb.i and t.pos_ == "VERB" and
                   t.dep_ in ("advcl", "conj", "relcl") and _is_cue_verb(t, config) and not idx.inside_clause_quote(t)]
         spans = [_content_of_subtree(p, exclude=nested) for p in pieces]
@@ -2867,9 +2993,14 @@ def _statement_maker_verb(cue: Token, config: QuoteConfig) -> Token | None:
     return noun.head
 
 
-def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
+def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]],
+              hosts: Sequence[tuple[int, int]] = ()) -> Iterator[Attribution]:
     """A reporting noun with a "that" clause: "Trump's claim that there have been ...", "his
-    warning that ...". The possessor (or a "by"/"from" phrase) is the speaker."""
+    warning that ...". The possessor (or a "by"/"from" phrase) is the speaker.
+
+    One with a possessive owner and quoted words inside a reported clause (hosts) is a report of
+    its own nested in that one ("Pence blamed the media for seizing on Trump's claim that Obama
+    “founded ISIS”"): kept, marked nested."""
     config = idx.config
     for tok in idx.doc:
         lemma = tok.lemma_.lower()
@@ -2905,9 +3036,13 @@ def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribut
         if span is None:
             continue
         span, quoted = _extend_to_quotes(idx, span)
-        if _overlap(span, taken) > 0.5 * (span[1] - span[0]):
-            continue
         owner = next((c for c in tok.children if c.dep_ == "poss"), None)
+        nested = quoted and owner is not None and \
+            any(h[0] <= owner.idx and span[1] <= h[1] for h in hosts) and \
+            not any(t[0] < span[1] and span[0] < t[1] and not (t[0] <= owner.idx and span[1] <= t[1])
+                    for t in taken)
+        if _overlap(span, taken) > 0.5 * (span[1] - span[0]) and not nested:
+            continue
         if owned_only:
             if owner is None or not quoted or len(idx.words(*span)) < 3:
                 continue
@@ -2924,6 +3059,8 @@ def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribut
                           cue_span=(tok.i, tok.i + 1), cue_lemma=tok.lemma_.lower(),
                           speaker=_speaker_span(owner, config) if owner is not None else None)
         att.extra["speaker_fixed"] = True
+        if nested and _overlap(span, taken) > 0:
+            att.extra["nested"] = True
         yield att
 
 
@@ -3610,9 +3747,25 @@ def _join_parenthetical_quotes(doc: Doc, atts: list[Attribution]) -> list[Attrib
     return [a for a in atts if id(a) not in drop]
 
 
+def _nested_report(inner: Attribution, outer: Attribution) -> bool:
+    """"Ferrero said observers went with the marchers, whom he described as “peaceful,” for the
+    whole route": a relative clause inside a reported clause that quotes words of its own
+    subject is a report of its own, nested in the outer one (both stand); so is an owned
+    reporting noun marked nested by noun_cues ("X's claim that ..." inside Y's report)."""
+    if inner.extra.get("nested"):
+        return outer.type != "direct" and outer.content[0] <= inner.content[0] and \
+            inner.content[1] <= outer.content[1]
+    cue = inner.cue
+    return inner.type == "mixed" and outer.type != "direct" and cue is not None and \
+        cue.dep_ == "relcl" and outer.cue is not None and outer.cue.i != cue.i and \
+        outer.content[0] <= inner.content[0] and inner.content[1] <= outer.content[1] and \
+        outer.content[0] <= cue.idx < outer.content[1]
+
+
 def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     """All attributions of one Doc (body offsets), before speaker resolution; content spans are
-    pairwise disjoint (overlaps resolved by type priority, then position, then length)."""
+    pairwise disjoint (overlaps resolved by type priority, then position, then length), except
+    for reports nested inside another reported clause (see _nested_report)."""
     idx = _DocIndex(doc, config)
     found = direct_quotes(idx)
     direct = list(found.values())
@@ -3641,7 +3794,7 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     taken += [a.content for a in reported]
     reported += list(according_to(idx, taken))
     taken += [a.content for a in reported]
-    reported += list(noun_cues(idx, taken))
+    reported += list(noun_cues(idx, taken, hosts=[a.content for a in reported]))
     taken += [a.content for a in reported]
     reported += list(quoted_fragments(idx, taken))
 
@@ -3724,11 +3877,31 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     # Paragraph chains inherit their source's speaker later (resolution order = text order).
     chosen: list[Attribution] = []
     for att in sorted(atts, key=lambda a: (TYPE_PRIORITY[a.type], a.content[0], -(a.content[1] - a.content[0]))):
-        if any(att.content[0] < c.content[1] and c.content[0] < att.content[1] for c in chosen):
+        if any(att.content[0] < c.content[1] and c.content[0] < att.content[1] and
+               not _nested_report(att, c) for c in chosen):
             continue
         chosen.append(att)
     chosen.sort(key=lambda a: a.content[0])
-    return chosen
+    return _merge_running_quotation(idx, chosen)
+
+
+def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[Attribution]:
+    """A quotation running over several paragraphs (each opens with a mark, only the last one
+    closes: news convention for one long quotation) is one statement: its paragraphs, cut into
+    one attribution each, are joined into the first one."""
+    out: list[Attribution] = []
+    for att in atts:
+        prev = out[-1] if out else None
+        if prev is not None and prev.type == "direct" and att.type == "direct" and \
+                att.rule_id in ("direct.continuation", "direct.paragraph_chain") and \
+                idx.paragraph_of(att.content[0]) == idx.paragraph_of(prev.content[1] - 1) + 1:
+            between = "".join(idx.text[prev.content[1]:att.content[0]].split())
+            pos = prev.content[1] + idx.text[prev.content[1]:].find(between[:1])
+            if len(between) == 1 and any(q.open_start == pos for q in idx.quotes):
+                prev.content = (prev.content[0], att.content[1])
+                continue
+        out.append(att)
+    return out
 
 
 def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,

@@ -1653,3 +1653,133 @@ def test_quotation_going_on_after_a_parenthetical_cue(extract, text, expected):
     # the words before a parenthetical cue and the quotation completing them are one statement
     rows = extract(text)
     assert [(r["type"], r["content"]) for r in rows] == expected, rows
+
+
+# Content boundaries of mixed and nested attributions (measured on PolNeAR train partial
+# matches), each with its negative: (text, [(rule_id prefix, content, speaker_text)]).
+BOUNDARIES = [
+    # the verb's adjuncts after the quoted complement finish the statement ...
+    ("The protesters are crying “fraud” over the ballot count.",
+     [("mixed.quoted_fragment", "“fraud” over the ballot count", "The protesters")]),
+    ("Maria Lopez criticized the “identity politics” on display in the city council.",
+     [("mixed.object", "the “identity politics” on display in the city council", "Maria Lopez")]),
+    ("Ana Ruiz called that vision “a necessary one and an urgent one,” at a time when the city is short of "
+     "money.",
+     [("mixed.object", "that vision “a necessary one and an urgent one,” at a time when the city is short of money",
+       "Ana Ruiz")]),
+    # ... but who is quoted as the source is not part of it ...
+    ("Ana Ruiz later compared the conversation to a “root canal,” according to her memoir.",
+     [("mixed.according_to", "Ana Ruiz later compared the conversation to a “root canal,” according to her memoir",
+       "her memoir")]),
+    # ... nor when it was said
+    ("The protesters are crying “fraud” on Monday.",
+     [("mixed.quoted_fragment", "“fraud”", "The protesters")]),
+    # a "because" clause the parser hung on the cue after the reported clause is its reason ...
+    ('In opposing the request, her lawyer, John Smith, wrote in a court file that such a request was '
+     '"futile," because if there were more records in the case, the agency, not the mayor, now holds them.',
+     [("mixed.ccomp", 'that such a request was "futile," because if there were more records in the case, the '
+       'agency, not the mayor, now holds them', "her lawyer, John Smith")]),
+    # ... not when a cue of its own reports it
+    ('In opposing the request, her lawyer, John Smith, wrote in a court file that such a request was '
+     '"futile," because the agency, he said, now holds the records.',
+     [("mixed.ccomp", 'that such a request was "futile,"', "her lawyer, John Smith"),
+      ("indirect.parenthetical", "because the agency, he said, now holds the records", "he")]),
+    # ... nor when its subject is quoted thinking in a clause of its own
+    ('In opposing the request, her lawyer, John Smith, wrote in a court file that such a request was '
+     '"futile," because he thought it "only delays the case."',
+     [("mixed.ccomp", 'that such a request was "futile,"', "her lawyer, John Smith"),
+      ("mixed.quoted_fragment", 'it "only delays the case."', "he")]),
+    ('In 2010, Ana Ruiz warned the council against buying bonds, because she thought it "risks higher '
+     'inflation and a weaker currency" in the long run.',
+     [("mixed.quoted_fragment", 'it "risks higher inflation and a weaker currency" in the long run', "she")]),
+    # a relative clause quoting its own subject inside a reported clause is nested in it ...
+    ('Ana Ruiz said the observers marched with the workers, whom she described as "peaceful," for the '
+     'whole route.',
+     [("mixed.ccomp", 'the observers marched with the workers, whom she described as "peaceful," for the '
+       'whole route', "Ana Ruiz"),
+      ("mixed.object", 'whom she described as "peaceful,"', "she")]),
+    # ... a passive one names no speaker: no second attribution
+    ('Ana Ruiz said the observers marched with the workers, who were described as "peaceful," for the '
+     'whole route.',
+     [("mixed.ccomp", 'the observers marched with the workers, who were described as "peaceful," for the '
+       'whole route', "Ana Ruiz")]),
+    # so is a possessor's quoted claim inside another report ...
+    ("Ana Ruiz blamed the media for making an issue out of Mark Cole’s claim that the mayor “founded the "
+     "gang” last year.",
+     [("mixed.object", "the media for making an issue out of Mark Cole’s claim that the mayor “founded the "
+       "gang” last year", "Ana Ruiz"),
+      ("mixed.noun_cue", "that the mayor “founded the gang” last year", "Mark Cole")]),
+    # ... not an unowned one
+    ("Ana Ruiz blamed the media for making an issue out of the claim that the mayor “founded the "
+     "gang” last year.",
+     [("mixed.object", "the media for making an issue out of the claim that the mayor “founded the "
+       "gang” last year", "Ana Ruiz")]),
+    ("Ana Ruiz said the mayor had been hurt by the auditor’s conclusion that his spending was “reckless and "
+     "careless.”",
+     [("mixed.ccomp", "the mayor had been hurt by the auditor’s conclusion that his spending was “reckless and "
+       "careless.”", "Ana Ruiz"),
+      ("mixed.noun_cue", "that his spending was “reckless and careless.”", "the auditor")]),
+    ("Ana Ruiz said the mayor had been hurt by the conclusion that his spending was “reckless and careless.”",
+     [("mixed.ccomp", "the mayor had been hurt by the conclusion that his spending was “reckless and "
+       "careless.”", "Ana Ruiz")]),
+    # two quotations joined by a few of the writer's words share the trailing cue ...
+    ("“They are painful” but necessary “for the long-term health of the business,” he said.",
+     [("direct.cue_after", "“They are painful” but necessary “for the long-term health of the business,”",
+       "he")]),
+    # ... not when the first one ends its sentence
+    ("“They are painful.” But officials remain “hopeful about the long-term health of the business,” he said.",
+     [("mixed.ccomp", "But officials remain “hopeful about the long-term health of the business,”", "he")]),
+    # name + verb + name read as one noun phrase (the verb a modifier of the root): the first
+    # name speaks, the rest holding quoted words is the content ...
+    ('At a rally, Trump accused Cruz, the senator from Texas, of being "politically correct" on the issue.',
+     [("mixed.object", 'Cruz, the senator from Texas, of being "politically correct" on the issue', "Trump")]),
+    ("In March, Trump blasted Disney for its “outrageous practices” in requiring workers to train their "
+     "replacements.",
+     [("mixed.object", "Disney for its “outrageous practices” in requiring workers to train their replacements",
+       "Trump")]),
+    # ... without quoted words it is a topic, not a statement
+    ("In March, Trump blasted Disney for its outrageous practices in requiring workers to train their "
+     "replacements.", []),
+    # a quotation running over paragraphs (closed only in the last) is one statement ...
+    ("Maria Lopez listed her reasons:\n\n“The first point is that the budget is simply too small for the "
+     "city.\n\n“The second point is that nobody asked the residents what they wanted.”",
+     [("direct.colon", "The first point is that the budget is simply too small for the city.\n\n“The second "
+       "point is that nobody asked the residents what they wanted.", "Maria Lopez")]),
+    # ... quotations closed in each paragraph stay apart
+    ("Maria Lopez listed her reasons:\n\n“The first point is that the budget is simply too small for the "
+     "city.”\n\n“The second point is that nobody asked the residents what they wanted.”",
+     [("direct.colon", "The first point is that the budget is simply too small for the city.", "Maria Lopez"),
+      ("direct.continuation", "The second point is that nobody asked the residents what they wanted.",
+       "Maria Lopez")]),
+]
+
+
+@pytest.mark.parametrize("text, expected", BOUNDARIES, ids=[t[:40] for t, _ in BOUNDARIES])
+def test_content_boundaries(extract, text, expected):
+    rows = extract(text)
+    assert [(r["content"], r["speaker_text"]) for r in rows] == [e[1:] for e in expected], rows
+    for row, e in zip(rows, expected):
+        assert row["rule_id"].startswith(e[0]), (row["rule_id"], e)
+
+
+@pytest.mark.parametrize("with_that, expected", [
+    (True, [("that the mayor was careless, but that his conduct was legal", "Ana Ruiz")]),
+    # a conjoined clause without a "that" of its own is the writer's: not what was said
+    (False, [("that the mayor was careless", "Ana Ruiz")])])
+def test_second_that_clause_hung_on_the_cue(nlp, config, with_that, expected):
+    # "announced that A, but that B": the parser hangs the second "that" clause on the cue as a
+    # conjunct; its own "that" makes it a second complement.
+    k = 1 if with_that else 0
+    rows = [("Ana", "NNP", "PROPN", 1, "compound", "Ana", True), ("Ruiz", "NNP", "PROPN", 2, "nsubj", "Ruiz", True),
+            ("announced", "VBD", "VERB", 2, "ROOT", "announce", True), ("that", "IN", "SCONJ", 6, "mark", "that", True),
+            ("the", "DT", "DET", 5, "det", "the", True), ("mayor", "NN", "NOUN", 6, "nsubj", "mayor", True),
+            ("was", "VBD", "AUX", 2, "ccomp", "be", True), ("careless", "JJ", "ADJ", 6, "acomp", "careless", False),
+            (",", ",", "PUNCT", 2, "punct", ",", True), ("but", "CC", "CCONJ", 2, "cc", "but", True)]
+    if with_that:
+        rows.append(("that", "IN", "SCONJ", 13, "mark", "that", True))
+    rows += [("his", "PRP$", "PRON", 11 + k, "poss", "his", True),
+             ("conduct", "NN", "NOUN", 12 + k, "nsubj", "conduct", True),
+             ("was", "VBD", "AUX", 2, "conj", "be", True), ("legal", "JJ", "ADJ", 12 + k, "acomp", "legal", False),
+             (".", ".", "PUNCT", 2, "punct", ".", False)]
+    out = extract_quotes(_Parsed(_rows_doc(nlp, rows)), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in out] == expected, out
