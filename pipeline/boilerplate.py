@@ -26,6 +26,9 @@ How a document is labelled (one linear pass over its non-blank lines, plus a max
    boilerplate. The title is the nearest title-shaped line above the block, preferring one that
    the page's first line (usually the HTML <title>) repeats; the first line itself may end in a
    full stop (stored titles: "Clinton and Warren team up on Trump.").
+5. A dash line naming a speaker right under a kept quotation paragraph ('“...”' / '- Jane Doe.')
+   is body even when repeated in the page or after the block (`attribution.*`): fact checks
+   sign several quotes by one speaker this way, and the quotes stage reads the name there.
 """
 
 from __future__ import annotations
@@ -206,6 +209,12 @@ class _Rules:
         self.title_bad_end = g("title.bad_end_chars", str)
         self.title_first_line_end_ok = g("title.first_line_end_ok_chars", str)
         self.anchor_factor = g("title.before_anchor_prose_factor", (int, float))
+        # attribution lines under quotation paragraphs
+        self.attr_max_words = g("attribution.max_words", int)
+        self.attr_open_quotes = g("attribution.open_quote_chars", str)
+        self.attr_close_quotes = g("attribution.close_quote_chars", str)
+        self.attr_line_re = self._regex("attribution.line_patterns", 0)
+        self.attr_rules = frozenset(g("attribution.overridable_rules", list))
 
     def _get(self, dotted: str, kind):
         node: Any = self.config
@@ -653,9 +662,22 @@ def label_document(text: str, source: Any, stats: LineStats | None,
                 label, rule = "body", "body.prose"
             else:
                 label, rule = "body", "body.short_in_block"
+        if rule in r.attr_rules and i > 0 and out[-1].kept and \
+                _quote_attribution(lines[i - 1], ln, r):
+            label, rule = "body", "body.quote_attribution"
         out.append(LineLabel(ln.line_no, ln.start, ln.end, ln.text, label,
                              label in KEPT_LABELS, rule))
     return out
+
+
+def _quote_attribution(above: _Line, ln: _Line, r: _Rules) -> bool:
+    """`ln` signs the quotation paragraph `above` ('“We will win.”' / '- Jane Doe.'): fact
+    checks list several quotes by one speaker, so the line may repeat, or close the page."""
+    if r.attr_line_re is None or ln.nwords > r.attr_max_words or \
+            not r.attr_line_re.match(ln.s):
+        return False
+    core = above.s.rstrip(r.terminal_chars)   # '... win”.' as well as '... win.”'
+    return above.s[:1] in r.attr_open_quotes and core[-1:] in r.attr_close_quotes
 
 
 def _title_shaped(ln: _Line, r: _Rules, end_ok: str = "") -> bool:

@@ -649,3 +649,41 @@ def test_polnear_retention_measure(tmp_path):
     lost = [ex["text"] for st in res["by_rule"].values() for ex in st["examples"]]
     assert lost == ["Home"]
     assert res["lines"]["dropped"] == sum(st["lines"] for st in res["by_rule"].values())
+
+
+# --------------------------------------------------------------------------------------------
+# Attribution lines under quotation paragraphs ([attribution] in clean.toml)
+
+QUOTE = "“We will build new schools in every state and pay every teacher what they are worth.”"
+
+
+@pytest.mark.parametrize("above, sign, where, kept", [
+    # a speaker signing several quotes: the repeated line is article text, not chrome
+    (QUOTE, "- Jane Doe.", "repeat", True),
+    (QUOTE, "— Sen. Jane Doe (D-Ohio), speaking after the vote.", "repeat", True),
+    # the last quotation's signature closes the page
+    (QUOTE, "-John Smith, Ohio.", "end", True),
+    ("“We will build new schools in every state”.", "-John Smith, 54, Akron.", "end", True),
+    # not under a quotation paragraph: a repeated sign-off, an agency credit under prose that
+    # merely ends in a quotation
+    ("The senator repeated the same claim at every stop of the tour this week.", "- Jane Doe.",
+     "repeat", False),
+    ("Critics on both sides called the remark “a disgrace to the office.”", "- Reuters.", "end",
+     False),
+    # under a quotation but not a name: a repeated link, a list item
+    (QUOTE, "- Read the full transcript here", "repeat", False),
+    (QUOTE, "-Donald Trump leads in Indiana", "end", False),
+])
+def test_quote_attribution_line_kept(above, sign, where, kept):
+    parts = ["Home", "World", "", TITLE, "", P1, "", P2, ""]
+    if where == "repeat":   # signs two quotations inside the article
+        parts[-1:-1] = ["", above, "", sign, ""]
+        parts += [P3, "", above.replace("every state", "every city"), "", sign, "", P4, ""]
+    else:                   # signs the article's last paragraph
+        parts += [P3, "", P4, "", above, "", sign, ""]
+    parts += ["About us", "Contact", "Privacy Policy"]
+    labels = label_document("\n".join(parts), "s", None, CONFIG)
+    signs = [l for l in labels if l.text == sign]
+    assert signs and all(l.kept == kept for l in signs), [l.rule_id for l in signs]
+    assert all(l.kept for l in labels if l.text in (P1, P2, P3, P4))
+    assert not any(l.kept for l in labels if l.text in ("Home", "About us", "Privacy Policy"))
