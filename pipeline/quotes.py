@@ -288,6 +288,7 @@ class QuoteConfig:
     naming_verbs: frozenset = frozenset()
     name_giving_verbs: frozenset = frozenset()
     share_nouns: frozenset = frozenset()
+    person_suffixes: tuple = ()
     poll_nouns: frozenset = frozenset()
     headline_labels: frozenset = frozenset()
 
@@ -332,6 +333,7 @@ class QuoteConfig:
             name_giving_verbs=words("not_speech", "name_giving_verbs")
             if "name_giving_verbs" in config.get("not_speech", {}) else frozenset(),
             share_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("share_nouns", [])),
+            person_suffixes=tuple(v.lower() for v in config.get("speakers", {}).get("person_suffixes", [])),
             poll_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("poll_nouns", [])),
             headline_labels=frozenset(v.lower() for v in config.get("direct", {}).get("headline_labels", [])),
             governors=words("not_speech", "governors"),
@@ -955,6 +957,20 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
             node = node.head
             via_xcomp = any(c.dep_ == "nsubjpass" and _animate(c, config) for c in node.children)
             continue
+        if node.dep_ == "prep" and node.pos_ == "ADP" and node.i != tok.i and node.head.dep_ == "pobj" and \
+                node.head.head.dep_ == "prep" and node.head.head.head.pos_ in ("VERB", "AUX") and \
+                node.head.head.i == node.head.i - 1 and node.head.i == node.i - 1 and \
+                tok.tag_ == "VBG" and not any(c.dep_ == "auxpass" for c in tok.children):
+            # "In addition to stating that ..., X has vowed ...", "instead of saying ...": a gerund
+            # in a compound preposition goes with the verb the whole phrase hangs on.
+            node = node.head.head.head
+            continue
+        if node.dep_ == "acomp" and node.pos_ == "ADJ" and node.i != tok.i and \
+                node.lemma_.lower() in config.infinitive_ok:
+            # "X was quick to add that ...": the infinitive hangs on the adjective; the
+            # copula's subject speaks.
+            node = node.head
+            continue
         if node.dep_ in ("conj", "advcl", "xcomp", "pcomp") or (node.dep_ == "ccomp" and node.tag_ == "VBG") \
                 or (node.dep_ == "advmod" and node.pos_ == "ADV" and node.i != tok.i):
             # ("went so far as to say": the infinitive hangs off the adverb of the verb with the subject)
@@ -981,6 +997,8 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
                 top = anc
         if top is not None:
             subject = top
+    if subject is None and not passive:
+        subject = _stranded_subject(tok)
     # (a subject after the participle belongs to the clause it was hung on: X said, adding of
     # Y, “He cares ...” -- "adding" parsed as a modifier of "cares")
     # "..., with 50 percent saying she is prepared": an absolute "with" phrase naming a share
@@ -1039,6 +1057,33 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
     return subject, passive
 
 
+def _stranded_subject(tok: Token) -> Token | None:
+    """"At an event in Clairsville, Ohio, 62-year-old Jane Doe also railed against ... and
+    explained ...": the parser made the subject a second object of the fronted preposition, so
+    the main verb (or the verb it is conjoined to) has none. A preposition takes one object; a
+    second one running (but for adverbs) into a subjectless verb is that verb's subject."""
+    verb = tok
+    if tok.dep_ == "conj" and tok.head.i < tok.i and \
+            not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in tok.children):
+        verb = tok.head
+    if verb.dep_ != "ROOT" or verb.pos_ != "VERB" or \
+            any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in verb.children):
+        return None
+    i = verb.i - 1
+    while i >= 0 and verb.doc[i].dep_ in ("advmod", "neg") and verb.doc[i].head.i == verb.i:
+        i -= 1
+    if i < 1:
+        return None
+    cand = verb.doc[i]
+    if cand.dep_ != "pobj" or cand.pos_ not in ("PROPN", "NOUN") or cand.ent_type_ != "PERSON" or \
+            cand.head.i > cand.i:
+        return None
+    others = [c for c in cand.head.children if c.dep_ == "pobj" and c.i < cand.left_edge.i]
+    if not others or verb.doc[cand.left_edge.i - 1].text != ",":
+        return None
+    return cand
+
+
 def _relative_pronoun(cue: Token, subject: Token, config: QuoteConfig) -> Token | None:
     """The relative pronoun standing for `subject` as the cue's clause subject, if any."""
     node = cue
@@ -1062,10 +1107,41 @@ def _animate(tok: Token, config: QuoteConfig) -> bool:
     if tok.pos_ == "NOUN" and any(c.dep_ == "appos" and (c.ent_type_ == "PERSON" or c.pos_ == "PROPN")
                                   and c.i > tok.i for c in tok.children):
         return True       # "her campaign manager, Robby Mook,": a noun that a name in apposition names
+    if _mistagged_name(tok):
+        return True
+    if tok.lemma_.lower() in config.share_nouns or tok.text == "%":
+        # "An average of 10 percent of voters reported ...", "a majority of delegates warned":
+        # a share of people speaks as they do (through the chain of "of" phrases).
+        of = next((g for p in tok.children if p.dep_ == "prep" and p.lower_ == "of"
+                   for g in p.children if g.dep_ == "pobj"), None)
+        return of is not None and of.i != tok.i and _animate(of, config)
     low = tok.lower_
+    if tok.pos_ == "NOUN" and len(low) > 6 and low.endswith(config.person_suffixes) and \
+            low not in config.non_speaking_heads:
+        # "The radioman pointed out ...", "a pediatrician warned ...": nouns of agent by their
+        # ending (-man, -ist, -ian) name people.
+        return True
+    if tok.tag_ == "NNS" and (tok.lemma_.lower() in config.organisation_nouns or
+                              tok.lemma_.lower() in _role_heads(config)):
+        # the plural of a group or a role speaks too ("Legislative leaders noted ...", "advocacy
+        # groups note ..."); not that of a document ("those documents reveal": a thing cited)
+        return True
     return (low in config.unnamed_nouns or low in config.organisation_nouns or
             low in config.document_nouns or low in _role_heads(config) or low in config.title_words or
             tok.lemma_.lower() in config.unnamed_nouns)
+
+
+def _mistagged_name(tok: Token) -> bool:
+    """A capitalised noun ending a chain of proper-noun compounds ("M. Dane Waters" with
+    "Waters" tagged a plural common noun): the tagger's slip on a surname, a name all the same.
+    Not a date or number, nor a word of an all-capitals heading ("IOWA POLLS NOT WRONG")."""
+    if tok.pos_ != "NOUN" or not tok.text[:1].isupper() or tok.is_upper or \
+            tok.ent_type_ in ("DATE", "TIME", "MONEY", "PERCENT", "CARDINAL"):
+        return False
+    comps = [c for c in tok.children if c.dep_ == "compound" and c.i < tok.i]
+    return bool(comps) and all(c.pos_ == "PROPN" and c.text[:1].isupper() and
+                               not (c.is_upper and len(c.text.rstrip(".")) > 1) for c in comps) and \
+        comps[-1].i == tok.i - 1
 
 
 _TRIM_DEPS = {"relcl", "appos", "acl", "advcl", "punct", "cc", "conj", "parataxis", "npadvmod"}
@@ -2066,6 +2142,14 @@ def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
         elif child.dep_ in ("xcomp", "advcl") and lemma in config.directive and \
                 any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children) and child.i > tok.i:
             out.append(child)
+        elif child.dep_ == "advcl" and child.i > tok.i and child.left_edge.lower_ == "that" and \
+                child.left_edge.dep_ == "mark" and child.left_edge.head.i == child.i and \
+                tok.doc[child.left_edge.i - 1].lower_ not in ("so", "now", "in", "such", "except") and \
+                any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in child.children):
+            # "recalled in 2008 that before Iowa, X was not ...": a "that" clause after the cue
+            # that the parser took for an adverbial (no adverbial clause opens with a bare
+            # "that"; "so that", "now that" do) is the reported clause.
+            out.append(child)
         elif child.dep_ == "prep" and lemma == "call" and child.lower_ in config.call_particles and \
                 (any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children) or
                  not any(c.dep_ in ("dobj", "oprd") and c.i < child.i for c in tok.children)):
@@ -2624,7 +2708,8 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                 span = (min(s[0] for s in spans), max(s[1] for s in spans))
                 if _fronted_that_parenthetical(tok, children):
                     span = _content_of_subtree(tok.sent.root) or span
-                if children[0].dep_ in ("xcomp", "advcl") and lemma != "make":
+                if children[0].dep_ in ("xcomp", "advcl") and lemma != "make" and \
+                        children[0].left_edge.lower_ != "that":
                     rule = "indirect.infinitive"
                 elif children[0].dep_ == "prep":
                     rule = "indirect.call_for"

@@ -1783,3 +1783,100 @@ def test_second_that_clause_hung_on_the_cue(nlp, config, with_that, expected):
              (".", ".", "PUNCT", 2, "punct", ".", False)]
     out = extract_quotes(_Parsed(_rows_doc(nlp, rows)), None, config)
     assert [(r["content"], r["speaker_text"]) for r in out] == expected, out
+
+def _noted_by(nlp, subject):
+    """"<subject> noted that taxes rose ." with a given parse of the subject tokens:
+    (word, tag, pos, head index within the subject or None for the verb, dep, lemma)."""
+    n = len(subject)
+    rows = [(w, t, p, n if h is None else h, d, lem) for w, t, p, h, d, lem in subject]
+    rows += [("noted", "VBD", "VERB", n, "ROOT", "note"), ("that", "IN", "SCONJ", n + 3, "mark", "that"),
+             ("taxes", "NNS", "NOUN", n + 3, "nsubj", "tax"), ("rose", "VBD", "VERB", n, "ccomp", "rise"),
+             (".", ".", "PUNCT", n, "punct", ".")]
+    return _hand_parsed(nlp, rows)
+
+
+@pytest.mark.parametrize("subject, speaker", [
+    # a surname the tagger took for a plural common noun, after proper-noun compounds
+    ([("Dane", "NNP", "PROPN", 1, "compound", "Dane"), ("Waters", "NNS", "NOUN", None, "nsubj", "water")],
+     "Dane Waters"),
+    # (not a word of an all-capitals heading)
+    ([("IOWA", "NNP", "PROPN", 1, "compound", "IOWA"), ("POLLS", "NNS", "NOUN", None, "nsubj", "poll")], None),
+    # the plural of a group noun speaks; that of a document does not
+    ([("advocacy", "NN", "NOUN", 1, "compound", "advocacy"), ("groups", "NNS", "NOUN", None, "nsubj", "group")],
+     "advocacy groups"),
+    ([("those", "DT", "DET", 1, "det", "those"), ("documents", "NNS", "NOUN", None, "nsubj", "document")], None),
+    # documents and people from the lexicons, agent nouns by their ending
+    ([("The", "DT", "DET", 2, "det", "the"), ("advisory", "JJ", "ADJ", 2, "amod", "advisory"),
+      ("opinion", "NN", "NOUN", None, "nsubj", "opinion")], "The advisory opinion"),
+    ([("The", "DT", "DET", 1, "det", "the"), ("airline", "NN", "NOUN", None, "nsubj", "airline")], "The airline"),
+    ([("His", "PRP$", "PRON", 1, "poss", "his"), ("brother", "NN", "NOUN", None, "nsubj", "brother")], "His brother"),
+    ([("The", "DT", "DET", 1, "det", "the"), ("radioman", "NN", "NOUN", None, "nsubj", "radioman")], "The radioman"),
+    ([("The", "DT", "DET", 1, "det", "the"), ("evidence", "NN", "NOUN", None, "nsubj", "evidence")], None),
+    # a share of people speaks as they do; a share of things does not
+    ([("An", "DT", "DET", 1, "det", "an"), ("average", "NN", "NOUN", None, "nsubj", "average"),
+      ("of", "IN", "ADP", 1, "prep", "of"), ("voters", "NNS", "NOUN", 2, "pobj", "voter")], "An average of voters"),
+    ([("An", "DT", "DET", 1, "det", "an"), ("average", "NN", "NOUN", None, "nsubj", "average"),
+      ("of", "IN", "ADP", 1, "prep", "of"), ("prices", "NNS", "NOUN", 2, "pobj", "price")], None),
+])
+def test_who_can_note(nlp, config, subject, speaker):
+    # "note" reports only a subject that can speak: names, people, groups, documents.
+    rows = extract_quotes(_Parsed(_noted_by(nlp, subject)), None, config)
+    got = [(r["content"], r["speaker_text"]) for r in rows]
+    assert got == ([("that taxes rose", speaker)] if speaker else []), rows
+
+
+@pytest.mark.parametrize("adjective, speaker", [("quick", "The mayor"), ("reluctant", None)])
+def test_quick_to_add(extract, adjective, speaker):
+    # "was quick to add that ...": said; "was reluctant to add that ...": not said.
+    rows = extract(f"The mayor was {adjective} to add that the plan does not include new taxes.")
+    got = [(r["content"], r["speaker_text"]) for r in rows]
+    assert got == ([("that the plan does not include new taxes", speaker)] if speaker else []), rows
+
+
+@pytest.mark.parametrize("subject, speaker", [("the mayor", "the mayor"), ("the law", None)])
+def test_gerund_in_a_compound_preposition(extract, subject, speaker):
+    # "In addition to stating that ..., X has vowed ...": the gerund goes with the main verb.
+    rows = extract(f"In addition to stating that tenants have no rights, {subject} has vowed to repeal the rule.")
+    stated = [r["speaker_text"] for r in rows if r["cue"] == "state"]
+    assert stated == ([speaker] if speaker else []), rows
+
+
+@pytest.mark.parametrize("mark, expected", [("that", [("that before the vote , the senator was not trusted",
+                                                       "The host")]),
+                                            ("so", [])])
+def test_that_clause_parsed_as_adverbial(nlp, config, mark, expected):
+    # "recalled in 2008 that before the vote, X was not trusted": a bare "that" opens no
+    # adverbial clause, so the clause is the one reported ("so that" does open one).
+    words = ([("The", "DT", "DET", 1, "det", "the"), ("host", "NN", "NOUN", 2, "nsubj", "host"),
+              ("recalled", "VBD", "VERB", 2, "ROOT", "recall"), ("in", "IN", "ADP", 2, "prep", "in"),
+              ("2008", "CD", "NUM", 3, "pobj", "2008")] +
+             ([("so", "RB", "ADV", 6, "advmod", "so")] if mark == "so" else []))
+    k = len(words)
+    words += [("that", "IN", "SCONJ", k + 9, "mark", "that"), ("before", "IN", "ADP", k + 9, "prep", "before"),
+              ("the", "DT", "DET", k + 3, "det", "the"), ("vote", "NN", "NOUN", k + 1, "pobj", "vote"),
+              (",", ",", "PUNCT", k + 9, "punct", ","), ("the", "DT", "DET", k + 6, "det", "the"),
+              ("senator", "NN", "NOUN", k + 9, "nsubjpass", "senator"), ("was", "VBD", "AUX", k + 9, "auxpass", "be"),
+              ("not", "RB", "PART", k + 9, "neg", "not"), ("trusted", "VBN", "VERB", 2, "advcl", "trust"),
+              (".", ".", "PUNCT", 2, "punct", ".")]
+    rows = extract_quotes(_Parsed(_hand_parsed(nlp, words)), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in rows] == expected, rows
+
+
+@pytest.mark.parametrize("comma, speaker", [(True, "Jane Doe"), (False, None)])
+def test_subject_parsed_as_a_second_object_of_a_fronted_preposition(nlp, config, comma, speaker):
+    # "In Salem, Ohio, Jane Doe also railed ... and said that ...": the parser gave "in" a
+    # second object; it is the subject of the verb that follows.
+    from spacy.tokens import Span
+    words = [("In", "IN", "ADP", 8, "prep", "in"), ("Salem", "NNP", "PROPN", 0, "pobj", "Salem"),
+             (",", ",", "PUNCT", 1, "punct", ","), ("Ohio", "NNP", "PROPN", 1, "appos", "Ohio"),
+             ("," if comma else "and", "," if comma else "CC", "PUNCT" if comma else "CCONJ", 3, "punct", ","),
+             ("Jane", "NNP", "PROPN", 6, "compound", "Jane"), ("Doe", "NNP", "PROPN", 0, "pobj", "Doe"),
+             ("also", "RB", "ADV", 8, "advmod", "also"), ("railed", "VBD", "VERB", 8, "ROOT", "rail"),
+             ("and", "CC", "CCONJ", 8, "cc", "and"), ("said", "VBD", "VERB", 8, "conj", "say"),
+             ("that", "IN", "SCONJ", 14, "mark", "that"), ("the", "DT", "DET", 13, "det", "the"),
+             ("schools", "NNS", "NOUN", 14, "nsubj", "school"), ("need", "VBP", "VERB", 10, "ccomp", "need"),
+             ("money", "NN", "NOUN", 14, "dobj", "money"), (".", ".", "PUNCT", 8, "punct", ".")]
+    doc = _hand_parsed(nlp, words)
+    doc.ents = [Span(doc, 1, 2, "GPE"), Span(doc, 3, 4, "GPE"), Span(doc, 5, 7, "PERSON")]
+    rows = extract_quotes(_Parsed(doc), None, config)
+    assert [(r["content"], r["speaker_text"]) for r in rows] == [("that the schools need money", speaker)], rows
