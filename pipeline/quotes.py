@@ -126,6 +126,8 @@ def _classify_mark(text: str, start: int, end: int) -> QuoteMark | None:
         rest = text[end:line_end if line_end >= 0 else len(text)]
         opens_line = prev == "\n" and start > 0 and not can_close and char in rest
         role = "open" if (can_open and not can_close) or opens_line else "close"
+        if kind == "double" and prev in ",.!?" and nxt.isalpha():
+            role = "close"       # ... paranoia,”Clinton said: a closing mark glued to the next word
     elif can_open and not can_close:
         role = "open"
     elif can_close and not can_open:
@@ -3712,12 +3714,55 @@ class SpeakerResolver:
         return _norm(self.doc[toks[0].i:toks[-1].i + 1].text), None, "ORG"
 
 
-def _poll_of_share(subj: Token, cue: Token, config: QuoteConfig) -> Token | None:
+def _share_of_people(subj: Token, config: QuoteConfig) -> bool:
+    """"55 percent", "a majority", "three in four", "Six in 10 Republicans": a share of people."""
+    if subj.lemma_.lower() in config.share_nouns or subj.pos_ == "NUM" or subj.text == "%":
+        return True
+    # "Six in 10 Republicans say": the people noun heads the phrase; "in" ties the two numbers.
+    return any(c.dep_ == "nummod" and c.pos_ == "NUM" and
+               any(q.dep_ == "quantmod" and q.lower_ == "in" for q in c.children) for c in subj.children)
+
+
+def _poll_in_sentence(cue: Token, content: tuple[int, int] | None, config: QuoteConfig) -> Token | None:
+    """The poll a share's answer is reported from, anywhere in its sentence: "According to a new
+    survey, 51 percent said ...", "Some 20 percent of people in a recent poll said ...; 29 percent
+    said ...", "Six in 10 say ..., a new poll shows", "results of an exit poll show that half said".
+    Inside the reported clause only "in a poll" counts ("... said they back him in a poll this
+    month"); a poll the respondents talk about ("said the poll was rigged") is not its source."""
+    for tok in cue.sent:
+        if tok.lemma_.lower() not in config.poll_nouns or tok.pos_ != "NOUN":
+            continue
+        prep = tok.head if tok.dep_ == "pobj" else None
+        located = prep is not None and (prep.lower_ == "in" or
+                                        (prep.lower_ == "to" and prep.head.lower_ == "according"))
+        inside = content is not None and content[0] <= tok.idx < content[1]
+        if inside and not located:
+            continue
+        # "Six in 10 say ..., after half said so in the earlier poll": the poll of another
+        # answer (a poll in another reporting clause that it is not the subject of).
+        verb = next((a for a in tok.ancestors if a.pos_ in ("VERB", "AUX")), None)
+        if verb is not None and verb.i != cue.i and _is_cue_verb(verb, config) and \
+                not (tok.dep_ == "nsubj" and tok.head.i == verb.i) and \
+                not any(c.dep_ == "nsubj" and c.lemma_.lower() in config.poll_nouns for c in verb.children):
+            continue
+        # "Early results of an exit poll": the noun phrase the poll belongs to.
+        head = tok
+        while head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.pos_ == "NOUN":
+            head = head.head.head
+        if head.dep_ == "pobj" and head.head.lower_ == "to" and head.head.head.lower_ == "according":
+            return head
+        if located or head.dep_ in ("nsubj", "compound", "appos"):
+            return head
+    return None
+
+
+def _poll_of_share(subj: Token, cue: Token, config: QuoteConfig,
+                   content: tuple[int, int] | None = None) -> Token | None:
     """"In a new poll, 55 percent of voters said ..." / "The survey found that 40% say ...": a share
     of respondents answers the poll's question; the poll is what reports the figure, so it is the
     source. Returns the poll noun (a preposition phrase on the cue, or the subject of a verb
-    governing the cue), else None."""
-    if not (subj.lemma_.lower() in config.share_nouns or subj.pos_ == "NUM" or subj.text == "%"):
+    governing the cue, or else a poll located in the sentence), else None."""
+    if not _share_of_people(subj, config):
         return None
     sent = cue.sent
     # "In a poll released Monday, ... said": the poll as the object of "in" on the cue.
@@ -3733,7 +3778,22 @@ def _poll_of_share(subj: Token, cue: Token, config: QuoteConfig) -> Token | None
         for child in head.children:
             if child.dep_ in ("nsubj",) and child.lemma_.lower() in config.poll_nouns:
                 return child
-    return None
+    return _poll_in_sentence(cue, content, config)
+
+
+def _naming_participle(cue: Token, config: QuoteConfig) -> bool:
+    """"a group called the “Freedom Fund”", "an event billed as “...”", "courses known as “...”":
+    a passive participle naming the noun it modifies, with no "by" agent. The noun is what gets
+    named, not who names it, and the namer is not known: no speaker."""
+    lemma = cue.lemma_.lower()
+    # (right after the noun: "De Blasio, speaking on the radio, called ..." parsed as a
+    # participle after a comma is a finite verb)
+    if cue.i == 0 or cue.doc[cue.i - 1].is_punct:
+        return False
+    known_as = lemma == "know" and any(c.dep_ == "prep" and c.lower_ == "as" for c in cue.children)
+    return cue.dep_ == "acl" and cue.tag_ == "VBN" and cue.head.i < cue.i and \
+        (lemma in config.metalinguistic_verbs or lemma in config.naming_verbs or
+         lemma in config.name_giving_verbs or known_as) and not any(c.dep_ == "agent" for c in cue.children)
 
 
 def _strip_the(text: str) -> str:
@@ -3783,6 +3843,33 @@ def _reanchor_same_paragraph(idx: _DocIndex, direct: list[Attribution], reported
         if best is not None:
             att.cue, att.cue_span, att.cue_lemma = best.cue, best.cue_span, best.cue_lemma
             att.speaker, att.speaker_ref = None, None
+            continue
+        own = _governing_speech_verb(idx, att)
+        if own is not None:
+            att.cue, att.cue_span, att.cue_lemma = own, _cue_span(own), _cue_lemma(own)
+            att.speaker, att.speaker_ref = None, None
+
+
+def _governing_speech_verb(idx: _DocIndex, att: Attribution) -> Token | None:
+    """“...,” X said. He wrote that the plan “has failed ...”: a quotation opening inside a
+    sentence of its own, under a speech verb of that sentence (the verb governs the quotation's
+    first word through its clause), is that verb's, not the cue of the paragraph's earlier
+    quotation. The verb must come before the quotation and outside the first cue's sentence."""
+    first = idx.token_at(att.content[0])
+    if first is None or _starts_sentence(idx, att.content[0]):
+        return None
+    sent = _sent_of(first)
+    if sent.start == _sent_of(att.cue).start:
+        return None
+    for anc in first.ancestors:
+        if anc.i < sent.start:
+            break
+        if anc.idx >= att.content[0] or idx.inside_clause_quote(anc):
+            continue
+        if anc.pos_ == "VERB" and anc.lemma_.lower() in idx.config.speech and \
+                _is_cue_verb(anc, idx.config) and not _governed_by_plan(anc, idx.config):
+            return anc
+    return None
 
 
 def _object_complement_verb(idx: _DocIndex, att: Attribution) -> Token | None:
@@ -3902,6 +3989,9 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
             continue
         if att.cue is not None and att.rule_id.startswith("direct.") and att.speaker is None:
             by_cue.setdefault(att.cue.i, att)
+        if att.speaker is None and att.cue is not None and att.type != "direct" and \
+                _naming_participle(att.cue, config):
+            continue
         if att.speaker is None and att.cue is not None and att.inherit_from is None and \
                 att.rule_id != "direct.dash" and att.cue_lemma != "according to" and \
                 not att.extra.get("speaker_fixed"):
@@ -3949,7 +4039,7 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
                     continue
             if subj is not None:
                 att.speaker = _speaker_span(subj, config)
-                poll = _poll_of_share(subj, att.cue, config)
+                poll = _poll_of_share(subj, att.cue, config, att.content)
                 if poll is not None:
                     att.speaker = _speaker_span(poll, config)
                 # "an architect, who said ...": the speaker as written is "who" (next to the

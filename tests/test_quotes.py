@@ -598,6 +598,39 @@ SPEAKER_REPAIRS = [
      [("indirect.ccomp", "the economy was their top concern", "45 percent of voters")]),
     ("A new Gallup poll found that many voters said the economy was their top concern.",
      [("indirect.ccomp", "the economy was their top concern", "many voters")]),
+    # ... a poll anywhere in the share's sentence: "according to" it, "results of" it, or "in" it
+    # inside the reported clause; not a poll the share talks about, nor another answer's poll
+    ("According to a new Gallup survey, 51 percent of respondents said they would vote for Smith, versus 39 "
+     "percent for Jones.",
+     [("indirect.ccomp", "they would vote for Smith, versus 39 percent for Jones", "a new Gallup survey")]),
+    ("Early results of an entrance poll of Nevada caucus-goers are showing that about half said they think "
+     "the next president should continue Obama's policies.",
+     [("indirect.ccomp", "they think the next president should continue Obama's policies",
+       "Early results of an entrance poll of Nevada caucus-goers")]),
+    ("Sixty-seven percent of Americans said they had an unfavorable view of Smith in a Gallup poll this month.",
+     [("indirect.ccomp", "they had an unfavorable view of Smith in a Gallup poll this month", "a Gallup poll")]),
+    ("Sixty-seven percent of Americans said the Gallup poll was rigged against Smith.",
+     [("indirect.ccomp", "the Gallup poll was rigged against Smith", "Sixty-seven percent of Americans")]),
+    ("Six in 10 say he is at least somewhat decisive, after half said so in the earlier poll.",
+     [("indirect.ccomp", "he is at least somewhat decisive, after half said so in the earlier poll", "Six in 10")]),
+    # A closing mark glued to the next word ("...,”Smith said") still closes the quotation.
+    ("“It is a disgrace for the whole state,”Smith said. “We will fight it in every court.”",
+     [("direct.cue_after", "It is a disgrace for the whole state,", "Smith"),
+      ("direct.same_paragraph", "We will fight it in every court.", "Smith")]),
+    # A quotation inside a later sentence of its own speech verb goes with that verb, not with
+    # the cue of the paragraph's first quotation (which it keeps without one).
+    ("“We will win this race,” Smith said. Jones wrote that the plan “has failed every family in the state.”",
+     [("direct.cue_after", "We will win this race,", "Smith"),
+      ("direct.same_paragraph", "has failed every family in the state.", "Jones")]),
+    ("“We will win this race,” Smith said. The plan “has failed every family in the state.”",
+     [("direct.cue_after", "We will win this race,", "Smith"),
+      ("direct.same_paragraph", "has failed every family in the state.", "Smith")]),
+    # "a website called “...”": the participle names its noun, which is no speaker, and nobody
+    # named does the naming; a finite "called" after an aside keeps its subject.
+    ("Smith, a radio host, has set up a website called “Cape Town If Jones Wins” that pitches the island.",
+     [("mixed.object", "“Cape Town If Jones Wins”", None)]),
+    ("Smith, speaking on the radio, called Jones a “blowhard.”",
+     [("mixed.object", "Jones a “blowhard.”", "Smith")]),
     # "Asked whether ..., X said": X is the one asked; the one asking is unnamed ...
     ("Asked whether he would run again, Senator John Reid said he had not decided yet.",
      [("indirect.ccomp", "whether he would run again", None),
