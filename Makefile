@@ -52,7 +52,7 @@ $(M)/parse.json: $(M)/clean.json $(call code,parse.py model.py offsets.py) $(cal
 $(M)/entities.json: $(M)/parse.json $(call code,entities.py docs.py) $(call conf,entities) | $(INSTALLED)
 	$(PYTHON) -m pipeline entities --output $(OUT) --config $(CONFIG)
 
-$(M)/quotes.json: $(M)/entities.json $(call code,quotes.py docs.py) $(call conf,quotes) | $(INSTALLED)
+$(M)/quotes.json: $(M)/entities.json $(call code,quotes/*.py docs.py) $(call conf,quotes) | $(INSTALLED)
 	$(PYTHON) -m pipeline quotes --output $(OUT) --config $(CONFIG)
 
 $(M)/topics.json: $(M)/quotes.json $(call code,topics.py docs.py) $(call conf,topics) | $(INSTALLED)

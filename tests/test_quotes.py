@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.docs import ParsedDoc
-from pipeline.quotes import _find_subject, extract_quotes, load_config
+from pipeline.quotes import extract_quotes, load_config
+from pipeline.quotes.syntax import _find_subject
 
 from conftest import SHARED  # noqa: E402
 

@@ -222,7 +222,7 @@ def test_browser_renders_the_quotes(page, tmp_path):
 @needs_chromium
 def test_browser_on_real_seed_outputs(seed_outputs, tmp_path):
     if importlib.util.find_spec("pipeline.quotes") is None:
-        pytest.skip("the quotes stage (pipeline/quotes.py) does not exist yet")
+        pytest.skip("the quotes stage (pipeline/quotes/) does not exist yet")
     import pandas as pd
 
     path = tmp_path / "report.html"

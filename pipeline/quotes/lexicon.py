@@ -1,0 +1,151 @@
+"""The quotes stage's lexicons and settings (`configs/quotes.toml`) as one frozen `QuoteConfig`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import DEFAULT_CONFIG_DIR, load_stage_config
+from ..errors import ConfigError
+
+STAGE = "quotes"
+
+
+
+@dataclass
+class QuoteConfig:
+    speech: frozenset
+    direct_only: frozenset
+    noun_tagged_cues: frozenset
+    make_clear: frozenset
+    object_content: frozenset
+    noun_cues: frozenset
+    noun_cue_for: frozenset
+    stance_blockers: frozenset
+    directive: frozenset
+    call_particles: frozenset
+    phrases: dict
+    governors: frozenset
+    animate_only: frozenset
+    listener_verbs: frozenset
+    infinitive_ok: frozenset
+    metalinguistic_nouns: frozenset
+    metalinguistic_verbs: frozenset
+    voiced_nouns: frozenset
+    min_words: int
+    max_tail_gap: int
+    max_head_gap: int
+    person_pronouns: frozenset
+    plural_pronouns: frozenset
+    thing_pronouns: frozenset
+    unresolvable_pronouns: frozenset
+    relative_pronouns: frozenset
+    indefinite_speakers: frozenset
+    male_honorifics: frozenset
+    female_honorifics: frozenset
+    non_speaking_heads: frozenset
+    male_names: frozenset
+    female_names: frozenset
+    document_nouns: frozenset
+    document_writing_verbs: frozenset
+    organisation_nouns: frozenset
+    unnamed_nouns: frozenset
+    roles: dict
+    title_words: frozenset
+    naming_verbs: frozenset = frozenset()
+    name_giving_verbs: frozenset = frozenset()
+    share_nouns: frozenset = frozenset()
+    person_suffixes: tuple = ()
+    poll_nouns: frozenset = frozenset()
+    headline_labels: frozenset = frozenset()
+
+    @classmethod
+    def from_dict(cls, config: dict, source: str = "quotes.toml") -> "QuoteConfig":
+        def words(section: str, key: str) -> frozenset:
+            try:
+                values = config[section][key]
+            except KeyError:
+                raise ConfigError(f"{source}: missing key '{section}.{key}'") from None
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise ConfigError(f"{source}: '{section}.{key}' must be a list of strings")
+            return frozenset(v.lower() for v in values)
+
+        def integer(section: str, key: str) -> int:
+            value = config.get(section, {}).get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"{source}: '{section}.{key}' must be a non-negative integer")
+            return value
+
+        phrases = {}
+        for item in config.get("cues", {}).get("phrases", []):
+            if not (isinstance(item, list) and len(item) == 3 and all(isinstance(v, str) for v in item)):
+                raise ConfigError(f"{source}: each 'cues.phrases' item must be [head, next, lemma]")
+            phrases[item[0].lower()] = (item[1].lower(), item[2])
+        roles_section = dict(config.get("roles", {}))
+        title_words = roles_section.pop("title_words", [])
+        roles = {}
+        for key, values in roles_section.items():
+            if not isinstance(values, list):
+                raise ConfigError(f"{source}: 'roles.{key}' must be a list of strings")
+            roles[key.lower()] = [v.lower() for v in values]
+        return cls(
+            speech=words("cues", "speech"), direct_only=words("cues", "direct_only"),
+            noun_tagged_cues=words("cues", "noun_tagged"), make_clear=words("cues", "make_clear"),
+            object_content=words("cues", "object_content"), directive=words("cues", "directive"),
+            noun_cues=words("cues", "noun_cues"),
+            noun_cue_for=words("cues", "noun_cue_for") if "noun_cue_for" in config.get("cues", {}) else frozenset(),
+            stance_blockers=words("cues", "stance_blockers"),
+            call_particles=words("cues", "call_particles"), phrases=phrases,
+            naming_verbs=words("cues", "naming_verbs") if "naming_verbs" in config.get("cues", {}) else frozenset(),
+            name_giving_verbs=words("not_speech", "name_giving_verbs")
+            if "name_giving_verbs" in config.get("not_speech", {}) else frozenset(),
+            share_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("share_nouns", [])),
+            person_suffixes=tuple(v.lower() for v in config.get("speakers", {}).get("person_suffixes", [])),
+            poll_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("poll_nouns", [])),
+            headline_labels=frozenset(v.lower() for v in config.get("direct", {}).get("headline_labels", [])),
+            governors=words("not_speech", "governors"),
+            infinitive_ok=words("not_speech", "infinitive_ok"),
+            animate_only=words("not_speech", "animate_only"),
+            listener_verbs=words("cues", "listener_verbs"),
+            metalinguistic_nouns=words("not_speech", "metalinguistic_nouns"),
+            metalinguistic_verbs=words("not_speech", "metalinguistic_verbs"),
+            voiced_nouns=words("cues", "voiced_nouns"),
+            min_words=integer("direct", "min_words"), max_tail_gap=integer("direct", "max_tail_gap"),
+            max_head_gap=integer("direct", "max_head_gap"),
+            person_pronouns=words("speakers", "person_pronouns"),
+            plural_pronouns=words("speakers", "plural_pronouns"),
+            thing_pronouns=words("speakers", "thing_pronouns"),
+            unresolvable_pronouns=words("speakers", "unresolvable_pronouns"),
+            relative_pronouns=words("speakers", "relative_pronouns"),
+            indefinite_speakers=words("speakers", "indefinite_speakers"),
+            male_honorifics=words("speakers", "male_honorifics"),
+            female_honorifics=words("speakers", "female_honorifics"),
+            non_speaking_heads=words("speakers", "non_speaking_heads"),
+            male_names=words("speakers", "male_first_names"),
+            female_names=words("speakers", "female_first_names"),
+            document_nouns=words("speakers", "document_nouns"),
+            document_writing_verbs=words("speakers", "document_writing_verbs"),
+            organisation_nouns=words("speakers", "organisation_nouns"),
+            unnamed_nouns=words("speakers", "unnamed_nouns"),
+            roles=roles, title_words=frozenset(t.lower() for t in title_words),
+        )
+
+
+
+def load_config(config_dir: Path | None = None) -> QuoteConfig:
+    config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
+    return QuoteConfig.from_dict(load_stage_config(config_dir, STAGE), str(config_dir / f"{STAGE}.toml"))
+
+
+
+SPEAKER_LABELS = ("PERSON", "ORG", "GPE", "NORP")
+
+
+
+def _role_heads(config: QuoteConfig) -> frozenset:
+    """Last words of the role keys ("minister" for "prime minister"); computed once per config."""
+    heads = config.__dict__.get("_role_heads")
+    if heads is None:
+        heads = frozenset(key.split()[-1] for key in config.roles)
+        config.__dict__["_role_heads"] = heads
+    return heads

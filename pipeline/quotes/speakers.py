@@ -1,0 +1,457 @@
+"""Speaker resolution: the speaker as written -> a canonical entity, by name, pronoun, role or
+title and recency against the document's mentions, recording how in `resolution`."""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from spacy.tokens import Doc, Token
+
+from .lexicon import QuoteConfig, _role_heads
+from .mentions import Mention, _norm
+from .syntax import (
+    ABSTRACT_SUFFIXES,
+    POSSESSIVE_PRONOUNS,
+    Attribution,
+    _is_cue_verb,
+    _sent_of,
+)
+
+
+class SpeakerResolver:
+    """Canonical speakers by name, pronoun, role and recency (no coreference model)."""
+
+    def __init__(self, doc: Doc, mentions: list[Mention], config: QuoteConfig):
+        self.doc = doc
+        self.config = config
+        self.mentions = sorted(mentions, key=lambda m: m.token_start)
+        self.token_mention: dict[int, Mention] = {}
+        for m in self.mentions:
+            for i in range(m.token_start, min(m.token_end, len(doc))):
+                self.token_mention[i] = m
+        self.history: list[Attribution] = []      # resolved attributions, in document order
+        # Gender by canonical name: honorifics before any mention (Mr. / Mrs.), else the first
+        # name (config lexicons), else what an earlier "he"/"she" resolved to this person said.
+        self.genders: dict[str, str | None] = {}
+        for m in self.mentions:
+            if m.label != "PERSON":
+                continue
+            if m.token_start > 0:
+                prev = doc[m.token_start - 1].lower_
+                if prev in config.male_honorifics:
+                    self.genders.setdefault(m.name, "m")
+                elif prev in config.female_honorifics:
+                    self.genders.setdefault(m.name, "f")
+        for m in self.mentions:
+            if m.label == "PERSON" and m.name not in self.genders:
+                first = m.name.split()[0].lower().strip(".") if m.name.split() else ""
+                if first in config.male_names:
+                    self.genders[m.name] = "m"
+                elif first in config.female_names:
+                    self.genders[m.name] = "f"
+        self.pronoun_genders: dict[str, str] = {}
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _mentions_in(self, start: int, end: int) -> list[Mention]:
+        seen, out = set(), []
+        for i in range(start, end):
+            m = self.token_mention.get(i)
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                out.append(m)
+        return out
+
+    def _head(self, start: int, end: int) -> Token:
+        span = self.doc[start:end]
+        return span.root
+
+    def _gender(self, mention: Mention) -> str | None:
+        return self.genders.get(mention.name) or self.pronoun_genders.get(mention.name)
+
+    def _recent(self, before_token: int, labels: Sequence[str], pronoun: str | None = None) -> Mention | None:
+        gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pronoun or "")
+        for m in reversed(self.mentions):
+            if m.token_start >= before_token or m.label not in labels:
+                continue
+            if gender and (g := self._gender(m)) and g != gender:
+                continue
+            return m
+        return None
+
+    @staticmethod
+    def _set(att: Attribution, name: str | None, entity_id: str | None, label: str | None,
+             resolution: str) -> Attribution:
+        att.speaker_name, att.speaker_entity_id, att.speaker_label, att.resolution = name, entity_id, label, resolution
+        return att
+
+    def _name_in_span(self, start: int, end: int, head: Token) -> Mention | None:
+        """A named mention that IS the speaker: it holds the head, or the head is a title right
+        before/after it (PM Bennett, Bennett's office is not Bennett: checked by the caller)."""
+        inside = self._mentions_in(start, end)
+        for m in inside:
+            if m.token_start <= head.i < m.token_end:
+                return m
+        # The head is a title word compounded with a name ("President Putin" parsed with the
+        # title as head), or an apposition.
+        for m in inside:
+            root = self.doc[m.token_start:m.token_end].root
+            if root.head.i == head.i and root.dep_ in ("compound", "appos", "nmod", "poss") and \
+                    (head.lower_ in self.config.title_words or head.lower_ in _role_heads(self.config)) \
+                    and root.dep_ != "poss":
+                return m
+        return None
+
+    def _role_match(self, words: list[str], before_token: int) -> Mention | None:
+        """"the Russian leader", "The Israeli Prime Minister", "the president": persons whose
+        titles carry the role word (through the roles lexicon) and every nationality adjective."""
+        roles = self.config.roles
+        text = " ".join(words)
+        role_key = None
+        for key in sorted(roles, key=len, reverse=True):
+            if re.search(rf"\b{re.escape(key)}\b", text):
+                role_key = key
+                break
+        if role_key is None:
+            return None
+        wanted = roles[role_key]
+        adjectives = [w for w in words if w[:1].isalpha() and w not in role_key.split() and w not in ("the", "a", "an", "former", "its", "his", "her", "their")]
+        best = None
+        for m in self.mentions:
+            if m.label != "PERSON":
+                continue
+            titles = " ".join(m.titles) + " " + (m.title or "").lower()
+            if not any(re.search(rf"\b{re.escape(w)}\b", titles) for w in wanted):
+                continue
+            if adjectives and not all(re.search(rf"\b{re.escape(a)}\b", titles) for a in adjectives):
+                continue
+            # Recency: the most recent mention before the cue, else the first after it.
+            if m.token_start < before_token:
+                best = m
+            elif best is None:
+                best = m
+        return best
+
+    def _document_antecedent(self, before_token: int) -> Attribution | None:
+        for att in reversed(self.history):
+            if att.extra.get("speaker_kind") in ("document", "organisation") and att.speaker_name:
+                if att.cue is None or att.cue.i < before_token:
+                    return att
+        return None
+
+    # -- main ------------------------------------------------------------------------------------
+    def resolve(self, att: Attribution) -> Attribution:
+        doc, config = self.doc, self.config
+        if att.inherit_from is not None:
+            src = att.inherit_from
+            self._set(att, src.speaker_name, src.speaker_entity_id, src.speaker_label,
+                      "continuation" if src.speaker_name else "none")
+            att.extra["speaker_kind"] = src.extra.get("speaker_kind")
+            self.history.append(att)
+            return att
+        if att.speaker is None:
+            self._set(att, None, None, None, "none")
+            return att
+        start, end = att.speaker_ref or att.speaker
+        head = self._head(start, end)
+        low = POSSESSIVE_PRONOUNS.get(head.lower_, head.lower_)
+        cue_i = att.cue.i if att.cue is not None else start
+        words = [t.lower_ for t in doc[start:end] if not t.is_punct]
+        # A named mention that is the speaker: explicit.
+        named = self._name_in_span(start, end, head)
+        if named is not None and named.label == "PERSON" and att.speaker_ref is not None and \
+                doc[att.speaker[0]].lower_ == "which":
+            # "..., which could explain why": "which" never stands for a person; the parse hung
+            # the clause on the wrong noun, and a thing, not a speaker, does the explaining.
+            att.extra["drop"] = True
+            self._set(att, None, None, None, "none")
+            return att
+        if named is not None and low not in config.document_nouns:
+            kind = "person" if named.label == "PERSON" else "organisation"
+            att.extra["speaker_kind"] = kind
+            self._set(att, named.name, named.entity_id, named.label, "explicit")
+            self.history.append(att)
+            return att
+        # Pronouns.
+        if end - start == 1 and low in config.relative_pronouns | config.unresolvable_pronouns - {"that", "this"}:
+            self._set(att, None, None, None, "none")
+            return att
+        if low in config.person_pronouns and end - start <= 2:
+            m = self._pronoun_person(cue_i, low)
+            if m is not None:
+                att.extra["speaker_kind"] = "person"
+                self._set(att, m.name, m.entity_id, m.label, "pronoun")
+            else:
+                self._set(att, None, None, None, "none")
+            self.history.append(att)
+            return att
+        if low in config.thing_pronouns and end - start <= 2:
+            ante = self._it_antecedent(cue_i)
+            if ante is not None:
+                name, eid, label = ante
+                att.extra["speaker_kind"] = "organisation"
+                self._set(att, name, eid, label, "pronoun")
+            else:
+                self._set(att, None, None, None, "none")
+            return att
+        if low in config.plural_pronouns and end - start <= 2:
+            prev = self._previous_speaker(cue_i, plural=True)
+            if prev is not None:
+                self._set(att, prev.speaker_name, prev.speaker_entity_id, prev.speaker_label, "pronoun")
+            else:
+                self._set(att, None, None, None, "none")
+            return att
+        # Documents and statements: "A short statement issued by the Prime Minister's Office".
+        if low in config.document_nouns or low in config.organisation_nouns and not named:
+            by = self._issuer(head, start, end)
+            if by is not None:
+                name, eid, label = by
+                att.extra["speaker_kind"] = "document"
+                self._set(att, name, eid, label, "explicit")
+                self.history.append(att)
+                return att
+            determiner = next((c.lower_ for c in head.children if c.dep_ == "det"), None)
+            if determiner in ("the", "this", "that") and head.tag_ != "NNS":
+                ante = self._document_antecedent(cue_i)
+                if ante is not None and low in config.document_nouns:
+                    att.extra["speaker_kind"] = "document"
+                    self._set(att, ante.speaker_name, ante.speaker_entity_id, ante.speaker_label, "role")
+                    self.history.append(att)
+                    return att
+        # Roles and titles: "The Israeli Prime Minister", "the Russian leader", "the president".
+        role_words = [w for w in words]
+        if head.lower_ in _role_heads(config) or any(w in config.roles for w in role_words):
+            m = self._role_match(role_words, cue_i)
+            if m is not None:
+                att.extra["speaker_kind"] = "person"
+                self._set(att, m.name, m.entity_id, m.label, "role")
+                self.history.append(att)
+                return att
+        # Any named mention inside the span that the head owns (e.g. an ORG in "the Russian
+        # Foreign Ministry" when the head is "Ministry").
+        inside = [m for m in self._mentions_in(start, end)]
+        if inside and low not in config.unnamed_nouns:
+            m = next((m for m in inside if m.token_start <= head.i < m.token_end), None)
+            if m is not None:
+                att.extra["speaker_kind"] = "organisation" if m.label != "PERSON" else "person"
+                self._set(att, m.name, m.entity_id, m.label, "explicit")
+                self.history.append(att)
+                return att
+        # A surname the NER missed ("..., Lopez said." after "Maria Lopez"): the person of the
+        # document whose name ends with it.
+        if head.pos_ == "PROPN" and head.ent_type_ in ("", "PERSON"):
+            same = [m for m in self.mentions if m.label == "PERSON" and m.name.split()[-1] == _norm(head.text)]
+            if same:
+                m = max(same, key=lambda m: (m.token_start < cue_i, len(m.name)))
+                att.extra["speaker_kind"] = "person"
+                self._set(att, m.name, m.entity_id, m.label, "explicit")
+                self.history.append(att)
+                return att
+        # Unnamed or unresolved: kept as written, when it names a source at all. A canonical
+        # speaker is a name, an organisation or an unnamed source as written ("an official",
+        # "Israeli officials", "Reports in Israeli press"); never a common noun that cannot speak
+        # ("intention", "the Jewish state"), nor an anaphoric plural of a role ("the leaders",
+        # "the two presidents": people named earlier, whom no rule here can tell apart).
+        written = _norm(doc[start:end].text)
+        lemma = head.lemma_.lower()
+        source_noun = any(w in lexicon for w in (low, lemma) for lexicon in (
+            config.unnamed_nouns, config.organisation_nouns, config.document_nouns))
+        role_noun = (low in _role_heads(config) or lemma in _role_heads(config) or low in config.title_words) \
+            and low not in config.non_speaking_heads
+        anaphoric_plural = role_noun and head.tag_ in ("NNS", "NNPS") and not source_noun and any(
+            c.dep_ in ("det", "nummod", "predet") and c.lower_ in ("the", "both", "two", "three", "these", "those", "all")
+            for c in head.children)
+        cannot_speak = not (source_noun or role_noun) and (
+            low in config.non_speaking_heads or lemma in config.non_speaking_heads or
+            low.endswith(ABSTRACT_SUFFIXES))
+        if head.pos_ == "PRON" or anaphoric_plural or (head.pos_ != "PROPN" and cannot_speak):
+            self._set(att, None, None, None, "none")
+            return att
+        kind = "document" if low in config.document_nouns else (
+            "organisation" if low in config.organisation_nouns else "unnamed")
+        att.extra["speaker_kind"] = kind
+        if head.pos_ == "PROPN":
+            self._set(att, _strip_the(written), None, None, "explicit")
+        else:
+            self._set(att, written, None, None, "none")
+        self.history.append(att)
+        return att
+
+    def _pronoun_person(self, cue_i: int, pronoun: str) -> Mention | None:
+        """he/she: the previous attribution's person when recent (the usual "he added"), else the
+        most recent person mentioned before the cue, respecting honorific gender when known."""
+        gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pronoun)
+        prev = self._previous_speaker(cue_i, plural=False)
+        recent = self._recent(cue_i, ("PERSON",), pronoun)
+        if prev is not None:
+            pm = next((m for m in self.mentions if m.name == prev.speaker_name and m.label == "PERSON"), None)
+            if pm is not None and not (gender and (g := self._gender(pm)) and g != gender):
+                # Prefer the previous speaker unless another person was named since, closer to
+                # the cue, as the subject of a sentence.
+                if recent is None or recent.name == pm.name or prev.cue is None or \
+                        recent.token_start < prev.cue.i or not self._is_subject(recent):
+                    return self._learn_gender(pm, gender)
+        return self._learn_gender(recent, gender)
+
+    def _learn_gender(self, m: Mention | None, gender: str | None) -> Mention | None:
+        """A person "he"/"she" resolved to keeps that gender for later pronouns of the document."""
+        if m is not None and gender and not self._gender(m):
+            self.pronoun_genders[m.name] = gender
+        return m
+
+    def _is_subject(self, m: Mention) -> bool:
+        root = self.doc[m.token_start:m.token_end].root
+        return root.dep_ in ("nsubj", "nsubjpass")
+
+    def _previous_speaker(self, cue_i: int, plural: bool) -> Attribution | None:
+        for att in reversed(self.history):
+            if att.speaker_name and (att.cue is None or att.cue.i < cue_i + 200):
+                if plural and att.speaker_label == "PERSON":
+                    continue
+                if not plural and att.speaker_label not in ("PERSON",):
+                    continue
+                return att
+        return None
+
+    def _it_antecedent(self, cue_i: int):
+        """"It said": the statement or organisation spoken of just before (a document noun in
+        the previous sentences, resolved through the last document/organisation speaker)."""
+        doc = self.doc
+        sent_start = _sent_of(doc[cue_i]).start
+        window_start = max(0, sent_start - 80)
+        ante = self._document_antecedent(cue_i)
+        for tok in reversed(doc[window_start:cue_i]):
+            if tok.lower_ in self.config.document_nouns and tok.pos_ == "NOUN":
+                by = self._issuer(tok, tok.left_edge.i, tok.right_edge.i + 1)
+                if by is not None:
+                    return by
+                if ante is not None:
+                    return ante.speaker_name, ante.speaker_entity_id, ante.speaker_label
+            m = self.token_mention.get(tok.i)
+            if m is not None and m.label == "ORG":
+                return m.name, m.entity_id, m.label
+        if ante is not None:
+            return ante.speaker_name, ante.speaker_entity_id, ante.speaker_label
+        return None
+
+    def _issuer(self, head: Token, start: int, end: int):
+        """The organisation behind a document noun: "statement issued by X", "statement from X",
+        "X's statement", "a Kremlin statement"."""
+        for tok in head.subtree:
+            if tok.dep_ == "pobj" and tok.head.lower_ in ("by", "from", "of") and tok.i < end:
+                return self._name_of_np(tok)
+            if tok.dep_ == "poss" and tok.head.i == head.i:
+                return self._name_of_np(tok)
+            if tok.dep_ == "compound" and tok.head.i == head.i and tok.pos_ == "PROPN":
+                return self._name_of_np(tok)
+        return None
+
+    def _name_of_np(self, tok: Token):
+        m = self.token_mention.get(tok.i)
+        if m is not None:
+            return m.name, m.entity_id, m.label
+        # An organisation the NER missed: the noun phrase as written, without "the" and "'s".
+        left = tok.left_edge.i
+        toks = [t for t in self.doc[left:tok.i + 1] if not t.is_punct]
+        while toks and toks[0].lower_ in ("the", "a", "an"):
+            toks = toks[1:]
+        while toks and toks[-1].lower_ in ("'s", "’s"):
+            toks = toks[:-1]
+        if not toks:
+            return None
+        return _norm(self.doc[toks[0].i:toks[-1].i + 1].text), None, "ORG"
+
+
+
+def _share_of_people(subj: Token, config: QuoteConfig) -> bool:
+    """"55 percent", "a majority", "three in four", "Six in 10 Republicans": a share of people."""
+    if subj.lemma_.lower() in config.share_nouns or subj.pos_ == "NUM" or subj.text == "%":
+        return True
+    # "Six in 10 Republicans say": the people noun heads the phrase; "in" ties the two numbers.
+    return any(c.dep_ == "nummod" and c.pos_ == "NUM" and
+               any(q.dep_ == "quantmod" and q.lower_ == "in" for q in c.children) for c in subj.children)
+
+
+
+def _poll_in_sentence(cue: Token, content: tuple[int, int] | None, config: QuoteConfig) -> Token | None:
+    """The poll a share's answer is reported from, anywhere in its sentence: "According to a new
+    survey, 51 percent said ...", "Some 20 percent of people in a recent poll said ...; 29 percent
+    said ...", "Six in 10 say ..., a new poll shows", "results of an exit poll show that half said".
+    Inside the reported clause only "in a poll" counts ("... said they back him in a poll this
+    month"); a poll the respondents talk about ("said the poll was rigged") is not its source."""
+    for tok in cue.sent:
+        if tok.lemma_.lower() not in config.poll_nouns or tok.pos_ != "NOUN":
+            continue
+        prep = tok.head if tok.dep_ == "pobj" else None
+        located = prep is not None and (prep.lower_ == "in" or
+                                        (prep.lower_ == "to" and prep.head.lower_ == "according"))
+        inside = content is not None and content[0] <= tok.idx < content[1]
+        if inside and not located:
+            continue
+        # "Six in 10 say ..., after half said so in the earlier poll": the poll of another
+        # answer (a poll in another reporting clause that it is not the subject of).
+        verb = next((a for a in tok.ancestors if a.pos_ in ("VERB", "AUX")), None)
+        if verb is not None and verb.i != cue.i and _is_cue_verb(verb, config) and \
+                not (tok.dep_ == "nsubj" and tok.head.i == verb.i) and \
+                not any(c.dep_ == "nsubj" and c.lemma_.lower() in config.poll_nouns for c in verb.children):
+            continue
+        # "Early results of an exit poll": the noun phrase the poll belongs to.
+        head = tok
+        while head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.pos_ == "NOUN":
+            head = head.head.head
+        if head.dep_ == "pobj" and head.head.lower_ == "to" and head.head.head.lower_ == "according":
+            return head
+        if located or head.dep_ in ("nsubj", "compound", "appos"):
+            return head
+    return None
+
+
+
+def _poll_of_share(subj: Token, cue: Token, config: QuoteConfig,
+                   content: tuple[int, int] | None = None) -> Token | None:
+    """"In a new poll, 55 percent of voters said ..." / "The survey found that 40% say ...": a share
+    of respondents answers the poll's question; the poll is what reports the figure, so it is the
+    source. Returns the poll noun (a preposition phrase on the cue, or the subject of a verb
+    governing the cue, or else a poll located in the sentence), else None."""
+    if not _share_of_people(subj, config):
+        return None
+    sent = cue.sent
+    # "In a poll released Monday, ... said": the poll as the object of "in" on the cue.
+    for prep in cue.children:
+        if prep.dep_ == "prep" and prep.lower_ == "in":
+            for obj in prep.children:
+                if obj.dep_ == "pobj" and obj.lemma_.lower() in config.poll_nouns:
+                    return obj
+    # "A poll showed that 55 percent said ...": the poll as the subject of a governing verb.
+    head = cue
+    while head.head is not head and head.head.sent == sent and head.dep_ in ("ccomp", "conj", "advcl", "relcl"):
+        head = head.head
+        for child in head.children:
+            if child.dep_ in ("nsubj",) and child.lemma_.lower() in config.poll_nouns:
+                return child
+    return _poll_in_sentence(cue, content, config)
+
+
+
+def _naming_participle(cue: Token, config: QuoteConfig) -> bool:
+    """"a group called the “Freedom Fund”", "an event billed as “...”", "courses known as “...”":
+    a passive participle naming the noun it modifies, with no "by" agent. The noun is what gets
+    named, not who names it, and the namer is not known: no speaker."""
+    lemma = cue.lemma_.lower()
+    # (right after the noun: "De Blasio, speaking on the radio, called ..." parsed as a
+    # participle after a comma is a finite verb)
+    if cue.i == 0 or cue.doc[cue.i - 1].is_punct:
+        return False
+    known_as = lemma == "know" and any(c.dep_ == "prep" and c.lower_ == "as" for c in cue.children)
+    return cue.dep_ == "acl" and cue.tag_ == "VBN" and cue.head.i < cue.i and \
+        (lemma in config.metalinguistic_verbs or lemma in config.naming_verbs or
+         lemma in config.name_giving_verbs or known_as) and not any(c.dep_ == "agent" for c in cue.children)
+
+
+
+def _strip_the(text: str) -> str:
+    return re.sub(r"^(the|The)\s+", "", text)
+
+
+
+TYPE_PRIORITY = {"direct": 0, "mixed": 1, "indirect": 2}
