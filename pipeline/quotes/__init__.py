@@ -32,6 +32,7 @@ from ..offsets import OffsetMap
 from ..schemas import DOCUMENTS, ENTITIES, MENTIONS, QUOTES
 from .direct import (
     MAX_RESUME_GAP,
+    TAIL_CUE_RULES,
     _dateline_dash,
     _np_from,
     _speaker_left_of_cue,
@@ -51,6 +52,7 @@ from .reported import (
     headline_source,
     noun_cues,
     quoted_fragments,
+    reported_clauses,
     reported_speech,
 )
 from .speakers import TYPE_PRIORITY, SpeakerResolver, _naming_participle, _poll_of_share
@@ -203,6 +205,58 @@ def _nested_report(inner: Attribution, outer: Attribution) -> bool:
 
 
 
+def _cue_speaker(idx: _DocIndex, att: Attribution, quoted_spans: list[tuple[int, int]]
+                 ) -> tuple[tuple[int, int] | None, tuple[int, int] | None, bool]:
+    """The speaker span of a cue-attached attribution (None when none is found), the span of the
+    noun a relative pronoun speaker stands for (or None), and whether the cue's clause is passive
+    without an agent."""
+    config = idx.config
+    outer = idx.conjoined_cue_of.get(att.cue.i) or _statement_maker_verb(att.cue, config)
+    subj, passive = _find_subject(outer if outer is not None else att.cue, config)
+    if subj is not None and (idx.inside_clause_quote(subj) or
+                             any(s <= subj.idx < e for s, e in quoted_spans)):
+        # A noun of a quotation (“... Underestimation of Cruz,” X said; “Safety,” said
+        # Grimm. “...” for the second quotation) is never its speaker.
+        subj = None
+    if subj is not None and subj.idx < att.content[0] and \
+            att.rule_id.startswith(TAIL_CUE_RULES):
+        # Nothing the president said “will assuage ...,” the Florida senator said: a noun
+        # phrase between the quotation and its trailing cue is the speaker, whatever
+        # subject the parse found before the quotation.
+        near = _speaker_next_to_cue(idx, att)
+        if near is not None and subj.i < near[0] and near[1] <= att.cue.i:
+            return near, None, passive
+    dash = _dateline_dash(idx, att.cue)
+    if subj is not None and dash is not None and subj.i < dash < att.cue.i:
+        # LONDON (Reuters) - Donald Trump said ...: the dateline parsed as the subject;
+        # the speaker is the noun phrase opening the sentence after the dash.
+        near = _np_from(idx.doc[dash + 1:att.cue.i])
+        if near is not None:
+            return near, None, passive
+        subj = None
+    if subj is not None and subj.ent_type_ in ("DATE", "TIME") and subj.pos_ != "PRON":
+        # "X's office announced Friday that ...": a date is never the speaker.
+        near = _speaker_left_of_cue(idx, att, ignore_subject=True)
+        if near is not None:
+            return near, None, passive
+        subj = None
+    if subj is None:
+        if passive:
+            return None, None, passive
+        near = _speaker_next_to_cue(idx, att) or _speaker_left_of_cue(idx, att) or \
+            _stray_subject_before_cue(idx, att)
+        return near, None, passive
+    poll = _poll_of_share(subj, att.cue, config, att.content)
+    speaker = _speaker_span(poll if poll is not None else subj, config)
+    # "an architect, who said ...": the speaker as written is "who" (next to the cue); the
+    # noun it stands for is what gets resolved.
+    rel = _relative_pronoun(att.cue, subj, config)
+    if rel is not None:
+        return (rel.i, rel.i + 1), speaker, passive
+    return speaker, None, passive
+
+
+
 def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     """All attributions of one Doc (body offsets), before speaker resolution; content spans are
     pairwise disjoint (overlaps resolved by type priority, then position, then length), except
@@ -220,7 +274,8 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     # object-content verb is its complement; the statement is object + quotation (mixed.object),
     # so the quote-only attribution gives way when that rule covers it.
     complements = {id(a): v for a in direct if (v := _object_complement_verb(idx, a)) is not None}
-    reported = list(reported_speech(idx, [a.content for a in direct if id(a) not in complements]))
+    clauses = list(reported_clauses(idx))       # the parse is walked once; fitted to `taken` below
+    reported = list(reported_speech(idx, [a.content for a in direct if id(a) not in complements], clauses))
     if complements:
         # Released only when that rule covers the quotation and no other report reaches into
         # it (“calling Trump “a buffoon,” Susan said”: the quotation stays with its own cue).
@@ -231,7 +286,7 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
                                       for r in over)
         direct = [a for a in direct if id(a) not in complements or not released(a, complements[id(a)])]
         taken = [a.content for a in direct]
-        reported = list(reported_speech(idx, taken))
+        reported = list(reported_speech(idx, taken, clauses))
     taken += [a.content for a in reported]
     reported += list(according_to(idx, taken))
     taken += [a.content for a in reported]
@@ -264,59 +319,10 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
         if att.speaker is None and att.cue is not None and att.inherit_from is None and \
                 att.rule_id != "direct.dash" and att.cue_lemma != "according to" and \
                 not att.extra.get("speaker_fixed"):
-            outer = idx.conjoined_cue_of.get(att.cue.i) or _statement_maker_verb(att.cue, config)
-            subj, passive = _find_subject(outer if outer is not None else att.cue, config)
-            if subj is not None and (idx.inside_clause_quote(subj) or
-                                     any(s <= subj.idx < e for s, e in quoted_spans)):
-                # A noun of a quotation (“... Underestimation of Cruz,” X said; “Safety,” said
-                # Grimm. “...” for the second quotation) is never its speaker.
-                subj = None
-            if subj is not None and subj.idx < att.content[0] and \
-                    att.rule_id.startswith(("direct.cue_after", "direct.verb_after")):
-                # Nothing the president said “will assuage ...,” the Florida senator said: a noun
-                # phrase between the quotation and its trailing cue is the speaker, whatever
-                # subject the parse found before the quotation.
-                near = _speaker_next_to_cue(idx, att)
-                if near is not None and subj.i < near[0] and near[1] <= att.cue.i:
-                    att.speaker = near
-                    att.extra["passive"] = passive
-                    continue
-            dash = _dateline_dash(idx, att.cue)
-            if subj is not None and dash is not None and subj.i < dash < att.cue.i:
-                # LONDON (Reuters) - Donald Trump said ...: the dateline parsed as the subject;
-                # the speaker is the noun phrase opening the sentence after the dash.
-                near = _np_from(idx.doc[dash + 1:att.cue.i])
-                if near is not None:
-                    att.speaker = near
-                    att.extra["passive"] = passive
-                    continue
-                subj = None
-            if subj is not None and subj.ent_type_ in ("DATE", "TIME") and subj.pos_ != "PRON":
-                # "X's office announced Friday that ...": a date is never the speaker.
-                near = _speaker_left_of_cue(idx, att, ignore_subject=True)
-                if near is not None:
-                    att.speaker = near
-                    att.extra["passive"] = passive
-                    continue
-                subj = None
-            if subj is None and not passive:
-                near = _speaker_next_to_cue(idx, att) or _speaker_left_of_cue(idx, att) or \
-                    _stray_subject_before_cue(idx, att)
-                if near is not None:
-                    att.speaker = near
-                    att.extra["passive"] = passive
-                    continue
-            if subj is not None:
-                att.speaker = _speaker_span(subj, config)
-                poll = _poll_of_share(subj, att.cue, config, att.content)
-                if poll is not None:
-                    att.speaker = _speaker_span(poll, config)
-                # "an architect, who said ...": the speaker as written is "who" (next to the
-                # cue); the noun it stands for is what gets resolved.
-                rel = _relative_pronoun(att.cue, subj, config)
-                if rel is not None:
-                    att.speaker_ref, att.speaker = att.speaker, (rel.i, rel.i + 1)
-            att.extra["passive"] = passive
+            speaker, ref, att.extra["passive"] = _cue_speaker(idx, att, quoted_spans)
+            att.speaker = speaker
+            if ref is not None:
+                att.speaker_ref = ref
     atts = _join_parenthetical_quotes(doc, atts)
     # Paragraph chains inherit their source's speaker later (resolution order = text order).
     chosen: list[Attribution] = []

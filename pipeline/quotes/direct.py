@@ -31,6 +31,9 @@ from .syntax import (
     _speaker_span,
 )
 
+# The rules of a cue after the quotation (“...,” X said), as _tail_cue names them.
+TAIL_CUE_RULES = ("direct.cue_after", "direct.verb_after")
+
 # Verbs that never report the quotation before them, even in the “...,” X <verb> position.
 NOT_TAIL_VERBS = {"be", "have", "do", "get", "make", "let", "seem", "become", "include", "mean"}
 
@@ -148,7 +151,7 @@ def _bridged_tail_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str, QuoteSp
             any(_is_cue_verb(t, idx.config, allow_direct_only=True) or t.pos_ in ("VERB", "AUX") for t in words):
         return None
     hit = _tail_cue(idx, q2)
-    if hit is None or hit[1] not in ("direct.cue_after", "direct.verb_after"):
+    if hit is None or hit[1] not in TAIL_CUE_RULES:
         return None
     return hit[0], hit[1], q2
 
@@ -428,28 +431,50 @@ def _roundup_headline(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | No
 
 
 
-def _writer_lead_in(idx: _DocIndex, q: QuoteSpan) -> int | None:
-    """He would be a better president "no matter what," one user commented: a quotation opening
-    right after a word of the writer's sentence finishes that sentence; with its cue after it,
-    the content starts where the sentence does (a mixed quote). Returns that start, or None
-    when the quotation opens its sentence or follows punctuation (a colon, a dash)."""
-    doc = idx.doc
+def _lead_in(idx: _DocIndex, q: QuoteSpan) -> int | None:
+    """The writer's words before a quotation whose cue follows it, when the quotation goes on
+    their sentence: they are part of what is reported (a mixed quote, both marks inside), and
+    the content starts where they do. Returns that start, or None when the quotation opens its
+    sentence or follows punctuation (a colon, a dash). Two ways a sentence goes on into the marks:
+
+    1. the quotation finishes a sentence the writer began ("He would be a better president
+       “no matter what,” one user commented"): the word before the mark is not a conjunction
+       or verb and does not open the sentence, and no other cue's word stands before it in the
+       sentence ("calling Trump “an orange buffoon,” Susan said");
+    2. the word before the mark is the subject of the quoted clause ("Past nominees “were
+       stiff,” he said.", "They ''are doomed to fail,'' said X"), a noun or pronoun the parse
+       hangs inside the quotation, with no quotation or verb before it in its sentence ("X
+       talked up her “plan,” ...": the writer's clause)."""
+    doc, config = idx.doc, idx.config
     before = idx.previous_token(q.open_start)
     pstart = idx.paragraph_start(q.open_start)
-    if before is None or before.idx < pstart or not (before.is_alpha or before.like_num) or \
-            before.pos_ in ("CCONJ", "VERB", "AUX") or before.is_sent_start:
+    if before is None or before.idx < pstart or before.is_punct:
         return None
-    start = before
-    for tok in reversed(doc[:before.i + 1]):
-        if tok.idx < pstart or tok.text in (".", "?", "!", ":", ";") or tok.is_quote:
-            break
-        if not tok.is_space and not tok.is_punct:
-            start = tok
-        if _is_cue_verb(tok, idx.config, allow_direct_only=True) or tok.lemma_.lower() in idx.config.object_content:
-            return None       # "calling Trump “an orange buffoon,” Susan said": another cue's words
-        if tok.is_sent_start:
-            break
-    return start.idx
+    if (before.is_alpha or before.like_num) and before.pos_ not in ("CCONJ", "VERB", "AUX") and \
+            not before.is_sent_start:
+        start = before
+        for tok in reversed(doc[:before.i + 1]):
+            if tok.idx < pstart or tok.text in (".", "?", "!", ":", ";") or tok.is_quote:
+                break
+            if not tok.is_space and not tok.is_punct:
+                start = tok
+            if _is_cue_verb(tok, config, allow_direct_only=True) or tok.lemma_.lower() in config.object_content:
+                start = None        # another cue's words: not this way
+                break
+            if tok.is_sent_start:
+                break
+        if start is not None:
+            return start.idx
+    if before.pos_ not in ("NOUN", "PROPN", "PRON"):
+        return None
+    inside = idx.token_range(q.content_start, q.content_end)
+    if not any(inside[0] <= a.i < inside[1] for a in before.ancestors):
+        return None
+    sent = _sent_of(before)
+    toks = [t for t in doc[sent.start:before.i + 1] if not t.is_space]
+    if not toks or toks[0].idx < pstart or any(t.is_quote or t.pos_ in ("VERB", "AUX") for t in toks):
+        return None
+    return toks[0].idx
 
 
 
@@ -480,14 +505,9 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
         if hit is not None:
             cue, rule = hit
             typ = "direct"
-            if rule in ("direct.cue_after", "direct.verb_after"):
-                lead = _writer_lead_in(idx, q)
-                if lead is not None:
-                    content, typ = (lead, q.close_end), "mixed"     # both marks inside
-            if typ == "direct" and cue.idx > q.close_end:
-                led = _lead_in(idx, q, content)
-                if led != content:
-                    content, typ = led, "mixed"
+            lead = _lead_in(idx, q) if cue.idx > q.close_end else None
+            if lead is not None:
+                content, typ = (lead, q.close_end), "mixed"     # both marks inside
             found[q] = Attribution(typ, content, rule, cue=cue, cue_span=_cue_span(cue),
                                    cue_lemma=_cue_lemma(cue))
             continue
@@ -621,28 +641,6 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
 
 
 
-def _lead_in(idx: _DocIndex, q: QuoteSpan, content: tuple[int, int]) -> tuple[int, int]:
-    """A quotation that goes on a clause the writer began ("Past nominees “were stiff,” he
-    said.", "Both plans ''are doomed to fail,'' said X"): its subject before the opening mark
-    is part of what was said. The content starts at the sentence's first word when the word
-    right before the mark is a noun or pronoun of the quoted clause (not punctuation) and no
-    quotation or verb stands between ("X talked up her “plan,” ...": the writer's clause)."""
-    before = idx.previous_token(q.open_start)
-    if before is None or before.is_punct or before.pos_ not in ("NOUN", "PROPN", "PRON") or \
-            before.idx < idx.paragraph_start(q.open_start):
-        return content
-    sent = _sent_of(before)
-    inside = idx.token_range(q.content_start, q.content_end)
-    if not any(inside[0] <= a.i < inside[1] for a in before.ancestors):
-        return content
-    toks = [t for t in idx.doc[sent.start:before.i + 1] if not t.is_space]
-    if not toks or toks[0].idx < idx.paragraph_start(q.open_start) or \
-            any(t.is_quote or t.pos_ in ("VERB", "AUX") for t in toks):
-        return content
-    return toks[0].idx, q.close_end     # both marks inside, as for a mixed quote
-
-
-
 def continuation_quotes(idx: _DocIndex, found: dict, attributions: list[Attribution]) -> Iterator[Attribution]:
     """A paragraph that is a quotation and has no cue continues the previous paragraph's speaker.
 
@@ -725,7 +723,7 @@ def _speaker_next_to_cue(idx: _DocIndex, att: Attribution) -> tuple[int, int] | 
     explaining ... / "The risk," said Edward Leamer, "is ...". Between the quotation and a
     trailing cue first, else right after the cue ("said X")."""
     doc, cue = idx.doc, att.cue
-    if att.rule_id.startswith(("direct.cue_after", "direct.verb_after")):
+    if att.rule_id.startswith(TAIL_CUE_RULES):
         a, _ = idx.token_range(att.content[1], att.content[1] + 1)
         between = [t for t in doc[a:cue.i] if t.idx >= att.content[1]]
         # skip the closing punctuation and mark

@@ -27,6 +27,7 @@ from .syntax import (
     _is_cue_verb,
     _sent_of,
     _speaker_span,
+    _tense,
 )
 
 
@@ -91,7 +92,8 @@ def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]
         elif g.dep_ in ("advcl", "relcl") and g.tag_ in ("VBD", "VBZ", "VBP") and \
                 any(c.dep_ == "nsubj" and c.lower_ not in config.relative_pronouns for c in g.children):
             out.append(g)
-        elif g.dep_ == "conj" and g.tag_ in ("VBD", "VBZ", "VBP") and g.tag_ == _finite_tag(cue) and \
+        elif g.dep_ == "conj" and g.tag_ in ("VBD", "VBZ", "VBP") and \
+                _tense(g) is not None and _tense(g) == _tense(cue) and \
                 not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in g.children) and \
                 _conj_subject_may_be_speaker(g, config):
             # a finite verb of the cue's tense conjoined into the clause without a subject of its
@@ -164,17 +166,6 @@ def _conj_subject_may_be_speaker(verb: Token, config: QuoteConfig) -> bool:
     lemma = subj.lemma_.lower()
     animate = _animate(subj, config) or lemma in _role_heads(config) or lemma in config.organisation_nouns
     return subj.lower_ in ("he", "she") or not animate
-
-
-
-def _finite_tag(tok: Token) -> str:
-    """The tense tag of a verb group: "did say" -> VBD, "does say" -> VBZ, "said" -> VBD."""
-    if tok.tag_ in ("VBD", "VBZ", "VBP"):
-        return tok.tag_
-    for c in tok.children:
-        if c.dep_ == "aux" and c.tag_ in ("VBD", "VBZ", "VBP") and c.lemma_ == "do":
-            return c.tag_
-    return tok.tag_
 
 
 
@@ -495,11 +486,18 @@ def _verb_parsed_as_modifier(idx: _DocIndex, tok: Token) -> Attribution | None:
 
 
 
-def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
-    """Cue verbs with a reported clause: indirect, or mixed when quoted words sit inside.
+# A cue verb and the span of its reported clause as parsed, with its rule and a speaker span
+# fixed by that rule (or None); reported_speech fits it to the quotations taken.
+ReportedClause = tuple[Token, tuple[int, int], str, tuple[int, int] | None]
 
-    Skips cues inside a direct quotation (a nested report), intentions (had planned to tell),
-    and clauses already covered by a direct quotation.
+
+
+def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
+    """The walk over the parse behind reported_speech, independent of the quotations taken (so a
+    caller that tries several `taken` lists walks once): for each cue verb with a reported
+    clause, a ReportedClause; a verb parsed as a modifier comes as its finished Attribution.
+
+    Skips cues inside a direct quotation (a nested report) and intentions (had planned to tell).
     """
     config = idx.config
     doc = idx.doc
@@ -705,6 +703,22 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
         if moved:
             extra = [s for s in (_content_of_subtree(c) for c in moved) if s]
             span = (min([span[0]] + [s[0] for s in extra]), max([span[1]] + [s[1] for s in extra]))
+        yield tok, span, rule, speaker
+
+
+
+def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]],
+                    clauses: Sequence[Attribution | ReportedClause] | None = None) -> Iterator[Attribution]:
+    """Cue verbs with a reported clause: indirect, or mixed when quoted words sit inside.
+
+    Skips cues inside a direct quotation (a nested report), intentions (had planned to tell),
+    and clauses already covered by a direct quotation. `clauses`: reported_clauses(idx), when
+    the caller has walked the parse already."""
+    for clause in reported_clauses(idx) if clauses is None else clauses:
+        if isinstance(clause, Attribution):
+            yield clause
+            continue
+        tok, span, rule, speaker = clause
         span = _colon_quotation(idx, span, taken) or span
         # Extend to the closing mark of any quotation opening inside the content (a mixed quote
         # whose quoted part runs past the parsed clause).

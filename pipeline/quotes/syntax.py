@@ -293,9 +293,10 @@ def _opens_clause(tok: Token) -> bool:
 
 
 def _tense(tok: Token) -> str | None:
-    """A finite verb group's tense and number: "past", "pres3" (says, has said) or "pres"
-    (say, have said); None for modals and non-finite forms. A bare "VB" with no auxiliary is
-    taken for "pres" (the tagger's common slip for a plural present)."""
+    """A finite verb group's tense and number, from its first auxiliary if any: "past" (said,
+    did say), "pres3" (says, has said) or "pres" (say, have said); None for modals and
+    non-finite forms. A bare "VB" with no auxiliary is taken for "pres" (the tagger's common
+    slip for a plural present)."""
     aux = [c for c in tok.children if c.dep_ in ("aux", "auxpass") and c.i < tok.i]
     if aux:
         if any(a.tag_ == "MD" or a.lower_ == "to" for a in aux):
@@ -306,7 +307,6 @@ def _tense(tok: Token) -> str | None:
         if t == "VB" and tok.dep_ != "conj":
             return None
     return {"VBD": "past", "VBZ": "pres3", "VBP": "pres", "VB": "pres"}.get(t)
-
 
 
 def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
