@@ -1912,3 +1912,140 @@ def test_subject_parsed_as_a_second_object_of_a_fronted_preposition(nlp, config,
     doc.ents = [Span(doc, 1, 2, "GPE"), Span(doc, 3, 4, "GPE"), Span(doc, 5, 7, "PERSON")]
     rows = extract_quotes(_Parsed(doc), None, config)
     assert [(r["content"], r["speaker_text"]) for r in rows] == [("that the schools need money", speaker)], rows
+
+
+@pytest.mark.parametrize("mark, speaker", [("As", "Doe"), ("Because", "voters")])
+def test_speaker_parsed_as_the_object_of_as(nlp, config, mark, speaker):
+    # "As Jane Doe put it, voters are angry": the parser made "as" a preposition with the
+    # speaker for its object and left "put" without a subject; that object speaks. Another
+    # subordinator ("Because Doe ...") is no "as" and the climb goes on to the main clause.
+    doc = _hand_parsed(nlp, [
+        (mark, "IN", "SCONJ", 3, "mark", mark.lower()), ("Jane", "NNP", "PROPN", 2, "compound", "Jane"),
+        ("Doe", "NNP", "PROPN", 0, "pobj", "Doe"), ("put", "VBD", "VERB", 7, "advcl", "put"),
+        ("it", "PRP", "PRON", 3, "dobj", "it"), (",", ",", "PUNCT", 7, "punct", ","),
+        ("voters", "NNS", "NOUN", 7, "nsubj", "voter"), ("are", "VBP", "AUX", 7, "ROOT", "be"),
+        ("angry", "JJ", "ADJ", 7, "acomp", "angry"), (".", ".", "PUNCT", 7, "punct", ".")])
+    subject, passive = _find_subject(doc[3], config)
+    assert (subject.text if subject is not None else None, passive) == (speaker, False)
+
+
+@pytest.mark.parametrize("asker, speaker", [("", "Maria Lopez"), ("Tom Bell ", "Tom Bell")])
+def test_continuation_skips_a_question_from_nobody(extract, asker, speaker):
+    # “...,” X told reporters when asked which plan she backed. / “...”: the paragraph of
+    # quotation goes on with X, not with the unnamed asker; a named asker is the last speaker.
+    text = (f'"Schools come first," Maria Lopez told reporters when {asker}asked which plan she would back.\n'
+            '"Every child deserves a place to learn."')
+    rows = extract(text)
+    assert [(r["rule_id"], r["speaker_text"]) for r in rows][-1] == ("direct.continuation", speaker), rows
+
+
+@pytest.mark.parametrize("noun, speaker", [("third", "third"), ("week", None)])
+def test_share_parsed_as_a_measure_phrase_is_the_subject(nlp, config, noun, speaker):
+    # "More than a third agreed that ...": the parser made the share a measure phrase of the
+    # verb and left it without a subject; a share opening the clause is that subject (a noun
+    # that names no share is not).
+    doc = _hand_parsed(nlp, [
+        ("More", "JJR", "ADJ", 3, "amod", "more"), ("than", "IN", "ADP", 3, "quantmod", "than"),
+        ("a", "DT", "DET", 3, "det", "a"), (noun, "NN", "NOUN", 4, "npadvmod", noun),
+        ("agreed", "VBD", "VERB", 4, "ROOT", "agree"), ("that", "IN", "SCONJ", 7, "mark", "that"),
+        ("taxes", "NNS", "NOUN", 7, "nsubj", "tax"), ("rose", "VBD", "VERB", 4, "ccomp", "rise"),
+        (".", ".", "PUNCT", 4, "punct", ".")])
+    subject, _ = _find_subject(doc[4], config)
+    assert (subject.text if subject is not None else None) == speaker
+
+
+@pytest.mark.parametrize("prep, speaker", [("with", "five"), ("and", "Most")])
+def test_share_parsed_as_a_number_on_a_participle_after_with(nlp, config, prep, speaker):
+    # "Most were liberal, with two in five saying they are angry": the share after the
+    # absolute "with" was parsed as a number modifying the participle; it is the one saying
+    # (with no "with" before it, the participle goes on with the clause's subject).
+    from spacy.tokens import Span
+    doc = _hand_parsed(nlp, [
+        ("Most", "JJS", "ADJ", 1, "nsubj", "most"), ("were", "VBD", "AUX", 1, "ROOT", "be"),
+        ("liberal", "JJ", "ADJ", 1, "acomp", "liberal"), (",", ",", "PUNCT", 1, "punct", ","),
+        (prep, "IN", "ADP", 1, "prep", prep), ("two", "CD", "NUM", 7, "quantmod", "two"),
+        ("in", "IN", "ADP", 7, "quantmod", "in"), ("five", "CD", "NUM", 8, "nummod", "five"),
+        ("saying", "VBG", "VERB", 4, "pcomp", "say"), ("they", "PRP", "PRON", 10, "nsubj", "they"),
+        ("are", "VBP", "AUX", 8, "ccomp", "be"), ("angry", "JJ", "ADJ", 10, "acomp", "angry"),
+        (".", ".", "PUNCT", 1, "punct", ".")])
+    doc.ents = [Span(doc, 5, 8, "CARDINAL")]
+    subject, _ = _find_subject(doc[8], config)
+    assert (subject.text if subject is not None else None) == speaker
+
+
+@pytest.mark.parametrize("aux_head, speaker", [(11, "senators"), (14, None)])
+def test_appositive_subject_before_an_auxiliary(nlp, config, aux_head, speaker):
+    # "In Ohio, two senators, Jane Doe and Ann Lee, have said that ...": the parse hangs the
+    # subject on the fronted phrase's noun as an appositive; the verb's own auxiliary between
+    # the appositive and the verb does not hide it (a word of another clause does).
+    doc = _hand_parsed(nlp, [
+        ("In", "IN", "ADP", 11, "prep", "in"), ("Ohio", "NNP", "PROPN", 0, "pobj", "Ohio"),
+        (",", ",", "PUNCT", 1, "punct", ","), ("two", "CD", "NUM", 4, "nummod", "two"),
+        ("senators", "NNS", "NOUN", 1, "appos", "senator"), (",", ",", "PUNCT", 4, "punct", ","),
+        ("Doe", "NNP", "PROPN", 4, "conj", "Doe"), ("and", "CC", "CCONJ", 6, "cc", "and"),
+        ("Lee", "NNP", "PROPN", 6, "conj", "Lee"), (",", ",", "PUNCT", 1, "punct", ","),
+        ("have", "VBP", "AUX", aux_head, "aux", "have"), ("said", "VBN", "VERB", 11, "ROOT", "say"),
+        ("that", "IN", "SCONJ", 14, "mark", "that"), ("taxes", "NNS", "NOUN", 14, "nsubj", "tax"),
+        ("rose", "VBD", "VERB", 11, "ccomp", "rise"), (".", ".", "PUNCT", 11, "punct", ".")])
+    subject, _ = _find_subject(doc[11], config)
+    assert (subject.text if subject is not None else None) == speaker
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ('Jane Doe was welcomed on stage by Sen. John Roe and quipped, "You are all being ridiculous here."',
+     "Jane Doe"),
+    ("Jane Doe was told by Sen. John Roe that taxes will rise sharply next year.", "Sen. John Roe")])
+def test_verb_conjoined_to_a_passive_with_an_agent(extract, text, speaker):
+    # "X was welcomed by Y and quipped, “...”": the active verb conjoined to the passive shares its
+    # subject X; the agent Y speaks only for the passive verb itself ("X was told by Y that").
+    rows = extract(text)
+    assert [r["speaker_text"] for r in rows] == [speaker], rows
+
+
+@pytest.mark.parametrize("word, tag, pos, dep, speaker", [("who", "WP", "PRON", "nsubj", "Doe"),
+                                                          ("but", "CC", "CCONJ", "cc", None)])
+def test_subject_taken_into_a_fronted_clause(nlp, config, word, tag, pos, dep, speaker):
+    # "Doe, who sits on the board, said that ...": the parser made the relative clause a
+    # complement of "said" and gave it both "Doe" and "who" for subjects, leaving "said" without
+    # one; the name is the speaker. A clause coordinated with another ("Doe, but sits ...")
+    # is no such clause.
+    doc = _hand_parsed(nlp, [
+        ("Doe", "NNP", "PROPN", 3, "nsubj", "Doe"), (",", ",", "PUNCT", 3, "punct", ","),
+        (word, tag, pos, 3, dep, word), ("sits", "VBZ", "VERB", 8, "ccomp", "sit"),
+        ("on", "IN", "ADP", 3, "prep", "on"), ("the", "DT", "DET", 6, "det", "the"),
+        ("board", "NN", "NOUN", 4, "pobj", "board"), (",", ",", "PUNCT", 8, "punct", ","),
+        ("said", "VBD", "VERB", 8, "ROOT", "say"), ("that", "IN", "SCONJ", 11, "mark", "that"),
+        ("taxes", "NNS", "NOUN", 11, "nsubj", "tax"), ("rose", "VBD", "VERB", 8, "ccomp", "rise"),
+        (".", ".", "PUNCT", 8, "punct", ".")])
+    subject, _ = _find_subject(doc[8], config)
+    assert (subject.text if subject is not None else None) == speaker
+
+
+@pytest.mark.parametrize("verb, cue, speaker", [("told reporters", "tell", "Jane Doe"), ("smiled", "ask", None)])
+def test_quotation_answering_an_unnamed_question(extract, verb, cue, speaker):
+    # "X told reporters when asked about Y: “...”": the quotation answers the question, with the
+    # speech verb it hangs on; under a verb that is no cue ("X smiled when asked"), "asked"
+    # stays the cue and nobody named speaks.
+    rows = extract(f'Jane Doe {verb} when asked about the budget: "We will cut taxes next year."')
+    assert [(r["cue"], r["speaker_text"]) for r in rows] == [(cue, speaker)], rows
+
+
+@pytest.mark.parametrize("passive, speaker", [(False, "Doe"), (True, None)])
+def test_gerund_after_since_tagged_a_subordinator(nlp, config, passive, speaker):
+    # "Since announcing that he would run, Doe has been busy": "since" tagged SCONJ but parsed
+    # as a preposition; the gerund goes on with the verb it hangs on, whose subject speaks (not
+    # a passive gerund: "Since being told that ...": the teller is unnamed).
+    words = [("Since", "IN", "SCONJ", 10 if passive else 9, "prep", "since")]
+    if passive:
+        words.append(("being", "VBG", "AUX", 2, "auxpass", "be"))
+    k = len(words)
+    words += [("told" if passive else "announcing", "VBN" if passive else "VBG", "VERB", 0, "pcomp",
+               "tell" if passive else "announce"),
+              ("that", "IN", "SCONJ", k + 4, "mark", "that"), ("he", "PRP", "PRON", k + 4, "nsubj", "he"),
+              ("would", "MD", "AUX", k + 4, "aux", "would"), ("run", "VB", "VERB", k, "ccomp", "run"),
+              (",", ",", "PUNCT", k + 8, "punct", ","), ("Doe", "NNP", "PROPN", k + 8, "nsubj", "Doe"),
+              ("has", "VBZ", "AUX", k + 8, "aux", "have"), ("been", "VBN", "AUX", k + 8, "ROOT", "be"),
+              ("busy", "JJ", "ADJ", k + 8, "acomp", "busy"), (".", ".", "PUNCT", k + 8, "punct", ".")]
+    doc = _hand_parsed(nlp, words)
+    subject, _ = _find_subject(doc[k], config)
+    assert (subject.text if subject is not None else None) == speaker

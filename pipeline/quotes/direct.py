@@ -260,6 +260,11 @@ def _head_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
         if _is_cue_verb(tok, config, allow_direct_only=True) and not idx.inside_clause_quote(tok):
             if _governed_by_plan(tok, config) or _loose_quotative(idx, tok, q):
                 return None
+            if tok.tag_ == "VBN" and tok.dep_ == "advcl" and tok.head.i < tok.i and \
+                    _is_cue_verb(tok.head, config) and _find_subject(tok, config)[1]:
+                # "X told reporters when asked about the budget: “...”": the unnamed asker put the
+                # question; the quotation answers it, with the verb the question hangs on.
+                return tok.head, "direct.cue_before"
             return tok, "direct.cue_before"
         if gap == 0 and tok.lower_ in config.document_nouns and tok.dep_ == "dobj" and \
                 tok.head.pos_ == "VERB" and tok.head.i < tok.i and not _governed_by_plan(tok.head, config):
@@ -673,7 +678,11 @@ def continuation_quotes(idx: _DocIndex, found: dict, attributions: list[Attribut
         elif p == 0 or not by_para.get(p - 1):
             continue
         else:
-            previous = max(by_para[p - 1], key=lambda a: a.content[0])
+            # (not a question put to the speaker by someone unnamed: “...,” X told reporters when
+            # asked which plan she backed. / “...”: X goes on, not the unnamed asker)
+            spoken = [a for a in by_para[p - 1] if a.cue is None or a.inherit_from is not None or
+                      not _find_subject(a.cue, idx.config)[1]]
+            previous = max(spoken or by_para[p - 1], key=lambda a: a.content[0])
         att = Attribution("direct", content, rule, inherit_from=previous)
         found[q] = att
         by_para.setdefault(p, []).append(att)

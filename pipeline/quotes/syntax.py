@@ -321,6 +321,24 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
     node = tok
     subject, passive = None, False
     via_xcomp = via_conj = False
+    if not any(c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in tok.children):
+        # "As Jane Doe, a professor of law, put it, ...": the parser took "as" for a preposition
+        # and the speaker for its object; the subjectless verb the "as" marks is what she said.
+        mark = next((c for c in tok.children if c.dep_ == "mark" and c.lower_ == "as" and c.i < tok.i), None)
+        obj = next((c for c in mark.children if c.dep_ == "pobj" and c.pos_ in ("PROPN", "NOUN", "PRON")),
+                   None) if mark is not None else None
+        if obj is not None:
+            return obj, False
+        # "Nearly a half agreed that ...", "..., with some two in five saying ...": a share
+        # opening the clause, parsed as a measure phrase (npadvmod) or as a number modifying the
+        # verb, is the subject the parse lost.
+        share = next((c for c in tok.children if c.dep_ in ("npadvmod", "nummod") and c.i < tok.i and
+                      (c.lemma_.lower() in config.share_nouns or c.ent_type_ in ("CARDINAL", "PERCENT")) and
+                      c.right_edge.i == tok.i - 1 and
+                      (c.left_edge.i == _sent_of(tok).start or tok.doc[c.left_edge.i - 1].lower_ == "with")),
+                     None)
+        if share is not None:
+            return share, False
     if tok.tag_ == "VBG" and tok.dep_ == "xcomp" and (tok.head.lemma_.lower() == "mean" or tok.head.lower_ == "worth"):
         # "It means acknowledging that ...", "it's worth pointing out that ...": anyone would;
         # nobody is reported.
@@ -399,6 +417,14 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
                 subject = subj
             break
         agent = next((c for c in node.children if c.dep_ == "agent"), None)
+        pass_subj = next((c for c in node.children if c.dep_ == "nsubjpass"), None)
+        if agent is not None and pass_subj is not None and via_conj and \
+                not any(c.dep_ == "auxpass" for c in tok.children) and _animate(pass_subj, config) and \
+                tok.tag_ in ("VBD", "VBZ", "VBP"):
+            # "X was welcomed on stage by Y and quipped, “...”": an active verb conjoined to a
+            # passive shares its subject; the agent of the passive does not speak.
+            subject = pass_subj
+            break
         if agent is not None:
             subject = next((c for c in agent.children if c.dep_ == "pobj"), None)
             break
@@ -455,7 +481,9 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
             if node.i == tok.i:
                 break
             continue
-        if node.dep_ == "prep" and node.pos_ == "ADP" and node.i != tok.i and node.head.pos_ in ("VERB", "AUX") \
+        # ("Since declaring that ..., X has stayed quiet": "since" tagged a subordinator all the same)
+        if node.dep_ == "prep" and node.pos_ in ("ADP", "SCONJ") and node.i != tok.i and \
+                node.head.pos_ in ("VERB", "AUX") \
                 and not any(c.dep_ == "auxpass" for c in tok.children):
             # "... and distinguished himself by saying he ...": from the gerund to the verb the
             # preposition hangs on; "X is quoted as saying": the raised passive subject speaks.
@@ -490,11 +518,15 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         # without one; the appositive ending right before the verb is its subject. Also with no
         # comma before the verb ("In an interview with the hosts, the candidate stated that ..."):
         # an appositive opened by a comma and running straight into the verb is its subject.
-        comma = tok.doc[tok.i - 1].text == ","
-        end = tok.i - 2 if comma else tok.i - 1
+        # (auxiliaries of the verb stand between: "..., Jane Doe and John Roe, have said that")
+        k = tok.i
+        while k > 2 and tok.doc[k - 1].head.i == tok.i and tok.doc[k - 1].dep_ in ("aux", "neg", "advmod"):
+            k -= 1
+        comma = tok.doc[k - 1].text == ","
+        end = k - 2 if comma else k - 1
         top = None
         for anc in [tok.doc[end]] + list(tok.doc[end].ancestors):
-            if anc.i >= tok.i:
+            if anc.i >= k:
                 break
             if anc.dep_ == "appos" and anc.pos_ in ("PROPN", "NOUN") and anc.right_edge.i == end and (
                     anc.head.dep_ == "pobj" and anc.head.i < anc.i and comma or
@@ -504,7 +536,7 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         if top is not None:
             subject = top
     if subject is None and not passive:
-        subject = _stranded_subject(tok)
+        subject = _stranded_subject(tok) or _fronted_clause_subject(tok, config)
     # (a subject after the participle belongs to the clause it was hung on: X said, adding of
     # Y, “He cares ...” -- "adding" parsed as a modifier of "cares")
     # "..., with 50 percent saying she is prepared": an absolute "with" phrase naming a share
@@ -589,6 +621,38 @@ def _stranded_subject(tok: Token) -> Token | None:
     if not others or verb.doc[cand.left_edge.i - 1].text != ",":
         return None
     return cand
+
+
+
+def _fronted_clause_subject(tok: Token, config: QuoteConfig) -> Token | None:
+    """"Doe, who chairs the board, said ...", "The mayor, whose office runs the port, said
+    ...": the parser made the relative clause a complement of the main verb, taking the subject
+    along (beside the relative pronoun), and left the main verb without one. That clause's
+    subject, a name or noun that can speak (or is described by "who"), is the main verb's
+    subject. Not when a quotation or a "that" opens the clause: there it is reported speech
+    (“We will win,” ...)."""
+    verb = tok
+    if tok.dep_ == "conj" and tok.head.i < tok.i and \
+            not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in tok.children):
+        verb = tok.head
+    if verb.dep_ != "ROOT" or verb.pos_ != "VERB" or verb.tag_ not in ("VBD", "VBZ", "VBP") or \
+            any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in verb.children):
+        return None
+    clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i < verb.i), None)
+    if clause is None or any(c.dep_ in ("mark", "cc", "conj") for c in clause.children):
+        # (a clause coordinated with another, "Few would admit it, but X says ...", holds
+        # another subject than the verb's)
+        return None
+    start = clause.left_edge.i
+    if verb.doc[start].is_quote or start > 0 and verb.doc[start - 1].is_quote:
+        return None
+    subjects = [c for c in clause.children if c.dep_ == "nsubj" and c.lower_ not in config.relative_pronouns]
+    # ("who" for a second subject: the first is a person the relative clause describes)
+    who = any(c.dep_ == "nsubj" and c.lower_ == "who" for c in clause.children)
+    if len(subjects) != 1 or subjects[0].pos_ not in ("PROPN", "NOUN") or \
+            subjects[0].left_edge.i != start or not (who or _animate(subjects[0], config)):
+        return None
+    return subjects[0]
 
 
 
