@@ -319,6 +319,58 @@ LONG_TAIL = [
     # ... but not such words with no dash before them
     ('The new bridge costs too much for Pew Research: "Most samples include more engaged people than they '
      'should."', []),
+    # Transcript lines: a bracketed note after the name ("(R-Ohio)") and a lower-case title before it
+    ('The hearing went badly.\n\nRep. Jane Doe (R-Ohio): “I have not heard anyone cite that figure. Who told you '
+     'that?”\n\nFormer secretary of state Mary Smith: “We learned that from the department and its analysis.”',
+     [("direct.colon_name", "I have not heard anyone cite that figure. Who told you that?", "Rep. Jane Doe"),
+      ("direct.colon_name", "We learned that from the department and its analysis.",
+       "Former secretary of state Mary Smith")]),
+    # "From the report: “...”": a document named after a sentence-opening "from" speaks
+    ('Not all panels are equal. From the report: “In general, samples with more weighting were more accurate.”',
+     [("direct.colon_name", "In general, samples with more weighting were more accurate.", "the report")]),
+    ('He will back Cruz. From Bush’s Facebook post: “For the sake of our party, we must move on now.”',
+     [("direct.colon_name", "For the sake of our party, we must move on now.", "Bush’s Facebook post")]),
+    # ... not "from" inside the writer's sentence
+    ('The figures came from the report: “In general, samples with more weighting were more accurate.”', []),
+    # ... but not a lower-case phrase that is no title, nor a bracket inside the writer's sentence
+    ('The hearing went badly.\n\nThe timing does not surprise pollster Mary Smith: “We learned that from the '
+     'department and its analysis.”', []),
+    ('The hearing went badly.\n\nThe panel heard from the agency (twice): “We learned that from the department '
+     'and its analysis.”', []),
+    # Any verb casting its object "as" quoted words passes a judgement in them
+    ('In the letter the adviser addressed her informally as “Hillary” and wished her well.',
+     [("mixed.object", "her informally as “Hillary”", "the adviser")]),
+    ('The chancellor heralded the new deal with the union as a “breakthrough.”',
+     [("mixed.object", "the new deal with the union as a “breakthrough.”", "The chancellor")]),
+    ('First, the governor summed up her rival as “terrible,” and moved on.',
+     [("mixed.object", "her rival as “terrible,”", "the governor")]),
+    # ... but no statement without quoted words, nor with a quotation elsewhere in the sentence
+    ('The chancellor heralded the new deal with the union as a breakthrough.', []),
+    ('In the letter the adviser addressed her informally as Hillary and wished her well.', []),
+    ('The magazine named the chancellor as its “Person of the Year” for 2015.', []),
+    # Someone's reporting noun as the subject of "be": a "that" clause or a quotation after the verb
+    ('But the senator’s most explosive claim is that the committee is a “witch hunt” run by her rivals.',
+     [("mixed.copular_noun", "that the committee is a “witch hunt” run by her rivals", "the senator")]),
+    ('The mayor’s response was: “Is the bridge in Ohio or in Kentucky?”',
+     [("mixed.copular_noun", "“Is the bridge in Ohio or in Kentucky?”", "The mayor")]),
+    ('Smith’s point was that the nominee would also need the votes of the party leaders.',
+     [("indirect.copular_noun", "that the nominee would also need the votes of the party leaders", "Smith")]),
+    # ... not without a possessor, nor a word or two the thing was called
+    ('The claim is that the committee is a “witch hunt” run by her rivals.', []),
+    ('The mayor said on Friday that his remarks were “sarcasm” and nothing more.',
+     [("mixed.ccomp", "that his remarks were “sarcasm” and nothing more", "The mayor")]),
+    # "pressed" (asked again) reports the words next to it, never a clause of its own
+    ('“Would the plan cover all of the 11 million people?” the host pressed.',
+     [("direct.cue_after", "Would the plan cover all of the 11 million people?", "the host")]),
+    ('Lawmakers pressed the agency to release the report on Monday.', []),
+    # An infinitive of purpose right before its words was carried out
+    ('The editor interrupted me in mid-sentence to announce, “And there goes the whole franchise.”',
+     [("direct.cue_before", "And there goes the whole franchise.", "The editor")]),
+    # ... not one with other words between it and the quotation
+    ('The editor interrupted me to announce the news, and then “there goes the whole franchise.”', []),
+    # The writer's aside "and I quote" between a cue and its quotation is no cue of its own
+    ('No wonder the mayor said, and I quote, “We will never raise taxes in this city.”',
+     [("direct.cue_before", "We will never raise taxes in this city.", "the mayor")]),
     # A sentence that only announces a speaker ("X agreed.", "X said in a statement.") before a
     # quotation of its paragraph, or of the next one
     ('The mayor agreed. "Voters are tired of waiting for the new bridge. They want action now."',

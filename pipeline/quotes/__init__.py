@@ -9,7 +9,8 @@ Three layers, each testable alone:
 2. Extractors over a parsed `Doc` (the textacy `extract/triples.py` pattern: small generators
    yielding typed `Attribution` records, each heuristic commented with its reason):
    `direct_quotes` (quotation + nearby cue), `reported_speech` (cue verb + clause), `according_to`,
-   `noun_cues`, `quoted_fragments` (quoted words in the complements of a verb with a speaking subject).
+   `noun_cues`, `copular_statements` ("her response was: “...”"), `quoted_fragments` (quoted words in
+   the complements of a verb with a speaking subject).
 3. `resolve_speakers`: speaker as written -> canonical entity, by name, pronoun, role/title and
    recency against the document's mentions (the entities stage's, or a fallback built from the
    Doc's own entities), recording how in `resolution`.
@@ -49,6 +50,7 @@ from .reported import (
     _statement_maker_verb,
     according_to,
     block_quotes,
+    copular_statements,
     headline_source,
     noun_cues,
     quoted_fragments,
@@ -291,6 +293,8 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     reported += list(according_to(idx, taken))
     taken += [a.content for a in reported]
     reported += list(noun_cues(idx, taken, hosts=[a.content for a in reported]))
+    taken += [a.content for a in reported]
+    reported += list(copular_statements(idx, taken))
     taken += [a.content for a in reported]
     reported += list(quoted_fragments(idx, taken))
 

@@ -228,6 +228,19 @@ def _stated_sentence_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | No
 
 
 
+def _purpose_cue_before_quote(idx: _DocIndex, cue: Token, q: QuoteSpan) -> bool:
+    """"The editor interrupted me to announce, “...”", "She stood up to say: “...”": an infinitive
+    of purpose (an adverbial on another verb, not the complement of "plan" or "want") with its
+    words right after it, set off by a comma or colon, was carried out: the quotation is what was
+    said."""
+    if cue.dep_ != "advcl" or cue.head.pos_ not in ("VERB", "AUX") or cue.head.i > cue.i or \
+            not any(c.dep_ == "aux" and c.lower_ == "to" for c in cue.children):
+        return False
+    between = [t for t in idx.doc[cue.i + 1:idx.token_range(q.open_start, q.open_end)[0]] if not t.is_space]
+    return len(between) == 1 and between[0].text in (",", ":")
+
+
+
 def _head_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
     """Cue before the opening mark: X said: “...” / X said, “...” / saying “...” / X told
     reporters on Monday: “...”; or a cue ending the previous paragraph with a colon
@@ -247,9 +260,18 @@ def _head_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
             toks = [t for t in doc[a:b] if not t.is_space]
         else:
             return None
+    # "Trump said, and I quote, “...”": the writer's aside vouching for the wording stands between
+    # the cue and the quotation; its words are skipped (not a cue whose speaker is "I").
+    aside = set()
+    words = [t for t in toks if not t.is_punct]
+    if len(words) >= 2 and words[-1].lower_ in config.quote_asides and words[-2].lower_ == "i" and \
+            words[-1].idx + len(words[-1].text) <= q.open_start:
+        aside = {words[-1].i, words[-2].i}
+        if len(words) >= 3 and words[-3].lower_ == "and":
+            aside.add(words[-3].i)
     gap = 0
     for tok in reversed(toks):
-        if tok.idx + len(tok.text) > q.open_start:
+        if tok.idx + len(tok.text) > q.open_start or tok.i in aside:
             continue
         if any(qq.close_start <= tok.idx < qq.close_end for qq in idx.quotes):
             # The previous quotation's closing mark: “...,” he added, “...”: go on only when the
@@ -258,7 +280,8 @@ def _head_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
         if tok.text in (".", "?", "!", ";"):
             return None
         if _is_cue_verb(tok, config, allow_direct_only=True) and not idx.inside_clause_quote(tok):
-            if _governed_by_plan(tok, config) or _loose_quotative(idx, tok, q):
+            if _governed_by_plan(tok, config) and not _purpose_cue_before_quote(idx, tok, q) or \
+                    _loose_quotative(idx, tok, q):
                 return None
             if tok.tag_ == "VBN" and tok.dep_ == "advcl" and tok.head.i < tok.i and \
                     _is_cue_verb(tok.head, config) and _find_subject(tok, config)[1]:
@@ -355,7 +378,7 @@ def _colon_name_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | 
     "Clinton: “Our goal is ...” Bush: “...”"). Returns (colon token, speaker start, end)."""
     doc = idx.doc
     colon = idx.previous_token(q.open_start)
-    if colon is None or colon.text != ":":
+    if colon is None or colon.text not in (":", "):"):
         return None
     next_paragraph = idx.paragraph_of(colon.idx) == idx.paragraph_of(q.open_start) - 1 and \
         idx.paragraph_start(q.open_start) == q.open_start
@@ -364,6 +387,14 @@ def _colon_name_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | 
     j = colon.i - 1
     while j >= 0 and doc[j].is_space:
         j -= 1
+    if j >= 0 and (colon.text == "):" or doc[j].text.endswith(")")):
+        # "Rep. Jane Doe (R-Ohio): “...”": a bracketed note (party and state, affiliation) after
+        # the name; the name is the run before it.
+        k = next((k for k in range(j, max(-1, j - MAX_COLON_NAME - 1), -1) if doc[k].text.startswith("(")), None)
+        inner = doc[k + 1:j + 1 if colon.text == "):" else j] if k is not None else []
+        if k is not None and k > 0 and not any("(" in t.text or ")" in t.text for t in inner) and \
+                not doc[k - 1].is_space:
+            j = k - 1
     end = j + 1
     while j >= 0 and end - j <= MAX_COLON_NAME + 1 and (
             doc[j].pos_ == "PROPN" or doc[j].lower_ in ("and", "&") or
@@ -372,12 +403,34 @@ def _colon_name_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | 
         # whether the run names someone is checked below)
         j -= 1
     start = j + 1
-    if start >= end or end - start > MAX_COLON_NAME:
-        return None
 
     def at_boundary(k: int) -> bool:
         return k < 0 or doc[k].is_space or "\n" in doc[k].text_with_ws or \
             doc[k].text in ("-", "--", "—", "–", ".", "!", "?") or doc[k].is_quote
+
+    if not next_paragraph and end > 0 and doc[end - 1].pos_ == "NOUN" and \
+            doc[end - 1].lower_ in idx.config.document_nouns:
+        # "From the report: “...”", "(More) from Bush's Facebook post: “...”": a document named
+        # after a sentence-opening "from" speaks (its owner, when it has one, is in the span).
+        f = end - 2
+        while f >= 0 and end - f <= MAX_COLON_NAME + 1 and doc[f].lower_ != "from" and \
+                (doc[f].pos_ in ("DET", "PROPN", "NOUN", "ADJ", "PART") or doc[f].lower_ in ("'s", "’s")):
+            f -= 1
+        if f >= 0 and doc[f].lower_ == "from" and (
+                at_boundary(f - 1) or doc[f - 1].lower_.lstrip("-—–") == "more" and at_boundary(f - 2)):
+            return colon.i, f + 1, end
+    if start >= end or end - start > MAX_COLON_NAME:
+        return None
+
+    if not at_boundary(j) and doc[end - 1].ent_type_ == "PERSON":
+        # "Former secretary of state Jane Doe: “...”": a lower-case title before a person's name
+        # (title words and "of"/"the" only, from the line start) belongs to the speaker.
+        k = j
+        while k >= 0 and j - k < MAX_COLON_NAME and (doc[k].lower_ in idx.config.title_words or
+                                                     doc[k].lower_ in ("of", "the", "and")):
+            k -= 1
+        if k < j and at_boundary(k) and any(t.lower_ in idx.config.title_words for t in doc[k + 1:j + 1]):
+            j, start = k, k + 1
 
     if end - start >= 2 and at_boundary(start - 1) and _inverted_cue_word(doc[start], idx.config):
         # "Continued Stone: “...”", "Stated Stone:\n\n“...”": a cue verb put before its subject

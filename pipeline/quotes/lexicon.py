@@ -58,6 +58,8 @@ class QuoteConfig:
     person_suffixes: tuple = ()
     poll_nouns: frozenset = frozenset()
     headline_labels: frozenset = frozenset()
+    quote_asides: frozenset = frozenset()
+    copular_noun_cues: frozenset = frozenset()
 
     @classmethod
     def from_dict(cls, config: dict, source: str = "quotes.toml") -> "QuoteConfig":
@@ -93,6 +95,8 @@ class QuoteConfig:
             noun_tagged_cues=words("cues", "noun_tagged"), make_clear=words("cues", "make_clear"),
             object_content=words("cues", "object_content"), directive=words("cues", "directive"),
             noun_cues=words("cues", "noun_cues"),
+            copular_noun_cues=words("cues", "noun_cues") | frozenset(
+                v.lower() for v in config.get("cues", {}).get("copular_noun_cues", [])),
             noun_cue_for=words("cues", "noun_cue_for") if "noun_cue_for" in config.get("cues", {}) else frozenset(),
             stance_blockers=words("cues", "stance_blockers"),
             call_particles=words("cues", "call_particles"), phrases=phrases,
@@ -103,6 +107,7 @@ class QuoteConfig:
             person_suffixes=tuple(v.lower() for v in config.get("speakers", {}).get("person_suffixes", [])),
             poll_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("poll_nouns", [])),
             headline_labels=frozenset(v.lower() for v in config.get("direct", {}).get("headline_labels", [])),
+            quote_asides=frozenset(v.lower() for v in config.get("direct", {}).get("quote_asides", [])),
             governors=words("not_speech", "governors"),
             infinitive_ok=words("not_speech", "infinitive_ok"),
             animate_only=words("not_speech", "animate_only"),

@@ -39,7 +39,6 @@ def _participle_pair(g: Token, cue: Token) -> bool:
         any(t.is_quote for t in g.subtree)
 
 
-
 def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]:
     """Cue verbs coordinated into a reported clause after the cue, which report on their own:
     "..., the Jerusalem Post reports" (parataxis), "saying that the bill was sound - and arguing
@@ -105,10 +104,8 @@ def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]
     return out
 
 
-
 # Prepositions of time that open a participle clause ("before claiming that ...").
 TEMPORAL_PREPOSITIONS = {"before", "after"}
-
 
 
 def _comma_before(tok: Token) -> bool:
@@ -117,7 +114,6 @@ def _comma_before(tok: Token) -> bool:
     while j >= 0 and (tok.doc[j].is_quote and tok.doc[j].tag_ == "''" or tok.doc[j].is_space):
         j -= 1
     return j >= 0 and tok.doc[j].text in (",", "—", "–", "-")
-
 
 
 def _clause_before_nested(idx: _DocIndex, clause: Token, nested: list[Token]) -> tuple[int, int] | None:
@@ -144,7 +140,6 @@ def _clause_before_nested(idx: _DocIndex, clause: Token, nested: list[Token]) ->
     return span[0], doc[k].idx + len(doc[k].text)
 
 
-
 def _conj_subject_may_be_speaker(verb: Token, config: QuoteConfig) -> bool:
     """Whether a subject-less verb conjoined into a reported clause may be the cue's subject
     speaking again: the clause's own subject is a thing ("said his attacks have given him
@@ -168,10 +163,8 @@ def _conj_subject_may_be_speaker(verb: Token, config: QuoteConfig) -> bool:
     return subj.lower_ in ("he", "she") or not animate
 
 
-
 # Words a clause needs before a trailing cue ("..., he said.") to be taken as its content.
 MIN_TRAILING_WORDS = 4
-
 
 
 def _trailing_clause(idx: _DocIndex, cue: Token) -> tuple[int, int, Token] | None:
@@ -224,7 +217,6 @@ def _trailing_clause(idx: _DocIndex, cue: Token) -> tuple[int, int, Token] | Non
     return doc[first].idx, doc[last].idx + len(doc[last].text), subj
 
 
-
 def _quoted_conj_clauses(cue: Token, children: list[Token], idx: _DocIndex) -> list[Token]:
     """Clauses coordinated with the cue's reported clause that go on reporting it in quoted
     words ("said he had received offers for the gun, but “the offers were to use ...”", "said
@@ -263,7 +255,6 @@ def _quoted_conj_clauses(cue: Token, children: list[Token], idx: _DocIndex) -> l
     return out
 
 
-
 def _reason_after(idx: _DocIndex, cue: Token, children: list[Token]) -> list[Token]:
     """"wrote that such a request was “futile,” because the FBI now has them": a "because" clause
     right after the reported clause (punctuation at most between) that the parser hung on the
@@ -281,14 +272,12 @@ def _reason_after(idx: _DocIndex, cue: Token, children: list[Token]) -> list[Tok
     return out
 
 
-
 def _quotes_own_thought(clause: Token) -> bool:
     """"because he thought it “risks higher inflation”": a clause whose verb has a subject and a
     complement clause in quoted words reports that subject's words or thoughts (any verb, not
     only a cue): a report of its own, not the reason in someone else's."""
     return any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children) and \
         any(c.dep_ == "ccomp" and any(t.is_quote for t in c.subtree) for c in clause.children)
-
 
 
 def _lost_subject(cue: Token, children: list[Token]) -> Token | None:
@@ -310,14 +299,12 @@ def _lost_subject(cue: Token, children: list[Token]) -> Token | None:
     return None
 
 
-
 def _semicolon_between(idx: _DocIndex, clause: Token, cue: Token) -> bool:
     """A clause wholly before the cue with a semicolon (outside quotations) between them."""
     if clause.i > cue.i or clause.right_edge.i >= cue.i:
         return False
     return any(t.text == ";" and not idx.inside_clause_quote(t)
                for t in idx.doc[clause.right_edge.i + 1:cue.i])
-
 
 
 def _that_said(tok: Token) -> bool:
@@ -333,7 +320,6 @@ def _that_said(tok: Token) -> bool:
     while before >= 0 and (doc[before].is_space or doc[before].pos_ == "CCONJ"):
         before -= 1
     return before < 0 or prev.is_sent_start or doc[before].text in (".", "!", "?", ";", ":") or doc[before].is_quote
-
 
 
 def _inverted_parenthetical(cue: Token, config: QuoteConfig) -> tuple[tuple[int, int], tuple[int, int]] | None:
@@ -361,7 +347,6 @@ def _inverted_parenthetical(cue: Token, config: QuoteConfig) -> tuple[tuple[int,
     while end.i > start.i and (end.is_punct or end.is_space):
         end = doc[end.i - 1]
     return (start.idx, end.idx + len(end.text)), _speaker_span(speaker, config)
-
 
 
 def _parenthetical_host(cue: Token, config: QuoteConfig) -> bool:
@@ -395,7 +380,6 @@ def _parenthetical_host(cue: Token, config: QuoteConfig) -> bool:
         right < len(doc) and doc[right].text == ","
 
 
-
 def _as_clause_cue(cue: Token, config: QuoteConfig) -> bool:
     """"As X noted/explained/told CNN, ...": a cue in an adverbial clause opened by "as", with a
     subject of its own and no complement but the listener, on a verb of a clause of its own."""
@@ -418,7 +402,6 @@ def _as_clause_cue(cue: Token, config: QuoteConfig) -> bool:
     return any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in cue.head.children)
 
 
-
 def _ccomp_parenthetical(cue: Token, config: QuoteConfig) -> bool:
     """"Instead, Trump told CNN, his policy would be ...": a cue the parser hung as a clausal
     complement on the verb after it; with a comma closing the cue's phrase and the later verb's
@@ -437,7 +420,6 @@ def _ccomp_parenthetical(cue: Token, config: QuoteConfig) -> bool:
         any(c.dep_ in ("nsubj", "nsubjpass") and right < c.i < head.i for c in head.children)
 
 
-
 def _fronted_that_parenthetical(cue: Token, children: list[Token]) -> bool:
     """"She was not surprised that the campaign won, her advisers said, because ...": the parser
     hung the cue on "surprised" with the "that" clause as the cue's own (fronted) complement.
@@ -451,10 +433,8 @@ def _fronted_that_parenthetical(cue: Token, children: list[Token]) -> bool:
     return any(c.dep_ == "mark" and c.lower_ == "that" and c.i <= clause.left_edge.i for c in cue.children)
 
 
-
 # Verbs whose object is the listener, not the words: "Trump told CNN, ...".
 ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "warn", "ask", "brief"}
-
 
 
 def _verb_parsed_as_modifier(idx: _DocIndex, tok: Token) -> Attribution | None:
@@ -485,11 +465,28 @@ def _verb_parsed_as_modifier(idx: _DocIndex, tok: Token) -> Attribution | None:
     return att
 
 
+def _casts_as_quoted(idx: _DocIndex, tok: Token) -> bool:
+    """"offered himself as a “law and order” candidate", "addressing her informally as “Hillary”":
+    any verb casting its object "as" quoted words (the quotation opening right after "as", only
+    articles and modifiers between: "as a mere “moan”") passes a judgement in those words, as
+    "describe" does; its subject is the source. Without the quotation it is no statement
+    ("offered himself as a candidate"), nor with one deeper in the phrase (a title: "chose X as
+    host of “The Show”")."""
+    if tok.pos_ != "VERB" or not any(c.dep_ == "dobj" for c in tok.children):
+        return False
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "as" and c.i > tok.i:
+            nxt = [t for t in idx.doc[c.i + 1:c.i + 6] if not t.is_space]
+            k = next((j for j, t in enumerate(nxt) if t.is_quote), None)
+            if k is not None and all(t.pos_ in ("DET", "ADJ", "ADV") for t in nxt[:k]) and \
+                    any(q.open_start == nxt[k].idx and q.closed for q in idx.quotes):
+                return True
+    return False
+
 
 # A cue verb and the span of its reported clause as parsed, with its rule and a speaker span
 # fixed by that rule (or None); reported_speech fits it to the quotations taken.
 ReportedClause = tuple[Token, tuple[int, int], str, tuple[int, int] | None]
-
 
 
 def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
@@ -506,7 +503,11 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
         speech = _is_cue_verb(tok, config)
         # Verbs that report speech only through an object holding quoted words ("called Burma a
         # “good news story”", "labeled it “Mostly True”").
-        object_only = not speech and tok.pos_ == "VERB" and lemma in config.object_content and \
+        # ... and any verb whose object is cast "as" quoted words.
+        # (not a name given: "named her as its “Person of the Year”")
+        cast_as = not speech and lemma not in config.object_content and \
+            lemma not in config.name_giving_verbs and _casts_as_quoted(idx, tok)
+        object_only = not speech and tok.pos_ == "VERB" and (lemma in config.object_content or cast_as) and \
             tok.dep_ not in ("amod", "compound")
         mis = _verb_parsed_as_modifier(idx, tok)
         if mis is not None:
@@ -572,7 +573,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
                     rule = "indirect.infinitive"
                 elif children[0].dep_ == "prep":
                     rule = "indirect.call_for"
-        if span is None and lemma in config.object_content:
+        if span is None and (lemma in config.object_content or object_only):
             # described the ties as “unique”: the object (with its "as" complement) holds quoted
             # words. Without quoted words an object is a topic, not a statement: skipped.
             objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "oprd")]
@@ -706,7 +707,6 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
         yield tok, span, rule, speaker
 
 
-
 def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]],
                     clauses: Sequence[Attribution | ReportedClause] | None = None) -> Iterator[Attribution]:
     """Cue verbs with a reported clause: indirect, or mixed when quoted words sit inside.
@@ -741,7 +741,6 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]],
         yield att
 
 
-
 # Dependents of a verb that may hold the words it quotes from its subject.
 FRAGMENT_DEPS = {"dobj", "prep", "ccomp", "xcomp", "attr", "oprd", "acomp", "dative", "advcl", "npadvmod"}
 
@@ -751,11 +750,9 @@ TAIL_DEPS = {"prep", "npadvmod"}
 NOT_FRAGMENT_SUBJECTS = {"it", "this", "that", "which", "what", "there", "i", "we", "you"}
 
 
-
 def _time_adjunct(tok: Token) -> bool:
     """"on Monday", "last week": when it was said, not part of what was said."""
     return any(t.ent_type_ in ("DATE", "TIME") for t in tok.subtree)
-
 
 
 def _tail_adjuncts(idx: _DocIndex, verb: Token, pieces: list[Token]) -> list[Token]:
@@ -779,13 +776,11 @@ def _tail_adjuncts(idx: _DocIndex, verb: Token, pieces: list[Token]) -> list[Tok
     return out
 
 
-
 def _title_like(idx: _DocIndex, q: QuoteSpan) -> bool:
     """Every content word capitalised: a title or a name (“Meet the Press”, “Trump Revealed”)."""
     words = [t for t in idx.words(q.content_start, q.content_end) if t.is_alpha]
     content = [t for t in words if not t.is_stop or t.i == words[0].i] if words else []
     return bool(content) and all(t.text[:1].isupper() for t in content) and len(words) < 12
-
 
 
 def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
@@ -850,7 +845,6 @@ def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[A
                           cue_lemma=_cue_lemma(verb))
 
 
-
 # Verbs whose subject makes the statement named by their object ("issued a statement that ...").
 STATEMENT_MAKING_VERBS = {"issue", "release", "send", "make", "put", "offer", "deliver", "post", "publish",
                           "repeat", "reiterate", "echo", "give", "file"}
@@ -866,7 +860,6 @@ DISPUTING_VERBS = {"reject", "deny", "dismiss", "dispute", "refute", "rebut", "d
                    "back", "echo", "amplify", "spread", "push", "peddle", "fuel", "fact-check", "check"}
 
 
-
 def _own_statement(noun: Token, verb: Token) -> bool:
     """A reporting noun in the object of a verb is its subject's own statement when the
     subject does something with it as its maker: "Cruz entered the debate with a forceful
@@ -878,7 +871,6 @@ def _own_statement(noun: Token, verb: Token) -> bool:
     # with the subject's own determiner is the subject's.
     det = next((c for c in noun.children if c.dep_ in ("det", "poss")), None)
     return det is not None and det.lower_ in ("his", "her", "their", "its", "a", "an")
-
 
 
 def _maker_of_statement(noun: Token, config: QuoteConfig) -> Token | None:
@@ -906,7 +898,6 @@ def _maker_of_statement(noun: Token, config: QuoteConfig) -> Token | None:
     if subj is None or passive or not _animate(subj, config):
         return None
     return subj
-
 
 
 def _stance_holder(noun: Token, config: QuoteConfig) -> Token | None:
@@ -937,7 +928,6 @@ def _stance_holder(noun: Token, config: QuoteConfig) -> Token | None:
     return subj
 
 
-
 def _statement_maker_verb(cue: Token, config: QuoteConfig) -> Token | None:
     """"X released a statement saying ...": the participle hangs off the statement, which X
     issued; X is the one saying (PolNeAR writes the source as X). The verb making the statement,
@@ -963,7 +953,6 @@ def _statement_maker_verb(cue: Token, config: QuoteConfig) -> Token | None:
     if subj is None or passive or not _animate(subj, config):
         return None
     return noun.head
-
 
 
 def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]],
@@ -1037,6 +1026,45 @@ def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]],
         yield att
 
 
+def copular_statements(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
+    """"Podliska's most explosive claim is that the committee is a “witch hunt”", "Clinton's
+    response was: “...”", "Her campaign slogan is “...”": someone's reporting noun as the subject
+    of "be", with a "that" clause or a quotation right after the verb as what was said. The
+    possessor is the speaker; without one the noun is the writer's topic ("The claim is that
+    ...") and nothing is reported."""
+    config = idx.config
+    doc = idx.doc
+    for tok in doc:
+        if tok.pos_ != "NOUN" or tok.dep_ != "nsubj" or tok.lemma_.lower() not in config.copular_noun_cues:
+            continue
+        verb = tok.head
+        owner = next((c for c in tok.children if c.dep_ == "poss"), None)
+        if owner is None or verb.lemma_ != "be" or verb.i < tok.i or idx.inside_clause_quote(tok):
+            continue
+        span = None
+        clause = next((c for c in verb.children if c.dep_ in ("ccomp", "attr") and c.i > verb.i and
+                       any(m.dep_ == "mark" and m.lower_ == "that" and m.i == c.left_edge.i for m in c.children)),
+                      None)
+        if clause is not None:
+            span = _content_of_subtree(clause)
+        else:
+            # the quotation itself, right after the verb (a comma or colon at most between); a
+            # word or two there is what the thing was called ("his claims were “sarcasm”")
+            nxt = next((t for t in doc[verb.i + 1:verb.i + 3] if not (t.is_space or t.text in (",", ":"))), None)
+            q = next((q for q in idx.quotes if nxt is not None and q.open_start == nxt.idx and q.closed
+                      and q.depth == 0 and len(idx.words(q.content_start, q.content_end)) >= config.min_words),
+                     None)
+            if q is not None:
+                span = (q.open_start, q.close_end)
+        if span is None or _overlap(span, taken) > 0:
+            continue
+        span, quoted = _extend_to_quotes(idx, span)
+        typ = "mixed" if quoted else "indirect"
+        att = Attribution(typ, span, typ + ".copular_noun", cue=tok, cue_span=(tok.i, tok.i + 1),
+                          cue_lemma=tok.lemma_.lower(), speaker=_speaker_span(owner, config))
+        att.extra["speaker_fixed"] = True
+        yield att
+
 
 def block_quotes(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
     """Quotations set off as paragraphs without quote marks.
@@ -1079,12 +1107,10 @@ def block_quotes(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
                           cue_lemma=_cue_lemma(cue))
 
 
-
 # Longest source written before the colon of a headline ("McCain Challenger Kelli Ward: ...").
 MAX_HEADLINE_SOURCE = 8
 
 HEADLINE_DASH = re.compile(r"^.{1,30}?\s[-–—]\s+")
-
 
 
 def headline_source(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
@@ -1142,7 +1168,6 @@ def headline_source(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
                       extra={"speaker_fixed": True})
 
 
-
 def _extend_to_quotes(idx: _DocIndex, span: tuple[int, int]) -> tuple[tuple[int, int], bool]:
     """Widen a reported clause to the marks of every quotation it overlaps (a mixed quote whose
     quoted part runs past the parsed clause, or whose opening mark the parser left outside)."""
@@ -1154,7 +1179,6 @@ def _extend_to_quotes(idx: _DocIndex, span: tuple[int, int]) -> tuple[tuple[int,
             start = min(start, q.open_start)
             end = max(end, q.close_end if q.closed else q.close_start)
     return (start, end), quoted
-
 
 
 def _colon_quotation(idx: _DocIndex, span: tuple[int, int], taken: Sequence[tuple[int, int]]
@@ -1176,7 +1200,6 @@ def _colon_quotation(idx: _DocIndex, span: tuple[int, int], taken: Sequence[tupl
             return None
         return span[0], (q.close_end if q.closed else q.close_start)
     return None
-
 
 
 def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
@@ -1220,7 +1243,6 @@ def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
         yield att
 
 
-
 def _minus_taken(idx: _DocIndex, span: tuple[int, int], taken: Sequence[tuple[int, int]],
                  min_words: int = 4) -> tuple[int, int] | None:
     """The longest piece of `span` outside the `taken` spans (trimmed of spaces and punctuation),
@@ -1246,7 +1268,6 @@ def _minus_taken(idx: _DocIndex, span: tuple[int, int], taken: Sequence[tuple[in
         if best is None or piece[1] - piece[0] > best[1] - best[0]:
             best = piece
     return best
-
 
 
 def _overlap(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> int:
