@@ -625,6 +625,20 @@ LONG_TAIL = [
      "their own story.”", []),
     ("TOP STORIES.\n\nFlood survivors speak about the town “It is about giving communities a way to tell "
      "their own story.” [Wire.]", []),
+    # a noun-phrase object of a verb of `object_np` is what was said ("announced her plan ...") ...
+    ("The senator announced her plan to expand health care for veterans on Tuesday.",
+     [("indirect.object", "her plan to expand health care for veterans on Tuesday", "The senator")]),
+    ("The governor acknowledged the mistake in his budget.",
+     [("indirect.object", "the mistake", "The governor")]),
+    ("The mayor denounced the attack on the synagogue.",
+     [("indirect.object", "the attack on the synagogue", "The mayor")]),
+    ("The mayor said the same about the budget.",
+     [("indirect.object", "the same about the budget", "The mayor")]),
+    # ... not a pronoun, a bare quantity, a bare document noun, nor after a verb outside the list
+    ("The mayor announced it on Tuesday.", []),
+    ("The mayor said little about the budget.", []),
+    ("The council noted the report.", []),
+    ("The mayor praised the new library.", []),
 ]
 
 

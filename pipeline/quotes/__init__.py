@@ -8,9 +8,10 @@ Three layers, each testable alone:
    `don’t`) is never a quote mark and one odd mark never loses the document.
 2. Extractors over a parsed `Doc` (the textacy `extract/triples.py` pattern: small generators
    yielding typed `Attribution` records, each heuristic commented with its reason):
-   `direct_quotes` (quotation + nearby cue), `reported_speech` (cue verb + clause), `according_to`,
-   `noun_cues`, `copular_statements` ("her response was: “...”"), `quoted_fragments` (quoted words in
-   the complements of a verb with a speaking subject).
+   `direct_quotes` (quotation + nearby cue), `reported_speech` (cue verb + clause, or + noun-phrase
+   object for `object_np` verbs), `according_to`, `noun_cues`, `copular_statements` ("her response
+   was: “...”"), `quoted_fragments` (quoted words in the complements of a verb with a speaking
+   subject).
 3. `resolve_speakers`: speaker as written -> canonical entity, by name, pronoun, role/title and
    recency against the document's mentions (the entities stage's, or a fallback built from the
    Doc's own entities), recording how in `resolution`.

@@ -60,6 +60,7 @@ class QuoteConfig:
     headline_labels: frozenset = frozenset()
     quote_asides: frozenset = frozenset()
     copular_noun_cues: frozenset = frozenset()
+    object_np: frozenset = frozenset()
 
     @classmethod
     def from_dict(cls, config: dict, source: str = "quotes.toml") -> "QuoteConfig":
@@ -95,6 +96,7 @@ class QuoteConfig:
             noun_tagged_cues=words("cues", "noun_tagged"), make_clear=words("cues", "make_clear"),
             object_content=words("cues", "object_content"), directive=words("cues", "directive"),
             noun_cues=words("cues", "noun_cues"),
+            object_np=words("cues", "object_np") if "object_np" in config.get("cues", {}) else frozenset(),
             copular_noun_cues=words("cues", "noun_cues") | frozenset(
                 v.lower() for v in config.get("cues", {}).get("copular_noun_cues", [])),
             noun_cue_for=words("cues", "noun_cue_for") if "noun_cue_for" in config.get("cues", {}) else frozenset(),

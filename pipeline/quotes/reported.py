@@ -465,6 +465,47 @@ def _verb_parsed_as_modifier(idx: _DocIndex, tok: Token) -> Attribution | None:
     return att
 
 
+# Dependents of a noun that only determine or qualify it: without others ("a story", "his
+# weekly column") a document noun names the document, not what it says.
+BARE_NOUN_DEPS = {"det", "poss", "amod", "compound", "nummod", "case", "punct", "advmod"}
+
+
+def _np_object(idx: _DocIndex, tok: Token) -> Token | None:
+    """The noun-phrase object of a verb of config.object_np that is its content ("announced her
+    plan to ..."), or None: not without a subject, nor beside a clause (the clause is the content),
+    nor a pronoun ("denied it"), a listener ("told reporters"), or a bare document noun ("wrote a
+    letter", "reported the story": the vehicle, not the words)."""
+    config = idx.config
+    if tok.pos_ != "VERB" or tok.dep_ in ("amod", "compound") or tok.lemma_.lower() in ADDRESSEE_VERBS or \
+            any(c.dep_ in ("ccomp", "xcomp", "csubj", "dative") for c in tok.children):
+        return None
+    # "..., said the chart", "“...,” tweeted a user": an inverted cue after the words, whose
+    # "object" is the speaker; its parsed subject, if any, holds the quotation.
+    prev = next((t for t in reversed(tok.doc[max(0, tok.i - 3):tok.i]) if not t.is_space), None)
+    if tok.tag_ in ("VBD", "VBZ", "VBP") and prev is not None and prev.is_punct:
+        subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < tok.i]
+        if not subj or any(t.is_quote for c in subj for t in c.subtree):
+            return None
+    obj = next((c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i), None)
+    if obj is None or obj.pos_ == "PRON" or obj.tag_ in ("DT", "WDT", "IN"):
+        return None         # "denied it", "announced that ..." (a clause's mark taken for the object)
+    if obj.pos_ in ("ADJ", "ADV", "INTJ") and not any(True for _ in obj.children):
+        return None         # "said little", "said goodbye": a quantity or a formula, no statement
+    if obj.lemma_.lower() in config.document_nouns and all(c.dep_ in BARE_NOUN_DEPS for c in obj.children):
+        return None
+    if _find_subject(tok, config)[0] is None:
+        return None
+    # quoted words in a later complement ("noted her job after college “sliming” fish"): the
+    # statement runs on past the object, as a quoted fragment (quoted_fragments takes it). Not a
+    # clause of its own ("acknowledged his success, saying “...”": another report).
+    for c in tok.children:
+        if c.i > obj.i and c.dep_ in FRAGMENT_DEPS and c.pos_ not in ("VERB", "AUX"):
+            lo, hi = c.left_edge.idx, c.right_edge.idx + len(c.right_edge)
+            if any(lo <= q.open_start < hi for q in idx.quotes):
+                return None
+    return obj
+
+
 def _casts_as_quoted(idx: _DocIndex, tok: Token) -> bool:
     """"offered himself as a “law and order” candidate", "addressing her informally as “Hillary”":
     any verb casting its object "as" quoted words (the quotation opening right after "as", only
@@ -646,6 +687,15 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
                     if any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
                         span = cand
                         rule = "mixed.object"
+        if span is None and lemma in config.object_np:
+            # "announced her plan to ...", "acknowledged the mistake", "denounced the attack": the
+            # noun phrase a verb of `object_np` takes in place of a clause is what was said.
+            obj = _np_object(idx, tok)
+            if obj is not None:
+                nested = [t for t in obj.subtree if _is_cue_verb(t, config) and t.dep_ in ("acl", "relcl", "advcl")
+                          and not idx.inside_clause_quote(t)]
+                span = _content_of_subtree(obj, exclude=nested)
+                rule = "indirect.object"
         if span is None and speech and (tok.dep_ == "parataxis" or _ccomp_parenthetical(tok, config)) and \
                 _parenthetical_host(tok, config):
             # The increased hostility, he added, makes ...: a parenthetical cue; the content is
