@@ -632,13 +632,43 @@ LONG_TAIL = [
      [("indirect.object", "the mistake", "The governor")]),
     ("The mayor denounced the attack on the synagogue.",
      [("indirect.object", "the attack on the synagogue", "The mayor")]),
-    ("The mayor said the same about the budget.",
-     [("indirect.object", "the same about the budget", "The mayor")]),
+    # ("said the same" is a pro-form: indirect.pro_form, tested below)
     # ... not a pronoun, a bare quantity, a bare document noun, nor after a verb outside the list
     ("The mayor announced it on Tuesday.", []),
     ("The mayor said little about the budget.", []),
     ("The council noted the report.", []),
     ("The mayor praised the new library.", []),
+    # A cue with a subject of its own conjoined into a reported clause is a second report ...
+    ("The senator said the plan is weak and the governor said he would veto it.",
+     [("indirect.ccomp", "the plan is weak", "The senator"), ("indirect.ccomp", "he would veto it", "the governor")]),
+    # ... not a conjoined verb that reports nothing
+    ("The senator said the plan is weak and the governor agreed.",
+     [("indirect.ccomp", "the plan is weak and the governor agreed", "The senator")]),
+    # ... also when the parser hung it on the cue as a second clause; "said the same (of X)",
+    # "said yes", "said no to X", "said the same thing": a pro-form stands for the statement ...
+    ("Six in 10 voters said the mayor is honest, and three-quarters said the same of the governor.",
+     [("indirect.ccomp", "the mayor is honest", "Six in 10 voters"),
+      ("indirect.pro_form", "the same of the governor", "quarters")]),
+    ("Last month, 26 percent of voters said the same.", [("indirect.pro_form", "the same", "26 percent of voters")]),
+    ("Asked if the plan was legal, 46 percent of voters said yes.",
+     [("indirect.pro_form", "yes", "46 percent of voters")]),
+    ("He said no to the war.", [("indirect.pro_form", "no to the war", "He")]),
+    ("He and Smith had basically said the same thing.", [("indirect.pro_form", "the same thing", "He and Smith")]),
+    # ... the "'s" before it a perfect's "has" (a passive "said" takes no object) ...
+    ("Since he announced his run last year, he's said the same thing at every stop.",
+     [("indirect.object", "his run", "he"), ("indirect.pro_form", "the same thing at every stop", "he")]),
+    # ... not a passive, which leaves no one speaking, nor a determiner of a clause's subject
+    ("It's said the same way.", []),
+    ("She said no one came to the meeting.", [("indirect.ccomp", "no one came to the meeting", "She")]),
+    # A share of those polled "who said ..." closing a reported clause is a second poll answer ...
+    ("Among supporters, 61 percent said they have made up their minds compared to 38 percent who said they "
+     "could change their mind.",
+     [("indirect.ccomp", "they have made up their minds compared to 38 percent", "61 percent"),
+      ("indirect.ccomp", "they could change their mind", "who")]),
+    # ... not a relative clause on anyone else (part of what is reported)
+    ("Devine said he has had no talks with supporters who have suggested that Sanders quit the race.",
+     [("indirect.ccomp", "he has had no talks with supporters who have suggested that Sanders quit the race",
+       "Devine")]),
 ]
 
 
@@ -1184,6 +1214,25 @@ def test_speech_verb_conjoined_to_a_reported_clause(nlp, config, subject, pos, s
     assert [(r["content"], r["speaker_text"]) for r in rows if r["type"] == "direct"] == [("We won.", speaker)], rows
 
 
+@pytest.mark.parametrize("word, tag, pos, dep, expected", [
+    # an expletive subject of the reported clause never speaks: the conjoined cue is the speaker's
+    ("there", "EX", "PRON", "expl", ["there are two members", "the outcome was open"]),
+    # ... while a clause with no subject at all keeps it
+    ("then", "RB", "ADV", "advmod", ["then are two members but said the outcome was open"])])
+def test_speech_verb_conjoined_to_a_clause_with_an_expletive(nlp, config, word, tag, pos, dep, expected):
+    # "Clark said there are two members but said the outcome was open", "said" hung on "are"
+    doc = _hand_parsed(nlp, [
+        ("Clark", "NNP", "PROPN", 1, "nsubj", "Clark"), ("said", "VBD", "VERB", 1, "ROOT", "say"),
+        (word, tag, pos, 3, dep, word), ("are", "VBP", "VERB", 1, "ccomp", "be"),
+        ("two", "CD", "NUM", 5, "nummod", "two"), ("members", "NNS", "NOUN", 3, "attr", "member"),
+        ("but", "CC", "CCONJ", 3, "cc", "but"), ("said", "VBD", "VERB", 3, "conj", "say"),
+        ("the", "DT", "DET", 9, "det", "the"), ("outcome", "NN", "NOUN", 10, "nsubj", "outcome"),
+        ("was", "VBD", "AUX", 7, "ccomp", "be"), ("open", "JJ", "ADJ", 10, "acomp", "open"),
+        (".", ".", "PUNCT", 1, "punct", ".")], spaces=[True] * 11 + [False, False])
+    rows = extract_quotes(_Parsed(doc), None, config)
+    assert [r["content"] for r in rows] == expected, rows
+
+
 @pytest.mark.parametrize("verb, lemma, expected", [
     ("said", "say", [("represented all her “work” messages", "she")]),
     # a verb that reports nobody: the quoted word is a scare quote of the writer's
@@ -1310,6 +1359,30 @@ def test_parenthetical_cue_with_a_noun_root(extract, text, content):
     rows = [r for r in extract(text) if r["rule_id"].endswith(".parenthetical")]
     assert [r["content"] for r in rows] == ([content] if content else [])
     assert all(r["speaker_text"] == "he" for r in rows)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an aside the parser took for an adverbial clause (no "when"/"as" opening it) ...
+    ("Every Friday, the former executive told the Post, she would lead a meeting on real estate.",
+     [("indirect.parenthetical", "Every Friday, the former executive told the Post, she would lead a meeting on "
+       "real estate", "the former executive")]),
+    # ... not a real adverbial clause
+    ("When the executive told the Post, she would lead a meeting on real estate.", []),
+    # an aside before an infinitive of its host clause ...
+    ("Nor does the mayor have any plans, advisers say, to raise taxes on the poor.",
+     [("indirect.parenthetical", "Nor does the mayor have any plans, advisers say, to raise taxes on the poor",
+       "advisers")]),
+    # a relative pronoun that is the subject of the verb after the cue: that verb's clause is
+    # what the cue's subject says ...
+    ("They focused on the drawdown of troops, which they say left a vacuum for the terrorists.",
+     [("indirect.relative", "left a vacuum for the terrorists", "they")]),
+    # ... not an infinitive after a directive cue
+    ("They focused on the plan, which she urged to pass quickly.",
+     [("indirect.infinitive", "which she urged to pass quickly", "she")]),
+])
+def test_cue_inside_its_content(extract, text, expected):
+    rows = extract(text)
+    assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in rows] == expected, rows
 
 
 def test_continuation_paragraph_keeps_the_speaker(extract):

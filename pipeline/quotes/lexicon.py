@@ -61,6 +61,7 @@ class QuoteConfig:
     quote_asides: frozenset = frozenset()
     copular_noun_cues: frozenset = frozenset()
     object_np: frozenset = frozenset()
+    pro_form_objects: frozenset = frozenset()
 
     @classmethod
     def from_dict(cls, config: dict, source: str = "quotes.toml") -> "QuoteConfig":
@@ -110,6 +111,7 @@ class QuoteConfig:
             poll_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("poll_nouns", [])),
             headline_labels=frozenset(v.lower() for v in config.get("direct", {}).get("headline_labels", [])),
             quote_asides=frozenset(v.lower() for v in config.get("direct", {}).get("quote_asides", [])),
+            pro_form_objects=frozenset(v.lower() for v in config.get("cues", {}).get("pro_form_objects", [])),
             governors=words("not_speech", "governors"),
             infinitive_ok=words("not_speech", "infinitive_ok"),
             animate_only=words("not_speech", "animate_only"),

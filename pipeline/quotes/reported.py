@@ -91,6 +91,21 @@ def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]
         elif g.dep_ in ("advcl", "relcl") and g.tag_ in ("VBD", "VBZ", "VBP") and \
                 any(c.dep_ == "nsubj" and c.lower_ not in config.relative_pronouns for c in g.children):
             out.append(g)
+        elif g.dep_ == "relcl" and g.i > cue.i and \
+                any(c.dep_ == "ccomp" and c.i > g.i for c in g.children) and \
+                any(c.dep_ == "nsubj" and c.lower_ in ("who", "that") and c.i < g.i for c in g.children) and \
+                g.head.i < g.i and g.head.right_edge.i == content_root.right_edge.i and \
+                (g.head.lemma_.lower() in config.share_nouns or g.head.pos_ == "NUM"):
+            # "61 percent said they are sure, compared to 38 percent who said they could change
+            # their mind": a relative clause on a share of those polled, closing the reported
+            # clause, is a second poll answer (not so "... a booker who said ...": part of what
+            # is reported)
+            out.append(g)
+        elif g.dep_ == "conj" and _own_subject_cue(g, config):
+            # a cue with a subject of its own conjoined into the clause is a second report, not
+            # part of the first ("Most voters said the economy is weak, and a third said the
+            # same of jobs")
+            out.append(g)
         elif g.dep_ == "conj" and g.tag_ in ("VBD", "VBZ", "VBP") and \
                 _tense(g) is not None and _tense(g) == _tense(cue) and \
                 not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in g.children) and \
@@ -102,6 +117,50 @@ def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]
             out.append(g)
             idx.conjoined_cue_of.setdefault(g.i, cue)
     return out
+
+
+def _relative_through_cue(cue: Token, config: QuoteConfig) -> tuple[Token, Token] | None:
+    """"..., which they say left a vacuum": a relative clause whose verb is a cue with a subject
+    of its own after the relative pronoun and a verb after it that the pronoun is the subject of
+    (the parser hangs it as an open complement): the cue's own subject, who speaks, and that verb."""
+    rel = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.i < cue.i and
+           c.lower_ in config.relative_pronouns]
+    subj = [c for c in cue.children if c.dep_ == "nsubj" and c.i < cue.i and c.lower_ not in config.relative_pronouns]
+    if not rel or not subj or rel[0].i > subj[0].i:
+        return None
+    verb = next((c for c in cue.children if c.dep_ in ("xcomp", "ccomp") and c.i > cue.i and c.pos_ in ("VERB", "AUX")
+                 and not any(d.dep_ in ("nsubj", "nsubjpass", "expl", "mark") or d.lower_ == "to"
+                             for d in c.children)), None)
+    return None if verb is None else (subj[0], verb)
+
+
+def _pro_form_object(cue: Token, config: QuoteConfig) -> Token | None:
+    """The pro-form a speech verb takes for its statement ("said the same of Sanders", "said
+    yes", "said so"): right after the cue (only an article or its adjective between); "same",
+    "opposite" (or "the same thing") as its object, "so", "yes", "no" as an object, interjection
+    or adverb with nothing of its own ("said so far", "said no one" stay out)."""
+    doc = cue.doc
+    for c in cue.children:
+        if c.i <= cue.i or c.lower_ not in config.pro_form_objects and c.lemma_ != "thing":
+            continue
+        if not all(t.pos_ == "DET" or t.dep_ == "amod" and t.head.i == c.i for t in doc[cue.i + 1:c.i]):
+            continue
+        if c.dep_ in ("dobj", "nsubj") and c.lower_ in ("same", "opposite") or \
+                c.dep_ == "dobj" and c.lemma_ == "thing" and \
+                any(a.dep_ == "amod" and a.lower_ in config.pro_form_objects for a in c.children) or \
+                c.dep_ in ("intj", "advmod", "dobj") and c.lower_ in ("so", "yes", "no") and not list(c.children):
+            return c
+    return None
+
+
+def _own_subject_cue(verb: Token, config: QuoteConfig) -> bool:
+    """A finite cue verb with a nominal subject of its own before it (no relative pronoun) and a
+    complement: a report of its own."""
+    if _tense(verb) is None and verb.tag_ not in ("VBD", "VBZ", "VBP"):
+        return False
+    return any(c.dep_ == "nsubj" and c.i < verb.i and c.lower_ not in config.relative_pronouns
+               for c in verb.children) and \
+        any(c.dep_ in ("ccomp", "dobj", "xcomp") and c.i > verb.i for c in verb.children)
 
 
 # Prepositions of time that open a participle clause ("before claiming that ...").
@@ -151,7 +210,9 @@ def _conj_subject_may_be_speaker(verb: Token, config: QuoteConfig) -> bool:
         head = head.head
     subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
     if not subjects:
-        return False
+        # "said there are two from each district ... but said the outcome was open": an
+        # expletive "there" or "it" never speaks, so the cue's subject does
+        return any(c.dep_ == "expl" for c in head.children)
     if verb.head.tag_ == "VBN" and verb.tag_ == "VBD" and \
             any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.head.children):
         # "conceded that X had touched Fields but implied that ...": a simple past cannot share
@@ -358,6 +419,8 @@ def _parenthetical_host(cue: Token, config: QuoteConfig) -> bool:
     doc = cue.doc
     lemma = cue.lemma_.lower()
     for c in cue.children:
+        if c.dep_ == "xcomp" and c.i > cue.i and any(t.text == "," for t in doc[cue.i + 1:c.left_edge.i]):
+            continue      # "Nor does she have any plans, advisers say, to take ...": the host's words
         if c.dep_ in ("ccomp", "xcomp"):
             return False
         if c.dep_ == "dobj" and not (lemma in ADDRESSEE_VERBS and _animate(c, config)
@@ -408,9 +471,12 @@ def _ccomp_parenthetical(cue: Token, config: QuoteConfig) -> bool:
     own subject after that comma, the cue is a parenthetical on the sentence."""
     doc = cue.doc
     head = cue.head
-    if cue.dep_ != "ccomp" or head.i <= cue.i or \
+    if cue.dep_ not in ("ccomp", "advcl") or head.i <= cue.i or \
             not any(c.dep_ == "nsubj" and c.i < cue.i for c in cue.children):
         return False      # a passive ("Jokes are told, ...") or subjectless verb is no parenthetical
+    if cue.dep_ == "advcl" and any(c.dep_ in ("mark", "advmod") and c.tag_ in ("IN", "WRB") for c in cue.children):
+        return False      # "When X told CNN, ...", "As X told CNN, ...": a real adverbial clause; one
+                          # with no such word is the aside ("Every Friday, X told the Post, she ...")
     if head.lemma_.lower() in config.speech or head.lemma_.lower() in config.direct_only:
         return False      # "He may add to the team, he said": the later verb reports this clause
     right = cue.right_edge.i
@@ -569,6 +635,10 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
         # with its own cue, that the parser hung on this one ("Most voters say they ...; 26
         # percent say they ..."): not what this cue reports.
         children = [c for c in children if not _semicolon_between(idx, c, tok)]
+        # "Six in 10 said X, and three-quarters said Y": a cue with a subject of its own after
+        # "and" that the parser hung on the first cue as a second clause reports on its own.
+        children = [c for c in children if c is children[0] or c.i < tok.i or not _own_subject_cue(c, config)
+                    or doc[c.left_edge.i - 1].dep_ != "cc"]
         if any(c.dep_ == "ccomp" and c.i > tok.i and
                not any(t.is_punct and not t.is_quote for t in doc[tok.i + 1:c.i])
                for c in children):
@@ -687,6 +757,26 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
                     if any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
                         span = cand
                         rule = "mixed.object"
+        if span is None and speech and not children and tok.dep_ == "relcl":
+            inner = _relative_through_cue(tok, config)
+            if inner is not None:
+                # "the drawdown, which they say left a vacuum": the relative pronoun is the
+                # subject of the verb after the cue; that verb's clause is what they say.
+                span = _content_of_subtree(inner[1])
+                speaker = _speaker_span(inner[0], config)
+                rule = "indirect.relative"
+        if span is None and speech and not children:
+            pro = _pro_form_object(tok, config)
+            if pro is not None and _find_subject(tok, config)[0] is not None:
+                # "40 percent who say the same about Trump", "46 percent said yes": a word standing
+                # for a statement is what was said (without a speaker the parse has gone wrong).
+                span = _content_of_subtree(pro)
+                # "said no to the war": a refusal with what is refused
+                to = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "to" and
+                           c.i == pro.right_edge.i + 1 and pro.lower_ in ("yes", "no")), None)
+                if span is not None and to is not None:
+                    span = (span[0], (_content_of_subtree(to) or span)[1])
+                rule = "indirect.pro_form"
         if span is None and lemma in config.object_np:
             # "announced her plan to ...", "acknowledged the mistake", "denounced the attack": the
             # noun phrase a verb of `object_np` takes in place of a clause is what was said.

@@ -431,8 +431,9 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         pass_subj = next((c for c in node.children if c.dep_ == "nsubjpass"), None)
         if pass_subj is not None and node.i == tok.i and node.tag_ == "VBD" and any(
                 c.dep_ == "auxpass" and c.lower_ in ("'s", "’s") for c in node.children) and \
-                any(c.dep_ == "ccomp" for c in node.children):
-            # "He's said he ...": the "'s" of a perfect ("has said") taken for a passive "is".
+                any(c.dep_ == "ccomp" or c.dep_ == "dobj" and node.lemma_ == "say" for c in node.children):
+            # "He's said he ...": the "'s" of a perfect ("has said") taken for a passive "is"
+            # ("he's said the same thing": "said" takes no object in the passive).
             subject = pass_subj
             break
         if pass_subj is not None and via_conj and not any(c.dep_ == "auxpass" for c in tok.children) \
