@@ -632,7 +632,9 @@ LONG_TAIL = [
      [("indirect.object", "the mistake", "The governor")]),
     ("The mayor denounced the attack on the synagogue.",
      [("indirect.object", "the attack on the synagogue", "The mayor")]),
-    # ("said the same" is a pro-form: indirect.pro_form, tested below)
+    # ("said the same" is a pro-form, taken by indirect.pro_form first; more cases below)
+    ("The mayor said the same about the budget.",
+     [("indirect.pro_form", "the same about the budget", "The mayor")]),
     # ... not a pronoun, a bare quantity, a bare document noun, nor after a verb outside the list
     ("The mayor announced it on Tuesday.", []),
     ("The mayor said little about the budget.", []),
