@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,14 @@ def require(config: dict, dotted_key: str, kind: type | tuple[type, ...], source
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise ConfigError(f"{source}: key '{dotted_key}' must be {names}, got {node!r}")
     return node
+
+
+def compile_regex(pattern: str, where: str) -> re.Pattern:
+    """A regular expression from a config file; a bad one is a ConfigError naming `where`."""
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"{where}: bad regular expression {pattern!r}: {exc}") from None
 
 
 def hash_files(paths: list[Path]) -> dict[str, str]:

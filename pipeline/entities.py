@@ -40,7 +40,7 @@ from typing import Iterable
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from .config import DEFAULT_CONFIG_DIR, config_files, load_stage_config, load_toml, require
+from .config import DEFAULT_CONFIG_DIR, compile_regex, config_files, load_stage_config, load_toml, require
 from .docs import iter_parsed_docs, shared_vocab
 from .errors import ConfigError
 from .io import write_table
@@ -150,8 +150,8 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         modifiers=frozenset(m.lower() for m in strs("titles.modifiers")),
         nationalities=frozenset(strs("titles.nationalities")),
         max_title_tokens=require(config, "titles.max_tokens", int, source),
-        caption_res=[_regex(p, source) for p in strs("lines.caption_patterns")],
-        byline_res=[_regex(p, source) for p in strs("lines.byline_patterns")],
+        caption_res=[compile_regex(p, source) for p in strs("lines.caption_patterns")],
+        byline_res=[compile_regex(p, source) for p in strs("lines.byline_patterns")],
         name_only_max_tokens=require(config, "lines.name_only_max_tokens", int, source),
         min_content_words=require(config, "headlines.min_content_words", int, source),
         min_capitalised_ratio=float(require(config, "headlines.min_capitalised_ratio", (int, float), source)),
@@ -161,13 +161,6 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         patterns=patterns,
         aliases=alias_map,
     )
-
-
-def _regex(pattern: str, source: str) -> re.Pattern:
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise ConfigError(f"{source}: bad regular expression {pattern!r}: {exc}") from None
 
 
 def load_rules(config_dir: Path | None = None) -> EntityRules:

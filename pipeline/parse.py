@@ -9,7 +9,6 @@ so "Jonathan Lis\\nJonathan Lis" cannot become one PERSON. Later stages rebuild 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -22,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
-from .config import DEFAULT_CONFIG_DIR, ConfigError, config_files, load_stage_config, require
+from .config import DEFAULT_CONFIG_DIR, ConfigError, compile_regex, config_files, load_stage_config, require
 from .io import TableWriter, table_path
 from .manifest import StageRecord
 from .model import load_model, model_info
@@ -94,10 +93,7 @@ def _glued_quote_infixes(config: dict, source: str) -> list[str]:
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         raise ConfigError(f"{source}: key 'glued_quote_infixes' must be a list of regular expressions")
     for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as err:
-            raise ConfigError(f"{source}: glued_quote_infixes: bad regular expression {pattern!r}: {err}") from None
+        compile_regex(pattern, f"{source}: glued_quote_infixes")
     return patterns
 
 
