@@ -119,7 +119,6 @@ def _reanchor_same_paragraph(idx: _DocIndex, direct: list[Attribution], reported
             att.speaker, att.speaker_ref = None, None
 
 
-
 def _governing_speech_verb(idx: _DocIndex, att: Attribution) -> Token | None:
     """“...,” X said. He wrote that the plan “has failed ...”: a quotation opening inside a
     sentence of its own, under a speech verb of that sentence (the verb governs the quotation's
@@ -140,7 +139,6 @@ def _governing_speech_verb(idx: _DocIndex, att: Attribution) -> Token | None:
                 _is_cue_verb(anc, idx.config) and not _governed_by_plan(anc, idx.config):
             return anc
     return None
-
 
 
 def _object_complement_verb(idx: _DocIndex, att: Attribution) -> Token | None:
@@ -164,7 +162,6 @@ def _object_complement_verb(idx: _DocIndex, att: Attribution) -> Token | None:
             if all(t.pos_ == "DET" for t in between) and len(between) <= 1:
                 return v
     return None
-
 
 
 def _join_parenthetical_quotes(doc: Doc, atts: list[Attribution]) -> list[Attribution]:
@@ -191,7 +188,6 @@ def _join_parenthetical_quotes(doc: Doc, atts: list[Attribution]) -> list[Attrib
     return [a for a in atts if id(a) not in drop]
 
 
-
 def _nested_report(inner: Attribution, outer: Attribution) -> bool:
     """"Ferrero said observers went with the marchers, whom he described as “peaceful,” for the
     whole route": a relative clause inside a reported clause that quotes words of its own
@@ -205,7 +201,6 @@ def _nested_report(inner: Attribution, outer: Attribution) -> bool:
         cue.dep_ == "relcl" and outer.cue is not None and outer.cue.i != cue.i and \
         outer.content[0] <= inner.content[0] and inner.content[1] <= outer.content[1] and \
         outer.content[0] <= cue.idx < outer.content[1]
-
 
 
 def _cue_speaker(idx: _DocIndex, att: Attribution, quoted_spans: list[tuple[int, int]]
@@ -257,7 +252,6 @@ def _cue_speaker(idx: _DocIndex, att: Attribution, quoted_spans: list[tuple[int,
     if rel is not None:
         return (rel.i, rel.i + 1), speaker, passive
     return speaker, None, passive
-
 
 
 def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
@@ -340,7 +334,6 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     return _merge_running_quotation(idx, chosen)
 
 
-
 def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[Attribution]:
     """A quotation running over several paragraphs (each opens with a mark, only the last one
     closes: news convention for one long quotation) is one statement: its paragraphs, cut into
@@ -358,7 +351,6 @@ def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[At
                 continue
         out.append(att)
     return out
-
 
 
 def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
@@ -418,7 +410,6 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
             row.update(speaker_text=text[s:e], speaker_start=s, speaker_end=e)
         rows.append(row)
     return rows
-
 
 
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:

@@ -43,11 +43,9 @@ NOT_TAIL_VERBS = {"be", "have", "do", "get", "make", "let", "seem", "become", "i
 MAX_TAIL_SUBTREE = 30
 
 
-
 def _animate_subject_after(tok: Token, char: int, config: QuoteConfig) -> bool:
     return any(c.dep_ in ("nsubj", "nsubjpass") and c.idx >= char and _animate(c, config)
                and c.lower_ not in config.relative_pronouns for c in tok.children)
-
 
 
 def _reports_own_clause(idx: _DocIndex, cue: Token) -> bool:
@@ -62,7 +60,6 @@ def _reports_own_clause(idx: _DocIndex, cue: Token) -> bool:
     return False
 
 
-
 def _introduces_next_quote(idx: _DocIndex, cue: Token) -> bool:
     """Is the cue followed, after a colon or comma and nothing else, by a quotation opening in
     its own sentence (He added: “...” / X said, “...”)?"""
@@ -74,7 +71,6 @@ def _introduces_next_quote(idx: _DocIndex, cue: Token) -> bool:
         return False
     tok = idx.doc[nxt]
     return nxt > cue.i + 1 and any(q.open_start <= tok.idx < q.open_end for q in idx.quotes)
-
 
 
 def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None,
@@ -135,7 +131,6 @@ def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None,
     return None
 
 
-
 def _bridged_tail_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str, QuoteSpan] | None:
     """“They are painful” but necessary “for the long run,” he said: a quotation left open (no
     full stop inside) that a few of the writer's words join to a second one of the same sentence
@@ -154,7 +149,6 @@ def _bridged_tail_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str, QuoteSp
     if hit is None or hit[1] not in TAIL_CUE_RULES:
         return None
     return hit[0], hit[1], q2
-
 
 
 def _colon_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
@@ -194,7 +188,6 @@ def _colon_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
     return verb, "direct.colon"
 
 
-
 def _stated_sentence_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
     """X agreed. “...” / X said in a statement. “...” / X continued his remarks.\n\n“...”: a
     quotation opening a sentence right after a sentence whose main verb is a cue with a speaking
@@ -227,7 +220,6 @@ def _stated_sentence_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | No
     return verb, "direct.cue_sentence_before"
 
 
-
 def _purpose_cue_before_quote(idx: _DocIndex, cue: Token, q: QuoteSpan) -> bool:
     """"The editor interrupted me to announce, “...”", "She stood up to say: “...”": an infinitive
     of purpose (an adverbial on another verb, not the complement of "plan" or "want") with its
@@ -238,7 +230,6 @@ def _purpose_cue_before_quote(idx: _DocIndex, cue: Token, q: QuoteSpan) -> bool:
         return False
     between = [t for t in idx.doc[cue.i + 1:idx.token_range(q.open_start, q.open_end)[0]] if not t.is_space]
     return len(between) == 1 and between[0].text in (",", ":")
-
 
 
 def _head_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
@@ -307,7 +298,6 @@ def _head_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
     return None
 
 
-
 def _dash_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | None:
     """“...” ― Name: a dash after the closing mark, then a name to the end of the line.
     Returns (dash token, speaker token start, end)."""
@@ -333,10 +323,8 @@ def _dash_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | None:
     return dash_tok.i, toks[0].i, toks[-1].i + 1
 
 
-
 # Longest name on an attribution line under a quotation paragraph ("- Bernie Sanders.").
 MAX_DASH_LINE_NAME = 5
-
 
 
 def _dash_line_speaker(idx: _DocIndex, q: QuoteSpan, p: int) -> tuple[int, int, int] | None:
@@ -365,10 +353,8 @@ def _dash_line_speaker(idx: _DocIndex, q: QuoteSpan, p: int) -> tuple[int, int, 
     return dash_tok.i, start, name[-1].i + 1
 
 
-
 # Longest name written before a colon that introduces a quotation ("Jeffrey M. Jones: “...”").
 MAX_COLON_NAME = 6
-
 
 
 def _colon_name_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | None:
@@ -456,9 +442,7 @@ def _colon_name_speaker(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | 
     return colon.i, start, end
 
 
-
 ROUNDUP_CITATION = re.compile(r"[ \t]*\[[A-Z][^\]\n]{0,40}\.?\]")
-
 
 
 def _roundup_headline(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | None:
@@ -486,7 +470,6 @@ def _roundup_headline(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int, int] | No
     if not outlet:
         return None
     return bracket.i, outlet[0].i, outlet[-1].i + 1
-
 
 
 def _lead_in(idx: _DocIndex, q: QuoteSpan) -> int | None:
@@ -533,7 +516,6 @@ def _lead_in(idx: _DocIndex, q: QuoteSpan) -> int | None:
     if not toks or toks[0].idx < pstart or any(t.is_quote or t.pos_ in ("VERB", "AUX") for t in toks):
         return None
     return toks[0].idx
-
 
 
 def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
@@ -698,7 +680,6 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
     return found
 
 
-
 def continuation_quotes(idx: _DocIndex, found: dict, attributions: list[Attribution]) -> Iterator[Attribution]:
     """A paragraph that is a quotation and has no cue continues the previous paragraph's speaker.
 
@@ -742,14 +723,12 @@ def continuation_quotes(idx: _DocIndex, found: dict, attributions: list[Attribut
         yield att
 
 
-
 # Parts of speech that may open a speaker written next to its cue, and that end it.
 NP_START_POS = {"DET", "PROPN", "NOUN", "PRON", "ADJ", "NUM"}
 
 NP_STOP_POS = {"VERB", "AUX", "ADP", "SCONJ", "CCONJ", "PART", "ADV"}
 
 MAX_NEAR_SPEAKER = 8
-
 
 
 def _np_from(tokens: Iterable[Token]) -> tuple[int, int] | None:
@@ -776,7 +755,6 @@ def _np_from(tokens: Iterable[Token]) -> tuple[int, int] | None:
             not (span[0].pos_ == "DET" and len(span) > 1):
         return None
     return span[0].i, span[-1].i + 1
-
 
 
 def _speaker_next_to_cue(idx: _DocIndex, att: Attribution) -> tuple[int, int] | None:
@@ -816,7 +794,6 @@ def _speaker_next_to_cue(idx: _DocIndex, att: Attribution) -> tuple[int, int] | 
     return None
 
 
-
 def _stray_subject_before_cue(idx: _DocIndex, att: Attribution) -> tuple[int, int] | None:
     """A finite cue the parse left without a subject, its subject hung on another word of the
     sentence: "Republican activists clamoring to block Trump ... say they're ..." (say as a
@@ -842,11 +819,9 @@ def _stray_subject_before_cue(idx: _DocIndex, att: Attribution) -> tuple[int, in
     return None
 
 
-
 DATELINE_DASHES = {"—", "–", "-", "--", "―"}
 
 MAX_DATELINE = 12
-
 
 
 def _dateline_dash(idx: _DocIndex, cue: Token | None) -> int | None:
@@ -876,7 +851,6 @@ def _dateline_dash(idx: _DocIndex, cue: Token | None) -> int | None:
     return None
 
 
-
 FINITE_TAGS = {"VBD", "VBZ", "VBP"}
 
 # A noun in one of these roles belongs to another verb ("block Trump say ..."): never a stray subject.
@@ -885,7 +859,6 @@ OBJECT_DEPS = {"dobj", "pobj", "dative", "iobj", "attr", "oprd", "poss"}
 MAX_LEFT_APPOSITION = 6
 
 MAX_LEFT_CLAUSE = 16          # a participle clause between commas: X, asked about ..., said
-
 
 
 def _speaker_left_of_cue(idx: _DocIndex, att: Attribution, ignore_subject: bool = False
@@ -959,13 +932,11 @@ def _speaker_left_of_cue(idx: _DocIndex, att: Attribution, ignore_subject: bool 
     return start, i + 1
 
 
-
 # Words allowed between the end of an attribution and a quotation resuming it in the next
 # sentence (“...,” he said outside the building on Monday. But “...”).
 MAX_RESUME_GAP = 12
 
 MAX_RESUME_TITLE_GAP = 30
-
 
 
 def _starts_sentence(idx: _DocIndex, char: int) -> bool:
@@ -983,7 +954,6 @@ def _starts_sentence(idx: _DocIndex, char: int) -> bool:
         if before is None:
             return True
     return before.text in (".", "?", "!")
-
 
 
 def _previous_sentence_attribution(idx: _DocIndex, q: QuoteSpan, same_paragraph: list[Attribution]

@@ -11,7 +11,6 @@ from ..errors import ConfigError
 STAGE = "quotes"
 
 
-
 @dataclass
 class QuoteConfig:
     speech: frozenset
@@ -74,6 +73,10 @@ class QuoteConfig:
                 raise ConfigError(f"{source}: '{section}.{key}' must be a list of strings")
             return frozenset(v.lower() for v in values)
 
+        def optional_words(section: str, key: str) -> frozenset:
+            """A list that older configs may lack: empty when absent, checked like the others."""
+            return words(section, key) if key in config.get(section, {}) else frozenset()
+
         def integer(section: str, key: str) -> int:
             value = config.get(section, {}).get(key)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -97,21 +100,19 @@ class QuoteConfig:
             noun_tagged_cues=words("cues", "noun_tagged"), make_clear=words("cues", "make_clear"),
             object_content=words("cues", "object_content"), directive=words("cues", "directive"),
             noun_cues=words("cues", "noun_cues"),
-            object_np=words("cues", "object_np") if "object_np" in config.get("cues", {}) else frozenset(),
-            copular_noun_cues=words("cues", "noun_cues") | frozenset(
-                v.lower() for v in config.get("cues", {}).get("copular_noun_cues", [])),
-            noun_cue_for=words("cues", "noun_cue_for") if "noun_cue_for" in config.get("cues", {}) else frozenset(),
+            object_np=optional_words("cues", "object_np"),
+            copular_noun_cues=words("cues", "noun_cues") | optional_words("cues", "copular_noun_cues"),
+            noun_cue_for=optional_words("cues", "noun_cue_for"),
             stance_blockers=words("cues", "stance_blockers"),
             call_particles=words("cues", "call_particles"), phrases=phrases,
-            naming_verbs=words("cues", "naming_verbs") if "naming_verbs" in config.get("cues", {}) else frozenset(),
-            name_giving_verbs=words("not_speech", "name_giving_verbs")
-            if "name_giving_verbs" in config.get("not_speech", {}) else frozenset(),
-            share_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("share_nouns", [])),
-            person_suffixes=tuple(v.lower() for v in config.get("speakers", {}).get("person_suffixes", [])),
-            poll_nouns=frozenset(v.lower() for v in config.get("speakers", {}).get("poll_nouns", [])),
-            headline_labels=frozenset(v.lower() for v in config.get("direct", {}).get("headline_labels", [])),
-            quote_asides=frozenset(v.lower() for v in config.get("direct", {}).get("quote_asides", [])),
-            pro_form_objects=frozenset(v.lower() for v in config.get("cues", {}).get("pro_form_objects", [])),
+            naming_verbs=optional_words("cues", "naming_verbs"),
+            name_giving_verbs=optional_words("not_speech", "name_giving_verbs"),
+            share_nouns=optional_words("speakers", "share_nouns"),
+            person_suffixes=tuple(sorted(optional_words("speakers", "person_suffixes"))),
+            poll_nouns=optional_words("speakers", "poll_nouns"),
+            headline_labels=optional_words("direct", "headline_labels"),
+            quote_asides=optional_words("direct", "quote_asides"),
+            pro_form_objects=optional_words("cues", "pro_form_objects"),
             governors=words("not_speech", "governors"),
             infinitive_ok=words("not_speech", "infinitive_ok"),
             animate_only=words("not_speech", "animate_only"),
@@ -140,15 +141,12 @@ class QuoteConfig:
         )
 
 
-
 def load_config(config_dir: Path | None = None) -> QuoteConfig:
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
     return QuoteConfig.from_dict(load_stage_config(config_dir, STAGE), str(config_dir / f"{STAGE}.toml"))
 
 
-
 SPEAKER_LABELS = ("PERSON", "ORG", "GPE", "NORP")
-
 
 
 def _role_heads(config: QuoteConfig) -> frozenset:

@@ -28,14 +28,12 @@ OPENING_PUNCT = "([{<—–-―/:;,"
 CLOSING_PUNCT = ".,;:!?)]}>—–-―/…*"
 
 
-
 @dataclass(frozen=True)
 class QuoteMark:
     start: int
     end: int
     kind: str          # "double" | "single"
     role: str          # "open" | "close" | "either"
-
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,6 @@ class QuoteSpan:
     @property
     def content_end(self) -> int:
         return self.close_start
-
 
 
 def _classify_mark(text: str, start: int, end: int) -> QuoteMark | None:
@@ -116,7 +113,6 @@ def _classify_mark(text: str, start: int, end: int) -> QuoteMark | None:
     return QuoteMark(start, end, kind, role)
 
 
-
 def find_quote_marks(text: str) -> list[QuoteMark]:
     marks: list[QuoteMark] = []
     i, n = 0, len(text)
@@ -136,7 +132,6 @@ def find_quote_marks(text: str) -> list[QuoteMark]:
     return marks
 
 
-
 def _paragraphs(text: str) -> list[tuple[int, int]]:
     """(start, end) of each non-empty line, trimmed of surrounding whitespace."""
     spans = []
@@ -149,7 +144,6 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
         if s < e:
             spans.append((s, e))
     return spans
-
 
 
 def _pair_paragraph(marks: list[QuoteMark]) -> tuple[list[tuple[QuoteMark, QuoteMark, int]], list[QuoteMark]]:
@@ -174,7 +168,6 @@ def _pair_paragraph(marks: list[QuoteMark]) -> tuple[list[tuple[QuoteMark, Quote
         pairs.append((stack[k], mark, k))
         del stack[k:]                         # inner marks left open inside a closed pair: dropped
     return pairs, stack
-
 
 
 def pair_quote_marks(text: str) -> list[QuoteSpan]:

@@ -16,7 +16,6 @@ from .lexicon import SPEAKER_LABELS, QuoteConfig, _role_heads
 EMBEDDING_POS = {"ADP", "DET", "ADJ", "VERB", "AUX", "CCONJ", "SCONJ", "PART", "NUM"}
 
 
-
 @dataclass
 class Mention:
     doc_id: str
@@ -32,10 +31,8 @@ class Mention:
     titles: tuple = ()    # every title the entity carries in the corpus (role matching)
 
 
-
 def _norm(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").replace("\u00a0", " ").strip()
-
 
 
 def _strip_name(span: Span) -> Span:
@@ -48,7 +45,6 @@ def _strip_name(span: Span) -> Span:
                            or doc[end - 1].is_space):
         end -= 1
     return doc[start:end] if end > start else span
-
 
 
 def _title_before(doc: Doc, start: int, config: QuoteConfig) -> str | None:
@@ -66,7 +62,6 @@ def _title_before(doc: Doc, start: int, config: QuoteConfig) -> str | None:
         return None
     words = doc[i:start].text
     return words if any(t.lower_ in config.title_words for t in doc[i:start]) else None
-
 
 
 def fallback_mentions(parsed, config: QuoteConfig) -> list[Mention]:
@@ -129,7 +124,6 @@ def fallback_mentions(parsed, config: QuoteConfig) -> list[Mention]:
     for mention in mentions:
         mention.titles = tuple(sorted(titles_by_name.get(mention.name, ())))
     return mentions
-
 
 
 def mentions_from_tables(out_dir: Path) -> dict[str, list[Mention]] | None:

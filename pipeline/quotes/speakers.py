@@ -362,7 +362,6 @@ class SpeakerResolver:
         return _norm(self.doc[toks[0].i:toks[-1].i + 1].text), None, "ORG"
 
 
-
 def _share_of_people(subj: Token, config: QuoteConfig) -> bool:
     """"55 percent", "a majority", "three in four", "Six in 10 Republicans": a share of people."""
     if subj.lemma_.lower() in config.share_nouns or subj.pos_ == "NUM" or subj.text == "%":
@@ -370,7 +369,6 @@ def _share_of_people(subj: Token, config: QuoteConfig) -> bool:
     # "Six in 10 Republicans say": the people noun heads the phrase; "in" ties the two numbers.
     return any(c.dep_ == "nummod" and c.pos_ == "NUM" and
                any(q.dep_ == "quantmod" and q.lower_ == "in" for q in c.children) for c in subj.children)
-
 
 
 def _poll_in_sentence(cue: Token, content: tuple[int, int] | None, config: QuoteConfig) -> Token | None:
@@ -406,7 +404,6 @@ def _poll_in_sentence(cue: Token, content: tuple[int, int] | None, config: Quote
     return None
 
 
-
 def _poll_of_share(subj: Token, cue: Token, config: QuoteConfig,
                    content: tuple[int, int] | None = None) -> Token | None:
     """"In a new poll, 55 percent of voters said ..." / "The survey found that 40% say ...": a share
@@ -432,7 +429,6 @@ def _poll_of_share(subj: Token, cue: Token, config: QuoteConfig,
     return _poll_in_sentence(cue, content, config)
 
 
-
 def _naming_participle(cue: Token, config: QuoteConfig) -> bool:
     """"a group called the “Freedom Fund”", "an event billed as “...”", "courses known as “...”":
     a passive participle naming the noun it modifies, with no "by" agent. The noun is what gets
@@ -448,10 +444,8 @@ def _naming_participle(cue: Token, config: QuoteConfig) -> bool:
          lemma in config.name_giving_verbs or known_as) and not any(c.dep_ == "agent" for c in cue.children)
 
 
-
 def _strip_the(text: str) -> str:
     return re.sub(r"^(the|The)\s+", "", text)
-
 
 
 TYPE_PRIORITY = {"direct": 0, "mixed": 1, "indirect": 2}

@@ -33,7 +33,6 @@ def _sent_of(tok: Token) -> Span:
     return table[1][table[0][tok.i]]
 
 
-
 @dataclass
 class Attribution:
     """One attribution, in body offsets and token indices; resolved and mapped later."""
@@ -53,7 +52,6 @@ class Attribution:
     speaker_entity_id: str | None = None
     speaker_label: str | None = None
     extra: dict = field(default_factory=dict)
-
 
 
 class _DocIndex:
@@ -168,7 +166,6 @@ class _DocIndex:
         return bool(self.in_clause_quote[token.i])
 
 
-
 def _is_cue_verb(tok: Token, config: QuoteConfig, allow_direct_only: bool = False) -> bool:
     lemma = tok.lemma_.lower()
     if allow_direct_only and tok.pos_ == "NOUN" and tok.lower_ in ("read", "reads") and \
@@ -192,7 +189,6 @@ def _is_cue_verb(tok: Token, config: QuoteConfig, allow_direct_only: bool = Fals
     return allow_direct_only and lemma in config.direct_only
 
 
-
 def _made_clear(tok: Token, config: QuoteConfig) -> Token | None:
     """The "clear" of "made (it) clear that ...": a statement, with the clause hung on the adjective."""
     for c in tok.children:
@@ -205,7 +201,6 @@ def _made_clear(tok: Token, config: QuoteConfig) -> Token | None:
     return None
 
 
-
 def _noun_tagged_cue(tok: Token, config: QuoteConfig) -> bool:
     """“...,” the Saudis state in the paper / “...,” a voice-over in the ad states: after a
     quotation, a verb form the tagger took for a noun, right after the noun it has as subject
@@ -214,7 +209,6 @@ def _noun_tagged_cue(tok: Token, config: QuoteConfig) -> bool:
         return False
     before, after = tok.nbor(-1), (tok.nbor(1) if tok.i + 1 < len(tok.doc) else None)
     return before.pos_ in ("NOUN", "PROPN") and (after is None or after.is_punct or after.pos_ == "ADP")
-
 
 
 def _governed_by_plan(tok: Token, config: QuoteConfig) -> bool:
@@ -249,7 +243,6 @@ def _governed_by_plan(tok: Token, config: QuoteConfig) -> bool:
     return False
 
 
-
 def _loose_quotative(idx: _DocIndex, cue: Token, q: QuoteSpan) -> bool:
     """"go" and "put" quote only in set phrases: he goes, “...” / as she put it, “...”. A
     movement or placement verb whose own complements run up to or into the marks is no cue
@@ -267,7 +260,6 @@ def _loose_quotative(idx: _DocIndex, cue: Token, q: QuoteSpan) -> bool:
     return False
 
 
-
 def _cue_span(tok: Token) -> tuple[int, int]:
     """The cue as written: the verb and its particle ("point out", "called for")."""
     start, end = tok.i, tok.i + 1
@@ -277,9 +269,7 @@ def _cue_span(tok: Token) -> tuple[int, int]:
     return start, end
 
 
-
 PARTICIPLE_OPENERS = {"when", "if", "after", "before", "once", "as", "while", "until"}
-
 
 
 def _opens_clause(tok: Token) -> bool:
@@ -289,7 +279,6 @@ def _opens_clause(tok: Token) -> bool:
     while prev is not None and prev.is_space and prev.i > tok.sent.start:
         prev = prev.nbor(-1)
     return prev is None or prev.is_space or prev.text == "," or prev.lower_ in PARTICIPLE_OPENERS
-
 
 
 def _tense(tok: Token) -> str | None:
@@ -428,7 +417,6 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         if agent is not None:
             subject = next((c for c in agent.children if c.dep_ == "pobj"), None)
             break
-        pass_subj = next((c for c in node.children if c.dep_ == "nsubjpass"), None)
         if pass_subj is not None and node.i == tok.i and node.tag_ == "VBD" and any(
                 c.dep_ == "auxpass" and c.lower_ in ("'s", "’s") for c in node.children) and \
                 any(c.dep_ == "ccomp" or c.dep_ == "dobj" and node.lemma_ == "say" for c in node.children):
@@ -596,18 +584,26 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
     return subject, passive
 
 
-
-def _stranded_subject(tok: Token) -> Token | None:
-    """"At an event in Clairsville, Ohio, 62-year-old Jane Doe also railed against ... and
-    explained ...": the parser made the subject a second object of the fronted preposition, so
-    the main verb (or the verb it is conjoined to) has none. A preposition takes one object; a
-    second one running (but for adverbs) into a subjectless verb is that verb's subject."""
+def _subjectless_root(tok: Token) -> Token | None:
+    """The sentence's main verb, when it is `tok` or the verb a subjectless `tok` is conjoined
+    to, and the parse gave it no subject (the two repairs below look for the one it lost)."""
     verb = tok
     if tok.dep_ == "conj" and tok.head.i < tok.i and \
             not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in tok.children):
         verb = tok.head
     if verb.dep_ != "ROOT" or verb.pos_ != "VERB" or \
             any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in verb.children):
+        return None
+    return verb
+
+
+def _stranded_subject(tok: Token) -> Token | None:
+    """"At an event in Clairsville, Ohio, 62-year-old Jane Doe also railed against ... and
+    explained ...": the parser made the subject a second object of the fronted preposition, so
+    the main verb (or the verb it is conjoined to) has none. A preposition takes one object; a
+    second one running (but for adverbs) into a subjectless verb is that verb's subject."""
+    verb = _subjectless_root(tok)
+    if verb is None:
         return None
     i = verb.i - 1
     while i >= 0 and verb.doc[i].dep_ in ("advmod", "neg") and verb.doc[i].head.i == verb.i:
@@ -624,7 +620,6 @@ def _stranded_subject(tok: Token) -> Token | None:
     return cand
 
 
-
 def _fronted_clause_subject(tok: Token, config: QuoteConfig) -> Token | None:
     """"Doe, who chairs the board, said ...", "The mayor, whose office runs the port, said
     ...": the parser made the relative clause a complement of the main verb, taking the subject
@@ -632,12 +627,8 @@ def _fronted_clause_subject(tok: Token, config: QuoteConfig) -> Token | None:
     subject, a name or noun that can speak (or is described by "who"), is the main verb's
     subject. Not when a quotation or a "that" opens the clause: there it is reported speech
     (“We will win,” ...)."""
-    verb = tok
-    if tok.dep_ == "conj" and tok.head.i < tok.i and \
-            not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in tok.children):
-        verb = tok.head
-    if verb.dep_ != "ROOT" or verb.pos_ != "VERB" or verb.tag_ not in ("VBD", "VBZ", "VBP") or \
-            any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in verb.children):
+    verb = _subjectless_root(tok)
+    if verb is None or verb.tag_ not in ("VBD", "VBZ", "VBP"):
         return None
     clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i < verb.i), None)
     if clause is None or any(c.dep_ in ("mark", "cc", "conj") for c in clause.children):
@@ -656,7 +647,6 @@ def _fronted_clause_subject(tok: Token, config: QuoteConfig) -> Token | None:
     return subjects[0]
 
 
-
 def _relative_pronoun(cue: Token, subject: Token, config: QuoteConfig) -> Token | None:
     """The relative pronoun standing for `subject` as the cue's clause subject, if any."""
     node = cue
@@ -670,7 +660,6 @@ def _relative_pronoun(cue: Token, subject: Token, config: QuoteConfig) -> Token 
             continue
         break
     return None
-
 
 
 def _animate(tok: Token, config: QuoteConfig) -> bool:
@@ -705,7 +694,6 @@ def _animate(tok: Token, config: QuoteConfig) -> bool:
             tok.lemma_.lower() in config.unnamed_nouns)
 
 
-
 def _mistagged_name(tok: Token) -> bool:
     """A capitalised noun ending a chain of proper-noun compounds ("M. Dane Waters" with
     "Waters" tagged a plural common noun): the tagger's slip on a surname, a name all the same.
@@ -719,9 +707,7 @@ def _mistagged_name(tok: Token) -> bool:
         comps[-1].i == tok.i - 1
 
 
-
 _TRIM_DEPS = {"relcl", "appos", "acl", "advcl", "punct", "cc", "conj", "parataxis", "npadvmod"}
-
 
 
 def _speaker_span(head: Token, config: QuoteConfig, keep_acl: bool = True) -> tuple[int, int]:
@@ -769,7 +755,6 @@ def _speaker_span(head: Token, config: QuoteConfig, keep_acl: bool = True) -> tu
     return start, end + 1
 
 
-
 def _content_of_subtree(tok: Token, exclude: Iterable[Token] = ()) -> tuple[int, int] | None:
     """Body char span of tok's subtree (minus the excluded tokens' subtrees), trimmed of
     punctuation and spaces at the edges; None when nothing is left."""
@@ -792,7 +777,6 @@ def _content_of_subtree(tok: Token, exclude: Iterable[Token] = ()) -> tuple[int,
     return doc[first].idx, doc[last].idx + len(doc[last].text)
 
 
-
 def _clean_quote_content(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int]:
     text = idx.text
     s, e = q.content_start, q.content_end
@@ -801,7 +785,6 @@ def _clean_quote_content(idx: _DocIndex, q: QuoteSpan) -> tuple[int, int]:
     while e > s and text[e - 1].isspace():
         e -= 1
     return s, e
-
 
 
 def _inverted_cue_word(tok: Token, config: QuoteConfig) -> bool:
@@ -814,7 +797,6 @@ def _inverted_cue_word(tok: Token, config: QuoteConfig) -> bool:
     return tok.pos_ == "VERB" and tok.lemma_.lower() in cues or word[:-1] in cues or word[:-2] in cues
 
 
-
 def _cue_lemma(tok: Token) -> str:
     lemma = tok.lemma_.lower()
     prt = [c.lower_ for c in tok.children if c.dep_ == "prt"]
@@ -825,7 +807,6 @@ def _cue_lemma(tok: Token) -> str:
         if preps:
             return f"call {preps[0]}"
     return lemma
-
 
 
 def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
@@ -886,7 +867,6 @@ def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
                     and any(m.dep_ == "mark" and m.lower_ == "that" for m in cl.children)]
     # "asked whether", "explained why": wh-clauses parse as ccomp too; nothing more to do.
     return out
-
 
 
 TRANSCRIPT_RE = re.compile(r"^[\"“]?([A-Z][A-Z.'’ -]{1,40}[A-Z.]):\s+\S")
