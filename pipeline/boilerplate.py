@@ -215,6 +215,14 @@ class _Rules:
         self.attr_close_quotes = g("attribution.close_quote_chars", str)
         self.attr_line_re = self._regex("attribution.line_patterns", 0)
         self.attr_rules = frozenset(g("attribution.overridable_rules", list))
+        # combination with a main-text extractor (HTML pages)
+        self.ext_min_coverage = g("extractor.min_coverage", (int, float))
+        self.ext_labeller_wins = frozenset(g("extractor.labeller_wins", list))
+        self.ext_min_words = g("extractor.min_article_words", int)
+        self.ext_fallback_factor = g("extractor.fallback_factor", (int, float))
+        self.ext_grow_share = g("extractor.grow_below_share", (int, float))
+        self.ext_grow_gap = g("extractor.grow_max_gap_lines", int)
+        self.ext_grow_rules = frozenset(g("extractor.grow_rules", list))
 
     def _get(self, dotted: str, kind):
         node: Any = self.config
@@ -727,3 +735,113 @@ def _find_title(lines: list[_Line], limit: int, r: _Rules) -> int | None:
         if not lines[i].prose:
             return i
     return cands[0] if cands else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Combination with a main-text extractor (HTML pages: `documents.extracted`)
+
+def extractor_coverage(text: str, spans: list[tuple[int, int, int]], extracted: str) -> list[float]:
+    """For each line span of `text`, the share of its words that the extractor's text covers.
+
+    The extractor's paragraphs are aligned with the page's words in reading order: each paragraph
+    (its lowercased word sequence) is looked up after the previous match, then anywhere; a
+    paragraph not found whole (the extractor joined or trimmed lines) is matched in windows of six
+    words. A word is covered at most once, so a headline or a "June" repeated in menus is not
+    covered everywhere it occurs.
+    """
+    import bisect
+
+    words: list[int] = []           # line index of each word of the page
+    starts: list[int] = []          # char position of each word in `hay`
+    parts: list[str] = []
+    pos = 1
+    for index, (_, s, e) in enumerate(spans):
+        for word in _WORD.findall(text[s:e].lower()):
+            words.append(index)
+            starts.append(pos)
+            parts.append(word)
+            pos += len(word) + 1
+    hay = " " + " ".join(parts) + " "
+    covered = [False] * len(words)
+    cursor = 0
+
+    def find(seq: list[str]) -> int:
+        nonlocal cursor
+        needle = " " + " ".join(seq) + " "
+        at = hay.find(needle, cursor)
+        if at < 0:
+            at = hay.find(needle)
+        if at < 0:
+            return -1
+        first = bisect.bisect_left(starts, at + 1)
+        for j in range(first, min(first + len(seq), len(words))):
+            covered[j] = True
+        cursor = at + len(needle) - 1
+        return at
+
+    for paragraph in extracted.split("\n"):
+        seq = _WORD.findall(paragraph.lower())
+        if not seq or find(seq) >= 0:
+            continue
+        for k in range(0, len(seq), 6):
+            window = seq[k:k + 6] if len(seq) - k >= 3 or k == 0 else seq[-6:]
+            find(window)
+    per_line = [[0, 0] for _ in spans]
+    for index, hit in zip(words, covered):
+        per_line[index][0] += hit
+        per_line[index][1] += 1
+    return [c / n if n else 0.0 for c, n in per_line]
+
+
+def combine_with_extractor(labels: list[LineLabel], text: str, extracted: str | None,
+                           config: Mapping) -> list[LineLabel]:
+    """The line labels of an HTML page, revised with the extractor's verdict (`extractor.*`).
+
+    * A line the extractor keeps (coverage >= min_coverage) is body, unless the labeller called it
+      something the extractor is known to let through (`labeller_wins`: share rows, calls to
+      action, bylines, the headline): rule `extractor.kept` where the labeller had dropped it.
+    * A line the extractor drops is boilerplate (`extractor.dropped`), except labeller prose
+      (`grow_rules`) within grow_max_gap_lines of an extractor line when the extractor kept less
+      than grow_below_share of the labeller's body words: the extractor stopped early in an
+      article the labeller saw whole (`extractor.grown`).
+    * Without usable extractor text (none, or fewer than min_article_words words while the
+      labeller keeps fallback_factor times more), the labeller's labels stand.
+    Title lines stay titles. Every revised line names its rule.
+    """
+    r = compile_rules(config)
+    if not extracted or not labels:
+        return labels
+    spans = [(lab.line_no, lab.start, lab.end) for lab in labels]
+    coverage = extractor_coverage(text, spans, extracted)
+    nwords = [len(_WORD.findall(lab.text)) for lab in labels]
+    ext_kept = [c >= r.ext_min_coverage for c in coverage]
+    ext_words = sum(n for n, k in zip(nwords, ext_kept) if k)
+    lab_words = sum(n for n, lab in zip(nwords, labels) if lab.label == "body")
+    if ext_words < r.ext_min_words and lab_words >= r.ext_fallback_factor * max(ext_words, 1):
+        return labels
+    keep = [k and labels[i].rule_id not in r.ext_labeller_wins and labels[i].label != "title"
+            for i, k in enumerate(ext_kept)]
+    grown = [False] * len(labels)
+    if ext_words < r.ext_grow_share * lab_words:
+        changed = True
+        while changed:
+            changed = False
+            for i, lab in enumerate(labels):
+                if keep[i] or lab.rule_id not in r.ext_grow_rules:
+                    continue
+                lo, hi = max(0, i - r.ext_grow_gap), min(len(labels), i + r.ext_grow_gap + 1)
+                if any(keep[j] for j in range(lo, hi)):
+                    keep[i] = grown[i] = changed = True
+    out = []
+    for i, lab in enumerate(labels):
+        if lab.label == "title" or (keep[i] and lab.label == "body" and not grown[i]):
+            out.append(lab)
+        elif keep[i]:
+            rule = "extractor.grown" if grown[i] else "extractor.kept"
+            out.append(LineLabel(lab.line_no, lab.start, lab.end, lab.text, "body", True, rule))
+        elif lab.kept:
+            out.append(LineLabel(lab.line_no, lab.start, lab.end, lab.text, "boilerplate", False,
+                                 "extractor.dropped"))
+        else:
+            out.append(lab)
+    return out

@@ -2,15 +2,19 @@
 
 The line labelling rules live in `pipeline.boilerplate` (configured by `configs/clean.toml`); this
 module runs them over the corpus in two passes (count recurring lines, then label) and writes
-`lines.parquet` and the `title`, `body` and `body_segments` columns of `documents.parquet`.
+`lines.parquet` and the `title`, `body`, `body_segments` and `duplicate_of` columns of
+`documents.parquet`. HTML pages (with `documents.extracted`) have their line labels revised with
+the extractor's verdict (`boilerplate.combine_with_extractor`). Near-duplicate bodies (syndicated
+copies of one story) point to the first copy in `duplicate_of` (`near_duplicates`).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
-from .boilerplate import compile_rules, count_lines, label_document
+from .boilerplate import combine_with_extractor, compile_rules, count_lines, label_document
 from .config import DEFAULT_CONFIG_DIR, config_files, load_stage_config
 from .errors import ConfigError, REJECT_CODES
 from .io import read_table, write_table
@@ -21,6 +25,54 @@ from .schemas import DOCUMENTS, LINES
 STAGE = "clean"
 
 
+_WORDS = re.compile(r"\w+")
+
+
+def near_duplicates(documents: list[dict], config: dict) -> dict[str, str]:
+    """doc_id -> doc_id of the first copy, for bodies that are near-duplicates of an earlier one.
+
+    Word shingles of each body (`near_duplicates.shingle_words`) are MinHashed and indexed with
+    locality-sensitive hashing (datasketch), so the cost grows with the corpus, not its square.
+    Documents are taken in order of date (undated last), then doc_id; a body whose estimated
+    Jaccard similarity with an earlier one reaches `threshold` points to that one's first copy.
+    Bodies shorter than `min_words` words are never flagged (a one-line brief is no story).
+    """
+    from datasketch import MinHash, MinHashLSH
+
+    settings = config.get("near_duplicates")
+    if not isinstance(settings, dict):
+        raise ConfigError("clean.toml: missing table [near_duplicates]")
+    unknown = sorted(set(settings) - {"shingle_words", "threshold", "num_perm", "min_words"})
+    if unknown:
+        raise ConfigError(f"clean.toml: unknown key 'near_duplicates.{unknown[0]}'")
+    n = settings.get("shingle_words")
+    threshold = settings.get("threshold")
+    num_perm = settings.get("num_perm")
+    min_words = settings.get("min_words")
+    if not (isinstance(n, int) and isinstance(num_perm, int) and isinstance(min_words, int)
+            and isinstance(threshold, (int, float)) and 0 < threshold <= 1):
+        raise ConfigError("clean.toml: [near_duplicates] needs integers shingle_words, num_perm, "
+                          "min_words and a threshold in (0, 1]")
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    hashes: dict[str, MinHash] = {}
+    first: dict[str, str] = {}
+    order = sorted(documents, key=lambda d: (d.get("date") is None, d.get("date") or "", d["doc_id"]))
+    for doc in order:
+        words = _WORDS.findall((doc.get("body") or "").lower())
+        if len(words) < min_words:
+            continue
+        minhash = MinHash(num_perm=num_perm)
+        minhash.update_batch([" ".join(words[i:i + n]).encode("utf-8")
+                              for i in range(len(words) - n + 1)])
+        matches = [key for key in lsh.query(minhash) if hashes[key].jaccard(minhash) >= threshold]
+        if matches:
+            best = min(matches, key=lambda key: (first.get(key, key) != key, key))
+            first[doc["doc_id"]] = first.get(best, best)
+        hashes[doc["doc_id"]] = minhash
+        lsh.insert(doc["doc_id"], minhash)
+    return first
+
+
 def clean_documents(documents: list[dict], config: dict) -> tuple[list[dict], list[dict]]:
     """Pure heart of the stage: (line rows, documents with title/body/body_segments set)."""
     stats = count_lines(documents)
@@ -28,14 +80,19 @@ def clean_documents(documents: list[dict], config: dict) -> tuple[list[dict], li
     cleaned: list[dict] = []
     for doc in documents:
         labels = label_document(doc["text"], doc.get("source"), stats, config)
+        if doc.get("extracted"):
+            labels = combine_with_extractor(labels, doc["text"], doc["extracted"], config)
         kept = [label for label in labels if label.kept]
         body, segments = build_body(doc["text"], [(label.start, label.end) for label in kept])
         titles = [label.text.strip() for label in kept if label.label == "title"]
-        cleaned.append({**doc, "title": titles[0] if titles else None, "body": body,
+        cleaned.append({**doc, "title": titles[0] if titles else doc.get("page_title"), "body": body,
                         "body_segments": segments})
         line_rows.extend({"doc_id": doc["doc_id"], "line_no": label.line_no, "start": label.start,
                           "end": label.end, "text": label.text, "label": label.label,
                           "kept": label.kept, "rule_id": label.rule_id} for label in labels)
+    copies = near_duplicates(cleaned, config)
+    for doc in cleaned:
+        doc["duplicate_of"] = copies.get(doc["doc_id"])
     return line_rows, cleaned
 
 
@@ -56,5 +113,6 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     write_table(DOCUMENTS, cleaned, out_dir)
     write_table(LINES, line_rows, out_dir)
     kept = sum(row["kept"] for row in line_rows)
-    record.rows = {"lines": len(line_rows), "kept": kept, "documents": len(cleaned)}
+    record.rows = {"lines": len(line_rows), "kept": kept, "documents": len(cleaned),
+                   "near_duplicates": sum(1 for doc in cleaned if doc["duplicate_of"])}
     return record.write()

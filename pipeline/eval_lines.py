@@ -5,6 +5,11 @@
   shingle precision/recall per page, averaged over pages, F1 from the averages.
 * `score_multipage(shared_dir, config, k)`: the same pages, each labelled together with k
   synthetic sibling pages of the same site so that cross-document recurrence can work.
+* `score_html_set(shared_dir, config)`: the same 181 pages from their HTML, read by the product's
+  ingest (`pipeline.ingest.read_html_file`: rendered text + trafilatura's article text) and
+  labelled by clean (line labeller combined with the extractor), with the extractor alone and the
+  labeller alone beside it; and `score_html_dates`: the pages' extracted dates against the dates
+  the page text itself prints (see there).
 * `score_polnear_retention(shared_dir, config, split)`: PolNeAR articles (body text only, no
   site chrome, source = publisher): the share of gold attribution content characters that fall
   in kept lines, and the lines dropped by rule. Every dropped line there is a lost quote.
@@ -12,8 +17,8 @@
 Every file is read through the product's decoding (`pipeline.ingest.decode`, which repairs UTF-8
 mojibake), so what is measured is what the pipeline labels.
 
-`python -m pipeline.eval_lines [-k 4 8] [--tail-margin 8] [--as-stored] [--polnear train dev]`
-prints all of them.
+`python -m pipeline.eval_lines [-k 4 8] [--tail-margin 8] [--as-stored] [--polnear train dev]
+[--html]` prints all of them (`--html`: the HTML figures only).
 Everything returns plain dicts.
 """
 
@@ -29,7 +34,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .boilerplate import count_lines, label_document, split_lines
+from .boilerplate import combine_with_extractor, count_lines, label_document, split_lines
 from .config import load_stage_config
 from .ingest import IngestSettings, decode
 
@@ -342,6 +347,144 @@ def score_multipage(shared_dir: Path | str = DEFAULT_SHARED, config: Mapping | N
 
 
 # ---------------------------------------------------------------------------------------------
+# HTML pages: the combination of extractor and labeller, and the dates
+
+def load_html_set(shared_dir: Path | str = DEFAULT_SHARED) -> list[dict]:
+    """The 181 pages from `html/site_<hash>.html.gz`, each read by the product's ingest
+    (`read_html_file`: decoding, rendering, trafilatura), keyed like the text pages' gold; the
+    source is the site (one folder per site, as a user would lay them out)."""
+    from .ingest import read_html_file
+
+    base = _bp_dir(shared_dir)
+    gold = json.loads((base / "gold.json").read_text(encoding="utf-8"))
+    settings = IngestSettings.from_config(load_stage_config(None, "ingest"))
+    docs = []
+    for key in sorted(gold):
+        site = key.split("/")[0]
+        path = base / "html" / f"{site}.html.gz"
+        found, problems = read_html_file(path, Path(site) / path.name, settings)
+        if not found:
+            raise ValueError(f"{path}: ingest rejects this page: {problems}")
+        doc = found[0]
+        docs.append({**doc, "doc_id": key, "source": site, "gold": gold[key],
+                     "page": (base / "pages" / f"{key}.txt")})
+    return docs
+
+
+def score_html_set(shared_dir: Path | str = DEFAULT_SHARED, config: Mapping | None = None,
+                   docs: list[dict] | None = None) -> dict:
+    """Article-text shingle P/R/F1 of the body lines on the 181 HTML pages, three ways:
+    `combined` (what clean keeps: line labels revised with the extractor), `extractor` (its
+    text alone) and `labeller` (the line labels alone, on the same rendered text)."""
+    config = config if config is not None else load_config()
+    docs = docs if docs is not None else load_html_set(shared_dir)
+    stats = count_lines(docs)
+    pairs: dict[str, list] = {"combined": [], "extractor": [], "labeller": []}
+    per_page = []
+    for doc in docs:
+        labels = label_document(doc["text"], doc["source"], stats, config)
+        combined = combine_with_extractor(labels, doc["text"], doc.get("extracted"), config)
+        pairs["labeller"].append(shingle_pr(doc["gold"], _extracted(labels, False)))
+        pairs["extractor"].append(shingle_pr(doc["gold"], doc.get("extracted") or ""))
+        pair = shingle_pr(doc["gold"], _extracted(combined, False))
+        pairs["combined"].append(pair)
+        per_page.append({"doc_id": doc["doc_id"], "precision": round(pair[0], 3),
+                         "recall": round(pair[1], 3)})
+    return {**{name: _aggregate(p) for name, p in pairs.items()}, "per_page": per_page}
+
+
+_MONTHS = {m: i for i, names in enumerate(
+    [("jan", "january", "janv", "januar", "enero", "gennaio", "janeiro"),
+     ("feb", "february", "fév", "fevr", "februar", "febrero", "febbraio", "fevereiro"),
+     ("mar", "march", "mars", "märz", "marzo", "março"),
+     ("apr", "april", "avr", "avril", "abril", "aprile"),
+     ("may", "mai", "mayo", "maggio", "maio"),
+     ("jun", "june", "juin", "juni", "junio", "giugno", "junho"),
+     ("jul", "july", "juil", "juillet", "juli", "julio", "luglio", "julho"),
+     ("aug", "august", "août", "agosto"),
+     ("sep", "sept", "september", "septembre", "septiembre", "settembre", "setembro"),
+     ("oct", "october", "octobre", "oktober", "octubre", "ottobre", "outubro"),
+     ("nov", "november", "novembre", "noviembre", "novembro"),
+     ("dec", "december", "décembre", "dezember", "diciembre", "dicembre", "dezembro")], start=1)
+    for m in names}
+_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_TEXT_DATES = [
+    # 2019-11-20, 2019/11/20, 2019.11.20
+    (re.compile(r"\b(20\d\d|19\d\d)[-/.](\d{1,2})[-/.](\d{1,2})\b"), ("y", "m", "d")),
+    # November 20, 2019 / Nov. 20th 2019
+    (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(20\d\d|19\d\d)\b", re.I), ("m", "d", "y")),
+    # 20 November 2019 / 20. November 2019 / 20 de noviembre de 2019
+    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(20\d\d|19\d\d)\b", re.I), ("d", "m", "y")),
+    # 20/11/2019 or 11/20/2019: both readings when ambiguous
+    (re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](20\d\d)\b"), ("a", "b", "y")),
+]
+
+
+def text_dates(text: str) -> list[str]:
+    """Full dates (day, month, year) printed in a text, as ISO strings, in order of appearance.
+    Numeric dates with day and month both <= 12 give both readings."""
+    found: list[tuple[int, str]] = []
+    for pattern, order in _TEXT_DATES:
+        for match in pattern.finditer(text):
+            parts = dict(zip(order, match.groups()))
+            year = int(parts["y"])
+            if "a" in parts:
+                a, b = int(parts["a"]), int(parts["b"])
+                readings = {(b, a), (a, b)} if a <= 12 and b <= 12 else {(b, a) if a > 12 else (a, b)}
+            else:
+                month = parts["m"]
+                month = _MONTHS.get(month.lower().rstrip(".")) if not month.isdigit() else int(month)
+                readings = {(month, int(parts["d"]))}
+            for month, day in readings:
+                if month and 1 <= month <= 12 and 1 <= day <= 31:
+                    found.append((match.start(), f"{year:04d}-{month:02d}-{day:02d}"))
+    return [iso for _, iso in sorted(found)]
+
+
+def score_html_dates(shared_dir: Path | str = DEFAULT_SHARED, docs: list[dict] | None = None,
+                     head_lines: int = 12) -> dict:
+    """Dates found by ingest (`documents.date`, htmldate via trafilatura, which reads the markup:
+    meta tags, JSON-LD, URL, `<time>`) against the dates the page PRINTS, read from the plain-text
+    rendering of the page shipped with the set (`pages/<site>/page.txt`, made independently of
+    our renderer and extractor), with a regular-expression date reader (`text_dates`).
+
+    Reference: a page states a date when its text prints a full date (day, month, year) in the
+    article's header zone: from `head_lines` non-blank lines above the first line of the gold
+    article body down to the first gold body line + 3 (where datelines and bylines sit). The
+    extracted date is right when it equals one of the dates printed there (a page printing
+    "published" and "updated" dates counts either). Pages that print no full date in that zone are
+    not scored (their dates are only in the markup, which the reference must not read, or
+    nowhere). Also reported: right against any full date printed anywhere on the page.
+    """
+    docs = docs if docs is not None else load_html_set(shared_dir)
+    stated = right = right_anywhere = no_date = 0
+    misses = []
+    for doc in docs:
+        text = Path(doc["page"]).read_bytes().decode("utf-8", "replace")
+        spans = split_lines(text)
+        mask = _article_line_mask(text, doc["gold"], spans)
+        first = next((i for i, m in enumerate(mask) if m), None)
+        if first is None:
+            continue
+        zone = "\n".join(text[s:e] for _, s, e in spans[max(0, first - head_lines):first + 4])
+        printed = text_dates(zone)
+        if not printed:
+            continue
+        stated += 1
+        predicted = (doc.get("date") or "")[:10]
+        no_date += not predicted
+        right += predicted in printed
+        right_anywhere += predicted in set(text_dates(text))
+        if predicted not in printed:
+            misses.append({"doc_id": doc["doc_id"], "predicted": predicted or None,
+                           "printed": sorted(set(printed))[:4]})
+    return {"pages": len(docs), "pages_stating_a_date": stated,
+            "right": round(right / stated, 4) if stated else 1.0,
+            "right_anywhere_on_page": round(right_anywhere / stated, 4) if stated else 1.0,
+            "without_date": no_date, "misses": misses}
+
+
+# ---------------------------------------------------------------------------------------------
 # PolNeAR retention: real article bodies, where every dropped line is lost attribution content
 
 QUOTE_MARKS = '"“”«»„'
@@ -481,6 +624,28 @@ def _print_set(name: str, res: dict) -> None:
           f"F1={a['f1']:.3f}   body only: P={b['precision']:.3f} R={b['recall']:.3f} F1={b['f1']:.3f}")
 
 
+def _main_html(shared: Path, config: Mapping, worst: int) -> int:
+    if not (_bp_dir(shared) / "html").is_dir():
+        print(f"HTML pages under {_bp_dir(shared) / 'html'} not found, skipped")
+        return 0
+    docs = load_html_set(shared)
+    res = score_html_set(shared, config, docs)
+    for name in ("combined", "extractor", "labeller"):
+        a = res[name]
+        print(f"html {name:<9} pages={a['pages']} body: P={a['precision']:.4f} R={a['recall']:.4f} "
+              f"F1={a['f1']:.4f}")
+    for p in sorted(res["per_page"], key=lambda x: x["precision"] + x["recall"])[:worst]:
+        print(f"    {p['doc_id'][:20]} P={p['precision']:.2f} R={p['recall']:.2f}")
+    dates = score_html_dates(shared, docs)
+    print(f"html dates: {dates['pages_stating_a_date']} of {dates['pages']} pages print a full date "
+          f"near the article; extracted date right for {dates['right']:.4f} "
+          f"(equal to a date printed anywhere on the page: {dates['right_anywhere_on_page']:.4f}; "
+          f"no date found: {dates['without_date']})")
+    for m in dates["misses"][:worst]:
+        print(f"    {m['doc_id'][:20]} extracted={m['predicted']} printed={m['printed']}")
+    return 0
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     import argparse
     import pandas as pd
@@ -500,9 +665,13 @@ def main(argv: Iterable[str] | None = None) -> int:
                     help="PolNeAR splits for the retention measurement (none: skip)")
     ap.add_argument("--polnear-examples", type=int, default=2,
                     help="dropped lines holding attribution content shown per rule")
+    ap.add_argument("--html", action="store_true",
+                    help="only the HTML pages: extractor + labeller combined, each alone, dates")
     args = ap.parse_args(list(argv) if argv is not None else None)
     config = load_config(args.config)
     shared = Path(args.shared)
+    if args.html:
+        return _main_html(shared, config, args.worst)
 
     gold_lines = shared / "gold" / "seed_lines.jsonl"
     if gold_lines.exists():

@@ -1,17 +1,23 @@
 """Stage `ingest`: read a folder of articles into `documents.parquet` (+ `rejects.parquet`).
 
-`*.txt` files are one document each; `*.jsonl` files hold one document a line (`id`, `text`,
-optional `url`, `source`/`publisher`, `date`). Problems with a file (empty, binary, undecodable,
-too large, malformed JSON, duplicate id) become rows in `rejects` with a code from
-`errors.REJECT_CODES`; the run goes on with the other documents.
+`*.txt` files are one document each; `*.jsonl` files hold one document a line (`id`, `text` or
+`body`, optional `title`/`headline`, `url`, `source`/`publisher`, `date`); `*.csv` files one a row
+(header with `text` and optional `id`, `url`, `title`, `date`, `source`); `*.html`, `*.htm`,
+`*.html.gz` are one page each and `*.warc`, `*.warc.gz` hold pages as HTTP response records
+(rendered and extracted by `pipeline.html`). Dates are normalised to ISO 8601 (`date`), the
+original kept (`date_raw`). Problems with a file or record (empty, binary, undecodable, too large,
+malformed JSON or CSV, not HTML, truncated archive, duplicate id or content) become rows in
+`rejects` with a code from `errors.REJECT_CODES`, naming the file (and record); the run goes on.
 """
 
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import re
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -67,18 +73,45 @@ def repair_mojibake(text: str) -> str | None:
 @dataclass(frozen=True)
 class IngestSettings:
     max_bytes: int
+    max_html_bytes: int
     max_control_ratio: float
     text_suffixes: tuple[str, ...]
     jsonl_suffixes: tuple[str, ...]
+    csv_suffixes: tuple[str, ...]
+    html_suffixes: tuple[str, ...]
+    warc_suffixes: tuple[str, ...]
+
+    _KEYS = ("max_bytes", "max_html_bytes", "max_control_ratio", "text_suffixes", "jsonl_suffixes",
+             "csv_suffixes", "html_suffixes", "warc_suffixes")
 
     @classmethod
     def from_config(cls, config: dict, source: str = "ingest.toml") -> "IngestSettings":
+        unknown = sorted(set(config) - set(cls._KEYS))
+        if unknown:
+            from .errors import ConfigError
+            raise ConfigError(f"{source}: unknown key '{unknown[0]}'")
         return cls(
             max_bytes=require(config, "max_bytes", int, source),
+            max_html_bytes=require(config, "max_html_bytes", int, source),
             max_control_ratio=float(require(config, "max_control_ratio", (int, float), source)),
             text_suffixes=tuple(require(config, "text_suffixes", list, source)),
             jsonl_suffixes=tuple(require(config, "jsonl_suffixes", list, source)),
+            csv_suffixes=tuple(require(config, "csv_suffixes", list, source)),
+            html_suffixes=tuple(require(config, "html_suffixes", list, source)),
+            warc_suffixes=tuple(require(config, "warc_suffixes", list, source)),
         )
+
+    def kind(self, path: Path) -> str | None:
+        """The reader a file name asks for (longest matching ending wins: `.html.gz` over `.gz`)."""
+        name = path.name.lower()
+        best = None
+        for kind, suffixes in (("text", self.text_suffixes), ("jsonl", self.jsonl_suffixes),
+                               ("csv", self.csv_suffixes), ("html", self.html_suffixes),
+                               ("warc", self.warc_suffixes)):
+            for suffix in suffixes:
+                if name.endswith(suffix.lower()) and (best is None or len(suffix) > best[1]):
+                    best = (kind, len(suffix))
+        return best[0] if best else None
 
 
 def reject(path: str, code: str, detail: str = "", doc_id: str | None = None) -> dict:
@@ -141,6 +174,63 @@ def _folder_source(rel: Path) -> str | None:
     return rel.parent.name or None
 
 
+_HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
+
+
+def normalise_date(raw) -> str | None:
+    """A date as written (ISO, RFC 2822, "September 12, 2016", "12 Sep 2016 10:30 GMT", a Unix
+    timestamp) to ISO 8601: `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SS[+HH:MM]` when a time is given.
+    None when it is not a date. Ambiguous day/month orders read month first (US), as dateutil."""
+    from datetime import datetime, timezone
+
+    if raw is None:
+        return None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if not 0 < raw < 4e10:   # seconds since 1970, up to the year 3237
+            return None
+        return datetime.fromtimestamp(raw, tz=timezone.utc).isoformat()
+    text = str(raw).strip()
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        from dateutil import parser as dateparser
+
+        try:
+            parsed = dateparser.parse(text)
+        except (ValueError, OverflowError, TypeError):
+            return None
+    if not 1000 <= parsed.year <= 2999:
+        return None
+    if _HAS_TIME.search(text):
+        return parsed.isoformat()
+    return parsed.date().isoformat()
+
+
+def make_document(doc_id: str, path: str, text: str, encoding: str, source: str | None = None,
+                  url: str | None = None, date=None, title: str | None = None,
+                  author: str | None = None, extracted: str | None = None,
+                  ) -> tuple[dict, list[dict]]:
+    """One `documents` row (columns set by `clean` left empty) and its warnings (a date that
+    could not be read)."""
+    raw = None if date is None or (isinstance(date, str) and not date.strip()) else str(date).strip()
+    iso = normalise_date(date) if raw is not None else None
+    problems = [reject(path, "W005", repr(raw), doc_id)] if raw is not None and iso is None else []
+    doc = {"doc_id": doc_id, "path": path, "source": source, "url": url, "date": iso,
+           "date_raw": raw, "author": author, "page_title": title, "encoding": encoding,
+           "text": text, "extracted": extracted}
+    return doc, problems
+
+
+def _text_field(record: dict, *names: str) -> str | None:
+    for name in names:
+        value = record.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
 def read_text_file(path: Path, rel: Path, settings: IngestSettings) -> tuple[list[dict], list[dict]]:
     shown = rel.as_posix()
     try:
@@ -156,8 +246,7 @@ def read_text_file(path: Path, rel: Path, settings: IngestSettings) -> tuple[lis
     problems = [reject(shown, warning, doc_id=_doc_id(rel))] if warning else []
     if not text.strip():
         return [], [reject(shown, "E008", doc_id=_doc_id(rel))]
-    doc = {"doc_id": _doc_id(rel), "path": shown, "source": _folder_source(rel), "url": None,
-           "date": None, "encoding": encoding, "text": text}
+    doc, _ = make_document(_doc_id(rel), shown, text, encoding, source=_folder_source(rel))
     return [doc], problems
 
 
@@ -185,28 +274,215 @@ def read_jsonl_file(path: Path, rel: Path, settings: IngestSettings) -> tuple[li
             except json.JSONDecodeError as exc:
                 problems.append(reject(where, "E005", exc.msg))
                 continue
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            if not isinstance(record, dict) or not (isinstance(record.get("text"), str)
+                                                    or isinstance(record.get("body"), str)):
                 problems.append(reject(where, "E006"))
                 continue
             raw_id = record.get("id", record.get("doc_id"))
             doc_id = str(raw_id) if raw_id not in (None, "") else f"{_doc_id(rel)}/{line_no}"
             if warning:
                 problems.append(reject(where, warning, doc_id=doc_id))
-            if not record["text"].strip():
+            title = _text_field(record, "title", "headline")
+            text = record.get("text")
+            if not isinstance(text, str):
+                # `body` without `text`: the headline is the first line, as on the page
+                text = f"{title}\n\n{record['body']}" if title and record["body"].strip() else record["body"]
+            if not text.strip():
                 problems.append(reject(where, "E008", doc_id=doc_id))
                 continue
             url = record.get("url") if isinstance(record.get("url"), str) else None
             source = record.get("source") or record.get("publisher") or host_of(url) or _folder_source(rel)
-            docs.append({"doc_id": doc_id, "path": where, "source": str(source) if source else None,
-                         "url": url, "date": str(record["date"]) if record.get("date") else None,
-                         "encoding": encoding, "text": record["text"]})
+            doc, warnings = make_document(doc_id, where, text, encoding,
+                                          source=str(source) if source else None, url=url,
+                                          date=record.get("date"), title=title,
+                                          author=_text_field(record, "author", "byline"))
+            docs.append(doc)
+            problems.extend(warnings)
     return docs, problems
 
 
+def read_csv_file(path: Path, rel: Path, settings: IngestSettings) -> tuple[list[dict], list[dict]]:
+    """A CSV file with a header row: `text` required; `id`, `url`, `title`, `date`, `source`
+    (or `publisher`), `author` optional. Read by pandas, every cell as a string."""
+    import pandas as pd
+
+    shown = rel.as_posix()
+    try:
+        size = path.stat().st_size
+        if size > settings.max_bytes * 20:
+            return [], [reject(shown, "E003", f"{size} bytes > 20 x {settings.max_bytes}")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return [], [reject(shown, "E004", exc.strerror or str(exc))]
+    content, encoding, warning = decode(data, settings)
+    if content is None:
+        return [], [reject(shown, encoding)]
+    import io as _io
+    try:
+        frame = pd.read_csv(_io.StringIO(content), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        return [], [reject(shown, "E013", str(exc).strip().splitlines()[0][:200])]
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    if "text" not in frame.columns:
+        return [], [reject(shown, "E013", f"columns: {', '.join(frame.columns[:10])}")]
+    docs, problems = [], [reject(shown, warning)] if warning else []
+    for row_no, record in enumerate(frame.to_dict("records"), start=2):   # line 1 is the header
+        where = f"{shown}:{row_no}"
+        doc_id = record.get("id") or record.get("doc_id") or f"{_doc_id(rel)}/{row_no}"
+        if not record["text"].strip():
+            problems.append(reject(where, "E008", doc_id=doc_id))
+            continue
+        url = record.get("url") or None
+        source = record.get("source") or record.get("publisher") or host_of(url) or _folder_source(rel)
+        doc, warnings = make_document(doc_id, where, record["text"], encoding, source=source, url=url,
+                                      date=record.get("date"), title=record.get("title") or None,
+                                      author=record.get("author") or None)
+        docs.append(doc)
+        problems.extend(warnings)
+    return docs, problems
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    """Decompress at most `limit` + 1 bytes (a bomb or a huge page stops there)."""
+    out = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    result = out.decompress(data, limit + 1)
+    if len(result) <= limit and not out.eof:
+        raise EOFError("compressed stream ends before its end marker")
+    return result
+
+
+def _declared_or_decoded(data: bytes, settings: IngestSettings) -> tuple[str | None, str, str | None]:
+    """Decode a page: UTF-8 (with mojibake repair) first; when that fails, the charset the page
+    declares (cp1252, Shift-JIS, ...) before the cp1252/latin-1 fallbacks of `decode`."""
+    from .html import declared_charset
+
+    text, encoding, warning = decode(data, settings)
+    if warning in ("W001", "W002"):
+        declared = declared_charset(data)
+        if declared:
+            try:
+                return data.decode(declared), declared, None
+            except (LookupError, UnicodeDecodeError):
+                pass
+    return text, encoding, warning
+
+
+def html_document(data: bytes, doc_id: str, where: str, settings: IngestSettings,
+                  source: str | None = None, url: str | None = None
+                  ) -> tuple[dict | None, list[dict]]:
+    """One page (raw bytes) as a document: rendered text, extractor text, metadata."""
+    from .html import NotHtml, read_html
+
+    if len(data) > settings.max_html_bytes:
+        return None, [reject(where, "E003", f"{len(data)} bytes > max_html_bytes {settings.max_html_bytes}",
+                             doc_id)]
+    text, encoding, warning = _declared_or_decoded(data, settings)
+    if text is None:
+        return None, [reject(where, encoding, doc_id=doc_id)]
+    problems = [reject(where, warning, doc_id=doc_id)] if warning else []
+    try:
+        page = read_html(text, url=url)
+    except NotHtml as exc:
+        return None, problems + [reject(where, "E009", str(exc), doc_id)]
+    if not page.text.strip():
+        return None, problems + [reject(where, "E008", doc_id=doc_id)]
+    if page.extracted is None:
+        problems.append(reject(where, "W006", doc_id=doc_id))
+    site = source or host_of(page.url) or host_of(url) or page.site_name
+    doc, warnings = make_document(doc_id, where, page.text, encoding, source=site,
+                                  url=page.url or url, date=page.date, title=page.title,
+                                  author=page.author, extracted=page.extracted)
+    return doc, problems + warnings
+
+
+def _doc_id_of(rel: Path, settings: IngestSettings) -> str:
+    name = rel.name
+    for suffix in sorted(settings.html_suffixes + settings.warc_suffixes, key=len, reverse=True):
+        if name.lower().endswith(suffix.lower()):
+            return (rel.parent / name[:-len(suffix)]).as_posix()
+    return _doc_id(rel)
+
+
+def read_html_file(path: Path, rel: Path, settings: IngestSettings) -> tuple[list[dict], list[dict]]:
+    shown = rel.as_posix()
+    doc_id = _doc_id_of(rel, settings)
+    try:
+        size = path.stat().st_size
+        if size > settings.max_html_bytes:
+            return [], [reject(shown, "E003", f"{size} bytes > max_html_bytes {settings.max_html_bytes}",
+                               doc_id)]
+        data = path.read_bytes()
+    except OSError as exc:
+        return [], [reject(shown, "E004", exc.strerror or str(exc), doc_id)]
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = _gunzip(data, settings.max_html_bytes)
+        except (EOFError, zlib.error) as exc:
+            return [], [reject(shown, "E012", str(exc), doc_id)]
+    doc, problems = html_document(data, doc_id, shown, settings, source=_folder_source(rel))
+    return ([doc] if doc else []), problems
+
+
+def read_warc_file(path: Path, rel: Path, settings: IngestSettings) -> tuple[list[dict], list[dict]]:
+    """HTTP responses with an HTML payload become documents, `doc_id` = file stem + "/" + the
+    record's WARC-Record-ID (stable: it is written in the archive). Other responses, repeated
+    payloads (same SHA-256) and a truncated tail are rejects naming the file and record; other
+    record kinds (request, metadata, warcinfo) are counted in one warning row per file."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    shown = rel.as_posix()
+    stem = _doc_id_of(rel, settings)
+    docs, problems, seen, skipped = [], [], {}, {}
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        return [], [reject(shown, "E004", exc.strerror or str(exc))]
+    offset = 0
+    with handle:
+        records = ArchiveIterator(handle, arc2warc=True)
+        try:
+            for record in records:
+                offset = records.get_record_offset()
+                kind = record.rec_type
+                if kind != "response":
+                    skipped[kind] = skipped.get(kind, 0) + 1
+                    continue
+                record_id = (record.rec_headers.get_header("WARC-Record-ID") or f"offset-{offset}")
+                record_id = record_id.strip("<>").removeprefix("urn:uuid:")
+                doc_id = f"{stem}/{record_id}"
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                where = f"{shown}#{record_id} ({url})" if url else f"{shown}#{record_id}"
+                ctype = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
+                if "html" not in ctype.lower():
+                    problems.append(reject(where, "E010", ctype or "no Content-Type", doc_id))
+                    continue
+                data = record.content_stream().read(settings.max_html_bytes + 1)
+                digest = hashlib.sha256(data).hexdigest()
+                if digest in seen:
+                    problems.append(reject(where, "E011", f"as {seen[digest]}", doc_id))
+                    continue
+                seen[digest] = doc_id
+                doc, found = html_document(data, doc_id, where, settings, url=url)
+                problems.extend(found)
+                if doc:
+                    docs.append(doc)
+        except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as exc:
+            problems.append(reject(f"{shown}@{offset}", "E012",
+                                   f"after {len(docs)} documents: {str(exc)[:200]}"))
+    if skipped:
+        counts = ", ".join(f"{n} {kind}" for kind, n in sorted(skipped.items()))
+        problems.append(reject(shown, "W007", counts))
+    return docs, problems
+
+
+READERS = {"text": read_text_file, "jsonl": read_jsonl_file, "csv": read_csv_file,
+           "html": read_html_file, "warc": read_warc_file}
+
+
 def iter_input_files(input_dir: Path, settings: IngestSettings) -> Iterator[Path]:
-    suffixes = settings.text_suffixes + settings.jsonl_suffixes
     for path in sorted(Path(input_dir).rglob("*")):
-        if path.is_file() and path.suffix.lower() in suffixes and not path.name.startswith("."):
+        if path.is_file() and settings.kind(path) and not path.name.startswith("."):
             yield path
 
 
@@ -224,8 +500,7 @@ def ingest_folder(input_dir: Path, settings: IngestSettings) -> tuple[list[dict]
             hashes[rel.as_posix()] = sha256_file(path)
         except OSError:
             pass
-        reader = read_jsonl_file if path.suffix.lower() in settings.jsonl_suffixes else read_text_file
-        docs, problems = reader(path, rel, settings)
+        docs, problems = READERS[settings.kind(path)](path, rel, settings)
         rejects.extend(problems)
         for doc in docs:
             if doc["doc_id"] in seen:
@@ -248,7 +523,7 @@ def run(out_dir: Path, config_dir: Path | None = None, input_dir: Path | None = 
     for problem in rejects:
         print(f"[ingest] {problem['level']} {problem['code']}: {problem['message']}", file=sys.stderr)
     for doc in documents:
-        doc.update(title=None, body=None, body_segments=None)
+        doc.update(title=None, body=None, body_segments=None, duplicate_of=None)
     write_table(DOCUMENTS, documents, out_dir)
     write_table(REJECTS, rejects, out_dir)
     record.inputs = hashes

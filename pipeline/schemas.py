@@ -38,14 +38,19 @@ DOCUMENTS = TableSpec(
     pa.schema([
         _f("doc_id", STR),
         _f("path", STR),                    # file the document came from, relative to the input
-        _f("source", STR, True),            # the site: subfolder name or the URL's host
-        _f("url", STR, True),
-        _f("date", STR, True),              # publication date when the input gives one
+        _f("source", STR, True),            # the site: subfolder name, the URL's host, og:site_name
+        _f("url", STR, True),               # the page's canonical URL (HTML), or the input's url field
+        _f("date", STR, True),              # publication date, ISO 8601 (YYYY-MM-DD[THH:MM:SS[+HH:MM]])
+        _f("date_raw", STR, True),          # the date as the input wrote it
+        _f("author", STR, True),
+        _f("page_title", STR, True),        # the title the input states (HTML metadata, JSONL/CSV field)
         _f("encoding", STR),                # how the bytes were decoded
-        _f("text", STR),                    # as read: every offset points into this
-        _f("title", STR, True),             # set by `clean`
+        _f("text", STR),                    # as read (HTML: the page rendered as text): every offset points into this
+        _f("extracted", STR, True),         # HTML only: the main-text extractor's article text (clean aligns it)
+        _f("title", STR, True),             # set by `clean`: the headline line kept, else page_title
         _f("body", STR, True),              # set by `clean`: the kept title and body lines
         _f("body_segments", pa.list_(BODY_SEGMENT), True),  # body offset -> text offset, per kept line
+        _f("duplicate_of", STR, True),      # set by `clean`: the first document of the same story (near-duplicate body)
     ]),
     ("doc_id",),
 )

@@ -47,7 +47,8 @@ def test_folder_of_bad_files(tmp_path):
     (root / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     (root / "old.txt").write_bytes("Caf\u00e9 \u201cquote\u201d".encode("cp1252"))
     (root / "big.txt").write_bytes(b"a " * (SETTINGS.max_bytes // 2 + 1))
-    (root / "ignored.csv").write_text("not read")
+    (root / "ignored.dat").write_text("not read")
+    (root / "notes.csv").write_text("name,comment\nx,y\n")          # no `text` column
     records = [
         {"id": "a1", "text": "One.", "url": "https://www.nytimes.com/x"},
         "this is not json",
@@ -67,9 +68,10 @@ def test_folder_of_bad_files(tmp_path):
     assert (by_id["a3"]["source"], by_id["a3"]["date"]) == ("politico", "2016-09-12")
     codes = sorted((r["path"], r["code"]) for r in rejects)
     assert codes == [("batch.jsonl:2", "E005"), ("batch.jsonl:3", "E006"), ("batch.jsonl:4", "E007"),
-                     ("big.txt", "E003"), ("empty.txt", "E001"), ("image.txt", "E002"), ("old.txt", "W001")]
+                     ("big.txt", "E003"), ("empty.txt", "E001"), ("image.txt", "E002"),
+                     ("notes.csv", "E013"), ("old.txt", "W001")]
     assert all(r["message"].startswith(r["path"]) for r in rejects)   # every message names its file
-    assert "ignored.csv" not in hashes and "batch.jsonl" in hashes
+    assert "ignored.dat" not in hashes and "batch.jsonl" in hashes
 
 
 def test_run_writes_tables_and_manifest(tmp_path):
@@ -88,7 +90,8 @@ def test_run_writes_tables_and_manifest(tmp_path):
 
 @pytest.mark.parametrize("content, message", [
     ("max_bytes = ", "malformed TOML"),
-    ("max_bytes = 10\n", "missing key 'max_control_ratio'"),
+    ("max_bytes = 10\n", "missing key 'max_html_bytes'"),
+    ("max_bytes = 10\nmax_byte = 3\n", "unknown key 'max_byte'"),
     ('max_bytes = "big"\nmax_control_ratio = 0.1\ntext_suffixes = []\njsonl_suffixes = []\n', "must be int"),
 ])
 def test_malformed_config_names_the_file(tmp_path, content, message):
