@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline run|STAGE|eval|diff|show|bench ...` (thin: the work is in the stages)."""
+"""Command line: `python -m pipeline run|STAGE|eval|diff|show|bench|export ...` (thin: the work is in the stages)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ STAGE_ORDER = ["ingest", "clean", "parse", "entities", "quotes", "topics", "clai
 # Commands that are not stages: name -> help; each module has main(argv) -> exit code.
 TOOLS = {"eval": "score outputs against gold", "diff": "compare two output folders",
          "show": "print a readable summary of the claims", "report": "write a static HTML report",
-         "bench": "throughput and memory against bare spaCy"}
+         "bench": "throughput and memory against bare spaCy",
+         "export": "write the claims table as CSV or XLSX for spreadsheets"}
 TOOL_MODULES = {"eval": "evaluate"}
 
 
