@@ -41,6 +41,6 @@ REJECT_CODES = {
     "W003": ("warning", "UTF-8 text held mojibake (UTF-8 read as cp1252): repaired"),
     "W004": ("warning", "no title or body line kept: the document has no article text"),
     "W005": ("warning", "date not understood: kept as written in date_raw, date left empty"),
-    "W006": ("warning", "HTML page without article text according to the extractor"),
+    "W006": ("warning", "HTML page without article text according to the extractor (ingest.html_min_article_words)"),
     "W007": ("warning", "WARC records that are not HTTP responses skipped"),
 }

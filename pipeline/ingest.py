@@ -74,6 +74,7 @@ def repair_mojibake(text: str) -> str | None:
 class IngestSettings:
     max_bytes: int
     max_html_bytes: int
+    html_min_article_words: int
     max_control_ratio: float
     text_suffixes: tuple[str, ...]
     jsonl_suffixes: tuple[str, ...]
@@ -81,7 +82,7 @@ class IngestSettings:
     html_suffixes: tuple[str, ...]
     warc_suffixes: tuple[str, ...]
 
-    _KEYS = ("max_bytes", "max_html_bytes", "max_control_ratio", "text_suffixes", "jsonl_suffixes",
+    _KEYS = ("max_bytes", "max_html_bytes", "html_min_article_words", "max_control_ratio", "text_suffixes", "jsonl_suffixes",
              "csv_suffixes", "html_suffixes", "warc_suffixes")
 
     @classmethod
@@ -93,6 +94,7 @@ class IngestSettings:
         return cls(
             max_bytes=require(config, "max_bytes", int, source),
             max_html_bytes=require(config, "max_html_bytes", int, source),
+            html_min_article_words=require(config, "html_min_article_words", int, source),
             max_control_ratio=float(require(config, "max_control_ratio", (int, float), source)),
             text_suffixes=tuple(require(config, "text_suffixes", list, source)),
             jsonl_suffixes=tuple(require(config, "jsonl_suffixes", list, source)),
@@ -386,8 +388,9 @@ def html_document(data: bytes, doc_id: str, where: str, settings: IngestSettings
         return None, problems + [reject(where, "E009", str(exc), doc_id)]
     if not page.text.strip():
         return None, problems + [reject(where, "E008", doc_id=doc_id)]
-    if page.extracted is None:
-        problems.append(reject(where, "W006", doc_id=doc_id))
+    n_words = len(re.findall(r"\w+", page.extracted or ""))
+    if n_words < settings.html_min_article_words:
+        problems.append(reject(where, "W006", f"{n_words} words", doc_id))
     site = source or host_of(page.url) or host_of(url) or page.site_name
     doc, warnings = make_document(doc_id, where, page.text, encoding, source=site,
                                   url=page.url or url, date=page.date, title=page.title,
@@ -443,12 +446,11 @@ def read_warc_file(path: Path, rel: Path, settings: IngestSettings) -> tuple[lis
         records = ArchiveIterator(handle, arc2warc=True)
         try:
             for record in records:
-                offset = records.get_record_offset()
                 kind = record.rec_type
                 if kind != "response":
                     skipped[kind] = skipped.get(kind, 0) + 1
                     continue
-                record_id = (record.rec_headers.get_header("WARC-Record-ID") or f"offset-{offset}")
+                record_id = record.rec_headers.get_header("WARC-Record-ID") or f"record-{len(seen) + 1}"
                 record_id = record_id.strip("<>").removeprefix("urn:uuid:")
                 doc_id = f"{stem}/{record_id}"
                 url = record.rec_headers.get_header("WARC-Target-URI")
@@ -458,6 +460,12 @@ def read_warc_file(path: Path, rel: Path, settings: IngestSettings) -> tuple[lis
                     problems.append(reject(where, "E010", ctype or "no Content-Type", doc_id))
                     continue
                 data = record.content_stream().read(settings.max_html_bytes + 1)
+                while record.raw_stream.read(1 << 20):    # the rest of an oversized record
+                    pass
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    # the archive ends inside this record (its WARC Content-Length is not reached)
+                    raise EOFError(f"record {record_id} cut {record.raw_stream.limit} bytes short")
+                offset = records.get_record_offset()    # (reads the record to its end: after the payload)
                 digest = hashlib.sha256(data).hexdigest()
                 if digest in seen:
                     problems.append(reject(where, "E011", f"as {seen[digest]}", doc_id))
@@ -469,7 +477,7 @@ def read_warc_file(path: Path, rel: Path, settings: IngestSettings) -> tuple[lis
                     docs.append(doc)
         except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as exc:
             problems.append(reject(f"{shown}@{offset}", "E012",
-                                   f"after {len(docs)} documents: {str(exc)[:200]}"))
+                                   f"after {len(docs)} documents, past byte {offset}: {str(exc)[:200]}"))
     if skipped:
         counts = ", ".join(f"{n} {kind}" for kind, n in sorted(skipped.items()))
         problems.append(reject(shown, "W007", counts))
