@@ -275,3 +275,46 @@ def test_settings_kind_prefers_the_longest_ending(tmp_path):
     assert SETTINGS.kind(tmp_path / "a.tar.gz") is None
     small = dataclasses.replace(SETTINGS, html_suffixes=(".html",))
     assert small.kind(tmp_path / "a.html.gz") is None
+
+
+def test_ingest_and_clean_an_html_folder(tmp_path):
+    from pipeline import clean, ingest
+    from pipeline.io import read_frame
+    from pipeline.schemas import DOCUMENTS, LINES
+
+    root = tmp_path / "in"
+    _write(root / "times" / "fuel.html", news_page().encode())
+    _write(root / "herald" / "fuel-copy.html",
+           news_page(site="Herald", url="https://herald.example/fuel", date="2021-03-10").encode())
+    out = tmp_path / "out"
+    ingest.run(out, input_dir=root)
+    clean.run(out)
+    docs = read_frame(DOCUMENTS, out).set_index("doc_id")
+    assert docs.loc["herald/fuel-copy", "duplicate_of"] == "times/fuel"     # the later copy
+    assert pd.isna(docs.loc["times/fuel", "duplicate_of"])
+    assert docs.loc["times/fuel", "title"] == "Government halves fuel tax"
+    lines = read_frame(LINES, out)
+    kept = lines[lines.doc_id == "times/fuel"].query("kept")
+    assert set(PARAGRAPHS) <= set(kept.text) and "Most read" not in set(kept.text)
+    text = docs.loc["times/fuel", "text"]
+    own = lines[lines.doc_id == "times/fuel"]
+    assert [text[s:e] for s, e in zip(own.start, own.end)] == own.text.tolist()   # offsets into text
+
+
+def test_export_csv_and_xlsx(tmp_path):
+    from pipeline.export import main
+    from pipeline.io import write_table
+    from pipeline.schemas import CLAIMS
+
+    row = {"quote_id": "d:1-9", "doc_id": "d", "speaker": "Jane Doe", "speaker_entity_id": None,
+           "speaker_title": None, "speaker_text": "she", "resolution": "pronoun", "type": "direct",
+           "cue": "say", "content": "“We are acting,” é", "topics": ["tax", "economy"],
+           "content_start": 1, "content_end": 9, "date": "2021-03-09", "source": "times"}
+    write_table(CLAIMS, [row, {**row, "quote_id": "d:10-20", "topics": []}], tmp_path)
+    assert main(["--format", "csv", "--output", str(tmp_path)]) == 0
+    assert main(["--format", "xlsx", "--output", str(tmp_path)]) == 0
+    for frame in (pd.read_csv(tmp_path / "claims.csv", encoding="utf-8-sig", keep_default_na=False),
+                  pd.read_excel(tmp_path / "claims.xlsx", keep_default_na=False)):
+        assert frame.topics.tolist() == ["tax; economy", ""]
+        assert frame.content[0] == "“We are acting,” é" and frame.date[0] == "2021-03-09"
+    assert not list(tmp_path.glob(".*.tmp"))
