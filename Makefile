@@ -18,7 +18,7 @@ BUILT   := $(foreach s,$(STAGES),$(if $(wildcard pipeline/$(s).py),$(s)))
 M       := $(OUT)/manifest
 COMMON  := pipeline/__init__.py pipeline/cli.py pipeline/config.py pipeline/io.py pipeline/schemas.py \
            pipeline/manifest.py pipeline/errors.py
-INPUT_FILES := $(shell find $(INPUT) -type f \( -name '*.txt' -o -name '*.jsonl' \) 2>/dev/null)
+INPUT_FILES := $(shell find $(INPUT) -type f \( -name '*.txt' -o -name '*.jsonl' -o -name '*.csv' -o -name '*.htm' -o -name '*.html' -o -name '*.htm*.gz' -o -name '*.warc' -o -name '*.warc.gz' \) 2>/dev/null)
 code     = $(wildcard $(addprefix pipeline/,$(1))) $(COMMON)
 conf     = $(wildcard $(CONFIG)/$(1).* $(CONFIG)/$(1)_* $(CONFIG)/$(1)/*)
 
