@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+import zlib
 from pathlib import Path
 
 from .boilerplate import combine_with_extractor, compile_rules, count_lines, label_document
@@ -54,6 +55,7 @@ def near_duplicates(documents: list[dict], config: dict) -> dict[str, str]:
         raise ConfigError("clean.toml: [near_duplicates] needs integers shingle_words, num_perm, "
                           "min_words and a threshold in (0, 1]")
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    template = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)   # permutations drawn once (seeded)
     hashes: dict[str, MinHash] = {}
     first: dict[str, str] = {}
     order = sorted(documents, key=lambda d: (d.get("date") is None, d.get("date") or "", d["doc_id"]))
@@ -61,7 +63,8 @@ def near_duplicates(documents: list[dict], config: dict) -> dict[str, str]:
         words = _WORDS.findall((doc.get("body") or "").lower())
         if len(words) < min_words:
             continue
-        minhash = MinHash(num_perm=num_perm)
+        minhash = MinHash(num_perm=num_perm, hashfunc=zlib.crc32, permutations=template.permutations,
+                          scheme=template.scheme)
         minhash.update_batch([" ".join(words[i:i + n]).encode("utf-8")
                               for i in range(len(words) - n + 1)])
         matches = [key for key in lsh.query(minhash) if hashes[key].jaccard(minhash) >= threshold]

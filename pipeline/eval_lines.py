@@ -367,7 +367,7 @@ def load_html_set(shared_dir: Path | str = DEFAULT_SHARED) -> list[dict]:
             raise ValueError(f"{path}: ingest rejects this page: {problems}")
         doc = found[0]
         docs.append({**doc, "doc_id": key, "source": site, "gold": gold[key],
-                     "page": (base / "pages" / f"{key}.txt")})
+                     "page": (base / "pages" / f"{key}.txt"), "html_path": path})
     return docs
 
 
@@ -441,6 +441,18 @@ def text_dates(text: str) -> list[str]:
     return [iso for _, iso in sorted(found)]
 
 
+_STRUCTURED_DATE = re.compile(
+    r"""(?:"datePublished"\s*:\s*"|(?:property|name|itemprop)=["'](?:article:published_time|datePublished|"""
+    r"""pubdate|publishdate|date|dc\.date)["'][^>]*?content=["'])(\d{4}-\d{2}-\d{2})""", re.I)
+
+
+def structured_date(html: bytes) -> str | None:
+    """The publication date a page declares for machines: JSON-LD `datePublished` or a
+    `<meta property="article:published_time">`-style tag (first one, day only)."""
+    match = _STRUCTURED_DATE.search(html.decode("utf-8", "replace"))
+    return match.group(1) if match else None
+
+
 def score_html_dates(shared_dir: Path | str = DEFAULT_SHARED, docs: list[dict] | None = None,
                      head_lines: int = 12) -> dict:
     """Dates found by ingest (`documents.date`, htmldate via trafilatura, which reads the markup:
@@ -454,12 +466,20 @@ def score_html_dates(shared_dir: Path | str = DEFAULT_SHARED, docs: list[dict] |
     extracted date is right when it equals one of the dates printed there (a page printing
     "published" and "updated" dates counts either). Pages that print no full date in that zone are
     not scored (their dates are only in the markup, which the reference must not read, or
-    nowhere). Also reported: right against any full date printed anywhere on the page.
+    nowhere). Also reported: right against any full date printed anywhere on the page, and the
+    agreement with the date the markup declares for machines (`structured_date`), a second view
+    that is not independent of htmldate, which reads the same tags.
     """
     docs = docs if docs is not None else load_html_set(shared_dir)
-    stated = right = right_anywhere = no_date = 0
+    stated = right = right_anywhere = no_date = declared = declared_right = 0
     misses = []
     for doc in docs:
+        if doc.get("html_path"):
+            import gzip as _gzip
+            machine = structured_date(_gzip.decompress(Path(doc["html_path"]).read_bytes()))
+            if machine:
+                declared += 1
+                declared_right += (doc.get("date") or "")[:10] == machine
         text = Path(doc["page"]).read_bytes().decode("utf-8", "replace")
         spans = split_lines(text)
         mask = _article_line_mask(text, doc["gold"], spans)
@@ -481,7 +501,9 @@ def score_html_dates(shared_dir: Path | str = DEFAULT_SHARED, docs: list[dict] |
     return {"pages": len(docs), "pages_stating_a_date": stated,
             "right": round(right / stated, 4) if stated else 1.0,
             "right_anywhere_on_page": round(right_anywhere / stated, 4) if stated else 1.0,
-            "without_date": no_date, "misses": misses}
+            "without_date": no_date, "misses": misses,
+            "pages_declaring_a_date": declared,
+            "same_as_declared": round(declared_right / declared, 4) if declared else 1.0}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -641,6 +663,10 @@ def _main_html(shared: Path, config: Mapping, worst: int) -> int:
           f"near the article; extracted date right for {dates['right']:.4f} "
           f"(equal to a date printed anywhere on the page: {dates['right_anywhere_on_page']:.4f}; "
           f"no date found: {dates['without_date']})")
+    print(f"html dates: {dates['pages_declaring_a_date']} pages declare a publication date in their "
+          f"markup (JSON-LD datePublished, article:published_time); extracted date the same for "
+          f"{dates['same_as_declared']:.4f} (markup dates are often UTC or updated: a second view, "
+          f"not the reference)")
     for m in dates["misses"][:worst]:
         print(f"    {m['doc_id'][:20]} extracted={m['predicted']} printed={m['printed']}")
     return 0
