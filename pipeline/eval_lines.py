@@ -393,6 +393,30 @@ def score_html_set(shared_dir: Path | str = DEFAULT_SHARED, config: Mapping | No
     return {**{name: _aggregate(p) for name, p in pairs.items()}, "per_page": per_page}
 
 
+def score_html_multipage(shared_dir: Path | str = DEFAULT_SHARED, config: Mapping | None = None,
+                         docs: list[dict] | None = None, k: int = 4, seed: int = 0,
+                         tail_margin: int = 0) -> dict:
+    """`score_html_set` with k synthetic sibling pages per site, made from the rendered HTML text
+    exactly as `score_multipage` makes them from the text pages (folds, donors from the other
+    fold, chrome outside the article region repeated verbatim): the cross-document evidence of
+    a real site (recurring lines) then acts on the combined labels."""
+    config = config if config is not None else load_config()
+    docs = docs if docs is not None else load_html_set(shared_dir)
+    rng = random.Random(seed)
+    folds = [docs[0::2], docs[1::2]]
+    pairs = []
+    for f, targets in enumerate(folds):
+        corpus = list(targets)
+        for doc in targets:
+            corpus.extend(make_siblings(doc, folds[1 - f], k, tail_margin=tail_margin, rng=rng))
+        stats = count_lines(corpus)
+        for doc in targets:
+            labels = label_document(doc["text"], doc["source"], stats, config)
+            combined = combine_with_extractor(labels, doc["text"], doc.get("extracted"), config)
+            pairs.append(shingle_pr(doc["gold"], _extracted(combined, False)))
+    return {**_aggregate(pairs), "k": k, "tail_margin": tail_margin}
+
+
 _MONTHS = {m: i for i, names in enumerate(
     [("jan", "january", "janv", "januar", "enero", "gennaio", "janeiro"),
      ("feb", "february", "fév", "fevr", "februar", "febrero", "febbraio", "fevereiro"),
@@ -658,6 +682,10 @@ def _main_html(shared: Path, config: Mapping, worst: int) -> int:
               f"F1={a['f1']:.4f}")
     for p in sorted(res["per_page"], key=lambda x: x["precision"] + x["recall"])[:worst]:
         print(f"    {p['doc_id'][:20]} P={p['precision']:.2f} R={p['recall']:.2f}")
+    for tail in (0, 8):
+        m = score_html_multipage(shared, config, docs, k=4, tail_margin=tail)
+        print(f"html combined, k=4 synthetic siblings/site, {tail} page-specific lines after the "
+              f"article: P={m['precision']:.4f} R={m['recall']:.4f} F1={m['f1']:.4f}")
     dates = score_html_dates(shared, docs)
     print(f"html dates: {dates['pages_stating_a_date']} of {dates['pages']} pages print a full date "
           f"near the article; extracted date right for {dates['right']:.4f} "
