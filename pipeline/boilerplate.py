@@ -793,8 +793,28 @@ def extractor_coverage(text: str, spans: list[tuple[int, int, int]], extracted: 
     return [c / n if n else 0.0 for c, n in per_line]
 
 
+def _same_words(a: str, b: str, share: float = 0.8) -> bool:
+    wa, wb = _WORD.findall(a.lower()), _WORD.findall(b.lower())
+    if not wa or not wb:
+        return False
+    common = sum((Counter(wa) & Counter(wb)).values())
+    return common >= share * len(wa) and common >= share * len(wb)
+
+
+def _headline(labels: list[LineLabel], keep: list[bool], page_title: str | None) -> int | None:
+    """Index of the page's headline line: the line (not the first, the HTML <title>) with the
+    words of the title the page states (`page_title`), the last such line before the article's
+    first line, else the first after it."""
+    if not page_title:
+        return None
+    first_kept = next((i for i, k in enumerate(keep) if k), len(labels))
+    found = [i for i, lab in enumerate(labels) if i > 0 and _same_words(lab.text, page_title)]
+    before = [i for i in found if i < first_kept]
+    return before[-1] if before else (found[0] if found else None)
+
+
 def combine_with_extractor(labels: list[LineLabel], text: str, extracted: str | None,
-                           config: Mapping) -> list[LineLabel]:
+                           config: Mapping, page_title: str | None = None) -> list[LineLabel]:
     """The line labels of an HTML page, revised with the extractor's verdict (`extractor.*`).
 
     * A line the extractor keeps (coverage >= min_coverage) is body, unless the labeller called it
@@ -806,7 +826,10 @@ def combine_with_extractor(labels: list[LineLabel], text: str, extracted: str | 
       article the labeller saw whole (`extractor.grown`).
     * Without usable extractor text (none, or fewer than min_article_words words while the
       labeller keeps fallback_factor times more), the labeller's labels stand.
-    Title lines stay titles. Every revised line names its rule.
+    * The headline is the line that repeats the title the page states (`page_title`, from its
+      metadata) next to the article (`extractor.title`); another title line of the labeller is
+      then boilerplate (`extractor.not_title`). Without such a line, title lines stay titles.
+    Every revised line names its rule.
     """
     r = compile_rules(config)
     if not extracted or not labels:
@@ -832,9 +855,16 @@ def combine_with_extractor(labels: list[LineLabel], text: str, extracted: str | 
                 lo, hi = max(0, i - r.ext_grow_gap), min(len(labels), i + r.ext_grow_gap + 1)
                 if any(keep[j] for j in range(lo, hi)):
                     keep[i] = grown[i] = changed = True
+    headline = _headline(labels, keep, page_title)
     out = []
     for i, lab in enumerate(labels):
-        if lab.label == "title" or (keep[i] and lab.label == "body" and not grown[i]):
+        if headline is not None and i == headline:
+            out.append(lab if lab.label == "title" else
+                       LineLabel(lab.line_no, lab.start, lab.end, lab.text, "title", True, "extractor.title"))
+        elif headline is not None and lab.label == "title":
+            out.append(LineLabel(lab.line_no, lab.start, lab.end, lab.text, "boilerplate", False,
+                                 "extractor.not_title"))
+        elif lab.label == "title" or (keep[i] and lab.label == "body" and not grown[i]):
             out.append(lab)
         elif keep[i]:
             rule = "extractor.grown" if grown[i] else "extractor.kept"

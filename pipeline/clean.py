@@ -84,7 +84,8 @@ def clean_documents(documents: list[dict], config: dict) -> tuple[list[dict], li
     for doc in documents:
         labels = label_document(doc["text"], doc.get("source"), stats, config)
         if doc.get("extracted"):
-            labels = combine_with_extractor(labels, doc["text"], doc["extracted"], config)
+            labels = combine_with_extractor(labels, doc["text"], doc["extracted"], config,
+                                            doc.get("page_title"))
         kept = [label for label in labels if label.kept]
         body, segments = build_body(doc["text"], [(label.start, label.end) for label in kept])
         titles = [label.text.strip() for label in kept if label.label == "title"]

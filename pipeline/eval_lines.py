@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import date
 import re
 import statistics
 import sys
@@ -383,7 +384,8 @@ def score_html_set(shared_dir: Path | str = DEFAULT_SHARED, config: Mapping | No
     per_page = []
     for doc in docs:
         labels = label_document(doc["text"], doc["source"], stats, config)
-        combined = combine_with_extractor(labels, doc["text"], doc.get("extracted"), config)
+        combined = combine_with_extractor(labels, doc["text"], doc.get("extracted"), config,
+                                              doc.get("page_title"))
         pairs["labeller"].append(shingle_pr(doc["gold"], _extracted(labels, False)))
         pairs["extractor"].append(shingle_pr(doc["gold"], doc.get("extracted") or ""))
         pair = shingle_pr(doc["gold"], _extracted(combined, False))
@@ -412,7 +414,8 @@ def score_html_multipage(shared_dir: Path | str = DEFAULT_SHARED, config: Mappin
         stats = count_lines(corpus)
         for doc in targets:
             labels = label_document(doc["text"], doc["source"], stats, config)
-            combined = combine_with_extractor(labels, doc["text"], doc.get("extracted"), config)
+            combined = combine_with_extractor(labels, doc["text"], doc.get("extracted"), config,
+                                              doc.get("page_title"))
             pairs.append(shingle_pr(doc["gold"], _extracted(combined, False)))
     return {**_aggregate(pairs), "k": k, "tail_margin": tail_margin}
 
@@ -460,8 +463,10 @@ def text_dates(text: str) -> list[str]:
                 month = _MONTHS.get(month.lower().rstrip(".")) if not month.isdigit() else int(month)
                 readings = {(month, int(parts["d"]))}
             for month, day in readings:
-                if month and 1 <= month <= 12 and 1 <= day <= 31:
-                    found.append((match.start(), f"{year:04d}-{month:02d}-{day:02d}"))
+                try:
+                    found.append((match.start(), date(year, month, day).isoformat()))
+                except (TypeError, ValueError):      # no such month or day
+                    continue
     return [iso for _, iso in sorted(found)]
 
 

@@ -318,3 +318,52 @@ def test_export_csv_and_xlsx(tmp_path):
         assert frame.topics.tolist() == ["tax; economy", ""]
         assert frame.content[0] == "“We are acting,” é" and frame.date[0] == "2021-03-09"
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_combine_takes_the_headline_the_page_states_and_keeps_site_chrome_out():
+    text, labels = _labels([
+        ("Fuel tax halved | Example Times", "boilerplate", "outside.before_block"),   # <title>
+        ("Copy Link URL Copied!", "title", "title.near_block"),
+        ("Government halves fuel tax", "boilerplate", "outside.before_block"),
+        (PARAGRAPHS[0], "body", "body.prose"),
+        ("Get our morning briefing on fuel prices", "boilerplate", "recurring.source"),
+        (PARAGRAPHS[1], "body", "body.prose"),
+    ])
+    extracted = "\n".join([PARAGRAPHS[0], "Get our morning briefing on fuel prices", PARAGRAPHS[1]])
+    out = combine_with_extractor(labels, text, extracted, CLEAN, "Government halves fuel tax")
+    assert [(lab.label, lab.rule_id) for lab in out] == [
+        ("boilerplate", "outside.before_block"),
+        ("boilerplate", "extractor.not_title"),
+        ("title", "extractor.title"),
+        ("body", "body.prose"),
+        ("boilerplate", "recurring.source"),      # recurring on the site: cross-document evidence wins
+        ("body", "body.prose"),
+    ]
+    # no line states the page's title: the labeller's title stands
+    same = combine_with_extractor(labels, text, extracted, CLEAN, "Something else entirely")
+    assert same[1].label == "title"
+
+
+@pytest.mark.parametrize("text, dates", [
+    ("Posted November 19, 2019 at 10:35 pm", ["2019-11-19"]),
+    ("20 de noviembre de 2019 | 2019-11-21", ["2019-11-20", "2019-11-21"]),
+    ("Updated 05/10/2018", ["2018-05-10", "2018-10-05"]),      # ambiguous: both readings
+    ("Updated 25/10/2018", ["2018-10-25"]),
+    ("In 2019 it rained on 40 days", []),
+    ("Nov. 31, 2019", []),                                     # not a day
+])
+def test_reference_date_reader(text, dates):
+    from pipeline.eval_lines import text_dates
+
+    assert sorted(text_dates(text)) == dates
+
+
+@pytest.mark.parametrize("html, date", [
+    (b'<script type="application/ld+json">{"datePublished": "2019-11-19T22:35:00-05:00"}</script>', "2019-11-19"),
+    (b'<meta property="article:published_time" content="2018-01-29T10:00:00Z">', "2018-01-29"),
+    (b'<meta name="description" content="2018-01-29 was a day">', None),
+])
+def test_reference_structured_date(html, date):
+    from pipeline.eval_lines import structured_date
+
+    assert structured_date(html) == date
