@@ -52,7 +52,8 @@ class HtmlPage:
     extracted: str | None     # the extractor's article text (None: it found no article)
     title: str | None
     author: str | None
-    date: str | None          # ISO 8601 (YYYY-MM-DD) as htmldate finds it
+    date: str | None          # ISO 8601 (YYYY-MM-DD): printed with the article, else htmldate's
+    date_raw: str | None      # the date as written: the printed words, or htmldate's reading
     url: str | None           # canonical URL from the page
     site_name: str | None     # og:site_name or the host of the canonical URL
 
@@ -148,8 +149,8 @@ _PRINTED_DATE = re.compile(
     r"|\b(?P<d3>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?P<mon3>[A-Za-z]{3,9})\.?,?\s+(?P<y3>(?:19|20)\d\d)\b")
 
 
-def printed_dates(text: str) -> list[tuple[int, "date"]]:
-    """English and ISO full dates printed in a text: (char offset, `datetime.date`) in order."""
+def printed_dates(text: str) -> list[tuple[int, "date", str]]:
+    """English and ISO full dates printed in a text: (char offset, `datetime.date`, as written)."""
     from datetime import date
 
     found = []
@@ -157,13 +158,14 @@ def printed_dates(text: str) -> list[tuple[int, "date"]]:
         g = match.groupdict()
         try:
             if g["y1"]:
-                found.append((match.start(), date(int(g["y1"]), int(g["m1"]), int(g["d1"]))))
+                found.append((match.start(), date(int(g["y1"]), int(g["m1"]), int(g["d1"])), match.group(0)))
                 continue
             name = (g["mon2"] or g["mon3"]).lower()
             month = next((i for i, m in enumerate(_MONTH_NAMES, 1) if m.startswith(name)), None) \
                 if len(name) >= 3 else None
             if month:
-                found.append((match.start(), date(int(g["y2"] or g["y3"]), month, int(g["d2"] or g["d3"]))))
+                day = date(int(g["y2"] or g["y3"]), month, int(g["d2"] or g["d3"]))
+                found.append((match.start(), day, match.group(0)))
         except ValueError:
             continue
     return found
@@ -181,19 +183,21 @@ def article_start(text: str, extracted: str | None) -> int | None:
 
 
 def publication_date(markup_date: str | None, text: str, extracted: str | None,
-                     before: int = 1500, after: int = 300) -> str | None:
+                     before: int = 1500, after: int = 300) -> tuple[str | None, str | None]:
     """The page's publication day: a date printed with the article (from `before` characters
     above the extractor's first paragraph to `after` characters into it, where datelines and
     bylines sit) wins over the markup's (htmldate), which is often UTC, a modification date or
-    the crawl day; the markup's when it is among the printed ones or nothing is printed there."""
+    the crawl day; the markup's when it is among the printed ones or nothing is printed there.
+    Returns (ISO date, the date as written)."""
     anchor = article_start(text, extracted)
     if anchor is None:
-        return markup_date
-    near = [(abs(offset - anchor), day) for offset, day in printed_dates(text)
+        return markup_date, markup_date
+    near = [(abs(offset - anchor), day, written) for offset, day, written in printed_dates(text)
             if anchor - before <= offset <= anchor + after]
-    if not near or (markup_date and any(day.isoformat() == markup_date[:10] for _, day in near)):
-        return markup_date
-    return min(near)[1].isoformat()
+    if not near or (markup_date and any(day.isoformat() == markup_date[:10] for _, day, _ in near)):
+        return markup_date, markup_date
+    _, day, written = min(near)
+    return day.isoformat(), written
 
 
 def read_html(html: str, url: str | None = None) -> HtmlPage:
@@ -204,18 +208,22 @@ def read_html(html: str, url: str | None = None) -> HtmlPage:
         raise NotHtml("no HTML markup")
     tree = _parse(html)
     text = render_text(tree)
-    # The extractor works on its own copy of the tree (it prunes it).
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                      include_tables=True, favor_precision=True)
-    extracted = title = author = date = canonical = site = None
+    # The extractor works on its own copy of the tree (it prunes it). A page it cannot handle is
+    # a page without extracted text (the labeller still reads it), not a crash.
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                          include_tables=True, favor_precision=True)
+    except (ValueError, TypeError, AttributeError, IndexError, RecursionError):
+        doc = None
+    extracted = title = author = date = date_raw = canonical = site = None
     if doc is not None:
         extracted = (doc.text or "").strip() or None
         title, author = doc.title or None, doc.author or None
-        date = publication_date(_iso_date(doc.date), text, extracted)
+        date, date_raw = publication_date(_iso_date(doc.date), text, extracted)
         canonical = doc.url or url
         site = doc.sitename or doc.hostname or None
     if not site and canonical:
         from urllib.parse import urlparse
         site = (urlparse(canonical).hostname or "").removeprefix("www.") or None
     return HtmlPage(text=text, extracted=extracted, title=title, author=author, date=date,
-                    url=canonical, site_name=site)
+                    date_raw=date_raw, url=canonical, site_name=site)

@@ -212,15 +212,15 @@ def normalise_date(raw) -> str | None:
 
 def make_document(doc_id: str, path: str, text: str, encoding: str, source: str | None = None,
                   url: str | None = None, date=None, title: str | None = None,
-                  author: str | None = None, extracted: str | None = None,
+                  author: str | None = None, extracted: str | None = None, date_raw: str | None = None,
                   ) -> tuple[dict, list[dict]]:
     """One `documents` row (columns set by `clean` left empty) and its warnings (a date that
-    could not be read)."""
+    could not be read). `date_raw` defaults to `date` as given."""
     raw = None if date is None or (isinstance(date, str) and not date.strip()) else str(date).strip()
     iso = normalise_date(date) if raw is not None else None
     problems = [reject(path, "W005", repr(raw), doc_id)] if raw is not None and iso is None else []
     doc = {"doc_id": doc_id, "path": path, "source": source, "url": url, "date": iso,
-           "date_raw": raw, "author": author, "page_title": title, "encoding": encoding,
+           "date_raw": date_raw or raw, "author": author, "page_title": title, "encoding": encoding,
            "text": text, "extracted": extracted}
     return doc, problems
 
@@ -393,7 +393,8 @@ def html_document(data: bytes, doc_id: str, where: str, settings: IngestSettings
         problems.append(reject(where, "W006", f"{n_words} words", doc_id))
     site = source or host_of(page.url) or host_of(url) or page.site_name
     doc, warnings = make_document(doc_id, where, page.text, encoding, source=site,
-                                  url=page.url or url, date=page.date, title=page.title,
+                                  url=page.url or url, date=page.date, date_raw=page.date_raw,
+                                  title=page.title,
                                   author=page.author, extracted=page.extracted)
     return doc, problems + warnings
 

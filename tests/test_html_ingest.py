@@ -64,11 +64,11 @@ def test_read_html_metadata_and_article():
 
 
 @pytest.mark.parametrize("markup, printed, expected", [
-    ("2019-11-20", "Posted November 19, 2019 at 10:35 pm", "2019-11-19"),   # UTC in the markup
-    ("2019-11-19", "Posted November 19, 2019", "2019-11-19"),              # agree
-    ("2019-11-20", "Nothing printed here", "2019-11-20"),                  # markup only
-    (None, "Published 3 March 2020", "2020-03-03"),
-    (None, "Nothing printed here", None),
+    ("2019-11-20", "Posted November 19, 2019 at 10:35 pm", ("2019-11-19", "November 19, 2019")),   # UTC markup
+    ("2019-11-19", "Posted November 19, 2019", ("2019-11-19", "2019-11-19")),   # agree: the markup's
+    ("2019-11-20", "Nothing printed here", ("2019-11-20", "2019-11-20")),       # markup only
+    (None, "Published 3 March 2020", ("2020-03-03", "3 March 2020")),
+    (None, "Nothing printed here", (None, None)),
 ])
 def test_publication_date(markup, printed, expected):
     text = f"Headline\n\n{printed}\n\n{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
