@@ -353,14 +353,16 @@ def _gunzip(data: bytes, limit: int) -> bytes:
     return result
 
 
-def _declared_or_decoded(data: bytes, settings: IngestSettings) -> tuple[str | None, str, str | None]:
-    """Decode a page: UTF-8 (with mojibake repair) first; when that fails, the charset the page
-    declares (cp1252, Shift-JIS, ...) before the cp1252/latin-1 fallbacks of `decode`."""
+def _declared_or_decoded(data: bytes, settings: IngestSettings, charset: str | None = None
+                         ) -> tuple[str | None, str, str | None]:
+    """Decode a page: UTF-8 (with mojibake repair) first; when that fails, the charset the HTTP
+    response (`charset`) or the page declares (cp1252, Shift-JIS, ...) before the cp1252/latin-1
+    fallbacks of `decode`."""
     from .html import declared_charset
 
     text, encoding, warning = decode(data, settings)
     if warning in ("W001", "W002"):
-        declared = declared_charset(data)
+        declared = charset or declared_charset(data)
         if declared:
             try:
                 return data.decode(declared), declared, None
@@ -370,7 +372,7 @@ def _declared_or_decoded(data: bytes, settings: IngestSettings) -> tuple[str | N
 
 
 def html_document(data: bytes, doc_id: str, where: str, settings: IngestSettings,
-                  source: str | None = None, url: str | None = None
+                  source: str | None = None, url: str | None = None, charset: str | None = None
                   ) -> tuple[dict | None, list[dict]]:
     """One page (raw bytes) as a document: rendered text, extractor text, metadata."""
     from .html import NotHtml, read_html
@@ -378,7 +380,7 @@ def html_document(data: bytes, doc_id: str, where: str, settings: IngestSettings
     if len(data) > settings.max_html_bytes:
         return None, [reject(where, "E003", f"{len(data)} bytes > max_html_bytes {settings.max_html_bytes}",
                              doc_id)]
-    text, encoding, warning = _declared_or_decoded(data, settings)
+    text, encoding, warning = _declared_or_decoded(data, settings, charset)
     if text is None:
         return None, [reject(where, encoding, doc_id=doc_id)]
     problems = [reject(where, warning, doc_id=doc_id)] if warning else []
@@ -472,7 +474,9 @@ def read_warc_file(path: Path, rel: Path, settings: IngestSettings) -> tuple[lis
                     problems.append(reject(where, "E011", f"as {seen[digest]}", doc_id))
                     continue
                 seen[digest] = doc_id
-                doc, found = html_document(data, doc_id, where, settings, url=url)
+                charset = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", ctype, re.I)
+                doc, found = html_document(data, doc_id, where, settings, url=url,
+                                           charset=charset.group(1).lower() if charset else None)
                 problems.extend(found)
                 if doc:
                     docs.append(doc)

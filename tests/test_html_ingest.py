@@ -157,13 +157,19 @@ def test_warc_records(tmp_path):
         ("response", "https://news.example.org/logo.png", "image/png", b"\x89PNG\r\n\x1a\n"),
         ("response", "https://news.example.org/a?utm=x", "text/html", page_a),     # same payload
         ("response", "https://www.other.net/b", "text/html", page_b),
+        ("response", "https://jp.example/c", "text/html; charset=Shift_JIS",
+         ("<html><head><title>東京で会議</title><link rel='canonical' href='https://jp.example/c'></head>"
+          "<body><article><h1>東京で会議</h1><p>" + "首相は火曜日、東京で記者団に対し、燃料税を半分に引き下げると述べた。" * 4
+          + "</p></article></body></html>").encode("shift_jis")),
     ])
     _write(tmp_path / "in" / "crawl.warc.gz", data)
     _write(tmp_path / "in" / "cut.warc.gz", data[: len(data) - 700])
     documents, rejects, _ = ingest_folder(tmp_path / "in", SETTINGS)
     crawl = [d for d in documents if d["doc_id"].startswith("crawl/")]
-    assert [d["source"] for d in crawl] == ["news.example.org", "other.net"]
-    assert [d["url"] for d in crawl] == ["https://news.example.org/a", "https://www.other.net/b"]
+    assert [d["source"] for d in crawl] == ["news.example.org", "other.net", "jp.example"]
+    assert [d["url"] for d in crawl] == ["https://news.example.org/a", "https://www.other.net/b",
+                                         "https://jp.example/c"]
+    assert crawl[2]["encoding"] == "shift_jis" and "東京で会議" in crawl[2]["text"]   # the HTTP charset
     again, _, _ = ingest_folder(tmp_path / "in", SETTINGS)
     assert [d["doc_id"] for d in again] == [d["doc_id"] for d in documents]      # stable ids
     codes = sorted((r["path"].split("#")[0].split("@")[0], r["code"]) for r in rejects)
