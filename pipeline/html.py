@@ -209,7 +209,9 @@ def read_html(html: str, url: str | None = None) -> HtmlPage:
     tree = _parse(html)
     text = render_text(tree)
     # The extractor works on its own copy of the tree (it prunes it). A page it cannot handle is
-    # a page without extracted text (the labeller still reads it), not a crash.
+    # a page without extracted text (the labeller still reads it), not a crash. favor_precision:
+    # the labeller restores recall better than precision (181 pages, combined body F1 0.9736,
+    # 0.9664 with trafilatura's default; dates 0.9213 and 0.8898).
     try:
         doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                           include_tables=True, favor_precision=True)
