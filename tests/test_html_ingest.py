@@ -109,6 +109,8 @@ def test_html_folder_good_and_bad_pages(tmp_path):
     _write(root / "mojibake.html", mojibake)
     # a 50 MB page (compressed to a few kB): stopped at max_html_bytes while decompressing
     _write(root / "huge.html.gz", gzip.compress(b"<html><body>" + b"<p>word word</p>" * 3_200_000))
+    with open(root / "huge-plain.html", "wb") as handle:      # 50 MB on disk (sparse): never read
+        handle.truncate(50_000_000)
     documents, rejects, _ = ingest_folder(root, SETTINGS)
     by_id = {d["doc_id"]: d for d in documents}
     assert set(by_id) == {"example/fuel", "gz/fuel2", "empty-page", "mojibake"}
@@ -118,7 +120,8 @@ def test_html_folder_good_and_bad_pages(tmp_path):
     assert by_id["gz/fuel2"]["source"] == "gz" and PARAGRAPHS[3] in by_id["gz/fuel2"]["extracted"]
     assert "“We are acting" in by_id["mojibake"]["text"]
     codes = sorted((r["path"], r["code"]) for r in rejects)
-    assert codes == [("empty-page.html", "W006"), ("huge.html.gz", "E003"), ("image.html", "E002"),
+    assert codes == [("empty-page.html", "W006"), ("huge-plain.html", "E003"), ("huge.html.gz", "E003"),
+                     ("image.html", "E002"),
                      ("mojibake.html", "W003"), ("notes.htm", "E009"), ("truncated.html.gz", "E012")]
     assert all(r["message"].startswith(r["path"]) for r in rejects)
 
