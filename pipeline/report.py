@@ -77,6 +77,8 @@ def read_required(out_dir: Path, name: str, columns: list[str] | None = None) ->
 
 
 def _present(value) -> bool:
+    if type(value) is str:                 # the common case first: this runs for every cell
+        return bool(value) and not value.isspace()
     if value is None or value is pd.NA:
         return False
     if isinstance(value, float) and np.isnan(value):
@@ -103,7 +105,7 @@ def _column(frame: pd.DataFrame, name: str, default=None) -> list:
 
 def utf16_map(text: str) -> np.ndarray | None:
     """None when every character is in the BMP (offsets are equal), else offset -> UTF-16 offset."""
-    if text.isascii() or all(ord(c) <= 0xFFFF for c in text):
+    if text.isascii() or len(text.encode("utf-16-le")) == 2 * len(text):
         return None
     astral = np.fromiter((ord(c) > 0xFFFF for c in text), dtype=np.int64, count=len(text))
     return np.concatenate([[0], np.cumsum(astral)]) + np.arange(len(text) + 1)
@@ -234,29 +236,16 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
             "date": [_text(x) for x in doc_dates], "url": [_text(x) for x in _column(documents, "url")],
             "outlet": [values["outlet"](x) for x in doc_sources], "lines": None, "mentions": None, "topics": None}
     if lines is not None and {"doc_id", "start", "end", "kept"} <= set(lines.columns):
-        per_doc = [[] for _ in texts]
-        ordered = lines.sort_values(["doc_id", "start"])
-        for doc_id, s, e, kept in zip(ordered["doc_id"], ordered["start"], ordered["end"], ordered["kept"]):
-            d = doc_index.get(doc_id)
-            if d is not None:
-                per_doc[d].append([to_utf16(maps[d], s), to_utf16(maps[d], e), 1 if kept else 0])
-        docs["lines"] = per_doc
+        docs["lines"] = per_document(lines, doc_index, maps, [lines["kept"].astype(bool).astype(int).to_numpy()])
     names = {}
     if entities is not None and "entity_id" in entities:
         names = dict(zip(entities["entity_id"], entities["name"]))
     if mentions is not None and {"doc_id", "start", "end", "label"} <= set(mentions.columns):
-        per_doc = [[] for _ in texts]
-        entity_col = _column(mentions, "entity_id")
-        text_col = _column(mentions, "text")
-        for doc_id, s, e, label, ent, written in zip(mentions["doc_id"], mentions["start"], mentions["end"],
-                                                     mentions["label"], entity_col, text_col):
-            d = doc_index.get(doc_id)
-            if d is None:
-                continue
-            name = names.get(ent) if _present(ent) else None
-            per_doc[d].append([to_utf16(maps[d], s), to_utf16(maps[d], e), values["label"](label),
-                               values["speaker"](name or written)])
-        docs["mentions"] = per_doc
+        shown = mentions["entity_id"].map(names) if "entity_id" in mentions else pd.Series(None, index=mentions.index)
+        if "text" in mentions:
+            shown = shown.fillna(mentions["text"])
+        docs["mentions"] = per_document(mentions, doc_index, maps, [_codes(mentions["label"], values["label"]),
+                                                                     _codes(shown, values["speaker"])])
     if doc_topics is not None and {"doc_id", "topic"} <= set(doc_topics.columns):
         per_doc = [[] for _ in texts]
         scores = _column(doc_topics, "score", 0.0)
@@ -320,6 +309,34 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
         "docs": docs,
         "entities": ent,
     }
+
+
+def _codes(column: pd.Series, values: Values) -> np.ndarray:
+    """The column as indices into `values` (one lookup per distinct value)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    table = np.array([values(u) for u in uniques] + [values(None)], dtype=np.int64)
+    return table[codes]       # the sentinel -1 takes the last entry: "unknown"
+
+
+def per_document(frame: pd.DataFrame, doc_index: dict, maps: list, extra: list[np.ndarray]) -> list[list]:
+    """[[start, end, *extra], ...] for each document (in text order), offsets in UTF-16 units."""
+    d = frame["doc_id"].map(doc_index)
+    keep = d.notna().to_numpy()
+    d = d[keep].astype(np.int64).to_numpy()
+    starts = frame["start"].to_numpy(dtype=np.int64)[keep].copy()
+    ends = frame["end"].to_numpy(dtype=np.int64)[keep].copy()
+    for doc in np.unique(d):
+        mapping = maps[doc]
+        if mapping is not None:
+            mine = d == doc
+            starts[mine] = mapping[np.clip(starts[mine], 0, len(mapping) - 1)]
+            ends[mine] = mapping[np.clip(ends[mine], 0, len(mapping) - 1)]
+    columns = np.stack([starts, ends] + [x[keep] for x in extra], axis=1)
+    order = np.lexsort((starts, d))
+    columns, d = columns[order], d[order]
+    bounds = np.searchsorted(d, np.arange(len(maps) + 1))
+    rows = columns.tolist()
+    return [rows[bounds[i]:bounds[i + 1]] for i in range(len(maps))]
 
 
 def time_unit(first: str, last: str) -> str:
@@ -535,6 +552,24 @@ def load_tables(out_dir: Path) -> dict[str, pd.DataFrame | None]:
     return tables
 
 
+def load_many(out_dirs: list[Path]) -> dict[str, pd.DataFrame | None]:
+    """Several output folders as one corpus (e.g. PolNeAR train + dev); doc_ids must not repeat."""
+    loaded = [load_tables(d) for d in out_dirs]
+    if len(loaded) == 1:
+        return loaded[0]
+    tables = {}
+    for name in loaded[0]:
+        frames = [t[name] for t in loaded if t[name] is not None]
+        tables[name] = pd.concat(frames, ignore_index=True) if frames else None
+    repeated = tables["documents"]["doc_id"].duplicated()
+    if repeated.any():
+        raise PipelineError(f"{', '.join(map(str, out_dirs))}: document {tables['documents']['doc_id'][repeated].iloc[0]} "
+                            "is in more than one folder; one report covers distinct documents")
+    if tables["entities"] is not None:   # one entity per id (the folders were linked separately)
+        tables["entities"] = tables["entities"].drop_duplicates("entity_id")
+    return tables
+
+
 def read_manifest(out_dir: Path) -> dict | None:
     path = Path(out_dir) / "manifest.json"
     try:
@@ -543,10 +578,11 @@ def read_manifest(out_dir: Path) -> dict | None:
         return None
 
 
-def write_report(out_dir: Path, to: Path | None = None, title: str = "Who said what") -> Path:
-    out_dir = Path(out_dir)
-    to = Path(to) if to is not None else out_dir / "report.html"
-    payload = build_payload(load_tables(out_dir), title=title, source=str(out_dir), manifest=read_manifest(out_dir))
+def write_report(out_dir: Path | list[Path], to: Path | None = None, title: str = "Who said what") -> Path:
+    out_dirs = [Path(d) for d in (out_dir if isinstance(out_dir, (list, tuple)) else [out_dir])]
+    to = Path(to) if to is not None else out_dirs[0] / "report.html"
+    payload = build_payload(load_many(out_dirs), title=title, source=" + ".join(map(str, out_dirs)),
+                            manifest=read_manifest(out_dirs[0]) if len(out_dirs) == 1 else None)
     page = render(payload, chart_spec(payload["meta"]))
     with atomic_path(to) as tmp:
         tmp.write_text(page, encoding="utf-8")
@@ -555,7 +591,8 @@ def write_report(out_dir: Path, to: Path | None = None, title: str = "Who said w
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline report", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
+    parser.add_argument("--output", type=Path, nargs="+", default=[Path("outputs")],
+                        help="output folder (default: outputs); several make one report of all their documents")
     parser.add_argument("--to", type=Path, default=None, help="HTML file to write (default: OUTPUT/report.html)")
     parser.add_argument("--title", default="Who said what", help="the page's title")
     args = parser.parse_args(argv)
