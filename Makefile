@@ -22,7 +22,7 @@ INPUT_FILES := $(shell find $(INPUT) -type f \( -name '*.txt' -o -name '*.jsonl'
 code     = $(wildcard $(addprefix pipeline/,$(1))) $(COMMON)
 conf     = $(wildcard $(CONFIG)/$(1).* $(CONFIG)/$(1)_* $(CONFIG)/$(1)/*)
 
-.PHONY: all test eval bench diff snapshot report show help clean-outputs setup
+.PHONY: all test eval bench diff diff-html snapshot report show help clean-outputs setup
 .DEFAULT_GOAL := all
 
 include Makefile.workflow

@@ -145,7 +145,7 @@ def taxonomy_of(topic: str, declared: dict[str, str]) -> str:
 
 
 def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who said what",
-                  source: str = "", manifest: dict | None = None) -> dict:
+                  source: str = "", manifest: dict | None = None, notes: list[str] | None = None) -> dict:
     """Pure heart of the report: the tables in, the JSON-able data of the page out.
 
     `tables` maps table names to frames (None for an absent optional table). Every claim is kept:
@@ -161,7 +161,7 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
     texts = documents["text"].tolist()
     maps = [utf16_map(t) for t in texts]
     values = {name: Values() for name in ("speaker", "outlet", "resolution", "type", "kind", "gender", "rule",
-                                           "cue", "topic", "label")}
+                                           "cue", "topic", "label", "change")}
 
     # Topic labels and taxonomies (quote_topics.label / .taxonomy when present).
     labels: dict[str, str] = {}
@@ -193,13 +193,13 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
     n = len(claims)
     out = {k: [] for k in ("doc", "speaker", "entity", "title", "written", "resolution", "type", "kind",
                            "gender", "cue", "topics", "start", "end", "cue_start", "cue_end", "spk_start",
-                           "spk_end", "rule", "content", "date", "outlet", "phrase")}
+                           "spk_end", "rule", "content", "date", "outlet", "phrase", "change", "changes")}
     entity_ids = Values()
     cols = {name: _column(claims, name) for name in ("doc_id", "speaker", "speaker_entity_id", "speaker_title",
                                                       "speaker_text", "resolution", "type", "kind",
                                                       "speaker_gender", "cue", "topics", "content",
                                                       "content_start", "content_end", "date", "source",
-                                                      "issue_phrase", "quote_id")}
+                                                      "issue_phrase", "quote_id", "change", "changes")}
     for i in range(n):
         d = doc_index[cols["doc_id"][i]]
         m, text = maps[d], texts[d]
@@ -229,6 +229,8 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
         out["date"].append(_text(cols["date"][i]) or _text(doc_dates[d]))
         out["outlet"].append(values["outlet"](cols["source"][i] if _present(cols["source"][i]) else doc_sources[d]))
         out["phrase"].append(_text(cols["issue_phrase"][i]))
+        out["change"].append(values["change"](cols["change"][i]))
+        out["changes"].append(_text(cols["changes"][i]))
 
     # Documents: text, outlet, lines to show, entity mentions.
     docs = {"id": documents["doc_id"].tolist(), "text": texts,
@@ -291,10 +293,11 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
         "kind": "kind" in claims.columns,
         "phrase": "issue_phrase" in claims.columns,
         "date": bool(dates),
-        "outlet": any(_present(x) for x in doc_sources) or "source" in claims.columns,
+        "outlet": any(v != UNKNOWN for v in values["outlet"].items),
         "mentions": docs["mentions"] is not None,
         "lines": docs["lines"] is not None,
         "doc_topics": docs["topics"] is not None,
+        "change": "change" in claims.columns,
     }
     return {
         "meta": {"title": title, "source": source, "generated": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -303,7 +306,7 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
                  "taxonomy_of": tax_of, "issues": issue_names, "labels": {t: labels[t] for t in topics if t in labels},
                  "time_unit": time_unit(dates[0], dates[-1]) if dates else None,
                  "date_range": [dates[0][:10], dates[-1][:10]] if dates else None,
-                 "stages": _stage_rows(manifest)},
+                 "stages": _stage_rows(manifest), "notes": list(notes or [])},
         "values": {k: v.items for k, v in values.items()},
         "claims": out,
         "docs": docs,
@@ -382,6 +385,8 @@ def _chart_spec(meta: dict) -> dict:
     import altair as alt
 
     present = meta["present"]
+    if present.get("change"):
+        return _diff_chart_spec(meta)
     data = alt.NamedData(name="claims")
     names = meta["issues"] + [UNKNOWN]        # "unknown" last and grey; colours follow claim counts
     colours = [TABLEAU20[i % len(TABLEAU20)] for i in range(len(names) - 1)] + [UNKNOWN_COLOUR]
@@ -422,12 +427,13 @@ def _chart_spec(meta: dict) -> dict:
                 .properties(name="speakers", title="Most-quoted speakers (top 20, by issue)", width=330, height=380))
     heat = (base("pick_cell").mark_rect(cursor="pointer")
             .encode(x=alt.X("outlet:N", title="outlet", axis=alt.Axis(labelAngle=-40, labelLimit=120)),
-                    y=alt.Y("issue:N", title=None, axis=alt.Axis(labelLimit=200)),
+                    y=alt.Y("issue:N", title=None, axis=alt.Axis(labelLimit=150)),
                     color=alt.Color("count():Q", title="claims", scale=alt.Scale(scheme="blues")),
                     opacity=highlight("pick_cell"),
                     tooltip=["outlet:N", "issue:N", alt.Tooltip("count():Q", title="claims")])
             .add_params(picks["pick_cell"])
-            .properties(name="heat", title="Issues by outlet", width=330, height=380))
+            .properties(name="heat", title="Issues by outlet" if present["outlet"] else "Issues (no outlet known)",
+                        width=300, height=380))
     types = (base("pick_type").mark_bar(cursor="pointer")
              .encode(y=alt.Y("type:N", title=None), x=count,
                      color=(alt.Color("kind:N", title="kind", scale=alt.Scale(scheme="set2"))
@@ -474,12 +480,109 @@ def _chart_spec(meta: dict) -> dict:
                             color=gender, opacity=highlight("pick_gender"),
                             tooltip=[f"{field or 'all'}:N", "gender:N", alt.Tooltip("count():Q", title="claims")])
                     .add_params(picks["pick_gender"])
-                    .properties(title=title, width=260, height=height))
+                    .properties(name=f"gender_{field or 'all'}", title=title, width=260, height=height))
         rows.append(alt.hconcat(share(None, "Share of quotes by speaker gender", 30),
                                 share("outlet", "… by outlet", 140), share("issue", "… by issue", 220)))
+    rows = [row.resolve_scale(color="independent") for row in rows[:2]] + rows[2:]   # gender: one legend
     chart = (alt.vconcat(*rows).resolve_scale(color="independent")
              .configure_view(stroke=None).configure_axis(labelFontSize=11))
     return chart.to_dict()
+
+
+CHANGE_COLOURS = {"added": "#59a14f", "removed": "#e15759", "span changed": "#f28e2b", "changed": "#4e79a7"}
+
+
+def _diff_chart_spec(meta: dict) -> dict:
+    """The differences after a rule change: by rule, by speaker and by kind of change, linked."""
+    import altair as alt
+
+    data = alt.NamedData(name="claims")
+    picks = {"pick_rule": alt.selection_point(name="pick_rule", fields=["rule"]),
+             "pick_speaker": alt.selection_point(name="pick_speaker", fields=["speaker"]),
+             "pick_change": alt.selection_point(name="pick_change", fields=["change"])}
+    change = alt.Color("change:N", title="change", scale=alt.Scale(domain=list(CHANGE_COLOURS),
+                                                                     range=list(CHANGE_COLOURS.values())))
+
+    def base(own: str) -> alt.Chart:
+        chart = alt.Chart(data)
+        for name, param in picks.items():
+            if name != own:
+                chart = chart.transform_filter(param)
+        return chart
+
+    def bars(own: str, field: str, title: str, name: str, top: int | None = None):
+        chart = base(own)
+        if top:
+            chart = (chart.transform_filter(alt.datum[field] != UNKNOWN)
+                     .transform_joinaggregate(n="count()", groupby=[field])
+                     .transform_window(rank="dense_rank()", sort=[alt.SortField("n", order="descending"),
+                                                                  alt.SortField(field, order="ascending")])
+                     .transform_filter(alt.datum.rank <= top))
+        return (chart.mark_bar(cursor="pointer")
+                .encode(y=alt.Y(f"{field}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)),
+                        x=alt.X("count():Q", title="quotes"), color=change,
+                        opacity=alt.condition(picks[own], alt.value(1.0), alt.value(0.35)),
+                        tooltip=[f"{field}:N", "change:N", alt.Tooltip("count():Q", title="quotes")])
+                .add_params(picks[own]).properties(name=name, title=title, width=300))
+
+    chart = alt.hconcat(bars("pick_rule", "rule", "Changes by rule", "rules"),
+                        bars("pick_speaker", "speaker", "Changes by speaker (top 20)", "speakers", top=20),
+                        bars("pick_change", "change", "Kinds of change", "changes"))
+    return chart.configure_view(stroke=None).to_dict()
+
+
+def diff_tables(old_dir: Path, new_dir: Path) -> tuple[dict[str, pd.DataFrame | None], list[str]]:
+    """The quotes that differ between two output folders, as tables `build_payload` reads.
+
+    One row per added, removed or changed quote (pipeline.diff pairs a removed and an added quote
+    that overlap as "span changed"); a removed quote is shown with the OLD run's values, the others
+    with the NEW run's; an article is shown as the NEW run read it when it is in both (its text only
+    changes when the input did). `changes` says what changed ("speaker: A → B").
+    """
+    from .diff import _short, compare
+
+    old_dir, new_dir = Path(old_dir), Path(new_dir)
+    for folder in (old_dir, new_dir):
+        for name in ("documents", "quotes"):
+            read_required(folder, name, ["doc_id"])
+    result = compare(old_dir, new_dir, ["quotes"])
+    rows = result.tables["quotes"].rows
+    new_docs = read_required(new_dir, "documents")
+    old_docs = read_required(old_dir, "documents")
+    documents = pd.concat([new_docs, old_docs[~old_docs["doc_id"].isin(new_docs["doc_id"])]], ignore_index=True)
+    records = []
+    for r in rows.to_dict("records"):
+        side = "old" if r["change"] == "removed" else "new"
+        get = lambda c: r.get(f"{side}_{c}")  # noqa: E731
+        fields = [f for f in _list(r.get("fields")) if f not in ("content_start", "content_end", "quote_id")]
+        changes = "; ".join(f"{f}: {_short(r.get(f'old_{f}'), 60)} → {_short(r.get(f'new_{f}'), 60)}"
+                            for f in fields)
+        records.append({
+            "quote_id": f"{r['change']}:{r['key']}", "doc_id": get("doc_id"), "speaker": get("speaker"),
+            "speaker_entity_id": get("speaker_entity_id"), "speaker_title": None, "speaker_text": get("speaker_text"),
+            "resolution": get("resolution"), "type": get("type"), "cue": get("cue"), "content": get("content"),
+            "topics": [t for t in _list(get("topics")) if t != UNASSIGNED], "content_start": get("content_start"),
+            "content_end": get("content_end"), "date": None, "source": None, "cue_start": get("cue_start"),
+            "cue_end": get("cue_end"), "speaker_start": get("speaker_start"), "speaker_end": get("speaker_end"),
+            "rule_id": get("rule_id"), "change": r["change"], "changes": changes or None})
+    columns = ["quote_id", "doc_id", "speaker", "speaker_entity_id", "speaker_title", "speaker_text", "resolution",
+               "type", "cue", "content", "topics", "content_start", "content_end", "date", "source", "cue_start",
+               "cue_end", "speaker_start", "speaker_end", "rule_id", "change", "changes"]
+    frame = pd.DataFrame(records, columns=columns)
+    tables = {"documents": documents, "quotes": frame, "claims": frame, "entities": read_optional(new_dir, "entities"),
+              "quote_topics": read_optional(new_dir, "quote_topics"), "lines": read_optional(new_dir, "lines"),
+              "mentions": None, "doc_topics": None}
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.tables["quotes"].counts.items()) or "no differences"
+    return tables, [f"quotes: {counts}", *result.provenance]
+
+
+def write_diff_report(old_dir: Path, new_dir: Path, to: Path) -> Path:
+    tables, notes = diff_tables(old_dir, new_dir)
+    payload = build_payload(tables, title="What the change did", source=f"{old_dir} → {new_dir}", notes=notes)
+    page = render(payload, chart_spec(payload["meta"]))
+    with atomic_path(Path(to)) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    return Path(to)
 
 
 # ------------------------------------------------------------------------------------------

@@ -403,6 +403,82 @@ def test_in_the_browser_on_real_seed_outputs(seed_outputs, browser, tmp_path):
     assert console_errors(browser) == []
 
 
+# --- the page of differences after a rule change (python -m pipeline diff --format html) --------
+
+@pytest.fixture
+def changed_outputs(outputs, tmp_path):
+    """A second run: one quote gone, one with another speaker, one with a shorter span."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    old, built = outputs
+    new = tmp_path / "new"
+    shutil.copytree(old, new)
+    table = pq.read_table(new / "quotes.parquet")
+    quotes = table.to_pandas()
+    quotes = quotes[quotes["content"] != "that Iran must stop"].reset_index(drop=True)
+    quotes.loc[quotes["content"] == "the talks went well", "speaker"] = "Dmitry Peskov"
+    short = quotes["content"] == "we will talk <soon> & more"
+    quotes.loc[short, "content_end"] -= 7
+    quotes.loc[short, "content"] = "we will talk <soon>"
+    quotes.loc[short, "quote_id"] = [f"{d}:{s}-{e}" for d, s, e in zip(quotes.loc[short, "doc_id"],
+                                                                       quotes.loc[short, "content_start"],
+                                                                       quotes.loc[short, "content_end"])]
+    pq.write_table(pa.Table.from_pandas(quotes, schema=table.schema, preserve_index=False), new / "quotes.parquet")
+    return old, new
+
+
+def test_diff_page_lists_the_changed_quotes(changed_outputs, tmp_path):
+    from pipeline import diff
+
+    old, new = changed_outputs
+    page = tmp_path / "diff.html"
+    assert diff.main([str(old), str(new), "--format", "html", "--to", str(page)]) == 0
+    data = json.loads(page.read_text().split('id="report-data">')[1].split("</script>")[0])
+    claims, values = data["claims"], data["values"]
+    changes = sorted(values["change"][c] for c in claims["change"])
+    assert changes == ["changed", "removed", "span changed"]
+    described = dict(zip((values["change"][c] for c in claims["change"]), claims["changes"]))
+    assert described["changed"] == "speaker: Vladimir Putin → Dmitry Peskov"
+    assert "content:" in described["span changed"]
+    removed = claims["change"].index(values["change"].index("removed"))
+    assert values["rule"][claims["rule"][removed]] == "indirect.ccomp"
+    assert data["meta"]["notes"][0] == "quotes: 1 changed, 1 span changed, 1 removed"
+    spec = json.loads(page.read_text().split('id="report-spec">')[1].split("</script>")[0])
+    assert {p["name"] for p in spec["params"]} == {"pick_rule", "pick_speaker", "pick_change"}
+    assert diff.main([str(old), str(new), "--format", "html"]) == 2          # needs --to
+
+
+def test_diff_page_of_identical_runs_is_empty_not_an_error(outputs, tmp_path):
+    from pipeline import diff
+
+    old, _ = outputs
+    page = tmp_path / "diff.html"
+    assert diff.main([str(old), str(old), "--format", "html", "--to", str(page)]) == 0
+    data = json.loads(page.read_text().split('id="report-data">')[1].split("</script>")[0])
+    assert data["meta"]["claims"] == 0 and data["meta"]["notes"][0] == "quotes: no differences"
+
+
+@needs_browser
+def test_in_the_browser_the_diff_page_filters_by_rule(changed_outputs, browser, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    from pipeline import diff
+
+    old, new = changed_outputs
+    page = tmp_path / "diff.html"
+    assert diff.main([str(old), str(new), "--format", "html", "--to", str(page)]) == 0
+    open_report(browser, page)
+    assert shown_count(browser) == 3
+    bars = browser.find_elements(By.CSS_SELECTOR, ".rules_marks path")
+    ActionChains(browser).move_to_element(bars[0]).click().perform()
+    wait_for(lambda: shown_count(browser) < 3, what="the table to follow the rule selection")
+    assert "rule = " in browser.find_element(By.ID, "chart-selection").text
+    browser.save_screenshot(str(tmp_path / "diff.png"))
+    assert console_errors(browser) == []
+
+
 # --- progress on a terminal (pipeline.progress) -------------------------------------------------
 
 class FakeTTY:

@@ -8,6 +8,7 @@
   const meta = DATA.meta, V = DATA.values, C = DATA.claims, D = DATA.docs, E = DATA.entities;
   const UNKNOWN = "unknown";
   const PAGE = 50;
+  const NOUN = meta.present.change ? "quotes" : "claims";
   const app = document.getElementById("app");
 
   // ---------------------------------------------------------------- small DOM helpers
@@ -36,7 +37,8 @@
   const taxOf = meta.taxonomy_of || [];
   const state = {
     taxonomy: meta.taxonomies.length ? meta.taxonomies[0].id : null,
-    filters: { q: "", speaker: "", issue: "", outlet: "", from: "", to: "", type: "", kind: "", resolution: "", gender: "" },
+    filters: { q: "", speaker: "", issue: "", outlet: "", from: "", to: "", type: "", kind: "", resolution: "",
+               gender: "", rule: "", change: "" },
     sort: { key: null, dir: 1 }, page: 0, view: null,
   };
   const issueName = (t) => labels[V.topic[t]] || V.topic[t];
@@ -49,7 +51,8 @@
       i, doc: d, speaker: V.speaker[C.speaker[i]], outlet: V.outlet[C.outlet[i]], type: V.type[C.type[i]],
       kind: V.kind[C.kind[i]], gender: V.gender[C.gender[i]], resolution: V.resolution[C.resolution[i]],
       cue: V.cue[C.cue[i]], rule: V.rule[C.rule[i]], date: C.date[i], content, written: C.written[i],
-      title: C.title[i], phrase: C.phrase[i], issue: UNKNOWN, issues: [], t: null, search: null,
+      title: C.title[i], phrase: C.phrase[i], change: V.change[C.change[i]], changes: C.changes[i],
+      issue: UNKNOWN, issues: [], t: null, search: null,
     };
     if (row.date) {
       const parsed = new Date(row.date.length <= 10 ? row.date + "T00:00:00" : row.date);
@@ -90,6 +93,8 @@
       if (f.kind && row.kind !== f.kind) return false;
       if (f.gender && row.gender !== f.gender) return false;
       if (f.resolution && row.resolution !== f.resolution) return false;
+      if (f.rule && row.rule !== f.rule) return false;
+      if (f.change && row.change !== f.change) return false;
       if (f.issue && !(f.issue === UNKNOWN ? row.issues.length === 0 : row.issues.includes(f.issue))) return false;
       if (f.from && !(row.date && row.date.slice(0, 10) >= f.from)) return false;
       if (f.to && !(row.date && row.date.slice(0, 10) <= f.to)) return false;
@@ -194,7 +199,8 @@
     filterBox.append(select("type", "type"));
     if (meta.present.kind) filterBox.append(select("kind", "kind"));
     if (meta.present.gender) filterBox.append(select("gender", "speaker gender"));
-    filterBox.append(select("resolution", "resolution"));
+    filterBox.append(select("resolution", "resolution"), select("rule", "rule"));
+    if (meta.present.change) filterBox.append(select("change", "change"));
     if (meta.taxonomies.length > 1) {
       const tax = el("select", { id: "taxonomy", onchange: (ev) => {
         state.taxonomy = ev.target.value; state.filters.issue = ""; applyTaxonomy();
@@ -232,6 +238,7 @@
   }
 
   const COLUMNS = [
+    { key: "change", label: "change", when: () => meta.present.change },
     { key: "date", label: "date" },
     { key: "outlet", label: "outlet", when: () => meta.present.outlet },
     { key: "speaker", label: "speaker" },
@@ -240,6 +247,8 @@
     { key: "content", label: "quote" },
     { key: "issue", label: "issue" },
     { key: "resolution", label: "resolution" },
+    { key: "rule", label: "rule", when: () => meta.present.change },
+    { key: "changes", label: "what changed", when: () => meta.present.change },
   ];
   function sortValue(row, key) {
     const v = row[key];
@@ -277,7 +286,7 @@
     fill(chips, ...describe(selections).map((s) => el("span", { class: "chip" }, "chart: " + s)));
     if (selections.length) chips.append(el("button", { id: "clear-charts", onclick: () => { clearCharts(); refresh(); } },
                                            "clear chart selection"));
-    countBox.textContent = `${current.length} of ${rows.length} claims`;
+    countBox.textContent = `${current.length} of ${rows.length} ${NOUN}`;
     table.setAttribute("data-count", current.length);
     const pages = Math.max(1, Math.ceil(current.length / PAGE));
     state.page = Math.min(state.page, pages - 1);
@@ -295,6 +304,7 @@
   function rowNode(row) {
     const clip = row.content.length > 320 ? row.content.slice(0, 317) + "…" : row.content;
     const cells = [
+      meta.present.change ? el("td", { class: "change change-" + cssName(row.change) }, row.change) : null,
       el("td", { class: row.date ? "" : "unknown" }, row.date || UNKNOWN),
       meta.present.outlet ? el("td", { class: row.outlet === UNKNOWN ? "unknown" : "" }, row.outlet) : null,
       el("td", {}, speakerLink(row), row.written && row.written !== row.speaker
@@ -305,14 +315,16 @@
                                              title: "open the article" }, clip)),
       el("td", { class: row.issues.length ? "" : "unknown" }, row.issues.length ? row.issues.join(", ") : UNKNOWN),
       el("td", {}, row.resolution),
+      meta.present.change ? el("td", {}, el("code", {}, row.rule)) : null,
+      meta.present.change ? el("td", {}, row.changes || "") : null,
     ];
-    return el("tr", { "data-claim": row.i }, cells);
+    return el("tr", { "data-claim": row.i }, cells.filter((c) => c != null));
   }
 
   // ---------------------------------------------------------------- charts
   function chartRows(list) {
     return list.map((r) => ({ i: r.i, speaker: r.speaker, issue: r.issue, outlet: r.outlet, date: r.date,
-                              type: r.type, kind: r.kind, gender: r.gender }));
+                              type: r.type, kind: r.kind, gender: r.gender, rule: r.rule, change: r.change }));
   }
   function pushChartData() {
     if (!state.view) return;
@@ -325,8 +337,8 @@
       return;
     }
     const notes = [];
-    if (!meta.present.date) notes.push("No dates in these outputs: no chart over time.");
-    if (!meta.present.gender) notes.push("No speaker gender column (claims.speaker_gender) yet: no gender chart.");
+    if (!meta.present.date && !meta.present.change) notes.push("No dates in these outputs: no chart over time.");
+    if (!meta.present.gender && !meta.present.change) notes.push("No speaker gender column (claims.speaker_gender) yet: no gender chart.");
     const unknownSpeakers = rows.filter((r) => r.speaker === UNKNOWN).length;
     if (unknownSpeakers) notes.push(`${unknownSpeakers} claims without a resolved speaker are not in the speaker chart; the table lists them as “unknown”.`);
     const undated = rows.filter((r) => !r.date).length;
@@ -537,9 +549,11 @@
 
   buildFilters();
   buildHead();
-  main.append(el("h2", {}, "Who is quoted, on which issue"), chartsBox,
-              el("h2", {}, "Claims"), filterBox, chips, el("div", { class: "pager" }, countBox), table, pager,
-              el("details", { id: "run" }, el("summary", {}, "Pipeline run"), runTable()));
+  fill(main, el("h2", {}, meta.present.change ? "What changed" : "Who is quoted, on which issue"),
+       (meta.notes || []).map((n) => el("p", { class: "note run-note" }, n)), chartsBox,
+       el("h2", {}, meta.present.change ? "Quotes that changed" : "Claims"), filterBox, chips,
+       el("div", { class: "pager" }, countBox), table, pager,
+       meta.present.change ? null : el("details", { id: "run" }, el("summary", {}, "Pipeline run"), runTable()));
   app.replaceChildren(main, other);
   refresh();
   embedCharts();
