@@ -303,7 +303,7 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
         "meta": {"title": title, "source": source, "generated": time.strftime("%Y-%m-%d %H:%M:%S"),
                  "documents": len(texts), "claims": n, "present": present,
                  "taxonomies": [{"id": t, "claims": counts[t], "topics": len(taxonomies[t])} for t in order],
-                 "taxonomy_of": tax_of, "issues": issue_names, "labels": {t: labels[t] for t in topics if t in labels},
+                 "taxonomy_of": tax_of, "issues": issue_names, "issue_colours": issue_colours(issue_names)[1], "labels": {t: labels[t] for t in topics if t in labels},
                  "time_unit": time_unit(dates[0], dates[-1]) if dates else None,
                  "date_range": [dates[0][:10], dates[-1][:10]] if dates else None,
                  "stages": _stage_rows(manifest), "notes": list(notes or [])},
@@ -372,6 +372,12 @@ TABLEAU20 = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "
 UNKNOWN_COLOUR = "#d0d0d0"
 
 
+def issue_colours(issues: list[str]) -> tuple[list[str], list[str]]:
+    """Issue names (by claim count) and their colours; "unknown" last and grey."""
+    names = issues + [UNKNOWN]
+    return names, [TABLEAU20[i % len(TABLEAU20)] for i in range(len(issues))] + [UNKNOWN_COLOUR]
+
+
 def chart_spec(meta: dict) -> dict:
     """Linked charts: every chart is filtered by the selections made in the others."""
     import warnings
@@ -388,8 +394,7 @@ def _chart_spec(meta: dict) -> dict:
     if present.get("change"):
         return _diff_chart_spec(meta)
     data = alt.NamedData(name="claims")
-    names = meta["issues"] + [UNKNOWN]        # "unknown" last and grey; colours follow claim counts
-    colours = [TABLEAU20[i % len(TABLEAU20)] for i in range(len(names) - 1)] + [UNKNOWN_COLOUR]
+    names, colours = issue_colours(meta["issues"])
     issue = alt.Color("issue:N", title="issue", scale=alt.Scale(domain=names, range=colours),
                       legend=alt.Legend(orient="bottom", columns=3, symbolLimit=40, labelLimit=220))
     picks = {

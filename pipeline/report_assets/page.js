@@ -508,16 +508,19 @@
     if (typeof vegaEmbed === "undefined") return;
     const values = mine.map((r) => ({ issue: r.issue, date: r.date }));
     const opts = { renderer: "svg", actions: false };
+    const colour = { field: "issue", type: "nominal", title: "issue",
+                     scale: { domain: meta.issues.concat([UNKNOWN]), range: meta.issue_colours } };
     vegaEmbed(byIssue, { $schema: SPEC.$schema, title: "Claims by issue", data: { values }, mark: "bar",
       width: 300, encoding: { y: { field: "issue", type: "nominal", sort: "-x", title: null },
-                              x: { aggregate: "count", type: "quantitative", title: "claims" } } }, opts)
+                              x: { aggregate: "count", type: "quantitative", title: "claims" },
+                              color: Object.assign({}, colour, { legend: null }) } }, opts)
       .catch((err) => console.error(err));
     if (meta.present.date && mine.some((r) => r.date)) {
       vegaEmbed(overTime, { $schema: SPEC.$schema, title: "Claims over time", data: { values },
-        transform: [{ filter: "isValid(datum.date)" }], mark: "bar", width: 320,
+        transform: [{ filter: "isValid(datum.date)" }], mark: "bar", width: 320, height: 160,
         encoding: { x: { field: "date", timeUnit: meta.time_unit || "yearmonth", type: "temporal", title: "date" },
                     y: { aggregate: "count", type: "quantitative", title: "claims" },
-                    color: { field: "issue", type: "nominal", scale: { scheme: "tableau20" } } } }, opts)
+                    color: colour } }, opts)
         .catch((err) => console.error(err));
     }
   }
