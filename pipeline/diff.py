@@ -617,7 +617,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tables", default=None, help="comma-separated tables to compare (default: all)")
     parser.add_argument("--limit", type=int, default=10, help="rows shown per kind of change (default 10)")
     parser.add_argument("--format", choices=["text", "parquet", "html"], default="text",
-                        help="html: one interactive page of the quotes added, removed and changed (by rule, by speaker)")
+                        help="html: one interactive page of the quotes added, removed and changed")
     parser.add_argument("--to", type=Path, default=None, help="folder for --format parquet, file for --format html")
     parser.add_argument("--exit-code", action="store_true", help="exit 1 when there are differences")
     parser.add_argument("--color", choices=["auto", "always", "never"], default="auto")

@@ -303,7 +303,8 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
         "meta": {"title": title, "source": source, "generated": time.strftime("%Y-%m-%d %H:%M:%S"),
                  "documents": len(texts), "claims": n, "present": present,
                  "taxonomies": [{"id": t, "claims": counts[t], "topics": len(taxonomies[t])} for t in order],
-                 "taxonomy_of": tax_of, "issues": issue_names, "issue_colours": issue_colours(issue_names)[1], "labels": {t: labels[t] for t in topics if t in labels},
+                 "taxonomy_of": tax_of, "issues": issue_names, "issue_colours": issue_colours(issue_names)[1],
+                 "labels": {t: labels[t] for t in topics if t in labels},
                  "time_unit": time_unit(dates[0], dates[-1]) if dates else None,
                  "date_range": [dates[0][:10], dates[-1][:10]] if dates else None,
                  "stages": _stage_rows(manifest), "notes": list(notes or [])},
@@ -396,7 +397,7 @@ def _chart_spec(meta: dict) -> dict:
     data = alt.NamedData(name="claims")
     names, colours = issue_colours(meta["issues"])
     issue = alt.Color("issue:N", title="issue", scale=alt.Scale(domain=names, range=colours),
-                      legend=alt.Legend(orient="bottom", columns=3, symbolLimit=40, labelLimit=220))
+                      legend=alt.Legend(orient="bottom", columns=2, symbolLimit=40, labelLimit=190))
     picks = {
         "pick_speaker": alt.selection_point(name="pick_speaker", fields=["speaker"]),
         "pick_cell": alt.selection_point(name="pick_cell", fields=["outlet", "issue"]),
@@ -429,7 +430,7 @@ def _chart_spec(meta: dict) -> dict:
                         color=issue, opacity=highlight("pick_speaker"),
                         tooltip=["speaker:N", "issue:N", alt.Tooltip("count():Q", title="claims")])
                 .add_params(picks["pick_speaker"])
-                .properties(name="speakers", title="Most-quoted speakers (top 20, by issue)", width=330, height=380))
+                .properties(name="speakers", title="Most-quoted speakers (top 20, by issue)", width=300, height=380))
     heat = (base("pick_cell").mark_rect(cursor="pointer")
             .encode(x=alt.X("outlet:N", title="outlet", axis=alt.Axis(labelAngle=-40, labelLimit=120)),
                     y=alt.Y("issue:N", title=None, axis=alt.Axis(labelLimit=150)),
@@ -444,7 +445,8 @@ def _chart_spec(meta: dict) -> dict:
                      color=(alt.Color("kind:N", title="kind", scale=alt.Scale(scheme="set2"))
                             if present["kind"] else alt.value("#7a9cc6")),
                      opacity=highlight("pick_type"),
-                     tooltip=["type:N"] + (["kind:N"] if present["kind"] else []) + [alt.Tooltip("count():Q", title="claims")])
+                     tooltip=["type:N"] + (["kind:N"] if present["kind"] else [])
+                     + [alt.Tooltip("count():Q", title="claims")])
              .add_params(picks["pick_type"])
              .properties(title="Quote types" + (" and kinds" if present["kind"] else ""), width=300, height=110))
     rows = [alt.hconcat(speakers, heat)]
@@ -671,8 +673,9 @@ def load_many(out_dirs: list[Path]) -> dict[str, pd.DataFrame | None]:
         tables[name] = pd.concat(frames, ignore_index=True) if frames else None
     repeated = tables["documents"]["doc_id"].duplicated()
     if repeated.any():
-        raise PipelineError(f"{', '.join(map(str, out_dirs))}: document {tables['documents']['doc_id'][repeated].iloc[0]} "
-                            "is in more than one folder; one report covers distinct documents")
+        first = tables["documents"]["doc_id"][repeated].iloc[0]
+        raise PipelineError(f"{', '.join(map(str, out_dirs))}: document {first} is in more than one folder; "
+                            "one report covers distinct documents")
     if tables["entities"] is not None:   # one entity per id (the folders were linked separately)
         tables["entities"] = tables["entities"].drop_duplicates("entity_id")
     return tables

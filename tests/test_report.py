@@ -80,7 +80,8 @@ def build_outputs(out: Path) -> dict:
     mentions = []
     for doc, part, label, entity in [("site/a1", "Putin", "PERSON", "PERSON:putin"),
                                      ("site/a1", "Bennett", "PERSON", "PERSON:bennett"),
-                                     ("site/a1", "Iran", "GPE", "GPE:iran"), ("other/b2", "Putin", "PERSON", "PERSON:putin")]:
+                                     ("site/a1", "Iran", "GPE", "GPE:iran"),
+                                     ("other/b2", "Putin", "PERSON", "PERSON:putin")]:
         s, e = _span(doc, part)
         mentions.append({"mention_id": f"{doc}:{s}-{e}", "doc_id": doc, "start": s, "end": e, "token_start": 0,
                          "token_end": 1, "text": part, "label": label, "entity_id": entity, "rule_id": "ner"})
@@ -102,7 +103,8 @@ def build_outputs(out: Path) -> dict:
     topics = {quotes[1]["quote_id"]: ["iran_nuclear"], quotes[2]["quote_id"]: ["iran_nuclear"]}
     dates = {"site/a1": "2021-10-22", "other/b2": None}
     write_table(CLAIMS, _rows(CLAIMS, [
-        {**q, "speaker_title": "President" if q["speaker"] else None, "topics": topics.get(q["quote_id"], ["unassigned"]),
+        {**q, "speaker_title": "President" if q["speaker"] else None,
+         "topics": topics.get(q["quote_id"], ["unassigned"]),
          "date": dates[q["doc_id"]], "source": q["doc_id"].split("/")[0]} for q in quotes]), out)
     (out / "manifest.json").write_text(json.dumps({"seconds_total": 1.5, "stages": {
         "quotes": {"seconds": 0.5, "rows": {"quotes": 4}, "config_hash": "abc", "code_version": "0.1+x"},
@@ -175,7 +177,8 @@ def test_several_taxonomies_and_doc_topics(outputs):
     assert taxonomies == {"cap": 2, "topics": 1}
     assert data["meta"]["taxonomies"][0]["id"] == "cap"                 # the most used one first
     assert data["meta"]["present"]["doc_topics"]
-    assert [data["values"]["topic"][t] for t, _ in data["docs"]["topics"][data["docs"]["id"].index("site/a1")]] == ["cap:19"]
+    site = data["docs"]["id"].index("site/a1")
+    assert [data["values"]["topic"][t] for t, _ in data["docs"]["topics"][site]] == ["cap:19"]
 
 
 @pytest.mark.parametrize("text, offset, expected", [
@@ -358,6 +361,12 @@ def test_in_the_browser_charts_filter_the_table_and_claims_open_their_article(ou
     browser.save_screenshot(str(tmp_path / "selected.png"))
     browser.find_element(By.ID, "clear-charts").click()
     wait_for(lambda: shown_count(browser) == 4, what="the selection to clear")
+
+    # Sorting: by date, claims without one last whichever the direction.
+    for _ in range(2):
+        browser.find_element(By.CSS_SELECTOR, '#claims th[data-key="date"]').click()
+        dates = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr td:nth-child(1)")]
+        assert dates == ["2021-10-22", "2021-10-22", "unknown", "unknown"]
 
     # Free-text search (a word of one quote only), then the claim's article with the quote highlighted.
     search = browser.find_element(By.ID, "search")

@@ -219,8 +219,13 @@
       const input = document.getElementById("filter-" + key);
       if (input && input.value !== value) input.value = value;
     }
-    pushChartData();
-    refresh();
+    refresh();                         // the table first; the charts re-aggregate just after
+    scheduleChartData();
+  }
+  let chartTimer = null;
+  function scheduleChartData() {
+    clearTimeout(chartTimer);
+    chartTimer = setTimeout(pushChartData, 0);
   }
   function resetAll() {
     for (const key of Object.keys(state.filters)) state.filters[key] = "";
