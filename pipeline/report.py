@@ -111,11 +111,17 @@ def utf16_map(text: str) -> np.ndarray | None:
     return np.concatenate([[0], np.cumsum(astral)]) + np.arange(len(text) + 1)
 
 
-def to_utf16(mapping: np.ndarray | None, offset) -> int:
-    if not _present(offset):
-        return -1
-    offset = int(offset)
-    return offset if mapping is None else int(mapping[min(max(offset, 0), len(mapping) - 1)])
+def utf16_offsets(docs: np.ndarray, offsets, maps: list) -> list[int]:
+    """Offsets (null -> -1) of rows in documents `docs`, in UTF-16 units."""
+    values = pd.to_numeric(pd.Series(offsets), errors="coerce").to_numpy(dtype=np.float64)
+    missing = np.isnan(values)
+    result = np.where(missing, -1, np.nan_to_num(values, nan=-1)).astype(np.int64)
+    for doc in np.unique(docs):
+        mapping = maps[doc]
+        if mapping is not None:
+            mine = (docs == doc) & ~missing
+            result[mine] = mapping[np.clip(result[mine], 0, len(mapping) - 1)]
+    return result.tolist()
 
 
 # ------------------------------------------------------------------------------------------
@@ -177,10 +183,6 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
         if "label" in doc_topics:
             labels.update({t: l for t, l in zip(doc_topics["topic"], doc_topics["label"]) if _present(l)})
 
-    # Details of each quote that claims does not carry: cue and speaker offsets, rule.
-    q_cols = ["quote_id", "cue_start", "cue_end", "speaker_start", "speaker_end", "rule_id"]
-    detail = {row[0]: row[1:] for row in quotes.reindex(columns=q_cols).itertuples(index=False, name=None)}
-
     # Documents that have claims but are missing from documents.parquet cannot be shown: say so.
     orphans = sorted({d for d in claims["doc_id"] if d not in doc_index})
     if orphans:
@@ -191,46 +193,46 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
     doc_dates = documents["date"].tolist() if "date" in documents else [None] * len(documents)
     doc_sources = documents["source"].tolist() if "source" in documents else [None] * len(documents)
     n = len(claims)
-    out = {k: [] for k in ("doc", "speaker", "entity", "title", "written", "resolution", "type", "kind",
-                           "gender", "cue", "topics", "start", "end", "cue_start", "cue_end", "spk_start",
-                           "spk_end", "rule", "content", "date", "outlet", "phrase", "change", "changes")}
+    column = lambda name: claims[name] if name in claims else pd.Series([None] * n, dtype=object)  # noqa: E731
+    d = claims["doc_id"].map(doc_index).to_numpy(dtype=np.int64)
+    # Details of each quote that claims does not carry: cue and speaker offsets, rule.
+    q_cols = ["quote_id", "cue_start", "cue_end", "speaker_start", "speaker_end", "rule_id"]
+    detail = claims[["quote_id"]].merge(quotes.reindex(columns=q_cols).drop_duplicates("quote_id"),
+                                        on="quote_id", how="left")
     entity_ids = Values()
-    cols = {name: _column(claims, name) for name in ("doc_id", "speaker", "speaker_entity_id", "speaker_title",
-                                                      "speaker_text", "resolution", "type", "kind",
-                                                      "speaker_gender", "cue", "topics", "content",
-                                                      "content_start", "content_end", "date", "source",
-                                                      "issue_phrase", "quote_id", "change", "changes")}
-    for i in range(n):
-        d = doc_index[cols["doc_id"][i]]
-        m, text = maps[d], texts[d]
-        start, end = int(cols["content_start"][i]), int(cols["content_end"][i])
-        cue_start, cue_end, spk_start, spk_end, rule = detail.get(cols["quote_id"][i], (None,) * 5)
-        out["doc"].append(d)
-        out["speaker"].append(values["speaker"](cols["speaker"][i]))
-        entity = _text(cols["speaker_entity_id"][i])
-        out["entity"].append(entity_ids(entity) if entity else -1)
-        out["title"].append(_text(cols["speaker_title"][i]))
-        out["written"].append(_text(cols["speaker_text"][i]))
-        out["resolution"].append(values["resolution"](cols["resolution"][i]))
-        out["type"].append(values["type"](cols["type"][i]))
-        out["kind"].append(values["kind"](cols["kind"][i]))
-        out["gender"].append(values["gender"](cols["speaker_gender"][i]))
-        out["cue"].append(values["cue"](cols["cue"][i]))
-        out["topics"].append([values["topic"](t) for t in _list(cols["topics"][i]) if t != UNASSIGNED])
-        out["start"].append(to_utf16(m, start))
-        out["end"].append(to_utf16(m, end))
-        out["cue_start"].append(to_utf16(m, cue_start))
-        out["cue_end"].append(to_utf16(m, cue_end))
-        out["spk_start"].append(to_utf16(m, spk_start))
-        out["spk_end"].append(to_utf16(m, spk_end))
-        out["rule"].append(values["rule"](rule))
-        content = cols["content"][i]
-        out["content"].append(None if content == text[start:end] else _text(content))   # usually a slice
-        out["date"].append(_text(cols["date"][i]) or _text(doc_dates[d]))
-        out["outlet"].append(values["outlet"](cols["source"][i] if _present(cols["source"][i]) else doc_sources[d]))
-        out["phrase"].append(_text(cols["issue_phrase"][i]))
-        out["change"].append(values["change"](cols["change"][i]))
-        out["changes"].append(_text(cols["changes"][i]))
+    entity_codes, entity_uniques = pd.factorize(column("speaker_entity_id"), use_na_sentinel=True)
+    entity_table = np.array([entity_ids(e) if _present(e) else -1 for e in entity_uniques] + [-1], dtype=np.int64)
+    starts = claims["content_start"].to_numpy(dtype=np.int64)
+    ends = claims["content_end"].to_numpy(dtype=np.int64)
+    contents = claims["content"].tolist()
+    fallback_dates = pd.Series([doc_dates[i] for i in d], dtype=object)
+    fallback_sources = pd.Series([doc_sources[i] for i in d], dtype=object)
+    out = {
+        "doc": d.tolist(),
+        "speaker": _codes(column("speaker"), values["speaker"]).tolist(),
+        "entity": entity_table[entity_codes].tolist(),
+        "title": [_text(x) for x in column("speaker_title")],
+        "written": [_text(x) for x in column("speaker_text")],
+        "resolution": _codes(column("resolution"), values["resolution"]).tolist(),
+        "type": _codes(column("type"), values["type"]).tolist(),
+        "kind": _codes(column("kind"), values["kind"]).tolist(),
+        "gender": _codes(column("speaker_gender"), values["gender"]).tolist(),
+        "cue": _codes(column("cue"), values["cue"]).tolist(),
+        "topics": [[values["topic"](t) for t in _list(ts) if t != UNASSIGNED] for ts in column("topics")],
+        "start": utf16_offsets(d, starts, maps), "end": utf16_offsets(d, ends, maps),
+        "cue_start": utf16_offsets(d, detail["cue_start"], maps), "cue_end": utf16_offsets(d, detail["cue_end"], maps),
+        "spk_start": utf16_offsets(d, detail["speaker_start"], maps),
+        "spk_end": utf16_offsets(d, detail["speaker_end"], maps),
+        "rule": _codes(detail["rule_id"], values["rule"]).tolist(),
+        # content is usually the slice of the text its offsets give: then it is not repeated
+        "content": [None if c == texts[i][a:b] else _text(c) for c, i, a, b in zip(contents, d, starts, ends)],
+        "date": [_text(x) or _text(y) for x, y in zip(column("date"), fallback_dates)],
+        "outlet": _codes(column("source").where(column("source").map(_present), fallback_sources),
+                         values["outlet"]).tolist(),
+        "phrase": [_text(x) for x in column("issue_phrase")],
+        "change": _codes(column("change"), values["change"]).tolist(),
+        "changes": [_text(x) for x in column("changes")],
+    }
 
     # Documents: text, outlet, lines to show, entity mentions.
     docs = {"id": documents["doc_id"].tolist(), "text": texts,
@@ -493,7 +495,7 @@ def _chart_spec(meta: dict) -> dict:
     rows = [row.resolve_scale(color="independent") for row in rows[:2]] + rows[2:]   # gender: one legend
     chart = (alt.vconcat(*rows).resolve_scale(color="independent")
              .configure_view(stroke=None).configure_axis(labelFontSize=11))
-    return chart.to_dict()
+    return chart.to_dict(validate=False)   # the spec's shape is tested (tests/test_report.py), not rechecked per run
 
 
 CHANGE_COLOURS = {"added": "#59a14f", "removed": "#e15759", "span changed": "#f28e2b", "changed": "#4e79a7"}
@@ -535,7 +537,7 @@ def _diff_chart_spec(meta: dict) -> dict:
     chart = alt.hconcat(bars("pick_rule", "rule", "Changes by rule", "rules"),
                         bars("pick_speaker", "speaker", "Changes by speaker (top 20)", "speakers", top=20),
                         bars("pick_change", "change", "Kinds of change", "changes"))
-    return chart.configure_view(stroke=None).to_dict()
+    return chart.configure_view(stroke=None).to_dict(validate=False)
 
 
 def diff_tables(old_dir: Path, new_dir: Path) -> tuple[dict[str, pd.DataFrame | None], list[str]]:
