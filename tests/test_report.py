@@ -183,6 +183,18 @@ def test_several_taxonomies_and_doc_topics(outputs):
     assert [data["values"]["topic"][t] for t, _ in data["docs"]["topics"][site]] == ["cap:19"]
 
 
+def test_taxonomy_from_quote_topics_when_ids_have_no_prefix(outputs):
+    out, _ = outputs
+    tables = report.load_tables(out)
+    tables["claims"]["topics"] = [["19", "iran_nuclear"], ["unassigned"], ["19"], []]
+    tables["quote_topics"]["taxonomy"] = "israel_russia"
+    extra = tables["quote_topics"].iloc[:1].assign(topic="19", label="International affairs", taxonomy="cap")
+    tables["quote_topics"] = pd.concat([tables["quote_topics"], extra], ignore_index=True)
+    data = report.build_payload(tables)
+    assert {t["id"]: t["claims"] for t in data["meta"]["taxonomies"]} == {"cap": 2, "israel_russia": 1}
+    assert data["meta"]["labels"]["19"] == "International affairs"
+
+
 @pytest.mark.parametrize("text, offset, expected", [
     ("plain", 3, 3),
     ("a\U0001F600b", 1, 1),          # before the astral character: unchanged
