@@ -238,6 +238,7 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
     docs = {"id": documents["doc_id"].tolist(), "text": texts,
             "title": [_text(x) for x in _column(documents, "title")],
             "date": [_text(x) for x in doc_dates], "url": [_text(x) for x in _column(documents, "url")],
+            "author": [_text(x) for x in _column(documents, "author")],
             "outlet": [values["outlet"](x) for x in doc_sources], "lines": None, "mentions": None, "topics": None}
     if lines is not None and {"doc_id", "start", "end", "kept"} <= set(lines.columns):
         docs["lines"] = per_document(lines, doc_index, maps, [lines["kept"].astype(bool).astype(int).to_numpy()])

