@@ -285,11 +285,11 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
             counts[tax] += 1
     order = sorted(taxonomies, key=lambda t: (-counts[t], t))
     per_topic = np.bincount([t for ts in out["topics"] for t in ts], minlength=len(topics))
-    issue_names = []
+    issue_names: dict[str, list[str]] = {tax: [] for tax in order}     # per taxonomy, most claims first
     for t in sorted(range(len(topics)), key=lambda t: (-per_topic[t], topics[t])):
-        name = labels.get(topics[t], topics[t])
-        if name not in issue_names and name != UNKNOWN:
-            issue_names.append(name)
+        name, names = labels.get(topics[t], topics[t]), issue_names[tax_of[t]]
+        if name not in names and name != UNKNOWN:
+            names.append(name)
     dates = sorted(x for x in out["date"] if x)
     present = {
         "gender": "speaker_gender" in claims.columns,
@@ -306,7 +306,7 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
         "meta": {"title": title, "source": source, "generated": time.strftime("%Y-%m-%d %H:%M:%S"),
                  "documents": len(texts), "claims": n, "present": present,
                  "taxonomies": [{"id": t, "claims": counts[t], "topics": len(taxonomies[t])} for t in order],
-                 "taxonomy_of": tax_of, "issues": issue_names, "issue_colours": issue_colours(issue_names)[1],
+                 "taxonomy_of": tax_of, "issues": issue_names, "palette": TABLEAU20, "unknown_colour": UNKNOWN_COLOUR,
                  "labels": {t: labels[t] for t in topics if t in labels},
                  "time_unit": time_unit(dates[0], dates[-1]) if dates else None,
                  "date_range": [dates[0][:10], dates[-1][:10]] if dates else None,
@@ -377,7 +377,8 @@ UNKNOWN_COLOUR = "#d0d0d0"
 
 
 def issue_colours(issues: list[str]) -> tuple[list[str], list[str]]:
-    """Issue names (by claim count) and their colours; "unknown" last and grey."""
+    """Issue names (by claim count) and their colours; "unknown" last and grey (the page does the
+    same when another taxonomy is chosen: page.js issueScale)."""
     names = issues + [UNKNOWN]
     return names, [TABLEAU20[i % len(TABLEAU20)] for i in range(len(issues))] + [UNKNOWN_COLOUR]
 
@@ -398,7 +399,8 @@ def _chart_spec(meta: dict) -> dict:
     if present.get("change"):
         return _diff_chart_spec(meta)
     data = alt.NamedData(name="claims")
-    names, colours = issue_colours(meta["issues"])
+    first = meta["taxonomies"][0]["id"] if meta["taxonomies"] else None
+    names, colours = issue_colours(meta["issues"].get(first, []))
     issue = alt.Color("issue:N", title="issue", scale=alt.Scale(domain=names, range=colours),
                       legend=alt.Legend(orient="bottom", columns=2, symbolLimit=40, labelLimit=190))
     picks = {

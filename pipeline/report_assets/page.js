@@ -205,7 +205,9 @@
       const tax = el("select", { id: "taxonomy", onchange: (ev) => {
         state.taxonomy = ev.target.value; state.filters.issue = ""; applyTaxonomy();
         for (const row of rows) row.search = null;
-        buildFilters(); pushChartData(); refresh();
+        buildFilters(); refresh();
+        document.body.removeAttribute("data-charts");
+        drawCharts(document.getElementById("vis"));   // new colours and legend for this taxonomy
       } }, meta.taxonomies.map((t) => el("option", { value: t.id }, `${t.id} (${t.claims} claims)`)));
       tax.value = state.taxonomy;
       filterBox.append(el("label", {}, "issues from", tax));
@@ -336,6 +338,24 @@
     const keep = tablePredicate();
     state.view.remove("claims", () => true).insert("claims", chartRows(rows.filter(keep))).run();
   }
+  // The issue colours of the chosen taxonomy: its issues by claim count, "unknown" last and grey
+  // (as pipeline/report.py issue_colours does for the first taxonomy).
+  function issueScale() {
+    const names = (meta.issues[state.taxonomy] || []).concat([UNKNOWN]);
+    const range = names.map((_, k) => (k === names.length - 1 ? meta.unknown_colour : meta.palette[k % meta.palette.length]));
+    return { domain: names, range };
+  }
+  function specForTaxonomy() {
+    const spec = JSON.parse(JSON.stringify(SPEC));
+    const scale = issueScale();
+    (function walk(node) {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (!node || typeof node !== "object") return;
+      if (node.field === "issue" && node.scale && node.scale.domain) node.scale = Object.assign({}, node.scale, scale);
+      Object.values(node).forEach(walk);
+    })(spec);
+    return Object.assign(spec, { datasets: { claims: chartRows(rows.filter(tablePredicate())) } });
+  }
   function embedCharts() {
     if (!SPEC || typeof vegaEmbed === "undefined") {
       chartsBox.append(el("p", { class: "note" }, "Charts unavailable in this file."));
@@ -351,15 +371,19 @@
     notes.push("Click a bar or cell to select it (shift-click adds), click an empty spot to clear; each selection filters the other charts and the table.");
     const target = el("div", { id: "vis" });
     chartsBox.append(target, ...notes.map((n) => el("p", { class: "note" }, n)));
-    const spec = Object.assign({}, SPEC, { datasets: { claims: chartRows(rows) } });
+    drawCharts(target);
+  }
+  function drawCharts(target) {
+    if (state.view) { state.view.finalize(); state.view = null; }
     const started = performance.now();
-    vegaEmbed(target, spec, { renderer: "svg", actions: false }).then((result) => {
+    vegaEmbed(target, specForTaxonomy(), { renderer: "svg", actions: false }).then((result) => {
       state.view = result.view;
       document.body.setAttribute("data-chart-ms", Math.round(performance.now() - started));
       for (const name of PICKS) {
         try { state.view.addSignalListener(name, () => scheduleRefresh()); } catch (e) { /* not in this spec */ }
       }
       document.body.setAttribute("data-charts", "ready");
+      scheduleRefresh();                 // a new view starts without selections
     }).catch((err) => {
       chartsBox.append(el("p", { class: "error" }, "Charts failed: " + err));
       console.error(err);
@@ -514,8 +538,7 @@
     if (typeof vegaEmbed === "undefined") return;
     const values = mine.map((r) => ({ issue: r.issue, date: r.date }));
     const opts = { renderer: "svg", actions: false };
-    const colour = { field: "issue", type: "nominal", title: "issue",
-                     scale: { domain: meta.issues.concat([UNKNOWN]), range: meta.issue_colours } };
+    const colour = { field: "issue", type: "nominal", title: "issue", scale: issueScale() };
     vegaEmbed(byIssue, { $schema: SPEC.$schema, title: "Claims by issue", data: { values }, mark: "bar",
       width: 300, encoding: { y: { field: "issue", type: "nominal", sort: "-x", title: null },
                               x: { aggregate: "count", type: "quantitative", title: "claims" },
