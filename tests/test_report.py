@@ -428,6 +428,32 @@ def test_in_the_browser_charts_filter_the_table_and_claims_open_their_article(ou
 
 
 @needs_browser
+def test_in_the_browser_the_table_pages(outputs, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from pipeline.report_bench import scaled_copy
+
+    out, _ = outputs
+    many = scaled_copy([out], tmp_path / "many", 30)          # 30 copies of each document: 120 claims
+    path = tmp_path / "report.html"
+    assert report.main(["--output", str(many), "--to", str(path)]) == 0
+    open_report(browser, path)
+    rows = lambda: browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr")  # noqa: E731
+    assert shown_count(browser) == 120 and len(rows()) == 50
+    assert browser.find_element(By.ID, "page").text == "page 1 of 3"
+    first = rows()[0].get_attribute("data-claim")
+    browser.find_element(By.ID, "next").click()
+    browser.find_element(By.ID, "next").click()
+    assert browser.find_element(By.ID, "page").text == "page 3 of 3" and len(rows()) == 20
+    assert not browser.find_element(By.ID, "next").is_enabled()
+    browser.find_element(By.ID, "search").send_keys("talks went")
+    wait_for(lambda: shown_count(browser) == 30, what="the search")
+    assert browser.find_element(By.ID, "page").text == "page 1 of 1"      # a new filter starts at page 1
+    assert rows()[0].get_attribute("data-claim") != first
+    assert console_errors(browser) == []
+
+
+@needs_browser
 def test_in_the_browser_another_taxonomy_recolours_the_charts(outputs, browser, tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
