@@ -450,6 +450,9 @@ def test_in_the_browser_the_table_pages(outputs, browser, tmp_path):
     wait_for(lambda: shown_count(browser) == 30, what="the search")
     assert browser.find_element(By.ID, "page").text == "page 1 of 1"      # a new filter starts at page 1
     assert rows()[0].get_attribute("data-claim") != first
+    browser.find_element(By.ID, "search").send_keys(" zzzz")                # nothing left: empty charts, no error
+    wait_for(lambda: shown_count(browser) == 0, what="the empty result")
+    assert rows() == [] and browser.find_element(By.ID, "page").text == "page 1 of 1"
     assert console_errors(browser) == []
 
 

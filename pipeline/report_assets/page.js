@@ -361,6 +361,12 @@
       chartsBox.append(el("p", { class: "note" }, "Charts unavailable in this file."));
       return;
     }
+    if (!rows.length) {
+      chartsBox.append(el("p", { class: "note", id: "no-rows" }, meta.present.change
+        ? "No quote differs between the two runs." : "No claims in these outputs."));
+      document.body.setAttribute("data-charts", "ready");
+      return;
+    }
     const notes = [];
     if (!meta.present.date && !meta.present.change) notes.push("No dates in these outputs: no chart over time.");
     if (!meta.present.gender && !meta.present.change) notes.push("No speaker gender column (claims.speaker_gender) yet: no gender chart.");
@@ -376,7 +382,8 @@
   function drawCharts(target) {
     if (state.view) { state.view.finalize(); state.view = null; }
     const started = performance.now();
-    vegaEmbed(target, specForTaxonomy(), { renderer: "svg", actions: false }).then((result) => {
+    // logLevel 1 = errors only: a filter that leaves no claim makes empty charts, which Vega warns about
+    vegaEmbed(target, specForTaxonomy(), { renderer: "svg", actions: false, logLevel: 1 }).then((result) => {
       state.view = result.view;
       document.body.setAttribute("data-chart-ms", Math.round(performance.now() - started));
       for (const name of PICKS) {
