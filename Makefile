@@ -22,7 +22,7 @@ INPUT_FILES := $(shell find $(INPUT) -type f \( -name '*.txt' -o -name '*.jsonl'
 code     = $(wildcard $(addprefix pipeline/,$(1))) $(COMMON)
 conf     = $(wildcard $(CONFIG)/$(1).* $(CONFIG)/$(1)_* $(CONFIG)/$(1)/*)
 
-.PHONY: all test eval bench diff snapshot report show help clean-outputs setup
+.PHONY: all test eval bench diff diff-html snapshot report show help clean-outputs setup
 .DEFAULT_GOAL := all
 
 include Makefile.workflow
@@ -36,6 +36,9 @@ $(INSTALLED): pyproject.toml
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	@# the report's Vega scripts, bundled once per machine (a few seconds) instead of at the first report
+	$(PYTHON) -c 'from pipeline.report import vega_bundle; vega_bundle()' \
+	  || echo "warning: could not bundle Vega's scripts now; the first report will" >&2
 	touch $@
 
 all: $(foreach s,$(BUILT),$(M)/$(s).json)  ## run every stage on INPUT (seeds/) into OUT (outputs/)

@@ -15,7 +15,7 @@ from .errors import PipelineError
 STAGE_ORDER = ["ingest", "clean", "parse", "entities", "quotes", "topics", "claims"]
 # Commands that are not stages: name -> help; each module has main(argv) -> exit code.
 TOOLS = {"eval": "score outputs against gold", "diff": "compare two output folders",
-         "show": "print a readable summary of the claims", "report": "write a static HTML report",
+         "show": "print a readable summary of the claims", "report": "write the interactive HTML report (one offline file)",
          "bench": "throughput and memory against bare spaCy",
          "export": "write the claims table as CSV or XLSX for spreadsheets"}
 TOOL_MODULES = {"eval": "evaluate"}

@@ -616,8 +616,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("new", type=Path, help="the output folder after it (e.g. outputs)")
     parser.add_argument("--tables", default=None, help="comma-separated tables to compare (default: all)")
     parser.add_argument("--limit", type=int, default=10, help="rows shown per kind of change (default 10)")
-    parser.add_argument("--format", choices=["text", "parquet"], default="text")
-    parser.add_argument("--to", type=Path, default=None, help="folder for --format parquet")
+    parser.add_argument("--format", choices=["text", "parquet", "html"], default="text",
+                        help="html: one interactive page of the quotes added, removed and changed")
+    parser.add_argument("--to", type=Path, default=None, help="folder for --format parquet, file for --format html")
     parser.add_argument("--exit-code", action="store_true", help="exit 1 when there are differences")
     parser.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     return parser
@@ -626,9 +627,20 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     tables = [t.strip() for t in args.tables.split(",") if t.strip()] if args.tables else None
-    if args.format == "parquet" and args.to is None:
-        print("error: --format parquet needs --to DIR", file=sys.stderr)
+    if args.format in ("parquet", "html") and args.to is None:
+        print(f"error: --format {args.format} needs --to {'DIR' if args.format == 'parquet' else 'FILE'}",
+              file=sys.stderr)
         return 2
+    if args.format == "html":
+        from .report import write_diff_report
+
+        try:
+            path = write_diff_report(args.old, args.new, args.to)
+        except PipelineError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): open file://{path.resolve()}")
+        return 0
     try:
         result = compare(args.old, args.new, tables)
     except PipelineError as exc:
