@@ -107,6 +107,7 @@ def seed_sections() -> list[Section]:
                 "seed_people.jsonl", call=lambda fn, ctx: fn(ctx.out_dir, ctx.gold_dir / "seed_people.jsonl")),
         Section("topics", "topics (seeds)", "eval_topics", "score_topics", ("quote_topics", "claims"),
                 "seed_quotes.jsonl", call=lambda fn, ctx: fn(ctx.out_dir, ctx.gold_dir / "seed_quotes.jsonl")),
+        gender_section(seeds=True),
     ]
 
 
@@ -124,7 +125,20 @@ def boilerplate_sections() -> list[Section]:
 def polnear_sections() -> list[Section]:
     return [Section("quotes", "quotes (PolNeAR)", "eval_quotes", "score_polnear", ("quotes",),
                     headline="quotes F1@30 (speech recall)",
-                    call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl))]
+                    call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl)),
+            gender_section(seeds=False)]
+
+
+def gender_section(seeds: bool) -> Section:
+    """Speaker gender on the speakers whose gender the gold's sources state by pronoun or
+    honorific (the gold is built from the gold files at run time: pipeline.eval_gender)."""
+    if seeds:
+        return Section("gender", "speaker gender (seeds, stated by pronoun or honorific)", "eval_gender",
+                       "score_seed_gender", ("quotes",), "seed_quotes.jsonl",
+                       call=lambda fn, ctx: fn(ctx.out_dir, ctx.gold_dir / "seed_quotes.jsonl"))
+    return Section("gender", "speaker gender (PolNeAR, stated by pronoun or honorific)", "eval_gender",
+                   "score_polnear_gender", ("quotes",),
+                   call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl, ctx.gold_dir / "polnear_dev_speakers.jsonl"))
 
 
 def baseline_section(seeds: bool) -> Section:

@@ -372,6 +372,7 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
                                            a.cue.idx if a.cue is not None else a.content[0])):
         resolver.resolve(att)
     atts = [a for a in atts if not a.extra.get("drop")]
+    genders = {id(a): resolver.speaker_gender(a) for a in atts}   # after every pronoun is resolved
     text = doc.text if text is None else text
 
     # Body -> text offsets, mapped in one vectorised call per document.
@@ -396,6 +397,8 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
                "cue": None, "cue_start": None, "cue_end": None,
                "speaker_text": None, "speaker_start": None, "speaker_end": None,
                "speaker": att.speaker_name, "speaker_entity_id": att.speaker_entity_id,
+               "speaker_title": att.extra.get("speaker_title"),
+               "speaker_gender": genders[id(att)][0], "gender_evidence": genders[id(att)][1],
                "resolution": att.resolution or "none", "rule_id": att.rule_id}
         # A continuation has no cue of its own: it carries the cue and speaker span of the
         # attribution it continues (where its speaker is written), flagged by its resolution.

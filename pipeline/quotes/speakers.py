@@ -4,10 +4,12 @@ title and recency against the document's mentions, recording how in `resolution`
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from typing import Sequence
 
 from spacy.tokens import Doc, Token
 
+from .gender import FEMALE, MALE, PRONOUN_GENDER, UNKNOWN, first_name_genders, first_name_of, gender_from_first_name
 from .lexicon import QuoteConfig, _role_heads
 from .mentions import Mention, _norm
 from .syntax import (
@@ -31,26 +33,19 @@ class SpeakerResolver:
             for i in range(m.token_start, min(m.token_end, len(doc))):
                 self.token_mention[i] = m
         self.history: list[Attribution] = []      # resolved attributions, in document order
-        # Gender by canonical name: honorifics before any mention (Mr. / Mrs.), else the first
-        # name (config lexicons), else what an earlier "he"/"she" resolved to this person said.
-        self.genders: dict[str, str | None] = {}
-        for m in self.mentions:
-            if m.label != "PERSON":
-                continue
-            if m.token_start > 0:
-                prev = doc[m.token_start - 1].lower_
-                if prev in config.male_honorifics:
-                    self.genders.setdefault(m.name, "m")
-                elif prev in config.female_honorifics:
-                    self.genders.setdefault(m.name, "f")
-        for m in self.mentions:
-            if m.label == "PERSON" and m.name not in self.genders:
-                first = m.name.split()[0].lower().strip(".") if m.name.split() else ""
-                if first in config.male_names:
-                    self.genders[m.name] = "m"
-                elif first in config.female_names:
-                    self.genders[m.name] = "f"
-        self.pronoun_genders: dict[str, str] = {}
+        # Gender evidence by canonical person name (see pipeline/quotes/gender.py): honorifics,
+        # the "he"/"she" of quotes resolved to them (as they come), first names. (Any pronoun
+        # after a mention, "Warren said he ...", refers to someone else too often: measured,
+        # counting them moved PolNeAR dev speakers to the wrong gender and the wrong person.)
+        self.honorifics: dict[str, str] = {}
+        self.pronoun_votes: dict[str, Counter] = defaultdict(Counter)
+        persons = [m for m in self.mentions if m.label == "PERSON"]
+        for m in persons:
+            word = _honorific_before(doc, m, config)
+            if word is not None:
+                self.honorifics.setdefault(m.name, word)
+        first_name_genders(filter(None, (first_name_of(m.name) for m in persons)))   # one batch
+        self._first_names: dict[str, tuple[str, str] | None] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def _mentions_in(self, start: int, end: int) -> list[Mention]:
@@ -66,11 +61,35 @@ class SpeakerResolver:
         span = self.doc[start:end]
         return span.root
 
+    def gender_of(self, name: str) -> tuple[str, str | None]:
+        """(female / male / unknown, evidence) of a person of the document, by canonical name:
+        an honorific, else the majority of the pronouns that referred to them, else the first
+        name; never the role."""
+        word = self.honorifics.get(name)
+        if word is not None:
+            gender = FEMALE if word.lower() in self.config.female_honorifics else MALE
+            return gender, f"honorific:{word}"
+        votes = self.pronoun_votes.get(name)
+        if votes:
+            by_gender = Counter()
+            for pronoun, n in votes.items():
+                by_gender[PRONOUN_GENDER[pronoun]] += n
+            ranked = by_gender.most_common()
+            if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+                gender = ranked[0][0]
+                pronoun = max((p for p in votes if PRONOUN_GENDER[p] == gender), key=lambda p: (votes[p], p))
+                return gender, f"pronoun:{pronoun}"
+        if name not in self._first_names:
+            self._first_names[name] = gender_from_first_name(name, self.config.first_name_min_share)
+        hit = self._first_names[name]
+        return (hit[0], hit[1]) if hit is not None else (UNKNOWN, None)
+
     def _gender(self, mention: Mention) -> str | None:
-        return self.genders.get(mention.name) or self.pronoun_genders.get(mention.name)
+        gender = self.gender_of(mention.name)[0]
+        return None if gender == UNKNOWN else gender
 
     def _recent(self, before_token: int, labels: Sequence[str], pronoun: str | None = None) -> Mention | None:
-        gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pronoun or "")
+        gender = PRONOUN_GENDER.get(pronoun or "")
         for m in reversed(self.mentions):
             if m.token_start >= before_token or m.label not in labels:
                 continue
@@ -100,6 +119,32 @@ class SpeakerResolver:
                     (head.lower_ in self.config.title_words or head.lower_ in _role_heads(self.config)) \
                     and root.dep_ != "poss":
                 return m
+        return None
+
+    def _appositive_name(self, start: int, end: int, head: Token, att: Attribution) -> Mention | None:
+        """"The hotel's general manager, Jane Roe", "Smith's agent, John Doe", "A retired nurse
+        from a small river town, Doe": a description whose apposition is a person's name is that
+        person; the description (without its article) becomes the speaker's title."""
+        if head.pos_ not in ("NOUN", "PROPN"):
+            return None
+        doc = self.doc
+        for m in reversed(self._mentions_in(start, end)):
+            if m.label != "PERSON" or m.token_start <= start:
+                continue
+            root = doc[m.token_start:m.token_end].root
+            # an apposition of the head or of a noun inside the description ("town" in "a nurse
+            # from a small river town, Doe": the parse may hang it there), after a comma
+            if root.dep_ != "appos" or not (start <= root.head.i < m.token_start) or \
+                    not doc[m.token_start - 1].is_punct:
+                continue
+            if root.head.i != head.i and not any(a.i == head.i for a in root.head.ancestors):
+                continue
+            words = [t for t in doc[start:m.token_start - 1] if not t.is_space]
+            while words and (words[0].lower_ in ("the", "a", "an") or words[0].is_punct):
+                words = words[1:]
+            if words:
+                att.extra["speaker_title"] = doc[words[0].i:words[-1].i + 1].text
+            return m
         return None
 
     def _role_match(self, words: list[str], before_token: int) -> Mention | None:
@@ -166,6 +211,8 @@ class SpeakerResolver:
             att.extra["drop"] = True
             self._set(att, None, None, None, "none")
             return att
+        if named is None:
+            named = self._appositive_name(start, end, head, att)
         if named is not None and low not in config.document_nouns:
             kind = "person" if named.label == "PERSON" else "organisation"
             att.extra["speaker_kind"] = kind
@@ -277,10 +324,25 @@ class SpeakerResolver:
         self.history.append(att)
         return att
 
+    def speaker_gender(self, att: Attribution) -> tuple[str | None, str | None]:
+        """(speaker_gender, gender_evidence) of a resolved attribution: a person's gender as
+        `gender_of` tells it; a "he"/"she" no person was found for still tells its gender; None
+        when the speaker is no person (an organisation, a document, a group, nobody)."""
+        source = att
+        while source.inherit_from is not None:
+            source = source.inherit_from
+        if att.speaker_label == "PERSON" and att.speaker_name:
+            return self.gender_of(att.speaker_name)
+        if source.speaker is not None and source.speaker[1] - source.speaker[0] == 1:
+            word = self.doc[source.speaker[0]].lower_
+            if word in PRONOUN_GENDER and word in self.config.person_pronouns:
+                return PRONOUN_GENDER[word], f"pronoun:{word}"
+        return None, None
+
     def _pronoun_person(self, cue_i: int, pronoun: str) -> Mention | None:
         """he/she: the previous attribution's person when recent (the usual "he added"), else the
         most recent person mentioned before the cue, respecting honorific gender when known."""
-        gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pronoun)
+        gender = PRONOUN_GENDER.get(pronoun)
         prev = self._previous_speaker(cue_i, plural=False)
         recent = self._recent(cue_i, ("PERSON",), pronoun)
         if prev is not None:
@@ -290,13 +352,14 @@ class SpeakerResolver:
                 # the cue, as the subject of a sentence.
                 if recent is None or recent.name == pm.name or prev.cue is None or \
                         recent.token_start < prev.cue.i or not self._is_subject(recent):
-                    return self._learn_gender(pm, gender)
-        return self._learn_gender(recent, gender)
+                    return self._learn_gender(pm, pronoun)
+        return self._learn_gender(recent, pronoun)
 
-    def _learn_gender(self, m: Mention | None, gender: str | None) -> Mention | None:
-        """A person "he"/"she" resolved to keeps that gender for later pronouns of the document."""
-        if m is not None and gender and not self._gender(m):
-            self.pronoun_genders[m.name] = gender
+    def _learn_gender(self, m: Mention | None, pronoun: str) -> Mention | None:
+        """A person "he"/"she" resolved to: the pronoun is evidence of their gender, for later
+        pronouns of the document and for the quote's `speaker_gender`."""
+        if m is not None and pronoun in PRONOUN_GENDER:
+            self.pronoun_votes[m.name][pronoun] += 1
         return m
 
     def _is_subject(self, m: Mention) -> bool:
@@ -360,6 +423,17 @@ class SpeakerResolver:
         if not toks:
             return None
         return _norm(self.doc[toks[0].i:toks[-1].i + 1].text), None, "ORG"
+
+
+def _honorific_before(doc: Doc, m: Mention, config: QuoteConfig) -> str | None:
+    """"Mrs." in "Mrs. Roe" (the word before the name, or the first word of its title)."""
+    candidates = [doc[m.token_start - 1].text] if m.token_start > 0 else []
+    if m.title:
+        candidates.append(m.title.split()[0])
+    for word in candidates:
+        if word.lower() in config.male_honorifics | config.female_honorifics:
+            return word
+    return None
 
 
 def _share_of_people(subj: Token, config: QuoteConfig) -> bool:
