@@ -39,3 +39,44 @@ APPOSITIVES = [
 def test_description_reduced_to_its_name(extract, text, speaker, title):
     rows = extract(text)
     assert rows and (rows[0]["speaker"], rows[0]["speaker_title"]) == (speaker, title), rows
+
+
+# (text, speaker of the last quote)
+PRONOUNS = [
+    # a person named as a subject since the previous speaker's cue is who "he" is ...
+    ('"We will win," said Tom Ray.\nJoe Biden weighed in on Monday, praising Mike Smith.\n'
+     '"They are both qualified," he said.', "Joe Biden"),
+    # ... but a person named since only as an object is not: the previous speaker goes on
+    ('"We will win," said Tom Ray.\nThe crowd cheered Joe Biden on Monday.\n"They are both qualified," he said.',
+     "Tom Ray"),
+    # a person named inside the quotation itself never speaks it
+    ('Tom Ray spoke on Monday.\n"I told Joe Biden that we would win," he said.', "Tom Ray"),
+    # with no previous speaker, the subject of the sentences before, not the latest name
+    ('Tom Ray attacked Joe Biden on Monday.\nHe said the plan would fail.', "Tom Ray"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", PRONOUNS, ids=["subject-since", "object-since", "inside-quote",
+                                                         "subject-first"])
+def test_pronoun_antecedent(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, [(r["speaker_text"], r["speaker"]) for r in rows]
+
+
+# (text, speaker of the last quote, gender)
+SURNAMES = [
+    # an honorific's gender picks among people sharing the surname ...
+    ("Bill Clinton and Hillary Clinton arrived on Monday.\nMrs. Clinton said the plan would fail.",
+     "Hillary Clinton", "female"),
+    ("Hillary Clinton and Bill Clinton arrived on Monday.\nMr. Clinton said the plan would fail.",
+     "Bill Clinton", "male"),
+    # ... and so does a title only one of them carries
+    ("First lady Michelle Obama and President Barack Obama arrived on Monday.\n"
+     "President Obama said the plan would fail.", "Barack Obama", "male"),
+]
+
+
+@pytest.mark.parametrize("text, speaker, gender", SURNAMES, ids=["mrs", "mr", "title"])
+def test_surname_shared_by_two_people(extract, text, speaker, gender):
+    rows = extract(text)
+    assert rows and (rows[-1]["speaker"], rows[-1]["speaker_gender"]) == (speaker, gender), rows

@@ -40,9 +40,12 @@ class SpeakerResolver:
         self.honorifics: dict[str, str] = {}
         self.pronoun_votes: dict[str, Counter] = defaultdict(Counter)
         persons = [m for m in self.mentions if m.label == "PERSON"]
+        surnames = Counter(name.split()[-1] for name in {m.name for m in persons if len(m.name.split()) >= 2})
         for m in persons:
             word = _honorific_before(doc, m, config)
-            if word is not None:
+            # ("Mrs. Clinton" where Bill and Hillary Clinton are both named says nothing of the
+            # person the surname was linked to)
+            if word is not None and not (len(m.text.split()) == 1 and surnames[_norm(m.text)] > 1):
                 self.honorifics.setdefault(m.name, word)
         first_name_genders(filter(None, (first_name_of(m.name) for m in persons)))   # one batch
         self._first_names: dict[str, tuple[str, str] | None] = {}
@@ -88,10 +91,16 @@ class SpeakerResolver:
         gender = self.gender_of(mention.name)[0]
         return None if gender == UNKNOWN else gender
 
-    def _recent(self, before_token: int, labels: Sequence[str], pronoun: str | None = None) -> Mention | None:
+    def _recent(self, before_token: int, labels: Sequence[str], pronoun: str | None = None,
+                skip: tuple[int, int] | None = None) -> Mention | None:
+        """The latest mention before a token with one of `labels`, of the pronoun's gender when
+        known, outside `skip` (the attribution's own content: "“I told Bob ...,” he said" is
+        never Bob speaking)."""
         gender = PRONOUN_GENDER.get(pronoun or "")
         for m in reversed(self.mentions):
             if m.token_start >= before_token or m.label not in labels:
+                continue
+            if skip is not None and skip[0] <= self.doc[m.token_start].idx < skip[1]:
                 continue
             if gender and (g := self._gender(m)) and g != gender:
                 continue
@@ -120,6 +129,42 @@ class SpeakerResolver:
                     and root.dep_ != "poss":
                 return m
         return None
+
+    def _in_context(self, m: Mention) -> Mention:
+        """A surname alone ("Obama", "Mrs. Clinton") where the document names several people with
+        that surname: the one the context points to, rather than the document's most mentioned.
+        An honorific's gender first ("Mrs. Clinton"), then a title only one of them carries
+        ("President Obama"); otherwise the link the entities stage made (measured on PolNeAR
+        dev: taking the nearest full name before it instead lost 1 point of persons' full names,
+        a passing "Michelle Obama" taking over "Obama" the article is about)."""
+        if m.label != "PERSON" or len(m.text.split()) != 1:
+            return m
+        surname = _norm(m.text)
+        full = [x for x in self.mentions if x.label == "PERSON" and len(x.text.split()) >= 2 and
+                len(x.name.split()) >= 2 and x.name.split()[-1] == surname]
+        names = sorted({x.name for x in full})
+        if len(names) < 2:
+            return m
+
+        def mention_of(name: str) -> Mention:
+            own = [x for x in full if x.name == name]
+            before = [x for x in own if x.token_start < m.token_start]
+            return before[-1] if before else own[0]
+
+        word = _honorific_before(self.doc, m, self.config)
+        if word is not None:
+            gender = FEMALE if word.lower() in self.config.female_honorifics else MALE
+            fits = [n for n in names if self.gender_of(n)[0] == gender]
+            if len(fits) == 1:
+                return mention_of(fits[0])
+        title = [w for w in (m.title or "").lower().split()
+                 if w not in self.config.male_honorifics | self.config.female_honorifics]
+        if title:
+            fits = [n for n in names if any(title[-1] in (x.title or "").lower().split()
+                                             for x in full if x.name == n)]
+            if len(fits) == 1:
+                return mention_of(fits[0])
+        return m
 
     def _appositive_name(self, start: int, end: int, head: Token, att: Attribution) -> Mention | None:
         """"The hotel's general manager, Jane Roe", "Smith's agent, John Doe", "A retired nurse
@@ -213,6 +258,8 @@ class SpeakerResolver:
             return att
         if named is None:
             named = self._appositive_name(start, end, head, att)
+        if named is not None:
+            named = self._in_context(named)
         if named is not None and low not in config.document_nouns:
             kind = "person" if named.label == "PERSON" else "organisation"
             att.extra["speaker_kind"] = kind
@@ -224,7 +271,7 @@ class SpeakerResolver:
             self._set(att, None, None, None, "none")
             return att
         if low in config.person_pronouns and end - start <= 2:
-            m = self._pronoun_person(cue_i, low)
+            m = self._pronoun_person(cue_i, low, att.content)
             if m is not None:
                 att.extra["speaker_kind"] = "person"
                 self._set(att, m.name, m.entity_id, m.label, "pronoun")
@@ -339,21 +386,52 @@ class SpeakerResolver:
                 return PRONOUN_GENDER[word], f"pronoun:{word}"
         return None, None
 
-    def _pronoun_person(self, cue_i: int, pronoun: str) -> Mention | None:
-        """he/she: the previous attribution's person when recent (the usual "he added"), else the
-        most recent person mentioned before the cue, respecting honorific gender when known."""
+    def _pronoun_person(self, cue_i: int, pronoun: str, content: tuple[int, int] | None = None) -> Mention | None:
+        """he/she: a person of the pronoun's gender (when known), outside the quote's own content.
+        The subject of a sentence naming a person since the previous speaker's cue, in the cue's
+        sentence or the two before ("Joe Biden weighed in, telling Mic ...: “...,” he said"), else
+        the previous attribution's person (the usual "he added"), else the latest subject in those
+        sentences, else the latest person mentioned."""
         gender = PRONOUN_GENDER.get(pronoun)
         prev = self._previous_speaker(cue_i, plural=False)
-        recent = self._recent(cue_i, ("PERSON",), pronoun)
+        recent = self._recent(cue_i, ("PERSON",), pronoun, skip=content)
+        floor = self._sentences_back(cue_i, 2)
+        subjects = [m for m in self._candidates(cue_i, gender, content) if m.token_start >= floor and self._is_subject(m)]
+        pm = None
         if prev is not None:
             pm = next((m for m in self.mentions if m.name == prev.speaker_name and m.label == "PERSON"), None)
-            if pm is not None and not (gender and (g := self._gender(pm)) and g != gender):
-                # Prefer the previous speaker unless another person was named since, closer to
-                # the cue, as the subject of a sentence.
-                if recent is None or recent.name == pm.name or prev.cue is None or \
-                        recent.token_start < prev.cue.i or not self._is_subject(recent):
-                    return self._learn_gender(pm, pronoun)
-        return self._learn_gender(recent, pronoun)
+            if pm is not None and gender and (g := self._gender(pm)) and g != gender:
+                pm = None
+        if pm is not None:
+            since = [m for m in subjects if prev.cue is None or m.token_start > prev.cue.i]
+            if since and since[-1].name != pm.name:
+                return self._learn_gender(self._in_context(since[-1]), pronoun)
+            return self._learn_gender(pm, pronoun)
+        if subjects:
+            return self._learn_gender(self._in_context(subjects[-1]), pronoun)
+        return self._learn_gender(self._in_context(recent) if recent is not None else None, pronoun)
+
+    def _candidates(self, before_token: int, gender: str | None, skip: tuple[int, int] | None) -> list[Mention]:
+        """Persons mentioned before a token, in order, of `gender` when theirs is known, outside `skip`."""
+        out = []
+        for m in self.mentions:
+            if m.token_start >= before_token:
+                break
+            if m.label != "PERSON" or (skip is not None and skip[0] <= self.doc[m.token_start].idx < skip[1]):
+                continue
+            if gender and (g := self._gender(m)) and g != gender:
+                continue
+            out.append(m)
+        return out
+
+    def _sentences_back(self, token: int, n: int) -> int:
+        """The first token of the sentence n sentences before the one holding `token`."""
+        sent = self.doc[token].sent
+        for _ in range(n):
+            if sent.start == 0:
+                break
+            sent = self.doc[sent.start - 1].sent
+        return sent.start
 
     def _learn_gender(self, m: Mention | None, pronoun: str) -> Mention | None:
         """A person "he"/"she" resolved to: the pronoun is evidence of their gender, for later
