@@ -37,7 +37,9 @@ from pathlib import Path
 
 from .config import DEFAULT_SHARED_DIR
 from .eval_quotes import _polnear_gold, _ratio, load_predictions, match_one_to_one, span_chars
-from .io import read_table, table_path
+import pyarrow.parquet as pq
+
+from .io import table_path
 from .polnear import read_split, split_path
 from .schemas import ENTITIES, MENTIONS
 
@@ -211,10 +213,12 @@ def person_names_of(out_dir: Path) -> dict[str, set[str]]:
     out_dir = Path(out_dir)
     if not (table_path(MENTIONS, out_dir).exists() and table_path(ENTITIES, out_dir).exists()):
         return {}
-    names = {r["entity_id"]: r["name"] for r in read_table(ENTITIES, out_dir, columns=["entity_id", "name", "label"])
-             .to_pylist() if r["label"] == "PERSON"}
+    # only the columns needed, without the full schema check: folders written by an older version
+    # of the entities stage are scored too
+    entities = pq.read_table(table_path(ENTITIES, out_dir), columns=["entity_id", "name", "label"])
+    names = {r["entity_id"]: r["name"] for r in entities.to_pylist() if r["label"] == "PERSON"}
     out: dict[str, set[str]] = defaultdict(set)
-    for row in read_table(MENTIONS, out_dir, columns=["doc_id", "entity_id"]).to_pylist():
+    for row in pq.read_table(table_path(MENTIONS, out_dir), columns=["doc_id", "entity_id"]).to_pylist():
         if row["entity_id"] in names:
             out[row["doc_id"]].add(names[row["entity_id"]])
     return dict(out)
