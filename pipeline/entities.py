@@ -84,6 +84,7 @@ class EntityRules:
     place_prepositions: frozenset[str]
     context_posterior: float
     context_smoothing: float
+    surname_min_documents: int
     name_particles: frozenset[str]
     extra_titles: frozenset[str]                  # lower case, no final dot
     name_suffixes: frozenset[str]
@@ -176,6 +177,7 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         place_prepositions=frozenset(w.lower() for w in strs("linking.place_prepositions")),
         context_posterior=float(require(config, "linking.context_posterior", (int, float), source)),
         context_smoothing=float(require(config, "linking.context_smoothing", (int, float), source)),
+        surname_min_documents=require(config, "linking.surname_min_documents", int, source),
         name_particles=frozenset(w.lower() for w in strs("titles.name_particles")),
         extra_titles=_extra_titles(strs("titles.extra_heads")),
         name_suffixes=_name_suffixes(),
@@ -445,6 +447,8 @@ def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str
     written and in capitals; a name whose last word is a generational suffix ("Jr.") is skipped."""
     out = set()
     for m in persons:
+        if any(t.text in (",", ";", ":", "—", "–") for t in doc[m.start:m.end]):
+            continue        # "OSCEOLA, Iowa": a dateline, not a name
         words = [t for t in doc[m.start:m.end] if t.is_alpha and t.lower_ not in suffixes]
         if len(words) < 2 or not words[-1].text[:1].isupper() or len(words[-1].text) < 2:
             continue
@@ -658,13 +662,14 @@ def _title_features(title: str | None) -> set[str]:
     return {f"title:{w.casefold().rstrip('.')}" for w in (title or "").split() if w[:1].isalpha()}
 
 
-def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules: EntityRules
-                      ) -> dict[tuple[str, str], tuple[str, str]]:
+def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules: EntityRules,
+                      common_words: frozenset[str] = frozenset()) -> dict[tuple[str, str], tuple[str, str]]:
     """(doc_id, name) -> (canonical person name, link_rule) for the PERSON rows.
 
     - Full names that share first and last word ("Donald J. Trump") take the corpus's most
       frequent form (`name_variant`); a first word before a full name the corpus uses on its own
-      is a title ("Rival Hillary Clinton": `title_prefix`).
+      (at least as often) is a title when it is a title word or a word the corpus writes in lower
+      case (`common_words`): "Rival Hillary Clinton", "Billionaire Donald Trump" (`title_prefix`).
     - Within a document, a name links to the full name ending with it (`same_doc_surname`, case
       ignored: "TRUMP") or, failing that, starting with it (`same_doc_first_name`), the one with
       most mentions when several fit.
@@ -700,8 +705,9 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
     for name in list(merged):
         words = name_words(name)
         tail = _name_key(words[1:])
-        if (len(words) >= 3 and _fold(words[0]) in title_words and tail in tails
-                and tails[tail] != merged[name][0]):
+        if (len(words) >= 3 and (_fold(words[0]) in title_words or words[0].lower() in common_words)
+                and tail in tails and words[1][:1].isupper() and tails[tail] != merged[name][0]
+                and canon_counts[tails[tail]] >= corpus_full[name]):
             merged[name] = (tails[tail], "title_prefix")
     for name in list(merged):   # a variant of a prefixed form follows it
         target, rule = merged[name]
@@ -726,6 +732,11 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
         first = [f for f in pool if len(name_words(f)) > n and _name_key(name_words(f))[:n] == key]
         return first, "first_name"
 
+    full_docs: dict[str, set[str]] = defaultdict(set)      # full name -> documents using it
+    for row in rows:
+        if row["name"] in merged:
+            full_docs[merged[row["name"]][0]].add(row["doc_id"])
+
     # 2. within each document
     out: dict[tuple[str, str], tuple[str, str]] = {}
     unresolved: list[tuple[str, str]] = []
@@ -735,15 +746,36 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
         for name, n in counts.items():
             if name in merged:
                 full[merged[name][0]] += n
+        # two full names of one document, one ending the other ("Francis Gary Powers", "Gary
+        # Powers"; "Crooked Hillary Clinton", "Hillary Clinton") are one person, under the longer
+        # form unless the shorter is a first name and surname (two words or more, the first
+        # capitalised: not "Holtz-Eakin", "de Blasio") that more documents use without the longer
+        # one than use the longer one at all
+        parts = {f: _name_key(_person_parts(f, suffixes)) for f in full}
+        home = {}
+        for f in full:
+            same = [g for g in full if len(parts[g]) >= 2 and len(parts[f]) >= 2 and (
+                parts[g][-len(parts[f]):] == parts[f] or parts[f][-len(parts[g]):] == parts[g])]
+            longest = max(same, key=lambda g: (len(parts[g]), canon_counts[g], g))
+            home[f] = longest
+            for g in same:
+                words = g.split()
+                if (g != longest and len(words) >= 2 and words[0][:1].isupper()
+                        and len(full_docs[g] - full_docs[longest]) > len(full_docs[longest])):
+                    home[f] = g
+                    break
         for name in counts:
             words = _person_parts(name, suffixes)
             canonical, rule = merged.get(name, (name, "model"))
-            found, how = candidates(words, [f for f in full if f != canonical])
-            if found:
-                canonical = max(found, key=lambda f: (full[f], len(f), f))
-                rule = f"same_doc_{how}"
-            elif name not in merged:
-                unresolved.append((doc_id, name))
+            if canonical in home and home[canonical] != canonical:
+                canonical, rule = home[canonical], "same_doc_full_name"
+            elif canonical not in home:
+                found, how = candidates(words, list(full))
+                if found:
+                    canonical = home[max(found, key=lambda f: (full[f], len(f), f))]
+                    rule = f"same_doc_{how}"
+                elif name not in merged:
+                    unresolved.append((doc_id, name))
             out[(doc_id, name)] = (canonical, rule)
         for name in full:
             person = profiles.setdefault(name, _Person(name))
@@ -913,12 +945,49 @@ def _doc_features(rows: list[dict]) -> dict[str, set[str]]:
     return out
 
 
-def link_mentions(doc_mentions: list[dict], rules: EntityRules) -> tuple[list[dict], list[dict]]:
+def _promote_corpus_surnames(rows: list[dict], rules: EntityRules) -> None:
+    """A one-word organisation or place ("Trump" as ORG in an article that never names him in
+    full) that is the surname of a full name of the corpus, and is a person in most of the other
+    documents that use it (at least `linking.surname_min_documents` of them), becomes a PERSON
+    (rule_id `corpus_surname`); person linking then finds who."""
+    surnames = set()
+    for row in rows:
+        if row["label"] == "PERSON":
+            words = name_words(row["name"])
+            if len(words) >= 2:
+                surnames.add(_fold(words[-1]))
+    per_doc: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for row in rows:
+        if len(row["name"].split()) == 1:
+            per_doc[(_fold(row["name"]), row["doc_id"])][row["label"] == "PERSON"] += 1
+    person_docs, other_docs = Counter(), Counter()
+    for (key, _), votes in per_doc.items():
+        if votes[True] >= votes[False]:
+            person_docs[key] += 1
+        else:
+            other_docs[key] += 1
+    for row in rows:
+        key = _fold(row["name"])
+        if row["label"] == "PERSON" or len(row["name"].split()) != 1 or key not in surnames:
+            continue
+        votes = per_doc[(key, row["doc_id"])]
+        own_person = votes[True] >= votes[False]
+        persons = person_docs[key] - own_person
+        others = other_docs[key] - (not own_person)
+        if persons >= rules.surname_min_documents and persons > others:
+            row["label"], row["rule_id"] = "PERSON", "corpus_surname"
+
+
+def link_mentions(doc_mentions: list[dict], rules: EntityRules,
+                  common_words: frozenset[str] = frozenset()) -> tuple[list[dict], list[dict]]:
     """Give every mention row an entity and a `link_rule`; build the entity rows. Rows carry
-    `name` (the normalised surface name, or an alias's canonical name) and are changed in place."""
+    `name` (the normalised surface name, or an alias's canonical name) and are changed in place.
+    `common_words`: words the corpus writes in lower case (a capitalised one before a full name is
+    not a first name)."""
+    _promote_corpus_surnames(doc_mentions, rules)
     persons_rows = [row for row in doc_mentions if row["label"] == "PERSON"]
     features = _doc_features(doc_mentions)
-    persons = link_person_names(persons_rows, features, rules)
+    persons = link_person_names(persons_rows, features, rules, common_words)
     orgs = link_org_names([row for row in doc_mentions if row["label"] == "ORG"], rules)
     groups: dict[str, dict] = {}
     for row in doc_mentions:
@@ -930,7 +999,7 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules) -> tuple[list[di
             name, link = row["name"], "model"
         if row["rule_id"] == "alias":
             link = "alias"
-        elif row["rule_id"] == "surname" and link in ("model", "name_variant"):
+        elif row["rule_id"] in ("surname", "corpus_surname") and link in ("model", "name_variant"):
             link = "same_doc_surname"
         elif row["rule_id"].startswith("pattern:") and row["rule_id"].endswith("campaign"):
             link = "campaign"
@@ -1007,8 +1076,12 @@ def mention_rows(parsed, rules: EntityRules) -> list[dict]:
 
 def extract_entities(parsed_docs: Iterable, rules: EntityRules) -> tuple[list[dict], list[dict]]:
     """Pure heart of the stage: parsed documents -> (mention rows, entity rows)."""
-    rows = [row for parsed in parsed_docs for row in mention_rows(parsed, rules)]
-    rows, entities = link_mentions(rows, rules)
+    rows: list[dict] = []
+    common_words: set[str] = set()
+    for parsed in parsed_docs:
+        rows.extend(mention_rows(parsed, rules))
+        common_words.update(t.text for t in parsed.doc if t.is_alpha and t.text.islower())
+    rows, entities = link_mentions(rows, rules, frozenset(common_words))
     for row in rows:
         del row["name"]
     return rows, entities

@@ -360,7 +360,7 @@ def test_same_document_links_ignore_case_and_titles_and_record_the_rule(rules):
     by = {(r["doc_id"], r["name"]): (r["entity_id"], r["link_rule"]) for r in rows}
     assert by[("a", "Wallace")] == ("PERSON:chris-wallace", "same_doc_surname")
     assert by[("b", "Organizer John Doe")] == ("PERSON:john-doe", "title_prefix")
-    assert by[("d", "de Blasio")] == ("PERSON:bill-de-blasio", "same_doc_surname")
+    assert by[("d", "de Blasio")] == ("PERSON:bill-de-blasio", "same_doc_full_name")
     assert by[("d", "Bill de Blasio")] == ("PERSON:bill-de-blasio", "model")   # "Bill" is no title
     assert by[("e", "Trump")] == ("PERSON:donald-trump", "same_doc_surname")
     doe = next(e for e in entities if e["entity_id"] == "PERSON:john-doe")
@@ -406,3 +406,23 @@ def test_entity_ids_do_not_depend_on_row_order(rules):
     first, _ = link_mentions([dict(r) for r in rows], rules)
     second, _ = link_mentions([dict(r) for r in reversed(rows)], rules)
     assert [r["entity_id"] for r in first] == [r["entity_id"] for r in reversed(second)]
+
+
+def test_two_full_names_of_one_document_one_ending_the_other_are_one_person(rules):
+    rows = [row(d, "Hillary Clinton") for d in "abc"] + [
+        row("a", "Crooked Hillary Clinton"), row("a", "Clinton"),       # the established form wins
+        row("d", "Francis Gary Powers"), row("d", "Gary Powers"), row("e", "Francis Gary Powers"),
+        row("f", "Gary Powers"), row("f", "Gary Oldman"),               # negative: no tail, two people
+        row("g", "Douglas Holtz-Eakin"), row("g", "Holtz-Eakin"), row("h", "Holtz-Eakin"),
+        row("i", "Bill de Blasio"), row("i", "de Blasio"), row("j", "de Blasio"), row("k", "de Blasio")]
+    rows, _ = link_mentions(rows, rules)
+    by = {(r["doc_id"], r["name"]): (r["entity_id"], r["link_rule"]) for r in rows}
+    assert by[("a", "Crooked Hillary Clinton")] == ("PERSON:hillary-clinton", "same_doc_full_name")
+    assert by[("a", "Hillary Clinton")] == ("PERSON:hillary-clinton", "model")
+    assert by[("a", "Clinton")][0] == "PERSON:hillary-clinton"
+    assert by[("d", "Gary Powers")] == ("PERSON:francis-gary-powers", "same_doc_full_name")
+    assert by[("f", "Gary Oldman")] == ("PERSON:gary-oldman", "model")
+    assert by[("f", "Gary Powers")] == ("PERSON:gary-powers", "model")
+    # a surname of two words is no full name of its own, however often it is used
+    assert by[("g", "Holtz-Eakin")][0] == "PERSON:douglas-holtz-eakin"
+    assert by[("i", "de Blasio")][0] == "PERSON:bill-de-blasio"
