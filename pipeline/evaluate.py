@@ -6,8 +6,8 @@ and 80% overlap), people and topics. With `--polnear dev` (or `train`, or a path
 JSONL file) the pipeline is first run on the split's texts in a temporary folder (never inside
 the repository) and its quotes are scored against the PolNeAR attributions.
 
-The scoring itself lives with each stage (`pipeline.eval_lines`, `eval_quotes`, `eval_entities`,
-`eval_topics`); this module finds what is available, runs it, prints one table, lists the misses
+The scoring itself lives with each stage (`pipeline.eval_lines`, `eval_quotes`, `eval_speakers`,
+`eval_entities`, `eval_topics`); this module finds what is available, runs it, prints one table, lists the misses
 and false alarms (`--show N`), writes everything as JSON (`OUT/eval.json` or `--json PATH`), and
 with `--min-f1 X` exits 1 when a headline F1 (quotes at 30% overlap, seed lines kept) is below X.
 
@@ -126,6 +126,11 @@ def polnear_sections() -> list[Section]:
     return [Section("quotes", "quotes (PolNeAR)", "eval_quotes", "score_polnear", ("quotes",),
                     headline="quotes F1@30 (speech recall)",
                     call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl)),
+            # canonical speakers against the dev speaker gold (skipped on other splits)
+            Section("speakers", "canonical speakers (PolNeAR dev)", "eval_speakers", "score_polnear_speakers",
+                    ("quotes",), "polnear_dev_speakers.jsonl",
+                    call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl,
+                                            ctx.gold_dir / "polnear_dev_speakers.jsonl")),
             gender_section(seeds=False)]
 
 

@@ -142,6 +142,10 @@ MENTIONS = TableSpec(
         _f("title_end", I64, True),
         _f("entity_id", STR, True),
         _f("rule_id", STR),
+        # how the mention was linked to its entity: model (its own name), alias, same_doc_surname,
+        # same_doc_first_name, name_variant, title_prefix, corpus_unique, corpus_context,
+        # corpus_dominant, acronym, dotted, campaign (pipeline/entities.py)
+        _f("link_rule", STR, True),
     ]),
     ("mention_id",),
 )
@@ -156,6 +160,7 @@ ENTITIES = TableSpec(
         _f("titles", pa.list_(STR)),
         _f("n_mentions", I32),
         _f("n_documents", I32),
+        _f("link_rule", STR, True),         # its mentions' link rules, distinct, sorted, comma-joined
     ]),
     ("entity_id",),
 )

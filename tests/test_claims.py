@@ -52,7 +52,7 @@ def fixtures():
     mentions = [{"mention_id": f"{DOC}:{putin_start}-{putin_start + 14}", "doc_id": DOC, "start": putin_start,
                  "end": putin_start + 14, "token_start": 2, "token_end": 4, "text": "Vladimir Putin",
                  "label": "PERSON", "title": "Russian President", "title_start": 0, "title_end": putin_start - 1,
-                 "entity_id": "PERSON:vladimir-putin", "rule_id": "model"}]
+                 "entity_id": "PERSON:vladimir-putin", "rule_id": "model", "link_rule": "model"}]
     documents = [{"doc_id": DOC, "path": "d1.txt", "source": "example.com", "url": None, "date": "2021-10-22",
                   "encoding": "utf-8", "text": TEXT, "title": None, "body": TEXT, "body_segments": None}]
     return quotes, topics, mentions, documents

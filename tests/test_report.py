@@ -85,10 +85,10 @@ def build_outputs(out: Path) -> dict:
         s, e = span(part)
         mentions.append({"mention_id": f"site/a1:{s}-{e}", "doc_id": "site/a1", "start": s, "end": e,
                          "token_start": 0, "token_end": 1, "text": part, "label": label, "entity_id": entity,
-                         "rule_id": "ner"})
+                         "rule_id": "ner", "link_rule": "model"})
     write_table(MENTIONS, _rows(MENTIONS, mentions), out)
     write_table(ENTITIES, [{"entity_id": e, "label": e.split(":")[0], "name": n, "aliases": [], "titles": [],
-                            "n_mentions": 1, "n_documents": 1}
+                            "n_mentions": 1, "n_documents": 1, "link_rule": "model"}
                            for e, n in [("PERSON:putin", "Vladimir Putin"), ("PERSON:bennett", "Naftali Bennett"),
                                         ("GPE:iran", "Iran")]], out)
     write_table(QUOTE_TOPICS, [{"quote_id": quotes[1]["quote_id"], "doc_id": "site/a1", "topic": "iran_nuclear",
