@@ -80,3 +80,30 @@ SURNAMES = [
 def test_surname_shared_by_two_people(extract, text, speaker, gender):
     rows = extract(text)
     assert rows and (rows[-1]["speaker"], rows[-1]["speaker_gender"]) == (speaker, gender), rows
+
+
+# (text, speaker of the last quote, resolution)
+DESCRIPTIONS = [
+    # a definite description is the person the article describes with its head noun
+    ("Ben Carson, a retired neurosurgeon, spoke in Iowa on Monday.\n"
+     "The retired neurosurgeon said the plan would fail.", "Ben Carson", "role"),
+    ("Jane Roe, a professor of law at the university, spoke on Monday.\n"
+     "The bespectacled professor said the ruling was wrong.", "Jane Roe", "role"),
+    ("The plan was drafted by economist John Doe last year.\n"
+     "The economist said the plan would fail.", "John Doe", "role"),
+    # negative: a capitalised modifier the person's description lacks
+    ("Democratic nominee Hillary Clinton spoke on Monday.\nThe Republican nominee said the plan would fail.",
+     "The Republican nominee", "none"),
+    # negative: an indefinite description introduces someone new
+    ("Jane Roe, a professor of law at the university, spoke on Monday.\n"
+     "A professor said the ruling was wrong.", "A professor", "none"),
+    # negative: nobody is described so
+    ("Jane Roe spoke on Monday.\nThe economist said the plan would fail.", "The economist", "none"),
+]
+
+
+@pytest.mark.parametrize("text, speaker, resolution", DESCRIPTIONS,
+                         ids=["apposition", "adjective", "before-name", "modifier", "indefinite", "undescribed"])
+def test_definite_description_resolved_to_the_person_described(extract, text, speaker, resolution):
+    rows = extract(text)
+    assert rows and (rows[-1]["speaker"], rows[-1]["resolution"]) == (speaker, resolution), rows

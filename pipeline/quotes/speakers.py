@@ -49,6 +49,7 @@ class SpeakerResolver:
                 self.honorifics.setdefault(m.name, word)
         first_name_genders(filter(None, (first_name_of(m.name) for m in persons)))   # one batch
         self._first_names: dict[str, tuple[str, str] | None] = {}
+        self._described: dict[str, set[str]] | None = None
 
     # -- helpers -------------------------------------------------------------------------------
     def _mentions_in(self, start: int, end: int) -> list[Mention]:
@@ -192,6 +193,64 @@ class SpeakerResolver:
             return m
         return None
 
+    def _descriptions(self) -> dict[str, set[str]]:
+        """Words the document uses to describe each person (by canonical name), from its own
+        wording: the title, the noun phrase before the name ("retired neurosurgeon Ben Carson"),
+        an apposition either way ("Trump, the billionaire businessman", "the FBI director, James
+        Comey") and a copula ("Carson is a neurosurgeon"). Computed once per document."""
+        if self._described is not None:
+            return self._described
+        doc = self.doc
+        out: dict[str, set[str]] = defaultdict(set)
+
+        def add(name: str, tokens) -> None:
+            for t in tokens:
+                if t.pos_ in ("NOUN", "ADJ", "PROPN") and not t.is_punct:
+                    out[name].update((t.lower_, t.lemma_.lower()))
+
+        for m in self.mentions:
+            if m.label != "PERSON":
+                continue
+            if m.title:
+                out[m.name].update(w.lower() for w in m.title.split())
+            root = doc[m.token_start:m.token_end].root
+            add(m.name, [t for t in doc[max(root.left_edge.i, m.token_start - 6):m.token_start]
+                         if t.head.i >= m.token_start or t.head.i in range(m.token_start - 6, m.token_start)])
+            for c in root.children:
+                if c.dep_ == "appos" and c.pos_ == "NOUN":
+                    add(m.name, [t for t in c.subtree if t.i <= c.i])
+            if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+                add(m.name, [t for t in root.head.subtree if t.i <= root.head.i])
+            if root.dep_ == "nsubj" and root.head.lemma_ == "be":
+                for c in root.head.children:
+                    if c.dep_ == "attr" and c.pos_ == "NOUN":
+                        add(m.name, [t for t in c.subtree if t.i <= c.i])
+        self._described = out
+        return out
+
+    def _described_person(self, head: Token, cue_i: int) -> Mention | None:
+        """"the bespectacled professor", "the FBI director", "the billionaire businessman": a
+        definite singular description is the person the document describes with its head noun
+        (and with each of its capitalised modifiers: "the Republican nominee" is not "Democratic
+        nominee Hillary Clinton"); the latest such person before the cue, else the first after.
+        None when nobody is described so (the description stays as written)."""
+        if head.pos_ != "NOUN" or head.tag_ != "NN" or not any(
+                c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
+            return None
+        lemma = head.lemma_.lower()
+        if lemma in self.config.organisation_nouns or lemma in self.config.document_nouns or \
+                lemma in self.config.non_speaking_heads:
+            return None
+        proper = [c.lower_ for c in head.lefts if c.dep_ in ("amod", "compound", "nmod") and c.text[:1].isupper()]
+        described = self._descriptions()
+        names = {name for name, words in described.items()
+                 if (lemma in words or head.lower_ in words) and all(p in words for p in proper)}
+        if not names:
+            return None
+        fits = [m for m in self.mentions if m.label == "PERSON" and m.name in names]
+        before = [m for m in fits if m.token_start < cue_i]
+        return before[-1] if before else fits[0]
+
     def _role_match(self, words: list[str], before_token: int) -> Mention | None:
         """"the Russian leader", "The Israeli Prime Minister", "the president": persons whose
         titles carry the role word (through the roles lexicon) and every nationality adjective."""
@@ -314,13 +373,17 @@ class SpeakerResolver:
                     return att
         # Roles and titles: "The Israeli Prime Minister", "the Russian leader", "the president".
         role_words = [w for w in words]
+        m = None
         if head.lower_ in _role_heads(config) or any(w in config.roles for w in role_words):
             m = self._role_match(role_words, cue_i)
-            if m is not None:
-                att.extra["speaker_kind"] = "person"
-                self._set(att, m.name, m.entity_id, m.label, "role")
-                self.history.append(att)
-                return att
+        if m is None and not self._mentions_in(start, end):
+            m = self._described_person(head, cue_i)
+        if m is not None:
+            m = self._in_context(m)
+            att.extra["speaker_kind"] = "person"
+            self._set(att, m.name, m.entity_id, m.label, "role")
+            self.history.append(att)
+            return att
         # Any named mention inside the span that the head owns (e.g. an ORG in "the Russian
         # Foreign Ministry" when the head is "Ministry").
         inside = [m for m in self._mentions_in(start, end)]
