@@ -107,3 +107,25 @@ DESCRIPTIONS = [
 def test_definite_description_resolved_to_the_person_described(extract, text, speaker, resolution):
     rows = extract(text)
     assert rows and (rows[-1]["speaker"], rows[-1]["resolution"]) == (speaker, resolution), rows
+
+
+# (text, speaker, speaker_title): more descriptions set off by commas
+MORE_APPOSITIVES = [
+    ("One of his advisers, Tad Devine, said the campaign would go on.", "Tad Devine", "One of his advisers"),
+    ("His best friend at college, Bruce Turry, said the two were inseparable.", "Bruce Turry",
+     "His best friend at college"),
+    ("Maria Lopez, the presumptive nominee and favorite to win in November, said the race was close.",
+     "Maria Lopez", None),
+    # negative: a list of people is not one of them
+    ("The leaders of the two parties, John Smith and Maria Lopez, said the race was close.", None, None),
+]
+
+
+@pytest.mark.parametrize("text, speaker, title", MORE_APPOSITIVES, ids=["one-of", "friend", "name-first", "list"])
+def test_more_descriptions_reduced_to_their_name(extract, text, speaker, title):
+    rows = extract(text)
+    assert rows
+    if speaker is None:
+        assert all(r["speaker"] not in ("John Smith", "Maria Lopez", "Tom Ray") for r in rows), rows
+    else:
+        assert (rows[0]["speaker"], rows[0]["speaker_title"]) == (speaker, title), rows

@@ -168,30 +168,46 @@ class SpeakerResolver:
         return m
 
     def _appositive_name(self, start: int, end: int, head: Token, att: Attribution) -> Mention | None:
-        """"The hotel's general manager, Jane Roe", "Smith's agent, John Doe", "A retired nurse
-        from a small river town, Doe": a description whose apposition is a person's name is that
-        person; the description (without its article) becomes the speaker's title."""
-        if head.pos_ not in ("NOUN", "PROPN"):
+        """"The hotel's general manager, Jane Roe", "Smith's agent, John Doe", "One of his
+        advisers, Tad Devine", "A retired nurse from a small river town, Doe": a description set
+        off by a comma from the person's name that closes it (or is followed by another comma:
+        "One early supporter, Rep. Lee Zeldin, Republican of New York") is that person; so is a
+        name opening the span before a comma ("Mrs. Clinton, the presumptive nominee and ...").
+        The description (without its article) becomes the speaker's title. Not a list of people
+        ("Smith, Jones and Brown"): no coordination may join the name."""
+        if head.pos_ not in ("NOUN", "PROPN", "NUM", "PRON"):
             return None
         doc = self.doc
-        for m in reversed(self._mentions_in(start, end)):
-            if m.label != "PERSON" or m.token_start <= start:
+        inside = [m for m in self._mentions_in(start, end) if m.label == "PERSON"]
+        if not inside or any(t.dep_ == "cc" for t in doc[start:end]):
+            return None
+        first = inside[0]
+        first_root = doc[first.token_start:first.token_end].root
+        if first.token_start <= start + 1 and first.token_end < end and doc[first.token_end].text == "," and \
+                first_root.dep_ != "poss" and not any(c.dep_ in ("conj", "cc") for c in first_root.children):
+            words = [t for t in doc[first.token_end + 1:end] if not t.is_space]
+            self._title_from(words, att)
+            return first
+        for m in reversed(inside):
+            if m.token_start <= start + 1 or not doc[m.token_start - 1].is_punct or doc[m.token_start - 1].text != ",":
                 continue
+            closes = m.token_end >= end or doc[m.token_end].text == ","
             root = doc[m.token_start:m.token_end].root
-            # an apposition of the head or of a noun inside the description ("town" in "a nurse
-            # from a small river town, Doe": the parse may hang it there), after a comma
-            if root.dep_ != "appos" or not (start <= root.head.i < m.token_start) or \
-                    not doc[m.token_start - 1].is_punct:
+            if not closes or root.dep_ in ("conj", "poss", "pobj") or \
+                    any(c.dep_ in ("conj", "cc") for c in root.children):
                 continue
-            if root.head.i != head.i and not any(a.i == head.i for a in root.head.ancestors):
-                continue
-            words = [t for t in doc[start:m.token_start - 1] if not t.is_space]
-            while words and (words[0].lower_ in ("the", "a", "an") or words[0].is_punct):
-                words = words[1:]
-            if words:
-                att.extra["speaker_title"] = doc[words[0].i:words[-1].i + 1].text
+            self._title_from([t for t in doc[start:m.token_start - 1] if not t.is_space], att)
             return m
         return None
+
+    @staticmethod
+    def _title_from(words: list, att: Attribution) -> None:
+        while words and (words[0].lower_ in ("the", "a", "an") or words[0].is_punct):
+            words = words[1:]
+        while words and words[-1].is_punct:
+            words = words[:-1]
+        if words:
+            att.extra["speaker_title"] = words[0].doc[words[0].i:words[-1].i + 1].text
 
     def _descriptions(self) -> dict[str, set[str]]:
         """Words the document uses to describe each person (by canonical name), from its own
