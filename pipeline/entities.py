@@ -50,7 +50,7 @@ from .schemas import ENTITIES, MENTIONS, TOKENS
 
 STAGE = "entities"
 ALIASES_FILE = "entities_aliases.toml"
-CAMPAIGN_PATTERN = "org_campaign"     # the Matcher pattern whose names are "<owner> campaign"
+GROUP_PATTERN = "org_person_group"   # the Matcher pattern whose names are "<owner> <noun>"
 # Words that never own a campaign ("His campaign"), for Docs without part-of-speech tags.
 CLOSED_CLASS = frozenset("the a an this that these those his her its their our my your whose".split())
 
@@ -89,7 +89,7 @@ class EntityRules:
     extra_titles: frozenset[str]                  # lower case, no final dot
     name_suffixes: frozenset[str]
     org_stopwords: frozenset[str]
-    campaign_nouns: tuple[str, ...]
+    person_groups: dict[str, str]                 # noun -> the noun in the canonical name
     patterns: list[dict]
     aliases: dict[tuple[str, ...], tuple[str, str]]  # token tuple -> (label, canonical name)
     _matcher: Matcher | None = field(default=None, repr=False)
@@ -141,11 +141,14 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         words = tuple(w.lower() for w in _words(head))
         heads[len(words)].add(words)
     patterns = list(require(config, "patterns", list, source)) if "patterns" in config else []
-    campaign_nouns = strs("organisations.campaign_nouns")
-    if campaign_nouns:
-        patterns.append({"id": CAMPAIGN_PATTERN, "label": "ORG", "pattern": [
+    person_groups = require(config, "organisations.person_groups", dict, source)
+    if not all(isinstance(v, str) for v in person_groups.values()):
+        raise ConfigError(f"{source}: key 'organisations.person_groups' must map nouns to strings")
+    person_groups = {k.lower(): v for k, v in person_groups.items()}
+    if person_groups:
+        patterns.append({"id": GROUP_PATTERN, "label": "ORG", "pattern": [
             {"IS_TITLE": True, "OP": "+"}, {"ORTH": {"IN": ["'s", "’s"]}, "OP": "?"},
-            {"LOWER": {"IN": [n.lower() for n in campaign_nouns]}}]})
+            {"LOWER": {"IN": sorted(person_groups)}}]})
     for index, pattern in enumerate(patterns):
         if not isinstance(pattern, dict) or not {"id", "label", "pattern"} <= set(pattern):
             raise ConfigError(f"{source}: patterns[{index}] needs 'id', 'label' and 'pattern'")
@@ -182,7 +185,7 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         extra_titles=_extra_titles(strs("titles.extra_heads")),
         name_suffixes=_name_suffixes(),
         org_stopwords=frozenset(w.lower() for w in strs("organisations.acronym_skip_words")),
-        campaign_nouns=tuple(campaign_nouns),
+        person_groups=person_groups,
         patterns=patterns,
         aliases=alias_map,
     )
@@ -458,7 +461,7 @@ def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str
     return out
 
 
-def _campaign_owner(doc: Doc, m: Mention) -> Mention | None:
+def _group_owner(doc: Doc, m: Mention) -> Mention | None:
     """"His campaign", "Presidential campaign": the words before the noun must be a name (proper
     nouns when the Doc is tagged; capitalised words that are not determiners or pronouns)."""
     tagged = doc.has_annotation("TAG")
@@ -511,8 +514,8 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
     for match_id, start, end in rules.matcher(doc.vocab)(doc):
         rule = doc.vocab.strings[match_id]
         m = _trim(doc, Mention(start, end, labels[rule], f"pattern:{rule}"), rules)
-        if m is not None and rule == CAMPAIGN_PATTERN:
-            m = _campaign_owner(doc, m)
+        if m is not None and rule == GROUP_PATTERN:
+            m = _group_owner(doc, m)
         if m is not None and line_of.get(m.start) in usable:
             patterns.append(m)
     # a pattern inside a longer model entity of the same label adds nothing ("Russian Foreign
@@ -1001,8 +1004,8 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
             link = "alias"
         elif row["rule_id"] in ("surname", "corpus_surname") and link in ("model", "name_variant"):
             link = "same_doc_surname"
-        elif row["rule_id"].startswith("pattern:") and row["rule_id"].endswith("campaign"):
-            link = "campaign"
+        elif row["rule_id"] == f"pattern:{GROUP_PATTERN}":
+            link = "person_group"
         eid = entity_id(row["label"], name)
         row["entity_id"] = eid
         row["link_rule"] = link
@@ -1042,12 +1045,14 @@ def _dedupe_titles(titles: Counter) -> list[str]:
 
 def _mention_name(doc: Doc, m: Mention, rules: EntityRules) -> str:
     """The name a mention is linked by: its text normalised; a person's name written in capitals
-    ("WALLACE:") in ordinary case; "Hillary Clinton's campaign" -> "Clinton campaign"."""
+    ("WALLACE:") in ordinary case; "Hillary Clinton's campaign" -> "Clinton campaign", "the
+    Obama administration" -> "Obama administration" (`organisations.person_groups`)."""
     text = normalise_name(doc[m.start:m.end].text)
-    if m.rule_id == f"pattern:{CAMPAIGN_PATTERN}" and rules.campaign_nouns:
-        owners = [t.text for t in doc[m.start:m.end] if t.is_alpha and t.text[:1].isupper()]
-        if owners:
-            return f"{normalise_name(owners[-1])} {rules.campaign_nouns[0]}"
+    if m.rule_id == f"pattern:{GROUP_PATTERN}":
+        owners = [t.text for t in doc[m.start:m.end - 1] if t.is_alpha and t.text[:1].isupper()]
+        noun = rules.person_groups.get(doc[m.end - 1].lower_)
+        if owners and noun:
+            return f"{normalise_name(owners[-1])} {noun}"
     if m.label == "PERSON" and text.isupper() and sum(c.isalpha() for c in text) >= 3:
         return " ".join(w.capitalize() for w in text.split())
     return text

@@ -319,6 +319,7 @@ CAMPAIGN_CASES = [
     (toks("the Clinton campaign said so ."), {}, "Clinton campaign"),
     (toks("Hillary Clinton ’s campaign said so ."), {(0, 2): "PERSON"}, "Clinton campaign"),
     (toks("the Trump camp said so ."), {}, "Trump campaign"),
+    (toks("the Obama administration said so ."), {}, "Obama administration"),
     (toks("His campaign said so ."), {}, None),                 # negative: a pronoun owns it
     (toks("the campaign said so ."), {}, None),
 ]
@@ -327,7 +328,7 @@ CAMPAIGN_CASES = [
 @pytest.mark.parametrize("tokens, ents, name", CAMPAIGN_CASES)
 def test_campaigns_are_organisations_named_after_their_owner(rules, tokens, ents, name):
     doc = make_doc(tokens, ents)
-    campaigns = [m for m in find_mentions(doc, rules) if m.rule_id == "pattern:org_campaign"]
+    campaigns = [m for m in find_mentions(doc, rules) if m.rule_id == "pattern:org_person_group"]
     assert [_mention_name(doc, m, rules) for m in campaigns] == ([name] if name else [])
 
 
