@@ -84,7 +84,7 @@ class EntityRules:
     place_prepositions: frozenset[str]
     context_posterior: float
     context_smoothing: float
-    surname_min_documents: int
+    person_min_documents: int
     name_particles: frozenset[str]
     extra_titles: frozenset[str]                  # lower case, no final dot
     name_suffixes: frozenset[str]
@@ -180,7 +180,7 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         place_prepositions=frozenset(w.lower() for w in strs("linking.place_prepositions")),
         context_posterior=float(require(config, "linking.context_posterior", (int, float), source)),
         context_smoothing=float(require(config, "linking.context_smoothing", (int, float), source)),
-        surname_min_documents=require(config, "linking.surname_min_documents", int, source),
+        person_min_documents=require(config, "linking.person_min_documents", int, source),
         name_particles=frozenset(w.lower() for w in strs("titles.name_particles")),
         extra_titles=_extra_titles(strs("titles.extra_heads")),
         name_suffixes=_name_suffixes(),
@@ -733,7 +733,12 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
         if last:
             return last, "surname"
         first = [f for f in pool if len(name_words(f)) > n and _name_key(name_words(f))[:n] == key]
-        return first, "first_name"
+        if first or n != 1:
+            return first, "first_name"
+        # "Acosta" for "Melba Acosta Febo": a first surname of a name of three words or more
+        middle = [f for f in pool if len(_person_parts(f, suffixes)) >= 3
+                  and key[0] in _name_key(_person_parts(f, suffixes))[1:-1]]
+        return middle, "surname"
 
     full_docs: dict[str, set[str]] = defaultdict(set)      # full name -> documents using it
     for row in rows:
@@ -948,11 +953,12 @@ def _doc_features(rows: list[dict]) -> dict[str, set[str]]:
     return out
 
 
-def _promote_corpus_surnames(rows: list[dict], rules: EntityRules) -> None:
-    """A one-word organisation or place ("Trump" as ORG in an article that never names him in
-    full) that is the surname of a full name of the corpus, and is a person in most of the other
-    documents that use it (at least `linking.surname_min_documents` of them), becomes a PERSON
-    (rule_id `corpus_surname`); person linking then finds who."""
+def _promote_corpus_persons(rows: list[dict], rules: EntityRules) -> None:
+    """An organisation or place that is a person in most of the other documents using the name
+    (at least `linking.person_min_documents` of them) becomes a PERSON (rule_id
+    `corpus_person`): "Carly Fiorina" tagged ORG, or "Trump" as ORG in an article that never
+    names him in full (a one-word name must be the surname of a full name of the corpus); person
+    linking then finds who."""
     surnames = set()
     for row in rows:
         if row["label"] == "PERSON":
@@ -961,8 +967,7 @@ def _promote_corpus_surnames(rows: list[dict], rules: EntityRules) -> None:
                 surnames.add(_fold(words[-1]))
     per_doc: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for row in rows:
-        if len(row["name"].split()) == 1:
-            per_doc[(_fold(row["name"]), row["doc_id"])][row["label"] == "PERSON"] += 1
+        per_doc[(row["name"].casefold(), row["doc_id"])][row["label"] == "PERSON"] += 1
     person_docs, other_docs = Counter(), Counter()
     for (key, _), votes in per_doc.items():
         if votes[True] >= votes[False]:
@@ -970,15 +975,16 @@ def _promote_corpus_surnames(rows: list[dict], rules: EntityRules) -> None:
         else:
             other_docs[key] += 1
     for row in rows:
-        key = _fold(row["name"])
-        if row["label"] == "PERSON" or len(row["name"].split()) != 1 or key not in surnames:
+        key = row["name"].casefold()
+        one_word = len(row["name"].split()) == 1
+        if row["label"] == "PERSON" or (one_word and _fold(row["name"]) not in surnames):
             continue
         votes = per_doc[(key, row["doc_id"])]
         own_person = votes[True] >= votes[False]
         persons = person_docs[key] - own_person
         others = other_docs[key] - (not own_person)
-        if persons >= rules.surname_min_documents and persons > others:
-            row["label"], row["rule_id"] = "PERSON", "corpus_surname"
+        if persons >= rules.person_min_documents and persons > others:
+            row["label"], row["rule_id"] = "PERSON", "corpus_person"
 
 
 def link_mentions(doc_mentions: list[dict], rules: EntityRules,
@@ -987,7 +993,7 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
     `name` (the normalised surface name, or an alias's canonical name) and are changed in place.
     `common_words`: words the corpus writes in lower case (a capitalised one before a full name is
     not a first name)."""
-    _promote_corpus_surnames(doc_mentions, rules)
+    _promote_corpus_persons(doc_mentions, rules)
     persons_rows = [row for row in doc_mentions if row["label"] == "PERSON"]
     features = _doc_features(doc_mentions)
     persons = link_person_names(persons_rows, features, rules, common_words)
@@ -1002,7 +1008,7 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
             name, link = row["name"], "model"
         if row["rule_id"] == "alias":
             link = "alias"
-        elif row["rule_id"] in ("surname", "corpus_surname") and link in ("model", "name_variant"):
+        elif row["rule_id"] in ("surname", "corpus_person") and link in ("model", "name_variant"):
             link = "same_doc_surname"
         elif row["rule_id"] == f"pattern:{GROUP_PATTERN}":
             link = "person_group"

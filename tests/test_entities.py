@@ -427,3 +427,25 @@ def test_two_full_names_of_one_document_one_ending_the_other_are_one_person(rule
     # a surname of two words is no full name of its own, however often it is used
     assert by[("g", "Holtz-Eakin")][0] == "PERSON:douglas-holtz-eakin"
     assert by[("i", "de Blasio")][0] == "PERSON:bill-de-blasio"
+
+
+def test_a_name_that_is_a_person_elsewhere_is_a_person(rules):
+    rows = [row(d, "Carly Fiorina") for d in "abc"] + [row(d, "Fiorina") for d in "abc"] + [
+        row("d", "Carly Fiorina", "ORG"), row("d", "Fiorina", "ORG"),       # the model's label error
+        row("e", "Fiorina", "ORG"),                                        # nobody named in full
+        row("f", "Washington", "GPE"), row("g", "George Washington"),      # negative: a place elsewhere
+        row("h", "Washington", "GPE"), row("i", "Washington", "GPE"),
+        row("j", "Acme", "ORG"), row("k", "Acme", "ORG"), row("l", "Acme")]  # negative: no full name
+    rows, _ = link_mentions(rows, rules)
+    by = {(r["doc_id"], r["name"]): (r["entity_id"], r["rule_id"]) for r in rows}
+    assert by[("d", "Carly Fiorina")] == ("PERSON:carly-fiorina", "corpus_person")
+    assert by[("d", "Fiorina")] == ("PERSON:carly-fiorina", "corpus_person")
+    assert by[("e", "Fiorina")] == ("PERSON:carly-fiorina", "corpus_person")
+    assert by[("f", "Washington")] == ("GPE:washington", "model")
+    assert by[("j", "Acme")] == ("ORG:acme", "model")
+
+
+def test_a_first_surname_links_to_a_three_word_name(rules):
+    rows = [row("a", "Melba Acosta Febo"), row("a", "Acosta"), row("b", "Acosta"), row("b", "Luis Acostado")]
+    rows, _ = link_mentions(rows, rules)
+    assert [r["entity_id"] for r in rows[:2]] == ["PERSON:melba-acosta-febo"] * 2
