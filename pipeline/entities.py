@@ -13,18 +13,33 @@ in `mentions.rule_id`:
   Ministry", "Prime Minister's Office");
 - `split`: a span made of several names known in the document is split ("Macron and Lapid",
   "Russia Bennett");
-- `relabel`: a span whose text is, in the same document, the surname of a full name (or more
-  often another label) takes that label ("Macron" as ORG -> PERSON);
+- `surname`: a span whose text is the surname of a person the document names in full is that
+  person, whatever the model's label ("Trump" as ORG beside "Donald Trump"; "PENCE:" in capitals),
+  except a place after "in";
+- `relabel`: a span the document more often gives another label takes that label;
 - `gazetteer`: a name known in the document (or an alias) that the model missed;
 - `place`: "in Glasgow" tagged PERSON but never a person elsewhere -> GPE;
 - `alias`: the alias table's form -> its canonical name and label;
 - `model`: the model's entity, trimmed ("the", possessives and titles kept out of the span).
 
-A person's title ("Russian President", "Yisrael Beiteinu leader") is kept out of the name and
-recorded in `mentions.title` with its offsets. Linking (`link_mentions`) then gives every mention
-an entity: within a document a surname links to the full name ending with it, across documents
-the same canonical name gives the same `entity_id` (`PERSON:naftali-bennett`), and a surname
-with no full name in its document links to the corpus's dominant full name.
+A person's title ("Russian President", "Yisrael Beiteinu leader", "Organizer") is kept out of the
+name and recorded in `mentions.title` with its offsets. Linking (`link_mentions`, corpus level)
+then gives every mention an entity and records the evidence in `mentions.link_rule` (and, gathered,
+`entities.link_rule`):
+
+- `model` / `alias`: the mention's own name, or the alias table's;
+- `corpus_person` (a rule_id): an ORG/GPE name that is a person in most other documents using it;
+- `same_doc_surname` / `same_doc_first_name` / `same_doc_full_name`: a person the same document
+  names in full ("Bennett", "WALLACE", "Crooked Hillary Clinton" -> "Hillary Clinton");
+- `name_variant` / `title_prefix`: forms of one full name ("Donald J. Trump"; "Organizer John Doe");
+- `corpus_unique` / `corpus_context` / `corpus_dominant`: a surname with no full name in its
+  document -> the only full name of the corpus with it, or the one whose documents look like this
+  one, or (when the context says nothing) the dominant one; otherwise it stays as written;
+- `dotted` / `acronym` / `org_form` / `person_group`: one organisation ("F.B.I." = "FBI" =
+  "Federal Bureau of Investigation"; "Hillary Clinton's campaign" = "Clinton campaign").
+
+Entity ids derive from the label and the canonical name (`PERSON:naftali-bennett`), never from
+row order, so they are stable across runs of the same corpus.
 """
 
 from __future__ import annotations
@@ -653,6 +668,11 @@ class _Person:
     features: Counter = field(default_factory=Counter)   # document features, counted per document
 
 
+# A full name as the corpus may link to it: capitalised words of letters (with hyphens,
+# apostrophes, dots), particles in lower case allowed ("Bill de Blasio"), nothing else ("@", digits).
+NAME_RE = re.compile(r"[A-Z][\w.'’-]*(?: (?:[a-z]{1,4} )?[A-Z][\w.'’-]*)+")
+
+
 def _person_parts(name: str, suffixes: frozenset[str]) -> list[str]:
     """Name words without a trailing generational suffix: "Donald Trump Jr." -> Donald, Trump."""
     words = name_words(name)
@@ -801,10 +821,14 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
     df = Counter(f for feats in doc_features.values() for f in feats)
     n_docs = max(1, len(doc_features))
     background = {f: n / n_docs for f, n in df.items()}
+    # across documents only surnames link, and only to names that look like names: "Francis" is
+    # not "Francis Gary Powers" elsewhere, "Latinos" not "Among Latinos"
+    pool_names = [f for f in canon_counts if NAME_RE.fullmatch(f)
+                  and (name_words(f)[0].lower() not in common_words or len(full_docs[f]) >= 2)]
     for doc_id, name in unresolved:
         words = _person_parts(name, suffixes)
-        pool, _ = candidates(words, canon_counts)
-        if not pool:
+        pool, how = candidates(words, pool_names)
+        if not pool or how != "surname":
             continue
         if len(pool) == 1:
             out[(doc_id, name)] = (pool[0], "corpus_unique")
@@ -869,7 +893,8 @@ def acronym_of(name: str, stopwords: frozenset[str]) -> str | None:
 
 
 def is_acronym(name: str) -> bool:
-    return bool(re.fullmatch(r"[A-Z][A-Z&]{1,7}", name))
+    """Three capitals or more ("FBI", "NYPD"); two ("NH", "UN") match too many names."""
+    return bool(re.fullmatch(r"[A-Z][A-Z&]{2,7}", name))
 
 
 def link_org_names(rows: list[dict], rules: EntityRules) -> dict[str, tuple[str, str]]:

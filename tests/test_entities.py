@@ -377,6 +377,8 @@ ORG_CASES = [
      [{"ACA", "Affordable Care Act"}, {"American Cycling Association"}], "ACA"),
     # negative: initials that only look alike, lower-case words
     ([("a", "NRA"), ("b", "National rifle association")], [{"NRA"}, {"National rifle association"}], "NRA"),
+    # negative: two letters are too few to tell ("NH" is not "Nikki Haley" tagged ORG)
+    ([("a", "NH"), ("a", "Nikki Haley")], [{"NH"}, {"Nikki Haley"}], "NH"),
 ]
 
 
@@ -449,3 +451,16 @@ def test_a_first_surname_links_to_a_three_word_name(rules):
     rows = [row("a", "Melba Acosta Febo"), row("a", "Acosta"), row("b", "Acosta"), row("b", "Luis Acostado")]
     rows, _ = link_mentions(rows, rules)
     assert [r["entity_id"] for r in rows[:2]] == ["PERSON:melba-acosta-febo"] * 2
+
+
+def test_across_documents_only_surnames_link_and_only_to_name_like_names(rules):
+    rows = [row("a", "Francis Gary Powers"), row("b", "Francis"),         # Pope Francis, say: no
+            row("c", "@realDonaldTrump Twitter"), row("d", "Twitter"),    # not a name: no
+            row("e", "Gary Powers"), row("f", "Powers"),                  # two full names: stays
+            row("g", "Gary Oldman"), row("h", "Oldman")]                  # a surname: links
+    rows, _ = link_mentions(rows, rules)
+    by = {(r["doc_id"], r["name"]): r["entity_id"] for r in rows}
+    assert by[("b", "Francis")] == "PERSON:francis"
+    assert by[("d", "Twitter")] == "PERSON:twitter"
+    assert by[("f", "Powers")] == "PERSON:powers"
+    assert by[("h", "Oldman")] == "PERSON:gary-oldman"
