@@ -663,7 +663,6 @@ def _name_key(words: list[str]) -> tuple[str, ...]:
 class _Person:
     """A person's full name across the corpus: its documents, titles and neighbours."""
     name: str
-    mentions: int = 0
     docs: set = field(default_factory=set)
     features: Counter = field(default_factory=Counter)   # document features, counted per document
 
@@ -694,8 +693,9 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
       (at least as often) is a title when it is a title word or a word the corpus writes in lower
       case (`common_words`): "Rival Hillary Clinton", "Billionaire Donald Trump" (`title_prefix`).
     - Within a document, a name links to the full name ending with it (`same_doc_surname`, case
-      ignored: "TRUMP") or, failing that, starting with it (`same_doc_first_name`), the one with
-      most mentions when several fit.
+      ignored: "TRUMP"; also a first surname: "Acosta" in "Melba Acosta Febo") or, failing that,
+      starting with it (`same_doc_first_name`), the one with most mentions when several fit; two
+      full names one ending the other are one person (`same_doc_full_name`).
     - A name with no full name in its document links across the corpus: to the only full name
       that fits (`corpus_unique`); among several, to the one whose documents look like this one
       (its other entities and the titles written with the name: `corpus_context`, a naive Bayes
@@ -746,18 +746,33 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
         names_by_doc[row["doc_id"]][row["name"]] += 1
         titles_by_doc_name[(row["doc_id"], row["name"])] |= _title_features(row.get("title"))
 
-    def candidates(words: list[str], pool) -> tuple[list[str], str]:
+    keys_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # name -> (parts, words) folded
+
+    def keys(f: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if f not in keys_of:
+            keys_of[f] = (_name_key(_person_parts(f, suffixes)), _name_key(name_words(f)))
+        return keys_of[f]
+
+    def index(pool) -> dict[str, list[str]]:
+        """Names by each of their folded words (candidates share a word with the name sought)."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for f in pool:
+            for word in set(keys(f)[0]) | set(keys(f)[1]):
+                out[word].append(f)
+        return out
+
+    def candidates(words: list[str], pool: dict[str, list[str]]) -> tuple[list[str], str]:
         key, n = _name_key(words), len(words)
-        last = [f for f in pool if len(_person_parts(f, suffixes)) > n
-                and _name_key(_person_parts(f, suffixes))[-n:] == key]
+        near = pool.get(key[-1], []) if key else []
+        last = [f for f in near if len(keys(f)[0]) > n and keys(f)[0][-n:] == key]
         if last:
             return last, "surname"
-        first = [f for f in pool if len(name_words(f)) > n and _name_key(name_words(f))[:n] == key]
+        near = pool.get(key[0], []) if key else []
+        first = [f for f in near if len(keys(f)[1]) > n and keys(f)[1][:n] == key]
         if first or n != 1:
             return first, "first_name"
         # "Acosta" for "Melba Acosta Febo": a first surname of a name of three words or more
-        middle = [f for f in pool if len(_person_parts(f, suffixes)) >= 3
-                  and key[0] in _name_key(_person_parts(f, suffixes))[1:-1]]
+        middle = [f for f in near if len(keys(f)[0]) >= 3 and key[0] in keys(f)[0][1:-1]]
         return middle, "surname"
 
     full_docs: dict[str, set[str]] = defaultdict(set)      # full name -> documents using it
@@ -798,7 +813,7 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
             if canonical in home and home[canonical] != canonical:
                 canonical, rule = home[canonical], "same_doc_full_name"
             elif canonical not in home:
-                found, how = candidates(words, list(full))
+                found, how = candidates(words, index(full))
                 if found:
                     canonical = home[max(found, key=lambda f: (full[f], len(f), f))]
                     rule = f"same_doc_{how}"
@@ -812,9 +827,8 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
     for row in rows:
         # titles written with the full name only: a surname linked within a document may be
         # another person of that name ("Mr. Obama" in an article naming only Michelle Obama)
-        canonical, rule = out[(row["doc_id"], row["name"])]
+        canonical = out[(row["doc_id"], row["name"])][0]
         if canonical in profiles and row["name"] in merged:
-            profiles[canonical].mentions += 1
             profiles[canonical].features.update(_title_features(row.get("title")))
 
     # 3. across the corpus, for names with no full name in their document
@@ -823,8 +837,8 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
     background = {f: n / n_docs for f, n in df.items()}
     # across documents only surnames link, and only to names that look like names: "Francis" is
     # not "Francis Gary Powers" elsewhere, "Latinos" not "Among Latinos"
-    pool_names = [f for f in canon_counts if NAME_RE.fullmatch(f)
-                  and (name_words(f)[0].lower() not in common_words or len(full_docs[f]) >= 2)]
+    pool_names = index(f for f in canon_counts if NAME_RE.fullmatch(f)
+                       and (name_words(f)[0].lower() not in common_words or len(full_docs[f]) >= 2))
     for doc_id, name in unresolved:
         words = _person_parts(name, suffixes)
         pool, how = candidates(words, pool_names)
