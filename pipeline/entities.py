@@ -35,7 +35,7 @@ then gives every mention an entity and records the evidence in `mentions.link_ru
 - `corpus_unique` / `corpus_context` / `corpus_dominant`: a surname with no full name in its
   document -> the only full name of the corpus with it, or the one whose documents look like this
   one, or (when the context says nothing) the dominant one; otherwise it stays as written;
-- `dotted` / `acronym` / `org_form` / `person_group`: one organisation ("F.B.I." = "FBI" =
+- `dotted` / `acronym` / `person_group`: one organisation ("F.B.I." = "FBI" =
   "Federal Bureau of Investigation"; "Hillary Clinton's campaign" = "Clinton campaign").
 
 Entity ids derive from the label and the canonical name (`PERSON:naftali-bennett`), never from
@@ -929,11 +929,13 @@ def link_org_names(rows: list[dict], rules: EntityRules) -> dict[str, tuple[str,
 
     rule_of = {name: "model" for name in counts}
 
-    def union(a, b, rule, mark):
+    def union(a, b, rule):
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[ra] = rb
-        rule_of[mark] = rule
+        for name in (a, b):         # whichever side is not the canonical form says why it joined
+            if rule_of[name] == "model":
+                rule_of[name] = rule
 
     by_key = defaultdict(list)
     for name in counts:
@@ -941,9 +943,9 @@ def link_org_names(rows: list[dict], rules: EntityRules) -> dict[str, tuple[str,
     for key, names in by_key.items():
         for name in names:
             if name != key and key in counts:
-                union(name, key, "dotted", name)
+                union(name, key, "dotted")
             elif name != names[0]:
-                union(name, names[0], "dotted", name)
+                union(name, names[0], "dotted")
     expansions = defaultdict(set)           # acronym -> expansions in the corpus
     for name in counts:
         initials = acronym_of(name, rules.org_stopwords)
@@ -960,12 +962,12 @@ def link_org_names(rows: list[dict], rules: EntityRules) -> dict[str, tuple[str,
                 continue
             local = [e for e in expansions.get(key, ()) if e in names]
             if len(local) == 1:
-                union(name, local[0], "acronym", name)
+                union(name, local[0], "acronym")
                 linked_in_doc.add(name)
     for name in counts:
         key = dotted_key(name)
         if name not in linked_in_doc and is_acronym(key) and len(expansions.get(key, ())) == 1:
-            union(name, next(iter(expansions[key])), "acronym", name)
+            union(name, next(iter(expansions[key])), "acronym")
     groups = defaultdict(list)
     for name in counts:
         groups[find(name)].append(name)
@@ -973,8 +975,7 @@ def link_org_names(rows: list[dict], rules: EntityRules) -> dict[str, tuple[str,
     for names in groups.values():
         best = max(names, key=lambda f: (counts[f], len(f), f))
         for name in names:
-            out[name] = (best, "model" if name == best else rule_of[name] if rule_of[name] != "model"
-                         else "org_form")
+            out[name] = (best, "model" if name == best else rule_of[name])
     return out
 
 

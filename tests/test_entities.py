@@ -464,3 +464,11 @@ def test_across_documents_only_surnames_link_and_only_to_name_like_names(rules):
     assert by[("d", "Twitter")] == "PERSON:twitter"
     assert by[("f", "Powers")] == "PERSON:powers"
     assert by[("h", "Oldman")] == "PERSON:gary-oldman"
+
+
+def test_organisation_link_rules_say_why_forms_joined(rules):
+    rows, entities = link_mentions([row("a", "FBI", "ORG"), row("a", "FBI", "ORG"), row("b", "F.B.I.", "ORG"),
+                                    row("c", "Federal Bureau of Investigation", "ORG"), row("d", "CIA", "ORG")], rules)
+    assert [r["link_rule"] for r in rows] == ["model", "model", "dotted", "acronym", "model"]
+    fbi = next(e for e in entities if e["entity_id"] == "ORG:fbi")
+    assert fbi["link_rule"] == "acronym,dotted,model" and fbi["n_documents"] == 3
