@@ -915,9 +915,9 @@ def link_org_names(rows: list[dict], rules: EntityRules) -> dict[str, tuple[str,
     """ORG name -> (canonical name, link_rule), for the whole corpus.
 
     Forms of one organisation are merged: dotted abbreviations ("F.B.I." = "FBI": `dotted`), an
-    acronym and its expansion ("FBI" = "Federal Bureau of Investigation": `acronym`) when a
-    document has both or when the corpus has only one expansion for it. The canonical name is the
-    form the corpus uses most (then the longer, then alphabetical)."""
+    acronym and its expansion ("FBI" = "Federal Bureau of Investigation": `acronym`) when some
+    document has both (of several expansions, the one most often beside it). The canonical name
+    is the form the corpus uses most (then the longer, then alphabetical)."""
     counts = Counter(row["name"] for row in rows)
     parent = {name: name for name in counts}
 
@@ -951,23 +951,24 @@ def link_org_names(rows: list[dict], rules: EntityRules) -> dict[str, tuple[str,
         initials = acronym_of(name, rules.org_stopwords)
         if initials:
             expansions[initials].add(name)
+    # an acronym and an expansion are one organisation when some document uses both; of several
+    # expansions ("DNC": Committee, Convention) only the one most often beside it
     docs = defaultdict(set)
     for row in rows:
         docs[row["doc_id"]].add(row["name"])
-    linked_in_doc = set()
+    together: Counter = Counter()
     for names in docs.values():
         for name in names:
             key = dotted_key(name)
-            if not is_acronym(key):
-                continue
-            local = [e for e in expansions.get(key, ()) if e in names]
-            if len(local) == 1:
-                union(name, local[0], "acronym")
-                linked_in_doc.add(name)
-    for name in counts:
+            if is_acronym(key):
+                for expansion in expansions.get(key, ()):
+                    if expansion in names:
+                        together[(name, expansion)] += 1
+    for name in sorted(counts):
         key = dotted_key(name)
-        if name not in linked_in_doc and is_acronym(key) and len(expansions.get(key, ())) == 1:
-            union(name, next(iter(expansions[key])), "acronym")
+        found = [e for e in expansions.get(key, ()) if together[(name, e)]] if is_acronym(key) else []
+        if found:
+            union(name, max(found, key=lambda e: (together[(name, e)], counts[e], e)), "acronym")
     groups = defaultdict(list)
     for name in counts:
         groups[find(name)].append(name)

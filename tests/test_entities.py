@@ -370,8 +370,16 @@ def test_same_document_links_ignore_case_and_titles_and_record_the_rule(rules):
 
 ORG_CASES = [
     # (rows as (doc, name), expected groups of names sharing one entity, canonical of the first)
-    ([("a", "FBI"), ("a", "FBI"), ("b", "F.B.I."), ("c", "Federal Bureau of Investigation"), ("d", "CIA")],
+    ([("a", "FBI"), ("a", "FBI"), ("b", "F.B.I."), ("c", "Federal Bureau of Investigation"), ("c", "FBI"),
+      ("d", "CIA")],
      [{"FBI", "F.B.I.", "Federal Bureau of Investigation"}, {"CIA"}], "FBI"),
+    # negative: initials that fit, but no document uses both
+    ([("a", "ISIS"), ("a", "ISIS"), ("b", "Institute for Science and International Security")],
+     [{"ISIS"}, {"Institute for Science and International Security"}], "ISIS"),
+    # several expansions: only the one most often beside the acronym
+    ([("a", "DNC"), ("a", "Democratic National Committee"), ("b", "DNC"), ("b", "Democratic National Committee"),
+      ("c", "DNC"), ("c", "Democratic National Convention")],
+     [{"DNC", "Democratic National Committee"}, {"Democratic National Convention"}], "DNC"),
     # two expansions in the corpus: only a document holding one of them decides
     ([("a", "ACA"), ("a", "Affordable Care Act"), ("b", "American Cycling Association"), ("c", "ACA")],
      [{"ACA", "Affordable Care Act"}, {"American Cycling Association"}], "ACA"),
@@ -468,7 +476,8 @@ def test_across_documents_only_surnames_link_and_only_to_name_like_names(rules):
 
 def test_organisation_link_rules_say_why_forms_joined(rules):
     rows, entities = link_mentions([row("a", "FBI", "ORG"), row("a", "FBI", "ORG"), row("b", "F.B.I.", "ORG"),
-                                    row("c", "Federal Bureau of Investigation", "ORG"), row("d", "CIA", "ORG")], rules)
-    assert [r["link_rule"] for r in rows] == ["model", "model", "dotted", "acronym", "model"]
+                                    row("c", "Federal Bureau of Investigation", "ORG"), row("c", "FBI", "ORG"),
+                                    row("d", "CIA", "ORG")], rules)
+    assert [r["link_rule"] for r in rows] == ["model", "model", "dotted", "acronym", "model", "model"]
     fbi = next(e for e in entities if e["entity_id"] == "ORG:fbi")
     assert fbi["link_rule"] == "acronym,dotted,model" and fbi["n_documents"] == 3
