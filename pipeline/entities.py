@@ -13,18 +13,33 @@ in `mentions.rule_id`:
   Ministry", "Prime Minister's Office");
 - `split`: a span made of several names known in the document is split ("Macron and Lapid",
   "Russia Bennett");
-- `relabel`: a span whose text is, in the same document, the surname of a full name (or more
-  often another label) takes that label ("Macron" as ORG -> PERSON);
+- `surname`: a span whose text is the surname of a person the document names in full is that
+  person, whatever the model's label ("Trump" as ORG beside "Donald Trump"; "PENCE:" in capitals),
+  except a place after "in";
+- `relabel`: a span the document more often gives another label takes that label;
 - `gazetteer`: a name known in the document (or an alias) that the model missed;
 - `place`: "in Glasgow" tagged PERSON but never a person elsewhere -> GPE;
 - `alias`: the alias table's form -> its canonical name and label;
 - `model`: the model's entity, trimmed ("the", possessives and titles kept out of the span).
 
-A person's title ("Russian President", "Yisrael Beiteinu leader") is kept out of the name and
-recorded in `mentions.title` with its offsets. Linking (`link_mentions`) then gives every mention
-an entity: within a document a surname links to the full name ending with it, across documents
-the same canonical name gives the same `entity_id` (`PERSON:naftali-bennett`), and a surname
-with no full name in its document links to the corpus's dominant full name.
+A person's title ("Russian President", "Yisrael Beiteinu leader", "Organizer") is kept out of the
+name and recorded in `mentions.title` with its offsets. Linking (`link_mentions`, corpus level)
+then gives every mention an entity and records the evidence in `mentions.link_rule` (and, gathered,
+`entities.link_rule`):
+
+- `model` / `alias`: the mention's own name, or the alias table's;
+- `corpus_person` (a rule_id): an ORG/GPE name that is a person in most other documents using it;
+- `same_doc_surname` / `same_doc_first_name` / `same_doc_full_name`: a person the same document
+  names in full ("Bennett", "WALLACE", "Crooked Hillary Clinton" -> "Hillary Clinton");
+- `name_variant` / `title_prefix`: forms of one full name ("Donald J. Trump"; "Organizer John Doe");
+- `corpus_unique` / `corpus_context` / `corpus_dominant`: a surname with no full name in its
+  document -> the only full name of the corpus with it, or the one whose documents look like this
+  one, or (when the context says nothing) the dominant one; otherwise it stays as written;
+- `dotted` / `acronym` / `person_group`: one organisation ("F.B.I." = "FBI" =
+  "Federal Bureau of Investigation"; "Hillary Clinton's campaign" = "Clinton campaign").
+
+Entity ids derive from the label and the canonical name (`PERSON:naftali-bennett`), never from
+row order, so they are stable across runs of the same corpus.
 """
 
 from __future__ import annotations
@@ -50,7 +65,7 @@ from .schemas import ENTITIES, MENTIONS, TOKENS
 
 STAGE = "entities"
 ALIASES_FILE = "entities_aliases.toml"
-CAMPAIGN_PATTERN = "org_campaign"     # the Matcher pattern whose names are "<owner> campaign"
+GROUP_PATTERN = "org_person_group"   # the Matcher pattern whose names are "<owner> <noun>"
 # Words that never own a campaign ("His campaign"), for Docs without part-of-speech tags.
 CLOSED_CLASS = frozenset("the a an this that these those his her its their our my your whose".split())
 
@@ -84,12 +99,12 @@ class EntityRules:
     place_prepositions: frozenset[str]
     context_posterior: float
     context_smoothing: float
-    surname_min_documents: int
+    person_min_documents: int
     name_particles: frozenset[str]
     extra_titles: frozenset[str]                  # lower case, no final dot
     name_suffixes: frozenset[str]
     org_stopwords: frozenset[str]
-    campaign_nouns: tuple[str, ...]
+    person_groups: dict[str, str]                 # noun -> the noun in the canonical name
     patterns: list[dict]
     aliases: dict[tuple[str, ...], tuple[str, str]]  # token tuple -> (label, canonical name)
     _matcher: Matcher | None = field(default=None, repr=False)
@@ -141,11 +156,14 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         words = tuple(w.lower() for w in _words(head))
         heads[len(words)].add(words)
     patterns = list(require(config, "patterns", list, source)) if "patterns" in config else []
-    campaign_nouns = strs("organisations.campaign_nouns")
-    if campaign_nouns:
-        patterns.append({"id": CAMPAIGN_PATTERN, "label": "ORG", "pattern": [
+    person_groups = require(config, "organisations.person_groups", dict, source)
+    if not all(isinstance(v, str) for v in person_groups.values()):
+        raise ConfigError(f"{source}: key 'organisations.person_groups' must map nouns to strings")
+    person_groups = {k.lower(): v for k, v in person_groups.items()}
+    if person_groups:
+        patterns.append({"id": GROUP_PATTERN, "label": "ORG", "pattern": [
             {"IS_TITLE": True, "OP": "+"}, {"ORTH": {"IN": ["'s", "’s"]}, "OP": "?"},
-            {"LOWER": {"IN": [n.lower() for n in campaign_nouns]}}]})
+            {"LOWER": {"IN": sorted(person_groups)}}]})
     for index, pattern in enumerate(patterns):
         if not isinstance(pattern, dict) or not {"id", "label", "pattern"} <= set(pattern):
             raise ConfigError(f"{source}: patterns[{index}] needs 'id', 'label' and 'pattern'")
@@ -177,12 +195,12 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         place_prepositions=frozenset(w.lower() for w in strs("linking.place_prepositions")),
         context_posterior=float(require(config, "linking.context_posterior", (int, float), source)),
         context_smoothing=float(require(config, "linking.context_smoothing", (int, float), source)),
-        surname_min_documents=require(config, "linking.surname_min_documents", int, source),
+        person_min_documents=require(config, "linking.person_min_documents", int, source),
         name_particles=frozenset(w.lower() for w in strs("titles.name_particles")),
         extra_titles=_extra_titles(strs("titles.extra_heads")),
         name_suffixes=_name_suffixes(),
         org_stopwords=frozenset(w.lower() for w in strs("organisations.acronym_skip_words")),
-        campaign_nouns=tuple(campaign_nouns),
+        person_groups=person_groups,
         patterns=patterns,
         aliases=alias_map,
     )
@@ -458,7 +476,7 @@ def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str
     return out
 
 
-def _campaign_owner(doc: Doc, m: Mention) -> Mention | None:
+def _group_owner(doc: Doc, m: Mention) -> Mention | None:
     """"His campaign", "Presidential campaign": the words before the noun must be a name (proper
     nouns when the Doc is tagged; capitalised words that are not determiners or pronouns)."""
     tagged = doc.has_annotation("TAG")
@@ -511,8 +529,8 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
     for match_id, start, end in rules.matcher(doc.vocab)(doc):
         rule = doc.vocab.strings[match_id]
         m = _trim(doc, Mention(start, end, labels[rule], f"pattern:{rule}"), rules)
-        if m is not None and rule == CAMPAIGN_PATTERN:
-            m = _campaign_owner(doc, m)
+        if m is not None and rule == GROUP_PATTERN:
+            m = _group_owner(doc, m)
         if m is not None and line_of.get(m.start) in usable:
             patterns.append(m)
     # a pattern inside a longer model entity of the same label adds nothing ("Russian Foreign
@@ -645,9 +663,13 @@ def _name_key(words: list[str]) -> tuple[str, ...]:
 class _Person:
     """A person's full name across the corpus: its documents, titles and neighbours."""
     name: str
-    mentions: int = 0
     docs: set = field(default_factory=set)
     features: Counter = field(default_factory=Counter)   # document features, counted per document
+
+
+# A full name as the corpus may link to it: capitalised words of letters (with hyphens,
+# apostrophes, dots), particles in lower case allowed ("Bill de Blasio"), nothing else ("@", digits).
+NAME_RE = re.compile(r"[A-Z][\w.'’-]*(?: (?:[a-z]{1,4} )?[A-Z][\w.'’-]*)+")
 
 
 def _person_parts(name: str, suffixes: frozenset[str]) -> list[str]:
@@ -671,8 +693,9 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
       (at least as often) is a title when it is a title word or a word the corpus writes in lower
       case (`common_words`): "Rival Hillary Clinton", "Billionaire Donald Trump" (`title_prefix`).
     - Within a document, a name links to the full name ending with it (`same_doc_surname`, case
-      ignored: "TRUMP") or, failing that, starting with it (`same_doc_first_name`), the one with
-      most mentions when several fit.
+      ignored: "TRUMP"; also a first surname: "Acosta" in "Melba Acosta Febo") or, failing that,
+      starting with it (`same_doc_first_name`), the one with most mentions when several fit; two
+      full names one ending the other are one person (`same_doc_full_name`).
     - A name with no full name in its document links across the corpus: to the only full name
       that fits (`corpus_unique`); among several, to the one whose documents look like this one
       (its other entities and the titles written with the name: `corpus_context`, a naive Bayes
@@ -723,14 +746,34 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
         names_by_doc[row["doc_id"]][row["name"]] += 1
         titles_by_doc_name[(row["doc_id"], row["name"])] |= _title_features(row.get("title"))
 
-    def candidates(words: list[str], pool) -> tuple[list[str], str]:
+    keys_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # name -> (parts, words) folded
+
+    def keys(f: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if f not in keys_of:
+            keys_of[f] = (_name_key(_person_parts(f, suffixes)), _name_key(name_words(f)))
+        return keys_of[f]
+
+    def index(pool) -> dict[str, list[str]]:
+        """Names by each of their folded words (candidates share a word with the name sought)."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for f in pool:
+            for word in set(keys(f)[0]) | set(keys(f)[1]):
+                out[word].append(f)
+        return out
+
+    def candidates(words: list[str], pool: dict[str, list[str]]) -> tuple[list[str], str]:
         key, n = _name_key(words), len(words)
-        last = [f for f in pool if len(_person_parts(f, suffixes)) > n
-                and _name_key(_person_parts(f, suffixes))[-n:] == key]
+        near = pool.get(key[-1], []) if key else []
+        last = [f for f in near if len(keys(f)[0]) > n and keys(f)[0][-n:] == key]
         if last:
             return last, "surname"
-        first = [f for f in pool if len(name_words(f)) > n and _name_key(name_words(f))[:n] == key]
-        return first, "first_name"
+        near = pool.get(key[0], []) if key else []
+        first = [f for f in near if len(keys(f)[1]) > n and keys(f)[1][:n] == key]
+        if first or n != 1:
+            return first, "first_name"
+        # "Acosta" for "Melba Acosta Febo": a first surname of a name of three words or more
+        middle = [f for f in near if len(keys(f)[0]) >= 3 and key[0] in keys(f)[0][1:-1]]
+        return middle, "surname"
 
     full_docs: dict[str, set[str]] = defaultdict(set)      # full name -> documents using it
     for row in rows:
@@ -770,7 +813,7 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
             if canonical in home and home[canonical] != canonical:
                 canonical, rule = home[canonical], "same_doc_full_name"
             elif canonical not in home:
-                found, how = candidates(words, list(full))
+                found, how = candidates(words, index(full))
                 if found:
                     canonical = home[max(found, key=lambda f: (full[f], len(f), f))]
                     rule = f"same_doc_{how}"
@@ -784,19 +827,22 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
     for row in rows:
         # titles written with the full name only: a surname linked within a document may be
         # another person of that name ("Mr. Obama" in an article naming only Michelle Obama)
-        canonical, rule = out[(row["doc_id"], row["name"])]
+        canonical = out[(row["doc_id"], row["name"])][0]
         if canonical in profiles and row["name"] in merged:
-            profiles[canonical].mentions += 1
             profiles[canonical].features.update(_title_features(row.get("title")))
 
     # 3. across the corpus, for names with no full name in their document
     df = Counter(f for feats in doc_features.values() for f in feats)
     n_docs = max(1, len(doc_features))
     background = {f: n / n_docs for f, n in df.items()}
+    # across documents only surnames link, and only to names that look like names: "Francis" is
+    # not "Francis Gary Powers" elsewhere, "Latinos" not "Among Latinos"
+    pool_names = index(f for f in canon_counts if NAME_RE.fullmatch(f)
+                       and (name_words(f)[0].lower() not in common_words or len(full_docs[f]) >= 2))
     for doc_id, name in unresolved:
         words = _person_parts(name, suffixes)
-        pool, _ = candidates(words, canon_counts)
-        if not pool:
+        pool, how = candidates(words, pool_names)
+        if not pool or how != "surname":
             continue
         if len(pool) == 1:
             out[(doc_id, name)] = (pool[0], "corpus_unique")
@@ -861,16 +907,17 @@ def acronym_of(name: str, stopwords: frozenset[str]) -> str | None:
 
 
 def is_acronym(name: str) -> bool:
-    return bool(re.fullmatch(r"[A-Z][A-Z&]{1,7}", name))
+    """Three capitals or more ("FBI", "NYPD"); two ("NH", "UN") match too many names."""
+    return bool(re.fullmatch(r"[A-Z][A-Z&]{2,7}", name))
 
 
 def link_org_names(rows: list[dict], rules: EntityRules) -> dict[str, tuple[str, str]]:
     """ORG name -> (canonical name, link_rule), for the whole corpus.
 
     Forms of one organisation are merged: dotted abbreviations ("F.B.I." = "FBI": `dotted`), an
-    acronym and its expansion ("FBI" = "Federal Bureau of Investigation": `acronym`) when a
-    document has both or when the corpus has only one expansion for it. The canonical name is the
-    form the corpus uses most (then the longer, then alphabetical)."""
+    acronym and its expansion ("FBI" = "Federal Bureau of Investigation": `acronym`) when some
+    document has both (of several expansions, the one most often beside it). The canonical name
+    is the form the corpus uses most (then the longer, then alphabetical)."""
     counts = Counter(row["name"] for row in rows)
     parent = {name: name for name in counts}
 
@@ -882,11 +929,13 @@ def link_org_names(rows: list[dict], rules: EntityRules) -> dict[str, tuple[str,
 
     rule_of = {name: "model" for name in counts}
 
-    def union(a, b, rule, mark):
+    def union(a, b, rule):
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[ra] = rb
-        rule_of[mark] = rule
+        for name in (a, b):         # whichever side is not the canonical form says why it joined
+            if rule_of[name] == "model":
+                rule_of[name] = rule
 
     by_key = defaultdict(list)
     for name in counts:
@@ -894,31 +943,32 @@ def link_org_names(rows: list[dict], rules: EntityRules) -> dict[str, tuple[str,
     for key, names in by_key.items():
         for name in names:
             if name != key and key in counts:
-                union(name, key, "dotted", name)
+                union(name, key, "dotted")
             elif name != names[0]:
-                union(name, names[0], "dotted", name)
+                union(name, names[0], "dotted")
     expansions = defaultdict(set)           # acronym -> expansions in the corpus
     for name in counts:
         initials = acronym_of(name, rules.org_stopwords)
         if initials:
             expansions[initials].add(name)
+    # an acronym and an expansion are one organisation when some document uses both; of several
+    # expansions ("DNC": Committee, Convention) only the one most often beside it
     docs = defaultdict(set)
     for row in rows:
         docs[row["doc_id"]].add(row["name"])
-    linked_in_doc = set()
+    together: Counter = Counter()
     for names in docs.values():
         for name in names:
             key = dotted_key(name)
-            if not is_acronym(key):
-                continue
-            local = [e for e in expansions.get(key, ()) if e in names]
-            if len(local) == 1:
-                union(name, local[0], "acronym", name)
-                linked_in_doc.add(name)
-    for name in counts:
+            if is_acronym(key):
+                for expansion in expansions.get(key, ()):
+                    if expansion in names:
+                        together[(name, expansion)] += 1
+    for name in sorted(counts):
         key = dotted_key(name)
-        if name not in linked_in_doc and is_acronym(key) and len(expansions.get(key, ())) == 1:
-            union(name, next(iter(expansions[key])), "acronym", name)
+        found = [e for e in expansions.get(key, ()) if together[(name, e)]] if is_acronym(key) else []
+        if found:
+            union(name, max(found, key=lambda e: (together[(name, e)], counts[e], e)), "acronym")
     groups = defaultdict(list)
     for name in counts:
         groups[find(name)].append(name)
@@ -926,8 +976,7 @@ def link_org_names(rows: list[dict], rules: EntityRules) -> dict[str, tuple[str,
     for names in groups.values():
         best = max(names, key=lambda f: (counts[f], len(f), f))
         for name in names:
-            out[name] = (best, "model" if name == best else rule_of[name] if rule_of[name] != "model"
-                         else "org_form")
+            out[name] = (best, "model" if name == best else rule_of[name])
     return out
 
 
@@ -945,11 +994,12 @@ def _doc_features(rows: list[dict]) -> dict[str, set[str]]:
     return out
 
 
-def _promote_corpus_surnames(rows: list[dict], rules: EntityRules) -> None:
-    """A one-word organisation or place ("Trump" as ORG in an article that never names him in
-    full) that is the surname of a full name of the corpus, and is a person in most of the other
-    documents that use it (at least `linking.surname_min_documents` of them), becomes a PERSON
-    (rule_id `corpus_surname`); person linking then finds who."""
+def _promote_corpus_persons(rows: list[dict], rules: EntityRules) -> None:
+    """An organisation or place that is a person in most of the other documents using the name
+    (at least `linking.person_min_documents` of them) becomes a PERSON (rule_id
+    `corpus_person`): "Carly Fiorina" tagged ORG, or "Trump" as ORG in an article that never
+    names him in full (a one-word name must be the surname of a full name of the corpus); person
+    linking then finds who."""
     surnames = set()
     for row in rows:
         if row["label"] == "PERSON":
@@ -958,8 +1008,7 @@ def _promote_corpus_surnames(rows: list[dict], rules: EntityRules) -> None:
                 surnames.add(_fold(words[-1]))
     per_doc: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for row in rows:
-        if len(row["name"].split()) == 1:
-            per_doc[(_fold(row["name"]), row["doc_id"])][row["label"] == "PERSON"] += 1
+        per_doc[(row["name"].casefold(), row["doc_id"])][row["label"] == "PERSON"] += 1
     person_docs, other_docs = Counter(), Counter()
     for (key, _), votes in per_doc.items():
         if votes[True] >= votes[False]:
@@ -967,15 +1016,16 @@ def _promote_corpus_surnames(rows: list[dict], rules: EntityRules) -> None:
         else:
             other_docs[key] += 1
     for row in rows:
-        key = _fold(row["name"])
-        if row["label"] == "PERSON" or len(row["name"].split()) != 1 or key not in surnames:
+        key = row["name"].casefold()
+        one_word = len(row["name"].split()) == 1
+        if row["label"] == "PERSON" or (one_word and _fold(row["name"]) not in surnames):
             continue
         votes = per_doc[(key, row["doc_id"])]
         own_person = votes[True] >= votes[False]
         persons = person_docs[key] - own_person
         others = other_docs[key] - (not own_person)
-        if persons >= rules.surname_min_documents and persons > others:
-            row["label"], row["rule_id"] = "PERSON", "corpus_surname"
+        if persons >= rules.person_min_documents and persons > others:
+            row["label"], row["rule_id"] = "PERSON", "corpus_person"
 
 
 def link_mentions(doc_mentions: list[dict], rules: EntityRules,
@@ -984,7 +1034,7 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
     `name` (the normalised surface name, or an alias's canonical name) and are changed in place.
     `common_words`: words the corpus writes in lower case (a capitalised one before a full name is
     not a first name)."""
-    _promote_corpus_surnames(doc_mentions, rules)
+    _promote_corpus_persons(doc_mentions, rules)
     persons_rows = [row for row in doc_mentions if row["label"] == "PERSON"]
     features = _doc_features(doc_mentions)
     persons = link_person_names(persons_rows, features, rules, common_words)
@@ -999,10 +1049,10 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
             name, link = row["name"], "model"
         if row["rule_id"] == "alias":
             link = "alias"
-        elif row["rule_id"] in ("surname", "corpus_surname") and link in ("model", "name_variant"):
+        elif row["rule_id"] in ("surname", "corpus_person") and link in ("model", "name_variant"):
             link = "same_doc_surname"
-        elif row["rule_id"].startswith("pattern:") and row["rule_id"].endswith("campaign"):
-            link = "campaign"
+        elif row["rule_id"] == f"pattern:{GROUP_PATTERN}":
+            link = "person_group"
         eid = entity_id(row["label"], name)
         row["entity_id"] = eid
         row["link_rule"] = link
@@ -1042,12 +1092,14 @@ def _dedupe_titles(titles: Counter) -> list[str]:
 
 def _mention_name(doc: Doc, m: Mention, rules: EntityRules) -> str:
     """The name a mention is linked by: its text normalised; a person's name written in capitals
-    ("WALLACE:") in ordinary case; "Hillary Clinton's campaign" -> "Clinton campaign"."""
+    ("WALLACE:") in ordinary case; "Hillary Clinton's campaign" -> "Clinton campaign", "the
+    Obama administration" -> "Obama administration" (`organisations.person_groups`)."""
     text = normalise_name(doc[m.start:m.end].text)
-    if m.rule_id == f"pattern:{CAMPAIGN_PATTERN}" and rules.campaign_nouns:
-        owners = [t.text for t in doc[m.start:m.end] if t.is_alpha and t.text[:1].isupper()]
-        if owners:
-            return f"{normalise_name(owners[-1])} {rules.campaign_nouns[0]}"
+    if m.rule_id == f"pattern:{GROUP_PATTERN}":
+        owners = [t.text for t in doc[m.start:m.end - 1] if t.is_alpha and t.text[:1].isupper()]
+        noun = rules.person_groups.get(doc[m.end - 1].lower_)
+        if owners and noun:
+            return f"{normalise_name(owners[-1])} {noun}"
     if m.label == "PERSON" and text.isupper() and sum(c.isalpha() for c in text) >= 3:
         return " ".join(w.capitalize() for w in text.split())
     return text

@@ -144,7 +144,7 @@ MENTIONS = TableSpec(
         _f("rule_id", STR),
         # how the mention was linked to its entity: model (its own name), alias, same_doc_surname,
         # same_doc_first_name, name_variant, title_prefix, corpus_unique, corpus_context,
-        # corpus_dominant, acronym, dotted, campaign (pipeline/entities.py)
+        # corpus_dominant, acronym, dotted, person_group (pipeline/entities.py)
         _f("link_rule", STR, True),
     ]),
     ("mention_id",),

@@ -319,6 +319,7 @@ CAMPAIGN_CASES = [
     (toks("the Clinton campaign said so ."), {}, "Clinton campaign"),
     (toks("Hillary Clinton ’s campaign said so ."), {(0, 2): "PERSON"}, "Clinton campaign"),
     (toks("the Trump camp said so ."), {}, "Trump campaign"),
+    (toks("the Obama administration said so ."), {}, "Obama administration"),
     (toks("His campaign said so ."), {}, None),                 # negative: a pronoun owns it
     (toks("the campaign said so ."), {}, None),
 ]
@@ -327,7 +328,7 @@ CAMPAIGN_CASES = [
 @pytest.mark.parametrize("tokens, ents, name", CAMPAIGN_CASES)
 def test_campaigns_are_organisations_named_after_their_owner(rules, tokens, ents, name):
     doc = make_doc(tokens, ents)
-    campaigns = [m for m in find_mentions(doc, rules) if m.rule_id == "pattern:org_campaign"]
+    campaigns = [m for m in find_mentions(doc, rules) if m.rule_id == "pattern:org_person_group"]
     assert [_mention_name(doc, m, rules) for m in campaigns] == ([name] if name else [])
 
 
@@ -369,13 +370,23 @@ def test_same_document_links_ignore_case_and_titles_and_record_the_rule(rules):
 
 ORG_CASES = [
     # (rows as (doc, name), expected groups of names sharing one entity, canonical of the first)
-    ([("a", "FBI"), ("a", "FBI"), ("b", "F.B.I."), ("c", "Federal Bureau of Investigation"), ("d", "CIA")],
+    ([("a", "FBI"), ("a", "FBI"), ("b", "F.B.I."), ("c", "Federal Bureau of Investigation"), ("c", "FBI"),
+      ("d", "CIA")],
      [{"FBI", "F.B.I.", "Federal Bureau of Investigation"}, {"CIA"}], "FBI"),
+    # negative: initials that fit, but no document uses both
+    ([("a", "ISIS"), ("a", "ISIS"), ("b", "Institute for Science and International Security")],
+     [{"ISIS"}, {"Institute for Science and International Security"}], "ISIS"),
+    # several expansions: only the one most often beside the acronym
+    ([("a", "DNC"), ("a", "Democratic National Committee"), ("b", "DNC"), ("b", "Democratic National Committee"),
+      ("c", "DNC"), ("c", "Democratic National Convention")],
+     [{"DNC", "Democratic National Committee"}, {"Democratic National Convention"}], "DNC"),
     # two expansions in the corpus: only a document holding one of them decides
     ([("a", "ACA"), ("a", "Affordable Care Act"), ("b", "American Cycling Association"), ("c", "ACA")],
      [{"ACA", "Affordable Care Act"}, {"American Cycling Association"}], "ACA"),
     # negative: initials that only look alike, lower-case words
     ([("a", "NRA"), ("b", "National rifle association")], [{"NRA"}, {"National rifle association"}], "NRA"),
+    # negative: two letters are too few to tell ("NH" is not "Nikki Haley" tagged ORG)
+    ([("a", "NH"), ("a", "Nikki Haley")], [{"NH"}, {"Nikki Haley"}], "NH"),
 ]
 
 
@@ -426,3 +437,47 @@ def test_two_full_names_of_one_document_one_ending_the_other_are_one_person(rule
     # a surname of two words is no full name of its own, however often it is used
     assert by[("g", "Holtz-Eakin")][0] == "PERSON:douglas-holtz-eakin"
     assert by[("i", "de Blasio")][0] == "PERSON:bill-de-blasio"
+
+
+def test_a_name_that_is_a_person_elsewhere_is_a_person(rules):
+    rows = [row(d, "Carly Fiorina") for d in "abc"] + [row(d, "Fiorina") for d in "abc"] + [
+        row("d", "Carly Fiorina", "ORG"), row("d", "Fiorina", "ORG"),       # the model's label error
+        row("e", "Fiorina", "ORG"),                                        # nobody named in full
+        row("f", "Washington", "GPE"), row("g", "George Washington"),      # negative: a place elsewhere
+        row("h", "Washington", "GPE"), row("i", "Washington", "GPE"),
+        row("j", "Acme", "ORG"), row("k", "Acme", "ORG"), row("l", "Acme")]  # negative: no full name
+    rows, _ = link_mentions(rows, rules)
+    by = {(r["doc_id"], r["name"]): (r["entity_id"], r["rule_id"]) for r in rows}
+    assert by[("d", "Carly Fiorina")] == ("PERSON:carly-fiorina", "corpus_person")
+    assert by[("d", "Fiorina")] == ("PERSON:carly-fiorina", "corpus_person")
+    assert by[("e", "Fiorina")] == ("PERSON:carly-fiorina", "corpus_person")
+    assert by[("f", "Washington")] == ("GPE:washington", "model")
+    assert by[("j", "Acme")] == ("ORG:acme", "model")
+
+
+def test_a_first_surname_links_to_a_three_word_name(rules):
+    rows = [row("a", "Melba Acosta Febo"), row("a", "Acosta"), row("b", "Acosta"), row("b", "Luis Acostado")]
+    rows, _ = link_mentions(rows, rules)
+    assert [r["entity_id"] for r in rows[:2]] == ["PERSON:melba-acosta-febo"] * 2
+
+
+def test_across_documents_only_surnames_link_and_only_to_name_like_names(rules):
+    rows = [row("a", "Francis Gary Powers"), row("b", "Francis"),         # Pope Francis, say: no
+            row("c", "@realDonaldTrump Twitter"), row("d", "Twitter"),    # not a name: no
+            row("e", "Gary Powers"), row("f", "Powers"),                  # two full names: stays
+            row("g", "Gary Oldman"), row("h", "Oldman")]                  # a surname: links
+    rows, _ = link_mentions(rows, rules)
+    by = {(r["doc_id"], r["name"]): r["entity_id"] for r in rows}
+    assert by[("b", "Francis")] == "PERSON:francis"
+    assert by[("d", "Twitter")] == "PERSON:twitter"
+    assert by[("f", "Powers")] == "PERSON:powers"
+    assert by[("h", "Oldman")] == "PERSON:gary-oldman"
+
+
+def test_organisation_link_rules_say_why_forms_joined(rules):
+    rows, entities = link_mentions([row("a", "FBI", "ORG"), row("a", "FBI", "ORG"), row("b", "F.B.I.", "ORG"),
+                                    row("c", "Federal Bureau of Investigation", "ORG"), row("c", "FBI", "ORG"),
+                                    row("d", "CIA", "ORG")], rules)
+    assert [r["link_rule"] for r in rows] == ["model", "model", "dotted", "acronym", "model", "model"]
+    fbi = next(e for e in entities if e["entity_id"] == "ORG:fbi")
+    assert fbi["link_rule"] == "acronym,dotted,model" and fbi["n_documents"] == 3
