@@ -44,6 +44,7 @@ from .direct import (
     continuation_quotes,
     direct_quotes,
 )
+from .gender import first_name_genders, first_name_of
 from .lexicon import STAGE, QuoteConfig, load_config
 from .marks import QUOTE_CHARS, pair_quote_marks
 from .mentions import Mention, fallback_mentions, mentions_from_tables
@@ -426,6 +427,11 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     documents = {row["doc_id"]: row for row in
                  read_table(DOCUMENTS, out_dir, columns=["doc_id", "text", "body_segments"]).to_pylist()}
     by_doc = mentions_from_tables(Path(out_dir))
+    if by_doc is not None:
+        # every person's first name looked up in one pass over the name dictionary (a lookup per
+        # document would read its files again for each document's new names)
+        first_name_genders(filter(None, (first_name_of(m.name) for mentions in by_doc.values()
+                                         for m in mentions if m.label == "PERSON")))
     record.extra["speaker_mentions"] = "entities stage" if by_doc is not None else "fallback (doc.ents)"
     rows: list[dict] = []
     n_docs = 0
