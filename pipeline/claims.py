@@ -1,8 +1,10 @@
 """Stage `claims`: the answer table -> `claims.parquet`, one row per quote.
 
 Joins `quotes` (what was said, by whom as resolved), `quote_topics` (which issues), `mentions` and
-`entities` (the speaker's title) and `documents` (date and outlet). The speaker's title is the
-title written with the speaker's own mention ("Russian President Vladimir Putin said"), else the
+`entities` (the speaker's title) and `documents` (date and outlet). The speaker's gender and its
+evidence come with the quote. The speaker's title is the description the quote's speaker was
+reduced from ("The hotel's general manager, Jane Roe"), else the title written with the speaker's
+own mention ("Russian President Vladimir Putin said"), else the
 title most often written with that entity in the same document, else none: titles change over
 time ("former Prime Minister"), so one document's title is not carried to another.
 """
@@ -48,8 +50,8 @@ def build_claims(quotes: list[dict], quote_topics: list[dict], documents: list[d
     spans, common = speaker_titles(mentions or [])
     rows = []
     for q in sorted(quotes, key=lambda q: (q["doc_id"], q["content_start"], q["content_end"])):
-        title = None
-        if q.get("speaker_start") is not None:
+        title = q.get("speaker_title")
+        if title is None and q.get("speaker_start") is not None:
             for start, end, t in spans.get(q["doc_id"], []):
                 if start < q["speaker_end"] and q["speaker_start"] < end:
                     title = t
@@ -62,6 +64,7 @@ def build_claims(quotes: list[dict], quote_topics: list[dict], documents: list[d
             "quote_id": q["quote_id"], "doc_id": q["doc_id"],
             "speaker": q.get("speaker"),
             "speaker_entity_id": q.get("speaker_entity_id"), "speaker_title": title,
+            "speaker_gender": q.get("speaker_gender"), "gender_evidence": q.get("gender_evidence"),
             "speaker_text": q.get("speaker_text"), "resolution": q.get("resolution"),
             "type": q["type"], "cue": q.get("cue"), "content": q["content"],
             "topics": ranked or [UNASSIGNED],

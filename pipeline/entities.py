@@ -13,22 +13,38 @@ in `mentions.rule_id`:
   Ministry", "Prime Minister's Office");
 - `split`: a span made of several names known in the document is split ("Macron and Lapid",
   "Russia Bennett");
-- `relabel`: a span whose text is, in the same document, the surname of a full name (or more
-  often another label) takes that label ("Macron" as ORG -> PERSON);
+- `surname`: a span whose text is the surname of a person the document names in full is that
+  person, whatever the model's label ("Trump" as ORG beside "Donald Trump"; "PENCE:" in capitals),
+  except a place after "in";
+- `relabel`: a span the document more often gives another label takes that label;
 - `gazetteer`: a name known in the document (or an alias) that the model missed;
 - `place`: "in Glasgow" tagged PERSON but never a person elsewhere -> GPE;
 - `alias`: the alias table's form -> its canonical name and label;
 - `model`: the model's entity, trimmed ("the", possessives and titles kept out of the span).
 
-A person's title ("Russian President", "Yisrael Beiteinu leader") is kept out of the name and
-recorded in `mentions.title` with its offsets. Linking (`link_mentions`) then gives every mention
-an entity: within a document a surname links to the full name ending with it, across documents
-the same canonical name gives the same `entity_id` (`PERSON:naftali-bennett`), and a surname
-with no full name in its document links to the corpus's dominant full name.
+A person's title ("Russian President", "Yisrael Beiteinu leader", "Organizer") is kept out of the
+name and recorded in `mentions.title` with its offsets. Linking (`link_mentions`, corpus level)
+then gives every mention an entity and records the evidence in `mentions.link_rule` (and, gathered,
+`entities.link_rule`):
+
+- `model` / `alias`: the mention's own name, or the alias table's;
+- `corpus_person` (a rule_id): an ORG/GPE name that is a person in most other documents using it;
+- `same_doc_surname` / `same_doc_first_name` / `same_doc_full_name`: a person the same document
+  names in full ("Bennett", "WALLACE", "Crooked Hillary Clinton" -> "Hillary Clinton");
+- `name_variant` / `title_prefix`: forms of one full name ("Donald J. Trump"; "Organizer John Doe");
+- `corpus_unique` / `corpus_context` / `corpus_dominant`: a surname with no full name in its
+  document -> the only full name of the corpus with it, or the one whose documents look like this
+  one, or (when the context says nothing) the dominant one; otherwise it stays as written;
+- `dotted` / `acronym` / `person_group`: one organisation ("F.B.I." = "FBI" =
+  "Federal Bureau of Investigation"; "Hillary Clinton's campaign" = "Clinton campaign").
+
+Entity ids derive from the label and the canonical name (`PERSON:naftali-bennett`), never from
+row order, so they are stable across runs of the same corpus.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import time
 import unicodedata
@@ -49,10 +65,13 @@ from .schemas import ENTITIES, MENTIONS, TOKENS
 
 STAGE = "entities"
 ALIASES_FILE = "entities_aliases.toml"
+GROUP_PATTERN = "org_person_group"   # the Matcher pattern whose names are "<owner> <noun>"
+# Words that never own a campaign ("His campaign"), for Docs without part-of-speech tags.
+CLOSED_CLASS = frozenset("the a an this that these those his her its their our my your whose".split())
 
 # Overlap resolution: higher wins, then longer, then earlier (an explicit sort key).
-PRIORITY = {"alias": 6, "pattern": 5, "split": 4, "relabel": 3, "place": 3, "model": 2, "gazetteer": 1,
-            "headline": 1}
+PRIORITY = {"alias": 6, "pattern": 5, "split": 4, "relabel": 3, "surname": 3, "place": 3, "model": 2,
+            "gazetteer": 1, "headline": 1}
 LABEL_ORDER = ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"]
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"'})
 
@@ -78,6 +97,14 @@ class EntityRules:
     function_words: frozenset[str]
     corpus_share: float
     place_prepositions: frozenset[str]
+    context_posterior: float
+    context_smoothing: float
+    person_min_documents: int
+    name_particles: frozenset[str]
+    extra_titles: frozenset[str]                  # lower case, no final dot
+    name_suffixes: frozenset[str]
+    org_stopwords: frozenset[str]
+    person_groups: dict[str, str]                 # noun -> the noun in the canonical name
     patterns: list[dict]
     aliases: dict[tuple[str, ...], tuple[str, str]]  # token tuple -> (label, canonical name)
     _matcher: Matcher | None = field(default=None, repr=False)
@@ -128,7 +155,15 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
     for head in strs("titles.heads"):
         words = tuple(w.lower() for w in _words(head))
         heads[len(words)].add(words)
-    patterns = require(config, "patterns", list, source) if "patterns" in config else []
+    patterns = list(require(config, "patterns", list, source)) if "patterns" in config else []
+    person_groups = require(config, "organisations.person_groups", dict, source)
+    if not all(isinstance(v, str) for v in person_groups.values()):
+        raise ConfigError(f"{source}: key 'organisations.person_groups' must map nouns to strings")
+    person_groups = {k.lower(): v for k, v in person_groups.items()}
+    if person_groups:
+        patterns.append({"id": GROUP_PATTERN, "label": "ORG", "pattern": [
+            {"IS_TITLE": True, "OP": "+"}, {"ORTH": {"IN": ["'s", "’s"]}, "OP": "?"},
+            {"LOWER": {"IN": sorted(person_groups)}}]})
     for index, pattern in enumerate(patterns):
         if not isinstance(pattern, dict) or not {"id", "label", "pattern"} <= set(pattern):
             raise ConfigError(f"{source}: patterns[{index}] needs 'id', 'label' and 'pattern'")
@@ -158,9 +193,33 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         function_words=frozenset(w.lower() for w in strs("headlines.function_words")),
         corpus_share=float(require(config, "linking.corpus_share", (int, float), source)),
         place_prepositions=frozenset(w.lower() for w in strs("linking.place_prepositions")),
+        context_posterior=float(require(config, "linking.context_posterior", (int, float), source)),
+        context_smoothing=float(require(config, "linking.context_smoothing", (int, float), source)),
+        person_min_documents=require(config, "linking.person_min_documents", int, source),
+        name_particles=frozenset(w.lower() for w in strs("titles.name_particles")),
+        extra_titles=_extra_titles(strs("titles.extra_heads")),
+        name_suffixes=_name_suffixes(),
+        org_stopwords=frozenset(w.lower() for w in strs("organisations.acronym_skip_words")),
+        person_groups=person_groups,
         patterns=patterns,
         aliases=alias_map,
     )
+
+
+def _extra_titles(extra: list[str]) -> frozenset[str]:
+    """Title words beyond `titles.heads`: nameparser's title lexicon (LGPL; "Coach", "Sheriff",
+    "Rev") and the config's own, lower case without the final dot."""
+    from nameparser.config import CONSTANTS
+
+    return frozenset({t.lower().rstrip(".") for t in CONSTANTS.titles} | {t.lower().rstrip(".") for t in extra})
+
+
+def _name_suffixes() -> frozenset[str]:
+    """Generational suffixes ("Jr.", "III") from nameparser, lower case without the dot."""
+    from nameparser.config import CONSTANTS
+
+    return frozenset(s.lower().rstrip(".") for s in CONSTANTS.suffix_not_acronyms
+                     if len(s) > 1 and s.isalpha() and s not in ("dr",))
 
 
 def load_rules(config_dir: Path | None = None) -> EntityRules:
@@ -296,6 +355,17 @@ def _head_at(doc: Doc, end: int, floor: int, rules: EntityRules) -> int:
     return 0
 
 
+def _is_extra_title(token, rules: EntityRules) -> bool:
+    """A word that starts a title, not a name: lower case (not a name particle such as "de",
+    "van", "al"), or a title word of the wider lexicon (nameparser's titles, "Coach", "Sheriff")."""
+    text = token.text
+    if not text[:1].isalpha():
+        return False
+    if text[:1].islower():
+        return text.lower() not in rules.name_particles
+    return text.lower().rstrip(".") in rules.extra_titles
+
+
 def _leading_title(doc: Doc, m: Mention, rules: EntityRules) -> int:
     """Inside a PERSON span, tokens of a leading title ("PM Bennett"): index where the name starts."""
     i, name_start = m.start, m.start
@@ -306,6 +376,8 @@ def _leading_title(doc: Doc, m: Mention, rules: EntityRules) -> int:
             if i + n < m.end and tuple(t.lower_ for t in doc[i:i + n]) in rules.heads[n]:
                 length = n
                 break
+        if not length and m.end - i >= 3 and _is_extra_title(token, rules):
+            length = 1       # "organizer John Doe", "Coach John Doe": a word no name starts with
         if length:
             i += length
             name_start = i
@@ -384,6 +456,41 @@ def _greedy_keys(doc: Doc, start: int, end: int, keys: dict[tuple[str, ...], str
     return found
 
 
+def _after_place_preposition(doc: Doc, m: Mention, rules: EntityRules) -> bool:
+    return m.start > 0 and doc[m.start - 1].lower_ in rules.place_prepositions
+
+
+def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str]) -> set[tuple[str, ...]]:
+    """Surnames (as token tuples) of the persons a document names with two words or more, as
+    written and in capitals; a name whose last word is a generational suffix ("Jr.") is skipped."""
+    out = set()
+    for m in persons:
+        if any(t.text in (",", ";", ":", "—", "–") for t in doc[m.start:m.end]):
+            continue        # "OSCEOLA, Iowa": a dateline, not a name
+        words = [t for t in doc[m.start:m.end] if t.is_alpha and t.lower_ not in suffixes]
+        if len(words) < 2 or not words[-1].text[:1].isupper() or len(words[-1].text) < 2:
+            continue
+        last = words[-1].text
+        out.add((last,))
+        out.add((last.upper(),))
+    return out
+
+
+def _group_owner(doc: Doc, m: Mention) -> Mention | None:
+    """"His campaign", "Presidential campaign": the words before the noun must be a name (proper
+    nouns when the Doc is tagged; capitalised words that are not determiners or pronouns)."""
+    tagged = doc.has_annotation("TAG")
+    start = m.start
+    while start < m.end - 1 and (doc[start].pos_ in ("DET", "PRON", "ADJ") if tagged
+                                 else doc[start].lower_ in CLOSED_CLASS):
+        start += 1
+    owner = [t for t in doc[start:m.end - 1] if t.is_alpha]
+    if not owner or (tagged and any(t.pos_ != "PROPN" for t in owner)):
+        return None
+    m.start = start
+    return m
+
+
 def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
     """Pure heart of the stage, per document: corrected mentions with titles, before linking."""
     lines = [Line(s, e, classify_line(doc, s, e, rules)) for s, e in split_lines(doc)]
@@ -422,6 +529,8 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
     for match_id, start, end in rules.matcher(doc.vocab)(doc):
         rule = doc.vocab.strings[match_id]
         m = _trim(doc, Mention(start, end, labels[rule], f"pattern:{rule}"), rules)
+        if m is not None and rule == GROUP_PATTERN:
+            m = _group_owner(doc, m)
         if m is not None and line_of.get(m.start) in usable:
             patterns.append(m)
     # a pattern inside a longer model entity of the same label adds nothing ("Russian Foreign
@@ -443,6 +552,11 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
             for key, c in votes.items()}
     for key, (label, _) in rules.aliases.items():
         keys.setdefault(key, label)
+    # the surname of a person named in full in the document is that person, whatever label the
+    # model gave it ("Trump" as ORG beside "Donald Trump"); also in capitals ("PENCE:")
+    surnames = _document_surnames(doc, [m for m in body + patterns if m.label == "PERSON"], rules.name_suffixes)
+    for key in surnames:
+        keys[key] = "PERSON"
     max_len = max((len(k) for k in keys), default=1)
 
     # 4. corrections of the model's spans in body lines
@@ -452,6 +566,9 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
         if key in rules.aliases:
             label, canonical = rules.aliases[key]
             fixed.append(Mention(m.start, m.end, label, "alias", canonical, m.title_start, m.title_end))
+            continue
+        if m.label != "PERSON" and key in surnames and not _after_place_preposition(doc, m, rules):
+            fixed.append(Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end))
             continue
         pieces = [p for p in _greedy_keys(doc, m.start, m.end, {k: v for k, v in keys.items() if k != key},
                                           max_len) if p[1] - p[0] < m.end - m.start]
@@ -470,11 +587,11 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
             fixed.extend(Mention(s, e, label, "split") for s, e, label in pieces)
             continue
         best = keys.get(key, m.label)
-        if best != m.label and votes[key][best] >= 2 * votes[key][m.label]:
+        if (best != m.label and votes[key][best] >= 2 * votes[key][m.label]
+                and not (best == "PERSON" and _after_place_preposition(doc, m, rules))):
             fixed.append(Mention(m.start, m.end, best, "relabel", None, m.title_start, m.title_end))
             continue
-        if (m.label == "PERSON" and m.end - m.start == 1 and m.start > 0
-                and doc[m.start - 1].lower_ in rules.place_prepositions):
+        if m.label == "PERSON" and m.end - m.start == 1 and _after_place_preposition(doc, m, rules):
             elsewhere = sum(1 for o in body if o.label == "PERSON" and o is not m
                             and tuple(t.text for t in doc[o.start:o.end]) == key
                             and not (o.start > 0 and doc[o.start - 1].lower_ in rules.place_prepositions))
@@ -534,82 +651,420 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
 # --------------------------------------------------------------------------------------------
 # Linking (corpus level)
 
-def _link_person_names(doc_names: dict[str, list[str]], corpus_full: Counter, share: float) -> dict[tuple[str, str], str]:
-    """(doc_id, name) -> canonical person name.
+def _fold(word: str) -> str:
+    return word.casefold().rstrip(".")
 
-    Within a document a name links to the full name (2+ words) ending with it (a surname) or,
-    failing that, starting with it (a first name), the one with most mentions when several fit;
-    full names differing only by middle names ("Donald J. Trump") share the corpus's most frequent
-    form. A name with no candidate in its document links to the corpus's dominant full name."""
-    # full names with the same first and last word: one form, the most frequent (then longest)
-    by_ends: dict[tuple[str, str], Counter] = defaultdict(Counter)
+
+def _name_key(words: list[str]) -> tuple[str, ...]:
+    return tuple(_fold(w) for w in words)
+
+
+@dataclass
+class _Person:
+    """A person's full name across the corpus: its documents, titles and neighbours."""
+    name: str
+    docs: set = field(default_factory=set)
+    features: Counter = field(default_factory=Counter)   # document features, counted per document
+
+
+# A full name as the corpus may link to it: capitalised words of letters (with hyphens,
+# apostrophes, dots), particles in lower case allowed ("Bill de Blasio"), nothing else ("@", digits).
+NAME_RE = re.compile(r"[A-Z][\w.'’-]*(?: (?:[a-z]{1,4} )?[A-Z][\w.'’-]*)+")
+
+
+def _person_parts(name: str, suffixes: frozenset[str]) -> list[str]:
+    """Name words without a trailing generational suffix: "Donald Trump Jr." -> Donald, Trump."""
+    words = name_words(name)
+    while len(words) > 1 and _fold(words[-1]) in suffixes:
+        words = words[:-1]
+    return words
+
+
+def _title_features(title: str | None) -> set[str]:
+    return {f"title:{w.casefold().rstrip('.')}" for w in (title or "").split() if w[:1].isalpha()}
+
+
+def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules: EntityRules,
+                      common_words: frozenset[str] = frozenset()) -> dict[tuple[str, str], tuple[str, str]]:
+    """(doc_id, name) -> (canonical person name, link_rule) for the PERSON rows.
+
+    - Full names that share first and last word ("Donald J. Trump") take the corpus's most
+      frequent form (`name_variant`); a first word before a full name the corpus uses on its own
+      (at least as often) is a title when it is a title word or a word the corpus writes in lower
+      case (`common_words`): "Rival Hillary Clinton", "Billionaire Donald Trump" (`title_prefix`).
+    - Within a document, a name links to the full name ending with it (`same_doc_surname`, case
+      ignored: "TRUMP"; also a first surname: "Acosta" in "Melba Acosta Febo") or, failing that,
+      starting with it (`same_doc_first_name`), the one with most mentions when several fit; two
+      full names one ending the other are one person (`same_doc_full_name`).
+    - A name with no full name in its document links across the corpus: to the only full name
+      that fits (`corpus_unique`); among several, to the one whose documents look like this one
+      (its other entities and the titles written with the name: `corpus_context`, a naive Bayes
+      posterior of at least `linking.context_posterior`); when the context says nothing, to a
+      full name holding `linking.corpus_share` of the mentions (`corpus_dominant`). Otherwise the
+      name stays as written: ambiguous.
+    """
+    suffixes = rules.name_suffixes
+    # 1. full names, their variants and their profiles
+    corpus_full: Counter = Counter()
+    for row in rows:
+        if len(_person_parts(row["name"], suffixes)) >= 2:
+            corpus_full[row["name"]] += 1
+    by_ends: dict[tuple, Counter] = defaultdict(Counter)
     for name, n in corpus_full.items():
         words = name_words(name)
-        by_ends[(words[0], words[-1])][name] += n
-    merged = {}
+        by_ends[(_fold(words[0]), _fold(words[-1]))][name] += n
+    merged: dict[str, tuple[str, str]] = {}
     for forms in by_ends.values():
         best = max(forms, key=lambda f: (forms[f], len(f), f))
         for form in forms:
-            merged[form] = best
-    corpus_counts = Counter()
+            merged[form] = (best, "model" if form == best else "name_variant")
+    # "Organizer John Doe" -> "John Doe": a title word before a full name of its own (names found
+    # in headlines or by the gazetteer keep such words)
+    title_words = rules.extra_titles | rules.modifiers | {h[0].rstrip(".") for h in rules.heads.get(1, ())}
+    canon_counts = Counter()
     for name, n in corpus_full.items():
-        corpus_counts[merged[name]] += n
+        canon_counts[merged[name][0]] += n
+    tails = {_name_key(name_words(f)): f for f in canon_counts}
+    for name in list(merged):
+        words = name_words(name)
+        tail = _name_key(words[1:])
+        if (len(words) >= 3 and (_fold(words[0]) in title_words or words[0].lower() in common_words)
+                and tail in tails and words[1][:1].isupper() and tails[tail] != merged[name][0]
+                and canon_counts[tails[tail]] >= corpus_full[name]):
+            merged[name] = (tails[tail], "title_prefix")
+    for name in list(merged):   # a variant of a prefixed form follows it
+        target, rule = merged[name]
+        if target in merged and merged[target][0] != target:
+            merged[name] = (merged[target][0], merged[target][1] if rule == "model" else rule)
+    canon_counts = Counter()
+    for name, n in corpus_full.items():
+        canon_counts[merged[name][0]] += n
 
-    def candidates(words: list[str], pool: Iterable[str]) -> list[str]:
-        n = len(words)
-        last = [f for f in pool if len(name_words(f)) > n and name_words(f)[-n:] == words]
+    names_by_doc: dict[str, Counter] = defaultdict(Counter)
+    titles_by_doc_name: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        names_by_doc[row["doc_id"]][row["name"]] += 1
+        titles_by_doc_name[(row["doc_id"], row["name"])] |= _title_features(row.get("title"))
+
+    keys_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # name -> (parts, words) folded
+
+    def keys(f: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if f not in keys_of:
+            keys_of[f] = (_name_key(_person_parts(f, suffixes)), _name_key(name_words(f)))
+        return keys_of[f]
+
+    def index(pool) -> dict[str, list[str]]:
+        """Names by each of their folded words (candidates share a word with the name sought)."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for f in pool:
+            for word in set(keys(f)[0]) | set(keys(f)[1]):
+                out[word].append(f)
+        return out
+
+    def candidates(words: list[str], pool: dict[str, list[str]]) -> tuple[list[str], str]:
+        key, n = _name_key(words), len(words)
+        near = pool.get(key[-1], []) if key else []
+        last = [f for f in near if len(keys(f)[0]) > n and keys(f)[0][-n:] == key]
         if last:
-            return last
-        return [f for f in pool if len(name_words(f)) > n and name_words(f)[:n] == words]
+            return last, "surname"
+        near = pool.get(key[0], []) if key else []
+        first = [f for f in near if len(keys(f)[1]) > n and keys(f)[1][:n] == key]
+        if first or n != 1:
+            return first, "first_name"
+        # "Acosta" for "Melba Acosta Febo": a first surname of a name of three words or more
+        middle = [f for f in near if len(keys(f)[0]) >= 3 and key[0] in keys(f)[0][1:-1]]
+        return middle, "surname"
 
-    out = {}
-    for doc_id, names in doc_names.items():
-        counts = Counter(names)
+    full_docs: dict[str, set[str]] = defaultdict(set)      # full name -> documents using it
+    for row in rows:
+        if row["name"] in merged:
+            full_docs[merged[row["name"]][0]].add(row["doc_id"])
+
+    # 2. within each document
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    unresolved: list[tuple[str, str]] = []
+    profiles: dict[str, _Person] = {}
+    for doc_id, counts in names_by_doc.items():
         full = Counter()
         for name, n in counts.items():
-            if len(name_words(name)) >= 2:
-                full[merged.get(name, name)] += n
+            if name in merged:
+                full[merged[name][0]] += n
+        # two full names of one document, one ending the other ("Francis Gary Powers", "Gary
+        # Powers"; "Crooked Hillary Clinton", "Hillary Clinton") are one person, under the longer
+        # form unless the shorter is a first name and surname (two words or more, the first
+        # capitalised: not "Holtz-Eakin", "de Blasio") that more documents use without the longer
+        # one than use the longer one at all
+        parts = {f: _name_key(_person_parts(f, suffixes)) for f in full}
+        home = {}
+        for f in full:
+            same = [g for g in full if len(parts[g]) >= 2 and len(parts[f]) >= 2 and (
+                parts[g][-len(parts[f]):] == parts[f] or parts[f][-len(parts[g]):] == parts[g])]
+            longest = max(same, key=lambda g: (len(parts[g]), canon_counts[g], g))
+            home[f] = longest
+            for g in same:
+                words = g.split()
+                if (g != longest and len(words) >= 2 and words[0][:1].isupper()
+                        and len(full_docs[g] - full_docs[longest]) > len(full_docs[longest])):
+                    home[f] = g
+                    break
         for name in counts:
-            words = name_words(name)
-            canonical = merged.get(name, name)
-            found = candidates(words, [f for f in full if f != canonical])
-            if found:
-                canonical = max(found, key=lambda f: (full[f], len(f), f))
-            elif len(words) == 1 or canonical not in corpus_counts:
-                pool = candidates(words, corpus_counts)
-                total = sum(corpus_counts[f] for f in pool)
-                if pool:
-                    best = max(pool, key=lambda f: (corpus_counts[f], len(f), f))
-                    if corpus_counts[best] >= share * total:
-                        canonical = best
-            out[(doc_id, name)] = canonical
+            words = _person_parts(name, suffixes)
+            canonical, rule = merged.get(name, (name, "model"))
+            if canonical in home and home[canonical] != canonical:
+                canonical, rule = home[canonical], "same_doc_full_name"
+            elif canonical not in home:
+                found, how = candidates(words, index(full))
+                if found:
+                    canonical = home[max(found, key=lambda f: (full[f], len(f), f))]
+                    rule = f"same_doc_{how}"
+                elif name not in merged:
+                    unresolved.append((doc_id, name))
+            out[(doc_id, name)] = (canonical, rule)
+        for name in full:
+            person = profiles.setdefault(name, _Person(name))
+            person.docs.add(doc_id)
+            person.features.update(doc_features.get(doc_id, set()))
+    for row in rows:
+        # titles written with the full name only: a surname linked within a document may be
+        # another person of that name ("Mr. Obama" in an article naming only Michelle Obama)
+        canonical = out[(row["doc_id"], row["name"])][0]
+        if canonical in profiles and row["name"] in merged:
+            profiles[canonical].features.update(_title_features(row.get("title")))
+
+    # 3. across the corpus, for names with no full name in their document
+    df = Counter(f for feats in doc_features.values() for f in feats)
+    n_docs = max(1, len(doc_features))
+    background = {f: n / n_docs for f, n in df.items()}
+    # across documents only surnames link, and only to names that look like names: "Francis" is
+    # not "Francis Gary Powers" elsewhere, "Latinos" not "Among Latinos"
+    pool_names = index(f for f in canon_counts if NAME_RE.fullmatch(f)
+                       and (name_words(f)[0].lower() not in common_words or len(full_docs[f]) >= 2))
+    for doc_id, name in unresolved:
+        words = _person_parts(name, suffixes)
+        pool, how = candidates(words, pool_names)
+        if not pool or how != "surname":
+            continue
+        if len(pool) == 1:
+            out[(doc_id, name)] = (pool[0], "corpus_unique")
+            continue
+        features = doc_features.get(doc_id, set()) | titles_by_doc_name[(doc_id, name)]
+        best, posterior = _context_choice(pool, features, profiles, background, rules.context_smoothing)
+        if best is not None and posterior >= rules.context_posterior:
+            out[(doc_id, name)] = (best, "corpus_context")
+        elif best is None:
+            total = sum(canon_counts[f] for f in pool)
+            top = max(pool, key=lambda f: (canon_counts[f], len(f), f))
+            if canon_counts[top] >= rules.corpus_share * total:
+                out[(doc_id, name)] = (top, "corpus_dominant")
     return out
 
 
-def link_mentions(doc_mentions: list[dict], rules: EntityRules) -> tuple[list[dict], list[dict]]:
-    """Give every mention row an entity; build the entity rows. Rows carry `name` (the normalised
-    surface name, or an alias's canonical name) and are changed in place."""
-    person_names: dict[str, list[str]] = defaultdict(list)
-    corpus_full: Counter = Counter()
-    for row in doc_mentions:
+def _context_choice(pool: list[str], features: set[str], profiles: dict[str, _Person],
+                    background: dict[str, float], smoothing: float) -> tuple[str | None, float]:
+    """The full name whose documents look most like this one: a naive Bayes over the features
+    (other entities, title words) that some candidate's documents have, with the number of
+    documents naming each candidate as prior. A rate is smoothed towards the feature's share of
+    all documents (`smoothing` pseudo-documents), so that a person named in one document is not
+    favoured for what nobody has seen. (None, 0) when no feature concerns the candidates."""
+    people = [profiles[f] for f in pool if f in profiles and profiles[f].docs]
+    if not people:
+        return None, 0.0
+    telling = {f for f in features if any(p.features[f] for p in people)}
+    if not telling:
+        return None, 0.0
+    scores = {}
+    for p in people:
+        n = len(p.docs)
+        score = math.log(n)
+        for f in telling:
+            score += math.log((min(p.features[f], n) + smoothing * background.get(f, 0.0) + 1e-9)
+                              / (n + smoothing))
+        scores[p.name] = score
+    top = max(scores, key=lambda k: (scores[k], k))
+    z = sum(math.exp(s - scores[top]) for s in scores.values())
+    return top, 1.0 / z
+
+
+def _org_words(name: str) -> list[str]:
+    return [w for w in re.split(r"[\s\-]+", name) if w]
+
+
+def dotted_key(name: str) -> str:
+    """"F.B.I." -> "FBI", "U.N." -> "UN": an abbreviation written with dots, without them."""
+    compact = name.replace(" ", "")
+    if re.fullmatch(r"(?:[A-Za-z]\.){2,}[A-Za-z]?\.?", compact):
+        return compact.replace(".", "").upper()
+    return name
+
+
+def acronym_of(name: str, stopwords: frozenset[str]) -> str | None:
+    """Initials of a name of two capitalised words or more ("Federal Bureau of Investigation" ->
+    "FBI"), small words skipped; None for a one-word name or a name with lower-case words."""
+    words = [w for w in _org_words(name) if w.lower() not in stopwords]
+    if len(words) < 2 or not all(w[:1].isupper() for w in words):
+        return None
+    return "".join(w[0] for w in words).upper()
+
+
+def is_acronym(name: str) -> bool:
+    """Three capitals or more ("FBI", "NYPD"); two ("NH", "UN") match too many names."""
+    return bool(re.fullmatch(r"[A-Z][A-Z&]{2,7}", name))
+
+
+def link_org_names(rows: list[dict], rules: EntityRules) -> dict[str, tuple[str, str]]:
+    """ORG name -> (canonical name, link_rule), for the whole corpus.
+
+    Forms of one organisation are merged: dotted abbreviations ("F.B.I." = "FBI": `dotted`), an
+    acronym and its expansion ("FBI" = "Federal Bureau of Investigation": `acronym`) when some
+    document has both (of several expansions, the one most often beside it). The canonical name
+    is the form the corpus uses most (then the longer, then alphabetical)."""
+    counts = Counter(row["name"] for row in rows)
+    parent = {name: name for name in counts}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    rule_of = {name: "model" for name in counts}
+
+    def union(a, b, rule):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+        for name in (a, b):         # whichever side is not the canonical form says why it joined
+            if rule_of[name] == "model":
+                rule_of[name] = rule
+
+    by_key = defaultdict(list)
+    for name in counts:
+        by_key[dotted_key(name)].append(name)
+    for key, names in by_key.items():
+        for name in names:
+            if name != key and key in counts:
+                union(name, key, "dotted")
+            elif name != names[0]:
+                union(name, names[0], "dotted")
+    expansions = defaultdict(set)           # acronym -> expansions in the corpus
+    for name in counts:
+        initials = acronym_of(name, rules.org_stopwords)
+        if initials:
+            expansions[initials].add(name)
+    # an acronym and an expansion are one organisation when some document uses both; of several
+    # expansions ("DNC": Committee, Convention) only the one most often beside it
+    docs = defaultdict(set)
+    for row in rows:
+        docs[row["doc_id"]].add(row["name"])
+    together: Counter = Counter()
+    for names in docs.values():
+        for name in names:
+            key = dotted_key(name)
+            if is_acronym(key):
+                for expansion in expansions.get(key, ()):
+                    if expansion in names:
+                        together[(name, expansion)] += 1
+    for name in sorted(counts):
+        key = dotted_key(name)
+        found = [e for e in expansions.get(key, ()) if together[(name, e)]] if is_acronym(key) else []
+        if found:
+            union(name, max(found, key=lambda e: (together[(name, e)], counts[e], e)), "acronym")
+    groups = defaultdict(list)
+    for name in counts:
+        groups[find(name)].append(name)
+    out = {}
+    for names in groups.values():
+        best = max(names, key=lambda f: (counts[f], len(f), f))
+        for name in names:
+            out[name] = (best, "model" if name == best else rule_of[name])
+    return out
+
+
+def _doc_features(rows: list[dict]) -> dict[str, set[str]]:
+    """Per document, what a person's context is made of: its organisations, places and groups,
+    and its persons named in full (name words folded)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
         if row["label"] == "PERSON":
-            person_names[row["doc_id"]].append(row["name"])
-            if len(name_words(row["name"])) >= 2:
-                corpus_full[row["name"]] += 1
-    persons = _link_person_names(person_names, corpus_full, rules.corpus_share)
+            words = name_words(row["name"])
+            if len(words) >= 2:
+                out[row["doc_id"]].add("PERSON:" + " ".join(_fold(w) for w in words))
+        else:
+            out[row["doc_id"]].add(f"{row['label']}:{row['name'].casefold()}")
+    return out
+
+
+def _promote_corpus_persons(rows: list[dict], rules: EntityRules) -> None:
+    """An organisation or place that is a person in most of the other documents using the name
+    (at least `linking.person_min_documents` of them) becomes a PERSON (rule_id
+    `corpus_person`): "Carly Fiorina" tagged ORG, or "Trump" as ORG in an article that never
+    names him in full (a one-word name must be the surname of a full name of the corpus); person
+    linking then finds who."""
+    surnames = set()
+    for row in rows:
+        if row["label"] == "PERSON":
+            words = name_words(row["name"])
+            if len(words) >= 2:
+                surnames.add(_fold(words[-1]))
+    per_doc: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for row in rows:
+        per_doc[(row["name"].casefold(), row["doc_id"])][row["label"] == "PERSON"] += 1
+    person_docs, other_docs = Counter(), Counter()
+    for (key, _), votes in per_doc.items():
+        if votes[True] >= votes[False]:
+            person_docs[key] += 1
+        else:
+            other_docs[key] += 1
+    for row in rows:
+        key = row["name"].casefold()
+        one_word = len(row["name"].split()) == 1
+        if row["label"] == "PERSON" or (one_word and _fold(row["name"]) not in surnames):
+            continue
+        votes = per_doc[(key, row["doc_id"])]
+        own_person = votes[True] >= votes[False]
+        persons = person_docs[key] - own_person
+        others = other_docs[key] - (not own_person)
+        if persons >= rules.person_min_documents and persons > others:
+            row["label"], row["rule_id"] = "PERSON", "corpus_person"
+
+
+def link_mentions(doc_mentions: list[dict], rules: EntityRules,
+                  common_words: frozenset[str] = frozenset()) -> tuple[list[dict], list[dict]]:
+    """Give every mention row an entity and a `link_rule`; build the entity rows. Rows carry
+    `name` (the normalised surface name, or an alias's canonical name) and are changed in place.
+    `common_words`: words the corpus writes in lower case (a capitalised one before a full name is
+    not a first name)."""
+    _promote_corpus_persons(doc_mentions, rules)
+    persons_rows = [row for row in doc_mentions if row["label"] == "PERSON"]
+    features = _doc_features(doc_mentions)
+    persons = link_person_names(persons_rows, features, rules, common_words)
+    orgs = link_org_names([row for row in doc_mentions if row["label"] == "ORG"], rules)
     groups: dict[str, dict] = {}
     for row in doc_mentions:
-        name = persons[(row["doc_id"], row["name"])] if row["label"] == "PERSON" else row["name"]
+        if row["label"] == "PERSON":
+            name, link = persons[(row["doc_id"], row["name"])]
+        elif row["label"] == "ORG":
+            name, link = orgs[row["name"]]
+        else:
+            name, link = row["name"], "model"
+        if row["rule_id"] == "alias":
+            link = "alias"
+        elif row["rule_id"] in ("surname", "corpus_person") and link in ("model", "name_variant"):
+            link = "same_doc_surname"
+        elif row["rule_id"] == f"pattern:{GROUP_PATTERN}":
+            link = "person_group"
         eid = entity_id(row["label"], name)
         row["entity_id"] = eid
+        row["link_rule"] = link
         group = groups.setdefault(eid, {"entity_id": eid, "label": row["label"], "name": name,
                                         "aliases": Counter(), "titles": Counter(), "n_mentions": 0,
-                                        "docs": set()})
+                                        "docs": set(), "rules": set()})
         group["aliases"][row["text"]] += 1
         if row["title"]:
             group["titles"][normalise_name(row["title"])] += 1
         group["n_mentions"] += 1
         group["docs"].add(row["doc_id"])
+        group["rules"].add(link)
     entities = []
     for eid in sorted(groups):
         g = groups[eid]
@@ -618,6 +1073,7 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules) -> tuple[list[di
             "aliases": sorted(g["aliases"], key=lambda a: (-g["aliases"][a], a)),
             "titles": _dedupe_titles(g["titles"]),
             "n_mentions": g["n_mentions"], "n_documents": len(g["docs"]),
+            "link_rule": ",".join(sorted(g["rules"])),
         })
     return doc_mentions, entities
 
@@ -634,6 +1090,21 @@ def _dedupe_titles(titles: Counter) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # Stage
 
+def _mention_name(doc: Doc, m: Mention, rules: EntityRules) -> str:
+    """The name a mention is linked by: its text normalised; a person's name written in capitals
+    ("WALLACE:") in ordinary case; "Hillary Clinton's campaign" -> "Clinton campaign", "the
+    Obama administration" -> "Obama administration" (`organisations.person_groups`)."""
+    text = normalise_name(doc[m.start:m.end].text)
+    if m.rule_id == f"pattern:{GROUP_PATTERN}":
+        owners = [t.text for t in doc[m.start:m.end - 1] if t.is_alpha and t.text[:1].isupper()]
+        noun = rules.person_groups.get(doc[m.end - 1].lower_)
+        if owners and noun:
+            return f"{normalise_name(owners[-1])} {noun}"
+    if m.label == "PERSON" and text.isupper() and sum(c.isalpha() for c in text) >= 3:
+        return " ".join(w.capitalize() for w in text.split())
+    return text
+
+
 def mention_rows(parsed, rules: EntityRules) -> list[dict]:
     """Mention rows of one parsed document (entity_id unset), offsets into documents.text."""
     doc = parsed.doc
@@ -649,16 +1120,20 @@ def mention_rows(parsed, rules: EntityRules) -> list[dict]:
             "mention_id": f"{parsed.doc_id}:{start}-{end}", "doc_id": parsed.doc_id,
             "start": start, "end": end, "token_start": m.start, "token_end": m.end,
             "text": text, "label": m.label, "title": title, "title_start": title_start,
-            "title_end": title_end, "entity_id": None, "rule_id": m.rule_id,
-            "name": m.canonical or normalise_name(text),
+            "title_end": title_end, "entity_id": None, "rule_id": m.rule_id, "link_rule": None,
+            "name": m.canonical or _mention_name(doc, m, rules),
         })
     return rows
 
 
 def extract_entities(parsed_docs: Iterable, rules: EntityRules) -> tuple[list[dict], list[dict]]:
     """Pure heart of the stage: parsed documents -> (mention rows, entity rows)."""
-    rows = [row for parsed in parsed_docs for row in mention_rows(parsed, rules)]
-    rows, entities = link_mentions(rows, rules)
+    rows: list[dict] = []
+    common_words: set[str] = set()
+    for parsed in parsed_docs:
+        rows.extend(mention_rows(parsed, rules))
+        common_words.update(t.text for t in parsed.doc if t.is_alpha and t.text.islower())
+    rows, entities = link_mentions(rows, rules, frozenset(common_words))
     for row in rows:
         del row["name"]
     return rows, entities

@@ -6,8 +6,8 @@ and 80% overlap), people and topics. With `--polnear dev` (or `train`, or a path
 JSONL file) the pipeline is first run on the split's texts in a temporary folder (never inside
 the repository) and its quotes are scored against the PolNeAR attributions.
 
-The scoring itself lives with each stage (`pipeline.eval_lines`, `eval_quotes`, `eval_entities`,
-`eval_topics`); this module finds what is available, runs it, prints one table, lists the misses
+The scoring itself lives with each stage (`pipeline.eval_lines`, `eval_quotes`, `eval_speakers`,
+`eval_entities`, `eval_topics`); this module finds what is available, runs it, prints one table, lists the misses
 and false alarms (`--show N`), writes everything as JSON (`OUT/eval.json` or `--json PATH`), and
 with `--min-f1 X` exits 1 when a headline F1 (quotes at 30% overlap, seed lines kept) is below X.
 
@@ -107,6 +107,7 @@ def seed_sections() -> list[Section]:
                 "seed_people.jsonl", call=lambda fn, ctx: fn(ctx.out_dir, ctx.gold_dir / "seed_people.jsonl")),
         Section("topics", "topics (seeds)", "eval_topics", "score_topics", ("quote_topics", "claims"),
                 "seed_quotes.jsonl", call=lambda fn, ctx: fn(ctx.out_dir, ctx.gold_dir / "seed_quotes.jsonl")),
+        gender_section(seeds=True),
     ]
 
 
@@ -124,7 +125,25 @@ def boilerplate_sections() -> list[Section]:
 def polnear_sections() -> list[Section]:
     return [Section("quotes", "quotes (PolNeAR)", "eval_quotes", "score_polnear", ("quotes",),
                     headline="quotes F1@30 (speech recall)",
-                    call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl))]
+                    call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl)),
+            # canonical speakers against the dev speaker gold (skipped on other splits)
+            Section("speakers", "canonical speakers (PolNeAR dev)", "eval_speakers", "score_polnear_speakers",
+                    ("quotes",), "polnear_dev_speakers.jsonl",
+                    call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl,
+                                            ctx.gold_dir / "polnear_dev_speakers.jsonl")),
+            gender_section(seeds=False)]
+
+
+def gender_section(seeds: bool) -> Section:
+    """Speaker gender on the speakers whose gender the gold's sources state by pronoun or
+    honorific (the gold is built from the gold files at run time: pipeline.eval_gender)."""
+    if seeds:
+        return Section("gender", "speaker gender (seeds, stated by pronoun or honorific)", "eval_gender",
+                       "score_seed_gender", ("quotes",), "seed_quotes.jsonl",
+                       call=lambda fn, ctx: fn(ctx.out_dir, ctx.gold_dir / "seed_quotes.jsonl"))
+    return Section("gender", "speaker gender (PolNeAR, stated by pronoun or honorific)", "eval_gender",
+                   "score_polnear_gender", ("quotes",),
+                   call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl, ctx.gold_dir / "polnear_dev_speakers.jsonl"))
 
 
 def baseline_section(seeds: bool) -> Section:

@@ -147,6 +147,10 @@ MENTIONS = TableSpec(
         _f("title_end", I64, True),
         _f("entity_id", STR, True),
         _f("rule_id", STR),
+        # how the mention was linked to its entity: model (its own name), alias, same_doc_surname,
+        # same_doc_first_name, name_variant, title_prefix, corpus_unique, corpus_context,
+        # corpus_dominant, acronym, dotted, person_group (pipeline/entities.py)
+        _f("link_rule", STR, True),
     ]),
     ("mention_id",),
 )
@@ -161,6 +165,7 @@ ENTITIES = TableSpec(
         _f("titles", pa.list_(STR)),
         _f("n_mentions", I32),
         _f("n_documents", I32),
+        _f("link_rule", STR, True),         # its mentions' link rules, distinct, sorted, comma-joined
     ]),
     ("entity_id",),
 )
@@ -182,6 +187,10 @@ QUOTES = TableSpec(
         _f("speaker_end", I64, True),
         _f("speaker", STR, True),           # canonical name
         _f("speaker_entity_id", STR, True),
+        _f("speaker_title", STR, True),     # a description the speaker was reduced from ("The
+                                            # hotel's general manager" in "..., Jane Roe")
+        _f("speaker_gender", STR, True),    # female / male / unknown; null when no person speaks
+        _f("gender_evidence", STR, True),   # what decided: pronoun:she, honorific:Mrs., first_name:Mary
         _f("resolution", STR),              # explicit / pronoun / role / continuation / none
         _f("rule_id", STR),
     ]),
@@ -209,6 +218,8 @@ CLAIMS = TableSpec(
         _f("speaker", STR, True),
         _f("speaker_entity_id", STR, True),
         _f("speaker_title", STR, True),
+        _f("speaker_gender", STR, True),    # female / male / unknown (null: the speaker is no person)
+        _f("gender_evidence", STR, True),   # pronoun:she, honorific:Mrs., first_name:Mary
         _f("speaker_text", STR, True),      # the speaker as written ("he", "an official")
         _f("resolution", STR, True),        # how the speaker was resolved (quotes.resolution)
         _f("type", STR),

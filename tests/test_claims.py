@@ -22,8 +22,8 @@ def quote(qid_start: int, content: str, **kw) -> dict:
     row = {"quote_id": f"{DOC}:{start}-{start + len(content)}", "doc_id": DOC, "type": "direct",
            "content": content, "content_start": start, "content_end": start + len(content), "cue": "say",
            "cue_start": None, "cue_end": None, "speaker_text": None, "speaker_start": None,
-           "speaker_end": None, "speaker": None, "speaker_entity_id": None, "resolution": "none",
-           "rule_id": "test"}
+           "speaker_end": None, "speaker": None, "speaker_entity_id": None, "speaker_title": None,
+           "speaker_gender": None, "gender_evidence": None, "resolution": "none", "rule_id": "test"}
     row.update(kw)
     return row
 
@@ -52,7 +52,7 @@ def fixtures():
     mentions = [{"mention_id": f"{DOC}:{putin_start}-{putin_start + 14}", "doc_id": DOC, "start": putin_start,
                  "end": putin_start + 14, "token_start": 2, "token_end": 4, "text": "Vladimir Putin",
                  "label": "PERSON", "title": "Russian President", "title_start": 0, "title_end": putin_start - 1,
-                 "entity_id": "PERSON:vladimir-putin", "rule_id": "model"}]
+                 "entity_id": "PERSON:vladimir-putin", "rule_id": "model", "link_rule": "model"}]
     documents = [{"doc_id": DOC, "path": "d1.txt", "source": "example.com", "url": None, "date": "2021-10-22",
                   "encoding": "utf-8", "text": TEXT, "title": None, "body": TEXT, "body_segments": None,
                   "date_raw": None, "author": None, "page_title": None, "extracted": None,
@@ -74,6 +74,17 @@ def test_build_claims_joins_everything():
     assert {r["date"] for r in rows} == {"2021-10-22"} and {r["source"] for r in rows} == {"example.com"}
     for r in rows:
         assert TEXT[r["content_start"]:r["content_end"]] == r["content"]
+
+
+@pytest.mark.parametrize("quote_title, expected", [("hotel's general manager", "hotel's general manager"),
+                                                    (None, "Russian President")])
+def test_description_title_and_gender_come_from_the_quote(quote_title, expected):
+    # a description the speaker was reduced from is the title; without one, the mention's title
+    quotes, topics, mentions, documents = fixtures()
+    quotes[0].update(speaker_title=quote_title, speaker_gender="male", gender_evidence="first_name:Vladimir")
+    first = claims_stage.build_claims(quotes, topics, documents, mentions)[0]
+    assert first["speaker_title"] == expected
+    assert (first["speaker_gender"], first["gender_evidence"]) == ("male", "first_name:Vladimir")
 
 
 def test_titles_do_not_travel_between_documents():

@@ -36,12 +36,12 @@ def base_tables() -> dict[str, list[dict]]:
         {"quote_id": f"d1:{q1[0]}-{q1[1]}", "doc_id": "d1", "type": "direct", "content": "we will talk",
          "content_start": q1[0], "content_end": q1[1], "cue": "say", "cue_start": None, "cue_end": None,
          "speaker_text": "President Vladimir Putin", "speaker_start": None, "speaker_end": None,
-         "speaker": "Vladimir Putin", "speaker_entity_id": "PERSON:vladimir_putin", "resolution": "explicit",
+         "speaker": "Vladimir Putin", "speaker_entity_id": "PERSON:vladimir_putin", "speaker_title": None, "speaker_gender": None, "gender_evidence": None, "resolution": "explicit",
          "rule_id": "direct.after"},
         {"quote_id": f"d1:{q2[0]}-{q2[1]}", "doc_id": "d1", "type": "indirect",
          "content": "that Iran must not get the bomb", "content_start": q2[0], "content_end": q2[1],
          "cue": "say", "cue_start": None, "cue_end": None, "speaker_text": "Bennett", "speaker_start": None,
-         "speaker_end": None, "speaker": "Naftali Bennett", "speaker_entity_id": "PERSON:naftali_bennett",
+         "speaker_end": None, "speaker": "Naftali Bennett", "speaker_entity_id": "PERSON:naftali_bennett", "speaker_title": None, "speaker_gender": None, "gender_evidence": None,
          "resolution": "explicit", "rule_id": "indirect.ccomp"},
     ]
     mentions = []
@@ -51,12 +51,12 @@ def base_tables() -> dict[str, list[dict]]:
         s, e = _span(TEXT, part, start)
         mentions.append({"mention_id": f"d1:{s}-{e}", "doc_id": "d1", "start": s, "end": e, "token_start": 0,
                          "token_end": 1, "text": part, "label": "PERSON", "title": None, "entity_id": entity,
-                         "rule_id": "ner"})
+                         "rule_id": "ner", "link_rule": "model"})
     entities = [
         {"entity_id": "PERSON:vladimir_putin", "label": "PERSON", "name": "Vladimir Putin",
-         "aliases": ["Putin"], "titles": ["President"], "n_mentions": 2, "n_documents": 1},
+         "aliases": ["Putin"], "titles": ["President"], "n_mentions": 2, "n_documents": 1, "link_rule": "model"},
         {"entity_id": "PERSON:naftali_bennett", "label": "PERSON", "name": "Naftali Bennett",
-         "aliases": ["Bennett"], "titles": [], "n_mentions": 2, "n_documents": 1},
+         "aliases": ["Bennett"], "titles": [], "n_mentions": 2, "n_documents": 1, "link_rule": "model"},
     ]
     quote_topics = [{"quote_id": quotes[1]["quote_id"], "doc_id": "d1", "topic": "iran_nuclear",
                      "label": "Iran's nuclear programme", "score": 1.0, "evidence": ["bomb"]},
@@ -129,7 +129,7 @@ def merge_entities(t):
 def split_entity(t):
     t["mentions"][0]["entity_id"] = "PERSON:putin"
     t["entities"].append({"entity_id": "PERSON:putin", "label": "PERSON", "name": "Putin", "aliases": [],
-                          "titles": [], "n_mentions": 1, "n_documents": 1})
+                          "titles": [], "n_mentions": 1, "n_documents": 1, "link_rule": "model"})
     t["entities"][0]["n_mentions"] = 1
 
 

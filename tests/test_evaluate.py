@@ -185,8 +185,14 @@ def test_polnear_runs_the_pipeline_outside_the_repository(tmp_path, monkeypatch,
         seen["gold"] = [json.loads(l)["doc_id"] for l in Path(gold).read_text().splitlines()]
         return quotes_result(0.6)
 
+    def score_polnear_speakers(out_dir, gold, speaker_gold):
+        seen["speaker_gold"] = Path(speaker_gold).name
+        return {"metrics": {"person": {"gold": 2, "found": 1, "right": 1, "accuracy": 1.0}}}
+
+    (shared / "gold").mkdir()
+    (shared / "gold" / "polnear_dev_speakers.jsonl").write_text("")
     monkeypatch.setattr("pipeline.cli.run_all", run_all)
-    fake_scorers(monkeypatch, score_polnear=score_polnear)
+    fake_scorers(monkeypatch, score_polnear=score_polnear, score_polnear_speakers=score_polnear_speakers)
     out = tmp_path / "out"
     assert evaluate.main(["--polnear", "dev", "--docs", "2", "--shared", str(shared), "--output", str(out)]) == 0
     assert seen["input"] == [{"id": "doc0", "text": "Text 0 said he.", "source": "pub", "date": "2016-01-01"},
@@ -194,7 +200,9 @@ def test_polnear_runs_the_pipeline_outside_the_repository(tmp_path, monkeypatch,
     assert seen["gold"] == ["doc0", "doc1"]
     assert evaluate.REPO not in seen["out_dir"].parents
     assert not seen["out_dir"].exists()                       # the temporary folder is gone
-    assert "quotes (PolNeAR)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "quotes (PolNeAR)" in printed
+    assert "canonical speakers (PolNeAR dev)" in printed and seen["speaker_gold"] == "polnear_dev_speakers.jsonl"
     assert json.loads((out / "eval_polnear_dev.json").read_text())["headline"] == {"quotes F1@30 (speech recall)": 0.6}
     inside = evaluate.REPO / "outputs" / "polnear-run"
     assert evaluate.main(["--polnear", "dev", "--shared", str(shared), "--workdir", str(inside)]) == 2

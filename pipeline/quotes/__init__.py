@@ -44,6 +44,7 @@ from .direct import (
     continuation_quotes,
     direct_quotes,
 )
+from .gender import first_name_genders, first_name_of
 from .lexicon import STAGE, QuoteConfig, load_config
 from .marks import QUOTE_CHARS, pair_quote_marks
 from .mentions import Mention, fallback_mentions, mentions_from_tables
@@ -372,6 +373,7 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
                                            a.cue.idx if a.cue is not None else a.content[0])):
         resolver.resolve(att)
     atts = [a for a in atts if not a.extra.get("drop")]
+    genders = {id(a): resolver.speaker_gender(a) for a in atts}   # after every pronoun is resolved
     text = doc.text if text is None else text
 
     # Body -> text offsets, mapped in one vectorised call per document.
@@ -396,6 +398,8 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
                "cue": None, "cue_start": None, "cue_end": None,
                "speaker_text": None, "speaker_start": None, "speaker_end": None,
                "speaker": att.speaker_name, "speaker_entity_id": att.speaker_entity_id,
+               "speaker_title": att.extra.get("speaker_title"),
+               "speaker_gender": genders[id(att)][0], "gender_evidence": genders[id(att)][1],
                "resolution": att.resolution or "none", "rule_id": att.rule_id}
         # A continuation has no cue of its own: it carries the cue and speaker span of the
         # attribution it continues (where its speaker is written), flagged by its resolution.
@@ -423,6 +427,11 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     documents = {row["doc_id"]: row for row in
                  read_table(DOCUMENTS, out_dir, columns=["doc_id", "text", "body_segments"]).to_pylist()}
     by_doc = mentions_from_tables(Path(out_dir))
+    if by_doc is not None:
+        # every person's first name looked up in one pass over the name dictionary (a lookup per
+        # document would read its files again for each document's new names)
+        first_name_genders(filter(None, (first_name_of(m.name) for mentions in by_doc.values()
+                                         for m in mentions if m.label == "PERSON")))
     record.extra["speaker_mentions"] = "entities stage" if by_doc is not None else "fallback (doc.ents)"
     rows: list[dict] = []
     n_docs = 0

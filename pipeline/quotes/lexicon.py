@@ -43,8 +43,7 @@ class QuoteConfig:
     male_honorifics: frozenset
     female_honorifics: frozenset
     non_speaking_heads: frozenset
-    male_names: frozenset
-    female_names: frozenset
+    first_name_min_share: float
     document_nouns: frozenset
     document_writing_verbs: frozenset
     organisation_nouns: frozenset
@@ -82,6 +81,12 @@ class QuoteConfig:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ConfigError(f"{source}: '{section}.{key}' must be a non-negative integer")
             return value
+
+        def share(section: str, key: str) -> float:
+            value = config.get(section, {}).get(key)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.5 < value <= 1:
+                raise ConfigError(f"{source}: '{section}.{key}' must be a number above 0.5 and at most 1")
+            return float(value)
 
         phrases = {}
         for item in config.get("cues", {}).get("phrases", []):
@@ -131,8 +136,7 @@ class QuoteConfig:
             male_honorifics=words("speakers", "male_honorifics"),
             female_honorifics=words("speakers", "female_honorifics"),
             non_speaking_heads=words("speakers", "non_speaking_heads"),
-            male_names=words("speakers", "male_first_names"),
-            female_names=words("speakers", "female_first_names"),
+            first_name_min_share=share("speakers", "first_name_min_share"),
             document_nouns=words("speakers", "document_nouns"),
             document_writing_verbs=words("speakers", "document_writing_verbs"),
             organisation_nouns=words("speakers", "organisation_nouns"),

@@ -4,10 +4,12 @@ title and recency against the document's mentions, recording how in `resolution`
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from typing import Sequence
 
 from spacy.tokens import Doc, Token
 
+from .gender import FEMALE, MALE, PRONOUN_GENDER, UNKNOWN, first_name_genders, first_name_of, gender_from_first_name
 from .lexicon import QuoteConfig, _role_heads
 from .mentions import Mention, _norm
 from .syntax import (
@@ -31,26 +33,23 @@ class SpeakerResolver:
             for i in range(m.token_start, min(m.token_end, len(doc))):
                 self.token_mention[i] = m
         self.history: list[Attribution] = []      # resolved attributions, in document order
-        # Gender by canonical name: honorifics before any mention (Mr. / Mrs.), else the first
-        # name (config lexicons), else what an earlier "he"/"she" resolved to this person said.
-        self.genders: dict[str, str | None] = {}
-        for m in self.mentions:
-            if m.label != "PERSON":
-                continue
-            if m.token_start > 0:
-                prev = doc[m.token_start - 1].lower_
-                if prev in config.male_honorifics:
-                    self.genders.setdefault(m.name, "m")
-                elif prev in config.female_honorifics:
-                    self.genders.setdefault(m.name, "f")
-        for m in self.mentions:
-            if m.label == "PERSON" and m.name not in self.genders:
-                first = m.name.split()[0].lower().strip(".") if m.name.split() else ""
-                if first in config.male_names:
-                    self.genders[m.name] = "m"
-                elif first in config.female_names:
-                    self.genders[m.name] = "f"
-        self.pronoun_genders: dict[str, str] = {}
+        # Gender evidence by canonical person name (see pipeline/quotes/gender.py): honorifics,
+        # the "he"/"she" of quotes resolved to them (as they come), first names. (Any pronoun
+        # after a mention, "Warren said he ...", refers to someone else too often: measured,
+        # counting them moved PolNeAR dev speakers to the wrong gender and the wrong person.)
+        self.honorifics: dict[str, str] = {}
+        self.pronoun_votes: dict[str, Counter] = defaultdict(Counter)
+        persons = [m for m in self.mentions if m.label == "PERSON"]
+        surnames = Counter(name.split()[-1] for name in {m.name for m in persons if len(m.name.split()) >= 2})
+        for m in persons:
+            word = _honorific_before(doc, m, config)
+            # ("Mrs. Clinton" where Bill and Hillary Clinton are both named says nothing of the
+            # person the surname was linked to)
+            if word is not None and not (len(m.text.split()) == 1 and surnames[_norm(m.text)] > 1):
+                self.honorifics.setdefault(m.name, word)
+        first_name_genders(filter(None, (first_name_of(m.name) for m in persons)))   # one batch
+        self._first_names: dict[str, tuple[str, str] | None] = {}
+        self._described: dict[str, set[str]] | None = None
 
     # -- helpers -------------------------------------------------------------------------------
     def _mentions_in(self, start: int, end: int) -> list[Mention]:
@@ -66,13 +65,43 @@ class SpeakerResolver:
         span = self.doc[start:end]
         return span.root
 
-    def _gender(self, mention: Mention) -> str | None:
-        return self.genders.get(mention.name) or self.pronoun_genders.get(mention.name)
+    def gender_of(self, name: str) -> tuple[str, str | None]:
+        """(female / male / unknown, evidence) of a person of the document, by canonical name:
+        an honorific, else the majority of the pronouns that referred to them, else the first
+        name; never the role."""
+        word = self.honorifics.get(name)
+        if word is not None:
+            gender = FEMALE if word.lower() in self.config.female_honorifics else MALE
+            return gender, f"honorific:{word}"
+        votes = self.pronoun_votes.get(name)
+        if votes:
+            by_gender = Counter()
+            for pronoun, n in votes.items():
+                by_gender[PRONOUN_GENDER[pronoun]] += n
+            ranked = by_gender.most_common()
+            if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+                gender = ranked[0][0]
+                pronoun = max((p for p in votes if PRONOUN_GENDER[p] == gender), key=lambda p: (votes[p], p))
+                return gender, f"pronoun:{pronoun}"
+        if name not in self._first_names:
+            self._first_names[name] = gender_from_first_name(name, self.config.first_name_min_share)
+        hit = self._first_names[name]
+        return (hit[0], hit[1]) if hit is not None else (UNKNOWN, None)
 
-    def _recent(self, before_token: int, labels: Sequence[str], pronoun: str | None = None) -> Mention | None:
-        gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pronoun or "")
+    def _gender(self, mention: Mention) -> str | None:
+        gender = self.gender_of(mention.name)[0]
+        return None if gender == UNKNOWN else gender
+
+    def _recent(self, before_token: int, labels: Sequence[str], pronoun: str | None = None,
+                skip: tuple[int, int] | None = None) -> Mention | None:
+        """The latest mention before a token with one of `labels`, of the pronoun's gender when
+        known, outside `skip` (the attribution's own content: "“I told Bob ...,” he said" is
+        never Bob speaking)."""
+        gender = PRONOUN_GENDER.get(pronoun or "")
         for m in reversed(self.mentions):
             if m.token_start >= before_token or m.label not in labels:
+                continue
+            if skip is not None and skip[0] <= self.doc[m.token_start].idx < skip[1]:
                 continue
             if gender and (g := self._gender(m)) and g != gender:
                 continue
@@ -101,6 +130,142 @@ class SpeakerResolver:
                     and root.dep_ != "poss":
                 return m
         return None
+
+    def _in_context(self, m: Mention) -> Mention:
+        """A surname alone ("Obama", "Mrs. Clinton") where the document names several people with
+        that surname: the one the context points to, rather than the document's most mentioned.
+        An honorific's gender first ("Mrs. Clinton"), then a title only one of them carries
+        ("President Obama"); otherwise the link the entities stage made (measured on PolNeAR
+        dev: taking the nearest full name before it instead lost 1 point of persons' full names,
+        a passing "Michelle Obama" taking over "Obama" the article is about)."""
+        if m.label != "PERSON" or len(m.text.split()) != 1:
+            return m
+        surname = _norm(m.text)
+        full = [x for x in self.mentions if x.label == "PERSON" and len(x.text.split()) >= 2 and
+                len(x.name.split()) >= 2 and x.name.split()[-1] == surname]
+        names = sorted({x.name for x in full})
+        if len(names) < 2:
+            return m
+
+        def mention_of(name: str) -> Mention:
+            own = [x for x in full if x.name == name]
+            before = [x for x in own if x.token_start < m.token_start]
+            return before[-1] if before else own[0]
+
+        word = _honorific_before(self.doc, m, self.config)
+        if word is not None:
+            gender = FEMALE if word.lower() in self.config.female_honorifics else MALE
+            fits = [n for n in names if self.gender_of(n)[0] == gender]
+            if len(fits) == 1:
+                return mention_of(fits[0])
+        title = [w for w in (m.title or "").lower().split()
+                 if w not in self.config.male_honorifics | self.config.female_honorifics]
+        if title:
+            fits = [n for n in names if any(title[-1] in (x.title or "").lower().split()
+                                             for x in full if x.name == n)]
+            if len(fits) == 1:
+                return mention_of(fits[0])
+        return m
+
+    def _appositive_name(self, start: int, end: int, head: Token, att: Attribution) -> Mention | None:
+        """"The hotel's general manager, Jane Roe", "Smith's agent, John Doe", "One of his
+        advisers, Tad Devine", "A retired nurse from a small river town, Doe": a description set
+        off by a comma from the person's name that closes it (or is followed by another comma:
+        "One early supporter, Rep. Lee Zeldin, Republican of New York") is that person; so is a
+        name opening the span before a comma ("Mrs. Clinton, the presumptive nominee and ...").
+        The description (without its article) becomes the speaker's title. Not a list of people
+        ("Smith, Jones and Brown"): no coordination may join the name."""
+        if head.pos_ not in ("NOUN", "PROPN", "NUM", "PRON"):
+            return None
+        doc = self.doc
+        inside = [m for m in self._mentions_in(start, end) if m.label == "PERSON"]
+        if not inside or any(t.dep_ == "cc" for t in doc[start:end]):
+            return None
+        first = inside[0]
+        first_root = doc[first.token_start:first.token_end].root
+        if first.token_start <= start + 1 and first.token_end < end and doc[first.token_end].text == "," and \
+                first_root.dep_ != "poss" and not any(c.dep_ in ("conj", "cc") for c in first_root.children):
+            words = [t for t in doc[first.token_end + 1:end] if not t.is_space]
+            self._title_from(words, att)
+            return first
+        for m in reversed(inside):
+            if m.token_start <= start + 1 or not doc[m.token_start - 1].is_punct or doc[m.token_start - 1].text != ",":
+                continue
+            closes = m.token_end >= end or doc[m.token_end].text == ","
+            root = doc[m.token_start:m.token_end].root
+            if not closes or root.dep_ in ("conj", "poss", "pobj") or \
+                    any(c.dep_ in ("conj", "cc") for c in root.children):
+                continue
+            self._title_from([t for t in doc[start:m.token_start - 1] if not t.is_space], att)
+            return m
+        return None
+
+    @staticmethod
+    def _title_from(words: list, att: Attribution) -> None:
+        while words and (words[0].lower_ in ("the", "a", "an") or words[0].is_punct):
+            words = words[1:]
+        while words and words[-1].is_punct:
+            words = words[:-1]
+        if words:
+            att.extra["speaker_title"] = words[0].doc[words[0].i:words[-1].i + 1].text
+
+    def _descriptions(self) -> dict[str, set[str]]:
+        """Words the document uses to describe each person (by canonical name), from its own
+        wording: the title, the noun phrase before the name ("retired neurosurgeon Ben Carson"),
+        an apposition either way ("Trump, the billionaire businessman", "the FBI director, James
+        Comey") and a copula ("Carson is a neurosurgeon"). Computed once per document."""
+        if self._described is not None:
+            return self._described
+        doc = self.doc
+        out: dict[str, set[str]] = defaultdict(set)
+
+        def add(name: str, tokens) -> None:
+            for t in tokens:
+                if t.pos_ in ("NOUN", "ADJ", "PROPN") and not t.is_punct:
+                    out[name].update((t.lower_, t.lemma_.lower()))
+
+        for m in self.mentions:
+            if m.label != "PERSON":
+                continue
+            if m.title:
+                out[m.name].update(w.lower() for w in m.title.split())
+            root = doc[m.token_start:m.token_end].root
+            add(m.name, [t for t in doc[max(root.left_edge.i, m.token_start - 6):m.token_start]
+                         if t.head.i >= m.token_start or t.head.i in range(m.token_start - 6, m.token_start)])
+            for c in root.children:
+                if c.dep_ == "appos" and c.pos_ == "NOUN":
+                    add(m.name, [t for t in c.subtree if t.i <= c.i])
+            if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+                add(m.name, [t for t in root.head.subtree if t.i <= root.head.i])
+            if root.dep_ == "nsubj" and root.head.lemma_ == "be":
+                for c in root.head.children:
+                    if c.dep_ == "attr" and c.pos_ == "NOUN":
+                        add(m.name, [t for t in c.subtree if t.i <= c.i])
+        self._described = out
+        return out
+
+    def _described_person(self, head: Token, cue_i: int) -> Mention | None:
+        """"the bespectacled professor", "the FBI director", "the billionaire businessman": a
+        definite singular description is the person the document describes with its head noun
+        (and with each of its capitalised modifiers: "the Republican nominee" is not "Democratic
+        nominee Hillary Clinton"); the latest such person before the cue, else the first after.
+        None when nobody is described so (the description stays as written)."""
+        if head.pos_ != "NOUN" or head.tag_ != "NN" or not any(
+                c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
+            return None
+        lemma = head.lemma_.lower()
+        if lemma in self.config.organisation_nouns or lemma in self.config.document_nouns or \
+                lemma in self.config.non_speaking_heads:
+            return None
+        proper = [c.lower_ for c in head.lefts if c.dep_ in ("amod", "compound", "nmod") and c.text[:1].isupper()]
+        described = self._descriptions()
+        names = {name for name, words in described.items()
+                 if (lemma in words or head.lower_ in words) and all(p in words for p in proper)}
+        if not names:
+            return None
+        fits = [m for m in self.mentions if m.label == "PERSON" and m.name in names]
+        before = [m for m in fits if m.token_start < cue_i]
+        return before[-1] if before else fits[0]
 
     def _role_match(self, words: list[str], before_token: int) -> Mention | None:
         """"the Russian leader", "The Israeli Prime Minister", "the president": persons whose
@@ -166,6 +331,10 @@ class SpeakerResolver:
             att.extra["drop"] = True
             self._set(att, None, None, None, "none")
             return att
+        if named is None:
+            named = self._appositive_name(start, end, head, att)
+        if named is not None:
+            named = self._in_context(named)
         if named is not None and low not in config.document_nouns:
             kind = "person" if named.label == "PERSON" else "organisation"
             att.extra["speaker_kind"] = kind
@@ -177,7 +346,7 @@ class SpeakerResolver:
             self._set(att, None, None, None, "none")
             return att
         if low in config.person_pronouns and end - start <= 2:
-            m = self._pronoun_person(cue_i, low)
+            m = self._pronoun_person(cue_i, low, att.content)
             if m is not None:
                 att.extra["speaker_kind"] = "person"
                 self._set(att, m.name, m.entity_id, m.label, "pronoun")
@@ -220,13 +389,17 @@ class SpeakerResolver:
                     return att
         # Roles and titles: "The Israeli Prime Minister", "the Russian leader", "the president".
         role_words = [w for w in words]
+        m = None
         if head.lower_ in _role_heads(config) or any(w in config.roles for w in role_words):
             m = self._role_match(role_words, cue_i)
-            if m is not None:
-                att.extra["speaker_kind"] = "person"
-                self._set(att, m.name, m.entity_id, m.label, "role")
-                self.history.append(att)
-                return att
+        if m is None and not self._mentions_in(start, end):
+            m = self._described_person(head, cue_i)
+        if m is not None:
+            m = self._in_context(m)
+            att.extra["speaker_kind"] = "person"
+            self._set(att, m.name, m.entity_id, m.label, "role")
+            self.history.append(att)
+            return att
         # Any named mention inside the span that the head owns (e.g. an ORG in "the Russian
         # Foreign Ministry" when the head is "Ministry").
         inside = [m for m in self._mentions_in(start, end)]
@@ -277,26 +450,73 @@ class SpeakerResolver:
         self.history.append(att)
         return att
 
-    def _pronoun_person(self, cue_i: int, pronoun: str) -> Mention | None:
-        """he/she: the previous attribution's person when recent (the usual "he added"), else the
-        most recent person mentioned before the cue, respecting honorific gender when known."""
-        gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pronoun)
+    def speaker_gender(self, att: Attribution) -> tuple[str | None, str | None]:
+        """(speaker_gender, gender_evidence) of a resolved attribution: a person's gender as
+        `gender_of` tells it; a "he"/"she" no person was found for still tells its gender; None
+        when the speaker is no person (an organisation, a document, a group, nobody)."""
+        source = att
+        while source.inherit_from is not None:
+            source = source.inherit_from
+        if att.speaker_label == "PERSON" and att.speaker_name:
+            return self.gender_of(att.speaker_name)
+        if source.speaker is not None and source.speaker[1] - source.speaker[0] == 1:
+            word = self.doc[source.speaker[0]].lower_
+            if word in PRONOUN_GENDER and word in self.config.person_pronouns:
+                return PRONOUN_GENDER[word], f"pronoun:{word}"
+        return None, None
+
+    def _pronoun_person(self, cue_i: int, pronoun: str, content: tuple[int, int] | None = None) -> Mention | None:
+        """he/she: a person of the pronoun's gender (when known), outside the quote's own content.
+        The subject of a sentence naming a person since the previous speaker's cue, in the cue's
+        sentence or the two before ("Joe Biden weighed in, telling Mic ...: “...,” he said"), else
+        the previous attribution's person (the usual "he added"), else the latest subject in those
+        sentences, else the latest person mentioned."""
+        gender = PRONOUN_GENDER.get(pronoun)
         prev = self._previous_speaker(cue_i, plural=False)
-        recent = self._recent(cue_i, ("PERSON",), pronoun)
+        recent = self._recent(cue_i, ("PERSON",), pronoun, skip=content)
+        floor = self._sentences_back(cue_i, 2)
+        subjects = [m for m in self._candidates(cue_i, gender, content) if m.token_start >= floor and self._is_subject(m)]
+        pm = None
         if prev is not None:
             pm = next((m for m in self.mentions if m.name == prev.speaker_name and m.label == "PERSON"), None)
-            if pm is not None and not (gender and (g := self._gender(pm)) and g != gender):
-                # Prefer the previous speaker unless another person was named since, closer to
-                # the cue, as the subject of a sentence.
-                if recent is None or recent.name == pm.name or prev.cue is None or \
-                        recent.token_start < prev.cue.i or not self._is_subject(recent):
-                    return self._learn_gender(pm, gender)
-        return self._learn_gender(recent, gender)
+            if pm is not None and gender and (g := self._gender(pm)) and g != gender:
+                pm = None
+        if pm is not None:
+            since = [m for m in subjects if prev.cue is None or m.token_start > prev.cue.i]
+            if since and since[-1].name != pm.name:
+                return self._learn_gender(self._in_context(since[-1]), pronoun)
+            return self._learn_gender(pm, pronoun)
+        if subjects:
+            return self._learn_gender(self._in_context(subjects[-1]), pronoun)
+        return self._learn_gender(self._in_context(recent) if recent is not None else None, pronoun)
 
-    def _learn_gender(self, m: Mention | None, gender: str | None) -> Mention | None:
-        """A person "he"/"she" resolved to keeps that gender for later pronouns of the document."""
-        if m is not None and gender and not self._gender(m):
-            self.pronoun_genders[m.name] = gender
+    def _candidates(self, before_token: int, gender: str | None, skip: tuple[int, int] | None) -> list[Mention]:
+        """Persons mentioned before a token, in order, of `gender` when theirs is known, outside `skip`."""
+        out = []
+        for m in self.mentions:
+            if m.token_start >= before_token:
+                break
+            if m.label != "PERSON" or (skip is not None and skip[0] <= self.doc[m.token_start].idx < skip[1]):
+                continue
+            if gender and (g := self._gender(m)) and g != gender:
+                continue
+            out.append(m)
+        return out
+
+    def _sentences_back(self, token: int, n: int) -> int:
+        """The first token of the sentence n sentences before the one holding `token`."""
+        sent = self.doc[token].sent
+        for _ in range(n):
+            if sent.start == 0:
+                break
+            sent = self.doc[sent.start - 1].sent
+        return sent.start
+
+    def _learn_gender(self, m: Mention | None, pronoun: str) -> Mention | None:
+        """A person "he"/"she" resolved to: the pronoun is evidence of their gender, for later
+        pronouns of the document and for the quote's `speaker_gender`."""
+        if m is not None and pronoun in PRONOUN_GENDER:
+            self.pronoun_votes[m.name][pronoun] += 1
         return m
 
     def _is_subject(self, m: Mention) -> bool:
@@ -360,6 +580,17 @@ class SpeakerResolver:
         if not toks:
             return None
         return _norm(self.doc[toks[0].i:toks[-1].i + 1].text), None, "ORG"
+
+
+def _honorific_before(doc: Doc, m: Mention, config: QuoteConfig) -> str | None:
+    """"Mrs." in "Mrs. Roe" (the word before the name, or the first word of its title)."""
+    candidates = [doc[m.token_start - 1].text] if m.token_start > 0 else []
+    if m.title:
+        candidates.append(m.title.split()[0])
+    for word in candidates:
+        if word.lower() in config.male_honorifics | config.female_honorifics:
+            return word
+    return None
 
 
 def _share_of_people(subj: Token, config: QuoteConfig) -> bool:

@@ -1,0 +1,144 @@
+"""Speaker gender (pipeline/quotes/gender.py and the resolver's gender_of) and its gold check
+(pipeline/eval_gender.py): table-driven, with negative cases."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.docs import ParsedDoc
+from pipeline.errors import ConfigError
+from pipeline.quotes import extract_quotes, load_config
+from pipeline.quotes.gender import first_name_genders, first_name_of, gender_from_first_name
+from pipeline.quotes.lexicon import QuoteConfig
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config()
+
+
+@pytest.fixture(scope="module")
+def extract(nlp, config):
+    def run(text):
+        return extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config)
+    return run
+
+
+@pytest.mark.parametrize("name, first", [("Mary Roe", "Mary"), ("Roe", None), ("J. Roe", None),
+                                         ("J Roe", None), ("Jean-Luc Picard", "Jean-Luc")])
+def test_first_name_of(name, first):
+    assert first_name_of(name) == first
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Mary Roe", ("female", "first_name:Mary")),
+    ("John Doe", ("male", "first_name:John")),
+    ("Jean Doe", None),            # about 84% of its bearers are men: below the share asked
+    ("Doe", None),                 # no first name
+    ("Zzyzxq Doe", None),          # not in the dictionary
+])
+def test_gender_from_first_name(name, expected):
+    assert gender_from_first_name(name, 0.85) == expected
+
+
+def test_name_lookups_are_batched_and_case_blind():
+    hits = first_name_genders(["MARY", "john", "Zzyzxq"])
+    assert hits["mary"][0] == "female" and hits["john"][0] == "male" and hits["zzyzxq"] is None
+
+
+def _speaker(rows, speaker_text):
+    return next(r for r in rows if r["speaker_text"] == speaker_text)
+
+
+# (text, speaker as written, speaker, gender, evidence)
+GENDER_CASES = [
+    # an honorific says it, before the first name ("Jean": no first-name verdict)
+    ('Mrs. Jean Roe spoke on Monday. "We will keep the school open," Roe said.',
+     "Roe", "Jean Roe", "female", "honorific:Mrs."),
+    ('Mr. Jean Roe spoke on Monday. "We will keep the school open," Roe said.',
+     "Roe", "Jean Roe", "male", "honorific:Mr."),
+    # a quote's own pronoun, resolved to the person, says it before the first name can
+    ('Jean Roe spoke on Monday.\n"We will keep the school open," she said.',
+     "she", "Jean Roe", "female", "pronoun:she"),
+    # the first name when nothing in the article says
+    ('"We will keep the school open," said Mary Roe.', "Mary Roe", "Mary Roe", "female", "first_name:Mary"),
+    ('"We will keep the school open," said John Roe.', "John Roe", "John Roe", "male", "first_name:John"),
+    # nothing says: unknown, never guessed from the role
+    ('"We will keep the school open," said the nurse, Jean Roe.', None, "Jean Roe", "unknown", None),
+    # no person speaks: no gender
+    ('"We will keep the school open," the ministry said in a statement.', "the ministry", "the ministry", None, None),
+    # a pronoun no person was found for still tells its gender
+    ('"We will keep the school open," she said.', "she", None, "female", "pronoun:she"),
+]
+
+
+@pytest.mark.parametrize("text, written, speaker, gender, evidence", GENDER_CASES,
+                         ids=["honorific-f", "honorific-m", "pronoun", "first-f", "first-m", "unknown",
+                              "organisation", "lone-pronoun"])
+def test_speaker_gender(extract, text, written, speaker, gender, evidence):
+    rows = extract(text)
+    row = _speaker(rows, written) if written else rows[0]
+    assert (row["speaker"], row["speaker_gender"], row["gender_evidence"]) == (speaker, gender, evidence), rows
+
+
+def test_known_gender_keeps_she_from_the_man_named_last(extract):
+    # "she" goes to the woman named before the man (her first name says so), not the nearest person
+    text = ("Maria Lopez spoke after John Smith left the hall.\n"
+            '"We will keep working on the budget this year," she said.')
+    row = extract(text)[-1]
+    assert (row["speaker"], row["speaker_gender"]) == ("Maria Lopez", "female")
+    text = text.replace("she said", "he said")
+    row = extract(text)[-1]
+    assert (row["speaker"], row["speaker_gender"]) == ("John Smith", "male")
+
+
+@pytest.mark.parametrize("value", [0.5, 1.5, "high", True])
+def test_first_name_share_is_checked(value):
+    from pipeline.config import load_stage_config
+
+    raw = load_stage_config(None, "quotes")
+    raw["speakers"] = {**raw["speakers"], "first_name_min_share": value}
+    with pytest.raises(ConfigError, match="first_name_min_share"):
+        QuoteConfig.from_dict(raw)
+
+
+# ------------------------------------------------------------------------------------------------
+# The gender gold and its scorer
+
+
+@pytest.mark.parametrize("source, gender", [("he", "male"), ("She", "female"), ("him", "male"),
+                                            ("Mr. Comey", "male"), ("Mrs. Clinton", "female"),
+                                            ("Ms Roe", "female"), ("Trump", None), ("his aide", None),
+                                            ("Mrs", None), ("the Mr. Universe contest", None), (None, None)])
+def test_stated_gender(source, gender):
+    from pipeline.eval_gender import stated_gender
+
+    assert stated_gender(source) == gender
+
+
+def test_polnear_gender_gold_and_score(tmp_path):
+    """The gold spreads a stated gender to every attribution of the same canonical person, drops
+    a speaker stated both ways, and scores matched predictions only."""
+    from pipeline.eval_gender import polnear_gender_gold, score_gender
+
+    text = "x" * 200
+    atts = [{"source_text": "Mrs. Roe", "content": [[0, 20]]}, {"source_text": "Roe", "content": [[30, 50]]},
+            {"source_text": "he", "content": [[60, 80]]}, {"source_text": "she", "content": [[90, 110]]},
+            {"source_text": "the FBI", "content": [[120, 140]]}]
+    (tmp_path / "dev.jsonl").write_text(json.dumps({"doc_id": "d", "text": text, "attributions": atts}) + "\n")
+    speakers = [("Mrs. Roe", "Jane Roe", "person"), ("Roe", "Jane Roe", "person"), ("he", "Al Doe", "person"),
+                ("she", "Al Doe", "person"), ("the FBI", "FBI", "organization")]
+    (tmp_path / "speakers.jsonl").write_text("".join(
+        json.dumps({"doc_id": "d", "i": i, "source_text": s, "canonical": c, "kind": k}) + "\n"
+        for i, (s, c, k) in enumerate(speakers)))
+    gold = polnear_gender_gold(tmp_path / "dev.jsonl", tmp_path / "speakers.jsonl")
+    assert [(g["i"], g["gender"]) for g in gold["d"]] == [(0, "female"), (1, "female")]
+    preds = {"d": [{"content_start": 0, "content_end": 20, "speaker_gender": "female"},
+                   {"content_start": 30, "content_end": 50, "speaker_gender": "unknown"}]}
+    metrics = score_gender(gold, preds)["metrics"]
+    assert (metrics["matched"], metrics["right"], metrics["gender_accuracy"]) == (2, 1, 0.5)
+    # without canonical speakers: only the attributions whose own source states it
+    gold = polnear_gender_gold(tmp_path / "dev.jsonl", None)
+    assert [(g["i"], g["gender"]) for g in gold["d"]] == [(0, "female"), (2, "male"), (3, "female")]

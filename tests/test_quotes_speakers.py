@@ -1,0 +1,131 @@
+"""Speaker resolution (pipeline/quotes/speakers.py): descriptions reduced to the name they hold,
+roles resolved to the person the article gives them, surnames to the person the context points
+to, pronouns only to people. Table-driven, each with negative cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.docs import ParsedDoc
+from pipeline.quotes import extract_quotes, load_config
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config()
+
+
+@pytest.fixture(scope="module")
+def extract(nlp, config):
+    def run(text):
+        return extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config)
+    return run
+
+
+# (text, speaker, speaker_title)
+APPOSITIVES = [
+    ("The hotel's general manager, Jane Roe, said the rooms were full all week.",
+     "Jane Roe", "hotel's general manager"),
+    ("Smith's agent, John Doe, said the contract talks had stalled again.", "John Doe", "Smith's agent"),
+    ('"We never saw water this high," said a retired nurse from a small river town, Mary Doe.',
+     "Mary Doe", "retired nurse from a small river town"),
+    # negative: a name that is not the description's apposition is not the speaker
+    ("The wife of John Doe said the contract talks had stalled again.", "The wife of John Doe", None),
+    ("John Doe's agent said the contract talks had stalled again.", "John Doe's agent", None),
+]
+
+
+@pytest.mark.parametrize("text, speaker, title", APPOSITIVES, ids=[t[:30] for t, _, _ in APPOSITIVES])
+def test_description_reduced_to_its_name(extract, text, speaker, title):
+    rows = extract(text)
+    assert rows and (rows[0]["speaker"], rows[0]["speaker_title"]) == (speaker, title), rows
+
+
+# (text, speaker of the last quote)
+PRONOUNS = [
+    # a person named as a subject since the previous speaker's cue is who "he" is ...
+    ('"We will win," said Tom Ray.\nJoe Biden weighed in on Monday, praising Mike Smith.\n'
+     '"They are both qualified," he said.', "Joe Biden"),
+    # ... but a person named since only as an object is not: the previous speaker goes on
+    ('"We will win," said Tom Ray.\nThe crowd cheered Joe Biden on Monday.\n"They are both qualified," he said.',
+     "Tom Ray"),
+    # a person named inside the quotation itself never speaks it
+    ('Tom Ray spoke on Monday.\n"I told Joe Biden that we would win," he said.', "Tom Ray"),
+    # with no previous speaker, the subject of the sentences before, not the latest name
+    ('Tom Ray attacked Joe Biden on Monday.\nHe said the plan would fail.', "Tom Ray"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", PRONOUNS, ids=["subject-since", "object-since", "inside-quote",
+                                                         "subject-first"])
+def test_pronoun_antecedent(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, [(r["speaker_text"], r["speaker"]) for r in rows]
+
+
+# (text, speaker of the last quote, gender)
+SURNAMES = [
+    # an honorific's gender picks among people sharing the surname ...
+    ("Bill Clinton and Hillary Clinton arrived on Monday.\nMrs. Clinton said the plan would fail.",
+     "Hillary Clinton", "female"),
+    ("Hillary Clinton and Bill Clinton arrived on Monday.\nMr. Clinton said the plan would fail.",
+     "Bill Clinton", "male"),
+    # ... and so does a title only one of them carries
+    ("First lady Michelle Obama and President Barack Obama arrived on Monday.\n"
+     "President Obama said the plan would fail.", "Barack Obama", "male"),
+]
+
+
+@pytest.mark.parametrize("text, speaker, gender", SURNAMES, ids=["mrs", "mr", "title"])
+def test_surname_shared_by_two_people(extract, text, speaker, gender):
+    rows = extract(text)
+    assert rows and (rows[-1]["speaker"], rows[-1]["speaker_gender"]) == (speaker, gender), rows
+
+
+# (text, speaker of the last quote, resolution)
+DESCRIPTIONS = [
+    # a definite description is the person the article describes with its head noun
+    ("Ben Carson, a retired neurosurgeon, spoke in Iowa on Monday.\n"
+     "The retired neurosurgeon said the plan would fail.", "Ben Carson", "role"),
+    ("Jane Roe, a professor of law at the university, spoke on Monday.\n"
+     "The bespectacled professor said the ruling was wrong.", "Jane Roe", "role"),
+    ("The plan was drafted by economist John Doe last year.\n"
+     "The economist said the plan would fail.", "John Doe", "role"),
+    # negative: a capitalised modifier the person's description lacks
+    ("Democratic nominee Hillary Clinton spoke on Monday.\nThe Republican nominee said the plan would fail.",
+     "The Republican nominee", "none"),
+    # negative: an indefinite description introduces someone new
+    ("Jane Roe, a professor of law at the university, spoke on Monday.\n"
+     "A professor said the ruling was wrong.", "A professor", "none"),
+    # negative: nobody is described so
+    ("Jane Roe spoke on Monday.\nThe economist said the plan would fail.", "The economist", "none"),
+]
+
+
+@pytest.mark.parametrize("text, speaker, resolution", DESCRIPTIONS,
+                         ids=["apposition", "adjective", "before-name", "modifier", "indefinite", "undescribed"])
+def test_definite_description_resolved_to_the_person_described(extract, text, speaker, resolution):
+    rows = extract(text)
+    assert rows and (rows[-1]["speaker"], rows[-1]["resolution"]) == (speaker, resolution), rows
+
+
+# (text, speaker, speaker_title): more descriptions set off by commas
+MORE_APPOSITIVES = [
+    ("One of his advisers, Tad Devine, said the campaign would go on.", "Tad Devine", "One of his advisers"),
+    ("His best friend at college, Bruce Turry, said the two were inseparable.", "Bruce Turry",
+     "His best friend at college"),
+    ("Maria Lopez, the presumptive nominee and favorite to win in November, said the race was close.",
+     "Maria Lopez", None),
+    # negative: a list of people is not one of them
+    ("The leaders of the two parties, John Smith and Maria Lopez, said the race was close.", None, None),
+]
+
+
+@pytest.mark.parametrize("text, speaker, title", MORE_APPOSITIVES, ids=["one-of", "friend", "name-first", "list"])
+def test_more_descriptions_reduced_to_their_name(extract, text, speaker, title):
+    rows = extract(text)
+    assert rows
+    if speaker is None:
+        assert all(r["speaker"] not in ("John Smith", "Maria Lopez", "Tom Ray") for r in rows), rows
+    else:
+        assert (rows[0]["speaker"], rows[0]["speaker_title"]) == (speaker, title), rows
