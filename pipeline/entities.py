@@ -18,6 +18,8 @@ in `mentions.rule_id`:
   except a place after "in";
 - `relabel`: a span the document more often gives another label takes that label;
 - `gazetteer`: a name known in the document (or an alias) that the model missed;
+- `name_in_text`: a full name the model missed, for a person it tagged by surname only ("Mehmet
+  Oz" untagged, "Oz" a PERSON): a capitalised proper noun before the surname, no title word;
 - `place`: "in Glasgow" tagged PERSON but never a person elsewhere -> GPE;
 - `alias`: the alias table's form -> its canonical name and label;
 - `model`: the model's entity, trimmed ("the", possessives and titles kept out of the span).
@@ -71,7 +73,7 @@ CLOSED_CLASS = frozenset("the a an this that these those his her its their our m
 
 # Overlap resolution: higher wins, then longer, then earlier (an explicit sort key).
 PRIORITY = {"alias": 6, "pattern": 5, "split": 4, "relabel": 3, "surname": 3, "place": 3, "model": 2,
-            "gazetteer": 1, "headline": 1}
+            "gazetteer": 1, "headline": 1, "name_in_text": 1}
 LABEL_ORDER = ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"]
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"'})
 
@@ -491,6 +493,34 @@ def _group_owner(doc: Doc, m: Mention) -> Mention | None:
     return m
 
 
+def _missed_full_names(doc: Doc, mentions: list[Mention], surnames: set[tuple[str, ...]],
+                       body_lines: list[tuple[int, int]], rules: EntityRules) -> list[Mention]:
+    """Full names the model missed, for a one-word person the document never names in full
+    otherwise: "Dr. Mehmet Oz" untagged beside "Oz" (PERSON). The word before the surname must be
+    a capitalised proper noun that is no title word ("President Obama"), no other entity
+    ("Tuesday Trump", "Iowa Trump") and no word the document also writes in lower case ("the
+    Crime Bill"); rule_id `name_in_text`."""
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    single = {doc[m.start].text for m in mentions
+              if m.label == "PERSON" and m.end - m.start == 1 and (doc[m.start].text,) not in surnames}
+    if not single:
+        return []
+    tagged = doc.has_annotation("TAG")
+    lower = {t.text for t in doc if t.is_alpha and t.text.islower()}   # "Crime Bill": "crime" is a word
+    found = []
+    for start, end in body_lines:
+        for i in range(max(start, 1), end):
+            token, before = doc[i], doc[i - 1]
+            if (token.text not in single or i - 1 < start or before.i in taken
+                    or not before.is_alpha or not before.is_title or len(before.text) < 2
+                    or before.text.lower() in lower
+                    or _is_title_word(before, rules) or _is_extra_title(before, rules)
+                    or before.ent_type_ not in ("", "PERSON") or (tagged and before.pos_ != "PROPN")):
+                continue
+            found.append(Mention(i - 1, i + 1, "PERSON", "name_in_text"))
+    return found
+
+
 def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
     """Pure heart of the stage, per document: corrected mentions with titles, before linking."""
     lines = [Line(s, e, classify_line(doc, s, e, rules)) for s, e in split_lines(doc)]
@@ -499,6 +529,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
         for i in range(line.start, line.end):
             line_of[i] = index
     usable = {k for k, line in enumerate(lines) if line.kind in ("body", "headline")}
+    body_lines = [(lines[k].start, lines[k].end) for k in usable if lines[k].kind == "body"]
 
     def kind(m: Mention) -> str:
         return lines[line_of[m.start]].kind if m.start in line_of else "none"
@@ -627,6 +658,11 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
         key = tuple(t.text for t in doc[m.start:m.end])
         if key in rules.aliases:
             m.label, m.canonical = rules.aliases[key]
+
+    missed = _missed_full_names(doc, mentions, surnames, body_lines, rules)
+    widened = {m.end - 1 for m in missed}
+    mentions = sorted([m for m in mentions if not (m.end - m.start == 1 and m.start in widened)] + missed,
+                      key=lambda m: m.start)
 
     # 6. titles before person names; entities inside a title are part of it, not mentions
     ent_at_end = {m.end: (m.start, m.label) for m in mentions}
@@ -1035,6 +1071,12 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
     `common_words`: words the corpus writes in lower case (a capitalised one before a full name is
     not a first name)."""
     _promote_corpus_persons(doc_mentions, rules)
+    for row in doc_mentions:
+        # a full name found in the text whose first word the corpus writes in lower case
+        # ("Crooked Hillary") is known by its last word only
+        words = row["name"].split()
+        if row["rule_id"] == "name_in_text" and words and words[0].lower() in common_words:
+            row["name"] = words[-1]
     persons_rows = [row for row in doc_mentions if row["label"] == "PERSON"]
     features = _doc_features(doc_mentions)
     persons = link_person_names(persons_rows, features, rules, common_words)

@@ -481,3 +481,33 @@ def test_organisation_link_rules_say_why_forms_joined(rules):
     assert [r["link_rule"] for r in rows] == ["model", "model", "dotted", "acronym", "model", "model"]
     fbi = next(e for e in entities if e["entity_id"] == "ORG:fbi")
     assert fbi["link_rule"] == "acronym,dotted,model" and fbi["n_documents"] == 3
+
+
+MISSED_NAME_CASES = [
+    # (tokens, entities, expected mention texts (PERSON), texts that must not be PERSON mentions)
+    (toks("Dr. Mehmet Oz spoke . Oz said so ."), {(5, 6): "PERSON"}, ["Mehmet Oz"], []),
+    # negative: a title word, another entity, a lower-case word before the surname
+    (toks("President Obama spoke . Obama said so ."), {(1, 2): "PERSON", (4, 5): "PERSON"}, ["Obama"],
+     ["President Obama"]),
+    (toks("On Tuesday Trump spoke . Trump said so ."), {(1, 2): "DATE", (2, 3): "PERSON", (5, 6): "PERSON"},
+     ["Trump"], ["Tuesday Trump"]),
+    (toks("but then Oz said so ."), {(2, 3): "PERSON"}, ["Oz"], ["then Oz"]),
+    (toks("Bill said the Crime Bill was a crime bill ."), {(0, 1): "PERSON"}, ["Bill"], ["Crime Bill"]),
+]
+
+
+@pytest.mark.parametrize("tokens, ents, expected, unexpected", MISSED_NAME_CASES)
+def test_full_names_the_model_missed(rules, tokens, ents, expected, unexpected):
+    doc = make_doc(tokens, ents)
+    persons = [doc[m.start:m.end].text for m in find_mentions(doc, rules) if m.label == "PERSON"]
+    for text in expected:
+        assert text in persons
+    for text in unexpected:
+        assert text not in persons
+
+
+def test_a_full_name_found_in_the_text_needs_a_first_name(rules):
+    rows = [row("a", "Mehmet Oz", rule_id="name_in_text"), row("a", "Oz"),
+            row("b", "Crooked Hillary", rule_id="name_in_text"), row("b", "Hillary Clinton")]
+    rows, _ = link_mentions(rows, rules, frozenset({"crooked", "women"}))
+    assert [r["entity_id"] for r in rows] == ["PERSON:mehmet-oz"] * 2 + ["PERSON:hillary-clinton"] * 2
