@@ -7,19 +7,21 @@ Two measures, both micro-F1 over (quote, topic) pairs of the *required* gold rec
   its topics as misses; predicted quotes matching no required record are not counted;
 - on the gold quotes themselves (`tag_gold_quotes`): the gold content spans tagged directly, which
   measures the taxonomy alone, whatever the quotes stage finds.
+Only the topics of the taxonomy the gold is written in count (the one whose ids the gold uses:
+`israel_russia` for the seeds); the other taxonomies that run beside it are not scored here.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from .config import DEFAULT_SHARED_DIR
 from .eval_quotes import match_one_to_one, span_chars
 from .io import read_frame, table_path
 from .schemas import QUOTE_TOPICS, QUOTES
-from .topics import UNASSIGNED, load_tagger, tag_quotes
+from .topics import UNASSIGNED, load_settings, tag_quotes
 
 OVERLAP = 0.30
 
@@ -29,12 +31,20 @@ def load_gold_quotes(gold_path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def gold_taxonomy(gold: list[dict], config_dir: Path | None = None) -> str | None:
+    """The configured taxonomy whose topic ids the gold uses most (None when none does)."""
+    settings = load_settings(config_dir)
+    wanted = Counter(t for g in gold for t in g.get("topics", []))
+    best = max(settings.taxonomies, key=lambda tax: sum(wanted[t] for t in tax.tagger.labels), default=None)
+    return best.id if best is not None and any(wanted[t] for t in best.tagger.labels) else None
+
+
 def tag_gold_quotes(out_dir: Path, gold_path: Path, config_dir: Path | None = None) -> list[dict]:
     """quote_topics rows for the gold quotes (quote_id = the gold record's id)."""
     gold = load_gold_quotes(gold_path)
     quotes = [{"quote_id": g["id"], "doc_id": g["doc_id"], "content_start": g["start"],
                "content_end": g["end"]} for g in gold]
-    return tag_quotes(Path(out_dir), quotes, load_tagger(config_dir))
+    return tag_quotes(Path(out_dir), quotes, load_settings(config_dir))
 
 
 def match_quotes(predicted: list[dict], gold: list[dict]) -> dict[str, str]:
@@ -80,10 +90,11 @@ def micro_f1(gold: list[dict], predicted_topics: dict[str, set[str]], matched: d
             "misses": misses}
 
 
-def _topics_by_quote(rows: list[dict]) -> dict[str, set[str]]:
+def _topics_by_quote(rows: list[dict], taxonomy: str | None = None) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
     for row in rows:
-        out[row["quote_id"]].add(row["topic"])
+        if taxonomy is None or row.get("taxonomy", taxonomy) == taxonomy:
+            out[row["quote_id"]].add(row["topic"])
     return out
 
 
@@ -91,7 +102,8 @@ def score_gold_quotes(out_dir: Path, gold_path: Path, config_dir: Path | None = 
     """Topic micro-F1 of the taxonomy on the gold quote spans themselves."""
     gold = load_gold_quotes(gold_path)
     rows = tag_gold_quotes(out_dir, gold_path, config_dir)
-    return micro_f1(gold, _topics_by_quote(rows), {g["id"]: g["id"] for g in gold})
+    taxonomy = gold_taxonomy(gold, config_dir)
+    return micro_f1(gold, _topics_by_quote(rows, taxonomy), {g["id"]: g["id"] for g in gold})
 
 
 def score_topics(out_dir: Path, gold_path: Path, config_dir: Path | None = None) -> dict:
@@ -104,9 +116,9 @@ def score_topics(out_dir: Path, gold_path: Path, config_dir: Path | None = None)
     if docs is not None and table_path(QUOTE_TOPICS, out_dir).exists():
         predicted = read_frame(QUOTES, out_dir, columns=["quote_id", "doc_id", "content_start",
                                                          "content_end"]).to_dict("records")
-        topics = read_frame(QUOTE_TOPICS, out_dir, columns=["quote_id", "topic"]).to_dict("records")
+        topics = read_frame(QUOTE_TOPICS, out_dir, columns=["quote_id", "taxonomy", "topic"]).to_dict("records")
         matched = match_quotes(predicted, gold)
-        scored = micro_f1(gold, _topics_by_quote(topics), matched)
+        scored = micro_f1(gold, _topics_by_quote(topics, gold_taxonomy(gold, config_dir)), matched)
         result["metrics"].update(scored["metrics"])
         result["metrics"]["required_matched"] = sum(1 for g in gold if g.get("required", True) and g["id"] in matched)
         result["metrics"]["required"] = sum(1 for g in gold if g.get("required", True))

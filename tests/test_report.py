@@ -91,9 +91,11 @@ def build_outputs(out: Path) -> dict:
                             "n_mentions": 1, "n_documents": 1}
                            for e, n in [("PERSON:putin", "Vladimir Putin"), ("PERSON:bennett", "Naftali Bennett"),
                                         ("GPE:iran", "Iran")]], out)
-    write_table(QUOTE_TOPICS, [{"quote_id": quotes[1]["quote_id"], "doc_id": "site/a1", "topic": "iran_nuclear",
+    write_table(QUOTE_TOPICS, [{"quote_id": quotes[1]["quote_id"], "doc_id": "site/a1", "taxonomy": "seed",
+                                "topic": "iran_nuclear", "rank": 1, "issue_phrase": None,
                                 "label": "Iran's nuclear programme", "score": 1.0, "evidence": ["Iran"]},
-                               {"quote_id": quotes[0]["quote_id"], "doc_id": "site/a1", "topic": "unassigned",
+                               {"quote_id": quotes[0]["quote_id"], "doc_id": "site/a1", "taxonomy": "seed",
+                                "topic": "unassigned", "rank": 1, "issue_phrase": None,
                                 "label": "unassigned", "score": 0.0, "evidence": []}], out)
     (out / "manifest.json").write_text(json.dumps({"seconds_total": 1.5, "stages": {
         "quotes": {"seconds": 0.5, "rows": {"quotes": 2}, "config_hash": "abc", "code_version": "0.1+x"},

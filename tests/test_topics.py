@@ -6,18 +6,28 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import load_stage_config
+import shutil
+from pathlib import Path
+
+from pipeline import topics as topics_stage
+from pipeline.config import DEFAULT_CONFIG_DIR, load_toml
 from pipeline.docs import ParsedDoc, doc_from_columns, shared_vocab
 from pipeline.errors import ConfigError
 from pipeline.eval_topics import match_quotes, micro_f1
-from pipeline.topics import UNASSIGNED, build_tagger, load_tagger, tag_document
+from pipeline.topics import UNASSIGNED, build_tagger, load_settings, tag_document
 
 from conftest import SHARED  # noqa: E402
 
 
+SEED_TAXONOMY = "israel_russia"
+
+
 @pytest.fixture(scope="module")
 def tagger():
-    return load_tagger()
+    """The seed taxonomy alone, without the article prior (these cases are about the quote's words)."""
+    settings = load_settings(taxonomies=[SEED_TAXONOMY])
+    settings.taxonomies[0].scoring = {**settings.taxonomies[0].scoring, "prior_weight": 0.0}
+    return settings
 
 
 def parsed(nlp, text: str) -> ParsedDoc:
@@ -38,7 +48,7 @@ def topics_of(nlp, tagger, text: str, content: str | None = None) -> dict[str, l
     start = text.index(content)
     rows = tag_document(parsed(nlp, text), [{"quote_id": "q", "content_start": start,
                                              "content_end": start + len(content)}], tagger)
-    return {r["topic"]: r["evidence"] for r in rows}
+    return {r["topic"]: r["evidence"] for r in rows if r["taxonomy"] == SEED_TAXONOMY}
 
 
 CASES = [
@@ -88,25 +98,133 @@ def test_scores_are_multi_label(nlp, tagger):
     text = "Security cooperation between Israel and Russia in Syria matters."
     rows = tag_document(parsed(nlp, text), [{"quote_id": "q", "content_start": 0, "content_end": len(text)}], tagger)
     assert {r["topic"] for r in rows} == {"syria_security", "bilateral_relations"}
-    assert all(r["score"] >= tagger.threshold and r["evidence"] for r in rows)
+    assert all(r["score"] >= 1.0 and r["evidence"] for r in rows)
+    assert sorted(r["rank"] for r in rows) == [1, 2]
 
 
-def test_bad_config_is_reported():
-    config = load_stage_config(None, "topics")
-    with pytest.raises(ConfigError, match="scoring.threshold"):
-        build_tagger({**config, "scoring": {"context_weight": 0.5, "weak_weight": 0.5}})
-    with pytest.raises(ConfigError, match="reserved"):
-        build_tagger({**config, "topic": [{"id": UNASSIGNED, "label": "x"}]})
-    broken = [{"id": "t", "label": "T", "token_patterns": [{"id": "p", "pattern": [{"NOPE": 1}]}]}]
-    with pytest.raises(ConfigError, match="pattern 'p'"):
-        build_tagger({**config, "topic": broken})
+def seed_taxonomy() -> dict:
+    return load_toml(DEFAULT_CONFIG_DIR / "topics" / f"{SEED_TAXONOMY}.toml")
 
 
 def test_a_user_topic_is_picked_up():
-    config = load_stage_config(None, "topics")
+    data = seed_taxonomy()
     extra = {"id": "energy", "label": "Energy", "phrases": ["gas pipeline"], "weak": ["oil"]}
-    tagger = build_tagger({**config, "topic": config["topic"] + [extra]})
+    scoring = load_toml(DEFAULT_CONFIG_DIR / "topics.toml")["scoring"]
+    tagger = build_tagger({**data, "topic": data["topic"] + [extra], "scoring": scoring})
     assert "energy" in tagger.labels
+
+
+def test_the_article_prior_fills_bare_quotes(nlp):
+    """A quote with no word of its own on the issue inherits the article's main issue (evidence
+    marked "^"); without an article issue it stays unassigned."""
+    settings = load_settings(taxonomies=[SEED_TAXONOMY])
+    text = ("Israel and Iran clash over the nuclear deal\n\n"
+            "Talks on the nuclear programme resumed.\n\n“It is a disaster,” he said.")
+    got = topics_of(nlp, settings, text, "It is a disaster,")
+    assert set(got) == {"iran_nuclear"} and all(e.startswith("^") for e in got["iran_nuclear"])
+    bare = topics_of(nlp, settings, "The weather was fine.\n\n“It is a disaster,” he said.", "It is a disaster,")
+    assert set(bare) == {UNASSIGNED}
+
+
+def test_paragraph_evidence_counts_less(nlp, tagger):
+    """A hint in the quote ("Iran") plus the paragraph's phrases reach the threshold; the same
+    phrases in another paragraph do not count."""
+    same = "Talks on the nuclear programme and enrichment went on. Nobody came. “Iran will not yield,” he said."
+    got = topics_of(nlp, tagger, same, "Iran will not yield,")
+    assert set(got) == {"iran_nuclear"}
+    assert "Iran" in got["iran_nuclear"] and any(e.startswith("≈") for e in got["iran_nuclear"])
+    apart = "Talks on the nuclear programme and enrichment went on.\n\nNobody came. “Iran will not yield,” he said."
+    assert set(topics_of(nlp, tagger, apart, "Iran will not yield,")) == {UNASSIGNED}
+
+
+# --- taxonomy files: every error names the file and the entry, nothing is written -----------------
+
+def config_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "configs"
+    shutil.copytree(DEFAULT_CONFIG_DIR, target)
+    return target
+
+
+BAD_TAXONOMIES = [
+    # (file text appended or written, message expected)
+    ('[taxonomy]\nid = "extra"\nlabel = "X"\n[[topic]]\nid = "a"\nlabel = "A"\nphrase = ["x"]\n',
+     r"extra.toml: topic\[0\] 'a': unknown key 'phrase'"),
+    ('[taxonomy]\nid = "extra"\nlabel = "X"\n[[topic]]\nid = "a"\nlabel = "A"\n[[topic]]\nid = "a"\nlabel = "B"\n',
+     r"extra.toml: topic\[1\] 'a': duplicate topic id 'a'"),
+    ('[taxonomy]\nid = "extra"\nlabel = "X"\n[[topic]]\nid = "iran_nuclear"\nlabel = "A"\n',
+     r"(extra|israel_russia).toml: topic 'iran_nuclear' is also defined in .*(extra|israel_russia).toml"),
+    ('[taxonomy]\nid = "extra"\nlabel = "X"\n[[topic]]\nid = "a"\nlabel = "A"\n'
+     'token_patterns = [ { id = "p", pattern = [ { NOPE = 1 } ] } ]\n',
+     r"extra.toml: topic 'a': pattern 'p' is not a valid Matcher pattern"),
+    ('[taxonomy]\nid = "extra"\nlabel = "X"\n[[topic]]\nid = "a"\nlabel = "A"\n'
+     'token_patterns = [ { id = "p", pattern = [ { LOWER = "x" } ], wieght = 2 } ]\n',
+     r"extra.toml: topic\[0\] 'a': token_patterns\[0\]: unknown key 'wieght'"),
+    ('[taxonomy]\nid = "extra"\nlabel = "X"\n[[topic]]\nid = "a"\nlabel = "A"\nparent = "nope"\n',
+     r"extra.toml: topic\[0\] 'a': parent 'nope' is not a topic"),
+    ('[taxonomy]\nid = "extra"\nlabel = "X"\ncolour = "red"\n[[topic]]\nid = "a"\nlabel = "A"\n',
+     r"extra.toml: \[taxonomy\]: unknown key 'colour'"),
+    ('[taxonomy]\nid = "other"\nlabel = "X"\n[[topic]]\nid = "a"\nlabel = "A"\n',
+     r"extra.toml: \[taxonomy\] id 'other' must be the file's name"),
+    ('[taxonomy]\nid = "extra"\nlabel = "X"\n[scoring]\nthreshold = "high"\n[[topic]]\nid = "a"\nlabel = "A"\n',
+     r"extra.toml: \[scoring\]: 'threshold' must be"),
+    ('[taxonomy]\nid = "extra"\nlabel = "X"\n[[topic]]\nid = "unassigned"\nlabel = "A"\n',
+     r"extra.toml: topic\[0\] 'unassigned': topic id 'unassigned' is reserved"),
+    ('[taxonomy]\nid = "extra"\nlabel = "X"\n[[topic]]\nid = "a"\nlabel = "A"\nphrases = "x"\n',
+     r"extra.toml: topic\[0\] 'a': 'phrases' must be a list"),
+    ('[taxonomy\nid = "extra"\n', r"extra.toml: malformed TOML"),
+    ('[taxonomy]\nid = "extra"\nlabel = "X"\n', r"extra.toml: no \[\[topic\]\] defined"),
+]
+
+
+@pytest.mark.parametrize("text,message", BAD_TAXONOMIES)
+def test_a_bad_taxonomy_file_stops_the_stage_before_any_write(tmp_path, text, message):
+    configs = config_copy(tmp_path)
+    (configs / "topics" / "extra.toml").write_text(text)
+    stage = load_toml(configs / "topics.toml")
+    # the broken file is checked whether it is listed or not; the pattern only when it is built
+    if "Matcher" in message:
+        (configs / "topics.toml").write_text((configs / "topics.toml").read_text().replace(
+            f'taxonomies = {stage["taxonomies"]!r}'.replace("'", '"'),
+            f'taxonomies = {stage["taxonomies"] + ["extra"]!r}'.replace("'", '"')))
+        assert "extra" in load_toml(configs / "topics.toml")["taxonomies"]
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ConfigError, match=message):
+        topics_stage.run(out, config_dir=configs)
+    assert list(out.iterdir()) == []
+
+
+BAD_STAGE_CONFIGS = [
+    ("taxonomies = [", "topics.toml: malformed TOML"),
+    ('taxonomies = ["nope"]', r"topics.toml: taxonomy 'nope' has no file"),
+    ("colour = 1", r"topics.toml: unknown key 'colour'"),
+    ("[document]\nheadline_weight = 3.0", r"topics.toml: \[document\] misses"),
+]
+
+
+@pytest.mark.parametrize("change,message", BAD_STAGE_CONFIGS)
+def test_a_bad_stage_config_is_reported(tmp_path, change, message):
+    configs = config_copy(tmp_path)
+    path = configs / "topics.toml"
+    text = path.read_text()
+    if change.startswith("taxonomies"):
+        text = "\n".join(change if line.startswith("taxonomies") else line for line in text.splitlines())
+    elif change.startswith("[document]"):
+        head, _, rest = text.partition("[document]")
+        text = head + change + "\n" + rest.split("\n[issue_phrase]", 1)[1].join(["\n[issue_phrase]", ""])
+    else:
+        text = change + "\n" + text
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(configs)
+
+
+def test_the_default_config_loads_every_listed_taxonomy():
+    settings = load_settings()
+    names = [t.id for t in settings.taxonomies]
+    assert names == load_toml(DEFAULT_CONFIG_DIR / "topics.toml")["taxonomies"]
+    ids = [t for tax in settings.taxonomies for t in tax.tagger.labels]
+    assert len(ids) == len(set(ids))
 
 
 # --- matching predicted quotes to gold -----------------------------------------------------------
