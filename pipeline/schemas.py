@@ -193,7 +193,7 @@ QUOTE_TOPICS = TableSpec(
         _f("label", STR),
         _f("rank", I32),                    # 1 = the quote's primary topic in this taxonomy
         _f("score", pa.float64()),
-        _f("evidence", pa.list_(STR)),      # as written; "~" sentence, "≈" paragraph, "^" the article's
+        _f("evidence", pa.list_(STR)),      # as written; "~" its sentence or paragraph, "^" the article's, "@" an entity
         _f("issue_phrase", STR, True),      # the quote's own words naming its issue (same on its rows)
     ]),
     ("quote_id", "taxonomy", "topic"),

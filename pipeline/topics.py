@@ -24,186 +24,39 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 from spacy.attrs import IS_SPACE
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
+from . import topic_tagger
 from .config import DEFAULT_CONFIG_DIR, config_files, load_toml, require
 from .docs import ParsedDoc, iter_parsed_docs, shared_vocab
 from .errors import ConfigError, PipelineError
 from .io import read_table, table_path, write_table
 from .manifest import StageRecord
 from .schemas import DOC_TOPICS, QUOTE_TOPICS, QUOTES, TOKENS
+# the matching and scoring core (re-exported: callers import these names from here too)
+from .topic_tagger import SEP, UNASSIGNED, TopicMatch, TopicTagger, build_tagger  # noqa: F401
 
 STAGE = "topics"
-UNASSIGNED = "unassigned"
-SEP = "\t"
-
-
-@dataclass
-class TopicMatch:
-    topic: str
-    label: str
-    score: float
-    evidence: list[str]            # matched phrases as written, content first, then context
-
-
-@dataclass
-class TopicTagger:
-    """The taxonomy compiled into matchers (built once per run)."""
-    labels: dict[str, str]                       # topic id -> label (taxonomy order)
-    weights: dict[str, float]                    # match key -> weight
-    threshold: float
-    context_weight: float
-    lemma_matcher: PhraseMatcher
-    exact_matcher: PhraseMatcher
-    token_matcher: Matcher
-    _vocab: object = field(default=None, repr=False)
-
-    def matches(self, doc: Doc, start: int, end: int) -> list[tuple[str, int, int]]:
-        """(match key, token start, token end) of every pattern in doc[start:end]."""
-        if doc.vocab is not self.lemma_matcher.vocab:
-            raise ValueError("the tagger was built on another vocab: build it with build_tagger(vocab=doc.vocab) "
-                             "or rebuild the Doc with pipeline.docs (shared vocab)")
-        for token in doc[start:end]:
-            token.norm_ = token.lemma_.lower() or token.lower_
-        span = doc[start:end]
-        out = []
-        # as_spans: doc-level offsets from both matcher kinds (their raw tuples differ on a Span)
-        for matcher in (self.lemma_matcher, self.exact_matcher, self.token_matcher):
-            for hit in matcher(span, as_spans=True):
-                out.append((hit.label_, hit.start, hit.end))
-        return out
-
-    def tag(self, doc: Doc, content: tuple[int, int], context: tuple[int, int],
-            found: list[tuple[str, int, int]] | None = None) -> list[TopicMatch]:
-        """Topics of the quote whose content is doc[content] within the sentence(s) doc[context]."""
-        if found is None:
-            found = self.matches(doc, *context)
-        c_start, c_end = content
-        best: dict[str, tuple[float, int, str]] = {}    # key -> (weight, position, surface)
-        for key, s, e in found:
-            if e <= context[0] or s >= context[1]:
-                continue
-            inside = s >= c_start and e <= c_end
-            weight = self.weights[key] * (1.0 if inside else self.context_weight)
-            surface = doc[s:e].text if inside else f"~{doc[s:e].text}"
-            current = best.get(key)
-            if current is None or weight > current[0]:
-                best[key] = (weight, s, surface)
-        per_topic: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
-        for key, value in best.items():
-            per_topic[key.split(SEP, 1)[0]].append(value)
-        out = []
-        for topic, label in self.labels.items():
-            hits = per_topic.get(topic)
-            if not hits:
-                continue
-            score = round(sum(w for w, _, _ in hits), 4)
-            if score >= self.threshold:
-                ordered = sorted(hits, key=lambda h: (h[2].startswith("~"), h[1]))
-                evidence = list(dict.fromkeys(h[2] for h in ordered))
-                out.append(TopicMatch(topic, label, score, evidence))
-        return out
-
-
-@lru_cache(maxsize=8)
-def _lemmatise(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """Lower-case lemmas of each phrase (the model's tagger and lemmatizer, loaded once)."""
-    from .model import load_model
-
-    nlp = load_model(exclude=("parser", "ner"))
-    return tuple(tuple(t.lemma_.lower() or t.lower_ for t in doc if not t.is_space)
-                 for doc in nlp.pipe(phrases, batch_size=256))
-
-
-def _is_exact(phrase: str) -> bool:
-    """A phrase with an all-capitals word ("US", "U.S.", "JCPOA") is matched as written."""
-    return any(sum(c.isalpha() for c in w) >= 2 and w.upper() == w and any(c.isalpha() for c in w)
-               for w in phrase.split())
-
-
-def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> TopicTagger:
-    vocab = vocab or shared_vocab()
-    threshold = float(require(config, "scoring.threshold", (int, float), source))
-    context_weight = float(require(config, "scoring.context_weight", (int, float), source))
-    weak_weight = float(require(config, "scoring.weak_weight", (int, float), source))
-    topics = require(config, "topic", list, source)
-    labels, weights = {}, {}
-    lemma_phrases: list[tuple[str, str]] = []
-    exact_phrases: list[tuple[str, str]] = []
-    token_matcher = Matcher(vocab)
-    for index, topic in enumerate(topics):
-        if not isinstance(topic, dict) or not isinstance(topic.get("id"), str) or not isinstance(topic.get("label"), str):
-            raise ConfigError(f"{source}: topic[{index}] needs a string 'id' and 'label'")
-        tid = topic["id"]
-        if tid in labels or tid == UNASSIGNED or SEP in tid:
-            raise ConfigError(f"{source}: topic id '{tid}' is repeated or reserved")
-        labels[tid] = topic["label"]
-        for kind, weight in (("phrases", 1.0), ("weak", weak_weight)):
-            values = topic.get(kind, [])
-            if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-                raise ConfigError(f"{source}: topic '{tid}': '{kind}' must be a list of non-empty strings")
-            for phrase in values:
-                key = f"{tid}{SEP}{phrase}"
-                weights[key] = max(weights.get(key, 0.0), weight)
-                (exact_phrases if _is_exact(phrase) else lemma_phrases).append((key, phrase))
-        for pattern in topic.get("token_patterns", []):
-            if not isinstance(pattern, dict) or not {"id", "pattern"} <= set(pattern):
-                raise ConfigError(f"{source}: topic '{tid}': token_patterns need 'id' and 'pattern'")
-            key = f"{tid}{SEP}{pattern['id']}"
-            try:
-                token_matcher.add(key, [pattern["pattern"]])
-            except (ValueError, TypeError, KeyError) as exc:
-                raise ConfigError(f"{source}: topic '{tid}': pattern '{pattern['id']}' is not a valid "
-                                  f"Matcher pattern: {exc}") from None
-            weights[key] = float(pattern.get("weight", 1.0))
-    if not labels:
-        raise ConfigError(f"{source}: no [[topic]] defined")
-
-    lemma_matcher = PhraseMatcher(vocab, attr="NORM")
-    tokenizer = _tokenizer()
-    lemmas = _lemmatise(tuple(p for _, p in lemma_phrases))
-    for (key, phrase), lemma_words in zip(lemma_phrases, lemmas):
-        variants = {lemma_words, tuple(t.lower_ for t in tokenizer(phrase))}
-        docs = []
-        for words in variants:
-            doc = Doc(vocab, words=list(words))
-            for token in doc:
-                token.norm_ = token.text
-            docs.append(doc)
-        lemma_matcher.add(key, docs)
-    exact_matcher = PhraseMatcher(vocab, attr="ORTH")
-    for key, phrase in exact_phrases:
-        exact_matcher.add(key, [Doc(vocab, words=[t.text for t in tokenizer(phrase)])])
-    return TopicTagger(labels, weights, threshold, context_weight, lemma_matcher, exact_matcher, token_matcher, vocab)
-
-
-@lru_cache(maxsize=1)
-def _tokenizer():
-    import spacy
-
-    return spacy.blank("en").tokenizer
 
 
 # --------------------------------------------------------------------------------------------
 # Configuration: configs/topics.toml (stage-wide) and configs/topics/<taxonomy>.toml
 
 TAXONOMY_DIR = "topics"
-STAGE_KEYS = {"taxonomies", "scoring", "document", "issue_phrase"}
-SCORING_KEYS = {"threshold", "weak_weight", "context_weight", "paragraph_weight", "prior_weight"}
-DOCUMENT_KEYS = {"headline_weight", "lead_weight", "body_weight", "lead_sentences", "max_repeats", "threshold"}
+STAGE_KEYS = {"taxonomies", "scoring", "issue_phrase"}
+# quote-level keys of this stage, beside the tagger's own [scoring] keys (topic_tagger.SCORING_KEYS)
+STAGE_SCORING_KEYS = {"paragraph_weight", "prior_weight"}
+REQUIRED_SCORING = {"threshold", "weak_weight", "context_weight", *STAGE_SCORING_KEYS}
+SCORING_KEYS = set(topic_tagger.SCORING_KEYS) | STAGE_SCORING_KEYS
 PHRASE_KEYS = {"max_words", "evidence_bonus"}
-TAXONOMY_FILE_KEYS = {"taxonomy", "scoring", "topic", "entity_rule"}
-TAXONOMY_KEYS = {"id", "label"}
-TOPIC_KEYS = {"id", "label", "parent", "phrases", "weak", "token_patterns"}
-PATTERN_KEYS = {"id", "weight", "pattern"}
 
 
 @dataclass
@@ -212,14 +65,24 @@ class Taxonomy:
     label: str
     path: Path
     scoring: dict                    # stage-wide [scoring] overridden by the file's own
-    tagger: "TopicTagger"
-    parents: dict[str, str]          # subtopic id -> parent id
+    tagger: TopicTagger
+    loose: TopicTagger = field(init=False, repr=False)
+    every_document_topic: TopicTagger = field(init=False, repr=False)
+
+    def __post_init__(self):
+        # the same matchers (shared, not rebuilt) with other settings:
+        # - counting the rest of a quote's paragraph at `paragraph_weight`, every score kept (no
+        #   threshold): the partial evidence a bare quote adds to the article's prior;
+        self.loose = replace(self.tagger, threshold=1e-9, context_weight=self.scoring["paragraph_weight"])
+        # - every topic of an article with its evidence (no threshold): the input of the adaptive
+        #   step and of document_topics, so that a Doc is read once
+        self.every_document_topic = replace(self.tagger, doc_scoring={**self.tagger.doc_scoring,
+                                                                     "doc_threshold": 1e-9})
 
 
 @dataclass
 class TopicsSettings:
     taxonomies: list[Taxonomy]
-    document: dict
     issue_phrase: dict
     files: list[Path] = field(default_factory=list)
 
@@ -247,15 +110,15 @@ def _numbers(table: dict, where: str, integers: set[str] = frozenset()) -> dict:
 
 
 def check_taxonomy_file(path: Path, data: dict) -> dict:
-    """The structure of one taxonomy file: every key known, every topic well-formed; returns data.
-
-    Errors name the file and the entry (`topic[3] 'cap:19'`). Patterns are compiled later, by
-    build_tagger, before any table is touched."""
-    _check_keys(data, TAXONOMY_FILE_KEYS, str(path))
+    """The structure of one taxonomy file, cheaply (no model): every key known, every topic
+    well-formed, every token pattern valid; returns data. Errors name the file and the entry
+    (`topic[3] 'cap:19'`). The full compile (topic_tagger.build_tagger) follows for the
+    taxonomies that run."""
+    _check_keys(data, set(topic_tagger.TOP_KEYS), str(path))
     head = data.get("taxonomy")
     if head is None:
         raise ConfigError(f"{path}: missing the [taxonomy] table (id, label)")
-    _check_keys(head, TAXONOMY_KEYS, f"{path}: [taxonomy]")
+    _check_keys(head, set(topic_tagger.TAXONOMY_KEYS), f"{path}: [taxonomy]")
     for key in ("id", "label"):
         if not isinstance(head.get(key), str) or not head[key].strip():
             raise ConfigError(f"{path}: [taxonomy] needs a non-empty string '{key}'")
@@ -268,11 +131,12 @@ def check_taxonomy_file(path: Path, data: dict) -> dict:
     if not isinstance(topics, list) or not topics:
         raise ConfigError(f"{path}: no [[topic]] defined")
     seen: dict[str, int] = {}
+    matcher = Matcher(shared_vocab())
     for index, topic in enumerate(topics):
         where = f"{path}: topic[{index}]"
         if isinstance(topic, dict) and isinstance(topic.get("id"), str):
             where += f" '{topic['id']}'"
-        _check_keys(topic, TOPIC_KEYS, where)
+        _check_keys(topic, set(topic_tagger.TOPIC_KEYS), where)
         for key in ("id", "label"):
             if not isinstance(topic.get(key), str) or not topic[key].strip():
                 raise ConfigError(f"{where}: needs a non-empty string '{key}'")
@@ -291,10 +155,14 @@ def check_taxonomy_file(path: Path, data: dict) -> dict:
             raise ConfigError(f"{where}: 'token_patterns' must be a list of tables")
         for p_index, pattern in enumerate(patterns):
             p_where = f"{where}: token_patterns[{p_index}]"
-            _check_keys(pattern, PATTERN_KEYS, p_where)
+            _check_keys(pattern, set(topic_tagger.PATTERN_KEYS), p_where)
             if not isinstance(pattern.get("id"), str) or not isinstance(pattern.get("pattern"), list) \
                     or not pattern["pattern"]:
                 raise ConfigError(f"{p_where}: needs a string 'id' and a non-empty list 'pattern'")
+            try:
+                matcher.add(f"{tid}{SEP}{pattern['id']}", [pattern["pattern"]])
+            except (ValueError, TypeError, KeyError) as exc:
+                raise ConfigError(f"{p_where} '{pattern['id']}': not a valid spaCy Matcher pattern: {exc}") from None
     for index, topic in enumerate(topics):
         parent = topic.get("parent")
         if parent is not None and (not isinstance(parent, str) or parent not in seen or parent == topic["id"]):
@@ -302,6 +170,8 @@ def check_taxonomy_file(path: Path, data: dict) -> dict:
     rules = data.get("entity_rule", [])
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise ConfigError(f"{path}: [[entity_rule]] entries must be tables")
+    for index, rule in enumerate(rules):
+        _check_keys(rule, set(topic_tagger.ENTITY_RULE_KEYS), f"{path}: entity_rule[{index}] {rule.get('id', '')!r}")
     return data
 
 
@@ -319,15 +189,10 @@ def load_settings(config_dir: Path | None = None, taxonomies: list[str] | None =
         raise ConfigError(f"{stage_path}: 'taxonomies' must be a non-empty list of distinct taxonomy ids")
     scoring = require(stage, "scoring", dict, str(stage_path))
     _check_keys(scoring, SCORING_KEYS, f"{stage_path}: [scoring]")
-    missing = SCORING_KEYS - set(scoring)
+    missing = REQUIRED_SCORING - set(scoring)
     if missing:
         raise ConfigError(f"{stage_path}: [scoring] misses {', '.join(sorted(missing))}")
     _numbers(scoring, f"{stage_path}: [scoring]")
-    document = require(stage, "document", dict, str(stage_path))
-    _check_keys(document, DOCUMENT_KEYS, f"{stage_path}: [document]")
-    if DOCUMENT_KEYS - set(document):
-        raise ConfigError(f"{stage_path}: [document] misses {', '.join(sorted(DOCUMENT_KEYS - set(document)))}")
-    _numbers(document, f"{stage_path}: [document]", {"lead_sentences", "max_repeats"})
     phrase = require(stage, "issue_phrase", dict, str(stage_path))
     _check_keys(phrase, PHRASE_KEYS, f"{stage_path}: [issue_phrase]")
     if PHRASE_KEYS - set(phrase):
@@ -353,58 +218,20 @@ def load_settings(config_dir: Path | None = None, taxonomies: list[str] | None =
         data = checked[name]
         path = folder / f"{name}.toml"
         merged = {**scoring, **data.get("scoring", {})}
-        tagger = build_tagger({**data, "scoring": merged}, str(path), vocab=vocab)
-        parents = {t["id"]: t["parent"] for t in data["topic"] if t.get("parent")}
-        built.append(Taxonomy(name, data["taxonomy"]["label"], path, merged, tagger, parents))
-    return TopicsSettings(built, document, phrase, [stage_path, *files])
+        tagger_scoring = {k: v for k, v in merged.items() if k not in STAGE_SCORING_KEYS}
+        tagger = build_tagger({**data, "scoring": tagger_scoring}, str(path), vocab=vocab)
+        built.append(Taxonomy(name, data["taxonomy"]["label"], path, merged, tagger))
+    return TopicsSettings(built, phrase, [stage_path, *files])
 
 
-def load_tagger(config_dir: Path | None = None, taxonomy: str | None = None) -> "TopicTagger":
+def load_tagger(config_dir: Path | None = None, taxonomy: str | None = None) -> TopicTagger:
     """The tagger of one taxonomy (default: the first one configured)."""
     settings = load_settings(config_dir, [taxonomy] if taxonomy else None)
     return settings.taxonomies[0].tagger
 
 
 # --------------------------------------------------------------------------------------------
-# Scoring matches by where they stand
-
-Region = tuple[int, int, float, str]      # token start, token end, weight, evidence mark
-
-
-def score_hits(tagger: "TopicTagger", doc: Doc, hits: list[tuple[str, int, int]], regions: list[Region],
-               max_repeats: int = 1, parents: dict[str, str] | None = None) -> dict[str, tuple[float, list[str]]]:
-    """{topic: (score, evidence)} from pattern hits: a hit counts its pattern's weight times the
-    weight of the first region (in the order given) that holds it; a pattern counts at most
-    `max_repeats` times (its best placed occurrences); a subtopic's score also counts for its parent."""
-    per_key: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
-    for key, s, e in hits:
-        for r_start, r_end, weight, mark in regions:
-            if s >= r_start and e <= r_end:
-                if weight > 0:
-                    per_key[key].append((tagger.weights[key] * weight, s, f"{mark}{doc[s:e].text}"))
-                break
-    per_topic: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
-    for key, values in per_key.items():
-        values.sort(key=lambda v: (-v[0], v[1]))
-        topic = key.split(SEP, 1)[0]
-        per_topic[topic].extend(values[:max_repeats])
-        parent = (parents or {}).get(topic)
-        while parent:
-            per_topic[parent].extend(values[:max_repeats])
-            parent = (parents or {}).get(parent)
-    out = {}
-    for topic, values in per_topic.items():
-        ordered = sorted(values, key=lambda v: (-v[0], v[1]))
-        out[topic] = (round(sum(v[0] for v in values), 4), list(dict.fromkeys(v[2] for v in ordered)))
-    return out
-
-
-def ranked(scores: dict[str, tuple[float, list[str]]], threshold: float, order: dict[str, int]
-           ) -> list[tuple[str, float, list[str]]]:
-    """Topics reaching the threshold, best first (ties: a parent before its subtopic, then taxonomy order)."""
-    kept = [(t, s, ev) for t, (s, ev) in scores.items() if s >= threshold and s > 0]
-    return sorted(kept, key=lambda x: (-x[1], order.get(x[0], 0)))
-
+# Where things stand: paragraphs, the headline, a quote's sentence and paragraph
 
 def paragraph_bounds(doc: Doc) -> np.ndarray:
     """Per token, the index of its paragraph (a line of the body: every line break ends one;
@@ -426,27 +253,15 @@ def _span_of(ids: np.ndarray, first: int, last: int) -> tuple[int, int]:
     return lo, hi
 
 
-def document_regions(doc: Doc, paragraphs: np.ndarray, settings: dict) -> list[Region]:
-    """Headline (the first paragraph), lead (the next sentences), rest, with their weights."""
-    n = len(doc)
-    if not n:
-        return []
+def headline_end(doc: Doc, paragraphs: np.ndarray) -> int:
+    """Token end of the headline: the body's first paragraph (the title line, or the whole of a
+    one-line document such as a headline or a bill title)."""
     first = 0
-    while first < n and doc[first].is_space:
+    while first < len(doc) and doc[first].is_space:
         first += 1
-    if first >= n:
-        return []
-    head_end = _span_of(paragraphs, first, first)[1]
-    lead_end = head_end
-    sentences = 0
-    for sent in doc[head_end:].sents if head_end < n else []:
-        if sentences >= settings["lead_sentences"]:
-            break
-        lead_end = sent.end
-        if not all(t.is_space for t in sent):
-            sentences += 1
-    return [(0, head_end, settings["headline_weight"], ""), (head_end, lead_end, settings["lead_weight"], ""),
-            (lead_end, n, settings["body_weight"], "")]
+    if first >= len(doc):
+        return 0
+    return _span_of(paragraphs, first, first)[1]
 
 
 def token_range(parsed: ParsedDoc, start: int, end: int) -> tuple[int, int]:
@@ -492,7 +307,7 @@ def phrase_spans(doc: Doc) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def phrase_candidates(doc: Doc, content: tuple[int, int], evidence_tokens: set[int], max_words: int,
+def phrase_candidates(doc: Doc, content: tuple[int, int], evidence: set[str], max_words: int,
                       spans: list[tuple[int, int]] | None = None) -> list[tuple[str, tuple[str, ...], bool]]:
     """(text, key lemmas, holds evidence) of the noun phrases and named entities inside the content.
 
@@ -519,7 +334,8 @@ def phrase_candidates(doc: Doc, content: tuple[int, int], evidence_tokens: set[i
         key = tuple(t.lemma_.lower() for t in tokens if t.pos_ in KEY_POS and not t.is_stop and t.is_alpha)
         if not key or len(key) > max_words:
             continue
-        out.append((tokens.text, key, any(i in evidence_tokens for i in range(s, e))))
+        lowered = tokens.text.lower()
+        out.append((tokens.text, key, any(e and e in lowered for e in evidence)))
     return out
 
 
@@ -546,77 +362,156 @@ def choose_phrases(candidates: dict[str, list[tuple[str, tuple[str, ...], bool]]
 
 
 # --------------------------------------------------------------------------------------------
-# The stage's heart: one parsed document
+# The stage's heart: one pass over the parsed documents, then the corpus step
+
+Found = tuple[str, float, list[str], "str | None"]      # topic, score, evidence, parent
+
+
+def _ordered(matches: Iterable[Found], order: dict[str, int]) -> list[Found]:
+    """Best first: ties put a major topic before its subtopics, then the taxonomy's order."""
+    return sorted(matches, key=lambda m: (-m[1], m[3] is not None, order.get(m[0], 0)))
+
 
 @dataclass
-class DocumentResult:
-    doc_rows: list[dict]
-    quote_rows: list[dict]
-    candidates: dict[str, list]         # quote_id -> issue phrase candidates
+class PendingQuote:
+    quote_id: str
+    own: list[Found]                  # topics from the quote's content and sentence
+    partial: dict[str, list]          # when `own` is empty: paragraph evidence below the threshold
 
 
-def tag_parsed(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSettings) -> DocumentResult:
-    """doc_topics and quote_topics rows (issue_phrase not yet chosen) for one parsed document.
+@dataclass
+class PendingDocument:
+    """One document after the pass over the parsed docs, waiting for the corpus-level steps
+    (the adaptive re-scoring of articles, then the article prior of bare quotes, issue phrases)."""
+    doc_id: str
+    doc_scores: dict[str, list[TopicMatch]]               # taxonomy -> every topic with evidence
+    quotes: dict[str, list[PendingQuote]]                 # taxonomy -> its quotes
+    features: Counter | None                              # for the adaptive step
+    candidates: dict[str, list]                           # quote_id -> issue phrase candidates
+
+
+def read_document(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSettings,
+                  features: bool = False) -> PendingDocument:
+    """Everything the stage needs from one parsed document (the only place a Doc is read).
 
     Each quote dict needs quote_id, content_start and content_end (offsets into documents.text)."""
     doc = parsed.doc
     quotes = list(quotes)
     paragraphs = paragraph_bounds(doc)
-    doc_regions = document_regions(doc, paragraphs, settings.document)
-    doc_rows, quote_rows = [], []
+    head_end = headline_end(doc, paragraphs)
     located = {q["quote_id"]: quote_regions(parsed, q["content_start"], q["content_end"], paragraphs) for q in quotes}
-    evidence_tokens: dict[str, set[int]] = defaultdict(set)
-    for tax_index, tax in enumerate(settings.taxonomies):
-        tagger, order = tax.tagger, {t: i for i, t in enumerate(tax.tagger.labels)}
-        hits = tagger.matches(doc, 0, len(doc)) if len(doc) else []
-        doc_scores = score_hits(tagger, doc, hits, doc_regions, settings.document["max_repeats"], tax.parents)
-        doc_ranked = ranked(doc_scores, settings.document["threshold"], order)
-        for rank, (topic, score, evidence) in enumerate(doc_ranked, 1):
-            doc_rows.append({"doc_id": parsed.doc_id, "taxonomy": tax.id, "topic": topic,
-                             "label": tagger.labels[topic], "rank": rank, "score": score, "evidence": evidence[:10]})
-        if not doc_ranked:
-            doc_rows.append({"doc_id": parsed.doc_id, "taxonomy": tax.id, "topic": UNASSIGNED,
-                             "label": UNASSIGNED, "rank": 1, "score": 0.0, "evidence": []})
-        top = doc_ranked[0][1] if doc_ranked else 0.0
-        prior = {t: (s / top, ev) for t, s, ev in doc_ranked} if top else {}
-        scoring = tax.scoring
+    evidence: dict[str, set[str]] = defaultdict(set)
+    pending = PendingDocument(parsed.doc_id, {}, {}, None, {})
+    for tax in settings.taxonomies:
+        order = {t: i for i, t in enumerate(tax.tagger.labels)}
+        pending.doc_scores[tax.id] = tax.every_document_topic.tag_document(doc, head_end) if len(doc) else []
+        hits = tax.tagger.matches(doc, 0, len(doc)) if quotes and len(doc) else []
+        pending.quotes[tax.id] = []
         for quote in quotes:
             qid = quote["quote_id"]
             content, sentence, paragraph = located[qid]
-            if content[0] >= content[1]:
-                found = []
-            else:
-                regions = [(*content, 1.0, ""), (*sentence, scoring["context_weight"], "~"),
-                           (*paragraph, scoring["paragraph_weight"], "≈")]
-                inside = [h for h in hits if h[1] >= paragraph[0] and h[2] <= paragraph[1]]
-                own = score_hits(tagger, doc, inside, regions, 1, tax.parents)
-                evidence_tokens[qid].update(i for _, s, e in inside if s >= content[0] and e <= content[1]
-                                            for i in range(s, e))
-                found = ranked(own, scoring["threshold"], order)
-                if not found and prior and scoring["prior_weight"] > 0:
-                    mixed = {t: (own.get(t, (0.0, []))[0] + scoring["prior_weight"] * share,
-                                 own.get(t, (0.0, []))[1] + [f"^{e}" for e in ev[:3]])
-                             for t, (share, ev) in prior.items()}
-                    found = ranked({t: (round(s, 4), ev) for t, (s, ev) in mixed.items()}, scoring["threshold"], order)
-            for rank, (topic, score, evidence) in enumerate(found, 1):
-                quote_rows.append({"quote_id": qid, "doc_id": parsed.doc_id, "taxonomy": tax.id, "topic": topic,
-                                   "label": tagger.labels[topic], "rank": rank, "score": score,
+            own, partial = [], {}
+            if content[0] < content[1]:
+                own = _ordered(((m.topic, m.score, m.evidence, m.parent)
+                                for m in tax.tagger.tag(doc, content, sentence, found=hits)), order)
+                if not own:
+                    partial = {m.topic: [m.score, list(m.evidence), m.parent]
+                               for m in tax.loose.tag(doc, content, paragraph, found=hits)}
+            for _, _, ev, _ in own:
+                evidence[qid].update(e.lstrip("@").lower() for e in ev if e[:1] != "~")
+            pending.quotes[tax.id].append(PendingQuote(qid, own, partial))
+    if features:
+        pending.features = topic_tagger.document_features(doc)
+    spans = phrase_spans(doc) if quotes else []
+    pending.candidates = {q["quote_id"]: phrase_candidates(doc, located[q["quote_id"]][0], evidence[q["quote_id"]],
+                                                           settings.issue_phrase["max_words"], spans) for q in quotes}
+    return pending
+
+
+ADAPTIVE_EVIDENCE = "(corpus-adaptive)"
+
+
+def document_topics(tax: Taxonomy, every: list[TopicMatch], scores: dict[str, float] | None = None) -> list[Found]:
+    """The article's topics in one taxonomy, ranked; [] (unassigned) when the top score is under
+    `doc_threshold`. `scores` (from the adaptive step) replace the major topics' lexicon scores,
+    as topic_tagger's tag_document does; a topic the lexicon had no evidence for says so."""
+    own = {m.topic: m.score for m in every}
+    if scores is not None:
+        own = {t: v for t, v in own.items() if t in tax.tagger.parents}
+        own.update(scores)
+    evidence = {m.topic: m.evidence for m in every}
+    threshold = tax.tagger.doc_scoring["doc_threshold"]
+    if not own or max(own.values()) < threshold:
+        return []
+    order = {t: i for i, t in enumerate(tax.tagger.labels)}
+    return _ordered(((t, round(v, 4), evidence.get(t) or [ADAPTIVE_EVIDENCE], tax.tagger.parents.get(t))
+                     for t, v in own.items() if round(v, 4) >= threshold and v > 0), order)
+
+
+def with_prior(tax: Taxonomy, partial: dict[str, list], prior: dict[str, tuple[float, list[str]]]) -> list[Found]:
+    """A bare quote's topics: its paragraph's partial evidence plus the article's topics at
+    `prior_weight` x their share of the article's top score (evidence marked "^")."""
+    partial = {t: [v[0], list(v[1]), v[2]] for t, v in partial.items()}
+    weight = tax.scoring["prior_weight"]
+    for topic, (share, evidence) in prior.items() if weight > 0 else ():
+        entry = partial.setdefault(topic, [0.0, [], tax.tagger.parents.get(topic)])
+        entry[0] += weight * share
+        entry[1] += [f"^{e}" for e in evidence[:3]]
+    order = {t: i for i, t in enumerate(tax.tagger.labels)}
+    return _ordered(((t, round(v[0], 4), v[1], v[2]) for t, v in partial.items()
+                     if round(v[0], 4) >= tax.tagger.threshold), order)
+
+
+def finish_document(pending: PendingDocument, settings: TopicsSettings,
+                    adapted: dict[str, dict[str, dict[str, float]]] | None = None) -> tuple[list[dict], list[dict]]:
+    """(doc_topics rows, quote_topics rows without issue_phrase) of one read document."""
+    doc_rows, quote_rows = [], []
+    for tax in settings.taxonomies:
+        labels = tax.tagger.labels
+        scores = (adapted or {}).get(tax.id, {}).get(pending.doc_id)
+        ranked = document_topics(tax, pending.doc_scores[tax.id], scores)
+        for rank, (topic, score, evidence, _) in enumerate(ranked, 1):
+            doc_rows.append({"doc_id": pending.doc_id, "taxonomy": tax.id, "topic": topic, "label": labels[topic],
+                             "rank": rank, "score": score, "evidence": evidence[:10]})
+        if not ranked:
+            doc_rows.append({"doc_id": pending.doc_id, "taxonomy": tax.id, "topic": UNASSIGNED,
+                             "label": UNASSIGNED, "rank": 1, "score": 0.0, "evidence": []})
+        top = ranked[0][1] if ranked else 0.0
+        prior = {t: (score / top, [e for e in ev if e != ADAPTIVE_EVIDENCE]) for t, score, ev, _ in ranked} if top else {}
+        for quote in pending.quotes[tax.id]:
+            found = quote.own or with_prior(tax, quote.partial, prior)
+            for rank, (topic, score, evidence, _) in enumerate(found, 1):
+                quote_rows.append({"quote_id": quote.quote_id, "doc_id": pending.doc_id, "taxonomy": tax.id,
+                                   "topic": topic, "label": labels[topic], "rank": rank, "score": score,
                                    "evidence": evidence})
             if not found:
-                quote_rows.append({"quote_id": qid, "doc_id": parsed.doc_id, "taxonomy": tax.id,
+                quote_rows.append({"quote_id": quote.quote_id, "doc_id": pending.doc_id, "taxonomy": tax.id,
                                    "topic": UNASSIGNED, "label": UNASSIGNED, "rank": 1, "score": 0.0,
                                    "evidence": []})
-    spans = phrase_spans(doc) if quotes else []
-    candidates = {q["quote_id"]: phrase_candidates(doc, located[q["quote_id"]][0], evidence_tokens[q["quote_id"]],
-                                                   settings.issue_phrase["max_words"], spans) for q in quotes}
-    return DocumentResult(doc_rows, quote_rows, candidates)
+    return doc_rows, quote_rows
+
+
+def adapt(pending: list[PendingDocument], settings: TopicsSettings) -> dict[str, dict[str, dict[str, float]]]:
+    """The corpus-adaptive step (topic_tagger.adapt_scores) of every taxonomy that enables it:
+    taxonomy -> doc_id -> major topic scores."""
+    out = {}
+    for tax in settings.taxonomies:
+        if not tax.tagger.adaptive.get("enabled"):
+            continue
+        raw = [{m.topic: m.score for m in p.doc_scores[tax.id] if m.parent is None} for p in pending]
+        adapted = topic_tagger.adapt_scores([p.features or Counter() for p in pending], raw, tax.tagger.adaptive,
+                                            threshold=tax.tagger.doc_scoring["doc_threshold"])
+        out[tax.id] = {p.doc_id: scores for p, scores in zip(pending, adapted)}
+    return out
 
 
 def tag_document(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSettings) -> list[dict]:
-    """quote_topics rows of one parsed document (issue phrases chosen within the document alone)."""
-    result = tag_parsed(parsed, quotes, settings)
-    phrases = choose_phrases(result.candidates, settings.issue_phrase)
-    return [{**row, "issue_phrase": phrases.get(row["quote_id"])} for row in result.quote_rows]
+    """quote_topics rows of one parsed document alone (no corpus: no adaptive step, issue phrases
+    ranked within the document)."""
+    pending = read_document(parsed, quotes, settings)
+    _, rows = finish_document(pending, settings)
+    phrases = choose_phrases(pending.candidates, settings.issue_phrase)
+    return [{**row, "issue_phrase": phrases.get(row["quote_id"])} for row in rows]
 
 
 def tag_corpus(out_dir: Path, quotes: Iterable[dict], settings: TopicsSettings,
@@ -625,12 +520,16 @@ def tag_corpus(out_dir: Path, quotes: Iterable[dict], settings: TopicsSettings,
     by_doc: dict[str, list[dict]] = defaultdict(list)
     for quote in quotes:
         by_doc[quote["doc_id"]].append(quote)
+    features = any(tax.tagger.adaptive.get("enabled") for tax in settings.taxonomies)
+    pending = [read_document(parsed, by_doc.get(parsed.doc_id, []), settings, features)
+               for parsed in iter_parsed_docs(Path(out_dir), progress=progress)]
+    adapted = adapt(pending, settings) if features else {}
     doc_rows, quote_rows, candidates = [], [], {}
-    for parsed in iter_parsed_docs(Path(out_dir), progress=progress):
-        result = tag_parsed(parsed, by_doc.get(parsed.doc_id, []), settings)
-        doc_rows += result.doc_rows
-        quote_rows += result.quote_rows
-        candidates.update(result.candidates)
+    for item in pending:
+        d_rows, q_rows = finish_document(item, settings, adapted)
+        doc_rows += d_rows
+        quote_rows += q_rows
+        candidates.update(item.candidates)
     phrases = choose_phrases(candidates, settings.issue_phrase)
     for row in quote_rows:
         row["issue_phrase"] = phrases.get(row["quote_id"])

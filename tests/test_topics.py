@@ -109,7 +109,8 @@ def seed_taxonomy() -> dict:
 def test_a_user_topic_is_picked_up():
     data = seed_taxonomy()
     extra = {"id": "energy", "label": "Energy", "phrases": ["gas pipeline"], "weak": ["oil"]}
-    scoring = load_toml(DEFAULT_CONFIG_DIR / "topics.toml")["scoring"]
+    scoring = {k: v for k, v in load_toml(DEFAULT_CONFIG_DIR / "topics.toml")["scoring"].items()
+               if k not in topics_stage.STAGE_SCORING_KEYS}
     tagger = build_tagger({**data, "topic": data["topic"] + [extra], "scoring": scoring})
     assert "energy" in tagger.labels
 
@@ -132,7 +133,7 @@ def test_paragraph_evidence_counts_less(nlp, tagger):
     same = "Talks on the nuclear programme and enrichment went on. Nobody came. “Iran will not yield,” he said."
     got = topics_of(nlp, tagger, same, "Iran will not yield,")
     assert set(got) == {"iran_nuclear"}
-    assert "Iran" in got["iran_nuclear"] and any(e.startswith("≈") for e in got["iran_nuclear"])
+    assert "Iran" in got["iran_nuclear"] and "~enrichment" in got["iran_nuclear"]
     apart = "Talks on the nuclear programme and enrichment went on.\n\nNobody came. “Iran will not yield,” he said."
     assert set(topics_of(nlp, tagger, apart, "Iran will not yield,")) == {UNASSIGNED}
 
@@ -155,7 +156,7 @@ BAD_TAXONOMIES = [
      r"(extra|israel_russia).toml: topic 'iran_nuclear' is also defined in .*(extra|israel_russia).toml"),
     ('[taxonomy]\nid = "extra"\nlabel = "X"\n[[topic]]\nid = "a"\nlabel = "A"\n'
      'token_patterns = [ { id = "p", pattern = [ { NOPE = 1 } ] } ]\n',
-     r"extra.toml: topic 'a': pattern 'p' is not a valid Matcher pattern"),
+     r"extra.toml: topic\[0\] 'a': token_patterns\[0\] 'p': not a valid spaCy Matcher pattern"),
     ('[taxonomy]\nid = "extra"\nlabel = "X"\n[[topic]]\nid = "a"\nlabel = "A"\n'
      'token_patterns = [ { id = "p", pattern = [ { LOWER = "x" } ], wieght = 2 } ]\n',
      r"extra.toml: topic\[0\] 'a': token_patterns\[0\]: unknown key 'wieght'"),
@@ -180,13 +181,8 @@ BAD_TAXONOMIES = [
 def test_a_bad_taxonomy_file_stops_the_stage_before_any_write(tmp_path, text, message):
     configs = config_copy(tmp_path)
     (configs / "topics" / "extra.toml").write_text(text)
-    stage = load_toml(configs / "topics.toml")
-    # the broken file is checked whether it is listed or not; the pattern only when it is built
-    if "Matcher" in message:
-        (configs / "topics.toml").write_text((configs / "topics.toml").read_text().replace(
-            f'taxonomies = {stage["taxonomies"]!r}'.replace("'", '"'),
-            f'taxonomies = {stage["taxonomies"] + ["extra"]!r}'.replace("'", '"')))
-        assert "extra" in load_toml(configs / "topics.toml")["taxonomies"]
+    # the broken file is not listed in configs/topics.toml: every file is checked all the same
+    assert "extra" not in load_toml(configs / "topics.toml")["taxonomies"]
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(ConfigError, match=message):
@@ -198,7 +194,8 @@ BAD_STAGE_CONFIGS = [
     ("taxonomies = [", "topics.toml: malformed TOML"),
     ('taxonomies = ["nope"]', r"topics.toml: taxonomy 'nope' has no file"),
     ("colour = 1", r"topics.toml: unknown key 'colour'"),
-    ("[document]\nheadline_weight = 3.0", r"topics.toml: \[document\] misses"),
+    ("prior_weight = 1.0", r"topics.toml: \[scoring\] misses prior_weight"),
+    ("threshold = -1", r"topics.toml: \[scoring\]: 'threshold' must be a non-negative number"),
 ]
 
 
@@ -209,9 +206,10 @@ def test_a_bad_stage_config_is_reported(tmp_path, change, message):
     text = path.read_text()
     if change.startswith("taxonomies"):
         text = "\n".join(change if line.startswith("taxonomies") else line for line in text.splitlines())
-    elif change.startswith("[document]"):
-        head, _, rest = text.partition("[document]")
-        text = head + change + "\n" + rest.split("\n[issue_phrase]", 1)[1].join(["\n[issue_phrase]", ""])
+    elif change.startswith("prior_weight"):
+        text = text.replace(change, "")
+    elif change.startswith("threshold"):
+        text = "\n".join(change if line.startswith("threshold") else line for line in text.splitlines())
     else:
         text = change + "\n" + text
     path.write_text(text)
