@@ -256,3 +256,66 @@ def test_seed_gold_topics(seed_outputs):
 
     result = score_topics(seed_outputs, SHARED / "gold" / "seed_quotes.jsonl")
     assert result["metrics"]["gold_quotes_micro_f1"] >= 0.85, result["gold_quotes_misses"]
+
+
+# --- article topics against labelled records (eval --topics) ---------------------------------------
+
+from pipeline.eval_topics import gold_topic, read_labelled, score_labelled  # noqa: E402
+
+
+def test_score_labelled_counts_unassigned_as_no_answer():
+    gold = {"a": "cap:1", "b": "cap:1", "c": "cap:3", "d": "cap:3", "e": "cap:19"}
+    predicted = {"a": "cap:1", "b": "cap:3", "c": "cap:3", "d": UNASSIGNED}          # e: never reached
+    m = score_labelled(gold, predicted)["metrics"]
+    assert m["accuracy"] == 0.4 and m["coverage"] == 0.6
+    assert m["precision_at_coverage"] == round(2 / 3, 4)
+    # per class F1: cap:1 (p 1, r .5) .6667; cap:3 (p .5, r .5) .5; cap:19 0
+    assert m["macro_f1"] == round((2 / 3 + 0.5 + 0) / 3, 4)
+    assert m["per_class"]["cap:3"]["most_confused_with"] == "unassigned (1)"
+    assert m["per_class"]["cap:1"]["most_confused_with"] == "cap:3 (1)"
+
+
+@pytest.mark.parametrize("value,taxonomy,expected", [
+    (19, "cap", "cap:19"), ("19", "cap", "cap:19"), ("cap:19", "cap", "cap:19"),
+    ("iran_nuclear", "israel_russia", "iran_nuclear"),
+])
+def test_gold_labels_become_topic_ids(value, taxonomy, expected):
+    assert gold_topic(value, taxonomy) == expected
+
+
+@pytest.mark.parametrize("lines,message", [
+    (['{"id": 1, "text": "x", "major_topic": 3}', "{broken"], r"labelled.jsonl:2: malformed JSON"),
+    (['{"id": 1, "text": "x"}'], r"labelled.jsonl:1: a record needs 'id', 'text' and 'major_topic'"),
+    ([""], r"labelled.jsonl: no records"),
+])
+def test_bad_labelled_files_name_the_line(tmp_path, lines, message):
+    from pipeline.errors import PipelineError
+
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(PipelineError, match=message):
+        read_labelled(path)
+
+
+def test_eval_topics_runs_one_line_documents_through_the_pipeline(tmp_path, capsys):
+    """Headlines and bill titles are whole documents of one line: each must survive `clean` and
+    reach doc_topics; the command prints accuracy, coverage and the per-class table."""
+    import json
+
+    from pipeline import evaluate
+
+    records = [{"id": "h1", "text": "Unemployment Climbs", "major_topic": 1},
+               {"id": "h2", "text": "Senate Passes Bill to Expand Medicare Drug Coverage", "major_topic": 3},
+               {"id": "h3", "text": "SUPER BOWL", "major_topic": 29},
+               {"id": "h4", "text": "A bill to amend the Internal Revenue Code to extend the research credit.",
+                "major_topic": 1}]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    code = evaluate.main(["--topics", str(path), "--workdir", str(tmp_path / "work"),
+                          "--output", str(tmp_path), "--shared", str(tmp_path / "absent")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    result = json.loads((tmp_path / "eval_topics_labelled.json").read_text())
+    metrics = result["sections"]["doc_topics"]["result"]["metrics"]
+    assert metrics["documents"] == 4 and metrics["reached_doc_topics"] == 4
+    assert "accuracy" in out and "precision_at_coverage" in out and "most_confused_with" in out
