@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import math
 import time
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -75,9 +76,23 @@ class Taxonomy:
         #   threshold): the partial evidence a bare quote adds to the article's prior;
         self.loose = replace(self.tagger, threshold=1e-9, context_weight=self.scoring["paragraph_weight"])
         # - every topic of an article with its evidence (no threshold): the input of the adaptive
-        #   step and of document_topics, so that a Doc is read once
-        self.every_document_topic = replace(self.tagger, doc_scoring={**self.tagger.doc_scoring,
-                                                                     "doc_threshold": 1e-9})
+        #   step and of document_topics, so that a Doc is read once; on the document's hits,
+        #   matched once for the article and its quotes
+        every = {f.name: getattr(self.tagger, f.name) for f in fields(self.tagger) if f.init}
+        every["doc_scoring"] = {**self.tagger.doc_scoring, "doc_threshold": 1e-9}
+        self.every_document_topic = PrematchedTagger(**every)
+
+
+@dataclass
+class PrematchedTagger(TopicTagger):
+    """A TopicTagger whose `matches` reads hits found beforehand (`prematched`, for the whole of
+    the current document), so that tag_document does not run the matchers a second time."""
+    prematched: list | None = None
+
+    def matches(self, doc: Doc, start: int, end: int) -> list[tuple[str, int, int]]:
+        if self.prematched is None:
+            return super().matches(doc, start, end)
+        return [h for h in self.prematched if h[1] >= start and h[2] <= end]
 
 
 @dataclass
@@ -296,15 +311,30 @@ KEY_POS = {"NOUN", "PROPN", "ADJ", "NUM", "VERB"}
 NOT_ISSUES = {"PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
 
 
-def phrase_spans(doc: Doc) -> list[tuple[int, int]]:
-    """Token ranges of the noun phrases and of the named entities that can name an issue."""
+def phrase_spans(doc: Doc, regions: Iterable[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Token ranges of the noun phrases and of the named entities that can name an issue, inside
+    the given token ranges (the quotes' sentences; default: the whole document)."""
+    merged: list[list[int]] = []                 # the ranges' union, as disjoint sorted ranges
+    for start, end in sorted(regions) if regions is not None else [(0, len(doc))]:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    if not merged:
+        return []
+    starts = [r[0] for r in merged]
+
+    def inside(s: int, e: int) -> bool:
+        k = bisect_left(starts, s + 1) - 1
+        return k >= 0 and merged[k][0] <= s and e <= merged[k][1]
+
     spans = []
     try:
-        spans += [(c.start, c.end) for c in doc.noun_chunks]
+        spans += [(c.start, c.end) for c in doc.noun_chunks if inside(c.start, c.end)]
     except ValueError:       # no dependency parse
         pass
-    spans += [(e.start, e.end) for e in doc.ents if e.label_ not in NOT_ISSUES]
-    return sorted(spans)
+    spans += [(e.start, e.end) for e in doc.ents if e.label_ not in NOT_ISSUES and inside(e.start, e.end)]
+    return sorted(set(spans))
 
 
 def phrase_candidates(doc: Doc, content: tuple[int, int], evidence: set[str], max_words: int,
@@ -404,25 +434,32 @@ def read_document(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSet
     pending = PendingDocument(parsed.doc_id, {}, {}, None, {})
     for tax in settings.taxonomies:
         order = {t: i for i, t in enumerate(tax.tagger.labels)}
-        pending.doc_scores[tax.id] = tax.every_document_topic.tag_document(doc, head_end) if len(doc) else []
-        hits = tax.tagger.matches(doc, 0, len(doc)) if quotes and len(doc) else []
+        hits = sorted(tax.tagger.matches(doc, 0, len(doc)), key=lambda h: h[1]) if len(doc) else []
+        every = tax.every_document_topic
+        every.prematched = hits
+        try:
+            pending.doc_scores[tax.id] = every.tag_document(doc, head_end) if len(doc) else []
+        finally:
+            every.prematched = None
+        starts = [h[1] for h in hits]
         pending.quotes[tax.id] = []
         for quote in quotes:
             qid = quote["quote_id"]
             content, sentence, paragraph = located[qid]
             own, partial = [], {}
             if content[0] < content[1]:
+                near = hits[bisect_left(starts, paragraph[0]):bisect_left(starts, paragraph[1])]
                 own = _ordered(((m.topic, m.score, m.evidence, m.parent)
-                                for m in tax.tagger.tag(doc, content, sentence, found=hits)), order)
+                                for m in tax.tagger.tag(doc, content, sentence, found=near)), order)
                 if not own:
                     partial = {m.topic: [m.score, list(m.evidence), m.parent]
-                               for m in tax.loose.tag(doc, content, paragraph, found=hits)}
+                               for m in tax.loose.tag(doc, content, paragraph, found=near)}
             for _, _, ev, _ in own:
                 evidence[qid].update(e.lstrip("@").lower() for e in ev if e[:1] != "~")
             pending.quotes[tax.id].append(PendingQuote(qid, own, partial))
     if features:
         pending.features = topic_tagger.document_features(doc)
-    spans = phrase_spans(doc) if quotes else []
+    spans = phrase_spans(doc, [r[1] for r in located.values() if r[0][0] < r[0][1]])
     pending.candidates = {q["quote_id"]: phrase_candidates(doc, located[q["quote_id"]][0], evidence[q["quote_id"]],
                                                            settings.issue_phrase["max_words"], spans) for q in quotes}
     return pending
