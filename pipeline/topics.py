@@ -305,7 +305,7 @@ def quote_regions(parsed: ParsedDoc, start: int, end: int, paragraphs: np.ndarra
 # Issue phrases
 
 PHRASE_POS = {"NOUN", "PROPN"}
-KEY_POS = {"NOUN", "PROPN", "ADJ", "NUM", "VERB"}
+KEY_POS = {"NOUN", "PROPN", "ADJ", "NUM"}
 
 
 NOT_ISSUES = {"PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
@@ -338,8 +338,9 @@ def phrase_spans(doc: Doc, regions: Iterable[tuple[int, int]] | None = None) -> 
 
 
 def phrase_candidates(doc: Doc, content: tuple[int, int], evidence: set[str], max_words: int,
-                      spans: list[tuple[int, int]] | None = None) -> list[tuple[str, tuple[str, ...], bool]]:
-    """(text, key lemmas, holds evidence) of the noun phrases and named entities inside the content.
+                      spans: list[tuple[int, int]] | None = None) -> list[tuple[str, tuple[str, ...], int]]:
+    """(text, key lemmas, pieces of topic evidence it holds) of the noun phrases and named entities
+    inside the content.
 
     A candidate needs a noun; pronouns, people's names (who, not which issue) and phrases longer
     than `max_words` content words are left out; leading and trailing punctuation is trimmed."""
@@ -361,19 +362,23 @@ def phrase_candidates(doc: Doc, content: tuple[int, int], evidence: set[str], ma
         if not any(t.pos_ in PHRASE_POS for t in tokens) or all(t.ent_type_ == "PERSON" for t in tokens
                                                                    if t.pos_ in PHRASE_POS):
             continue
-        key = tuple(t.lemma_.lower() for t in tokens if t.pos_ in KEY_POS and not t.is_stop and t.is_alpha)
+        key = tuple(t.lemma_.lower() for t in tokens
+                    if t.pos_ in KEY_POS and not t.is_stop and any(c.isalpha() for c in t.text))
         if not key or len(key) > max_words:
             continue
         lowered = tokens.text.lower()
-        out.append((tokens.text, key, any(e and e in lowered for e in evidence)))
+        out.append((tokens.text, key, sum(1 for e in evidence if e and e in lowered)))
     return out
 
 
-def choose_phrases(candidates: dict[str, list[tuple[str, tuple[str, ...], bool]]], settings: dict
+def choose_phrases(candidates: dict[str, list[tuple[str, tuple[str, ...], int]]], settings: dict
                    ) -> dict[str, str | None]:
-    """quote_id -> its issue phrase: the candidate with the highest sum of its words' inverse
-    document frequency across the corpus's quotes, times `evidence_bonus` when it holds topic
-    evidence; ties go to the earlier phrase. None when a quote has no candidate."""
+    """quote_id -> its issue phrase, ranked against the corpus's quotes (TF-IDF-like): a candidate
+    weighs the mean inverse document frequency of its words across the quotes, a little more for
+    each further word (up to `max_words`), and `evidence_bonus` - 1 more for each piece of topic
+    evidence it holds ("police shootings" over "more learning", "Obamacare premiums" over "the thing"). A candidate without evidence needs a word seen in
+    another quote too: a word no other quote uses is a turn of phrase, not an issue the corpus
+    discusses. Ties go to the earlier phrase; None when a quote has no candidate."""
     df: Counter = Counter()
     for cands in candidates.values():
         df.update({w for _, key, _ in cands for w in key})
@@ -382,9 +387,11 @@ def choose_phrases(candidates: dict[str, list[tuple[str, tuple[str, ...], bool]]
     for qid, cands in candidates.items():
         best, best_weight = None, 0.0
         for text, key, evidence in cands:
-            weight = sum(math.log((n + 1) / (df[w] + 1)) + 1 for w in key)
-            if evidence:
-                weight *= settings["evidence_bonus"]
+            if not evidence and max(df[w] for w in key) < 2:
+                continue
+            idf = [math.log((n + 1) / (df[w] + 1)) + 1 for w in key]
+            weight = sum(idf) / len(idf) * (1 + 0.2 * (len(key) - 1))
+            weight *= 1 + (settings["evidence_bonus"] - 1) * evidence
             if weight > best_weight:
                 best, best_weight = text, weight
         out[qid] = best

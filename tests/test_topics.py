@@ -319,3 +319,46 @@ def test_eval_topics_runs_one_line_documents_through_the_pipeline(tmp_path, caps
     metrics = result["sections"]["doc_topics"]["result"]["metrics"]
     assert metrics["documents"] == 4 and metrics["reached_doc_topics"] == 4
     assert "accuracy" in out and "precision_at_coverage" in out and "most_confused_with" in out
+
+
+# --- issue phrases ---------------------------------------------------------------------------------
+
+from pipeline.topics import choose_phrases  # noqa: E402
+
+PHRASE_SETTINGS = {"max_words": 6, "evidence_bonus": 2.0}
+
+
+def corpus(**quotes):
+    """quote_id -> candidates, plus filler quotes that make 'people' and 'thing' common words."""
+    filler = {f"f{i}": [("the people", ("people",), 0), ("a thing", ("thing",), 0)] for i in range(20)}
+    return {**filler, **quotes}
+
+
+PHRASE_CASES = [
+    # (candidates of the quote, expected phrase)
+    ([("the people", ("people",), 0), ("Obamacare premiums", ("obamacare", "premium"), 1)], "Obamacare premiums"),
+    ([("the people", ("people",), 0), ("the border wall", ("border", "wall"), 0)], "the border wall"),
+    ([("police shootings", ("police", "shooting"), 3), ("more learning", ("more", "learning"), 1)], "police shootings"),
+    ([("a thing", ("thing",), 0)], "a thing"),                # a common word is still a phrase
+    ([("a missive", ("missive",), 0)], None),                 # a word no other quote uses, no evidence
+    ([], None),
+]
+
+
+@pytest.mark.parametrize("cands,expected", PHRASE_CASES)
+def test_issue_phrase_is_ranked_against_the_corpus(cands, expected):
+    # 'border' and 'wall' are used by another quote: an issue the corpus discusses
+    other = [("a wall on the border", ("wall", "border"), 0)]
+    chosen = choose_phrases(corpus(q=cands, other=other), PHRASE_SETTINGS)
+    assert chosen["q"] == expected
+
+
+def test_issue_phrase_from_a_parsed_quote(nlp):
+    settings = load_settings()
+    text = "The senator said the rise in Obamacare premiums would hurt families."
+    content = "the rise in Obamacare premiums would hurt families"
+    start = text.index(content)
+    rows = tag_document(parsed(nlp, text), [{"quote_id": "q", "content_start": start,
+                                             "content_end": start + len(content)}], settings)
+    phrases = {r["issue_phrase"] for r in rows}
+    assert len(phrases) == 1 and "premiums" in phrases.pop()
