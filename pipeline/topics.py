@@ -4,19 +4,22 @@
 Taxonomies are data: one file per taxonomy in `configs/topics/` (CAP's major topics `cap:<code>`
 by default, custom ones beside it), chosen and weighed in `configs/topics.toml`; the headers of
 both say how to add a taxonomy or a topic. Every taxonomy file is checked (unknown keys, duplicate
-ids, bad token patterns) before any table is read or written.
+ids, bad token patterns) before any table is read or written. The matching and scoring core is
+`pipeline.topic_tagger` (its API is at its top); this module decides where things stand and puts
+the signals together:
 
-- Articles (`doc_topics`): each pattern match counts its weight times the weight of where it
-  stands (headline, lead, rest; at most `max_repeats` times a pattern); topics ranked by score, the
-  top row is the article's main issue; `unassigned` when the top score is below the threshold.
-- Quotes (`quote_topics`): matches in the content count fully, in the rest of its sentence
-  `context_weight`, in the rest of its paragraph `paragraph_weight` (evidence marked `~` and
-  `≈`). A quote with no topic of its own inherits the article's topics at `prior_weight` times
-  their share of the article's top score (evidence marked `^`), so short quotes ("It is a
-  disaster.") are not left bare; with nothing reaching the threshold it gets `unassigned`.
-- `issue_phrase`: the quote's noun phrase (or named entity) that best names its issue: noun
-  phrases weighed by the rarity of their words across the corpus's quotes (TF-IDF-like), those
-  holding topic evidence preferred.
+- Articles (`doc_topics`): `TopicTagger.tag_document` with the body's first paragraph as headline,
+  then the corpus-adaptive step (`adapt_scores`) for taxonomies that enable it; topics ranked by
+  score, the top row the article's main issue, `unassigned` when the top score is too low.
+- Quotes (`quote_topics`): `TopicTagger.tag` on the content and its sentence. A quote with no
+  topic of its own adds the rest of its paragraph (at `paragraph_weight`) to the article's topics
+  at `prior_weight` x their share of the article's top score (evidence marked `^`), so short quotes
+  ("It is a disaster.") are not left bare; with nothing reaching the threshold it is `unassigned`.
+- `issue_phrase`: the quote's noun phrase (or named entity) that best names its issue, ranked
+  against the corpus's quotes (mean inverse document frequency, more for topic evidence).
+
+Each parsed document is read once (`read_document`); the corpus-level steps (adaptive scores,
+prior, issue phrases) run on what was kept of it (`finish_document`, `choose_phrases`).
 """
 
 from __future__ import annotations
@@ -587,10 +590,10 @@ def tag_quotes(out_dir: Path, quotes: Iterable[dict], settings: TopicsSettings) 
 
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
+    record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))  # its clock starts
     started = time.perf_counter()
     settings = load_settings(config_dir)     # every taxonomy checked before any table is touched
     built = time.perf_counter()
-    record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
     if not table_path(QUOTES, out_dir).exists():
         raise PipelineError(f"{table_path(QUOTES, out_dir)}: missing; run the 'quotes' stage first")
     record.add_input_tables(TOKENS.name, QUOTES.name)
