@@ -362,3 +362,28 @@ def test_issue_phrase_from_a_parsed_quote(nlp):
                                              "content_end": start + len(content)}], settings)
     phrases = {r["issue_phrase"] for r in rows}
     assert len(phrases) == 1 and "premiums" in phrases.pop()
+
+
+def test_unassigned_share_and_stage_cost(tmp_path):
+    import json
+
+    from pipeline.eval_topics import unassigned_share
+    from pipeline.io import write_table
+    from pipeline.schemas import QUOTE_TOPICS
+
+    def row(q, tax, topic, rank=1):
+        return {"quote_id": q, "doc_id": "d", "taxonomy": tax, "topic": topic, "label": topic, "rank": rank,
+                "score": 0.0 if topic == UNASSIGNED else 1.0, "evidence": [], "issue_phrase": None}
+
+    write_table(QUOTE_TOPICS, [row("a", "cap", "cap:3"), row("a", "cap", "cap:1", 2), row("b", "cap", UNASSIGNED),
+                               row("c", "cap", "cap:19"), row("d", "cap", "cap:20"),
+                               row("a", "seed", UNASSIGNED), row("b", "seed", UNASSIGNED),
+                               row("c", "seed", UNASSIGNED), row("d", "seed", "elections")], tmp_path)
+    metrics = unassigned_share(tmp_path)["metrics"]
+    assert metrics["cap"] == {"quotes": 4, "unassigned": 1, "unassigned_share": 0.25}
+    assert metrics["seed"]["unassigned_share"] == 0.75
+    assert "cost" not in metrics                           # no manifests: no timing
+    (tmp_path / "manifest").mkdir()
+    for stage, seconds in (("parse", 100.0), ("topics", 6.0), ("claims", 1.0)):
+        (tmp_path / "manifest" / f"{stage}.json").write_text(json.dumps({"seconds": seconds}))
+    assert unassigned_share(tmp_path)["metrics"]["cost"]["topics_claims_vs_parse"] == 0.07
