@@ -13,171 +13,21 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
 
-from .config import DEFAULT_CONFIG_DIR, config_files, load_stage_config, require
-from .docs import ParsedDoc, iter_parsed_docs, shared_vocab
+from .config import DEFAULT_CONFIG_DIR, config_files, load_stage_config
+from .docs import ParsedDoc, iter_parsed_docs
 from .errors import ConfigError, PipelineError
 from .io import read_table, table_path, write_table
 from .manifest import StageRecord
 from .schemas import QUOTE_TOPICS, QUOTES, TOKENS
+# the matching and scoring core (re-exported: callers import these names from here too)
+from .topic_tagger import SEP, UNASSIGNED, TopicMatch, TopicTagger, build_tagger  # noqa: F401
 
 STAGE = "topics"
-UNASSIGNED = "unassigned"
-SEP = "\t"
-
-
-@dataclass
-class TopicMatch:
-    topic: str
-    label: str
-    score: float
-    evidence: list[str]            # matched phrases as written, content first, then context
-
-
-@dataclass
-class TopicTagger:
-    """The taxonomy compiled into matchers (built once per run)."""
-    labels: dict[str, str]                       # topic id -> label (taxonomy order)
-    weights: dict[str, float]                    # match key -> weight
-    threshold: float
-    context_weight: float
-    lemma_matcher: PhraseMatcher
-    exact_matcher: PhraseMatcher
-    token_matcher: Matcher
-    _vocab: object = field(default=None, repr=False)
-
-    def matches(self, doc: Doc, start: int, end: int) -> list[tuple[str, int, int]]:
-        """(match key, token start, token end) of every pattern in doc[start:end]."""
-        if doc.vocab is not self.lemma_matcher.vocab:
-            raise ValueError("the tagger was built on another vocab: build it with build_tagger(vocab=doc.vocab) "
-                             "or rebuild the Doc with pipeline.docs (shared vocab)")
-        for token in doc[start:end]:
-            token.norm_ = token.lemma_.lower() or token.lower_
-        span = doc[start:end]
-        out = []
-        # as_spans: doc-level offsets from both matcher kinds (their raw tuples differ on a Span)
-        for matcher in (self.lemma_matcher, self.exact_matcher, self.token_matcher):
-            for hit in matcher(span, as_spans=True):
-                out.append((hit.label_, hit.start, hit.end))
-        return out
-
-    def tag(self, doc: Doc, content: tuple[int, int], context: tuple[int, int],
-            found: list[tuple[str, int, int]] | None = None) -> list[TopicMatch]:
-        """Topics of the quote whose content is doc[content] within the sentence(s) doc[context]."""
-        if found is None:
-            found = self.matches(doc, *context)
-        c_start, c_end = content
-        best: dict[str, tuple[float, int, str]] = {}    # key -> (weight, position, surface)
-        for key, s, e in found:
-            if e <= context[0] or s >= context[1]:
-                continue
-            inside = s >= c_start and e <= c_end
-            weight = self.weights[key] * (1.0 if inside else self.context_weight)
-            surface = doc[s:e].text if inside else f"~{doc[s:e].text}"
-            current = best.get(key)
-            if current is None or weight > current[0]:
-                best[key] = (weight, s, surface)
-        per_topic: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
-        for key, value in best.items():
-            per_topic[key.split(SEP, 1)[0]].append(value)
-        out = []
-        for topic, label in self.labels.items():
-            hits = per_topic.get(topic)
-            if not hits:
-                continue
-            score = round(sum(w for w, _, _ in hits), 4)
-            if score >= self.threshold:
-                ordered = sorted(hits, key=lambda h: (h[2].startswith("~"), h[1]))
-                evidence = list(dict.fromkeys(h[2] for h in ordered))
-                out.append(TopicMatch(topic, label, score, evidence))
-        return out
-
-
-@lru_cache(maxsize=8)
-def _lemmatise(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """Lower-case lemmas of each phrase (the model's tagger and lemmatizer, loaded once)."""
-    from .model import load_model
-
-    nlp = load_model(exclude=("parser", "ner"))
-    return tuple(tuple(t.lemma_.lower() or t.lower_ for t in doc if not t.is_space)
-                 for doc in nlp.pipe(phrases, batch_size=256))
-
-
-def _is_exact(phrase: str) -> bool:
-    """A phrase with an all-capitals word ("US", "U.S.", "JCPOA") is matched as written."""
-    return any(sum(c.isalpha() for c in w) >= 2 and w.upper() == w and any(c.isalpha() for c in w)
-               for w in phrase.split())
-
-
-def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> TopicTagger:
-    vocab = vocab or shared_vocab()
-    threshold = float(require(config, "scoring.threshold", (int, float), source))
-    context_weight = float(require(config, "scoring.context_weight", (int, float), source))
-    weak_weight = float(require(config, "scoring.weak_weight", (int, float), source))
-    topics = require(config, "topic", list, source)
-    labels, weights = {}, {}
-    lemma_phrases: list[tuple[str, str]] = []
-    exact_phrases: list[tuple[str, str]] = []
-    token_matcher = Matcher(vocab)
-    for index, topic in enumerate(topics):
-        if not isinstance(topic, dict) or not isinstance(topic.get("id"), str) or not isinstance(topic.get("label"), str):
-            raise ConfigError(f"{source}: topic[{index}] needs a string 'id' and 'label'")
-        tid = topic["id"]
-        if tid in labels or tid == UNASSIGNED or SEP in tid:
-            raise ConfigError(f"{source}: topic id '{tid}' is repeated or reserved")
-        labels[tid] = topic["label"]
-        for kind, weight in (("phrases", 1.0), ("weak", weak_weight)):
-            values = topic.get(kind, [])
-            if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-                raise ConfigError(f"{source}: topic '{tid}': '{kind}' must be a list of non-empty strings")
-            for phrase in values:
-                key = f"{tid}{SEP}{phrase}"
-                weights[key] = max(weights.get(key, 0.0), weight)
-                (exact_phrases if _is_exact(phrase) else lemma_phrases).append((key, phrase))
-        for pattern in topic.get("token_patterns", []):
-            if not isinstance(pattern, dict) or not {"id", "pattern"} <= set(pattern):
-                raise ConfigError(f"{source}: topic '{tid}': token_patterns need 'id' and 'pattern'")
-            key = f"{tid}{SEP}{pattern['id']}"
-            try:
-                token_matcher.add(key, [pattern["pattern"]])
-            except (ValueError, TypeError, KeyError) as exc:
-                raise ConfigError(f"{source}: topic '{tid}': pattern '{pattern['id']}' is not a valid "
-                                  f"Matcher pattern: {exc}") from None
-            weights[key] = float(pattern.get("weight", 1.0))
-    if not labels:
-        raise ConfigError(f"{source}: no [[topic]] defined")
-
-    lemma_matcher = PhraseMatcher(vocab, attr="NORM")
-    tokenizer = _tokenizer()
-    lemmas = _lemmatise(tuple(p for _, p in lemma_phrases))
-    for (key, phrase), lemma_words in zip(lemma_phrases, lemmas):
-        variants = {lemma_words, tuple(t.lower_ for t in tokenizer(phrase))}
-        docs = []
-        for words in variants:
-            doc = Doc(vocab, words=list(words))
-            for token in doc:
-                token.norm_ = token.text
-            docs.append(doc)
-        lemma_matcher.add(key, docs)
-    exact_matcher = PhraseMatcher(vocab, attr="ORTH")
-    for key, phrase in exact_phrases:
-        exact_matcher.add(key, [Doc(vocab, words=[t.text for t in tokenizer(phrase)])])
-    return TopicTagger(labels, weights, threshold, context_weight, lemma_matcher, exact_matcher, token_matcher, vocab)
-
-
-@lru_cache(maxsize=1)
-def _tokenizer():
-    import spacy
-
-    return spacy.blank("en").tokenizer
 
 
 def load_tagger(config_dir: Path | None = None) -> TopicTagger:

@@ -1,0 +1,538 @@
+"""The matching and scoring core of `topics`: a taxonomy file compiled into matchers, and scores.
+
+API (the contract the `topics` stage relies on)
+-----------------------------------------------
+- ``load_taxonomy(path, vocab=None) -> TopicTagger``: one taxonomy file (``configs/topics/*.toml``)
+  read and checked; any problem is a ``ConfigError`` naming the file and the entry.
+- ``build_tagger(config, source, vocab=None) -> TopicTagger``: the same from a parsed TOML dict.
+- ``TopicTagger.tag(doc, content, context) -> list[TopicMatch]``: topics of one quote. ``content``
+  and ``context`` are token ranges (the quote, its sentence(s)); a pattern found only in the
+  context counts ``context_weight`` of its weight (evidence marked ``~``). Every topic whose score
+  reaches ``scoring.threshold`` is returned, in taxonomy order; ``[]`` means unassigned.
+- ``TopicTagger.tag_document(doc, title_end=0) -> list[TopicMatch]``: topics of a whole article,
+  ranked by score (the first is the article's main issue); ``[]`` means unassigned. Tokens
+  ``[0, title_end)`` are the headline (weight ``title_weight``), the next ``lead_sentences``
+  sentences the lead (``lead_weight``), the rest the body (``body_weight``). A pattern found again
+  counts ``repeat_decay`` times its previous occurrence (diminishing returns). A document whose top
+  score is under ``doc_threshold`` is unassigned.
+- ``TopicTagger.document_scores(doc, title_end=0) -> dict[major topic id, score]``: the raw
+  major-topic scores behind ``tag_document`` (input of the adaptive step).
+- ``document_features(doc) -> Counter[str]``: the lemmas (content words) and entity texts of a
+  document, the features of the adaptive step.
+- ``adapt_scores(features, scores, settings) -> list[dict[topic, score]]``: the corpus-adaptive
+  step, called once per corpus with every document's features and lexicon scores (same order).
+  A multinomial naive Bayes (numpy, fitted at run time, never stored) is trained on the documents
+  the lexicon labels confidently (top score >= ``min_score`` and >= ``min_ratio`` x the second),
+  then each document gets ``lexicon share + weight x posterior`` per topic; a document the lexicon
+  left bare gets the model's topic only when its posterior reaches ``min_posterior``. It learns the
+  corpus's own vocabulary (names, places, jargon) from the lexicon's sure cases.
+- ``TopicMatch``: ``topic`` (``cap:19``), ``label``, ``score``, ``evidence`` (phrases as written;
+  ``~`` = context only; ``@`` = a named entity rule), ``parent`` (the major topic of a subtopic).
+
+Semantics of a taxonomy (the file header of ``configs/topics/cap.toml`` says it for editors): a
+subtopic's (``parent = ...``) hits also count for its parent; named entities count through
+``[[entity_rule]]`` entries, and an entity rule with ``yield_to`` gives its weight to the
+strongest of those topics when the text has lexical evidence for one of them (a foreign country
+plus trade words is trade, not diplomacy).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from .config import load_toml, require
+from .docs import shared_vocab
+from .errors import ConfigError
+
+UNASSIGNED = "unassigned"
+SEP = "\t"
+
+# Keys a taxonomy file may hold; anything else is a ConfigError (a typo must not pass silently).
+TOP_KEYS = {"taxonomy", "scoring", "topic", "entity_rule", "adaptive"}
+TAXONOMY_KEYS = {"id", "label", "description"}
+TOPIC_KEYS = {"id", "label", "parent", "phrases", "weak", "token_patterns", "description"}
+PATTERN_KEYS = {"id", "pattern", "weight"}
+ENTITY_RULE_KEYS = {"id", "topic", "labels", "texts", "exclude", "weight", "yield_to"}
+# Scoring of documents: optional in a file (a quote-only taxonomy needs none), defaults here.
+DOC_SCORING_DEFAULTS = {"title_weight": 2.0, "lead_weight": 1.5, "body_weight": 1.0, "lead_sentences": 3,
+                        "repeat_decay": 0.5, "doc_threshold": 1.0}
+SCORING_KEYS = {"threshold", "context_weight", "weak_weight", *DOC_SCORING_DEFAULTS}
+ADAPTIVE_DEFAULTS = {"enabled": True, "min_score": 2.0, "min_ratio": 2.0, "min_examples": 30,
+                     "weight": 0.5, "min_posterior": 0.5, "smoothing": 0.1, "min_df": 2}
+
+
+@dataclass
+class TopicMatch:
+    topic: str
+    label: str
+    score: float
+    evidence: list[str]            # matched phrases as written, content first, then context
+    parent: str | None = None      # the major topic of a subtopic
+
+
+@dataclass(frozen=True)
+class EntityRule:
+    rule_id: str
+    topic: str
+    labels: frozenset[str]         # entity types (GPE, NORP, ORG...)
+    texts: frozenset[str]          # when given, only these entity texts (lower case)
+    exclude: frozenset[str]        # entity texts that never count (lower case)
+    weight: float
+    yield_to: tuple[str, ...]      # topics that take the evidence when they have lexical evidence
+
+
+@dataclass
+class TopicTagger:
+    """A taxonomy compiled into matchers (built once per run)."""
+    labels: dict[str, str]                       # topic id -> label (taxonomy order)
+    weights: dict[str, float]                    # match key -> weight
+    threshold: float
+    context_weight: float
+    lemma_matcher: PhraseMatcher
+    exact_matcher: PhraseMatcher
+    token_matcher: Matcher
+    _vocab: object = field(default=None, repr=False)
+    parents: dict[str, str] = field(default_factory=dict)          # subtopic -> major topic
+    entity_rules: list[EntityRule] = field(default_factory=list)
+    doc_scoring: dict[str, float] = field(default_factory=lambda: dict(DOC_SCORING_DEFAULTS))
+    adaptive: dict[str, float] = field(default_factory=lambda: dict(ADAPTIVE_DEFAULTS))
+    taxonomy: str | None = None
+
+    # ---------------------------------------------------------------- matching
+    def matches(self, doc: Doc, start: int, end: int) -> list[tuple[str, int, int]]:
+        """(match key, token start, token end) of every pattern and entity rule in doc[start:end]."""
+        if doc.vocab is not self.lemma_matcher.vocab:
+            raise ValueError("the tagger was built on another vocab: build it with build_tagger(vocab=doc.vocab) "
+                             "or rebuild the Doc with pipeline.docs (shared vocab)")
+        for token in doc[start:end]:
+            token.norm_ = token.lemma_.lower() or token.lower_
+        span = doc[start:end]
+        out = []
+        # as_spans: doc-level offsets from both matcher kinds (their raw tuples differ on a Span)
+        for matcher in (self.lemma_matcher, self.exact_matcher, self.token_matcher):
+            for hit in matcher(span, as_spans=True):
+                out.append((hit.label_, hit.start, hit.end))
+        if self.entity_rules:
+            for ent in doc.ents:
+                if ent.start < start or ent.end > end:
+                    continue
+                text = _entity_text(ent)
+                for rule in self.entity_rules:
+                    if ent.label_ in rule.labels and text not in rule.exclude and (not rule.texts or text in rule.texts):
+                        key = f"{rule.topic}{SEP}@{rule.rule_id}:{text}"
+                        self.weights.setdefault(key, rule.weight)
+                        out.append((key, ent.start, ent.end))
+        return out
+
+    def _rule_of(self, key: str) -> EntityRule | None:
+        phrase = key.split(SEP, 1)[1]
+        if not phrase.startswith("@"):
+            return None
+        rule_id = phrase[1:].split(":", 1)[0]
+        return next((r for r in self.entity_rules if r.rule_id == rule_id), None)
+
+    def _topic_scores(self, per_key: dict[str, float]) -> dict[str, float]:
+        """Scores per topic (subtopic hits added to their parent) from a weight per match key;
+        entity evidence moved to the strongest `yield_to` topic with lexical evidence."""
+        lexical: dict[str, float] = defaultdict(float)
+        entity: list[tuple[str, float]] = []
+        for key, weight in per_key.items():
+            topic = key.split(SEP, 1)[0]
+            if self._rule_of(key) is not None:
+                entity.append((key, weight))
+                continue
+            lexical[topic] += weight
+            if topic in self.parents:
+                lexical[self.parents[topic]] += weight
+        scores = defaultdict(float, lexical)
+        for key, weight in entity:
+            rule = self._rule_of(key)
+            target = rule.topic
+            rivals = [t for t in rule.yield_to if lexical.get(t, 0.0) > 0]
+            if rivals:
+                target = max(rivals, key=lambda t: lexical[t])
+            scores[target] += weight
+            if target in self.parents:
+                scores[self.parents[target]] += weight
+        return scores
+
+    def _evidence_topic(self, key: str, scores_lexical: dict[str, float]) -> str:
+        rule = self._rule_of(key)
+        topic = key.split(SEP, 1)[0]
+        if rule is None:
+            return topic
+        rivals = [t for t in rule.yield_to if scores_lexical.get(t, 0.0) > 0]
+        return max(rivals, key=lambda t: scores_lexical[t]) if rivals else topic
+
+    def _matches_out(self, scores: dict[str, float], evidence: dict[str, list[str]], threshold: float,
+                     ranked: bool) -> list[TopicMatch]:
+        out = []
+        for topic, label in self.labels.items():
+            score = round(scores.get(topic, 0.0), 4)
+            if score >= threshold and score > 0:
+                out.append(TopicMatch(topic, label, score, list(dict.fromkeys(evidence.get(topic, []))),
+                                      self.parents.get(topic)))
+        if ranked:
+            order = {t: i for i, t in enumerate(self.labels)}
+            out.sort(key=lambda m: (-m.score, m.parent is not None, order[m.topic]))
+        return out
+
+    def _evidence(self, surfaces: list[tuple[str, int, str]], lexical: dict[str, float]) -> dict[str, list[str]]:
+        """Evidence per topic (subtopic evidence also shown on the parent), ordered by position."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for key, _, surface in sorted(surfaces, key=lambda h: (h[2].startswith("~"), h[1])):
+            topic = self._evidence_topic(key, lexical)
+            out[topic].append(surface)
+            if topic in self.parents:
+                out[self.parents[topic]].append(surface)
+        return out
+
+    def _lexical(self, per_key: dict[str, float]) -> dict[str, float]:
+        lexical: dict[str, float] = defaultdict(float)
+        for key, weight in per_key.items():
+            if self._rule_of(key) is None:
+                topic = key.split(SEP, 1)[0]
+                lexical[topic] += weight
+                if topic in self.parents:
+                    lexical[self.parents[topic]] += weight
+        return lexical
+
+    # ---------------------------------------------------------------- quotes
+    def tag(self, doc: Doc, content: tuple[int, int], context: tuple[int, int],
+            found: list[tuple[str, int, int]] | None = None) -> list[TopicMatch]:
+        """Topics of the quote whose content is doc[content] within the sentence(s) doc[context]."""
+        if found is None:
+            found = self.matches(doc, *context)
+        c_start, c_end = content
+        best: dict[str, tuple[float, int, str]] = {}    # key -> (weight, position, surface)
+        for key, s, e in found:
+            if e <= context[0] or s >= context[1]:
+                continue
+            inside = s >= c_start and e <= c_end
+            weight = self.weights[key] * (1.0 if inside else self.context_weight)
+            surface = _surface(doc, s, e, key)
+            surface = surface if inside else f"~{surface}"
+            current = best.get(key)
+            if current is None or weight > current[0]:
+                best[key] = (weight, s, surface)
+        per_key = {key: value[0] for key, value in best.items()}
+        scores = self._topic_scores(per_key)
+        evidence = self._evidence([(k, v[1], v[2]) for k, v in best.items()], self._lexical(per_key))
+        return self._matches_out(scores, evidence, self.threshold, ranked=False)
+
+    # ---------------------------------------------------------------- documents
+    def _document_keys(self, doc: Doc, title_end: int = 0) -> tuple[dict[str, float], list[tuple[str, int, str]]]:
+        """Weight per match key over the whole document (regions and diminishing repeats)."""
+        scoring = self.doc_scoring
+        title_end = max(0, min(int(title_end or 0), len(doc)))
+        lead_end = title_end
+        if len(doc) > title_end:
+            sentences = 0
+            for sent in doc[title_end:].sents:
+                lead_end = sent.end
+                sentences += 1
+                if sentences >= scoring["lead_sentences"]:
+                    break
+        found = self.matches(doc, 0, len(doc))
+        occurrences: dict[str, list[float]] = defaultdict(list)
+        first: dict[str, tuple[int, str]] = {}
+        for key, s, e in found:
+            region = (scoring["title_weight"] if s < title_end else
+                      scoring["lead_weight"] if s < lead_end else scoring["body_weight"])
+            occurrences[key].append(self.weights[key] * region)
+            if key not in first or s < first[key][0]:
+                first[key] = (s, _surface(doc, s, e, key))
+        decay = scoring["repeat_decay"]
+        per_key = {key: sum(w * decay ** i for i, w in enumerate(sorted(ws, reverse=True)))
+                   for key, ws in occurrences.items()}
+        return per_key, [(k, s, surface) for k, (s, surface) in first.items()]
+
+    def document_scores(self, doc: Doc, title_end: int = 0) -> dict[str, float]:
+        """Raw scores of the major topics (no threshold): the adaptive step's input."""
+        per_key, _ = self._document_keys(doc, title_end)
+        scores = self._topic_scores(per_key)
+        return {t: round(s, 4) for t, s in scores.items() if t not in self.parents and s > 0}
+
+    def tag_document(self, doc: Doc, title_end: int = 0, scores: dict[str, float] | None = None
+                     ) -> list[TopicMatch]:
+        """Topics of a whole document, ranked by score; [] when the top score is under doc_threshold.
+
+        `scores` (major topic -> score, e.g. from `adapt_scores`) replaces the major topics' lexicon
+        scores when given; the evidence stays the lexicon's."""
+        per_key, surfaces = self._document_keys(doc, title_end)
+        own = self._topic_scores(per_key)
+        if scores is not None:
+            own = {t: s for t, s in own.items() if t in self.parents}
+            own.update(scores)
+        evidence = self._evidence(surfaces, self._lexical(per_key))
+        threshold = self.doc_scoring["doc_threshold"]
+        if not own or max(own.values()) < threshold:
+            return []
+        return self._matches_out(own, evidence, threshold, ranked=True)
+
+
+def _entity_text(ent) -> str:
+    text = ent.text.lower().strip()
+    return text[4:] if text.startswith("the ") else text
+
+
+def _surface(doc: Doc, s: int, e: int, key: str) -> str:
+    phrase = key.split(SEP, 1)[1]
+    return f"@{doc[s:e].text}" if phrase.startswith("@") else doc[s:e].text
+
+
+# -------------------------------------------------------------------- building
+
+
+@lru_cache(maxsize=8)
+def _lemmatise(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Lower-case lemmas of each phrase (the model's tagger and lemmatizer, loaded once)."""
+    from .model import load_model
+
+    nlp = load_model(exclude=("parser", "ner"))
+    return tuple(tuple(t.lemma_.lower() or t.lower_ for t in doc if not t.is_space)
+                 for doc in nlp.pipe(phrases, batch_size=256))
+
+
+def _is_exact(phrase: str) -> bool:
+    """A phrase with an all-capitals word ("US", "U.S.", "JCPOA") is matched as written."""
+    return any(sum(c.isalpha() for c in w) >= 2 and w.upper() == w and any(c.isalpha() for c in w)
+               for w in phrase.split())
+
+
+def _unknown_keys(entry: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(repr(k) for k in unknown)} "
+                          f"(allowed: {', '.join(sorted(allowed))})")
+
+
+def _strings(value, where: str, what: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where}: '{what}' must be a list of non-empty strings")
+    return value
+
+
+def _number(section: dict, key: str, default, where: str) -> float:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where}: key '{key}' must be a number, got {value!r}")
+    return float(value)
+
+
+def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> TopicTagger:
+    """A TopicTagger from a taxonomy dict; every problem is a ConfigError naming `source` and the entry."""
+    vocab = vocab or shared_vocab()
+    _unknown_keys(config, TOP_KEYS, source)
+    taxonomy = config.get("taxonomy", {})
+    if not isinstance(taxonomy, dict):
+        raise ConfigError(f"{source}: [taxonomy] must be a table")
+    _unknown_keys(taxonomy, TAXONOMY_KEYS, f"{source}: [taxonomy]")
+    threshold = float(require(config, "scoring.threshold", (int, float), source))
+    context_weight = float(require(config, "scoring.context_weight", (int, float), source))
+    weak_weight = float(require(config, "scoring.weak_weight", (int, float), source))
+    _unknown_keys(config["scoring"], SCORING_KEYS, f"{source}: [scoring]")
+    doc_scoring = {k: _number(config["scoring"], k, v, f"{source}: [scoring]") for k, v in DOC_SCORING_DEFAULTS.items()}
+    adaptive_conf = config.get("adaptive", {})
+    if not isinstance(adaptive_conf, dict):
+        raise ConfigError(f"{source}: [adaptive] must be a table")
+    _unknown_keys(adaptive_conf, set(ADAPTIVE_DEFAULTS), f"{source}: [adaptive]")
+    adaptive = {k: (bool(adaptive_conf.get(k, v)) if k == "enabled" else _number(adaptive_conf, k, v, f"{source}: [adaptive]"))
+                for k, v in ADAPTIVE_DEFAULTS.items()}
+    topics = require(config, "topic", list, source)
+    labels, weights, parents = {}, {}, {}
+    lemma_phrases: list[tuple[str, str]] = []
+    exact_phrases: list[tuple[str, str]] = []
+    token_matcher = Matcher(vocab)
+    for index, topic in enumerate(topics):
+        if not isinstance(topic, dict) or not isinstance(topic.get("id"), str) or not isinstance(topic.get("label"), str):
+            raise ConfigError(f"{source}: topic[{index}] needs a string 'id' and 'label'")
+        tid = topic["id"]
+        where = f"{source}: topic '{tid}'"
+        _unknown_keys(topic, TOPIC_KEYS, where)
+        if tid in labels or tid == UNASSIGNED or SEP in tid or not tid.strip():
+            raise ConfigError(f"{source}: topic id '{tid}' is repeated or reserved")
+        labels[tid] = topic["label"]
+        if "parent" in topic:
+            parent = topic["parent"]
+            if not isinstance(parent, str) or parent not in labels or parent in parents:
+                raise ConfigError(f"{where}: parent {parent!r} is not a major topic defined above it")
+            parents[tid] = parent
+        for kind, weight in (("phrases", 1.0), ("weak", weak_weight)):
+            for phrase in _strings(topic.get(kind, []), where, kind):
+                key = f"{tid}{SEP}{phrase}"
+                weights[key] = max(weights.get(key, 0.0), weight)
+                (exact_phrases if _is_exact(phrase) else lemma_phrases).append((key, phrase))
+        patterns = topic.get("token_patterns", [])
+        if not isinstance(patterns, list):
+            raise ConfigError(f"{where}: 'token_patterns' must be a list of tables")
+        for pattern in patterns:
+            if not isinstance(pattern, dict) or not {"id", "pattern"} <= set(pattern):
+                raise ConfigError(f"{where}: token_patterns need 'id' and 'pattern'")
+            _unknown_keys(pattern, PATTERN_KEYS, f"{where}: pattern '{pattern['id']}'")
+            key = f"{tid}{SEP}{pattern['id']}"
+            try:
+                token_matcher.add(key, [pattern["pattern"]])
+            except (ValueError, TypeError, KeyError) as exc:
+                raise ConfigError(f"{where}: pattern '{pattern['id']}' is not a valid "
+                                  f"Matcher pattern: {exc}") from None
+            weights[key] = _number(pattern, "weight", 1.0, f"{where}: pattern '{pattern['id']}'")
+    if not labels:
+        raise ConfigError(f"{source}: no [[topic]] defined")
+    entity_rules = _entity_rules(config.get("entity_rule", []), labels, source)
+
+    lemma_matcher = PhraseMatcher(vocab, attr="NORM")
+    tokenizer = _tokenizer()
+    lemmas = _lemmatise(tuple(p for _, p in lemma_phrases))
+    for (key, phrase), lemma_words in zip(lemma_phrases, lemmas):
+        variants = {lemma_words, tuple(t.lower_ for t in tokenizer(phrase))}
+        docs = []
+        for words in variants:
+            doc = Doc(vocab, words=list(words))
+            for token in doc:
+                token.norm_ = token.text
+            docs.append(doc)
+        lemma_matcher.add(key, docs)
+    exact_matcher = PhraseMatcher(vocab, attr="ORTH")
+    for key, phrase in exact_phrases:
+        exact_matcher.add(key, [Doc(vocab, words=[t.text for t in tokenizer(phrase)])])
+    return TopicTagger(labels, weights, threshold, context_weight, lemma_matcher, exact_matcher, token_matcher,
+                       vocab, parents, entity_rules, doc_scoring, adaptive, taxonomy.get("id"))
+
+
+def _entity_rules(rules, labels: dict[str, str], source: str) -> list[EntityRule]:
+    if not isinstance(rules, list):
+        raise ConfigError(f"{source}: [[entity_rule]] must be a list of tables")
+    out, seen = [], set()
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, dict) or not isinstance(rule.get("id"), str):
+            raise ConfigError(f"{source}: entity_rule[{index}] needs a string 'id'")
+        where = f"{source}: entity_rule '{rule['id']}'"
+        _unknown_keys(rule, ENTITY_RULE_KEYS, where)
+        if rule["id"] in seen or ":" in rule["id"]:
+            raise ConfigError(f"{where}: id is repeated or contains ':'")
+        seen.add(rule["id"])
+        topic = rule.get("topic")
+        if topic not in labels:
+            raise ConfigError(f"{where}: topic {topic!r} is not a topic of this taxonomy")
+        yield_to = _strings(rule.get("yield_to", []), where, "yield_to")
+        for other in yield_to:
+            if other not in labels:
+                raise ConfigError(f"{where}: yield_to topic {other!r} is not a topic of this taxonomy")
+        ent_labels = _strings(rule.get("labels", []), where, "labels")
+        if not ent_labels:
+            raise ConfigError(f"{where}: 'labels' (entity types such as GPE, NORP) is required")
+        out.append(EntityRule(rule["id"], topic, frozenset(ent_labels),
+                              frozenset(t.lower() for t in _strings(rule.get("texts", []), where, "texts")),
+                              frozenset(t.lower() for t in _strings(rule.get("exclude", []), where, "exclude")),
+                              _number(rule, "weight", 0.5, where), tuple(yield_to)))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+def load_taxonomy(path: Path, vocab=None) -> TopicTagger:
+    """One taxonomy file compiled (ConfigError naming the file on any problem)."""
+    path = Path(path)
+    return build_tagger(load_toml(path), str(path), vocab)
+
+
+# -------------------------------------------------------------------- the adaptive step
+
+FEATURE_POS = {"NOUN", "PROPN", "VERB", "ADJ"}
+
+
+def document_features(doc: Doc, start: int = 0, end: int | None = None) -> Counter:
+    """Content-word lemmas (lower case) and entity texts of doc[start:end]: the adaptive step's features."""
+    end = len(doc) if end is None else end
+    feats: Counter = Counter()
+    for token in doc[start:end]:
+        if token.pos_ in FEATURE_POS and not token.is_stop and token.is_alpha and len(token) > 1:
+            feats[(token.lemma_ or token.text).lower()] += 1
+    for ent in doc.ents:
+        if start <= ent.start and ent.end <= end and len(ent) > 1:
+            feats["@" + _entity_text(ent)] += 1
+    return feats
+
+
+def adapt_scores(features: list[Counter], scores: list[dict[str, float]], settings: dict | None = None
+                 ) -> list[dict[str, float]]:
+    """Corpus-adaptive scores: naive Bayes self-trained on the lexicon's confident documents.
+
+    `features[i]` and `scores[i]` (major topic -> lexicon score) describe document i. Returns, per
+    document, adjusted major-topic scores in the lexicon's units: the lexicon scores plus `weight` x
+    the top lexicon score x the model's posterior; for a document with no lexicon evidence, the
+    model's topic at `doc_threshold`-compatible strength (the posterior x 2 x min_posterior... see
+    below) only when the posterior reaches `min_posterior`. With too few confident documents
+    (< `min_examples`) the scores come back unchanged. Pure: nothing is stored.
+    """
+    s = dict(ADAPTIVE_DEFAULTS)
+    s.update(settings or {})
+    if len(features) != len(scores):
+        raise ValueError("features and scores must describe the same documents")
+    train_rows, train_labels = [], []
+    for i, sc in enumerate(scores):
+        if not sc:
+            continue
+        ranked = sorted(sc.values(), reverse=True)
+        second = ranked[1] if len(ranked) > 1 else 0.0
+        if ranked[0] >= s["min_score"] and ranked[0] >= s["min_ratio"] * second:
+            train_rows.append(i)
+            train_labels.append(max(sc, key=sc.get))
+    if not s["enabled"] or len(train_rows) < s["min_examples"]:
+        return [dict(sc) for sc in scores]
+    classes = sorted(set(train_labels))
+    # vocabulary: features in >= min_df training documents
+    df: Counter = Counter()
+    for i in train_rows:
+        df.update(features[i].keys())
+    vocab = {f: j for j, f in enumerate(sorted(f for f, n in df.items() if n >= s["min_df"]))}
+    if not vocab or len(classes) < 2:
+        return [dict(sc) for sc in scores]
+    counts = np.zeros((len(classes), len(vocab)))
+    class_index = {c: k for k, c in enumerate(classes)}
+    for i, label in zip(train_rows, train_labels):
+        k = class_index[label]
+        for f, n in features[i].items():
+            j = vocab.get(f)
+            if j is not None:
+                counts[k, j] += 1.0 + math.log(n)          # sublinear term frequency
+    log_prior = np.log(np.bincount([class_index[c] for c in train_labels], minlength=len(classes)) + 1.0)
+    log_prior -= np.log(log_prior.size + len(train_labels))
+    smoothed = counts + s["smoothing"]
+    log_like = np.log(smoothed) - np.log(smoothed.sum(axis=1, keepdims=True))
+    out = []
+    for feats, sc in zip(features, scores):
+        idx = [(vocab[f], 1.0 + math.log(n)) for f, n in feats.items() if f in vocab]
+        adjusted = dict(sc)
+        if not idx:
+            out.append(adjusted)
+            continue
+        cols = np.array([j for j, _ in idx])
+        tf = np.array([v for _, v in idx])
+        joint = log_prior + log_like[:, cols] @ tf
+        posterior = np.exp(joint - joint.max())
+        posterior /= posterior.sum()
+        top = max(sc.values()) if sc else 0.0
+        if top > 0:
+            for c, p in zip(classes, posterior):
+                adjusted[c] = adjusted.get(c, 0.0) + s["weight"] * top * float(p)
+        else:
+            k = int(posterior.argmax())
+            if posterior[k] >= s["min_posterior"]:
+                adjusted[classes[k]] = float(posterior[k]) * 2.0      # >= doc_threshold (1.0) when p >= 0.5
+        out.append({t: round(v, 4) for t, v in adjusted.items()})
+    return out
