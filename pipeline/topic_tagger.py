@@ -118,6 +118,8 @@ class TopicTagger:
         out = []
         # as_spans: doc-level offsets from both matcher kinds (their raw tuples differ on a Span)
         for matcher in (self.lemma_matcher, self.exact_matcher, self.token_matcher):
+            if not len(matcher):
+                continue
             for hit in matcher(span, as_spans=True):
                 out.append((hit.label_, hit.start, hit.end))
         if self.entity_rules:
