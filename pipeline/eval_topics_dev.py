@@ -126,7 +126,7 @@ def main(argv=None) -> int:
     results = {"lexicon": scores}
     if args.adaptive:
         feats = [document_features(docs[i]) for i in ids]
-        results["adaptive"] = adapt_scores(feats, scores, {**taxonomy.adaptive})
+        results["adaptive"] = adapt_scores(feats, scores, taxonomy.adaptive, taxonomy.doc_scoring["doc_threshold"])
     t3 = time.perf_counter()
     print(f"{args.out.name}: {len(gold)} gold records, {len(missing)} without tokens "
           f"({'parsed here' if args.parse_missing else 'counted wrong'}); load {t1 - t0:.1f}s, "

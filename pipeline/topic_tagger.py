@@ -19,12 +19,14 @@ API (the contract the `topics` stage relies on)
   major-topic scores behind ``tag_document`` (input of the adaptive step).
 - ``document_features(doc) -> Counter[str]``: the lemmas (content words) and entity texts of a
   document, the features of the adaptive step.
-- ``adapt_scores(features, scores, settings) -> list[dict[topic, score]]``: the corpus-adaptive
+- ``adapt_scores(features, scores, settings, threshold) -> list[dict[topic, score]]``: the corpus-adaptive
   step, called once per corpus with every document's features and lexicon scores (same order).
   A multinomial naive Bayes (numpy, fitted at run time, never stored) is trained on the documents
   the lexicon labels confidently (top score >= ``min_score`` and >= ``min_ratio`` x the second),
-  then each document gets ``lexicon share + weight x posterior`` per topic; a document the lexicon
-  left bare gets the model's topic only when its posterior reaches ``min_posterior``. It learns the
+  then each document gets ``lexicon score + weight x top lexicon score x posterior`` per topic; a
+  document the lexicon left bare gets the model's topic only when its posterior reaches
+  ``min_posterior``. Pass ``threshold=tagger.doc_scoring["doc_threshold"]`` and give the result
+  to ``tag_document(doc, title_end, scores=...)``. It learns the
   corpus's own vocabulary (names, places, jargon) from the lexicon's sure cases.
 - ``TopicMatch``: ``topic`` (``cap:19``), ``label``, ``score``, ``evidence`` (phrases as written;
   ``~`` = context only; ``@`` = a named entity rule), ``parent`` (the major topic of a subtopic).
@@ -141,26 +143,34 @@ class TopicTagger:
         rule_id = phrase[1:].split(":", 1)[0]
         return next((r for r in self.entity_rules if r.rule_id == rule_id), None)
 
-    def _topic_scores(self, per_key: dict[str, float]) -> dict[str, float]:
-        """Scores per topic (subtopic hits added to their parent) from a weight per match key;
-        entity evidence moved to the strongest `yield_to` topic with lexical evidence."""
+    def _lexical(self, per_key: dict[str, float]) -> dict[str, float]:
+        """Scores per topic from the phrase and pattern keys; a subtopic's hits also count for its
+        parent, a phrase listed in both counting once there (its larger weight)."""
         lexical: dict[str, float] = defaultdict(float)
-        entity: list[tuple[str, float]] = []
+        rolled: dict[tuple[str, str], float] = {}
         for key, weight in per_key.items():
-            topic = key.split(SEP, 1)[0]
             if self._rule_of(key) is not None:
-                entity.append((key, weight))
                 continue
-            lexical[topic] += weight
-            if topic in self.parents:
-                lexical[self.parents[topic]] += weight
+            topic, phrase = key.split(SEP, 1)
+            major = self.parents.get(topic)
+            if major is not None:
+                lexical[topic] += weight
+            major = major or topic
+            rolled[major, phrase.lower()] = max(rolled.get((major, phrase.lower()), 0.0), weight)
+        for (major, _), weight in rolled.items():
+            lexical[major] += weight
+        return lexical
+
+    def _topic_scores(self, per_key: dict[str, float]) -> dict[str, float]:
+        """Scores per topic: the lexical scores, plus entity evidence, moved to the strongest
+        `yield_to` topic with lexical evidence."""
+        lexical = self._lexical(per_key)
         scores = defaultdict(float, lexical)
-        for key, weight in entity:
+        for key, weight in per_key.items():
             rule = self._rule_of(key)
-            target = rule.topic
-            rivals = [t for t in rule.yield_to if lexical.get(t, 0.0) > 0]
-            if rivals:
-                target = max(rivals, key=lambda t: lexical[t])
+            if rule is None:
+                continue
+            target = self._evidence_topic(key, lexical)
             scores[target] += weight
             if target in self.parents:
                 scores[self.parents[target]] += weight
@@ -196,16 +206,6 @@ class TopicTagger:
             if topic in self.parents:
                 out[self.parents[topic]].append(surface)
         return out
-
-    def _lexical(self, per_key: dict[str, float]) -> dict[str, float]:
-        lexical: dict[str, float] = defaultdict(float)
-        for key, weight in per_key.items():
-            if self._rule_of(key) is None:
-                topic = key.split(SEP, 1)[0]
-                lexical[topic] += weight
-                if topic in self.parents:
-                    lexical[self.parents[topic]] += weight
-        return lexical
 
     # ---------------------------------------------------------------- quotes
     def tag(self, doc: Doc, content: tuple[int, int], context: tuple[int, int],
@@ -470,15 +470,15 @@ def document_features(doc: Doc, start: int = 0, end: int | None = None) -> Count
     return feats
 
 
-def adapt_scores(features: list[Counter], scores: list[dict[str, float]], settings: dict | None = None
-                 ) -> list[dict[str, float]]:
+def adapt_scores(features: list[Counter], scores: list[dict[str, float]], settings: dict | None = None,
+                 threshold: float = 1.0) -> list[dict[str, float]]:
     """Corpus-adaptive scores: naive Bayes self-trained on the lexicon's confident documents.
 
     `features[i]` and `scores[i]` (major topic -> lexicon score) describe document i. Returns, per
     document, adjusted major-topic scores in the lexicon's units: the lexicon scores plus `weight` x
-    the top lexicon score x the model's posterior; for a document with no lexicon evidence, the
-    model's topic at `doc_threshold`-compatible strength (the posterior x 2 x min_posterior... see
-    below) only when the posterior reaches `min_posterior`. With too few confident documents
+    the top lexicon score x the model's posterior; a document with no lexicon evidence gets the
+    model's topic, scored `threshold` x posterior / min_posterior (so at least the document
+    threshold), only when its posterior reaches `min_posterior`. With too few confident documents
     (< `min_examples`) the scores come back unchanged. Pure: nothing is stored.
     """
     s = dict(ADAPTIVE_DEFAULTS)
@@ -535,6 +535,6 @@ def adapt_scores(features: list[Counter], scores: list[dict[str, float]], settin
         else:
             k = int(posterior.argmax())
             if posterior[k] >= s["min_posterior"]:
-                adjusted[classes[k]] = float(posterior[k]) * 2.0      # >= doc_threshold (1.0) when p >= 0.5
+                adjusted[classes[k]] = threshold * float(posterior[k]) / s["min_posterior"]
         out.append({t: round(v, 4) for t, v in adjusted.items()})
     return out
