@@ -395,7 +395,12 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
     tokenizer = _tokenizer()
     lemmas = _lemmatise(tuple(p for _, p in lemma_phrases))
     for (key, phrase), lemma_words in zip(lemma_phrases, lemmas):
-        variants = {lemma_words, tuple(t.lower_ for t in tokenizer(phrase))}
+        lower_words = tuple(t.lower_ for t in tokenizer(phrase))
+        # + the plural of a noun phrase: capitalised headline words ("Jails") are often tagged as
+        # proper nouns, whose lemma is the word itself
+        variants = {lemma_words, lower_words}
+        if weights[key] >= 1.0:            # not for weak hints: "state" must not find "(United) States"
+            variants.add(lower_words[:-1] + (_plural(lower_words[-1]),))
         docs = []
         for words in variants:
             doc = Doc(vocab, words=list(words))
@@ -437,6 +442,14 @@ def _entity_rules(rules, labels: dict[str, str], source: str) -> list[EntityRule
                               frozenset(t.lower() for t in _strings(rule.get("exclude", []), where, "exclude")),
                               _number(rule, "weight", 0.5, where), tuple(yield_to)))
     return out
+
+
+def _plural(word: str) -> str:
+    if not word.isalpha() or word.endswith("s"):
+        return word
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("ch", "sh", "x", "z")) else "s")
 
 
 @lru_cache(maxsize=1)
