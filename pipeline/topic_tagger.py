@@ -62,7 +62,7 @@ TOP_KEYS = {"taxonomy", "scoring", "topic", "entity_rule", "adaptive"}
 TAXONOMY_KEYS = {"id", "label", "description"}
 TOPIC_KEYS = {"id", "label", "parent", "phrases", "weak", "token_patterns", "description"}
 PATTERN_KEYS = {"id", "pattern", "weight"}
-ENTITY_RULE_KEYS = {"id", "topic", "labels", "texts", "exclude", "weight", "yield_to"}
+ENTITY_RULE_KEYS = {"id", "topic", "labels", "texts", "exclude", "weight", "yield_to", "absorb"}
 # Scoring of documents: optional in a file (a quote-only taxonomy needs none), defaults here.
 DOC_SCORING_DEFAULTS = {"title_weight": 2.0, "lead_weight": 1.5, "body_weight": 1.0, "lead_sentences": 3,
                         "repeat_decay": 0.5, "doc_threshold": 1.0}
@@ -89,6 +89,8 @@ class EntityRule:
     exclude: frozenset[str]        # entity texts that never count (lower case)
     weight: float
     yield_to: tuple[str, ...]      # topics that take the evidence when they have lexical evidence
+    absorb: tuple[str, ...] = ()   # topics whose hits in the entity's sentence count for `topic`
+    matcher: PhraseMatcher | None = field(default=None, compare=False, hash=False)   # for `texts`
 
 
 @dataclass
@@ -123,17 +125,59 @@ class TopicTagger:
             if not len(matcher):
                 continue
             for hit in matcher(span, as_spans=True):
-                out.append((hit.label_, hit.start, hit.end))
+                if not _inside_name(doc, hit.start, hit.end):
+                    out.append((hit.label_, hit.start, hit.end))
         if self.entity_rules:
+            for rule in self.entity_rules:
+                out.extend(self._entity_hits(rule, doc, span, start, end))
+            out = self._absorb(doc, out)
+        return out
+
+    def _entity_hits(self, rule: "EntityRule", doc: Doc, span, start: int, end: int) -> list[tuple[str, int, int]]:
+        """Hits of one entity rule: with `texts`, those names wherever they stand capitalised and
+        not part of another kind of entity (robust to a missed entity in an all-capitals
+        headline); without, every entity of the rule's types not in `exclude`."""
+        hits = []
+        if rule.matcher is not None:
+            found = [hit for hit in rule.matcher(span, as_spans=True) if doc[hit.start].text[:1].isupper()
+                     and not _inside_name(doc, hit.start, hit.end)]
+            for hit in found:           # "Mexico" inside "Mexico City" counts once, as the longer
+                if not any(o is not hit and o.start <= hit.start and hit.end <= o.end and len(o) > len(hit)
+                           for o in found):
+                    hits.append((_entity_text(hit), hit.start, hit.end))
+        else:
             for ent in doc.ents:
-                if ent.start < start or ent.end > end:
-                    continue
-                text = _entity_text(ent)
-                for rule in self.entity_rules:
-                    if ent.label_ in rule.labels and text not in rule.exclude and (not rule.texts or text in rule.texts):
-                        key = f"{rule.topic}{SEP}@{rule.rule_id}:{text}"
-                        self.weights.setdefault(key, rule.weight)
-                        out.append((key, ent.start, ent.end))
+                if ent.start >= start and ent.end <= end and ent.label_ in rule.labels:
+                    text = _entity_text(ent)
+                    if text not in rule.exclude:
+                        hits.append((text, ent.start, ent.end))
+        out = []
+        for text, s, e in hits:
+            key = f"{rule.topic}{SEP}@{rule.rule_id}:{text}"
+            self.weights.setdefault(key, rule.weight)
+            out.append((key, s, e))
+        return out
+
+    def _absorb(self, doc: Doc, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+        """Hits of a rule's `absorb` topics in a sentence where the rule fired count for the rule's
+        topic: a foreign country's elections, courts or police are international affairs."""
+        absorbing: dict[int, dict[str, str]] = defaultdict(dict)     # sentence start -> absorbed -> topic
+        for key, s, _ in found:
+            rule = self._rule_of(key)
+            if rule is not None and rule.absorb:
+                for topic in rule.absorb:
+                    absorbing[doc[s].sent.start][topic] = rule.topic
+        if not absorbing:
+            return found
+        out = []
+        for key, s, e in found:
+            topic, phrase = key.split(SEP, 1)
+            target = absorbing.get(doc[s].sent.start, {}).get(self.parents.get(topic, topic))
+            if target is not None and not phrase.startswith("@"):
+                new_key = f"{target}{SEP}{phrase}"
+                self.weights.setdefault(new_key, self.weights[key])
+                key = new_key
+            out.append((key, s, e))
         return out
 
     def _rule_of(self, key: str) -> EntityRule | None:
@@ -281,9 +325,35 @@ class TopicTagger:
         return self._matches_out(own, evidence, threshold, ranked=True)
 
 
+NAME_TYPES = {"GPE", "LOC", "PERSON", "FAC"}
+LONGEST_NAME = 3       # longer "entities" are mostly a title-case headline misread as one name
+
+
+def _covering_name(doc: Doc, start: int, end: int):
+    """The short name (person, place) that covers doc[start:end] and is longer than it, if any."""
+    token = doc[start]
+    if not token.ent_type_:
+        token = doc[end - 1]
+        if not token.ent_type_:
+            return None
+    for ent in doc.ents:                       # few per document
+        if ent.start <= token.i < ent.end:
+            if ent.label_ in NAME_TYPES and len(ent) <= LONGEST_NAME and (ent.start < start or ent.end > end):
+                return ent
+            return None
+    return None
+
+
+def _inside_name(doc: Doc, start: int, end: int) -> bool:
+    """A match covering only part of a name ("Mexico" in "New Mexico", "Jordan" in "Michael
+    Jordan") is not evidence."""
+    return _covering_name(doc, start, end) is not None
+
+
 def _entity_text(ent) -> str:
     text = ent.text.lower().strip()
     return text[4:] if text.startswith("the ") else text
+
 
 
 def _surface(doc: Doc, s: int, e: int, key: str) -> str:
@@ -389,7 +459,7 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
             weights[key] = _number(pattern, "weight", 1.0, f"{where}: pattern '{pattern['id']}'")
     if not labels:
         raise ConfigError(f"{source}: no [[topic]] defined")
-    entity_rules = _entity_rules(config.get("entity_rule", []), labels, source)
+    entity_rules = _entity_rules(config.get("entity_rule", []), labels, source, vocab)
 
     lemma_matcher = PhraseMatcher(vocab, attr="NORM")
     tokenizer = _tokenizer()
@@ -415,7 +485,7 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
                        vocab, parents, entity_rules, doc_scoring, adaptive, taxonomy.get("id"))
 
 
-def _entity_rules(rules, labels: dict[str, str], source: str) -> list[EntityRule]:
+def _entity_rules(rules, labels: dict[str, str], source: str, vocab=None) -> list[EntityRule]:
     if not isinstance(rules, list):
         raise ConfigError(f"{source}: [[entity_rule]] must be a list of tables")
     out, seen = [], set()
@@ -437,10 +507,20 @@ def _entity_rules(rules, labels: dict[str, str], source: str) -> list[EntityRule
         ent_labels = _strings(rule.get("labels", []), where, "labels")
         if not ent_labels:
             raise ConfigError(f"{where}: 'labels' (entity types such as GPE, NORP) is required")
+        absorb = _strings(rule.get("absorb", []), where, "absorb")
+        for other in absorb:
+            if other not in labels:
+                raise ConfigError(f"{where}: absorb topic {other!r} is not a topic of this taxonomy")
+        texts = _strings(rule.get("texts", []), where, "texts")
+        matcher = None
+        if texts:
+            matcher = PhraseMatcher(vocab, attr="LOWER")
+            tokenizer = _tokenizer()
+            matcher.add(rule["id"], [Doc(vocab, words=[t.text for t in tokenizer(text)]) for text in texts])
         out.append(EntityRule(rule["id"], topic, frozenset(ent_labels),
-                              frozenset(t.lower() for t in _strings(rule.get("texts", []), where, "texts")),
+                              frozenset(t.lower() for t in texts),
                               frozenset(t.lower() for t in _strings(rule.get("exclude", []), where, "exclude")),
-                              _number(rule, "weight", 0.5, where), tuple(yield_to)))
+                              _number(rule, "weight", 0.5, where), tuple(yield_to), tuple(absorb), matcher))
     return out
 
 
