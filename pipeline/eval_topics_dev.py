@@ -128,8 +128,9 @@ def main(argv=None) -> int:
         feats = [document_features(docs[i]) for i in ids]
         results["adaptive"] = adapt_scores(feats, scores, taxonomy.adaptive, taxonomy.doc_scoring["doc_threshold"])
     t3 = time.perf_counter()
-    print(f"{args.out.name}: {len(gold)} gold records, {len(missing)} without tokens "
-          f"({'parsed here' if args.parse_missing else 'counted wrong'}); load {t1 - t0:.1f}s, "
+    parsed_here = sum(1 for i in missing if i in docs)
+    print(f"{args.out.name}: {len(gold)} gold records, {len(missing)} without tokens ({parsed_here} parsed here, "
+          f"{len(missing) - parsed_here} counted wrong); load {t1 - t0:.1f}s, "
           f"tag {t2 - t1:.1f}s ({(t2 - t1) / max(1, len(ids)) * 1000:.2f} ms/doc), adaptive {t3 - t2:.1f}s")
     threshold = taxonomy.doc_scoring["doc_threshold"]
     for name, sc in results.items():
