@@ -241,3 +241,41 @@ def test_cap_taxonomy_on_short_texts(nlp, cap, text, expected):
     top = got[0].topic if got else UNASSIGNED
     assert top == expected, [(m.topic, m.score, m.evidence) for m in got[:3]]
     assert all(m.topic.startswith("cap:") for m in got)
+
+
+# ------------------------------------------------------------------ name lists, absorb, partial names
+
+@pytest.fixture(scope="module")
+def named():
+    config = small_taxonomy()
+    config["topic"].append({"id": "t:20", "label": "Politics", "phrases": ["election"]})
+    config["entity_rule"] = [{"id": "foreign", "topic": "t:19", "labels": ["GPE", "NORP"], "weight": 1.0,
+                              "texts": ["Mexico", "France", "French"], "yield_to": ["t:18"], "absorb": ["t:20"]}]
+    return build_tagger(config, "named.toml")
+
+
+NAMED_CASES = [
+    # text, entities (word -> type, "New Mexico" given as two B/I tokens below), expected ranking
+    ("FRANCE RAISED TARIFFS", {}, ["t:18"]),                     # a name found without NER (all capitals)
+    ("France holds an election", {"France": "GPE"}, ["t:19"]),    # the election abroad is foreign news
+    ("France holds an election . the election was close", {"France": "GPE"}, ["t:19", "t:20"]),
+    ("the france problem", {}, []),                               # not capitalised: no name
+    ("an election in New Mexico", {}, ["t:20"]),                  # "Mexico" inside "New Mexico" is no name
+]
+
+
+@pytest.mark.parametrize("text,ents,expected", NAMED_CASES)
+def test_name_lists_absorb_and_partial_names(named, text, ents, expected):
+    doc = make_doc(text, ents, sentence_starts=tuple(i + 1 for i, w in enumerate(text.split()) if w == "."))
+    if "New Mexico" in text:
+        i = text.split().index("New")
+        doc.ents = [doc.char_span(doc[i].idx, doc[i + 1].idx + len(doc[i + 1]), label="GPE")]
+    got = named.tag_document(doc)
+    assert [m.topic for m in got] == expected, [(m.topic, m.score, m.evidence) for m in got]
+
+
+def test_absorb_only_in_the_entity_sentence(named):
+    doc = make_doc("France holds an election . the election was close", {"France": "GPE"}, sentence_starts=(5,))
+    got = {m.topic: m.score for m in named.tag_document(doc)}
+    # sentence 1 (the lead, 1.5): France 1.5 + its election absorbed 1.5; sentence 2 (body, 1.0): t:20
+    assert got == {"t:19": 3.0, "t:20": 1.0}
