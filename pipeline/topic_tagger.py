@@ -25,7 +25,7 @@ API (the contract the `topics` stage relies on)
   the lexicon labels confidently (top score >= ``min_score`` and >= ``min_ratio`` x the second),
   then each document gets ``lexicon score + weight x top lexicon score x posterior`` per topic; a
   document the lexicon left bare gets the model's topic only when its posterior reaches
-  ``min_posterior``. Pass ``threshold=tagger.doc_scoring["doc_threshold"]`` and give the result
+  ``min_posterior``. ``rounds`` rounds, each trained on the previous round's confident documents. Pass ``threshold=tagger.doc_scoring["doc_threshold"]`` and give the result
   to ``tag_document(doc, title_end, scores=...)``. It learns the
   corpus's own vocabulary (names, places, jargon) from the lexicon's sure cases.
 - ``TopicMatch``: ``topic`` (``cap:19``), ``label``, ``score``, ``evidence`` (phrases as written;
@@ -67,7 +67,7 @@ ENTITY_RULE_KEYS = {"id", "topic", "labels", "texts", "exclude", "weight", "yiel
 DOC_SCORING_DEFAULTS = {"title_weight": 2.0, "lead_weight": 1.5, "body_weight": 1.0, "lead_sentences": 3,
                         "repeat_decay": 0.5, "doc_threshold": 1.0}
 SCORING_KEYS = {"threshold", "context_weight", "weak_weight", *DOC_SCORING_DEFAULTS}
-ADAPTIVE_DEFAULTS = {"enabled": True, "min_score": 2.0, "min_ratio": 2.0, "min_examples": 30,
+ADAPTIVE_DEFAULTS = {"enabled": True, "rounds": 2, "min_score": 2.0, "min_ratio": 2.0, "min_examples": 30,
                      "weight": 0.5, "min_posterior": 0.5, "smoothing": 0.1, "min_df": 2}
 
 
@@ -554,9 +554,14 @@ def document_features(doc: Doc, start: int = 0, end: int | None = None) -> Count
     """Content-word lemmas (lower case) and entity texts of doc[start:end]: the adaptive step's features."""
     end = len(doc) if end is None else end
     feats: Counter = Counter()
+    previous = None
     for token in doc[start:end]:
         if token.pos_ in FEATURE_POS and not token.is_stop and token.is_alpha and len(token) > 1:
-            feats[(token.lemma_ or token.text).lower()] += 1
+            lemma = (token.lemma_ or token.text).lower()
+            feats[lemma] += 1
+            if previous is not None and previous.i == token.i - 1:
+                feats[f"{(previous.lemma_ or previous.text).lower()} {lemma}"] += 1
+            previous = token
     for ent in doc.ents:
         if start <= ent.start and ent.end <= end and len(ent) > 1:
             feats["@" + _entity_text(ent)] += 1
@@ -578,6 +583,14 @@ def adapt_scores(features: list[Counter], scores: list[dict[str, float]], settin
     s.update(settings or {})
     if len(features) != len(scores):
         raise ValueError("features and scores must describe the same documents")
+    out = [dict(sc) for sc in scores]
+    for _ in range(max(1, int(s["rounds"]))):     # each round trains on the previous round's confident set
+        out = _adapt_once(features, out, s, threshold)
+    return out
+
+
+def _adapt_once(features: list[Counter], scores: list[dict[str, float]], s: dict, threshold: float
+                ) -> list[dict[str, float]]:
     train_rows, train_labels = [], []
     for i, sc in enumerate(scores):
         if not sc:
