@@ -65,9 +65,9 @@ PATTERN_KEYS = {"id", "pattern", "weight"}
 ENTITY_RULE_KEYS = {"id", "topic", "labels", "texts", "exclude", "weight", "yield_to", "absorb"}
 # Scoring of documents: optional in a file (a quote-only taxonomy needs none), defaults here.
 DOC_SCORING_DEFAULTS = {"title_weight": 2.0, "lead_weight": 1.5, "body_weight": 1.0, "lead_sentences": 3,
-                        "repeat_decay": 0.5, "doc_threshold": 1.0}
+                        "repeat_decay": 0.5, "doc_threshold": 1.0, "body_weak_factor": 1.0}
 SCORING_KEYS = {"threshold", "context_weight", "weak_weight", *DOC_SCORING_DEFAULTS}
-ADAPTIVE_DEFAULTS = {"enabled": True, "rounds": 2, "min_score": 2.0, "min_ratio": 2.0, "min_examples": 30,
+ADAPTIVE_DEFAULTS = {"enabled": True, "background": 1.5, "background_min_words": 100, "rounds": 2, "min_score": 2.0, "min_ratio": 2.0, "min_examples": 30,
                      "weight": 0.5, "min_posterior": 0.5, "smoothing": 0.1, "min_df": 2}
 
 
@@ -109,6 +109,7 @@ class TopicTagger:
     doc_scoring: dict[str, float] = field(default_factory=lambda: dict(DOC_SCORING_DEFAULTS))
     adaptive: dict[str, float] = field(default_factory=lambda: dict(ADAPTIVE_DEFAULTS))
     taxonomy: str | None = None
+    weak_keys: frozenset = frozenset()          # keys of the weak hints
 
     # ---------------------------------------------------------------- matching
     def matches(self, doc: Doc, start: int, end: int) -> list[tuple[str, int, int]]:
@@ -119,28 +120,30 @@ class TopicTagger:
         for token in doc[start:end]:
             token.norm_ = token.lemma_.lower() or token.lower_
         span = doc[start:end]
+        names = _short_names(doc)
         out = []
         # as_spans: doc-level offsets from both matcher kinds (their raw tuples differ on a Span)
         for matcher in (self.lemma_matcher, self.exact_matcher, self.token_matcher):
             if not len(matcher):
                 continue
             for hit in matcher(span, as_spans=True):
-                if not _inside_name(doc, hit.start, hit.end):
+                if not _inside_name(names, hit.start, hit.end):
                     out.append((hit.label_, hit.start, hit.end))
         if self.entity_rules:
             for rule in self.entity_rules:
-                out.extend(self._entity_hits(rule, doc, span, start, end))
+                out.extend(self._entity_hits(rule, doc, span, start, end, names))
             out = self._absorb(doc, out)
         return out
 
-    def _entity_hits(self, rule: "EntityRule", doc: Doc, span, start: int, end: int) -> list[tuple[str, int, int]]:
+    def _entity_hits(self, rule: "EntityRule", doc: Doc, span, start: int, end: int,
+                     names: dict[int, tuple[int, int]]) -> list[tuple[str, int, int]]:
         """Hits of one entity rule: with `texts`, those names wherever they stand capitalised and
         not part of another kind of entity (robust to a missed entity in an all-capitals
         headline); without, every entity of the rule's types not in `exclude`."""
         hits = []
         if rule.matcher is not None:
             found = [hit for hit in rule.matcher(span, as_spans=True) if doc[hit.start].text[:1].isupper()
-                     and not _inside_name(doc, hit.start, hit.end)]
+                     and not _inside_name(names, hit.start, hit.end)]
             for hit in found:           # "Mexico" inside "Mexico City" counts once, as the longer
                 if not any(o is not hit and o.start <= hit.start and hit.end <= o.end and len(o) > len(hit)
                            for o in found):
@@ -161,18 +164,19 @@ class TopicTagger:
     def _absorb(self, doc: Doc, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
         """Hits of a rule's `absorb` topics in a sentence where the rule fired count for the rule's
         topic: a foreign country's elections, courts or police are international affairs."""
-        absorbing: dict[int, dict[str, str]] = defaultdict(dict)     # sentence start -> absorbed -> topic
+        absorbing: dict[int, dict[str, str]] = defaultdict(dict)     # sentence number -> absorbed -> topic
+        if not any((rule := self._rule_of(key)) is not None and rule.absorb for key, _, _ in found):
+            return found
+        sentence_of = np.cumsum([t.is_sent_start or False for t in doc])
         for key, s, _ in found:
             rule = self._rule_of(key)
             if rule is not None and rule.absorb:
                 for topic in rule.absorb:
-                    absorbing[doc[s].sent.start][topic] = rule.topic
-        if not absorbing:
-            return found
+                    absorbing[int(sentence_of[s])][topic] = rule.topic
         out = []
         for key, s, e in found:
             topic, phrase = key.split(SEP, 1)
-            target = absorbing.get(doc[s].sent.start, {}).get(self.parents.get(topic, topic))
+            target = absorbing.get(int(sentence_of[s]), {}).get(self.parents.get(topic, topic))
             if target is not None and not phrase.startswith("@"):
                 new_key = f"{target}{SEP}{phrase}"
                 self.weights.setdefault(new_key, self.weights[key])
@@ -292,7 +296,8 @@ class TopicTagger:
         first: dict[str, tuple[int, str]] = {}
         for key, s, e in found:
             region = (scoring["title_weight"] if s < title_end else
-                      scoring["lead_weight"] if s < lead_end else scoring["body_weight"])
+                      scoring["lead_weight"] if s < lead_end else
+                      scoring["body_weight"] * (scoring["body_weak_factor"] if key in self.weak_keys else 1.0))
             occurrences[key].append(self.weights[key] * region)
             if key not in first or s < first[key][0]:
                 first[key] = (s, _surface(doc, s, e, key))
@@ -329,25 +334,21 @@ NAME_TYPES = {"GPE", "LOC", "PERSON", "FAC"}
 LONGEST_NAME = 3       # longer "entities" are mostly a title-case headline misread as one name
 
 
-def _covering_name(doc: Doc, start: int, end: int):
-    """The short name (person, place) that covers doc[start:end] and is longer than it, if any."""
-    token = doc[start]
-    if not token.ent_type_:
-        token = doc[end - 1]
-        if not token.ent_type_:
-            return None
-    for ent in doc.ents:                       # few per document
-        if ent.start <= token.i < ent.end:
-            if ent.label_ in NAME_TYPES and len(ent) <= LONGEST_NAME and (ent.start < start or ent.end > end):
-                return ent
-            return None
-    return None
+def _short_names(doc: Doc) -> dict[int, tuple[int, int]]:
+    """Token index -> (start, end) of the short name (person, place) it belongs to."""
+    out = {}
+    for ent in doc.ents:
+        if ent.label_ in NAME_TYPES and len(ent) <= LONGEST_NAME:
+            for i in range(ent.start, ent.end):
+                out[i] = (ent.start, ent.end)
+    return out
 
 
-def _inside_name(doc: Doc, start: int, end: int) -> bool:
+def _inside_name(names: dict[int, tuple[int, int]], start: int, end: int) -> bool:
     """A match covering only part of a name ("Mexico" in "New Mexico", "Jordan" in "Michael
     Jordan") is not evidence."""
-    return _covering_name(doc, start, end) is not None
+    name = names.get(start) or names.get(end - 1)
+    return name is not None and (name[0] < start or name[1] > end)
 
 
 def _entity_text(ent) -> str:
@@ -420,7 +421,7 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
     adaptive = {k: (bool(adaptive_conf.get(k, v)) if k == "enabled" else _number(adaptive_conf, k, v, f"{source}: [adaptive]"))
                 for k, v in ADAPTIVE_DEFAULTS.items()}
     topics = require(config, "topic", list, source)
-    labels, weights, parents = {}, {}, {}
+    labels, weights, parents, weak_keys = {}, {}, {}, set()
     lemma_phrases: list[tuple[str, str]] = []
     exact_phrases: list[tuple[str, str]] = []
     token_matcher = Matcher(vocab)
@@ -442,6 +443,8 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
             for phrase in _strings(topic.get(kind, []), where, kind):
                 key = f"{tid}{SEP}{phrase}"
                 weights[key] = max(weights.get(key, 0.0), weight)
+                if kind == "weak":
+                    weak_keys.add(key)
                 (exact_phrases if _is_exact(phrase) else lemma_phrases).append((key, phrase))
         patterns = topic.get("token_patterns", [])
         if not isinstance(patterns, list):
@@ -482,7 +485,8 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
     for key, phrase in exact_phrases:
         exact_matcher.add(key, [Doc(vocab, words=[t.text for t in tokenizer(phrase)])])
     return TopicTagger(labels, weights, threshold, context_weight, lemma_matcher, exact_matcher, token_matcher,
-                       vocab, parents, entity_rules, doc_scoring, adaptive, taxonomy.get("id"))
+                       vocab, parents, entity_rules, doc_scoring, adaptive, taxonomy.get("id"),
+                       frozenset(k for k in weak_keys if weights[k] < 1.0))
 
 
 def _entity_rules(rules, labels: dict[str, str], source: str, vocab=None) -> list[EntityRule]:
@@ -584,8 +588,37 @@ def adapt_scores(features: list[Counter], scores: list[dict[str, float]], settin
     if len(features) != len(scores):
         raise ValueError("features and scores must describe the same documents")
     out = [dict(sc) for sc in scores]
+    if not s["enabled"]:
+        return out
+    if s["background"] > 0:
+        # in long documents only: a headline's one topic is no background noise
+        long = [i for i, f in enumerate(features)
+                if sum(n for w, n in f.items() if " " not in w and not w.startswith("@")) >= s["background_min_words"]]
+        for i, sc in zip(long, remove_background([out[i] for i in long], s["background"])):
+            out[i] = sc
     for _ in range(max(1, int(s["rounds"]))):     # each round trains on the previous round's confident set
         out = _adapt_once(features, out, s, threshold)
+    return out
+
+
+def remove_background(scores: list[dict[str, float]], factor: float) -> list[dict[str, float]]:
+    """Each topic's score less `factor` x its mean over the corpus: a topic whose words run through
+    every document (politics in political news) must stand out to win. The ranking changes, the
+    document's top score (its strength, against the threshold) does not."""
+    totals: Counter = Counter()
+    for sc in scores:
+        totals.update(sc)
+    mean = {t: v / max(1, len(scores)) for t, v in totals.items()}
+    out = []
+    for sc in scores:
+        if not sc:
+            out.append({})
+            continue
+        lifted = {t: v - factor * mean[t] for t, v in sc.items()}
+        low = min(lifted.values())
+        lifted = {t: v - low + 1e-3 * sc[t] for t, v in lifted.items()}      # positive, ties by raw score
+        scale = max(sc.values()) / max(lifted.values())
+        out.append({t: round(v * scale, 4) for t, v in lifted.items()})
     return out
 
 
@@ -600,7 +633,7 @@ def _adapt_once(features: list[Counter], scores: list[dict[str, float]], s: dict
         if ranked[0] >= s["min_score"] and ranked[0] >= s["min_ratio"] * second:
             train_rows.append(i)
             train_labels.append(max(sc, key=sc.get))
-    if not s["enabled"] or len(train_rows) < s["min_examples"]:
+    if len(train_rows) < s["min_examples"]:
         return [dict(sc) for sc in scores]
     classes = sorted(set(train_labels))
     # vocabulary: features in >= min_df training documents
