@@ -279,3 +279,19 @@ def test_absorb_only_in_the_entity_sentence(named):
     got = {m.topic: m.score for m in named.tag_document(doc)}
     # sentence 1 (the lead, 1.5): France 1.5 + its election absorbed 1.5; sentence 2 (body, 1.0): t:20
     assert got == {"t:19": 3.0, "t:20": 1.0}
+
+
+def test_remove_background_reranks_long_documents_only():
+    from pipeline.topic_tagger import remove_background
+
+    # t:20 runs through every document; where it barely leads, the document's own topic wins
+    scores = [{"t:20": 10.0, "t:3": 9.0}, {"t:20": 10.0, "t:1": 2.0}, {"t:20": 10.0}, {}]
+    out = remove_background(scores, 1.0)
+    assert max(out[0], key=out[0].get) == "t:3"
+    assert max(out[1], key=out[1].get) == "t:20"              # a clear lead stays
+    assert max(out[0].values()) == 10.0 and out[3] == {}      # the top score (strength) is kept
+    # adapt_scores applies it to documents of at least background_min_words content words only
+    feats = [Counter({f"w{i}": 1 for i in range(n)}) for n in (150, 150, 150, 3)]
+    short = [{"t:20": 10.0, "t:3": 9.0}] * 3 + [{"t:20": 10.0, "t:3": 9.0}]
+    out = adapt_scores(feats, short, {"background": 1.0, "background_min_words": 100, "min_examples": 1000})
+    assert max(out[3], key=out[3].get) == "t:20"              # the short one is untouched
