@@ -9,33 +9,41 @@ API (the contract the `topics` stage relies on)
   and ``context`` are token ranges (the quote, its sentence(s)); a pattern found only in the
   context counts ``context_weight`` of its weight (evidence marked ``~``). Every topic whose score
   reaches ``scoring.threshold`` is returned, in taxonomy order; ``[]`` means unassigned.
-- ``TopicTagger.tag_document(doc, title_end=0) -> list[TopicMatch]``: topics of a whole article,
-  ranked by score (the first is the article's main issue); ``[]`` means unassigned. Tokens
-  ``[0, title_end)`` are the headline (weight ``title_weight``), the next ``lead_sentences``
-  sentences the lead (``lead_weight``), the rest the body (``body_weight``). A pattern found again
-  counts ``repeat_decay`` times its previous occurrence (diminishing returns). A document whose top
-  score is under ``doc_threshold`` is unassigned.
+- ``TopicTagger.tag_document(doc, title_end=0, scores=None) -> list[TopicMatch]``: topics of a
+  whole article, ranked by score (the first is the article's main issue); ``[]`` means unassigned.
+  Tokens ``[0, title_end)`` are the headline (weight ``title_weight``), the next
+  ``lead_sentences`` sentences the lead (``lead_weight``), the rest the body (``body_weight``;
+  weak hints there count ``body_weak_factor``). A pattern found again counts ``repeat_decay``
+  times its previous occurrence (diminishing returns). A document whose top score is under
+  ``doc_threshold`` is unassigned. ``scores`` (from ``adapt_scores``) replaces the major topics'
+  lexicon scores; the evidence stays the lexicon's.
 - ``TopicTagger.document_scores(doc, title_end=0) -> dict[major topic id, score]``: the raw
   major-topic scores behind ``tag_document`` (input of the adaptive step).
-- ``document_features(doc) -> Counter[str]``: the lemmas (content words) and entity texts of a
-  document, the features of the adaptive step.
-- ``adapt_scores(features, scores, settings, threshold) -> list[dict[topic, score]]``: the corpus-adaptive
-  step, called once per corpus with every document's features and lexicon scores (same order).
-  A multinomial naive Bayes (numpy, fitted at run time, never stored) is trained on the documents
-  the lexicon labels confidently (top score >= ``min_score`` and >= ``min_ratio`` x the second),
-  then each document gets ``lexicon score + weight x top lexicon score x posterior`` per topic; a
-  document the lexicon left bare gets the model's topic only when its posterior reaches
-  ``min_posterior``. ``rounds`` rounds, each trained on the previous round's confident documents. Pass ``threshold=tagger.doc_scoring["doc_threshold"]`` and give the result
-  to ``tag_document(doc, title_end, scores=...)``. It learns the
-  corpus's own vocabulary (names, places, jargon) from the lexicon's sure cases.
+- ``document_features(doc) -> Counter[str]``: content-word lemmas, lemma bigrams and multi-word
+  entity texts of a document, the features of the adaptive step.
+- ``adapt_scores(features, scores, settings, threshold) -> list[dict[topic, score]]``: the
+  corpus-adaptive step, called once per corpus with every document's features and lexicon scores
+  (same order; ``settings`` = ``tagger.adaptive``, ``threshold`` = ``doc_scoring["doc_threshold"]``).
+  Pure: it is fitted on the corpus being processed and never stored. (1) In long documents
+  (>= ``background_min_words`` content words) each topic loses ``background`` x its corpus mean
+  (``remove_background``): politics words run through all political news. (2) A multinomial
+  naive Bayes (numpy) is trained on the documents the lexicon labels confidently (top score >=
+  ``min_score`` and >= ``min_ratio`` x the second); each document then gets ``score + weight x
+  top score x posterior`` per topic, and a document the lexicon left bare gets the model's topic
+  only when its posterior reaches ``min_posterior``; ``rounds`` rounds, each trained on the
+  previous round's confident documents. It learns the corpus's own names and jargon from the
+  lexicon's sure cases. Give the result to ``tag_document(..., scores=...)``.
 - ``TopicMatch``: ``topic`` (``cap:19``), ``label``, ``score``, ``evidence`` (phrases as written;
   ``~`` = context only; ``@`` = a named entity rule), ``parent`` (the major topic of a subtopic).
 
 Semantics of a taxonomy (the file header of ``configs/topics/cap.toml`` says it for editors): a
-subtopic's (``parent = ...``) hits also count for its parent; named entities count through
-``[[entity_rule]]`` entries, and an entity rule with ``yield_to`` gives its weight to the
-strongest of those topics when the text has lexical evidence for one of them (a foreign country
-plus trade words is trade, not diplomacy).
+subtopic's (``parent = ...``) hits also count for its parent (a phrase in both, once); a phrase
+covering only part of a short name ("Mexico" in "New Mexico") is no evidence; named entities
+count through ``[[entity_rule]]`` entries (entity types, or a list of names matched when
+capitalised); a rule with ``yield_to`` gives its weight to the strongest of those topics when
+the text has lexical evidence for one of them (a foreign country plus trade words is trade), and
+one with ``absorb`` counts those topics' hits in its sentence for its own topic (another
+country's elections are foreign news).
 """
 
 from __future__ import annotations
@@ -67,7 +75,8 @@ ENTITY_RULE_KEYS = {"id", "topic", "labels", "texts", "exclude", "weight", "yiel
 DOC_SCORING_DEFAULTS = {"title_weight": 2.0, "lead_weight": 1.5, "body_weight": 1.0, "lead_sentences": 3,
                         "repeat_decay": 0.5, "doc_threshold": 1.0, "body_weak_factor": 1.0}
 SCORING_KEYS = {"threshold", "context_weight", "weak_weight", *DOC_SCORING_DEFAULTS}
-ADAPTIVE_DEFAULTS = {"enabled": True, "background": 1.5, "background_min_words": 100, "rounds": 2, "min_score": 2.0, "min_ratio": 2.0, "min_examples": 30,
+ADAPTIVE_DEFAULTS = {"enabled": True, "background": 1.5, "background_min_words": 100, "rounds": 2,
+                     "min_score": 2.0, "min_ratio": 2.0, "min_examples": 30,
                      "weight": 0.5, "min_posterior": 0.5, "smoothing": 0.1, "min_df": 2}
 
 
@@ -418,7 +427,10 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
     if not isinstance(adaptive_conf, dict):
         raise ConfigError(f"{source}: [adaptive] must be a table")
     _unknown_keys(adaptive_conf, set(ADAPTIVE_DEFAULTS), f"{source}: [adaptive]")
-    adaptive = {k: (bool(adaptive_conf.get(k, v)) if k == "enabled" else _number(adaptive_conf, k, v, f"{source}: [adaptive]"))
+    if not isinstance(adaptive_conf.get("enabled", True), bool):
+        raise ConfigError(f"{source}: [adaptive]: key 'enabled' must be true or false")
+    adaptive = {k: (adaptive_conf.get(k, v) if k == "enabled"
+                    else _number(adaptive_conf, k, v, f"{source}: [adaptive]"))
                 for k, v in ADAPTIVE_DEFAULTS.items()}
     topics = require(config, "topic", list, source)
     labels, weights, parents, weak_keys = {}, {}, {}, set()

@@ -177,6 +177,7 @@ BAD = [
      "entity_rule 'e'.*unknown key.*yield"),
     (lambda c: {**c, "entity_rule": [{"id": "e", "topic": "t:19"}]}, "entity_rule 'e'.*'labels'"),
     (lambda c: {**c, "adaptive": {"weigth": 1}}, r"\[adaptive\].*unknown key"),
+    (lambda c: {**c, "adaptive": {"enabled": "yes"}}, r"\[adaptive\].*'enabled' must be true or false"),
     (lambda c: {**c, "scoring": {**SCORING, "doc_threshold": "high"}}, "doc_threshold.*number"),
 ]
 
