@@ -9,33 +9,41 @@ API (the contract the `topics` stage relies on)
   and ``context`` are token ranges (the quote, its sentence(s)); a pattern found only in the
   context counts ``context_weight`` of its weight (evidence marked ``~``). Every topic whose score
   reaches ``scoring.threshold`` is returned, in taxonomy order; ``[]`` means unassigned.
-- ``TopicTagger.tag_document(doc, title_end=0) -> list[TopicMatch]``: topics of a whole article,
-  ranked by score (the first is the article's main issue); ``[]`` means unassigned. Tokens
-  ``[0, title_end)`` are the headline (weight ``title_weight``), the next ``lead_sentences``
-  sentences the lead (``lead_weight``), the rest the body (``body_weight``). A pattern found again
-  counts ``repeat_decay`` times its previous occurrence (diminishing returns). A document whose top
-  score is under ``doc_threshold`` is unassigned.
+- ``TopicTagger.tag_document(doc, title_end=0, scores=None) -> list[TopicMatch]``: topics of a
+  whole article, ranked by score (the first is the article's main issue); ``[]`` means unassigned.
+  Tokens ``[0, title_end)`` are the headline (weight ``title_weight``), the next
+  ``lead_sentences`` sentences the lead (``lead_weight``), the rest the body (``body_weight``;
+  weak hints there count ``body_weak_factor``). A pattern found again counts ``repeat_decay``
+  times its previous occurrence (diminishing returns). A document whose top score is under
+  ``doc_threshold`` is unassigned. ``scores`` (from ``adapt_scores``) replaces the major topics'
+  lexicon scores; the evidence stays the lexicon's.
 - ``TopicTagger.document_scores(doc, title_end=0) -> dict[major topic id, score]``: the raw
   major-topic scores behind ``tag_document`` (input of the adaptive step).
-- ``document_features(doc) -> Counter[str]``: the lemmas (content words) and entity texts of a
-  document, the features of the adaptive step.
-- ``adapt_scores(features, scores, settings, threshold) -> list[dict[topic, score]]``: the corpus-adaptive
-  step, called once per corpus with every document's features and lexicon scores (same order).
-  A multinomial naive Bayes (numpy, fitted at run time, never stored) is trained on the documents
-  the lexicon labels confidently (top score >= ``min_score`` and >= ``min_ratio`` x the second),
-  then each document gets ``lexicon score + weight x top lexicon score x posterior`` per topic; a
-  document the lexicon left bare gets the model's topic only when its posterior reaches
-  ``min_posterior``. Pass ``threshold=tagger.doc_scoring["doc_threshold"]`` and give the result
-  to ``tag_document(doc, title_end, scores=...)``. It learns the
-  corpus's own vocabulary (names, places, jargon) from the lexicon's sure cases.
+- ``document_features(doc) -> Counter[str]``: content-word lemmas, lemma bigrams and multi-word
+  entity texts of a document, the features of the adaptive step.
+- ``adapt_scores(features, scores, settings, threshold) -> list[dict[topic, score]]``: the
+  corpus-adaptive step, called once per corpus with every document's features and lexicon scores
+  (same order; ``settings`` = ``tagger.adaptive``, ``threshold`` = ``doc_scoring["doc_threshold"]``).
+  Pure: it is fitted on the corpus being processed and never stored. (1) In long documents
+  (>= ``background_min_words`` content words) each topic loses ``background`` x its corpus mean
+  (``remove_background``): politics words run through all political news. (2) A multinomial
+  naive Bayes (numpy) is trained on the documents the lexicon labels confidently (top score >=
+  ``min_score`` and >= ``min_ratio`` x the second); each document then gets ``score + weight x
+  top score x posterior`` per topic, and a document the lexicon left bare gets the model's topic
+  only when its posterior reaches ``min_posterior``; ``rounds`` rounds, each trained on the
+  previous round's confident documents. It learns the corpus's own names and jargon from the
+  lexicon's sure cases. Give the result to ``tag_document(..., scores=...)``.
 - ``TopicMatch``: ``topic`` (``cap:19``), ``label``, ``score``, ``evidence`` (phrases as written;
   ``~`` = context only; ``@`` = a named entity rule), ``parent`` (the major topic of a subtopic).
 
 Semantics of a taxonomy (the file header of ``configs/topics/cap.toml`` says it for editors): a
-subtopic's (``parent = ...``) hits also count for its parent; named entities count through
-``[[entity_rule]]`` entries, and an entity rule with ``yield_to`` gives its weight to the
-strongest of those topics when the text has lexical evidence for one of them (a foreign country
-plus trade words is trade, not diplomacy).
+subtopic's (``parent = ...``) hits also count for its parent (a phrase in both, once); a phrase
+covering only part of a short name ("Mexico" in "New Mexico") is no evidence; named entities
+count through ``[[entity_rule]]`` entries (entity types, or a list of names matched when
+capitalised); a rule with ``yield_to`` gives its weight to the strongest of those topics when
+the text has lexical evidence for one of them (a foreign country plus trade words is trade), and
+one with ``absorb`` counts those topics' hits in its sentence for its own topic (another
+country's elections are foreign news).
 """
 
 from __future__ import annotations
@@ -65,9 +73,10 @@ PATTERN_KEYS = {"id", "pattern", "weight"}
 ENTITY_RULE_KEYS = {"id", "topic", "labels", "texts", "exclude", "weight", "yield_to", "absorb"}
 # Scoring of documents: optional in a file (a quote-only taxonomy needs none), defaults here.
 DOC_SCORING_DEFAULTS = {"title_weight": 2.0, "lead_weight": 1.5, "body_weight": 1.0, "lead_sentences": 3,
-                        "repeat_decay": 0.5, "doc_threshold": 1.0}
+                        "repeat_decay": 0.5, "doc_threshold": 1.0, "body_weak_factor": 1.0}
 SCORING_KEYS = {"threshold", "context_weight", "weak_weight", *DOC_SCORING_DEFAULTS}
-ADAPTIVE_DEFAULTS = {"enabled": True, "min_score": 2.0, "min_ratio": 2.0, "min_examples": 30,
+ADAPTIVE_DEFAULTS = {"enabled": True, "background": 1.5, "background_min_words": 100, "rounds": 2,
+                     "min_score": 2.0, "min_ratio": 2.0, "min_examples": 30,
                      "weight": 0.5, "min_posterior": 0.5, "smoothing": 0.1, "min_df": 2}
 
 
@@ -109,6 +118,7 @@ class TopicTagger:
     doc_scoring: dict[str, float] = field(default_factory=lambda: dict(DOC_SCORING_DEFAULTS))
     adaptive: dict[str, float] = field(default_factory=lambda: dict(ADAPTIVE_DEFAULTS))
     taxonomy: str | None = None
+    weak_keys: frozenset = frozenset()          # keys of the weak hints
 
     # ---------------------------------------------------------------- matching
     def matches(self, doc: Doc, start: int, end: int) -> list[tuple[str, int, int]]:
@@ -119,28 +129,30 @@ class TopicTagger:
         for token in doc[start:end]:
             token.norm_ = token.lemma_.lower() or token.lower_
         span = doc[start:end]
+        names = _short_names(doc)
         out = []
         # as_spans: doc-level offsets from both matcher kinds (their raw tuples differ on a Span)
         for matcher in (self.lemma_matcher, self.exact_matcher, self.token_matcher):
             if not len(matcher):
                 continue
             for hit in matcher(span, as_spans=True):
-                if not _inside_name(doc, hit.start, hit.end):
+                if not _inside_name(names, hit.start, hit.end):
                     out.append((hit.label_, hit.start, hit.end))
         if self.entity_rules:
             for rule in self.entity_rules:
-                out.extend(self._entity_hits(rule, doc, span, start, end))
+                out.extend(self._entity_hits(rule, doc, span, start, end, names))
             out = self._absorb(doc, out)
         return out
 
-    def _entity_hits(self, rule: "EntityRule", doc: Doc, span, start: int, end: int) -> list[tuple[str, int, int]]:
+    def _entity_hits(self, rule: "EntityRule", doc: Doc, span, start: int, end: int,
+                     names: dict[int, tuple[int, int]]) -> list[tuple[str, int, int]]:
         """Hits of one entity rule: with `texts`, those names wherever they stand capitalised and
         not part of another kind of entity (robust to a missed entity in an all-capitals
         headline); without, every entity of the rule's types not in `exclude`."""
         hits = []
         if rule.matcher is not None:
             found = [hit for hit in rule.matcher(span, as_spans=True) if doc[hit.start].text[:1].isupper()
-                     and not _inside_name(doc, hit.start, hit.end)]
+                     and not _inside_name(names, hit.start, hit.end)]
             for hit in found:           # "Mexico" inside "Mexico City" counts once, as the longer
                 if not any(o is not hit and o.start <= hit.start and hit.end <= o.end and len(o) > len(hit)
                            for o in found):
@@ -161,18 +173,19 @@ class TopicTagger:
     def _absorb(self, doc: Doc, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
         """Hits of a rule's `absorb` topics in a sentence where the rule fired count for the rule's
         topic: a foreign country's elections, courts or police are international affairs."""
-        absorbing: dict[int, dict[str, str]] = defaultdict(dict)     # sentence start -> absorbed -> topic
+        absorbing: dict[int, dict[str, str]] = defaultdict(dict)     # sentence number -> absorbed -> topic
+        if not any((rule := self._rule_of(key)) is not None and rule.absorb for key, _, _ in found):
+            return found
+        sentence_of = np.cumsum([t.is_sent_start or False for t in doc])
         for key, s, _ in found:
             rule = self._rule_of(key)
             if rule is not None and rule.absorb:
                 for topic in rule.absorb:
-                    absorbing[doc[s].sent.start][topic] = rule.topic
-        if not absorbing:
-            return found
+                    absorbing[int(sentence_of[s])][topic] = rule.topic
         out = []
         for key, s, e in found:
             topic, phrase = key.split(SEP, 1)
-            target = absorbing.get(doc[s].sent.start, {}).get(self.parents.get(topic, topic))
+            target = absorbing.get(int(sentence_of[s]), {}).get(self.parents.get(topic, topic))
             if target is not None and not phrase.startswith("@"):
                 new_key = f"{target}{SEP}{phrase}"
                 self.weights.setdefault(new_key, self.weights[key])
@@ -292,7 +305,8 @@ class TopicTagger:
         first: dict[str, tuple[int, str]] = {}
         for key, s, e in found:
             region = (scoring["title_weight"] if s < title_end else
-                      scoring["lead_weight"] if s < lead_end else scoring["body_weight"])
+                      scoring["lead_weight"] if s < lead_end else
+                      scoring["body_weight"] * (scoring["body_weak_factor"] if key in self.weak_keys else 1.0))
             occurrences[key].append(self.weights[key] * region)
             if key not in first or s < first[key][0]:
                 first[key] = (s, _surface(doc, s, e, key))
@@ -329,25 +343,21 @@ NAME_TYPES = {"GPE", "LOC", "PERSON", "FAC"}
 LONGEST_NAME = 3       # longer "entities" are mostly a title-case headline misread as one name
 
 
-def _covering_name(doc: Doc, start: int, end: int):
-    """The short name (person, place) that covers doc[start:end] and is longer than it, if any."""
-    token = doc[start]
-    if not token.ent_type_:
-        token = doc[end - 1]
-        if not token.ent_type_:
-            return None
-    for ent in doc.ents:                       # few per document
-        if ent.start <= token.i < ent.end:
-            if ent.label_ in NAME_TYPES and len(ent) <= LONGEST_NAME and (ent.start < start or ent.end > end):
-                return ent
-            return None
-    return None
+def _short_names(doc: Doc) -> dict[int, tuple[int, int]]:
+    """Token index -> (start, end) of the short name (person, place) it belongs to."""
+    out = {}
+    for ent in doc.ents:
+        if ent.label_ in NAME_TYPES and len(ent) <= LONGEST_NAME:
+            for i in range(ent.start, ent.end):
+                out[i] = (ent.start, ent.end)
+    return out
 
 
-def _inside_name(doc: Doc, start: int, end: int) -> bool:
+def _inside_name(names: dict[int, tuple[int, int]], start: int, end: int) -> bool:
     """A match covering only part of a name ("Mexico" in "New Mexico", "Jordan" in "Michael
     Jordan") is not evidence."""
-    return _covering_name(doc, start, end) is not None
+    name = names.get(start) or names.get(end - 1)
+    return name is not None and (name[0] < start or name[1] > end)
 
 
 def _entity_text(ent) -> str:
@@ -417,10 +427,13 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
     if not isinstance(adaptive_conf, dict):
         raise ConfigError(f"{source}: [adaptive] must be a table")
     _unknown_keys(adaptive_conf, set(ADAPTIVE_DEFAULTS), f"{source}: [adaptive]")
-    adaptive = {k: (bool(adaptive_conf.get(k, v)) if k == "enabled" else _number(adaptive_conf, k, v, f"{source}: [adaptive]"))
+    if not isinstance(adaptive_conf.get("enabled", True), bool):
+        raise ConfigError(f"{source}: [adaptive]: key 'enabled' must be true or false")
+    adaptive = {k: (adaptive_conf.get(k, v) if k == "enabled"
+                    else _number(adaptive_conf, k, v, f"{source}: [adaptive]"))
                 for k, v in ADAPTIVE_DEFAULTS.items()}
     topics = require(config, "topic", list, source)
-    labels, weights, parents = {}, {}, {}
+    labels, weights, parents, weak_keys = {}, {}, {}, set()
     lemma_phrases: list[tuple[str, str]] = []
     exact_phrases: list[tuple[str, str]] = []
     token_matcher = Matcher(vocab)
@@ -442,6 +455,8 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
             for phrase in _strings(topic.get(kind, []), where, kind):
                 key = f"{tid}{SEP}{phrase}"
                 weights[key] = max(weights.get(key, 0.0), weight)
+                if kind == "weak":
+                    weak_keys.add(key)
                 (exact_phrases if _is_exact(phrase) else lemma_phrases).append((key, phrase))
         patterns = topic.get("token_patterns", [])
         if not isinstance(patterns, list):
@@ -482,7 +497,8 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
     for key, phrase in exact_phrases:
         exact_matcher.add(key, [Doc(vocab, words=[t.text for t in tokenizer(phrase)])])
     return TopicTagger(labels, weights, threshold, context_weight, lemma_matcher, exact_matcher, token_matcher,
-                       vocab, parents, entity_rules, doc_scoring, adaptive, taxonomy.get("id"))
+                       vocab, parents, entity_rules, doc_scoring, adaptive, taxonomy.get("id"),
+                       frozenset(k for k in weak_keys if weights[k] < 1.0))
 
 
 def _entity_rules(rules, labels: dict[str, str], source: str, vocab=None) -> list[EntityRule]:
@@ -554,9 +570,14 @@ def document_features(doc: Doc, start: int = 0, end: int | None = None) -> Count
     """Content-word lemmas (lower case) and entity texts of doc[start:end]: the adaptive step's features."""
     end = len(doc) if end is None else end
     feats: Counter = Counter()
+    previous = None
     for token in doc[start:end]:
         if token.pos_ in FEATURE_POS and not token.is_stop and token.is_alpha and len(token) > 1:
-            feats[(token.lemma_ or token.text).lower()] += 1
+            lemma = (token.lemma_ or token.text).lower()
+            feats[lemma] += 1
+            if previous is not None and previous.i == token.i - 1:
+                feats[f"{(previous.lemma_ or previous.text).lower()} {lemma}"] += 1
+            previous = token
     for ent in doc.ents:
         if start <= ent.start and ent.end <= end and len(ent) > 1:
             feats["@" + _entity_text(ent)] += 1
@@ -578,6 +599,43 @@ def adapt_scores(features: list[Counter], scores: list[dict[str, float]], settin
     s.update(settings or {})
     if len(features) != len(scores):
         raise ValueError("features and scores must describe the same documents")
+    out = [dict(sc) for sc in scores]
+    if not s["enabled"]:
+        return out
+    if s["background"] > 0:
+        # in long documents only: a headline's one topic is no background noise
+        long = [i for i, f in enumerate(features)
+                if sum(n for w, n in f.items() if " " not in w and not w.startswith("@")) >= s["background_min_words"]]
+        for i, sc in zip(long, remove_background([out[i] for i in long], s["background"])):
+            out[i] = sc
+    for _ in range(max(1, int(s["rounds"]))):     # each round trains on the previous round's confident set
+        out = _adapt_once(features, out, s, threshold)
+    return out
+
+
+def remove_background(scores: list[dict[str, float]], factor: float) -> list[dict[str, float]]:
+    """Each topic's score less `factor` x its mean over the corpus: a topic whose words run through
+    every document (politics in political news) must stand out to win. The ranking changes, the
+    document's top score (its strength, against the threshold) does not."""
+    totals: Counter = Counter()
+    for sc in scores:
+        totals.update(sc)
+    mean = {t: v / max(1, len(scores)) for t, v in totals.items()}
+    out = []
+    for sc in scores:
+        if not sc:
+            out.append({})
+            continue
+        lifted = {t: v - factor * mean[t] for t, v in sc.items()}
+        low = min(lifted.values())
+        lifted = {t: v - low + 1e-3 * sc[t] for t, v in lifted.items()}      # positive, ties by raw score
+        scale = max(sc.values()) / max(lifted.values())
+        out.append({t: round(v * scale, 4) for t, v in lifted.items()})
+    return out
+
+
+def _adapt_once(features: list[Counter], scores: list[dict[str, float]], s: dict, threshold: float
+                ) -> list[dict[str, float]]:
     train_rows, train_labels = [], []
     for i, sc in enumerate(scores):
         if not sc:
@@ -587,7 +645,7 @@ def adapt_scores(features: list[Counter], scores: list[dict[str, float]], settin
         if ranked[0] >= s["min_score"] and ranked[0] >= s["min_ratio"] * second:
             train_rows.append(i)
             train_labels.append(max(sc, key=sc.get))
-    if not s["enabled"] or len(train_rows) < s["min_examples"]:
+    if len(train_rows) < s["min_examples"]:
         return [dict(sc) for sc in scores]
     classes = sorted(set(train_labels))
     # vocabulary: features in >= min_df training documents
