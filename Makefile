@@ -58,7 +58,7 @@ $(M)/entities.json: $(M)/parse.json $(call code,entities.py docs.py) $(call conf
 $(M)/quotes.json: $(M)/entities.json $(call code,quotes/*.py docs.py) $(call conf,quotes) | $(INSTALLED)
 	$(PYTHON) -m pipeline quotes --output $(OUT) --config $(CONFIG)
 
-$(M)/topics.json: $(M)/quotes.json $(call code,topics.py docs.py) $(call conf,topics) | $(INSTALLED)
+$(M)/topics.json: $(M)/quotes.json $(call code,topics.py topic_tagger.py docs.py) $(call conf,topics) | $(INSTALLED)
 	$(PYTHON) -m pipeline topics --output $(OUT) --config $(CONFIG)
 
 $(M)/claims.json: $(M)/topics.json $(call code,claims.py) $(call conf,claims) | $(INSTALLED)

@@ -675,6 +675,11 @@ def label_document(text: str, source: Any, stats: LineStats | None,
             label, rule = "body", "body.quote_attribution"
         out.append(LineLabel(ln.line_no, ln.start, ln.end, ln.text, label,
                              label in KEPT_LABELS, rule))
+    # a one-line document (a headline, a bill title, a post) has no page around it to tell its
+    # chrome from its text: the line is the document, its own title
+    if n == 1 and not out[0].kept:
+        only = out[0]
+        out[0] = LineLabel(only.line_no, only.start, only.end, only.text, "title", True, "title.single_line")
     return out
 
 

@@ -1,12 +1,15 @@
 """Stage `claims`: the answer table -> `claims.parquet`, one row per quote.
 
-Joins `quotes` (what was said, by whom as resolved), `quote_topics` (which issues), `mentions` and
-`entities` (the speaker's title) and `documents` (date and outlet). The speaker's gender and its
-evidence come with the quote. The speaker's title is the description the quote's speaker was
-reduced from ("The hotel's general manager, Jane Roe"), else the title written with the speaker's
-own mention ("Russian President Vladimir Putin said"), else the
+Joins `quotes` (what was said, by whom as resolved), `quote_topics` (which issues, and the issue
+phrase), `mentions` and `entities` (the speaker's title) and `documents` (date and outlet). The
+speaker's gender and its evidence come with the quote. The speaker's title is the description the
+quote's speaker was reduced from ("The hotel's general manager, Jane Roe"), else the title written
+with the speaker's own mention ("Russian President Vladimir Putin said"), else the
 title most often written with that entity in the same document, else none: titles change over
 time ("former Prime Minister"), so one document's title is not carried to another.
+`topics` lists a quote's topic ids taxonomy by taxonomy, in the order of `taxonomies` in
+configs/topics.toml (CAP first by default), each taxonomy's by score (its primary first);
+`["unassigned"]` only when no taxonomy assigns one.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .config import DEFAULT_CONFIG_DIR, config_files
+from .config import DEFAULT_CONFIG_DIR, config_files, load_toml
 from .errors import PipelineError
 from .io import read_table, table_path, write_table
 from .manifest import StageRecord
@@ -40,12 +43,18 @@ def speaker_titles(mentions: list[dict]) -> tuple[dict, dict]:
 
 
 def build_claims(quotes: list[dict], quote_topics: list[dict], documents: list[dict],
-                 mentions: list[dict] | None = None) -> list[dict]:
-    """Pure heart of the stage: one claim row per quote."""
-    topics: dict[str, list[tuple[float, str]]] = defaultdict(list)
+                 mentions: list[dict] | None = None, taxonomies: list[str] | None = None) -> list[dict]:
+    """Pure heart of the stage: one claim row per quote (`taxonomies`: their order in `topics`;
+    unlisted ones come last)."""
+    topics: dict[str, list[tuple[int, float, str]]] = defaultdict(list)
+    phrases: dict[str, str] = {}
+    order = {name: i for i, name in enumerate(taxonomies or [])}
     for row in quote_topics:
+        if row.get("issue_phrase"):
+            phrases[row["quote_id"]] = row["issue_phrase"]
         if row["topic"] != UNASSIGNED:
-            topics[row["quote_id"]].append((row["score"], row["topic"]))
+            tax = order.get(row.get("taxonomy"), len(order))
+            topics[row["quote_id"]].append((tax, -row["score"], row.get("rank") or 0, row["topic"]))
     docs = {d["doc_id"]: d for d in documents}
     spans, common = speaker_titles(mentions or [])
     rows = []
@@ -59,7 +68,7 @@ def build_claims(quotes: list[dict], quote_topics: list[dict], documents: list[d
         if title is None and q.get("speaker_entity_id"):
             title = common.get((q["doc_id"], q["speaker_entity_id"]))
         doc = docs.get(q["doc_id"], {})
-        ranked = [t for _, t in sorted(topics.get(q["quote_id"], []), key=lambda x: (-x[0], x[1]))]
+        ranked = list(dict.fromkeys(t[-1] for t in sorted(topics.get(q["quote_id"], []))))
         rows.append({
             "quote_id": q["quote_id"], "doc_id": q["doc_id"],
             "speaker": q.get("speaker"),
@@ -67,23 +76,32 @@ def build_claims(quotes: list[dict], quote_topics: list[dict], documents: list[d
             "speaker_gender": q.get("speaker_gender"), "gender_evidence": q.get("gender_evidence"),
             "speaker_text": q.get("speaker_text"), "resolution": q.get("resolution"),
             "type": q["type"], "cue": q.get("cue"), "content": q["content"],
-            "topics": ranked or [UNASSIGNED],
+            "topics": ranked or [UNASSIGNED], "issue_phrase": phrases.get(q["quote_id"]),
             "content_start": q["content_start"], "content_end": q["content_end"],
             "date": doc.get("date"), "source": doc.get("source"),
         })
     return rows
 
 
+def configured_taxonomies(config_dir: Path) -> list[str]:
+    """The taxonomies in configs/topics.toml, in order (the order of claims.topics)."""
+    path = Path(config_dir) / "topics.toml"
+    names = load_toml(path).get("taxonomies", []) if path.exists() else []
+    return [n for n in names if isinstance(n, str)]
+
+
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     out_dir = Path(out_dir)
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
-    record = StageRecord(STAGE, out_dir, config_files=config_files(config_dir, STAGE))
+    record = StageRecord(STAGE, out_dir, config_files=config_files(config_dir, STAGE)
+                         + [p for p in [config_dir / "topics.toml"] if p.exists()])
     for spec, stage in ((QUOTES, "quotes"), (QUOTE_TOPICS, "topics")):
         if not table_path(spec, out_dir).exists():
             raise PipelineError(f"{table_path(spec, out_dir)}: missing; run the '{stage}' stage first")
     record.add_input_tables(QUOTES.name, QUOTE_TOPICS.name, MENTIONS.name, ENTITIES.name, DOCUMENTS.name)
     quotes = read_table(QUOTES, out_dir).to_pylist()
-    quote_topics = read_table(QUOTE_TOPICS, out_dir, columns=["quote_id", "topic", "score"]).to_pylist()
+    quote_topics = read_table(QUOTE_TOPICS, out_dir, columns=["quote_id", "taxonomy", "topic", "rank", "score",
+                                                              "issue_phrase"]).to_pylist()
     documents = read_table(DOCUMENTS, out_dir, columns=["doc_id", "date", "source"]).to_pylist()
     mentions = None
     if table_path(MENTIONS, out_dir).exists():
@@ -94,7 +112,7 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     if stale:   # `topics` writes at least one row per quote: these quotes are newer than its run
         raise PipelineError(f"{table_path(QUOTE_TOPICS, out_dir)}: {len(stale)} quotes have no topic row "
                             f"(e.g. {stale[0]}); quote_topics is older than quotes: rerun the 'topics' stage")
-    rows = build_claims(quotes, quote_topics, documents, mentions)
+    rows = build_claims(quotes, quote_topics, documents, mentions, configured_taxonomies(config_dir))
     write_table(CLAIMS, rows, out_dir)
     record.rows = {"claims": len(rows),
                    "with_speaker": sum(1 for r in rows if r["speaker"]),

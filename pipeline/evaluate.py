@@ -131,7 +131,9 @@ def polnear_sections() -> list[Section]:
                     ("quotes",), "polnear_dev_speakers.jsonl",
                     call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl,
                                             ctx.gold_dir / "polnear_dev_speakers.jsonl")),
-            gender_section(seeds=False)]
+            gender_section(seeds=False),
+            Section("topics_unassigned", "quotes left unassigned, per taxonomy; topics+claims seconds vs parse",
+                    "eval_topics", "unassigned_share", ("quote_topics",))]
 
 
 def gender_section(seeds: bool) -> Section:
@@ -144,6 +146,12 @@ def gender_section(seeds: bool) -> Section:
     return Section("gender", "speaker gender (PolNeAR, stated by pronoun or honorific)", "eval_gender",
                    "score_polnear_gender", ("quotes",),
                    call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl, ctx.gold_dir / "polnear_dev_speakers.jsonl"))
+
+
+def labelled_topics_sections(records: list[dict], taxonomy: str, name: str) -> list[Section]:
+    return [Section("doc_topics", f"article topics ({taxonomy}, top doc_topics row) against {name}",
+                    "eval_topics", "score_doc_topics", ("doc_topics",),
+                    call=lambda fn, ctx: fn(ctx.out_dir, records, taxonomy))]
 
 
 def baseline_section(seeds: bool) -> Section:
@@ -464,9 +472,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, default=None, help="config folder (default: configs/)")
     parser.add_argument("--polnear", metavar="SPLIT", default=None,
                         help="score on PolNeAR instead: dev, train, or a PolNeAR .jsonl path")
-    parser.add_argument("--docs", type=int, default=None, help="with --polnear: only the first N articles")
+    parser.add_argument("--topics", type=Path, default=None, metavar="FILE.jsonl",
+                        help="score article topics instead: each record {id, text, major_topic} of FILE is run "
+                             "as a document through the pipeline; its top doc_topics row is compared with the label")
+    parser.add_argument("--taxonomy", default="cap", help="with --topics: the taxonomy scored (default: cap; "
+                        "a bare label 19 is read as cap:19)")
+    parser.add_argument("--docs", type=int, default=None, help="with --polnear or --topics: only the first N records")
     parser.add_argument("--workdir", type=Path, default=None,
-                        help="with --polnear: keep the run's outputs here (outside the repository)")
+                        help="with --polnear or --topics: keep the run's outputs here (outside the repository)")
     parser.add_argument("--baseline", action="store_true", help="also score textacy's direct_quotations baseline")
     parser.add_argument("--boilerplate", action="store_true",
                         help="also score article extraction on the 181-page set and with sibling pages (slow)")
@@ -481,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     shared = args.shared
-    if not shared.is_dir():
+    if not shared.is_dir() and not args.topics:      # --topics needs nothing from the shared folder
         print(f"error: shared data folder {shared} not found: the gold files and PolNeAR live there "
               f"(a folder 'shared' beside the repository); pass --shared DIR", file=sys.stderr)
         return 2
@@ -491,21 +504,35 @@ def main(argv: list[str] | None = None) -> int:
     meta: dict[str, Any] = {"output": str(args.output), "shared": str(shared)}
     tmp = None
     try:
-        if args.polnear:
+        if args.topics:
+            from .eval_topics import read_labelled
+
+            records = read_labelled(args.topics, limit=args.docs)
+            work, tmp = _workdir(args.workdir, "pipeline-eval-topics-")
+            if work is None:
+                return 2
+            input_dir = work / "input"
+            write_input([{"id": str(r["id"]), "text": r["text"]} for r in records], input_dir, name="labelled.jsonl")
+            run_out = work / "outputs"
+            print(f"eval: running the pipeline on {len(records)} records of {args.topics} into {run_out}",
+                  file=sys.stderr)
+            from .cli import run_all
+
+            run_all(input_dir, run_out, args.config)
+            ctx.out_dir = run_out
+            sections = labelled_topics_sections(records, args.taxonomy, args.topics.name)
+            meta.update(gold=str(args.topics), mode="topics", taxonomy=args.taxonomy, docs=args.docs,
+                        run_output=str(run_out))
+            header = f"eval of article topics on {args.topics} ({len(records)} records, taxonomy {args.taxonomy})"
+            default_json = args.output / f"eval_topics_{args.topics.stem}.json"
+        elif args.polnear:
             jsonl = split_path(shared, args.polnear)
             if not jsonl.exists():
                 print(f"error: PolNeAR split {jsonl} not found", file=sys.stderr)
                 return 2
-            if args.workdir is not None:
-                work = args.workdir.resolve()
-                if work == REPO or REPO in work.parents:
-                    print(f"error: --workdir {work} is inside the repository; PolNeAR texts must not be "
-                          "copied into it: choose a folder outside", file=sys.stderr)
-                    return 2
-                work.mkdir(parents=True, exist_ok=True)
-            else:
-                tmp = tempfile.TemporaryDirectory(prefix="pipeline-eval-polnear-")
-                work = Path(tmp.name)
+            work, tmp = _workdir(args.workdir, "pipeline-eval-polnear-")
+            if work is None:
+                return 2
             input_dir, gold = prepare_polnear(jsonl, work, args.docs)
             run_out = work / "outputs"
             print(f"eval: running the pipeline on {jsonl.name}"
@@ -564,6 +591,21 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         return 1
     return 2 if errors else 0
+
+
+def _workdir(workdir: Path | None, prefix: str):
+    """(folder for a run on measuring data, its TemporaryDirectory or None); (None, None) when
+    --workdir points inside the repository (measuring data must never be copied into it)."""
+    if workdir is None:
+        tmp = tempfile.TemporaryDirectory(prefix=prefix)
+        return Path(tmp.name), tmp
+    work = workdir.resolve()
+    if work == REPO or REPO in work.parents:
+        print(f"error: --workdir {work} is inside the repository; measuring data must not be "
+              "copied into it: choose a folder outside", file=sys.stderr)
+        return None, None
+    work.mkdir(parents=True, exist_ok=True)
+    return work, None
 
 
 def _seed_coverage(out_dir: Path, gold_dir: Path) -> str | None:

@@ -202,12 +202,29 @@ QUOTE_TOPICS = TableSpec(
     pa.schema([
         _f("quote_id", STR),
         _f("doc_id", STR),
-        _f("topic", STR),                   # topic id, or "unassigned"
+        _f("taxonomy", STR),                # configs/topics/<taxonomy>.toml
+        _f("topic", STR),                   # topic id, or "unassigned" (one such row per taxonomy)
         _f("label", STR),
+        _f("rank", I32),                    # 1 = the quote's primary topic in this taxonomy
         _f("score", pa.float64()),
-        _f("evidence", pa.list_(STR)),
+        _f("evidence", pa.list_(STR)),      # as written; "~" its sentence or paragraph, "^" the article's, "@" an entity
+        _f("issue_phrase", STR, True),      # the quote's own words naming its issue (same on its rows)
     ]),
-    ("quote_id", "topic"),
+    ("quote_id", "taxonomy", "topic"),
+)
+
+DOC_TOPICS = TableSpec(
+    "doc_topics",
+    pa.schema([
+        _f("doc_id", STR),
+        _f("taxonomy", STR),
+        _f("topic", STR),                   # topic id, or "unassigned" when the evidence is weak
+        _f("label", STR),
+        _f("rank", I32),                    # 1 = the article's main issue in this taxonomy
+        _f("score", pa.float64()),
+        _f("evidence", pa.list_(STR)),      # the strongest matches as written
+    ]),
+    ("doc_id", "taxonomy", "topic"),
 )
 
 CLAIMS = TableSpec(
@@ -225,7 +242,8 @@ CLAIMS = TableSpec(
         _f("type", STR),
         _f("cue", STR, True),
         _f("content", STR),
-        _f("topics", pa.list_(STR)),
+        _f("topics", pa.list_(STR)),        # topic ids by taxonomy (configs/topics.toml order), then score
+        _f("issue_phrase", STR, True),      # the concrete issue in the quote's words
         _f("content_start", I64),
         _f("content_end", I64),
         _f("date", STR, True),
@@ -234,5 +252,5 @@ CLAIMS = TableSpec(
     ("quote_id",),
 )
 
-for _spec in [MENTIONS, ENTITIES, QUOTES, QUOTE_TOPICS, CLAIMS]:
+for _spec in [MENTIONS, ENTITIES, QUOTES, QUOTE_TOPICS, DOC_TOPICS, CLAIMS]:
     register(_spec)

@@ -39,15 +39,15 @@ def fixtures():
               speaker_entity_id="PERSON:vladimir-putin", resolution="pronoun"),
         quote(0, "the talks failed", type="indirect", speaker_text="An official", speaker="an official"),
     ]
+    def row(q, topic, label, score, evidence, rank=1, taxonomy="seed", phrase=None):
+        return {"quote_id": quotes[q]["quote_id"], "doc_id": DOC, "taxonomy": taxonomy, "topic": topic,
+                "label": label, "rank": rank, "score": score, "evidence": evidence, "issue_phrase": phrase}
+
     topics = [
-        {"quote_id": quotes[0]["quote_id"], "doc_id": DOC, "topic": "diaspora", "label": "Diaspora",
-         "score": 1.5, "evidence": ["our people"]},
-        {"quote_id": quotes[0]["quote_id"], "doc_id": DOC, "topic": "bilateral_relations", "label": "Ties",
-         "score": 1.0, "evidence": ["x"]},
-        {"quote_id": quotes[1]["quote_id"], "doc_id": DOC, "topic": "bilateral_relations", "label": "Ties",
-         "score": 1.0, "evidence": ["ties"]},
-        {"quote_id": quotes[2]["quote_id"], "doc_id": DOC, "topic": "unassigned", "label": "unassigned",
-         "score": 0.0, "evidence": []},
+        row(0, "diaspora", "Diaspora", 1.5, ["our people"], phrase="our people"),
+        row(0, "bilateral_relations", "Ties", 1.0, ["x"], rank=2, phrase="our people"),
+        row(1, "bilateral_relations", "Ties", 1.0, ["ties"]),
+        row(2, "unassigned", "unassigned", 0.0, []),
     ]
     mentions = [{"mention_id": f"{DOC}:{putin_start}-{putin_start + 14}", "doc_id": DOC, "start": putin_start,
                  "end": putin_start + 14, "token_start": 2, "token_end": 4, "text": "Vladimir Putin",
@@ -69,6 +69,7 @@ def test_build_claims_joins_everything():
     assert first["speaker_title"] == "Russian President"                         # the speaker's own mention
     assert second["speaker_title"] == "Russian President"                        # "He": the entity's title here
     assert second["resolution"] == "pronoun" and second["speaker_text"] == "He"
+    assert first["issue_phrase"] == "our people" and second["issue_phrase"] is None
     assert third["topics"] == ["unassigned"] and third["speaker_title"] is None
     assert third["speaker"] == "an official" and third["speaker_entity_id"] is None
     assert {r["date"] for r in rows} == {"2021-10-22"} and {r["source"] for r in rows} == {"example.com"}
@@ -85,6 +86,27 @@ def test_description_title_and_gender_come_from_the_quote(quote_title, expected)
     first = claims_stage.build_claims(quotes, topics, documents, mentions)[0]
     assert first["speaker_title"] == expected
     assert (first["speaker_gender"], first["gender_evidence"]) == ("male", "first_name:Vladimir")
+
+
+TAXONOMY_ORDER = [
+    # (taxonomies in configs/topics.toml order, rows as (taxonomy, topic, score), claims.topics)
+    (["cap", "seed"], [("seed", "diaspora", 3.0), ("cap", "cap:19", 1.0), ("cap", "cap:16", 2.0)],
+     ["cap:16", "cap:19", "diaspora"]),                         # CAP first, each by score
+    (["seed", "cap"], [("seed", "diaspora", 3.0), ("cap", "cap:19", 1.0)], ["diaspora", "cap:19"]),
+    (["cap", "seed"], [("cap", "unassigned", 0.0), ("seed", "diaspora", 1.0)], ["diaspora"]),
+    (["cap", "seed"], [("cap", "unassigned", 0.0), ("seed", "unassigned", 0.0)], ["unassigned"]),
+    (["cap"], [("other", "x", 9.0), ("cap", "cap:3", 1.0)], ["cap:3", "x"]),   # unlisted: last
+]
+
+
+@pytest.mark.parametrize("order,rows,expected", TAXONOMY_ORDER)
+def test_topics_are_ordered_by_taxonomy_then_score(order, rows, expected):
+    quotes, _, _, documents = fixtures()
+    q = quotes[0]["quote_id"]
+    topic_rows = [{"quote_id": q, "taxonomy": tax, "topic": topic, "score": score, "rank": 1}
+                  for tax, topic, score in rows]
+    claims = claims_stage.build_claims(quotes[:1], topic_rows, documents, taxonomies=order)
+    assert claims[0]["topics"] == expected
 
 
 def test_titles_do_not_travel_between_documents():

@@ -33,3 +33,32 @@ def test_malformed_clean_config(tmp_path, content):
     with pytest.raises(ConfigError, match="clean.toml"):
         clean.run(tmp_path / "out", config_dir=tmp_path)
     assert not (tmp_path / "out" / "lines.parquet").exists()
+
+
+ONE_LINERS = [
+    # (the whole document, kept) a one-line document is its own title, whatever chrome it looks like
+    ("Unemployment Climbs", True),
+    ("Sex Offenders Law Prompts Privacy Debate in New York", True),        # "Privacy": a chrome word
+    ("SUPER BOWL", True),
+    ("A bill to establish a commission to study privacy practices, and for other purposes,", True),
+    ("\n\n  Hatch Act.  \n", True),                                         # blank lines around it
+]
+
+
+@pytest.mark.parametrize("text,kept", ONE_LINERS)
+def test_a_one_line_document_is_kept_as_its_title(text, kept):
+    from pipeline.config import load_stage_config
+
+    documents = [{"doc_id": "d", "source": None, "text": text}]
+    lines, cleaned = clean.clean_documents(documents, load_stage_config(None, "clean"))
+    assert [line["kept"] for line in lines] == [kept]
+    assert cleaned[0]["title"] == text.strip() and cleaned[0]["body"].strip() == text.strip()
+
+
+def test_a_chrome_line_of_a_longer_page_is_still_dropped():
+    from pipeline.config import load_stage_config
+
+    text = ("Privacy Policy\n\nThe minister said on Tuesday that the talks on the new budget would resume "
+            "next week, after a pause of several months.\n\nCookie settings")
+    lines, _ = clean.clean_documents([{"doc_id": "d", "source": None, "text": text}], load_stage_config(None, "clean"))
+    assert [line["kept"] for line in lines if line["text"] in ("Privacy Policy", "Cookie settings")] == [False, False]

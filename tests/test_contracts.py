@@ -63,3 +63,24 @@ def test_ids_are_stable_across_runs(seed_outputs, tmp_path):
         first = read_frame(spec, seed_outputs).sort_values(list(spec.key)).reset_index(drop=True)
         second = read_frame(spec, tmp_path).sort_values(list(spec.key)).reset_index(drop=True)
         assert first.equals(second), name
+
+
+def test_issue_phrases_are_the_quotes_own_words(seed_outputs):
+    texts = read_frame(TABLES["documents"], seed_outputs).set_index("doc_id").text
+    claims = read_frame(TABLES["claims"], seed_outputs)
+    with_phrase = claims.dropna(subset=["issue_phrase"])
+    assert len(with_phrase)
+    for row in with_phrase.to_dict("records"):
+        assert row["issue_phrase"] in texts[row["doc_id"]][row["content_start"]:row["content_end"]], row
+
+
+@pytest.mark.parametrize("table, key", [("doc_topics", ["doc_id", "taxonomy"]),
+                                        ("quote_topics", ["quote_id", "taxonomy"])])
+def test_one_primary_topic_per_taxonomy(seed_outputs, table, key):
+    """Ranks run 1, 2, ... within each (article or quote, taxonomy): rank 1 is the main issue,
+    `unassigned` stands alone."""
+    frame = read_frame(TABLES[table], seed_outputs)
+    for _, group in frame.groupby(key):
+        assert sorted(group["rank"]) == list(range(1, len(group) + 1))
+        assert list(group.sort_values("rank")["score"]) == sorted(group["score"], reverse=True)
+        assert "unassigned" not in set(group["topic"]) or len(group) == 1

@@ -58,10 +58,11 @@ def base_tables() -> dict[str, list[dict]]:
         {"entity_id": "PERSON:naftali_bennett", "label": "PERSON", "name": "Naftali Bennett",
          "aliases": ["Bennett"], "titles": [], "n_mentions": 2, "n_documents": 1, "link_rule": "model"},
     ]
-    quote_topics = [{"quote_id": quotes[1]["quote_id"], "doc_id": "d1", "topic": "iran_nuclear",
-                     "label": "Iran's nuclear programme", "score": 1.0, "evidence": ["bomb"]},
-                    {"quote_id": quotes[0]["quote_id"], "doc_id": "d1", "topic": "unassigned",
-                     "label": "unassigned", "score": 0.0, "evidence": []}]
+    quote_topics = [{"quote_id": quotes[1]["quote_id"], "doc_id": "d1", "taxonomy": "seed", "topic": "iran_nuclear",
+                     "label": "Iran's nuclear programme", "rank": 1, "score": 1.0, "evidence": ["bomb"],
+                     "issue_phrase": "the bomb"},
+                    {"quote_id": quotes[0]["quote_id"], "doc_id": "d1", "taxonomy": "seed", "topic": "unassigned",
+                     "label": "unassigned", "rank": 1, "score": 0.0, "evidence": [], "issue_phrase": None}]
     documents = [{"doc_id": "d1", "path": "d1.txt", "source": "example", "url": None, "date": None,
                   "encoding": "utf-8", "text": TEXT, "title": "Putin meets Bennett", "body": None,
                   "body_segments": [{"body_start": 0, "text_start": 0, "length": 19}]}]
