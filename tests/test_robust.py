@@ -1,0 +1,264 @@
+"""Runs that never lie (issue 15): a lock per output folder, one-line coded errors, leftovers removed,
+outputs that follow the umask, one document that cannot sink a run, nothing lost silently."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import cli, io
+from pipeline.config import DEFAULT_CONFIG_DIR, sha256_file
+from pipeline.errors import ERROR_CODES, PipelineError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _articles(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "a.txt").write_text('Senator Jane Roe said: "We will win." She added that the vote mattered.\n')
+    (root / "b.txt").write_text("The mayor said the budget was balanced.\n")
+    return root
+
+
+def _main(capsys, *argv) -> tuple[int, str]:
+    code = cli.main([str(a) for a in argv])
+    return code, capsys.readouterr().err
+
+
+def _one_line_error(err: str, code: str) -> str:
+    """The stderr of a failed command: exactly one `error CODE:` line and no traceback."""
+    lines = [line for line in err.splitlines() if line.startswith("error ")]
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"error {code}: "), err
+    assert "Traceback" not in err, err
+    return lines[0]
+
+
+# --- 1. a lock on the output folder -------------------------------------------------------------
+
+HOLD = ("import sys, time; from pipeline import io\n"
+        "with io.output_lock(sys.argv[1]):\n"
+        "    print('locked', flush=True); time.sleep(60)\n")
+
+
+def _hold_lock(out: Path) -> subprocess.Popen:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out)], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def _pipeline(*argv) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, argv)], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_second_run_into_a_locked_folder_fails_fast_naming_the_holder(tmp_path):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    holder = _hold_lock(out)
+    try:
+        for argv in (["ingest", "--input", src, "--output", out], ["run", "--input", src, "--output", out]):
+            started = time.monotonic()
+            done = _pipeline(*argv)
+            assert done.returncode == 2, done.stderr
+            line = _one_line_error(done.stderr, "E104")
+            assert f"pid {holder.pid}" in line and str(out) in line
+            assert time.monotonic() - started < 30          # fails fast, does not wait for the holder
+        assert not (out / "documents.parquet").exists()     # the refused runs wrote nothing
+    finally:
+        holder.kill()
+        holder.wait()
+    # The holder was killed: its pid is left in the lock, which the next run takes over, saying so.
+    done = _pipeline("ingest", "--input", src, "--output", out)
+    assert done.returncode == 0, done.stderr
+    assert f"stale lock of pid {holder.pid}" in done.stderr
+    assert (out / "documents.parquet").exists()
+    # A run that finished released its lock cleanly: no stale-lock message the next time.
+    again = _pipeline("ingest", "--input", src, "--output", out)
+    assert again.returncode == 0 and "stale lock" not in again.stderr
+
+
+def test_lock_is_released_after_an_error(tmp_path, capsys):
+    out = tmp_path / "out"
+    code, err = _main(capsys, "ingest", "--input", tmp_path / "missing", "--output", out)
+    assert code == 2
+    with io.output_lock(out):       # would raise OutputLocked if the failed run still held it
+        pass
+    assert "stale lock" not in capsys.readouterr().err
+
+
+# --- 2. one-line coded errors -------------------------------------------------------------------
+
+def test_every_error_class_has_a_declared_code():
+    from pipeline import errors
+
+    classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, PipelineError)]
+    assert len(classes) >= 8
+    codes = [c.code for c in classes]
+    assert len(set(codes)) == len(codes) and set(codes) <= set(ERROR_CODES)
+
+
+def test_output_naming_a_file(tmp_path, capsys):
+    src, target = _articles(tmp_path / "in"), tmp_path / "out.parquet"
+    target.write_text("not a folder")
+    code, err = _main(capsys, "ingest", "--input", src, "--output", target)
+    assert code == 2
+    assert str(target) in _one_line_error(err, "E105") and "names a file" in err
+    assert target.read_text() == "not a folder"
+
+
+def test_disk_full_names_the_file_and_keeps_the_old_table(tmp_path, capsys, monkeypatch):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    assert _main(capsys, "ingest", "--input", src, "--output", out)[0] == 0
+    before = sha256_file(out / "documents.parquet")
+    (src / "c.txt").write_text("A third article.\n")
+
+    def full_disk(table, where, **kwargs):
+        Path(where).write_bytes(b"PAR1 half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pq, "write_table", full_disk)
+    code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    assert code == 2
+    line = _one_line_error(err, "E105")
+    assert f"{out / 'documents.parquet'}: cannot write (disk full)" in line
+    assert sha256_file(out / "documents.parquet") == before
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_read_only_output_folder(tmp_path, capsys, monkeypatch):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    out.mkdir()
+
+    def refused(*args, dir=None, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", dir)
+
+    monkeypatch.setattr("tempfile.mkstemp", refused)
+    code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    assert code == 2
+    assert "documents.parquet: cannot write (permission denied)" in _one_line_error(err, "E105")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder anyway")
+def test_read_only_output_folder_for_real(tmp_path, capsys):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    finally:
+        out.chmod(0o755)
+    assert code == 2 and str(out) in _one_line_error(err, "E105")
+
+
+def _config_copy(tmp_path: Path) -> Path:
+    config = tmp_path / "configs"
+    shutil.copytree(DEFAULT_CONFIG_DIR, config)
+    return config
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("batch_size = 16", "batch_size = -5", "key 'batch_size' must be a positive int, got -5"),
+    ("batch_size = 16", 'batch_size = "16"', "key 'batch_size' must be int"),
+    ("n_process = 1", "n_process = 0", "key 'n_process' must be a positive int, got 0"),
+    ('paragraph_break = "line"', 'paragraph_break = "lines"', "paragraph_break must be 'line' or 'blank_line'"),
+    ("n_process = 1", "n_process = 1\nbatch = 3", "unknown key 'batch'"),
+])
+def test_malformed_parse_config(tmp_path, capsys, old, new, message):
+    config, out = _config_copy(tmp_path), tmp_path / "out"
+    _edit(config / "parse.toml", old, new)
+    code, err = _main(capsys, "parse", "--output", out, "--config", config)
+    assert code == 2
+    line = _one_line_error(err, "E101")
+    assert str(config / "parse.toml") in line and message in line
+
+
+def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    from pipeline import ingest
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(ingest, "ingest_folder", broken)
+    code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    assert code == 2
+    line = _one_line_error(err, "E199")
+    assert "[ingest]" in line and "ZeroDivisionError" in line and "--debug" in line
+    code, err = _main(capsys, "--debug", "ingest", "--input", src, "--output", out)
+    assert code == 2 and "Traceback" in err and "ingest_folder" not in err.splitlines()[-1]
+
+
+def test_interrupted_single_stage_leaves_outputs_unchanged(tmp_path, capsys, monkeypatch):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    assert _main(capsys, "ingest", "--input", src, "--output", out)[0] == 0
+    before = {p.name: sha256_file(p) for p in out.rglob("*") if p.is_file()}
+    from pipeline import ingest
+
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ingest, "ingest_folder", ctrl_c)
+    code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    assert code == 130
+    assert f"error E107: {out}: interrupted during 'ingest': outputs unchanged" in err and "Traceback" not in err
+    assert {p.name: sha256_file(p) for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_interrupted_run_says_which_tables_it_already_replaced(tmp_path, capsys, monkeypatch):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    from pipeline import clean
+
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(clean, "run", ctrl_c)
+    code, err = _main(capsys, "run", "--input", src, "--output", out)
+    assert code == 130
+    line = _one_line_error(err, "E107")
+    assert "interrupted during 'clean': outputs MIXED" in line and "documents.parquet" in line
+    assert "outputs unchanged" not in line
+
+
+# --- 3. leftovers of a killed run; the umask ----------------------------------------------------
+
+def test_leftover_temporary_files_are_removed_by_the_next_run(tmp_path, capsys):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    (out / "manifest").mkdir(parents=True)
+    leftovers = [out / ".documents.parquet.k3j_x9.tmp", out / "manifest" / ".ingest.json.a1b2c3.tmp"]
+    kept = [out / "notes.tmp", out / ".keep", out / "manifest" / "mine.txt"]
+    for path in leftovers + kept:
+        path.write_text("x")
+    code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    assert code == 0, err
+    assert not any(p.exists() for p in leftovers)
+    assert all(p.exists() for p in kept)
+    assert "removed 2 temporary files" in err
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_outputs_follow_the_umask(tmp_path, capsys, umask, mode):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    old = os.umask(umask)
+    try:
+        code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    written = [out / "documents.parquet", out / "rejects.parquet", out / "manifest" / "ingest.json",
+               out / "manifest.json"]
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in written} == {p.name: oct(mode) for p in written}
