@@ -511,7 +511,7 @@ def iter_input_files(input_dir: Path, settings: IngestSettings, problems: list[d
     """
     root = Path(input_dir)
     problems = [] if problems is None else problems
-    files, seen = [], set()
+    files, seen = [], {}        # (device, inode) of each folder read -> where it was read
 
     def where(path: Path, folder: bool = False) -> str:
         rel = path.relative_to(root).as_posix()
@@ -524,10 +524,11 @@ def iter_input_files(input_dir: Path, settings: IngestSettings, problems: list[d
         except OSError as exc:
             problems.append(reject(where(folder, True), "E016", exc.strerror or str(exc)))
             return
-        if (info.st_dev, info.st_ino) in seen:
-            problems.append(reject(where(folder, True), "E017", f"links to {folder.resolve()}"))
+        key = (info.st_dev, info.st_ino)
+        if key in seen:
+            problems.append(reject(where(folder, True), "E017", f"the folder read as {seen[key]}"))
             return
-        seen.add((info.st_dev, info.st_ino))
+        seen[key] = where(folder, True)
         for entry in entries:
             path = Path(entry.path)
             if entry.name.startswith("."):

@@ -262,3 +262,202 @@ def test_outputs_follow_the_umask(tmp_path, capsys, umask, mode):
     written = [out / "documents.parquet", out / "rejects.parquet", out / "manifest" / "ingest.json",
                out / "manifest.json"]
     assert {p.name: oct(p.stat().st_mode & 0o777) for p in written} == {p.name: oct(mode) for p in written}
+
+
+# --- 4. one document cannot sink a run ----------------------------------------------------------
+
+from pipeline.parse import parse_documents, split_paragraphs  # noqa: E402
+
+
+@pytest.mark.parametrize("text, max_chars, pieces", [
+    ("short text", 100, ["short text"]),                                             # under the limit: whole
+    ("aaaa bbbb\n\ncccc dddd\neeee", 13, ["aaaa bbbb\n\n", "cccc dddd\n", "eeee"]),   # blank line first
+    ("aaaa\nbbbb cccc dddd", 12, ["aaaa\nbbbb ", "cccc dddd"]),                     # 2nd half space wins
+    ("aaaa\nbbbbbbbbbbb", 12, ["aaaa\n", "bbbbbbbbbbb"]),                            # else 1st half break
+    ("aaaaaa bbbb\ncc", 10, ["aaaaaa ", "bbbb\ncc"]),                                # else a space
+    ("x" * 25, 10, ["x" * 10, "x" * 10, "x" * 5]),                                   # no boundary: cut hard
+    ("a\n\n\nb" + "c" * 8, 6, ["a\n\n\n", "bccccc", "ccc"]),                         # whitespace kept whole
+])
+def test_split_paragraphs(text, max_chars, pieces):
+    assert split_paragraphs(text, max_chars) == pieces
+    assert "".join(pieces) == text and all(len(p) <= max_chars for p in pieces)
+
+
+def _paragraphs(n: int) -> str:
+    return "".join(f"Minister Ana Diaz{k} said the plan {k} would cost {k} million dollars. "
+                   f"\"We will see,\" she added.\n" for k in range(n))
+
+
+def _parsed(nlp, documents, **kwargs):
+    rejects = kwargs.pop("rejects", [])
+    tables = list(parse_documents(nlp, documents, batch_size=4, n_process=1, row_group_tokens=10**6,
+                                  rejects=rejects, **kwargs))
+    tokens = pa_concat([t for t, _ in tables])
+    sentences = pa_concat([s for _, s in tables])
+    return tokens, sentences, rejects
+
+
+def pa_concat(tables):
+    import pyarrow as pa
+
+    return pa.concat_tables(tables).to_pandas() if tables else None
+
+
+def test_a_long_document_is_parsed_in_pieces_with_offsets_kept(nlp):
+    body = _paragraphs(40)                    # ~3.7k characters, cut into pieces of <= 1,000
+    tokens, sentences, rejects = _parsed(nlp, [("long", body, [], "long.txt")], max_chunk_chars=1000)
+    whole, whole_sentences, none = _parsed(nlp, [("long", body, [], "long.txt")], max_chunk_chars=100_000)
+    assert not none                            # negative: a body under the limit is not cut
+    assert [(r["code"], r["path"]) for r in rejects] == [("W008", "long.txt")]
+    n_pieces = len(split_paragraphs(body, 1000))
+    assert n_pieces >= 4 and f"{len(body):,} characters in {n_pieces} pieces" in rejects[0]["message"]
+    # Offsets point into the whole body, tokens and sentences are those of a parse in one go.
+    assert all(body[s:e] == t for s, e, t in zip(tokens.start, tokens.end, tokens.text))
+    assert list(tokens.text) == list(whole.text) and list(tokens.start) == list(whole.start)
+    assert list(sentences.text) == list(whole_sentences.text)
+    assert (tokens["head"] >= 0).all() and (tokens["head"] < len(tokens)).all()
+    assert set(tokens.ent_type) >= {"PERSON"}
+
+
+def test_a_document_over_the_model_limit_no_longer_raises_e088(nlp):
+    body = _paragraphs(100)                   # ~9k characters against a limit of 5,000
+    saved = nlp.max_length
+    nlp.max_length = 5000
+    try:
+        with pytest.raises(ValueError, match="E088"):      # what the stage ran into before
+            nlp(body)
+        tokens, _, rejects = _parsed(nlp, [("big", body, [], "big.txt")], max_chunk_chars=2000)
+    finally:
+        nlp.max_length = saved
+    assert tokens.end.max() == len(body) and [r["code"] for r in rejects] == ["W008"]
+
+
+def test_a_document_that_raises_becomes_a_reject_and_the_others_go_on(nlp):
+    from spacy.language import Language
+
+    if "explode_on_boom" not in Language.factories:
+        @Language.component("explode_on_boom")
+        def explode_on_boom(doc):
+            if "BOOM" in doc.text:
+                raise RuntimeError("component failed on this text")
+            return doc
+
+    documents = [("a", "Ana Diaz said it works.", [], "a.txt"), ("b", "BOOM went the parser.", [], "site/b.txt"),
+                 ("c", "Bo Li said it works too.", [], "c.txt")]
+    nlp.add_pipe("explode_on_boom", after="parser")
+    try:
+        tokens, _, rejects = _parsed(nlp, documents)
+        with pytest.raises(RuntimeError, match="component failed"):    # without a rejects list: raised
+            list(parse_documents(nlp, documents, 4, 1, 10**6, rejects=None))
+    finally:
+        nlp.remove_pipe("explode_on_boom")
+    assert set(tokens.doc_id) == {"a", "c"}
+    assert [(r["path"], r["doc_id"], r["code"]) for r in rejects] == [("site/b.txt", "b", "E014")]
+    assert "RuntimeError: component failed on this text" in rejects[0]["message"]
+
+
+def test_parse_stage_writes_its_rejects_once(tmp_path, capsys):
+    src, out, config = tmp_path / "in", tmp_path / "out", _config_copy(tmp_path)
+    src.mkdir()
+    (src / "long.txt").write_text(_paragraphs(30))
+    (src / "short.txt").write_text("The mayor said the budget was balanced.\n")
+    (src / "empty.txt").write_text("")
+    _edit(config / "parse.toml", "max_chunk_chars = 100_000", "max_chunk_chars = 800")
+    for stage in ["ingest", "clean", "parse", "parse"]:          # parse twice: its rows are replaced
+        argv = [stage, "--output", out, "--config", config] + (["--input", src] if stage == "ingest" else [])
+        code, err = _main(capsys, *argv)
+        assert code == 0, err
+    from pipeline.io import read_frame
+    from pipeline.schemas import REJECTS, TOKENS
+
+    rejects = read_frame(REJECTS, out)
+    assert sorted(zip(rejects.path, rejects.code)) == [("empty.txt", "E001"), ("long.txt", "W008")]
+    assert set(read_frame(TOKENS, out).doc_id) == {"long", "short"}
+
+
+# --- 5. nothing lost silently -------------------------------------------------------------------
+
+from pipeline.ingest import IngestSettings, ingest_folder  # noqa: E402
+from pipeline.config import load_stage_config  # noqa: E402
+
+SETTINGS = IngestSettings.from_config(load_stage_config(None, "ingest"))
+ARTICLE = "Mayor Tom Hill said the budget was balanced.\n"
+
+
+@pytest.mark.parametrize("files, detail", [
+    ({}, "no input files"),
+    ({"notes.md": "x", "photo.png": "x", "sub/page.pdf": "x"}, "(3 other files or folders skipped)"),
+    ({".hidden.txt": ARTICLE}, "no input files"),
+])
+def test_empty_input_is_an_error_naming_the_folder(tmp_path, capsys, files, detail):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for name, text in files.items():
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text(text)
+    code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    assert code == 2
+    line = _one_line_error(err, "E106")
+    assert f"{src}: no input files: none ends with .txt" in line and detail in line
+    assert not (out / "documents.parquet").exists()
+
+
+def test_one_readable_file_is_enough(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "notes.md").write_text("x")
+    documents, rejects, _ = ingest_folder(tmp_path, SETTINGS)
+    assert [d["doc_id"] for d in documents] == ["a"]
+    assert [(r["path"], r["code"]) for r in rejects] == [("notes.md", "E015")]
+
+
+def test_symlinked_folders_are_followed_once_and_loops_are_rejects(tmp_path):
+    root, elsewhere = tmp_path / "in", tmp_path / "elsewhere"
+    (root / "real").mkdir(parents=True)
+    elsewhere.mkdir()
+    (root / "real" / "a.txt").write_text(ARTICLE)
+    (elsewhere / "b.txt").write_text(ARTICLE.replace("Tom", "Tim"))
+    (root / "outside").symlink_to(elsewhere, target_is_directory=True)     # followed
+    (root / "real" / "up").symlink_to(root, target_is_directory=True)      # a loop
+    (root / "zz_again").symlink_to(root / "real", target_is_directory=True)  # a second link
+    (root / "gone.txt").symlink_to(tmp_path / "missing.txt")               # broken
+    documents, rejects, _ = ingest_folder(root, SETTINGS)
+    assert sorted(d["doc_id"] for d in documents) == ["outside/b", "real/a"]
+    assert sorted((r["path"], r["code"]) for r in rejects) == [
+        ("gone.txt", "E004"), ("real/up/", "E017"), ("zz_again/", "E017")]
+    assert "broken symbolic link" in next(r["message"] for r in rejects if r["code"] == "E004")
+    assert "the folder read as ./" in next(r["message"] for r in rejects if r["path"] == "real/up/")
+
+
+def test_an_unreadable_folder_is_a_reject_and_the_rest_is_read(tmp_path, monkeypatch):
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "x.txt").write_text(ARTICLE)
+    (tmp_path / "open.txt").write_text(ARTICLE)
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if Path(path).name == "locked":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    documents, rejects, _ = ingest_folder(tmp_path, SETTINGS)
+    assert [d["doc_id"] for d in documents] == ["open"]
+    assert [(r["path"], r["code"], r["level"]) for r in rejects] == [("locked/", "E016", "error")]
+    assert "Permission denied" in rejects[0]["message"]
+
+
+@pytest.mark.parametrize("stage_file, old, new, message", [
+    ("topics.toml", "threshold = 1.0", 'threshold = "x"', "key 'scoring.threshold' must be int or float"),
+    ("parse.toml", "batch_size = 16", "batch_size = -5", "key 'batch_size' must be a positive int"),
+    ("parse.toml", "n_process = 1", "n_process = 1\nbatch = 3", "unknown key 'batch'"),
+    ("ingest.toml", 'text_suffixes = [".txt"]', "text_suffixes = [1, 2]", "key 'text_suffixes' must list"),
+    ("ingest.toml", "max_bytes = 5_000_000", "max_bytes = 5_000_000\nmax_byte = 1", "unknown key 'max_byte'"),
+])
+def test_run_checks_every_config_before_the_first_stage(tmp_path, capsys, stage_file, old, new, message):
+    src, out, config = _articles(tmp_path / "in"), tmp_path / "out", _config_copy(tmp_path)
+    _edit(config / stage_file, old, new)
+    code, err = _main(capsys, "run", "--input", src, "--output", out, "--config", config)
+    assert code == 2
+    line = _one_line_error(err, "E101")
+    assert str(config / stage_file) in line and message in line
+    assert "[ingest]" not in err and not (out / "documents.parquet").exists()   # no stage ran
