@@ -82,7 +82,8 @@ def not_writable(path: Path, exc: OSError) -> OutputNotWritable:
     reason = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded", errno.EROFS: "read-only file system",
               errno.EACCES: "permission denied", errno.EPERM: "operation not permitted (immutable?)"}
     why = reason.get(exc.errno, exc.strerror or str(exc))
-    return OutputNotWritable(f"{path}: cannot write ({why}); the previous {Path(path).name} is unchanged")
+    kept = f"; the previous {Path(path).name} is unchanged" if Path(path).is_file() else ""
+    return OutputNotWritable(f"{path}: cannot write ({why}){kept}")
 
 
 @contextmanager
@@ -100,7 +101,12 @@ def atomic_path(path: Path) -> Iterator[Path]:
     except OSError as exc:
         raise not_writable(path, exc) from exc
     try:
-        yield Path(tmp)
+        try:
+            yield Path(tmp)
+        except OSError as exc:
+            if exc.filename in (tmp, Path(tmp)):     # writing the temporary file failed
+                raise not_writable(path, exc) from exc
+            raise
         try:
             os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, path)

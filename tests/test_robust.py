@@ -461,3 +461,14 @@ def test_run_checks_every_config_before_the_first_stage(tmp_path, capsys, stage_
     line = _one_line_error(err, "E101")
     assert str(config / stage_file) in line and message in line
     assert "[ingest]" not in err and not (out / "documents.parquet").exists()   # no stage ran
+
+
+def test_a_failing_write_of_any_file_names_the_file_not_its_temporary(tmp_path):
+    target = tmp_path / "manifest" / "parse.json"
+    with pytest.raises(PipelineError, match=r"parse.json: cannot write \(disk full\)$") as err:
+        with io.atomic_path(target) as tmp:
+            raise OSError(errno.ENOSPC, "No space left on device", str(tmp))
+    assert ".tmp" not in str(err.value) and not list((tmp_path / "manifest").iterdir())
+    with pytest.raises(KeyError):                 # other errors pass through unchanged
+        with io.atomic_path(target):
+            raise KeyError("x")
