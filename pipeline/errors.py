@@ -72,6 +72,7 @@ REJECT_CODES = {
     "E015": ("error", "file kind not read: the name ends with none of the suffixes in ingest.toml"),
     "E016": ("error", "unreadable folder: its files are not read"),
     "E017": ("error", "folder already read (a symbolic link loop or a second link to it): not read again"),
+    "E018": ("error", "document failed in stage 'quotes': it has no quotes and no claims"),
     "W001": ("warning", "not valid UTF-8: decoded as cp1252"),
     "W002": ("warning", "not valid UTF-8 or cp1252: decoded as latin-1"),
     "W003": ("warning", "UTF-8 text held mojibake (UTF-8 read as cp1252): repaired"),
@@ -83,4 +84,16 @@ REJECT_CODES = {
 }
 
 # The rejects rows each later stage writes (it replaces its own rows when it reruns).
-STAGE_REJECT_CODES = {"parse": {"E014", "W008"}}
+STAGE_REJECT_CODES = {"parse": {"E014", "W008"}, "quotes": {"E018"}}
+STAGE_FAILURE_CODE = {"parse": "E014", "quotes": "E018"}
+
+
+def document_failure(stage: str, doc_id: str, exc: Exception, path: str | None = None) -> dict:
+    """The rejects row of a document whose processing raised in `stage` (the run goes on).
+
+    `path` None: `io.replace_stage_rejects` fills it in from the documents table.
+    """
+    code = STAGE_FAILURE_CODE[stage]
+    level, text = REJECT_CODES[code]
+    return {"path": path, "doc_id": doc_id, "level": level, "code": code,
+            "message": f"{path or doc_id}: {text} ({type(exc).__name__}: {exc})"}

@@ -174,6 +174,11 @@ class TableWriter:
 
 def replace_stage_rejects(out_dir: Path, codes: set[str], rows: list[dict]) -> None:
     """Put a stage's rejects rows in rejects.parquet, replacing the rows (by code) of its last run."""
+    from .schemas import DOCUMENTS
+
+    if any(row["path"] is None for row in rows):      # rows of later stages know the doc_id only
+        paths = dict(zip(*read_table(DOCUMENTS, out_dir, columns=["doc_id", "path"]).to_pydict().values()))
+        rows = [{**row, "path": row["path"] or paths.get(row["doc_id"], row["doc_id"])} for row in rows]
     existing = read_table(REJECTS, out_dir).to_pylist() if table_path(REJECTS, out_dir).exists() else []
     kept = [r for r in existing if r["code"] not in codes]
     if rows or len(kept) != len(existing):     # unchanged otherwise: the file is not rewritten

@@ -472,3 +472,39 @@ def test_a_failing_write_of_any_file_names_the_file_not_its_temporary(tmp_path):
     with pytest.raises(KeyError):                 # other errors pass through unchanged
         with io.atomic_path(target):
             raise KeyError("x")
+
+
+def test_a_document_that_raises_in_quotes_becomes_a_reject(seed_outputs, tmp_path, capsys, monkeypatch):
+    import pipeline.quotes as quotes
+    from pipeline.io import read_frame
+    from pipeline.schemas import CLAIMS, DOCUMENTS, QUOTES, REJECTS
+
+    out = tmp_path / "out"
+    shutil.copytree(seed_outputs, out)
+    doc_ids = sorted(read_frame(DOCUMENTS, out).doc_id)
+    before = read_frame(QUOTES, out)
+    victim = next(d for d in doc_ids if (before.doc_id == d).any())
+    real = quotes.extract_quotes
+
+    def fails_on_one(parsed, *args, **kwargs):
+        if parsed.doc_id == victim:
+            raise IndexError("list index out of range")
+        return real(parsed, *args, **kwargs)
+
+    monkeypatch.setattr(quotes, "extract_quotes", fails_on_one)
+    for stage in ["quotes", "quotes", "topics", "claims"]:    # quotes twice: its row is not repeated
+        code, err = _main(capsys, stage, "--output", out)
+        assert code == 0, err
+    rejects = read_frame(REJECTS, out)
+    failed = rejects[rejects.code == "E018"]
+    path = read_frame(DOCUMENTS, out).set_index("doc_id").path[victim]
+    assert list(zip(failed.path, failed.doc_id)) == [(path, victim)]
+    assert "IndexError: list index out of range" in failed.message.iloc[0]
+    after = read_frame(QUOTES, out)
+    assert victim not in set(after.doc_id) and victim not in set(read_frame(CLAIMS, out).doc_id)
+    others = before[before.doc_id != victim]
+    assert len(after) == len(others) > 0            # the other documents' quotes are all there
+    # Negative: once the document parses again, its quotes come back and the row goes.
+    monkeypatch.setattr(quotes, "extract_quotes", real)
+    assert _main(capsys, "quotes", "--output", out)[0] == 0
+    assert "E018" not in set(read_frame(REJECTS, out).code) and len(read_frame(QUOTES, out)) == len(before)
