@@ -6,10 +6,12 @@ import argparse
 import importlib
 import sys
 import time
+import traceback
 from pathlib import Path
 
-from . import manifest
-from .errors import PipelineError
+from . import io, manifest
+from .config import DEFAULT_CONFIG_DIR, load_stage_config
+from .errors import ERROR_CODES, ConfigError, Interrupted, PipelineError
 
 # Stages in pipeline order; a stage is available when its module exists.
 STAGE_ORDER = ["ingest", "clean", "parse", "entities", "quotes", "topics", "claims"]
@@ -34,15 +36,61 @@ def run_stage(name: str, out_dir: Path, config_dir: Path | None, input_dir: Path
     return record
 
 
-def run_all(input_dir: Path, out_dir: Path, config_dir: Path | None) -> dict:
+def run_all(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dict | None = None) -> dict:
+    """Every stage in order; `where["stage"]` names the running stage (for the CLI's messages)."""
+    where = {} if where is None else where
     stages = available_stages()
+    where["stage"] = "config"
+    validate_configs(config_dir, stages)
     for name in stages:
+        where["stage"] = name
         run_stage(name, out_dir, config_dir, input_dir)
+    where["stage"] = None
     return manifest.gather(out_dir, stages)
+
+
+def _check_ingest(config_dir: Path) -> None:
+    from .ingest import IngestSettings
+
+    IngestSettings.from_config(load_stage_config(config_dir, "ingest"), str(config_dir / "ingest.toml"))
+
+
+def _check_clean(config_dir: Path) -> None:
+    from .clean import compile_rules, near_duplicates
+
+    config = load_stage_config(config_dir, "clean")
+    try:
+        compile_rules(config)
+    except (KeyError, ValueError, TypeError) as exc:    # as clean.run reports them
+        raise ConfigError(f"{config_dir / 'clean.toml'}: {exc}") from None
+    near_duplicates([], config)
+
+
+# Each stage's own config loader, called on the config folder: it raises ConfigError naming the
+# file and key. `run` calls them all before the first stage writes anything.
+CONFIG_CHECKS = {
+    "ingest": _check_ingest,
+    "clean": _check_clean,
+    "parse": lambda config_dir: importlib.import_module("pipeline.parse").load_settings(config_dir),
+    "entities": lambda config_dir: importlib.import_module("pipeline.entities").load_rules(config_dir),
+    "quotes": lambda config_dir: importlib.import_module("pipeline.quotes").load_config(config_dir),
+    "topics": lambda config_dir: importlib.import_module("pipeline.topics").load_tagger(config_dir),
+}
+
+
+def validate_configs(config_dir: Path | None, stages: list[str]) -> None:
+    """Every stage's config checked up front: a bad topics pattern fails before ingest rewrites anything."""
+    config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
+    if not config_dir.is_dir():
+        raise ConfigError(f"{config_dir}: config folder not found")
+    for name in stages:
+        if name in CONFIG_CHECKS:
+            CONFIG_CHECKS[name](config_dir)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run every stage on a folder of articles")
@@ -62,26 +110,68 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def report_error(exc: BaseException, debug: bool, where: str = "") -> int:
+    """One line `error CODE: message` on stderr (the traceback too with --debug); the exit code."""
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    if isinstance(exc, PipelineError):
+        print(f"error {exc.code}: {exc}", file=sys.stderr)
+    elif isinstance(exc, OSError):
+        name = f"{exc.filename}: " if exc.filename else (f"{where}: " if where else "")
+        print(f"error E105: {name}{exc.strerror or exc}", file=sys.stderr)
+    else:
+        hint = "" if debug else " (rerun with --debug for the traceback)"
+        print(f"error E199: {where + ': ' if where else ''}{type(exc).__name__}: {exc}{hint} -- "
+              f"{ERROR_CODES['E199']}", file=sys.stderr)
+    return 2
+
+
+def interrupted_message(out_dir: Path, stage: str | None) -> str:
+    """What an interrupted run changed, from what it really renamed into place (io.WRITTEN)."""
+    during = f" during '{stage}'" if stage else ""
+    written = sorted({p.relative_to(out_dir).as_posix() for p in io.WRITTEN
+                      if Path(p).is_relative_to(out_dir)})
+    if not written:
+        return f"{out_dir}: interrupted{during}: outputs unchanged"
+    return (f"{out_dir}: interrupted{during}: outputs MIXED: this run already replaced {', '.join(written)}; "
+            f"the other tables are from the previous run: rerun to finish")
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
     if argv and argv[0] in TOOLS:
         # Tools parse their own arguments.
-        module = importlib.import_module(f"pipeline.{TOOL_MODULES.get(argv[0], argv[0])}")
         try:
+            module = importlib.import_module(f"pipeline.{TOOL_MODULES.get(argv[0], argv[0])}")
             return module.main(argv[1:])
-        except PipelineError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        except KeyboardInterrupt:
+            print(f"error E107: interrupted", file=sys.stderr)
+            return 130
+        except Exception as exc:
+            return report_error(exc, debug, argv[0])
     args = build_parser().parse_args(argv)
+    out_dir = Path(args.output).absolute()
+    where: dict = {"stage": None}
+    io.WRITTEN.clear()
     try:
-        if args.command == "run":
-            run_all(args.input, args.output, args.config)
-        elif args.command in STAGE_ORDER:
-            if args.command not in available_stages():
-                raise PipelineError(f"stage '{args.command}' is not implemented yet")
-            run_stage(args.command, args.output, args.config, getattr(args, "input", None))
-            manifest.gather(args.output, available_stages())
-    except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        with io.output_lock(out_dir):
+            if args.command == "run":
+                run_all(args.input, out_dir, args.config, where)
+            elif args.command in STAGE_ORDER:
+                if args.command not in available_stages():
+                    raise PipelineError(f"stage '{args.command}' is not implemented yet")
+                where["stage"] = args.command
+                run_stage(args.command, out_dir, args.config, getattr(args, "input", None))
+                where["stage"] = None
+                manifest.gather(out_dir, available_stages())
+    except KeyboardInterrupt as exc:
+        if debug:
+            traceback.print_exception(exc, file=sys.stderr)
+        print(f"error {Interrupted.code}: {interrupted_message(out_dir, where['stage'])}", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        stage = where["stage"]
+        return report_error(exc, debug, f"{out_dir} [{stage}]" if stage else str(out_dir))
     return 0

@@ -47,8 +47,12 @@ def load_stage_config(config_dir: Path | None, stage: str) -> dict[str, Any]:
     return load_toml(path)
 
 
-def require(config: dict, dotted_key: str, kind: type | tuple[type, ...], source: str) -> Any:
-    """Fetch `a.b.c` from a config dict, raising a ConfigError naming the file and key."""
+def require(config: dict, dotted_key: str, kind: type | tuple[type, ...], source: str,
+            positive: bool = False) -> Any:
+    """Fetch `a.b.c` from a config dict, raising a ConfigError naming the file and key.
+
+    `positive`: the value must also be > 0 (sizes and counts: `batch_size = -5` is an error).
+    """
     node: Any = config
     for part in dotted_key.split("."):
         if not isinstance(node, dict) or part not in node:
@@ -57,7 +61,16 @@ def require(config: dict, dotted_key: str, kind: type | tuple[type, ...], source
     if not isinstance(node, kind) or (kind is int and isinstance(node, bool)):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise ConfigError(f"{source}: key '{dotted_key}' must be {names}, got {node!r}")
+    if positive and not node > 0:
+        raise ConfigError(f"{source}: key '{dotted_key}' must be a positive {kind.__name__}, got {node!r}")
     return node
+
+
+def reject_unknown_keys(config: dict, known, source: str, prefix: str = "") -> None:
+    """A key the loader does not read is a typo or a leftover: an error naming the file and key."""
+    unknown = sorted(set(config) - set(known))
+    if unknown:
+        raise ConfigError(f"{source}: unknown key '{prefix}{unknown[0]}' (known: {', '.join(sorted(known))})")
 
 
 def compile_regex(pattern: str, where: str) -> re.Pattern:

@@ -4,23 +4,55 @@ Messages name the file and the problem so that a user can act without reading co
 """
 
 
+# Run-level errors: one line `error CODE: message naming the file` on stderr and exit 2 (the CLI,
+# `pipeline/cli.py`); `--debug` adds the traceback. Each class below carries its code.
+ERROR_CODES = {
+    "E100": "pipeline error",
+    "E101": "malformed config",
+    "E102": "table does not fit its schema",
+    "E103": "spaCy model not installed",
+    "E104": "output folder in use by another run",
+    "E105": "cannot write the output",
+    "E106": "no usable input",
+    "E107": "interrupted",
+    "E199": "unexpected error (a bug: please report it with the --debug traceback)",
+}
+
+
 class PipelineError(Exception):
     """An error the user can fix: bad input folder, malformed config, missing stage output."""
+    code = "E100"
 
 
 class ConfigError(PipelineError):
-    pass
+    code = "E101"
 
 
 class SchemaError(PipelineError):
-    pass
+    code = "E102"
 
 
 class ModelNotFound(PipelineError):
-    pass
+    code = "E103"
 
 
-# Per-document problems found by `ingest`: recorded in the rejects table, never a crash.
+class OutputLocked(PipelineError):
+    code = "E104"
+
+
+class OutputNotWritable(PipelineError):
+    code = "E105"
+
+
+class NoInput(PipelineError):
+    code = "E106"
+
+
+class Interrupted(PipelineError):
+    code = "E107"
+
+
+# Per-document problems found by `ingest` (and by later stages, see STAGE_REJECT_CODES): recorded in the rejects table, never a crash.
 # level "error": the document is not processed; "warning": it is, with a caveat.
 REJECT_CODES = {
     "E001": ("error", "empty file"),
@@ -36,6 +68,11 @@ REJECT_CODES = {
     "E011": ("error", "same content as an earlier record (content hash)"),
     "E012": ("error", "truncated or corrupt compressed file or archive"),
     "E013": ("error", "CSV file unreadable or without a 'text' column"),
+    "E014": ("error", "document failed in stage 'parse': it has no tokens and no claims"),
+    "E015": ("error", "file kind not read: the name ends with none of the suffixes in ingest.toml"),
+    "E016": ("error", "unreadable folder: its files are not read"),
+    "E017": ("error", "folder already read (a symbolic link loop or a second link to it): not read again"),
+    "E018": ("error", "document failed in stage 'quotes': it has no quotes and no claims"),
     "W001": ("warning", "not valid UTF-8: decoded as cp1252"),
     "W002": ("warning", "not valid UTF-8 or cp1252: decoded as latin-1"),
     "W003": ("warning", "UTF-8 text held mojibake (UTF-8 read as cp1252): repaired"),
@@ -43,4 +80,20 @@ REJECT_CODES = {
     "W005": ("warning", "date not understood: kept as written in date_raw, date left empty"),
     "W006": ("warning", "HTML page without article text according to the extractor (ingest.html_min_article_words)"),
     "W007": ("warning", "WARC records that are not HTTP responses skipped"),
+    "W008": ("warning", "body longer than parse.max_chunk_chars: parsed in pieces cut at paragraph boundaries"),
 }
+
+# The rejects rows each later stage writes (it replaces its own rows when it reruns).
+STAGE_REJECT_CODES = {"parse": {"E014", "W008"}, "quotes": {"E018"}}
+STAGE_FAILURE_CODE = {"parse": "E014", "quotes": "E018"}
+
+
+def document_failure(stage: str, doc_id: str, exc: Exception, path: str | None = None) -> dict:
+    """The rejects row of a document whose processing raised in `stage` (the run goes on).
+
+    `path` None: `io.replace_stage_rejects` fills it in from the documents table.
+    """
+    code = STAGE_FAILURE_CODE[stage]
+    level, text = REJECT_CODES[code]
+    return {"path": path, "doc_id": doc_id, "level": level, "code": code,
+            "message": f"{path or doc_id}: {text} ({type(exc).__name__}: {exc})"}

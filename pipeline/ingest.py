@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import os
 import re
 import sys
 import zlib
@@ -24,7 +25,7 @@ from typing import Iterator
 from urllib.parse import urlparse
 
 from .config import config_files, load_stage_config, require
-from .errors import REJECT_CODES, PipelineError
+from .errors import REJECT_CODES, ConfigError, NoInput, PipelineError
 from .io import write_table
 from .manifest import StageRecord
 from .schemas import DOCUMENTS, REJECTS
@@ -70,6 +71,13 @@ def repair_mojibake(text: str) -> str | None:
     return repaired
 
 
+def _suffixes(config: dict, key: str, source: str) -> tuple[str, ...]:
+    values = require(config, key, list, source)
+    if not all(isinstance(v, str) and v.startswith(".") and len(v) > 1 for v in values):
+        raise ConfigError(f"{source}: key '{key}' must list file name endings such as \".txt\", got {values!r}")
+    return tuple(values)
+
+
 @dataclass(frozen=True)
 class IngestSettings:
     max_bytes: int
@@ -92,15 +100,15 @@ class IngestSettings:
             from .errors import ConfigError
             raise ConfigError(f"{source}: unknown key '{unknown[0]}'")
         return cls(
-            max_bytes=require(config, "max_bytes", int, source),
-            max_html_bytes=require(config, "max_html_bytes", int, source),
+            max_bytes=require(config, "max_bytes", int, source, positive=True),
+            max_html_bytes=require(config, "max_html_bytes", int, source, positive=True),
             html_min_article_words=require(config, "html_min_article_words", int, source),
             max_control_ratio=float(require(config, "max_control_ratio", (int, float), source)),
-            text_suffixes=tuple(require(config, "text_suffixes", list, source)),
-            jsonl_suffixes=tuple(require(config, "jsonl_suffixes", list, source)),
-            csv_suffixes=tuple(require(config, "csv_suffixes", list, source)),
-            html_suffixes=tuple(require(config, "html_suffixes", list, source)),
-            warc_suffixes=tuple(require(config, "warc_suffixes", list, source)),
+            text_suffixes=_suffixes(config, "text_suffixes", source),
+            jsonl_suffixes=_suffixes(config, "jsonl_suffixes", source),
+            csv_suffixes=_suffixes(config, "csv_suffixes", source),
+            html_suffixes=_suffixes(config, "html_suffixes", source),
+            warc_suffixes=_suffixes(config, "warc_suffixes", source),
         )
 
     def kind(self, path: Path) -> str | None:
@@ -493,10 +501,50 @@ READERS = {"text": read_text_file, "jsonl": read_jsonl_file, "csv": read_csv_fil
            "html": read_html_file, "warc": read_warc_file}
 
 
-def iter_input_files(input_dir: Path, settings: IngestSettings) -> Iterator[Path]:
-    for path in sorted(Path(input_dir).rglob("*")):
-        if path.is_file() and settings.kind(path) and not path.name.startswith("."):
-            yield path
+def iter_input_files(input_dir: Path, settings: IngestSettings, problems: list[dict] | None = None) -> list[Path]:
+    """The files to read under `input_dir`, sorted; hidden files and folders (`.git`) are skipped.
+
+    Symbolic links to folders are followed, each real folder read once: a link back to a folder
+    already read (a loop, or a second link) is an E017 row in `problems`, as are unreadable folders
+    (E016), files of a kind ingest does not read (E015) and broken links (E004): nothing is
+    skipped silently.
+    """
+    root = Path(input_dir)
+    problems = [] if problems is None else problems
+    files, seen = [], {}        # (device, inode) of each folder read -> where it was read
+
+    def where(path: Path, folder: bool = False) -> str:
+        rel = path.relative_to(root).as_posix()
+        return (rel + "/" if rel != "." else "./") if folder else rel
+
+    def walk(folder: Path) -> None:
+        try:
+            info = folder.stat()
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(reject(where(folder, True), "E016", exc.strerror or str(exc)))
+            return
+        key = (info.st_dev, info.st_ino)
+        if key in seen:
+            problems.append(reject(where(folder, True), "E017", f"the folder read as {seen[key]}"))
+            return
+        seen[key] = where(folder, True)
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                walk(path)
+            elif not entry.is_file():
+                detail = "broken symbolic link" if entry.is_symlink() else "not a regular file"
+                problems.append(reject(where(path), "E004", detail))
+            elif settings.kind(path):
+                files.append(path)
+            else:
+                problems.append(reject(where(path), "E015"))
+
+    walk(root)
+    return sorted(files)
 
 
 def ingest_folder(input_dir: Path, settings: IngestSettings) -> tuple[list[dict], list[dict], dict[str, str]]:
@@ -507,7 +555,13 @@ def ingest_folder(input_dir: Path, settings: IngestSettings) -> tuple[list[dict]
     if not input_dir.is_dir():
         raise PipelineError(f"{input_dir}: input folder not found")
     documents, rejects, hashes, seen = [], [], {}, {}
-    for path in iter_input_files(input_dir, settings):
+    paths = iter_input_files(input_dir, settings, rejects)
+    if not paths:
+        kinds = settings.text_suffixes + settings.jsonl_suffixes + settings.csv_suffixes + \
+            settings.html_suffixes + settings.warc_suffixes
+        raise NoInput(f"{input_dir}: no input files: none ends with {', '.join(kinds)}"
+                      + (f" ({len(rejects)} other files or folders skipped)" if rejects else ""))
+    for path in paths:
         rel = path.relative_to(input_dir)
         try:
             hashes[rel.as_posix()] = sha256_file(path)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
+import re
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .errors import PipelineError, SchemaError
-from .schemas import TableSpec
+from .errors import OutputLocked, OutputNotWritable, PipelineError, SchemaError
+from .schemas import REJECTS, TableSpec
 
 
 def to_arrow(spec: TableSpec, data: pa.Table | pd.DataFrame | Iterable[dict]) -> pa.Table:
@@ -64,16 +68,51 @@ def validate(spec: TableSpec, table: pa.Table, *, check_key: bool = True) -> Non
             raise SchemaError(f"table '{spec.name}': {int(duplicated.sum())} duplicate keys, e.g. {first}")
 
 
+# Every path renamed into place by this process, in order: what an interrupted run really changed.
+WRITTEN: list[Path] = []
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def not_writable(path: Path, exc: OSError) -> OutputNotWritable:
+    reason = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded", errno.EROFS: "read-only file system",
+              errno.EACCES: "permission denied", errno.EPERM: "operation not permitted (immutable?)"}
+    why = reason.get(exc.errno, exc.strerror or str(exc))
+    kept = f"; the previous {Path(path).name} is unchanged" if Path(path).is_file() else ""
+    return OutputNotWritable(f"{path}: cannot write ({why}){kept}")
+
+
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; rename it into place only if the block succeeds."""
+    """Yield a temporary path beside `path`; rename it into place only if the block succeeds.
+
+    The file gets the mode the umask gives a new file (mkstemp alone would leave it 0600).
+    OSErrors of creating and publishing it (disk full, read-only folder) name `path`.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        yield Path(tmp)
-        os.replace(tmp, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise not_writable(path, exc) from exc
+    try:
+        try:
+            yield Path(tmp)
+        except OSError as exc:
+            if exc.filename in (tmp, Path(tmp)):     # writing the temporary file failed
+                raise not_writable(path, exc) from exc
+            raise
+        try:
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise not_writable(path, exc) from exc
+        WRITTEN.append(path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -82,8 +121,12 @@ def atomic_path(path: Path) -> Iterator[Path]:
 def write_table(spec: TableSpec, data, out_dir: Path) -> pa.Table:
     table = to_arrow(spec, data)
     validate(spec, table)
-    with atomic_path(Path(out_dir) / spec.filename) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
+    path = Path(out_dir) / spec.filename
+    with atomic_path(path) as tmp:
+        try:
+            pq.write_table(table, tmp, compression="zstd")
+        except OSError as exc:
+            raise not_writable(path, exc) from exc
     return table
 
 
@@ -97,23 +140,49 @@ class TableWriter:
     def __init__(self, spec: TableSpec, out_dir: Path):
         self.spec = spec
         self.rows = 0
-        self._ctx = atomic_path(Path(out_dir) / spec.filename)
+        self.path = Path(out_dir) / spec.filename
+        self._ctx = atomic_path(self.path)
         self._tmp = self._ctx.__enter__()
-        self._writer = pq.ParquetWriter(self._tmp, spec.schema, compression="zstd")
+        try:
+            self._writer = pq.ParquetWriter(self._tmp, spec.schema, compression="zstd")
+        except OSError as exc:
+            self._ctx.__exit__(type(exc), exc, None)
+            raise not_writable(self.path, exc) from exc
 
     def write(self, data) -> None:
         table = to_arrow(self.spec, data)
         validate(self.spec, table)
         if table.num_rows:
-            self._writer.write_table(table)
+            try:
+                self._writer.write_table(table)
+            except OSError as exc:
+                raise not_writable(self.path, exc) from exc
             self.rows += table.num_rows
 
     def __enter__(self) -> "TableWriter":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self._writer.close()
+        try:
+            self._writer.close()
+        except OSError as close_exc:
+            if exc is None:
+                self._ctx.__exit__(type(close_exc), close_exc, None)   # removes the temporary file
+                raise not_writable(self.path, close_exc) from close_exc
         self._ctx.__exit__(exc_type, exc, tb)
+
+
+def replace_stage_rejects(out_dir: Path, codes: set[str], rows: list[dict]) -> None:
+    """Put a stage's rejects rows in rejects.parquet, replacing the rows (by code) of its last run."""
+    from .schemas import DOCUMENTS
+
+    if any(row["path"] is None for row in rows):      # rows of later stages know the doc_id only
+        paths = dict(zip(*read_table(DOCUMENTS, out_dir, columns=["doc_id", "path"]).to_pydict().values()))
+        rows = [{**row, "path": row["path"] or paths.get(row["doc_id"], row["doc_id"])} for row in rows]
+    existing = read_table(REJECTS, out_dir).to_pylist() if table_path(REJECTS, out_dir).exists() else []
+    kept = [r for r in existing if r["code"] not in codes]
+    if rows or len(kept) != len(existing):     # unchanged otherwise: the file is not rewritten
+        write_table(REJECTS, kept + list(rows), out_dir)
 
 
 def table_path(spec: TableSpec, out_dir: Path) -> Path:
@@ -154,3 +223,75 @@ def iter_row_groups(spec: TableSpec, out_dir: Path) -> Iterator[pa.Table]:
         raise SchemaError(f"{path}: schema differs from '{spec.name}' as declared")
     for index in range(parquet.num_row_groups):
         yield parquet.read_row_group(index)
+
+
+# --- the output folder: one run at a time, leftovers of killed runs removed ---
+
+LOCK_NAME = ".pipeline.lock"
+# Temporary files of atomic_path: `.<name>.<random>.tmp`.
+_TMP = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
+
+
+def check_output_dir(out_dir: Path) -> Path:
+    """The output folder, created if missing; a path naming a file is an error naming it."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputNotWritable(f"{out_dir}: --output names a file, not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputNotWritable(f"{out_dir}: a parent of --output is a file, not a folder") from None
+    except OSError as exc:
+        raise not_writable(out_dir, exc) from exc
+    return out_dir
+
+
+def remove_leftover_temporaries(out_dir: Path) -> list[Path]:
+    """Delete `.*.tmp` files a killed run left (call only while holding the folder's lock)."""
+    removed = []
+    for folder in (Path(out_dir), Path(out_dir) / "manifest"):
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.is_file() and _TMP.match(path.name):
+                    path.unlink()
+                    removed.append(path)
+    return removed
+
+
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[Path]:
+    """Hold the output folder for this process: a second run into it fails fast naming our pid.
+
+    The lock is `flock` on OUT/.pipeline.lock, which the kernel releases when the holder dies, so
+    a killed run never blocks the next one; the pid written inside is only for the messages. A
+    pid left there by a run that did not finish is reported as a stale lock taken over.
+    """
+    out_dir = check_output_dir(out_dir)
+    path = out_dir / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+    except OSError as exc:
+        raise not_writable(path, exc) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+            raise OutputLocked(f"{out_dir}: another run (pid {holder}) is writing this folder; wait for it "
+                               f"to finish or choose another --output") from None
+        previous = os.pread(fd, 64, 0).decode(errors="replace").strip()
+        if previous:
+            print(f"[lock] {path}: stale lock of pid {previous}, which is no longer running: taken over",
+                  file=sys.stderr)
+        removed = remove_leftover_temporaries(out_dir)
+        if removed:
+            print(f"[lock] {out_dir}: removed {len(removed)} temporary files left by an interrupted run",
+                  file=sys.stderr)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            yield out_dir
+        finally:
+            os.ftruncate(fd, 0)     # an empty lock file: released cleanly
+    finally:
+        os.close(fd)

@@ -9,6 +9,8 @@ so "Jonathan Lis\\nJonathan Lis" cannot become one PERSON. Later stages rebuild 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+import sys
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -21,8 +23,10 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
-from .config import DEFAULT_CONFIG_DIR, ConfigError, compile_regex, config_files, load_stage_config, require
-from .io import TableWriter, table_path
+from .config import (DEFAULT_CONFIG_DIR, ConfigError, compile_regex, config_files, load_stage_config,
+                     reject_unknown_keys, require)
+from .errors import REJECT_CODES, STAGE_REJECT_CODES
+from .io import TableWriter, replace_stage_rejects, table_path
 from .manifest import StageRecord
 from .model import load_model, model_info
 from .offsets import OffsetMap
@@ -76,11 +80,38 @@ def make_paragraph_entities(nlp, name):
     return paragraph_entities
 
 
+@dataclass(frozen=True)
+class ParseSettings:
+    batch_size: int
+    n_process: int
+    row_group_tokens: int
+    max_chunk_chars: int
+    paragraph_break: str
+    glued_quote_infixes: tuple[str, ...]
+
+    @classmethod
+    def from_config(cls, config: dict, source: str = "parse.toml") -> "ParseSettings":
+        """Every key checked (types, ranges, patterns, unknown keys) without loading the model."""
+        reject_unknown_keys(config, [f.name for f in fields(cls)], source)
+        paragraph_break = require(config, "paragraph_break", str, source)
+        if paragraph_break not in ("line", "blank_line"):
+            raise ConfigError(f"{source}: paragraph_break must be 'line' or 'blank_line', got {paragraph_break!r}")
+        return cls(batch_size=require(config, "batch_size", int, source, positive=True),
+                   n_process=require(config, "n_process", int, source, positive=True),
+                   row_group_tokens=require(config, "row_group_tokens", int, source, positive=True),
+                   max_chunk_chars=require(config, "max_chunk_chars", int, source, positive=True),
+                   paragraph_break=paragraph_break,
+                   glued_quote_infixes=tuple(_glued_quote_infixes(config, source)))
+
+
+def load_settings(config_dir: Path | None = None) -> ParseSettings:
+    config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
+    return ParseSettings.from_config(load_stage_config(config_dir, STAGE), str(config_dir / "parse.toml"))
+
+
 def build_nlp(config: dict, source: str = "parse.toml"):
-    paragraph_break = require(config, "paragraph_break", str, source)
-    if paragraph_break not in ("line", "blank_line"):
-        raise ValueError(f"{source}: paragraph_break must be 'line' or 'blank_line'")
-    infixes = _glued_quote_infixes(config, source)
+    settings = ParseSettings.from_config(config, source)
+    paragraph_break, infixes = settings.paragraph_break, list(settings.glued_quote_infixes)
     nlp = load_model()
     _add_infixes(nlp, infixes)
     nlp.add_pipe("paragraph_sentences", before="parser", config={"paragraph_break": paragraph_break})
@@ -175,11 +206,11 @@ def doc_columns(doc: Doc, doc_id: str, offset_map: OffsetMap) -> tuple[dict, dic
     return tokens, sentences
 
 
-def _iter_documents(out_dir: Path, batch_rows: int = 256) -> Iterator[tuple[str, str, list]]:
+def _iter_documents(out_dir: Path, batch_rows: int = 256) -> Iterator[tuple[str, str, list, str]]:
     parquet = pq.ParquetFile(table_path(DOCUMENTS, out_dir))
-    for batch in parquet.iter_batches(batch_size=batch_rows, columns=["doc_id", "body", "body_segments"]):
+    for batch in parquet.iter_batches(batch_size=batch_rows, columns=["doc_id", "body", "body_segments", "path"]):
         for row in batch.to_pylist():
-            yield row["doc_id"], row["body"] or "", row["body_segments"] or []
+            yield row["doc_id"], row["body"] or "", row["body_segments"] or [], row["path"]
 
 
 def _token_table(columns: list[dict], strings: _Strings) -> pa.Table:
@@ -212,26 +243,105 @@ def _sentence_table(columns: list[dict]) -> pa.Table:
     return pa.table(arrays, schema=SENTENCES.schema)
 
 
-def parse_documents(nlp, documents: Iterable[tuple[str, str, list]], batch_size: int, n_process: int,
-                    row_group_tokens: int) -> Iterator[tuple[pa.Table, pa.Table]]:
-    """Pure heart of the stage: yield (tokens, sentences) Arrow tables, a row group at a time."""
+def split_paragraphs(text: str, max_chars: int) -> list[str]:
+    """Cut `text` into pieces of at most `max_chars` that join back to `text`.
+
+    Each cut falls after the last blank line in the second half of the window, else after a line
+    break, else after a space there; then anywhere in the window; a window without any is cut hard.
+    """
+    pieces, start = [], 0
+    while len(text) - start > max_chars:
+        window = text[start:start + max_chars]
+        cut = 0
+        for separator, lowest in (("\n\n", max_chars // 2), ("\n", max_chars // 2), (" ", max_chars // 2),
+                                  ("\n", 1), (" ", 1)):
+            found = window.rfind(separator, lowest)
+            if found >= lowest:
+                cut = found + len(separator)
+                break
+        cut = cut or max_chars
+        pieces.append(window[:cut])
+        start += cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process: int, row_group_tokens: int,
+                    max_chunk_chars: int = 100_000, rejects: list[dict] | None = None
+                    ) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """Pure heart of the stage: yield (tokens, sentences) Arrow tables, a row group at a time.
+
+    `documents` holds (doc_id, body, body_segments[, path]). A body longer than `max_chunk_chars` is
+    parsed in pieces cut at paragraph boundaries (`split_paragraphs`) and joined back into one Doc
+    (offsets into the whole body; a W008 row in `rejects`). Documents go to `nlp.pipe` a group at a
+    time; when a group raises, its documents are parsed one by one, and one that raises again
+    becomes an E014 row in `rejects` naming its file and the reason while the others go on (without
+    a `rejects` list the exception propagates).
+    """
     strings = _Strings(nlp.vocab.strings)
+    nlp.max_length = max(nlp.max_length, max_chunk_chars + 1)
+    # Documents per nlp.pipe call: one spaCy batch in-process; worker processes are started per
+    # call, so with n_process > 1 each call gets enough batches to keep them busy.
+    group_size = batch_size if n_process == 1 else batch_size * n_process * 16
     pending_tokens, pending_sents, pending_n = [], [], 0
 
-    def flush() -> tuple[pa.Table, pa.Table]:
-        return _token_table(pending_tokens, strings), _sentence_table(pending_sents)
+    def joined(docs: list[Doc]) -> Doc:
+        return docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
 
-    stream = ((body, (doc_id, segments)) for doc_id, body, segments in documents)
-    for doc, (doc_id, segments) in nlp.pipe(stream, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        tokens, sentences = doc_columns(doc, doc_id, OffsetMap.from_segments(segments))
-        pending_tokens.append(tokens)
-        pending_sents.append(sentences)
-        pending_n += len(doc)
-        if pending_n >= row_group_tokens:
-            yield flush()
-            pending_tokens, pending_sents, pending_n = [], [], 0
+    def parse_group(group: list[tuple]) -> list[Doc | None]:
+        try:
+            parsed = iter(nlp.pipe([piece for item in group for piece in item[3]], batch_size=batch_size,
+                                   n_process=n_process))
+            return [joined([next(parsed) for _ in item[3]]) for item in group]
+        except Exception:
+            if rejects is None and len(group) == 1:
+                raise
+        docs = []
+        for item in group:            # the group failed: find the document that did, parse the others
+            try:
+                docs.append(joined([nlp(piece) for piece in item[3]]))
+            except Exception as exc:
+                if rejects is None:
+                    raise
+                rejects.append(_reject(item, "E014", f"{type(exc).__name__}: {exc}"))
+                print(f"[parse] error E014: {rejects[-1]['message']}", file=sys.stderr)
+                docs.append(None)
+        return docs
+
+    def grouped() -> Iterator[list[tuple]]:
+        group = []
+        for doc_id, body, segments, *rest in documents:
+            pieces = split_paragraphs(body, max_chunk_chars)
+            item = (doc_id, segments, rest[0] if rest else doc_id, pieces)
+            if len(pieces) > 1 and rejects is not None:
+                rejects.append(_reject(item, "W008", f"{len(body):,} characters in {len(pieces)} pieces"))
+            group.append(item)
+            if len(group) >= group_size:
+                yield group
+                group = []
+        if group:
+            yield group
+
+    for group in grouped():
+        for item, doc in zip(group, parse_group(group)):
+            if doc is None:
+                continue
+            tokens, sentences = doc_columns(doc, item[0], OffsetMap.from_segments(item[1]))
+            pending_tokens.append(tokens)
+            pending_sents.append(sentences)
+            pending_n += len(doc)
+            if pending_n >= row_group_tokens:
+                yield _token_table(pending_tokens, strings), _sentence_table(pending_sents)
+                pending_tokens, pending_sents, pending_n = [], [], 0
     if pending_tokens:
-        yield flush()
+        yield _token_table(pending_tokens, strings), _sentence_table(pending_sents)
+
+
+def _reject(item: tuple, code: str, detail: str) -> dict:
+    doc_id, path = item[0], item[2]
+    level, text = REJECT_CODES[code]
+    return {"path": path, "doc_id": doc_id, "level": level, "code": code,
+            "message": f"{path}: {text} ({detail})"}
 
 
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
@@ -240,18 +350,21 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
     record.add_input_tables(DOCUMENTS.name)
     config = load_stage_config(config_dir, STAGE)
-    batch_size = require(config, "batch_size", int, source)
-    n_process = require(config, "n_process", int, source)
-    row_group_tokens = require(config, "row_group_tokens", int, source)
+    settings = ParseSettings.from_config(config, source)
+    batch_size, n_process, row_group_tokens = settings.batch_size, settings.n_process, settings.row_group_tokens
     nlp = build_nlp(config, source)
     record.extra["model"] = model_info(nlp)
     total = pq.ParquetFile(table_path(DOCUMENTS, out_dir)).metadata.num_rows
+    rejects: list[dict] = []
     with TableWriter(TOKENS, out_dir) as token_writer, TableWriter(SENTENCES, out_dir) as sent_writer, \
             Progress(STAGE, total=total) as progress:
         for tokens, sentences in parse_documents(nlp, _iter_documents(out_dir), batch_size, n_process,
-                                                 row_group_tokens):
+                                                 row_group_tokens, settings.max_chunk_chars, rejects):
             token_writer.write(tokens)
             sent_writer.write(sentences)
             progress.update(len(set(sentences.column("doc_id").to_pylist())))
-    record.rows = {"tokens": token_writer.rows, "sentences": sent_writer.rows}
+    replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], rejects)
+    record.rows = {"tokens": token_writer.rows, "sentences": sent_writer.rows,
+                   "failed": sum(r["code"] == "E014" for r in rejects),
+                   "chunked": sum(r["code"] == "W008" for r in rejects)}
     return record.write()

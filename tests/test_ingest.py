@@ -68,7 +68,7 @@ def test_folder_of_bad_files(tmp_path):
     assert (by_id["a3"]["source"], by_id["a3"]["date"]) == ("politico", "2016-09-12")
     codes = sorted((r["path"], r["code"]) for r in rejects)
     assert codes == [("batch.jsonl:2", "E005"), ("batch.jsonl:3", "E006"), ("batch.jsonl:4", "E007"),
-                     ("big.txt", "E003"), ("empty.txt", "E001"), ("image.txt", "E002"),
+                     ("big.txt", "E003"), ("empty.txt", "E001"), ("ignored.dat", "E015"), ("image.txt", "E002"),
                      ("notes.csv", "E013"), ("old.txt", "W001")]
     assert all(r["message"].startswith(r["path"]) for r in rejects)   # every message names its file
     assert "ignored.dat" not in hashes and "batch.jsonl" in hashes

@@ -101,7 +101,7 @@ def test_malformed_infix_config_names_the_file(tmp_path, value, message):
     from pipeline.parse import build_nlp
 
     (tmp_path / "parse.toml").write_text(
-        'batch_size = 16\nn_process = 1\nrow_group_tokens = 1000\nparagraph_break = "line"\n' + value + "\n")
+        'batch_size = 16\nn_process = 1\nrow_group_tokens = 1000\nmax_chunk_chars = 100000\nparagraph_break = "line"\n' + value + "\n")
     with pytest.raises(ConfigError, match=message) as err:
         build_nlp(load_stage_config(tmp_path, "parse"), str(tmp_path / "parse.toml"))
     assert "parse.toml" in str(err.value)

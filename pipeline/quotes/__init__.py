@@ -23,12 +23,15 @@ the QUOTES schema; `run(out_dir)` is the thin stage wrapper. Every offset writte
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from spacy.tokens import Doc, Token
 
 from ..config import DEFAULT_CONFIG_DIR, config_files
 from ..io import read_table, write_table
+from ..errors import STAGE_REJECT_CODES, document_failure
+from ..io import replace_stage_rejects
 from ..manifest import StageRecord
 from ..offsets import OffsetMap
 from ..schemas import DOCUMENTS, ENTITIES, MENTIONS, QUOTES
@@ -434,16 +437,23 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
                                          for m in mentions if m.label == "PERSON")))
     record.extra["speaker_mentions"] = "entities stage" if by_doc is not None else "fallback (doc.ents)"
     rows: list[dict] = []
+    failures: list[dict] = []
     n_docs = 0
     for parsed in iter_parsed_docs(Path(out_dir)):
         document = documents.get(parsed.doc_id)
         if document is None:
             continue
         mentions = by_doc.get(parsed.doc_id, []) if by_doc is not None else None
-        rows.extend(extract_quotes(parsed, mentions, config,
-                                   OffsetMap.from_segments(document["body_segments"]), document["text"]))
+        try:    # one document cannot sink the run: it becomes a rejects row (issue 15)
+            rows.extend(extract_quotes(parsed, mentions, config,
+                                       OffsetMap.from_segments(document["body_segments"]), document["text"]))
+        except Exception as exc:
+            failures.append(document_failure(STAGE, parsed.doc_id, exc))
+            print(f"[quotes] error {failures[-1]['code']}: {failures[-1]['message']}", file=sys.stderr)
+            continue
         n_docs += 1
     write_table(QUOTES, rows, out_dir)
+    replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], failures)
     counts = {}
     for row in rows:
         counts[row["type"]] = counts.get(row["type"], 0) + 1

@@ -1,0 +1,510 @@
+"""Runs that never lie (issue 15): a lock per output folder, one-line coded errors, leftovers removed,
+outputs that follow the umask, one document that cannot sink a run, nothing lost silently."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import cli, io
+from pipeline.config import DEFAULT_CONFIG_DIR, sha256_file
+from pipeline.errors import ERROR_CODES, PipelineError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _articles(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "a.txt").write_text('Senator Jane Roe said: "We will win." She added that the vote mattered.\n')
+    (root / "b.txt").write_text("The mayor said the budget was balanced.\n")
+    return root
+
+
+def _main(capsys, *argv) -> tuple[int, str]:
+    code = cli.main([str(a) for a in argv])
+    return code, capsys.readouterr().err
+
+
+def _one_line_error(err: str, code: str) -> str:
+    """The stderr of a failed command: exactly one `error CODE:` line and no traceback."""
+    lines = [line for line in err.splitlines() if line.startswith("error ")]
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"error {code}: "), err
+    assert "Traceback" not in err, err
+    return lines[0]
+
+
+# --- 1. a lock on the output folder -------------------------------------------------------------
+
+HOLD = ("import sys, time; from pipeline import io\n"
+        "with io.output_lock(sys.argv[1]):\n"
+        "    print('locked', flush=True); time.sleep(60)\n")
+
+
+def _hold_lock(out: Path) -> subprocess.Popen:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out)], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def _pipeline(*argv) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, argv)], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_second_run_into_a_locked_folder_fails_fast_naming_the_holder(tmp_path):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    holder = _hold_lock(out)
+    try:
+        for argv in (["ingest", "--input", src, "--output", out], ["run", "--input", src, "--output", out]):
+            started = time.monotonic()
+            done = _pipeline(*argv)
+            assert done.returncode == 2, done.stderr
+            line = _one_line_error(done.stderr, "E104")
+            assert f"pid {holder.pid}" in line and str(out) in line
+            assert time.monotonic() - started < 30          # fails fast, does not wait for the holder
+        assert not (out / "documents.parquet").exists()     # the refused runs wrote nothing
+    finally:
+        holder.kill()
+        holder.wait()
+    # The holder was killed: its pid is left in the lock, which the next run takes over, saying so.
+    done = _pipeline("ingest", "--input", src, "--output", out)
+    assert done.returncode == 0, done.stderr
+    assert f"stale lock of pid {holder.pid}" in done.stderr
+    assert (out / "documents.parquet").exists()
+    # A run that finished released its lock cleanly: no stale-lock message the next time.
+    again = _pipeline("ingest", "--input", src, "--output", out)
+    assert again.returncode == 0 and "stale lock" not in again.stderr
+
+
+def test_lock_is_released_after_an_error(tmp_path, capsys):
+    out = tmp_path / "out"
+    code, err = _main(capsys, "ingest", "--input", tmp_path / "missing", "--output", out)
+    assert code == 2
+    with io.output_lock(out):       # would raise OutputLocked if the failed run still held it
+        pass
+    assert "stale lock" not in capsys.readouterr().err
+
+
+# --- 2. one-line coded errors -------------------------------------------------------------------
+
+def test_every_error_class_has_a_declared_code():
+    from pipeline import errors
+
+    classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, PipelineError)]
+    assert len(classes) >= 8
+    codes = [c.code for c in classes]
+    assert len(set(codes)) == len(codes) and set(codes) <= set(ERROR_CODES)
+
+
+def test_output_naming_a_file(tmp_path, capsys):
+    src, target = _articles(tmp_path / "in"), tmp_path / "out.parquet"
+    target.write_text("not a folder")
+    code, err = _main(capsys, "ingest", "--input", src, "--output", target)
+    assert code == 2
+    assert str(target) in _one_line_error(err, "E105") and "names a file" in err
+    assert target.read_text() == "not a folder"
+
+
+def test_disk_full_names_the_file_and_keeps_the_old_table(tmp_path, capsys, monkeypatch):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    assert _main(capsys, "ingest", "--input", src, "--output", out)[0] == 0
+    before = sha256_file(out / "documents.parquet")
+    (src / "c.txt").write_text("A third article.\n")
+
+    def full_disk(table, where, **kwargs):
+        Path(where).write_bytes(b"PAR1 half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pq, "write_table", full_disk)
+    code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    assert code == 2
+    line = _one_line_error(err, "E105")
+    assert f"{out / 'documents.parquet'}: cannot write (disk full)" in line
+    assert sha256_file(out / "documents.parquet") == before
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_read_only_output_folder(tmp_path, capsys, monkeypatch):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    out.mkdir()
+
+    def refused(*args, dir=None, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", dir)
+
+    monkeypatch.setattr("tempfile.mkstemp", refused)
+    code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    assert code == 2
+    assert "documents.parquet: cannot write (permission denied)" in _one_line_error(err, "E105")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder anyway")
+def test_read_only_output_folder_for_real(tmp_path, capsys):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    finally:
+        out.chmod(0o755)
+    assert code == 2 and str(out) in _one_line_error(err, "E105")
+
+
+def _config_copy(tmp_path: Path) -> Path:
+    config = tmp_path / "configs"
+    shutil.copytree(DEFAULT_CONFIG_DIR, config)
+    return config
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("batch_size = 16", "batch_size = -5", "key 'batch_size' must be a positive int, got -5"),
+    ("batch_size = 16", 'batch_size = "16"', "key 'batch_size' must be int"),
+    ("n_process = 1", "n_process = 0", "key 'n_process' must be a positive int, got 0"),
+    ('paragraph_break = "line"', 'paragraph_break = "lines"', "paragraph_break must be 'line' or 'blank_line'"),
+    ("n_process = 1", "n_process = 1\nbatch = 3", "unknown key 'batch'"),
+])
+def test_malformed_parse_config(tmp_path, capsys, old, new, message):
+    config, out = _config_copy(tmp_path), tmp_path / "out"
+    _edit(config / "parse.toml", old, new)
+    code, err = _main(capsys, "parse", "--output", out, "--config", config)
+    assert code == 2
+    line = _one_line_error(err, "E101")
+    assert str(config / "parse.toml") in line and message in line
+
+
+def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    from pipeline import ingest
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(ingest, "ingest_folder", broken)
+    code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    assert code == 2
+    line = _one_line_error(err, "E199")
+    assert "[ingest]" in line and "ZeroDivisionError" in line and "--debug" in line
+    code, err = _main(capsys, "--debug", "ingest", "--input", src, "--output", out)
+    assert code == 2 and "Traceback" in err and "ingest_folder" not in err.splitlines()[-1]
+
+
+def test_interrupted_single_stage_leaves_outputs_unchanged(tmp_path, capsys, monkeypatch):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    assert _main(capsys, "ingest", "--input", src, "--output", out)[0] == 0
+    before = {p.name: sha256_file(p) for p in out.rglob("*") if p.is_file()}
+    from pipeline import ingest
+
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ingest, "ingest_folder", ctrl_c)
+    code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    assert code == 130
+    assert f"error E107: {out}: interrupted during 'ingest': outputs unchanged" in err and "Traceback" not in err
+    assert {p.name: sha256_file(p) for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_interrupted_run_says_which_tables_it_already_replaced(tmp_path, capsys, monkeypatch):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    from pipeline import clean
+
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(clean, "run", ctrl_c)
+    code, err = _main(capsys, "run", "--input", src, "--output", out)
+    assert code == 130
+    line = _one_line_error(err, "E107")
+    assert "interrupted during 'clean': outputs MIXED" in line and "documents.parquet" in line
+    assert "outputs unchanged" not in line
+
+
+# --- 3. leftovers of a killed run; the umask ----------------------------------------------------
+
+def test_leftover_temporary_files_are_removed_by_the_next_run(tmp_path, capsys):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    (out / "manifest").mkdir(parents=True)
+    leftovers = [out / ".documents.parquet.k3j_x9.tmp", out / "manifest" / ".ingest.json.a1b2c3.tmp"]
+    kept = [out / "notes.tmp", out / ".keep", out / "manifest" / "mine.txt"]
+    for path in leftovers + kept:
+        path.write_text("x")
+    code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    assert code == 0, err
+    assert not any(p.exists() for p in leftovers)
+    assert all(p.exists() for p in kept)
+    assert "removed 2 temporary files" in err
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_outputs_follow_the_umask(tmp_path, capsys, umask, mode):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    old = os.umask(umask)
+    try:
+        code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    written = [out / "documents.parquet", out / "rejects.parquet", out / "manifest" / "ingest.json",
+               out / "manifest.json"]
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in written} == {p.name: oct(mode) for p in written}
+
+
+# --- 4. one document cannot sink a run ----------------------------------------------------------
+
+from pipeline.parse import parse_documents, split_paragraphs  # noqa: E402
+
+
+@pytest.mark.parametrize("text, max_chars, pieces", [
+    ("short text", 100, ["short text"]),                                             # under the limit: whole
+    ("aaaa bbbb\n\ncccc dddd\neeee", 13, ["aaaa bbbb\n\n", "cccc dddd\n", "eeee"]),   # blank line first
+    ("aaaa\nbbbb cccc dddd", 12, ["aaaa\nbbbb ", "cccc dddd"]),                     # 2nd half space wins
+    ("aaaa\nbbbbbbbbbbb", 12, ["aaaa\n", "bbbbbbbbbbb"]),                            # else 1st half break
+    ("aaaaaa bbbb\ncc", 10, ["aaaaaa ", "bbbb\ncc"]),                                # else a space
+    ("x" * 25, 10, ["x" * 10, "x" * 10, "x" * 5]),                                   # no boundary: cut hard
+    ("a\n\n\nb" + "c" * 8, 6, ["a\n\n\n", "bccccc", "ccc"]),                         # whitespace kept whole
+])
+def test_split_paragraphs(text, max_chars, pieces):
+    assert split_paragraphs(text, max_chars) == pieces
+    assert "".join(pieces) == text and all(len(p) <= max_chars for p in pieces)
+
+
+def _paragraphs(n: int) -> str:
+    return "".join(f"Minister Ana Diaz{k} said the plan {k} would cost {k} million dollars. "
+                   f"\"We will see,\" she added.\n" for k in range(n))
+
+
+def _parsed(nlp, documents, **kwargs):
+    rejects = kwargs.pop("rejects", [])
+    tables = list(parse_documents(nlp, documents, batch_size=4, n_process=1, row_group_tokens=10**6,
+                                  rejects=rejects, **kwargs))
+    tokens = pa_concat([t for t, _ in tables])
+    sentences = pa_concat([s for _, s in tables])
+    return tokens, sentences, rejects
+
+
+def pa_concat(tables):
+    import pyarrow as pa
+
+    return pa.concat_tables(tables).to_pandas() if tables else None
+
+
+def test_a_long_document_is_parsed_in_pieces_with_offsets_kept(nlp):
+    body = _paragraphs(40)                    # ~3.7k characters, cut into pieces of <= 1,000
+    tokens, sentences, rejects = _parsed(nlp, [("long", body, [], "long.txt")], max_chunk_chars=1000)
+    whole, whole_sentences, none = _parsed(nlp, [("long", body, [], "long.txt")], max_chunk_chars=100_000)
+    assert not none                            # negative: a body under the limit is not cut
+    assert [(r["code"], r["path"]) for r in rejects] == [("W008", "long.txt")]
+    n_pieces = len(split_paragraphs(body, 1000))
+    assert n_pieces >= 4 and f"{len(body):,} characters in {n_pieces} pieces" in rejects[0]["message"]
+    # Offsets point into the whole body, tokens and sentences are those of a parse in one go.
+    assert all(body[s:e] == t for s, e, t in zip(tokens.start, tokens.end, tokens.text))
+    assert list(tokens.text) == list(whole.text) and list(tokens.start) == list(whole.start)
+    assert list(sentences.text) == list(whole_sentences.text)
+    assert (tokens["head"] >= 0).all() and (tokens["head"] < len(tokens)).all()
+    assert set(tokens.ent_type) >= {"PERSON"}
+
+
+def test_a_document_over_the_model_limit_no_longer_raises_e088(nlp):
+    body = _paragraphs(100)                   # ~9k characters against a limit of 5,000
+    saved = nlp.max_length
+    nlp.max_length = 5000
+    try:
+        with pytest.raises(ValueError, match="E088"):      # what the stage ran into before
+            nlp(body)
+        tokens, _, rejects = _parsed(nlp, [("big", body, [], "big.txt")], max_chunk_chars=2000)
+    finally:
+        nlp.max_length = saved
+    assert tokens.end.max() == len(body) and [r["code"] for r in rejects] == ["W008"]
+
+
+def test_a_document_that_raises_becomes_a_reject_and_the_others_go_on(nlp):
+    from spacy.language import Language
+
+    if "explode_on_boom" not in Language.factories:
+        @Language.component("explode_on_boom")
+        def explode_on_boom(doc):
+            if "BOOM" in doc.text:
+                raise RuntimeError("component failed on this text")
+            return doc
+
+    documents = [("a", "Ana Diaz said it works.", [], "a.txt"), ("b", "BOOM went the parser.", [], "site/b.txt"),
+                 ("c", "Bo Li said it works too.", [], "c.txt")]
+    nlp.add_pipe("explode_on_boom", after="parser")
+    try:
+        tokens, _, rejects = _parsed(nlp, documents)
+        with pytest.raises(RuntimeError, match="component failed"):    # without a rejects list: raised
+            list(parse_documents(nlp, documents, 4, 1, 10**6, rejects=None))
+    finally:
+        nlp.remove_pipe("explode_on_boom")
+    assert set(tokens.doc_id) == {"a", "c"}
+    assert [(r["path"], r["doc_id"], r["code"]) for r in rejects] == [("site/b.txt", "b", "E014")]
+    assert "RuntimeError: component failed on this text" in rejects[0]["message"]
+
+
+def test_parse_stage_writes_its_rejects_once(tmp_path, capsys):
+    src, out, config = tmp_path / "in", tmp_path / "out", _config_copy(tmp_path)
+    src.mkdir()
+    (src / "long.txt").write_text(_paragraphs(30))
+    (src / "short.txt").write_text("The mayor said the budget was balanced.\n")
+    (src / "empty.txt").write_text("")
+    _edit(config / "parse.toml", "max_chunk_chars = 100_000", "max_chunk_chars = 800")
+    for stage in ["ingest", "clean", "parse", "parse"]:          # parse twice: its rows are replaced
+        argv = [stage, "--output", out, "--config", config] + (["--input", src] if stage == "ingest" else [])
+        code, err = _main(capsys, *argv)
+        assert code == 0, err
+    from pipeline.io import read_frame
+    from pipeline.schemas import REJECTS, TOKENS
+
+    rejects = read_frame(REJECTS, out)
+    assert sorted(zip(rejects.path, rejects.code)) == [("empty.txt", "E001"), ("long.txt", "W008")]
+    assert set(read_frame(TOKENS, out).doc_id) == {"long", "short"}
+
+
+# --- 5. nothing lost silently -------------------------------------------------------------------
+
+from pipeline.ingest import IngestSettings, ingest_folder  # noqa: E402
+from pipeline.config import load_stage_config  # noqa: E402
+
+SETTINGS = IngestSettings.from_config(load_stage_config(None, "ingest"))
+ARTICLE = "Mayor Tom Hill said the budget was balanced.\n"
+
+
+@pytest.mark.parametrize("files, detail", [
+    ({}, "no input files"),
+    ({"notes.md": "x", "photo.png": "x", "sub/page.pdf": "x"}, "(3 other files or folders skipped)"),
+    ({".hidden.txt": ARTICLE}, "no input files"),
+])
+def test_empty_input_is_an_error_naming_the_folder(tmp_path, capsys, files, detail):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for name, text in files.items():
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text(text)
+    code, err = _main(capsys, "ingest", "--input", src, "--output", out)
+    assert code == 2
+    line = _one_line_error(err, "E106")
+    assert f"{src}: no input files: none ends with .txt" in line and detail in line
+    assert not (out / "documents.parquet").exists()
+
+
+def test_one_readable_file_is_enough(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "notes.md").write_text("x")
+    documents, rejects, _ = ingest_folder(tmp_path, SETTINGS)
+    assert [d["doc_id"] for d in documents] == ["a"]
+    assert [(r["path"], r["code"]) for r in rejects] == [("notes.md", "E015")]
+
+
+def test_symlinked_folders_are_followed_once_and_loops_are_rejects(tmp_path):
+    root, elsewhere = tmp_path / "in", tmp_path / "elsewhere"
+    (root / "real").mkdir(parents=True)
+    elsewhere.mkdir()
+    (root / "real" / "a.txt").write_text(ARTICLE)
+    (elsewhere / "b.txt").write_text(ARTICLE.replace("Tom", "Tim"))
+    (root / "outside").symlink_to(elsewhere, target_is_directory=True)     # followed
+    (root / "real" / "up").symlink_to(root, target_is_directory=True)      # a loop
+    (root / "zz_again").symlink_to(root / "real", target_is_directory=True)  # a second link
+    (root / "gone.txt").symlink_to(tmp_path / "missing.txt")               # broken
+    documents, rejects, _ = ingest_folder(root, SETTINGS)
+    assert sorted(d["doc_id"] for d in documents) == ["outside/b", "real/a"]
+    assert sorted((r["path"], r["code"]) for r in rejects) == [
+        ("gone.txt", "E004"), ("real/up/", "E017"), ("zz_again/", "E017")]
+    assert "broken symbolic link" in next(r["message"] for r in rejects if r["code"] == "E004")
+    assert "the folder read as ./" in next(r["message"] for r in rejects if r["path"] == "real/up/")
+
+
+def test_an_unreadable_folder_is_a_reject_and_the_rest_is_read(tmp_path, monkeypatch):
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "x.txt").write_text(ARTICLE)
+    (tmp_path / "open.txt").write_text(ARTICLE)
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if Path(path).name == "locked":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    documents, rejects, _ = ingest_folder(tmp_path, SETTINGS)
+    assert [d["doc_id"] for d in documents] == ["open"]
+    assert [(r["path"], r["code"], r["level"]) for r in rejects] == [("locked/", "E016", "error")]
+    assert "Permission denied" in rejects[0]["message"]
+
+
+@pytest.mark.parametrize("stage_file, old, new, message", [
+    ("topics.toml", "threshold = 1.0", 'threshold = "x"', "key 'scoring.threshold' must be int or float"),
+    ("parse.toml", "batch_size = 16", "batch_size = -5", "key 'batch_size' must be a positive int"),
+    ("parse.toml", "n_process = 1", "n_process = 1\nbatch = 3", "unknown key 'batch'"),
+    ("ingest.toml", 'text_suffixes = [".txt"]', "text_suffixes = [1, 2]", "key 'text_suffixes' must list"),
+    ("ingest.toml", "max_bytes = 5_000_000", "max_bytes = 5_000_000\nmax_byte = 1", "unknown key 'max_byte'"),
+])
+def test_run_checks_every_config_before_the_first_stage(tmp_path, capsys, stage_file, old, new, message):
+    src, out, config = _articles(tmp_path / "in"), tmp_path / "out", _config_copy(tmp_path)
+    _edit(config / stage_file, old, new)
+    code, err = _main(capsys, "run", "--input", src, "--output", out, "--config", config)
+    assert code == 2
+    line = _one_line_error(err, "E101")
+    assert str(config / stage_file) in line and message in line
+    assert "[ingest]" not in err and not (out / "documents.parquet").exists()   # no stage ran
+
+
+def test_a_failing_write_of_any_file_names_the_file_not_its_temporary(tmp_path):
+    target = tmp_path / "manifest" / "parse.json"
+    with pytest.raises(PipelineError, match=r"parse.json: cannot write \(disk full\)$") as err:
+        with io.atomic_path(target) as tmp:
+            raise OSError(errno.ENOSPC, "No space left on device", str(tmp))
+    assert ".tmp" not in str(err.value) and not list((tmp_path / "manifest").iterdir())
+    with pytest.raises(KeyError):                 # other errors pass through unchanged
+        with io.atomic_path(target):
+            raise KeyError("x")
+
+
+def test_a_document_that_raises_in_quotes_becomes_a_reject(seed_outputs, tmp_path, capsys, monkeypatch):
+    import pipeline.quotes as quotes
+    from pipeline.io import read_frame
+    from pipeline.schemas import CLAIMS, DOCUMENTS, QUOTES, REJECTS
+
+    out = tmp_path / "out"
+    shutil.copytree(seed_outputs, out)
+    doc_ids = sorted(read_frame(DOCUMENTS, out).doc_id)
+    before = read_frame(QUOTES, out)
+    victim = next(d for d in doc_ids if (before.doc_id == d).any())
+    real = quotes.extract_quotes
+
+    def fails_on_one(parsed, *args, **kwargs):
+        if parsed.doc_id == victim:
+            raise IndexError("list index out of range")
+        return real(parsed, *args, **kwargs)
+
+    monkeypatch.setattr(quotes, "extract_quotes", fails_on_one)
+    for stage in ["quotes", "quotes", "topics", "claims"]:    # quotes twice: its row is not repeated
+        code, err = _main(capsys, stage, "--output", out)
+        assert code == 0, err
+    rejects = read_frame(REJECTS, out)
+    failed = rejects[rejects.code == "E018"]
+    path = read_frame(DOCUMENTS, out).set_index("doc_id").path[victim]
+    assert list(zip(failed.path, failed.doc_id)) == [(path, victim)]
+    assert "IndexError: list index out of range" in failed.message.iloc[0]
+    after = read_frame(QUOTES, out)
+    assert victim not in set(after.doc_id) and victim not in set(read_frame(CLAIMS, out).doc_id)
+    others = before[before.doc_id != victim]
+    assert len(after) == len(others) > 0            # the other documents' quotes are all there
+    # Negative: once the document parses again, its quotes come back and the row goes.
+    monkeypatch.setattr(quotes, "extract_quotes", real)
+    assert _main(capsys, "quotes", "--output", out)[0] == 0
+    assert "E018" not in set(read_frame(REJECTS, out).code) and len(read_frame(QUOTES, out)) == len(before)
