@@ -129,3 +129,29 @@ def test_more_descriptions_reduced_to_their_name(extract, text, speaker, title):
         assert all(r["speaker"] not in ("John Smith", "Maria Lopez", "Tom Ray") for r in rows), rows
     else:
         assert (rows[0]["speaker"], rows[0]["speaker_title"]) == (speaker, title), rows
+
+
+# (text, speaker of the last quote, resolution)
+ORGANISATION_NOUNS = [
+    # the organisation the document names with the noun ...
+    ('Deutsche Bank cut 500 jobs on Monday.\n"We regret the losses," the bank said.', "Deutsche Bank", "role"),
+    ('The United Auto Workers union voted on Tuesday.\n"The deal is fair," the union said.',
+     "United Auto Workers", "role"),
+    # ... or describes with it
+    ('Exxon, the oil company, reported record profits on Monday.\n"Demand is strong," the company said.',
+     "Exxon", "role"),
+    # negatives: no organisation of the document carries the noun: kept as written
+    ('Google reported record profits on Monday.\n"Demand is strong," the bank said.', "the bank", "none"),
+    # two organisations carry the noun: which one, recency does not tell; kept as written
+    ('Deutsche Bank and the Bank of England met on Monday.\n"We disagree," the bank said.',
+     "the bank", "none"),
+    # an organisation named only inside the quote itself is not its speaker
+    ('"Deutsche Bank is wrong," the union said on Monday.', "the union", "none"),
+]
+
+
+@pytest.mark.parametrize("text, speaker, resolution", ORGANISATION_NOUNS,
+                         ids=["named-with", "noun-after", "appos", "no-org", "two-orgs", "inside-quote"])
+def test_organisation_noun_resolved_to_the_named_organisation(extract, text, speaker, resolution):
+    rows = extract(text)
+    assert rows and (rows[-1]["speaker"], rows[-1]["resolution"]) == (speaker, resolution), rows

@@ -267,6 +267,41 @@ class SpeakerResolver:
         before = [m for m in fits if m.token_start < cue_i]
         return before[-1] if before else fits[0]
 
+    def _named_organisation(self, head: Token, cue_i: int, content: tuple[int, int] | None) -> Mention | None:
+        """"the union", "the bank", "the party": a definite singular organisation noun is the
+        organisation the document names with that noun ("the United Auto Workers union",
+        "Deutsche Bank", "the Democratic Party"), or describes with it ("Exxon, the oil company",
+        "the oil company Exxon"): the latest such ORG mention before the cue (outside the quote's
+        own content), else the first after. None when no organisation of the document carries
+        the noun (the phrase stays as written: guessing the nearest ORG names the wrong one)."""
+        noun = head.lower_
+        doc = self.doc
+
+        def carries(m: Mention) -> bool:
+            if noun in m.name.lower().split() or noun in m.text.lower().split():
+                return True
+            root = doc[m.token_start:m.token_end].root
+            # "Exxon, the oil company" / "the oil company, Exxon": an apposition either way.
+            if any(c.dep_ == "appos" and c.lower_ == noun for c in root.children):
+                return True
+            if root.dep_ == "appos" and root.head.lower_ == noun:
+                return True
+            # "the United Auto Workers union": the noun right after the name.
+            if m.token_end < len(doc) and doc[m.token_end].lower_ == noun:
+                return True
+            # "the oil company Exxon": the noun compounded before the name.
+            return any(t.lower_ == noun and t.head.i == root.i and t.dep_ in ("compound", "nmod", "amod")
+                       for t in doc[max(0, m.token_start - 3):m.token_start])
+
+        fits = [m for m in self.mentions if m.label == "ORG" and carries(m) and m.name.lower() != noun and
+                not (content is not None and content[0] <= doc[m.token_start].idx < content[1])]
+        # Two organisations carrying it ("the Clinton campaign", "the Trump campaign"): which
+        # one "the campaign" is, recency does not tell reliably; it stays as written.
+        if len({m.name for m in fits}) != 1:
+            return None
+        before = [m for m in fits if m.token_start < cue_i]
+        return before[-1] if before else fits[0]
+
     def _role_match(self, words: list[str], before_token: int) -> Mention | None:
         """"the Russian leader", "The Israeli Prime Minister", "the president": persons whose
         titles carry the role word (through the roles lexicon) and every nationality adjective."""
@@ -380,6 +415,14 @@ class SpeakerResolver:
                 self.history.append(att)
                 return att
             determiner = next((c.lower_ for c in head.children if c.dep_ == "det"), None)
+            if determiner in ("the", "this", "that") and head.tag_ == "NN" and \
+                    low in config.organisation_nouns and not self._mentions_in(start, end):
+                org = self._named_organisation(head, cue_i, att.content)
+                if org is not None:
+                    att.extra["speaker_kind"] = "organisation"
+                    self._set(att, org.name, org.entity_id, org.label, "role")
+                    self.history.append(att)
+                    return att
             if determiner in ("the", "this", "that") and head.tag_ != "NNS":
                 ante = self._document_antecedent(cue_i)
                 if ante is not None and low in config.document_nouns:
@@ -418,6 +461,19 @@ class SpeakerResolver:
                 m = max(same, key=lambda m: (m.token_start < cue_i, len(m.name)))
                 att.extra["speaker_kind"] = "person"
                 self._set(att, m.name, m.entity_id, m.label, "explicit")
+                self.history.append(att)
+                return att
+        # "the bank", "the automaker", "the network": any definite singular noun that an
+        # organisation of the document carries in its name or description (not a role: the
+        # roles of persons were tried above).
+        if head.pos_ == "NOUN" and head.tag_ == "NN" and not inside and \
+                low not in config.unnamed_nouns and low not in _role_heads(config) and \
+                low not in config.document_nouns and any(
+                    c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
+            org = self._named_organisation(head, cue_i, att.content)
+            if org is not None:
+                att.extra["speaker_kind"] = "organisation"
+                self._set(att, org.name, org.entity_id, org.label, "role")
                 self.history.append(att)
                 return att
         # Unnamed or unresolved: kept as written, when it names a source at all. A canonical
