@@ -155,3 +155,24 @@ ORGANISATION_NOUNS = [
 def test_organisation_noun_resolved_to_the_named_organisation(extract, text, speaker, resolution):
     rows = extract(text)
     assert rows and (rows[-1]["speaker"], rows[-1]["resolution"]) == (speaker, resolution), rows
+
+
+# (text, speaker of the last quote)
+PLACE_ROLES = [
+    # a place or party word before a role is a description of a person, never the place speaking
+    ('Florida Sen. Marco Rubio campaigned in Ohio on Monday.\n"We will win," the Florida senator said.',
+     "Marco Rubio"),
+    ('Vermont Sen. Bernie Sanders spoke in Iowa.\nJohn Kasich spoke in Ohio.\n'
+     '"The system is rigged," the Vermont senator said.', "Bernie Sanders"),
+    # negative: the place word must describe the person: nobody is "the Texas senator" here
+    ('Florida Sen. Marco Rubio campaigned in Ohio on Monday.\n"We will win," the Texas senator said.',
+     "the Texas senator"),
+    # negative: a title compounded with a person's name is still that person
+    ('"We will win," President Vladimir Putin said on Monday.', "Vladimir Putin"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", PLACE_ROLES, ids=["florida", "vermont", "other-state", "title-name"])
+def test_place_before_a_role_is_a_person_description(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, rows

@@ -120,12 +120,19 @@ class SpeakerResolver:
         inside = self._mentions_in(start, end)
         for m in inside:
             if m.token_start <= head.i < m.token_end:
+                # "The Wisconsin Republican", "a Democrat": one member of a group, described,
+                # is a person the role rules resolve, not the group.
+                if m.label == "NORP" and head.tag_ == "NNP" and any(
+                        c.dep_ == "det" and c.i < m.token_start for c in head.children):
+                    return None
                 return m
         # The head is a title word compounded with a name ("President Putin" parsed with the
         # title as head), or an apposition.
         for m in inside:
             root = self.doc[m.token_start:m.token_end].root
-            if root.head.i == head.i and root.dep_ in ("compound", "appos", "nmod", "poss") and \
+            # (only a person: "the Florida senator", "the GOP candidate" are roles of a place or
+            # a party, not the place or the party speaking)
+            if m.label == "PERSON" and root.head.i == head.i and root.dep_ in ("compound", "appos", "nmod", "poss") and \
                     (head.lower_ in self.config.title_words or head.lower_ in _role_heads(self.config)) \
                     and root.dep_ != "poss":
                 return m
@@ -321,9 +328,13 @@ class SpeakerResolver:
             if m.label != "PERSON":
                 continue
             titles = " ".join(m.titles) + " " + (m.title or "").lower()
-            if not any(re.search(rf"\b{re.escape(w)}\b", titles) for w in wanted):
+            # (the role and a place or party word may come from how the document describes
+            # them: "Florida Sen. Marco Rubio" is "the Florida senator")
+            described = self._descriptions().get(m.name, set())
+            if not any(re.search(rf"\b{re.escape(w)}\b", titles) or w in described for w in wanted):
                 continue
-            if adjectives and not all(re.search(rf"\b{re.escape(a)}\b", titles) for a in adjectives):
+            if adjectives and not all(re.search(rf"\b{re.escape(a)}\b", titles) or a in described
+                                      for a in adjectives):
                 continue
             # Recency: the most recent mention before the cue, else the first after it.
             if m.token_start < before_token:
