@@ -176,3 +176,20 @@ PLACE_ROLES = [
 def test_place_before_a_role_is_a_person_description(extract, text, speaker):
     rows = extract(text)
     assert rows and rows[-1]["speaker"] == speaker, rows
+
+
+# (text, speaker of the last quote)
+GROUP_MEMBERS = [
+    # one member of a group, described, is the person the document describes so ...
+    ('Wisconsin Republican Paul Ryan spoke on Monday.\n"We will win," the Wisconsin Republican said.', "Paul Ryan"),
+    # ... and never the group itself, even when nobody is described so
+    ('Scott Walker spoke on Monday.\n"We will win," the Wisconsin Republican said.', "Wisconsin Republican"),
+    # negative: the group in the plural stays the group
+    ('Scott Walker spoke on Monday.\n"We will win," Republicans said.', "Republicans"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", GROUP_MEMBERS, ids=["described", "not-described", "plural"])
+def test_one_member_of_a_group_is_a_person(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, rows

@@ -120,10 +120,7 @@ class SpeakerResolver:
         inside = self._mentions_in(start, end)
         for m in inside:
             if m.token_start <= head.i < m.token_end:
-                # "The Wisconsin Republican", "a Democrat": one member of a group, described,
-                # is a person the role rules resolve, not the group.
-                if m.label == "NORP" and head.tag_ == "NNP" and any(
-                        c.dep_ == "det" and c.i < m.token_start for c in head.children):
+                if _one_member(head, m):
                     return None
                 return m
         # The head is a title word compounded with a name ("President Putin" parsed with the
@@ -257,7 +254,8 @@ class SpeakerResolver:
         (and with each of its capitalised modifiers: "the Republican nominee" is not "Democratic
         nominee Hillary Clinton"); the latest such person before the cue, else the first after.
         None when nobody is described so (the description stays as written)."""
-        if head.pos_ != "NOUN" or head.tag_ != "NN" or not any(
+        member = head.pos_ == "PROPN" and head.ent_type_ == "NORP" and head.tag_ == "NNP"
+        if not (head.pos_ == "NOUN" and head.tag_ == "NN" or member) or not any(
                 c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
             return None
         lemma = head.lemma_.lower()
@@ -446,7 +444,8 @@ class SpeakerResolver:
         m = None
         if head.lower_ in _role_heads(config) or any(w in config.roles for w in role_words):
             m = self._role_match(role_words, cue_i)
-        if m is None and not self._mentions_in(start, end):
+        # (a place or group word may modify the description: "the Wisconsin Republican")
+        if m is None and all(x.label in ("GPE", "NORP") for x in self._mentions_in(start, end)):
             m = self._described_person(head, cue_i)
         if m is not None:
             m = self._in_context(m)
@@ -459,7 +458,7 @@ class SpeakerResolver:
         inside = [m for m in self._mentions_in(start, end)]
         if inside and low not in config.unnamed_nouns:
             m = next((m for m in inside if m.token_start <= head.i < m.token_end), None)
-            if m is not None:
+            if m is not None and not _one_member(head, m):
                 att.extra["speaker_kind"] = "organisation" if m.label != "PERSON" else "person"
                 self._set(att, m.name, m.entity_id, m.label, "explicit")
                 self.history.append(att)
@@ -647,6 +646,13 @@ class SpeakerResolver:
         if not toks:
             return None
         return _norm(self.doc[toks[0].i:toks[-1].i + 1].text), None, "ORG"
+
+
+def _one_member(head: Token, m: Mention) -> bool:
+    """"The Wisconsin Republican", "the Democrat": one member of a group (a singular NORP head
+    with a determiner) is a person for the role rules to resolve, not the group speaking."""
+    return m.label == "NORP" and head.tag_ == "NNP" and any(
+        c.dep_ == "det" and c.i < m.token_start for c in head.children)
 
 
 def _honorific_before(doc: Doc, m: Mention, config: QuoteConfig) -> str | None:
