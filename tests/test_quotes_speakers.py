@@ -193,3 +193,19 @@ GROUP_MEMBERS = [
 def test_one_member_of_a_group_is_a_person(extract, text, speaker):
     rows = extract(text)
     assert rows and rows[-1]["speaker"] == speaker, rows
+
+
+# (text, speaker, speaker_title)
+TITLED_NAMES_AS_ORG = [
+    # a title and a person's name the model tagged as one organisation: the person
+    ('"We will win," said Spokeswoman Haley Morris.', "Haley Morris", "Spokeswoman"),
+    # negatives: an organisation's name is not a person's, title word or not
+    ("The Federal Bureau of Investigation said the plan would fail.", "Federal Bureau of Investigation", None),
+    ("General Electric Power Systems said the plan would fail.", "General Electric Power Systems", None),
+]
+
+
+@pytest.mark.parametrize("text, speaker, title", TITLED_NAMES_AS_ORG, ids=["spokeswoman", "fbi", "general"])
+def test_title_and_name_tagged_as_organisation_is_the_person(extract, text, speaker, title):
+    rows = extract(text)
+    assert rows and (rows[-1]["speaker"], rows[-1]["speaker_title"]) == (speaker, title), rows

@@ -272,6 +272,34 @@ class SpeakerResolver:
         before = [m for m in fits if m.token_start < cue_i]
         return before[-1] if before else fits[0]
 
+    def _person_after_title(self, m: Mention, att: Attribution) -> Mention | None:
+        """"Spokeswoman Haley Morris", "GOP Rep. Mike McCaul" tagged as one ORG: a title word
+        followed by two or three capitalised words closing the mention is a person, named by those
+        words, when the document names that person or the first of them is a known first name;
+        the words up to the title become the speaker's title."""
+        doc = self.doc
+        toks = [t for t in doc[m.token_start:m.token_end] if not t.is_space]
+        titles = self.config.title_words
+        cut = max((k for k, t in enumerate(toks) if t.lower_ in titles or t.lower_.rstrip(".") in titles),
+                  default=None)
+        if cut is None:
+            return None
+        rest = toks[cut + 1:]
+        # (two or three capitalised singular words: "Power Systems" is a name of things)
+        if not 2 <= len(rest) <= 3 or not all(t.text[:1].isupper() and t.is_alpha and
+                                               t.tag_ not in ("NNS", "NNPS") for t in rest):
+            return None
+        name = _norm(doc[rest[0].i:rest[-1].i + 1].text)
+        person = next((x for x in self.mentions if x.label == "PERSON" and x.name == name), None)
+        # (a person's name, not more of the organisation's: "General Electric Power Systems")
+        if person is None and gender_from_first_name(name, self.config.first_name_min_share) is None:
+            return None
+        att.extra["speaker_title"] = doc[toks[0].i:toks[cut].i + 1].text
+        if person is not None:
+            return person
+        return Mention(m.doc_id, rest[0].i, rest[-1].i + 1, rest[0].idx, rest[-1].idx + len(rest[-1].text),
+                       name, "PERSON", att.extra["speaker_title"], None, name)
+
     def _named_organisation(self, head: Token, cue_i: int, content: tuple[int, int] | None) -> Mention | None:
         """"the union", "the bank", "the party": a definite singular organisation noun is the
         organisation the document names with that noun ("the United Auto Workers union",
@@ -377,6 +405,8 @@ class SpeakerResolver:
             return att
         if named is None:
             named = self._appositive_name(start, end, head, att)
+        if named is not None and named.label != "PERSON":
+            named = self._person_after_title(named, att) or named
         if named is not None:
             named = self._in_context(named)
         if named is not None and low not in config.document_nouns:
