@@ -129,3 +129,83 @@ def test_more_descriptions_reduced_to_their_name(extract, text, speaker, title):
         assert all(r["speaker"] not in ("John Smith", "Maria Lopez", "Tom Ray") for r in rows), rows
     else:
         assert (rows[0]["speaker"], rows[0]["speaker_title"]) == (speaker, title), rows
+
+
+# (text, speaker of the last quote, resolution)
+ORGANISATION_NOUNS = [
+    # the organisation the document names with the noun ...
+    ('Deutsche Bank cut 500 jobs on Monday.\n"We regret the losses," the bank said.', "Deutsche Bank", "role"),
+    ('The United Auto Workers union voted on Tuesday.\n"The deal is fair," the union said.',
+     "United Auto Workers", "role"),
+    # ... or describes with it
+    ('Exxon, the oil company, reported record profits on Monday.\n"Demand is strong," the company said.',
+     "Exxon", "role"),
+    # negatives: no organisation of the document carries the noun: kept as written
+    ('Google reported record profits on Monday.\n"Demand is strong," the bank said.', "the bank", "none"),
+    # two organisations carry the noun: which one, recency does not tell; kept as written
+    ('Deutsche Bank and the Bank of England met on Monday.\n"We disagree," the bank said.',
+     "the bank", "none"),
+    # an organisation named only inside the quote itself is not its speaker
+    ('"Deutsche Bank is wrong," the union said on Monday.', "the union", "none"),
+]
+
+
+@pytest.mark.parametrize("text, speaker, resolution", ORGANISATION_NOUNS,
+                         ids=["named-with", "noun-after", "appos", "no-org", "two-orgs", "inside-quote"])
+def test_organisation_noun_resolved_to_the_named_organisation(extract, text, speaker, resolution):
+    rows = extract(text)
+    assert rows and (rows[-1]["speaker"], rows[-1]["resolution"]) == (speaker, resolution), rows
+
+
+# (text, speaker of the last quote)
+PLACE_ROLES = [
+    # a place or party word before a role is a description of a person, never the place speaking
+    ('Florida Sen. Marco Rubio campaigned in Ohio on Monday.\n"We will win," the Florida senator said.',
+     "Marco Rubio"),
+    ('Vermont Sen. Bernie Sanders spoke in Iowa.\nJohn Kasich spoke in Ohio.\n'
+     '"The system is rigged," the Vermont senator said.', "Bernie Sanders"),
+    # negative: the place word must describe the person: nobody is "the Texas senator" here
+    ('Florida Sen. Marco Rubio campaigned in Ohio on Monday.\n"We will win," the Texas senator said.',
+     "the Texas senator"),
+    # negative: a title compounded with a person's name is still that person
+    ('"We will win," President Vladimir Putin said on Monday.', "Vladimir Putin"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", PLACE_ROLES, ids=["florida", "vermont", "other-state", "title-name"])
+def test_place_before_a_role_is_a_person_description(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, rows
+
+
+# (text, speaker of the last quote)
+GROUP_MEMBERS = [
+    # one member of a group, described, is the person the document describes so ...
+    ('Wisconsin Republican Paul Ryan spoke on Monday.\n"We will win," the Wisconsin Republican said.', "Paul Ryan"),
+    # ... and never the group itself, even when nobody is described so
+    ('Scott Walker spoke on Monday.\n"We will win," the Wisconsin Republican said.', "Wisconsin Republican"),
+    # negative: the group in the plural stays the group
+    ('Scott Walker spoke on Monday.\n"We will win," Republicans said.', "Republicans"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", GROUP_MEMBERS, ids=["described", "not-described", "plural"])
+def test_one_member_of_a_group_is_a_person(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, rows
+
+
+# (text, speaker, speaker_title)
+TITLED_NAMES_AS_ORG = [
+    # a title and a person's name the model tagged as one organisation: the person
+    ('"We will win," said Spokeswoman Haley Morris.', "Haley Morris", "Spokeswoman"),
+    # negatives: an organisation's name is not a person's, title word or not
+    ("The Federal Bureau of Investigation said the plan would fail.", "Federal Bureau of Investigation", None),
+    ("General Electric Power Systems said the plan would fail.", "General Electric Power Systems", None),
+]
+
+
+@pytest.mark.parametrize("text, speaker, title", TITLED_NAMES_AS_ORG, ids=["spokeswoman", "fbi", "general"])
+def test_title_and_name_tagged_as_organisation_is_the_person(extract, text, speaker, title):
+    rows = extract(text)
+    assert rows and (rows[-1]["speaker"], rows[-1]["speaker_title"]) == (speaker, title), rows

@@ -120,12 +120,16 @@ class SpeakerResolver:
         inside = self._mentions_in(start, end)
         for m in inside:
             if m.token_start <= head.i < m.token_end:
+                if _one_member(head, m):
+                    return None
                 return m
         # The head is a title word compounded with a name ("President Putin" parsed with the
         # title as head), or an apposition.
         for m in inside:
             root = self.doc[m.token_start:m.token_end].root
-            if root.head.i == head.i and root.dep_ in ("compound", "appos", "nmod", "poss") and \
+            # (only a person: "the Florida senator", "the GOP candidate" are roles of a place or
+            # a party, not the place or the party speaking)
+            if m.label == "PERSON" and root.head.i == head.i and root.dep_ in ("compound", "appos", "nmod", "poss") and \
                     (head.lower_ in self.config.title_words or head.lower_ in _role_heads(self.config)) \
                     and root.dep_ != "poss":
                 return m
@@ -250,7 +254,8 @@ class SpeakerResolver:
         (and with each of its capitalised modifiers: "the Republican nominee" is not "Democratic
         nominee Hillary Clinton"); the latest such person before the cue, else the first after.
         None when nobody is described so (the description stays as written)."""
-        if head.pos_ != "NOUN" or head.tag_ != "NN" or not any(
+        member = head.pos_ == "PROPN" and head.ent_type_ == "NORP" and head.tag_ == "NNP"
+        if not (head.pos_ == "NOUN" and head.tag_ == "NN" or member) or not any(
                 c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
             return None
         lemma = head.lemma_.lower()
@@ -264,6 +269,69 @@ class SpeakerResolver:
         if not names:
             return None
         fits = [m for m in self.mentions if m.label == "PERSON" and m.name in names]
+        before = [m for m in fits if m.token_start < cue_i]
+        return before[-1] if before else fits[0]
+
+    def _person_after_title(self, m: Mention, att: Attribution) -> Mention | None:
+        """"Spokeswoman Haley Morris", "GOP Rep. Mike McCaul" tagged as one ORG: a title word
+        followed by two or three capitalised words closing the mention is a person, named by those
+        words, when the document names that person or the first of them is a known first name;
+        the words up to the title become the speaker's title."""
+        doc = self.doc
+        toks = [t for t in doc[m.token_start:m.token_end] if not t.is_space]
+        titles = self.config.title_words
+        cut = max((k for k, t in enumerate(toks) if t.lower_ in titles or t.lower_.rstrip(".") in titles),
+                  default=None)
+        if cut is None:
+            return None
+        rest = toks[cut + 1:]
+        # (two or three capitalised singular words: "Power Systems" is a name of things)
+        if not 2 <= len(rest) <= 3 or not all(t.text[:1].isupper() and t.is_alpha and
+                                               t.tag_ not in ("NNS", "NNPS") for t in rest):
+            return None
+        name = _norm(doc[rest[0].i:rest[-1].i + 1].text)
+        person = next((x for x in self.mentions if x.label == "PERSON" and x.name == name), None)
+        # (a person's name, not more of the organisation's: "General Electric Power Systems")
+        if person is None and gender_from_first_name(name, self.config.first_name_min_share) is None:
+            return None
+        att.extra["speaker_title"] = doc[toks[0].i:toks[cut].i + 1].text
+        if person is not None:
+            return person
+        return Mention(m.doc_id, rest[0].i, rest[-1].i + 1, rest[0].idx, rest[-1].idx + len(rest[-1].text),
+                       name, "PERSON", att.extra["speaker_title"], None, name)
+
+    def _named_organisation(self, head: Token, cue_i: int, content: tuple[int, int] | None) -> Mention | None:
+        """"the union", "the bank", "the party": a definite singular organisation noun is the
+        organisation the document names with that noun ("the United Auto Workers union",
+        "Deutsche Bank", "the Democratic Party"), or describes with it ("Exxon, the oil company",
+        "the oil company Exxon"): the latest such ORG mention before the cue (outside the quote's
+        own content), else the first after. None when no organisation of the document carries
+        the noun (the phrase stays as written: guessing the nearest ORG names the wrong one)."""
+        noun = head.lower_
+        doc = self.doc
+
+        def carries(m: Mention) -> bool:
+            if noun in m.name.lower().split() or noun in m.text.lower().split():
+                return True
+            root = doc[m.token_start:m.token_end].root
+            # "Exxon, the oil company" / "the oil company, Exxon": an apposition either way.
+            if any(c.dep_ == "appos" and c.lower_ == noun for c in root.children):
+                return True
+            if root.dep_ == "appos" and root.head.lower_ == noun:
+                return True
+            # "the United Auto Workers union": the noun right after the name.
+            if m.token_end < len(doc) and doc[m.token_end].lower_ == noun:
+                return True
+            # "the oil company Exxon": the noun compounded before the name.
+            return any(t.lower_ == noun and t.head.i == root.i and t.dep_ in ("compound", "nmod", "amod")
+                       for t in doc[max(0, m.token_start - 3):m.token_start])
+
+        fits = [m for m in self.mentions if m.label == "ORG" and carries(m) and m.name.lower() != noun and
+                not (content is not None and content[0] <= doc[m.token_start].idx < content[1])]
+        # Two organisations carrying it ("the Clinton campaign", "the Trump campaign"): which
+        # one "the campaign" is, recency does not tell reliably; it stays as written.
+        if len({m.name for m in fits}) != 1:
+            return None
         before = [m for m in fits if m.token_start < cue_i]
         return before[-1] if before else fits[0]
 
@@ -286,9 +354,13 @@ class SpeakerResolver:
             if m.label != "PERSON":
                 continue
             titles = " ".join(m.titles) + " " + (m.title or "").lower()
-            if not any(re.search(rf"\b{re.escape(w)}\b", titles) for w in wanted):
+            # (the role and a place or party word may come from how the document describes
+            # them: "Florida Sen. Marco Rubio" is "the Florida senator")
+            described = self._descriptions().get(m.name, set())
+            if not any(re.search(rf"\b{re.escape(w)}\b", titles) or w in described for w in wanted):
                 continue
-            if adjectives and not all(re.search(rf"\b{re.escape(a)}\b", titles) for a in adjectives):
+            if adjectives and not all(re.search(rf"\b{re.escape(a)}\b", titles) or a in described
+                                      for a in adjectives):
                 continue
             # Recency: the most recent mention before the cue, else the first after it.
             if m.token_start < before_token:
@@ -333,6 +405,8 @@ class SpeakerResolver:
             return att
         if named is None:
             named = self._appositive_name(start, end, head, att)
+        if named is not None and named.label != "PERSON":
+            named = self._person_after_title(named, att) or named
         if named is not None:
             named = self._in_context(named)
         if named is not None and low not in config.document_nouns:
@@ -380,6 +454,14 @@ class SpeakerResolver:
                 self.history.append(att)
                 return att
             determiner = next((c.lower_ for c in head.children if c.dep_ == "det"), None)
+            if determiner in ("the", "this", "that") and head.tag_ == "NN" and \
+                    low in config.organisation_nouns and not self._mentions_in(start, end):
+                org = self._named_organisation(head, cue_i, att.content)
+                if org is not None:
+                    att.extra["speaker_kind"] = "organisation"
+                    self._set(att, org.name, org.entity_id, org.label, "role")
+                    self.history.append(att)
+                    return att
             if determiner in ("the", "this", "that") and head.tag_ != "NNS":
                 ante = self._document_antecedent(cue_i)
                 if ante is not None and low in config.document_nouns:
@@ -392,7 +474,8 @@ class SpeakerResolver:
         m = None
         if head.lower_ in _role_heads(config) or any(w in config.roles for w in role_words):
             m = self._role_match(role_words, cue_i)
-        if m is None and not self._mentions_in(start, end):
+        # (a place or group word may modify the description: "the Wisconsin Republican")
+        if m is None and all(x.label in ("GPE", "NORP") for x in self._mentions_in(start, end)):
             m = self._described_person(head, cue_i)
         if m is not None:
             m = self._in_context(m)
@@ -405,7 +488,7 @@ class SpeakerResolver:
         inside = [m for m in self._mentions_in(start, end)]
         if inside and low not in config.unnamed_nouns:
             m = next((m for m in inside if m.token_start <= head.i < m.token_end), None)
-            if m is not None:
+            if m is not None and not _one_member(head, m):
                 att.extra["speaker_kind"] = "organisation" if m.label != "PERSON" else "person"
                 self._set(att, m.name, m.entity_id, m.label, "explicit")
                 self.history.append(att)
@@ -418,6 +501,19 @@ class SpeakerResolver:
                 m = max(same, key=lambda m: (m.token_start < cue_i, len(m.name)))
                 att.extra["speaker_kind"] = "person"
                 self._set(att, m.name, m.entity_id, m.label, "explicit")
+                self.history.append(att)
+                return att
+        # "the bank", "the automaker", "the network": any definite singular noun that an
+        # organisation of the document carries in its name or description (not a role: the
+        # roles of persons were tried above).
+        if head.pos_ == "NOUN" and head.tag_ == "NN" and not inside and \
+                low not in config.unnamed_nouns and low not in _role_heads(config) and \
+                low not in config.document_nouns and any(
+                    c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
+            org = self._named_organisation(head, cue_i, att.content)
+            if org is not None:
+                att.extra["speaker_kind"] = "organisation"
+                self._set(att, org.name, org.entity_id, org.label, "role")
                 self.history.append(att)
                 return att
         # Unnamed or unresolved: kept as written, when it names a source at all. A canonical
@@ -580,6 +676,13 @@ class SpeakerResolver:
         if not toks:
             return None
         return _norm(self.doc[toks[0].i:toks[-1].i + 1].text), None, "ORG"
+
+
+def _one_member(head: Token, m: Mention) -> bool:
+    """"The Wisconsin Republican", "the Democrat": one member of a group (a singular NORP head
+    with a determiner) is a person for the role rules to resolve, not the group speaking."""
+    return m.label == "NORP" and head.tag_ == "NNP" and any(
+        c.dep_ == "det" and c.i < m.token_start for c in head.children)
 
 
 def _honorific_before(doc: Doc, m: Mention, config: QuoteConfig) -> str | None:
