@@ -447,7 +447,7 @@ def test_an_unreadable_folder_is_a_reject_and_the_rest_is_read(tmp_path, monkeyp
 
 
 @pytest.mark.parametrize("stage_file, old, new, message", [
-    ("topics.toml", "threshold = 1.0", 'threshold = "x"', "key 'scoring.threshold' must be int or float"),
+    ("topics.toml", "threshold = 1.0", 'threshold = "x"', "[scoring]: 'threshold' must be a non-negative number"),
     ("parse.toml", "batch_size = 16", "batch_size = -5", "key 'batch_size' must be a positive int"),
     ("parse.toml", "n_process = 1", "n_process = 1\nbatch = 3", "unknown key 'batch'"),
     ("ingest.toml", 'text_suffixes = [".txt"]', "text_suffixes = [1, 2]", "key 'text_suffixes' must list"),
