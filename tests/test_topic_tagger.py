@@ -63,6 +63,8 @@ DOC_CASES = [
     ("the tax cut passed", {}, 0, ["t:1", "t:107"], 1.5),           # subtopic hits count for the parent
     ("France sent troops", {"France": "GPE"}, 0, ["t:16"], 3.0),     # the entity yields to defence words
     ("France raised tariffs", {"France": "GPE"}, 0, ["t:18"], 3.0),  # ... and to trade words
+    # ... unless the entity's own topic has the stronger words: the names stay foreign news
+    ("France closed the embassy and another embassy over tariffs", {"France": "GPE"}, 0, ["t:19", "t:18"], None),
     ("France and Spain met", {"France": "GPE", "Spain": "GPE"}, 0, ["t:19"], 3.0),
     ("America met", {"America": "GPE"}, 0, [], None),                # excluded entity: nothing
     ("prices rose", {}, 0, [], None),                                # one weak hint (0.75) is under the threshold
