@@ -41,7 +41,9 @@ subtopic's (``parent = ...``) hits also count for its parent (a phrase in both, 
 covering only part of a short name ("Mexico" in "New Mexico") is no evidence; named entities
 count through ``[[entity_rule]]`` entries (entity types, or a list of names matched when
 capitalised); a rule with ``yield_to`` gives its weight to the strongest of those topics when
-the text has lexical evidence for one of them (a foreign country plus trade words is trade), and
+the text has lexical evidence for one of them at least as strong as for the rule's own topic (a
+foreign country plus trade words is trade; with more diplomacy words than trade words it stays
+foreign news), and
 one with ``absorb`` counts those topics' hits in its sentence for its own topic (another
 country's elections are foreign news).
 """
@@ -238,7 +240,9 @@ class TopicTagger:
         topic = key.split(SEP, 1)[0]
         if rule is None:
             return topic
-        rivals = [t for t in rule.yield_to if scores_lexical.get(t, 0.0) > 0]
+        # a rival takes the names only when its words are at least as strong as the rule's own topic's
+        own = scores_lexical.get(rule.topic, 0.0)
+        rivals = [t for t in rule.yield_to if scores_lexical.get(t, 0.0) > 0 and scores_lexical[t] >= own]
         return max(rivals, key=lambda t: scores_lexical[t]) if rivals else topic
 
     def _matches_out(self, scores: dict[str, float], evidence: dict[str, list[str]], threshold: float,

@@ -63,6 +63,8 @@ DOC_CASES = [
     ("the tax cut passed", {}, 0, ["t:1", "t:107"], 1.5),           # subtopic hits count for the parent
     ("France sent troops", {"France": "GPE"}, 0, ["t:16"], 3.0),     # the entity yields to defence words
     ("France raised tariffs", {"France": "GPE"}, 0, ["t:18"], 3.0),  # ... and to trade words
+    # ... unless the entity's own topic has the stronger words: the names stay foreign news
+    ("France closed the embassy and another embassy over tariffs", {"France": "GPE"}, 0, ["t:19", "t:18"], None),
     ("France and Spain met", {"France": "GPE", "Spain": "GPE"}, 0, ["t:19"], 3.0),
     ("America met", {"America": "GPE"}, 0, [], None),                # excluded entity: nothing
     ("prices rose", {}, 0, [], None),                                # one weak hint (0.75) is under the threshold
@@ -230,6 +232,14 @@ CAP_CASES = [
     ("Voters head to the polls as the campaign ends.", "cap:20"),
     ("A hurricane brought floods and power outages to the coast.", "cap:26"),
     ("The cardinal celebrated Mass for the Catholic faithful.", "cap:31"),
+    # campaign words are weak hints of cap:20: in the body they do not outweigh the policy of the lead
+    ("The senator promised to lower health insurance premiums. She spoke in Iowa. It was cold. The campaign,"
+     " the candidates, the voters, the polls, the debate, the primary, the caucus and the convention were all"
+     " anyone talked about afterwards.", "cap:3"),
+    # the forms of policy-making (bill, act, law, program) say no topic; the statute's area does
+    ("A bill to amend the Clean Air Act, a federal law, and for other purposes.", "cap:7"),
+    # stock market movements are domestic commerce (CAP 1502), not macroeconomics
+    ("Stocks fell and the Dow closed lower.", "cap:15"),
     # negatives: no issue words at all
     ("He said it was a nice day.", UNASSIGNED),
     ("They told us to wait outside.", UNASSIGNED),
