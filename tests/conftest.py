@@ -34,3 +34,22 @@ def seed_outputs(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("seed_outputs")
     run_all(SEEDS, out, None)
     return out
+
+
+@pytest.fixture(scope="session")
+def config():
+    """The quotes stage's lexicons (configs/quotes.toml), read once."""
+    from pipeline.quotes import load_config
+
+    return load_config()
+
+
+@pytest.fixture(scope="session")
+def extract(nlp, config):
+    """text -> quote rows, the quotes stage's extractor on a fresh parse (no mentions table)."""
+    from pipeline.docs import ParsedDoc
+    from pipeline.quotes import extract_quotes
+
+    def run(text):
+        return extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config)
+    return run

@@ -20,18 +20,6 @@ def _Parsed(doc):
     return ParsedDoc.unmapped("t", doc)
 
 
-@pytest.fixture(scope="module")
-def config():
-    return load_config()
-
-
-@pytest.fixture(scope="module")
-def extract(nlp, config):
-    def run(text):
-        return extract_quotes(_Parsed(nlp(text)), None, config)
-    return run
-
-
 # (text, [(type, content, cue, speaker_text, speaker, resolution, rule_id prefix)])
 POSITIVE = [
     # "...," said X / "...," X said

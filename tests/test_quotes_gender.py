@@ -7,23 +7,9 @@ import json
 
 import pytest
 
-from pipeline.docs import ParsedDoc
 from pipeline.errors import ConfigError
-from pipeline.quotes import extract_quotes, load_config
 from pipeline.quotes.gender import first_name_genders, first_name_of, gender_from_first_name
 from pipeline.quotes.lexicon import QuoteConfig
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config()
-
-
-@pytest.fixture(scope="module")
-def extract(nlp, config):
-    def run(text):
-        return extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config)
-    return run
 
 
 @pytest.mark.parametrize("name, first", [("Mary Roe", "Mary"), ("Roe", None), ("J. Roe", None),

@@ -6,20 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.docs import ParsedDoc
-from pipeline.quotes import extract_quotes, load_config
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config()
-
-
-@pytest.fixture(scope="module")
-def extract(nlp, config):
-    def run(text):
-        return extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config)
-    return run
 
 
 # (text, speaker, speaker_title)
