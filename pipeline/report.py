@@ -414,11 +414,7 @@ def _chart_spec(meta: dict) -> dict:
         picks["pick_gender"] = alt.selection_point(name="pick_gender", fields=["gender"])
 
     def base(own: str) -> alt.Chart:
-        chart = alt.Chart(data)
-        for name, param in picks.items():
-            if name != own:
-                chart = chart.transform_filter(param)
-        return chart
+        return _filtered_by_the_others(data, picks, own)
 
     def highlight(name: str):
         return alt.condition(picks[name], alt.value(1.0), alt.value(0.35))
@@ -504,6 +500,17 @@ def _chart_spec(meta: dict) -> dict:
 CHANGE_COLOURS = {"added": "#59a14f", "removed": "#e15759", "span changed": "#f28e2b", "changed": "#4e79a7"}
 
 
+def _filtered_by_the_others(data, picks: dict, own: str):
+    """A chart of `data` filtered by every selection but its own (linked charts)."""
+    import altair as alt
+
+    chart = alt.Chart(data)
+    for name, param in picks.items():
+        if name != own:
+            chart = chart.transform_filter(param)
+    return chart
+
+
 def _diff_chart_spec(meta: dict) -> dict:
     """The differences after a rule change: by rule, by speaker and by kind of change, linked."""
     import altair as alt
@@ -516,11 +523,7 @@ def _diff_chart_spec(meta: dict) -> dict:
                                                                      range=list(CHANGE_COLOURS.values())))
 
     def base(own: str) -> alt.Chart:
-        chart = alt.Chart(data)
-        for name, param in picks.items():
-            if name != own:
-                chart = chart.transform_filter(param)
-        return chart
+        return _filtered_by_the_others(data, picks, own)
 
     def bars(own: str, field: str, title: str, name: str, top: int | None = None):
         chart = base(own)
