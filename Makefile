@@ -43,7 +43,7 @@ $(INSTALLED): pyproject.toml
 
 all: $(foreach s,$(BUILT),$(M)/$(s).json)  ## run every stage on INPUT (seeds/) into OUT (outputs/)
 
-$(M)/ingest.json: $(INPUT) $(INPUT_FILES) $(call code,ingest.py) $(call conf,ingest) | $(INSTALLED)
+$(M)/ingest.json: $(INPUT) $(INPUT_FILES) $(call code,ingest.py html.py) $(call conf,ingest) | $(INSTALLED)
 	$(PYTHON) -m pipeline ingest --input $(INPUT) --output $(OUT) --config $(CONFIG)
 
 $(M)/clean.json: $(M)/ingest.json $(call code,clean.py boilerplate.py offsets.py) $(call conf,clean) | $(INSTALLED)
