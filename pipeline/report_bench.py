@@ -61,28 +61,35 @@ def build(out_dirs: list[Path], page: Path) -> float:
     return time.perf_counter() - started
 
 
+def headless_chromium(chromium: str, driver_path: str, profile: str):
+    """Debian's chromium driven by selenium, headless, with the flags this closed network needs
+    (no background connections) and a fresh profile; browser console messages are kept."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = chromium
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1400,1600", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(driver_path), options=options)
+
+
 def browse(page: Path, shots: Path) -> dict:
     """Seconds to open, to filter by a click on the top speaker and by a search; console errors."""
     chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
     try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.options import Options
-        from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.action_chains import ActionChains
         from selenium.webdriver.common.by import By
     except ImportError:
         return {"skipped": "selenium is not installed"}
     if not chromium or not driver_path:
         return {"skipped": "chromium / chromium-driver not installed (apt-get install -y chromium chromium-driver)"}
-    options = Options()
-    options.binary_location = chromium
     profile = tempfile.mkdtemp(prefix="chromium-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1400,1600", f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver = headless_chromium(chromium, driver_path, profile)
 
     def until(check, timeout=120.0):
         started = time.perf_counter()

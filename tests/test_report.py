@@ -316,19 +316,9 @@ needs_browser = pytest.mark.skipif(_browser_missing() is not None, reason=str(_b
 
 @pytest.fixture
 def browser(tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
+    from pipeline.report_bench import headless_chromium
 
-    options = Options()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="chromium-", dir=tmp_path)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1400,1600", f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = headless_chromium(CHROMIUM, CHROMEDRIVER, tempfile.mkdtemp(prefix="chromium-", dir=tmp_path))
     try:
         yield driver
     finally:
