@@ -505,6 +505,15 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
                        frozenset(k for k in weak_keys if weights[k] < 1.0))
 
 
+def _topic_ids(rule: dict, key: str, labels: dict[str, str], where: str) -> list[str]:
+    """An entity rule's list of topic ids under `key`, each a topic of this taxonomy."""
+    ids = _strings(rule.get(key, []), where, key)
+    for other in ids:
+        if other not in labels:
+            raise ConfigError(f"{where}: {key} topic {other!r} is not a topic of this taxonomy")
+    return ids
+
+
 def _entity_rules(rules, labels: dict[str, str], source: str, vocab=None) -> list[EntityRule]:
     if not isinstance(rules, list):
         raise ConfigError(f"{source}: [[entity_rule]] must be a list of tables")
@@ -520,17 +529,11 @@ def _entity_rules(rules, labels: dict[str, str], source: str, vocab=None) -> lis
         topic = rule.get("topic")
         if topic not in labels:
             raise ConfigError(f"{where}: topic {topic!r} is not a topic of this taxonomy")
-        yield_to = _strings(rule.get("yield_to", []), where, "yield_to")
-        for other in yield_to:
-            if other not in labels:
-                raise ConfigError(f"{where}: yield_to topic {other!r} is not a topic of this taxonomy")
+        yield_to = _topic_ids(rule, "yield_to", labels, where)
         ent_labels = _strings(rule.get("labels", []), where, "labels")
         if not ent_labels:
             raise ConfigError(f"{where}: 'labels' (entity types such as GPE, NORP) is required")
-        absorb = _strings(rule.get("absorb", []), where, "absorb")
-        for other in absorb:
-            if other not in labels:
-                raise ConfigError(f"{where}: absorb topic {other!r} is not a topic of this taxonomy")
+        absorb = _topic_ids(rule, "absorb", labels, where)
         texts = _strings(rule.get("texts", []), where, "texts")
         matcher = None
         if texts:
