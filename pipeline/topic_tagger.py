@@ -378,12 +378,18 @@ def _surface(doc: Doc, s: int, e: int, key: str) -> str:
 # -------------------------------------------------------------------- building
 
 
-@lru_cache(maxsize=8)
-def _lemmatise(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """Lower-case lemmas of each phrase (the model's tagger and lemmatizer, loaded once)."""
+@lru_cache(maxsize=1)
+def _lemma_model():
+    """The model's tagger and lemmatizer, loaded once per process for every taxonomy."""
     from .model import load_model
 
-    nlp = load_model(exclude=("parser", "ner"))
+    return load_model(exclude=("parser", "ner"))
+
+
+@lru_cache(maxsize=8)
+def _lemmatise(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Lower-case lemmas of each phrase."""
+    nlp = _lemma_model()
     return tuple(tuple(t.lemma_.lower() or t.lower_ for t in doc if not t.is_space)
                  for doc in nlp.pipe(phrases, batch_size=256))
 
