@@ -195,6 +195,17 @@ class TopicTagger:
             out.append((key, s, e))
         return out
 
+    def one_per_span(self, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+        """The hits with one key per (topic, token span): "visa" and "visas" (one lemma) or a phrase
+        listed twice in a topic match the same words, which are one piece of evidence, not two.
+        The kept key is the heaviest (then the first found); hits of other topics are untouched."""
+        best: dict[tuple[str, int, int], int] = {}
+        for n, (key, s, e) in enumerate(found):
+            slot = (key.split(SEP, 1)[0], s, e)
+            if slot not in best or self.weights[key] > self.weights[found[best[slot]][0]]:
+                best[slot] = n
+        return [found[n] for n in sorted(best.values())]
+
     def _rule_of(self, key: str) -> EntityRule | None:
         phrase = key.split(SEP, 1)[1]
         if not phrase.startswith("@"):
@@ -274,6 +285,7 @@ class TopicTagger:
         """Topics of the quote whose content is doc[content] within the sentence(s) doc[context]."""
         if found is None:
             found = self.matches(doc, *context)
+        found = self.one_per_span(found)
         c_start, c_end = content
         best: dict[str, tuple[float, int, str]] = {}    # key -> (weight, position, surface)
         for key, s, e in found:
@@ -304,7 +316,7 @@ class TopicTagger:
                 sentences += 1
                 if sentences >= scoring["lead_sentences"]:
                     break
-        found = self.matches(doc, 0, len(doc))
+        found = self.one_per_span(self.matches(doc, 0, len(doc)))
         occurrences: dict[str, list[float]] = defaultdict(list)
         first: dict[str, tuple[int, str]] = {}
         for key, s, e in found:

@@ -109,6 +109,39 @@ def test_quote_level_tag_keeps_its_semantics(tagger):
     assert [m.topic for m in tagger.tag(doc, (0, 3), (0, 3))] == ["t:1", "t:18"]   # taxonomy order
 
 
+# one piece of evidence per (topic, words): forms of one lemma, or a phrase listed in two topics
+TWIN = small_taxonomy(topic=[
+    {"id": "t:16", "label": "Defense", "phrases": ["troops", "troop", "soldiers"], "weak": ["army", "armies"]},
+    {"id": "t:19", "label": "Foreign", "phrases": ["troops", "embassy"]},
+], entity_rule=[])
+SPAN_CASES = [
+    # text, quote (True) or article, expected scores (lead weight 1.5 for an article)
+    ("troops left", False, {"t:16": 1.5, "t:19": 1.5}),           # "troops" and "troop" match once per topic
+    ("troops left", True, {"t:16": 1.0, "t:19": 1.0}),
+    ("troops and soldiers left", False, {"t:16": 3.0, "t:19": 1.5}),   # two different words: two hits
+    ("armies moved", True, {}),                                    # one weak word (0.5), twice listed: still weak
+    ("the army and troops moved", True, {"t:16": 1.5, "t:19": 1.0}),
+    ("embassy closed", False, {"t:19": 1.5}),                      # nothing to merge: unchanged
+]
+
+
+@pytest.mark.parametrize("text,quote,expected", SPAN_CASES)
+def test_the_same_words_count_once_per_topic(text, quote, expected):
+    twin = build_tagger(TWIN, "twin.toml")
+    doc = make_doc(text)
+    got = twin.tag(doc, (0, len(doc)), (0, len(doc))) if quote else twin.tag_document(doc)
+    assert {m.topic: m.score for m in got} == pytest.approx(expected)
+
+
+def test_one_per_span_keeps_the_heaviest_key():
+    twin = build_tagger(TWIN, "twin.toml")
+    found = twin.matches(make_doc("army troops"), 0, 2)
+    kept = twin.one_per_span(found)
+    assert sorted((k.split("\t")[0], s, e) for k, s, e in kept) == [("t:16", 0, 1), ("t:16", 1, 2), ("t:19", 1, 2)]
+    assert len(found) > len(kept)
+    assert twin.one_per_span([]) == []
+
+
 def test_scores_replace_the_lexicon_ranking(tagger):
     doc = make_doc("inflation and troops")
     assert tagger.tag_document(doc)[0].topic == "t:1"
