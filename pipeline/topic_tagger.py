@@ -70,7 +70,7 @@ SEP = "\t"
 # Keys a taxonomy file may hold; anything else is a ConfigError (a typo must not pass silently).
 TOP_KEYS = {"taxonomy", "scoring", "topic", "entity_rule", "adaptive"}
 TAXONOMY_KEYS = {"id", "label", "description"}
-TOPIC_KEYS = {"id", "label", "parent", "phrases", "weak", "token_patterns", "description"}
+TOPIC_KEYS = {"id", "label", "parent", "phrases", "weak", "token_patterns", "description", "yield_ratio"}
 PATTERN_KEYS = {"id", "pattern", "weight"}
 ENTITY_RULE_KEYS = {"id", "topic", "labels", "texts", "exclude", "weight", "yield_to", "absorb"}
 # Scoring of documents: optional in a file (a quote-only taxonomy needs none), defaults here.
@@ -121,6 +121,7 @@ class TopicTagger:
     adaptive: dict[str, float] = field(default_factory=lambda: dict(ADAPTIVE_DEFAULTS))
     taxonomy: str | None = None
     weak_keys: frozenset = frozenset()          # keys of the weak hints
+    yield_ratio: dict[str, float] = field(default_factory=dict)   # "means" topic -> its `yield_ratio`
 
     # ---------------------------------------------------------------- matching
     def matches(self, doc: Doc, start: int, end: int) -> list[tuple[str, int, int]]:
@@ -205,6 +206,26 @@ class TopicTagger:
             if slot not in best or self.weights[key] > self.weights[found[best[slot]][0]]:
                 best[slot] = n
         return [found[n] for n in sorted(best.values())]
+
+    def _yield_means(self, per_key: dict[str, float]) -> dict[str, float]:
+        """Without the keys of a "means" topic (one with `yield_ratio`: taxation is how a policy is
+        made, not what it is about) when another major topic, outside the means topic's family, has
+        phrase evidence (not weak hints, not names) of at least yield_ratio x the means topic's:
+        a tax credit for health insurance is health policy. Alone, the means topic keeps its words."""
+        if not self.yield_ratio:
+            return per_key
+        out = per_key
+        for means, ratio in self.yield_ratio.items():
+            own = {k: w for k, w in out.items() if k.split(SEP, 1)[0] == means}
+            if not own:
+                continue
+            family = {means, self.parents.get(means, means)}
+            strength = self._lexical(own).get(means, 0.0)
+            rivals = self._lexical({k: w for k, w in out.items() if k not in own and k not in self.weak_keys})
+            if any(v > 0 and v >= ratio * strength for t, v in rivals.items()
+                   if t not in family and self.parents.get(t) not in family):
+                out = {k: w for k, w in out.items() if k not in own}
+        return out
 
     def _rule_of(self, key: str) -> EntityRule | None:
         phrase = key.split(SEP, 1)[1]
@@ -298,7 +319,8 @@ class TopicTagger:
             current = best.get(key)
             if current is None or weight > current[0]:
                 best[key] = (weight, s, surface)
-        per_key = {key: value[0] for key, value in best.items()}
+        per_key = self._yield_means({key: value[0] for key, value in best.items()})
+        best = {key: value for key, value in best.items() if key in per_key}
         scores = self._topic_scores(per_key)
         evidence = self._evidence([(k, v[1], v[2]) for k, v in best.items()], self._lexical(per_key))
         return self._matches_out(scores, evidence, self.threshold, ranked=False)
@@ -327,9 +349,9 @@ class TopicTagger:
             if key not in first or s < first[key][0]:
                 first[key] = (s, _surface(doc, s, e, key))
         decay = scoring["repeat_decay"]
-        per_key = {key: sum(w * decay ** i for i, w in enumerate(sorted(ws, reverse=True)))
-                   for key, ws in occurrences.items()}
-        return per_key, [(k, s, surface) for k, (s, surface) in first.items()]
+        per_key = self._yield_means({key: sum(w * decay ** i for i, w in enumerate(sorted(ws, reverse=True)))
+                                     for key, ws in occurrences.items()})
+        return per_key, [(k, s, surface) for k, (s, surface) in first.items() if k in per_key]
 
     def document_scores(self, doc: Doc, title_end: int = 0) -> dict[str, float]:
         """Raw scores of the major topics (no threshold): the adaptive step's input."""
@@ -455,7 +477,7 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
                     else _number(adaptive_conf, k, v, f"{source}: [adaptive]"))
                 for k, v in ADAPTIVE_DEFAULTS.items()}
     topics = require(config, "topic", list, source)
-    labels, weights, parents, weak_keys = {}, {}, {}, set()
+    labels, weights, parents, weak_keys, yield_ratio = {}, {}, {}, set(), {}
     lemma_phrases: list[tuple[str, str]] = []
     exact_phrases: list[tuple[str, str]] = []
     token_matcher = Matcher(vocab)
@@ -468,6 +490,11 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
         if tid in labels or tid == UNASSIGNED or SEP in tid or not tid.strip():
             raise ConfigError(f"{source}: topic id '{tid}' is repeated or reserved")
         labels[tid] = topic["label"]
+        if "yield_ratio" in topic:
+            ratio = _number(topic, "yield_ratio", 0.0, where)
+            if not 0.0 <= ratio <= 1.0:
+                raise ConfigError(f"{where}: key 'yield_ratio' must be between 0 and 1, got {ratio}")
+            yield_ratio[tid] = ratio
         if "parent" in topic:
             parent = topic["parent"]
             if not isinstance(parent, str) or parent not in labels or parent in parents:
@@ -520,7 +547,7 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
         exact_matcher.add(key, [Doc(vocab, words=[t.text for t in tokenizer(phrase)])])
     return TopicTagger(labels, weights, threshold, context_weight, lemma_matcher, exact_matcher, token_matcher,
                        vocab, parents, entity_rules, doc_scoring, adaptive, taxonomy.get("id"),
-                       frozenset(k for k in weak_keys if weights[k] < 1.0))
+                       frozenset(k for k in weak_keys if weights[k] < 1.0), yield_ratio)
 
 
 def _topic_ids(rule: dict, key: str, labels: dict[str, str], where: str) -> list[str]:

@@ -142,6 +142,36 @@ def test_one_per_span_keeps_the_heaviest_key():
     assert twin.one_per_span([]) == []
 
 
+def means_tagger(ratio: float):
+    config = small_taxonomy()
+    config["topic"] = [dict(t, yield_ratio=ratio) if t["id"] == "t:107" else t for t in config["topic"]]
+    return build_tagger(config, "means.toml")
+
+
+MEANS_CASES = [
+    # text, entities, yield_ratio, quote?, expected scores (an article's one sentence is lead: 1.5 a hit)
+    ("tax cut for troops", {}, 0.5, False, {"t:16": 1.5}),              # a tax for defence is defence
+    ("tax cut for troops", {}, 0.5, True, {"t:16": 1.0}),
+    ("tax cut and tax cut for troops", {}, 0.5, False, {"t:16": 1.5}),   # 1.5 >= 0.5 x 2.25
+    ("tax cut and tax cut for troops", {}, 0.9, False, {"t:1": 2.25, "t:107": 2.25, "t:16": 1.5}),  # < 0.9 x 2.25
+    ("the tax cut passed", {}, 0.5, False, {"t:1": 1.5, "t:107": 1.5}),  # alone: taxes are the issue
+    ("tax cut and inflation", {}, 0.5, False, {"t:1": 3.0, "t:107": 1.5}),   # the parent is no rival
+    ("tax cut for the army", {}, 0.5, False, {"t:1": 1.5, "t:107": 1.5}),   # a weak hint (0.75) is no rival
+    ("tax cut in France", {"France": "GPE"}, 0.5, False, {"t:1": 1.5, "t:107": 1.5, "t:19": 1.5}),  # nor a name
+]
+
+
+@pytest.mark.parametrize("text,ents,ratio,quote,expected", MEANS_CASES)
+def test_a_means_topic_yields_to_the_area_it_serves(text, ents, ratio, quote, expected):
+    tagger = means_tagger(ratio)
+    doc = make_doc(text, ents)
+    got = tagger.tag(doc, (0, len(doc)), (0, len(doc))) if quote else tagger.tag_document(doc)
+    assert {m.topic: m.score for m in got} == pytest.approx(expected)
+    if not quote:
+        evidence = {m.topic: m.evidence for m in got}
+        assert all("tax cut" not in ev for t, ev in evidence.items() if t not in expected or t == "t:16")
+
+
 def test_scores_replace_the_lexicon_ranking(tagger):
     doc = make_doc("inflation and troops")
     assert tagger.tag_document(doc)[0].topic == "t:1"
@@ -214,6 +244,8 @@ BAD = [
     (lambda c: {**c, "adaptive": {"weigth": 1}}, r"\[adaptive\].*unknown key"),
     (lambda c: {**c, "adaptive": {"enabled": "yes"}}, r"\[adaptive\].*'enabled' must be true or false"),
     (lambda c: {**c, "scoring": {**SCORING, "doc_threshold": "high"}}, "doc_threshold.*number"),
+    (lambda c: _with_topic(yield_ratio=2), "topic 't:1'.*'yield_ratio' must be between 0 and 1"),
+    (lambda c: _with_topic(yield_ratio="half"), "topic 't:1'.*'yield_ratio' must be a number"),
 ]
 
 
