@@ -6,7 +6,7 @@ import json
 
 from pipeline.cli import run_all
 from pipeline.io import read_frame
-from pipeline.schemas import CLAIMS, DOCUMENTS, REJECTS, TOKENS
+from pipeline.schemas import BODIES, CLAIMS, DOCUMENTS, REJECTS, TOKENS
 
 
 def test_whole_pipeline_on_a_folder_of_bad_files(tmp_path):
@@ -27,7 +27,7 @@ def test_whole_pipeline_on_a_folder_of_bad_files(tmp_path):
     assert set(rejects.code) == {"E001", "E002", "E005", "E008", "W001"}
     documents = read_frame(DOCUMENTS, out)
     assert set(documents.doc_id) == {"old", "site/chrome", "a"}
-    assert read_frame(DOCUMENTS, out).set_index("doc_id").body["site/chrome"] == ""
+    assert read_frame(BODIES, out).set_index("doc_id").body["site/chrome"] == ""
     assert "site/chrome" not in set(read_frame(TOKENS, out).doc_id)
     claims = read_frame(CLAIMS, out)
     assert {"a"} <= set(claims.doc_id)
