@@ -19,7 +19,7 @@ INPUT_FILES := $(shell find $(INPUT) -type f \( -name '*.txt' -o -name '*.jsonl'
 # A stage's config files: the file itself, or every file in the folder.
 confs    = $(shell find $(CONFIG)/$(1) -type f 2>/dev/null)
 
-.PHONY: all test eval bench diff diff-html snapshot report show help clean-outputs setup
+.PHONY: all test test-fast eval bench diff diff-html snapshot report show help clean-outputs setup
 .DEFAULT_GOAL := all
 
 include Makefile.workflow
@@ -40,8 +40,11 @@ $(INSTALLED): pyproject.toml
 	  || echo "warning: could not bundle Vega's scripts now; the first report will" >&2
 	touch $@
 
-test: $(INSTALLED)  ## run the test suite (sets up .venv first)
+test: $(INSTALLED)  ## run the whole test suite, as CI does (sets up .venv first)
 	$(PYTHON) -m pytest -q
+
+test-fast: $(INSTALLED)  ## the fast tier: model-free rule tests and contract tests (no `slow` marker)
+	$(PYTHON) -m pytest -q -m "not slow"
 
 bench: $(INSTALLED)  ## throughput and memory against bare spaCy on PolNeAR (SHARED=../shared)
 	$(PYTHON) -m pipeline bench --shared $(SHARED)

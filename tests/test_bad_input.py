@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pipeline.cli import run_all
 from pipeline.io import read_frame
 from pipeline.schemas import BODIES, CLAIMS, DOCUMENTS, REJECTS, TOKENS
 
 
+@pytest.mark.slow     # runs the pipeline (the model)
 def test_whole_pipeline_on_a_folder_of_bad_files(tmp_path):
     root = tmp_path / "in"
     (root / "site").mkdir(parents=True)
