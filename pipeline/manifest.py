@@ -64,6 +64,16 @@ def fingerprint(stage_name: str, inputs: dict[str, str], config_hashes: dict[str
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+def settings_fingerprint(stage_name: str, config_dir: Path) -> str:
+    """What decides how a stage treats each document, its inputs left out: code, config, model.
+    Equal fingerprints let a stage reuse its earlier per-document results (incremental parse)."""
+    from .config import config_files
+    from .stages import BY_NAME
+
+    config_hashes = {Path(k).name: v for k, v in hash_files(config_files(config_dir, stage_name)).items()}
+    return fingerprint(stage_name, {}, config_hashes, installed_model() if BY_NAME[stage_name].model else None)
+
+
 def verified_outputs(stage_name: str, out_dir: Path) -> dict[str, str]:
     """sha256 of the tables the stage alone owns (a shared log that later stages amend is left out)."""
     from .stages import BY_NAME, STAGES
@@ -150,6 +160,7 @@ class StageRecord:
         }
         if declared is not None:
             record["fingerprint"] = fingerprint(self.stage, self.inputs, by_name, model)
+            record["settings_fingerprint"] = fingerprint(self.stage, {}, by_name, model)
             record["outputs"] = verified_outputs(self.stage, self.out_dir)
         path = Path(self.out_dir) / "manifest" / f"{self.stage}.json"
         with atomic_path(path) as tmp:

@@ -49,7 +49,7 @@ STAGES: tuple[Stage, ...] = (
           reads=("documents",), writes=("bodies", "lines"), code=("clean", "boilerplate", "offsets"),
           configs=("clean.toml",), check="pipeline.clean:check_config"),
     Stage("parse", "one spaCy pass over the bodies: tokens, sentences",
-          reads=("documents", "bodies"), writes=("tokens", "sentences"), code=("parse", "offsets"),
+          reads=("documents", "bodies"), writes=("tokens", "sentences"), code=("parse", "docs", "offsets"),
           configs=("parse.toml",), check="pipeline.parse:load_settings", model=True, amends=("rejects",)),
     Stage("entities", "named entities corrected and linked within and across documents",
           reads=("tokens", "sentences"), writes=("mentions", "entities"), code=("entities", "docs"),
