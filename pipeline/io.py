@@ -292,9 +292,12 @@ def output_lock(out_dir: Path) -> Iterator[Path]:
         if previous:
             print(f"[lock] {path}: stale lock of pid {previous}, which is no longer running: taken over",
                   file=sys.stderr)
-        removed = remove_leftover_temporaries(out_dir)
+        from .generation import remove_stale_staging
+
+        removed = remove_leftover_temporaries(out_dir) + remove_stale_staging(out_dir)
         if removed:
-            print(f"[lock] {out_dir}: removed {len(removed)} temporary files left by an interrupted run",
+            print(f"[lock] {out_dir}: removed {len(removed)} temporary files or staging folders left by an "
+                  f"interrupted run",
                   file=sys.stderr)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)

@@ -158,6 +158,7 @@ class StageRecord:
             "rows": self.rows,
             **self.extra,
         }
+        record["run_id"] = _run_id(self.out_dir)
         if declared is not None:
             record["fingerprint"] = fingerprint(self.stage, self.inputs, by_name, model)
             record["settings_fingerprint"] = fingerprint(self.stage, {}, by_name, model)
@@ -168,6 +169,55 @@ class StageRecord:
         return record
 
 
+def mixed_tables(out_dir: Path, stages: list[str] | None = None) -> list[str]:
+    """What makes the folder a mix of runs: a stage (of `stages`, default all) that read a table
+    other than the one its writer's manifest says is here, or a table changed since it was written."""
+    from .stages import STAGES, writer_of
+
+    out_dir = Path(out_dir)
+    records = {}
+    for stage in STAGES:
+        path = out_dir / "manifest" / f"{stage.name}.json"
+        if path.exists():
+            try:
+                records[stage.name] = json.loads(path.read_text())
+            except ValueError:
+                return [f"{path}: not a readable manifest"]
+    problems = []
+    for name in stages or [s.name for s in STAGES]:
+        record = records.get(name)
+        if record is None or "outputs" not in record:
+            continue                                  # never ran here, or an older manifest
+        for table, sha in record.get("inputs", {}).items():
+            if not table.endswith(".parquet"):
+                continue
+            writer = records.get(writer_of(table[: -len(".parquet")]).name)
+            written = (writer or {}).get("outputs", {}).get(table)
+            if written is not None and written != sha:
+                problems.append(f"{name} was built from another {table} than the one here")
+    return problems
+
+
+def check_not_mixed(out_dir: Path, stages: list[str] | None = None) -> None:
+    """MixedOutputs naming what differs, for readers that must not present two runs as one."""
+    from .errors import MixedOutputs
+
+    problems = mixed_tables(out_dir, stages)
+    if problems:
+        raise MixedOutputs(f"{out_dir}: the tables come from different runs ({'; '.join(problems[:3])}"
+                           f"{'; ...' if len(problems) > 3 else ''}): rerun `python -m pipeline run` (make all)")
+
+
+def _run_id(out_dir: Path) -> str | None:
+    """The run writing `out_dir` when it is a generation's staging folder (see pipeline.generation)."""
+    from .generation import GENERATIONS, STAGING_SUFFIX
+
+    out_dir = Path(out_dir)
+    if out_dir.parent.name == GENERATIONS and out_dir.name.endswith(STAGING_SUFFIX):
+        return out_dir.name[: -len(STAGING_SUFFIX)]
+    return None
+
+
 def gather(out_dir: Path, stages: list[str]) -> dict:
     """Combine the stage manifests into OUT/manifest.json."""
     out_dir = Path(out_dir)
@@ -176,7 +226,7 @@ def gather(out_dir: Path, stages: list[str]) -> dict:
         path = out_dir / "manifest" / f"{stage}.json"
         if path.exists():
             records[stage] = json.loads(path.read_text())
-    combined = {"stages": records,
+    combined = {"run_id": _run_id(out_dir), "stages": records,
                 "seconds_total": round(sum(r.get("seconds", 0) for r in records.values()), 3)}
     with atomic_path(out_dir / "manifest.json") as tmp:
         tmp.write_text(json.dumps(combined, indent=2, sort_keys=True) + "\n")

@@ -40,6 +40,7 @@ import pyarrow.parquet as pq
 
 from .errors import PipelineError
 from .io import atomic_path
+from .manifest import check_not_mixed
 from .schemas import UNASSIGNED
 
 UNKNOWN = "unknown"
@@ -664,6 +665,7 @@ def load_tables(out_dir: Path) -> dict[str, pd.DataFrame | None]:
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise PipelineError(f"{out_dir}: output folder not found; run the pipeline first (make all)")
+    check_not_mixed(out_dir)
     tables = {name: read_required(out_dir, name) for name in REQUIRED}
     for name in OPTIONAL:
         tables[name] = read_optional(out_dir, name)

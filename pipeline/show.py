@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .errors import PipelineError
 from .io import read_table, table_path
+from .manifest import check_not_mixed
 from .schemas import CLAIMS, QUOTE_TOPICS
 from .topics import UNASSIGNED
 
@@ -101,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         if not table_path(CLAIMS, args.output).exists():
             raise PipelineError(f"{table_path(CLAIMS, args.output)}: missing; run `python -m pipeline run` "
                                 f"(or the 'claims' stage) first")
+        check_not_mixed(args.output)
         claims = read_table(CLAIMS, args.output).to_pylist()
         labels = {}
         if table_path(QUOTE_TOPICS, args.output).exists():

@@ -22,8 +22,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 # Modules every stage uses (reading and writing tables, configs, manifests, errors, finding the model
 # package): a change to one of them reruns every stage.
-CORE = ("__init__", "__main__", "cli", "config", "errors", "io", "manifest", "model", "progress", "schemas",
-        "stages")
+CORE = ("__init__", "__main__", "cli", "config", "errors", "generation", "io", "manifest", "model", "progress",
+        "schemas", "stages")
 
 
 @dataclass(frozen=True)
