@@ -168,13 +168,15 @@ def _object_complement_verb(idx: _DocIndex, att: Attribution) -> Token | None:
     return None
 
 
-def _join_parenthetical_quotes(doc: Doc, atts: list[Attribution]) -> list[Attribution]:
+def _join_parenthetical_quotes(doc: Doc, atts: list[Attribution], config: QuoteConfig) -> list[Attribution]:
     """"That, the commission said, “would be helpful ...”": words before a parenthetical cue and
     a quotation right after it that goes on with the same sentence (opening in lower case) are
     one statement; the quotation takes in the words before the cue and the lone parenthetical
     reading is dropped."""
     text = doc.text
     drop = set()
+    if not config.rule_enabled("mixed.parenthetical_quote"):
+        return atts
     for p in atts:
         if not p.rule_id.endswith(".parenthetical") or p.cue is None:
             continue
@@ -258,6 +260,12 @@ def _cue_speaker(idx: _DocIndex, att: Attribution, quoted_spans: list[tuple[int,
     return speaker, None, passive
 
 
+def _enabled(config: QuoteConfig, found) -> list[Attribution]:
+    """What an extractor found, less the records of rules switched off in `configs/quotes.toml`
+    (taken before the next extractor looks, so their text stays open to it)."""
+    return [a for a in found if config.rule_enabled(a.rule_id)]
+
+
 def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     """All attributions of one Doc (body offsets), before speaker resolution; content spans are
     pairwise disjoint (overlaps resolved by type priority, then position, then length), except
@@ -267,16 +275,16 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     direct = list(found.values())
     taken = [a.content for a in direct]
     # Paragraph-long quotations without marks (transcripts, "X added:" blocks) are direct too.
-    direct += list(block_quotes(idx, taken))
+    direct += _enabled(config, block_quotes(idx, taken))
     taken = [a.content for a in direct]
-    direct += list(headline_source(idx, taken))
+    direct += _enabled(config, headline_source(idx, taken))
     taken = [a.content for a in direct]
     # who called the nominee “unfit to serve”: a quotation opening right after the object of an
     # object-content verb is its complement; the statement is object + quotation (mixed.object),
     # so the quote-only attribution gives way when that rule covers it.
     complements = {id(a): v for a in direct if (v := _object_complement_verb(idx, a)) is not None}
     clauses = list(reported_clauses(idx))       # the parse is walked once; fitted to `taken` below
-    reported = list(reported_speech(idx, [a.content for a in direct if id(a) not in complements], clauses))
+    reported = _enabled(config, reported_speech(idx, [a.content for a in direct if id(a) not in complements], clauses))
     if complements:
         # Released only when that rule covers the quotation and no other report reaches into
         # it (“calling Trump “a buffoon,” Susan said”: the quotation stays with its own cue).
@@ -287,15 +295,15 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
                                       for r in over)
         direct = [a for a in direct if id(a) not in complements or not released(a, complements[id(a)])]
         taken = [a.content for a in direct]
-        reported = list(reported_speech(idx, taken, clauses))
+        reported = _enabled(config, reported_speech(idx, taken, clauses))
     taken += [a.content for a in reported]
-    reported += list(according_to(idx, taken))
+    reported += _enabled(config, according_to(idx, taken))
     taken += [a.content for a in reported]
-    reported += list(noun_cues(idx, taken, hosts=[a.content for a in reported]))
+    reported += _enabled(config, noun_cues(idx, taken, hosts=[a.content for a in reported]))
     taken += [a.content for a in reported]
-    reported += list(copular_statements(idx, taken))
+    reported += _enabled(config, copular_statements(idx, taken))
     taken += [a.content for a in reported]
-    reported += list(quoted_fragments(idx, taken))
+    reported += _enabled(config, quoted_fragments(idx, taken))
 
     _reanchor_same_paragraph(idx, direct, reported)
 
@@ -326,7 +334,7 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
             att.speaker = speaker
             if ref is not None:
                 att.speaker_ref = ref
-    atts = _join_parenthetical_quotes(doc, atts)
+    atts = _join_parenthetical_quotes(doc, atts, config)
     # Paragraph chains inherit their source's speaker later (resolution order = text order).
     chosen: list[Attribution] = []
     for att in sorted(atts, key=lambda a: (TYPE_PRIORITY[a.type], a.content[0], -(a.content[1] - a.content[0]))):

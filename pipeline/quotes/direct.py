@@ -12,6 +12,7 @@ from spacy.tokens import Token
 
 from .lexicon import QuoteConfig
 from .marks import QuoteSpan
+from .rules import SHORT_VARIANT
 from .syntax import (
     PARTICIPLE_OPENERS,
     Attribution,
@@ -518,6 +519,19 @@ def _lead_in(idx: _DocIndex, q: QuoteSpan) -> int | None:
     return toks[0].idx
 
 
+class _Claims(dict):
+    """Quotations -> the attribution a rule gave them; a record of a rule switched off in
+    `configs/quotes.toml` is not stored (the rule emits nothing, the quotation stays open)."""
+
+    def __init__(self, config: QuoteConfig):
+        super().__init__()
+        self.config = config
+
+    def __setitem__(self, q: QuoteSpan, att: Attribution) -> None:
+        if self.config.rule_enabled(att.rule_id):
+            super().__setitem__(q, att)
+
+
 def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
     """Direct quotations attached to a cue by position, then by paragraph context.
 
@@ -529,7 +543,7 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
     epigraphs, and the like have no speaker to report).
     """
     config = idx.config
-    found: dict[QuoteSpan, Attribution] = {}
+    found = _Claims(config)
     for q in idx.clause_quotes:
         content = _clean_quote_content(idx, q)
         if content[1] <= content[0]:
@@ -604,7 +618,7 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
         if hit is not None:
             content = _clean_quote_content(idx, q)
             cue, rule = hit
-            found[q] = Attribution("direct", content, rule + "_short", cue=cue, cue_span=_cue_span(cue),
+            found[q] = Attribution("direct", content, SHORT_VARIANT[rule], cue=cue, cue_span=_cue_span(cue),
                                    cue_lemma=_cue_lemma(cue))
     # Chants and cries: the quotation names what a crowd voiced (their chants of “Ted! Ted!”,
     # responded with chants of “...”, drawing “BERNIE!” chants): the possessor speaks, or the
@@ -717,6 +731,8 @@ def continuation_quotes(idx: _DocIndex, found: dict, attributions: list[Attribut
             spoken = [a for a in by_para[p - 1] if a.cue is None or a.inherit_from is not None or
                       not _find_subject(a.cue, idx.config)[1]]
             previous = max(spoken or by_para[p - 1], key=lambda a: a.content[0])
+        if not idx.config.rule_enabled(rule):
+            continue
         att = Attribution("direct", content, rule, inherit_from=previous)
         found[q] = att
         by_para.setdefault(p, []).append(att)

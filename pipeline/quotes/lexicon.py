@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..config import DEFAULT_CONFIG_DIR, load_stage_config
 from ..errors import ConfigError
+from .rules import RULE_IDS
 
 STAGE = "quotes"
 
@@ -60,6 +61,10 @@ class QuoteConfig:
     copular_noun_cues: frozenset = frozenset()
     object_np: frozenset = frozenset()
     pro_form_objects: frozenset = frozenset()
+    rules_off: frozenset = frozenset()      # rule ids switched off in [rules]
+
+    def rule_enabled(self, rule_id: str) -> bool:
+        return rule_id not in self.rules_off
 
     @classmethod
     def from_dict(cls, config: dict, source: str = "quotes.toml") -> "QuoteConfig":
@@ -93,6 +98,12 @@ class QuoteConfig:
             if not (isinstance(item, list) and len(item) == 3 and all(isinstance(v, str) for v in item)):
                 raise ConfigError(f"{source}: each 'cues.phrases' item must be [head, next, lemma]")
             phrases[item[0].lower()] = (item[1].lower(), item[2])
+        rules_section = config.get("rules", {})
+        for key, value in rules_section.items():
+            if key not in RULE_IDS:
+                raise ConfigError(f"{source}: unknown key 'rules.{key}' (not a rule declared in pipeline/quotes/rules.py)")
+            if not isinstance(value, bool):
+                raise ConfigError(f"{source}: 'rules.{key}' must be true or false, got {value!r}")
         roles_section = dict(config.get("roles", {}))
         title_words = roles_section.pop("title_words", [])
         roles = {}
@@ -142,6 +153,7 @@ class QuoteConfig:
             organisation_nouns=words("speakers", "organisation_nouns"),
             unnamed_nouns=words("speakers", "unnamed_nouns"),
             roles=roles, title_words=frozenset(t.lower() for t in title_words),
+            rules_off=frozenset(k for k, on in rules_section.items() if not on),
         )
 
 

@@ -12,6 +12,7 @@ from spacy.tokens import Token
 from .direct import NOT_TAIL_VERBS
 from .lexicon import QuoteConfig, _role_heads
 from .marks import QUOTE_CHARS, QuoteSpan
+from .rules import MIXED_VARIANT
 from .syntax import (
     TRANSCRIPT_RE,
     Attribution,
@@ -872,8 +873,8 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]],
                 continue
             _, quoted = _extend_to_quotes(idx, span)
         typ = "mixed" if quoted else "indirect"
-        if typ == "mixed" and rule.startswith("indirect"):
-            rule = "mixed." + rule.split(".", 1)[1]
+        if typ == "mixed":
+            rule = MIXED_VARIANT.get(rule, rule)
         att = Attribution(typ, span, rule, cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok))
         if speaker is not None:
             att.speaker = speaker
@@ -1200,7 +1201,7 @@ def copular_statements(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator
             continue
         span, quoted = _extend_to_quotes(idx, span)
         typ = "mixed" if quoted else "indirect"
-        att = Attribution(typ, span, typ + ".copular_noun", cue=tok, cue_span=(tok.i, tok.i + 1),
+        att = Attribution(typ, span, "mixed.copular_noun" if quoted else "indirect.copular_noun", cue=tok, cue_span=(tok.i, tok.i + 1),
                           cue_lemma=tok.lemma_.lower(), speaker=_speaker_span(owner, config))
         att.extra["speaker_fixed"] = True
         yield att
