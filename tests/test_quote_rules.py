@@ -104,3 +104,27 @@ def test_a_rule_switched_off_emits_nothing(nlp, config, text, rule):
     assert rule in [r["rule_id"] for r in on]
     off = extract_quotes(ParsedDoc.unmapped("t", doc), None, replace(config, rules_off=frozenset({rule})))
     assert rule not in [r["rule_id"] for r in off]
+
+
+@pytest.mark.parametrize("text, traces", [
+    # found by a rule, nothing repaired after
+    ('"We will win this fight," said Maria Lopez.', ["direct.cue_after"]),
+    ("Maria Lopez said that the bridge would reopen in May.", ["indirect.ccomp"]),
+    # the second quotation takes the speaker of the first (a repair after direct.same_paragraph)
+    ('"The plan is finished," Maria Lopez said. "We are moving on to the next stage now."',
+     ["direct.cue_after", "direct.same_paragraph > repair.first_quote_speaker"]),
+    # words before a parenthetical cue joined to the quotation after it: renamed, the finder kept
+    ('That, the commission said, "would be helpful to everyone involved in the talks."',
+     ["direct.cue_before > repair.join_parenthetical_quote"]),
+])
+def test_rule_trace_names_the_rule_then_its_repairs(extract, text, traces):
+    rows = extract(text)
+    assert [r["rule_trace"] for r in rows] == traces
+    for row in rows:
+        first, *repairs = row["rule_trace"].split(" > ")
+        assert first in RULE_IDS and set(repairs) <= REPAIR_IDS
+
+
+def test_a_repair_that_renames_keeps_the_finder_in_the_trace(extract):
+    [row] = extract('That, the commission said, "would be helpful to everyone involved in the talks."')
+    assert row["rule_id"] == "mixed.parenthetical_quote" and row["type"] == "mixed"

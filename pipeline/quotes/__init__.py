@@ -116,11 +116,13 @@ def _reanchor_same_paragraph(idx: _DocIndex, direct: list[Attribution], reported
         if best is not None:
             att.cue, att.cue_span, att.cue_lemma = best.cue, best.cue_span, best.cue_lemma
             att.speaker, att.speaker_ref = None, None
+            att.repaired("repair.reported_cue_between")
             continue
         own = _governing_speech_verb(idx, att)
         if own is not None:
             att.cue, att.cue_span, att.cue_lemma = own, _cue_span(own), _cue_lemma(own)
             att.speaker, att.speaker_ref = None, None
+            att.repaired("repair.governing_speech_verb")
 
 
 def _governing_speech_verb(idx: _DocIndex, att: Attribution) -> Token | None:
@@ -190,6 +192,7 @@ def _join_parenthetical_quotes(doc: Doc, atts: list[Attribution], config: QuoteC
                 continue
             d.content = (p.content[0], d.content[1])
             d.type, d.rule_id = "mixed", "mixed.parenthetical_quote"
+            d.repaired("repair.join_parenthetical_quote")
             drop.add(id(p))
     return [a for a in atts if id(a) not in drop]
 
@@ -229,6 +232,7 @@ def _cue_speaker(idx: _DocIndex, att: Attribution, quoted_spans: list[tuple[int,
         # subject the parse found before the quotation.
         near = _speaker_next_to_cue(idx, att)
         if near is not None and subj.i < near[0] and near[1] <= att.cue.i:
+            att.repaired("repair.speaker_before_tail_cue")
             return near, None, passive
     dash = _dateline_dash(idx, att.cue)
     if subj is not None and dash is not None and subj.i < dash < att.cue.i:
@@ -236,12 +240,14 @@ def _cue_speaker(idx: _DocIndex, att: Attribution, quoted_spans: list[tuple[int,
         # the speaker is the noun phrase opening the sentence after the dash.
         near = _np_from(idx.doc[dash + 1:att.cue.i])
         if near is not None:
+            att.repaired("repair.speaker_after_dateline")
             return near, None, passive
         subj = None
     if subj is not None and subj.ent_type_ in ("DATE", "TIME") and subj.pos_ != "PRON":
         # "X's office announced Friday that ...": a date is never the speaker.
         near = _speaker_left_of_cue(idx, att, ignore_subject=True)
         if near is not None:
+            att.repaired("repair.speaker_not_a_date")
             return near, None, passive
         subj = None
     if subj is None:
@@ -321,6 +327,7 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
             first = by_cue[att.cue.i]
             att.speaker, att.speaker_ref = first.speaker, first.speaker_ref
             att.extra["passive"] = first.extra.get("passive", False)
+            att.repaired("repair.first_quote_speaker")
             continue
         if att.cue is not None and att.rule_id.startswith("direct.") and att.speaker is None:
             by_cue.setdefault(att.cue.i, att)
@@ -360,6 +367,7 @@ def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[At
             pos = prev.content[1] + idx.text[prev.content[1]:].find(between[:1])
             if len(between) == 1 and any(q.open_start == pos for q in idx.quotes):
                 prev.content = (prev.content[0], att.content[1])
+                prev.repaired("repair.merge_running_quotation")
                 continue
         out.append(att)
     return out
@@ -411,7 +419,8 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
                "speaker": att.speaker_name, "speaker_entity_id": att.speaker_entity_id,
                "speaker_title": att.extra.get("speaker_title"),
                "speaker_gender": genders[id(att)][0], "gender_evidence": genders[id(att)][1],
-               "resolution": att.resolution or "none", "rule_id": att.rule_id}
+               "resolution": att.resolution or "none", "rule_id": att.rule_id,
+               "rule_trace": att.rule_trace}
         # A continuation has no cue of its own: it carries the cue and speaker span of the
         # attribution it continues (where its speaker is written), flagged by its resolution.
         source = att

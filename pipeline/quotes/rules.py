@@ -93,6 +93,9 @@ REPAIRS: tuple[Repair, ...] = (
     Repair("repair.governing_speech_verb", "a same-paragraph quotation inside a sentence of its own takes the speech verb governing it"),
     Repair("repair.first_quote_speaker", "a quotation sharing the cue of an earlier one of its paragraph takes that one's speaker"),
     Repair("repair.join_parenthetical_quote", "words before a parenthetical cue and the lower-case quotation after it become one mixed row"),
+    Repair("repair.speaker_before_tail_cue", "“...,” the Florida senator said: the noun phrase between a quotation and its trailing cue speaks, not the subject the parse found before the quotation"),
+    Repair("repair.speaker_after_dateline", "LONDON (Reuters) - X said: the dateline parsed as the subject gives way to the noun phrase after the dash"),
+    Repair("repair.speaker_not_a_date", "X's office announced Friday that: a date parsed as the subject gives way to the speaker left of the cue"),
     Repair("repair.merge_running_quotation", "a quotation running over paragraphs (each opening with a mark) is joined into its first row"),
 )
 

@@ -52,6 +52,21 @@ class Attribution:
     speaker_entity_id: str | None = None
     speaker_label: str | None = None
     extra: dict = field(default_factory=dict)
+    # The rule that found this record (its first rule_id, kept when a repair renames it) and the
+    # repairs of pipeline/quotes/rules.py applied after, in order: the row's `rule_trace`.
+    found_by: str = field(init=False)
+    repairs: list = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.found_by = self.rule_id
+
+    def repaired(self, repair_id: str) -> None:
+        """Record a repair (a declared id of pipeline/quotes/rules.py) applied to this record."""
+        self.repairs.append(repair_id)
+
+    @property
+    def rule_trace(self) -> str:
+        return " > ".join([self.found_by, *self.repairs])
 
 
 class _DocIndex:
