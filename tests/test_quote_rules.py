@@ -128,3 +128,77 @@ def test_rule_trace_names_the_rule_then_its_repairs(extract, text, traces):
 def test_a_repair_that_renames_keeps_the_finder_in_the_trace(extract):
     [row] = extract('That, the commission said, "would be helpful to everyone involved in the talks."')
     assert row["rule_id"] == "mixed.parenthetical_quote" and row["type"] == "mixed"
+
+
+# ---- lexicons in config: unknown keys are errors, edited lists take effect ----------------
+
+@pytest.mark.parametrize("section, key, message", [
+    ("cues", "speach", "unknown key 'cues.speach'"),
+    ("direct", "min_word", "unknown key 'direct.min_word'"),
+    ("speakers", "pro_form_objects", "unknown key 'speakers.pro_form_objects'"),
+    ("cue", None, "unknown key 'cue'"),
+])
+def test_unknown_config_keys_are_errors_naming_file_and_key(section, key, message):
+    raw = _raw_config()
+    if key is None:
+        raw[section] = {"speech": ["say"]}
+    else:
+        raw[section][key] = ["say"]
+    with pytest.raises(ConfigError, match=re.escape(message)) as err:
+        QuoteConfig.from_dict(raw, "configs/quotes.toml")
+    assert str(err.value).startswith("configs/quotes.toml:")
+
+
+def test_the_shipped_config_loads():
+    QuoteConfig.from_dict(_raw_config(), "configs/quotes.toml")
+
+
+def _blank_doc(rows):
+    """A Doc with a given parse and no model: (word, tag, pos, head index, dep, lemma) per token."""
+    import spacy
+    from spacy.tokens import Doc
+
+    words, tags, pos, heads, deps, lemmas = zip(*rows)
+    return Doc(spacy.blank("en").vocab, words=list(words), tags=list(tags), pos=list(pos),
+               heads=list(heads), deps=list(deps), lemmas=list(lemmas))
+
+
+def _rows(doc, config):
+    from pipeline.docs import ParsedDoc
+    from pipeline.quotes import extract_quotes
+
+    return [(r["rule_id"], r["content"], r["speaker_text"])
+            for r in extract_quotes(ParsedDoc.unmapped("t", doc), None, config)]
+
+
+# "Voters said the same." / "Voters said yes.": a pro-form object is the statement
+PRO_FORM_SAME = [("Voters", "NNS", "NOUN", 1, "nsubj", "voter"), ("said", "VBD", "VERB", 1, "ROOT", "say"),
+                 ("the", "DT", "DET", 3, "det", "the"), ("same", "JJ", "ADJ", 1, "dobj", "same"),
+                 (".", ".", "PUNCT", 1, "punct", ".")]
+PRO_FORM_YES = [("Voters", "NNS", "NOUN", 1, "nsubj", "voter"), ("said", "VBD", "VERB", 1, "ROOT", "say"),
+                ("yes", "UH", "INTJ", 1, "intj", "yes"), (".", ".", "PUNCT", 1, "punct", ".")]
+
+
+@pytest.mark.parametrize("rows, key, word, expected", [
+    (PRO_FORM_SAME, "pro_form_objects", "same", ("indirect.pro_form", "the same", "Voters")),
+    (PRO_FORM_YES, "pro_form_answers", "yes", ("indirect.pro_form", "yes", "Voters")),
+])
+def test_editing_the_pro_form_lists_takes_effect(config, rows, key, word, expected):
+    doc = _blank_doc(rows)
+    assert _rows(doc, config) == [expected]
+    # without the word the pro-form rule is silent (say's noun-phrase object rule may still
+    # take "the same" as a topic: indirect.object)
+    edited = replace(config, **{key: getattr(config, key) - {word}})
+    assert "indirect.pro_form" not in [r[0] for r in _rows(doc, edited)]
+    # and through the file's own loader, not only the dataclass
+    raw = _raw_config()
+    raw["cues"][key] = [w for w in raw["cues"][key] if w != word]
+    assert "indirect.pro_form" not in [r[0] for r in _rows(doc, QuoteConfig.from_dict(raw, "configs/quotes.toml"))]
+
+
+def test_a_rule_switched_off_in_the_file_emits_nothing_on_a_hand_built_doc():
+    raw = _raw_config()
+    doc = _blank_doc(PRO_FORM_SAME)
+    assert [r[0] for r in _rows(doc, QuoteConfig.from_dict(raw))] == ["indirect.pro_form"]
+    raw["rules"]["indirect.pro_form"] = False
+    assert "indirect.pro_form" not in [r[0] for r in _rows(doc, QuoteConfig.from_dict(raw))]

@@ -14,7 +14,6 @@ from .lexicon import QuoteConfig
 from .marks import QuoteSpan
 from .rules import SHORT_VARIANT
 from .syntax import (
-    PARTICIPLE_OPENERS,
     Attribution,
     _animate,
     _clean_quote_content,
@@ -34,9 +33,6 @@ from .syntax import (
 
 # The rules of a cue after the quotation (“...,” X said), as _tail_cue names them.
 TAIL_CUE_RULES = ("direct.cue_after", "direct.verb_after")
-
-# Verbs that never report the quotation before them, even in the “...,” X <verb> position.
-NOT_TAIL_VERBS = {"be", "have", "do", "get", "make", "let", "seem", "become", "include", "mean"}
 
 # Words allowed between a quotation and a trailing cue when every one of them hangs off that cue
 # in the parse (a subject with a long apposition: “...,” Eric Woolson, an Iowa Republican
@@ -107,11 +103,11 @@ def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None,
         if not idx.inside_clause_quote(tok):
             cue_like = _is_cue_verb(tok, config, allow_direct_only=True) or _noun_tagged_cue(tok, config)
             generic = not cue_like and sentence_open and tok.pos_ == "VERB" and tok.dep_ != "amod" and \
-                tok.lemma_.lower() not in NOT_TAIL_VERBS and tok.tag_ in ("VBD", "VBZ", "VBP") and \
+                tok.lemma_.lower() not in config.not_tail_verbs and tok.tag_ in ("VBD", "VBZ", "VBP") and \
                 _animate_subject_after(tok, q.close_end, config)
             if (cue_like or generic) and (gap <= max_gap or all(tok in t.ancestors for t in between)):
                 if tok.tag_ in ("VBN", "VBD") and tok.i > 0 and \
-                        tok.nbor(-1).lower_ in PARTICIPLE_OPENERS and \
+                        tok.nbor(-1).lower_ in config.participle_openers and \
                         not any(c.dep_ in ("nsubj", "nsubjpass", "agent") for c in tok.children):
                     # X said, “We'll see,” when asked whether ...: the one asked answers; the
                     # participle names no speaker, so the quotation is left to a cue before it.
@@ -165,7 +161,7 @@ def _colon_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
         return None
     sent = _sent_of(colon)
     verbs = [t for t in idx.doc[sent.start:colon.i] if t.pos_ == "VERB" and not idx.inside_clause_quote(t)
-             and t.dep_ not in ("amod", "compound") and t.lemma_.lower() not in NOT_TAIL_VERBS]
+             and t.dep_ not in ("amod", "compound") and t.lemma_.lower() not in config.not_tail_verbs]
     if not verbs:
         return None
     verb = colon.head if colon.head in verbs else verbs[-1]
@@ -835,8 +831,6 @@ def _stray_subject_before_cue(idx: _DocIndex, att: Attribution) -> tuple[int, in
     return None
 
 
-DATELINE_DASHES = {"—", "–", "-", "--", "―"}
-
 MAX_DATELINE = 12
 
 
@@ -856,7 +850,7 @@ def _dateline_dash(idx: _DocIndex, cue: Token | None) -> int | None:
         return None
     bracket = False
     for t in toks[1:]:
-        if t.text in DATELINE_DASHES:
+        if t.text in idx.config.dateline_dashes:
             if (first.is_upper and len(first.text) > 1 or bracket) and t.i < cue.i:
                 return t.i
             return None

@@ -9,7 +9,6 @@ from typing import Iterator, Sequence
 
 from spacy.tokens import Token
 
-from .direct import NOT_TAIL_VERBS
 from .lexicon import QuoteConfig, _role_heads
 from .marks import QUOTE_CHARS, QuoteSpan
 from .rules import MIXED_VARIANT
@@ -81,7 +80,7 @@ def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]
             # questioning how he ...": the subject speaks again
             out.append(g)
             idx.conjoined_cue_of.setdefault(g.i, cue)
-        elif g.dep_ == "pcomp" and g.tag_ == "VBG" and g.head.lower_ in TEMPORAL_PREPOSITIONS and \
+        elif g.dep_ == "pcomp" and g.tag_ == "VBG" and g.head.lower_ in config.temporal_prepositions and \
                 g.head.head.i != cue.i and any(c.dep_ == "ccomp" for c in g.children) and \
                 not any(c.dep_ in ("nsubj", "nsubjpass") for c in g.children):
             # a participle cue after "before"/"after" with a clause of its own, hung on the reported
@@ -137,19 +136,21 @@ def _relative_through_cue(cue: Token, config: QuoteConfig) -> tuple[Token, Token
 
 def _pro_form_object(cue: Token, config: QuoteConfig) -> Token | None:
     """The pro-form a speech verb takes for its statement ("said the same of Sanders", "said
-    yes", "said so"): right after the cue (only an article or its adjective between); "same",
-    "opposite" (or "the same thing") as its object, "so", "yes", "no" as an object, interjection
-    or adverb with nothing of its own ("said so far", "said no one" stay out)."""
+    yes", "said so"): right after the cue (only an article or its adjective between); a word of
+    `pro_form_objects` ("same", "opposite", or "the same thing") as its object, one of
+    `pro_form_answers` ("so", "yes", "no") as an object, interjection or adverb with nothing of
+    its own ("said so far", "said no one" stay out)."""
     doc = cue.doc
+    pro_forms = config.pro_form_objects | config.pro_form_answers
     for c in cue.children:
-        if c.i <= cue.i or c.lower_ not in config.pro_form_objects and c.lemma_ != "thing":
+        if c.i <= cue.i or c.lower_ not in pro_forms and c.lemma_ != "thing":
             continue
         if not all(t.pos_ == "DET" or t.dep_ == "amod" and t.head.i == c.i for t in doc[cue.i + 1:c.i]):
             continue
-        if c.dep_ in ("dobj", "nsubj") and c.lower_ in ("same", "opposite") or \
+        if c.dep_ in ("dobj", "nsubj") and c.lower_ in config.pro_form_objects or \
                 c.dep_ == "dobj" and c.lemma_ == "thing" and \
-                any(a.dep_ == "amod" and a.lower_ in config.pro_form_objects for a in c.children) or \
-                c.dep_ in ("intj", "advmod", "dobj") and c.lower_ in ("so", "yes", "no") and not list(c.children):
+                any(a.dep_ == "amod" and a.lower_ in pro_forms for a in c.children) or \
+                c.dep_ in ("intj", "advmod", "dobj") and c.lower_ in config.pro_form_answers and not list(c.children):
             return c
     return None
 
@@ -162,10 +163,6 @@ def _own_subject_cue(verb: Token, config: QuoteConfig) -> bool:
     return any(c.dep_ == "nsubj" and c.i < verb.i and c.lower_ not in config.relative_pronouns
                for c in verb.children) and \
         any(c.dep_ in ("ccomp", "dobj", "xcomp") and c.i > verb.i for c in verb.children)
-
-
-# Prepositions of time that open a participle clause ("before claiming that ...").
-TEMPORAL_PREPOSITIONS = {"before", "after"}
 
 
 def _comma_before(tok: Token) -> bool:
@@ -424,7 +421,7 @@ def _parenthetical_host(cue: Token, config: QuoteConfig) -> bool:
             continue      # "Nor does she have any plans, advisers say, to take ...": the host's words
         if c.dep_ in ("ccomp", "xcomp"):
             return False
-        if c.dep_ == "dobj" and not (lemma in ADDRESSEE_VERBS and _animate(c, config)
+        if c.dep_ == "dobj" and not (lemma in config.addressee_verbs and _animate(c, config)
                                      and c.i > cue.i and c.right_edge.i + 1 < len(doc)
                                      and doc[c.right_edge.i + 1].text == ","):
             return False
@@ -461,7 +458,7 @@ def _as_clause_cue(cue: Token, config: QuoteConfig) -> bool:
     for c in cue.children:
         if c.dep_ in ("ccomp", "xcomp", "attr", "oprd", "acomp"):
             return False
-        if c.dep_ == "dobj" and not (cue.lemma_.lower() in ADDRESSEE_VERBS and _animate(c, config)):
+        if c.dep_ == "dobj" and not (cue.lemma_.lower() in config.addressee_verbs and _animate(c, config)):
             return False
     return any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in cue.head.children)
 
@@ -498,10 +495,6 @@ def _fronted_that_parenthetical(cue: Token, children: list[Token]) -> bool:
     if clause.dep_ != "ccomp" or clause.i > cue.i:
         return False
     return any(c.dep_ == "mark" and c.lower_ == "that" and c.i <= clause.left_edge.i for c in cue.children)
-
-
-# Verbs whose object is the listener, not the words: "Trump told CNN, ...".
-ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "warn", "ask", "brief"}
 
 
 def _verb_parsed_as_modifier(idx: _DocIndex, tok: Token) -> Attribution | None:
@@ -543,7 +536,7 @@ def _np_object(idx: _DocIndex, tok: Token) -> Token | None:
     nor a pronoun ("denied it"), a listener ("told reporters"), or a bare document noun ("wrote a
     letter", "reported the story": the vehicle, not the words)."""
     config = idx.config
-    if tok.pos_ != "VERB" or tok.dep_ in ("amod", "compound") or tok.lemma_.lower() in ADDRESSEE_VERBS or \
+    if tok.pos_ != "VERB" or tok.dep_ in ("amod", "compound") or tok.lemma_.lower() in config.addressee_verbs or \
             any(c.dep_ in ("ccomp", "xcomp", "csubj", "dative") for c in tok.children):
         return None
     # "..., said the chart", "“...,” tweeted a user": an inverted cue after the words, whose
@@ -774,7 +767,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
                 span = _content_of_subtree(pro)
                 # "said no to the war": a refusal with what is refused
                 to = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "to" and
-                           c.i == pro.right_edge.i + 1 and pro.lower_ in ("yes", "no")), None)
+                           c.i == pro.right_edge.i + 1 and pro.lower_ in config.pro_form_refusals), None)
                 if span is not None and to is not None:
                     span = (span[0], (_content_of_subtree(to) or span)[1])
                 rule = "indirect.pro_form"
@@ -888,8 +881,6 @@ FRAGMENT_DEPS = {"dobj", "prep", "ccomp", "xcomp", "attr", "oprd", "acomp", "dat
 # Adjuncts after a quoted complement that go on with the quoted statement.
 TAIL_DEPS = {"prep", "npadvmod"}
 
-NOT_FRAGMENT_SUBJECTS = {"it", "this", "that", "which", "what", "there", "i", "we", "you"}
-
 
 def _time_adjunct(tok: Token) -> bool:
     """"on Monday", "last week": when it was said, not part of what was said."""
@@ -951,7 +942,7 @@ def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[A
         lemma = verb.lemma_.lower()
         # Cue verbs are the other extractors' business (what they leave is a setting: said
         # on NBC's “Meet the Press”); be/have/make say nothing of their own.
-        if lemma in NOT_TAIL_VERBS or verb.dep_ in ("amod", "compound") or \
+        if lemma in config.not_tail_verbs or verb.dep_ in ("amod", "compound") or \
                 idx.paragraph_of(verb.idx) != idx.paragraph_of(q.open_start):
             continue
         # "refers to the governor as “Chris”": a name given to someone is what the subject calls
@@ -965,7 +956,7 @@ def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[A
         if not lexicon and len(idx.words(q.content_start, q.content_end)) < 2:
             continue          # one quoted word under any verb is mostly a scare quote: a “dry port”
         subj, passive = _find_subject(verb, config)
-        if subj is None or passive or subj.lower_ in NOT_FRAGMENT_SUBJECTS or not _animate(subj, config) \
+        if subj is None or passive or subj.lower_ in config.not_fragment_subjects or not _animate(subj, config) \
                 or idx.inside_clause_quote(subj):
             continue
         path = next((c for c in verb.children if c.i > verb.i and (c.i == first.i or c in first.ancestors)), None)
@@ -986,27 +977,12 @@ def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[A
                           cue_lemma=_cue_lemma(verb))
 
 
-# Verbs whose subject makes the statement named by their object ("issued a statement that ...").
-STATEMENT_MAKING_VERBS = {"issue", "release", "send", "make", "put", "offer", "deliver", "post", "publish",
-                          "repeat", "reiterate", "echo", "give", "file"}
-
-
-# Verbs whose subject takes issue with a statement rather than makes it: "Clinton rejected the
-# claim that ...", "took issue with the suggestion that ...".
-DISPUTING_VERBS = {"reject", "deny", "dismiss", "dispute", "refute", "rebut", "debunk", "challenge",
-                   "question", "counter", "mock", "ridicule", "deride", "attack", "criticize", "criticise",
-                   "slam", "blast", "condemn", "denounce", "contest", "doubt", "disagree", "laugh",
-                   "scoff", "take", "respond", "answer", "address", "investigate", "examine", "hear",
-                   "read", "see", "cite", "quote", "report", "ignore", "believe", "accept", "support",
-                   "back", "echo", "amplify", "spread", "push", "peddle", "fuel", "fact-check", "check"}
-
-
-def _own_statement(noun: Token, verb: Token) -> bool:
+def _own_statement(noun: Token, verb: Token, config: QuoteConfig) -> bool:
     """A reporting noun in the object of a verb is its subject's own statement when the
     subject does something with it as its maker: "Cruz entered the debate with a forceful
     argument that ...", "Trump backed away from his suggestion that ..."; not when the verb
     disputes, reports or weighs someone else's ("rejected the claim that ...")."""
-    if verb.lemma_.lower() in DISPUTING_VERBS:
+    if verb.lemma_.lower() in config.disputing_verbs:
         return False
     # "the claim" with an article of its own may be anybody's; "his"/"her"/"their"/"an" claim
     # with the subject's own determiner is the subject's.
@@ -1025,11 +1001,11 @@ def _maker_of_statement(noun: Token, config: QuoteConfig) -> Token | None:
             return None
     elif noun.dep_ == "dobj" and noun.head.pos_ == "VERB":
         verb = noun.head
-        if verb.lemma_.lower() not in STATEMENT_MAKING_VERBS and not _is_cue_verb(verb, config) and \
-                not _own_statement(noun, verb):
+        if verb.lemma_.lower() not in config.statement_making_verbs and not _is_cue_verb(verb, config) and \
+                not _own_statement(noun, verb, config):
             return None
     elif noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.pos_ == "VERB" and \
-            _own_statement(noun, noun.head.head):
+            _own_statement(noun, noun.head.head, config):
         verb = noun.head.head
     else:
         return None
@@ -1060,7 +1036,7 @@ def _stance_holder(noun: Token, config: QuoteConfig) -> Token | None:
     verb = node.head
     if verb.lemma_.lower() in config.stance_blockers:
         return None           # "it drew complaints that ...": the subject is what others talk about
-    if node.dep_ == "dobj" and verb.lemma_.lower() in DISPUTING_VERBS:
+    if node.dep_ == "dobj" and verb.lemma_.lower() in config.disputing_verbs:
         return None           # "Clinton rejected the claim that ...": someone else's claim
     subj, passive = _find_subject(verb, config)
     if subj is None or passive or not _animate(subj, config) or subj.lower_ in config.relative_pronouns \
@@ -1088,7 +1064,7 @@ def _statement_maker_verb(cue: Token, config: QuoteConfig) -> Token | None:
         noun = holder
     if noun.lemma_.lower() not in config.document_nouns:
         return None
-    if noun.dep_ != "dobj" or noun.head.pos_ != "VERB" or noun.head.lemma_.lower() not in STATEMENT_MAKING_VERBS:
+    if noun.dep_ != "dobj" or noun.head.pos_ != "VERB" or noun.head.lemma_.lower() not in config.statement_making_verbs:
         return None
     subj, passive = _find_subject(noun.head, config)
     if subj is None or passive or not _animate(subj, config):

@@ -284,16 +284,13 @@ def _cue_span(tok: Token) -> tuple[int, int]:
     return start, end
 
 
-PARTICIPLE_OPENERS = {"when", "if", "after", "before", "once", "as", "while", "until"}
-
-
-def _opens_clause(tok: Token) -> bool:
+def _opens_clause(tok: Token, config: QuoteConfig) -> bool:
     """Does a verb open its clause (sentence start, after a comma, or after "when"/"if"...)? A
     past form there without a subject is a participle the tagger took for a finite verb."""
     prev = tok.nbor(-1) if tok.i > tok.sent.start else None
     while prev is not None and prev.is_space and prev.i > tok.sent.start:
         prev = prev.nbor(-1)
-    return prev is None or prev.is_space or prev.text == "," or prev.lower_ in PARTICIPLE_OPENERS
+    return prev is None or prev.is_space or prev.text == "," or prev.lower_ in config.participle_openers
 
 
 def _tense(tok: Token) -> str | None:
@@ -347,7 +344,7 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         # "It means acknowledging that ...", "it's worth pointing out that ...": anyone would;
         # nobody is reported.
         return None, False
-    if tok.dep_ == "advcl" and (tok.tag_ == "VBN" or tok.tag_ == "VBD" and _opens_clause(tok)) and not any(
+    if tok.dep_ == "advcl" and (tok.tag_ == "VBN" or tok.tag_ == "VBD" and _opens_clause(tok, config)) and not any(
             c.dep_ in ("nsubj", "nsubjpass", "agent", "aux", "auxpass", "dobj", "dative") for c in tok.children):
         # "Asked whether he would ..., Reid said ...": a passive participle without an agent; the
         # one asking is unnamed, and the main clause's subject is the one asked.
