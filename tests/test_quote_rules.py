@@ -202,3 +202,34 @@ def test_a_rule_switched_off_in_the_file_emits_nothing_on_a_hand_built_doc():
     assert [r[0] for r in _rows(doc, QuoteConfig.from_dict(raw))] == ["indirect.pro_form"]
     raw["rules"]["indirect.pro_form"] = False
     assert "indirect.pro_form" not in [r[0] for r in _rows(doc, QuoteConfig.from_dict(raw))]
+
+
+# ---- eval --rules: rows and precision per rule and per repair ------------------------------
+
+def test_rows_and_precision_per_rule_and_repair():
+    from pipeline.eval_quotes import score_rules_polnear
+
+    records = [{"doc_id": "d", "attributions": [
+        {"content": [[0, 20]], "source": [[30, 35]], "cue_text": "said", "content_text": "x"}]}]
+    preds = {"d": [
+        {"content_start": 0, "content_end": 20, "rule_id": "direct.cue_after", "rule_trace": "direct.cue_after"},
+        {"content_start": 40, "content_end": 60, "rule_id": "direct.same_paragraph",
+         "rule_trace": "direct.same_paragraph > repair.first_quote_speaker"},
+        {"content_start": 2, "content_end": 18, "rule_id": "direct.same_paragraph",
+         "rule_trace": "direct.same_paragraph > repair.first_quote_speaker"},
+    ]}
+    m = score_rules_polnear(records, preds)["metrics"]
+    assert m["rows"] == 3
+    assert m["rules"]["direct.cue_after"] == {"rows": 1, "right": 1, "precision": 1.0, "precision_lenient": 1.0}
+    assert m["rules"]["direct.same_paragraph"]["rows"] == 2 and m["rules"]["direct.same_paragraph"]["precision"] == 0.5
+    assert m["repairs"]["repair.first_quote_speaker"]["rows"] == 2
+    assert m["rules"]["indirect.ccomp"]["rows"] == 0          # declared rules without rows are listed
+
+
+def test_eval_rules_defaults_to_train_and_dev(monkeypatch):
+    from pipeline import evaluate
+
+    seen = []
+    monkeypatch.setattr(evaluate, "_main", lambda args: seen.append((args.polnear, args.rules)) or 0)
+    assert evaluate.main(["--rules"]) == 0
+    assert seen == [("train", True), ("dev", True)]
