@@ -538,8 +538,16 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
     whole paragraph is a quotation. Quotations still unattached are not emitted (pull quotes,
     epigraphs, and the like have no speaker to report).
     """
-    config = idx.config
-    found = _Claims(config)
+    found = _Claims(idx.config)
+    _quotes_with_a_cue(idx, found)
+    _short_quotes(idx, found)
+    _voiced_quotes(idx, found)
+    _quotes_inheriting_a_cue(idx, found)
+    return found
+
+
+def _quotes_with_a_cue(idx: _DocIndex, found: _Claims) -> None:
+    """Steps 1-3 of direct_quotes: a cue verb next to the quotation, or a name set off by a mark."""
     for q in idx.clause_quotes:
         content = _clean_quote_content(idx, q)
         if content[1] <= content[0]:
@@ -573,6 +581,11 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
                                        cue_lemma=idx.doc[mark_i].text, speaker=(s, e),
                                        extra={"speaker_fixed": True} if fixed else {})
                 break
+
+
+def _short_quotes(idx: _DocIndex, found: _Claims) -> None:
+    """Quotations under `min_words` words: only a sentence of their own, right next to a cue."""
+    config = idx.config
     # Short quotations (“Probably.”, “Mexico!” the audience screamed back): too short to tell a
     # quote from a scare quote by themselves, so only a sentence of their own with punctuation
     # inside the marks, right next to a cue (“...,” he said / X said, “...”).
@@ -616,6 +629,11 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
             cue, rule = hit
             found[q] = Attribution("direct", content, SHORT_VARIANT[rule], cue=cue, cue_span=_cue_span(cue),
                                    cue_lemma=_cue_lemma(cue))
+
+
+def _voiced_quotes(idx: _DocIndex, found: _Claims) -> None:
+    """Chants and cries: a quotation after "<noun> of" or right before a voiced noun."""
+    config = idx.config
     # Chants and cries: the quotation names what a crowd voiced (their chants of “Ted! Ted!”,
     # responded with chants of “...”, drawing “BERNIE!” chants): the possessor speaks, or the
     # subject of the verb answering "with" them or joining "in" them; otherwise nobody is named.
@@ -647,6 +665,11 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
                 speaker = _speaker_span(subj, config)
         found[q] = Attribution("direct", content, "direct.voiced_noun", cue=noun, cue_span=(noun.i, noun.i + 1),
                                cue_lemma=noun.lemma_.lower(), speaker=speaker, extra={"speaker_fixed": True})
+
+
+def _quotes_inheriting_a_cue(idx: _DocIndex, found: _Claims) -> None:
+    """Step 4 of direct_quotes: quotations without a cue of their own take one from their
+    paragraph, the next sentence, or the chain of paragraphs they run on in."""
     # Inheritance within a paragraph and along paragraph chains (short quotations attached to
     # a cue count as sources too: “Safety,” said X. “Safety for the whole country.”).
     by_para: dict[int, list[QuoteSpan]] = {}
@@ -687,7 +710,6 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
                 break
         if not q.closed and q.continues and found_chain is not None:
             found[q] = Attribution("direct", content, "direct.paragraph_chain", inherit_from=found_chain)
-    return found
 
 
 def continuation_quotes(idx: _DocIndex, found: dict, attributions: list[Attribution]) -> Iterator[Attribution]:

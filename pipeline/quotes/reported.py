@@ -590,6 +590,194 @@ def _casts_as_quoted(idx: _DocIndex, tok: Token) -> bool:
 ReportedClause = tuple[Token, tuple[int, int], str, tuple[int, int] | None]
 
 
+def _cue_children(idx: _DocIndex, tok: Token) -> list[Token]:
+    """The clauses a speech verb reports (its content children), less those the parser hung on
+    it that are not its own."""
+    config = idx.config
+    doc = idx.doc
+    children = _content_children(tok, config)
+    # A clause before the cue and cut off from it by a semicolon is a sentence of its own,
+    # with its own cue, that the parser hung on this one ("Most voters say they ...; 26
+    # percent say they ..."): not what this cue reports.
+    children = [c for c in children if not _semicolon_between(idx, c, tok)]
+    # "Six in 10 said X, and three-quarters said Y": a cue with a subject of its own after
+    # "and" that the parser hung on the first cue as a second clause reports on its own.
+    children = [c for c in children if c is children[0] or c.i < tok.i or not _own_subject_cue(c, config)
+                or doc[c.left_edge.i - 1].dep_ != "cc"]
+    if any(c.dep_ == "ccomp" and c.i > tok.i and
+           not any(t.is_punct and not t.is_quote for t in doc[tok.i + 1:c.i])
+           for c in children):
+        # With a reported clause right after the cue, a clause before the cue and its
+        # subject is an adverbial the parser took for a second one ("While not every promise
+        # was kept, Smith said voters are “...”", "Sitting down with reporters, during which
+        # she ..., she remarked that ..."): the setting, not what was said. Not when
+        # punctuation comes between the cue and the later clause's verb ("..., the mayor
+        # says: In her view ...", "The council had a say, said a spokesman, who ... helped":
+        # the parse of an inverted cue).
+        children = [c for c in children if c.i > tok.i or c.right_edge.i >= tok.i]
+    return children
+
+
+def _clause_content(idx: _DocIndex, tok: Token, children: list[Token], lemma: str
+                    ) -> tuple[tuple[int, int] | None, str]:
+    """The span a cue's reported clauses cover (None when none is left) and its rule: a
+    that-clause (indirect.ccomp), a to-infinitive (indirect.infinitive) or a called-for object
+    (indirect.call_for). Clauses hung on the cue after a nested cue go to that cue
+    (`idx.clauses_of_nested`)."""
+    span, rule = None, "indirect.ccomp"
+    # ", the Jerusalem Post reports" at the end of a reported clause is another cue's
+    # parenthetical, not part of what was said.
+    nested = {c.i: _nested_cues(c, tok, idx) for c in children}
+    after = [n.i for ns in nested.values() for n in ns if n.i > tok.i]
+    if after:
+        # A second clause the parser hung on the cue after a nested cue is that cue's
+        # (noted that ... and quoted his “rule” -- “...”): not this one's.
+        theirs = [c for c in children if c.i > tok.i and c.left_edge.i > min(after)]
+        if len(theirs) < len(children):
+            children = [c for c in children if c not in theirs]
+            for c in theirs:
+                owner = max(n for n in after if n < c.left_edge.i)
+                idx.clauses_of_nested.setdefault(owner, []).append(c)
+    spans = [_clause_before_nested(idx, c, nested[c.i]) for c in children]
+    spans = [s for s in spans if s]
+    lost = _lost_subject(tok, children)
+    if spans and lost is not None:
+        spans.append((lost.left_edge.idx, spans[0][0]))
+    if spans and children[0].dep_ == "ccomp":
+        spans += [s for s in (_content_of_subtree(c) for c in _quoted_conj_clauses(tok, children, idx)) if s]
+        spans += [s for s in (_content_of_subtree(c) for c in _reason_after(idx, tok, children)) if s]
+    if spans:
+        span = (min(s[0] for s in spans), max(s[1] for s in spans))
+        if _fronted_that_parenthetical(tok, children):
+            span = _content_of_subtree(tok.sent.root) or span
+        if children[0].dep_ in ("xcomp", "advcl") and lemma != "make" and \
+                children[0].left_edge.lower_ != "that":
+            rule = "indirect.infinitive"
+        elif children[0].dep_ == "prep":
+            rule = "indirect.call_for"
+    return span, rule
+
+
+def _object_content(idx: _DocIndex, tok: Token, lemma: str) -> tuple[int, int] | None:
+    """described the ties as “unique”: the span of a verb's object (with its "as" complement and
+    what goes on describing it) when it holds quoted words (rule mixed.object); else None (an
+    object without quoted words is a topic, not a statement)."""
+    config = idx.config
+    doc = idx.doc
+    # described the ties as “unique”: the object (with its "as" complement) holds quoted
+    # words. Without quoted words an object is a topic, not a statement: skipped.
+    objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "oprd")]
+    if not objs:
+        # "called what she witnessed “terrible”": a free relative parsed as a clause is
+        # the object.
+        objs = [c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i and
+                c.left_edge.lower_ in ("what", "whatever")]
+    # Without a subject the verb is likely a mis-parsed modifier ("Netanyahu's declared
+    # intention to ..."): no speaker, no statement.
+    if objs and _find_subject(tok, config)[0] is None:
+        objs = []
+    if not objs and any(c.dep_ == "auxpass" for c in tok.children) and \
+            lemma not in config.name_giving_verbs and \
+            any(q.open_start > tok.idx and q.open_start < _sent_of(tok).end_char for q in idx.quotes):
+        # Duterte has been called the “Trump of the East”: in the passive the subject is
+        # the object described (the speaker, if any, is the agent). Not a name given
+        # ("will be dubbed the “... PAC”"), nor "what is called a “debate”", nor a quoted
+        # subject ("The so-called “Initiative” was called by ...").
+        objs = [c for c in tok.children if c.dep_ == "nsubjpass" and c.i < tok.i and
+                c.lower_ not in config.relative_pronouns]
+    if objs:
+        start_tok = objs[0]
+        # described X as "...", accused X of "...", thanked X for "...".
+        pieces = [start_tok] + [c for c in tok.children if c.i > start_tok.i and
+                                c.dep_ in ("prep", "oprd", "advcl", "xcomp") and
+                                (c.lower_ in ("as", "of", "for") or c.dep_ in ("oprd", "xcomp"))]
+        # called him “the worst choice” and someone who had “...”: a second complement the
+        # parser conjoined to the verb goes on describing the object.
+        pieces += [c for c in tok.children if c.dep_ == "conj" and c.i > start_tok.i and
+                   c.pos_ in ("NOUN", "PRON", "PROPN")]
+        pieces += _tail_adjuncts(idx, tok, pieces)
+        # called it “dangerous” that ...: the clause "it" stands for
+        if start_tok.lower_ == "it":
+            pieces += [c for c in tok.children if c.dep_ == "ccomp" and c.i > start_tok.i and
+                       any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)]
+        # called the plan “a mistake” because ...: the reason right after the object is
+        # part of the judgement (not when a cue of its own reports it: "because he
+        # thought ...", nor when other words come between).
+        pieces += [c for c in tok.children if c.dep_ == "advcl" and c.i > start_tok.i and
+                   any(m.dep_ == "mark" and m.lower_ == "because" for m in c.children) and
+                   c.left_edge.i <= max(p.right_edge.i for p in pieces) + 2 and
+                   not any(_is_cue_verb(t, config) and not idx.inside_clause_quote(t)
+                           for t in c.subtree) and not _quotes_own_thought(c)]
+        # A participle cue inside the object ("..., saying the move could ...") is
+        # another attribution: left out of this one.
+        # So is a relative clause reporting someone else ("criticized Clinton's email
+        # use, which an FBI investigation said was “extremely careless”"); a passive one
+        # describes the object ("calling it a “filing error” that was reported in ...") and
+        # stays.
+        nested = [t for p in pieces for t in p.subtree if t.i != tok.i and _is_cue_verb(t, config)
+                  and (t.tag_ == "VBG" and t.dep_ in ("advcl", "acl", "conj") or t.dep_ == "relcl"
+                       and not any(c.dep_ == "nsubjpass" for c in t.children))
+                  and not idx.inside_clause_quote(t)]
+        spans = [_content_of_subtree(p, exclude=nested) for p in pieces]
+        spans = [s for s in spans if s]
+        if spans:
+            cand = (min(s[0] for s in spans), max(s[1] for s in spans))
+            if not any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
+                # called the standards “strong.”: the parser may hang the quoted
+                # complement off another word; a quotation opening right after the object
+                # (an article at most between, no punctuation) is still its complement.
+                last = doc[max(p.right_edge.i for p in pieces)]
+                nxt = [t for t in doc[last.i + 1:last.i + 4] if not t.is_space]
+                k = next((j for j, t in enumerate(nxt) if t.is_quote), None)
+                if k is not None and all(t.pos_ == "DET" for t in nxt[:k]):
+                    q = next((q for q in idx.quotes if q.open_start == nxt[k].idx and q.closed), None)
+                    if q is not None and idx.paragraph_of(q.open_start) == idx.paragraph_of(cand[0]):
+                        cand = (cand[0], q.close_end)
+            if any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
+                return cand
+    return None
+
+
+def _clause_parsed_as_main(idx: _DocIndex, tok: Token, lemma: str, speaker: tuple[int, int] | None
+                           ) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """A speech verb the parser took for a modifier (acl) or an adverbial (advcl) of the clause it
+    reports: (that clause's span or None, the speaker -- the one given unless the modifier
+    reading names it)."""
+    config = idx.config
+    doc = idx.doc
+    span = None
+    if tok.dep_ == "acl" and tok.tag_ in ("VBD", "VBN") and \
+            tok.head.dep_ == "nsubj" and tok.head.i < tok.i and \
+            not any(c.dep_ in ("agent", "dobj", "ccomp", "nsubj", "nsubjpass") for c in tok.children):
+        # "Multiple outlets reported on Wednesday the Secret Service had ...": the cue was
+        # parsed as a modifier of its own subject, and the reported clause's subject as a second
+        # subject of the clause's verb; that subject and its verb are the content.
+        verb = tok.head.head
+        second = next((c for c in verb.children if c.dep_ == "nsubj" and c.i > tok.right_edge.i), None)
+        if second is not None and verb.i > second.i and \
+                not any(t.is_punct for t in doc[tok.right_edge.i + 1:second.left_edge.i]):
+            span = _content_of_subtree(verb, exclude=[tok.head])
+            if span is not None:
+                span = (second.left_edge.idx, span[1])
+                speaker = _speaker_span(tok.head, config, keep_acl=False)
+    if tok.dep_ == "advcl" and tok.head.i > tok.right_edge.i and \
+            tok.head.pos_ in ("VERB", "AUX") and lemma in config.listener_verbs and \
+            any(c.dep_ == "nsubj" for c in tok.children) and \
+            not any(c.dep_ in ("ccomp", "xcomp") for c in tok.children):
+        # "three days after Trump told the Post he was “not quite there yet”": the parser took
+        # the reported clause for the main one and the cue for its adverbial; with no comma
+        # between the cue's listener and the clause's subject, that clause is what was said.
+        second = next((c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass") and
+                       c.i > tok.right_edge.i), None)
+        listener = next((c for c in tok.children if c.dep_ in ("dobj", "dative")), None)
+        if second is not None and listener is not None and listener.right_edge.i == tok.right_edge.i and \
+                second.left_edge.i == tok.right_edge.i + 1:
+            span = _content_of_subtree(tok.head, exclude=[tok])
+            if span is not None:
+                span = (second.left_edge.idx, span[1])
+    return span, speaker
+
+
 def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
     """The walk over the parse behind reported_speech, independent of the quotations taken (so a
     caller that tries several `taken` lists walks once): for each cue verb with a reported
@@ -623,134 +811,19 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
             subj, _ = _find_subject(tok, config)
             if subj is None or not _animate(subj, config):
                 continue
-        children = _content_children(tok, config) if speech else []
         moved = idx.clauses_of_nested.get(tok.i, [])     # clauses an earlier cue's parse took
-        # A clause before the cue and cut off from it by a semicolon is a sentence of its own,
-        # with its own cue, that the parser hung on this one ("Most voters say they ...; 26
-        # percent say they ..."): not what this cue reports.
-        children = [c for c in children if not _semicolon_between(idx, c, tok)]
-        # "Six in 10 said X, and three-quarters said Y": a cue with a subject of its own after
-        # "and" that the parser hung on the first cue as a second clause reports on its own.
-        children = [c for c in children if c is children[0] or c.i < tok.i or not _own_subject_cue(c, config)
-                    or doc[c.left_edge.i - 1].dep_ != "cc"]
-        if any(c.dep_ == "ccomp" and c.i > tok.i and
-               not any(t.is_punct and not t.is_quote for t in doc[tok.i + 1:c.i])
-               for c in children):
-            # With a reported clause right after the cue, a clause before the cue and its
-            # subject is an adverbial the parser took for a second one ("While not every promise
-            # was kept, Smith said voters are “...”", "Sitting down with reporters, during which
-            # she ..., she remarked that ..."): the setting, not what was said. Not when
-            # punctuation comes between the cue and the later clause's verb ("..., the mayor
-            # says: In her view ...", "The council had a say, said a spokesman, who ... helped":
-            # the parse of an inverted cue).
-            children = [c for c in children if c.i > tok.i or c.right_edge.i >= tok.i]
+        children = _cue_children(idx, tok) if speech else []
         rule = "indirect.ccomp"
         span = None
         speaker = None
         if children:
-            # ", the Jerusalem Post reports" at the end of a reported clause is another cue's
-            # parenthetical, not part of what was said.
-            nested = {c.i: _nested_cues(c, tok, idx) for c in children}
-            after = [n.i for ns in nested.values() for n in ns if n.i > tok.i]
-            if after:
-                # A second clause the parser hung on the cue after a nested cue is that cue's
-                # (noted that ... and quoted his “rule” -- “...”): not this one's.
-                theirs = [c for c in children if c.i > tok.i and c.left_edge.i > min(after)]
-                if len(theirs) < len(children):
-                    children = [c for c in children if c not in theirs]
-                    for c in theirs:
-                        owner = max(n for n in after if n < c.left_edge.i)
-                        idx.clauses_of_nested.setdefault(owner, []).append(c)
-            spans = [_clause_before_nested(idx, c, nested[c.i]) for c in children]
-            spans = [s for s in spans if s]
-            lost = _lost_subject(tok, children)
-            if spans and lost is not None:
-                spans.append((lost.left_edge.idx, spans[0][0]))
-            if spans and children[0].dep_ == "ccomp":
-                spans += [s for s in (_content_of_subtree(c) for c in _quoted_conj_clauses(tok, children, idx)) if s]
-                spans += [s for s in (_content_of_subtree(c) for c in _reason_after(idx, tok, children)) if s]
-            if spans:
-                span = (min(s[0] for s in spans), max(s[1] for s in spans))
-                if _fronted_that_parenthetical(tok, children):
-                    span = _content_of_subtree(tok.sent.root) or span
-                if children[0].dep_ in ("xcomp", "advcl") and lemma != "make" and \
-                        children[0].left_edge.lower_ != "that":
-                    rule = "indirect.infinitive"
-                elif children[0].dep_ == "prep":
-                    rule = "indirect.call_for"
+            span, rule = _clause_content(idx, tok, children, lemma)
         if span is None and (lemma in config.object_content or object_only):
             # described the ties as “unique”: the object (with its "as" complement) holds quoted
             # words. Without quoted words an object is a topic, not a statement: skipped.
-            objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "oprd")]
-            if not objs:
-                # "called what she witnessed “terrible”": a free relative parsed as a clause is
-                # the object.
-                objs = [c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i and
-                        c.left_edge.lower_ in ("what", "whatever")]
-            # Without a subject the verb is likely a mis-parsed modifier ("Netanyahu's declared
-            # intention to ..."): no speaker, no statement.
-            if objs and _find_subject(tok, config)[0] is None:
-                objs = []
-            if not objs and any(c.dep_ == "auxpass" for c in tok.children) and \
-                    lemma not in config.name_giving_verbs and \
-                    any(q.open_start > tok.idx and q.open_start < _sent_of(tok).end_char for q in idx.quotes):
-                # Duterte has been called the “Trump of the East”: in the passive the subject is
-                # the object described (the speaker, if any, is the agent). Not a name given
-                # ("will be dubbed the “... PAC”"), nor "what is called a “debate”", nor a quoted
-                # subject ("The so-called “Initiative” was called by ...").
-                objs = [c for c in tok.children if c.dep_ == "nsubjpass" and c.i < tok.i and
-                        c.lower_ not in config.relative_pronouns]
-            if objs:
-                start_tok = objs[0]
-                # described X as "...", accused X of "...", thanked X for "...".
-                pieces = [start_tok] + [c for c in tok.children if c.i > start_tok.i and
-                                        c.dep_ in ("prep", "oprd", "advcl", "xcomp") and
-                                        (c.lower_ in ("as", "of", "for") or c.dep_ in ("oprd", "xcomp"))]
-                # called him “the worst choice” and someone who had “...”: a second complement the
-                # parser conjoined to the verb goes on describing the object.
-                pieces += [c for c in tok.children if c.dep_ == "conj" and c.i > start_tok.i and
-                           c.pos_ in ("NOUN", "PRON", "PROPN")]
-                pieces += _tail_adjuncts(idx, tok, pieces)
-                # called it “dangerous” that ...: the clause "it" stands for
-                if start_tok.lower_ == "it":
-                    pieces += [c for c in tok.children if c.dep_ == "ccomp" and c.i > start_tok.i and
-                               any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)]
-                # called the plan “a mistake” because ...: the reason right after the object is
-                # part of the judgement (not when a cue of its own reports it: "because he
-                # thought ...", nor when other words come between).
-                pieces += [c for c in tok.children if c.dep_ == "advcl" and c.i > start_tok.i and
-                           any(m.dep_ == "mark" and m.lower_ == "because" for m in c.children) and
-                           c.left_edge.i <= max(p.right_edge.i for p in pieces) + 2 and
-                           not any(_is_cue_verb(t, config) and not idx.inside_clause_quote(t)
-                                   for t in c.subtree) and not _quotes_own_thought(c)]
-                # A participle cue inside the object ("..., saying the move could ...") is
-                # another attribution: left out of this one.
-                # So is a relative clause reporting someone else ("criticized Clinton's email
-                # use, which an FBI investigation said was “extremely careless”"); a passive one
-                # describes the object ("calling it a “filing error” that was reported in ...") and
-                # stays.
-                nested = [t for p in pieces for t in p.subtree if t.i != tok.i and _is_cue_verb(t, config)
-                          and (t.tag_ == "VBG" and t.dep_ in ("advcl", "acl", "conj") or t.dep_ == "relcl"
-                               and not any(c.dep_ == "nsubjpass" for c in t.children))
-                          and not idx.inside_clause_quote(t)]
-                spans = [_content_of_subtree(p, exclude=nested) for p in pieces]
-                spans = [s for s in spans if s]
-                if spans:
-                    cand = (min(s[0] for s in spans), max(s[1] for s in spans))
-                    if not any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
-                        # called the standards “strong.”: the parser may hang the quoted
-                        # complement off another word; a quotation opening right after the object
-                        # (an article at most between, no punctuation) is still its complement.
-                        last = doc[max(p.right_edge.i for p in pieces)]
-                        nxt = [t for t in doc[last.i + 1:last.i + 4] if not t.is_space]
-                        k = next((j for j, t in enumerate(nxt) if t.is_quote), None)
-                        if k is not None and all(t.pos_ == "DET" for t in nxt[:k]):
-                            q = next((q for q in idx.quotes if q.open_start == nxt[k].idx and q.closed), None)
-                            if q is not None and idx.paragraph_of(q.open_start) == idx.paragraph_of(cand[0]):
-                                cand = (cand[0], q.close_end)
-                    if any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
-                        span = cand
-                        rule = "mixed.object"
+            cand = _object_content(idx, tok, lemma)
+            if cand is not None:
+                span, rule = cand, "mixed.object"
         if span is None and speech and not children and tok.dep_ == "relcl":
             inner = _relative_through_cue(tok, config)
             if inner is not None:
@@ -799,35 +872,8 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
             if inverted is not None:
                 span, speaker = inverted
                 rule = "indirect.parenthetical"
-        if span is None and speech and tok.dep_ == "acl" and tok.tag_ in ("VBD", "VBN") and \
-                tok.head.dep_ == "nsubj" and tok.head.i < tok.i and \
-                not any(c.dep_ in ("agent", "dobj", "ccomp", "nsubj", "nsubjpass") for c in tok.children):
-            # "Multiple outlets reported on Wednesday the Secret Service had ...": the cue was
-            # parsed as a modifier of its own subject, and the reported clause's subject as a second
-            # subject of the clause's verb; that subject and its verb are the content.
-            verb = tok.head.head
-            second = next((c for c in verb.children if c.dep_ == "nsubj" and c.i > tok.right_edge.i), None)
-            if second is not None and verb.i > second.i and \
-                    not any(t.is_punct for t in doc[tok.right_edge.i + 1:second.left_edge.i]):
-                span = _content_of_subtree(verb, exclude=[tok.head])
-                if span is not None:
-                    span = (second.left_edge.idx, span[1])
-                    speaker = _speaker_span(tok.head, config, keep_acl=False)
-        if span is None and speech and tok.dep_ == "advcl" and tok.head.i > tok.right_edge.i and \
-                tok.head.pos_ in ("VERB", "AUX") and lemma in config.listener_verbs and \
-                any(c.dep_ == "nsubj" for c in tok.children) and \
-                not any(c.dep_ in ("ccomp", "xcomp") for c in tok.children):
-            # "three days after Trump told the Post he was “not quite there yet”": the parser took
-            # the reported clause for the main one and the cue for its adverbial; with no comma
-            # between the cue's listener and the clause's subject, that clause is what was said.
-            second = next((c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass") and
-                           c.i > tok.right_edge.i), None)
-            listener = next((c for c in tok.children if c.dep_ in ("dobj", "dative")), None)
-            if second is not None and listener is not None and listener.right_edge.i == tok.right_edge.i and \
-                    second.left_edge.i == tok.right_edge.i + 1:
-                span = _content_of_subtree(tok.head, exclude=[tok])
-                if span is not None:
-                    span = (second.left_edge.idx, span[1])
+        if span is None and speech:
+            span, speaker = _clause_parsed_as_main(idx, tok, lemma, speaker)
         if span is None and speech and tok.dep_ == "ROOT":
             trailing = _trailing_clause(idx, tok)
             if trailing is not None:
