@@ -252,3 +252,84 @@ def test_no_function_in_the_quotes_package_is_over_120_lines():
                     node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES:
                 long.add(f"{path.name}:{node.name}")
     assert long <= LONG_FUNCTIONS_LEFT, sorted(long - LONG_FUNCTIONS_LEFT)
+
+
+# ---- each rule's declared examples are its tests (session model) -----------------------------
+
+RULES_WITHOUT_EXAMPLE = {"mixed.pro_form"}     # see its declaration
+
+
+def test_every_rule_declares_examples():
+    assert {r.id for r in RULES if not r.positive} == RULES_WITHOUT_EXAMPLE
+    assert all(r.negative for r in RULES)
+
+
+@pytest.mark.parametrize("rule_id, text", [(r.id, t) for r in RULES for t in r.positive],
+                         ids=[f"{r.id}+{k}" for r in RULES for k, _ in enumerate(r.positive)])
+def test_a_rule_finds_its_positive_examples(extract, rule_id, text):
+    assert rule_id in [row["rule_id"] for row in extract(text)]
+
+
+@pytest.mark.parametrize("rule_id, text", [(r.id, t) for r in RULES for t in r.negative],
+                         ids=[f"{r.id}-{k}" for r in RULES for k, _ in enumerate(r.negative)])
+def test_a_rule_leaves_its_negative_examples(extract, rule_id, text):
+    assert rule_id not in [row["rule_id"] for row in extract(text)]
+
+
+# ---- rules on hand-built Docs (no model): the parse is given, so each case tests the rule alone ----
+
+def _doc(rows):
+    """(word, tag, pos, head, dep, lemma, space after) per token -> a Doc with that parse."""
+    import spacy
+    from spacy.tokens import Doc
+
+    words, tags, pos, heads, deps, lemmas, spaces = zip(*rows)
+    return Doc(spacy.blank("en").vocab, words=list(words), tags=list(tags), pos=list(pos), heads=list(heads),
+               deps=list(deps), lemmas=list(lemmas), spaces=list(spaces))
+
+
+def _said_clause(cue="said", cue_lemma="say", cue_tag="VBD"):
+    # "Lopez said the bridge reopened."
+    return [("Lopez", "NNP", "PROPN", 1, "nsubj", "Lopez", True), (cue, cue_tag, "VERB", 1, "ROOT", cue_lemma, True),
+            ("the", "DT", "DET", 3, "det", "the", True), ("bridge", "NN", "NOUN", 4, "nsubj", "bridge", True),
+            ("reopened", "VBD", "VERB", 1, "ccomp", "reopen", False), (".", ".", "PUNCT", 1, "punct", ".", False)]
+
+
+# "Lopez wanted to say the bridge reopened.": a plan, not a statement
+WANTED_TO_SAY = [("Lopez", "NNP", "PROPN", 1, "nsubj", "Lopez", True), ("wanted", "VBD", "VERB", 1, "ROOT", "want", True),
+                 ("to", "TO", "PART", 3, "aux", "to", True), ("say", "VB", "VERB", 1, "xcomp", "say", True),
+                 ("the", "DT", "DET", 5, "det", "the", True), ("bridge", "NN", "NOUN", 6, "nsubj", "bridge", True),
+                 ("reopened", "VBD", "VERB", 3, "ccomp", "reopen", False), (".", ".", "PUNCT", 1, "punct", ".", False)]
+
+
+def _quote_then(subject, verb, verb_lemma, subject_pos="PROPN", subject_tag="NNP"):
+    # “We won the vote,” <subject> <verb>.
+    return [("“", "``", "PUNCT", 2, "punct", "“", False), ("We", "PRP", "PRON", 2, "nsubj", "we", True),
+            ("won", "VBD", "VERB", 8, "ccomp", "win", True), ("the", "DT", "DET", 4, "det", "the", True),
+            ("vote", "NN", "NOUN", 2, "dobj", "vote", False), (",", ",", "PUNCT", 8, "punct", ",", False),
+            ("”", "''", "PUNCT", 8, "punct", "”", True),
+            (subject, subject_tag, subject_pos, 8, "nsubj", subject.lower(), True),
+            (verb, "VBD", "VERB", 8, "ROOT", verb_lemma, False), (".", ".", "PUNCT", 8, "punct", ".", False)]
+
+
+# "According to Lopez, the bridge reopened."
+ACCORDING_TO = [("According", "VBG", "VERB", 6, "prep", "accord", True), ("to", "IN", "ADP", 0, "prep", "to", True),
+                ("Lopez", "NNP", "PROPN", 1, "pobj", "Lopez", False), (",", ",", "PUNCT", 6, "punct", ",", True),
+                ("the", "DT", "DET", 5, "det", "the", True), ("bridge", "NN", "NOUN", 6, "nsubj", "bridge", True),
+                ("reopened", "VBD", "VERB", 6, "ROOT", "reopen", False), (".", ".", "PUNCT", 6, "punct", ".", False)]
+# "Accorded to Lopez, the bridge reopened.": the phrase is "according to", nothing else
+ACCORDED_TO = [("Accorded" if k == 0 else w, "VBN" if k == 0 else t, p, h, d, "accord" if k == 0 else lem, sp)
+               for k, (w, t, p, h, d, lem, sp) in enumerate(ACCORDING_TO)]
+
+
+@pytest.mark.parametrize("rows, expected", [
+    (_said_clause(), [("indirect.ccomp", "the bridge reopened", "Lopez")]),
+    (WANTED_TO_SAY, []),                                             # a plan to speak is no statement
+    (_said_clause("ate", "eat"), []),                                 # not a cue verb
+    (_quote_then("Lopez", "said", "say"), [("direct.cue_after", "We won the vote,", "Lopez")]),
+    (_quote_then("rain", "fell", "fall", "NOUN", "NN"), []),          # no cue, and rain does not speak
+    (ACCORDING_TO, [("indirect.according_to", "the bridge reopened", "Lopez")]),
+    (ACCORDED_TO, []),
+], ids=["ccomp", "ccomp-plan", "ccomp-no-cue", "cue_after", "cue_after-no-cue", "according_to", "according_to-no"])
+def test_rules_on_hand_built_docs(config, rows, expected):
+    assert _rows(_doc(rows), config) == expected
