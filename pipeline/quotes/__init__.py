@@ -120,7 +120,7 @@ def _reanchor_same_paragraph(idx: _DocIndex, direct: list[Attribution], reported
             continue
         own = _governing_speech_verb(idx, att)
         if own is not None:
-            att.cue, att.cue_span, att.cue_lemma = own, _cue_span(own), _cue_lemma(own)
+            att.cue, att.cue_span, att.cue_lemma = own, _cue_span(own), _cue_lemma(own, idx.config)
             att.speaker, att.speaker_ref = None, None
             att.repaired("repair.governing_speech_verb")
 

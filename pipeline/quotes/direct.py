@@ -557,7 +557,7 @@ def _quotes_with_a_cue(idx: _DocIndex, found: _Claims) -> None:
         if bridged is not None:
             cue, rule, q2 = bridged
             found[q] = Attribution("mixed", (q.open_start, q2.close_end), rule, cue=cue, cue_span=_cue_span(cue),
-                                   cue_lemma=_cue_lemma(cue))
+                                   cue_lemma=_cue_lemma(cue, idx.config))
             continue
         hit = hit or _stated_sentence_cue(idx, q)
         if hit is not None:
@@ -567,7 +567,7 @@ def _quotes_with_a_cue(idx: _DocIndex, found: _Claims) -> None:
             if lead is not None:
                 content, typ = (lead, q.close_end), "mixed"     # both marks inside
             found[q] = Attribution(typ, content, rule, cue=cue, cue_span=_cue_span(cue),
-                                   cue_lemma=_cue_lemma(cue))
+                                   cue_lemma=_cue_lemma(cue, idx.config))
             continue
         # A name set off by a mark instead of a cue verb: “...” ― Name / Name: “...” / HEADLINE
         # “...” [Outlet.]; the mark (dash, colon, bracket) stands as the cue.
@@ -628,7 +628,7 @@ def _short_quotes(idx: _DocIndex, found: _Claims) -> None:
             content = _clean_quote_content(idx, q)
             cue, rule = hit
             found[q] = Attribution("direct", content, SHORT_VARIANT[rule], cue=cue, cue_span=_cue_span(cue),
-                                   cue_lemma=_cue_lemma(cue))
+                                   cue_lemma=_cue_lemma(cue, idx.config))
 
 
 def _voiced_quotes(idx: _DocIndex, found: _Claims) -> None:
@@ -696,7 +696,7 @@ def _quotes_inheriting_a_cue(idx: _DocIndex, found: _Claims) -> None:
             # “...” She added that ...: with no other quotation in the paragraph to take the
             # speaker from, the next sentence's cue is the best guess.
             found[q] = Attribution("direct", content, hit[1], cue=hit[0], cue_span=_cue_span(hit[0]),
-                                   cue_lemma=_cue_lemma(hit[0]))
+                                   cue_lemma=_cue_lemma(hit[0], idx.config))
             continue
         # A quotation running on from the previous paragraph (unclosed there): same speaker as
         # the chain, found later in the chain or earlier.

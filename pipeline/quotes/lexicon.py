@@ -73,6 +73,9 @@ class QuoteConfig:
     not_tail_verbs: frozenset = frozenset()
     dateline_dashes: frozenset = frozenset()
     not_fragment_subjects: frozenset = frozenset()
+    aside_modals: frozenset = frozenset()
+    loose_quotatives: frozenset = frozenset()
+    floating_quantifiers: frozenset = frozenset()
 
     def rule_enabled(self, rule_id: str) -> bool:
         return rule_id not in self.rules_off
@@ -184,6 +187,9 @@ class QuoteConfig:
             not_tail_verbs=words("direct", "not_tail_verbs"),
             dateline_dashes=words("direct", "dateline_dashes"),
             not_fragment_subjects=words("not_speech", "not_fragment_subjects"),
+            aside_modals=words("not_speech", "aside_modals"),
+            loose_quotatives=words("cues", "loose_quotatives"),
+            floating_quantifiers=words("speakers", "floating_quantifiers"),
         )
         # A key nobody reads is a typo or a leftover, which would silently switch a rule off.
         # ([roles] keys are data; [rules] keys are checked against the registry above.)

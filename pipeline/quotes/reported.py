@@ -519,7 +519,7 @@ def _verb_parsed_as_modifier(idx: _DocIndex, tok: Token) -> Attribution | None:
     span, quoted = _extend_to_quotes(idx, (head.idx, end[1]))
     if not quoted:
         return None
-    att = Attribution("mixed", span, "mixed.object", cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok),
+    att = Attribution("mixed", span, "mixed.object", cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok, idx.config),
                       speaker=(subj[0].i, tok.i))
     att.extra["speaker_fixed"] = True
     return att
@@ -914,7 +914,7 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]],
         typ = "mixed" if quoted else "indirect"
         if typ == "mixed":
             rule = MIXED_VARIANT.get(rule, rule)
-        att = Attribution(typ, span, rule, cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok))
+        att = Attribution(typ, span, rule, cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok, idx.config))
         if speaker is not None:
             att.speaker = speaker
             att.extra["speaker_fixed"] = True
@@ -1020,7 +1020,7 @@ def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[A
         if not quoted or _overlap(span, taken) > 0:
             continue
         yield Attribution("mixed", span, "mixed.quoted_fragment", cue=verb, cue_span=_cue_span(verb),
-                          cue_lemma=_cue_lemma(verb))
+                          cue_lemma=_cue_lemma(verb, idx.config))
 
 
 def _own_statement(noun: Token, verb: Token, config: QuoteConfig) -> bool:
@@ -1267,7 +1267,7 @@ def block_quotes(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
             continue
         cue = cues[-1]
         yield Attribution("direct", (ns, ne), "direct.colon_block", cue=cue, cue_span=_cue_span(cue),
-                          cue_lemma=_cue_lemma(cue))
+                          cue_lemma=_cue_lemma(cue, idx.config))
 
 
 # Longest source written before the colon of a headline ("McCain Challenger Kelli Ward: ...").

@@ -248,7 +248,7 @@ def _governed_by_plan(tok: Token, config: QuoteConfig) -> bool:
         return True
     # "It should be noted that", "it must be said": the writer's aside, nobody is reported.
     if any(c.dep_ == "nsubjpass" and c.lower_ == "it" for c in tok.children) and \
-            any(c.dep_ == "aux" and c.lower_ in ("should", "must", "can", "could", "might", "may", "would")
+            any(c.dep_ == "aux" and c.lower_ in config.aside_modals
                 for c in tok.children):
         return True
     # "is said to be": a passive say with an infinitive is hearsay about the subject, no speech.
@@ -263,7 +263,7 @@ def _loose_quotative(idx: _DocIndex, cue: Token, q: QuoteSpan) -> bool:
     movement or placement verb whose own complements run up to or into the marks is no cue
     (went with a willingness “to build ...”, put him “through the wringer,” says he goes “back
     to war”)."""
-    if cue.lemma_.lower() not in ("go", "put"):
+    if cue.lemma_.lower() not in idx.config.loose_quotatives:
         return False
     a, b = idx.token_range(cue.idx + len(cue.text), q.content_end)
     for tok in idx.doc[a:b]:
@@ -623,7 +623,7 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         if final:
             return near, passive
         subject = near
-    if subject is not None and subject.lower_ in ("all", "both", "each") and subject.i > 0 and \
+    if subject is not None and subject.lower_ in config.floating_quantifiers and subject.i > 0 and \
             not any(c.i != tok.i for c in subject.children):
         # "with Trump, Huckabee and Christie all calling for ...": a floating quantifier right
         # after the names (parsed as their apposition or as the subject itself); the names it
@@ -854,13 +854,15 @@ def _inverted_cue_word(tok: Token, config: QuoteConfig) -> bool:
     return tok.pos_ == "VERB" and tok.lemma_.lower() in cues or word[:-1] in cues or word[:-2] in cues
 
 
-def _cue_lemma(tok: Token) -> str:
+def _cue_lemma(tok: Token, config: QuoteConfig) -> str:
+    """The cue as recorded: the lemma, a multi-word cue of `cues.phrases` written with its
+    particle ("point out"), or "call" with its particle ("call for")."""
     lemma = tok.lemma_.lower()
     prt = [c.lower_ for c in tok.children if c.dep_ == "prt"]
-    if lemma == "point" and "out" in prt:
-        return "point out"
+    if lemma in config.phrases and config.phrases[lemma][0] in prt:
+        return config.phrases[lemma][1]
     if lemma == "call":
-        preps = [c.lower_ for c in tok.children if c.dep_ in ("prep", "prt") and c.lower_ in ("for", "on", "upon")]
+        preps = [c.lower_ for c in tok.children if c.dep_ in ("prep", "prt") and c.lower_ in config.call_particles]
         if preps:
             return f"call {preps[0]}"
     return lemma
