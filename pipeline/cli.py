@@ -37,14 +37,21 @@ def run_stage(name: str, out_dir: Path, config_dir: Path | None, input_dir: Path
     return record
 
 
-def run_all(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dict | None = None) -> dict:
-    """Every stage in order; `where["stage"]` names the running stage (for the CLI's messages)."""
+def run_all(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dict | None = None,
+            force: bool = False) -> dict:
+    """Every stage in order, each only when it is stale (`manifest.is_current`) unless `force`;
+    `where["stage"]` names the running stage (for the CLI's messages)."""
     where = {} if where is None else where
     stages = available_stages()
     where["stage"] = "config"
-    validate_configs(config_dir, stages)
+    config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
+    if force or not all(manifest.is_current(name, out_dir, config_dir, input_dir) for name in stages):
+        validate_configs(config_dir, stages)    # before the first stage writes anything
     for name in stages:
         where["stage"] = name
+        if not force and manifest.is_current(name, out_dir, config_dir, input_dir):
+            print(f"[{name}] up to date (inputs, code, config and model unchanged)", file=sys.stderr)
+            continue
         run_stage(name, out_dir, config_dir, input_dir)
     where["stage"] = None
     return manifest.gather(out_dir, stages)
@@ -70,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--input", required=True, type=Path, help="folder of *.txt / *.jsonl articles")
     run.add_argument("--output", required=True, type=Path, help="folder for the Parquet tables")
     run.add_argument("--config", type=Path, default=None, help="config folder (default: configs/)")
+    run.add_argument("--force", action="store_true",
+                     help="rerun every stage (by default a stage reruns only when what it depends on changed)")
 
     for declared in stage_table.STAGES:
         stage = sub.add_parser(declared.name, help=f"{declared.summary} (this stage alone, on --output)")
@@ -131,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with io.output_lock(out_dir):
             if args.command == "run":
-                run_all(args.input, out_dir, args.config, where)
+                run_all(args.input, out_dir, args.config, where, force=args.force)
             elif args.command in STAGE_ORDER:
                 if args.command not in available_stages():
                     raise PipelineError(f"stage '{args.command}' is not implemented yet")

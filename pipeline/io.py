@@ -222,7 +222,7 @@ def read_frame(spec: TableSpec, out_dir: Path, **kwargs) -> pd.DataFrame:
     return read_table(spec, out_dir, **kwargs).to_pandas()
 
 
-def iter_row_groups(spec: TableSpec, out_dir: Path) -> Iterator[pa.Table]:
+def iter_row_groups(spec: TableSpec, out_dir: Path, columns: list[str] | None = None) -> Iterator[pa.Table]:
     """Stream a table written by TableWriter one row group (batch of whole documents) at a time."""
     path = table_path(spec, out_dir)
     if not path.exists():
@@ -231,7 +231,7 @@ def iter_row_groups(spec: TableSpec, out_dir: Path) -> Iterator[pa.Table]:
     if not parquet.schema_arrow.equals(spec.schema, check_metadata=False):
         raise SchemaError(f"{path}: schema differs from '{spec.name}' as declared")
     for index in range(parquet.num_row_groups):
-        yield parquet.read_row_group(index)
+        yield parquet.read_row_group(index, columns=columns)
 
 
 # --- the output folder: one run at a time, leftovers of killed runs removed ---

@@ -1,7 +1,12 @@
 """Per-stage manifests: what a stage read (hashes), its config, code and model, rows and time.
 
-Each stage writes `OUT/manifest/<stage>.json` last, after its tables; the Makefile uses these
-files as the stage targets, and `run` gathers them into `OUT/manifest.json`.
+Each stage writes `OUT/manifest/<stage>.json` last, after its tables, with a `fingerprint`: one
+hash of the contents of everything the stage table (`pipeline/stages.py`) declares it depends on
+(the tables it reads, or ingest's input files; its code and the core; its config files; the model
+package and version) and the hashes of the tables it wrote. `run` reruns a stage only when the
+fingerprint it would have now differs, or a table it wrote is missing or changed (`is_current`):
+staleness by content, as weasel does with `project.lock`, never by file times.
+`run` gathers the stage manifests into `OUT/manifest.json`.
 """
 
 from __future__ import annotations
@@ -44,6 +49,70 @@ def installed_model() -> dict | None:
         return {"package": name, "version": None}
 
 
+def code_hashes(stage_name: str) -> dict[str, str]:
+    """sha256 of the stage's declared code files and of the core modules, by path in the package."""
+    from .stages import BY_NAME, CORE, code_files
+
+    files = code_files(BY_NAME[stage_name]) + [PACKAGE_DIR / f"{name}.py" for name in CORE]
+    return {path.relative_to(PACKAGE_DIR).as_posix(): sha256_file(path) for path in sorted(set(files))}
+
+
+def fingerprint(stage_name: str, inputs: dict[str, str], config_hashes: dict[str, str], model: dict | None) -> str:
+    """One hash of what a stage's output depends on (inputs: table or input-file name -> sha256)."""
+    parts = {"stage": stage_name, "inputs": inputs, "config": config_hashes, "model": model,
+             "code": code_hashes(stage_name)}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def settings_fingerprint(stage_name: str, config_dir: Path) -> str:
+    """What decides how a stage treats each document, its inputs left out: code, config, model.
+    Equal fingerprints let a stage reuse its earlier per-document results (incremental parse)."""
+    from .config import config_files
+    from .stages import BY_NAME
+
+    config_hashes = {Path(k).name: v for k, v in hash_files(config_files(config_dir, stage_name)).items()}
+    return fingerprint(stage_name, {}, config_hashes, installed_model() if BY_NAME[stage_name].model else None)
+
+
+def verified_outputs(stage_name: str, out_dir: Path) -> dict[str, str]:
+    """sha256 of the tables the stage alone owns (a shared log that later stages amend is left out)."""
+    from .stages import BY_NAME, STAGES
+
+    amended = {table for stage in STAGES for table in stage.amends}
+    names = [t for t in BY_NAME[stage_name].writes if t not in amended]
+    return {f"{t}.parquet": sha256_file(Path(out_dir) / f"{t}.parquet")
+            for t in names if (Path(out_dir) / f"{t}.parquet").exists()}
+
+
+def current_inputs(stage_name: str, out_dir: Path, input_dir: Path | None, config_dir: Path) -> dict[str, str]:
+    """The input hashes the stage would record if it ran now (ingest: its input files)."""
+    from .stages import BY_NAME, input_file_hashes
+
+    if BY_NAME[stage_name].input_folder:
+        return input_file_hashes(BY_NAME[stage_name], input_dir, config_dir)
+    return {f"{t}.parquet": sha256_file(Path(out_dir) / f"{t}.parquet")
+            for t in BY_NAME[stage_name].reads if (Path(out_dir) / f"{t}.parquet").exists()}
+
+
+def is_current(stage_name: str, out_dir: Path, config_dir: Path, input_dir: Path | None = None) -> bool:
+    """True when the stage's last manifest matches what it would depend on now, and its tables are intact."""
+    from .config import config_files
+    from .stages import BY_NAME
+
+    path = Path(out_dir) / "manifest" / f"{stage_name}.json"
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    declared = BY_NAME[stage_name]
+    if not record.get("fingerprint") or record.get("outputs") != verified_outputs(stage_name, out_dir):
+        return False      # an older manifest, or a table it wrote is gone or was changed since
+    config_hashes = {Path(k).name: v for k, v in hash_files(config_files(config_dir, stage_name)).items()}
+    model = installed_model() if declared.model else None
+    now = fingerprint(stage_name, current_inputs(stage_name, out_dir, input_dir, config_dir), config_hashes, model)
+    return now == record["fingerprint"]
+
+
 @dataclass
 class StageRecord:
     stage: str
@@ -71,7 +140,12 @@ class StageRecord:
                 self.inputs[path.name] = sha256_file(path)
 
     def write(self) -> dict:
+        from .stages import BY_NAME
+
         config_hashes = hash_files(self.config_files)
+        by_name = {Path(k).name: v for k, v in config_hashes.items()}
+        declared = BY_NAME.get(self.stage)
+        model = installed_model() if declared is not None and declared.model else None
         record = {
             "stage": self.stage,
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
@@ -84,6 +158,10 @@ class StageRecord:
             "rows": self.rows,
             **self.extra,
         }
+        if declared is not None:
+            record["fingerprint"] = fingerprint(self.stage, self.inputs, by_name, model)
+            record["settings_fingerprint"] = fingerprint(self.stage, {}, by_name, model)
+            record["outputs"] = verified_outputs(self.stage, self.out_dir)
         path = Path(self.out_dir) / "manifest" / f"{self.stage}.json"
         with atomic_path(path) as tmp:
             tmp.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
