@@ -202,6 +202,8 @@ QUOTES = TableSpec(
         _f("gender_evidence", STR, True),   # what decided: pronoun:she, honorific:Mrs., first_name:Mary
         _f("resolution", STR),              # explicit / pronoun / role / continuation / none
         _f("rule_id", STR),
+        _f("rule_trace", STR),              # the rule that found the row, then each repair applied
+                                            # after, " > "-joined (pipeline/quotes/rules.py)
     ]),
     ("quote_id",),
 )

@@ -23,7 +23,8 @@ def quote(qid_start: int, content: str, **kw) -> dict:
            "content": content, "content_start": start, "content_end": start + len(content), "cue": "say",
            "cue_start": None, "cue_end": None, "speaker_text": None, "speaker_start": None,
            "speaker_end": None, "speaker": None, "speaker_entity_id": None, "speaker_title": None,
-           "speaker_gender": None, "gender_evidence": None, "resolution": "none", "rule_id": "test"}
+           "speaker_gender": None, "gender_evidence": None, "resolution": "none", "rule_id": "test",
+           "rule_trace": "test"}
     row.update(kw)
     return row
 

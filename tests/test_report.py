@@ -69,7 +69,7 @@ def build_outputs(out: Path) -> dict:
                 "content_start": c[0], "content_end": c[1], "cue": cue.split()[0], "cue_start": k[0],
                 "cue_end": k[0] + len(cue.split()[0]), "speaker_text": speaker_text, "speaker_start": s[0],
                 "speaker_end": s[1], "speaker": speaker, "speaker_entity_id": entity, "resolution": resolution,
-                "rule_id": rule}
+                "rule_id": rule, "rule_trace": rule}
 
     quotes = [
         quote("site/a1", "we will talk <soon> & more", "said \"we", "President Putin", "Vladimir Putin",
