@@ -46,7 +46,7 @@ STAGES: tuple[Stage, ...] = (
           reads=(), writes=("documents", "rejects"), code=("ingest", "html"), configs=("ingest.toml",),
           check="pipeline.ingest:check_config", input_folder=True, input_hashes="pipeline.ingest:input_hashes"),
     Stage("clean", "label every line (title, body, meta, caption, boilerplate); find near-duplicate stories",
-          reads=("documents",), writes=("bodies", "lines"), code=("clean", "boilerplate", "offsets"),
+          reads=("documents",), writes=("bodies", "lines"), code=("clean", "boilerplate", "offsets", "unwrap"),
           configs=("clean.toml",), check="pipeline.clean:check_config"),
     Stage("parse", "one spaCy pass over the bodies: tokens, sentences",
           reads=("documents", "bodies"), writes=("tokens", "sentences"), code=("parse", "docs", "offsets"),
