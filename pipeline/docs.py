@@ -1,7 +1,7 @@
 """Rebuilding parsed `Doc`s from `tokens.parquet`, so later stages never parse again.
 
 A rebuilt Doc has the words, whitespace, lemmas, tags, POS, morphology, dependency tree (hence
-the sentences) and entities the parse produced; its text equals `documents.body`. Each token row
+the sentences) and entities the parse produced; its text equals `bodies.body`. Each token row
 also carries `start`/`end` offsets into `documents.text`, available as `ParsedDoc.token_starts`.
 """
 

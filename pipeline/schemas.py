@@ -112,7 +112,7 @@ TOKENS = TableSpec(
         _f("i", I32),                       # index of the token in its document's Doc
         _f("start", I64),                   # offsets into documents.text
         _f("end", I64),
-        _f("body_start", I64),              # offset into documents.body (the parsed text)
+        _f("body_start", I64),              # offset into bodies.body (the parsed text)
         _f("text", STR),
         _f("whitespace", STR),              # "" or " ": spaCy's trailing whitespace
         _f("lemma", STR),
