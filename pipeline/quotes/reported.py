@@ -1351,8 +1351,9 @@ def _colon_quotation(idx: _DocIndex, span: tuple[int, int], taken: Sequence[tupl
     quotation is part of what was said. The span widened to the closing mark, or None."""
     colon = idx.token_at(span[1])
     if colon is None:
-        nxt = [t for t in idx.doc[idx.token_range(span[1], span[1] + 3)[0]:] if not t.is_space][:1]
-        colon = nxt[0] if nxt else None
+        # the first non-space token after the clause (lazily: a slice to the end of a long document
+        # must not be walked whole for each clause)
+        colon = next((t for t in idx.doc[idx.token_range(span[1], span[1] + 3)[0]:] if not t.is_space), None)
     if colon is None or colon.text != ":" or idx.text[span[1]:colon.idx].strip():
         return None
     for q in idx.quotes:
