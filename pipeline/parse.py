@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from itertools import chain
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -324,6 +325,21 @@ def split_paragraphs(text: str, max_chars: int) -> list[str]:
     return pieces
 
 
+def char_batches(texts: list[str], batch_size: int, max_chars: int) -> Iterator[list[str]]:
+    """`texts` in order, in batches of at most `batch_size` texts and `max_chars` characters (a text
+    longer than that alone): the parser's memory grows with the characters of a batch, so the
+    pieces of one long document are not parsed all at once."""
+    batch, chars = [], 0
+    for text in texts:
+        if batch and (len(batch) >= batch_size or chars + len(text) > max_chars):
+            yield batch
+            batch, chars = [], 0
+        batch.append(text)
+        chars += len(text)
+    if batch:
+        yield batch
+
+
 def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process: int, row_group_tokens: int,
                     max_chunk_chars: int = 100_000, rejects: list[dict] | None = None
                     ) -> Iterator[tuple[pa.Table, pa.Table]]:
@@ -351,8 +367,12 @@ def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process:
     def parse_group(group: list[tuple]) -> list[Doc | None]:
         fresh = [item for item in group if item[4] is None]       # item[4]: the Doc of an earlier run
         try:
-            parsed = iter(nlp.pipe([piece for item in fresh for piece in item[3]], batch_size=batch_size,
-                                   n_process=n_process))
+            pieces = [piece for item in fresh for piece in item[3]]
+            if n_process == 1:      # a batch holds at most max_chunk_chars characters: memory follows it
+                parsed = chain.from_iterable(nlp.pipe(batch, batch_size=len(batch))
+                                             for batch in char_batches(pieces, batch_size, max_chunk_chars))
+            else:
+                parsed = iter(nlp.pipe(pieces, batch_size=batch_size, n_process=n_process))
             docs = {id(item): joined([next(parsed) for _ in item[3]]) for item in fresh}
             return [item[4] if item[4] is not None else docs[id(item)] for item in group]
         except Exception:

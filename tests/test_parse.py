@@ -161,3 +161,17 @@ def test_a_changed_tokens_table_is_not_reused(tmp_path):
     write_table(TOKENS, tokens, out)
     assert _run_front(SEEDS, out)["rows"]["reused"] == 0
     assert "tampered" not in set(read_frame(TOKENS, out).lemma)
+
+
+@pytest.mark.parametrize("lengths, batch_size, max_chars, batches", [
+    ([10, 10, 10], 16, 100, [[10, 10, 10]]),              # news-sized: one batch, as before
+    ([60, 60, 60], 16, 100, [[60], [60], [60]]),          # pieces of a long document: one at a time
+    ([10] * 5, 2, 100, [[10, 10], [10, 10], [10]]),       # the document count still bounds a batch
+    ([150, 10], 16, 100, [[150], [10]]),                  # a text over the budget goes alone
+    ([], 16, 100, []),
+])
+def test_char_batches(lengths, batch_size, max_chars, batches):
+    from pipeline.parse import char_batches
+
+    texts = ["x" * n for n in lengths]
+    assert [[len(t) for t in b] for b in char_batches(texts, batch_size, max_chars)] == batches
