@@ -39,11 +39,18 @@ PRONOUNS = [
     ('Tom Ray spoke on Monday.\n"I told Joe Biden that we would win," he said.', "Tom Ray"),
     # with no previous speaker, the subject of the sentences before, not the latest name
     ('Tom Ray attacked Joe Biden on Monday.\nHe said the plan would fail.', "Tom Ray"),
+    # a subject inside what an earlier speaker reported is not the narrative's subject ...
+    ('Chris Cox said on Monday that Joe Biden is trying to distract voters.\nHe said the plan would fail.',
+     "Chris Cox"),
+    # ... while the same subject in the writer's own sentence is
+    ('Chris Cox spoke on Monday. Joe Biden is trying to distract voters.\nHe said the plan would fail.',
+     "Joe Biden"),
 ]
 
 
 @pytest.mark.parametrize("text, speaker", PRONOUNS, ids=["subject-since", "object-since", "inside-quote",
-                                                         "subject-first"])
+                                                         "subject-first", "reported-subject",
+                                                         "narrative-subject"])
 def test_pronoun_antecedent(extract, text, speaker):
     rows = extract(text)
     assert rows and rows[-1]["speaker"] == speaker, [(r["speaker_text"], r["speaker"]) for r in rows]

@@ -571,7 +571,10 @@ class SpeakerResolver:
         prev = self._previous_speaker(cue_i, plural=False)
         recent = self._recent(cue_i, ("PERSON",), pronoun, skip=content)
         floor = self._sentences_back(cue_i, 2)
-        subjects = [m for m in self._candidates(cue_i, gender, content) if m.token_start >= floor and self._is_subject(m)]
+        # (a subject inside what an earlier attribution reports is that speaker's topic, not the
+        # narrative's: "Cox says Obama is trying to distract ... He says" is Cox again)
+        subjects = [m for m in self._candidates(cue_i, gender, content) if m.token_start >= floor and
+                    self._is_subject(m) and not self._reported(m)]
         pm = None
         if prev is not None:
             pm = next((m for m in self.mentions if m.name == prev.speaker_name and m.label == "PERSON"), None)
@@ -614,6 +617,12 @@ class SpeakerResolver:
         if m is not None and pronoun in PRONOUN_GENDER:
             self.pronoun_votes[m.name][pronoun] += 1
         return m
+
+    def _reported(self, m: Mention) -> bool:
+        """The mention lies inside the content of an attribution resolved before (what someone
+        else said), not in the writer's own narrative."""
+        idx = self.doc[m.token_start].idx
+        return any(a.content[0] <= idx < a.content[1] for a in self.history if a.content)
 
     def _is_subject(self, m: Mention) -> bool:
         root = self.doc[m.token_start:m.token_end].root
