@@ -462,6 +462,12 @@ def _after_place_preposition(doc: Doc, m: Mention, rules: EntityRules) -> bool:
     return m.start > 0 and doc[m.start - 1].lower_ in rules.place_prepositions
 
 
+def _is_name_word(token) -> bool:
+    """A word of a name: letters, with an apostrophe or a hyphen allowed ("O’Malley",
+    "D'Souza", "Ocasio-Cortez"), not punctuation and not an initial's dot alone."""
+    return bool(re.fullmatch(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", token.text))
+
+
 def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str]) -> set[tuple[str, ...]]:
     """Surnames (as token tuples) of the persons a document names with two words or more, as
     written and in capitals; a name whose last word is a generational suffix ("Jr.") is skipped."""
@@ -469,7 +475,7 @@ def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str
     for m in persons:
         if any(t.text in (",", ";", ":", "—", "–") for t in doc[m.start:m.end]):
             continue        # "OSCEOLA, Iowa": a dateline, not a name
-        words = [t for t in doc[m.start:m.end] if t.is_alpha and t.lower_ not in suffixes]
+        words = [t for t in doc[m.start:m.end] if _is_name_word(t) and t.lower_.rstrip(".") not in suffixes]
         if len(words) < 2 or not words[-1].text[:1].isupper() or len(words[-1].text) < 2:
             continue
         last = words[-1].text
@@ -480,14 +486,15 @@ def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str
 
 def _group_owner(doc: Doc, m: Mention) -> Mention | None:
     """"His campaign", "Presidential campaign": the words before the noun must be a name (proper
-    nouns when the Doc is tagged; capitalised words that are not determiners or pronouns)."""
+    nouns when the Doc is tagged, or words the model took for a name: "Trump" in "Trump's campaign"
+    is often a NOUN tagged ORG, "O’Malley" an X; untagged, capitalised words that are not determiners or pronouns)."""
     tagged = doc.has_annotation("TAG")
     start = m.start
     while start < m.end - 1 and (doc[start].pos_ in ("DET", "PRON", "ADJ") if tagged
                                  else doc[start].lower_ in CLOSED_CLASS):
         start += 1
-    owner = [t for t in doc[start:m.end - 1] if t.is_alpha]
-    if not owner or (tagged and any(t.pos_ != "PROPN" for t in owner)):
+    owner = [t for t in doc[start:m.end - 1] if _is_name_word(t)]
+    if not owner or (tagged and any(t.pos_ != "PROPN" and not t.ent_type_ for t in owner)):
         return None
     m.start = start
     return m
@@ -576,7 +583,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
         key = tuple(t.text for t in doc[m.start:m.end])
         votes[key][m.label] += 1
         if m.label == "PERSON" and m.end - m.start >= 2:
-            words = [t for t in doc[m.start:m.end] if t.is_alpha]
+            words = [t for t in doc[m.start:m.end] if _is_name_word(t)]
             if words:
                 votes[(words[-1].text,)]["PERSON"] += 2
     keys = {key: max(c, key=lambda lab: (c[lab], -LABEL_ORDER.index(lab) if lab in LABEL_ORDER else -99))
@@ -1138,7 +1145,7 @@ def _mention_name(doc: Doc, m: Mention, rules: EntityRules) -> str:
     Obama administration" -> "Obama administration" (`organisations.person_groups`)."""
     text = normalise_name(doc[m.start:m.end].text)
     if m.rule_id == f"pattern:{GROUP_PATTERN}":
-        owners = [t.text for t in doc[m.start:m.end - 1] if t.is_alpha and t.text[:1].isupper()]
+        owners = [t.text for t in doc[m.start:m.end - 1] if _is_name_word(t) and t.text[:1].isupper()]
         noun = rules.person_groups.get(doc[m.end - 1].lower_)
         if owners and noun:
             return f"{normalise_name(owners[-1])} {noun}"

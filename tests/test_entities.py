@@ -277,6 +277,11 @@ SURNAME_CASES = [
      [("Trump", "PERSON", "surname")]),
     (toks("Jim Jordan spoke . Jordan said so ."), {(0, 2): "PERSON", (4, 5): "GPE"},
      [("Jordan", "PERSON", "surname")]),
+    # a surname with an apostrophe is a surname too
+    (toks("Martin O’Malley spoke . O’Malley said so ."), {(0, 2): "PERSON", (4, 5): "ORG"},
+     [("O’Malley", "PERSON", "surname")]),
+    (toks("Dinesh D'Souza spoke . D'Souza said so ."), {(0, 2): "PERSON", (4, 5): "GPE"},
+     [("D'Souza", "PERSON", "surname")]),
     # capitals: a transcript's speaker label
     (toks("Mike Pence joined .\nPENCE : Well , look ."), {(0, 2): "PERSON"},
      [("PENCE", "PERSON", "gazetteer")]),
@@ -287,6 +292,8 @@ SURNAME_CASES = [
      [("Trump Organization", "ORG", "model")]),
     # negative: no full name in the document, no evidence: the model's label stands
     (toks("Trump said so ."), {(0, 1): "ORG"}, [("Trump", "ORG", "model")]),
+    # negative: a generational suffix is no surname ("Jr." beside "Donald Trump Jr.")
+    (toks("Donald Trump Jr. spoke . Jr. said so ."), {(0, 3): "PERSON", (5, 6): "ORG"}, [("Jr.", "ORG", "model")]),
 ]
 
 
@@ -328,6 +335,30 @@ CAMPAIGN_CASES = [
 @pytest.mark.parametrize("tokens, ents, name", CAMPAIGN_CASES)
 def test_campaigns_are_organisations_named_after_their_owner(rules, tokens, ents, name):
     doc = make_doc(tokens, ents)
+    campaigns = [m for m in find_mentions(doc, rules) if m.rule_id == "pattern:org_person_group"]
+    assert [_mention_name(doc, m, rules) for m in campaigns] == ([name] if name else [])
+
+
+# (tokens, part-of-speech tags, entities, campaign name): a tagged Doc
+TAGGED_CAMPAIGN_CASES = [
+    (["Trump", "’s", "campaign", "said", "so", "."], ["NOUN", "PART", "NOUN", "VERB", "ADV", "PUNCT"],
+     {(0, 1): "ORG"}, "Trump campaign"),
+    (["O’Malley", "’s", "campaign", "said", "so", "."], ["PROPN", "PART", "NOUN", "VERB", "ADV", "PUNCT"],
+     {}, "O'Malley campaign"),
+    # negative: a capitalised common noun the model gives no entity owns nothing
+    (["Campaign", "’s", "campaign", "said", "so", "."], ["NOUN", "PART", "NOUN", "VERB", "ADV", "PUNCT"],
+     {}, None),
+    (["Presidential", "campaign", "said", "so", "."], ["ADJ", "NOUN", "VERB", "ADV", "PUNCT"], {}, None),
+]
+
+
+@pytest.mark.parametrize("tokens, pos, ents, name", TAGGED_CAMPAIGN_CASES)
+def test_campaign_owner_in_a_tagged_doc(rules, tokens, pos, ents, name):
+    doc = make_doc(tokens, ents)
+    for token, tag in zip(doc, pos):
+        token.pos_ = tag
+        token.tag_ = {"PROPN": "NNP", "NOUN": "NN"}.get(tag, "XX")
+    assert doc.has_annotation("TAG")
     campaigns = [m for m in find_mentions(doc, rules) if m.rule_id == "pattern:org_person_group"]
     assert [_mention_name(doc, m, rules) for m in campaigns] == ([name] if name else [])
 
