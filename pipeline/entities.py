@@ -102,6 +102,7 @@ class EntityRules:
     context_posterior: float
     context_smoothing: float
     person_min_documents: int
+    description_min_documents: int
     name_particles: frozenset[str]
     extra_titles: frozenset[str]                  # lower case, no final dot
     name_suffixes: frozenset[str]
@@ -198,6 +199,7 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         context_posterior=float(require(config, "linking.context_posterior", (int, float), source)),
         context_smoothing=float(require(config, "linking.context_smoothing", (int, float), source)),
         person_min_documents=require(config, "linking.person_min_documents", int, source),
+        description_min_documents=require(config, "linking.description_min_documents", int, source),
         name_particles=frozenset(w.lower() for w in strs("titles.name_particles")),
         extra_titles=_extra_titles(strs("titles.extra_heads")),
         name_suffixes=_name_suffixes(),
@@ -1114,6 +1116,7 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
         group["n_mentions"] += 1
         group["docs"].add(row["doc_id"])
         group["rules"].add(link)
+    described = corpus_descriptions(doc_mentions, rules.description_min_documents)
     entities = []
     for eid in sorted(groups):
         g = groups[eid]
@@ -1121,6 +1124,7 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
             "entity_id": eid, "label": g["label"], "name": g["name"],
             "aliases": sorted(g["aliases"], key=lambda a: (-g["aliases"][a], a)),
             "titles": _dedupe_titles(g["titles"]),
+            "descriptions": described.get(eid, []),
             "n_mentions": g["n_mentions"], "n_documents": len(g["docs"]),
             "link_rule": ",".join(sorted(g["rules"])),
         })
@@ -1154,6 +1158,54 @@ def _mention_name(doc: Doc, m: Mention, rules: EntityRules) -> str:
     return text
 
 
+DESCRIBING_POS = ("NOUN", "ADJ", "PROPN")
+
+
+def describing_words(doc: Doc, start: int, end: int) -> set[str]:
+    """Words the text uses to describe the person named by doc[start:end] (lower case, as written
+    and as lemma): the noun phrase before the name ("retired neurosurgeon Ben Carson"), an
+    apposition either way ("Trump, the billionaire businessman"; "the FBI director, James Comey")
+    and a copula ("Carson is a neurosurgeon"). Empty for an untagged or unparsed Doc."""
+    if not (doc.has_annotation("TAG") and doc.has_annotation("DEP")):
+        return set()
+    out: set[str] = set()
+
+    def add(tokens) -> None:
+        for t in tokens:
+            if t.pos_ in DESCRIBING_POS and not t.is_punct:
+                out.update((t.lower_, t.lemma_.lower()))
+
+    root = doc[start:end].root
+    add([t for t in doc[max(root.left_edge.i, start - 6):start]
+         if t.head.i >= start or t.head.i in range(start - 6, start)])
+    for c in root.children:
+        if c.dep_ == "appos" and c.pos_ == "NOUN":
+            add([t for t in c.subtree if t.i <= c.i])
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+        add([t for t in root.head.subtree if t.i <= root.head.i])
+    if root.dep_ == "nsubj" and root.head.lemma_ == "be":
+        for c in root.head.children:
+            if c.dep_ == "attr" and c.pos_ == "NOUN":
+                add([t for t in c.subtree if t.i <= c.i])
+    return out
+
+
+def corpus_descriptions(rows: list[dict], min_documents: int) -> dict[str, list[str]]:
+    """entity_id -> the words that describe that person in at least `min_documents` documents of
+    the corpus, most documents first ("businessman", "billionaire" for Donald Trump): what "the
+    businessman" can mean in an article that never says it of anyone."""
+    docs: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in rows:
+        if row["label"] == "PERSON":
+            for word in row.get("described") or ():
+                docs[row["entity_id"]][word].add(row["doc_id"])
+    out = {}
+    for eid, words in docs.items():
+        kept = [w for w in words if len(words[w]) >= min_documents]
+        out[eid] = sorted(kept, key=lambda w: (-len(words[w]), w))
+    return out
+
+
 def mention_rows(parsed, rules: EntityRules) -> list[dict]:
     """Mention rows of one parsed document (entity_id unset), offsets into documents.text."""
     doc = parsed.doc
@@ -1171,6 +1223,7 @@ def mention_rows(parsed, rules: EntityRules) -> list[dict]:
             "text": text, "label": m.label, "title": title, "title_start": title_start,
             "title_end": title_end, "entity_id": None, "rule_id": m.rule_id, "link_rule": None,
             "name": m.canonical or _mention_name(doc, m, rules),
+            "described": sorted(describing_words(doc, m.start, m.end)) if m.label == "PERSON" else [],
         })
     return rows
 
@@ -1184,7 +1237,7 @@ def extract_entities(parsed_docs: Iterable, rules: EntityRules) -> tuple[list[di
         common_words.update(t.text for t in parsed.doc if t.is_alpha and t.text.islower())
     rows, entities = link_mentions(rows, rules, frozenset(common_words))
     for row in rows:
-        del row["name"]
+        del row["name"], row["described"]
     return rows, entities
 
 

@@ -542,3 +542,17 @@ def test_a_full_name_found_in_the_text_needs_a_first_name(rules):
             row("b", "Crooked Hillary", rule_id="name_in_text"), row("b", "Hillary Clinton")]
     rows, _ = link_mentions(rows, rules, frozenset({"crooked", "women"}))
     assert [r["entity_id"] for r in rows] == ["PERSON:mehmet-oz"] * 2 + ["PERSON:hillary-clinton"] * 2
+
+
+def test_corpus_descriptions_keep_words_of_several_documents():
+    from pipeline.entities import corpus_descriptions
+
+    rows = [{"doc_id": "a", "label": "PERSON", "entity_id": "PERSON:tom-ray", "described": ["businessman", "rich"]},
+            {"doc_id": "a", "label": "PERSON", "entity_id": "PERSON:tom-ray", "described": ["mogul"]},
+            {"doc_id": "b", "label": "PERSON", "entity_id": "PERSON:tom-ray", "described": ["businessman"]},
+            {"doc_id": "c", "label": "PERSON", "entity_id": "PERSON:tom-ray", "described": ["businessman", "rich"]},
+            {"doc_id": "b", "label": "ORG", "entity_id": "ORG:ray-corp", "described": ["company", "big"]},
+            {"doc_id": "c", "label": "ORG", "entity_id": "ORG:ray-corp", "described": ["company"]}]
+    # most documents first; "mogul" (twice in one document) is one document's phrase; no organisation
+    assert corpus_descriptions(rows, 2) == {"PERSON:tom-ray": ["businessman", "rich"]}
+    assert corpus_descriptions(rows, 3) == {"PERSON:tom-ray": ["businessman"]}

@@ -202,3 +202,39 @@ TITLED_NAMES_AS_ORG = [
 def test_title_and_name_tagged_as_organisation_is_the_person(extract, text, speaker, title):
     rows = extract(text)
     assert rows and (rows[-1]["speaker"], rows[-1]["speaker_title"]) == (speaker, title), rows
+
+
+# Corpus descriptions: (documents of the corpus, the last document's expected last speaker)
+CORPUS_DESCRIPTIONS = [
+    # two other articles call Tom Ray the businessman: in a third that never does, "the businessman" is he
+    (["Tom Ray, the billionaire businessman, spoke in Iowa.", "Tom Ray, a businessman, visited Ohio.",
+      'Tom Ray and Jane Roe met on Monday.\n"We will win," the businessman said.'], "Tom Ray"),
+    # negative: one article only says it (a passing phrase, not what the corpus calls him)
+    (["Tom Ray, the billionaire businessman, spoke in Iowa.", "Tom Ray visited Ohio.",
+      'Tom Ray and Jane Roe met on Monday.\n"We will win," the businessman said.'], "the businessman"),
+    # negative: two people of the article are called so elsewhere: which one is not known
+    (["Tom Ray, the billionaire businessman, spoke in Iowa.", "Tom Ray, a businessman, visited Ohio.",
+      "Jane Roe, a businessman, spoke in Iowa.", "Jane Roe, the businessman, visited Ohio.",
+      'Tom Ray and Jane Roe met on Monday.\n"We will win," the businessman said.'], "the businessman"),
+    # negative: a word for an anonymous source never names someone from the corpus
+    (["Tom Ray, the person in charge, spoke in Iowa.", "Tom Ray, a person of note, visited Ohio.",
+      'Tom Ray and Jane Roe met on Monday.\n"We will win," the person said.'], "the person"),
+]
+
+
+@pytest.mark.parametrize("texts, speaker", CORPUS_DESCRIPTIONS, ids=["described", "once", "two-fit", "anonymous"])
+def test_description_resolved_by_what_the_corpus_calls_a_person(nlp, config, tmp_path, texts, speaker):
+    from pipeline.docs import ParsedDoc
+    from pipeline.entities import extract_entities, load_rules
+    from pipeline.io import write_table
+    from pipeline.quotes import extract_quotes
+    from pipeline.quotes.mentions import mentions_from_tables
+    from pipeline.schemas import ENTITIES, MENTIONS
+
+    parsed = [ParsedDoc.unmapped(f"d{k}", nlp(text)) for k, text in enumerate(texts)]
+    mentions, entities = extract_entities(parsed, load_rules())
+    write_table(MENTIONS, mentions, tmp_path)
+    write_table(ENTITIES, entities, tmp_path)
+    last = parsed[-1]
+    rows = extract_quotes(last, mentions_from_tables(tmp_path).get(last.doc_id, []), config)
+    assert rows and rows[-1]["speaker"] == speaker, rows

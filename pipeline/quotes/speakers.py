@@ -9,6 +9,7 @@ from typing import Sequence
 
 from spacy.tokens import Doc, Token
 
+from ..entities import describing_words
 from .gender import FEMALE, MALE, PRONOUN_GENDER, UNKNOWN, first_name_genders, first_name_of, gender_from_first_name
 from .lexicon import QuoteConfig, _role_heads
 from .mentions import Mention, _norm
@@ -215,36 +216,18 @@ class SpeakerResolver:
 
     def _descriptions(self) -> dict[str, set[str]]:
         """Words the document uses to describe each person (by canonical name), from its own
-        wording: the title, the noun phrase before the name ("retired neurosurgeon Ben Carson"),
-        an apposition either way ("Trump, the billionaire businessman", "the FBI director, James
-        Comey") and a copula ("Carson is a neurosurgeon"). Computed once per document."""
+        wording: the title, and what `entities.describing_words` finds around each mention (the
+        noun phrase before the name, an apposition either way, a copula). Computed once per
+        document."""
         if self._described is not None:
             return self._described
-        doc = self.doc
         out: dict[str, set[str]] = defaultdict(set)
-
-        def add(name: str, tokens) -> None:
-            for t in tokens:
-                if t.pos_ in ("NOUN", "ADJ", "PROPN") and not t.is_punct:
-                    out[name].update((t.lower_, t.lemma_.lower()))
-
         for m in self.mentions:
             if m.label != "PERSON":
                 continue
             if m.title:
                 out[m.name].update(w.lower() for w in m.title.split())
-            root = doc[m.token_start:m.token_end].root
-            add(m.name, [t for t in doc[max(root.left_edge.i, m.token_start - 6):m.token_start]
-                         if t.head.i >= m.token_start or t.head.i in range(m.token_start - 6, m.token_start)])
-            for c in root.children:
-                if c.dep_ == "appos" and c.pos_ == "NOUN":
-                    add(m.name, [t for t in c.subtree if t.i <= c.i])
-            if root.dep_ == "appos" and root.head.pos_ == "NOUN":
-                add(m.name, [t for t in root.head.subtree if t.i <= root.head.i])
-            if root.dep_ == "nsubj" and root.head.lemma_ == "be":
-                for c in root.head.children:
-                    if c.dep_ == "attr" and c.pos_ == "NOUN":
-                        add(m.name, [t for t in c.subtree if t.i <= c.i])
+            out[m.name] |= describing_words(self.doc, m.token_start, m.token_end)
         self._described = out
         return out
 
@@ -263,11 +246,22 @@ class SpeakerResolver:
                 lemma in self.config.non_speaking_heads:
             return None
         proper = [c.lower_ for c in head.lefts if c.dep_ in ("amod", "compound", "nmod") and c.text[:1].isupper()]
+
+        def fits_words(words) -> bool:
+            return (lemma in words or head.lower_ in words) and all(p in words for p in proper)
+
         described = self._descriptions()
-        names = {name for name, words in described.items()
-                 if (lemma in words or head.lower_ in words) and all(p in words for p in proper)}
+        names = {name for name, words in described.items() if fits_words(words)}
         if not names:
-            return None
+            # The article does not say it of anyone: the one person of the article whom other
+            # articles of the corpus describe so ("the businessman" for Donald Trump); none when
+            # several fit (the phrase stays as written). Not a word for an anonymous source ("the
+            # person familiar with the planning", "the spokesman"): the article would name them.
+            if lemma in self.config.unnamed_nouns or head.lower_ in self.config.unnamed_nouns:
+                return None
+            names = {m.name for m in self.mentions if m.label == "PERSON" and fits_words(m.described)}
+            if len(names) != 1:
+                return None
         fits = [m for m in self.mentions if m.label == "PERSON" and m.name in names]
         before = [m for m in fits if m.token_start < cue_i]
         return before[-1] if before else fits[0]
