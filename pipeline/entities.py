@@ -1176,8 +1176,15 @@ def describing_words(doc: Doc, start: int, end: int) -> set[str]:
                 out.update((t.lower_, t.lemma_.lower()))
 
     root = doc[start:end].root
-    add([t for t in doc[max(root.left_edge.i, start - 6):start]
-         if t.head.i >= start or t.head.i in range(start - 6, start)])
+    # the modifiers right before the name, each hanging on a word after it up to the name's end
+    # ("real estate mogul Donald Trump"), no further than a comma or a conjunction ("Democratic
+    # frontrunner Hillary Clinton and Republican frontrunner Donald Trump" gives Trump no
+    # "Democratic")
+    i = start - 1
+    while i >= max(0, start - 6) and not doc[i].is_punct and not doc[i].is_space and \
+            doc[i].dep_ not in ("cc", "conj", "prep", "pobj") and i < doc[i].head.i < end:
+        i -= 1
+    add(doc[i + 1:start])
     for c in root.children:
         if c.dep_ == "appos" and c.pos_ == "NOUN":
             add([t for t in c.subtree if t.i <= c.i])

@@ -238,3 +238,23 @@ def test_description_resolved_by_what_the_corpus_calls_a_person(nlp, config, tmp
     last = parsed[-1]
     rows = extract_quotes(last, mentions_from_tables(tmp_path).get(last.doc_id, []), config)
     assert rows and rows[-1]["speaker"] == speaker, rows
+
+
+def test_a_restrictive_relative_clause_introduces_someone_new(nlp, config, tmp_path):
+    """Negative: what the corpus calls a person does not name "the businessman who ...": the
+    clause defines someone the article introduces."""
+    from pipeline.docs import ParsedDoc
+    from pipeline.entities import extract_entities, load_rules
+    from pipeline.io import write_table
+    from pipeline.quotes import extract_quotes
+    from pipeline.quotes.mentions import mentions_from_tables
+    from pipeline.schemas import ENTITIES, MENTIONS
+
+    texts = ["Tom Ray, the billionaire businessman, spoke in Iowa.", "Tom Ray, a businessman, visited Ohio.",
+             "Tom Ray spoke on Monday.\nThe businessman who wrote the speech said he might vote for Jane Roe."]
+    parsed = [ParsedDoc.unmapped(f"d{k}", nlp(text)) for k, text in enumerate(texts)]
+    mentions, entities = extract_entities(parsed, load_rules())
+    write_table(MENTIONS, mentions, tmp_path)
+    write_table(ENTITIES, entities, tmp_path)
+    rows = extract_quotes(parsed[-1], mentions_from_tables(tmp_path).get("d2", []), config)
+    assert rows and all(r["speaker"] != "Tom Ray" for r in rows), rows

@@ -256,8 +256,12 @@ class SpeakerResolver:
             # The article does not say it of anyone: the one person of the article whom other
             # articles of the corpus describe so ("the businessman" for Donald Trump); none when
             # several fit (the phrase stays as written). Not a word for an anonymous source ("the
-            # person familiar with the planning", "the spokesman"): the article would name them.
-            if lemma in self.config.unnamed_nouns or head.lower_ in self.config.unnamed_nouns:
+            # person familiar with the planning", "the spokesman": the article would name them)
+            # nor a share ("the 30 percent of voters").
+            # Nor a description a relative clause restricts: it introduces someone ("The lifelong
+            # Republican who wrote the speech").
+            if {lemma, head.lower_} & (self.config.unnamed_nouns | self.config.share_nouns) or \
+                    any(c.dep_ == "relcl" for c in head.children):
                 return None
             names = {m.name for m in self.mentions if m.label == "PERSON" and fits_words(m.described)}
             if len(names) != 1:
@@ -613,10 +617,12 @@ class SpeakerResolver:
         return m
 
     def _reported(self, m: Mention) -> bool:
-        """The mention lies inside the content of an attribution resolved before (what someone
-        else said), not in the writer's own narrative."""
+        """The mention lies inside the content of an attribution resolved before to a person (what
+        that person said), not in the writer's own narrative. (What a newspaper or a poll reports
+        is often the story's own subject: "As the paper noted, Trump has ... He says".)"""
         idx = self.doc[m.token_start].idx
-        return any(a.content[0] <= idx < a.content[1] for a in self.history if a.content)
+        return any(a.content[0] <= idx < a.content[1] for a in self.history
+                   if a.content and a.speaker_label == "PERSON")
 
     def _is_subject(self, m: Mention) -> bool:
         root = self.doc[m.token_start:m.token_end].root
