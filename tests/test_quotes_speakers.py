@@ -258,3 +258,23 @@ def test_a_restrictive_relative_clause_introduces_someone_new(nlp, config, tmp_p
     write_table(ENTITIES, entities, tmp_path)
     rows = extract_quotes(parsed[-1], mentions_from_tables(tmp_path).get("d2", []), config)
     assert rows and all(r["speaker"] != "Tom Ray" for r in rows), rows
+
+
+# (text, speaker): who issued a document
+ISSUERS = [
+    # the agent of the document, not the people it is "of" ...
+    ("A poll of 400 voters released on Friday by Acme Research said the race was close.", "Acme Research"),
+    ("A survey conducted by Acme Research said the race was close.", "Acme Research"),
+    ("A statement from the Acme Corporation said the race was close.", "Acme Corporation"),
+    ("Acme Corporation's statement said the race was close.", "Acme Corporation"),
+    # ... "of" when nothing else says who
+    ("A report of the commission said the race was close.", "commission"),
+    # negative: a "from" inside another phrase is where someone is from, not who issued it
+    ("The campaign of the former senator from Ohio said the race was close.", "former senator"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", ISSUERS, ids=["poll-by", "conducted-by", "from", "owner", "of", "nested-from"])
+def test_the_issuer_of_a_document(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, rows

@@ -259,9 +259,9 @@ class SpeakerResolver:
             # person familiar with the planning", "the spokesman": the article would name them)
             # nor a share ("the 30 percent of voters").
             # Nor a description a relative clause restricts: it introduces someone ("The lifelong
-            # Republican who wrote the speech").
+            # Republican who wrote the speech"; not "the businessman, who campaigned in Iowa").
             if {lemma, head.lower_} & (self.config.unnamed_nouns | self.config.share_nouns) or \
-                    any(c.dep_ == "relcl" for c in head.children):
+                    any(c.dep_ == "relcl" and self.doc[c.left_edge.i - 1].text != "," for c in head.children):
                 return None
             names = {m.name for m in self.mentions if m.label == "PERSON" and fits_words(m.described)}
             if len(names) != 1:
@@ -661,14 +661,25 @@ class SpeakerResolver:
 
     def _issuer(self, head: Token, start: int, end: int):
         """The organisation behind a document noun: "statement issued by X", "statement from X",
-        "X's statement", "a Kremlin statement"."""
+        "X's statement", "a Kremlin statement", "a report of X". An agent ("by", "from"), a
+        possessor or a name compounded with the noun before "of", which in "a poll of 400 voters
+        released by Latino Decisions" is who was asked, not who asks."""
+        found: dict[str, Token] = {}
         for tok in head.subtree:
-            if tok.dep_ == "pobj" and tok.head.lower_ in ("by", "from", "of") and tok.i < end:
-                return self._name_of_np(tok)
-            if tok.dep_ == "poss" and tok.head.i == head.i:
-                return self._name_of_np(tok)
-            if tok.dep_ == "compound" and tok.head.i == head.i and tok.pos_ == "PROPN":
-                return self._name_of_np(tok)
+            prep = tok.head
+            # ("by" wherever the parse hangs it, "released ... by X"; "from" only on the noun or a
+            # participle of it: "the campaign of the former senator from Pennsylvania")
+            on_noun = prep.head.i == head.i or (prep.head.head.i == head.i and prep.head.pos_ == "VERB")
+            if tok.dep_ == "pobj" and tok.i < end and (prep.lower_ == "by" or prep.lower_ == "from" and on_noun):
+                found.setdefault("agent", tok)
+            elif tok.dep_ == "pobj" and tok.i < end and prep.lower_ in ("from", "of"):
+                found.setdefault("of", tok)
+            elif tok.dep_ == "poss" and tok.head.i == head.i or \
+                    tok.dep_ == "compound" and tok.head.i == head.i and tok.pos_ == "PROPN":
+                found.setdefault("owner", tok)
+        for kind in ("agent", "owner", "of"):
+            if kind in found:
+                return self._name_of_np(found[kind])
         return None
 
     def _name_of_np(self, tok: Token):
