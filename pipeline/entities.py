@@ -1073,6 +1073,28 @@ def _promote_corpus_persons(rows: list[dict], rules: EntityRules) -> None:
             row["label"], row["rule_id"] = "PERSON", "corpus_person"
 
 
+def _epithets_to_surnames(rows: list[dict], common_words: frozenset[str]) -> None:
+    """A "name" of two words that is an epithet and a surname ("Weak - Rubio", "Neither Cruz",
+    "Fascist Trump"; a dash inside it, or a first word the corpus writes in lower case that the
+    first-name list does not hold) is the surname: linking then finds the person. "Bill Clinton",
+    "Mark Warner" keep their first names ("bill" and "mark" are words, and first names too)."""
+    from .quotes.gender import first_name_genders   # (here: the quotes package imports this module)
+
+    def parts(name: str) -> list[str]:
+        return name.split()
+
+    candidates = []
+    for row in rows:
+        words = parts(row["name"]) if row["label"] == "PERSON" else []
+        dashed = [w for w in words if w not in ("-", "–", "—")]
+        if len(dashed) == 2 and (len(dashed) < len(words) or dashed[0].lower() in common_words):
+            candidates.append((row, dashed, len(dashed) < len(words)))
+    known = first_name_genders(w[0] for _, w, dash in candidates if not dash)
+    for row, words, dash in candidates:
+        if dash or known.get(words[0].lower()) is None:
+            row["name"] = words[-1]
+
+
 def link_mentions(doc_mentions: list[dict], rules: EntityRules,
                   common_words: frozenset[str] = frozenset()) -> tuple[list[dict], list[dict]]:
     """Give every mention row an entity and a `link_rule`; build the entity rows. Rows carry
@@ -1086,6 +1108,7 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
         words = row["name"].split()
         if row["rule_id"] == "name_in_text" and words and words[0].lower() in common_words:
             row["name"] = words[-1]
+    _epithets_to_surnames(doc_mentions, common_words)
     persons_rows = [row for row in doc_mentions if row["label"] == "PERSON"]
     features = _doc_features(doc_mentions)
     persons = link_person_names(persons_rows, features, rules, common_words)

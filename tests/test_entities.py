@@ -556,3 +556,16 @@ def test_corpus_descriptions_keep_words_of_several_documents():
     # most documents first; "mogul" (twice in one document) is one document's phrase; no organisation
     assert corpus_descriptions(rows, 2) == {"PERSON:tom-ray": ["businessman", "rich"]}
     assert corpus_descriptions(rows, 3) == {"PERSON:tom-ray": ["businessman"]}
+
+
+def test_an_epithet_before_a_surname_is_not_a_first_name(rules):
+    rows = [row("a", "Marco Rubio"), row("a", "Weak - Rubio"), row("b", "Ted Cruz"), row("b", "Neither Cruz"),
+            # negatives: a first name that is also a word stays a first name; a word the corpus
+            # never writes in lower case stays too
+            row("c", "Bill Clinton"), row("c", "Hillary Clinton"), row("d", "Zelda Cruz")]
+    linked, _ = link_mentions(rows, rules, frozenset({"weak", "neither", "bill", "mark"}))
+    ids = {(r["doc_id"], r["text"]): r["entity_id"] for r in linked}
+    assert ids[("a", "Weak - Rubio")] == "PERSON:marco-rubio"
+    assert ids[("b", "Neither Cruz")] == "PERSON:ted-cruz"
+    assert ids[("c", "Bill Clinton")] == "PERSON:bill-clinton"
+    assert ids[("d", "Zelda Cruz")] == "PERSON:zelda-cruz"
