@@ -271,10 +271,16 @@ ISSUERS = [
     ("A report of the commission said the race was close.", "commission"),
     # negative: a "from" inside another phrase is where someone is from, not who issued it
     ("The campaign of the former senator from Ohio said the race was close.", "former senator"),
+    # a possessive pronoun: the organisation of the person it stands for, or the person's document
+    ("Bernie Sanders spoke in Iowa on Monday.\nHis campaign said the race was close.", "Sanders campaign"),
+    ("Bernie Sanders spoke in Iowa on Monday.\nHis statement said the race was close.", "Bernie Sanders"),
+    # negative: "its" is no person's: the phrase stays as written, never the pronoun as a name
+    ("Acme Corporation grew on Monday.\nIts statement said the race was close.", "Its statement"),
 ]
 
 
-@pytest.mark.parametrize("text, speaker", ISSUERS, ids=["poll-by", "conducted-by", "from", "owner", "of", "nested-from"])
+@pytest.mark.parametrize("text, speaker", ISSUERS, ids=["poll-by", "conducted-by", "from", "owner", "of", "nested-from",
+                                                        "his-campaign", "his-statement", "its-statement"])
 def test_the_issuer_of_a_document(extract, text, speaker):
     rows = extract(text)
     assert rows and rows[-1]["speaker"] == speaker, rows

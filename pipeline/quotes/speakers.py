@@ -444,7 +444,7 @@ class SpeakerResolver:
             return att
         # Documents and statements: "A short statement issued by the Prime Minister's Office".
         if low in config.document_nouns or low in config.organisation_nouns and not named:
-            by = self._issuer(head, start, end)
+            by = self._issuer(head, start, end, att)
             if by is not None:
                 name, eid, label = by
                 att.extra["speaker_kind"] = "document"
@@ -659,7 +659,7 @@ class SpeakerResolver:
             return ante.speaker_name, ante.speaker_entity_id, ante.speaker_label
         return None
 
-    def _issuer(self, head: Token, start: int, end: int):
+    def _issuer(self, head: Token, start: int, end: int, att: Attribution | None = None):
         """The organisation behind a document noun: "statement issued by X", "statement from X",
         "X's statement", "a Kremlin statement", "a report of X". An agent ("by", "from"), a
         possessor or a name compounded with the noun before "of", which in "a poll of 400 voters
@@ -679,8 +679,32 @@ class SpeakerResolver:
                 found.setdefault("owner", tok)
         for kind in ("agent", "owner", "of"):
             if kind in found:
+                if found[kind].lower_ in POSSESSIVE_PRONOUNS and found[kind].dep_ == "poss":
+                    return self._pronoun_owner(found[kind], head, att)
                 return self._name_of_np(found[kind])
         return None
+
+    def _pronoun_owner(self, pronoun: Token, head: Token, att: Attribution | None):
+        """"His campaign", "her office": the organisation of the person the pronoun stands for,
+        as the document names it ("Sanders campaign") or else by the person's surname and the
+        noun; "his statement": the person. None when the pronoun finds nobody or is not a
+        person's ("its", "their")."""
+        word = pronoun.lower_
+        if word not in PRONOUN_GENDER or att is None or att.cue is None:
+            return None
+        person = self._pronoun_person(att.cue.i, word, att.content)
+        if person is None:
+            return None
+        # "his statement", "her Twitter account": a document of the person's own is the person
+        if head.lower_ not in self.config.organisation_nouns and head.lemma_.lower() not in self.config.organisation_nouns:
+            return person.name, person.entity_id, person.label
+        surname = person.name.split()[-1]
+        noun = head.lower_
+        org = next((m for m in self.mentions if m.label == "ORG" and m.name.split()[0] == surname and
+                    m.name.lower().endswith(noun)), None)
+        if org is not None:
+            return org.name, org.entity_id, org.label
+        return f"{surname} {noun}", None, "ORG"
 
     def _name_of_np(self, tok: Token):
         m = self.token_mention.get(tok.i)
