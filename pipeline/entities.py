@@ -486,6 +486,26 @@ def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str
     return out
 
 
+def _first_name_and_surname(doc: Doc, m: Mention, full_persons: set[str], rules: EntityRules) -> bool:
+    """"Carly Fiorina" tagged ORG in an article that names "Frank Fiorina" a PERSON: two words,
+    the last the surname of another person the document names in full (a name, not a word the
+    document writes in lower case: "Vigo County" beside "Bellwether County"), the first a listed
+    first name (no title word): another person of that family, not an organisation ("Clinton
+    Foundation", "Trump Tower" end with no surname)."""
+    words = [t for t in doc[m.start:m.end] if not t.is_space]
+    text = " ".join(t.text for t in words)
+    if len(words) != 2 or not words[0].is_title or \
+            _is_title_word(words[0], rules) or _is_extra_title(words[0], rules):
+        return False
+    last = words[-1].text
+    if not any(name.split()[-1] == last and name != text for name in full_persons) or \
+            any(t.lower_ == last.lower() and t.text.islower() for t in doc):
+        return False
+    from .quotes.gender import first_name_genders   # (here: the quotes package imports this module)
+
+    return first_name_genders([words[0].text]).get(words[0].text.lower()) is not None
+
+
 def _group_owner(doc: Doc, m: Mention) -> Mention | None:
     """"His campaign", "Presidential campaign": the words before the noun must be a name (proper
     nouns when the Doc is tagged, or words the model took for a name: "Trump" in "Trump's campaign"
@@ -595,6 +615,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
     # the surname of a person named in full in the document is that person, whatever label the
     # model gave it ("Trump" as ORG beside "Donald Trump"); also in capitals ("PENCE:")
     surnames = _document_surnames(doc, [m for m in body + patterns if m.label == "PERSON"], rules.name_suffixes)
+    full_persons = {doc[m.start:m.end].text for m in body + patterns if m.label == "PERSON" and m.end - m.start >= 2}
     for key in surnames:
         keys[key] = "PERSON"
     max_len = max((len(k) for k in keys), default=1)
@@ -608,6 +629,10 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
             fixed.append(Mention(m.start, m.end, label, "alias", canonical, m.title_start, m.title_end))
             continue
         if m.label != "PERSON" and key in surnames and not _after_place_preposition(doc, m, rules):
+            fixed.append(Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end))
+            continue
+        if m.label != "PERSON" and _first_name_and_surname(doc, m, full_persons, rules):
+            keys[key] = "PERSON"      # its other occurrences too (the gazetteer, below)
             fixed.append(Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end))
             continue
         pieces = [p for p in _greedy_keys(doc, m.start, m.end, {k: v for k, v in keys.items() if k != key},
@@ -740,7 +765,8 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
     - Within a document, a name links to the full name ending with it (`same_doc_surname`, case
       ignored: "TRUMP"; also a first surname: "Acosta" in "Melba Acosta Febo") or, failing that,
       starting with it (`same_doc_first_name`), the one with most mentions when several fit; two
-      full names one ending the other are one person (`same_doc_full_name`).
+      full names one ending the other are one person (`same_doc_full_name`); a tie goes to the
+      full name the corpus uses most.
     - A name with no full name in its document links across the corpus: to the only full name
       that fits (`corpus_unique`); among several, to the one whose documents look like this one
       (its other entities and the titles written with the name: `corpus_context`, a naive Bayes
@@ -860,7 +886,8 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
             elif canonical not in home:
                 found, how = candidates(words, index(full))
                 if found:
-                    canonical = home[max(found, key=lambda f: (full[f], len(f), f))]
+                    # (a tie in the document goes to the name the corpus uses most)
+                    canonical = home[max(found, key=lambda f: (full[f], canon_counts[f], len(f), f))]
                     rule = f"same_doc_{how}"
                 elif name not in merged:
                     unresolved.append((doc_id, name))

@@ -569,3 +569,22 @@ def test_an_epithet_before_a_surname_is_not_a_first_name(rules):
     assert ids[("b", "Neither Cruz")] == "PERSON:ted-cruz"
     assert ids[("c", "Bill Clinton")] == "PERSON:bill-clinton"
     assert ids[("d", "Zelda Cruz")] == "PERSON:zelda-cruz"
+
+
+# (tokens, entities, expected (text, label) among the mentions)
+FAMILY_CASES = [
+    # a first name and the surname of a person named in full: a person, whatever the model said
+    (toks("Frank Fiorina spoke . Carly Fiorina said so ."), {(0, 2): "PERSON", (4, 6): "ORG"},
+     ("Carly Fiorina", "PERSON")),
+    # negatives: an organisation named after the family; a word that is no first name
+    (toks("Bill Clinton spoke . Clinton Foundation said so ."), {(0, 2): "PERSON", (4, 6): "ORG"},
+     ("Clinton Foundation", "ORG")),
+    (toks("Bill Clinton spoke . Acme Clinton said so ."), {(0, 2): "PERSON", (4, 6): "ORG"},
+     ("Acme Clinton", "ORG")),
+]
+
+
+@pytest.mark.parametrize("tokens, ents, expected", FAMILY_CASES, ids=["first-name", "foundation", "no-first-name"])
+def test_a_first_name_before_a_known_surname_is_a_person(rules, tokens, ents, expected):
+    doc = make_doc(tokens, ents)
+    assert expected in [(doc[m.start:m.end].text, m.label) for m in find_mentions(doc, rules)]
