@@ -162,10 +162,17 @@ PLACE_ROLES = [
      "the Texas senator"),
     # negative: a title compounded with a person's name is still that person
     ('"We will win," President Vladimir Putin said on Monday.', "Vladimir Putin"),
+    # a word said of nobody in the article ("Independent") does not stop a place word that is
+    ('Vermont Sen. Bernie Sanders spoke in Iowa.\n"The system is rigged," the Independent Vermont senator said.',
+     "Bernie Sanders"),
+    # negative: ... but only in a definite description the role ends: "allies" are not the senator
+    ('Vermont Sen. Bernie Sanders spoke in Iowa.\n"The system is rigged," the Independent Vermont senator\'s allies said.',
+     "the Independent Vermont senator's allies"),
 ]
 
 
-@pytest.mark.parametrize("text, speaker", PLACE_ROLES, ids=["florida", "vermont", "other-state", "title-name"])
+@pytest.mark.parametrize("text, speaker", PLACE_ROLES, ids=["florida", "vermont", "other-state", "title-name",
+                                                         "unknown-word", "allies"])
 def test_place_before_a_role_is_a_person_description(extract, text, speaker):
     rows = extract(text)
     assert rows and rows[-1]["speaker"] == speaker, rows

@@ -347,18 +347,29 @@ class SpeakerResolver:
             return None
         wanted = roles[role_key]
         adjectives = [w for w in words if w[:1].isalpha() and w not in role_key.split() and w not in ("the", "a", "an", "former", "its", "his", "her", "their")]
-        best = None
-        for m in self.mentions:
-            if m.label != "PERSON":
-                continue
+
+        def says(m: Mention, word: str) -> bool:
             titles = " ".join(m.titles) + " " + (m.title or "").lower()
             # (the role and a place or party word may come from how the document describes
             # them: "Florida Sen. Marco Rubio" is "the Florida senator")
-            described = self._descriptions().get(m.name, set())
-            if not any(re.search(rf"\b{re.escape(w)}\b", titles) or w in described for w in wanted):
+            return bool(re.search(rf"\b{re.escape(word)}\b", titles)) or word in self._descriptions().get(m.name, set())
+
+        persons = [m for m in self.mentions if m.label == "PERSON"]
+        # An adjective said of nobody in the document cannot tell people apart ("the Independent
+        # Vermont senator" when Sanders is only ever "Vermont Sen."): it is dropped when another
+        # one that somebody carries remains ("the Texas senator" beside Florida's stays unmatched),
+        # in a definite description that the role word ends ("the ... senator"; not "a spokesman
+        # for ...", "the senator's allies", "the secretary of state and candidate for Senate").
+        known = [a for a in adjectives if any(says(m, a) for m in persons)]
+        definite_role = bool(words) and words[0] in ("the", "this") and words[-1] in role_key.split() \
+            and "and" not in words
+        if known and definite_role:
+            adjectives = known
+        best = None
+        for m in persons:
+            if not any(says(m, w) for w in wanted):
                 continue
-            if adjectives and not all(re.search(rf"\b{re.escape(a)}\b", titles) or a in described
-                                      for a in adjectives):
+            if adjectives and not all(says(m, a) for a in adjectives):
                 continue
             # Recency: the most recent mention before the cue, else the first after it.
             if m.token_start < before_token:
