@@ -1,7 +1,7 @@
 """Rebuilding parsed `Doc`s from `tokens.parquet`, so later stages never parse again.
 
 A rebuilt Doc has the words, whitespace, lemmas, tags, POS, morphology, dependency tree (hence
-the sentences) and entities the parse produced; its text equals `documents.body`. Each token row
+the sentences) and entities the parse produced; its text equals `bodies.body`. Each token row
 also carries `start`/`end` offsets into `documents.text`, available as `ParsedDoc.token_starts`.
 """
 
@@ -67,7 +67,7 @@ def doc_from_columns(vocab: Vocab, columns: dict) -> Doc:
     )
 
 
-def _split_documents(table: pa.Table) -> Iterator[tuple[str, dict]]:
+def split_documents(table: pa.Table) -> Iterator[tuple[str, dict]]:
     doc_ids = table.column("doc_id").to_numpy(zero_copy_only=False)
     if not len(doc_ids):
         return
@@ -93,7 +93,7 @@ def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None, progress: str | 
             total = len(pq.read_table(sentences, columns=["doc_id"]).column("doc_id").unique())
     with Progress(progress or "docs", total=total, enabled=None if progress else False) as shown:
         for table in iter_row_groups(TOKENS, out_dir):
-            for doc_id, columns in _split_documents(table):
+            for doc_id, columns in split_documents(table):
                 yield ParsedDoc(doc_id, doc_from_columns(vocab, columns),
                                 np.asarray(columns["start"], dtype=np.int64),
                                 np.asarray(columns["end"], dtype=np.int64))

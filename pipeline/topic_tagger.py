@@ -63,8 +63,8 @@ from spacy.tokens import Doc
 from .config import load_toml, require
 from .docs import shared_vocab
 from .errors import ConfigError
+from .schemas import UNASSIGNED
 
-UNASSIGNED = "unassigned"
 SEP = "\t"
 
 # Keys a taxonomy file may hold; anything else is a ConfigError (a typo must not pass silently).
