@@ -172,6 +172,7 @@ ENTITIES = TableSpec(
         _f("name", STR),
         _f("aliases", pa.list_(STR)),
         _f("titles", pa.list_(STR)),
+        _f("descriptions", pa.list_(STR), True),   # words describing a person in >= N documents
         _f("n_mentions", I32),
         _f("n_documents", I32),
         _f("link_rule", STR, True),         # its mentions' link rules, distinct, sorted, comma-joined
