@@ -57,12 +57,15 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy import symbols
+from spacy.attrs import IS_ALPHA, IS_STOP, LEMMA, LENGTH, LOWER, ORTH, POS
+from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from .config import load_toml, require
 from .docs import shared_vocab
 from .errors import ConfigError
+from .topic_phrases import analyse, is_exact
 
 UNASSIGNED = "unassigned"
 SEP = "\t"
@@ -91,6 +94,61 @@ class TopicMatch:
     parent: str | None = None      # the major topic of a subtopic
 
 
+class PhraseTable:
+    """Phrases as word tuples -> match keys, found in a run of words: what spaCy's PhraseMatcher
+    finds (every occurrence of every phrase, by start then length; a key once per span), without
+    building a pattern Doc per phrase or writing an attribute onto the Doc's tokens."""
+
+    def __init__(self):
+        self.patterns: dict[tuple[str, ...], list[str]] = {}
+        self.lengths: dict[str, list[int]] = {}         # first word -> lengths of its phrases, ascending
+
+    def add(self, key: str, words: tuple[str, ...]) -> None:
+        if not words:
+            return
+        keys = self.patterns.setdefault(tuple(words), [])
+        if key not in keys:
+            keys.append(key)
+        lengths = self.lengths.setdefault(words[0], [])
+        if len(words) not in lengths:
+            lengths.append(len(words))
+            lengths.sort()
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def find(self, words: list[str], start: int, end: int) -> list[tuple[str, int, int]]:
+        """(key, token start, token end) of every phrase inside words[start:end]."""
+        out = []
+        lengths, patterns = self.lengths, self.patterns
+        for i in range(start, end):
+            for n in lengths.get(words[i], ()):
+                if i + n > end:
+                    break
+                keys = patterns.get(tuple(words[i:i + n]))
+                if keys:
+                    out.extend((key, i, i + n) for key in keys)
+        return out
+
+
+def token_words(doc: Doc) -> dict[str, list[str]]:
+    """Per token of `doc`: "orth" (as written), "lower" and "norm" (lower-case lemma, else the lower
+    form), the three ways phrases are matched; read from the Doc's arrays in one pass."""
+    if not len(doc):
+        return {"orth": [], "lower": [], "norm": []}
+    strings = doc.vocab.strings
+    columns = doc.to_array([ORTH, LOWER, LEMMA])
+    out = {}
+    for name, column in zip(("orth", "lower", "lemma"), columns.T):
+        unique, inverse = np.unique(column, return_inverse=True)
+        names = [strings[int(h)] for h in unique]
+        out[name] = [names[i] for i in inverse.tolist()]
+    lemma_lower: dict[str, str] = {}
+    out["norm"] = [(lemma_lower.get(lemma) if lemma in lemma_lower else lemma_lower.setdefault(lemma, lemma.lower()))
+                   or lower for lemma, lower in zip(out.pop("lemma"), out["lower"])]
+    return out
+
+
 @dataclass(frozen=True)
 class EntityRule:
     rule_id: str
@@ -101,7 +159,7 @@ class EntityRule:
     weight: float
     yield_to: tuple[str, ...]      # topics that take the evidence when they have lexical evidence
     absorb: tuple[str, ...] = ()   # topics whose hits in the entity's sentence count for `topic`
-    matcher: PhraseMatcher | None = field(default=None, compare=False, hash=False)   # for `texts`
+    matcher: PhraseTable | None = field(default=None, compare=False, hash=False)   # `texts`, lower case
 
 
 @dataclass
@@ -111,8 +169,8 @@ class TopicTagger:
     weights: dict[str, float]                    # match key -> weight
     threshold: float
     context_weight: float
-    lemma_matcher: PhraseMatcher
-    exact_matcher: PhraseMatcher
+    lemma_matcher: PhraseTable                   # on lower-case lemmas ("norm")
+    exact_matcher: PhraseTable                   # as written ("orth")
     token_matcher: Matcher
     _vocab: object = field(default=None, repr=False)
     parents: dict[str, str] = field(default_factory=dict)          # subtopic -> major topic
@@ -121,44 +179,47 @@ class TopicTagger:
     adaptive: dict[str, float] = field(default_factory=lambda: dict(ADAPTIVE_DEFAULTS))
     taxonomy: str | None = None
     weak_keys: frozenset = frozenset()          # keys of the weak hints
+    token_patterns_use_norm: bool = False       # a token pattern reads NORM (set to the lemma first)
 
     # ---------------------------------------------------------------- matching
-    def matches(self, doc: Doc, start: int, end: int) -> list[tuple[str, int, int]]:
-        """(match key, token start, token end) of every pattern and entity rule in doc[start:end]."""
-        if doc.vocab is not self.lemma_matcher.vocab:
+    def matches(self, doc: Doc, start: int, end: int, words: dict[str, list[str]] | None = None
+                ) -> list[tuple[str, int, int]]:
+        """(match key, token start, token end) of every pattern and entity rule in doc[start:end].
+        `words`: token_words(doc), when the caller already has it."""
+        if doc.vocab is not self._vocab:
             raise ValueError("the tagger was built on another vocab: build it with build_tagger(vocab=doc.vocab) "
                              "or rebuild the Doc with pipeline.docs (shared vocab)")
-        for token in doc[start:end]:
-            token.norm_ = token.lemma_.lower() or token.lower_
+        words = words if words is not None else token_words(doc)
         span = doc[start:end]
         names = _short_names(doc)
         out = []
-        # as_spans: doc-level offsets from both matcher kinds (their raw tuples differ on a Span)
-        for matcher in (self.lemma_matcher, self.exact_matcher, self.token_matcher):
-            if not len(matcher):
-                continue
-            for hit in matcher(span, as_spans=True):
-                if not _inside_name(names, hit.start, hit.end):
-                    out.append((hit.label_, hit.start, hit.end))
+        for table, kind in ((self.lemma_matcher, "norm"), (self.exact_matcher, "orth")):
+            out += [hit for hit in table.find(words[kind], start, end) if not _inside_name(names, hit[1], hit[2])]
+        if len(self.token_matcher):
+            if self.token_patterns_use_norm:    # a NORM pattern sees the lemma, as the phrases do
+                for token, norm in zip(span, words["norm"][start:end]):
+                    token.norm_ = norm
+            # as_spans: doc-level offsets (the raw tuples are relative to the Span)
+            out += [(hit.label_, hit.start, hit.end) for hit in self.token_matcher(span, as_spans=True)
+                    if not _inside_name(names, hit.start, hit.end)]
         if self.entity_rules:
             for rule in self.entity_rules:
-                out.extend(self._entity_hits(rule, doc, span, start, end, names))
+                out.extend(self._entity_hits(rule, doc, words["lower"], start, end, names))
             out = self._absorb(doc, out)
         return out
 
-    def _entity_hits(self, rule: "EntityRule", doc: Doc, span, start: int, end: int,
+    def _entity_hits(self, rule: "EntityRule", doc: Doc, lower: list[str], start: int, end: int,
                      names: dict[int, tuple[int, int]]) -> list[tuple[str, int, int]]:
         """Hits of one entity rule: with `texts`, those names wherever they stand capitalised and
         not part of another kind of entity (robust to a missed entity in an all-capitals
         headline); without, every entity of the rule's types not in `exclude`."""
         hits = []
         if rule.matcher is not None:
-            found = [hit for hit in rule.matcher(span, as_spans=True) if doc[hit.start].text[:1].isupper()
-                     and not _inside_name(names, hit.start, hit.end)]
-            for hit in found:           # "Mexico" inside "Mexico City" counts once, as the longer
-                if not any(o is not hit and o.start <= hit.start and hit.end <= o.end and len(o) > len(hit)
-                           for o in found):
-                    hits.append((_entity_text(hit), hit.start, hit.end))
+            found = [(s, e) for _, s, e in rule.matcher.find(lower, start, end) if doc[s].text[:1].isupper()
+                     and not _inside_name(names, s, e)]
+            for s, e in found:          # "Mexico" inside "Mexico City" counts once, as the longer
+                if not any(o_s <= s and e <= o_e and o_e - o_s > e - s for o_s, o_e in found):
+                    hits.append((_entity_text(doc[s:e]), s, e))
         else:
             for ent in doc.ents:
                 if ent.start >= start and ent.end <= end and ent.label_ in rule.labels:
@@ -378,28 +439,6 @@ def _surface(doc: Doc, s: int, e: int, key: str) -> str:
 # -------------------------------------------------------------------- building
 
 
-@lru_cache(maxsize=1)
-def _lemma_model():
-    """The model's tagger and lemmatizer, loaded once per process for every taxonomy."""
-    from .model import load_model
-
-    return load_model(exclude=("parser", "ner"))
-
-
-@lru_cache(maxsize=8)
-def _lemmatise(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """Lower-case lemmas of each phrase."""
-    nlp = _lemma_model()
-    return tuple(tuple(t.lemma_.lower() or t.lower_ for t in doc if not t.is_space)
-                 for doc in nlp.pipe(phrases, batch_size=256))
-
-
-def _is_exact(phrase: str) -> bool:
-    """A phrase with an all-capitals word ("US", "U.S.", "JCPOA") is matched as written."""
-    return any(sum(c.isalpha() for c in w) >= 2 and w.upper() == w and any(c.isalpha() for c in w)
-               for w in phrase.split())
-
-
 def _unknown_keys(entry: dict, allowed: set[str], where: str) -> None:
     unknown = sorted(set(entry) - allowed)
     if unknown:
@@ -420,8 +459,12 @@ def _number(section: dict, key: str, default, where: str) -> float:
     return float(value)
 
 
-def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> TopicTagger:
-    """A TopicTagger from a taxonomy dict; every problem is a ConfigError naming `source` and the entry."""
+def build_tagger(config: dict, source: str = "topics.toml", vocab=None, config_dir: Path | None = None,
+                 cache: Path | None = None) -> TopicTagger:
+    """A TopicTagger from a taxonomy dict; every problem is a ConfigError naming `source` and the entry.
+
+    The phrases' words and lemmas come from the compiled file (pipeline.topic_phrases: of
+    `config_dir`, then the shipped one, then `cache`); the model lemmatises only phrases none has."""
     vocab = vocab or shared_vocab()
     _unknown_keys(config, TOP_KEYS, source)
     taxonomy = config.get("taxonomy", {})
@@ -447,6 +490,7 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
     lemma_phrases: list[tuple[str, str]] = []
     exact_phrases: list[tuple[str, str]] = []
     token_matcher = Matcher(vocab)
+    uses_norm = False
     for index, topic in enumerate(topics):
         if not isinstance(topic, dict) or not isinstance(topic.get("id"), str) or not isinstance(topic.get("label"), str):
             raise ConfigError(f"{source}: topic[{index}] needs a string 'id' and 'label'")
@@ -467,7 +511,7 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
                 weights[key] = max(weights.get(key, 0.0), weight)
                 if kind == "weak":
                     weak_keys.add(key)
-                (exact_phrases if _is_exact(phrase) else lemma_phrases).append((key, phrase))
+                (exact_phrases if is_exact(phrase) else lemma_phrases).append((key, phrase))
         patterns = topic.get("token_patterns", [])
         if not isinstance(patterns, list):
             raise ConfigError(f"{where}: 'token_patterns' must be a list of tables")
@@ -482,33 +526,31 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
                 raise ConfigError(f"{where}: pattern '{pattern['id']}' is not a valid "
                                   f"Matcher pattern: {exc}") from None
             weights[key] = _number(pattern, "weight", 1.0, f"{where}: pattern '{pattern['id']}'")
+            uses_norm = uses_norm or "NORM" in repr(pattern["pattern"])
     if not labels:
         raise ConfigError(f"{source}: no [[topic]] defined")
-    entity_rules = _entity_rules(config.get("entity_rule", []), labels, source, vocab)
+    rules = config.get("entity_rule", [])
+    texts = [t for r in rules if isinstance(r, dict) and isinstance(r.get("texts"), list)
+             for t in r["texts"] if isinstance(t, str)] if isinstance(rules, list) else []
+    analysed = analyse([p for _, p in lemma_phrases + exact_phrases] + texts, config_dir, cache)
+    entity_rules = _entity_rules(rules, labels, source, analysed)
 
-    lemma_matcher = PhraseMatcher(vocab, attr="NORM")
-    tokenizer = _tokenizer()
-    lemmas = _lemmatise(tuple(p for _, p in lemma_phrases))
-    for (key, phrase), lemma_words in zip(lemma_phrases, lemmas):
-        lower_words = tuple(t.lower_ for t in tokenizer(phrase))
+    lemma_matcher = PhraseTable()
+    for key, phrase in lemma_phrases:
+        lower_words = tuple(w.lower() for w in analysed[phrase].words)
         # + the plural of a noun phrase: capitalised headline words ("Jails") are often tagged as
         # proper nouns, whose lemma is the word itself
-        variants = {lemma_words, lower_words}
+        variants = {analysed[phrase].lemmas, lower_words}
         if weights[key] >= 1.0:            # not for weak hints: "state" must not find "(United) States"
             variants.add(lower_words[:-1] + (_plural(lower_words[-1]),))
-        docs = []
-        for words in variants:
-            doc = Doc(vocab, words=list(words))
-            for token in doc:
-                token.norm_ = token.text
-            docs.append(doc)
-        lemma_matcher.add(key, docs)
-    exact_matcher = PhraseMatcher(vocab, attr="ORTH")
+        for words in sorted(variants):
+            lemma_matcher.add(key, words)
+    exact_matcher = PhraseTable()
     for key, phrase in exact_phrases:
-        exact_matcher.add(key, [Doc(vocab, words=[t.text for t in tokenizer(phrase)])])
+        exact_matcher.add(key, analysed[phrase].words)
     return TopicTagger(labels, weights, threshold, context_weight, lemma_matcher, exact_matcher, token_matcher,
                        vocab, parents, entity_rules, doc_scoring, adaptive, taxonomy.get("id"),
-                       frozenset(k for k in weak_keys if weights[k] < 1.0))
+                       frozenset(k for k in weak_keys if weights[k] < 1.0), uses_norm)
 
 
 def _topic_ids(rule: dict, key: str, labels: dict[str, str], where: str) -> list[str]:
@@ -520,7 +562,7 @@ def _topic_ids(rule: dict, key: str, labels: dict[str, str], where: str) -> list
     return ids
 
 
-def _entity_rules(rules, labels: dict[str, str], source: str, vocab=None) -> list[EntityRule]:
+def _entity_rules(rules, labels: dict[str, str], source: str, analysed: dict) -> list[EntityRule]:
     if not isinstance(rules, list):
         raise ConfigError(f"{source}: [[entity_rule]] must be a list of tables")
     out, seen = [], set()
@@ -543,9 +585,9 @@ def _entity_rules(rules, labels: dict[str, str], source: str, vocab=None) -> lis
         texts = _strings(rule.get("texts", []), where, "texts")
         matcher = None
         if texts:
-            matcher = PhraseMatcher(vocab, attr="LOWER")
-            tokenizer = _tokenizer()
-            matcher.add(rule["id"], [Doc(vocab, words=[t.text for t in tokenizer(text)]) for text in texts])
+            matcher = PhraseTable()
+            for text in texts:
+                matcher.add(rule["id"], tuple(w.lower() for w in analysed[text].words))
         out.append(EntityRule(rule["id"], topic, frozenset(ent_labels),
                               frozenset(t.lower() for t in texts),
                               frozenset(t.lower() for t in _strings(rule.get("exclude", []), where, "exclude")),
@@ -561,36 +603,36 @@ def _plural(word: str) -> str:
     return word + ("es" if word.endswith(("ch", "sh", "x", "z")) else "s")
 
 
-@lru_cache(maxsize=1)
-def _tokenizer():
-    import spacy
-
-    return spacy.blank("en").tokenizer
-
-
 def load_taxonomy(path: Path, vocab=None) -> TopicTagger:
     """One taxonomy file compiled (ConfigError naming the file on any problem)."""
     path = Path(path)
-    return build_tagger(load_toml(path), str(path), vocab)
+    return build_tagger(load_toml(path), str(path), vocab, config_dir=path.parent.parent)
 
 
 # -------------------------------------------------------------------- the adaptive step
 
 FEATURE_POS = {"NOUN", "PROPN", "VERB", "ADJ"}
+FEATURE_POS_IDS = np.array(sorted(symbols.IDS[p] for p in FEATURE_POS), dtype=np.uint64)
 
 
 def document_features(doc: Doc, start: int = 0, end: int | None = None) -> Counter:
     """Content-word lemmas (lower case) and entity texts of doc[start:end]: the adaptive step's features."""
     end = len(doc) if end is None else end
     feats: Counter = Counter()
-    previous = None
-    for token in doc[start:end]:
-        if token.pos_ in FEATURE_POS and not token.is_stop and token.is_alpha and len(token) > 1:
-            lemma = (token.lemma_ or token.text).lower()
+    previous, previous_lemma = None, ""
+    if end > start:
+        # the content words picked from the Doc's arrays; only those are read as strings
+        columns = doc.to_array([POS, IS_STOP, IS_ALPHA, LENGTH, LEMMA, ORTH])[start:end]
+        content = (np.isin(columns[:, 0], FEATURE_POS_IDS) & (columns[:, 1] == 0) & (columns[:, 2] != 0)
+                   & (columns[:, 3] > 1))
+        strings = doc.vocab.strings
+        for row in np.flatnonzero(content).tolist():
+            i = start + row
+            lemma = (strings[int(columns[row, 4])] or strings[int(columns[row, 5])]).lower()
             feats[lemma] += 1
-            if previous is not None and previous.i == token.i - 1:
-                feats[f"{(previous.lemma_ or previous.text).lower()} {lemma}"] += 1
-            previous = token
+            if previous is not None and previous == i - 1:
+                feats[f"{previous_lemma} {lemma}"] += 1
+            previous, previous_lemma = i, lemma
     for ent in doc.ents:
         if start <= ent.start and ent.end <= end and len(ent) > 1:
             feats["@" + _entity_text(ent)] += 1

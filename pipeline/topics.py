@@ -38,7 +38,7 @@ from spacy.attrs import IS_SPACE
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from . import topic_tagger
+from . import topic_phrases, topic_tagger
 from .config import DEFAULT_CONFIG_DIR, config_files, load_toml, require
 from .docs import ParsedDoc, iter_parsed_docs, shared_vocab
 from .errors import ConfigError, PipelineError
@@ -92,9 +92,9 @@ class PrematchedTagger(TopicTagger):
     the current document), so that tag_document does not run the matchers a second time."""
     prematched: list | None = None
 
-    def matches(self, doc: Doc, start: int, end: int) -> list[tuple[str, int, int]]:
+    def matches(self, doc: Doc, start: int, end: int, words: dict | None = None) -> list[tuple[str, int, int]]:
         if self.prematched is None:
-            return super().matches(doc, start, end)
+            return super().matches(doc, start, end, words)
         return [h for h in self.prematched if h[1] >= start and h[2] <= end]
 
 
@@ -194,10 +194,12 @@ def check_taxonomy_file(path: Path, data: dict) -> dict:
 
 
 def load_settings(config_dir: Path | None = None, taxonomies: list[str] | None = None,
-                  vocab=None) -> TopicsSettings:
+                  vocab=None, cache: Path | None = None) -> TopicsSettings:
     """Read and check configs/topics.toml and every taxonomy file, and build the taggers of the
     taxonomies that run (`taxonomies` overrides the config's list). Raises ConfigError, naming
-    the file and the entry, before anything is read or written."""
+    the file and the entry, before anything is read or written. Phrases come analysed from the
+    compiled file (pipeline.topic_phrases); those it lacks are lemmatised with the model and kept
+    in `cache` (a JSON file, e.g. in the output folder) for the next run."""
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
     stage_path = config_dir / f"{STAGE}.toml"
     stage = load_toml(stage_path)
@@ -237,7 +239,8 @@ def load_settings(config_dir: Path | None = None, taxonomies: list[str] | None =
         path = folder / f"{name}.toml"
         merged = {**scoring, **data.get("scoring", {})}
         tagger_scoring = {k: v for k, v in merged.items() if k not in STAGE_SCORING_KEYS}
-        tagger = build_tagger({**data, "scoring": tagger_scoring}, str(path), vocab=vocab)
+        tagger = build_tagger({**data, "scoring": tagger_scoring}, str(path), vocab=vocab, config_dir=config_dir,
+                              cache=cache)
         built.append(Taxonomy(name, data["taxonomy"]["label"], path, merged, tagger))
     return TopicsSettings(built, phrase, [stage_path, *files])
 
@@ -333,7 +336,13 @@ def phrase_spans(doc: Doc, regions: Iterable[tuple[int, int]] | None = None) -> 
 
     spans = []
     try:
-        spans += [(c.start, c.end) for c in doc.noun_chunks if inside(c.start, c.end)]
+        # noun chunks of the regions only, each run from its first sentence's start: a chunk never
+        # crosses a sentence, so these are exactly the document's chunks that lie inside
+        if doc.noun_chunks_iterator is None:
+            raise NotImplementedError(f"no noun chunks for language '{doc.vocab.lang}'")
+        for start, end in merged:
+            first = doc[start].sent.start if start < len(doc) else start
+            spans += [(s, e) for s, e, _ in doc.noun_chunks_iterator(doc[first:end]) if inside(s, e)]
     except ValueError:       # no dependency parse
         pass
     spans += [(e.start, e.end) for e in doc.ents if e.label_ not in NOT_ISSUES and inside(e.start, e.end)]
@@ -442,9 +451,10 @@ def read_document(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSet
     located = {q["quote_id"]: quote_regions(parsed, q["content_start"], q["content_end"], paragraphs) for q in quotes}
     evidence: dict[str, set[str]] = defaultdict(set)
     pending = PendingDocument(parsed.doc_id, {}, {}, None, {})
+    words = topic_tagger.token_words(doc)          # the tokens' strings, read once for every taxonomy
     for tax in settings.taxonomies:
         order = {t: i for i, t in enumerate(tax.tagger.labels)}
-        hits = sorted(tax.tagger.matches(doc, 0, len(doc)), key=lambda h: h[1]) if len(doc) else []
+        hits = sorted(tax.tagger.matches(doc, 0, len(doc), words), key=lambda h: h[1]) if len(doc) else []
         every = tax.every_document_topic
         every.prematched = hits
         try:
@@ -592,7 +602,9 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
     record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))  # its clock starts
     started = time.perf_counter()
-    settings = load_settings(config_dir)     # every taxonomy checked before any table is touched
+    # every taxonomy checked before any table is touched; phrases the compiled file lacks (a custom
+    # taxonomy) are lemmatised once and kept in the output folder's cache
+    settings = load_settings(config_dir, cache=Path(out_dir) / topic_phrases.CACHE_NAME)
     built = time.perf_counter()
     if not table_path(QUOTES, out_dir).exists():
         raise PipelineError(f"{table_path(QUOTES, out_dir)}: missing; run the 'quotes' stage first")
