@@ -58,7 +58,7 @@ from pathlib import Path
 
 import numpy as np
 from spacy import symbols
-from spacy.attrs import IS_ALPHA, IS_STOP, LEMMA, LENGTH, LOWER, ORTH, POS
+from spacy.attrs import IS_ALPHA, IS_STOP, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
@@ -239,7 +239,7 @@ class TopicTagger:
         absorbing: dict[int, dict[str, str]] = defaultdict(dict)     # sentence number -> absorbed -> topic
         if not any((rule := self._rule_of(key)) is not None and rule.absorb for key, _, _ in found):
             return found
-        sentence_of = np.cumsum([t.is_sent_start or False for t in doc])
+        sentence_of = np.cumsum(doc.to_array(SENT_START) == 1)        # token -> its sentence's number
         for key, s, _ in found:
             rule = self._rule_of(key)
             if rule is not None and rule.absorb:

@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Iterable
 
 import numpy as np
-from spacy.attrs import IS_SPACE
+from spacy import symbols
+from spacy.attrs import DEP, ENT_TYPE, IS_PUNCT, IS_SPACE, IS_STOP, LEMMA, ORTH, POS
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
@@ -349,8 +350,40 @@ def phrase_spans(doc: Doc, regions: Iterable[tuple[int, int]] | None = None) -> 
     return sorted(set(spans))
 
 
+class PhraseTokens:
+    """What phrase_candidates asks of each token of a Doc, read from its arrays once per document
+    (not token by token per quote)."""
+
+    def __init__(self, doc: Doc):
+        strings = doc.vocab.strings
+        columns = doc.to_array([IS_PUNCT, IS_SPACE, POS, DEP, ENT_TYPE, IS_STOP, LEMMA, ORTH])
+        if not len(doc):
+            columns = np.zeros((0, 8), dtype=np.uint64)
+        punct, space, pos, dep, ent_type, stop, self.lemmas, orth = columns.T
+        pos_in = lambda names: np.isin(pos, [symbols.IDS[n] for n in names])    # noqa: E731
+        # pos_ is "CCONJ"/"PRON" and dep_ is not "poss": a leading conjunction or pronoun is trimmed
+        self.edge = (punct != 0) | (space != 0)
+        self.leading = self.edge | (pos_in(("CCONJ", "PRON")) & (dep != strings["poss"]))
+        self.noun = pos_in(PHRASE_POS)
+        self.person = ent_type == strings["PERSON"]
+        key = pos_in(KEY_POS) & (stop == 0)
+        alpha = np.array([h for h in np.unique(orth[key]) if any(c.isalpha() for c in strings[int(h)])],
+                         dtype=np.uint64)
+        self.key_word = key & np.isin(orth, alpha)        # ... holding a letter
+        self._strings = strings
+        self._lower: dict[int, str] = {}
+
+    def lemma(self, i: int) -> str:
+        """The lower-case lemma of token i."""
+        h = int(self.lemmas[i])
+        if h not in self._lower:
+            self._lower[h] = self._strings[h].lower()
+        return self._lower[h]
+
+
 def phrase_candidates(doc: Doc, content: tuple[int, int], evidence: set[str], max_words: int,
-                      spans: list[tuple[int, int]] | None = None) -> list[tuple[str, tuple[str, ...], int]]:
+                      spans: list[tuple[int, int]] | None = None, tokens: PhraseTokens | None = None
+                      ) -> list[tuple[str, tuple[str, ...], int]]:
     """(text, key lemmas, pieces of topic evidence it holds) of the noun phrases and named entities
     inside the content.
 
@@ -359,27 +392,27 @@ def phrase_candidates(doc: Doc, content: tuple[int, int], evidence: set[str], ma
     c_start, c_end = content
     if spans is None:
         spans = phrase_spans(doc)
+    t = tokens if tokens is not None else PhraseTokens(doc)
     out, seen = [], set()
     for s, e in spans:
         if s < c_start or e > c_end:
             continue
-        while s < e and (doc[s].is_punct or doc[s].is_space or doc[s].pos_ in ("CCONJ", "PRON") and doc[s].dep_ != "poss"):
+        while s < e and t.leading[s]:
             s += 1
-        while e > s and (doc[e - 1].is_punct or doc[e - 1].is_space):
+        while e > s and t.edge[e - 1]:
             e -= 1
         if s >= e or (s, e) in seen:
             continue
         seen.add((s, e))
-        tokens = doc[s:e]
-        if not any(t.pos_ in PHRASE_POS for t in tokens) or all(t.ent_type_ == "PERSON" for t in tokens
-                                                                   if t.pos_ in PHRASE_POS):
+        nouns = t.noun[s:e]
+        if not nouns.any() or t.person[s:e][nouns].all():
             continue
-        key = tuple(t.lemma_.lower() for t in tokens
-                    if t.pos_ in KEY_POS and not t.is_stop and any(c.isalpha() for c in t.text))
+        key = tuple(t.lemma(i) for i in range(s, e) if t.key_word[i])
         if not key or len(key) > max_words:
             continue
-        lowered = tokens.text.lower()
-        out.append((tokens.text, key, sum(1 for e in evidence if e and e in lowered)))
+        text = doc[s:e].text
+        lowered = text.lower()
+        out.append((text, key, sum(1 for e in evidence if e and e in lowered)))
     return out
 
 
@@ -480,8 +513,10 @@ def read_document(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSet
     if features:
         pending.features = topic_tagger.document_features(doc)
     spans = phrase_spans(doc, [r[1] for r in located.values() if r[0][0] < r[0][1]])
+    tokens = PhraseTokens(doc) if quotes else None
     pending.candidates = {q["quote_id"]: phrase_candidates(doc, located[q["quote_id"]][0], evidence[q["quote_id"]],
-                                                           settings.issue_phrase["max_words"], spans) for q in quotes}
+                                                           settings.issue_phrase["max_words"], spans, tokens)
+                          for q in quotes}
     return pending
 
 
