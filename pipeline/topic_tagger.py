@@ -117,25 +117,43 @@ class PhraseTable:
     def __len__(self) -> int:
         return len(self.patterns)
 
-    def find(self, words: list[str], start: int, end: int) -> list[tuple[str, int, int]]:
-        """(key, token start, token end) of every phrase inside words[start:end]."""
+    def find(self, words: "TokenStrings", start: int, end: int) -> list[tuple[str, int, int]]:
+        """(key, token start, token end) of every phrase inside words[start:end]: looked up only
+        where a phrase's first word stands (`words.positions`)."""
         out = []
-        lengths, patterns = self.lengths, self.patterns
-        for i in range(start, end):
-            for n in lengths.get(words[i], ()):
-                if i + n > end:
-                    break
-                keys = patterns.get(tuple(words[i:i + n]))
-                if keys:
-                    out.extend((key, i, i + n) for key in keys)
+        lengths, patterns, strings = self.lengths, self.patterns, words.strings
+        for word, where in words.positions.items():
+            sizes = lengths.get(word)
+            if sizes is None:
+                continue
+            for i in where:
+                if i < start or i >= end:
+                    continue
+                for n in sizes:
+                    if i + n > end:
+                        break
+                    keys = patterns.get(tuple(strings[i:i + n]))
+                    if keys:
+                        out.extend((key, i, i + n) for key in keys)
+        out.sort(key=lambda hit: (hit[1], hit[2]))        # stable: a span's keys in the order added
         return out
 
 
-def token_words(doc: Doc) -> dict[str, list[str]]:
-    """Per token of `doc`: "orth" (as written), "lower" and "norm" (lower-case lemma, else the lower
-    form), the three ways phrases are matched; read from the Doc's arrays in one pass."""
+class TokenStrings:
+    """One string per token (one way of reading the tokens), with where each string stands."""
+
+    def __init__(self, strings: list[str]):
+        self.strings = strings
+        self.positions: dict[str, list[int]] = {}
+        for i, word in enumerate(strings):
+            self.positions.setdefault(word, []).append(i)
+
+
+def token_words(doc: Doc) -> dict[str, TokenStrings]:
+    """The three ways phrases are matched, per token of `doc`: "orth" (as written), "lower" and
+    "norm" (lower-case lemma, else the lower form); read from the Doc's arrays in one pass."""
     if not len(doc):
-        return {"orth": [], "lower": [], "norm": []}
+        return {"orth": TokenStrings([]), "lower": TokenStrings([]), "norm": TokenStrings([])}
     strings = doc.vocab.strings
     columns = doc.to_array([ORTH, LOWER, LEMMA])
     out = {}
@@ -144,9 +162,9 @@ def token_words(doc: Doc) -> dict[str, list[str]]:
         names = [strings[int(h)] for h in unique]
         out[name] = [names[i] for i in inverse.tolist()]
     lemma_lower: dict[str, str] = {}
-    out["norm"] = [(lemma_lower.get(lemma) if lemma in lemma_lower else lemma_lower.setdefault(lemma, lemma.lower()))
-                   or lower for lemma, lower in zip(out.pop("lemma"), out["lower"])]
-    return out
+    norm = [(lemma_lower.get(lemma) if lemma in lemma_lower else lemma_lower.setdefault(lemma, lemma.lower()))
+            or lower for lemma, lower in zip(out.pop("lemma"), out["lower"])]
+    return {"orth": TokenStrings(out["orth"]), "lower": TokenStrings(out["lower"]), "norm": TokenStrings(norm)}
 
 
 @dataclass(frozen=True)
@@ -182,7 +200,7 @@ class TopicTagger:
     token_patterns_use_norm: bool = False       # a token pattern reads NORM (set to the lemma first)
 
     # ---------------------------------------------------------------- matching
-    def matches(self, doc: Doc, start: int, end: int, words: dict[str, list[str]] | None = None
+    def matches(self, doc: Doc, start: int, end: int, words: dict[str, TokenStrings] | None = None
                 ) -> list[tuple[str, int, int]]:
         """(match key, token start, token end) of every pattern and entity rule in doc[start:end].
         `words`: token_words(doc), when the caller already has it."""
@@ -197,7 +215,7 @@ class TopicTagger:
             out += [hit for hit in table.find(words[kind], start, end) if not _inside_name(names, hit[1], hit[2])]
         if len(self.token_matcher):
             if self.token_patterns_use_norm:    # a NORM pattern sees the lemma, as the phrases do
-                for token, norm in zip(span, words["norm"][start:end]):
+                for token, norm in zip(span, words["norm"].strings[start:end]):
                     token.norm_ = norm
             # as_spans: doc-level offsets (the raw tuples are relative to the Span)
             out += [(hit.label_, hit.start, hit.end) for hit in self.token_matcher(span, as_spans=True)
@@ -208,7 +226,7 @@ class TopicTagger:
             out = self._absorb(doc, out)
         return out
 
-    def _entity_hits(self, rule: "EntityRule", doc: Doc, lower: list[str], start: int, end: int,
+    def _entity_hits(self, rule: "EntityRule", doc: Doc, lower: TokenStrings, start: int, end: int,
                      names: dict[int, tuple[int, int]]) -> list[tuple[str, int, int]]:
         """Hits of one entity rule: with `texts`, those names wherever they stand capitalised and
         not part of another kind of entity (robust to a missed entity in an all-capitals

@@ -15,7 +15,7 @@ from pipeline.config import DEFAULT_CONFIG_DIR
 from pipeline.docs import shared_vocab
 from pipeline.errors import ConfigError
 from pipeline.topic_phrases import PhraseAnalysis
-from pipeline.topic_tagger import PhraseTable, build_tagger, token_words
+from pipeline.topic_tagger import PhraseTable, TokenStrings, build_tagger, token_words
 from pipeline.topics import load_settings
 
 COMPILED = DEFAULT_CONFIG_DIR / "topics" / topic_phrases.COMPILED_NAME
@@ -122,7 +122,7 @@ def test_phrase_table_finds(text, start, end, expected):
     table = PhraseTable()
     for key, words in PHRASES:
         table.add(key, words)
-    assert table.find(text.split(), start, end) == expected
+    assert table.find(TokenStrings(text.split()), start, end) == expected
 
 
 SAME_AS_PHRASEMATCHER = [
@@ -159,5 +159,6 @@ TOKEN_WORDS = [
 def test_token_words(words, lemmas, norms):
     doc = Doc(shared_vocab(), words=words, lemmas=lemmas) if words else Doc(shared_vocab(), words=[])
     got = token_words(doc)
-    assert got["norm"] == norms
-    assert got["orth"] == words and got["lower"] == [w.lower() for w in words]
+    assert got["norm"].strings == norms
+    assert got["orth"].strings == words and got["lower"].strings == [w.lower() for w in words]
+    assert all(got["orth"].strings[i] == w for w, where in got["orth"].positions.items() for i in where)
