@@ -9,12 +9,10 @@ import time
 import traceback
 from pathlib import Path
 
-from . import io, manifest
-from .config import DEFAULT_CONFIG_DIR, load_stage_config
+from . import io, manifest, stages as stage_table
+from .config import DEFAULT_CONFIG_DIR
 from .errors import ERROR_CODES, ConfigError, Interrupted, PipelineError
 
-# Stages in pipeline order; a stage is available when its module exists.
-STAGE_ORDER = ["ingest", "clean", "parse", "entities", "quotes", "topics", "claims"]
 # Commands that are not stages: name -> help; each module has main(argv) -> exit code.
 TOOLS = {"eval": "score outputs against gold", "diff": "compare two output folders",
          "show": "print a readable summary of the claims", "report": "write the interactive HTML report (one offline file)",
@@ -23,8 +21,11 @@ TOOLS = {"eval": "score outputs against gold", "diff": "compare two output folde
 TOOL_MODULES = {"eval": "evaluate"}
 
 
+STAGE_ORDER = stage_table.STAGE_ORDER
+
+
 def available_stages() -> list[str]:
-    return [name for name in STAGE_ORDER if importlib.util.find_spec(f"pipeline.{name}") is not None]
+    return [stage.name for stage in stage_table.available()]
 
 
 def run_stage(name: str, out_dir: Path, config_dir: Path | None, input_dir: Path | None = None) -> dict:
@@ -49,43 +50,15 @@ def run_all(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dict
     return manifest.gather(out_dir, stages)
 
 
-def _check_ingest(config_dir: Path) -> None:
-    from .ingest import IngestSettings
-
-    IngestSettings.from_config(load_stage_config(config_dir, "ingest"), str(config_dir / "ingest.toml"))
-
-
-def _check_clean(config_dir: Path) -> None:
-    from .clean import compile_rules, near_duplicates
-
-    config = load_stage_config(config_dir, "clean")
-    try:
-        compile_rules(config)
-    except (KeyError, ValueError, TypeError) as exc:    # as clean.run reports them
-        raise ConfigError(f"{config_dir / 'clean.toml'}: {exc}") from None
-    near_duplicates([], config)
-
-
-# Each stage's own config loader, called on the config folder: it raises ConfigError naming the
-# file and key. `run` calls them all before the first stage writes anything.
-CONFIG_CHECKS = {
-    "ingest": _check_ingest,
-    "clean": _check_clean,
-    "parse": lambda config_dir: importlib.import_module("pipeline.parse").load_settings(config_dir),
-    "entities": lambda config_dir: importlib.import_module("pipeline.entities").load_rules(config_dir),
-    "quotes": lambda config_dir: importlib.import_module("pipeline.quotes").load_config(config_dir),
-    "topics": lambda config_dir: importlib.import_module("pipeline.topics").load_tagger(config_dir),
-}
-
-
 def validate_configs(config_dir: Path | None, stages: list[str]) -> None:
     """Every stage's config checked up front: a bad topics pattern fails before ingest rewrites anything."""
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
     if not config_dir.is_dir():
         raise ConfigError(f"{config_dir}: config folder not found")
     for name in stages:
-        if name in CONFIG_CHECKS:
-            CONFIG_CHECKS[name](config_dir)
+        check = stage_table.config_check(stage_table.BY_NAME[name])
+        if check is not None:
+            check(config_dir)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,11 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", required=True, type=Path, help="folder for the Parquet tables")
     run.add_argument("--config", type=Path, default=None, help="config folder (default: configs/)")
 
-    for name in STAGE_ORDER:
-        stage = sub.add_parser(name, help=f"run the '{name}' stage alone, reading its inputs from --output")
+    for declared in stage_table.STAGES:
+        stage = sub.add_parser(declared.name, help=f"{declared.summary} (this stage alone, on --output)")
         stage.add_argument("--output", required=True, type=Path)
         stage.add_argument("--config", type=Path, default=None)
-        if name == "ingest":
+        if declared.input_folder:
             stage.add_argument("--input", required=True, type=Path)
 
     for name, help_text in TOOLS.items():

@@ -185,6 +185,15 @@ def replace_stage_rejects(out_dir: Path, codes: set[str], rows: list[dict]) -> N
         write_table(REJECTS, kept + list(rows), out_dir)
 
 
+def _writer_hint(table: str) -> str:
+    from .stages import writer_of
+
+    try:
+        return f" ('{writer_of(table).name}')"
+    except KeyError:
+        return ""
+
+
 def table_path(spec: TableSpec, out_dir: Path) -> Path:
     return Path(out_dir) / spec.filename
 
@@ -193,7 +202,7 @@ def read_table(spec: TableSpec, out_dir: Path, *, columns: list[str] | None = No
                doc_ids: list[str] | None = None) -> pa.Table:
     path = table_path(spec, out_dir)
     if not path.exists():
-        raise PipelineError(f"{path}: missing; run the stage that writes '{spec.name}' first")
+        raise PipelineError(f"{path}: missing; run the stage that writes '{spec.name}' first{_writer_hint(spec.name)}")
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
@@ -217,7 +226,7 @@ def iter_row_groups(spec: TableSpec, out_dir: Path) -> Iterator[pa.Table]:
     """Stream a table written by TableWriter one row group (batch of whole documents) at a time."""
     path = table_path(spec, out_dir)
     if not path.exists():
-        raise PipelineError(f"{path}: missing; run the stage that writes '{spec.name}' first")
+        raise PipelineError(f"{path}: missing; run the stage that writes '{spec.name}' first{_writer_hint(spec.name)}")
     parquet = pq.ParquetFile(path)
     if not parquet.schema_arrow.equals(spec.schema, check_metadata=False):
         raise SchemaError(f"{path}: schema differs from '{spec.name}' as declared")

@@ -29,6 +29,21 @@ def code_version() -> str:
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
+def installed_model() -> dict | None:
+    """The spaCy model package `load_model` would load, and its version (without loading it)."""
+    from importlib import metadata
+
+    from .model import available_model
+
+    name = available_model()
+    if name is None:
+        return None
+    try:
+        return {"package": name, "version": metadata.version(name)}
+    except metadata.PackageNotFoundError:
+        return {"package": name, "version": None}
+
+
 @dataclass
 class StageRecord:
     stage: str
@@ -39,6 +54,15 @@ class StageRecord:
     extra: dict = field(default_factory=dict)
     started: float = field(default_factory=time.time)
     _t0: float = field(default_factory=time.perf_counter)
+
+    def __post_init__(self) -> None:
+        from .stages import BY_NAME
+
+        declared = BY_NAME.get(self.stage)
+        if declared is not None:           # what the stage table says it reads, hashed before it runs
+            self.add_input_tables(*declared.reads)
+            if declared.model:
+                self.extra.setdefault("model_package", installed_model())
 
     def add_input_tables(self, *names: str) -> None:
         for name in names:

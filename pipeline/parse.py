@@ -26,12 +26,12 @@ from spacy.util import compile_infix_regex
 from .config import (DEFAULT_CONFIG_DIR, ConfigError, compile_regex, config_files, load_stage_config,
                      reject_unknown_keys, require)
 from .errors import REJECT_CODES, STAGE_REJECT_CODES
-from .io import TableWriter, replace_stage_rejects, table_path
+from .io import TableWriter, read_table, replace_stage_rejects, table_path
 from .manifest import StageRecord
 from .model import load_model, model_info
 from .offsets import OffsetMap
 from .progress import Progress
-from .schemas import DOCUMENTS, SENTENCES, TOKENS
+from .schemas import BODIES, DOCUMENTS, SENTENCES, TOKENS
 
 STAGE = "parse"
 ATTRS = [ORTH, IDX, LENGTH, SPACY, IS_SPACE, LEMMA, POS, TAG, DEP, HEAD, MORPH, ENT_IOB, ENT_TYPE, SENT_START]
@@ -207,10 +207,11 @@ def doc_columns(doc: Doc, doc_id: str, offset_map: OffsetMap) -> tuple[dict, dic
 
 
 def _iter_documents(out_dir: Path, batch_rows: int = 256) -> Iterator[tuple[str, str, list, str]]:
-    parquet = pq.ParquetFile(table_path(DOCUMENTS, out_dir))
-    for batch in parquet.iter_batches(batch_size=batch_rows, columns=["doc_id", "body", "body_segments", "path"]):
+    paths = dict(zip(*read_table(DOCUMENTS, out_dir, columns=["doc_id", "path"]).to_pydict().values()))
+    parquet = pq.ParquetFile(table_path(BODIES, out_dir))
+    for batch in parquet.iter_batches(batch_size=batch_rows, columns=["doc_id", "body", "body_segments"]):
         for row in batch.to_pylist():
-            yield row["doc_id"], row["body"] or "", row["body_segments"] or [], row["path"]
+            yield row["doc_id"], row["body"] or "", row["body_segments"] or [], paths.get(row["doc_id"], row["doc_id"])
 
 
 def _token_table(columns: list[dict], strings: _Strings) -> pa.Table:
@@ -348,13 +349,12 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
     source = str(config_dir / "parse.toml")
     record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
-    record.add_input_tables(DOCUMENTS.name)
     config = load_stage_config(config_dir, STAGE)
     settings = ParseSettings.from_config(config, source)
     batch_size, n_process, row_group_tokens = settings.batch_size, settings.n_process, settings.row_group_tokens
     nlp = build_nlp(config, source)
     record.extra["model"] = model_info(nlp)
-    total = pq.ParquetFile(table_path(DOCUMENTS, out_dir)).metadata.num_rows
+    total = pq.ParquetFile(table_path(BODIES, out_dir)).metadata.num_rows
     rejects: list[dict] = []
     with TableWriter(TOKENS, out_dir) as token_writer, TableWriter(SENTENCES, out_dir) as sent_writer, \
             Progress(STAGE, total=total) as progress:

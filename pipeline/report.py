@@ -40,15 +40,15 @@ import pyarrow.parquet as pq
 
 from .errors import PipelineError
 from .io import atomic_path
+from .schemas import UNASSIGNED
 
 UNKNOWN = "unknown"
-UNASSIGNED = "unassigned"      # the topics stage's "no issue matched" (pipeline.topics.UNASSIGNED)
 DEFAULT_TAXONOMY = "topics"    # ids without a "taxonomy:" prefix come from configs/topics.toml
 ASSETS = Path(__file__).with_name("report_assets")
 # Tables the page needs, with the stage that writes each (for the error message).
 REQUIRED = {"documents": "ingest", "quotes": "quotes", "claims": "claims"}
 # Optional tables (page parts are skipped without them): the stage that writes each.
-OPTIONAL = {"lines": "clean", "mentions": "entities", "entities": "entities", "quote_topics": "topics",
+OPTIONAL = {"bodies": "clean", "lines": "clean", "mentions": "entities", "entities": "entities", "quote_topics": "topics",
             "doc_topics": "topics"}
 
 
@@ -358,7 +358,7 @@ def time_unit(first: str, last: str) -> str:
 def _stage_rows(manifest: dict | None) -> list[dict]:
     if not manifest:
         return []
-    from .cli import STAGE_ORDER
+    from .stages import STAGE_ORDER
 
     stages = manifest.get("stages", {})
     order = sorted(stages, key=lambda s: (STAGE_ORDER.index(s) if s in STAGE_ORDER else len(STAGE_ORDER), s))
@@ -667,6 +667,10 @@ def load_tables(out_dir: Path) -> dict[str, pd.DataFrame | None]:
     tables = {name: read_required(out_dir, name) for name in REQUIRED}
     for name in OPTIONAL:
         tables[name] = read_optional(out_dir, name)
+    bodies = tables.pop("bodies")
+    if bodies is not None:     # the headline `clean` kept, beside what ingest read
+        tables["documents"] = tables["documents"].merge(bodies[["doc_id", "title", "duplicate_of"]],
+                                                        on="doc_id", how="left")
     return tables
 
 

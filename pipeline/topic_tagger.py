@@ -53,7 +53,6 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -65,9 +64,9 @@ from spacy.tokens import Doc
 from .config import load_toml, require
 from .docs import shared_vocab
 from .errors import ConfigError
+from .schemas import UNASSIGNED
 from .topic_phrases import analyse, is_exact
 
-UNASSIGNED = "unassigned"
 SEP = "\t"
 
 # Keys a taxonomy file may hold; anything else is a ConfigError (a typo must not pass silently).

@@ -54,9 +54,8 @@ def fixtures():
                  "label": "PERSON", "title": "Russian President", "title_start": 0, "title_end": putin_start - 1,
                  "entity_id": "PERSON:vladimir-putin", "rule_id": "model", "link_rule": "model"}]
     documents = [{"doc_id": DOC, "path": "d1.txt", "source": "example.com", "url": None, "date": "2021-10-22",
-                  "encoding": "utf-8", "text": TEXT, "title": None, "body": TEXT, "body_segments": None,
-                  "date_raw": None, "author": None, "page_title": None, "extracted": None,
-                  "duplicate_of": None}]
+                  "encoding": "utf-8", "text": TEXT, "date_raw": None, "author": None, "page_title": None,
+                  "extracted": None}]
     return quotes, topics, mentions, documents
 
 

@@ -64,8 +64,7 @@ def base_tables() -> dict[str, list[dict]]:
                     {"quote_id": quotes[0]["quote_id"], "doc_id": "d1", "taxonomy": "seed", "topic": "unassigned",
                      "label": "unassigned", "rank": 1, "score": 0.0, "evidence": [], "issue_phrase": None}]
     documents = [{"doc_id": "d1", "path": "d1.txt", "source": "example", "url": None, "date": None,
-                  "encoding": "utf-8", "text": TEXT, "title": "Putin meets Bennett", "body": None,
-                  "body_segments": [{"body_start": 0, "text_start": 0, "length": 19}]}]
+                  "encoding": "utf-8", "text": TEXT, "page_title": "Putin meets Bennett"}]
     rejects = [{"path": "bad.txt", "doc_id": None, "level": "error", "code": "E001", "message": "bad.txt: empty file"}]
     return {"documents": documents, "rejects": rejects, "lines": lines, "quotes": quotes,
             "mentions": mentions, "entities": entities, "quote_topics": quote_topics}

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.docs import iter_parsed_docs
 from pipeline.io import read_frame
-from pipeline.schemas import DOCUMENTS, SENTENCES, TOKENS
+from pipeline.schemas import BODIES, DOCUMENTS, SENTENCES, TOKENS
 
 ATTRS = ("text", "whitespace_", "lemma_", "pos_", "tag_", "dep_", "ent_iob_", "ent_type_", "is_sent_start")
 
@@ -17,7 +17,7 @@ def token_view(doc):
 
 
 def test_rebuilt_docs_equal_a_fresh_parse(seed_outputs, nlp):
-    bodies = read_frame(DOCUMENTS, seed_outputs).set_index("doc_id").body
+    bodies = read_frame(BODIES, seed_outputs).set_index("doc_id").body
     seen = 0
     for parsed in iter_parsed_docs(seed_outputs):
         fresh = nlp(bodies[parsed.doc_id])

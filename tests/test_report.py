@@ -17,7 +17,7 @@ import pytest
 
 from pipeline import report
 from pipeline.io import write_table
-from pipeline.schemas import CLAIMS, DOCUMENTS, ENTITIES, LINES, MENTIONS, QUOTE_TOPICS, QUOTES
+from pipeline.schemas import BODIES, CLAIMS, DOCUMENTS, ENTITIES, LINES, MENTIONS, QUOTE_TOPICS, QUOTES
 
 # --- a hand-built output folder --------------------------------------------------------------
 
@@ -50,6 +50,9 @@ def build_outputs(out: Path) -> dict:
          "title": "Leaders meet", "date": "2021-10-22"},
         {"doc_id": "other/b2", "path": "other/b2.txt", "source": "other", "encoding": "utf-8",
          "text": TEXTS["other/b2"], "title": None, "date": None}]), out)
+    write_table(BODIES, _rows(BODIES, [     # the headline `clean` kept (only a1's is known here)
+        {"doc_id": "site/a1", "title": "Leaders meet", "body": "", "body_segments": []},
+        {"doc_id": "other/b2", "title": None, "body": "", "body_segments": []}]), out)
     lines = []
     for doc, labels, kept in [("site/a1", ["title", "boilerplate", "body"], [True, False, True]),
                               ("other/b2", ["title", "body"], [True, True])]:
@@ -152,6 +155,8 @@ def test_unknowns_are_kept_not_dropped(outputs):
     putin = claims["entity"][speakers.index("Vladimir Putin")]
     assert data["entities"]["aliases"][putin] == ["Putin", "Vladimir Putin"]
     assert data["entities"]["titles"][putin] == ["President"]
+    titles = dict(zip(data["docs"]["id"], data["docs"]["title"]))     # from bodies.parquet
+    assert titles == {"site/a1": "Leaders meet", "other/b2": None}
 
 
 @pytest.mark.parametrize("columns, present, field, expected", [

@@ -61,6 +61,7 @@ def _pipeline(*argv) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
+@pytest.mark.slow     # runs the pipeline (the model)
 def test_second_run_into_a_locked_folder_fails_fast_naming_the_holder(tmp_path):
     src, out = _articles(tmp_path / "in"), tmp_path / "out"
     holder = _hold_lock(out)
@@ -356,6 +357,7 @@ def test_a_document_that_raises_becomes_a_reject_and_the_others_go_on(nlp):
     assert "RuntimeError: component failed on this text" in rejects[0]["message"]
 
 
+@pytest.mark.slow     # runs the pipeline (the model)
 def test_parse_stage_writes_its_rejects_once(tmp_path, capsys):
     src, out, config = tmp_path / "in", tmp_path / "out", _config_copy(tmp_path)
     src.mkdir()

@@ -34,7 +34,7 @@ from ..errors import STAGE_REJECT_CODES, document_failure
 from ..io import replace_stage_rejects
 from ..manifest import StageRecord
 from ..offsets import OffsetMap
-from ..schemas import DOCUMENTS, ENTITIES, MENTIONS, QUOTES
+from ..schemas import BODIES, DOCUMENTS, ENTITIES, MENTIONS, QUOTES
 from .direct import (
     MAX_RESUME_GAP,
     TAIL_CUE_RULES,
@@ -427,8 +427,9 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
     record.add_input_tables(DOCUMENTS.name, TOKENS.name, MENTIONS.name, ENTITIES.name)
     config = load_config(config_dir)
-    documents = {row["doc_id"]: row for row in
-                 read_table(DOCUMENTS, out_dir, columns=["doc_id", "text", "body_segments"]).to_pylist()}
+    documents = {row["doc_id"]: row for row in read_table(DOCUMENTS, out_dir, columns=["doc_id", "text"]).to_pylist()}
+    for row in read_table(BODIES, out_dir, columns=["doc_id", "body_segments"]).to_pylist():
+        documents[row["doc_id"]]["body_segments"] = row["body_segments"]
     by_doc = mentions_from_tables(Path(out_dir))
     if by_doc is not None:
         # every person's first name looked up in one pass over the name dictionary (a lookup per
