@@ -59,32 +59,36 @@ def doc_from_columns(vocab: Vocab, columns: dict) -> Doc:
         spaces=[w == " " for w in columns["whitespace"]],
         lemmas=columns["lemma"],
         pos=columns["pos"],
-        tags=columns["tag"],
-        morphs=columns["morph"],
+        tags=columns.get("tag"),            # absent when iter_parsed_docs(fine_grained=False)
+        morphs=columns.get("morph"),
         deps=columns["dep"],
         heads=columns["head"],
         ents=[iob if iob == "O" else f"{iob}-{etype}" for iob, etype in zip(columns["ent_iob"], columns["ent_type"])],
     )
 
 
-def _split_documents(table: pa.Table) -> Iterator[tuple[str, dict]]:
+def _split_documents(table: pa.Table, leave_out: frozenset[str] = frozenset()) -> Iterator[tuple[str, dict]]:
     doc_ids = table.column("doc_id").to_numpy(zero_copy_only=False)
     if not len(doc_ids):
         return
     boundaries = np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1
-    columns = {name: table.column(name).to_pylist() for name in table.column_names if name != "doc_id"}
+    columns = {name: table.column(name).to_pylist() for name in table.column_names
+               if name != "doc_id" and name not in leave_out}
     starts = [0, *boundaries.tolist()]
     stops = [*boundaries.tolist(), len(doc_ids)]
     for start, stop in zip(starts, stops):
         yield str(doc_ids[start]), {name: values[start:stop] for name, values in columns.items()}
 
 
-def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None, progress: str | None = None
-                     ) -> Iterator[ParsedDoc]:
+def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None, progress: str | None = None,
+                     fine_grained: bool = True) -> Iterator[ParsedDoc]:
     """Every parsed document in `out_dir`, streamed a row group at a time.
 
     With `progress` (a stage name), a terminal shows documents done and documents per second.
+    `fine_grained=False` leaves out the fine-grained tags and the morphology (a quarter of the
+    rebuild's time), for a reader that never looks at `tag_` or `morph`.
     """
+    leave_out = frozenset() if fine_grained else frozenset({"tag", "morph"})
     vocab = vocab or shared_vocab()
     total = None
     if progress:
@@ -93,7 +97,7 @@ def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None, progress: str | 
             total = len(pq.read_table(sentences, columns=["doc_id"]).column("doc_id").unique())
     with Progress(progress or "docs", total=total, enabled=None if progress else False) as shown:
         for table in iter_row_groups(TOKENS, out_dir):
-            for doc_id, columns in _split_documents(table):
+            for doc_id, columns in _split_documents(table, leave_out):
                 yield ParsedDoc(doc_id, doc_from_columns(vocab, columns),
                                 np.asarray(columns["start"], dtype=np.int64),
                                 np.asarray(columns["end"], dtype=np.int64))

@@ -196,7 +196,7 @@ class TopicTagger:
     adaptive: dict[str, float] = field(default_factory=lambda: dict(ADAPTIVE_DEFAULTS))
     taxonomy: str | None = None
     weak_keys: frozenset = frozenset()          # keys of the weak hints
-    token_patterns_use_norm: bool = False       # a token pattern reads NORM (set to the lemma first)
+    pattern_attrs: frozenset = frozenset()      # the token attributes its token patterns read (LOWER, TAG...)
 
     # ---------------------------------------------------------------- matching
     def matches(self, doc: Doc, start: int, end: int, words: dict[str, TokenStrings] | None = None
@@ -213,7 +213,7 @@ class TopicTagger:
         for table, kind in ((self.lemma_matcher, "norm"), (self.exact_matcher, "orth")):
             out += [hit for hit in table.find(words[kind], start, end) if not _inside_name(names, hit[1], hit[2])]
         if len(self.token_matcher):
-            if self.token_patterns_use_norm:    # a NORM pattern sees the lemma, as the phrases do
+            if "NORM" in self.pattern_attrs:    # a NORM pattern sees the lemma, as the phrases do
                 for token, norm in zip(span, words["norm"].strings[start:end]):
                     token.norm_ = norm
             # as_spans: doc-level offsets (the raw tuples are relative to the Span)
@@ -507,7 +507,7 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None, config_d
     lemma_phrases: list[tuple[str, str]] = []
     exact_phrases: list[tuple[str, str]] = []
     token_matcher = Matcher(vocab)
-    uses_norm = False
+    pattern_attrs: set[str] = set()
     for index, topic in enumerate(topics):
         if not isinstance(topic, dict) or not isinstance(topic.get("id"), str) or not isinstance(topic.get("label"), str):
             raise ConfigError(f"{source}: topic[{index}] needs a string 'id' and 'label'")
@@ -543,7 +543,7 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None, config_d
                 raise ConfigError(f"{where}: pattern '{pattern['id']}' is not a valid "
                                   f"Matcher pattern: {exc}") from None
             weights[key] = _number(pattern, "weight", 1.0, f"{where}: pattern '{pattern['id']}'")
-            uses_norm = uses_norm or "NORM" in repr(pattern["pattern"])
+            pattern_attrs.update(str(k).upper() for spec in pattern["pattern"] if isinstance(spec, dict) for k in spec)
     if not labels:
         raise ConfigError(f"{source}: no [[topic]] defined")
     rules = config.get("entity_rule", [])
@@ -567,7 +567,7 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None, config_d
         exact_matcher.add(key, analysed[phrase].words)
     return TopicTagger(labels, weights, threshold, context_weight, lemma_matcher, exact_matcher, token_matcher,
                        vocab, parents, entity_rules, doc_scoring, adaptive, taxonomy.get("id"),
-                       frozenset(k for k in weak_keys if weights[k] < 1.0), uses_norm)
+                       frozenset(k for k in weak_keys if weights[k] < 1.0), frozenset(pattern_attrs))
 
 
 def _topic_ids(rule: dict, key: str, labels: dict[str, str], where: str) -> list[str]:
