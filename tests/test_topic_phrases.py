@@ -31,6 +31,7 @@ def no_model(monkeypatch):
 
 # ------------------------------------------------------------------ the generated file
 
+@pytest.mark.slow     # lemmatises with the model
 def test_compiled_file_is_up_to_date():
     """Regenerate with `python -m pipeline.topic_phrases` when this fails (a taxonomy phrase added,
     or spaCy or the model upgraded)."""
@@ -42,6 +43,7 @@ def test_compiled_file_is_up_to_date():
         f"{COMPILED} is stale: regenerate it with `python -m pipeline.topic_phrases`"
 
 
+@pytest.mark.slow     # lemmatises with the model
 def test_check_command_reports_a_stale_file(tmp_path, capsys):
     topics = tmp_path / "topics"
     topics.mkdir()
@@ -76,6 +78,7 @@ def test_unusable_compiled_file_is_ignored(tmp_path, content):
     assert topic_phrases.read_compiled(path) == {}
 
 
+@pytest.mark.slow     # lemmatises with the model
 def test_a_new_phrase_is_lemmatised_once_and_cached(tmp_path, monkeypatch):
     cache = tmp_path / "out" / topic_phrases.CACHE_NAME
     config = {"taxonomy": {"id": "t", "label": "T"},
@@ -162,3 +165,70 @@ def test_token_words(words, lemmas, norms):
     assert got["norm"].strings == norms
     assert got["orth"].strings == words and got["lower"].strings == [w.lower() for w in words]
     assert all(got["orth"].strings[i] == w for w, where in got["orth"].positions.items() for i in where)
+
+
+# ------------------------------------------------------------------ the stage's Doc handling
+
+PATTERN_ATTRS = [
+    # token patterns, the attributes read; whether the Docs need tags and morphology
+    ([{"LOWER": "between"}, {"ENT_TYPE": {"IN": ["GPE"]}, "OP": "+"}], {"LOWER", "ENT_TYPE", "OP"}, False),
+    ([{"lemma": "friend"}, {"TAG": "NNP"}], {"LEMMA", "TAG"}, True),
+    ([{"MORPH": {"IS_SUPERSET": ["Number=Plur"]}}], {"MORPH"}, True),
+    ([{"NORM": "tax"}], {"NORM"}, False),
+]
+
+
+@pytest.mark.parametrize("pattern,attrs,fine_grained", PATTERN_ATTRS)
+def test_pattern_attrs_say_what_the_docs_need(pattern, attrs, fine_grained, no_model):
+    config = {"taxonomy": {"id": "t", "label": "T"},
+              "scoring": {"threshold": 1.0, "context_weight": 0.5, "weak_weight": 0.5},
+              "topic": [{"id": "t:1", "label": "One", "phrases": ["inflation"],
+                         "token_patterns": [{"id": "p", "pattern": pattern}]}]}
+    tagger = build_tagger(config, "t.toml")
+    assert tagger.pattern_attrs == attrs
+    assert bool(tagger.pattern_attrs & {"TAG", "MORPH"}) is fine_grained
+
+
+def test_a_norm_pattern_sees_the_lemma(no_model):
+    config = {"taxonomy": {"id": "t", "label": "T"},
+              "scoring": {"threshold": 1.0, "context_weight": 0.5, "weak_weight": 0.5},
+              "topic": [{"id": "t:1", "label": "One", "token_patterns": [{"id": "p", "pattern": [{"NORM": "tax"}]}]}]}
+    tagger = build_tagger(config, "t.toml")
+    doc = Doc(shared_vocab(), words=["Taxes", "rose"], lemmas=["tax", "rise"])
+    assert [(k, s, e) for k, s, e in tagger.matches(doc, 0, 2)] == [("t:1\tp", 0, 1)]
+    doc = Doc(shared_vocab(), words=["Texas", "rose"], lemmas=["Texas", "rise"])
+    assert tagger.matches(doc, 0, 2) == []
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_the_cycle_collector_is_restored(enabled_before):
+    import gc
+
+    from pipeline.topics import _cycle_collector_paused
+    (gc.enable if enabled_before else gc.disable)()
+    try:
+        with _cycle_collector_paused():
+            assert not gc.isenabled()
+        assert gc.isenabled() is enabled_before
+        with pytest.raises(RuntimeError):
+            with _cycle_collector_paused():
+                raise RuntimeError("a failing document")
+        assert gc.isenabled() is enabled_before
+    finally:
+        gc.enable()
+
+
+@pytest.mark.slow     # the seed outputs (the whole pipeline)
+def test_docs_without_fine_grained_tags_keep_everything_topics_reads(seed_outputs):
+    from pipeline.docs import iter_parsed_docs
+
+    full = list(iter_parsed_docs(seed_outputs))
+    lean = list(iter_parsed_docs(seed_outputs, fine_grained=False))
+    assert [p.doc_id for p in full] == [p.doc_id for p in lean] and full
+    read = lambda t: (t.text, t.whitespace_, t.lemma_, t.pos_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_,  # noqa: E731
+                      t.is_sent_start, t.is_stop)
+    for a, b in zip(full, lean):
+        assert [read(t) for t in a.doc] == [read(t) for t in b.doc]
+        assert (a.token_starts == b.token_starts).all()
+        assert all(t.tag_ == "" and not str(t.morph) for t in b.doc)
+    assert any(t.tag_ for p in full for t in p.doc)          # the full rebuild has them
