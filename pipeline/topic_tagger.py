@@ -160,9 +160,9 @@ def token_words(doc: Doc) -> dict[str, TokenStrings]:
         unique, inverse = np.unique(column, return_inverse=True)
         names = [strings[int(h)] for h in unique]
         out[name] = [names[i] for i in inverse.tolist()]
-    lemma_lower: dict[str, str] = {}
-    norm = [(lemma_lower.get(lemma) if lemma in lemma_lower else lemma_lower.setdefault(lemma, lemma.lower()))
-            or lower for lemma, lower in zip(out.pop("lemma"), out["lower"])]
+    lemmas = out.pop("lemma")
+    lower_lemma = {lemma: lemma.lower() for lemma in set(lemmas)}
+    norm = [lower_lemma[lemma] or lower for lemma, lower in zip(lemmas, out["lower"])]
     return {"orth": TokenStrings(out["orth"]), "lower": TokenStrings(out["lower"]), "norm": TokenStrings(norm)}
 
 

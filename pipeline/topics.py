@@ -362,7 +362,10 @@ class PhraseTokens:
         if not len(doc):
             columns = np.zeros((0, 8), dtype=np.uint64)
         punct, space, pos, dep, ent_type, stop, self.lemmas, orth = columns.T
-        pos_in = lambda names: np.isin(pos, [symbols.IDS[n] for n in names])    # noqa: E731
+
+        def pos_in(names) -> np.ndarray:
+            return np.isin(pos, [symbols.IDS[n] for n in names])
+
         # pos_ is "CCONJ"/"PRON" and dep_ is not "poss": a leading conjunction or pronoun is trimmed
         self.edge = (punct != 0) | (space != 0)
         self.leading = self.edge | (pos_in(("CCONJ", "PRON")) & (dep != strings["poss"]))
