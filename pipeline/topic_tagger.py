@@ -59,6 +59,7 @@ import numpy as np
 from spacy import symbols
 from spacy.attrs import IS_ALPHA, IS_STOP, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START
 from spacy.matcher import Matcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from .config import load_toml, require
@@ -95,19 +96,23 @@ class TopicMatch:
 
 class PhraseTable:
     """Phrases as word tuples -> match keys, found in a run of words: what spaCy's PhraseMatcher
-    finds (every occurrence of every phrase, by start then length; a key once per span), without
-    building a pattern Doc per phrase or writing an attribute onto the Doc's tokens."""
+    finds, in its order (by start, then length; the keys of one span in PhraseMatcher's order,
+    see `_phrasematcher_order`), without building a pattern Doc per phrase or writing an attribute
+    onto the Doc's tokens."""
 
     def __init__(self):
-        self.patterns: dict[tuple[str, ...], list[str]] = {}
+        self.patterns: dict[tuple[str, ...], list[str]] = {}   # words -> keys, in PhraseMatcher's order
         self.lengths: dict[str, list[int]] = {}         # first word -> lengths of its phrases, ascending
+        self._added: dict[tuple[str, ...], list[str]] = {}     # words -> keys, in the order added
 
     def add(self, key: str, words: tuple[str, ...]) -> None:
         if not words:
             return
-        keys = self.patterns.setdefault(tuple(words), [])
-        if key not in keys:
-            keys.append(key)
+        words = tuple(words)
+        added = self._added.setdefault(words, [])
+        if key not in added:
+            added.append(key)
+            self.patterns[words] = _phrasematcher_order(added)
         lengths = self.lengths.setdefault(words[0], [])
         if len(words) not in lengths:
             lengths.append(len(words))
@@ -136,6 +141,33 @@ class PhraseTable:
                         out.extend((key, i, i + n) for key in keys)
         out.sort(key=lambda hit: (hit[1], hit[2]))        # stable: a span's keys in the order added
         return out
+
+
+def _phrasematcher_order(keys: list[str]) -> list[str]:
+    """The keys of one phrase in the order spaCy's PhraseMatcher reports them on one span: the
+    order of the cells of the hash map (preshed's: 8 cells, linear probing, doubled when 3/5 full)
+    where it files their string hashes, in the order added. Reproduced so that a rule which keeps
+    the first of equal hits decides as it did with the PhraseMatcher (tested against it)."""
+    length, cells = 8, {}
+
+    def insert(h: int) -> bool:
+        i = h & (length - 1)
+        while i in cells and cells[i] != h:
+            i = (i + 1) & (length - 1)
+        new = i not in cells
+        cells[i] = h
+        return new
+
+    filled = 0
+    for h in (get_string_id(k) for k in keys):
+        filled += insert(h)
+        if (filled + 1) * 5 >= length * 3:
+            old = [cells[i] for i in sorted(cells)]
+            length, cells, filled = length * 2, {}, 0
+            for k in old:
+                filled += insert(k)
+    by_hash = {get_string_id(k): k for k in keys}
+    return [by_hash[cells[i]] for i in sorted(cells)]
 
 
 class TokenStrings:

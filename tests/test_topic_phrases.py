@@ -232,3 +232,19 @@ def test_docs_without_fine_grained_tags_keep_everything_topics_reads(seed_output
         assert (a.token_starts == b.token_starts).all()
         assert all(t.tag_ == "" and not str(t.morph) for t in b.doc)
     assert any(t.tag_ for p in full for t in p.doc)          # the full rebuild has them
+
+
+@pytest.mark.parametrize("n_keys", [1, 2, 3, 4, 5, 9, 20])
+def test_keys_of_one_span_come_in_phrasematchers_order(n_keys):
+    """Several keys on the same words (a phrase in several topics, a lemma shared by two phrases):
+    PhraseTable reports them as PhraseMatcher does, which a rule keeping the first of equal hits sees."""
+    vocab = shared_vocab()
+    matcher, table = PhraseMatcher(vocab, attr="LOWER"), PhraseTable()
+    keys = [f"t:{i}\tinterest rate" for i in range(n_keys)]
+    for key in keys:
+        matcher.add(key, [Doc(vocab, words=["interest", "rate"])])
+        table.add(key, ("interest", "rate"))
+    doc = Doc(vocab, words=["the", "interest", "rate"])
+    expected = [(vocab.strings[k], s, e) for k, s, e in matcher(doc)]
+    assert table.find(token_words(doc)["lower"], 0, len(doc)) == expected
+    assert sorted(k for k, _, _ in expected) == sorted(keys)
