@@ -4,7 +4,9 @@ API (the contract the `topics` stage relies on)
 -----------------------------------------------
 - ``load_taxonomy(path, vocab=None) -> TopicTagger``: one taxonomy file (``configs/topics/*.toml``)
   read and checked; any problem is a ``ConfigError`` naming the file and the entry.
-- ``build_tagger(config, source, vocab=None) -> TopicTagger``: the same from a parsed TOML dict.
+- ``build_tagger(config, source, vocab=None, config_dir=None, cache=None) -> TopicTagger``: the same
+  from a parsed TOML dict. The phrases' words and lemmas come from the compiled file
+  (``pipeline.topic_phrases``); only phrases it lacks are lemmatised with the model (kept in ``cache``).
 - ``TopicTagger.tag(doc, content, context) -> list[TopicMatch]``: topics of one quote. ``content``
   and ``context`` are token ranges (the quote, its sentence(s)); a pattern found only in the
   context counts ``context_weight`` of its weight (evidence marked ``~``). Every topic whose score
