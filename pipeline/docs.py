@@ -67,13 +67,18 @@ def doc_from_columns(vocab: Vocab, columns: dict) -> Doc:
     )
 
 
+# The token columns a rebuilt Doc and its ParsedDoc read; the others (i, body_start, sent_index,
+# sent_start) are never turned into Python lists here.
+REBUILD_COLUMNS = ("text", "whitespace", "lemma", "pos", "tag", "dep", "head", "morph", "ent_iob", "ent_type",
+                   "start", "end")
+
+
 def _split_documents(table: pa.Table, leave_out: frozenset[str] = frozenset()) -> Iterator[tuple[str, dict]]:
     doc_ids = table.column("doc_id").to_numpy(zero_copy_only=False)
     if not len(doc_ids):
         return
     boundaries = np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1
-    columns = {name: table.column(name).to_pylist() for name in table.column_names
-               if name != "doc_id" and name not in leave_out}
+    columns = {name: table.column(name).to_pylist() for name in REBUILD_COLUMNS if name not in leave_out}
     starts = [0, *boundaries.tolist()]
     stops = [*boundaries.tolist(), len(doc_ids)]
     for start, stop in zip(starts, stops):

@@ -175,11 +175,28 @@ def _phrasematcher_order(keys: list[str]) -> list[str]:
 class TokenStrings:
     """One string per token (one way of reading the tokens), with where each string stands."""
 
-    def __init__(self, strings: list[str]):
+    def __init__(self, strings: list[str], positions: dict[str, list[int]] | None = None):
         self.strings = strings
-        self.positions: dict[str, list[int]] = {}
-        for i, word in enumerate(strings):
-            self.positions.setdefault(word, []).append(i)
+        if positions is None:
+            positions = {}
+            for i, word in enumerate(strings):
+                positions.setdefault(word, []).append(i)
+        self.positions = positions
+
+
+def _strings_of(strings, column: np.ndarray) -> tuple[list[str], list[str], np.ndarray]:
+    """(the string of each token, the distinct strings, each token's index among them) of a
+    column of string hashes, each distinct hash looked up once."""
+    unique, inverse = np.unique(column, return_inverse=True)
+    names = [strings[int(h)] for h in unique]
+    return [names[i] for i in inverse.tolist()], names, inverse
+
+
+def _positions(names: list[str], inverse: np.ndarray) -> dict[str, list[int]]:
+    """Distinct string -> the tokens where it stands, ascending (grouped with one stable sort)."""
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.cumsum(np.bincount(inverse, minlength=len(names)))[:-1]
+    return {name: where.tolist() for name, where in zip(names, np.split(order, bounds))}
 
 
 def token_words(doc: Doc) -> dict[str, TokenStrings]:
@@ -188,16 +205,15 @@ def token_words(doc: Doc) -> dict[str, TokenStrings]:
     if not len(doc):
         return {"orth": TokenStrings([]), "lower": TokenStrings([]), "norm": TokenStrings([])}
     strings = doc.vocab.strings
-    columns = doc.to_array([ORTH, LOWER, LEMMA])
+    orth, lower, lemma = doc.to_array([ORTH, LOWER, LEMMA]).T
     out = {}
-    for name, column in zip(("orth", "lower", "lemma"), columns.T):
-        unique, inverse = np.unique(column, return_inverse=True)
-        names = [strings[int(h)] for h in unique]
-        out[name] = [names[i] for i in inverse.tolist()]
-    lemmas = out.pop("lemma")
+    for name, column in (("orth", orth), ("lower", lower)):
+        words, names, inverse = _strings_of(strings, column)
+        out[name] = TokenStrings(words, _positions(names, inverse))
+    lemmas, _, _ = _strings_of(strings, lemma)
     lower_lemma = {lemma: lemma.lower() for lemma in set(lemmas)}
-    norm = [lower_lemma[lemma] or lower for lemma, lower in zip(lemmas, out["lower"])]
-    return {"orth": TokenStrings(out["orth"]), "lower": TokenStrings(out["lower"]), "norm": TokenStrings(norm)}
+    out["norm"] = TokenStrings([lower_lemma[lemma] or word for lemma, word in zip(lemmas, out["lower"].strings)])
+    return out
 
 
 @dataclass(frozen=True)
