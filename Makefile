@@ -1,8 +1,9 @@
 # Who said what about which issue: `make all` builds everything on seeds/, `make test` tests it.
-# Each stage's target is its manifest (OUT/manifest/STAGE.json, written last); its prerequisites
-# (Makefile.stages, generated from pipeline/stages.py) are the stage's inputs, code, config and
-# model, so a second `make all` does nothing and editing one config reruns only that stage and the
-# ones downstream of it.
+# `make all` delegates to `python -m pipeline run`, which reruns a stage only when the contents of
+# what it depends on changed (its input tables or files, code, config, model: the fingerprint in
+# OUT/manifest/STAGE.json), never by file times: a second `make all` runs no stage, and editing one
+# config reruns that stage and those downstream whose inputs it changed. `make STAGE` reruns one
+# stage (Makefile.stages, generated from the stage table in pipeline/stages.py).
 
 PY      ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV    ?= .venv
@@ -14,10 +15,6 @@ CONFIG  ?= configs
 SHARED  ?= ../shared
 INSTALLED := $(VENV)/.installed-stamp
 
-M       := $(OUT)/manifest
-INPUT_FILES := $(shell find $(INPUT) -type f \( -name '*.txt' -o -name '*.jsonl' -o -name '*.csv' -o -name '*.htm' -o -name '*.html' -o -name '*.htm*.gz' -o -name '*.warc' -o -name '*.warc.gz' \) 2>/dev/null)
-# A stage's config files: the file itself, or every file in the folder.
-confs    = $(shell find $(CONFIG)/$(1) -type f 2>/dev/null)
 
 .PHONY: all test test-fast eval bench diff diff-html snapshot report show help clean-outputs setup
 .DEFAULT_GOAL := all

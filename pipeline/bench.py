@@ -7,6 +7,8 @@ copied into the repository). Each measurement runs in its own subprocess so that
                n_process = N (1 and 2 by default): the best bare figure is the yardstick
   - run:N      every stage of the stage table, as `run` does, with parse's n_process = N
                (model loads, the taggers' build and all writing included)
+  - add 1%     (--incremental) a run on all but the last 1% of the documents, then one after they
+               are added: its time against the whole run's (parse reuses the unchanged documents)
   - scale      the whole run on growing corpora (a fraction of the texts, or the texts repeated
                under new ids), to show that peak memory stays flat as the corpus grows.
 The sides are interleaved (bare:1, bare:2, run:1, ..., then again) and the best of `--repeat` runs
@@ -74,12 +76,25 @@ def worker(mode: str, corpus: Path, out_dir: Path) -> dict:
         for _ in nlp.pipe((r["text"] for r in records), batch_size=load_stage_config(None, "parse")["batch_size"],
                           n_process=int(n_process)):
             pass
-    else:
+    elif kind == "run":
         from .cli import run_all
 
         config_dir = _config_with_n_process(out_dir.parent / "configs", int(n_process))
         gathered = run_all(corpus.parent, out_dir, config_dir)      # as `run`: configs checked first
         stage_seconds = {name: record["seconds"] for name, record in gathered["stages"].items()}
+    else:       # "add": a run on all but the last 1% of the documents (untimed), then they arrive (timed)
+        from .cli import run_all
+
+        config_dir = _config_with_n_process(out_dir.parent / "configs", int(n_process))
+        keep = len(records) - max(1, len(records) // 100)
+        corpus.write_text("".join(json.dumps(r) + "\n" for r in records[:keep]), encoding="utf-8")
+        run_all(corpus.parent, out_dir, config_dir)
+        (corpus.parent / "added.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records[keep:]),
+                                                   encoding="utf-8")
+        started = time.perf_counter()
+        gathered = run_all(corpus.parent, out_dir, config_dir)
+        stage_seconds = {name: record["seconds"] for name, record in gathered["stages"].items()}
+        stage_seconds["reused_documents"] = gathered["stages"]["parse"]["rows"].get("reused", 0)
     seconds = time.perf_counter() - started
     return {"mode": mode, "documents": len(records), "words": words, "seconds": round(seconds, 2),
             "words_per_second": round(words / seconds, 1), "stage_seconds": stage_seconds,
@@ -130,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2, help="interleaved runs of each side; best of each counts")
     parser.add_argument("--n-process", default="1,2", help="worker processes for bare spaCy and for the run's parse")
     parser.add_argument("--scale", default="0.25,1,2", help="corpus sizes (x PolNeAR) for the memory runs; '' skips")
+    parser.add_argument("--incremental", action="store_true",
+                        help="also time a run that adds the last 1%% of the documents to a processed corpus")
     parser.add_argument("--json", type=Path, default=None, help="write the results here too")
     args = parser.parse_args(argv)
 
@@ -145,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         for k in range(args.repeat):
             for mode in modes:
                 results["throughput"].append(measure(mode, texts, scratch, f"{mode}#{k + 1}"))
+        if args.incremental:
+            results["incremental"] = measure(f"add:{counts[0]}", texts, scratch, "add 1%")
         for factor in [float(f) for f in args.scale.split(",") if f.strip()]:
             results["scale"].append(measure(f"run:{counts[0]}", scaled(records, factor), scratch, f"scale x{factor:g}"))
     best = {mode: max((r for r in results["throughput"] if r["mode"] == mode), key=lambda r: r["words_per_second"])
@@ -161,6 +180,15 @@ def main(argv: list[str] | None = None) -> int:
           f"(target >= 0.95)")
     print(f"stages of that run (s): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items())
           + f"; topics + claims = {results['topics_claims_vs_parse']:.3f} of parse (target <= 0.10)")
+    if args.incremental:
+        full = best[f"run:{counts[0]}"]["seconds"]
+        added = results["incremental"]
+        results["incremental_vs_full"] = round(added["seconds"] / full, 3)
+        print(f"incremental: adding 1% of the documents to a processed corpus took {added['seconds']:.1f} s "
+              f"({added['stage_seconds'].get('reused_documents', 0)} documents' parses reused) against "
+              f"{full:.1f} s for the whole run: {results['incremental_vs_full']:.3f} (target <= 0.10); "
+              "stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in added["stage_seconds"].items()
+                                         if k != "reused_documents"))
     if results["scale"]:
         peaks = [(r["words"], r["peak_rss_mb"]) for r in results["scale"]]
         growth = peaks[-1][1] / peaks[0][1]

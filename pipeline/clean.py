@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sys
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 from .boilerplate import combine_with_extractor, compile_rules, count_lines, label_document
@@ -21,6 +22,7 @@ from .errors import ConfigError, REJECT_CODES
 from .io import read_table, write_table
 from .manifest import StageRecord
 from .offsets import build_body
+from .unwrap import UnwrapSettings, for_labelling, soft_breaks
 from .schemas import BODIES, DOCUMENTS, LINES
 
 STAGE = "clean"
@@ -81,13 +83,19 @@ def clean_documents(documents: list[dict], config: dict) -> tuple[list[dict], li
     stats = count_lines(documents)
     line_rows: list[dict] = []
     cleaned: list[dict] = []
+    unwrap = UnwrapSettings.from_config(config)
     for doc in documents:
-        labels = label_document(doc["text"], doc.get("source"), stats, config)
+        # hard-wrapped plain text is read as paragraphs (same offsets; never HTML, which has its blocks)
+        breaks = {} if doc.get("extracted") else soft_breaks(doc["text"], unwrap)
+        text = for_labelling(doc["text"], breaks)
+        labels = label_document(text, doc.get("source"), stats, config)
+        if breaks:
+            labels = [replace(label, text=doc["text"][label.start:label.end]) for label in labels]
         if doc.get("extracted"):
             labels = combine_with_extractor(labels, doc["text"], doc["extracted"], config,
                                             doc.get("page_title"))
         kept = [label for label in labels if label.kept]
-        body, segments = build_body(doc["text"], [(label.start, label.end) for label in kept])
+        body, segments = build_body(doc["text"], [(label.start, label.end) for label in kept], breaks)
         titles = [label.text.strip() for label in kept if label.label == "title"]
         cleaned.append({**doc, "title": titles[0] if titles else doc.get("page_title"), "body": body,
                         "body_segments": segments})
@@ -106,6 +114,7 @@ def check_config(config_dir: Path) -> dict:
     try:
         compile_rules(config)
         near_duplicates([], config)
+        UnwrapSettings.from_config(config, str(Path(config_dir) / "clean.toml"))
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(f"{Path(config_dir) / 'clean.toml'}: {exc}") from None
     return config

@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 
 from .errors import PipelineError
 from .io import atomic_path
+from .manifest import check_not_mixed
 from .schemas import TABLES
 from .stages import STAGES
 
@@ -426,6 +427,7 @@ def compare(old_dir: Path | str, new_dir: Path | str, tables: list[str] | None =
     for folder, label in [(old_dir, "OLD"), (new_dir, "NEW")]:
         if not folder.is_dir():
             raise PipelineError(f"{folder}: {label} output folder not found")
+        check_not_mixed(folder)
     old_tables, new_tables = _tables_in(old_dir), _tables_in(new_dir)
     if not old_tables and not new_tables:
         raise PipelineError(f"{old_dir} and {new_dir}: no Parquet tables in either folder")

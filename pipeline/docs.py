@@ -1,7 +1,7 @@
 """Rebuilding parsed `Doc`s from `tokens.parquet`, so later stages never parse again.
 
 A rebuilt Doc has the words, whitespace, lemmas, tags, POS, morphology, dependency tree (hence
-the sentences) and entities the parse produced; its text equals `documents.body`. Each token row
+the sentences) and entities the parse produced; its text equals `bodies.body`. Each token row
 also carries `start`/`end` offsets into `documents.text`, available as `ParsedDoc.token_starts`.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -73,12 +73,15 @@ REBUILD_COLUMNS = ("text", "whitespace", "lemma", "pos", "tag", "dep", "head", "
                    "start", "end")
 
 
-def _split_documents(table: pa.Table, leave_out: frozenset[str] = frozenset()) -> Iterator[tuple[str, dict]]:
+def split_documents(table: pa.Table, only: Iterable[str] | None = None) -> Iterator[tuple[str, dict]]:
+    """(doc_id, column -> its values as a list) per document of a token table: every column but
+    doc_id, or `only` those."""
     doc_ids = table.column("doc_id").to_numpy(zero_copy_only=False)
     if not len(doc_ids):
         return
     boundaries = np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1
-    columns = {name: table.column(name).to_pylist() for name in REBUILD_COLUMNS if name not in leave_out}
+    names = [n for n in table.column_names if n != "doc_id"] if only is None else list(only)
+    columns = {name: table.column(name).to_pylist() for name in names}
     starts = [0, *boundaries.tolist()]
     stops = [*boundaries.tolist(), len(doc_ids)]
     for start, stop in zip(starts, stops):
@@ -93,7 +96,7 @@ def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None, progress: str | 
     `fine_grained=False` leaves out the fine-grained tags and the morphology (a quarter of the
     rebuild's time), for a reader that never looks at `tag_` or `morph`.
     """
-    leave_out = frozenset() if fine_grained else frozenset({"tag", "morph"})
+    wanted = [n for n in REBUILD_COLUMNS if fine_grained or n not in ("tag", "morph")]
     vocab = vocab or shared_vocab()
     total = None
     if progress:
@@ -102,7 +105,7 @@ def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None, progress: str | 
             total = len(pq.read_table(sentences, columns=["doc_id"]).column("doc_id").unique())
     with Progress(progress or "docs", total=total, enabled=None if progress else False) as shown:
         for table in iter_row_groups(TOKENS, out_dir):
-            for doc_id, columns in _split_documents(table, leave_out):
+            for doc_id, columns in split_documents(table, wanted):
                 yield ParsedDoc(doc_id, doc_from_columns(vocab, columns),
                                 np.asarray(columns["start"], dtype=np.int64),
                                 np.asarray(columns["end"], dtype=np.int64))

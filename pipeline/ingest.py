@@ -547,6 +547,22 @@ def iter_input_files(input_dir: Path, settings: IngestSettings, problems: list[d
     return sorted(files)
 
 
+def input_hashes(input_dir: Path | str, config_dir: Path) -> dict[str, str]:
+    """{relative path: sha256} of the files ingest would read now (as `ingest_folder` records them)."""
+    from .config import sha256_file
+
+    input_dir = Path(input_dir)
+    if not input_dir.is_dir():
+        return {}
+    hashes = {}
+    for path in iter_input_files(input_dir, check_config(config_dir)):
+        try:
+            hashes[path.relative_to(input_dir).as_posix()] = sha256_file(path)
+        except OSError:
+            pass
+    return hashes
+
+
 def ingest_folder(input_dir: Path, settings: IngestSettings) -> tuple[list[dict], list[dict], dict[str, str]]:
     """Pure heart of the stage: (documents, rejects, {relative path: sha256}) for a folder."""
     from .config import sha256_file

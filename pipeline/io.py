@@ -222,7 +222,7 @@ def read_frame(spec: TableSpec, out_dir: Path, **kwargs) -> pd.DataFrame:
     return read_table(spec, out_dir, **kwargs).to_pandas()
 
 
-def iter_row_groups(spec: TableSpec, out_dir: Path) -> Iterator[pa.Table]:
+def iter_row_groups(spec: TableSpec, out_dir: Path, columns: list[str] | None = None) -> Iterator[pa.Table]:
     """Stream a table written by TableWriter one row group (batch of whole documents) at a time."""
     path = table_path(spec, out_dir)
     if not path.exists():
@@ -231,7 +231,7 @@ def iter_row_groups(spec: TableSpec, out_dir: Path) -> Iterator[pa.Table]:
     if not parquet.schema_arrow.equals(spec.schema, check_metadata=False):
         raise SchemaError(f"{path}: schema differs from '{spec.name}' as declared")
     for index in range(parquet.num_row_groups):
-        yield parquet.read_row_group(index)
+        yield parquet.read_row_group(index, columns=columns)
 
 
 # --- the output folder: one run at a time, leftovers of killed runs removed ---
@@ -292,9 +292,12 @@ def output_lock(out_dir: Path) -> Iterator[Path]:
         if previous:
             print(f"[lock] {path}: stale lock of pid {previous}, which is no longer running: taken over",
                   file=sys.stderr)
-        removed = remove_leftover_temporaries(out_dir)
+        from .generation import remove_stale_staging
+
+        removed = remove_leftover_temporaries(out_dir) + remove_stale_staging(out_dir)
         if removed:
-            print(f"[lock] {out_dir}: removed {len(removed)} temporary files left by an interrupted run",
+            print(f"[lock] {out_dir}: removed {len(removed)} temporary files or staging folders left by an "
+                  f"interrupted run",
                   file=sys.stderr)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)

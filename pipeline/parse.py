@@ -9,8 +9,10 @@ so "Jonathan Lis\\nJonathan Lis" cannot become one PERSON. Later stages rebuild 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import hashlib
+import json
 import sys
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -26,7 +28,8 @@ from spacy.util import compile_infix_regex
 from .config import (DEFAULT_CONFIG_DIR, ConfigError, compile_regex, config_files, load_stage_config,
                      reject_unknown_keys, require)
 from .errors import REJECT_CODES, STAGE_REJECT_CODES
-from .io import TableWriter, read_table, replace_stage_rejects, table_path
+from .docs import split_documents
+from .io import TableWriter, iter_row_groups, read_table, replace_stage_rejects, table_path
 from .manifest import StageRecord
 from .model import load_model, model_info
 from .offsets import OffsetMap
@@ -214,6 +217,60 @@ def _iter_documents(out_dir: Path, batch_rows: int = 256) -> Iterator[tuple[str,
             yield row["doc_id"], row["body"] or "", row["body_segments"] or [], paths.get(row["doc_id"], row["doc_id"])
 
 
+def _body_digest(texts: list[str], spaces: list[str]) -> str:
+    digest = hashlib.sha256()
+    for text, space in zip(texts, spaces):
+        digest.update(text.encode())
+        digest.update(space.encode())
+    return digest.hexdigest()
+
+
+def reusable_bodies(out_dir: Path, config_dir: Path) -> dict[str, str]:
+    """{doc_id: sha256 of the body it parsed} of the last run, when its documents can be reused:
+    the same code, config and model (the manifest's `settings_fingerprint`) and its tables intact.
+    Empty otherwise. An incremental run parses only the documents whose body is new or changed."""
+    from .manifest import settings_fingerprint, verified_outputs
+
+    try:
+        record = json.loads((Path(out_dir) / "manifest" / f"{STAGE}.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    if record.get("settings_fingerprint") != settings_fingerprint(STAGE, config_dir) \
+            or not record.get("outputs") or record["outputs"] != verified_outputs(STAGE, out_dir):
+        return {}
+    bodies: dict[str, str] = {}
+    for table in iter_row_groups(TOKENS, out_dir, columns=["doc_id", "text", "whitespace"]):
+        for doc_id, columns in split_documents(table):
+            bodies[doc_id] = _body_digest(columns["text"], columns["whitespace"])
+    return bodies
+
+
+class with_earlier_docs:
+    """(doc_id, body, segments, path) items with the earlier run's Doc added where the body is
+    unchanged (rebuilt from tokens.parquet, in its order); `reused` counts them."""
+
+    def __init__(self, documents: Iterable[tuple], out_dir: Path, earlier: dict[str, str], vocab):
+        self.documents, self.out_dir, self.earlier, self.vocab, self.reused = documents, out_dir, earlier, vocab, 0
+
+    def __iter__(self) -> Iterator[tuple]:
+        from .docs import iter_parsed_docs
+
+        old = iter_parsed_docs(self.out_dir, vocab=self.vocab)
+        waiting: dict[str, Doc] = {}           # Docs read ahead of their turn (documents reordered)
+        for doc_id, body, segments, path in self.documents:
+            doc = None
+            if self.earlier.get(doc_id) == hashlib.sha256(body.encode()).hexdigest():
+                while doc_id not in waiting:
+                    parsed = next(old, None)
+                    if parsed is None:
+                        break
+                    if parsed.doc_id in self.earlier:
+                        waiting[parsed.doc_id] = parsed.doc
+                doc = waiting.pop(doc_id, None)
+            self.reused += doc is not None
+            yield doc_id, body, segments, path, doc
+
+
 def _token_table(columns: list[dict], strings: _Strings) -> pa.Table:
     counts = [len(c["i"]) for c in columns]
     arrays = {"doc_id": _decode(np.repeat(np.arange(len(columns)), counts),
@@ -272,7 +329,9 @@ def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process:
                     ) -> Iterator[tuple[pa.Table, pa.Table]]:
     """Pure heart of the stage: yield (tokens, sentences) Arrow tables, a row group at a time.
 
-    `documents` holds (doc_id, body, body_segments[, path]). A body longer than `max_chunk_chars` is
+    `documents` holds (doc_id, body, body_segments[, path[, doc]]): `doc`, when given, is the same
+    body parsed by an earlier run with the same model, code and settings (rebuilt from its tokens),
+    used as it is. A body longer than `max_chunk_chars` is
     parsed in pieces cut at paragraph boundaries (`split_paragraphs`) and joined back into one Doc
     (offsets into the whole body; a W008 row in `rejects`). Documents go to `nlp.pipe` a group at a
     time; when a group raises, its documents are parsed one by one, and one that raises again
@@ -290,15 +349,20 @@ def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process:
         return docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
 
     def parse_group(group: list[tuple]) -> list[Doc | None]:
+        fresh = [item for item in group if item[4] is None]       # item[4]: the Doc of an earlier run
         try:
-            parsed = iter(nlp.pipe([piece for item in group for piece in item[3]], batch_size=batch_size,
+            parsed = iter(nlp.pipe([piece for item in fresh for piece in item[3]], batch_size=batch_size,
                                    n_process=n_process))
-            return [joined([next(parsed) for _ in item[3]]) for item in group]
+            docs = {id(item): joined([next(parsed) for _ in item[3]]) for item in fresh}
+            return [item[4] if item[4] is not None else docs[id(item)] for item in group]
         except Exception:
-            if rejects is None and len(group) == 1:
+            if rejects is None and len(fresh) == 1:
                 raise
         docs = []
         for item in group:            # the group failed: find the document that did, parse the others
+            if item[4] is not None:
+                docs.append(item[4])
+                continue
             try:
                 docs.append(joined([nlp(piece) for piece in item[3]]))
             except Exception as exc:
@@ -313,7 +377,7 @@ def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process:
         group = []
         for doc_id, body, segments, *rest in documents:
             pieces = split_paragraphs(body, max_chunk_chars)
-            item = (doc_id, segments, rest[0] if rest else doc_id, pieces)
+            item = (doc_id, segments, rest[0] if rest else doc_id, pieces, rest[1] if len(rest) > 1 else None)
             if len(pieces) > 1 and rejects is not None:
                 rejects.append(_reject(item, "W008", f"{len(body):,} characters in {len(pieces)} pieces"))
             group.append(item)
@@ -356,15 +420,20 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     record.extra["model"] = model_info(nlp)
     total = pq.ParquetFile(table_path(BODIES, out_dir)).metadata.num_rows
     rejects: list[dict] = []
+    earlier = reusable_bodies(out_dir, config_dir)
+    documents = _iter_documents(out_dir)
+    if earlier:
+        documents = with_earlier_docs(documents, out_dir, earlier, nlp.vocab)
     with TableWriter(TOKENS, out_dir) as token_writer, TableWriter(SENTENCES, out_dir) as sent_writer, \
             Progress(STAGE, total=total) as progress:
-        for tokens, sentences in parse_documents(nlp, _iter_documents(out_dir), batch_size, n_process,
+        for tokens, sentences in parse_documents(nlp, documents, batch_size, n_process,
                                                  row_group_tokens, settings.max_chunk_chars, rejects):
             token_writer.write(tokens)
             sent_writer.write(sentences)
             progress.update(len(set(sentences.column("doc_id").to_pylist())))
     replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], rejects)
     record.rows = {"tokens": token_writer.rows, "sentences": sent_writer.rows,
+                   "reused": getattr(documents, "reused", 0),
                    "failed": sum(r["code"] == "E014" for r in rejects),
                    "chunked": sum(r["code"] == "W008" for r in rejects)}
     return record.write()

@@ -112,7 +112,7 @@ TOKENS = TableSpec(
         _f("i", I32),                       # index of the token in its document's Doc
         _f("start", I64),                   # offsets into documents.text
         _f("end", I64),
-        _f("body_start", I64),              # offset into documents.body (the parsed text)
+        _f("body_start", I64),              # offset into bodies.body (the parsed text)
         _f("text", STR),
         _f("whitespace", STR),              # "" or " ": spaCy's trailing whitespace
         _f("lemma", STR),
@@ -202,6 +202,8 @@ QUOTES = TableSpec(
         _f("gender_evidence", STR, True),   # what decided: pronoun:she, honorific:Mrs., first_name:Mary
         _f("resolution", STR),              # explicit / pronoun / role / continuation / none
         _f("rule_id", STR),
+        _f("rule_trace", STR),              # the rule that found the row, then each repair applied
+                                            # after, " > "-joined (pipeline/quotes/rules.py)
     ]),
     ("quote_id",),
 )

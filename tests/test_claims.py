@@ -23,7 +23,8 @@ def quote(qid_start: int, content: str, **kw) -> dict:
            "content": content, "content_start": start, "content_end": start + len(content), "cue": "say",
            "cue_start": None, "cue_end": None, "speaker_text": None, "speaker_start": None,
            "speaker_end": None, "speaker": None, "speaker_entity_id": None, "speaker_title": None,
-           "speaker_gender": None, "gender_evidence": None, "resolution": "none", "rule_id": "test"}
+           "speaker_gender": None, "gender_evidence": None, "resolution": "none", "rule_id": "test",
+           "rule_trace": "test"}
     row.update(kw)
     return row
 
@@ -159,3 +160,21 @@ def test_summarise_empty_and_unattributed():
                             "type": "indirect", "content": "something", "topics": ["unassigned"],
                             "source": None, "date": None}])
     assert "(no speaker found): 1 claim" in text and "unassigned: 1 claim" in text
+
+
+def _claim(quote_id, doc_id, speaker):
+    return {"quote_id": quote_id, "doc_id": doc_id, "speaker": speaker, "speaker_title": None, "type": "direct",
+            "content": "We will win.", "topics": ["cap:20"], "source": None, "date": None}
+
+
+@pytest.mark.parametrize("copies, header, roe", [
+    ({}, "3 claims from 3 documents", "Jane Roe: 2 claims in 2 documents"),           # no copies known
+    ({"syndicated": "original"}, "2 claims from 2 documents", "Jane Roe: 1 claim in 1 document"),
+    ({"other": None}, "3 claims from 3 documents", "Jane Roe: 2 claims in 2 documents"),   # not a copy
+])
+def test_show_counts_each_story_once(copies, header, roe):
+    claims = [_claim("a", "original", "Jane Roe"), _claim("b", "syndicated", "Jane Roe"),
+              _claim("c", "other", "John Doe")]
+    text = show.summarise(claims, copies=copies)
+    assert text.startswith(header) and roe in text
+    assert ("near-duplicate" in text) == bool([d for d in copies.values() if d])

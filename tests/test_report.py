@@ -69,7 +69,7 @@ def build_outputs(out: Path) -> dict:
                 "content_start": c[0], "content_end": c[1], "cue": cue.split()[0], "cue_start": k[0],
                 "cue_end": k[0] + len(cue.split()[0]), "speaker_text": speaker_text, "speaker_start": s[0],
                 "speaker_end": s[1], "speaker": speaker, "speaker_entity_id": entity, "resolution": resolution,
-                "rule_id": rule}
+                "rule_id": rule, "rule_trace": rule}
 
     quotes = [
         quote("site/a1", "we will talk <soon> & more", "said \"we", "President Putin", "Vladimir Putin",
@@ -612,3 +612,22 @@ def test_progress_on_terminals_only(monkeypatch, tty, env, shown):
     assert "\r[parse] 1/4 documents 25%" in out and "docs/s" in out
     assert out.endswith("\n") and "[parse] 4 documents in " in out.splitlines()[-1]
     assert list(Progress("x", stream=FakeTTY(tty), interval=0).iter("abc")) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("duplicate_of, kept, note", [
+    ({"a": None, "b": "a"}, ["a1", "a2", "c1"], "2 claims of 1 near-duplicate copy"),   # b copies a
+    ({"a": None, "b": None}, ["a1", "a2", "b1", "b2", "c1"], None),                    # no copies
+    (None, ["a1", "a2", "b1", "b2", "c1"], None),                                      # no bodies table
+])
+def test_a_story_is_counted_once(duplicate_of, kept, note):
+    import pandas as pd
+
+    from pipeline.report import one_copy_per_story
+
+    documents = pd.DataFrame({"doc_id": ["a", "b", "c"]})
+    if duplicate_of is not None:
+        documents["duplicate_of"] = documents["doc_id"].map(duplicate_of)
+    claims = pd.DataFrame({"quote_id": ["a1", "a2", "b1", "b2", "c1"], "doc_id": ["a", "a", "b", "b", "c"]})
+    tables, notes = one_copy_per_story({"documents": documents, "claims": claims})
+    assert tables["claims"]["quote_id"].tolist() == kept
+    assert (note in notes[0]) if note else notes == []
