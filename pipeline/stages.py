@@ -60,7 +60,7 @@ STAGES: tuple[Stage, ...] = (
           amends=("rejects",)),
     Stage("topics", "every article and quote tagged with issues in each configured taxonomy",
           reads=("tokens", "sentences", "quotes"), writes=("doc_topics", "quote_topics"),
-          code=("topics", "topic_tagger", "docs"), configs=("topics.toml", "topics"),
+          code=("topics", "topic_tagger", "topic_phrases", "docs"), configs=("topics.toml", "topics"),
           check="pipeline.topics:load_tagger", model=True),
     Stage("claims", "the answer: one row per quote with speaker, topics, date and outlet",
           reads=("documents", "quotes", "quote_topics", "mentions", "entities"), writes=("claims",),
