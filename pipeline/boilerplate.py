@@ -129,8 +129,12 @@ def count_lines(documents: Iterable[Mapping]) -> LineStats:
 class _Rules:
     """Validated, compiled view of the config dict."""
 
+    # Tables of clean.toml that clean.py reads itself (near-duplicate detection, unwrapping).
+    OTHER_SECTIONS = ("near_duplicates", "unwrap")
+
     def __init__(self, config: Mapping):
         self.config = config
+        self._used: set[str] = set()
         g = self._get
         # shape
         self.prose_min_words = g("shape.prose_min_words", int)
@@ -223,8 +227,24 @@ class _Rules:
         self.ext_grow_share = g("extractor.grow_below_share", (int, float))
         self.ext_grow_gap = g("extractor.grow_max_gap_lines", int)
         self.ext_grow_rules = frozenset(g("extractor.grow_rules", list))
+        self._reject_unknown()
+
+    def _reject_unknown(self) -> None:
+        """A key no rule reads is a typo that would silently switch a rule off: an error."""
+        def leaves(node: Mapping, prefix: str = ""):
+            for key, value in node.items():
+                if isinstance(value, Mapping):
+                    yield from leaves(value, f"{prefix}{key}.")
+                else:
+                    yield f"{prefix}{key}"
+
+        unknown = sorted(k for k in leaves(self.config)
+                         if k not in self._used and k.split(".")[0] not in self.OTHER_SECTIONS)
+        if unknown:
+            raise ValueError(f"unknown key '{unknown[0]}'" + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""))
 
     def _get(self, dotted: str, kind):
+        self._used.add(dotted)
         node: Any = self.config
         for part in dotted.split("."):
             if not isinstance(node, Mapping) or part not in node:

@@ -21,8 +21,7 @@ from .config import DEFAULT_CONFIG_DIR, config_files, load_toml
 from .errors import PipelineError
 from .io import read_table, table_path, write_table
 from .manifest import StageRecord
-from .schemas import CLAIMS, DOCUMENTS, ENTITIES, MENTIONS, QUOTE_TOPICS, QUOTES
-from .topics import UNASSIGNED
+from .schemas import CLAIMS, DOCUMENTS, ENTITIES, MENTIONS, QUOTE_TOPICS, QUOTES, UNASSIGNED
 
 STAGE = "claims"
 
@@ -93,12 +92,10 @@ def configured_taxonomies(config_dir: Path) -> list[str]:
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     out_dir = Path(out_dir)
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
-    record = StageRecord(STAGE, out_dir, config_files=config_files(config_dir, STAGE)
-                         + [p for p in [config_dir / "topics.toml"] if p.exists()])
+    record = StageRecord(STAGE, out_dir, config_files=config_files(config_dir, STAGE))   # topics.toml: the order
     for spec, stage in ((QUOTES, "quotes"), (QUOTE_TOPICS, "topics")):
         if not table_path(spec, out_dir).exists():
             raise PipelineError(f"{table_path(spec, out_dir)}: missing; run the '{stage}' stage first")
-    record.add_input_tables(QUOTES.name, QUOTE_TOPICS.name, MENTIONS.name, ENTITIES.name, DOCUMENTS.name)
     quotes = read_table(QUOTES, out_dir).to_pylist()
     quote_topics = read_table(QUOTE_TOPICS, out_dir, columns=["quote_id", "taxonomy", "topic", "rank", "score",
                                                               "issue_phrase"]).to_pylist()

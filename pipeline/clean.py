@@ -1,9 +1,9 @@
-"""Stage `clean`: label every line, keep title and body, build `documents.body`.
+"""Stage `clean`: label every line, keep title and body, build each document's body.
 
 The line labelling rules live in `pipeline.boilerplate` (configured by `configs/clean.toml`); this
 module runs them over the corpus in two passes (count recurring lines, then label) and writes
-`lines.parquet` and the `title`, `body`, `body_segments` and `duplicate_of` columns of
-`documents.parquet`. HTML pages (with `documents.extracted`) have their line labels revised with
+`lines.parquet` and `bodies.parquet` (`title`, `body`, `body_segments`, `duplicate_of` per
+document; `documents.parquet` stays as `ingest` wrote it). HTML pages (with `documents.extracted`) have their line labels revised with
 the extractor's verdict (`boilerplate.combine_with_extractor`). Near-duplicate bodies (syndicated
 copies of one story) point to the first copy in `duplicate_of` (`near_duplicates`).
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sys
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 from .boilerplate import combine_with_extractor, compile_rules, count_lines, label_document
@@ -21,7 +22,8 @@ from .errors import ConfigError, REJECT_CODES
 from .io import read_table, write_table
 from .manifest import StageRecord
 from .offsets import build_body
-from .schemas import DOCUMENTS, LINES
+from .unwrap import UnwrapSettings, for_labelling, soft_breaks
+from .schemas import BODIES, DOCUMENTS, LINES
 
 STAGE = "clean"
 
@@ -81,13 +83,19 @@ def clean_documents(documents: list[dict], config: dict) -> tuple[list[dict], li
     stats = count_lines(documents)
     line_rows: list[dict] = []
     cleaned: list[dict] = []
+    unwrap = UnwrapSettings.from_config(config)
     for doc in documents:
-        labels = label_document(doc["text"], doc.get("source"), stats, config)
+        # hard-wrapped plain text is read as paragraphs (same offsets; never HTML, which has its blocks)
+        breaks = {} if doc.get("extracted") else soft_breaks(doc["text"], unwrap)
+        text = for_labelling(doc["text"], breaks)
+        labels = label_document(text, doc.get("source"), stats, config)
+        if breaks:
+            labels = [replace(label, text=doc["text"][label.start:label.end]) for label in labels]
         if doc.get("extracted"):
             labels = combine_with_extractor(labels, doc["text"], doc["extracted"], config,
                                             doc.get("page_title"))
         kept = [label for label in labels if label.kept]
-        body, segments = build_body(doc["text"], [(label.start, label.end) for label in kept])
+        body, segments = build_body(doc["text"], [(label.start, label.end) for label in kept], breaks)
         titles = [label.text.strip() for label in kept if label.label == "title"]
         cleaned.append({**doc, "title": titles[0] if titles else doc.get("page_title"), "body": body,
                         "body_segments": segments})
@@ -100,21 +108,28 @@ def clean_documents(documents: list[dict], config: dict) -> tuple[list[dict], li
     return line_rows, cleaned
 
 
+def check_config(config_dir: Path) -> dict:
+    """`configs/clean.toml` with every key, type and pattern checked (ConfigError naming the file)."""
+    config = load_stage_config(config_dir, STAGE)
+    try:
+        compile_rules(config)
+        near_duplicates([], config)
+        UnwrapSettings.from_config(config, str(Path(config_dir) / "clean.toml"))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ConfigError(f"{Path(config_dir) / 'clean.toml'}: {exc}") from None
+    return config
+
+
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
     record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
-    record.add_input_tables(DOCUMENTS.name)
-    config = load_stage_config(config_dir, STAGE)
-    try:
-        compile_rules(config)   # checks every key, type and pattern before any document is read
-    except (KeyError, ValueError, TypeError) as exc:
-        raise ConfigError(f"{config_dir / 'clean.toml'}: {exc}") from None
+    config = check_config(config_dir)    # before any document is read
     documents = read_table(DOCUMENTS, out_dir).to_pylist()
     line_rows, cleaned = clean_documents(documents, config)
     for doc in cleaned:
         if not doc["body"].strip():
             print(f"[clean] warning W004: {doc['path']}: {REJECT_CODES['W004'][1]}", file=sys.stderr)
-    write_table(DOCUMENTS, cleaned, out_dir)
+    write_table(BODIES, [{name: doc[name] for name in BODIES.schema.names} for doc in cleaned], out_dir)
     write_table(LINES, line_rows, out_dir)
     kept = sum(row["kept"] for row in line_rows)
     record.rows = {"lines": len(line_rows), "kept": kept, "documents": len(cleaned),

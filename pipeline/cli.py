@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
 import time
 import traceback
 from pathlib import Path
 
-from . import io, manifest
-from .config import DEFAULT_CONFIG_DIR, load_stage_config
+from . import generation, io, manifest, stages as stage_table
+from .config import DEFAULT_CONFIG_DIR
 from .errors import ERROR_CODES, ConfigError, Interrupted, PipelineError
 
-# Stages in pipeline order; a stage is available when its module exists.
-STAGE_ORDER = ["ingest", "clean", "parse", "entities", "quotes", "topics", "claims"]
 # Commands that are not stages: name -> help; each module has main(argv) -> exit code.
 TOOLS = {"eval": "score outputs against gold", "diff": "compare two output folders",
          "show": "print a readable summary of the claims", "report": "write the interactive HTML report (one offline file)",
@@ -23,8 +22,11 @@ TOOLS = {"eval": "score outputs against gold", "diff": "compare two output folde
 TOOL_MODULES = {"eval": "evaluate"}
 
 
+STAGE_ORDER = stage_table.STAGE_ORDER
+
+
 def available_stages() -> list[str]:
-    return [name for name in STAGE_ORDER if importlib.util.find_spec(f"pipeline.{name}") is not None]
+    return [stage.name for stage in stage_table.available()]
 
 
 def run_stage(name: str, out_dir: Path, config_dir: Path | None, input_dir: Path | None = None) -> dict:
@@ -36,46 +38,32 @@ def run_stage(name: str, out_dir: Path, config_dir: Path | None, input_dir: Path
     return record
 
 
-def run_all(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dict | None = None) -> dict:
-    """Every stage in order; `where["stage"]` names the running stage (for the CLI's messages)."""
+def run_all(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dict | None = None,
+            force: bool = False) -> dict:
+    """Every stage in order, each only when it is stale (`manifest.is_current`) unless `force`, in a
+    staging copy of the output folder published at the end as one generation (`pipeline.generation`);
+    `where["stage"]` names the running stage (for the CLI's messages)."""
     where = {} if where is None else where
     stages = available_stages()
     where["stage"] = "config"
-    validate_configs(config_dir, stages)
-    for name in stages:
-        where["stage"] = name
-        run_stage(name, out_dir, config_dir, input_dir)
+    config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
+    if not force and all(manifest.is_current(name, out_dir, config_dir, input_dir) for name in stages):
+        for name in stages:
+            print(f"[{name}] up to date (inputs, code, config and model unchanged)", file=sys.stderr)
+        where["stage"] = None
+        return json.loads((Path(out_dir) / "manifest.json").read_text())    # nothing to publish
+    validate_configs(config_dir, stages)    # before the first stage writes anything
+    with generation.staged(out_dir) as work:
+        for name in stages:
+            where["stage"] = name
+            if not force and manifest.is_current(name, work, config_dir, input_dir):
+                print(f"[{name}] up to date (inputs, code, config and model unchanged)", file=sys.stderr)
+                continue
+            run_stage(name, work, config_dir, input_dir)
+        where["stage"] = "publish"
+        gathered = manifest.gather(work, stages)
     where["stage"] = None
-    return manifest.gather(out_dir, stages)
-
-
-def _check_ingest(config_dir: Path) -> None:
-    from .ingest import IngestSettings
-
-    IngestSettings.from_config(load_stage_config(config_dir, "ingest"), str(config_dir / "ingest.toml"))
-
-
-def _check_clean(config_dir: Path) -> None:
-    from .clean import compile_rules, near_duplicates
-
-    config = load_stage_config(config_dir, "clean")
-    try:
-        compile_rules(config)
-    except (KeyError, ValueError, TypeError) as exc:    # as clean.run reports them
-        raise ConfigError(f"{config_dir / 'clean.toml'}: {exc}") from None
-    near_duplicates([], config)
-
-
-# Each stage's own config loader, called on the config folder: it raises ConfigError naming the
-# file and key. `run` calls them all before the first stage writes anything.
-CONFIG_CHECKS = {
-    "ingest": _check_ingest,
-    "clean": _check_clean,
-    "parse": lambda config_dir: importlib.import_module("pipeline.parse").load_settings(config_dir),
-    "entities": lambda config_dir: importlib.import_module("pipeline.entities").load_rules(config_dir),
-    "quotes": lambda config_dir: importlib.import_module("pipeline.quotes").load_config(config_dir),
-    "topics": lambda config_dir: importlib.import_module("pipeline.topics").load_tagger(config_dir),
-}
+    return gathered
 
 
 def validate_configs(config_dir: Path | None, stages: list[str]) -> None:
@@ -84,8 +72,9 @@ def validate_configs(config_dir: Path | None, stages: list[str]) -> None:
     if not config_dir.is_dir():
         raise ConfigError(f"{config_dir}: config folder not found")
     for name in stages:
-        if name in CONFIG_CHECKS:
-            CONFIG_CHECKS[name](config_dir)
+        check = stage_table.config_check(stage_table.BY_NAME[name])
+        if check is not None:
+            check(config_dir)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,12 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--input", required=True, type=Path, help="folder of *.txt / *.jsonl articles")
     run.add_argument("--output", required=True, type=Path, help="folder for the Parquet tables")
     run.add_argument("--config", type=Path, default=None, help="config folder (default: configs/)")
+    run.add_argument("--force", action="store_true",
+                     help="rerun every stage (by default a stage reruns only when what it depends on changed)")
 
-    for name in STAGE_ORDER:
-        stage = sub.add_parser(name, help=f"run the '{name}' stage alone, reading its inputs from --output")
+    for declared in stage_table.STAGES:
+        stage = sub.add_parser(declared.name, help=f"{declared.summary} (this stage alone, on --output)")
         stage.add_argument("--output", required=True, type=Path)
         stage.add_argument("--config", type=Path, default=None)
-        if name == "ingest":
+        if declared.input_folder:
             stage.add_argument("--input", required=True, type=Path)
 
     for name, help_text in TOOLS.items():
@@ -115,22 +106,24 @@ def report_error(exc: BaseException, debug: bool, where: str = "") -> int:
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
     if isinstance(exc, PipelineError):
-        print(f"error {exc.code}: {exc}", file=sys.stderr)
+        line = f"error {exc.code}: {exc}"
     elif isinstance(exc, OSError):
         name = f"{exc.filename}: " if exc.filename else (f"{where}: " if where else "")
-        print(f"error E105: {name}{exc.strerror or exc}", file=sys.stderr)
+        line = f"error E105: {name}{exc.strerror or exc}"
     else:
         hint = "" if debug else " (rerun with --debug for the traceback)"
-        print(f"error E199: {where + ': ' if where else ''}{type(exc).__name__}: {exc}{hint} -- "
-              f"{ERROR_CODES['E199']}", file=sys.stderr)
+        line = (f"error E199: {where + ': ' if where else ''}{type(exc).__name__}: {exc}{hint} -- "
+                f"{ERROR_CODES['E199']}")
+    print(generation.public(line), file=sys.stderr)
     return 2
 
 
 def interrupted_message(out_dir: Path, stage: str | None) -> str:
     """What an interrupted run changed, from what it really renamed into place (io.WRITTEN)."""
     during = f" during '{stage}'" if stage else ""
+    staging = Path(out_dir) / generation.GENERATIONS     # a staging folder is never published half-done
     written = sorted({p.relative_to(out_dir).as_posix() for p in io.WRITTEN
-                      if Path(p).is_relative_to(out_dir)})
+                      if Path(p).is_relative_to(out_dir) and not Path(p).is_relative_to(staging)})
     if not written:
         return f"{out_dir}: interrupted{during}: outputs unchanged"
     return (f"{out_dir}: interrupted{during}: outputs MIXED: this run already replaced {', '.join(written)}; "
@@ -158,14 +151,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with io.output_lock(out_dir):
             if args.command == "run":
-                run_all(args.input, out_dir, args.config, where)
+                run_all(args.input, out_dir, args.config, where, force=args.force)
             elif args.command in STAGE_ORDER:
                 if args.command not in available_stages():
                     raise PipelineError(f"stage '{args.command}' is not implemented yet")
                 where["stage"] = args.command
-                run_stage(args.command, out_dir, args.config, getattr(args, "input", None))
+                manifest.check_not_mixed(out_dir, STAGE_ORDER[: STAGE_ORDER.index(args.command)])
+                with generation.staged(out_dir) as work:      # one stage alone: a generation too
+                    run_stage(args.command, work, args.config, getattr(args, "input", None))
+                    manifest.gather(work, available_stages())
                 where["stage"] = None
-                manifest.gather(out_dir, available_stages())
     except KeyboardInterrupt as exc:
         if debug:
             traceback.print_exception(exc, file=sys.stderr)

@@ -17,13 +17,10 @@ DEFAULT_SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 def config_files(config_dir: Path, stage: str) -> list[Path]:
-    """The files a stage reads: `configs/<stage>.toml` and anything named `<stage>_*` or in `<stage>/`."""
-    config_dir = Path(config_dir)
-    files = sorted(config_dir.glob(f"{stage}.*")) + sorted(config_dir.glob(f"{stage}_*"))
-    sub = config_dir / stage
-    if sub.is_dir():
-        files += sorted(p for p in sub.rglob("*") if p.is_file())
-    return files
+    """The files a stage reads, as `pipeline/stages.py` declares them (those that exist)."""
+    from .stages import BY_NAME, config_paths
+
+    return config_paths(BY_NAME[stage], config_dir)
 
 
 def load_toml(path: Path) -> dict[str, Any]:

@@ -39,14 +39,16 @@ import pyarrow.parquet as pq
 
 from .errors import PipelineError
 from .io import atomic_path
+from .manifest import check_not_mixed
 from .schemas import TABLES
+from .stages import STAGES
 
 # Display order: the pipeline's tables first, anything else after, alphabetically.
-ORDER = ["documents", "rejects", "lines", "sentences", "tokens", "mentions", "entities", "quotes",
-         "quote_topics", "claims"]
+ORDER = [table for stage in STAGES for table in stage.writes]
 # Columns shown for an added or removed row (others are in the Parquet output).
 SHOWN = {
-    "documents": ["source", "title"],
+    "documents": ["source", "page_title"],
+    "bodies": ["title", "duplicate_of"],
     "lines": ["label", "kept", "rule_id", "text"],
     "sentences": ["text"],
     "tokens": ["text", "pos", "dep", "ent_type"],
@@ -412,7 +414,7 @@ def _provenance(old: Path, new: Path) -> list[str]:
             what.append("config changed")
         if a.get("code_version") != b.get("code_version"):
             what.append("code changed")
-        if a.get("model") != b.get("model"):
+        if (a.get("model"), a.get("model_package")) != (b.get("model"), b.get("model_package")):
             what.append("model changed")
         if what:
             lines.append(f"{path.stem}: {', '.join(what)}")
@@ -425,6 +427,7 @@ def compare(old_dir: Path | str, new_dir: Path | str, tables: list[str] | None =
     for folder, label in [(old_dir, "OLD"), (new_dir, "NEW")]:
         if not folder.is_dir():
             raise PipelineError(f"{folder}: {label} output folder not found")
+        check_not_mixed(folder)
     old_tables, new_tables = _tables_in(old_dir), _tables_in(new_dir)
     if not old_tables and not new_tables:
         raise PipelineError(f"{old_dir} and {new_dir}: no Parquet tables in either folder")

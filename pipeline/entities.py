@@ -102,6 +102,7 @@ class EntityRules:
     context_posterior: float
     context_smoothing: float
     person_min_documents: int
+    description_min_documents: int
     name_particles: frozenset[str]
     extra_titles: frozenset[str]                  # lower case, no final dot
     name_suffixes: frozenset[str]
@@ -198,6 +199,7 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         context_posterior=float(require(config, "linking.context_posterior", (int, float), source)),
         context_smoothing=float(require(config, "linking.context_smoothing", (int, float), source)),
         person_min_documents=require(config, "linking.person_min_documents", int, source),
+        description_min_documents=require(config, "linking.description_min_documents", int, source),
         name_particles=frozenset(w.lower() for w in strs("titles.name_particles")),
         extra_titles=_extra_titles(strs("titles.extra_heads")),
         name_suffixes=_name_suffixes(),
@@ -462,6 +464,12 @@ def _after_place_preposition(doc: Doc, m: Mention, rules: EntityRules) -> bool:
     return m.start > 0 and doc[m.start - 1].lower_ in rules.place_prepositions
 
 
+def _is_name_word(token) -> bool:
+    """A word of a name: letters, with an apostrophe or a hyphen allowed ("O’Malley",
+    "D'Souza", "Ocasio-Cortez"), not punctuation and not an initial's dot alone."""
+    return bool(re.fullmatch(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", token.text))
+
+
 def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str]) -> set[tuple[str, ...]]:
     """Surnames (as token tuples) of the persons a document names with two words or more, as
     written and in capitals; a name whose last word is a generational suffix ("Jr.") is skipped."""
@@ -469,7 +477,7 @@ def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str
     for m in persons:
         if any(t.text in (",", ";", ":", "—", "–") for t in doc[m.start:m.end]):
             continue        # "OSCEOLA, Iowa": a dateline, not a name
-        words = [t for t in doc[m.start:m.end] if t.is_alpha and t.lower_ not in suffixes]
+        words = [t for t in doc[m.start:m.end] if _is_name_word(t) and t.lower_.rstrip(".") not in suffixes]
         if len(words) < 2 or not words[-1].text[:1].isupper() or len(words[-1].text) < 2:
             continue
         last = words[-1].text
@@ -478,16 +486,37 @@ def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str
     return out
 
 
+def _first_name_and_surname(doc: Doc, m: Mention, full_persons: set[str], rules: EntityRules) -> bool:
+    """"Carly Fiorina" tagged ORG in an article that names "Frank Fiorina" a PERSON: two words,
+    the last the surname of another person the document names in full (a name, not a word the
+    document writes in lower case: "Vigo County" beside "Bellwether County"), the first a listed
+    first name (no title word): another person of that family, not an organisation ("Clinton
+    Foundation", "Trump Tower" end with no surname)."""
+    words = [t for t in doc[m.start:m.end] if not t.is_space]
+    text = " ".join(t.text for t in words)
+    if len(words) != 2 or not words[0].is_title or \
+            _is_title_word(words[0], rules) or _is_extra_title(words[0], rules):
+        return False
+    last = words[-1].text
+    if not any(name.split()[-1] == last and name != text for name in full_persons) or \
+            any(t.lower_ == last.lower() and t.text.islower() for t in doc):
+        return False
+    from .quotes.gender import first_name_genders   # (here: the quotes package imports this module)
+
+    return first_name_genders([words[0].text]).get(words[0].text.lower()) is not None
+
+
 def _group_owner(doc: Doc, m: Mention) -> Mention | None:
     """"His campaign", "Presidential campaign": the words before the noun must be a name (proper
-    nouns when the Doc is tagged; capitalised words that are not determiners or pronouns)."""
+    nouns when the Doc is tagged, or words the model took for a name: "Trump" in "Trump's campaign"
+    is often a NOUN tagged ORG, "O’Malley" an X; untagged, capitalised words that are not determiners or pronouns)."""
     tagged = doc.has_annotation("TAG")
     start = m.start
     while start < m.end - 1 and (doc[start].pos_ in ("DET", "PRON", "ADJ") if tagged
                                  else doc[start].lower_ in CLOSED_CLASS):
         start += 1
-    owner = [t for t in doc[start:m.end - 1] if t.is_alpha]
-    if not owner or (tagged and any(t.pos_ != "PROPN" for t in owner)):
+    owner = [t for t in doc[start:m.end - 1] if _is_name_word(t)]
+    if not owner or (tagged and any(t.pos_ != "PROPN" and not t.ent_type_ for t in owner)):
         return None
     m.start = start
     return m
@@ -576,7 +605,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
         key = tuple(t.text for t in doc[m.start:m.end])
         votes[key][m.label] += 1
         if m.label == "PERSON" and m.end - m.start >= 2:
-            words = [t for t in doc[m.start:m.end] if t.is_alpha]
+            words = [t for t in doc[m.start:m.end] if _is_name_word(t)]
             if words:
                 votes[(words[-1].text,)]["PERSON"] += 2
     keys = {key: max(c, key=lambda lab: (c[lab], -LABEL_ORDER.index(lab) if lab in LABEL_ORDER else -99))
@@ -586,6 +615,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
     # the surname of a person named in full in the document is that person, whatever label the
     # model gave it ("Trump" as ORG beside "Donald Trump"); also in capitals ("PENCE:")
     surnames = _document_surnames(doc, [m for m in body + patterns if m.label == "PERSON"], rules.name_suffixes)
+    full_persons = {doc[m.start:m.end].text for m in body + patterns if m.label == "PERSON" and m.end - m.start >= 2}
     for key in surnames:
         keys[key] = "PERSON"
     max_len = max((len(k) for k in keys), default=1)
@@ -599,6 +629,10 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
             fixed.append(Mention(m.start, m.end, label, "alias", canonical, m.title_start, m.title_end))
             continue
         if m.label != "PERSON" and key in surnames and not _after_place_preposition(doc, m, rules):
+            fixed.append(Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end))
+            continue
+        if m.label != "PERSON" and _first_name_and_surname(doc, m, full_persons, rules):
+            keys[key] = "PERSON"      # its other occurrences too (the gazetteer, below)
             fixed.append(Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end))
             continue
         pieces = [p for p in _greedy_keys(doc, m.start, m.end, {k: v for k, v in keys.items() if k != key},
@@ -731,7 +765,8 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
     - Within a document, a name links to the full name ending with it (`same_doc_surname`, case
       ignored: "TRUMP"; also a first surname: "Acosta" in "Melba Acosta Febo") or, failing that,
       starting with it (`same_doc_first_name`), the one with most mentions when several fit; two
-      full names one ending the other are one person (`same_doc_full_name`).
+      full names one ending the other are one person (`same_doc_full_name`); a tie goes to the
+      full name the corpus uses most.
     - A name with no full name in its document links across the corpus: to the only full name
       that fits (`corpus_unique`); among several, to the one whose documents look like this one
       (its other entities and the titles written with the name: `corpus_context`, a naive Bayes
@@ -851,7 +886,8 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
             elif canonical not in home:
                 found, how = candidates(words, index(full))
                 if found:
-                    canonical = home[max(found, key=lambda f: (full[f], len(f), f))]
+                    # (a tie in the document goes to the name the corpus uses most)
+                    canonical = home[max(found, key=lambda f: (full[f], canon_counts[f], len(f), f))]
                     rule = f"same_doc_{how}"
                 elif name not in merged:
                     unresolved.append((doc_id, name))
@@ -1064,6 +1100,28 @@ def _promote_corpus_persons(rows: list[dict], rules: EntityRules) -> None:
             row["label"], row["rule_id"] = "PERSON", "corpus_person"
 
 
+def _epithets_to_surnames(rows: list[dict], common_words: frozenset[str]) -> None:
+    """A "name" of two words that is an epithet and a surname ("Weak - Rubio", "Neither Cruz",
+    "Fascist Trump"; a dash inside it, or a first word the corpus writes in lower case that the
+    first-name list does not hold) is the surname: linking then finds the person. "Bill Clinton",
+    "Mark Warner" keep their first names ("bill" and "mark" are words, and first names too)."""
+    from .quotes.gender import first_name_genders   # (here: the quotes package imports this module)
+
+    def parts(name: str) -> list[str]:
+        return name.split()
+
+    candidates = []
+    for row in rows:
+        words = parts(row["name"]) if row["label"] == "PERSON" else []
+        dashed = [w for w in words if w not in ("-", "–", "—")]
+        if len(dashed) == 2 and (len(dashed) < len(words) or dashed[0].lower() in common_words):
+            candidates.append((row, dashed, len(dashed) < len(words)))
+    known = first_name_genders(w[0] for _, w, dash in candidates if not dash)
+    for row, words, dash in candidates:
+        if dash or known.get(words[0].lower()) is None:
+            row["name"] = words[-1]
+
+
 def link_mentions(doc_mentions: list[dict], rules: EntityRules,
                   common_words: frozenset[str] = frozenset()) -> tuple[list[dict], list[dict]]:
     """Give every mention row an entity and a `link_rule`; build the entity rows. Rows carry
@@ -1077,6 +1135,7 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
         words = row["name"].split()
         if row["rule_id"] == "name_in_text" and words and words[0].lower() in common_words:
             row["name"] = words[-1]
+    _epithets_to_surnames(doc_mentions, common_words)
     persons_rows = [row for row in doc_mentions if row["label"] == "PERSON"]
     features = _doc_features(doc_mentions)
     persons = link_person_names(persons_rows, features, rules, common_words)
@@ -1107,6 +1166,7 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
         group["n_mentions"] += 1
         group["docs"].add(row["doc_id"])
         group["rules"].add(link)
+    described = corpus_descriptions(doc_mentions, rules.description_min_documents)
     entities = []
     for eid in sorted(groups):
         g = groups[eid]
@@ -1114,6 +1174,7 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
             "entity_id": eid, "label": g["label"], "name": g["name"],
             "aliases": sorted(g["aliases"], key=lambda a: (-g["aliases"][a], a)),
             "titles": _dedupe_titles(g["titles"]),
+            "descriptions": described.get(eid, []),
             "n_mentions": g["n_mentions"], "n_documents": len(g["docs"]),
             "link_rule": ",".join(sorted(g["rules"])),
         })
@@ -1138,13 +1199,68 @@ def _mention_name(doc: Doc, m: Mention, rules: EntityRules) -> str:
     Obama administration" -> "Obama administration" (`organisations.person_groups`)."""
     text = normalise_name(doc[m.start:m.end].text)
     if m.rule_id == f"pattern:{GROUP_PATTERN}":
-        owners = [t.text for t in doc[m.start:m.end - 1] if t.is_alpha and t.text[:1].isupper()]
+        owners = [t.text for t in doc[m.start:m.end - 1] if _is_name_word(t) and t.text[:1].isupper()]
         noun = rules.person_groups.get(doc[m.end - 1].lower_)
         if owners and noun:
             return f"{normalise_name(owners[-1])} {noun}"
     if m.label == "PERSON" and text.isupper() and sum(c.isalpha() for c in text) >= 3:
         return " ".join(w.capitalize() for w in text.split())
     return text
+
+
+DESCRIBING_POS = ("NOUN", "ADJ", "PROPN")
+
+
+def describing_words(doc: Doc, start: int, end: int) -> set[str]:
+    """Words the text uses to describe the person named by doc[start:end] (lower case, as written
+    and as lemma): the noun phrase before the name ("retired neurosurgeon Ben Carson"), an
+    apposition either way ("Trump, the billionaire businessman"; "the FBI director, James Comey")
+    and a copula ("Carson is a neurosurgeon"). Empty for an untagged or unparsed Doc."""
+    if not (doc.has_annotation("TAG") and doc.has_annotation("DEP")):
+        return set()
+    out: set[str] = set()
+
+    def add(tokens) -> None:
+        for t in tokens:
+            if t.pos_ in DESCRIBING_POS and not t.is_punct:
+                out.update((t.lower_, t.lemma_.lower()))
+
+    root = doc[start:end].root
+    # the modifiers right before the name, each hanging on a word after it up to the name's end
+    # ("real estate mogul Donald Trump"), no further than a comma or a conjunction ("Democratic
+    # frontrunner Hillary Clinton and Republican frontrunner Donald Trump" gives Trump no
+    # "Democratic")
+    i = start - 1
+    while i >= max(0, start - 6) and not doc[i].is_punct and not doc[i].is_space and \
+            doc[i].dep_ not in ("cc", "conj", "prep", "pobj") and i < doc[i].head.i < end:
+        i -= 1
+    add(doc[i + 1:start])
+    for c in root.children:
+        if c.dep_ == "appos" and c.pos_ == "NOUN":
+            add([t for t in c.subtree if t.i <= c.i])
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+        add([t for t in root.head.subtree if t.i <= root.head.i])
+    if root.dep_ == "nsubj" and root.head.lemma_ == "be":
+        for c in root.head.children:
+            if c.dep_ == "attr" and c.pos_ == "NOUN":
+                add([t for t in c.subtree if t.i <= c.i])
+    return out
+
+
+def corpus_descriptions(rows: list[dict], min_documents: int) -> dict[str, list[str]]:
+    """entity_id -> the words that describe that person in at least `min_documents` documents of
+    the corpus, most documents first ("businessman", "billionaire" for Donald Trump): what "the
+    businessman" can mean in an article that never says it of anyone."""
+    docs: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in rows:
+        if row["label"] == "PERSON":
+            for word in row.get("described") or ():
+                docs[row["entity_id"]][word].add(row["doc_id"])
+    out = {}
+    for eid, words in docs.items():
+        kept = [w for w in words if len(words[w]) >= min_documents]
+        out[eid] = sorted(kept, key=lambda w: (-len(words[w]), w))
+    return out
 
 
 def mention_rows(parsed, rules: EntityRules) -> list[dict]:
@@ -1164,6 +1280,7 @@ def mention_rows(parsed, rules: EntityRules) -> list[dict]:
             "text": text, "label": m.label, "title": title, "title_start": title_start,
             "title_end": title_end, "entity_id": None, "rule_id": m.rule_id, "link_rule": None,
             "name": m.canonical or _mention_name(doc, m, rules),
+            "described": sorted(describing_words(doc, m.start, m.end)) if m.label == "PERSON" else [],
         })
     return rows
 
@@ -1177,7 +1294,7 @@ def extract_entities(parsed_docs: Iterable, rules: EntityRules) -> tuple[list[di
         common_words.update(t.text for t in parsed.doc if t.is_alpha and t.text.islower())
     rows, entities = link_mentions(rows, rules, frozenset(common_words))
     for row in rows:
-        del row["name"]
+        del row["name"], row["described"]
     return rows, entities
 
 

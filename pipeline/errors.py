@@ -15,6 +15,7 @@ ERROR_CODES = {
     "E105": "cannot write the output",
     "E106": "no usable input",
     "E107": "interrupted",
+    "E108": "output folder mixes tables of different runs",
     "E199": "unexpected error (a bug: please report it with the --debug traceback)",
 }
 
@@ -50,6 +51,10 @@ class NoInput(PipelineError):
 
 class Interrupted(PipelineError):
     code = "E107"
+
+
+class MixedOutputs(PipelineError):
+    code = "E108"
 
 
 # Per-document problems found by `ingest` (and by later stages, see STAGE_REJECT_CODES): recorded in the rejects table, never a crash.

@@ -235,6 +235,54 @@ def _polnear_gold(record: dict) -> list[dict]:
     return out
 
 
+def _prediction_ok(gold: list[dict], pchars: set[int], threshold: float) -> tuple[bool, bool]:
+    """(strict, lenient) correctness of one prediction's characters against a document's gold:
+    strict when it covers more than `threshold` of some gold content, lenient also when more
+    than `threshold` of it lies inside one (see the module's matching conventions)."""
+    strict = any(len(g["chars"] & pchars) > threshold * len(g["chars"]) for g in gold if g["chars"])
+    lenient = strict or any(len(g["chars"] & pchars) > threshold * max(1, len(pchars)) for g in gold)
+    return strict, lenient
+
+
+def score_rules_polnear(records: list[dict], preds: dict[str, list[dict]], threshold: float = THRESHOLDS[0]) -> dict:
+    """Rows and precision per rule (`rule_id`) and per repair (from `rule_trace`), with the
+    precision of score_predictions_polnear at `threshold`: a rule's precision is the share of
+    its rows that are right. Rules with no row on these documents are listed with 0 rows."""
+    from .quotes.rules import REPAIRS, RULES
+
+    counts: dict[str, Counter] = {r.id: Counter() for r in RULES}
+    counts.update({r.id: Counter() for r in REPAIRS})
+    for record in records:
+        gold = _polnear_gold(record)
+        for p in preds.get(record["doc_id"], []):
+            strict, lenient = _prediction_ok(gold, span_chars([(p["content_start"], p["content_end"])]), threshold)
+            repairs = (p.get("rule_trace") or "").split(" > ")[1:]
+            for key in {p["rule_id"], *repairs}:
+                c = counts.setdefault(key, Counter())        # (an undeclared id still shows up)
+                c["rows"] += 1
+                c["right"] += strict
+                c["right_lenient"] += lenient
+    total = Counter()
+    for record in records:
+        total["rows"] += len(preds.get(record["doc_id"], []))
+    table = {key: {"rows": c["rows"], "right": c["right"], "precision": _ratio(c["right"], c["rows"]),
+                   "precision_lenient": _ratio(c["right_lenient"], c["rows"])}
+             for key, c in counts.items()}
+    rules = {k: v for k, v in table.items() if not k.startswith("repair.")}
+    repairs = {k: v for k, v in table.items() if k.startswith("repair.")}
+    return {"metrics": {"threshold": threshold, "rows": total["rows"],
+                        "rules": dict(sorted(rules.items(), key=lambda kv: (-kv[1]["rows"], kv[0]))),
+                        "repairs": dict(sorted(repairs.items(), key=lambda kv: (-kv[1]["rows"], kv[0])))}}
+
+
+def score_polnear_rules(out_dir: Path, polnear_jsonl: Path = DEFAULT_POLNEAR) -> dict:
+    """score_rules_polnear for `quotes.parquet` in out_dir."""
+    polnear_jsonl = Path(polnear_jsonl)
+    if not polnear_jsonl.exists():
+        return {"skipped": f"{polnear_jsonl}: not found (the shared PolNeAR folder is absent)", "metrics": {}}
+    return score_rules_polnear(load_polnear(polnear_jsonl), load_predictions(out_dir))
+
+
 def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]], *, keep_lists: bool = True) -> dict:
     """Score predictions (rows with content_start/end and speaker_start/end) against PolNeAR."""
     result = {"metrics": {}, "misses": [], "false_alarms": []}
@@ -271,9 +319,7 @@ def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]],
                                    "source": g["source_text"], "quoted": g["quoted"], "speech": g["speech"]})
             for k, p in enumerate(doc_preds):
                 tot["predicted"] += 1
-                strict = any(len(g["chars"] & pchars[k]) > threshold * len(g["chars"]) for g in gold if g["chars"])
-                lenient = strict or any(len(g["chars"] & pchars[k]) > threshold * max(1, len(pchars[k]))
-                                        for g in gold)
+                strict, lenient = _prediction_ok(gold, pchars[k], threshold)
                 tot["pred_ok"] += strict
                 tot["pred_ok_lenient"] += lenient
                 if not lenient and keep_lists:

@@ -5,6 +5,9 @@ By default the outputs (`--output`, default `outputs/`) are scored on the seeds'
 and 80% overlap), people and topics. With `--polnear dev` (or `train`, or a path to a PolNeAR
 JSONL file) the pipeline is first run on the split's texts in a temporary folder (never inside
 the repository) and its quotes are scored against the PolNeAR attributions.
+With `--rules` (alone: on train and dev) it also prints, per quote rule and per repair of
+`pipeline/quotes/rules.py`, the rows it produced and their precision; `--reuse` scores the outputs
+a previous run left in `--workdir` instead of running the pipeline again.
 
 The scoring itself lives with each stage (`pipeline.eval_lines`, `eval_quotes`, `eval_speakers`,
 `eval_entities`, `eval_topics`); this module finds what is available, runs it, prints one table, lists the misses
@@ -134,6 +137,12 @@ def polnear_sections() -> list[Section]:
             gender_section(seeds=False),
             Section("topics_unassigned", "quotes left unassigned, per taxonomy; topics+claims seconds vs parse",
                     "eval_topics", "unassigned_share", ("quote_topics",))]
+
+
+def rules_section() -> Section:
+    """Rows and precision per quote rule and per repair (`eval --rules`): which rules to trust."""
+    return Section("rules", "quotes per rule and per repair (PolNeAR; precision as above, @30)", "eval_quotes",
+                   "score_polnear_rules", ("quotes",), call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl))
 
 
 def gender_section(seeds: bool) -> Section:
@@ -471,7 +480,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--gold", type=Path, default=None, help="seed gold folder (default: SHARED/gold)")
     parser.add_argument("--config", type=Path, default=None, help="config folder (default: configs/)")
     parser.add_argument("--polnear", metavar="SPLIT", default=None,
-                        help="score on PolNeAR instead: dev, train, or a PolNeAR .jsonl path")
+                        help="score on PolNeAR instead: dev, train, a comma list (train,dev: one run and "
+                             "table each), or a PolNeAR .jsonl path")
     parser.add_argument("--topics", type=Path, default=None, metavar="FILE.jsonl",
                         help="score article topics instead: each record {id, text, major_topic} of FILE is run "
                              "as a document through the pipeline; its top doc_topics row is compared with the label")
@@ -480,6 +490,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--docs", type=int, default=None, help="with --polnear or --topics: only the first N records")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="with --polnear or --topics: keep the run's outputs here (outside the repository)")
+    parser.add_argument("--rules", action="store_true",
+                        help="also print rows and precision per quote rule and per repair (pipeline/quotes/rules.py) "
+                             "on PolNeAR; without --polnear, on train and dev (--polnear train,dev)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --polnear and --workdir: score the outputs already in WORKDIR/outputs "
+                             "(WORKDIR/SPLIT/outputs for several splits) instead of running the pipeline again")
     parser.add_argument("--baseline", action="store_true", help="also score textacy's direct_quotations baseline")
     parser.add_argument("--boilerplate", action="store_true",
                         help="also score article extraction on the 181-page set and with sibling pages (slow)")
@@ -493,6 +509,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.rules and not args.polnear and not args.topics:
+        args.polnear = "train,dev"
+    splits = [s.strip() for s in (args.polnear or "").split(",") if s.strip()]
+    if len(splits) <= 1:
+        return _main(args)
+    codes = []
+    for split in splits:                 # one run, table and JSON per split, in the order given
+        sub = argparse.Namespace(**vars(args))
+        sub.polnear = split
+        sub.workdir = args.workdir / split if args.workdir else None
+        sub.json = args.json.with_name(f"{args.json.stem}_{split}{args.json.suffix}") if args.json else None
+        codes.append(_main(sub))
+    return max(codes)
+
+
+def _main(args: argparse.Namespace) -> int:
     shared = args.shared
     if not shared.is_dir() and not args.topics:      # --topics needs nothing from the shared folder
         print(f"error: shared data folder {shared} not found: the gold files and PolNeAR live there "
@@ -535,13 +567,18 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             input_dir, gold = prepare_polnear(jsonl, work, args.docs)
             run_out = work / "outputs"
-            print(f"eval: running the pipeline on {jsonl.name}"
-                  f"{f' (first {args.docs} articles)' if args.docs else ''} into {run_out}", file=sys.stderr)
-            from .cli import run_all
+            if args.reuse and (run_out / "quotes.parquet").exists():
+                print(f"eval: scoring the outputs already in {run_out} (--reuse)", file=sys.stderr)
+            else:
+                print(f"eval: running the pipeline on {jsonl.name}"
+                      f"{f' (first {args.docs} articles)' if args.docs else ''} into {run_out}", file=sys.stderr)
+                from .cli import run_all
 
-            run_all(input_dir, run_out, args.config)
+                run_all(input_dir, run_out, args.config)
             ctx.out_dir, ctx.polnear_jsonl = run_out, gold
             sections = polnear_sections()
+            if args.rules:
+                sections.append(rules_section())
             meta.update(gold=str(jsonl), mode="polnear", docs=args.docs, run_output=str(run_out))
             header = f"eval on PolNeAR {args.polnear}{f' ({args.docs} articles)' if args.docs else ''}: {jsonl}"
             default_json = args.output / f"eval_polnear_{Path(args.polnear).stem}.json"

@@ -547,6 +547,22 @@ def iter_input_files(input_dir: Path, settings: IngestSettings, problems: list[d
     return sorted(files)
 
 
+def input_hashes(input_dir: Path | str, config_dir: Path) -> dict[str, str]:
+    """{relative path: sha256} of the files ingest would read now (as `ingest_folder` records them)."""
+    from .config import sha256_file
+
+    input_dir = Path(input_dir)
+    if not input_dir.is_dir():
+        return {}
+    hashes = {}
+    for path in iter_input_files(input_dir, check_config(config_dir)):
+        try:
+            hashes[path.relative_to(input_dir).as_posix()] = sha256_file(path)
+        except OSError:
+            pass
+    return hashes
+
+
 def ingest_folder(input_dir: Path, settings: IngestSettings) -> tuple[list[dict], list[dict], dict[str, str]]:
     """Pure heart of the stage: (documents, rejects, {relative path: sha256}) for a folder."""
     from .config import sha256_file
@@ -578,6 +594,11 @@ def ingest_folder(input_dir: Path, settings: IngestSettings) -> tuple[list[dict]
     return documents, rejects, hashes
 
 
+def check_config(config_dir: Path) -> IngestSettings:
+    """`configs/ingest.toml` checked (ConfigError naming the file and key); no input read."""
+    return IngestSettings.from_config(load_stage_config(config_dir, STAGE), str(Path(config_dir) / "ingest.toml"))
+
+
 def run(out_dir: Path, config_dir: Path | None = None, input_dir: Path | None = None, **_) -> dict:
     if input_dir is None:
         raise PipelineError("ingest needs --input DIR")
@@ -585,12 +606,10 @@ def run(out_dir: Path, config_dir: Path | None = None, input_dir: Path | None = 
 
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
     record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
-    settings = IngestSettings.from_config(load_stage_config(config_dir, STAGE), str(config_dir / "ingest.toml"))
+    settings = check_config(config_dir)
     documents, rejects, hashes = ingest_folder(Path(input_dir), settings)
     for problem in rejects:
         print(f"[ingest] {problem['level']} {problem['code']}: {problem['message']}", file=sys.stderr)
-    for doc in documents:
-        doc.update(title=None, body=None, body_segments=None, duplicate_of=None)
     write_table(DOCUMENTS, documents, out_dir)
     write_table(REJECTS, rejects, out_dir)
     record.inputs = hashes

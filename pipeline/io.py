@@ -185,6 +185,15 @@ def replace_stage_rejects(out_dir: Path, codes: set[str], rows: list[dict]) -> N
         write_table(REJECTS, kept + list(rows), out_dir)
 
 
+def _writer_hint(table: str) -> str:
+    from .stages import writer_of
+
+    try:
+        return f" ('{writer_of(table).name}')"
+    except KeyError:
+        return ""
+
+
 def table_path(spec: TableSpec, out_dir: Path) -> Path:
     return Path(out_dir) / spec.filename
 
@@ -193,7 +202,7 @@ def read_table(spec: TableSpec, out_dir: Path, *, columns: list[str] | None = No
                doc_ids: list[str] | None = None) -> pa.Table:
     path = table_path(spec, out_dir)
     if not path.exists():
-        raise PipelineError(f"{path}: missing; run the stage that writes '{spec.name}' first")
+        raise PipelineError(f"{path}: missing; run the stage that writes '{spec.name}' first{_writer_hint(spec.name)}")
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
@@ -213,16 +222,16 @@ def read_frame(spec: TableSpec, out_dir: Path, **kwargs) -> pd.DataFrame:
     return read_table(spec, out_dir, **kwargs).to_pandas()
 
 
-def iter_row_groups(spec: TableSpec, out_dir: Path) -> Iterator[pa.Table]:
+def iter_row_groups(spec: TableSpec, out_dir: Path, columns: list[str] | None = None) -> Iterator[pa.Table]:
     """Stream a table written by TableWriter one row group (batch of whole documents) at a time."""
     path = table_path(spec, out_dir)
     if not path.exists():
-        raise PipelineError(f"{path}: missing; run the stage that writes '{spec.name}' first")
+        raise PipelineError(f"{path}: missing; run the stage that writes '{spec.name}' first{_writer_hint(spec.name)}")
     parquet = pq.ParquetFile(path)
     if not parquet.schema_arrow.equals(spec.schema, check_metadata=False):
         raise SchemaError(f"{path}: schema differs from '{spec.name}' as declared")
     for index in range(parquet.num_row_groups):
-        yield parquet.read_row_group(index)
+        yield parquet.read_row_group(index, columns=columns)
 
 
 # --- the output folder: one run at a time, leftovers of killed runs removed ---
@@ -283,9 +292,12 @@ def output_lock(out_dir: Path) -> Iterator[Path]:
         if previous:
             print(f"[lock] {path}: stale lock of pid {previous}, which is no longer running: taken over",
                   file=sys.stderr)
-        removed = remove_leftover_temporaries(out_dir)
+        from .generation import remove_stale_staging
+
+        removed = remove_leftover_temporaries(out_dir) + remove_stale_staging(out_dir)
         if removed:
-            print(f"[lock] {out_dir}: removed {len(removed)} temporary files left by an interrupted run",
+            print(f"[lock] {out_dir}: removed {len(removed)} temporary files or staging folders left by an "
+                  f"interrupted run",
                   file=sys.stderr)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)

@@ -1,7 +1,12 @@
 """Per-stage manifests: what a stage read (hashes), its config, code and model, rows and time.
 
-Each stage writes `OUT/manifest/<stage>.json` last, after its tables; the Makefile uses these
-files as the stage targets, and `run` gathers them into `OUT/manifest.json`.
+Each stage writes `OUT/manifest/<stage>.json` last, after its tables, with a `fingerprint`: one
+hash of the contents of everything the stage table (`pipeline/stages.py`) declares it depends on
+(the tables it reads, or ingest's input files; its code and the core; its config files; the model
+package and version) and the hashes of the tables it wrote. `run` reruns a stage only when the
+fingerprint it would have now differs, or a table it wrote is missing or changed (`is_current`):
+staleness by content, as weasel does with `project.lock`, never by file times.
+`run` gathers the stage manifests into `OUT/manifest.json`.
 """
 
 from __future__ import annotations
@@ -29,6 +34,85 @@ def code_version() -> str:
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
+def installed_model() -> dict | None:
+    """The spaCy model package `load_model` would load, and its version (without loading it)."""
+    from importlib import metadata
+
+    from .model import available_model
+
+    name = available_model()
+    if name is None:
+        return None
+    try:
+        return {"package": name, "version": metadata.version(name)}
+    except metadata.PackageNotFoundError:
+        return {"package": name, "version": None}
+
+
+def code_hashes(stage_name: str) -> dict[str, str]:
+    """sha256 of the stage's declared code files and of the core modules, by path in the package."""
+    from .stages import BY_NAME, CORE, code_files
+
+    files = code_files(BY_NAME[stage_name]) + [PACKAGE_DIR / f"{name}.py" for name in CORE]
+    return {path.relative_to(PACKAGE_DIR).as_posix(): sha256_file(path) for path in sorted(set(files))}
+
+
+def fingerprint(stage_name: str, inputs: dict[str, str], config_hashes: dict[str, str], model: dict | None) -> str:
+    """One hash of what a stage's output depends on (inputs: table or input-file name -> sha256)."""
+    parts = {"stage": stage_name, "inputs": inputs, "config": config_hashes, "model": model,
+             "code": code_hashes(stage_name)}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def settings_fingerprint(stage_name: str, config_dir: Path) -> str:
+    """What decides how a stage treats each document, its inputs left out: code, config, model.
+    Equal fingerprints let a stage reuse its earlier per-document results (incremental parse)."""
+    from .config import config_files
+    from .stages import BY_NAME
+
+    config_hashes = {Path(k).name: v for k, v in hash_files(config_files(config_dir, stage_name)).items()}
+    return fingerprint(stage_name, {}, config_hashes, installed_model() if BY_NAME[stage_name].model else None)
+
+
+def verified_outputs(stage_name: str, out_dir: Path) -> dict[str, str]:
+    """sha256 of the tables the stage alone owns (a shared log that later stages amend is left out)."""
+    from .stages import BY_NAME, STAGES
+
+    amended = {table for stage in STAGES for table in stage.amends}
+    names = [t for t in BY_NAME[stage_name].writes if t not in amended]
+    return {f"{t}.parquet": sha256_file(Path(out_dir) / f"{t}.parquet")
+            for t in names if (Path(out_dir) / f"{t}.parquet").exists()}
+
+
+def current_inputs(stage_name: str, out_dir: Path, input_dir: Path | None, config_dir: Path) -> dict[str, str]:
+    """The input hashes the stage would record if it ran now (ingest: its input files)."""
+    from .stages import BY_NAME, input_file_hashes
+
+    if BY_NAME[stage_name].input_folder:
+        return input_file_hashes(BY_NAME[stage_name], input_dir, config_dir)
+    return {f"{t}.parquet": sha256_file(Path(out_dir) / f"{t}.parquet")
+            for t in BY_NAME[stage_name].reads if (Path(out_dir) / f"{t}.parquet").exists()}
+
+
+def is_current(stage_name: str, out_dir: Path, config_dir: Path, input_dir: Path | None = None) -> bool:
+    """True when the stage's last manifest matches what it would depend on now, and its tables are intact."""
+    from .config import config_files
+    from .stages import BY_NAME
+
+    path = Path(out_dir) / "manifest" / f"{stage_name}.json"
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    declared = BY_NAME[stage_name]
+    if not record.get("fingerprint") or record.get("outputs") != verified_outputs(stage_name, out_dir):
+        return False      # an older manifest, or a table it wrote is gone or was changed since
+    config_hashes = {Path(k).name: v for k, v in hash_files(config_files(config_dir, stage_name)).items()}
+    model = installed_model() if declared.model else None
+    now = fingerprint(stage_name, current_inputs(stage_name, out_dir, input_dir, config_dir), config_hashes, model)
+    return now == record["fingerprint"]
+
+
 @dataclass
 class StageRecord:
     stage: str
@@ -40,6 +124,15 @@ class StageRecord:
     started: float = field(default_factory=time.time)
     _t0: float = field(default_factory=time.perf_counter)
 
+    def __post_init__(self) -> None:
+        from .stages import BY_NAME
+
+        declared = BY_NAME.get(self.stage)
+        if declared is not None:           # what the stage table says it reads, hashed before it runs
+            self.add_input_tables(*declared.reads)
+            if declared.model:
+                self.extra.setdefault("model_package", installed_model())
+
     def add_input_tables(self, *names: str) -> None:
         for name in names:
             path = Path(self.out_dir) / f"{name}.parquet"
@@ -47,7 +140,12 @@ class StageRecord:
                 self.inputs[path.name] = sha256_file(path)
 
     def write(self) -> dict:
+        from .stages import BY_NAME
+
         config_hashes = hash_files(self.config_files)
+        by_name = {Path(k).name: v for k, v in config_hashes.items()}
+        declared = BY_NAME.get(self.stage)
+        model = installed_model() if declared is not None and declared.model else None
         record = {
             "stage": self.stage,
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
@@ -60,10 +158,64 @@ class StageRecord:
             "rows": self.rows,
             **self.extra,
         }
+        record["run_id"] = _run_id(self.out_dir)
+        if declared is not None:
+            record["fingerprint"] = fingerprint(self.stage, self.inputs, by_name, model)
+            record["settings_fingerprint"] = fingerprint(self.stage, {}, by_name, model)
+            record["outputs"] = verified_outputs(self.stage, self.out_dir)
         path = Path(self.out_dir) / "manifest" / f"{self.stage}.json"
         with atomic_path(path) as tmp:
             tmp.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
         return record
+
+
+def mixed_tables(out_dir: Path, stages: list[str] | None = None) -> list[str]:
+    """What makes the folder a mix of runs: a stage (of `stages`, default all) that read a table
+    other than the one its writer's manifest says is here, or a table changed since it was written."""
+    from .stages import STAGES, writer_of
+
+    out_dir = Path(out_dir)
+    records = {}
+    for stage in STAGES:
+        path = out_dir / "manifest" / f"{stage.name}.json"
+        if path.exists():
+            try:
+                records[stage.name] = json.loads(path.read_text())
+            except ValueError:
+                return [f"{path}: not a readable manifest"]
+    problems = []
+    for name in stages or [s.name for s in STAGES]:
+        record = records.get(name)
+        if record is None or "outputs" not in record:
+            continue                                  # never ran here, or an older manifest
+        for table, sha in record.get("inputs", {}).items():
+            if not table.endswith(".parquet"):
+                continue
+            writer = records.get(writer_of(table[: -len(".parquet")]).name)
+            written = (writer or {}).get("outputs", {}).get(table)
+            if written is not None and written != sha:
+                problems.append(f"{name} was built from another {table} than the one here")
+    return problems
+
+
+def check_not_mixed(out_dir: Path, stages: list[str] | None = None) -> None:
+    """MixedOutputs naming what differs, for readers that must not present two runs as one."""
+    from .errors import MixedOutputs
+
+    problems = mixed_tables(out_dir, stages)
+    if problems:
+        raise MixedOutputs(f"{out_dir}: the tables come from different runs ({'; '.join(problems[:3])}"
+                           f"{'; ...' if len(problems) > 3 else ''}): rerun `python -m pipeline run` (make all)")
+
+
+def _run_id(out_dir: Path) -> str | None:
+    """The run writing `out_dir` when it is a generation's staging folder (see pipeline.generation)."""
+    from .generation import GENERATIONS, STAGING_SUFFIX
+
+    out_dir = Path(out_dir)
+    if out_dir.parent.name == GENERATIONS and out_dir.name.endswith(STAGING_SUFFIX):
+        return out_dir.name[: -len(STAGING_SUFFIX)]
+    return None
 
 
 def gather(out_dir: Path, stages: list[str]) -> dict:
@@ -74,7 +226,7 @@ def gather(out_dir: Path, stages: list[str]) -> dict:
         path = out_dir / "manifest" / f"{stage}.json"
         if path.exists():
             records[stage] = json.loads(path.read_text())
-    combined = {"stages": records,
+    combined = {"run_id": _run_id(out_dir), "stages": records,
                 "seconds_total": round(sum(r.get("seconds", 0) for r in records.values()), 3)}
     with atomic_path(out_dir / "manifest.json") as tmp:
         tmp.write_text(json.dumps(combined, indent=2, sort_keys=True) + "\n")

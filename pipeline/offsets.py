@@ -1,12 +1,13 @@
 """The article body and its map back to the original text.
 
-`clean` keeps some lines of `documents.text` and joins them into `documents.body`; spaCy parses
+`clean` keeps some lines of `documents.text` and joins them into `bodies.body`; spaCy parses
 the body. Every offset the pipeline publishes points into the original text, so the body carries
 its segments: (body_start, text_start, length) for each kept line, in order.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -15,17 +16,29 @@ import numpy as np
 PARAGRAPH_BREAK = "\n\n"
 
 
-def build_body(text: str, spans: Sequence[tuple[int, int]]) -> tuple[str, list[dict]]:
+def build_body(text: str, spans: Sequence[tuple[int, int]], soft_breaks: dict[int, str] | None = None
+               ) -> tuple[str, list[dict]]:
     """Join the kept line spans of `text` into a body.
 
     Adjacent kept lines keep the whitespace that separated them in the original; where lines were
     removed between them, a paragraph break stands instead, so that no sentence or entity can run
-    across a removed line.
+    across a removed line. `soft_breaks` (from `pipeline.unwrap`: position of a newline the
+    wrapping made -> ' ' or '') unwraps hard-wrapped paragraphs: a space keeps the segment, an
+    empty replacement ends it and the next segment starts after the newline.
     """
     parts: list[str] = []
     segments: list[dict] = []
     position = 0
     previous_end = None
+    soft = soft_breaks or {}
+    cuts = sorted(soft)
+
+    def piece(start: int, end: int) -> None:
+        nonlocal position
+        parts.append(text[start:end])
+        segments.append({"body_start": position, "text_start": start, "length": end - start})
+        position += end - start
+
     for start, end in spans:
         if previous_end is not None:
             gap = text[previous_end:start]
@@ -33,11 +46,30 @@ def build_body(text: str, spans: Sequence[tuple[int, int]]) -> tuple[str, list[d
             separator = gap if adjacent else PARAGRAPH_BREAK
             parts.append(separator)
             position += len(separator)
-        parts.append(text[start:end])
-        segments.append({"body_start": position, "text_start": start, "length": end - start})
-        position += end - start
+        begin = start
+        for cut in cuts[bisect_left(cuts, start): bisect_left(cuts, end)]:
+            if soft[cut] == " ":
+                continue                        # replaced in place below: the segment goes on
+            if cut > begin:
+                piece(begin, cut)
+            begin = cut + 1
+        if end > begin:
+            piece(begin, end)
         previous_end = end
-    return "".join(parts), segments
+    body = "".join(parts)
+    if any(v == " " for v in soft.values()):
+        body = _spaces_for_soft_breaks(body, segments, soft)
+    return body, segments
+
+
+def _spaces_for_soft_breaks(body: str, segments: list[dict], soft: dict[int, str]) -> str:
+    """The newlines a wrapper put where a space was, written as that space (same offsets)."""
+    chars = list(body)
+    for segment in segments:
+        for offset in range(segment["length"]):
+            if soft.get(segment["text_start"] + offset) == " ":
+                chars[segment["body_start"] + offset] = " "
+    return "".join(chars)
 
 
 @dataclass

@@ -9,8 +9,11 @@ so "Jonathan Lis\\nJonathan Lis" cannot become one PERSON. Later stages rebuild 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import hashlib
+import json
 import sys
+from itertools import chain
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -26,12 +29,13 @@ from spacy.util import compile_infix_regex
 from .config import (DEFAULT_CONFIG_DIR, ConfigError, compile_regex, config_files, load_stage_config,
                      reject_unknown_keys, require)
 from .errors import REJECT_CODES, STAGE_REJECT_CODES
-from .io import TableWriter, replace_stage_rejects, table_path
+from .docs import split_documents
+from .io import TableWriter, iter_row_groups, read_table, replace_stage_rejects, table_path
 from .manifest import StageRecord
 from .model import load_model, model_info
 from .offsets import OffsetMap
 from .progress import Progress
-from .schemas import DOCUMENTS, SENTENCES, TOKENS
+from .schemas import BODIES, DOCUMENTS, SENTENCES, TOKENS
 
 STAGE = "parse"
 ATTRS = [ORTH, IDX, LENGTH, SPACY, IS_SPACE, LEMMA, POS, TAG, DEP, HEAD, MORPH, ENT_IOB, ENT_TYPE, SENT_START]
@@ -207,10 +211,65 @@ def doc_columns(doc: Doc, doc_id: str, offset_map: OffsetMap) -> tuple[dict, dic
 
 
 def _iter_documents(out_dir: Path, batch_rows: int = 256) -> Iterator[tuple[str, str, list, str]]:
-    parquet = pq.ParquetFile(table_path(DOCUMENTS, out_dir))
-    for batch in parquet.iter_batches(batch_size=batch_rows, columns=["doc_id", "body", "body_segments", "path"]):
+    paths = dict(zip(*read_table(DOCUMENTS, out_dir, columns=["doc_id", "path"]).to_pydict().values()))
+    parquet = pq.ParquetFile(table_path(BODIES, out_dir))
+    for batch in parquet.iter_batches(batch_size=batch_rows, columns=["doc_id", "body", "body_segments"]):
         for row in batch.to_pylist():
-            yield row["doc_id"], row["body"] or "", row["body_segments"] or [], row["path"]
+            yield row["doc_id"], row["body"] or "", row["body_segments"] or [], paths.get(row["doc_id"], row["doc_id"])
+
+
+def _body_digest(texts: list[str], spaces: list[str]) -> str:
+    digest = hashlib.sha256()
+    for text, space in zip(texts, spaces):
+        digest.update(text.encode())
+        digest.update(space.encode())
+    return digest.hexdigest()
+
+
+def reusable_bodies(out_dir: Path, config_dir: Path) -> dict[str, str]:
+    """{doc_id: sha256 of the body it parsed} of the last run, when its documents can be reused:
+    the same code, config and model (the manifest's `settings_fingerprint`) and its tables intact.
+    Empty otherwise. An incremental run parses only the documents whose body is new or changed."""
+    from .manifest import settings_fingerprint, verified_outputs
+
+    try:
+        record = json.loads((Path(out_dir) / "manifest" / f"{STAGE}.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    if record.get("settings_fingerprint") != settings_fingerprint(STAGE, config_dir) \
+            or not record.get("outputs") or record["outputs"] != verified_outputs(STAGE, out_dir):
+        return {}
+    bodies: dict[str, str] = {}
+    for table in iter_row_groups(TOKENS, out_dir, columns=["doc_id", "text", "whitespace"]):
+        for doc_id, columns in split_documents(table):
+            bodies[doc_id] = _body_digest(columns["text"], columns["whitespace"])
+    return bodies
+
+
+class with_earlier_docs:
+    """(doc_id, body, segments, path) items with the earlier run's Doc added where the body is
+    unchanged (rebuilt from tokens.parquet, in its order); `reused` counts them."""
+
+    def __init__(self, documents: Iterable[tuple], out_dir: Path, earlier: dict[str, str], vocab):
+        self.documents, self.out_dir, self.earlier, self.vocab, self.reused = documents, out_dir, earlier, vocab, 0
+
+    def __iter__(self) -> Iterator[tuple]:
+        from .docs import iter_parsed_docs
+
+        old = iter_parsed_docs(self.out_dir, vocab=self.vocab)
+        waiting: dict[str, Doc] = {}           # Docs read ahead of their turn (documents reordered)
+        for doc_id, body, segments, path in self.documents:
+            doc = None
+            if self.earlier.get(doc_id) == hashlib.sha256(body.encode()).hexdigest():
+                while doc_id not in waiting:
+                    parsed = next(old, None)
+                    if parsed is None:
+                        break
+                    if parsed.doc_id in self.earlier:
+                        waiting[parsed.doc_id] = parsed.doc
+                doc = waiting.pop(doc_id, None)
+            self.reused += doc is not None
+            yield doc_id, body, segments, path, doc
 
 
 def _token_table(columns: list[dict], strings: _Strings) -> pa.Table:
@@ -266,12 +325,29 @@ def split_paragraphs(text: str, max_chars: int) -> list[str]:
     return pieces
 
 
+def char_batches(texts: list[str], batch_size: int, max_chars: int) -> Iterator[list[str]]:
+    """`texts` in order, in batches of at most `batch_size` texts and `max_chars` characters (a text
+    longer than that alone): the parser's memory grows with the characters of a batch, so the
+    pieces of one long document are not parsed all at once."""
+    batch, chars = [], 0
+    for text in texts:
+        if batch and (len(batch) >= batch_size or chars + len(text) > max_chars):
+            yield batch
+            batch, chars = [], 0
+        batch.append(text)
+        chars += len(text)
+    if batch:
+        yield batch
+
+
 def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process: int, row_group_tokens: int,
                     max_chunk_chars: int = 100_000, rejects: list[dict] | None = None
                     ) -> Iterator[tuple[pa.Table, pa.Table]]:
     """Pure heart of the stage: yield (tokens, sentences) Arrow tables, a row group at a time.
 
-    `documents` holds (doc_id, body, body_segments[, path]). A body longer than `max_chunk_chars` is
+    `documents` holds (doc_id, body, body_segments[, path[, doc]]): `doc`, when given, is the same
+    body parsed by an earlier run with the same model, code and settings (rebuilt from its tokens),
+    used as it is. A body longer than `max_chunk_chars` is
     parsed in pieces cut at paragraph boundaries (`split_paragraphs`) and joined back into one Doc
     (offsets into the whole body; a W008 row in `rejects`). Documents go to `nlp.pipe` a group at a
     time; when a group raises, its documents are parsed one by one, and one that raises again
@@ -289,15 +365,24 @@ def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process:
         return docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
 
     def parse_group(group: list[tuple]) -> list[Doc | None]:
+        fresh = [item for item in group if item[4] is None]       # item[4]: the Doc of an earlier run
         try:
-            parsed = iter(nlp.pipe([piece for item in group for piece in item[3]], batch_size=batch_size,
-                                   n_process=n_process))
-            return [joined([next(parsed) for _ in item[3]]) for item in group]
+            pieces = [piece for item in fresh for piece in item[3]]
+            if n_process == 1:      # a batch holds at most max_chunk_chars characters: memory follows it
+                parsed = chain.from_iterable(nlp.pipe(batch, batch_size=len(batch))
+                                             for batch in char_batches(pieces, batch_size, max_chunk_chars))
+            else:
+                parsed = iter(nlp.pipe(pieces, batch_size=batch_size, n_process=n_process))
+            docs = {id(item): joined([next(parsed) for _ in item[3]]) for item in fresh}
+            return [item[4] if item[4] is not None else docs[id(item)] for item in group]
         except Exception:
-            if rejects is None and len(group) == 1:
+            if rejects is None and len(fresh) == 1:
                 raise
         docs = []
         for item in group:            # the group failed: find the document that did, parse the others
+            if item[4] is not None:
+                docs.append(item[4])
+                continue
             try:
                 docs.append(joined([nlp(piece) for piece in item[3]]))
             except Exception as exc:
@@ -312,7 +397,7 @@ def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process:
         group = []
         for doc_id, body, segments, *rest in documents:
             pieces = split_paragraphs(body, max_chunk_chars)
-            item = (doc_id, segments, rest[0] if rest else doc_id, pieces)
+            item = (doc_id, segments, rest[0] if rest else doc_id, pieces, rest[1] if len(rest) > 1 else None)
             if len(pieces) > 1 and rejects is not None:
                 rejects.append(_reject(item, "W008", f"{len(body):,} characters in {len(pieces)} pieces"))
             group.append(item)
@@ -348,23 +433,27 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
     source = str(config_dir / "parse.toml")
     record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
-    record.add_input_tables(DOCUMENTS.name)
     config = load_stage_config(config_dir, STAGE)
     settings = ParseSettings.from_config(config, source)
     batch_size, n_process, row_group_tokens = settings.batch_size, settings.n_process, settings.row_group_tokens
     nlp = build_nlp(config, source)
     record.extra["model"] = model_info(nlp)
-    total = pq.ParquetFile(table_path(DOCUMENTS, out_dir)).metadata.num_rows
+    total = pq.ParquetFile(table_path(BODIES, out_dir)).metadata.num_rows
     rejects: list[dict] = []
+    earlier = reusable_bodies(out_dir, config_dir)
+    documents = _iter_documents(out_dir)
+    if earlier:
+        documents = with_earlier_docs(documents, out_dir, earlier, nlp.vocab)
     with TableWriter(TOKENS, out_dir) as token_writer, TableWriter(SENTENCES, out_dir) as sent_writer, \
             Progress(STAGE, total=total) as progress:
-        for tokens, sentences in parse_documents(nlp, _iter_documents(out_dir), batch_size, n_process,
+        for tokens, sentences in parse_documents(nlp, documents, batch_size, n_process,
                                                  row_group_tokens, settings.max_chunk_chars, rejects):
             token_writer.write(tokens)
             sent_writer.write(sentences)
             progress.update(len(set(sentences.column("doc_id").to_pylist())))
     replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], rejects)
     record.rows = {"tokens": token_writer.rows, "sentences": sent_writer.rows,
+                   "reused": getattr(documents, "reused", 0),
                    "failed": sum(r["code"] == "E014" for r in rejects),
                    "chunked": sum(r["code"] == "W008" for r in rejects)}
     return record.write()

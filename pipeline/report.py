@@ -40,15 +40,16 @@ import pyarrow.parquet as pq
 
 from .errors import PipelineError
 from .io import atomic_path
+from .manifest import check_not_mixed
+from .schemas import UNASSIGNED
 
 UNKNOWN = "unknown"
-UNASSIGNED = "unassigned"      # the topics stage's "no issue matched" (pipeline.topics.UNASSIGNED)
 DEFAULT_TAXONOMY = "topics"    # ids without a "taxonomy:" prefix come from configs/topics.toml
 ASSETS = Path(__file__).with_name("report_assets")
 # Tables the page needs, with the stage that writes each (for the error message).
 REQUIRED = {"documents": "ingest", "quotes": "quotes", "claims": "claims"}
 # Optional tables (page parts are skipped without them): the stage that writes each.
-OPTIONAL = {"lines": "clean", "mentions": "entities", "entities": "entities", "quote_topics": "topics",
+OPTIONAL = {"bodies": "clean", "lines": "clean", "mentions": "entities", "entities": "entities", "quote_topics": "topics",
             "doc_topics": "topics"}
 
 
@@ -358,7 +359,7 @@ def time_unit(first: str, last: str) -> str:
 def _stage_rows(manifest: dict | None) -> list[dict]:
     if not manifest:
         return []
-    from .cli import STAGE_ORDER
+    from .stages import STAGE_ORDER
 
     stages = manifest.get("stages", {})
     order = sorted(stages, key=lambda s: (STAGE_ORDER.index(s) if s in STAGE_ORDER else len(STAGE_ORDER), s))
@@ -664,9 +665,14 @@ def load_tables(out_dir: Path) -> dict[str, pd.DataFrame | None]:
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise PipelineError(f"{out_dir}: output folder not found; run the pipeline first (make all)")
+    check_not_mixed(out_dir)
     tables = {name: read_required(out_dir, name) for name in REQUIRED}
     for name in OPTIONAL:
         tables[name] = read_optional(out_dir, name)
+    bodies = tables.pop("bodies")
+    if bodies is not None:     # the headline `clean` kept, beside what ingest read
+        tables["documents"] = tables["documents"].merge(bodies[["doc_id", "title", "duplicate_of"]],
+                                                        on="doc_id", how="left")
     return tables
 
 
@@ -697,10 +703,30 @@ def read_manifest(out_dir: Path) -> dict | None:
         return None
 
 
-def write_report(out_dir: Path | list[Path], to: Path | None = None, title: str = "Who said what") -> Path:
+def one_copy_per_story(tables: dict) -> tuple[dict, list[str]]:
+    """The claims of near-duplicate copies of a story (documents.duplicate_of, from bodies.parquet)
+    left out, so that a syndicated story counts once; the note says how many."""
+    documents, claims = tables["documents"], tables["claims"]
+    if "duplicate_of" not in documents:
+        return tables, []
+    copies = set(documents.loc[documents["duplicate_of"].map(_present), "doc_id"])
+    dropped = claims["doc_id"].isin(copies)
+    if not dropped.any():
+        return tables, []
+    kept = {**tables, "claims": claims[~dropped].reset_index(drop=True)}
+    n_docs = claims.loc[dropped, "doc_id"].nunique()
+    return kept, [f"each story counted once: {int(dropped.sum())} claims of {n_docs} near-duplicate "
+                  f"cop{'ies' if n_docs != 1 else 'y'} of other stories left out (--all-copies shows them)"]
+
+
+def write_report(out_dir: Path | list[Path], to: Path | None = None, title: str = "Who said what",
+                 all_copies: bool = False) -> Path:
     out_dirs = [Path(d) for d in (out_dir if isinstance(out_dir, (list, tuple)) else [out_dir])]
     to = Path(to) if to is not None else out_dirs[0] / "report.html"
-    payload = build_payload(load_many(out_dirs), title=title, source=" + ".join(map(str, out_dirs)),
+    tables, notes = load_many(out_dirs), []
+    if not all_copies:
+        tables, notes = one_copy_per_story(tables)
+    payload = build_payload(tables, title=title, source=" + ".join(map(str, out_dirs)), notes=notes,
                             manifest=read_manifest(out_dirs[0]) if len(out_dirs) == 1 else None)
     page = render(payload, chart_spec(payload["meta"]))
     with atomic_path(to) as tmp:
@@ -714,10 +740,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="output folder (default: outputs); several make one report of all their documents")
     parser.add_argument("--to", type=Path, default=None, help="HTML file to write (default: OUTPUT/report.html)")
     parser.add_argument("--title", default="Who said what", help="the page's title")
+    parser.add_argument("--all-copies", action="store_true",
+                        help="count the claims of near-duplicate copies of a story too (default: each story once)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        path = write_report(args.output, args.to, args.title)
+        path = write_report(args.output, args.to, args.title, all_copies=args.all_copies)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -47,10 +47,19 @@ DOCUMENTS = TableSpec(
         _f("encoding", STR),                # how the bytes were decoded
         _f("text", STR),                    # as read (HTML: the page rendered as text): every offset points into this
         _f("extracted", STR, True),         # HTML only: the main-text extractor's article text (clean aligns it)
-        _f("title", STR, True),             # set by `clean`: the headline line kept, else page_title
-        _f("body", STR, True),              # set by `clean`: the kept title and body lines
-        _f("body_segments", pa.list_(BODY_SEGMENT), True),  # body offset -> text offset, per kept line
-        _f("duplicate_of", STR, True),      # set by `clean`: the first document of the same story (near-duplicate body)
+    ]),
+    ("doc_id",),
+)
+
+# Written by `clean` (documents.parquet has one writer, `ingest`): what of each document is article.
+BODIES = TableSpec(
+    "bodies",
+    pa.schema([
+        _f("doc_id", STR),
+        _f("title", STR, True),             # the headline line kept, else documents.page_title
+        _f("body", STR),                    # the kept title and body lines, joined
+        _f("body_segments", pa.list_(BODY_SEGMENT)),  # body offset -> text offset, per kept line
+        _f("duplicate_of", STR, True),      # the first document of the same story (near-duplicate body)
     ]),
     ("doc_id",),
 )
@@ -103,7 +112,7 @@ TOKENS = TableSpec(
         _f("i", I32),                       # index of the token in its document's Doc
         _f("start", I64),                   # offsets into documents.text
         _f("end", I64),
-        _f("body_start", I64),              # offset into documents.body (the parsed text)
+        _f("body_start", I64),              # offset into bodies.body (the parsed text)
         _f("text", STR),
         _f("whitespace", STR),              # "" or " ": spaCy's trailing whitespace
         _f("lemma", STR),
@@ -120,7 +129,7 @@ TOKENS = TableSpec(
     ("doc_id", "i"),
 )
 
-TABLES = {spec.name: spec for spec in [DOCUMENTS, REJECTS, LINES, SENTENCES, TOKENS]}
+TABLES = {spec.name: spec for spec in [DOCUMENTS, REJECTS, BODIES, LINES, SENTENCES, TOKENS]}
 
 
 def register(spec: TableSpec) -> TableSpec:
@@ -163,6 +172,7 @@ ENTITIES = TableSpec(
         _f("name", STR),
         _f("aliases", pa.list_(STR)),
         _f("titles", pa.list_(STR)),
+        _f("descriptions", pa.list_(STR), True),   # words describing a person in >= N documents
         _f("n_mentions", I32),
         _f("n_documents", I32),
         _f("link_rule", STR, True),         # its mentions' link rules, distinct, sorted, comma-joined
@@ -193,9 +203,14 @@ QUOTES = TableSpec(
         _f("gender_evidence", STR, True),   # what decided: pronoun:she, honorific:Mrs., first_name:Mary
         _f("resolution", STR),              # explicit / pronoun / role / continuation / none
         _f("rule_id", STR),
+        _f("rule_trace", STR),              # the rule that found the row, then each repair applied
+                                            # after, " > "-joined (pipeline/quotes/rules.py)
     ]),
     ("quote_id",),
 )
+
+# The topic of a quote or document that no topic of the taxonomy matched (quote_topics, doc_topics, claims).
+UNASSIGNED = "unassigned"
 
 QUOTE_TOPICS = TableSpec(
     "quote_topics",

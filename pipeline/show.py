@@ -2,7 +2,9 @@
 
 Per speaker: how many claims in how many documents, their title, their topics and a sample quote;
 per topic: how many claims, who made them and a sample. Unattributed claims and unassigned topics
-are listed as such, never hidden.
+are listed as such, never hidden. A story syndicated in several near-identical copies
+(`bodies.duplicate_of`) is counted once: the copies' claims are left out and the header says how
+many (`--all-copies` counts them too).
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from pathlib import Path
 
 from .errors import PipelineError
 from .io import read_table, table_path
-from .schemas import CLAIMS, QUOTE_TOPICS
-from .topics import UNASSIGNED
+from .manifest import check_not_mixed
+from .schemas import BODIES, CLAIMS, QUOTE_TOPICS, UNASSIGNED
 
 NO_SPEAKER = "(no speaker found)"
 
@@ -39,15 +41,23 @@ def _sample(claims: list[dict]) -> dict:
 
 
 def summarise(claims: list[dict], topic_labels: dict[str, str] | None = None, *, speakers: int = 15,
-              topics: int = 20, width: int = 100) -> str:
-    """The summary as text (pure: rows in, text out)."""
+              topics: int = 20, width: int = 100, copies: dict[str, str] | None = None) -> str:
+    """The summary as text (pure: rows in, text out). `copies`: doc_id -> the first document of the
+    same story; those documents' claims are left out of every count."""
     topic_labels = topic_labels or {}
     lines: list[str] = []
+    copies = copies or {}
+    left_out = [c for c in claims if copies.get(c["doc_id"])]
+    claims = [c for c in claims if not copies.get(c["doc_id"])]
     docs = {c["doc_id"] for c in claims}
     named = sum(1 for c in claims if c["speaker"])
     tagged = sum(1 for c in claims if c["topics"] and c["topics"] != [UNASSIGNED])
     lines.append(f"{len(claims)} claims from {len(docs)} documents: {named} with a speaker, "
                  f"{tagged} with a topic")
+    if left_out:
+        n_copies = len({c["doc_id"] for c in left_out})
+        lines.append(f"(each story counted once: {len(left_out)} claims of {n_copies} near-duplicate "
+                     f"cop{'ies' if n_copies != 1 else 'y'} left out; --all-copies counts them)")
     if not claims:
         return "\n".join(lines)
     wrap = textwrap.TextWrapper(width=width, initial_indent="      ", subsequent_indent="      ")
@@ -96,16 +106,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speakers", type=int, default=15, help="speakers to list (default 15)")
     parser.add_argument("--topics", type=int, default=20, help="topics to list (default 20)")
     parser.add_argument("--doc", default=None, help="only claims of this doc_id")
+    parser.add_argument("--all-copies", action="store_true",
+                        help="count the claims of near-duplicate copies of a story too (default: each story once)")
     args = parser.parse_args(argv)
     try:
         if not table_path(CLAIMS, args.output).exists():
             raise PipelineError(f"{table_path(CLAIMS, args.output)}: missing; run `python -m pipeline run` "
                                 f"(or the 'claims' stage) first")
+        check_not_mixed(args.output)
         claims = read_table(CLAIMS, args.output).to_pylist()
         labels = {}
         if table_path(QUOTE_TOPICS, args.output).exists():
             for row in read_table(QUOTE_TOPICS, args.output, columns=["topic", "label"]).to_pylist():
                 labels[row["topic"]] = row["label"]
+        copies = {}
+        if not args.all_copies and table_path(BODIES, args.output).exists():
+            copies = {r["doc_id"]: r["duplicate_of"] for r in
+                      read_table(BODIES, args.output, columns=["doc_id", "duplicate_of"]).to_pylist() if r["duplicate_of"]}
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -113,5 +130,5 @@ def main(argv: list[str] | None = None) -> int:
         claims = [c for c in claims if c["doc_id"] == args.doc]
     width = min(110, shutil.get_terminal_size((100, 20)).columns)
     print(f"Claims in {args.output}")
-    print(summarise(claims, labels, speakers=args.speakers, topics=args.topics, width=width))
+    print(summarise(claims, labels, speakers=args.speakers, topics=args.topics, width=width, copies=copies))
     return 0

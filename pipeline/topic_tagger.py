@@ -4,7 +4,9 @@ API (the contract the `topics` stage relies on)
 -----------------------------------------------
 - ``load_taxonomy(path, vocab=None) -> TopicTagger``: one taxonomy file (``configs/topics/*.toml``)
   read and checked; any problem is a ``ConfigError`` naming the file and the entry.
-- ``build_tagger(config, source, vocab=None) -> TopicTagger``: the same from a parsed TOML dict.
+- ``build_tagger(config, source, vocab=None, config_dir=None, cache=None) -> TopicTagger``: the same
+  from a parsed TOML dict. The phrases' words and lemmas come from the compiled file
+  (``pipeline.topic_phrases``); only phrases it lacks are lemmatised with the model (kept in ``cache``).
 - ``TopicTagger.tag(doc, content, context) -> list[TopicMatch]``: topics of one quote. ``content``
   and ``context`` are token ranges (the quote, its sentence(s)); a pattern found only in the
   context counts ``context_weight`` of its weight (evidence marked ``~``). Every topic whose score
@@ -53,18 +55,21 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy import symbols
+from spacy.attrs import IS_ALPHA, IS_STOP, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START
+from spacy.matcher import Matcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from .config import load_toml, require
 from .docs import shared_vocab
 from .errors import ConfigError
+from .schemas import UNASSIGNED
+from .topic_phrases import analyse, is_exact
 
-UNASSIGNED = "unassigned"
 SEP = "\t"
 
 # Keys a taxonomy file may hold; anything else is a ConfigError (a typo must not pass silently).
@@ -91,6 +96,126 @@ class TopicMatch:
     parent: str | None = None      # the major topic of a subtopic
 
 
+class PhraseTable:
+    """Phrases as word tuples -> match keys, found in a run of words: what spaCy's PhraseMatcher
+    finds, in its order (by start, then length; the keys of one span in PhraseMatcher's order,
+    see `_phrasematcher_order`), without building a pattern Doc per phrase or writing an attribute
+    onto the Doc's tokens."""
+
+    def __init__(self):
+        self.patterns: dict[tuple[str, ...], list[str]] = {}   # words -> keys, in PhraseMatcher's order
+        self.lengths: dict[str, list[int]] = {}         # first word -> lengths of its phrases, ascending
+        self._added: dict[tuple[str, ...], list[str]] = {}     # words -> keys, in the order added
+
+    def add(self, key: str, words: tuple[str, ...]) -> None:
+        if not words:
+            return
+        words = tuple(words)
+        added = self._added.setdefault(words, [])
+        if key not in added:
+            added.append(key)
+            self.patterns[words] = _phrasematcher_order(added)
+        lengths = self.lengths.setdefault(words[0], [])
+        if len(words) not in lengths:
+            lengths.append(len(words))
+            lengths.sort()
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def find(self, words: "TokenStrings", start: int, end: int) -> list[tuple[str, int, int]]:
+        """(key, token start, token end) of every phrase inside words[start:end]: looked up only
+        where a phrase's first word stands (`words.positions`)."""
+        out = []
+        lengths, patterns, strings = self.lengths, self.patterns, words.strings
+        for word, where in words.positions.items():
+            sizes = lengths.get(word)
+            if sizes is None:
+                continue
+            for i in where:
+                if i < start or i >= end:
+                    continue
+                for n in sizes:
+                    if i + n > end:
+                        break
+                    keys = patterns.get(tuple(strings[i:i + n]))
+                    if keys:
+                        out.extend((key, i, i + n) for key in keys)
+        out.sort(key=lambda hit: (hit[1], hit[2]))        # stable: a span's keys in the order added
+        return out
+
+
+def _phrasematcher_order(keys: list[str]) -> list[str]:
+    """The keys of one phrase in the order spaCy's PhraseMatcher reports them on one span: the
+    order of the cells of the hash map (preshed's: 8 cells, linear probing, doubled when 3/5 full)
+    where it files their string hashes, in the order added. Reproduced so that a rule which keeps
+    the first of equal hits decides as it did with the PhraseMatcher (tested against it)."""
+    length, cells = 8, {}
+
+    def insert(h: int) -> bool:
+        i = h & (length - 1)
+        while i in cells and cells[i] != h:
+            i = (i + 1) & (length - 1)
+        new = i not in cells
+        cells[i] = h
+        return new
+
+    filled = 0
+    for h in (get_string_id(k) for k in keys):
+        filled += insert(h)
+        if (filled + 1) * 5 >= length * 3:
+            old = [cells[i] for i in sorted(cells)]
+            length, cells, filled = length * 2, {}, 0
+            for k in old:
+                filled += insert(k)
+    by_hash = {get_string_id(k): k for k in keys}
+    return [by_hash[cells[i]] for i in sorted(cells)]
+
+
+class TokenStrings:
+    """One string per token (one way of reading the tokens), with where each string stands."""
+
+    def __init__(self, strings: list[str], positions: dict[str, list[int]] | None = None):
+        self.strings = strings
+        if positions is None:
+            positions = {}
+            for i, word in enumerate(strings):
+                positions.setdefault(word, []).append(i)
+        self.positions = positions
+
+
+def _strings_of(strings, column: np.ndarray) -> tuple[list[str], list[str], np.ndarray]:
+    """(the string of each token, the distinct strings, each token's index among them) of a
+    column of string hashes, each distinct hash looked up once."""
+    unique, inverse = np.unique(column, return_inverse=True)
+    names = [strings[int(h)] for h in unique]
+    return [names[i] for i in inverse.tolist()], names, inverse
+
+
+def _positions(names: list[str], inverse: np.ndarray) -> dict[str, list[int]]:
+    """Distinct string -> the tokens where it stands, ascending (grouped with one stable sort)."""
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.cumsum(np.bincount(inverse, minlength=len(names)))[:-1]
+    return {name: where.tolist() for name, where in zip(names, np.split(order, bounds))}
+
+
+def token_words(doc: Doc) -> dict[str, TokenStrings]:
+    """The three ways phrases are matched, per token of `doc`: "orth" (as written), "lower" and
+    "norm" (lower-case lemma, else the lower form); read from the Doc's arrays in one pass."""
+    if not len(doc):
+        return {"orth": TokenStrings([]), "lower": TokenStrings([]), "norm": TokenStrings([])}
+    strings = doc.vocab.strings
+    orth, lower, lemma = doc.to_array([ORTH, LOWER, LEMMA]).T
+    out = {}
+    for name, column in (("orth", orth), ("lower", lower)):
+        words, names, inverse = _strings_of(strings, column)
+        out[name] = TokenStrings(words, _positions(names, inverse))
+    lemmas, _, _ = _strings_of(strings, lemma)
+    lower_lemma = {lemma: lemma.lower() for lemma in set(lemmas)}
+    out["norm"] = TokenStrings([lower_lemma[lemma] or word for lemma, word in zip(lemmas, out["lower"].strings)])
+    return out
+
+
 @dataclass(frozen=True)
 class EntityRule:
     rule_id: str
@@ -101,7 +226,7 @@ class EntityRule:
     weight: float
     yield_to: tuple[str, ...]      # topics that take the evidence when they have lexical evidence
     absorb: tuple[str, ...] = ()   # topics whose hits in the entity's sentence count for `topic`
-    matcher: PhraseMatcher | None = field(default=None, compare=False, hash=False)   # for `texts`
+    matcher: PhraseTable | None = field(default=None, compare=False, hash=False)   # `texts`, lower case
 
 
 @dataclass
@@ -111,8 +236,8 @@ class TopicTagger:
     weights: dict[str, float]                    # match key -> weight
     threshold: float
     context_weight: float
-    lemma_matcher: PhraseMatcher
-    exact_matcher: PhraseMatcher
+    lemma_matcher: PhraseTable                   # on lower-case lemmas ("norm")
+    exact_matcher: PhraseTable                   # as written ("orth")
     token_matcher: Matcher
     _vocab: object = field(default=None, repr=False)
     parents: dict[str, str] = field(default_factory=dict)          # subtopic -> major topic
@@ -121,45 +246,48 @@ class TopicTagger:
     adaptive: dict[str, float] = field(default_factory=lambda: dict(ADAPTIVE_DEFAULTS))
     taxonomy: str | None = None
     weak_keys: frozenset = frozenset()          # keys of the weak hints
+    pattern_attrs: frozenset = frozenset()      # the token attributes its token patterns read (LOWER, TAG...)
     yield_ratio: dict[str, float] = field(default_factory=dict)   # "means" topic -> its `yield_ratio`
 
     # ---------------------------------------------------------------- matching
-    def matches(self, doc: Doc, start: int, end: int) -> list[tuple[str, int, int]]:
-        """(match key, token start, token end) of every pattern and entity rule in doc[start:end]."""
-        if doc.vocab is not self.lemma_matcher.vocab:
+    def matches(self, doc: Doc, start: int, end: int, words: dict[str, TokenStrings] | None = None
+                ) -> list[tuple[str, int, int]]:
+        """(match key, token start, token end) of every pattern and entity rule in doc[start:end].
+        `words`: token_words(doc), when the caller already has it."""
+        if doc.vocab is not self._vocab:
             raise ValueError("the tagger was built on another vocab: build it with build_tagger(vocab=doc.vocab) "
                              "or rebuild the Doc with pipeline.docs (shared vocab)")
-        for token in doc[start:end]:
-            token.norm_ = token.lemma_.lower() or token.lower_
+        words = words if words is not None else token_words(doc)
         span = doc[start:end]
         names = _short_names(doc)
         out = []
-        # as_spans: doc-level offsets from both matcher kinds (their raw tuples differ on a Span)
-        for matcher in (self.lemma_matcher, self.exact_matcher, self.token_matcher):
-            if not len(matcher):
-                continue
-            for hit in matcher(span, as_spans=True):
-                if not _inside_name(names, hit.start, hit.end):
-                    out.append((hit.label_, hit.start, hit.end))
+        for table, kind in ((self.lemma_matcher, "norm"), (self.exact_matcher, "orth")):
+            out += [hit for hit in table.find(words[kind], start, end) if not _inside_name(names, hit[1], hit[2])]
+        if len(self.token_matcher):
+            if "NORM" in self.pattern_attrs:    # a NORM pattern sees the lemma, as the phrases do
+                for token, norm in zip(span, words["norm"].strings[start:end]):
+                    token.norm_ = norm
+            # as_spans: doc-level offsets (the raw tuples are relative to the Span)
+            out += [(hit.label_, hit.start, hit.end) for hit in self.token_matcher(span, as_spans=True)
+                    if not _inside_name(names, hit.start, hit.end)]
         if self.entity_rules:
             for rule in self.entity_rules:
-                out.extend(self._entity_hits(rule, doc, span, start, end, names))
+                out.extend(self._entity_hits(rule, doc, words["lower"], start, end, names))
             out = self._absorb(doc, out)
         return out
 
-    def _entity_hits(self, rule: "EntityRule", doc: Doc, span, start: int, end: int,
+    def _entity_hits(self, rule: "EntityRule", doc: Doc, lower: TokenStrings, start: int, end: int,
                      names: dict[int, tuple[int, int]]) -> list[tuple[str, int, int]]:
         """Hits of one entity rule: with `texts`, those names wherever they stand capitalised and
         not part of another kind of entity (robust to a missed entity in an all-capitals
         headline); without, every entity of the rule's types not in `exclude`."""
         hits = []
         if rule.matcher is not None:
-            found = [hit for hit in rule.matcher(span, as_spans=True) if doc[hit.start].text[:1].isupper()
-                     and not _inside_name(names, hit.start, hit.end)]
-            for hit in found:           # "Mexico" inside "Mexico City" counts once, as the longer
-                if not any(o is not hit and o.start <= hit.start and hit.end <= o.end and len(o) > len(hit)
-                           for o in found):
-                    hits.append((_entity_text(hit), hit.start, hit.end))
+            found = [(s, e) for _, s, e in rule.matcher.find(lower, start, end) if doc[s].text[:1].isupper()
+                     and not _inside_name(names, s, e)]
+            for s, e in found:          # "Mexico" inside "Mexico City" counts once, as the longer
+                if not any(o_s <= s and e <= o_e and o_e - o_s > e - s for o_s, o_e in found):
+                    hits.append((_entity_text(doc[s:e]), s, e))
         else:
             for ent in doc.ents:
                 if ent.start >= start and ent.end <= end and ent.label_ in rule.labels:
@@ -179,7 +307,7 @@ class TopicTagger:
         absorbing: dict[int, dict[str, str]] = defaultdict(dict)     # sentence number -> absorbed -> topic
         if not any((rule := self._rule_of(key)) is not None and rule.absorb for key, _, _ in found):
             return found
-        sentence_of = np.cumsum([t.is_sent_start or False for t in doc])
+        sentence_of = np.cumsum(doc.to_array(SENT_START) == 1)        # token -> its sentence's number
         for key, s, _ in found:
             rule = self._rule_of(key)
             if rule is not None and rule.absorb:
@@ -412,28 +540,6 @@ def _surface(doc: Doc, s: int, e: int, key: str) -> str:
 # -------------------------------------------------------------------- building
 
 
-@lru_cache(maxsize=1)
-def _lemma_model():
-    """The model's tagger and lemmatizer, loaded once per process for every taxonomy."""
-    from .model import load_model
-
-    return load_model(exclude=("parser", "ner"))
-
-
-@lru_cache(maxsize=8)
-def _lemmatise(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """Lower-case lemmas of each phrase."""
-    nlp = _lemma_model()
-    return tuple(tuple(t.lemma_.lower() or t.lower_ for t in doc if not t.is_space)
-                 for doc in nlp.pipe(phrases, batch_size=256))
-
-
-def _is_exact(phrase: str) -> bool:
-    """A phrase with an all-capitals word ("US", "U.S.", "JCPOA") is matched as written."""
-    return any(sum(c.isalpha() for c in w) >= 2 and w.upper() == w and any(c.isalpha() for c in w)
-               for w in phrase.split())
-
-
 def _unknown_keys(entry: dict, allowed: set[str], where: str) -> None:
     unknown = sorted(set(entry) - allowed)
     if unknown:
@@ -454,8 +560,12 @@ def _number(section: dict, key: str, default, where: str) -> float:
     return float(value)
 
 
-def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> TopicTagger:
-    """A TopicTagger from a taxonomy dict; every problem is a ConfigError naming `source` and the entry."""
+def build_tagger(config: dict, source: str = "topics.toml", vocab=None, config_dir: Path | None = None,
+                 cache: Path | None = None) -> TopicTagger:
+    """A TopicTagger from a taxonomy dict; every problem is a ConfigError naming `source` and the entry.
+
+    The phrases' words and lemmas come from the compiled file (pipeline.topic_phrases: of
+    `config_dir`, then the shipped one, then `cache`); the model lemmatises only phrases none has."""
     vocab = vocab or shared_vocab()
     _unknown_keys(config, TOP_KEYS, source)
     taxonomy = config.get("taxonomy", {})
@@ -481,6 +591,7 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
     lemma_phrases: list[tuple[str, str]] = []
     exact_phrases: list[tuple[str, str]] = []
     token_matcher = Matcher(vocab)
+    pattern_attrs: set[str] = set()
     for index, topic in enumerate(topics):
         if not isinstance(topic, dict) or not isinstance(topic.get("id"), str) or not isinstance(topic.get("label"), str):
             raise ConfigError(f"{source}: topic[{index}] needs a string 'id' and 'label'")
@@ -506,7 +617,7 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
                 weights[key] = max(weights.get(key, 0.0), weight)
                 if kind == "weak":
                     weak_keys.add(key)
-                (exact_phrases if _is_exact(phrase) else lemma_phrases).append((key, phrase))
+                (exact_phrases if is_exact(phrase) else lemma_phrases).append((key, phrase))
         patterns = topic.get("token_patterns", [])
         if not isinstance(patterns, list):
             raise ConfigError(f"{where}: 'token_patterns' must be a list of tables")
@@ -521,33 +632,32 @@ def build_tagger(config: dict, source: str = "topics.toml", vocab=None) -> Topic
                 raise ConfigError(f"{where}: pattern '{pattern['id']}' is not a valid "
                                   f"Matcher pattern: {exc}") from None
             weights[key] = _number(pattern, "weight", 1.0, f"{where}: pattern '{pattern['id']}'")
+            pattern_attrs.update(str(k).upper() for spec in pattern["pattern"] if isinstance(spec, dict) for k in spec)
     if not labels:
         raise ConfigError(f"{source}: no [[topic]] defined")
-    entity_rules = _entity_rules(config.get("entity_rule", []), labels, source, vocab)
+    rules = config.get("entity_rule", [])
+    texts = [t for r in rules if isinstance(r, dict) and isinstance(r.get("texts"), list)
+             for t in r["texts"] if isinstance(t, str)] if isinstance(rules, list) else []
+    analysed = analyse([p for _, p in lemma_phrases + exact_phrases] + texts, config_dir, cache)
+    entity_rules = _entity_rules(rules, labels, source, analysed)
 
-    lemma_matcher = PhraseMatcher(vocab, attr="NORM")
-    tokenizer = _tokenizer()
-    lemmas = _lemmatise(tuple(p for _, p in lemma_phrases))
-    for (key, phrase), lemma_words in zip(lemma_phrases, lemmas):
-        lower_words = tuple(t.lower_ for t in tokenizer(phrase))
+    lemma_matcher = PhraseTable()
+    for key, phrase in lemma_phrases:
+        lower_words = tuple(w.lower() for w in analysed[phrase].words)
         # + the plural of a noun phrase: capitalised headline words ("Jails") are often tagged as
         # proper nouns, whose lemma is the word itself
-        variants = {lemma_words, lower_words}
+        variants = {analysed[phrase].lemmas, lower_words}
         if weights[key] >= 1.0:            # not for weak hints: "state" must not find "(United) States"
             variants.add(lower_words[:-1] + (_plural(lower_words[-1]),))
-        docs = []
-        for words in variants:
-            doc = Doc(vocab, words=list(words))
-            for token in doc:
-                token.norm_ = token.text
-            docs.append(doc)
-        lemma_matcher.add(key, docs)
-    exact_matcher = PhraseMatcher(vocab, attr="ORTH")
+        for words in sorted(variants):
+            lemma_matcher.add(key, words)
+    exact_matcher = PhraseTable()
     for key, phrase in exact_phrases:
-        exact_matcher.add(key, [Doc(vocab, words=[t.text for t in tokenizer(phrase)])])
+        exact_matcher.add(key, analysed[phrase].words)
     return TopicTagger(labels, weights, threshold, context_weight, lemma_matcher, exact_matcher, token_matcher,
                        vocab, parents, entity_rules, doc_scoring, adaptive, taxonomy.get("id"),
-                       frozenset(k for k in weak_keys if weights[k] < 1.0), yield_ratio)
+                       frozenset(k for k in weak_keys if weights[k] < 1.0), frozenset(pattern_attrs),
+                       yield_ratio)
 
 
 def _topic_ids(rule: dict, key: str, labels: dict[str, str], where: str) -> list[str]:
@@ -559,7 +669,7 @@ def _topic_ids(rule: dict, key: str, labels: dict[str, str], where: str) -> list
     return ids
 
 
-def _entity_rules(rules, labels: dict[str, str], source: str, vocab=None) -> list[EntityRule]:
+def _entity_rules(rules, labels: dict[str, str], source: str, analysed: dict) -> list[EntityRule]:
     if not isinstance(rules, list):
         raise ConfigError(f"{source}: [[entity_rule]] must be a list of tables")
     out, seen = [], set()
@@ -582,9 +692,9 @@ def _entity_rules(rules, labels: dict[str, str], source: str, vocab=None) -> lis
         texts = _strings(rule.get("texts", []), where, "texts")
         matcher = None
         if texts:
-            matcher = PhraseMatcher(vocab, attr="LOWER")
-            tokenizer = _tokenizer()
-            matcher.add(rule["id"], [Doc(vocab, words=[t.text for t in tokenizer(text)]) for text in texts])
+            matcher = PhraseTable()
+            for text in texts:
+                matcher.add(rule["id"], tuple(w.lower() for w in analysed[text].words))
         out.append(EntityRule(rule["id"], topic, frozenset(ent_labels),
                               frozenset(t.lower() for t in texts),
                               frozenset(t.lower() for t in _strings(rule.get("exclude", []), where, "exclude")),
@@ -600,36 +710,36 @@ def _plural(word: str) -> str:
     return word + ("es" if word.endswith(("ch", "sh", "x", "z")) else "s")
 
 
-@lru_cache(maxsize=1)
-def _tokenizer():
-    import spacy
-
-    return spacy.blank("en").tokenizer
-
-
 def load_taxonomy(path: Path, vocab=None) -> TopicTagger:
     """One taxonomy file compiled (ConfigError naming the file on any problem)."""
     path = Path(path)
-    return build_tagger(load_toml(path), str(path), vocab)
+    return build_tagger(load_toml(path), str(path), vocab, config_dir=path.parent.parent)
 
 
 # -------------------------------------------------------------------- the adaptive step
 
 FEATURE_POS = {"NOUN", "PROPN", "VERB", "ADJ"}
+FEATURE_POS_IDS = np.array(sorted(symbols.IDS[p] for p in FEATURE_POS), dtype=np.uint64)
 
 
 def document_features(doc: Doc, start: int = 0, end: int | None = None) -> Counter:
     """Content-word lemmas (lower case) and entity texts of doc[start:end]: the adaptive step's features."""
     end = len(doc) if end is None else end
     feats: Counter = Counter()
-    previous = None
-    for token in doc[start:end]:
-        if token.pos_ in FEATURE_POS and not token.is_stop and token.is_alpha and len(token) > 1:
-            lemma = (token.lemma_ or token.text).lower()
+    previous, previous_lemma = None, ""
+    if end > start:
+        # the content words picked from the Doc's arrays; only those are read as strings
+        columns = doc.to_array([POS, IS_STOP, IS_ALPHA, LENGTH, LEMMA, ORTH])[start:end]
+        content = (np.isin(columns[:, 0], FEATURE_POS_IDS) & (columns[:, 1] == 0) & (columns[:, 2] != 0)
+                   & (columns[:, 3] > 1))
+        strings = doc.vocab.strings
+        for row in np.flatnonzero(content).tolist():
+            i = start + row
+            lemma = (strings[int(columns[row, 4])] or strings[int(columns[row, 5])]).lower()
             feats[lemma] += 1
-            if previous is not None and previous.i == token.i - 1:
-                feats[f"{(previous.lemma_ or previous.text).lower()} {lemma}"] += 1
-            previous = token
+            if previous is not None and previous == i - 1:
+                feats[f"{previous_lemma} {lemma}"] += 1
+            previous, previous_lemma = i, lemma
     for ent in doc.ents:
         if start <= ent.start and ent.end <= end and len(ent) > 1:
             feats["@" + _entity_text(ent)] += 1

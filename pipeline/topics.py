@@ -24,21 +24,24 @@ prior, issue phrases) run on what was kept of it (`finish_document`, `choose_phr
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
-from spacy.attrs import IS_SPACE
+from spacy import symbols
+from spacy.attrs import DEP, ENT_TYPE, IS_PUNCT, IS_SPACE, IS_STOP, LEMMA, ORTH, POS
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from . import topic_tagger
+from . import topic_phrases, topic_tagger
 from .config import DEFAULT_CONFIG_DIR, config_files, load_toml, require
 from .docs import ParsedDoc, iter_parsed_docs, shared_vocab
 from .errors import ConfigError, PipelineError
@@ -92,9 +95,9 @@ class PrematchedTagger(TopicTagger):
     the current document), so that tag_document does not run the matchers a second time."""
     prematched: list | None = None
 
-    def matches(self, doc: Doc, start: int, end: int) -> list[tuple[str, int, int]]:
+    def matches(self, doc: Doc, start: int, end: int, words: dict | None = None) -> list[tuple[str, int, int]]:
         if self.prematched is None:
-            return super().matches(doc, start, end)
+            return super().matches(doc, start, end, words)
         return [h for h in self.prematched if h[1] >= start and h[2] <= end]
 
 
@@ -194,10 +197,12 @@ def check_taxonomy_file(path: Path, data: dict) -> dict:
 
 
 def load_settings(config_dir: Path | None = None, taxonomies: list[str] | None = None,
-                  vocab=None) -> TopicsSettings:
+                  vocab=None, cache: Path | None = None) -> TopicsSettings:
     """Read and check configs/topics.toml and every taxonomy file, and build the taggers of the
     taxonomies that run (`taxonomies` overrides the config's list). Raises ConfigError, naming
-    the file and the entry, before anything is read or written."""
+    the file and the entry, before anything is read or written. Phrases come analysed from the
+    compiled file (pipeline.topic_phrases); those it lacks are lemmatised with the model and kept
+    in `cache` (a JSON file, e.g. in the output folder) for the next run."""
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
     stage_path = config_dir / f"{STAGE}.toml"
     stage = load_toml(stage_path)
@@ -237,7 +242,8 @@ def load_settings(config_dir: Path | None = None, taxonomies: list[str] | None =
         path = folder / f"{name}.toml"
         merged = {**scoring, **data.get("scoring", {})}
         tagger_scoring = {k: v for k, v in merged.items() if k not in STAGE_SCORING_KEYS}
-        tagger = build_tagger({**data, "scoring": tagger_scoring}, str(path), vocab=vocab)
+        tagger = build_tagger({**data, "scoring": tagger_scoring}, str(path), vocab=vocab, config_dir=config_dir,
+                              cache=cache)
         built.append(Taxonomy(name, data["taxonomy"]["label"], path, merged, tagger))
     return TopicsSettings(built, phrase, [stage_path, *files])
 
@@ -333,15 +339,56 @@ def phrase_spans(doc: Doc, regions: Iterable[tuple[int, int]] | None = None) -> 
 
     spans = []
     try:
-        spans += [(c.start, c.end) for c in doc.noun_chunks if inside(c.start, c.end)]
+        # noun chunks of the regions only, each run from its first sentence's start: a chunk never
+        # crosses a sentence, so these are exactly the document's chunks that lie inside
+        if doc.noun_chunks_iterator is None:
+            raise NotImplementedError(f"no noun chunks for language '{doc.vocab.lang}'")
+        for start, end in merged:
+            first = doc[start].sent.start if start < len(doc) else start
+            spans += [(s, e) for s, e, _ in doc.noun_chunks_iterator(doc[first:end]) if inside(s, e)]
     except ValueError:       # no dependency parse
         pass
     spans += [(e.start, e.end) for e in doc.ents if e.label_ not in NOT_ISSUES and inside(e.start, e.end)]
     return sorted(set(spans))
 
 
+class PhraseTokens:
+    """What phrase_candidates asks of each token of a Doc, read from its arrays once per document
+    (not token by token per quote)."""
+
+    def __init__(self, doc: Doc):
+        strings = doc.vocab.strings
+        columns = doc.to_array([IS_PUNCT, IS_SPACE, POS, DEP, ENT_TYPE, IS_STOP, LEMMA, ORTH])
+        if not len(doc):
+            columns = np.zeros((0, 8), dtype=np.uint64)
+        punct, space, pos, dep, ent_type, stop, self.lemmas, orth = columns.T
+
+        def pos_in(names) -> np.ndarray:
+            return np.isin(pos, [symbols.IDS[n] for n in names])
+
+        # pos_ is "CCONJ"/"PRON" and dep_ is not "poss": a leading conjunction or pronoun is trimmed
+        self.edge = (punct != 0) | (space != 0)
+        self.leading = self.edge | (pos_in(("CCONJ", "PRON")) & (dep != strings["poss"]))
+        self.noun = pos_in(PHRASE_POS)
+        self.person = ent_type == strings["PERSON"]
+        key = pos_in(KEY_POS) & (stop == 0)
+        alpha = np.array([h for h in np.unique(orth[key]) if any(c.isalpha() for c in strings[int(h)])],
+                         dtype=np.uint64)
+        self.key_word = key & np.isin(orth, alpha)        # ... holding a letter
+        self._strings = strings
+        self._lower: dict[int, str] = {}
+
+    def lemma(self, i: int) -> str:
+        """The lower-case lemma of token i."""
+        h = int(self.lemmas[i])
+        if h not in self._lower:
+            self._lower[h] = self._strings[h].lower()
+        return self._lower[h]
+
+
 def phrase_candidates(doc: Doc, content: tuple[int, int], evidence: set[str], max_words: int,
-                      spans: list[tuple[int, int]] | None = None) -> list[tuple[str, tuple[str, ...], int]]:
+                      spans: list[tuple[int, int]] | None = None, tokens: PhraseTokens | None = None
+                      ) -> list[tuple[str, tuple[str, ...], int]]:
     """(text, key lemmas, pieces of topic evidence it holds) of the noun phrases and named entities
     inside the content.
 
@@ -350,27 +397,27 @@ def phrase_candidates(doc: Doc, content: tuple[int, int], evidence: set[str], ma
     c_start, c_end = content
     if spans is None:
         spans = phrase_spans(doc)
+    t = tokens if tokens is not None else PhraseTokens(doc)
     out, seen = [], set()
     for s, e in spans:
         if s < c_start or e > c_end:
             continue
-        while s < e and (doc[s].is_punct or doc[s].is_space or doc[s].pos_ in ("CCONJ", "PRON") and doc[s].dep_ != "poss"):
+        while s < e and t.leading[s]:
             s += 1
-        while e > s and (doc[e - 1].is_punct or doc[e - 1].is_space):
+        while e > s and t.edge[e - 1]:
             e -= 1
         if s >= e or (s, e) in seen:
             continue
         seen.add((s, e))
-        tokens = doc[s:e]
-        if not any(t.pos_ in PHRASE_POS for t in tokens) or all(t.ent_type_ == "PERSON" for t in tokens
-                                                                   if t.pos_ in PHRASE_POS):
+        nouns = t.noun[s:e]
+        if not nouns.any() or t.person[s:e][nouns].all():
             continue
-        key = tuple(t.lemma_.lower() for t in tokens
-                    if t.pos_ in KEY_POS and not t.is_stop and any(c.isalpha() for c in t.text))
+        key = tuple(t.lemma(i) for i in range(s, e) if t.key_word[i])
         if not key or len(key) > max_words:
             continue
-        lowered = tokens.text.lower()
-        out.append((tokens.text, key, sum(1 for e in evidence if e and e in lowered)))
+        text = doc[s:e].text
+        lowered = text.lower()
+        out.append((text, key, sum(1 for e in evidence if e and e in lowered)))
     return out
 
 
@@ -442,9 +489,10 @@ def read_document(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSet
     located = {q["quote_id"]: quote_regions(parsed, q["content_start"], q["content_end"], paragraphs) for q in quotes}
     evidence: dict[str, set[str]] = defaultdict(set)
     pending = PendingDocument(parsed.doc_id, {}, {}, None, {})
+    words = topic_tagger.token_words(doc)          # the tokens' strings, read once for every taxonomy
     for tax in settings.taxonomies:
         order = {t: i for i, t in enumerate(tax.tagger.labels)}
-        hits = sorted(tax.tagger.matches(doc, 0, len(doc)), key=lambda h: h[1]) if len(doc) else []
+        hits = sorted(tax.tagger.matches(doc, 0, len(doc), words), key=lambda h: h[1]) if len(doc) else []
         every = tax.every_document_topic
         every.prematched = hits
         try:
@@ -470,8 +518,10 @@ def read_document(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSet
     if features:
         pending.features = topic_tagger.document_features(doc)
     spans = phrase_spans(doc, [r[1] for r in located.values() if r[0][0] < r[0][1]])
+    tokens = PhraseTokens(doc) if quotes else None
     pending.candidates = {q["quote_id"]: phrase_candidates(doc, located[q["quote_id"]][0], evidence[q["quote_id"]],
-                                                           settings.issue_phrase["max_words"], spans) for q in quotes}
+                                                           settings.issue_phrase["max_words"], spans, tokens)
+                          for q in quotes}
     return pending
 
 
@@ -561,6 +611,21 @@ def tag_document(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSett
     return [{**row, "issue_phrase": phrases.get(row["quote_id"])} for row in rows]
 
 
+@contextmanager
+def _cycle_collector_paused():
+    """Python's cyclic garbage collector paused for the pass over the documents. The pass makes
+    millions of short-lived objects (hits, spans, tuples), all freed by reference counting; each
+    of the collector's full sweeps would walk every object the process holds (in `run`, the earlier
+    stages' too) for nothing: about a sixth of the pass's time on PolNeAR dev. It runs again after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def tag_corpus(out_dir: Path, quotes: Iterable[dict], settings: TopicsSettings,
                progress: str | None = "topics") -> tuple[list[dict], list[dict]]:
     """(doc_topics rows for every parsed document, quote_topics rows for the quotes given)."""
@@ -568,8 +633,11 @@ def tag_corpus(out_dir: Path, quotes: Iterable[dict], settings: TopicsSettings,
     for quote in quotes:
         by_doc[quote["doc_id"]].append(quote)
     features = any(tax.tagger.adaptive.get("enabled") for tax in settings.taxonomies)
-    pending = [read_document(parsed, by_doc.get(parsed.doc_id, []), settings, features)
-               for parsed in iter_parsed_docs(Path(out_dir), progress=progress)]
+    # nothing here reads fine-grained tags or morphology, unless a token pattern does
+    fine_grained = any(tax.tagger.pattern_attrs & {"TAG", "MORPH"} for tax in settings.taxonomies)
+    with _cycle_collector_paused():
+        pending = [read_document(parsed, by_doc.get(parsed.doc_id, []), settings, features)
+                   for parsed in iter_parsed_docs(Path(out_dir), progress=progress, fine_grained=fine_grained)]
     adapted = adapt(pending, settings) if features else {}
     doc_rows, quote_rows, candidates = [], [], {}
     for item in pending:
@@ -592,7 +660,9 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
     record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))  # its clock starts
     started = time.perf_counter()
-    settings = load_settings(config_dir)     # every taxonomy checked before any table is touched
+    # every taxonomy checked before any table is touched; phrases the compiled file lacks (a custom
+    # taxonomy) are lemmatised once and kept in the output folder's cache
+    settings = load_settings(config_dir, cache=Path(out_dir) / topic_phrases.CACHE_NAME)
     built = time.perf_counter()
     if not table_path(QUOTES, out_dir).exists():
         raise PipelineError(f"{table_path(QUOTES, out_dir)}: missing; run the 'quotes' stage first")

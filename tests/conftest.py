@@ -53,3 +53,16 @@ def extract(nlp, config):
     def run(text):
         return extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config)
     return run
+
+
+# Test tiers: `make test` (and CI) runs every test; `make test-fast` leaves out the `slow` ones, those
+# that load the spaCy model, run the pipeline, read ../shared, start a browser or run make. A test
+# that runs the pipeline without these fixtures carries @pytest.mark.slow itself.
+SLOW_FIXTURES = {"nlp", "extract", "seed_outputs", "shared_dir", "browser", "config_opens", "polnear_dev_metrics"}
+SLOW_MODULES = {"test_make", "test_notebook"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__ in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

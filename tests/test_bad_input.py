@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pipeline.cli import run_all
 from pipeline.io import read_frame
-from pipeline.schemas import CLAIMS, DOCUMENTS, REJECTS, TOKENS
+from pipeline.schemas import BODIES, CLAIMS, DOCUMENTS, REJECTS, TOKENS
 
 
+@pytest.mark.slow     # runs the pipeline (the model)
 def test_whole_pipeline_on_a_folder_of_bad_files(tmp_path):
     root = tmp_path / "in"
     (root / "site").mkdir(parents=True)
@@ -27,7 +30,7 @@ def test_whole_pipeline_on_a_folder_of_bad_files(tmp_path):
     assert set(rejects.code) == {"E001", "E002", "E005", "E008", "W001"}
     documents = read_frame(DOCUMENTS, out)
     assert set(documents.doc_id) == {"old", "site/chrome", "a"}
-    assert read_frame(DOCUMENTS, out).set_index("doc_id").body["site/chrome"] == ""
+    assert read_frame(BODIES, out).set_index("doc_id").body["site/chrome"] == ""
     assert "site/chrome" not in set(read_frame(TOKENS, out).doc_id)
     claims = read_frame(CLAIMS, out)
     assert {"a"} <= set(claims.doc_id)

@@ -23,7 +23,8 @@ def quote(qid_start: int, content: str, **kw) -> dict:
            "content": content, "content_start": start, "content_end": start + len(content), "cue": "say",
            "cue_start": None, "cue_end": None, "speaker_text": None, "speaker_start": None,
            "speaker_end": None, "speaker": None, "speaker_entity_id": None, "speaker_title": None,
-           "speaker_gender": None, "gender_evidence": None, "resolution": "none", "rule_id": "test"}
+           "speaker_gender": None, "gender_evidence": None, "resolution": "none", "rule_id": "test",
+           "rule_trace": "test"}
     row.update(kw)
     return row
 
@@ -54,9 +55,8 @@ def fixtures():
                  "label": "PERSON", "title": "Russian President", "title_start": 0, "title_end": putin_start - 1,
                  "entity_id": "PERSON:vladimir-putin", "rule_id": "model", "link_rule": "model"}]
     documents = [{"doc_id": DOC, "path": "d1.txt", "source": "example.com", "url": None, "date": "2021-10-22",
-                  "encoding": "utf-8", "text": TEXT, "title": None, "body": TEXT, "body_segments": None,
-                  "date_raw": None, "author": None, "page_title": None, "extracted": None,
-                  "duplicate_of": None}]
+                  "encoding": "utf-8", "text": TEXT, "date_raw": None, "author": None, "page_title": None,
+                  "extracted": None}]
     return quotes, topics, mentions, documents
 
 
@@ -160,3 +160,21 @@ def test_summarise_empty_and_unattributed():
                             "type": "indirect", "content": "something", "topics": ["unassigned"],
                             "source": None, "date": None}])
     assert "(no speaker found): 1 claim" in text and "unassigned: 1 claim" in text
+
+
+def _claim(quote_id, doc_id, speaker):
+    return {"quote_id": quote_id, "doc_id": doc_id, "speaker": speaker, "speaker_title": None, "type": "direct",
+            "content": "We will win.", "topics": ["cap:20"], "source": None, "date": None}
+
+
+@pytest.mark.parametrize("copies, header, roe", [
+    ({}, "3 claims from 3 documents", "Jane Roe: 2 claims in 2 documents"),           # no copies known
+    ({"syndicated": "original"}, "2 claims from 2 documents", "Jane Roe: 1 claim in 1 document"),
+    ({"other": None}, "3 claims from 3 documents", "Jane Roe: 2 claims in 2 documents"),   # not a copy
+])
+def test_show_counts_each_story_once(copies, header, roe):
+    claims = [_claim("a", "original", "Jane Roe"), _claim("b", "syndicated", "Jane Roe"),
+              _claim("c", "other", "John Doe")]
+    text = show.summarise(claims, copies=copies)
+    assert text.startswith(header) and roe in text
+    assert ("near-duplicate" in text) == bool([d for d in copies.values() if d])

@@ -8,11 +8,11 @@ from pipeline import clean, ingest
 from pipeline.errors import ConfigError
 from pipeline.io import read_frame
 from pipeline.offsets import OffsetMap
-from pipeline.schemas import DOCUMENTS, LINES
+from pipeline.schemas import BODIES, DOCUMENTS, LINES
 
 
 def test_body_maps_back_to_the_text(seed_outputs):
-    documents = read_frame(DOCUMENTS, seed_outputs)
+    documents = read_frame(DOCUMENTS, seed_outputs).merge(read_frame(BODIES, seed_outputs), on="doc_id")
     lines = read_frame(LINES, seed_outputs)
     for doc in documents.itertuples():
         kept = lines[(lines.doc_id == doc.doc_id) & lines.kept]

@@ -37,12 +37,12 @@ def base_tables() -> dict[str, list[dict]]:
          "content_start": q1[0], "content_end": q1[1], "cue": "say", "cue_start": None, "cue_end": None,
          "speaker_text": "President Vladimir Putin", "speaker_start": None, "speaker_end": None,
          "speaker": "Vladimir Putin", "speaker_entity_id": "PERSON:vladimir_putin", "speaker_title": None, "speaker_gender": None, "gender_evidence": None, "resolution": "explicit",
-         "rule_id": "direct.after"},
+         "rule_id": "direct.after", "rule_trace": "direct.after"},
         {"quote_id": f"d1:{q2[0]}-{q2[1]}", "doc_id": "d1", "type": "indirect",
          "content": "that Iran must not get the bomb", "content_start": q2[0], "content_end": q2[1],
          "cue": "say", "cue_start": None, "cue_end": None, "speaker_text": "Bennett", "speaker_start": None,
          "speaker_end": None, "speaker": "Naftali Bennett", "speaker_entity_id": "PERSON:naftali_bennett", "speaker_title": None, "speaker_gender": None, "gender_evidence": None,
-         "resolution": "explicit", "rule_id": "indirect.ccomp"},
+         "resolution": "explicit", "rule_id": "indirect.ccomp", "rule_trace": "indirect.ccomp"},
     ]
     mentions = []
     for part, start, entity in [("Putin", 0, "PERSON:vladimir_putin"), ("Bennett", 0, "PERSON:naftali_bennett"),
@@ -64,8 +64,7 @@ def base_tables() -> dict[str, list[dict]]:
                     {"quote_id": quotes[0]["quote_id"], "doc_id": "d1", "taxonomy": "seed", "topic": "unassigned",
                      "label": "unassigned", "rank": 1, "score": 0.0, "evidence": [], "issue_phrase": None}]
     documents = [{"doc_id": "d1", "path": "d1.txt", "source": "example", "url": None, "date": None,
-                  "encoding": "utf-8", "text": TEXT, "title": "Putin meets Bennett", "body": None,
-                  "body_segments": [{"body_start": 0, "text_start": 0, "length": 19}]}]
+                  "encoding": "utf-8", "text": TEXT, "page_title": "Putin meets Bennett"}]
     rejects = [{"path": "bad.txt", "doc_id": None, "level": "error", "code": "E001", "message": "bad.txt: empty file"}]
     return {"documents": documents, "rejects": rejects, "lines": lines, "quotes": quotes,
             "mentions": mentions, "entities": entities, "quote_topics": quote_topics}

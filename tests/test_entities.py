@@ -277,6 +277,11 @@ SURNAME_CASES = [
      [("Trump", "PERSON", "surname")]),
     (toks("Jim Jordan spoke . Jordan said so ."), {(0, 2): "PERSON", (4, 5): "GPE"},
      [("Jordan", "PERSON", "surname")]),
+    # a surname with an apostrophe is a surname too
+    (toks("Martin O’Malley spoke . O’Malley said so ."), {(0, 2): "PERSON", (4, 5): "ORG"},
+     [("O’Malley", "PERSON", "surname")]),
+    (toks("Dinesh D'Souza spoke . D'Souza said so ."), {(0, 2): "PERSON", (4, 5): "GPE"},
+     [("D'Souza", "PERSON", "surname")]),
     # capitals: a transcript's speaker label
     (toks("Mike Pence joined .\nPENCE : Well , look ."), {(0, 2): "PERSON"},
      [("PENCE", "PERSON", "gazetteer")]),
@@ -287,6 +292,8 @@ SURNAME_CASES = [
      [("Trump Organization", "ORG", "model")]),
     # negative: no full name in the document, no evidence: the model's label stands
     (toks("Trump said so ."), {(0, 1): "ORG"}, [("Trump", "ORG", "model")]),
+    # negative: a generational suffix is no surname ("Jr." beside "Donald Trump Jr.")
+    (toks("Donald Trump Jr. spoke . Jr. said so ."), {(0, 3): "PERSON", (5, 6): "ORG"}, [("Jr.", "ORG", "model")]),
 ]
 
 
@@ -328,6 +335,30 @@ CAMPAIGN_CASES = [
 @pytest.mark.parametrize("tokens, ents, name", CAMPAIGN_CASES)
 def test_campaigns_are_organisations_named_after_their_owner(rules, tokens, ents, name):
     doc = make_doc(tokens, ents)
+    campaigns = [m for m in find_mentions(doc, rules) if m.rule_id == "pattern:org_person_group"]
+    assert [_mention_name(doc, m, rules) for m in campaigns] == ([name] if name else [])
+
+
+# (tokens, part-of-speech tags, entities, campaign name): a tagged Doc
+TAGGED_CAMPAIGN_CASES = [
+    (["Trump", "’s", "campaign", "said", "so", "."], ["NOUN", "PART", "NOUN", "VERB", "ADV", "PUNCT"],
+     {(0, 1): "ORG"}, "Trump campaign"),
+    (["O’Malley", "’s", "campaign", "said", "so", "."], ["PROPN", "PART", "NOUN", "VERB", "ADV", "PUNCT"],
+     {}, "O'Malley campaign"),
+    # negative: a capitalised common noun the model gives no entity owns nothing
+    (["Campaign", "’s", "campaign", "said", "so", "."], ["NOUN", "PART", "NOUN", "VERB", "ADV", "PUNCT"],
+     {}, None),
+    (["Presidential", "campaign", "said", "so", "."], ["ADJ", "NOUN", "VERB", "ADV", "PUNCT"], {}, None),
+]
+
+
+@pytest.mark.parametrize("tokens, pos, ents, name", TAGGED_CAMPAIGN_CASES)
+def test_campaign_owner_in_a_tagged_doc(rules, tokens, pos, ents, name):
+    doc = make_doc(tokens, ents)
+    for token, tag in zip(doc, pos):
+        token.pos_ = tag
+        token.tag_ = {"PROPN": "NNP", "NOUN": "NN"}.get(tag, "XX")
+    assert doc.has_annotation("TAG")
     campaigns = [m for m in find_mentions(doc, rules) if m.rule_id == "pattern:org_person_group"]
     assert [_mention_name(doc, m, rules) for m in campaigns] == ([name] if name else [])
 
@@ -511,3 +542,49 @@ def test_a_full_name_found_in_the_text_needs_a_first_name(rules):
             row("b", "Crooked Hillary", rule_id="name_in_text"), row("b", "Hillary Clinton")]
     rows, _ = link_mentions(rows, rules, frozenset({"crooked", "women"}))
     assert [r["entity_id"] for r in rows] == ["PERSON:mehmet-oz"] * 2 + ["PERSON:hillary-clinton"] * 2
+
+
+def test_corpus_descriptions_keep_words_of_several_documents():
+    from pipeline.entities import corpus_descriptions
+
+    rows = [{"doc_id": "a", "label": "PERSON", "entity_id": "PERSON:tom-ray", "described": ["businessman", "rich"]},
+            {"doc_id": "a", "label": "PERSON", "entity_id": "PERSON:tom-ray", "described": ["mogul"]},
+            {"doc_id": "b", "label": "PERSON", "entity_id": "PERSON:tom-ray", "described": ["businessman"]},
+            {"doc_id": "c", "label": "PERSON", "entity_id": "PERSON:tom-ray", "described": ["businessman", "rich"]},
+            {"doc_id": "b", "label": "ORG", "entity_id": "ORG:ray-corp", "described": ["company", "big"]},
+            {"doc_id": "c", "label": "ORG", "entity_id": "ORG:ray-corp", "described": ["company"]}]
+    # most documents first; "mogul" (twice in one document) is one document's phrase; no organisation
+    assert corpus_descriptions(rows, 2) == {"PERSON:tom-ray": ["businessman", "rich"]}
+    assert corpus_descriptions(rows, 3) == {"PERSON:tom-ray": ["businessman"]}
+
+
+def test_an_epithet_before_a_surname_is_not_a_first_name(rules):
+    rows = [row("a", "Marco Rubio"), row("a", "Weak - Rubio"), row("b", "Ted Cruz"), row("b", "Neither Cruz"),
+            # negatives: a first name that is also a word stays a first name; a word the corpus
+            # never writes in lower case stays too
+            row("c", "Bill Clinton"), row("c", "Hillary Clinton"), row("d", "Zelda Cruz")]
+    linked, _ = link_mentions(rows, rules, frozenset({"weak", "neither", "bill", "mark"}))
+    ids = {(r["doc_id"], r["text"]): r["entity_id"] for r in linked}
+    assert ids[("a", "Weak - Rubio")] == "PERSON:marco-rubio"
+    assert ids[("b", "Neither Cruz")] == "PERSON:ted-cruz"
+    assert ids[("c", "Bill Clinton")] == "PERSON:bill-clinton"
+    assert ids[("d", "Zelda Cruz")] == "PERSON:zelda-cruz"
+
+
+# (tokens, entities, expected (text, label) among the mentions)
+FAMILY_CASES = [
+    # a first name and the surname of a person named in full: a person, whatever the model said
+    (toks("Frank Fiorina spoke . Carly Fiorina said so ."), {(0, 2): "PERSON", (4, 6): "ORG"},
+     ("Carly Fiorina", "PERSON")),
+    # negatives: an organisation named after the family; a word that is no first name
+    (toks("Bill Clinton spoke . Clinton Foundation said so ."), {(0, 2): "PERSON", (4, 6): "ORG"},
+     ("Clinton Foundation", "ORG")),
+    (toks("Bill Clinton spoke . Acme Clinton said so ."), {(0, 2): "PERSON", (4, 6): "ORG"},
+     ("Acme Clinton", "ORG")),
+]
+
+
+@pytest.mark.parametrize("tokens, ents, expected", FAMILY_CASES, ids=["first-name", "foundation", "no-first-name"])
+def test_a_first_name_before_a_known_surname_is_a_person(rules, tokens, ents, expected):
+    doc = make_doc(tokens, ents)
+    assert expected in [(doc[m.start:m.end].text, m.label) for m in find_mentions(doc, rules)]

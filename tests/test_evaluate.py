@@ -82,10 +82,8 @@ def setup(tmp_path):
     (shared / "gold" / "seed_lines.jsonl").write_text("".join(json.dumps(g) + "\n" for g in gold))
     out = tmp_path / "out"
     write_table(DOCUMENTS, [{"doc_id": "d1", "path": "d1.txt", "source": None, "url": None, "date": None,
-                             "encoding": "utf-8", "text": text, "title": "Title", "body": None,
-                             "body_segments": None,
-                             "date_raw": None, "author": None, "page_title": None, "extracted": None,
-                             "duplicate_of": None}], out)
+                             "encoding": "utf-8", "text": text,
+                             "date_raw": None, "author": None, "page_title": None, "extracted": None}], out)
     rows, pos = [], 0
     for no, (line, label, kept) in enumerate([("Title", "title", True), ("Body line one.", "body", True),
                                               ("Share this", "body", True)], start=1):

@@ -289,7 +289,7 @@ def test_settings_kind_prefers_the_longest_ending(tmp_path):
 def test_ingest_and_clean_an_html_folder(tmp_path):
     from pipeline import clean, ingest
     from pipeline.io import read_frame
-    from pipeline.schemas import DOCUMENTS, LINES
+    from pipeline.schemas import BODIES, DOCUMENTS, LINES
 
     root = tmp_path / "in"
     _write(root / "times" / "fuel.html", news_page().encode())
@@ -298,14 +298,14 @@ def test_ingest_and_clean_an_html_folder(tmp_path):
     out = tmp_path / "out"
     ingest.run(out, input_dir=root)
     clean.run(out)
-    docs = read_frame(DOCUMENTS, out).set_index("doc_id")
+    docs = read_frame(BODIES, out).set_index("doc_id")
     assert docs.loc["herald/fuel-copy", "duplicate_of"] == "times/fuel"     # the later copy
     assert pd.isna(docs.loc["times/fuel", "duplicate_of"])
     assert docs.loc["times/fuel", "title"] == "Government halves fuel tax"
     lines = read_frame(LINES, out)
     kept = lines[lines.doc_id == "times/fuel"].query("kept")
     assert set(PARAGRAPHS) <= set(kept.text) and "Most read" not in set(kept.text)
-    text = docs.loc["times/fuel", "text"]
+    text = read_frame(DOCUMENTS, out).set_index("doc_id").loc["times/fuel", "text"]
     own = lines[lines.doc_id == "times/fuel"]
     assert [text[s:e] for s, e in zip(own.start, own.end)] == own.text.tolist()   # offsets into text
 

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.docs import iter_parsed_docs
 from pipeline.io import read_frame
-from pipeline.schemas import DOCUMENTS, SENTENCES, TOKENS
+from pipeline.schemas import BODIES, DOCUMENTS, SENTENCES, TOKENS
 
 ATTRS = ("text", "whitespace_", "lemma_", "pos_", "tag_", "dep_", "ent_iob_", "ent_type_", "is_sent_start")
 
@@ -17,7 +17,7 @@ def token_view(doc):
 
 
 def test_rebuilt_docs_equal_a_fresh_parse(seed_outputs, nlp):
-    bodies = read_frame(DOCUMENTS, seed_outputs).set_index("doc_id").body
+    bodies = read_frame(BODIES, seed_outputs).set_index("doc_id").body
     seen = 0
     for parsed in iter_parsed_docs(seed_outputs):
         fresh = nlp(bodies[parsed.doc_id])
@@ -105,3 +105,73 @@ def test_malformed_infix_config_names_the_file(tmp_path, value, message):
     with pytest.raises(ConfigError, match=message) as err:
         build_nlp(load_stage_config(tmp_path, "parse"), str(tmp_path / "parse.toml"))
     assert "parse.toml" in str(err.value)
+
+
+# ---- incremental parse: an unchanged body is not parsed again ------------------------------------
+
+def _run_front(source, out, configs=None):
+    from pipeline import clean, ingest, parse
+
+    ingest.run(out, configs, input_dir=source)
+    clean.run(out, configs)
+    return parse.run(out, configs)
+
+
+@pytest.mark.slow
+def test_incremental_parse_reuses_unchanged_bodies_and_equals_a_full_parse(tmp_path):
+    import shutil
+
+    from conftest import REPO, SEEDS
+
+    source = tmp_path / "in"
+    shutil.copytree(SEEDS, source)
+    out = tmp_path / "out"
+    first = _run_front(source, out)
+    assert first["rows"]["reused"] == 0
+    names = sorted(p.name for p in source.glob("*.txt"))
+    changed = source / names[0]
+    assert " said " in changed.read_text()
+    changed.write_text(changed.read_text().replace(" said ", " stated ", 1))      # a body line edited
+    (source / names[1]).unlink()
+    (source / "new.txt").write_text("Talks resume\n\nThe envoy said the talks would resume on Monday.\n")
+
+    again = _run_front(source, out)
+    assert again["rows"]["reused"] == len(names) - 2          # all but the changed and the removed one
+    full = tmp_path / "full"
+    _run_front(source, full)
+    for spec in (TOKENS, SENTENCES):
+        assert read_frame(spec, out).equals(read_frame(spec, full)), spec.name
+
+    configs = tmp_path / "configs"                             # other settings: nothing is reused
+    shutil.copytree(REPO / "configs", configs)
+    with (configs / "parse.toml").open("a") as fh:
+        fh.write("\n# any edit of the parse settings parses everything again\n")
+    assert _run_front(source, out, configs)["rows"]["reused"] == 0
+
+
+@pytest.mark.slow
+def test_a_changed_tokens_table_is_not_reused(tmp_path):
+    from conftest import SEEDS
+
+    out = tmp_path / "out"
+    _run_front(SEEDS, out)
+    tokens = read_frame(TOKENS, out)
+    tokens.loc[0, "lemma"] = "tampered"
+    from pipeline.io import write_table
+    write_table(TOKENS, tokens, out)
+    assert _run_front(SEEDS, out)["rows"]["reused"] == 0
+    assert "tampered" not in set(read_frame(TOKENS, out).lemma)
+
+
+@pytest.mark.parametrize("lengths, batch_size, max_chars, batches", [
+    ([10, 10, 10], 16, 100, [[10, 10, 10]]),              # news-sized: one batch, as before
+    ([60, 60, 60], 16, 100, [[60], [60], [60]]),          # pieces of a long document: one at a time
+    ([10] * 5, 2, 100, [[10, 10], [10, 10], [10]]),       # the document count still bounds a batch
+    ([150, 10], 16, 100, [[150], [10]]),                  # a text over the budget goes alone
+    ([], 16, 100, []),
+])
+def test_char_batches(lengths, batch_size, max_chars, batches):
+    from pipeline.parse import char_batches
+
+    texts = ["x" * n for n in lengths]
+    assert [[len(t) for t in b] for b in char_batches(texts, batch_size, max_chars)] == batches

@@ -17,7 +17,7 @@ import pytest
 
 from pipeline import report
 from pipeline.io import write_table
-from pipeline.schemas import CLAIMS, DOCUMENTS, ENTITIES, LINES, MENTIONS, QUOTE_TOPICS, QUOTES
+from pipeline.schemas import BODIES, CLAIMS, DOCUMENTS, ENTITIES, LINES, MENTIONS, QUOTE_TOPICS, QUOTES
 
 # --- a hand-built output folder --------------------------------------------------------------
 
@@ -50,6 +50,9 @@ def build_outputs(out: Path) -> dict:
          "title": "Leaders meet", "date": "2021-10-22"},
         {"doc_id": "other/b2", "path": "other/b2.txt", "source": "other", "encoding": "utf-8",
          "text": TEXTS["other/b2"], "title": None, "date": None}]), out)
+    write_table(BODIES, _rows(BODIES, [     # the headline `clean` kept (only a1's is known here)
+        {"doc_id": "site/a1", "title": "Leaders meet", "body": "", "body_segments": []},
+        {"doc_id": "other/b2", "title": None, "body": "", "body_segments": []}]), out)
     lines = []
     for doc, labels, kept in [("site/a1", ["title", "boilerplate", "body"], [True, False, True]),
                               ("other/b2", ["title", "body"], [True, True])]:
@@ -66,7 +69,7 @@ def build_outputs(out: Path) -> dict:
                 "content_start": c[0], "content_end": c[1], "cue": cue.split()[0], "cue_start": k[0],
                 "cue_end": k[0] + len(cue.split()[0]), "speaker_text": speaker_text, "speaker_start": s[0],
                 "speaker_end": s[1], "speaker": speaker, "speaker_entity_id": entity, "resolution": resolution,
-                "rule_id": rule}
+                "rule_id": rule, "rule_trace": rule}
 
     quotes = [
         quote("site/a1", "we will talk <soon> & more", "said \"we", "President Putin", "Vladimir Putin",
@@ -152,6 +155,8 @@ def test_unknowns_are_kept_not_dropped(outputs):
     putin = claims["entity"][speakers.index("Vladimir Putin")]
     assert data["entities"]["aliases"][putin] == ["Putin", "Vladimir Putin"]
     assert data["entities"]["titles"][putin] == ["President"]
+    titles = dict(zip(data["docs"]["id"], data["docs"]["title"]))     # from bodies.parquet
+    assert titles == {"site/a1": "Leaders meet", "other/b2": None}
 
 
 @pytest.mark.parametrize("columns, present, field, expected", [
@@ -607,3 +612,22 @@ def test_progress_on_terminals_only(monkeypatch, tty, env, shown):
     assert "\r[parse] 1/4 documents 25%" in out and "docs/s" in out
     assert out.endswith("\n") and "[parse] 4 documents in " in out.splitlines()[-1]
     assert list(Progress("x", stream=FakeTTY(tty), interval=0).iter("abc")) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("duplicate_of, kept, note", [
+    ({"a": None, "b": "a"}, ["a1", "a2", "c1"], "2 claims of 1 near-duplicate copy"),   # b copies a
+    ({"a": None, "b": None}, ["a1", "a2", "b1", "b2", "c1"], None),                    # no copies
+    (None, ["a1", "a2", "b1", "b2", "c1"], None),                                      # no bodies table
+])
+def test_a_story_is_counted_once(duplicate_of, kept, note):
+    import pandas as pd
+
+    from pipeline.report import one_copy_per_story
+
+    documents = pd.DataFrame({"doc_id": ["a", "b", "c"]})
+    if duplicate_of is not None:
+        documents["duplicate_of"] = documents["doc_id"].map(duplicate_of)
+    claims = pd.DataFrame({"quote_id": ["a1", "a2", "b1", "b2", "c1"], "doc_id": ["a", "a", "b", "b", "c"]})
+    tables, notes = one_copy_per_story({"documents": documents, "claims": claims})
+    assert tables["claims"]["quote_id"].tolist() == kept
+    assert (note in notes[0]) if note else notes == []

@@ -61,6 +61,7 @@ def _pipeline(*argv) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
+@pytest.mark.slow     # runs the pipeline (the model)
 def test_second_run_into_a_locked_folder_fails_fast_naming_the_holder(tmp_path):
     src, out = _articles(tmp_path / "in"), tmp_path / "out"
     holder = _hold_lock(out)
@@ -219,8 +220,12 @@ def test_interrupted_single_stage_leaves_outputs_unchanged(tmp_path, capsys, mon
     assert {p.name: sha256_file(p) for p in out.rglob("*") if p.is_file()} == before
 
 
-def test_interrupted_run_says_which_tables_it_already_replaced(tmp_path, capsys, monkeypatch):
+def test_an_interrupted_run_leaves_the_previous_generation_whole(tmp_path, capsys, monkeypatch):
     src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    assert _main(capsys, "run", "--input", src, "--output", out)[0] == 0
+    before = {p.name: sha256_file(p) for p in out.glob("*.parquet")}
+    published = os.readlink(out / "current")
+    (src / "c.txt").write_text("A third article, which ingest reads before clean is interrupted.\n")
     from pipeline import clean
 
     def ctrl_c(*args, **kwargs):
@@ -230,8 +235,10 @@ def test_interrupted_run_says_which_tables_it_already_replaced(tmp_path, capsys,
     code, err = _main(capsys, "run", "--input", src, "--output", out)
     assert code == 130
     line = _one_line_error(err, "E107")
-    assert "interrupted during 'clean': outputs MIXED" in line and "documents.parquet" in line
-    assert "outputs unchanged" not in line
+    assert "interrupted during 'clean': outputs unchanged" in line
+    assert {p.name: sha256_file(p) for p in out.glob("*.parquet")} == before     # ingest's new table unpublished
+    assert os.readlink(out / "current") == published
+    assert not list((out / ".generations").glob("*.staging"))
 
 
 # --- 3. leftovers of a killed run; the umask ----------------------------------------------------
@@ -356,6 +363,7 @@ def test_a_document_that_raises_becomes_a_reject_and_the_others_go_on(nlp):
     assert "RuntimeError: component failed on this text" in rejects[0]["message"]
 
 
+@pytest.mark.slow     # runs the pipeline (the model)
 def test_parse_stage_writes_its_rejects_once(tmp_path, capsys):
     src, out, config = tmp_path / "in", tmp_path / "out", _config_copy(tmp_path)
     src.mkdir()
@@ -508,3 +516,49 @@ def test_a_document_that_raises_in_quotes_becomes_a_reject(seed_outputs, tmp_pat
     monkeypatch.setattr(quotes, "extract_quotes", real)
     assert _main(capsys, "quotes", "--output", out)[0] == 0
     assert "E018" not in set(read_frame(REJECTS, out).code) and len(read_frame(QUOTES, out)) == len(before)
+
+
+# --- 4. generations: readers refuse a folder that mixes runs ------------------------------------
+
+@pytest.mark.slow
+def test_readers_refuse_a_mixed_folder_until_the_run_is_finished(tmp_path, capsys):
+    src, out = _articles(tmp_path / "in"), tmp_path / "out"
+    assert _main(capsys, "run", "--input", src, "--output", out)[0] == 0
+    from pipeline.manifest import mixed_tables
+
+    assert mixed_tables(out) == []
+    (src / "c.txt").write_text("A third article: ingest alone reads it, so claims is of the previous run.\n")
+    assert _main(capsys, "ingest", "--input", src, "--output", out)[0] == 0
+    assert any("clean was built from another documents.parquet" in p for p in mixed_tables(out))
+    from pipeline.show import main as show
+
+    assert show(["--output", str(out)]) == 2
+    assert "come from different runs" in capsys.readouterr().err
+    code, err = _main(capsys, "quotes", "--output", out)          # a single stage on a mixed upstream
+    assert code == 2 and "E108" in err
+    assert _main(capsys, "run", "--input", src, "--output", out)[0] == 0
+    assert mixed_tables(out) == [] and show(["--output", str(out)]) == 0
+
+
+def test_a_flat_output_folder_is_adopted_as_the_first_generation(tmp_path):
+    from pipeline import generation
+    from pipeline.io import write_table
+    from pipeline.schemas import DOCUMENTS
+
+    out = tmp_path / "out"
+    write_table(DOCUMENTS, [{"doc_id": "a", "path": "a.txt", "source": None, "url": None, "date": None,
+                             "date_raw": None, "author": None, "page_title": None, "encoding": "utf-8",
+                             "text": "x", "extracted": None}], out)
+    (out / "notes.txt").write_text("the user's own file")
+    before = sha256_file(out / "documents.parquet")
+    with generation.staged(out) as work:
+        assert (work / "documents.parquet").exists() and not (work / "notes.txt").exists()
+    assert (out / "documents.parquet").is_symlink() and sha256_file(out / "documents.parquet") == before
+    assert (out / "notes.txt").read_text() == "the user's own file"
+    first = generation.run_id_of(out)
+    with pytest.raises(RuntimeError):
+        with generation.staged(out) as work:
+            (work / "documents.parquet").unlink()
+            raise RuntimeError("a stage failed")
+    assert generation.run_id_of(out) == first and sha256_file(out / "documents.parquet") == before
+    assert not list((out / generation.GENERATIONS).glob("*" + generation.STAGING_SUFFIX))

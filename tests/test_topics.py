@@ -297,6 +297,7 @@ def test_bad_labelled_files_name_the_line(tmp_path, lines, message):
         read_labelled(path)
 
 
+@pytest.mark.slow     # runs the pipeline (the model)
 def test_eval_topics_runs_one_line_documents_through_the_pipeline(tmp_path, capsys):
     """Headlines and bill titles are whole documents of one line: each must survive `clean` and
     reach doc_topics; the command prints accuracy, coverage and the per-class table."""

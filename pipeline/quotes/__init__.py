@@ -34,7 +34,7 @@ from ..errors import STAGE_REJECT_CODES, document_failure
 from ..io import replace_stage_rejects
 from ..manifest import StageRecord
 from ..offsets import OffsetMap
-from ..schemas import DOCUMENTS, ENTITIES, MENTIONS, QUOTES
+from ..schemas import BODIES, DOCUMENTS, ENTITIES, MENTIONS, QUOTES
 from .direct import (
     MAX_RESUME_GAP,
     TAIL_CUE_RULES,
@@ -116,11 +116,13 @@ def _reanchor_same_paragraph(idx: _DocIndex, direct: list[Attribution], reported
         if best is not None:
             att.cue, att.cue_span, att.cue_lemma = best.cue, best.cue_span, best.cue_lemma
             att.speaker, att.speaker_ref = None, None
+            att.repaired("repair.reported_cue_between")
             continue
         own = _governing_speech_verb(idx, att)
         if own is not None:
-            att.cue, att.cue_span, att.cue_lemma = own, _cue_span(own), _cue_lemma(own)
+            att.cue, att.cue_span, att.cue_lemma = own, _cue_span(own), _cue_lemma(own, idx.config)
             att.speaker, att.speaker_ref = None, None
+            att.repaired("repair.governing_speech_verb")
 
 
 def _governing_speech_verb(idx: _DocIndex, att: Attribution) -> Token | None:
@@ -168,13 +170,15 @@ def _object_complement_verb(idx: _DocIndex, att: Attribution) -> Token | None:
     return None
 
 
-def _join_parenthetical_quotes(doc: Doc, atts: list[Attribution]) -> list[Attribution]:
+def _join_parenthetical_quotes(doc: Doc, atts: list[Attribution], config: QuoteConfig) -> list[Attribution]:
     """"That, the commission said, “would be helpful ...”": words before a parenthetical cue and
     a quotation right after it that goes on with the same sentence (opening in lower case) are
     one statement; the quotation takes in the words before the cue and the lone parenthetical
     reading is dropped."""
     text = doc.text
     drop = set()
+    if not config.rule_enabled("mixed.parenthetical_quote"):
+        return atts
     for p in atts:
         if not p.rule_id.endswith(".parenthetical") or p.cue is None:
             continue
@@ -188,6 +192,7 @@ def _join_parenthetical_quotes(doc: Doc, atts: list[Attribution]) -> list[Attrib
                 continue
             d.content = (p.content[0], d.content[1])
             d.type, d.rule_id = "mixed", "mixed.parenthetical_quote"
+            d.repaired("repair.join_parenthetical_quote")
             drop.add(id(p))
     return [a for a in atts if id(a) not in drop]
 
@@ -227,6 +232,7 @@ def _cue_speaker(idx: _DocIndex, att: Attribution, quoted_spans: list[tuple[int,
         # subject the parse found before the quotation.
         near = _speaker_next_to_cue(idx, att)
         if near is not None and subj.i < near[0] and near[1] <= att.cue.i:
+            att.repaired("repair.speaker_before_tail_cue")
             return near, None, passive
     dash = _dateline_dash(idx, att.cue)
     if subj is not None and dash is not None and subj.i < dash < att.cue.i:
@@ -234,12 +240,14 @@ def _cue_speaker(idx: _DocIndex, att: Attribution, quoted_spans: list[tuple[int,
         # the speaker is the noun phrase opening the sentence after the dash.
         near = _np_from(idx.doc[dash + 1:att.cue.i])
         if near is not None:
+            att.repaired("repair.speaker_after_dateline")
             return near, None, passive
         subj = None
     if subj is not None and subj.ent_type_ in ("DATE", "TIME") and subj.pos_ != "PRON":
         # "X's office announced Friday that ...": a date is never the speaker.
         near = _speaker_left_of_cue(idx, att, ignore_subject=True)
         if near is not None:
+            att.repaired("repair.speaker_not_a_date")
             return near, None, passive
         subj = None
     if subj is None:
@@ -258,6 +266,12 @@ def _cue_speaker(idx: _DocIndex, att: Attribution, quoted_spans: list[tuple[int,
     return speaker, None, passive
 
 
+def _enabled(config: QuoteConfig, found) -> list[Attribution]:
+    """What an extractor found, less the records of rules switched off in `configs/quotes.toml`
+    (taken before the next extractor looks, so their text stays open to it)."""
+    return [a for a in found if config.rule_enabled(a.rule_id)]
+
+
 def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     """All attributions of one Doc (body offsets), before speaker resolution; content spans are
     pairwise disjoint (overlaps resolved by type priority, then position, then length), except
@@ -267,16 +281,16 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     direct = list(found.values())
     taken = [a.content for a in direct]
     # Paragraph-long quotations without marks (transcripts, "X added:" blocks) are direct too.
-    direct += list(block_quotes(idx, taken))
+    direct += _enabled(config, block_quotes(idx, taken))
     taken = [a.content for a in direct]
-    direct += list(headline_source(idx, taken))
+    direct += _enabled(config, headline_source(idx, taken))
     taken = [a.content for a in direct]
     # who called the nominee “unfit to serve”: a quotation opening right after the object of an
     # object-content verb is its complement; the statement is object + quotation (mixed.object),
     # so the quote-only attribution gives way when that rule covers it.
     complements = {id(a): v for a in direct if (v := _object_complement_verb(idx, a)) is not None}
     clauses = list(reported_clauses(idx))       # the parse is walked once; fitted to `taken` below
-    reported = list(reported_speech(idx, [a.content for a in direct if id(a) not in complements], clauses))
+    reported = _enabled(config, reported_speech(idx, [a.content for a in direct if id(a) not in complements], clauses))
     if complements:
         # Released only when that rule covers the quotation and no other report reaches into
         # it (“calling Trump “a buffoon,” Susan said”: the quotation stays with its own cue).
@@ -287,15 +301,15 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
                                       for r in over)
         direct = [a for a in direct if id(a) not in complements or not released(a, complements[id(a)])]
         taken = [a.content for a in direct]
-        reported = list(reported_speech(idx, taken, clauses))
+        reported = _enabled(config, reported_speech(idx, taken, clauses))
     taken += [a.content for a in reported]
-    reported += list(according_to(idx, taken))
+    reported += _enabled(config, according_to(idx, taken))
     taken += [a.content for a in reported]
-    reported += list(noun_cues(idx, taken, hosts=[a.content for a in reported]))
+    reported += _enabled(config, noun_cues(idx, taken, hosts=[a.content for a in reported]))
     taken += [a.content for a in reported]
-    reported += list(copular_statements(idx, taken))
+    reported += _enabled(config, copular_statements(idx, taken))
     taken += [a.content for a in reported]
-    reported += list(quoted_fragments(idx, taken))
+    reported += _enabled(config, quoted_fragments(idx, taken))
 
     _reanchor_same_paragraph(idx, direct, reported)
 
@@ -313,6 +327,7 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
             first = by_cue[att.cue.i]
             att.speaker, att.speaker_ref = first.speaker, first.speaker_ref
             att.extra["passive"] = first.extra.get("passive", False)
+            att.repaired("repair.first_quote_speaker")
             continue
         if att.cue is not None and att.rule_id.startswith("direct.") and att.speaker is None:
             by_cue.setdefault(att.cue.i, att)
@@ -326,7 +341,7 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
             att.speaker = speaker
             if ref is not None:
                 att.speaker_ref = ref
-    atts = _join_parenthetical_quotes(doc, atts)
+    atts = _join_parenthetical_quotes(doc, atts, config)
     # Paragraph chains inherit their source's speaker later (resolution order = text order).
     chosen: list[Attribution] = []
     for att in sorted(atts, key=lambda a: (TYPE_PRIORITY[a.type], a.content[0], -(a.content[1] - a.content[0]))):
@@ -352,6 +367,7 @@ def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[At
             pos = prev.content[1] + idx.text[prev.content[1]:].find(between[:1])
             if len(between) == 1 and any(q.open_start == pos for q in idx.quotes):
                 prev.content = (prev.content[0], att.content[1])
+                prev.repaired("repair.merge_running_quotation")
                 continue
         out.append(att)
     return out
@@ -403,7 +419,8 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
                "speaker": att.speaker_name, "speaker_entity_id": att.speaker_entity_id,
                "speaker_title": att.extra.get("speaker_title"),
                "speaker_gender": genders[id(att)][0], "gender_evidence": genders[id(att)][1],
-               "resolution": att.resolution or "none", "rule_id": att.rule_id}
+               "resolution": att.resolution or "none", "rule_id": att.rule_id,
+               "rule_trace": att.rule_trace}
         # A continuation has no cue of its own: it carries the cue and speaker span of the
         # attribution it continues (where its speaker is written), flagged by its resolution.
         source = att
@@ -427,8 +444,9 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
     record.add_input_tables(DOCUMENTS.name, TOKENS.name, MENTIONS.name, ENTITIES.name)
     config = load_config(config_dir)
-    documents = {row["doc_id"]: row for row in
-                 read_table(DOCUMENTS, out_dir, columns=["doc_id", "text", "body_segments"]).to_pylist()}
+    documents = {row["doc_id"]: row for row in read_table(DOCUMENTS, out_dir, columns=["doc_id", "text"]).to_pylist()}
+    for row in read_table(BODIES, out_dir, columns=["doc_id", "body_segments"]).to_pylist():
+        documents[row["doc_id"]]["body_segments"] = row["body_segments"]
     by_doc = mentions_from_tables(Path(out_dir))
     if by_doc is not None:
         # every person's first name looked up in one pass over the name dictionary (a lookup per

@@ -12,8 +12,8 @@ from spacy.tokens import Token
 
 from .lexicon import QuoteConfig
 from .marks import QuoteSpan
+from .rules import SHORT_VARIANT
 from .syntax import (
-    PARTICIPLE_OPENERS,
     Attribution,
     _animate,
     _clean_quote_content,
@@ -33,9 +33,6 @@ from .syntax import (
 
 # The rules of a cue after the quotation (“...,” X said), as _tail_cue names them.
 TAIL_CUE_RULES = ("direct.cue_after", "direct.verb_after")
-
-# Verbs that never report the quotation before them, even in the “...,” X <verb> position.
-NOT_TAIL_VERBS = {"be", "have", "do", "get", "make", "let", "seem", "become", "include", "mean"}
 
 # Words allowed between a quotation and a trailing cue when every one of them hangs off that cue
 # in the parse (a subject with a long apposition: “...,” Eric Woolson, an Iowa Republican
@@ -106,11 +103,11 @@ def _tail_cue(idx: _DocIndex, q: QuoteSpan, max_gap: int | None = None,
         if not idx.inside_clause_quote(tok):
             cue_like = _is_cue_verb(tok, config, allow_direct_only=True) or _noun_tagged_cue(tok, config)
             generic = not cue_like and sentence_open and tok.pos_ == "VERB" and tok.dep_ != "amod" and \
-                tok.lemma_.lower() not in NOT_TAIL_VERBS and tok.tag_ in ("VBD", "VBZ", "VBP") and \
+                tok.lemma_.lower() not in config.not_tail_verbs and tok.tag_ in ("VBD", "VBZ", "VBP") and \
                 _animate_subject_after(tok, q.close_end, config)
             if (cue_like or generic) and (gap <= max_gap or all(tok in t.ancestors for t in between)):
                 if tok.tag_ in ("VBN", "VBD") and tok.i > 0 and \
-                        tok.nbor(-1).lower_ in PARTICIPLE_OPENERS and \
+                        tok.nbor(-1).lower_ in config.participle_openers and \
                         not any(c.dep_ in ("nsubj", "nsubjpass", "agent") for c in tok.children):
                     # X said, “We'll see,” when asked whether ...: the one asked answers; the
                     # participle names no speaker, so the quotation is left to a cue before it.
@@ -164,7 +161,7 @@ def _colon_cue(idx: _DocIndex, q: QuoteSpan) -> tuple[Token, str] | None:
         return None
     sent = _sent_of(colon)
     verbs = [t for t in idx.doc[sent.start:colon.i] if t.pos_ == "VERB" and not idx.inside_clause_quote(t)
-             and t.dep_ not in ("amod", "compound") and t.lemma_.lower() not in NOT_TAIL_VERBS]
+             and t.dep_ not in ("amod", "compound") and t.lemma_.lower() not in config.not_tail_verbs]
     if not verbs:
         return None
     verb = colon.head if colon.head in verbs else verbs[-1]
@@ -518,6 +515,19 @@ def _lead_in(idx: _DocIndex, q: QuoteSpan) -> int | None:
     return toks[0].idx
 
 
+class _Claims(dict):
+    """Quotations -> the attribution a rule gave them; a record of a rule switched off in
+    `configs/quotes.toml` is not stored (the rule emits nothing, the quotation stays open)."""
+
+    def __init__(self, config: QuoteConfig):
+        super().__init__()
+        self.config = config
+
+    def __setitem__(self, q: QuoteSpan, att: Attribution) -> None:
+        if self.config.rule_enabled(att.rule_id):
+            super().__setitem__(q, att)
+
+
 def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
     """Direct quotations attached to a cue by position, then by paragraph context.
 
@@ -528,8 +538,16 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
     whole paragraph is a quotation. Quotations still unattached are not emitted (pull quotes,
     epigraphs, and the like have no speaker to report).
     """
-    config = idx.config
-    found: dict[QuoteSpan, Attribution] = {}
+    found = _Claims(idx.config)
+    _quotes_with_a_cue(idx, found)
+    _short_quotes(idx, found)
+    _voiced_quotes(idx, found)
+    _quotes_inheriting_a_cue(idx, found)
+    return found
+
+
+def _quotes_with_a_cue(idx: _DocIndex, found: _Claims) -> None:
+    """Steps 1-3 of direct_quotes: a cue verb next to the quotation, or a name set off by a mark."""
     for q in idx.clause_quotes:
         content = _clean_quote_content(idx, q)
         if content[1] <= content[0]:
@@ -539,7 +557,7 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
         if bridged is not None:
             cue, rule, q2 = bridged
             found[q] = Attribution("mixed", (q.open_start, q2.close_end), rule, cue=cue, cue_span=_cue_span(cue),
-                                   cue_lemma=_cue_lemma(cue))
+                                   cue_lemma=_cue_lemma(cue, idx.config))
             continue
         hit = hit or _stated_sentence_cue(idx, q)
         if hit is not None:
@@ -549,7 +567,7 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
             if lead is not None:
                 content, typ = (lead, q.close_end), "mixed"     # both marks inside
             found[q] = Attribution(typ, content, rule, cue=cue, cue_span=_cue_span(cue),
-                                   cue_lemma=_cue_lemma(cue))
+                                   cue_lemma=_cue_lemma(cue, idx.config))
             continue
         # A name set off by a mark instead of a cue verb: “...” ― Name / Name: “...” / HEADLINE
         # “...” [Outlet.]; the mark (dash, colon, bracket) stands as the cue.
@@ -563,6 +581,11 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
                                        cue_lemma=idx.doc[mark_i].text, speaker=(s, e),
                                        extra={"speaker_fixed": True} if fixed else {})
                 break
+
+
+def _short_quotes(idx: _DocIndex, found: _Claims) -> None:
+    """Quotations under `min_words` words: only a sentence of their own, right next to a cue."""
+    config = idx.config
     # Short quotations (“Probably.”, “Mexico!” the audience screamed back): too short to tell a
     # quote from a scare quote by themselves, so only a sentence of their own with punctuation
     # inside the marks, right next to a cue (“...,” he said / X said, “...”).
@@ -604,8 +627,13 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
         if hit is not None:
             content = _clean_quote_content(idx, q)
             cue, rule = hit
-            found[q] = Attribution("direct", content, rule + "_short", cue=cue, cue_span=_cue_span(cue),
-                                   cue_lemma=_cue_lemma(cue))
+            found[q] = Attribution("direct", content, SHORT_VARIANT[rule], cue=cue, cue_span=_cue_span(cue),
+                                   cue_lemma=_cue_lemma(cue, idx.config))
+
+
+def _voiced_quotes(idx: _DocIndex, found: _Claims) -> None:
+    """Chants and cries: a quotation after "<noun> of" or right before a voiced noun."""
+    config = idx.config
     # Chants and cries: the quotation names what a crowd voiced (their chants of “Ted! Ted!”,
     # responded with chants of “...”, drawing “BERNIE!” chants): the possessor speaks, or the
     # subject of the verb answering "with" them or joining "in" them; otherwise nobody is named.
@@ -637,6 +665,11 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
                 speaker = _speaker_span(subj, config)
         found[q] = Attribution("direct", content, "direct.voiced_noun", cue=noun, cue_span=(noun.i, noun.i + 1),
                                cue_lemma=noun.lemma_.lower(), speaker=speaker, extra={"speaker_fixed": True})
+
+
+def _quotes_inheriting_a_cue(idx: _DocIndex, found: _Claims) -> None:
+    """Step 4 of direct_quotes: quotations without a cue of their own take one from their
+    paragraph, the next sentence, or the chain of paragraphs they run on in."""
     # Inheritance within a paragraph and along paragraph chains (short quotations attached to
     # a cue count as sources too: “Safety,” said X. “Safety for the whole country.”).
     by_para: dict[int, list[QuoteSpan]] = {}
@@ -663,7 +696,7 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
             # “...” She added that ...: with no other quotation in the paragraph to take the
             # speaker from, the next sentence's cue is the best guess.
             found[q] = Attribution("direct", content, hit[1], cue=hit[0], cue_span=_cue_span(hit[0]),
-                                   cue_lemma=_cue_lemma(hit[0]))
+                                   cue_lemma=_cue_lemma(hit[0], idx.config))
             continue
         # A quotation running on from the previous paragraph (unclosed there): same speaker as
         # the chain, found later in the chain or earlier.
@@ -677,7 +710,6 @@ def direct_quotes(idx: _DocIndex) -> Iterator[Attribution]:
                 break
         if not q.closed and q.continues and found_chain is not None:
             found[q] = Attribution("direct", content, "direct.paragraph_chain", inherit_from=found_chain)
-    return found
 
 
 def continuation_quotes(idx: _DocIndex, found: dict, attributions: list[Attribution]) -> Iterator[Attribution]:
@@ -717,6 +749,8 @@ def continuation_quotes(idx: _DocIndex, found: dict, attributions: list[Attribut
             spoken = [a for a in by_para[p - 1] if a.cue is None or a.inherit_from is not None or
                       not _find_subject(a.cue, idx.config)[1]]
             previous = max(spoken or by_para[p - 1], key=lambda a: a.content[0])
+        if not idx.config.rule_enabled(rule):
+            continue
         att = Attribution("direct", content, rule, inherit_from=previous)
         found[q] = att
         by_para.setdefault(p, []).append(att)
@@ -819,8 +853,6 @@ def _stray_subject_before_cue(idx: _DocIndex, att: Attribution) -> tuple[int, in
     return None
 
 
-DATELINE_DASHES = {"—", "–", "-", "--", "―"}
-
 MAX_DATELINE = 12
 
 
@@ -840,7 +872,7 @@ def _dateline_dash(idx: _DocIndex, cue: Token | None) -> int | None:
         return None
     bracket = False
     for t in toks[1:]:
-        if t.text in DATELINE_DASHES:
+        if t.text in idx.config.dateline_dashes:
             if (first.is_upper and len(first.text) > 1 or bracket) and t.i < cue.i:
                 return t.i
             return None

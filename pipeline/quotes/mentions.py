@@ -29,6 +29,7 @@ class Mention:
     entity_id: str | None
     name: str             # canonical name of the entity
     titles: tuple = ()    # every title the entity carries in the corpus (role matching)
+    described: tuple = ()  # words describing the person across the corpus (entities.descriptions)
 
 
 def _norm(text: str) -> str:
@@ -138,9 +139,10 @@ def mentions_from_tables(out_dir: Path) -> dict[str, list[Mention]] | None:
         titles = tuple(t.lower() for t in (entity["titles"] or [])) if entity else ()
         if row["title"]:
             titles = tuple(sorted(set(titles) | {row["title"].lower()}))
+        described = tuple((entity or {}).get("descriptions") or ())
         by_doc.setdefault(row["doc_id"], []).append(Mention(
             row["doc_id"], row["token_start"], row["token_end"], row["start"], row["end"],
-            row["text"], row["label"], row["title"], row["entity_id"], _norm(name), titles))
+            row["text"], row["label"], row["title"], row["entity_id"], _norm(name), titles, described))
     for mentions in by_doc.values():
         mentions.sort(key=lambda m: m.token_start)
     return by_doc

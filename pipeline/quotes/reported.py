@@ -9,9 +9,9 @@ from typing import Iterator, Sequence
 
 from spacy.tokens import Token
 
-from .direct import NOT_TAIL_VERBS
 from .lexicon import QuoteConfig, _role_heads
 from .marks import QUOTE_CHARS, QuoteSpan
+from .rules import MIXED_VARIANT
 from .syntax import (
     TRANSCRIPT_RE,
     Attribution,
@@ -80,7 +80,7 @@ def _nested_cues(content_root: Token, cue: Token, idx: _DocIndex) -> list[Token]
             # questioning how he ...": the subject speaks again
             out.append(g)
             idx.conjoined_cue_of.setdefault(g.i, cue)
-        elif g.dep_ == "pcomp" and g.tag_ == "VBG" and g.head.lower_ in TEMPORAL_PREPOSITIONS and \
+        elif g.dep_ == "pcomp" and g.tag_ == "VBG" and g.head.lower_ in config.temporal_prepositions and \
                 g.head.head.i != cue.i and any(c.dep_ == "ccomp" for c in g.children) and \
                 not any(c.dep_ in ("nsubj", "nsubjpass") for c in g.children):
             # a participle cue after "before"/"after" with a clause of its own, hung on the reported
@@ -136,19 +136,21 @@ def _relative_through_cue(cue: Token, config: QuoteConfig) -> tuple[Token, Token
 
 def _pro_form_object(cue: Token, config: QuoteConfig) -> Token | None:
     """The pro-form a speech verb takes for its statement ("said the same of Sanders", "said
-    yes", "said so"): right after the cue (only an article or its adjective between); "same",
-    "opposite" (or "the same thing") as its object, "so", "yes", "no" as an object, interjection
-    or adverb with nothing of its own ("said so far", "said no one" stay out)."""
+    yes", "said so"): right after the cue (only an article or its adjective between); a word of
+    `pro_form_objects` ("same", "opposite", or "the same thing") as its object, one of
+    `pro_form_answers` ("so", "yes", "no") as an object, interjection or adverb with nothing of
+    its own ("said so far", "said no one" stay out)."""
     doc = cue.doc
+    pro_forms = config.pro_form_objects | config.pro_form_answers
     for c in cue.children:
-        if c.i <= cue.i or c.lower_ not in config.pro_form_objects and c.lemma_ != "thing":
+        if c.i <= cue.i or c.lower_ not in pro_forms and c.lemma_ != "thing":
             continue
         if not all(t.pos_ == "DET" or t.dep_ == "amod" and t.head.i == c.i for t in doc[cue.i + 1:c.i]):
             continue
-        if c.dep_ in ("dobj", "nsubj") and c.lower_ in ("same", "opposite") or \
+        if c.dep_ in ("dobj", "nsubj") and c.lower_ in config.pro_form_objects or \
                 c.dep_ == "dobj" and c.lemma_ == "thing" and \
-                any(a.dep_ == "amod" and a.lower_ in config.pro_form_objects for a in c.children) or \
-                c.dep_ in ("intj", "advmod", "dobj") and c.lower_ in ("so", "yes", "no") and not list(c.children):
+                any(a.dep_ == "amod" and a.lower_ in pro_forms for a in c.children) or \
+                c.dep_ in ("intj", "advmod", "dobj") and c.lower_ in config.pro_form_answers and not list(c.children):
             return c
     return None
 
@@ -161,10 +163,6 @@ def _own_subject_cue(verb: Token, config: QuoteConfig) -> bool:
     return any(c.dep_ == "nsubj" and c.i < verb.i and c.lower_ not in config.relative_pronouns
                for c in verb.children) and \
         any(c.dep_ in ("ccomp", "dobj", "xcomp") and c.i > verb.i for c in verb.children)
-
-
-# Prepositions of time that open a participle clause ("before claiming that ...").
-TEMPORAL_PREPOSITIONS = {"before", "after"}
 
 
 def _comma_before(tok: Token) -> bool:
@@ -423,7 +421,7 @@ def _parenthetical_host(cue: Token, config: QuoteConfig) -> bool:
             continue      # "Nor does she have any plans, advisers say, to take ...": the host's words
         if c.dep_ in ("ccomp", "xcomp"):
             return False
-        if c.dep_ == "dobj" and not (lemma in ADDRESSEE_VERBS and _animate(c, config)
+        if c.dep_ == "dobj" and not (lemma in config.addressee_verbs and _animate(c, config)
                                      and c.i > cue.i and c.right_edge.i + 1 < len(doc)
                                      and doc[c.right_edge.i + 1].text == ","):
             return False
@@ -460,7 +458,7 @@ def _as_clause_cue(cue: Token, config: QuoteConfig) -> bool:
     for c in cue.children:
         if c.dep_ in ("ccomp", "xcomp", "attr", "oprd", "acomp"):
             return False
-        if c.dep_ == "dobj" and not (cue.lemma_.lower() in ADDRESSEE_VERBS and _animate(c, config)):
+        if c.dep_ == "dobj" and not (cue.lemma_.lower() in config.addressee_verbs and _animate(c, config)):
             return False
     return any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in cue.head.children)
 
@@ -499,10 +497,6 @@ def _fronted_that_parenthetical(cue: Token, children: list[Token]) -> bool:
     return any(c.dep_ == "mark" and c.lower_ == "that" and c.i <= clause.left_edge.i for c in cue.children)
 
 
-# Verbs whose object is the listener, not the words: "Trump told CNN, ...".
-ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "warn", "ask", "brief"}
-
-
 def _verb_parsed_as_modifier(idx: _DocIndex, tok: Token) -> Attribution | None:
     """"Trump accused Cruz, the senator, of being “politically correct”", "Trump blasted Disney for
     its “outrageous practices”": the parser reads name + verb + name as one noun phrase (the verb
@@ -525,7 +519,7 @@ def _verb_parsed_as_modifier(idx: _DocIndex, tok: Token) -> Attribution | None:
     span, quoted = _extend_to_quotes(idx, (head.idx, end[1]))
     if not quoted:
         return None
-    att = Attribution("mixed", span, "mixed.object", cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok),
+    att = Attribution("mixed", span, "mixed.object", cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok, idx.config),
                       speaker=(subj[0].i, tok.i))
     att.extra["speaker_fixed"] = True
     return att
@@ -542,7 +536,7 @@ def _np_object(idx: _DocIndex, tok: Token) -> Token | None:
     nor a pronoun ("denied it"), a listener ("told reporters"), or a bare document noun ("wrote a
     letter", "reported the story": the vehicle, not the words)."""
     config = idx.config
-    if tok.pos_ != "VERB" or tok.dep_ in ("amod", "compound") or tok.lemma_.lower() in ADDRESSEE_VERBS or \
+    if tok.pos_ != "VERB" or tok.dep_ in ("amod", "compound") or tok.lemma_.lower() in config.addressee_verbs or \
             any(c.dep_ in ("ccomp", "xcomp", "csubj", "dative") for c in tok.children):
         return None
     # "..., said the chart", "“...,” tweeted a user": an inverted cue after the words, whose
@@ -596,6 +590,194 @@ def _casts_as_quoted(idx: _DocIndex, tok: Token) -> bool:
 ReportedClause = tuple[Token, tuple[int, int], str, tuple[int, int] | None]
 
 
+def _cue_children(idx: _DocIndex, tok: Token) -> list[Token]:
+    """The clauses a speech verb reports (its content children), less those the parser hung on
+    it that are not its own."""
+    config = idx.config
+    doc = idx.doc
+    children = _content_children(tok, config)
+    # A clause before the cue and cut off from it by a semicolon is a sentence of its own,
+    # with its own cue, that the parser hung on this one ("Most voters say they ...; 26
+    # percent say they ..."): not what this cue reports.
+    children = [c for c in children if not _semicolon_between(idx, c, tok)]
+    # "Six in 10 said X, and three-quarters said Y": a cue with a subject of its own after
+    # "and" that the parser hung on the first cue as a second clause reports on its own.
+    children = [c for c in children if c is children[0] or c.i < tok.i or not _own_subject_cue(c, config)
+                or doc[c.left_edge.i - 1].dep_ != "cc"]
+    if any(c.dep_ == "ccomp" and c.i > tok.i and
+           not any(t.is_punct and not t.is_quote for t in doc[tok.i + 1:c.i])
+           for c in children):
+        # With a reported clause right after the cue, a clause before the cue and its
+        # subject is an adverbial the parser took for a second one ("While not every promise
+        # was kept, Smith said voters are “...”", "Sitting down with reporters, during which
+        # she ..., she remarked that ..."): the setting, not what was said. Not when
+        # punctuation comes between the cue and the later clause's verb ("..., the mayor
+        # says: In her view ...", "The council had a say, said a spokesman, who ... helped":
+        # the parse of an inverted cue).
+        children = [c for c in children if c.i > tok.i or c.right_edge.i >= tok.i]
+    return children
+
+
+def _clause_content(idx: _DocIndex, tok: Token, children: list[Token], lemma: str
+                    ) -> tuple[tuple[int, int] | None, str]:
+    """The span a cue's reported clauses cover (None when none is left) and its rule: a
+    that-clause (indirect.ccomp), a to-infinitive (indirect.infinitive) or a called-for object
+    (indirect.call_for). Clauses hung on the cue after a nested cue go to that cue
+    (`idx.clauses_of_nested`)."""
+    span, rule = None, "indirect.ccomp"
+    # ", the Jerusalem Post reports" at the end of a reported clause is another cue's
+    # parenthetical, not part of what was said.
+    nested = {c.i: _nested_cues(c, tok, idx) for c in children}
+    after = [n.i for ns in nested.values() for n in ns if n.i > tok.i]
+    if after:
+        # A second clause the parser hung on the cue after a nested cue is that cue's
+        # (noted that ... and quoted his “rule” -- “...”): not this one's.
+        theirs = [c for c in children if c.i > tok.i and c.left_edge.i > min(after)]
+        if len(theirs) < len(children):
+            children = [c for c in children if c not in theirs]
+            for c in theirs:
+                owner = max(n for n in after if n < c.left_edge.i)
+                idx.clauses_of_nested.setdefault(owner, []).append(c)
+    spans = [_clause_before_nested(idx, c, nested[c.i]) for c in children]
+    spans = [s for s in spans if s]
+    lost = _lost_subject(tok, children)
+    if spans and lost is not None:
+        spans.append((lost.left_edge.idx, spans[0][0]))
+    if spans and children[0].dep_ == "ccomp":
+        spans += [s for s in (_content_of_subtree(c) for c in _quoted_conj_clauses(tok, children, idx)) if s]
+        spans += [s for s in (_content_of_subtree(c) for c in _reason_after(idx, tok, children)) if s]
+    if spans:
+        span = (min(s[0] for s in spans), max(s[1] for s in spans))
+        if _fronted_that_parenthetical(tok, children):
+            span = _content_of_subtree(tok.sent.root) or span
+        if children[0].dep_ in ("xcomp", "advcl") and lemma != "make" and \
+                children[0].left_edge.lower_ != "that":
+            rule = "indirect.infinitive"
+        elif children[0].dep_ == "prep":
+            rule = "indirect.call_for"
+    return span, rule
+
+
+def _object_content(idx: _DocIndex, tok: Token, lemma: str) -> tuple[int, int] | None:
+    """described the ties as “unique”: the span of a verb's object (with its "as" complement and
+    what goes on describing it) when it holds quoted words (rule mixed.object); else None (an
+    object without quoted words is a topic, not a statement)."""
+    config = idx.config
+    doc = idx.doc
+    # described the ties as “unique”: the object (with its "as" complement) holds quoted
+    # words. Without quoted words an object is a topic, not a statement: skipped.
+    objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "oprd")]
+    if not objs:
+        # "called what she witnessed “terrible”": a free relative parsed as a clause is
+        # the object.
+        objs = [c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i and
+                c.left_edge.lower_ in ("what", "whatever")]
+    # Without a subject the verb is likely a mis-parsed modifier ("Netanyahu's declared
+    # intention to ..."): no speaker, no statement.
+    if objs and _find_subject(tok, config)[0] is None:
+        objs = []
+    if not objs and any(c.dep_ == "auxpass" for c in tok.children) and \
+            lemma not in config.name_giving_verbs and \
+            any(q.open_start > tok.idx and q.open_start < _sent_of(tok).end_char for q in idx.quotes):
+        # Duterte has been called the “Trump of the East”: in the passive the subject is
+        # the object described (the speaker, if any, is the agent). Not a name given
+        # ("will be dubbed the “... PAC”"), nor "what is called a “debate”", nor a quoted
+        # subject ("The so-called “Initiative” was called by ...").
+        objs = [c for c in tok.children if c.dep_ == "nsubjpass" and c.i < tok.i and
+                c.lower_ not in config.relative_pronouns]
+    if objs:
+        start_tok = objs[0]
+        # described X as "...", accused X of "...", thanked X for "...".
+        pieces = [start_tok] + [c for c in tok.children if c.i > start_tok.i and
+                                c.dep_ in ("prep", "oprd", "advcl", "xcomp") and
+                                (c.lower_ in ("as", "of", "for") or c.dep_ in ("oprd", "xcomp"))]
+        # called him “the worst choice” and someone who had “...”: a second complement the
+        # parser conjoined to the verb goes on describing the object.
+        pieces += [c for c in tok.children if c.dep_ == "conj" and c.i > start_tok.i and
+                   c.pos_ in ("NOUN", "PRON", "PROPN")]
+        pieces += _tail_adjuncts(idx, tok, pieces)
+        # called it “dangerous” that ...: the clause "it" stands for
+        if start_tok.lower_ == "it":
+            pieces += [c for c in tok.children if c.dep_ == "ccomp" and c.i > start_tok.i and
+                       any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)]
+        # called the plan “a mistake” because ...: the reason right after the object is
+        # part of the judgement (not when a cue of its own reports it: "because he
+        # thought ...", nor when other words come between).
+        pieces += [c for c in tok.children if c.dep_ == "advcl" and c.i > start_tok.i and
+                   any(m.dep_ == "mark" and m.lower_ == "because" for m in c.children) and
+                   c.left_edge.i <= max(p.right_edge.i for p in pieces) + 2 and
+                   not any(_is_cue_verb(t, config) and not idx.inside_clause_quote(t)
+                           for t in c.subtree) and not _quotes_own_thought(c)]
+        # A participle cue inside the object ("..., saying the move could ...") is
+        # another attribution: left out of this one.
+        # So is a relative clause reporting someone else ("criticized Clinton's email
+        # use, which an FBI investigation said was “extremely careless”"); a passive one
+        # describes the object ("calling it a “filing error” that was reported in ...") and
+        # stays.
+        nested = [t for p in pieces for t in p.subtree if t.i != tok.i and _is_cue_verb(t, config)
+                  and (t.tag_ == "VBG" and t.dep_ in ("advcl", "acl", "conj") or t.dep_ == "relcl"
+                       and not any(c.dep_ == "nsubjpass" for c in t.children))
+                  and not idx.inside_clause_quote(t)]
+        spans = [_content_of_subtree(p, exclude=nested) for p in pieces]
+        spans = [s for s in spans if s]
+        if spans:
+            cand = (min(s[0] for s in spans), max(s[1] for s in spans))
+            if not any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
+                # called the standards “strong.”: the parser may hang the quoted
+                # complement off another word; a quotation opening right after the object
+                # (an article at most between, no punctuation) is still its complement.
+                last = doc[max(p.right_edge.i for p in pieces)]
+                nxt = [t for t in doc[last.i + 1:last.i + 4] if not t.is_space]
+                k = next((j for j, t in enumerate(nxt) if t.is_quote), None)
+                if k is not None and all(t.pos_ == "DET" for t in nxt[:k]):
+                    q = next((q for q in idx.quotes if q.open_start == nxt[k].idx and q.closed), None)
+                    if q is not None and idx.paragraph_of(q.open_start) == idx.paragraph_of(cand[0]):
+                        cand = (cand[0], q.close_end)
+            if any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
+                return cand
+    return None
+
+
+def _clause_parsed_as_main(idx: _DocIndex, tok: Token, lemma: str, speaker: tuple[int, int] | None
+                           ) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """A speech verb the parser took for a modifier (acl) or an adverbial (advcl) of the clause it
+    reports: (that clause's span or None, the speaker -- the one given unless the modifier
+    reading names it)."""
+    config = idx.config
+    doc = idx.doc
+    span = None
+    if tok.dep_ == "acl" and tok.tag_ in ("VBD", "VBN") and \
+            tok.head.dep_ == "nsubj" and tok.head.i < tok.i and \
+            not any(c.dep_ in ("agent", "dobj", "ccomp", "nsubj", "nsubjpass") for c in tok.children):
+        # "Multiple outlets reported on Wednesday the Secret Service had ...": the cue was
+        # parsed as a modifier of its own subject, and the reported clause's subject as a second
+        # subject of the clause's verb; that subject and its verb are the content.
+        verb = tok.head.head
+        second = next((c for c in verb.children if c.dep_ == "nsubj" and c.i > tok.right_edge.i), None)
+        if second is not None and verb.i > second.i and \
+                not any(t.is_punct for t in doc[tok.right_edge.i + 1:second.left_edge.i]):
+            span = _content_of_subtree(verb, exclude=[tok.head])
+            if span is not None:
+                span = (second.left_edge.idx, span[1])
+                speaker = _speaker_span(tok.head, config, keep_acl=False)
+    if tok.dep_ == "advcl" and tok.head.i > tok.right_edge.i and \
+            tok.head.pos_ in ("VERB", "AUX") and lemma in config.listener_verbs and \
+            any(c.dep_ == "nsubj" for c in tok.children) and \
+            not any(c.dep_ in ("ccomp", "xcomp") for c in tok.children):
+        # "three days after Trump told the Post he was “not quite there yet”": the parser took
+        # the reported clause for the main one and the cue for its adverbial; with no comma
+        # between the cue's listener and the clause's subject, that clause is what was said.
+        second = next((c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass") and
+                       c.i > tok.right_edge.i), None)
+        listener = next((c for c in tok.children if c.dep_ in ("dobj", "dative")), None)
+        if second is not None and listener is not None and listener.right_edge.i == tok.right_edge.i and \
+                second.left_edge.i == tok.right_edge.i + 1:
+            span = _content_of_subtree(tok.head, exclude=[tok])
+            if span is not None:
+                span = (second.left_edge.idx, span[1])
+    return span, speaker
+
+
 def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
     """The walk over the parse behind reported_speech, independent of the quotations taken (so a
     caller that tries several `taken` lists walks once): for each cue verb with a reported
@@ -629,134 +811,19 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
             subj, _ = _find_subject(tok, config)
             if subj is None or not _animate(subj, config):
                 continue
-        children = _content_children(tok, config) if speech else []
         moved = idx.clauses_of_nested.get(tok.i, [])     # clauses an earlier cue's parse took
-        # A clause before the cue and cut off from it by a semicolon is a sentence of its own,
-        # with its own cue, that the parser hung on this one ("Most voters say they ...; 26
-        # percent say they ..."): not what this cue reports.
-        children = [c for c in children if not _semicolon_between(idx, c, tok)]
-        # "Six in 10 said X, and three-quarters said Y": a cue with a subject of its own after
-        # "and" that the parser hung on the first cue as a second clause reports on its own.
-        children = [c for c in children if c is children[0] or c.i < tok.i or not _own_subject_cue(c, config)
-                    or doc[c.left_edge.i - 1].dep_ != "cc"]
-        if any(c.dep_ == "ccomp" and c.i > tok.i and
-               not any(t.is_punct and not t.is_quote for t in doc[tok.i + 1:c.i])
-               for c in children):
-            # With a reported clause right after the cue, a clause before the cue and its
-            # subject is an adverbial the parser took for a second one ("While not every promise
-            # was kept, Smith said voters are “...”", "Sitting down with reporters, during which
-            # she ..., she remarked that ..."): the setting, not what was said. Not when
-            # punctuation comes between the cue and the later clause's verb ("..., the mayor
-            # says: In her view ...", "The council had a say, said a spokesman, who ... helped":
-            # the parse of an inverted cue).
-            children = [c for c in children if c.i > tok.i or c.right_edge.i >= tok.i]
+        children = _cue_children(idx, tok) if speech else []
         rule = "indirect.ccomp"
         span = None
         speaker = None
         if children:
-            # ", the Jerusalem Post reports" at the end of a reported clause is another cue's
-            # parenthetical, not part of what was said.
-            nested = {c.i: _nested_cues(c, tok, idx) for c in children}
-            after = [n.i for ns in nested.values() for n in ns if n.i > tok.i]
-            if after:
-                # A second clause the parser hung on the cue after a nested cue is that cue's
-                # (noted that ... and quoted his “rule” -- “...”): not this one's.
-                theirs = [c for c in children if c.i > tok.i and c.left_edge.i > min(after)]
-                if len(theirs) < len(children):
-                    children = [c for c in children if c not in theirs]
-                    for c in theirs:
-                        owner = max(n for n in after if n < c.left_edge.i)
-                        idx.clauses_of_nested.setdefault(owner, []).append(c)
-            spans = [_clause_before_nested(idx, c, nested[c.i]) for c in children]
-            spans = [s for s in spans if s]
-            lost = _lost_subject(tok, children)
-            if spans and lost is not None:
-                spans.append((lost.left_edge.idx, spans[0][0]))
-            if spans and children[0].dep_ == "ccomp":
-                spans += [s for s in (_content_of_subtree(c) for c in _quoted_conj_clauses(tok, children, idx)) if s]
-                spans += [s for s in (_content_of_subtree(c) for c in _reason_after(idx, tok, children)) if s]
-            if spans:
-                span = (min(s[0] for s in spans), max(s[1] for s in spans))
-                if _fronted_that_parenthetical(tok, children):
-                    span = _content_of_subtree(tok.sent.root) or span
-                if children[0].dep_ in ("xcomp", "advcl") and lemma != "make" and \
-                        children[0].left_edge.lower_ != "that":
-                    rule = "indirect.infinitive"
-                elif children[0].dep_ == "prep":
-                    rule = "indirect.call_for"
+            span, rule = _clause_content(idx, tok, children, lemma)
         if span is None and (lemma in config.object_content or object_only):
             # described the ties as “unique”: the object (with its "as" complement) holds quoted
             # words. Without quoted words an object is a topic, not a statement: skipped.
-            objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "oprd")]
-            if not objs:
-                # "called what she witnessed “terrible”": a free relative parsed as a clause is
-                # the object.
-                objs = [c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i and
-                        c.left_edge.lower_ in ("what", "whatever")]
-            # Without a subject the verb is likely a mis-parsed modifier ("Netanyahu's declared
-            # intention to ..."): no speaker, no statement.
-            if objs and _find_subject(tok, config)[0] is None:
-                objs = []
-            if not objs and any(c.dep_ == "auxpass" for c in tok.children) and \
-                    lemma not in config.name_giving_verbs and \
-                    any(q.open_start > tok.idx and q.open_start < _sent_of(tok).end_char for q in idx.quotes):
-                # Duterte has been called the “Trump of the East”: in the passive the subject is
-                # the object described (the speaker, if any, is the agent). Not a name given
-                # ("will be dubbed the “... PAC”"), nor "what is called a “debate”", nor a quoted
-                # subject ("The so-called “Initiative” was called by ...").
-                objs = [c for c in tok.children if c.dep_ == "nsubjpass" and c.i < tok.i and
-                        c.lower_ not in config.relative_pronouns]
-            if objs:
-                start_tok = objs[0]
-                # described X as "...", accused X of "...", thanked X for "...".
-                pieces = [start_tok] + [c for c in tok.children if c.i > start_tok.i and
-                                        c.dep_ in ("prep", "oprd", "advcl", "xcomp") and
-                                        (c.lower_ in ("as", "of", "for") or c.dep_ in ("oprd", "xcomp"))]
-                # called him “the worst choice” and someone who had “...”: a second complement the
-                # parser conjoined to the verb goes on describing the object.
-                pieces += [c for c in tok.children if c.dep_ == "conj" and c.i > start_tok.i and
-                           c.pos_ in ("NOUN", "PRON", "PROPN")]
-                pieces += _tail_adjuncts(idx, tok, pieces)
-                # called it “dangerous” that ...: the clause "it" stands for
-                if start_tok.lower_ == "it":
-                    pieces += [c for c in tok.children if c.dep_ == "ccomp" and c.i > start_tok.i and
-                               any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)]
-                # called the plan “a mistake” because ...: the reason right after the object is
-                # part of the judgement (not when a cue of its own reports it: "because he
-                # thought ...", nor when other words come between).
-                pieces += [c for c in tok.children if c.dep_ == "advcl" and c.i > start_tok.i and
-                           any(m.dep_ == "mark" and m.lower_ == "because" for m in c.children) and
-                           c.left_edge.i <= max(p.right_edge.i for p in pieces) + 2 and
-                           not any(_is_cue_verb(t, config) and not idx.inside_clause_quote(t)
-                                   for t in c.subtree) and not _quotes_own_thought(c)]
-                # A participle cue inside the object ("..., saying the move could ...") is
-                # another attribution: left out of this one.
-                # So is a relative clause reporting someone else ("criticized Clinton's email
-                # use, which an FBI investigation said was “extremely careless”"); a passive one
-                # describes the object ("calling it a “filing error” that was reported in ...") and
-                # stays.
-                nested = [t for p in pieces for t in p.subtree if t.i != tok.i and _is_cue_verb(t, config)
-                          and (t.tag_ == "VBG" and t.dep_ in ("advcl", "acl", "conj") or t.dep_ == "relcl"
-                               and not any(c.dep_ == "nsubjpass" for c in t.children))
-                          and not idx.inside_clause_quote(t)]
-                spans = [_content_of_subtree(p, exclude=nested) for p in pieces]
-                spans = [s for s in spans if s]
-                if spans:
-                    cand = (min(s[0] for s in spans), max(s[1] for s in spans))
-                    if not any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
-                        # called the standards “strong.”: the parser may hang the quoted
-                        # complement off another word; a quotation opening right after the object
-                        # (an article at most between, no punctuation) is still its complement.
-                        last = doc[max(p.right_edge.i for p in pieces)]
-                        nxt = [t for t in doc[last.i + 1:last.i + 4] if not t.is_space]
-                        k = next((j for j, t in enumerate(nxt) if t.is_quote), None)
-                        if k is not None and all(t.pos_ == "DET" for t in nxt[:k]):
-                            q = next((q for q in idx.quotes if q.open_start == nxt[k].idx and q.closed), None)
-                            if q is not None and idx.paragraph_of(q.open_start) == idx.paragraph_of(cand[0]):
-                                cand = (cand[0], q.close_end)
-                    if any(q.content_start < cand[1] and q.content_end > cand[0] for q in idx.quotes):
-                        span = cand
-                        rule = "mixed.object"
+            cand = _object_content(idx, tok, lemma)
+            if cand is not None:
+                span, rule = cand, "mixed.object"
         if span is None and speech and not children and tok.dep_ == "relcl":
             inner = _relative_through_cue(tok, config)
             if inner is not None:
@@ -773,7 +840,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
                 span = _content_of_subtree(pro)
                 # "said no to the war": a refusal with what is refused
                 to = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "to" and
-                           c.i == pro.right_edge.i + 1 and pro.lower_ in ("yes", "no")), None)
+                           c.i == pro.right_edge.i + 1 and pro.lower_ in config.pro_form_refusals), None)
                 if span is not None and to is not None:
                     span = (span[0], (_content_of_subtree(to) or span)[1])
                 rule = "indirect.pro_form"
@@ -805,35 +872,8 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
             if inverted is not None:
                 span, speaker = inverted
                 rule = "indirect.parenthetical"
-        if span is None and speech and tok.dep_ == "acl" and tok.tag_ in ("VBD", "VBN") and \
-                tok.head.dep_ == "nsubj" and tok.head.i < tok.i and \
-                not any(c.dep_ in ("agent", "dobj", "ccomp", "nsubj", "nsubjpass") for c in tok.children):
-            # "Multiple outlets reported on Wednesday the Secret Service had ...": the cue was
-            # parsed as a modifier of its own subject, and the reported clause's subject as a second
-            # subject of the clause's verb; that subject and its verb are the content.
-            verb = tok.head.head
-            second = next((c for c in verb.children if c.dep_ == "nsubj" and c.i > tok.right_edge.i), None)
-            if second is not None and verb.i > second.i and \
-                    not any(t.is_punct for t in doc[tok.right_edge.i + 1:second.left_edge.i]):
-                span = _content_of_subtree(verb, exclude=[tok.head])
-                if span is not None:
-                    span = (second.left_edge.idx, span[1])
-                    speaker = _speaker_span(tok.head, config, keep_acl=False)
-        if span is None and speech and tok.dep_ == "advcl" and tok.head.i > tok.right_edge.i and \
-                tok.head.pos_ in ("VERB", "AUX") and lemma in config.listener_verbs and \
-                any(c.dep_ == "nsubj" for c in tok.children) and \
-                not any(c.dep_ in ("ccomp", "xcomp") for c in tok.children):
-            # "three days after Trump told the Post he was “not quite there yet”": the parser took
-            # the reported clause for the main one and the cue for its adverbial; with no comma
-            # between the cue's listener and the clause's subject, that clause is what was said.
-            second = next((c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass") and
-                           c.i > tok.right_edge.i), None)
-            listener = next((c for c in tok.children if c.dep_ in ("dobj", "dative")), None)
-            if second is not None and listener is not None and listener.right_edge.i == tok.right_edge.i and \
-                    second.left_edge.i == tok.right_edge.i + 1:
-                span = _content_of_subtree(tok.head, exclude=[tok])
-                if span is not None:
-                    span = (second.left_edge.idx, span[1])
+        if span is None and speech:
+            span, speaker = _clause_parsed_as_main(idx, tok, lemma, speaker)
         if span is None and speech and tok.dep_ == "ROOT":
             trailing = _trailing_clause(idx, tok)
             if trailing is not None:
@@ -872,9 +912,9 @@ def reported_speech(idx: _DocIndex, taken: list[tuple[int, int]],
                 continue
             _, quoted = _extend_to_quotes(idx, span)
         typ = "mixed" if quoted else "indirect"
-        if typ == "mixed" and rule.startswith("indirect"):
-            rule = "mixed." + rule.split(".", 1)[1]
-        att = Attribution(typ, span, rule, cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok))
+        if typ == "mixed":
+            rule = MIXED_VARIANT.get(rule, rule)
+        att = Attribution(typ, span, rule, cue=tok, cue_span=_cue_span(tok), cue_lemma=_cue_lemma(tok, idx.config))
         if speaker is not None:
             att.speaker = speaker
             att.extra["speaker_fixed"] = True
@@ -886,8 +926,6 @@ FRAGMENT_DEPS = {"dobj", "prep", "ccomp", "xcomp", "attr", "oprd", "acomp", "dat
 
 # Adjuncts after a quoted complement that go on with the quoted statement.
 TAIL_DEPS = {"prep", "npadvmod"}
-
-NOT_FRAGMENT_SUBJECTS = {"it", "this", "that", "which", "what", "there", "i", "we", "you"}
 
 
 def _time_adjunct(tok: Token) -> bool:
@@ -950,7 +988,7 @@ def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[A
         lemma = verb.lemma_.lower()
         # Cue verbs are the other extractors' business (what they leave is a setting: said
         # on NBC's “Meet the Press”); be/have/make say nothing of their own.
-        if lemma in NOT_TAIL_VERBS or verb.dep_ in ("amod", "compound") or \
+        if lemma in config.not_tail_verbs or verb.dep_ in ("amod", "compound") or \
                 idx.paragraph_of(verb.idx) != idx.paragraph_of(q.open_start):
             continue
         # "refers to the governor as “Chris”": a name given to someone is what the subject calls
@@ -964,7 +1002,7 @@ def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[A
         if not lexicon and len(idx.words(q.content_start, q.content_end)) < 2:
             continue          # one quoted word under any verb is mostly a scare quote: a “dry port”
         subj, passive = _find_subject(verb, config)
-        if subj is None or passive or subj.lower_ in NOT_FRAGMENT_SUBJECTS or not _animate(subj, config) \
+        if subj is None or passive or subj.lower_ in config.not_fragment_subjects or not _animate(subj, config) \
                 or idx.inside_clause_quote(subj):
             continue
         path = next((c for c in verb.children if c.i > verb.i and (c.i == first.i or c in first.ancestors)), None)
@@ -982,30 +1020,15 @@ def quoted_fragments(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[A
         if not quoted or _overlap(span, taken) > 0:
             continue
         yield Attribution("mixed", span, "mixed.quoted_fragment", cue=verb, cue_span=_cue_span(verb),
-                          cue_lemma=_cue_lemma(verb))
+                          cue_lemma=_cue_lemma(verb, idx.config))
 
 
-# Verbs whose subject makes the statement named by their object ("issued a statement that ...").
-STATEMENT_MAKING_VERBS = {"issue", "release", "send", "make", "put", "offer", "deliver", "post", "publish",
-                          "repeat", "reiterate", "echo", "give", "file"}
-
-
-# Verbs whose subject takes issue with a statement rather than makes it: "Clinton rejected the
-# claim that ...", "took issue with the suggestion that ...".
-DISPUTING_VERBS = {"reject", "deny", "dismiss", "dispute", "refute", "rebut", "debunk", "challenge",
-                   "question", "counter", "mock", "ridicule", "deride", "attack", "criticize", "criticise",
-                   "slam", "blast", "condemn", "denounce", "contest", "doubt", "disagree", "laugh",
-                   "scoff", "take", "respond", "answer", "address", "investigate", "examine", "hear",
-                   "read", "see", "cite", "quote", "report", "ignore", "believe", "accept", "support",
-                   "back", "echo", "amplify", "spread", "push", "peddle", "fuel", "fact-check", "check"}
-
-
-def _own_statement(noun: Token, verb: Token) -> bool:
+def _own_statement(noun: Token, verb: Token, config: QuoteConfig) -> bool:
     """A reporting noun in the object of a verb is its subject's own statement when the
     subject does something with it as its maker: "Cruz entered the debate with a forceful
     argument that ...", "Trump backed away from his suggestion that ..."; not when the verb
     disputes, reports or weighs someone else's ("rejected the claim that ...")."""
-    if verb.lemma_.lower() in DISPUTING_VERBS:
+    if verb.lemma_.lower() in config.disputing_verbs:
         return False
     # "the claim" with an article of its own may be anybody's; "his"/"her"/"their"/"an" claim
     # with the subject's own determiner is the subject's.
@@ -1024,11 +1047,11 @@ def _maker_of_statement(noun: Token, config: QuoteConfig) -> Token | None:
             return None
     elif noun.dep_ == "dobj" and noun.head.pos_ == "VERB":
         verb = noun.head
-        if verb.lemma_.lower() not in STATEMENT_MAKING_VERBS and not _is_cue_verb(verb, config) and \
-                not _own_statement(noun, verb):
+        if verb.lemma_.lower() not in config.statement_making_verbs and not _is_cue_verb(verb, config) and \
+                not _own_statement(noun, verb, config):
             return None
     elif noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.pos_ == "VERB" and \
-            _own_statement(noun, noun.head.head):
+            _own_statement(noun, noun.head.head, config):
         verb = noun.head.head
     else:
         return None
@@ -1059,7 +1082,7 @@ def _stance_holder(noun: Token, config: QuoteConfig) -> Token | None:
     verb = node.head
     if verb.lemma_.lower() in config.stance_blockers:
         return None           # "it drew complaints that ...": the subject is what others talk about
-    if node.dep_ == "dobj" and verb.lemma_.lower() in DISPUTING_VERBS:
+    if node.dep_ == "dobj" and verb.lemma_.lower() in config.disputing_verbs:
         return None           # "Clinton rejected the claim that ...": someone else's claim
     subj, passive = _find_subject(verb, config)
     if subj is None or passive or not _animate(subj, config) or subj.lower_ in config.relative_pronouns \
@@ -1087,7 +1110,7 @@ def _statement_maker_verb(cue: Token, config: QuoteConfig) -> Token | None:
         noun = holder
     if noun.lemma_.lower() not in config.document_nouns:
         return None
-    if noun.dep_ != "dobj" or noun.head.pos_ != "VERB" or noun.head.lemma_.lower() not in STATEMENT_MAKING_VERBS:
+    if noun.dep_ != "dobj" or noun.head.pos_ != "VERB" or noun.head.lemma_.lower() not in config.statement_making_verbs:
         return None
     subj, passive = _find_subject(noun.head, config)
     if subj is None or passive or not _animate(subj, config):
@@ -1200,7 +1223,7 @@ def copular_statements(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator
             continue
         span, quoted = _extend_to_quotes(idx, span)
         typ = "mixed" if quoted else "indirect"
-        att = Attribution(typ, span, typ + ".copular_noun", cue=tok, cue_span=(tok.i, tok.i + 1),
+        att = Attribution(typ, span, "mixed.copular_noun" if quoted else "indirect.copular_noun", cue=tok, cue_span=(tok.i, tok.i + 1),
                           cue_lemma=tok.lemma_.lower(), speaker=_speaker_span(owner, config))
         att.extra["speaker_fixed"] = True
         yield att
@@ -1244,7 +1267,7 @@ def block_quotes(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
             continue
         cue = cues[-1]
         yield Attribution("direct", (ns, ne), "direct.colon_block", cue=cue, cue_span=_cue_span(cue),
-                          cue_lemma=_cue_lemma(cue))
+                          cue_lemma=_cue_lemma(cue, idx.config))
 
 
 # Longest source written before the colon of a headline ("McCain Challenger Kelli Ward: ...").
@@ -1328,8 +1351,9 @@ def _colon_quotation(idx: _DocIndex, span: tuple[int, int], taken: Sequence[tupl
     quotation is part of what was said. The span widened to the closing mark, or None."""
     colon = idx.token_at(span[1])
     if colon is None:
-        nxt = [t for t in idx.doc[idx.token_range(span[1], span[1] + 3)[0]:] if not t.is_space][:1]
-        colon = nxt[0] if nxt else None
+        # the first non-space token after the clause (lazily: a slice to the end of a long document
+        # must not be walked whole for each clause)
+        colon = next((t for t in idx.doc[idx.token_range(span[1], span[1] + 3)[0]:] if not t.is_space), None)
     if colon is None or colon.text != ":" or idx.text[span[1]:colon.idx].strip():
         return None
     for q in idx.quotes:

@@ -9,6 +9,7 @@ from typing import Sequence
 
 from spacy.tokens import Doc, Token
 
+from ..entities import describing_words
 from .gender import FEMALE, MALE, PRONOUN_GENDER, UNKNOWN, first_name_genders, first_name_of, gender_from_first_name
 from .lexicon import QuoteConfig, _role_heads
 from .mentions import Mention, _norm
@@ -215,36 +216,18 @@ class SpeakerResolver:
 
     def _descriptions(self) -> dict[str, set[str]]:
         """Words the document uses to describe each person (by canonical name), from its own
-        wording: the title, the noun phrase before the name ("retired neurosurgeon Ben Carson"),
-        an apposition either way ("Trump, the billionaire businessman", "the FBI director, James
-        Comey") and a copula ("Carson is a neurosurgeon"). Computed once per document."""
+        wording: the title, and what `entities.describing_words` finds around each mention (the
+        noun phrase before the name, an apposition either way, a copula). Computed once per
+        document."""
         if self._described is not None:
             return self._described
-        doc = self.doc
         out: dict[str, set[str]] = defaultdict(set)
-
-        def add(name: str, tokens) -> None:
-            for t in tokens:
-                if t.pos_ in ("NOUN", "ADJ", "PROPN") and not t.is_punct:
-                    out[name].update((t.lower_, t.lemma_.lower()))
-
         for m in self.mentions:
             if m.label != "PERSON":
                 continue
             if m.title:
                 out[m.name].update(w.lower() for w in m.title.split())
-            root = doc[m.token_start:m.token_end].root
-            add(m.name, [t for t in doc[max(root.left_edge.i, m.token_start - 6):m.token_start]
-                         if t.head.i >= m.token_start or t.head.i in range(m.token_start - 6, m.token_start)])
-            for c in root.children:
-                if c.dep_ == "appos" and c.pos_ == "NOUN":
-                    add(m.name, [t for t in c.subtree if t.i <= c.i])
-            if root.dep_ == "appos" and root.head.pos_ == "NOUN":
-                add(m.name, [t for t in root.head.subtree if t.i <= root.head.i])
-            if root.dep_ == "nsubj" and root.head.lemma_ == "be":
-                for c in root.head.children:
-                    if c.dep_ == "attr" and c.pos_ == "NOUN":
-                        add(m.name, [t for t in c.subtree if t.i <= c.i])
+            out[m.name] |= describing_words(self.doc, m.token_start, m.token_end)
         self._described = out
         return out
 
@@ -263,11 +246,26 @@ class SpeakerResolver:
                 lemma in self.config.non_speaking_heads:
             return None
         proper = [c.lower_ for c in head.lefts if c.dep_ in ("amod", "compound", "nmod") and c.text[:1].isupper()]
+
+        def fits_words(words) -> bool:
+            return (lemma in words or head.lower_ in words) and all(p in words for p in proper)
+
         described = self._descriptions()
-        names = {name for name, words in described.items()
-                 if (lemma in words or head.lower_ in words) and all(p in words for p in proper)}
+        names = {name for name, words in described.items() if fits_words(words)}
         if not names:
-            return None
+            # The article does not say it of anyone: the one person of the article whom other
+            # articles of the corpus describe so ("the businessman" for Donald Trump); none when
+            # several fit (the phrase stays as written). Not a word for an anonymous source ("the
+            # person familiar with the planning", "the spokesman": the article would name them)
+            # nor a share ("the 30 percent of voters").
+            # Nor a description a relative clause restricts: it introduces someone ("The lifelong
+            # Republican who wrote the speech"; not "the businessman, who campaigned in Iowa").
+            if {lemma, head.lower_} & (self.config.unnamed_nouns | self.config.share_nouns) or \
+                    any(c.dep_ == "relcl" and self.doc[c.left_edge.i - 1].text != "," for c in head.children):
+                return None
+            names = {m.name for m in self.mentions if m.label == "PERSON" and fits_words(m.described)}
+            if len(names) != 1:
+                return None
         fits = [m for m in self.mentions if m.label == "PERSON" and m.name in names]
         before = [m for m in fits if m.token_start < cue_i]
         return before[-1] if before else fits[0]
@@ -349,18 +347,29 @@ class SpeakerResolver:
             return None
         wanted = roles[role_key]
         adjectives = [w for w in words if w[:1].isalpha() and w not in role_key.split() and w not in ("the", "a", "an", "former", "its", "his", "her", "their")]
-        best = None
-        for m in self.mentions:
-            if m.label != "PERSON":
-                continue
+
+        def says(m: Mention, word: str) -> bool:
             titles = " ".join(m.titles) + " " + (m.title or "").lower()
             # (the role and a place or party word may come from how the document describes
             # them: "Florida Sen. Marco Rubio" is "the Florida senator")
-            described = self._descriptions().get(m.name, set())
-            if not any(re.search(rf"\b{re.escape(w)}\b", titles) or w in described for w in wanted):
+            return bool(re.search(rf"\b{re.escape(word)}\b", titles)) or word in self._descriptions().get(m.name, set())
+
+        persons = [m for m in self.mentions if m.label == "PERSON"]
+        # An adjective said of nobody in the document cannot tell people apart ("the Independent
+        # Vermont senator" when Sanders is only ever "Vermont Sen."): it is dropped when another
+        # one that somebody carries remains ("the Texas senator" beside Florida's stays unmatched),
+        # in a definite description that the role word ends ("the ... senator"; not "a spokesman
+        # for ...", "the senator's allies", "the secretary of state and candidate for Senate").
+        known = [a for a in adjectives if any(says(m, a) for m in persons)]
+        definite_role = bool(words) and words[0] in ("the", "this") and words[-1] in role_key.split() \
+            and "and" not in words
+        if known and definite_role:
+            adjectives = known
+        best = None
+        for m in persons:
+            if not any(says(m, w) for w in wanted):
                 continue
-            if adjectives and not all(re.search(rf"\b{re.escape(a)}\b", titles) or a in described
-                                      for a in adjectives):
+            if adjectives and not all(says(m, a) for a in adjectives):
                 continue
             # Recency: the most recent mention before the cue, else the first after it.
             if m.token_start < before_token:
@@ -446,7 +455,7 @@ class SpeakerResolver:
             return att
         # Documents and statements: "A short statement issued by the Prime Minister's Office".
         if low in config.document_nouns or low in config.organisation_nouns and not named:
-            by = self._issuer(head, start, end)
+            by = self._issuer(head, start, end, att)
             if by is not None:
                 name, eid, label = by
                 att.extra["speaker_kind"] = "document"
@@ -571,7 +580,10 @@ class SpeakerResolver:
         prev = self._previous_speaker(cue_i, plural=False)
         recent = self._recent(cue_i, ("PERSON",), pronoun, skip=content)
         floor = self._sentences_back(cue_i, 2)
-        subjects = [m for m in self._candidates(cue_i, gender, content) if m.token_start >= floor and self._is_subject(m)]
+        # (a subject inside what an earlier attribution reports is that speaker's topic, not the
+        # narrative's: "Cox says Obama is trying to distract ... He says" is Cox again)
+        subjects = [m for m in self._candidates(cue_i, gender, content) if m.token_start >= floor and
+                    self._is_subject(m) and not self._reported(m)]
         pm = None
         if prev is not None:
             pm = next((m for m in self.mentions if m.name == prev.speaker_name and m.label == "PERSON"), None)
@@ -615,6 +627,14 @@ class SpeakerResolver:
             self.pronoun_votes[m.name][pronoun] += 1
         return m
 
+    def _reported(self, m: Mention) -> bool:
+        """The mention lies inside the content of an attribution resolved before to a person (what
+        that person said), not in the writer's own narrative. (What a newspaper or a poll reports
+        is often the story's own subject: "As the paper noted, Trump has ... He says".)"""
+        idx = self.doc[m.token_start].idx
+        return any(a.content[0] <= idx < a.content[1] for a in self.history
+                   if a.content and a.speaker_label == "PERSON")
+
     def _is_subject(self, m: Mention) -> bool:
         root = self.doc[m.token_start:m.token_end].root
         return root.dep_ in ("nsubj", "nsubjpass")
@@ -650,17 +670,52 @@ class SpeakerResolver:
             return ante.speaker_name, ante.speaker_entity_id, ante.speaker_label
         return None
 
-    def _issuer(self, head: Token, start: int, end: int):
+    def _issuer(self, head: Token, start: int, end: int, att: Attribution | None = None):
         """The organisation behind a document noun: "statement issued by X", "statement from X",
-        "X's statement", "a Kremlin statement"."""
+        "X's statement", "a Kremlin statement", "a report of X". An agent ("by", "from"), a
+        possessor or a name compounded with the noun before "of", which in "a poll of 400 voters
+        released by Latino Decisions" is who was asked, not who asks."""
+        found: dict[str, Token] = {}
         for tok in head.subtree:
-            if tok.dep_ == "pobj" and tok.head.lower_ in ("by", "from", "of") and tok.i < end:
-                return self._name_of_np(tok)
-            if tok.dep_ == "poss" and tok.head.i == head.i:
-                return self._name_of_np(tok)
-            if tok.dep_ == "compound" and tok.head.i == head.i and tok.pos_ == "PROPN":
-                return self._name_of_np(tok)
+            prep = tok.head
+            # ("by" wherever the parse hangs it, "released ... by X"; "from" only on the noun or a
+            # participle of it: "the campaign of the former senator from Pennsylvania")
+            on_noun = prep.head.i == head.i or (prep.head.head.i == head.i and prep.head.pos_ == "VERB")
+            if tok.dep_ == "pobj" and tok.i < end and (prep.lower_ == "by" or prep.lower_ == "from" and on_noun):
+                found.setdefault("agent", tok)
+            elif tok.dep_ == "pobj" and tok.i < end and prep.lower_ in ("from", "of"):
+                found.setdefault("of", tok)
+            elif tok.dep_ == "poss" and tok.head.i == head.i or \
+                    tok.dep_ == "compound" and tok.head.i == head.i and tok.pos_ == "PROPN":
+                found.setdefault("owner", tok)
+        for kind in ("agent", "owner", "of"):
+            if kind in found:
+                if found[kind].lower_ in POSSESSIVE_PRONOUNS and found[kind].dep_ == "poss":
+                    return self._pronoun_owner(found[kind], head, att)
+                return self._name_of_np(found[kind])
         return None
+
+    def _pronoun_owner(self, pronoun: Token, head: Token, att: Attribution | None):
+        """"His campaign", "her office": the organisation of the person the pronoun stands for,
+        as the document names it ("Sanders campaign") or else by the person's surname and the
+        noun; "his statement": the person. None when the pronoun finds nobody or is not a
+        person's ("its", "their")."""
+        word = pronoun.lower_
+        if word not in PRONOUN_GENDER or att is None or att.cue is None:
+            return None
+        person = self._pronoun_person(att.cue.i, word, att.content)
+        if person is None:
+            return None
+        # "his statement", "her Twitter account": a document of the person's own is the person
+        if head.lower_ not in self.config.organisation_nouns and head.lemma_.lower() not in self.config.organisation_nouns:
+            return person.name, person.entity_id, person.label
+        surname = person.name.split()[-1]
+        noun = head.lower_
+        org = next((m for m in self.mentions if m.label == "ORG" and m.name.split()[0] == surname and
+                    m.name.lower().endswith(noun)), None)
+        if org is not None:
+            return org.name, org.entity_id, org.label
+        return f"{surname} {noun}", None, "ORG"
 
     def _name_of_np(self, tok: Token):
         m = self.token_mention.get(tok.i)

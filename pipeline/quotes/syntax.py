@@ -52,6 +52,21 @@ class Attribution:
     speaker_entity_id: str | None = None
     speaker_label: str | None = None
     extra: dict = field(default_factory=dict)
+    # The rule that found this record (its first rule_id, kept when a repair renames it) and the
+    # repairs of pipeline/quotes/rules.py applied after, in order: the row's `rule_trace`.
+    found_by: str = field(init=False)
+    repairs: list = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.found_by = self.rule_id
+
+    def repaired(self, repair_id: str) -> None:
+        """Record a repair (a declared id of pipeline/quotes/rules.py) applied to this record."""
+        self.repairs.append(repair_id)
+
+    @property
+    def rule_trace(self) -> str:
+        return " > ".join([self.found_by, *self.repairs])
 
 
 class _DocIndex:
@@ -233,7 +248,7 @@ def _governed_by_plan(tok: Token, config: QuoteConfig) -> bool:
         return True
     # "It should be noted that", "it must be said": the writer's aside, nobody is reported.
     if any(c.dep_ == "nsubjpass" and c.lower_ == "it" for c in tok.children) and \
-            any(c.dep_ == "aux" and c.lower_ in ("should", "must", "can", "could", "might", "may", "would")
+            any(c.dep_ == "aux" and c.lower_ in config.aside_modals
                 for c in tok.children):
         return True
     # "is said to be": a passive say with an infinitive is hearsay about the subject, no speech.
@@ -248,7 +263,7 @@ def _loose_quotative(idx: _DocIndex, cue: Token, q: QuoteSpan) -> bool:
     movement or placement verb whose own complements run up to or into the marks is no cue
     (went with a willingness “to build ...”, put him “through the wringer,” says he goes “back
     to war”)."""
-    if cue.lemma_.lower() not in ("go", "put"):
+    if cue.lemma_.lower() not in idx.config.loose_quotatives:
         return False
     a, b = idx.token_range(cue.idx + len(cue.text), q.content_end)
     for tok in idx.doc[a:b]:
@@ -269,16 +284,13 @@ def _cue_span(tok: Token) -> tuple[int, int]:
     return start, end
 
 
-PARTICIPLE_OPENERS = {"when", "if", "after", "before", "once", "as", "while", "until"}
-
-
-def _opens_clause(tok: Token) -> bool:
+def _opens_clause(tok: Token, config: QuoteConfig) -> bool:
     """Does a verb open its clause (sentence start, after a comma, or after "when"/"if"...)? A
     past form there without a subject is a participle the tagger took for a finite verb."""
     prev = tok.nbor(-1) if tok.i > tok.sent.start else None
     while prev is not None and prev.is_space and prev.i > tok.sent.start:
         prev = prev.nbor(-1)
-    return prev is None or prev.is_space or prev.text == "," or prev.lower_ in PARTICIPLE_OPENERS
+    return prev is None or prev.is_space or prev.text == "," or prev.lower_ in config.participle_openers
 
 
 def _tense(tok: Token) -> str | None:
@@ -298,18 +310,9 @@ def _tense(tok: Token) -> str | None:
     return {"VBD": "past", "VBZ": "pres3", "VBP": "pres", "VB": "pres"}.get(t)
 
 
-def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
-    """The speaker token of a cue verb, and whether the clause is passive without an agent.
-
-    Heuristics, in order: the verb's own nominal subject; for a passive, the agent ("was told by
-    X"); a conjoined verb borrows the first verb's subject ("accepted the offer and said ...");
-    a participle ("..., saying that") or an infinitive borrows its head's subject; a relative
-    clause ("Putin, who said ...") uses the noun it modifies, never the relative pronoun; "a
-    statement saying that" makes the noun the speaker.
-    """
-    node = tok
-    subject, passive = None, False
-    via_xcomp = via_conj = False
+def _subject_before_climb(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool] | None:
+    """_find_subject's answer when the verb's own shape settles it before climbing the parse
+    (a lost "as" or share subject, "it means saying", "Asked whether ..."); else None."""
     if not any(c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in tok.children):
         # "As Jane Doe, a professor of law, put it, ...": the parser took "as" for a preposition
         # and the speaker for its object; the subjectless verb the "as" marks is what she said.
@@ -332,11 +335,18 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         # "It means acknowledging that ...", "it's worth pointing out that ...": anyone would;
         # nobody is reported.
         return None, False
-    if tok.dep_ == "advcl" and (tok.tag_ == "VBN" or tok.tag_ == "VBD" and _opens_clause(tok)) and not any(
+    if tok.dep_ == "advcl" and (tok.tag_ == "VBN" or tok.tag_ == "VBD" and _opens_clause(tok, config)) and not any(
             c.dep_ in ("nsubj", "nsubjpass", "agent", "aux", "auxpass", "dobj", "dative") for c in tok.children):
         # "Asked whether he would ..., Reid said ...": a passive participle without an agent; the
         # one asking is unnamed, and the main clause's subject is the one asked.
         return None, True
+    return None
+
+
+def _climb_start(tok: Token, config: QuoteConfig) -> Token:
+    """The verb whose subject a cue verb borrows, before climbing: the cue itself, or the verb a
+    participle or conjoined verb goes with."""
+    node = tok
     if tok.tag_ == "VBG" and tok.dep_ == "conj" and tok.head.tag_ != "VBG":
         # "..., saying he has been a pioneer ... and calling him “a feminist”": a participle
         # conjoined to a finite verb inside another participle's clause goes with that participle.
@@ -379,6 +389,30 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         # clause whose tense or number does not fit that clause's verb but fits the verb above
         # goes on with that verb's subject.
         node = outer
+    return node
+
+
+def _noun_or_its_writer(noun: Token, config: QuoteConfig) -> Token:
+    """The noun a participle cue modifies speaks ("a statement saying that ..."), or, for a
+    document, whoever wrote or sent it ("The mayor wrote a letter to X asking ...")."""
+    verb = noun.head if noun.dep_ == "dobj" else noun.head.head \
+        if noun.dep_ == "pobj" and noun.head.dep_ == "prep" else None
+    if noun.lower_ in config.document_nouns and verb is not None and verb.pos_ == "VERB" and \
+            verb.lemma_.lower() in config.document_writing_verbs:
+        writer = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if writer is not None and _animate(writer, config) and \
+                writer.lower_ not in config.document_nouns and \
+                writer.lower_ not in config.relative_pronouns:
+            return writer
+    return noun
+
+
+def _climb_to_subject(tok: Token, node: Token, config: QuoteConfig) -> tuple[Token | None, bool, bool]:
+    """Climb from `node` through conjoined, participle, infinitive and relative clauses to the
+    first subject (or agent, or passive): (subject, passive, final) -- final when that answer
+    stands without the later repairs of _find_subject."""
+    subject, passive = None, False
+    via_xcomp = via_conj = False
     for _ in range(6):
         subjects = [c for c in node.children if c.dep_ in ("nsubj", "csubj")]
         # "which she said represented ...": two subjects on one verb; the relative pronoun
@@ -401,7 +435,7 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
                 if subj.lower_ == "which" and subject.ent_type_ == "PERSON":
                     # "..., which could explain why": "which" never stands for a person, so the
                     # parse attached the clause to the wrong noun; a thing explains, nobody speaks.
-                    return None, False
+                    return None, False, True
             else:
                 subject = subj
             break
@@ -451,17 +485,7 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
                     node.head.head.lower_ == "with" and node.head.ent_type_ in ("PERCENT", "CARDINAL")):
                 # (not a thing after a preposition: "was heard on a microphone telling X ...";
                 # but "with 50 percent saying ...": a share after an absolute "with" says it)
-                subject = node.head      # "a statement saying that ...": the noun speaks
-                verb = subject.head if subject.dep_ == "dobj" else subject.head.head \
-                    if subject.dep_ == "pobj" and subject.head.dep_ == "prep" else None
-                if subject.lower_ in config.document_nouns and verb is not None and verb.pos_ == "VERB" and \
-                        verb.lemma_.lower() in config.document_writing_verbs:
-                    # "The mayor wrote a letter to X asking ...": the writer speaks through it.
-                    writer = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-                    if writer is not None and _animate(writer, config) and \
-                            writer.lower_ not in config.document_nouns and \
-                            writer.lower_ not in config.relative_pronouns:
-                        subject = writer
+                subject = _noun_or_its_writer(node.head, config)
                 break
             node = _sent_of(node).root        # a participle hanging off some noun: the sentence's subject
             # ("X was heard on a microphone telling ...": the passive's subject is heard speaking)
@@ -500,30 +524,87 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
             node = node.head
             continue
         break
+    return subject, passive, False
+
+
+def _appositive_subject(tok: Token) -> Token | None:
+    """The subject of a verb left without one, which the parser hung on a fronted phrase's noun
+    as an appositive; else None."""
+    # "At Boca West, where ..., Jay Smith, the club's president, suggested that ...": the
+    # parser hung the subject on the fronted phrase's noun as an appositive, leaving the verb
+    # without one; the appositive ending right before the verb is its subject. Also with no
+    # comma before the verb ("In an interview with the hosts, the candidate stated that ..."):
+    # an appositive opened by a comma and running straight into the verb is its subject.
+    # (auxiliaries of the verb stand between: "..., Jane Doe and John Roe, have said that")
+    k = tok.i
+    while k > 2 and tok.doc[k - 1].head.i == tok.i and tok.doc[k - 1].dep_ in ("aux", "neg", "advmod"):
+        k -= 1
+    comma = tok.doc[k - 1].text == ","
+    end = k - 2 if comma else k - 1
+    top = None
+    for anc in [tok.doc[end]] + list(tok.doc[end].ancestors):
+        if anc.i >= k:
+            break
+        if anc.dep_ == "appos" and anc.pos_ in ("PROPN", "NOUN") and anc.right_edge.i == end and (
+                anc.head.dep_ == "pobj" and anc.head.i < anc.i and comma or
+                not comma and anc.left_edge.i >= 1 and tok.doc[anc.left_edge.i - 1].text == "," and
+                any(a.dep_ == "pobj" for a in anc.ancestors)):
+            top = anc
+    return top
+
+
+def _participle_speaker(tok: Token, subject: Token | None, config: QuoteConfig) -> tuple[Token | None, bool]:
+    """For a participle cue whose climb found no speaking subject: (the speaker, final) -- final
+    when it is the answer as it stands, else the subject to go on with (unchanged when none)."""
+    # "..., saying the move could ...": when the climb finds no subject or lands on a thing,
+    # take the nearest animate subject before the participle in its sentence (participles
+    # attach to the nearest verb in spaCy's parses, not always to the one whose subject speaks).
+    # A speech verb above the participle comes first: she stated, “... would have turned
+    # Libya into Syria,” adding, “...”: hung on the quoted clause, "adding" goes with "stated".
+    if tok.dep_ == "advcl" and (subject is None or not _animate(subject, config)):
+        # "The talk ended with the host asking ...", "The attacks have left most voters
+        # saying ...": with a thing for subject, a speaker right before the participle as
+        # the verb's object (or after "with") is the one speaking.
+        for c in tok.head.children:
+            obj = c if c.dep_ == "dobj" else next(
+                (g for g in c.children if g.dep_ == "pobj"), None) if c.dep_ == "prep" and \
+                c.lower_ in ("with", "without") else None
+            if obj is None or obj.right_edge.i != tok.i - 1:
+                continue
+            of = next((g for p in obj.children if p.dep_ == "prep" and p.lower_ == "of"
+                       for g in p.children if g.dep_ == "pobj"), None)
+            if _animate(obj, config) or of is not None and _animate(of, config):
+                return obj, True
+    for anc in tok.ancestors:
+        if anc.i < tok.i and _is_cue_verb(anc, config):
+            cand = next((c for c in anc.children if c.dep_ == "nsubj"), None)
+            if cand is not None and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
+                return cand, True
+    for cand in reversed(tok.doc[_sent_of(tok).start:tok.i]):
+        if cand.dep_ == "nsubj" and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
+            return cand, False
+    return subject, False
+
+
+def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
+    """The speaker token of a cue verb, and whether the clause is passive without an agent.
+
+    Heuristics, in order: the verb's own nominal subject; for a passive, the agent ("was told by
+    X"); a conjoined verb borrows the first verb's subject ("accepted the offer and said ...");
+    a participle ("..., saying that") or an infinitive borrows its head's subject; a relative
+    clause ("Putin, who said ...") uses the noun it modifies, never the relative pronoun; "a
+    statement saying that" makes the noun the speaker.
+    """
+    early = _subject_before_climb(tok, config)
+    if early is not None:
+        return early
+    node = _climb_start(tok, config)
+    subject, passive, final = _climb_to_subject(tok, node, config)
+    if final:
+        return subject, passive
     if subject is None and not passive and tok.dep_ == "ROOT" and tok.i >= 2 and \
             not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in tok.children):
-        # "At Boca West, where ..., Jay Smith, the club's president, suggested that ...": the
-        # parser hung the subject on the fronted phrase's noun as an appositive, leaving the verb
-        # without one; the appositive ending right before the verb is its subject. Also with no
-        # comma before the verb ("In an interview with the hosts, the candidate stated that ..."):
-        # an appositive opened by a comma and running straight into the verb is its subject.
-        # (auxiliaries of the verb stand between: "..., Jane Doe and John Roe, have said that")
-        k = tok.i
-        while k > 2 and tok.doc[k - 1].head.i == tok.i and tok.doc[k - 1].dep_ in ("aux", "neg", "advmod"):
-            k -= 1
-        comma = tok.doc[k - 1].text == ","
-        end = k - 2 if comma else k - 1
-        top = None
-        for anc in [tok.doc[end]] + list(tok.doc[end].ancestors):
-            if anc.i >= k:
-                break
-            if anc.dep_ == "appos" and anc.pos_ in ("PROPN", "NOUN") and anc.right_edge.i == end and (
-                    anc.head.dep_ == "pobj" and anc.head.i < anc.i and comma or
-                    not comma and anc.left_edge.i >= 1 and tok.doc[anc.left_edge.i - 1].text == "," and
-                    any(a.dep_ == "pobj" for a in anc.ancestors)):
-                top = anc
-        if top is not None:
-            subject = top
+        subject = _appositive_subject(tok) or subject
     if subject is None and not passive:
         subject = _stranded_subject(tok) or _fronted_clause_subject(tok, config)
     # (a subject after the participle belongs to the clause it was hung on: X said, adding of
@@ -538,35 +619,11 @@ def _find_subject(tok: Token, config: QuoteConfig) -> tuple[Token | None, bool]:
         tok.dep_ == "pcomp" and tok.head.lower_ == "with" and subject.head.i == tok.i)
     if tok.tag_ == "VBG" and not passive and not with_absolute and (
             subject is None or not _animate(subject, config) or subject.i > tok.i and tok.dep_ == "advcl"):
-        # "..., saying the move could ...": when the climb finds no subject or lands on a thing,
-        # take the nearest animate subject before the participle in its sentence (participles
-        # attach to the nearest verb in spaCy's parses, not always to the one whose subject speaks).
-        # A speech verb above the participle comes first: she stated, “... would have turned
-        # Libya into Syria,” adding, “...”: hung on the quoted clause, "adding" goes with "stated".
-        if tok.dep_ == "advcl" and (subject is None or not _animate(subject, config)):
-            # "The talk ended with the host asking ...", "The attacks have left most voters
-            # saying ...": with a thing for subject, a speaker right before the participle as
-            # the verb's object (or after "with") is the one speaking.
-            for c in tok.head.children:
-                obj = c if c.dep_ == "dobj" else next(
-                    (g for g in c.children if g.dep_ == "pobj"), None) if c.dep_ == "prep" and \
-                    c.lower_ in ("with", "without") else None
-                if obj is None or obj.right_edge.i != tok.i - 1:
-                    continue
-                of = next((g for p in obj.children if p.dep_ == "prep" and p.lower_ == "of"
-                           for g in p.children if g.dep_ == "pobj"), None)
-                if _animate(obj, config) or of is not None and _animate(of, config):
-                    return obj, passive
-        for anc in tok.ancestors:
-            if anc.i < tok.i and _is_cue_verb(anc, config):
-                cand = next((c for c in anc.children if c.dep_ == "nsubj"), None)
-                if cand is not None and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
-                    return cand, passive
-        for cand in reversed(tok.doc[_sent_of(tok).start:tok.i]):
-            if cand.dep_ == "nsubj" and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
-                subject = cand
-                break
-    if subject is not None and subject.lower_ in ("all", "both", "each") and subject.i > 0 and \
+        near, final = _participle_speaker(tok, subject, config)
+        if final:
+            return near, passive
+        subject = near
+    if subject is not None and subject.lower_ in config.floating_quantifiers and subject.i > 0 and \
             not any(c.i != tok.i for c in subject.children):
         # "with Trump, Huckabee and Christie all calling for ...": a floating quantifier right
         # after the names (parsed as their apposition or as the subject itself); the names it
@@ -797,13 +854,15 @@ def _inverted_cue_word(tok: Token, config: QuoteConfig) -> bool:
     return tok.pos_ == "VERB" and tok.lemma_.lower() in cues or word[:-1] in cues or word[:-2] in cues
 
 
-def _cue_lemma(tok: Token) -> str:
+def _cue_lemma(tok: Token, config: QuoteConfig) -> str:
+    """The cue as recorded: the lemma, a multi-word cue of `cues.phrases` written with its
+    particle ("point out"), or "call" with its particle ("call for")."""
     lemma = tok.lemma_.lower()
     prt = [c.lower_ for c in tok.children if c.dep_ == "prt"]
-    if lemma == "point" and "out" in prt:
-        return "point out"
+    if lemma in config.phrases and config.phrases[lemma][0] in prt:
+        return config.phrases[lemma][1]
     if lemma == "call":
-        preps = [c.lower_ for c in tok.children if c.dep_ in ("prep", "prt") and c.lower_ in ("for", "on", "upon")]
+        preps = [c.lower_ for c in tok.children if c.dep_ in ("prep", "prt") and c.lower_ in config.call_particles]
         if preps:
             return f"call {preps[0]}"
     return lemma
