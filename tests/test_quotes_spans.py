@@ -39,9 +39,13 @@ def test_content_with_marks(text, words, expected):
      [("that taxes will rise", "has said", "The senator", None)]),
     ("Jane Doe, a spokeswoman for the agency, did not say whether the plan would pass.",
      [("whether the plan would pass", "did not say", "Jane Doe, a spokeswoman for the agency", "Jane Doe")]),
-    # negatives: a bare verb stays bare; a pronoun stays a pronoun; the relative clause holding
+    ("The senator quickly noted that taxes will rise.",
+     [("that taxes will rise", "quickly noted", "The senator", None)]),
+    ('"We are broke," Maria Lopez said Tuesday.', [('"We are broke,"', "said Tuesday", "Maria Lopez", "Maria Lopez")]),
+    # negatives: a prepositional phrase after the cue stays out; a bare verb stays bare; a pronoun stays a pronoun; the relative clause holding
     # the cue is not part of the speaker
     ('"We are broke," he added.', [('"We are broke,"', "added", "he", None)]),
+    ('"We are broke," he said in a statement.', [('"We are broke,"', "said", "he", None)]),
 ])
 def test_field_spans_on_rows(nlp, config, text, expected):
     rows = extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config)
