@@ -42,6 +42,8 @@ def test_content_with_marks(text, words, expected):
     ("The senator quickly noted that taxes will rise.",
      [("that taxes will rise", "quickly noted", "The senator", None)]),
     ('"We are broke," Maria Lopez said Tuesday.', [('"We are broke,"', "said Tuesday", "Maria Lopez", "Maria Lopez")]),
+    ('"We will vote no," said Sen. Mitch McConnell (R-Ky.).',
+     [('"We will vote no,"', "said", "Sen. Mitch McConnell (R-Ky.)", "Mitch McConnell")]),
     # negatives: a prepositional phrase after the cue stays out; a bare verb stays bare; a pronoun stays a pronoun; the relative clause holding
     # the cue is not part of the speaker
     ('"We are broke," he added.', [('"We are broke,"', "added", "he", None)]),

@@ -103,9 +103,14 @@ def speaker_noun_phrase(doc: Doc, span: tuple[int, int], blocked: list[tuple[int
         if child.i < end or child.dep_ not in SPEAKER_RIGHT_DEPS:
             continue
         right = min(child.right_edge.i + 1, sent_end)
-        # trailing punctuation stays out ("..., a Democrat from Ohio, said")
-        while right > child.i and doc[right - 1].is_punct:
+        # trailing punctuation stays out ("..., a Democrat from Ohio, said"), a closing bracket
+        # in ("Paul Ryan (R-Wis.)")
+        while right > child.i and doc[right - 1].is_punct and not doc[right - 1].is_right_punct:
             right -= 1
+        words = [t.text for t in doc[start:right]]
+        if right < sent_end and doc[right].text in ")]" and words.count("(") + words.count("[") > \
+                words.count(")") + words.count("]"):
+            right += 1
         if right <= new_end:
             continue
         if any(_blocked(doc[i], blocked) for i in range(new_end, right)):
