@@ -18,7 +18,10 @@ Matching conventions
   be tuned away). Precision = predictions covering more than 30% of the content of some gold
   attribution (not one-to-one) / all predictions; `precision_lenient` also accepts a prediction
   lying more than 30% inside a gold content (the second half of a quotation split by "he said",
-  which PolNeAR annotates as one discontinuous attribution). Speaker = the predicted speaker span
+  which PolNeAR annotates as one discontinuous attribution); `precision_one_to_one` = matched
+  pairs / all predictions (a quotation split into three rows counts one); `recall_lenient` = gold
+  attributions whose content all predictions together cover more than the threshold (not one-to-
+  one, so split rows count). Speaker = the predicted speaker span
   overlaps a gold source span (or both are absent), over the matched pairs.
 """
 
@@ -297,8 +300,10 @@ def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]],
             doc_preds = preds.get(doc_id, [])
             pchars = [span_chars([(p["content_start"], p["content_end"])]) for p in doc_preds]
             pairs = match_one_to_one([g["chars"] for g in gold], pchars, threshold)
+            union = set().union(*pchars) if pchars else set()
             for gi, g in enumerate(gold):
                 tot["gold"] += 1
+                tot["found_lenient"] += bool(g["chars"]) and len(g["chars"] & union) > threshold * len(g["chars"])
                 tot["gold_quoted"] += g["quoted"]
                 tot["gold_speech"] += g["speech"]
                 if gi in pairs:
@@ -332,6 +337,8 @@ def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]],
             "recall_all": _ratio(tot["found"], tot["gold"]),
             "precision": _ratio(tot["pred_ok"], tot["predicted"]),
             "precision_lenient": _ratio(tot["pred_ok_lenient"], tot["predicted"]),
+            "precision_one_to_one": _ratio(tot["found"], tot["predicted"]),
+            "recall_lenient": _ratio(tot["found_lenient"], tot["gold"]),
             "speaker_overlap": _ratio(tot["speaker_ok"], tot["found"]),
             "counts": dict(tot),
         }

@@ -129,6 +129,11 @@ def polnear_sections() -> list[Section]:
     return [Section("quotes", "quotes (PolNeAR)", "eval_quotes", "score_polnear", ("quotes",),
                     headline="quotes F1@30 (speech recall)",
                     call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl)),
+            # role-wise span scores as CofeNet computes them, on its dev instances (skipped on other splits)
+            Section("cofenet", "role-wise spans as CofeNet scores them (PolNeAR dev tokens; published TEST figures beside)",
+                    "eval_cofenet", "score_polnear_cofenet", ("quotes",),
+                    call=lambda fn, ctx: fn(ctx.out_dir, ctx.polnear_jsonl,
+                                            ctx.shared / "polnear" / "cofenet_dev.jsonl")),
             # canonical speakers against the dev speaker gold (skipped on other splits)
             Section("speakers", "canonical speakers (PolNeAR dev)", "eval_speakers", "score_polnear_speakers",
                     ("quotes",), "polnear_dev_speakers.jsonl",

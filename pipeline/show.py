@@ -19,6 +19,7 @@ from pathlib import Path
 from .errors import PipelineError
 from .io import read_table, table_path
 from .manifest import check_not_mixed
+from .quotes.marks import without_outer_marks
 from .schemas import BODIES, CLAIMS, QUOTE_TOPICS, UNASSIGNED
 
 NO_SPEAKER = "(no speaker found)"
@@ -64,7 +65,7 @@ def summarise(claims: list[dict], topic_labels: dict[str, str] | None = None, *,
 
     def sample_lines(c: dict) -> list[str]:
         where = ", ".join(x for x in (c["doc_id"], c.get("source"), c.get("date")) if x)
-        return wrap.wrap(f"e.g. “{_clip(c['content'], 220)}” ({where})")
+        return wrap.wrap(f"e.g. “{_clip(without_outer_marks(c['content']), 220)}” ({where})")
 
     by_speaker: dict[str, list[dict]] = defaultdict(list)
     for c in claims:

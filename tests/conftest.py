@@ -46,12 +46,13 @@ def config():
 
 @pytest.fixture(scope="session")
 def extract(nlp, config):
-    """text -> quote rows, the quotes stage's extractor on a fresh parse (no mentions table)."""
+    """text -> quote rows, the quotes stage's extractor on a fresh parse (no mentions table), with
+    the spans as the rules found them (the field's span conventions: tests/test_quotes_spans.py)."""
     from pipeline.docs import ParsedDoc
     from pipeline.quotes import extract_quotes
 
     def run(text):
-        return extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config)
+        return extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config, span_conventions=False)
     return run
 
 

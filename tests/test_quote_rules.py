@@ -100,9 +100,10 @@ def test_a_rule_switched_off_emits_nothing(nlp, config, text, rule):
     from pipeline.quotes import extract_quotes
 
     doc = nlp(text)
-    on = extract_quotes(ParsedDoc.unmapped("t", doc), None, config)
+    on = extract_quotes(ParsedDoc.unmapped("t", doc), None, config, span_conventions=False)
     assert rule in [r["rule_id"] for r in on]
-    off = extract_quotes(ParsedDoc.unmapped("t", doc), None, replace(config, rules_off=frozenset({rule})))
+    off = extract_quotes(ParsedDoc.unmapped("t", doc), None, replace(config, rules_off=frozenset({rule})),
+                         span_conventions=False)
     assert rule not in [r["rule_id"] for r in off]
 
 
@@ -168,7 +169,7 @@ def _rows(doc, config):
     from pipeline.quotes import extract_quotes
 
     return [(r["rule_id"], r["content"], r["speaker_text"])
-            for r in extract_quotes(ParsedDoc.unmapped("t", doc), None, config)]
+            for r in extract_quotes(ParsedDoc.unmapped("t", doc), None, config, span_conventions=False)]
 
 
 # "Voters said the same." / "Voters said yes.": a pro-form object is the statement

@@ -6,14 +6,19 @@ Extraction tests parse short made-up texts with the session `nlp` fixture (tests
 
 from __future__ import annotations
 
+import functools
 
 import pytest
 
 from pipeline.docs import ParsedDoc
-from pipeline.quotes import extract_quotes, load_config
+from pipeline.quotes import extract_quotes as _extract_quotes
+from pipeline.quotes import load_config
 from pipeline.quotes.syntax import _find_subject
 
 from conftest import SHARED  # noqa: E402
+
+# These tests read the rules' own spans; the field's span conventions on top: test_quotes_spans.py
+extract_quotes = functools.partial(_extract_quotes, span_conventions=False)
 
 
 def _Parsed(doc):

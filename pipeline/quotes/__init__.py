@@ -62,6 +62,7 @@ from .reported import (
     reported_clauses,
     reported_speech,
 )
+from .spans import apply_span_conventions
 from .speakers import TYPE_PRIORITY, SpeakerResolver, _naming_participle, _poll_of_share
 from .syntax import (
     Attribution,
@@ -374,12 +375,14 @@ def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[At
 
 
 def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
-                   offset_map: OffsetMap | None = None, text: str | None = None) -> list[dict]:
+                   offset_map: OffsetMap | None = None, text: str | None = None,
+                   span_conventions: bool = True) -> list[dict]:
     """Rows of the QUOTES schema for one parsed document (offsets into documents.text).
 
     `mentions`: the document's mentions from the entities stage, or None for the fallback built
     from the Doc's own entities. `offset_map` maps body offsets to the original text (identity
-    when None); `text` is documents.text (the body when None).
+    when None); `text` is documents.text (the body when None). `span_conventions=False` keeps the
+    spans as the rules found them (the words only; quotes/spans.py widens them as the field does).
     """
     doc = parsed.doc
     if mentions is None:
@@ -393,6 +396,9 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
         resolver.resolve(att)
     atts = [a for a in atts if not a.extra.get("drop")]
     genders = {id(a): resolver.speaker_gender(a) for a in atts}   # after every pronoun is resolved
+    # The field's span conventions (marks, verbal group, whole noun phrase), once speakers are resolved.
+    if span_conventions:
+        apply_span_conventions(doc, atts, pair_quote_marks(doc.text))
     text = doc.text if text is None else text
 
     # Body -> text offsets, mapped in one vectorised call per document.

@@ -212,3 +212,12 @@ def pair_quote_marks(text: str) -> list[QuoteSpan]:
                     and span.close_end <= o.close_end and (o.open_start, o.close_end) != (span.open_start, span.close_end))
         result.append(replace(span, depth=depth))
     return result
+
+
+def without_outer_marks(content: str) -> str:
+    """A quotation's words without its enclosing marks (content carries them, as the field
+    annotates it): for showing it inside marks of one's own. Other text is returned as is."""
+    if len(content) >= 2 and content[0] in DOUBLE_OPEN + SINGLE_OPEN + STRAIGHT_DOUBLE and \
+            content[-1] in DOUBLE_CLOSE + SINGLE_CLOSE + STRAIGHT_DOUBLE:
+        return content[1:-1]
+    return content

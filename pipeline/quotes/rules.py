@@ -242,6 +242,9 @@ REPAIRS: tuple[Repair, ...] = (
     Repair("repair.speaker_before_tail_cue", "“...,” the Florida senator said: the noun phrase between a quotation and its trailing cue speaks, not the subject the parse found before the quotation"),
     Repair("repair.speaker_after_dateline", "LONDON (Reuters) - X said: the dateline parsed as the subject gives way to the noun phrase after the dash"),
     Repair("repair.speaker_not_a_date", "X's office announced Friday that: a date parsed as the subject gives way to the speaker left of the cue"),
+    Repair("repair.span_content_marks", "content includes its enclosing quote marks and the punctuation inside them (PolNeAR/PARC; quotes/spans.py)"),
+    Repair("repair.span_cue_verbal_group", "the cue is the whole verbal group: auxiliaries and negation before the verb (“has said”, “did not say”)"),
+    Repair("repair.span_speaker_noun_phrase", "the speaker span is the whole noun phrase: appositive and modifiers after the head (“Jane Doe, a Democrat from Ohio”)"),
     Repair("repair.merge_running_quotation", "a quotation running over paragraphs (each opening with a mark) is joined into its first row"),
 )
 

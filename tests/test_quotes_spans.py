@@ -1,0 +1,89 @@
+"""The field's span conventions (pipeline/quotes/spans.py): content with its quote marks, the cue's
+whole verbal group, the speaker's whole noun phrase."""
+
+import pytest
+
+from pipeline.docs import ParsedDoc
+from pipeline.quotes import extract_quotes, pair_quote_marks
+from pipeline.quotes.spans import content_with_marks
+
+
+def _words(text: str, words: str) -> tuple[int, int]:
+    start = text.index(words)
+    return start, start + len(words)
+
+
+@pytest.mark.parametrize("text, words, expected", [
+    # the marks and the punctuation inside them
+    ('“We won,” she said.', "We won", "“We won,”"),
+    ('“We won,” she said.', "We won,", "“We won,”"),
+    ('He said: "It is over."', "It is over.", '"It is over."'),
+    # a quoted fragment closing a reported clause takes its closing mark only
+    ('She said the plan was “dead on arrival.”', "the plan was “dead on arrival.", "the plan was “dead on arrival.”"),
+    # negatives: no mark next to the words; a quotation closing inside the content; words
+    # stopping before the end of the quotation keep their end; a quotation that never closes keeps its words' end
+    ("She said the plan was dead.", "the plan was dead", "the plan was dead"),
+    ('“Fine,” he said, and left.', "he said, and left", "he said, and left"),
+    ('“We won the vote,” she said.', "We won", "“We won"),
+    ('He said: “It is over and', "It is over and", "“It is over and"),
+])
+def test_content_with_marks(text, words, expected):
+    start, end = content_with_marks(text, *_words(text, words), pair_quote_marks(text))
+    assert text[start:end] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('"We will win this fight," said Rep. Jane Doe, a Democrat from Ohio.',
+     [('"We will win this fight,"', "said", "Rep. Jane Doe, a Democrat from Ohio", "Jane Doe")]),
+    ("The senator has said that taxes will rise.",
+     [("that taxes will rise", "has said", "The senator", None)]),
+    ("Jane Doe, a spokeswoman for the agency, did not say whether the plan would pass.",
+     [("whether the plan would pass", "did not say", "Jane Doe, a spokeswoman for the agency", "Jane Doe")]),
+    ("The senator quickly noted that taxes will rise.",
+     [("that taxes will rise", "quickly noted", "The senator", None)]),
+    ('"We are broke," Maria Lopez said Tuesday.', [('"We are broke,"', "said Tuesday", "Maria Lopez", "Maria Lopez")]),
+    ('"We will vote no," said Sen. Mitch McConnell (R-Ky.).',
+     [('"We will vote no,"', "said", "Sen. Mitch McConnell (R-Ky.)", "Mitch McConnell")]),
+    # negatives: a prepositional phrase after the cue stays out; a bare verb stays bare; a pronoun stays a pronoun; the relative clause holding
+    # the cue is not part of the speaker
+    ('"We are broke," he added.', [('"We are broke,"', "added", "he", None)]),
+    ('"We are broke," he said in a statement.', [('"We are broke,"', "said", "he", None)]),
+])
+def test_field_spans_on_rows(nlp, config, text, expected):
+    rows = extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config)
+    got = [(r["content"], text[r["cue_start"]:r["cue_end"]], r["speaker_text"]) for r in rows]
+    assert got == [e[:3] for e in expected], rows
+    for row, e in zip(rows, expected):
+        if e[3]:
+            assert row["speaker"] == e[3]          # the canonical speaker is resolved as before
+
+
+def test_conventions_are_recorded_and_can_be_left_out(nlp, config):
+    doc = nlp('"We will win this fight," said Rep. Jane Doe, a Democrat from Ohio.')
+    [row] = extract_quotes(ParsedDoc.unmapped("t", doc), None, config)
+    assert row["rule_trace"].split(" > ")[1:] == ["repair.span_content_marks", "repair.span_speaker_noun_phrase"]
+    [bare] = extract_quotes(ParsedDoc.unmapped("t", doc), None, config, span_conventions=False)
+    assert (bare["content"], bare["speaker_text"]) == ("We will win this fight,", "Rep. Jane Doe")
+
+
+def test_a_mark_between_two_rows_makes_them_cross_in_neither(nlp, config):
+    text = '"We won," she said. "They lost," he said.'
+    rows = extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config)
+    spans = sorted((r["content_start"], r["content_end"]) for r in rows)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    assert [r["content"] for r in rows] == ['"We won,"', '"They lost,"']
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("“We won,”", "We won,"),
+    ('"It is over."', "It is over."),
+    ("‘Fine’", "Fine"),
+    # negatives: a reported clause ending in a quoted fragment, words without marks, one mark
+    ("the plan was “dead on arrival.”", "the plan was “dead on arrival.”"),
+    ("We won", "We won"),
+    ("“", "“"),
+])
+def test_without_outer_marks(content, expected):
+    from pipeline.quotes.marks import without_outer_marks
+
+    assert without_outer_marks(content) == expected
