@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from itertools import chain
 from dataclasses import dataclass, fields
@@ -87,7 +88,7 @@ def make_paragraph_entities(nlp, name):
 @dataclass(frozen=True)
 class ParseSettings:
     batch_size: int
-    n_process: int
+    n_process: int | str        # a count, or "auto" (see workers)
     row_group_tokens: int
     max_chunk_chars: int
     paragraph_break: str
@@ -101,11 +102,34 @@ class ParseSettings:
         if paragraph_break not in ("line", "blank_line"):
             raise ConfigError(f"{source}: paragraph_break must be 'line' or 'blank_line', got {paragraph_break!r}")
         return cls(batch_size=require(config, "batch_size", int, source, positive=True),
-                   n_process=require(config, "n_process", int, source, positive=True),
+                   n_process=_n_process(config, source),
                    row_group_tokens=require(config, "row_group_tokens", int, source, positive=True),
                    max_chunk_chars=require(config, "max_chunk_chars", int, source, positive=True),
                    paragraph_break=paragraph_break,
                    glued_quote_infixes=tuple(_glued_quote_infixes(config, source)))
+
+
+# n_process = "auto": one worker per core, at most AUTO_MAX_WORKERS (each holds a model, ~0.3 GB), for
+# corpora of at least AUTO_MIN_DOCUMENTS (starting the workers costs a few seconds); else in-process.
+AUTO_MAX_WORKERS = 4
+AUTO_MIN_DOCUMENTS = 50
+
+
+def _n_process(config: dict, source: str) -> int | str:
+    value = config.get("n_process")
+    if value == "auto":
+        return value
+    if isinstance(value, str):
+        raise ConfigError(f"{source}: key 'n_process' must be a positive int or \"auto\", got {value!r}")
+    return require(config, "n_process", int, source, positive=True)
+
+
+def workers(n_process: int | str, n_documents: int, cores: int | None = None) -> int:
+    """The worker processes to parse with: the setting, or for "auto" what the machine and corpus warrant."""
+    if n_process != "auto":
+        return int(n_process)
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return max(1, min(cores, AUTO_MAX_WORKERS)) if n_documents >= AUTO_MIN_DOCUMENTS else 1
 
 
 def load_settings(config_dir: Path | None = None) -> ParseSettings:
@@ -368,7 +392,9 @@ def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process:
         fresh = [item for item in group if item[4] is None]       # item[4]: the Doc of an earlier run
         try:
             pieces = [piece for item in fresh for piece in item[3]]
-            if n_process == 1:      # a batch holds at most max_chunk_chars characters: memory follows it
+            # in-process, a batch holds at most max_chunk_chars characters: memory follows it; the
+            # pieces of a long document are parsed so, also when workers parse the other groups
+            if n_process == 1 or any(len(item[3]) > 1 for item in fresh):
                 parsed = chain.from_iterable(nlp.pipe(batch, batch_size=len(batch))
                                              for batch in char_batches(pieces, batch_size, max_chunk_chars))
             else:
@@ -435,10 +461,12 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
     config = load_stage_config(config_dir, STAGE)
     settings = ParseSettings.from_config(config, source)
-    batch_size, n_process, row_group_tokens = settings.batch_size, settings.n_process, settings.row_group_tokens
+    batch_size, row_group_tokens = settings.batch_size, settings.row_group_tokens
     nlp = build_nlp(config, source)
     record.extra["model"] = model_info(nlp)
     total = pq.ParquetFile(table_path(BODIES, out_dir)).metadata.num_rows
+    n_process = workers(settings.n_process, total)
+    record.extra["n_process"] = n_process
     rejects: list[dict] = []
     earlier = reusable_bodies(out_dir, config_dir)
     documents = _iter_documents(out_dir)

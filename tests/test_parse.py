@@ -175,3 +175,17 @@ def test_char_batches(lengths, batch_size, max_chars, batches):
 
     texts = ["x" * n for n in lengths]
     assert [[len(t) for t in b] for b in char_batches(texts, batch_size, max_chars)] == batches
+
+
+@pytest.mark.parametrize("setting, documents, cores, expected", [
+    (1, 10_000, 8, 1),            # a count is taken as it is
+    (3, 5, 2, 3),
+    ("auto", 10_000, 2, 2),       # one worker per core
+    ("auto", 10_000, 16, 4),      # at most four (each holds a model)
+    ("auto", 49, 8, 1),           # a small corpus parses in-process
+    ("auto", 500, 1, 1),
+])
+def test_workers(setting, documents, cores, expected):
+    from pipeline.parse import workers
+
+    assert workers(setting, documents, cores) == expected

@@ -175,9 +175,10 @@ def _edit(path: Path, old: str, new: str) -> None:
 @pytest.mark.parametrize("old, new, message", [
     ("batch_size = 16", "batch_size = -5", "key 'batch_size' must be a positive int, got -5"),
     ("batch_size = 16", 'batch_size = "16"', "key 'batch_size' must be int"),
-    ("n_process = 1", "n_process = 0", "key 'n_process' must be a positive int, got 0"),
+    ('n_process = "auto"', "n_process = 0", "key 'n_process' must be a positive int, got 0"),
+    ('n_process = "auto"', 'n_process = "all"', "key 'n_process' must be a positive int or \"auto\""),
     ('paragraph_break = "line"', 'paragraph_break = "lines"', "paragraph_break must be 'line' or 'blank_line'"),
-    ("n_process = 1", "n_process = 1\nbatch = 3", "unknown key 'batch'"),
+    ('n_process = "auto"', 'n_process = "auto"\nbatch = 3', "unknown key 'batch'"),
 ])
 def test_malformed_parse_config(tmp_path, capsys, old, new, message):
     config, out = _config_copy(tmp_path), tmp_path / "out"
@@ -457,7 +458,7 @@ def test_an_unreadable_folder_is_a_reject_and_the_rest_is_read(tmp_path, monkeyp
 @pytest.mark.parametrize("stage_file, old, new, message", [
     ("topics.toml", "threshold = 1.0", 'threshold = "x"', "[scoring]: 'threshold' must be a non-negative number"),
     ("parse.toml", "batch_size = 16", "batch_size = -5", "key 'batch_size' must be a positive int"),
-    ("parse.toml", "n_process = 1", "n_process = 1\nbatch = 3", "unknown key 'batch'"),
+    ("parse.toml", 'n_process = "auto"', 'n_process = "auto"\nbatch = 3', "unknown key 'batch'"),
     ("ingest.toml", 'text_suffixes = [".txt"]', "text_suffixes = [1, 2]", "key 'text_suffixes' must list"),
     ("ingest.toml", "max_bytes = 5_000_000", "max_bytes = 5_000_000\nmax_byte = 1", "unknown key 'max_byte'"),
 ])
