@@ -53,19 +53,19 @@ def run_id_of(out_dir: Path) -> str | None:
     return current.name if current else None
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """`target` mirrors `source` with hard links (a copy where the file system has none)."""
+def _link(entry: Path, target: Path) -> None:
+    """`target` mirrors the file or folder `entry` with hard links (copies where the file system
+    has none); hidden entries and symbolic links are left out."""
+    if not entry.is_dir():
+        try:
+            os.link(entry, target)
+        except OSError:
+            shutil.copy2(entry, target)
+        return
     target.mkdir(parents=True, exist_ok=True)
-    for entry in source.iterdir():
-        if entry.is_symlink() or entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            _link_tree(entry, target / entry.name)
-        else:
-            try:
-                os.link(entry, target / entry.name)
-            except OSError:
-                shutil.copy2(entry, target / entry.name)
+    for child in entry.iterdir():
+        if not child.is_symlink() and not child.name.startswith("."):
+            _link(child, target / child.name)
 
 
 def _base_entries(out_dir: Path) -> list[Path]:
@@ -127,13 +127,7 @@ def staged(out_dir: Path) -> Iterator[Path]:
     staging = out_dir / GENERATIONS / f"{run_id}{STAGING_SUFFIX}"
     staging.mkdir(parents=True)
     for entry in _base_entries(out_dir):
-        if entry.is_dir():
-            _link_tree(entry, staging / entry.name)
-        else:
-            try:
-                os.link(entry, staging / entry.name)
-            except OSError:
-                shutil.copy2(entry, staging / entry.name)
+        _link(entry, staging / entry.name)
     ACTIVE[staging] = out_dir
     try:
         yield staging
