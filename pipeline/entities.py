@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import time
 import unicodedata
 from collections import Counter, defaultdict
@@ -60,8 +61,8 @@ from spacy.tokens import Doc
 
 from .config import DEFAULT_CONFIG_DIR, compile_regex, config_files, load_stage_config, load_toml, require
 from .docs import iter_parsed_docs, shared_vocab
-from .errors import ConfigError
-from .io import write_table
+from .errors import STAGE_REJECT_CODES, ConfigError, document_failure
+from .io import replace_stage_rejects, write_table
 from .manifest import StageRecord
 from .schemas import ENTITIES, MENTIONS, TOKENS
 
@@ -1285,12 +1286,22 @@ def mention_rows(parsed, rules: EntityRules) -> list[dict]:
     return rows
 
 
-def extract_entities(parsed_docs: Iterable, rules: EntityRules) -> tuple[list[dict], list[dict]]:
-    """Pure heart of the stage: parsed documents -> (mention rows, entity rows)."""
+def extract_entities(parsed_docs: Iterable, rules: EntityRules, failures: list[dict] | None = None
+                     ) -> tuple[list[dict], list[dict]]:
+    """Pure heart of the stage: parsed documents -> (mention rows, entity rows). With `failures`, a
+    document whose mentions raise has none and becomes a rejects row there; the others go on."""
     rows: list[dict] = []
     common_words: set[str] = set()
     for parsed in parsed_docs:
-        rows.extend(mention_rows(parsed, rules))
+        try:
+            found = mention_rows(parsed, rules)
+        except Exception as exc:
+            if failures is None:
+                raise
+            failures.append(document_failure(STAGE, parsed.doc_id, exc))
+            print(f"[entities] error {failures[-1]['code']}: {failures[-1]['message']}", file=sys.stderr)
+            continue
+        rows.extend(found)
         common_words.update(t.text for t in parsed.doc if t.is_alpha and t.text.islower())
     rows, entities = link_mentions(rows, rules, frozenset(common_words))
     for row in rows:
@@ -1304,10 +1315,12 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     record.add_input_tables(TOKENS.name)
     rules = load_rules(config_dir)
     started = time.perf_counter()
-    mentions, entities = extract_entities(iter_parsed_docs(Path(out_dir), progress="entities"), rules)
+    failures: list[dict] = []
+    mentions, entities = extract_entities(iter_parsed_docs(Path(out_dir), progress="entities"), rules, failures)
     write_table(MENTIONS, mentions, out_dir)
     write_table(ENTITIES, entities, out_dir)
-    record.rows = {"mentions": len(mentions), "entities": len(entities)}
+    replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], failures)
+    record.rows = {"mentions": len(mentions), "entities": len(entities), "failed": len(failures)}
     record.extra["rules"] = dict(Counter(row["rule_id"] for row in mentions))
     record.extra["seconds_extract"] = round(time.perf_counter() - started, 3)
     return record.write()

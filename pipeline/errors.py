@@ -78,6 +78,8 @@ REJECT_CODES = {
     "E016": ("error", "unreadable folder: its files are not read"),
     "E017": ("error", "folder already read (a symbolic link loop or a second link to it): not read again"),
     "E018": ("error", "document failed in stage 'quotes': it has no quotes and no claims"),
+    "E019": ("error", "document failed in stage 'entities': it has no entity mentions (its speakers stay as written)"),
+    "E020": ("error", "document failed in stage 'topics': it and its quotes are unassigned"),
     "W001": ("warning", "not valid UTF-8: decoded as cp1252"),
     "W002": ("warning", "not valid UTF-8 or cp1252: decoded as latin-1"),
     "W003": ("warning", "UTF-8 text held mojibake (UTF-8 read as cp1252): repaired"),
@@ -89,8 +91,8 @@ REJECT_CODES = {
 }
 
 # The rejects rows each later stage writes (it replaces its own rows when it reruns).
-STAGE_REJECT_CODES = {"parse": {"E014", "W008"}, "quotes": {"E018"}}
-STAGE_FAILURE_CODE = {"parse": "E014", "quotes": "E018"}
+STAGE_REJECT_CODES = {"parse": {"E014", "W008"}, "entities": {"E019"}, "quotes": {"E018"}, "topics": {"E020"}}
+STAGE_FAILURE_CODE = {"parse": "E014", "entities": "E019", "quotes": "E018", "topics": "E020"}
 
 
 def document_failure(stage: str, doc_id: str, exc: Exception, path: str | None = None) -> dict:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import math
+import sys
 import time
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -44,8 +45,8 @@ from spacy.tokens import Doc
 from . import topic_phrases, topic_tagger
 from .config import DEFAULT_CONFIG_DIR, config_files, load_toml, require
 from .docs import ParsedDoc, iter_parsed_docs, shared_vocab
-from .errors import ConfigError, PipelineError
-from .io import read_table, table_path, write_table
+from .errors import STAGE_REJECT_CODES, ConfigError, PipelineError, document_failure
+from .io import read_table, replace_stage_rejects, table_path, write_table
 from .manifest import StageRecord
 from .schemas import DOC_TOPICS, QUOTE_TOPICS, QUOTES, TOKENS
 # the matching and scoring core (re-exported: callers import these names from here too)
@@ -626,25 +627,50 @@ def _cycle_collector_paused():
             gc.enable()
 
 
+def unassigned_rows(doc_id: str, quotes: list[dict], settings: TopicsSettings) -> tuple[list[dict], list[dict]]:
+    """The rows of a document whose tagging failed: unassigned in every taxonomy, each quote too."""
+    blank = {"topic": UNASSIGNED, "label": UNASSIGNED, "rank": 1, "score": 0.0, "evidence": []}
+    doc_rows = [{"doc_id": doc_id, "taxonomy": tax.id, **blank} for tax in settings.taxonomies]
+    quote_rows = [{"quote_id": q["quote_id"], "doc_id": doc_id, "taxonomy": tax.id, **blank}
+                  for tax in settings.taxonomies for q in quotes]
+    return doc_rows, quote_rows
+
+
 def tag_corpus(out_dir: Path, quotes: Iterable[dict], settings: TopicsSettings,
-               progress: str | None = "topics") -> tuple[list[dict], list[dict]]:
-    """(doc_topics rows for every parsed document, quote_topics rows for the quotes given)."""
+               progress: str | None = "topics", failures: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
+    """(doc_topics rows for every parsed document, quote_topics rows for the quotes given). A
+    document whose tagging raises is unassigned, and a rejects row in `failures` (else it is quiet)."""
     by_doc: dict[str, list[dict]] = defaultdict(list)
     for quote in quotes:
         by_doc[quote["doc_id"]].append(quote)
     features = any(tax.tagger.adaptive.get("enabled") for tax in settings.taxonomies)
     # nothing here reads fine-grained tags or morphology, unless a token pattern does
     fine_grained = any(tax.tagger.pattern_attrs & {"TAG", "MORPH"} for tax in settings.taxonomies)
+    failed: dict[str, Exception] = {}      # one document cannot sink the run: it is left unassigned
+    pending = []
     with _cycle_collector_paused():
-        pending = [read_document(parsed, by_doc.get(parsed.doc_id, []), settings, features)
-                   for parsed in iter_parsed_docs(Path(out_dir), progress=progress, fine_grained=fine_grained)]
+        for parsed in iter_parsed_docs(Path(out_dir), progress=progress, fine_grained=fine_grained):
+            try:
+                pending.append(read_document(parsed, by_doc.get(parsed.doc_id, []), settings, features))
+            except Exception as exc:
+                failed[parsed.doc_id] = exc
     adapted = adapt(pending, settings) if features else {}
     doc_rows, quote_rows, candidates = [], [], {}
     for item in pending:
-        d_rows, q_rows = finish_document(item, settings, adapted)
+        try:
+            d_rows, q_rows = finish_document(item, settings, adapted)
+        except Exception as exc:
+            failed[item.doc_id] = exc
+            continue
         doc_rows += d_rows
         quote_rows += q_rows
         candidates.update(item.candidates)
+    for doc_id in failed:
+        d_rows, q_rows = unassigned_rows(doc_id, by_doc.get(doc_id, []), settings)
+        doc_rows += d_rows
+        quote_rows += q_rows
+    if failures is not None:
+        failures.extend(document_failure(STAGE, doc_id, exc) for doc_id, exc in failed.items())
     phrases = choose_phrases(candidates, settings.issue_phrase)
     for row in quote_rows:
         row["issue_phrase"] = phrases.get(row["quote_id"])
@@ -668,10 +694,15 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
         raise PipelineError(f"{table_path(QUOTES, out_dir)}: missing; run the 'quotes' stage first")
     record.add_input_tables(TOKENS.name, QUOTES.name)
     quotes = read_table(QUOTES, out_dir, columns=["quote_id", "doc_id", "content_start", "content_end"]).to_pylist()
-    doc_rows, quote_rows = tag_corpus(out_dir, quotes, settings)
+    failures: list[dict] = []
+    doc_rows, quote_rows = tag_corpus(out_dir, quotes, settings, failures=failures)
+    for row in failures:
+        print(f"[topics] error {row['code']}: {row['message']}", file=sys.stderr)
     write_table(DOC_TOPICS, doc_rows, out_dir)
     write_table(QUOTE_TOPICS, quote_rows, out_dir)
-    record.rows = {"quote_topics": len(quote_rows), "doc_topics": len(doc_rows), "quotes": len(quotes)}
+    replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], failures)
+    record.rows = {"quote_topics": len(quote_rows), "doc_topics": len(doc_rows), "quotes": len(quotes),
+                   "failed": len(failures)}
     for tax in settings.taxonomies:
         record.rows[f"unassigned_quotes_{tax.id}"] = sum(1 for r in quote_rows
                                                          if r["taxonomy"] == tax.id and r["topic"] == UNASSIGNED)

@@ -563,3 +563,45 @@ def test_a_flat_output_folder_is_adopted_as_the_first_generation(tmp_path):
             raise RuntimeError("a stage failed")
     assert generation.run_id_of(out) == first and sha256_file(out / "documents.parquet") == before
     assert not list((out / generation.GENERATIONS).glob("*" + generation.STAGING_SUFFIX))
+
+
+@pytest.mark.parametrize("stage, module_name, function, code", [
+    ("entities", "pipeline.entities", "mention_rows", "E019"),
+    ("topics", "pipeline.topics", "read_document", "E020"),
+    ("topics", "pipeline.topics", "finish_document", "E020"),
+])
+def test_a_document_that_raises_in_entities_or_topics_becomes_a_reject(seed_outputs, tmp_path, capsys, monkeypatch,
+                                                                      stage, module_name, function, code):
+    import importlib
+
+    from pipeline.io import read_frame
+    from pipeline.schemas import CLAIMS, DOCUMENTS, MENTIONS, QUOTE_TOPICS, REJECTS, UNASSIGNED
+
+    module = importlib.import_module(module_name)
+    out = tmp_path / "out"
+    shutil.copytree(seed_outputs, out)
+    doc_ids = sorted(read_frame(DOCUMENTS, out).doc_id)
+    victim = doc_ids[0]
+    real = getattr(module, function)
+
+    def fails_on_one(first, *args, **kwargs):
+        doc_id = getattr(first, "doc_id", None)
+        if doc_id == victim:
+            raise ValueError("broken on purpose")
+        return real(first, *args, **kwargs)
+
+    monkeypatch.setattr(module, function, fails_on_one)
+    for name in [stage, "quotes", "topics", "claims"] if stage == "entities" else [stage, "claims"]:
+        code_, err = _main(capsys, name, "--output", out)
+        assert code_ == 0, err
+    rejects = read_frame(REJECTS, out)
+    failed = rejects[rejects.code == code]
+    assert list(failed.doc_id) == [victim] and "ValueError: broken on purpose" in failed.message.iloc[0]
+    claims = read_frame(CLAIMS, out)
+    assert set(claims.doc_id) - {victim}                       # the other documents go through
+    if stage == "entities":
+        assert victim not in set(read_frame(MENTIONS, out).doc_id)
+    else:
+        topics = read_frame(QUOTE_TOPICS, out)
+        assert set(topics[topics.doc_id == victim].topic) == {UNASSIGNED}
+        assert set(topics[topics.doc_id != victim].topic) - {UNASSIGNED}
