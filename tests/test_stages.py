@@ -182,3 +182,11 @@ def test_the_manifest_hashes_the_declared_inputs_and_the_model(config_opens):
         record = json.loads((out / "manifest" / f"{stage.name}.json").read_text())
         assert set(record["inputs"]) >= {f"{t}.parquet" for t in stage.reads}, stage.name
         assert ("model_package" in record) == stage.model, stage.name
+
+
+def test_the_readme_code_map_names_every_module():
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Where the code is", 1)[1].split("\n## ", 1)[0]
+    modules = [p for p in PACKAGE_DIR.rglob("*.py") if p.name not in ("__init__.py", "__main__.py")]
+    missing = sorted(p.relative_to(PACKAGE_DIR).as_posix() for p in modules if f"`{p.name}`" not in section)
+    assert not missing, f"README 'Where the code is' does not name {missing}"
