@@ -115,6 +115,14 @@ class SpeakerResolver:
         att.speaker_name, att.speaker_entity_id, att.speaker_label, att.resolution = name, entity_id, label, resolution
         return att
 
+    def _decided(self, att: Attribution, kind: str | None, name: str | None, entity_id: str | None,
+                 label: str | None, resolution: str) -> Attribution:
+        """The speaker found: its kind and name set, and the attribution remembered for later ones."""
+        att.extra["speaker_kind"] = kind
+        self._set(att, name, entity_id, label, resolution)
+        self.history.append(att)
+        return att
+
     def _name_in_span(self, start: int, end: int, head: Token) -> Mention | None:
         """A named mention that IS the speaker: it holds the head, or the head is a title right
         before/after it (PM Bennett, Bennett's office is not Bennett: checked by the caller)."""
@@ -420,10 +428,7 @@ class SpeakerResolver:
             named = self._in_context(named)
         if named is not None and low not in config.document_nouns:
             kind = "person" if named.label == "PERSON" else "organisation"
-            att.extra["speaker_kind"] = kind
-            self._set(att, named.name, named.entity_id, named.label, "explicit")
-            self.history.append(att)
-            return att
+            return self._decided(att, kind, named.name, named.entity_id, named.label, "explicit")
         # Pronouns.
         if end - start == 1 and low in config.relative_pronouns | config.unresolvable_pronouns - {"that", "this"}:
             self._set(att, None, None, None, "none")
@@ -458,26 +463,18 @@ class SpeakerResolver:
             by = self._issuer(head, start, end, att)
             if by is not None:
                 name, eid, label = by
-                att.extra["speaker_kind"] = "document"
-                self._set(att, name, eid, label, "explicit")
-                self.history.append(att)
-                return att
+                return self._decided(att, "document", name, eid, label, "explicit")
             determiner = next((c.lower_ for c in head.children if c.dep_ == "det"), None)
             if determiner in ("the", "this", "that") and head.tag_ == "NN" and \
                     low in config.organisation_nouns and not self._mentions_in(start, end):
                 org = self._named_organisation(head, cue_i, att.content)
                 if org is not None:
-                    att.extra["speaker_kind"] = "organisation"
-                    self._set(att, org.name, org.entity_id, org.label, "role")
-                    self.history.append(att)
-                    return att
+                    return self._decided(att, "organisation", org.name, org.entity_id, org.label, "role")
             if determiner in ("the", "this", "that") and head.tag_ != "NNS":
                 ante = self._document_antecedent(cue_i)
                 if ante is not None and low in config.document_nouns:
-                    att.extra["speaker_kind"] = "document"
-                    self._set(att, ante.speaker_name, ante.speaker_entity_id, ante.speaker_label, "role")
-                    self.history.append(att)
-                    return att
+                    return self._decided(att, "document", ante.speaker_name, ante.speaker_entity_id,
+                                         ante.speaker_label, "role")
         # Roles and titles: "The Israeli Prime Minister", "the Russian leader", "the president".
         role_words = [w for w in words]
         m = None
@@ -488,30 +485,22 @@ class SpeakerResolver:
             m = self._described_person(head, cue_i)
         if m is not None:
             m = self._in_context(m)
-            att.extra["speaker_kind"] = "person"
-            self._set(att, m.name, m.entity_id, m.label, "role")
-            self.history.append(att)
-            return att
+            return self._decided(att, "person", m.name, m.entity_id, m.label, "role")
         # Any named mention inside the span that the head owns (e.g. an ORG in "the Russian
         # Foreign Ministry" when the head is "Ministry").
         inside = [m for m in self._mentions_in(start, end)]
         if inside and low not in config.unnamed_nouns:
             m = next((m for m in inside if m.token_start <= head.i < m.token_end), None)
             if m is not None and not _one_member(head, m):
-                att.extra["speaker_kind"] = "organisation" if m.label != "PERSON" else "person"
-                self._set(att, m.name, m.entity_id, m.label, "explicit")
-                self.history.append(att)
-                return att
+                kind = "organisation" if m.label != "PERSON" else "person"
+                return self._decided(att, kind, m.name, m.entity_id, m.label, "explicit")
         # A surname the NER missed ("..., Lopez said." after "Maria Lopez"): the person of the
         # document whose name ends with it.
         if head.pos_ == "PROPN" and head.ent_type_ in ("", "PERSON"):
             same = [m for m in self.mentions if m.label == "PERSON" and m.name.split()[-1] == _norm(head.text)]
             if same:
                 m = max(same, key=lambda m: (m.token_start < cue_i, len(m.name)))
-                att.extra["speaker_kind"] = "person"
-                self._set(att, m.name, m.entity_id, m.label, "explicit")
-                self.history.append(att)
-                return att
+                return self._decided(att, "person", m.name, m.entity_id, m.label, "explicit")
         # "the bank", "the automaker", "the network": any definite singular noun that an
         # organisation of the document carries in its name or description (not a role: the
         # roles of persons were tried above).
@@ -521,10 +510,7 @@ class SpeakerResolver:
                     c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
             org = self._named_organisation(head, cue_i, att.content)
             if org is not None:
-                att.extra["speaker_kind"] = "organisation"
-                self._set(att, org.name, org.entity_id, org.label, "role")
-                self.history.append(att)
-                return att
+                return self._decided(att, "organisation", org.name, org.entity_id, org.label, "role")
         # Unnamed or unresolved: kept as written, when it names a source at all. A canonical
         # speaker is a name, an organisation or an unnamed source as written ("an official",
         # "Israeli officials", "Reports in Israeli press"); never a common noun that cannot speak
