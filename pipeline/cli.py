@@ -47,7 +47,12 @@ def run_all(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dict
     stages = available_stages()
     where["stage"] = "config"
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
-    if not force and all(manifest.is_current(name, out_dir, config_dir, input_dir) for name in stages):
+    current = []        # the stages before the first stale one: nothing before them reruns, they stay current
+    for name in stages:
+        if force or not manifest.is_current(name, out_dir, config_dir, input_dir):
+            break
+        current.append(name)
+    if len(current) == len(stages):
         for name in stages:
             print(f"[{name}] up to date (inputs, code, config and model unchanged)", file=sys.stderr)
         where["stage"] = None
@@ -56,7 +61,7 @@ def run_all(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dict
     with generation.staged(out_dir) as work:
         for name in stages:
             where["stage"] = name
-            if not force and manifest.is_current(name, work, config_dir, input_dir):
+            if name in current or (not force and manifest.is_current(name, work, config_dir, input_dir)):
                 print(f"[{name}] up to date (inputs, code, config and model unchanged)", file=sys.stderr)
                 continue
             run_stage(name, work, config_dir, input_dir)

@@ -64,13 +64,18 @@ def fingerprint(stage_name: str, inputs: dict[str, str], config_hashes: dict[str
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+def config_hashes_by_name(paths: list[Path]) -> dict[str, str]:
+    """{file name: sha256} of a stage's config files, as manifests record and fingerprints use them."""
+    return {Path(k).name: v for k, v in hash_files(paths).items()}
+
+
 def settings_fingerprint(stage_name: str, config_dir: Path) -> str:
     """What decides how a stage treats each document, its inputs left out: code, config, model.
     Equal fingerprints let a stage reuse its earlier per-document results (incremental parse)."""
     from .config import config_files
     from .stages import BY_NAME
 
-    config_hashes = {Path(k).name: v for k, v in hash_files(config_files(config_dir, stage_name)).items()}
+    config_hashes = config_hashes_by_name(config_files(config_dir, stage_name))
     return fingerprint(stage_name, {}, config_hashes, installed_model() if BY_NAME[stage_name].model else None)
 
 
@@ -107,7 +112,7 @@ def is_current(stage_name: str, out_dir: Path, config_dir: Path, input_dir: Path
     declared = BY_NAME[stage_name]
     if not record.get("fingerprint") or record.get("outputs") != verified_outputs(stage_name, out_dir):
         return False      # an older manifest, or a table it wrote is gone or was changed since
-    config_hashes = {Path(k).name: v for k, v in hash_files(config_files(config_dir, stage_name)).items()}
+    config_hashes = config_hashes_by_name(config_files(config_dir, stage_name))
     model = installed_model() if declared.model else None
     now = fingerprint(stage_name, current_inputs(stage_name, out_dir, input_dir, config_dir), config_hashes, model)
     return now == record["fingerprint"]
@@ -143,7 +148,7 @@ class StageRecord:
         from .stages import BY_NAME
 
         config_hashes = hash_files(self.config_files)
-        by_name = {Path(k).name: v for k, v in config_hashes.items()}
+        by_name = {Path(k).name: v for k, v in config_hashes.items()}     # as config_hashes_by_name
         declared = BY_NAME.get(self.stage)
         model = installed_model() if declared is not None and declared.model else None
         record = {
@@ -151,7 +156,7 @@ class StageRecord:
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
             "seconds": round(time.perf_counter() - self._t0, 3),
             "inputs": self.inputs,
-            "config_files": {Path(k).name: v for k, v in config_hashes.items()},
+            "config_files": by_name,
             "config_hash": combined_hash(config_hashes),
             "code_version": code_version(),
             "python": platform.python_version(),
