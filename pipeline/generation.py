@@ -42,6 +42,14 @@ def _is_generation_entry(name: str) -> bool:
     return name in EXTRA_ENTRIES or (name.endswith(".parquet") and name[: -len(".parquet")] in TABLES)
 
 
+def staging_run_id(out_dir: Path) -> str | None:
+    """The run writing `out_dir` when it is a generation's staging folder, else None."""
+    out_dir = Path(out_dir)
+    if out_dir.parent.name == GENERATIONS and out_dir.name.endswith(STAGING_SUFFIX):
+        return out_dir.name[: -len(STAGING_SUFFIX)]
+    return None
+
+
 def current_dir(out_dir: Path) -> Path | None:
     """The published generation's folder, or None (a new folder, or the flat layout)."""
     link = Path(out_dir) / CURRENT

@@ -118,13 +118,67 @@ def atomic_path(path: Path) -> Iterator[Path]:
             os.unlink(tmp)
 
 
+# The Parquet key-value metadata entry naming the run that wrote a table (pipeline.generation): a
+# table copied or read on its own still says which run it comes from.
+RUN_ID_KEY = b"pipeline.run_id"
+
+
+def _stamped(schema: pa.Schema, out_dir: Path) -> pa.Schema:
+    from .generation import staging_run_id
+
+    run_id = staging_run_id(out_dir)
+    return schema.with_metadata({**(schema.metadata or {}), RUN_ID_KEY: run_id.encode()}) if run_id else schema
+
+
+def table_run_id(path: Path) -> str | None:
+    """The run that wrote the Parquet file at `path` (None: written outside a run, or by hand)."""
+    value = (pq.read_schema(path).metadata or {}).get(RUN_ID_KEY)
+    return value.decode() if value else None
+
+
+def table_sha256(path: Path) -> str:
+    """sha256 of a Parquet file's contents: its schema and its data pages, not its footer metadata,
+    so that a stage rewriting the same rows under another run id leaves the stages after it current.
+    A file that is not Parquet is hashed whole."""
+    import hashlib
+
+    path = Path(path)
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        size = fh.seek(0, os.SEEK_END)
+        fh.seek(max(size - 8, 0))
+        tail = fh.read(8)
+        if size < 12 or tail[4:] != b"PAR1":
+            from .config import sha256_file
+
+            return sha256_file(path)
+        data_end = size - 8 - int.from_bytes(tail[:4], "little")
+        fh.seek(0)
+        left = max(data_end, 0)
+        while left:
+            chunk = fh.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            digest.update(chunk)
+            left -= len(chunk)
+    try:
+        schema = pq.read_schema(path).remove_metadata()
+    except (pa.ArrowInvalid, OSError):
+        from .config import sha256_file
+
+        return sha256_file(path)
+    digest.update(schema.to_string().encode())
+    return digest.hexdigest()
+
+
 def write_table(spec: TableSpec, data, out_dir: Path) -> pa.Table:
     table = to_arrow(spec, data)
     validate(spec, table)
     path = Path(out_dir) / spec.filename
     with atomic_path(path) as tmp:
         try:
-            pq.write_table(table, tmp, compression="zstd")
+            pq.write_table(table.replace_schema_metadata(_stamped(table.schema, out_dir).metadata), tmp,
+                           compression="zstd")
         except OSError as exc:
             raise not_writable(path, exc) from exc
     return table
@@ -144,7 +198,7 @@ class TableWriter:
         self._ctx = atomic_path(self.path)
         self._tmp = self._ctx.__enter__()
         try:
-            self._writer = pq.ParquetWriter(self._tmp, spec.schema, compression="zstd")
+            self._writer = pq.ParquetWriter(self._tmp, _stamped(spec.schema, out_dir), compression="zstd")
         except OSError as exc:
             self._ctx.__exit__(type(exc), exc, None)
             raise not_writable(self.path, exc) from exc

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from . import __version__
 from .config import combined_hash, hash_files, sha256_file
-from .io import atomic_path
+from .generation import staging_run_id
+from .io import atomic_path, table_run_id, table_sha256
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -85,7 +86,7 @@ def verified_outputs(stage_name: str, out_dir: Path) -> dict[str, str]:
 
     amended = {table for stage in STAGES for table in stage.amends}
     names = [t for t in BY_NAME[stage_name].writes if t not in amended]
-    return {f"{t}.parquet": sha256_file(Path(out_dir) / f"{t}.parquet")
+    return {f"{t}.parquet": table_sha256(Path(out_dir) / f"{t}.parquet")
             for t in names if (Path(out_dir) / f"{t}.parquet").exists()}
 
 
@@ -95,7 +96,7 @@ def current_inputs(stage_name: str, out_dir: Path, input_dir: Path | None, confi
 
     if BY_NAME[stage_name].input_folder:
         return input_file_hashes(BY_NAME[stage_name], input_dir, config_dir)
-    return {f"{t}.parquet": sha256_file(Path(out_dir) / f"{t}.parquet")
+    return {f"{t}.parquet": table_sha256(Path(out_dir) / f"{t}.parquet")
             for t in BY_NAME[stage_name].reads if (Path(out_dir) / f"{t}.parquet").exists()}
 
 
@@ -142,7 +143,7 @@ class StageRecord:
         for name in names:
             path = Path(self.out_dir) / f"{name}.parquet"
             if path.exists():
-                self.inputs[path.name] = sha256_file(path)
+                self.inputs[path.name] = table_sha256(path)
 
     def write(self) -> dict:
         from .stages import BY_NAME
@@ -163,7 +164,7 @@ class StageRecord:
             "rows": self.rows,
             **self.extra,
         }
-        record["run_id"] = _run_id(self.out_dir)
+        record["run_id"] = staging_run_id(self.out_dir)
         if declared is not None:
             record["fingerprint"] = fingerprint(self.stage, self.inputs, by_name, model)
             record["settings_fingerprint"] = fingerprint(self.stage, {}, by_name, model)
@@ -200,6 +201,12 @@ def mixed_tables(out_dir: Path, stages: list[str] | None = None) -> list[str]:
             written = (writer or {}).get("outputs", {}).get(table)
             if written is not None and written != sha:
                 problems.append(f"{name} was built from another {table} than the one here")
+        for table in record.get("outputs", {}):
+            path = out_dir / table
+            stamped = table_run_id(path) if path.exists() else None
+            if stamped and record.get("run_id") and stamped != record["run_id"]:
+                problems.append(f"{table} was written by run {stamped}, but the {name} manifest is of run "
+                                f"{record['run_id']}")
     return problems
 
 
@@ -213,16 +220,6 @@ def check_not_mixed(out_dir: Path, stages: list[str] | None = None) -> None:
                            f"{'; ...' if len(problems) > 3 else ''}): rerun `python -m pipeline run` (make all)")
 
 
-def _run_id(out_dir: Path) -> str | None:
-    """The run writing `out_dir` when it is a generation's staging folder (see pipeline.generation)."""
-    from .generation import GENERATIONS, STAGING_SUFFIX
-
-    out_dir = Path(out_dir)
-    if out_dir.parent.name == GENERATIONS and out_dir.name.endswith(STAGING_SUFFIX):
-        return out_dir.name[: -len(STAGING_SUFFIX)]
-    return None
-
-
 def gather(out_dir: Path, stages: list[str]) -> dict:
     """Combine the stage manifests into OUT/manifest.json."""
     out_dir = Path(out_dir)
@@ -231,7 +228,7 @@ def gather(out_dir: Path, stages: list[str]) -> dict:
         path = out_dir / "manifest" / f"{stage}.json"
         if path.exists():
             records[stage] = json.loads(path.read_text())
-    combined = {"run_id": _run_id(out_dir), "stages": records,
+    combined = {"run_id": staging_run_id(out_dir), "stages": records,
                 "seconds_total": round(sum(r.get("seconds", 0) for r in records.values()), 3)}
     with atomic_path(out_dir / "manifest.json") as tmp:
         tmp.write_text(json.dumps(combined, indent=2, sort_keys=True) + "\n")
