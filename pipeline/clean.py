@@ -16,10 +16,10 @@ import zlib
 from dataclasses import replace
 from pathlib import Path
 
-from .boilerplate import combine_with_extractor, compile_rules, count_lines, label_document
+from .boilerplate import LineStats, combine_with_extractor, compile_rules, count_lines, label_document
 from .config import DEFAULT_CONFIG_DIR, config_files, load_stage_config
-from .errors import ConfigError, REJECT_CODES
-from .io import read_table, write_table
+from .errors import REJECT_CODES, STAGE_REJECT_CODES, ConfigError, without_failing_step
+from .io import read_table, replace_stage_rejects, write_table
 from .manifest import StageRecord
 from .offsets import build_body
 from .unwrap import UnwrapSettings, for_labelling, soft_breaks
@@ -78,31 +78,59 @@ def near_duplicates(documents: list[dict], config: dict) -> dict[str, str]:
     return first
 
 
-def clean_documents(documents: list[dict], config: dict) -> tuple[list[dict], list[dict]]:
-    """Pure heart of the stage: (line rows, documents with title/body/body_segments set)."""
-    stats = count_lines(documents)
+def clean_document(doc: dict, stats, config: dict, unwrap: UnwrapSettings) -> tuple[list[dict], dict]:
+    """(line rows, the document with title/body/body_segments set) of one document."""
+    # hard-wrapped plain text is read as paragraphs (same offsets; never HTML, which has its blocks)
+    breaks = {} if doc.get("extracted") else soft_breaks(doc["text"], unwrap)
+    text = for_labelling(doc["text"], breaks)
+    labels = label_document(text, doc.get("source"), stats, config)
+    if breaks:
+        labels = [replace(label, text=doc["text"][label.start:label.end]) for label in labels]
+    if doc.get("extracted"):
+        labels = combine_with_extractor(labels, doc["text"], doc["extracted"], config, doc.get("page_title"))
+    kept = [label for label in labels if label.kept]
+    body, segments = build_body(doc["text"], [(label.start, label.end) for label in kept], breaks)
+    titles = [label.text.strip() for label in kept if label.label == "title"]
+    cleaned = {**doc, "title": titles[0] if titles else doc.get("page_title"), "body": body,
+               "body_segments": segments}
+    return [{"doc_id": doc["doc_id"], "line_no": label.line_no, "start": label.start, "end": label.end,
+             "text": label.text, "label": label.label, "kept": label.kept, "rule_id": label.rule_id}
+            for label in labels], cleaned
+
+
+def whole_text_kept(doc: dict) -> dict:
+    """A document whose cleaning raised: its whole text is its body (nothing is lost; boilerplate
+    may stay), and it has no line labels."""
+    body, segments = build_body(doc["text"], [(0, len(doc["text"]))], {})
+    return {**doc, "title": doc.get("page_title"), "body": body, "body_segments": segments}
+
+
+def clean_documents(documents: list[dict], config: dict,
+                    failures: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
+    """Pure heart of the stage: (line rows, documents with title/body/body_segments/duplicate_of set).
+
+    With `failures`, nothing one document holds can sink the stage: a document whose labelling raises
+    keeps its whole text as body (a W010 row there), and a corpus-level step that raises (recurring
+    lines, near-duplicates) is left out (a W009 row); the others go on."""
+    stats = without_failing_step(STAGE, "recurring lines", failures, lambda: count_lines(documents), LineStats)
     line_rows: list[dict] = []
     cleaned: list[dict] = []
     unwrap = UnwrapSettings.from_config(config)
     for doc in documents:
-        # hard-wrapped plain text is read as paragraphs (same offsets; never HTML, which has its blocks)
-        breaks = {} if doc.get("extracted") else soft_breaks(doc["text"], unwrap)
-        text = for_labelling(doc["text"], breaks)
-        labels = label_document(text, doc.get("source"), stats, config)
-        if breaks:
-            labels = [replace(label, text=doc["text"][label.start:label.end]) for label in labels]
-        if doc.get("extracted"):
-            labels = combine_with_extractor(labels, doc["text"], doc["extracted"], config,
-                                            doc.get("page_title"))
-        kept = [label for label in labels if label.kept]
-        body, segments = build_body(doc["text"], [(label.start, label.end) for label in kept], breaks)
-        titles = [label.text.strip() for label in kept if label.label == "title"]
-        cleaned.append({**doc, "title": titles[0] if titles else doc.get("page_title"), "body": body,
-                        "body_segments": segments})
-        line_rows.extend({"doc_id": doc["doc_id"], "line_no": label.line_no, "start": label.start,
-                          "end": label.end, "text": label.text, "label": label.label,
-                          "kept": label.kept, "rule_id": label.rule_id} for label in labels)
-    copies = near_duplicates(cleaned, config)
+        try:
+            rows, done = clean_document(doc, stats, config, unwrap)
+        except Exception as exc:
+            if failures is None:
+                raise
+            level, text = REJECT_CODES["W010"]
+            failures.append({"path": doc.get("path"), "doc_id": doc["doc_id"], "level": level, "code": "W010",
+                             "message": f"{doc.get('path') or doc['doc_id']}: {text} ({type(exc).__name__}: {exc})"})
+            print(f"[clean] warning W010: {failures[-1]['message']}", file=sys.stderr)
+            rows, done = [], whole_text_kept(doc)
+        line_rows.extend(rows)
+        cleaned.append(done)
+    copies = without_failing_step(STAGE, "near-duplicates", failures,
+                                  lambda: near_duplicates(cleaned, config), dict)
     for doc in cleaned:
         doc["duplicate_of"] = copies.get(doc["doc_id"])
     return line_rows, cleaned
@@ -125,13 +153,15 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
     config = check_config(config_dir)    # before any document is read
     documents = read_table(DOCUMENTS, out_dir).to_pylist()
-    line_rows, cleaned = clean_documents(documents, config)
+    failures: list[dict] = []
+    line_rows, cleaned = clean_documents(documents, config, failures)
     for doc in cleaned:
         if not doc["body"].strip():
             print(f"[clean] warning W004: {doc['path']}: {REJECT_CODES['W004'][1]}", file=sys.stderr)
     write_table(BODIES, [{name: doc[name] for name in BODIES.schema.names} for doc in cleaned], out_dir)
     write_table(LINES, line_rows, out_dir)
+    replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], failures)
     kept = sum(row["kept"] for row in line_rows)
     record.rows = {"lines": len(line_rows), "kept": kept, "documents": len(cleaned),
-                   "near_duplicates": sum(1 for doc in cleaned if doc["duplicate_of"])}
+                   "near_duplicates": sum(1 for doc in cleaned if doc["duplicate_of"]), "failed": len(failures)}
     return record.write()

@@ -38,7 +38,8 @@ then gives every mention an entity and records the evidence in `mentions.link_ru
   document -> the only full name of the corpus with it, or the one whose documents look like this
   one, or (when the context says nothing) the dominant one; otherwise it stays as written;
 - `dotted` / `acronym` / `person_group`: one organisation ("F.B.I." = "FBI" =
-  "Federal Bureau of Investigation"; "Hillary Clinton's campaign" = "Clinton campaign").
+  "Federal Bureau of Investigation"; "Hillary Clinton's campaign" = "Clinton campaign");
+- `unlinked`: linking the corpus raised (a W011 rejects row), so each mention keeps its own name.
 
 Entity ids derive from the label and the canonical name (`PERSON:naftali-bennett`), never from
 row order, so they are stable across runs of the same corpus.
@@ -59,9 +60,10 @@ from typing import Iterable
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from .config import DEFAULT_CONFIG_DIR, compile_regex, config_files, load_stage_config, load_toml, require
+from .config import (DEFAULT_CONFIG_DIR, compile_regex, config_files, load_stage_config, load_toml,
+                     reject_unknown_keys, require)
 from .docs import iter_parsed_docs, shared_vocab
-from .errors import STAGE_REJECT_CODES, ConfigError, document_failure
+from .errors import STAGE_REJECT_CODES, ConfigError, document_failure, without_failing_step
 from .io import replace_stage_rejects, write_table
 from .manifest import StageRecord
 from .schemas import ENTITIES, MENTIONS, TOKENS
@@ -147,10 +149,18 @@ def shared_vocab_tokenizer():
     return _TOKENIZER
 
 
-def compile_rules(config: dict, aliases: list[dict] | None = None, source: str = "entities.toml") -> EntityRules:
-    """Check the config and build the rules (errors name the file and the key)."""
+def compile_rules(config: dict, aliases: list[dict] | None = None, source: str = "entities.toml",
+                  alias_source: str = ALIASES_FILE) -> EntityRules:
+    """Check the config and build the rules (errors name the file and the key). Every key the
+    rules read is recorded, so a key nothing reads (a typo, a leftover) is an error too."""
+    read: set[str] = set()
+
+    def need(key: str, kind, src: str = source):
+        read.add(key)
+        return require(config, key, kind, src)
+
     def strs(key: str) -> list[str]:
-        value = require(config, key, list, source)
+        value = need(key, list)
         if not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{source}: key '{key}' must be a list of strings")
         return value
@@ -159,8 +169,8 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
     for head in strs("titles.heads"):
         words = tuple(w.lower() for w in _words(head))
         heads[len(words)].add(words)
-    patterns = list(require(config, "patterns", list, source)) if "patterns" in config else []
-    person_groups = require(config, "organisations.person_groups", dict, source)
+    patterns = list(need("patterns", list)) if "patterns" in config else []
+    person_groups = need("organisations.person_groups", dict)
     if not all(isinstance(v, str) for v in person_groups.values()):
         raise ConfigError(f"{source}: key 'organisations.person_groups' must map nouns to strings")
     person_groups = {k.lower(): v for k, v in person_groups.items()}
@@ -171,6 +181,7 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
     for index, pattern in enumerate(patterns):
         if not isinstance(pattern, dict) or not {"id", "label", "pattern"} <= set(pattern):
             raise ConfigError(f"{source}: patterns[{index}] needs 'id', 'label' and 'pattern'")
+        reject_unknown_keys(pattern, ("id", "label", "pattern"), source, f"patterns[{index}].")
         try:
             Matcher(shared_vocab()).add(pattern["id"], [pattern["pattern"]])
         except (ValueError, TypeError, KeyError) as exc:
@@ -178,9 +189,10 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
     alias_map: dict[tuple[str, ...], tuple[str, str]] = {}
     for index, alias in enumerate(aliases or []):
         if not isinstance(alias, dict) or not all(isinstance(alias.get(k), str) for k in ("form", "name", "label")):
-            raise ConfigError(f"{ALIASES_FILE}: alias[{index}] needs string 'form', 'name' and 'label'")
+            raise ConfigError(f"{alias_source}: alias[{index}] needs string 'form', 'name' and 'label'")
+        reject_unknown_keys(alias, ("form", "name", "label", "note"), alias_source, f"alias[{index}].")
         alias_map[_alias_key(alias["form"])] = (alias["label"], normalise_name(alias["name"]))
-    return EntityRules(
+    rules = EntityRules(
         labels=frozenset(strs("labels")),
         strip_leading=frozenset(strs("strip_leading")),
         strip_trailing=frozenset(strs("strip_trailing")),
@@ -188,19 +200,19 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         org_heads={tuple(w.lower() for w in _words(h)) for h in strs("titles.org_heads")},
         modifiers=frozenset(m.lower() for m in strs("titles.modifiers")),
         nationalities=frozenset(strs("titles.nationalities")),
-        max_title_tokens=require(config, "titles.max_tokens", int, source),
+        max_title_tokens=need("titles.max_tokens", int),
         caption_res=[compile_regex(p, source) for p in strs("lines.caption_patterns")],
         byline_res=[compile_regex(p, source) for p in strs("lines.byline_patterns")],
-        name_only_max_tokens=require(config, "lines.name_only_max_tokens", int, source),
-        min_content_words=require(config, "headlines.min_content_words", int, source),
-        min_capitalised_ratio=float(require(config, "headlines.min_capitalised_ratio", (int, float), source)),
+        name_only_max_tokens=need("lines.name_only_max_tokens", int),
+        min_content_words=need("headlines.min_content_words", int),
+        min_capitalised_ratio=float(need("headlines.min_capitalised_ratio", (int, float))),
         function_words=frozenset(w.lower() for w in strs("headlines.function_words")),
-        corpus_share=float(require(config, "linking.corpus_share", (int, float), source)),
+        corpus_share=float(need("linking.corpus_share", (int, float))),
         place_prepositions=frozenset(w.lower() for w in strs("linking.place_prepositions")),
-        context_posterior=float(require(config, "linking.context_posterior", (int, float), source)),
-        context_smoothing=float(require(config, "linking.context_smoothing", (int, float), source)),
-        person_min_documents=require(config, "linking.person_min_documents", int, source),
-        description_min_documents=require(config, "linking.description_min_documents", int, source),
+        context_posterior=float(need("linking.context_posterior", (int, float))),
+        context_smoothing=float(need("linking.context_smoothing", (int, float))),
+        person_min_documents=need("linking.person_min_documents", int),
+        description_min_documents=need("linking.description_min_documents", int),
         name_particles=frozenset(w.lower() for w in strs("titles.name_particles")),
         extra_titles=_extra_titles(strs("titles.extra_heads")),
         name_suffixes=_name_suffixes(),
@@ -209,6 +221,19 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         patterns=patterns,
         aliases=alias_map,
     )
+    _reject_unread_keys(config, read, source)
+    return rules
+
+
+def _reject_unread_keys(config: dict, read: set[str], source: str) -> None:
+    """A key of entities.toml that the rules never read (tables one level deep; `patterns` entries
+    and `organisations.person_groups` are data, checked where they are read)."""
+    for key, value in config.items():
+        if isinstance(value, dict) and key not in read:
+            reject_unknown_keys(value, {k.split(".", 1)[1] for k in read if k.startswith(key + ".")},
+                                source, f"{key}.")
+        elif key not in read:
+            reject_unknown_keys({key: value}, {k for k in read if "." not in k}, source)
 
 
 def _extra_titles(extra: list[str]) -> frozenset[str]:
@@ -233,8 +258,9 @@ def load_rules(config_dir: Path | None = None) -> EntityRules:
     if not config:
         raise ConfigError(f"{config_dir / 'entities.toml'}: config file not found")
     alias_path = config_dir / ALIASES_FILE
-    aliases = load_toml(alias_path).get("alias", []) if alias_path.exists() else []
-    return compile_rules(config, aliases, str(config_dir / "entities.toml"))
+    alias_file = load_toml(alias_path) if alias_path.exists() else {}
+    reject_unknown_keys(alias_file, ("alias",), str(alias_path))
+    return compile_rules(config, alias_file.get("alias", []), str(config_dir / "entities.toml"), str(alias_path))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1141,7 +1167,7 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
     features = _doc_features(doc_mentions)
     persons = link_person_names(persons_rows, features, rules, common_words)
     orgs = link_org_names([row for row in doc_mentions if row["label"] == "ORG"], rules)
-    groups: dict[str, dict] = {}
+    resolved = []
     for row in doc_mentions:
         if row["label"] == "PERSON":
             name, link = persons[(row["doc_id"], row["name"])]
@@ -1155,6 +1181,23 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
             link = "same_doc_surname"
         elif row["rule_id"] == f"pattern:{GROUP_PATTERN}":
             link = "person_group"
+        resolved.append((name, link))
+    return doc_mentions, entity_rows(doc_mentions, resolved,
+                                     corpus_descriptions(doc_mentions, rules.description_min_documents))
+
+
+def unlinked_entities(doc_mentions: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Every mention its own name as written (link_rule `unlinked`): what is left when linking the
+    corpus raised, so that one bad document does not cost every document its speakers' entities."""
+    return doc_mentions, entity_rows(doc_mentions, [(row["name"], "unlinked") for row in doc_mentions], {})
+
+
+def entity_rows(doc_mentions: list[dict], resolved: list[tuple[str, str]],
+                described: dict[str, list[str]]) -> list[dict]:
+    """The entity rows of mentions resolved to (canonical name, link rule); each mention row gets
+    its `entity_id` and `link_rule`."""
+    groups: dict[str, dict] = {}
+    for row, (name, link) in zip(doc_mentions, resolved):
         eid = entity_id(row["label"], name)
         row["entity_id"] = eid
         row["link_rule"] = link
@@ -1167,7 +1210,6 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
         group["n_mentions"] += 1
         group["docs"].add(row["doc_id"])
         group["rules"].add(link)
-    described = corpus_descriptions(doc_mentions, rules.description_min_documents)
     entities = []
     for eid in sorted(groups):
         g = groups[eid]
@@ -1179,7 +1221,7 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
             "n_mentions": g["n_mentions"], "n_documents": len(g["docs"]),
             "link_rule": ",".join(sorted(g["rules"])),
         })
-    return doc_mentions, entities
+    return entities
 
 
 def _dedupe_titles(titles: Counter) -> list[str]:
@@ -1303,7 +1345,9 @@ def extract_entities(parsed_docs: Iterable, rules: EntityRules, failures: list[d
             continue
         rows.extend(found)
         common_words.update(t.text for t in parsed.doc if t.is_alpha and t.text.islower())
-    rows, entities = link_mentions(rows, rules, frozenset(common_words))
+    rows, entities = without_failing_step(STAGE, "entity linking", failures,
+                                          lambda: link_mentions(rows, rules, frozenset(common_words)),
+                                          lambda: unlinked_entities(rows))
     for row in rows:
         del row["name"], row["described"]
     return rows, entities

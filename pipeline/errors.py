@@ -3,6 +3,8 @@
 Messages name the file and the problem so that a user can act without reading code.
 """
 
+import sys
+
 
 # Run-level errors: one line `error CODE: message naming the file` on stderr and exit 2 (the CLI,
 # `pipeline/cli.py`); `--debug` adds the traceback. Each class below carries its code.
@@ -88,11 +90,17 @@ REJECT_CODES = {
     "W006": ("warning", "HTML page without article text according to the extractor (ingest.html_min_article_words)"),
     "W007": ("warning", "WARC records that are not HTTP responses skipped"),
     "W008": ("warning", "body longer than parse.max_chunk_chars: parsed in pieces cut at paragraph boundaries"),
+    "W009": ("warning", "a corpus-level step of stage 'clean' failed: every document was cleaned without it"),
+    "W010": ("warning", "cleaning the document failed: its whole text is kept as the body"),
+    "W011": ("warning", "a corpus-level step of stage 'entities' failed: every document was linked without it"),
+    "W012": ("warning", "a corpus-level step of stage 'topics' failed: every document was tagged without it"),
 }
 
 # The rejects rows each later stage writes (it replaces its own rows when it reruns).
-STAGE_REJECT_CODES = {"parse": {"E014", "W008"}, "entities": {"E019"}, "quotes": {"E018"}, "topics": {"E020"}}
+STAGE_REJECT_CODES = {"clean": {"W009", "W010"}, "parse": {"E014", "W008"}, "entities": {"E019", "W011"},
+                      "quotes": {"E018"}, "topics": {"E020", "W012"}}
 STAGE_FAILURE_CODE = {"parse": "E014", "entities": "E019", "quotes": "E018", "topics": "E020"}
+CORPUS_FAILURE_CODE = {"clean": "W009", "entities": "W011", "topics": "W012"}
 
 
 def document_failure(stage: str, doc_id: str, exc: Exception, path: str | None = None) -> dict:
@@ -104,3 +112,29 @@ def document_failure(stage: str, doc_id: str, exc: Exception, path: str | None =
     level, text = REJECT_CODES[code]
     return {"path": path, "doc_id": doc_id, "level": level, "code": code,
             "message": f"{path or doc_id}: {text} ({type(exc).__name__}: {exc})"}
+
+
+CORPUS_PATH = "(corpus)"     # the rejects `path` of a problem of the whole corpus, not of one file
+
+
+def corpus_failure(stage: str, step: str, exc: Exception) -> dict:
+    """The rejects row of a corpus-level step of `stage` that raised (the documents go on without it)."""
+    code = CORPUS_FAILURE_CODE[stage]
+    level, text = REJECT_CODES[code]
+    return {"path": CORPUS_PATH, "doc_id": None, "level": level, "code": code,
+            "message": f"step '{step}': {text} ({type(exc).__name__}: {exc})"}
+
+
+def without_failing_step(stage: str, step: str, failures: list[dict] | None, compute, fallback):
+    """`compute()`, or, when it raises and failures are collected, `fallback()` with a rejects row.
+
+    For the steps that read the whole corpus (recurring lines, near-duplicates, entity linking, the
+    adaptive topic scores): one bad document there would otherwise sink the stage for all."""
+    try:
+        return compute()
+    except Exception as exc:
+        if failures is None:
+            raise
+        failures.append(corpus_failure(stage, step, exc))
+        print(f"[{stage}] warning {failures[-1]['code']}: {failures[-1]['message']}", file=sys.stderr)
+        return fallback()

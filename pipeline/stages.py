@@ -47,7 +47,7 @@ STAGES: tuple[Stage, ...] = (
           check="pipeline.ingest:check_config", input_folder=True, input_hashes="pipeline.ingest:input_hashes"),
     Stage("clean", "label every line (title, body, meta, caption, boilerplate); find near-duplicate stories",
           reads=("documents",), writes=("bodies", "lines"), code=("clean", "boilerplate", "offsets", "unwrap"),
-          configs=("clean.toml",), check="pipeline.clean:check_config"),
+          configs=("clean.toml",), check="pipeline.clean:check_config", amends=("rejects",)),
     Stage("parse", "one spaCy pass over the bodies: tokens, sentences",
           reads=("documents", "bodies"), writes=("tokens", "sentences"), code=("parse", "docs", "offsets"),
           configs=("parse.toml",), check="pipeline.parse:load_settings", model=True, amends=("rejects",)),

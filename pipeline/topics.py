@@ -45,7 +45,7 @@ from spacy.tokens import Doc
 from . import topic_phrases, topic_tagger
 from .config import DEFAULT_CONFIG_DIR, config_files, load_toml, require
 from .docs import ParsedDoc, iter_parsed_docs, shared_vocab
-from .errors import STAGE_REJECT_CODES, ConfigError, PipelineError, document_failure
+from .errors import STAGE_REJECT_CODES, ConfigError, PipelineError, document_failure, without_failing_step
 from .io import read_table, replace_stage_rejects, table_path, write_table
 from .manifest import StageRecord
 from .schemas import DOC_TOPICS, QUOTE_TOPICS, QUOTES, TOKENS
@@ -654,7 +654,8 @@ def tag_corpus(out_dir: Path, quotes: Iterable[dict], settings: TopicsSettings,
                 pending.append(read_document(parsed, by_doc.get(parsed.doc_id, []), settings, features))
             except Exception as exc:
                 failed[parsed.doc_id] = exc
-    adapted = adapt(pending, settings) if features else {}
+    adapted = without_failing_step(STAGE, "adaptive scores", failures, lambda: adapt(pending, settings),
+                                   dict) if features else {}
     doc_rows, quote_rows, candidates = [], [], {}
     for item in pending:
         try:
@@ -671,7 +672,8 @@ def tag_corpus(out_dir: Path, quotes: Iterable[dict], settings: TopicsSettings,
         quote_rows += q_rows
     if failures is not None:
         failures.extend(document_failure(STAGE, doc_id, exc) for doc_id, exc in failed.items())
-    phrases = choose_phrases(candidates, settings.issue_phrase)
+    phrases = without_failing_step(STAGE, "issue phrases", failures,
+                                   lambda: choose_phrases(candidates, settings.issue_phrase), dict)
     for row in quote_rows:
         row["issue_phrase"] = phrases.get(row["quote_id"])
     return doc_rows, quote_rows
@@ -697,7 +699,8 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     failures: list[dict] = []
     doc_rows, quote_rows = tag_corpus(out_dir, quotes, settings, failures=failures)
     for row in failures:
-        print(f"[topics] error {row['code']}: {row['message']}", file=sys.stderr)
+        if row["level"] == "error":       # corpus-level warnings were printed where they happened
+            print(f"[topics] error {row['code']}: {row['message']}", file=sys.stderr)
     write_table(DOC_TOPICS, doc_rows, out_dir)
     write_table(QUOTE_TOPICS, quote_rows, out_dir)
     replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], failures)
