@@ -492,100 +492,147 @@ def label_document(text: str, source: Any, stats: LineStats | None,
                    config: Mapping) -> list[LineLabel]:
     """Label every non-blank line of `text` (see the module docstring for the method)."""
     r = compile_rules(config)
-    raw = split_lines(text)
-    if not raw:
+    lines = _read_lines(text, r)
+    if not lines:
         return []
+    n = len(lines)
+    # 1. hard rules, then what recurs across documents and inside the page
+    _hard_labels(lines, r)
+    use_source = _recurring_labels(lines, source, stats, r)
+    counts = Counter(ln.form for ln in lines if ln.nwords <= r.dup_max_words)
+    dup_forms = {f for f, c in counts.items() if c > 1}    # author names, repeated captions, share rows
+    # 2. the main block of prose, with the sections and the unique tail that continue it
+    zone_start = _comment_zone(lines, r)
+    anchor = _find_anchor(lines, r)
+    weights = _block_weights(lines, dup_forms, zone_start, anchor, use_source, r)
+    has_block, bs, be = _best_block(weights)
+    # further sections of the same article: a run of long punctuated prose separated from the
+    # block only by separators, section stamps, structural words or a subhead (live blogs,
+    # "ABSTRACT." / "FULL TEXT.", a story with a section break)
+    if has_block and r.section_max_gap > 0:
+        be = _extend_sections(lines, be, min(n, zone_start), 1, dup_forms, r)
+        bs = _extend_sections(lines, bs, max(anchor, -1), -1, dup_forms, r)
+    ext_end = _unique_tail_end(lines, be, zone_start, r) if has_block and use_source else be
+    # 3. title
+    title_idx = _find_title(lines, bs if has_block else min(n, r.title_top_lines), r)
+    # 4. final labels
+    in_run = _link_runs(lines, bs, be, r) if has_block else [False] * n
+    out = []
+    for i, ln in enumerate(lines):
+        if i == title_idx:
+            label, rule = "title", "title.near_block" if has_block else "title.top"
+        elif ln.label is None:
+            label, rule = _unlabelled_line(i, ln, dup_forms, has_block, bs, be, ext_end, title_idx, in_run, r)
+        else:
+            label, rule = ln.label, ln.rule
+        if rule in r.attr_rules and i > 0 and out[-1].kept and \
+                _quote_attribution(lines[i - 1], ln, r):
+            label, rule = "body", "body.quote_attribution"
+        out.append(LineLabel(ln.line_no, ln.start, ln.end, ln.text, label,
+                             label in KEPT_LABELS, rule))
+    # a one-line document (a headline, a bill title, a post) has no page around it to tell its
+    # chrome from its text: the line is the document, its own title
+    if n == 1 and not out[0].kept:
+        only = out[0]
+        out[0] = LineLabel(only.line_no, only.start, only.end, only.text, "title", True, "title.single_line")
+    return out
+
+
+def _read_lines(text: str, r: _Rules) -> list[_Line]:
     lines: list[_Line] = []
     prev_no = 0
-    for line_no, s, e in raw:
+    for line_no, s, e in split_lines(text):
         lines.append(_Line(line_no, s, e, text[s:e], r, line_no - prev_no - 1))
         prev_no = line_no
-    n = len(lines)
+    return lines
 
-    # 1. hard rules -----------------------------------------------------------------------
+
+def _hard_labels(lines: list[_Line], r: _Rules) -> None:
+    """The hard rules, then caption near-duplicates: a line beside a caption sharing its first words."""
     for ln in lines:
         hit = _hard_rules(ln, r)
         if hit:
             ln.label, ln.rule = hit
-
-    # caption near-duplicates: a line adjacent to a caption sharing its first words
     k = r.near_dup_prefix_words
     for i, ln in enumerate(lines):
         if ln.label is not None or ln.nwords < k or ln.nwords > r.caption_max_words:
             continue
         for j in (i - 1, i + 1):
-            if 0 <= j < n and lines[j].label == "caption" and \
+            if 0 <= j < len(lines) and lines[j].label == "caption" and \
                     _shared_prefix_words(ln.words, lines[j].words) >= k:
                 ln.label, ln.rule = "caption", "caption.near_duplicate"
                 break
 
-    # cross-document recurrence
-    use_source = False
-    if stats is not None:
-        src_docs = stats.source_docs.get(source, 0)
-        use_source = source is not None and src_docs >= r.rec_source_min_docs
-        use_corpus = stats.corpus_docs >= r.rec_corpus_min_docs
-        if use_source or use_corpus:
-            prose_words = sum(ln.nwords for ln in lines if ln.prose) or 1
-            cands = []
-            rec_prose_words = 0
-            for ln in lines:
-                if use_source:
-                    df = stats.source_df(source, ln.form)
-                    need = r.rec_source_min_df
-                    if ln.prose:
-                        need = max(need, math.ceil(r.rec_source_prose_frac * src_docs))
-                    ln.recurs = df >= need
-                if ln.label is not None:
-                    continue
-                if use_source:
-                    if ln.recurs:
-                        cands.append((ln, "recurring.source"))
-                        if ln.prose:
-                            rec_prose_words += ln.nwords
-                        continue
-                if use_corpus and ln.nwords <= r.rec_corpus_max_words and not ln.prose:
-                    if stats.corpus_counts.get(ln.form, 0) >= r.rec_corpus_min_df and len(
-                            stats.corpus_sources.get(ln.form, ())) >= r.rec_corpus_min_sources:
-                        cands.append((ln, "recurring.corpus"))
-            # a page whose prose mostly recurs is a duplicate article, not chrome: keep its prose
-            dup_article = rec_prose_words / prose_words > r.rec_max_doc_share
-            if dup_article:   # recurrence says nothing about where this article ends
-                for ln in lines:
-                    ln.recurs = False
-            for ln, rule in cands:
-                if dup_article and ln.prose:
-                    continue
-                ln.label, ln.rule = "boilerplate", rule
 
-    # lines repeated inside the page (author names, repeated captions, share rows)
-    counts = Counter(ln.form for ln in lines if ln.nwords <= r.dup_max_words)
-    dup_forms = {f for f, c in counts.items() if c > 1}
+def _recurring_labels(lines: list[_Line], source: Any, stats: LineStats | None, r: _Rules) -> bool:
+    """Lines recurring across the site's documents (or, short ones, across the corpus) are
+    boilerplate; sets `recurs`. True when the site has enough documents to tell (`use_source`)."""
+    if stats is None:
+        return False
+    src_docs = stats.source_docs.get(source, 0)
+    use_source = source is not None and src_docs >= r.rec_source_min_docs
+    use_corpus = stats.corpus_docs >= r.rec_corpus_min_docs
+    if not (use_source or use_corpus):
+        return use_source
+    prose_words = sum(ln.nwords for ln in lines if ln.prose) or 1
+    cands = []
+    rec_prose_words = 0
+    for ln in lines:
+        if use_source:
+            df = stats.source_df(source, ln.form)
+            need = r.rec_source_min_df
+            if ln.prose:
+                need = max(need, math.ceil(r.rec_source_prose_frac * src_docs))
+            ln.recurs = df >= need
+        if ln.label is not None:
+            continue
+        if use_source:
+            if ln.recurs:
+                cands.append((ln, "recurring.source"))
+                if ln.prose:
+                    rec_prose_words += ln.nwords
+                continue
+        if use_corpus and ln.nwords <= r.rec_corpus_max_words and not ln.prose:
+            if stats.corpus_counts.get(ln.form, 0) >= r.rec_corpus_min_df and len(
+                    stats.corpus_sources.get(ln.form, ())) >= r.rec_corpus_min_sources:
+                cands.append((ln, "recurring.corpus"))
+    # a page whose prose mostly recurs is a duplicate article, not chrome: keep its prose
+    dup_article = rec_prose_words / prose_words > r.rec_max_doc_share
+    if dup_article:   # recurrence says nothing about where this article ends
+        for ln in lines:
+            ln.recurs = False
+    for ln, rule in cands:
+        if dup_article and ln.prose:
+            continue
+        ln.label, ln.rule = "boilerplate", rule
+    return use_source
 
-    # 2. main block -------------------------------------------------------------------------
-    # comment zone: from the first comment-section marker that follows some prose, prose counts
-    # for little (reader comments are prose too, and can outweigh a short article)
-    # (a comment-section marker, or the second of date/time stamp lines interleaved with prose)
-    zone_start = n
+
+def _comment_zone(lines: list[_Line], r: _Rules) -> int:
+    """Where reader comments start: from the first comment-section marker that follows some prose
+    (or the second of date/time stamp lines interleaved with prose), prose counts for little
+    (reader comments are prose too, and can outweigh a short article). len(lines): none."""
     seen = 0
     stamps: list[int] = []
     for i, ln in enumerate(lines):
         if seen >= r.comment_min_prose:
             if r.comment_re and r.comment_re.search(ln.s):
-                zone_start = i
                 if ln.label is None:
                     ln.label, ln.rule = "boilerplate", "boilerplate.comment_marker"
-                break
+                return i
             if ln.rule == "meta.date" and _item_stamp(lines, i, r):
                 stamps.append(i)
                 if len(stamps) >= r.comment_stamp_lines:
-                    zone_start = stamps[0]
-                    break
+                    return stamps[0]
         if ln.prose and ln.label is None:
             seen += ln.nwords
-    # headline anchor: the first later line that repeats the page's first line (HTML <title>
-    # then <h1>); prose above it (menus with teasers) counts for little
-    anchor = _find_anchor(lines, r)
+    return len(lines)
+
+
+def _block_weights(lines: list[_Line], dup_forms: set, zone_start: int, anchor: int, use_source: bool,
+                   r: _Rules) -> list[float]:
+    """Each line's weight for the main block: prose counts for its words (little in the comment zone
+    or above the headline anchor, where menus carry teasers), anything else against."""
     weights = []
     for i, ln in enumerate(lines):
         if ln.label in ("meta", "caption"):
@@ -607,6 +654,11 @@ def label_document(text: str, source: Any, stats: LineStats | None,
         else:
             w = -r.short_penalty
         weights.append(w)
+    return weights
+
+
+def _best_block(weights: list[float]) -> tuple[bool, int, int]:
+    """(found, first, last) of the run of lines with the greatest sum of weights (Kadane)."""
     best, bs, be = 0.0, -1, -2
     cur, cs = 0.0, 0
     for i, w in enumerate(weights):
@@ -616,91 +668,62 @@ def label_document(text: str, source: Any, stats: LineStats | None,
             cur += w
         if cur > best:
             best, bs, be = cur, cs, i
-    has_block = bs >= 0
+    return bs >= 0, bs, be
 
-    # further sections of the same article: a run of long punctuated prose separated from the
-    # block only by separators, section stamps, structural words or a subhead (live blogs,
-    # "ABSTRACT." / "FULL TEXT.", a story with a section break)
-    if has_block and r.section_max_gap > 0:
-        be = _extend_sections(lines, be, min(n, zone_start), 1, dup_forms, r)
-        bs = _extend_sections(lines, bs, max(anchor, -1), -1, dup_forms, r)
 
-    # unique tail: with several pages of the site, the article runs on after the prose block
-    # through lines unique to this page (lists, tables, short paragraphs the block weights
-    # cut off) until the site's recurring chrome starts again; an end-of-article marker
-    # (related links, tags, comments, share rows: a hard boilerplate rule) also ends it
-    ext_end = be
-    use_extension = has_block and use_source and r.rec_extend_max_lines > 0 and any(
-        ln.recurs for ln in lines)
-    if use_extension:
-        j = be + 1
-        stop = min(n, zone_start, be + 1 + r.rec_extend_max_lines)
-        while j < stop and not lines[j].recurs and lines[j].label != "boilerplate":
+def _unique_tail_end(lines: list[_Line], be: int, zone_start: int, r: _Rules) -> int:
+    """With several pages of the site, the article runs on after the prose block through lines
+    unique to this page (lists, tables, short paragraphs the block weights cut off) until the
+    site's recurring chrome starts again; an end-of-article marker (related links, tags, comments,
+    share rows: a hard boilerplate rule) also ends it. The last line of that tail (`be`: none)."""
+    n = len(lines)
+    if r.rec_extend_max_lines <= 0 or not any(ln.recurs for ln in lines):
+        return be
+    j = be + 1
+    stop = min(n, zone_start, be + 1 + r.rec_extend_max_lines)
+    while j < stop and not lines[j].recurs and lines[j].label != "boilerplate":
+        j += 1
+    if j < n and (lines[j].recurs or lines[j].label == "boilerplate"):
+        return j - 1   # only when chrome (not the scan limit) closes the unique run
+    return be
+
+
+def _link_runs(lines: list[_Line], bs: int, be: int, r: _Rules) -> list[bool]:
+    """Link-list runs inside the block: >= link_run_min consecutive short unpunctuated lines."""
+    in_run = [False] * len(lines)
+    i = bs
+    while i <= be:
+        j = i
+        while j <= be and lines[j].label is None and not lines[j].terminal and \
+                lines[j].nwords <= r.link_run_max_words:
             j += 1
-        if j < n and (lines[j].recurs or lines[j].label == "boilerplate"):
-            ext_end = j - 1   # only when chrome (not the scan limit) closes the unique run
+        if j - i >= r.link_run_min:
+            for t in range(i, j):
+                in_run[t] = True
+        i = max(j, i + 1)
+    return in_run
 
-    # 3. title ------------------------------------------------------------------------------
-    title_idx = _find_title(lines, bs if has_block else min(n, r.title_top_lines), r)
 
-    # 4. final labels -----------------------------------------------------------------------
-    # link-list runs inside the block: >= link_run_min consecutive short unpunctuated lines
-    in_run = [False] * n
-    if has_block:
-        i = bs
-        while i <= be:
-            j = i
-            while j <= be and lines[j].label is None and not lines[j].terminal and \
-                    lines[j].nwords <= r.link_run_max_words:
-                j += 1
-            if j - i >= r.link_run_min:
-                for t in range(i, j):
-                    in_run[t] = True
-            i = max(j, i + 1)
-
-    out = []
-    for i, ln in enumerate(lines):
-        label, rule = ln.label, ln.rule
-        if i == title_idx:
-            label, rule = "title", "title.near_block" if has_block else "title.top"
-        elif label is None:
-            if ln.form in dup_forms:
-                if _is_name_like(ln, r):
-                    label, rule = "meta", "dup.name"
-                else:
-                    label, rule = "boilerplate", "dup.within_doc"
-            elif not has_block:
-                if ln.nwords >= r.no_block_min_words and ln.terminal:
-                    label, rule = "body", "body.no_block"
-                else:
-                    label, rule = "boilerplate", "outside.no_block"
-            elif i < bs:
-                if title_idx is not None and i > title_idx and ln.prose and not ln.teaser:
-                    label, rule = "body", "body.standfirst"
-                else:
-                    label, rule = "boilerplate", "outside.before_block"
-            elif i > be:
-                if i <= ext_end and ln.form not in dup_forms:
-                    label, rule = "body", "body.unique_after_block"
-                else:
-                    label, rule = "boilerplate", "outside.after_block"
-            elif in_run[i]:
-                label, rule = "boilerplate", "block.link_run"
-            elif ln.prose:
-                label, rule = "body", "body.prose"
-            else:
-                label, rule = "body", "body.short_in_block"
-        if rule in r.attr_rules and i > 0 and out[-1].kept and \
-                _quote_attribution(lines[i - 1], ln, r):
-            label, rule = "body", "body.quote_attribution"
-        out.append(LineLabel(ln.line_no, ln.start, ln.end, ln.text, label,
-                             label in KEPT_LABELS, rule))
-    # a one-line document (a headline, a bill title, a post) has no page around it to tell its
-    # chrome from its text: the line is the document, its own title
-    if n == 1 and not out[0].kept:
-        only = out[0]
-        out[0] = LineLabel(only.line_no, only.start, only.end, only.text, "title", True, "title.single_line")
-    return out
+def _unlabelled_line(i: int, ln: _Line, dup_forms: set, has_block: bool, bs: int, be: int, ext_end: int,
+                     title_idx: int | None, in_run: list[bool], r: _Rules) -> tuple[str, str]:
+    """(label, rule) of a line no earlier rule labelled, from where it stands against the block."""
+    if ln.form in dup_forms:
+        return ("meta", "dup.name") if _is_name_like(ln, r) else ("boilerplate", "dup.within_doc")
+    if not has_block:
+        if ln.nwords >= r.no_block_min_words and ln.terminal:
+            return "body", "body.no_block"
+        return "boilerplate", "outside.no_block"
+    if i < bs:
+        if title_idx is not None and i > title_idx and ln.prose and not ln.teaser:
+            return "body", "body.standfirst"
+        return "boilerplate", "outside.before_block"
+    if i > be:
+        if i <= ext_end and ln.form not in dup_forms:
+            return "body", "body.unique_after_block"
+        return "boilerplate", "outside.after_block"
+    if in_run[i]:
+        return "boilerplate", "block.link_run"
+    return ("body", "body.prose") if ln.prose else ("body", "body.short_in_block")
 
 
 def _quote_attribution(above: _Line, ln: _Line, r: _Rules) -> bool:
