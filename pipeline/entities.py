@@ -1182,20 +1182,20 @@ def link_mentions(doc_mentions: list[dict], rules: EntityRules,
         elif row["rule_id"] == f"pattern:{GROUP_PATTERN}":
             link = "person_group"
         resolved.append((name, link))
-    return doc_mentions, entity_rows(doc_mentions, resolved,
-                                     corpus_descriptions(doc_mentions, rules.description_min_documents))
+    return doc_mentions, entity_rows(doc_mentions, resolved, rules.description_min_documents)
 
 
 def unlinked_entities(doc_mentions: list[dict]) -> tuple[list[dict], list[dict]]:
     """Every mention its own name as written (link_rule `unlinked`): what is left when linking the
     corpus raised, so that one bad document does not cost every document its speakers' entities."""
-    return doc_mentions, entity_rows(doc_mentions, [(row["name"], "unlinked") for row in doc_mentions], {})
+    return doc_mentions, entity_rows(doc_mentions, [(row["name"], "unlinked") for row in doc_mentions], None)
 
 
 def entity_rows(doc_mentions: list[dict], resolved: list[tuple[str, str]],
-                described: dict[str, list[str]]) -> list[dict]:
+                description_min_documents: int | None) -> list[dict]:
     """The entity rows of mentions resolved to (canonical name, link rule); each mention row gets
-    its `entity_id` and `link_rule`."""
+    its `entity_id` and `link_rule`. Descriptions are gathered (from the rows' entity ids) unless
+    `description_min_documents` is None."""
     groups: dict[str, dict] = {}
     for row, (name, link) in zip(doc_mentions, resolved):
         eid = entity_id(row["label"], name)
@@ -1210,6 +1210,8 @@ def entity_rows(doc_mentions: list[dict], resolved: list[tuple[str, str]],
         group["n_mentions"] += 1
         group["docs"].add(row["doc_id"])
         group["rules"].add(link)
+    described = {} if description_min_documents is None else \
+        corpus_descriptions(doc_mentions, description_min_documents)
     entities = []
     for eid in sorted(groups):
         g = groups[eid]
