@@ -136,6 +136,11 @@ def table_run_id(path: Path) -> str | None:
     return value.decode() if value else None
 
 
+# Marks a table hash of table_sha256 in manifests: those of older versions hashed the whole file,
+# and the two kinds are never compared (a folder of an older version is stale, not mixed).
+TABLE_HASH_PREFIX = "data:"
+
+
 def table_sha256(path: Path) -> str:
     """sha256 of a Parquet file's contents: its schema and its data pages, not its footer metadata,
     so that a stage rewriting the same rows under another run id leaves the stages after it current.
@@ -168,7 +173,7 @@ def table_sha256(path: Path) -> str:
 
         return sha256_file(path)
     digest.update(schema.to_string().encode())
-    return digest.hexdigest()
+    return TABLE_HASH_PREFIX + digest.hexdigest()
 
 
 def write_table(spec: TableSpec, data, out_dir: Path) -> pa.Table:
