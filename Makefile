@@ -3,7 +3,7 @@
 # what it depends on changed (its input tables or files, code, config, model: the fingerprint in
 # OUT/manifest/STAGE.json), never by file times: a second `make all` runs no stage, and editing one
 # config reruns that stage and those downstream whose inputs it changed. `make STAGE` reruns one
-# stage (Makefile.stages, generated from the stage table in pipeline/stages.py).
+# stage (Makefile.stages, generated from the stage table in pipeline/core/stages.py).
 
 PY      ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV    ?= .venv
@@ -20,7 +20,7 @@ INSTALLED := $(VENV)/.installed-stamp
 .DEFAULT_GOAL := all
 
 include Makefile.workflow
-# The stages' rules (and `all`), generated from the stage table in pipeline/stages.py.
+# The stages' rules (and `all`), generated from the stage table in pipeline/core/stages.py.
 include Makefile.stages
 
 help:  ## list the commands
@@ -33,7 +33,7 @@ $(INSTALLED): pyproject.toml
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -e '.[dev]'
 	@# the report's Vega scripts, bundled once per machine (a few seconds) instead of at the first report
-	$(PYTHON) -c 'from pipeline.report import vega_bundle; vega_bundle()' \
+	$(PYTHON) -c 'from pipeline.tools.report import vega_bundle; vega_bundle()' \
 	  || echo "warning: could not bundle Vega's scripts now; the first report will" >&2
 	touch $@
 

@@ -10,16 +10,17 @@ import time
 import traceback
 from pathlib import Path
 
-from . import generation, io, manifest, stages as stage_table
-from .config import DEFAULT_CONFIG_DIR
-from .errors import ERROR_CODES, ConfigError, Interrupted, PipelineError
+from pipeline.core import generation, io, manifest, stages as stage_table
+from pipeline.core.config import DEFAULT_CONFIG_DIR
+from pipeline.core.errors import ERROR_CODES, ConfigError, Interrupted, PipelineError
 
 # Commands that are not stages: name -> help; each module has main(argv) -> exit code.
 TOOLS = {"eval": "score outputs against gold", "diff": "compare two output folders",
          "show": "print a readable summary of the claims", "report": "write the interactive HTML report (one offline file)",
          "bench": "throughput and memory against bare spaCy",
          "export": "write the claims table as CSV or XLSX for spreadsheets"}
-TOOL_MODULES = {"eval": "evaluate"}
+TOOL_MODULES = {"eval": "pipeline.evaluation.evaluate", "diff": "pipeline.tools.diff", "show": "pipeline.tools.show",
+                "report": "pipeline.tools.report", "bench": "pipeline.tools.bench", "export": "pipeline.tools.export"}
 
 
 STAGE_ORDER = stage_table.STAGE_ORDER
@@ -30,7 +31,7 @@ def available_stages() -> list[str]:
 
 
 def run_stage(name: str, out_dir: Path, config_dir: Path | None, input_dir: Path | None = None) -> dict:
-    module = importlib.import_module(f"pipeline.{name}")
+    module = importlib.import_module(stage_table.BY_NAME[name].module)
     started = time.perf_counter()
     record = module.run(out_dir=Path(out_dir), config_dir=config_dir, input_dir=input_dir)
     rows = ", ".join(f"{k}={v}" for k, v in record.get("rows", {}).items())
@@ -41,7 +42,7 @@ def run_stage(name: str, out_dir: Path, config_dir: Path | None, input_dir: Path
 def run_all(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dict | None = None,
             force: bool = False) -> dict:
     """Every stage in order, each only when it is stale (`manifest.is_current`) unless `force`, in a
-    staging copy of the output folder published at the end as one generation (`pipeline.generation`);
+    staging copy of the output folder published at the end as one generation (`pipeline.core.generation`);
     `where["stage"]` names the running stage (for the CLI's messages)."""
     where = {} if where is None else where
     stages = available_stages()
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in TOOLS:
         # Tools parse their own arguments.
         try:
-            module = importlib.import_module(f"pipeline.{TOOL_MODULES.get(argv[0], argv[0])}")
+            module = importlib.import_module(TOOL_MODULES[argv[0]])
             return module.main(argv[1:])
         except KeyboardInterrupt:
             print(f"error E107: interrupted", file=sys.stderr)

@@ -20,8 +20,8 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def nlp():
-    from pipeline.config import load_stage_config
-    from pipeline.parse import build_nlp
+    from pipeline.core.config import load_stage_config
+    from pipeline.steps.parse import build_nlp
 
     return build_nlp(load_stage_config(None, "parse"))
 
@@ -39,7 +39,7 @@ def seed_outputs(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def config():
     """The quotes stage's lexicons (configs/quotes.toml), read once."""
-    from pipeline.quotes import load_config
+    from pipeline.steps.quotes import load_config
 
     return load_config()
 
@@ -48,8 +48,8 @@ def config():
 def extract(nlp, config):
     """text -> quote rows, the quotes stage's extractor on a fresh parse (no mentions table), with
     the spans as the rules found them (the field's span conventions: tests/test_quotes_spans.py)."""
-    from pipeline.docs import ParsedDoc
-    from pipeline.quotes import extract_quotes
+    from pipeline.steps.docs import ParsedDoc
+    from pipeline.steps.quotes import extract_quotes
 
     def run(text):
         return extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config, span_conventions=False)

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from pipeline.cli import run_all
-from pipeline.io import read_frame
-from pipeline.schemas import BODIES, CLAIMS, DOCUMENTS, REJECTS, TOKENS
+from pipeline.core.io import read_frame
+from pipeline.core.schemas import BODIES, CLAIMS, DOCUMENTS, REJECTS, TOKENS
 
 
 @pytest.mark.slow     # runs the pipeline (the model)

@@ -1,4 +1,4 @@
-"""Tests for the line labeller (pipeline.boilerplate) and its scorer (pipeline.eval_lines).
+"""Tests for the line labeller (pipeline.steps.boilerplate) and its scorer (pipeline.evaluation.eval_lines).
 
 Table-driven: each rule gets positive cases and negative cases (real body lines that must be
 kept), on hand-written pages. No model needed.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.boilerplate import LineStats, count_lines, label_document, normalise_line
+from pipeline.steps.boilerplate import LineStats, count_lines, label_document, normalise_line
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO / ".." / "shared"
@@ -315,7 +315,7 @@ GOLD_LINES = SHARED / "gold" / "seed_lines.jsonl"
                     reason=f"seed line gold not found at {GOLD_LINES} (../shared/gold absent)")
 def test_seeds_against_gold():
     pd = pytest.importorskip("pandas")
-    from pipeline.eval_lines import label_rows, score_seed_lines, seed_documents
+    from pipeline.evaluation.eval_lines import label_rows, score_seed_lines, seed_documents
 
     rows = label_rows(seed_documents(REPO / "seeds"), CONFIG)
     res = score_seed_lines(pd.DataFrame(rows), GOLD_LINES)
@@ -326,7 +326,7 @@ def test_seeds_against_gold():
 
 
 def test_shingle_metric():
-    from pipeline.eval_lines import shingle_pr
+    from pipeline.evaluation.eval_lines import shingle_pr
     assert shingle_pr("a b c d e", "a b c d e") == (1.0, 1.0)
     p, r = shingle_pr("a b c d e f", "a b c d x y")
     assert p == pytest.approx(1 / 3) and r == pytest.approx(1 / 3)
@@ -417,7 +417,7 @@ def test_unique_tail_not_used_for_duplicate_articles():
 
 
 def test_eval_reads_pages_through_ingest_decode(tmp_path):
-    from pipeline.eval_lines import read_page
+    from pipeline.evaluation.eval_lines import read_page
     good = "Caf\u00e9 \u2019quoted\u2019 text, with enough words to look like prose."
     (tmp_path / "a.txt").write_bytes(good.encode("utf-8").decode("latin-1").encode("utf-8"))
     text, encoding, warning = read_page(tmp_path / "a.txt")
@@ -625,7 +625,7 @@ def test_first_line_title_with_final_stop(first, is_title):
 
 
 def test_polnear_retention_measure(tmp_path):
-    from pipeline.eval_lines import score_polnear_retention
+    from pipeline.evaluation.eval_lines import score_polnear_retention
     import json as _json
     text = "\n\n".join(["Home", "Clinton and Warren team up on Trump.", P1, "___.", "9:42 p.m.",
                         "“We are going to win this,” she said.", P2, "Privacy Policy"])

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import claims as claims_stage
-from pipeline import show
-from pipeline.errors import PipelineError
-from pipeline.io import read_table, write_table
-from pipeline.schemas import CLAIMS, DOCUMENTS, MENTIONS, QUOTE_TOPICS, QUOTES
+from pipeline.steps import claims as claims_stage
+from pipeline.tools import show
+from pipeline.core.errors import PipelineError
+from pipeline.core.io import read_table, write_table
+from pipeline.core.schemas import CLAIMS, DOCUMENTS, MENTIONS, QUOTE_TOPICS, QUOTES
 
 DOC = "d1"
 TEXT = ("Russian President Vladimir Putin said “we always treated them as our people.” "

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import clean, ingest
-from pipeline.errors import ConfigError
-from pipeline.io import read_frame
-from pipeline.offsets import OffsetMap
-from pipeline.schemas import BODIES, DOCUMENTS, LINES
+from pipeline.steps import clean, ingest
+from pipeline.core.errors import ConfigError
+from pipeline.core.io import read_frame
+from pipeline.steps.offsets import OffsetMap
+from pipeline.core.schemas import BODIES, DOCUMENTS, LINES
 
 
 def test_body_maps_back_to_the_text(seed_outputs):
@@ -47,7 +47,7 @@ ONE_LINERS = [
 
 @pytest.mark.parametrize("text,kept", ONE_LINERS)
 def test_a_one_line_document_is_kept_as_its_title(text, kept):
-    from pipeline.config import load_stage_config
+    from pipeline.core.config import load_stage_config
 
     documents = [{"doc_id": "d", "source": None, "text": text}]
     lines, cleaned = clean.clean_documents(documents, load_stage_config(None, "clean"))
@@ -56,7 +56,7 @@ def test_a_one_line_document_is_kept_as_its_title(text, kept):
 
 
 def test_a_chrome_line_of_a_longer_page_is_still_dropped():
-    from pipeline.config import load_stage_config
+    from pipeline.core.config import load_stage_config
 
     text = ("Privacy Policy\n\nThe minister said on Tuesday that the talks on the new budget would resume "
             "next week, after a pause of several months.\n\nCookie settings")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.cli import run_all
-from pipeline.io import read_frame
-from pipeline.schemas import TABLES
+from pipeline.core.io import read_frame
+from pipeline.core.schemas import TABLES
 
 # (table, start column, end column, text column or None when the span has no text column)
 SPANS = [
@@ -48,7 +48,7 @@ def test_quote_content_is_the_span(seed_outputs):
 
 
 def test_every_table_matches_its_schema(seed_outputs):
-    from pipeline.stages import STAGES
+    from pipeline.core.stages import STAGES
 
     written = [table for stage in STAGES for table in stage.writes]
     missing = [name for name in written if not (seed_outputs / TABLES[name].filename).exists()]

@@ -1,4 +1,4 @@
-"""`pipeline.diff` on small hand-built output folders (no model needed)."""
+"""`pipeline.tools.diff` on small hand-built output folders (no model needed)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import copy
 import pandas as pd
 import pytest
 
-from pipeline import diff
-from pipeline.io import write_table
-from pipeline.schemas import CLAIMS, DOCUMENTS, ENTITIES, LINES, MENTIONS, QUOTE_TOPICS, QUOTES, REJECTS
+from pipeline.tools import diff
+from pipeline.core.io import write_table
+from pipeline.core.schemas import CLAIMS, DOCUMENTS, ENTITIES, LINES, MENTIONS, QUOTE_TOPICS, QUOTES, REJECTS
 
 TEXT = ('Putin meets Bennett\n\nPresident Vladimir Putin said "we will talk" on Friday. '
         'Bennett said that Iran must not get the bomb.\nShare this article\n')

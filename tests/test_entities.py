@@ -9,10 +9,10 @@ from collections import defaultdict
 import pytest
 from spacy.tokens import Doc
 
-from pipeline.docs import ParsedDoc, shared_vocab
-from pipeline.entities import (_mention_name, acronym_of, compile_rules, dotted_key, entity_id, extract_entities,
+from pipeline.steps.docs import ParsedDoc, shared_vocab
+from pipeline.steps.entities import (_mention_name, acronym_of, compile_rules, dotted_key, entity_id, extract_entities,
                                find_mentions, link_mentions, load_rules, normalise_name, slug)
-from pipeline.errors import ConfigError
+from pipeline.core.errors import ConfigError
 
 from conftest import SHARED  # noqa: E402
 
@@ -224,7 +224,7 @@ def test_entity_ids_are_derived_from_names(text, expected):
 
 
 def test_bad_config_is_reported_with_the_key(rules):
-    from pipeline.config import load_stage_config
+    from pipeline.core.config import load_stage_config
 
     config = load_stage_config(None, "entities")
     broken = {**config, "titles": {k: v for k, v in config["titles"].items() if k != "heads"}}
@@ -262,7 +262,7 @@ def test_offsets_point_into_the_text(nlp, rules):
 def test_seed_gold_people(seed_outputs):
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent: the gold people live there")
-    from pipeline.eval_entities import score_people
+    from pipeline.evaluation.eval_entities import score_people
 
     result = score_people(seed_outputs, SHARED / "gold" / "seed_people.jsonl")
     assert result["metrics"]["people_found"] == result["metrics"]["gold_people"] == 22, result["misses"]
@@ -545,7 +545,7 @@ def test_a_full_name_found_in_the_text_needs_a_first_name(rules):
 
 
 def test_corpus_descriptions_keep_words_of_several_documents():
-    from pipeline.entities import corpus_descriptions
+    from pipeline.steps.entities import corpus_descriptions
 
     rows = [{"doc_id": "a", "label": "PERSON", "entity_id": "PERSON:tom-ray", "described": ["businessman", "rich"]},
             {"doc_id": "a", "label": "PERSON", "entity_id": "PERSON:tom-ray", "described": ["mogul"]},

@@ -1,11 +1,11 @@
-"""CofeNet's role-wise metric (pipeline/eval_cofenet.py) on hand-made instances."""
+"""CofeNet's role-wise metric (pipeline/evaluation/eval_cofenet.py) on hand-made instances."""
 
 import json
 
 import pyarrow as pa
 import pytest
 
-from pipeline import eval_cofenet as ec
+from pipeline.evaluation import eval_cofenet as ec
 
 
 @pytest.mark.parametrize("labels, expected", [
@@ -118,7 +118,7 @@ def test_score_polnear_cofenet_reads_tables_and_skips_other_splits(tmp_path, mon
     tables = {"documents": pa.table({"doc_id": ["d1"], "text": [text]}),
               "quotes": pa.table({"doc_id": ["d1"], "speaker_start": [0], "speaker_end": [3], "cue_start": [4],
                                   "cue_end": [8], "content_start": [9], "content_end": [11]})}
-    # the tables' own schemas are checked by pipeline.io (tests/test_io.py); here only the columns read
+    # the tables' own schemas are checked by pipeline.core.io (tests/test_io.py); here only the columns read
     monkeypatch.setattr(ec, "read_table", lambda spec, out_dir, columns=None: tables[spec.name].select(
         [c for c in columns if c in tables[spec.name].column_names]))
     result = ec.score_polnear_cofenet(out, polnear, cofenet)

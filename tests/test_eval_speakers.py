@@ -1,4 +1,4 @@
-"""The canonical-speaker scorer (pipeline/eval_speakers.py): name rules, matching, counts."""
+"""The canonical-speaker scorer (pipeline/evaluation/eval_speakers.py): name rules, matching, counts."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from pipeline import eval_speakers as es
-from pipeline.io import write_table
-from pipeline.schemas import QUOTES
+from pipeline.evaluation import eval_speakers as es
+from pipeline.core.io import write_table
+from pipeline.core.schemas import QUOTES
 
 
 @pytest.mark.parametrize("predicted, gold, right", [

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import evaluate
-from pipeline.io import write_table
-from pipeline.schemas import DOCUMENTS, LINES
+from pipeline.evaluation import evaluate
+from pipeline.core.io import write_table
+from pipeline.core.schemas import DOCUMENTS, LINES
 
 
 # --- reading the scorers' dicts -------------------------------------------------------------
@@ -26,7 +26,7 @@ F1_SHAPES = [
     ({"by_type": {"direct": {"overlap_30": {"f1": 0.9}}}, "overlap_30": {"f1": 0.55}}, 0.55),
     ({"precision": 0.5, "recall": 0.5, "f1": 0.5}, 0.5),
     ({"precision": 0.5}, None),
-    # pipeline.eval_quotes' shapes: precision and recall per threshold, F1 computed
+    # pipeline.evaluation.eval_quotes' shapes: precision and recall per threshold, F1 computed
     ({"@30": {"recall": 1.0, "precision": 0.5, "by_type": {"direct": {"recall": 0.1, "precision": 0.1}}},
       "@80": {"recall": 0.1, "precision": 0.1}}, 2 / 3),
     ({"@30": {"quoted_recall": 0.9, "speech_recall": 0.5, "recall_all": 0.2, "precision": 0.5}}, 0.5),
@@ -62,7 +62,7 @@ def test_misses_are_one_line_each(item, line):
 
 
 def test_missing_scorer_module_is_not_available_yet():
-    with pytest.raises(evaluate.Unavailable, match="not available yet: pipeline/eval_nothing.py"):
+    with pytest.raises(evaluate.Unavailable, match="not available yet: pipeline/evaluation/eval_nothing.py"):
         evaluate.scorer("eval_nothing", "score")
     with pytest.raises(evaluate.Unavailable, match="has no nothing"):
         evaluate.scorer("eval_lines", "nothing")

@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 
 from conftest import REPO
-from pipeline.manifest import mixed_tables
-from pipeline.schemas import TABLES
+from pipeline.core.manifest import mixed_tables
+from pipeline.core.schemas import TABLES
 
 KILLS = 6
 ARTICLES = {

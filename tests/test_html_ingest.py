@@ -10,12 +10,12 @@ import io
 import pandas as pd
 import pytest
 
-from pipeline.boilerplate import LineLabel, combine_with_extractor, extractor_coverage, split_lines
-from pipeline.clean import near_duplicates
-from pipeline.config import load_stage_config
-from pipeline.eval_lines import load_config
-from pipeline.html import publication_date, read_html, render_text, _parse
-from pipeline.ingest import IngestSettings, ingest_folder, normalise_date
+from pipeline.steps.boilerplate import LineLabel, combine_with_extractor, extractor_coverage, split_lines
+from pipeline.steps.clean import near_duplicates
+from pipeline.core.config import load_stage_config
+from pipeline.evaluation.eval_lines import load_config
+from pipeline.steps.html import publication_date, read_html, render_text, _parse
+from pipeline.steps.ingest import IngestSettings, ingest_folder, normalise_date
 
 SETTINGS = IngestSettings.from_config(load_stage_config(None, "ingest"))
 CLEAN = load_config()
@@ -287,9 +287,9 @@ def test_settings_kind_prefers_the_longest_ending(tmp_path):
 
 
 def test_ingest_and_clean_an_html_folder(tmp_path):
-    from pipeline import clean, ingest
-    from pipeline.io import read_frame
-    from pipeline.schemas import BODIES, DOCUMENTS, LINES
+    from pipeline.steps import clean, ingest
+    from pipeline.core.io import read_frame
+    from pipeline.core.schemas import BODIES, DOCUMENTS, LINES
 
     root = tmp_path / "in"
     _write(root / "times" / "fuel.html", news_page().encode())
@@ -311,9 +311,9 @@ def test_ingest_and_clean_an_html_folder(tmp_path):
 
 
 def test_export_csv_and_xlsx(tmp_path):
-    from pipeline.export import main
-    from pipeline.io import write_table
-    from pipeline.schemas import CLAIMS
+    from pipeline.tools.export import main
+    from pipeline.core.io import write_table
+    from pipeline.core.schemas import CLAIMS
 
     row = {"quote_id": "d:1-9", "doc_id": "d", "speaker": "Jane Doe", "speaker_entity_id": None,
            "speaker_title": None, "speaker_text": "she", "resolution": "pronoun", "type": "direct",
@@ -364,7 +364,7 @@ def test_combine_takes_the_headline_the_page_states_and_keeps_site_chrome_out():
     ("Nov. 31, 2019", []),                                     # not a day
 ])
 def test_reference_date_reader(text, dates):
-    from pipeline.eval_lines import text_dates
+    from pipeline.evaluation.eval_lines import text_dates
 
     assert sorted(text_dates(text)) == dates
 
@@ -375,14 +375,14 @@ def test_reference_date_reader(text, dates):
     (b'<meta name="description" content="2018-01-29 was a day">', None),
 ])
 def test_reference_structured_date(html, date):
-    from pipeline.eval_lines import structured_date
+    from pipeline.evaluation.eval_lines import structured_date
 
     assert structured_date(html) == date
 
 
 @pytest.fixture(scope="module")
 def html_set(shared_dir):
-    from pipeline.eval_lines import load_html_set
+    from pipeline.evaluation.eval_lines import load_html_set
 
     if not (shared_dir / "boilerplate" / "html").is_dir():
         pytest.skip(f"{shared_dir / 'boilerplate' / 'html'} is absent")
@@ -390,10 +390,10 @@ def html_set(shared_dir):
 
 
 def test_html_targets_on_the_181_pages(html_set, shared_dir):
-    """Issue 13's targets with the project's scorer (`python -m pipeline.eval_lines --html`):
+    """Issue 13's targets with the project's scorer (`python -m pipeline.evaluation.eval_lines --html`):
     body F1 >= 0.97 and better than the extractor and the labeller alone; dates right for
     >= 0.90 of the pages that print one near the article."""
-    from pipeline.eval_lines import score_html_dates, score_html_set
+    from pipeline.evaluation.eval_lines import score_html_dates, score_html_set
 
     scores = score_html_set(shared_dir, docs=html_set)
     assert scores["combined"]["f1"] >= 0.97

@@ -8,9 +8,9 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline.config import load_stage_config
-from pipeline.ingest import IngestSettings, decode, host_of, ingest_folder, run
-from pipeline.errors import ConfigError
+from pipeline.core.config import load_stage_config
+from pipeline.steps.ingest import IngestSettings, decode, host_of, ingest_folder, run
+from pipeline.core.errors import ConfigError
 
 SETTINGS = IngestSettings.from_config(load_stage_config(None, "ingest"))
 
@@ -109,7 +109,7 @@ def test_malformed_config_names_the_file(tmp_path, content, message):
     ("Plain ASCII text.", None),
 ])
 def test_repair_mojibake(text, repaired):
-    from pipeline.ingest import repair_mojibake
+    from pipeline.steps.ingest import repair_mojibake
 
     assert repair_mojibake(text) == repaired
 
@@ -125,6 +125,6 @@ def test_decode_repairs_mojibake_with_a_warning():
     ("Putinâ€™s â€œvisitâ€\x9d Ð ", "Putin’s “visit” Р"),
 ])
 def test_repair_mojibake_lost_no_break_space(text, repaired):
-    from pipeline.ingest import repair_mojibake
+    from pipeline.steps.ingest import repair_mojibake
 
     assert repair_mojibake(text) == repaired

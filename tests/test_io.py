@@ -6,9 +6,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.errors import PipelineError, SchemaError
-from pipeline.io import TableWriter, read_table, write_table
-from pipeline.schemas import LINES, REJECTS, TABLES
+from pipeline.core.errors import PipelineError, SchemaError
+from pipeline.core.io import TableWriter, read_table, write_table
+from pipeline.core.schemas import LINES, REJECTS, TABLES
 
 LINE = {"doc_id": "d", "line_no": 1, "start": 0, "end": 5, "text": "Hello", "label": "body",
         "kept": True, "rule_id": "body.default"}

@@ -17,8 +17,8 @@ import pytest
 
 from conftest import REPO
 from pipeline.cli import run_all
-from pipeline.io import read_frame
-from pipeline.schemas import CLAIMS, DOCUMENTS
+from pipeline.core.io import read_frame
+from pipeline.core.schemas import CLAIMS, DOCUMENTS
 
 ARTICLES = {
     "a.txt": 'Tax plan unveiled\n\nSenator Jane Roe said the tax plan would help families. "We will win," she said.\n',
@@ -132,7 +132,7 @@ def test_make_all_delegates_to_run_with_spaces_and_colons_in_paths(tmp_path):
 
 
 def test_the_stage_table_gives_make_a_target_per_stage():
-    from pipeline.stages import STAGE_ORDER
+    from pipeline.core.stages import STAGE_ORDER
 
     listed = subprocess.run(["make", "-C", str(REPO), "--no-print-directory", "help"], capture_output=True,
                             text=True).stdout if shutil.which("make") else ""

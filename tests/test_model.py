@@ -6,8 +6,8 @@ import importlib.util
 
 import pytest
 
-from pipeline import model
-from pipeline.errors import ModelNotFound
+from pipeline.core import model
+from pipeline.core.errors import ModelNotFound
 
 
 @pytest.mark.parametrize("installed, expected", [

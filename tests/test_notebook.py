@@ -25,7 +25,7 @@ def test_notebook_is_stored_clean():
 @pytest.fixture(scope="module")
 def executed(seed_outputs, tmp_path_factory):
     for stage in ("quotes", "topics"):
-        if importlib.util.find_spec(f"pipeline.{stage}") is None:
+        if importlib.util.find_spec(f"pipeline.steps.{stage}") is None:
             pytest.skip(f"the {stage} stage (pipeline/{stage}.py) does not exist yet: nothing to explore")
     nbformat = pytest.importorskip("nbformat", reason="nbformat is a dev dependency (pip install nbformat)")
     nbclient = pytest.importorskip("nbclient", reason="nbclient is a dev dependency (pip install nbclient ipykernel)")

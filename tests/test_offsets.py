@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.offsets import OffsetMap, build_body
+from pipeline.steps.offsets import OffsetMap, build_body
 
 TEXT = "Title\nby: A. Writer\n\nFirst paragraph.\nSecond line.\n\nPhoto credit: X\nLast one."
 

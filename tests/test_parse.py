@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.docs import iter_parsed_docs
-from pipeline.io import read_frame
-from pipeline.schemas import BODIES, DOCUMENTS, SENTENCES, TOKENS
+from pipeline.steps.docs import iter_parsed_docs
+from pipeline.core.io import read_frame
+from pipeline.core.schemas import BODIES, DOCUMENTS, SENTENCES, TOKENS
 
 ATTRS = ("text", "whitespace_", "lemma_", "pos_", "tag_", "dep_", "ent_iob_", "ent_type_", "is_sent_start")
 
@@ -96,9 +96,9 @@ def test_glued_quote_marks_are_split(nlp, text, tokens):
     ("glued_quote_infixes = ['(x']", "bad regular expression"),
 ])
 def test_malformed_infix_config_names_the_file(tmp_path, value, message):
-    from pipeline.config import load_stage_config
-    from pipeline.errors import ConfigError
-    from pipeline.parse import build_nlp
+    from pipeline.core.config import load_stage_config
+    from pipeline.core.errors import ConfigError
+    from pipeline.steps.parse import build_nlp
 
     (tmp_path / "parse.toml").write_text(
         'batch_size = 16\nn_process = 1\nrow_group_tokens = 1000\nmax_chunk_chars = 100000\nparagraph_break = "line"\n' + value + "\n")
@@ -110,7 +110,7 @@ def test_malformed_infix_config_names_the_file(tmp_path, value, message):
 # ---- incremental parse: an unchanged body is not parsed again ------------------------------------
 
 def _run_front(source, out, configs=None):
-    from pipeline import clean, ingest, parse
+    from pipeline.steps import clean, ingest, parse
 
     ingest.run(out, configs, input_dir=source)
     clean.run(out, configs)
@@ -157,7 +157,7 @@ def test_a_changed_tokens_table_is_not_reused(tmp_path):
     _run_front(SEEDS, out)
     tokens = read_frame(TOKENS, out)
     tokens.loc[0, "lemma"] = "tampered"
-    from pipeline.io import write_table
+    from pipeline.core.io import write_table
     write_table(TOKENS, tokens, out)
     assert _run_front(SEEDS, out)["rows"]["reused"] == 0
     assert "tampered" not in set(read_frame(TOKENS, out).lemma)
@@ -171,7 +171,7 @@ def test_a_changed_tokens_table_is_not_reused(tmp_path):
     ([], 16, 100, []),
 ])
 def test_char_batches(lengths, batch_size, max_chars, batches):
-    from pipeline.parse import char_batches
+    from pipeline.steps.parse import char_batches
 
     texts = ["x" * n for n in lengths]
     assert [[len(t) for t in b] for b in char_batches(texts, batch_size, max_chars)] == batches
@@ -186,6 +186,6 @@ def test_char_batches(lengths, batch_size, max_chars, batches):
     ("auto", 500, 1, 1),
 ])
 def test_workers(setting, documents, cores, expected):
-    from pipeline.parse import workers
+    from pipeline.steps.parse import workers
 
     assert workers(setting, documents, cores) == expected

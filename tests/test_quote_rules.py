@@ -1,4 +1,4 @@
-"""The quote rule registry (pipeline/quotes/rules.py): every id the code emits is declared there
+"""The quote rule registry (pipeline/steps/quotes/rules.py): every id the code emits is declared there
 with a literal id, and each rule's `enabled` switch in configs/quotes.toml works."""
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import ConfigError
-from pipeline.quotes import QuoteConfig
-from pipeline.quotes.rules import REPAIR_IDS, REPAIRS, RULE_IDS, RULES
+from pipeline.core.errors import ConfigError
+from pipeline.steps.quotes import QuoteConfig
+from pipeline.steps.quotes.rules import REPAIR_IDS, REPAIRS, RULE_IDS, RULES
 
 REPO = Path(__file__).resolve().parents[1]
-QUOTES_DIR = REPO / "pipeline" / "quotes"
+QUOTES_DIR = REPO / "pipeline" / "steps" / "quotes"
 RULE_ID_RE = re.compile(r"^(direct|indirect|mixed|repair)\.[a-z_]+$")
 RULE_PREFIX_RE = re.compile(r"^(direct|indirect|mixed|repair)\.")
 
@@ -36,16 +36,17 @@ def _string_constants(path: Path):
 
 def test_every_id_written_in_the_code_is_declared():
     written = set()
+    assert sorted(QUOTES_DIR.glob("*.py")), QUOTES_DIR
     for path in sorted(QUOTES_DIR.glob("*.py")):
         written |= {n.value for n in _string_constants(path) if RULE_ID_RE.match(n.value)}
     undeclared = sorted(written - RULE_IDS - REPAIR_IDS)
-    assert not undeclared, f"ids used in pipeline/quotes/ but not declared in rules.py: {undeclared}"
+    assert not undeclared, f"ids used in pipeline/steps/quotes/ but not declared in rules.py: {undeclared}"
     # and every declared rule is emitted somewhere outside the table (literally or via a variant table)
     outside = set()
     for path in sorted(QUOTES_DIR.glob("*.py")):
         if path.name != "rules.py":
             outside |= {n.value for n in _string_constants(path) if RULE_ID_RE.match(n.value)}
-    from pipeline.quotes.rules import MIXED_VARIANT, SHORT_VARIANT
+    from pipeline.steps.quotes.rules import MIXED_VARIANT, SHORT_VARIANT
     reachable = outside | set(MIXED_VARIANT.values()) | set(SHORT_VARIANT.values())
     assert sorted(RULE_IDS - reachable) == []
 
@@ -96,8 +97,8 @@ def test_emitted_ids_are_declared_on_sample_texts(extract):
     ("According to the Health Ministry, the new clinic will open next week.", "indirect.according_to"),
 ])
 def test_a_rule_switched_off_emits_nothing(nlp, config, text, rule):
-    from pipeline.docs import ParsedDoc
-    from pipeline.quotes import extract_quotes
+    from pipeline.steps.docs import ParsedDoc
+    from pipeline.steps.quotes import extract_quotes
 
     doc = nlp(text)
     on = extract_quotes(ParsedDoc.unmapped("t", doc), None, config, span_conventions=False)
@@ -165,8 +166,8 @@ def _blank_doc(rows):
 
 
 def _rows(doc, config):
-    from pipeline.docs import ParsedDoc
-    from pipeline.quotes import extract_quotes
+    from pipeline.steps.docs import ParsedDoc
+    from pipeline.steps.quotes import extract_quotes
 
     return [(r["rule_id"], r["content"], r["speaker_text"])
             for r in extract_quotes(ParsedDoc.unmapped("t", doc), None, config, span_conventions=False)]
@@ -208,7 +209,7 @@ def test_a_rule_switched_off_in_the_file_emits_nothing_on_a_hand_built_doc():
 # ---- eval --rules: rows and precision per rule and per repair ------------------------------
 
 def test_rows_and_precision_per_rule_and_repair():
-    from pipeline.eval_quotes import score_rules_polnear
+    from pipeline.evaluation.eval_quotes import score_rules_polnear
 
     records = [{"doc_id": "d", "attributions": [
         {"content": [[0, 20]], "source": [[30, 35]], "cue_text": "said", "content_text": "x"}]}]
@@ -228,7 +229,7 @@ def test_rows_and_precision_per_rule_and_repair():
 
 
 def test_eval_rules_defaults_to_train_and_dev(monkeypatch):
-    from pipeline import evaluate
+    from pipeline.evaluation import evaluate
 
     seen = []
     monkeypatch.setattr(evaluate, "_main", lambda args: seen.append((args.polnear, args.rules)) or 0)
@@ -236,10 +237,10 @@ def test_eval_rules_defaults_to_train_and_dev(monkeypatch):
     assert seen == [("train", True), ("dev", True)]
 
 
-# ---- legibility: no function of pipeline/quotes/ over 120 lines -----------------------------
+# ---- legibility: no function of pipeline/steps/quotes/ over 120 lines -----------------------------
 
 MAX_FUNCTION_LINES = 120
-# SpeakerResolver.resolve (pipeline/quotes/speakers.py) is being reworked by the speaker
+# SpeakerResolver.resolve (pipeline/steps/quotes/speakers.py) is being reworked by the speaker
 # resolution work (issue 14 leaves it to that file's owner); listed here so that it cannot grow
 # unnoticed and so that this test shows what is left.
 LONG_FUNCTIONS_LEFT = {"speakers.py:resolve"}

@@ -10,10 +10,10 @@ import functools
 
 import pytest
 
-from pipeline.docs import ParsedDoc
-from pipeline.quotes import extract_quotes as _extract_quotes
-from pipeline.quotes import load_config
-from pipeline.quotes.syntax import _find_subject
+from pipeline.steps.docs import ParsedDoc
+from pipeline.steps.quotes import extract_quotes as _extract_quotes
+from pipeline.steps.quotes import load_config
+from pipeline.steps.quotes.syntax import _find_subject
 
 from conftest import SHARED  # noqa: E402
 
@@ -1472,7 +1472,7 @@ def test_quote_ids_are_stable_and_offsets_point_into_the_text(extract):
 
 
 def test_config_errors_name_the_file(tmp_path):
-    from pipeline.errors import ConfigError
+    from pipeline.core.errors import ConfigError
 
     (tmp_path / "quotes.toml").write_text("[cues]\nspeech = 'say'\n")
     with pytest.raises(ConfigError, match="quotes.toml"):
@@ -1484,8 +1484,8 @@ def test_config_errors_name_the_file(tmp_path):
 
 
 def test_stage_writes_valid_quotes(seed_outputs):
-    from pipeline.io import read_table
-    from pipeline.schemas import DOCUMENTS, QUOTES
+    from pipeline.core.io import read_table
+    from pipeline.core.schemas import DOCUMENTS, QUOTES
 
     quotes = read_table(QUOTES, seed_outputs).to_pylist()
     texts = {r["doc_id"]: r["text"] for r in read_table(DOCUMENTS, seed_outputs).to_pylist()}
@@ -1500,7 +1500,7 @@ def test_stage_writes_valid_quotes(seed_outputs):
 
 
 def test_seed_gold_targets(shared_dir, seed_outputs):
-    from pipeline.eval_quotes import score_seed_quotes
+    from pipeline.evaluation.eval_quotes import score_seed_quotes
 
     result = score_seed_quotes(seed_outputs, shared_dir / "gold" / "seed_quotes.jsonl")
     m = result["metrics"]["@30"]
@@ -1510,7 +1510,7 @@ def test_seed_gold_targets(shared_dir, seed_outputs):
 
 
 def test_polnear_scoring_reports_absence(tmp_path):
-    from pipeline.eval_quotes import score_polnear
+    from pipeline.evaluation.eval_quotes import score_polnear
 
     result = score_polnear(tmp_path, tmp_path / "missing.jsonl")
     assert "absent" in result["skipped"] and result["metrics"] == {}
@@ -1518,7 +1518,7 @@ def test_polnear_scoring_reports_absence(tmp_path):
 
 def test_polnear_scoring_convention(tmp_path):
     """GGT-style matching on a hand-made record: >30% of the gold content, one-to-one."""
-    from pipeline.eval_quotes import score_predictions_polnear
+    from pipeline.evaluation.eval_quotes import score_predictions_polnear
 
     record = {"doc_id": "d", "attributions": [
         {"source": [[0, 5]], "cue": [[6, 10]], "content": [[11, 31], [40, 46]], "source_text": "Smith",
@@ -1554,9 +1554,9 @@ def polnear_dev_metrics(tmp_path_factory):
     if not POLNEAR_DEV.exists():
         pytest.skip(f"{POLNEAR_DEV} is absent: PolNeAR dev is needed for this check")
     from pipeline.cli import run_all
-    from pipeline.eval_quotes import score_polnear
+    from pipeline.evaluation.eval_quotes import score_polnear
 
-    from pipeline.polnear import read_split, write_input
+    from pipeline.evaluation.polnear import read_split, write_input
 
     work = tmp_path_factory.mktemp("polnear_dev")
     input_dir = work / "input"

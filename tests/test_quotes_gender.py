@@ -1,5 +1,5 @@
-"""Speaker gender (pipeline/quotes/gender.py and the resolver's gender_of) and its gold check
-(pipeline/eval_gender.py): table-driven, with negative cases."""
+"""Speaker gender (pipeline/steps/quotes/gender.py and the resolver's gender_of) and its gold check
+(pipeline/evaluation/eval_gender.py): table-driven, with negative cases."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from pipeline.errors import ConfigError
-from pipeline.quotes.gender import first_name_genders, first_name_of, gender_from_first_name
-from pipeline.quotes.lexicon import QuoteConfig
+from pipeline.core.errors import ConfigError
+from pipeline.steps.quotes.gender import first_name_genders, first_name_of, gender_from_first_name
+from pipeline.steps.quotes.lexicon import QuoteConfig
 
 
 @pytest.mark.parametrize("name, first", [("Mary Roe", "Mary"), ("Roe", None), ("J. Roe", None),
@@ -82,7 +82,7 @@ def test_known_gender_keeps_she_from_the_man_named_last(extract):
 
 @pytest.mark.parametrize("value", [0.5, 1.5, "high", True])
 def test_first_name_share_is_checked(value):
-    from pipeline.config import load_stage_config
+    from pipeline.core.config import load_stage_config
 
     raw = load_stage_config(None, "quotes")
     raw["speakers"] = {**raw["speakers"], "first_name_min_share": value}
@@ -99,7 +99,7 @@ def test_first_name_share_is_checked(value):
                                             ("Ms Roe", "female"), ("Trump", None), ("his aide", None),
                                             ("Mrs", None), ("the Mr. Universe contest", None), (None, None)])
 def test_stated_gender(source, gender):
-    from pipeline.eval_gender import stated_gender
+    from pipeline.evaluation.eval_gender import stated_gender
 
     assert stated_gender(source) == gender
 
@@ -107,7 +107,7 @@ def test_stated_gender(source, gender):
 def test_polnear_gender_gold_and_score(tmp_path):
     """The gold spreads a stated gender to every attribution of the same canonical person, drops
     a speaker stated both ways, and scores matched predictions only."""
-    from pipeline.eval_gender import polnear_gender_gold, score_gender
+    from pipeline.evaluation.eval_gender import polnear_gender_gold, score_gender
 
     text = "x" * 200
     atts = [{"source_text": "Mrs. Roe", "content": [[0, 20]]}, {"source_text": "Roe", "content": [[30, 50]]},

@@ -1,8 +1,8 @@
-"""Quote-mark pairing: pure, model-free (`pipeline.quotes.pair_quote_marks`)."""
+"""Quote-mark pairing: pure, model-free (`pipeline.steps.quotes.pair_quote_marks`)."""
 
 import pytest
 
-from pipeline.quotes import pair_quote_marks
+from pipeline.steps.quotes import pair_quote_marks
 
 
 def contents(text):

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.docs import ParsedDoc
-from pipeline.quotes import QUOTE_CHARS, extract_quotes, load_config, pair_quote_marks
+from pipeline.steps.docs import ParsedDoc
+from pipeline.steps.quotes import QUOTE_CHARS, extract_quotes, load_config, pair_quote_marks
 
 PIECES = st.sampled_from(list(QUOTE_CHARS) + ["''", "’’", "‘’", " ", " ", " ", "\n", "\n\n", ",", ".", ":",
                                               "—", "said", "he said", "Smith", "told", "that", "it's",

@@ -1,11 +1,11 @@
-"""The field's span conventions (pipeline/quotes/spans.py): content with its quote marks, the cue's
+"""The field's span conventions (pipeline/steps/quotes/spans.py): content with its quote marks, the cue's
 whole verbal group, the speaker's whole noun phrase."""
 
 import pytest
 
-from pipeline.docs import ParsedDoc
-from pipeline.quotes import extract_quotes, pair_quote_marks
-from pipeline.quotes.spans import content_with_marks
+from pipeline.steps.docs import ParsedDoc
+from pipeline.steps.quotes import extract_quotes, pair_quote_marks
+from pipeline.steps.quotes.spans import content_with_marks
 
 
 def _words(text: str, words: str) -> tuple[int, int]:
@@ -84,6 +84,6 @@ def test_a_mark_between_two_rows_makes_them_cross_in_neither(nlp, config):
     ("“", "“"),
 ])
 def test_without_outer_marks(content, expected):
-    from pipeline.quotes.marks import without_outer_marks
+    from pipeline.steps.quotes.marks import without_outer_marks
 
     assert without_outer_marks(content) == expected

@@ -1,4 +1,4 @@
-"""Speaker resolution (pipeline/quotes/speakers.py): descriptions reduced to the name they hold,
+"""Speaker resolution (pipeline/steps/quotes/speakers.py): descriptions reduced to the name they hold,
 roles resolved to the person the article gives them, surnames to the person the context points
 to, pronouns only to people. Table-driven, each with negative cases."""
 
@@ -231,12 +231,12 @@ CORPUS_DESCRIPTIONS = [
 
 @pytest.mark.parametrize("texts, speaker", CORPUS_DESCRIPTIONS, ids=["described", "once", "two-fit", "anonymous"])
 def test_description_resolved_by_what_the_corpus_calls_a_person(nlp, config, tmp_path, texts, speaker):
-    from pipeline.docs import ParsedDoc
-    from pipeline.entities import extract_entities, load_rules
-    from pipeline.io import write_table
-    from pipeline.quotes import extract_quotes
-    from pipeline.quotes.mentions import mentions_from_tables
-    from pipeline.schemas import ENTITIES, MENTIONS
+    from pipeline.steps.docs import ParsedDoc
+    from pipeline.steps.entities import extract_entities, load_rules
+    from pipeline.core.io import write_table
+    from pipeline.steps.quotes import extract_quotes
+    from pipeline.steps.quotes.mentions import mentions_from_tables
+    from pipeline.core.schemas import ENTITIES, MENTIONS
 
     parsed = [ParsedDoc.unmapped(f"d{k}", nlp(text)) for k, text in enumerate(texts)]
     mentions, entities = extract_entities(parsed, load_rules())
@@ -250,12 +250,12 @@ def test_description_resolved_by_what_the_corpus_calls_a_person(nlp, config, tmp
 def test_a_restrictive_relative_clause_introduces_someone_new(nlp, config, tmp_path):
     """Negative: what the corpus calls a person does not name "the businessman who ...": the
     clause defines someone the article introduces."""
-    from pipeline.docs import ParsedDoc
-    from pipeline.entities import extract_entities, load_rules
-    from pipeline.io import write_table
-    from pipeline.quotes import extract_quotes
-    from pipeline.quotes.mentions import mentions_from_tables
-    from pipeline.schemas import ENTITIES, MENTIONS
+    from pipeline.steps.docs import ParsedDoc
+    from pipeline.steps.entities import extract_entities, load_rules
+    from pipeline.core.io import write_table
+    from pipeline.steps.quotes import extract_quotes
+    from pipeline.steps.quotes.mentions import mentions_from_tables
+    from pipeline.core.schemas import ENTITIES, MENTIONS
 
     texts = ["Tom Ray, the billionaire businessman, spoke in Iowa.", "Tom Ray, a businessman, visited Ohio.",
              "Tom Ray spoke on Monday.\nThe businessman who wrote the speech said he might vote for Jane Roe."]

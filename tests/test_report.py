@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import report
-from pipeline.io import write_table
-from pipeline.schemas import BODIES, CLAIMS, DOCUMENTS, ENTITIES, LINES, MENTIONS, QUOTE_TOPICS, QUOTES
+from pipeline.tools import report
+from pipeline.core.io import write_table
+from pipeline.core.schemas import BODIES, CLAIMS, DOCUMENTS, ENTITIES, LINES, MENTIONS, QUOTE_TOPICS, QUOTES
 
 # --- a hand-built output folder --------------------------------------------------------------
 
@@ -321,7 +321,7 @@ needs_browser = pytest.mark.skipif(_browser_missing() is not None, reason=str(_b
 
 @pytest.fixture
 def browser(tmp_path):
-    from pipeline.report_bench import headless_chromium
+    from pipeline.tools.report_bench import headless_chromium
 
     driver = headless_chromium(CHROMIUM, CHROMEDRIVER, tempfile.mkdtemp(prefix="chromium-", dir=tmp_path))
     try:
@@ -426,7 +426,7 @@ def test_in_the_browser_charts_filter_the_table_and_claims_open_their_article(ou
 def test_in_the_browser_the_table_pages(outputs, browser, tmp_path):
     from selenium.webdriver.common.by import By
 
-    from pipeline.report_bench import scaled_copy
+    from pipeline.tools.report_bench import scaled_copy
 
     out, _ = outputs
     many = scaled_copy([out], tmp_path / "many", 30)          # 30 copies of each document: 120 claims
@@ -519,7 +519,7 @@ def changed_outputs(outputs, tmp_path):
 
 
 def test_diff_page_lists_the_changed_quotes(changed_outputs, tmp_path):
-    from pipeline import diff
+    from pipeline.tools import diff
 
     old, new = changed_outputs
     page = tmp_path / "diff.html"
@@ -541,7 +541,7 @@ def test_diff_page_lists_the_changed_quotes(changed_outputs, tmp_path):
 
 
 def test_diff_page_of_identical_runs_is_empty_not_an_error(outputs, tmp_path):
-    from pipeline import diff
+    from pipeline.tools import diff
 
     old, _ = outputs
     page = tmp_path / "diff.html"
@@ -555,7 +555,7 @@ def test_in_the_browser_the_diff_page_filters_by_rule(changed_outputs, browser, 
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
-    from pipeline import diff
+    from pipeline.tools import diff
 
     old, new = changed_outputs
     page = tmp_path / "diff.html"
@@ -570,7 +570,7 @@ def test_in_the_browser_the_diff_page_filters_by_rule(changed_outputs, browser, 
     assert console_errors(browser) == []
 
 
-# --- progress on a terminal (pipeline.progress) -------------------------------------------------
+# --- progress on a terminal (pipeline.core.progress) -------------------------------------------------
 
 class FakeTTY:
     def __init__(self, tty: bool):
@@ -595,7 +595,7 @@ class FakeTTY:
     (True, {"PIPELINE_PROGRESS": "0"}, False),  # forced off
 ])
 def test_progress_on_terminals_only(monkeypatch, tty, env, shown):
-    from pipeline.progress import Progress
+    from pipeline.core.progress import Progress
 
     for name in ("CI", "PIPELINE_PROGRESS"):
         monkeypatch.delenv(name, raising=False)
@@ -622,7 +622,7 @@ def test_progress_on_terminals_only(monkeypatch, tty, env, shown):
 def test_a_story_is_counted_once(duplicate_of, kept, note):
     import pandas as pd
 
-    from pipeline.report import one_copy_per_story
+    from pipeline.tools.report import one_copy_per_story
 
     documents = pd.DataFrame({"doc_id": ["a", "b", "c"]})
     if duplicate_of is not None:

@@ -15,9 +15,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import cli, io
-from pipeline.config import DEFAULT_CONFIG_DIR, sha256_file
-from pipeline.errors import ERROR_CODES, PipelineError
+from pipeline import cli
+from pipeline.core import io
+from pipeline.core.config import DEFAULT_CONFIG_DIR, sha256_file
+from pipeline.core.errors import ERROR_CODES, PipelineError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -45,7 +46,7 @@ def _one_line_error(err: str, code: str) -> str:
 
 # --- 1. a lock on the output folder -------------------------------------------------------------
 
-HOLD = ("import sys, time; from pipeline import io\n"
+HOLD = ("import sys, time; from pipeline.core import io\n"
         "with io.output_lock(sys.argv[1]):\n"
         "    print('locked', flush=True); time.sleep(60)\n")
 
@@ -99,7 +100,7 @@ def test_lock_is_released_after_an_error(tmp_path, capsys):
 # --- 2. one-line coded errors -------------------------------------------------------------------
 
 def test_every_error_class_has_a_declared_code():
-    from pipeline import errors
+    from pipeline.core import errors
 
     classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, PipelineError)]
     assert len(classes) >= 8
@@ -191,7 +192,7 @@ def test_malformed_parse_config(tmp_path, capsys, old, new, message):
 
 def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
     src, out = _articles(tmp_path / "in"), tmp_path / "out"
-    from pipeline import ingest
+    from pipeline.steps import ingest
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
@@ -209,7 +210,7 @@ def test_interrupted_single_stage_leaves_outputs_unchanged(tmp_path, capsys, mon
     src, out = _articles(tmp_path / "in"), tmp_path / "out"
     assert _main(capsys, "ingest", "--input", src, "--output", out)[0] == 0
     before = {p.name: sha256_file(p) for p in out.rglob("*") if p.is_file()}
-    from pipeline import ingest
+    from pipeline.steps import ingest
 
     def ctrl_c(*args, **kwargs):
         raise KeyboardInterrupt
@@ -227,7 +228,7 @@ def test_an_interrupted_run_leaves_the_previous_generation_whole(tmp_path, capsy
     before = {p.name: sha256_file(p) for p in out.glob("*.parquet")}
     published = os.readlink(out / "current")
     (src / "c.txt").write_text("A third article, which ingest reads before clean is interrupted.\n")
-    from pipeline import clean
+    from pipeline.steps import clean
 
     def ctrl_c(*args, **kwargs):
         raise KeyboardInterrupt
@@ -274,7 +275,7 @@ def test_outputs_follow_the_umask(tmp_path, capsys, umask, mode):
 
 # --- 4. one document cannot sink a run ----------------------------------------------------------
 
-from pipeline.parse import parse_documents, split_paragraphs  # noqa: E402
+from pipeline.steps.parse import parse_documents, split_paragraphs  # noqa: E402
 
 
 @pytest.mark.parametrize("text, max_chars, pieces", [
@@ -376,8 +377,8 @@ def test_parse_stage_writes_its_rejects_once(tmp_path, capsys):
         argv = [stage, "--output", out, "--config", config] + (["--input", src] if stage == "ingest" else [])
         code, err = _main(capsys, *argv)
         assert code == 0, err
-    from pipeline.io import read_frame
-    from pipeline.schemas import REJECTS, TOKENS
+    from pipeline.core.io import read_frame
+    from pipeline.core.schemas import REJECTS, TOKENS
 
     rejects = read_frame(REJECTS, out)
     assert sorted(zip(rejects.path, rejects.code)) == [("empty.txt", "E001"), ("long.txt", "W008")]
@@ -386,8 +387,8 @@ def test_parse_stage_writes_its_rejects_once(tmp_path, capsys):
 
 # --- 5. nothing lost silently -------------------------------------------------------------------
 
-from pipeline.ingest import IngestSettings, ingest_folder  # noqa: E402
-from pipeline.config import load_stage_config  # noqa: E402
+from pipeline.steps.ingest import IngestSettings, ingest_folder  # noqa: E402
+from pipeline.core.config import load_stage_config  # noqa: E402
 
 SETTINGS = IngestSettings.from_config(load_stage_config(None, "ingest"))
 ARTICLE = "Mayor Tom Hill said the budget was balanced.\n"
@@ -496,9 +497,9 @@ def test_a_failing_write_of_any_file_names_the_file_not_its_temporary(tmp_path):
 
 
 def test_a_document_that_raises_in_quotes_becomes_a_reject(seed_outputs, tmp_path, capsys, monkeypatch):
-    import pipeline.quotes as quotes
-    from pipeline.io import read_frame
-    from pipeline.schemas import CLAIMS, DOCUMENTS, QUOTES, REJECTS
+    import pipeline.steps.quotes as quotes
+    from pipeline.core.io import read_frame
+    from pipeline.core.schemas import CLAIMS, DOCUMENTS, QUOTES, REJECTS
 
     out = tmp_path / "out"
     shutil.copytree(seed_outputs, out)
@@ -537,13 +538,13 @@ def test_a_document_that_raises_in_quotes_becomes_a_reject(seed_outputs, tmp_pat
 def test_readers_refuse_a_mixed_folder_until_the_run_is_finished(tmp_path, capsys):
     src, out = _articles(tmp_path / "in"), tmp_path / "out"
     assert _main(capsys, "run", "--input", src, "--output", out)[0] == 0
-    from pipeline.manifest import mixed_tables
+    from pipeline.core.manifest import mixed_tables
 
     assert mixed_tables(out) == []
     (src / "c.txt").write_text("A third article: ingest alone reads it, so claims is of the previous run.\n")
     assert _main(capsys, "ingest", "--input", src, "--output", out)[0] == 0
     assert any("clean was built from another documents.parquet" in p for p in mixed_tables(out))
-    from pipeline.show import main as show
+    from pipeline.tools.show import main as show
 
     assert show(["--output", str(out)]) == 2
     assert "come from different runs" in capsys.readouterr().err
@@ -557,8 +558,8 @@ def test_readers_refuse_a_mixed_folder_until_the_run_is_finished(tmp_path, capsy
 def test_every_table_carries_the_run_that_wrote_it(tmp_path, capsys):
     import json
 
-    from pipeline.io import table_run_id, table_sha256
-    from pipeline.manifest import mixed_tables
+    from pipeline.core.io import table_run_id, table_sha256
+    from pipeline.core.manifest import mixed_tables
 
     src, out = _articles(tmp_path / "in"), tmp_path / "out"
     assert _main(capsys, "run", "--input", src, "--output", out)[0] == 0
@@ -591,9 +592,9 @@ def test_a_folder_of_an_older_version_is_stale_not_mixed(tmp_path, capsys):
     a mix of runs (the two kinds of hash are never compared)."""
     import json
 
-    from pipeline.config import sha256_file
-    from pipeline.manifest import is_current, mixed_tables
-    from pipeline.stages import STAGES
+    from pipeline.core.config import sha256_file
+    from pipeline.core.manifest import is_current, mixed_tables
+    from pipeline.core.stages import STAGES
 
     src, out = _articles(tmp_path / "in"), tmp_path / "out"
     assert _main(capsys, "run", "--input", src, "--output", out)[0] == 0
@@ -615,9 +616,9 @@ def test_a_folder_of_an_older_version_is_stale_not_mixed(tmp_path, capsys):
 
 
 def test_a_flat_output_folder_is_adopted_as_the_first_generation(tmp_path):
-    from pipeline import generation
-    from pipeline.io import write_table
-    from pipeline.schemas import DOCUMENTS
+    from pipeline.core import generation
+    from pipeline.core.io import write_table
+    from pipeline.core.schemas import DOCUMENTS
 
     out = tmp_path / "out"
     write_table(DOCUMENTS, [{"doc_id": "a", "path": "a.txt", "source": None, "url": None, "date": None,
@@ -639,16 +640,16 @@ def test_a_flat_output_folder_is_adopted_as_the_first_generation(tmp_path):
 
 
 @pytest.mark.parametrize("stage, module_name, function, code", [
-    ("entities", "pipeline.entities", "mention_rows", "E019"),
-    ("topics", "pipeline.topics", "read_document", "E020"),
-    ("topics", "pipeline.topics", "finish_document", "E020"),
+    ("entities", "pipeline.steps.entities", "mention_rows", "E019"),
+    ("topics", "pipeline.steps.topics", "read_document", "E020"),
+    ("topics", "pipeline.steps.topics", "finish_document", "E020"),
 ])
 def test_a_document_that_raises_in_entities_or_topics_becomes_a_reject(seed_outputs, tmp_path, capsys, monkeypatch,
                                                                       stage, module_name, function, code):
     import importlib
 
-    from pipeline.io import read_frame
-    from pipeline.schemas import CLAIMS, DOCUMENTS, MENTIONS, QUOTE_TOPICS, REJECTS, UNASSIGNED
+    from pipeline.core.io import read_frame
+    from pipeline.core.schemas import CLAIMS, DOCUMENTS, MENTIONS, QUOTE_TOPICS, REJECTS, UNASSIGNED
 
     module = importlib.import_module(module_name)
     out = tmp_path / "out"
@@ -681,19 +682,19 @@ def test_a_document_that_raises_in_entities_or_topics_becomes_a_reject(seed_outp
 
 
 @pytest.mark.parametrize("stage, module_name, function, code", [
-    ("clean", "pipeline.clean", "count_lines", "W009"),
-    ("clean", "pipeline.clean", "near_duplicates", "W009"),
-    ("entities", "pipeline.entities", "link_mentions", "W011"),
-    ("topics", "pipeline.topics", "adapt", "W012"),
-    ("topics", "pipeline.topics", "choose_phrases", "W012"),
+    ("clean", "pipeline.steps.clean", "count_lines", "W009"),
+    ("clean", "pipeline.steps.clean", "near_duplicates", "W009"),
+    ("entities", "pipeline.steps.entities", "link_mentions", "W011"),
+    ("topics", "pipeline.steps.topics", "adapt", "W012"),
+    ("topics", "pipeline.steps.topics", "choose_phrases", "W012"),
 ])
 def test_a_corpus_level_step_that_raises_is_left_out_and_the_documents_go_on(seed_outputs, tmp_path, capsys,
                                                                            monkeypatch, stage, module_name,
                                                                            function, code):
     import importlib
 
-    from pipeline.io import read_frame
-    from pipeline.schemas import CLAIMS, ENTITIES, QUOTE_TOPICS, REJECTS, UNASSIGNED
+    from pipeline.core.io import read_frame
+    from pipeline.core.schemas import CLAIMS, ENTITIES, QUOTE_TOPICS, REJECTS, UNASSIGNED
 
     module = importlib.import_module(module_name)
     out = tmp_path / "out"
@@ -733,9 +734,9 @@ def test_a_corpus_level_step_that_raises_is_left_out_and_the_documents_go_on(see
 
 
 def test_a_document_whose_cleaning_raises_keeps_its_whole_text(seed_outputs, tmp_path, capsys, monkeypatch):
-    from pipeline import clean
-    from pipeline.io import read_frame
-    from pipeline.schemas import BODIES, CLAIMS, DOCUMENTS, LINES, REJECTS
+    from pipeline.steps import clean
+    from pipeline.core.io import read_frame
+    from pipeline.core.schemas import BODIES, CLAIMS, DOCUMENTS, LINES, REJECTS
 
     out = tmp_path / "out"
     shutil.copytree(seed_outputs, out)

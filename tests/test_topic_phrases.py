@@ -1,4 +1,4 @@
-"""Tests for pipeline.topic_phrases (the compiled phrase analyses: `topics` runs without the model)
+"""Tests for pipeline.steps.topic_phrases (the compiled phrase analyses: `topics` runs without the model)
 and for topic_tagger's PhraseTable (phrase matching without pattern Docs), table-driven with
 negative cases, checked against spaCy's PhraseMatcher on hand-built Docs."""
 
@@ -10,13 +10,13 @@ import pytest
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from pipeline import topic_phrases
-from pipeline.config import DEFAULT_CONFIG_DIR
-from pipeline.docs import shared_vocab
-from pipeline.errors import ConfigError
-from pipeline.topic_phrases import PhraseAnalysis
-from pipeline.topic_tagger import PhraseTable, TokenStrings, build_tagger, token_words
-from pipeline.topics import load_settings
+from pipeline.steps import topic_phrases
+from pipeline.core.config import DEFAULT_CONFIG_DIR
+from pipeline.steps.docs import shared_vocab
+from pipeline.core.errors import ConfigError
+from pipeline.steps.topic_phrases import PhraseAnalysis
+from pipeline.steps.topic_tagger import PhraseTable, TokenStrings, build_tagger, token_words
+from pipeline.steps.topics import load_settings
 
 COMPILED = DEFAULT_CONFIG_DIR / "topics" / topic_phrases.COMPILED_NAME
 
@@ -33,14 +33,14 @@ def no_model(monkeypatch):
 
 @pytest.mark.slow     # lemmatises with the model
 def test_compiled_file_is_up_to_date():
-    """Regenerate with `python -m pipeline.topic_phrases` when this fails (a taxonomy phrase added,
+    """Regenerate with `python -m pipeline.steps.topic_phrases` when this fails (a taxonomy phrase added,
     or spaCy or the model upgraded)."""
     committed = json.loads(COMPILED.read_text(encoding="utf-8"))
     if committed["versions"] != topic_phrases.versions():
         pytest.fail(f"{COMPILED} was made with {committed['versions']}, installed: {topic_phrases.versions()}: "
-                    f"regenerate it with `python -m pipeline.topic_phrases`")
+                    f"regenerate it with `python -m pipeline.steps.topic_phrases`")
     assert committed == topic_phrases.generate(DEFAULT_CONFIG_DIR), \
-        f"{COMPILED} is stale: regenerate it with `python -m pipeline.topic_phrases`"
+        f"{COMPILED} is stale: regenerate it with `python -m pipeline.steps.topic_phrases`"
 
 
 @pytest.mark.slow     # lemmatises with the model
@@ -204,7 +204,7 @@ def test_a_norm_pattern_sees_the_lemma(no_model):
 def test_the_cycle_collector_is_restored(enabled_before):
     import gc
 
-    from pipeline.topics import _cycle_collector_paused
+    from pipeline.steps.topics import _cycle_collector_paused
     (gc.enable if enabled_before else gc.disable)()
     try:
         with _cycle_collector_paused():
@@ -220,7 +220,7 @@ def test_the_cycle_collector_is_restored(enabled_before):
 
 @pytest.mark.slow     # the seed outputs (the whole pipeline)
 def test_docs_without_fine_grained_tags_keep_everything_topics_reads(seed_outputs):
-    from pipeline.docs import iter_parsed_docs
+    from pipeline.steps.docs import iter_parsed_docs
 
     full = list(iter_parsed_docs(seed_outputs))
     lean = list(iter_parsed_docs(seed_outputs, fine_grained=False))

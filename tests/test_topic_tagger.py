@@ -1,4 +1,4 @@
-"""Tests for pipeline.topic_tagger: document scoring, subtopics, entity rules, the adaptive step and
+"""Tests for pipeline.steps.topic_tagger: document scoring, subtopics, entity rules, the adaptive step and
 taxonomy errors, on hand-built Docs (no model needed beyond lemmatising the phrases once), and the
 shipped CAP taxonomy on short texts (table-driven, with negatives)."""
 
@@ -9,9 +9,9 @@ from collections import Counter
 import pytest
 from spacy.tokens import Doc
 
-from pipeline.docs import shared_vocab
-from pipeline.errors import ConfigError
-from pipeline.topic_tagger import (UNASSIGNED, adapt_scores, build_tagger, document_features, load_taxonomy)
+from pipeline.steps.docs import shared_vocab
+from pipeline.core.errors import ConfigError
+from pipeline.steps.topic_tagger import (UNASSIGNED, adapt_scores, build_tagger, document_features, load_taxonomy)
 
 from conftest import REPO  # noqa: E402
 
@@ -270,7 +270,7 @@ def cap():
 
 
 def parsed(nlp, text: str) -> Doc:
-    from pipeline.docs import doc_from_columns
+    from pipeline.steps.docs import doc_from_columns
 
     model_doc = nlp(text)
     return doc_from_columns(shared_vocab(), {
@@ -358,7 +358,7 @@ def test_absorb_only_in_the_entity_sentence(named):
 
 
 def test_remove_background_reranks_long_documents_only():
-    from pipeline.topic_tagger import remove_background
+    from pipeline.steps.topic_tagger import remove_background
 
     # t:20 runs through every document; where it barely leads, the document's own topic wins
     scores = [{"t:20": 10.0, "t:3": 9.0}, {"t:20": 10.0, "t:1": 2.0}, {"t:20": 10.0}, {}]

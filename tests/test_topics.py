@@ -9,12 +9,12 @@ import pytest
 import shutil
 from pathlib import Path
 
-from pipeline import topics as topics_stage
-from pipeline.config import DEFAULT_CONFIG_DIR, load_toml
-from pipeline.docs import ParsedDoc, doc_from_columns, shared_vocab
-from pipeline.errors import ConfigError
-from pipeline.eval_topics import match_quotes, micro_f1
-from pipeline.topics import UNASSIGNED, build_tagger, load_settings, tag_document
+from pipeline.steps import topics as topics_stage
+from pipeline.core.config import DEFAULT_CONFIG_DIR, load_toml
+from pipeline.steps.docs import ParsedDoc, doc_from_columns, shared_vocab
+from pipeline.core.errors import ConfigError
+from pipeline.evaluation.eval_topics import match_quotes, micro_f1
+from pipeline.steps.topics import UNASSIGNED, build_tagger, load_settings, tag_document
 
 from conftest import SHARED  # noqa: E402
 
@@ -31,7 +31,7 @@ def tagger():
 
 
 def parsed(nlp, text: str) -> ParsedDoc:
-    """The text parsed, then rebuilt on the shared vocab as later stages see it (pipeline.docs)."""
+    """The text parsed, then rebuilt on the shared vocab as later stages see it (pipeline.steps.docs)."""
     model_doc = nlp(text)
     doc = doc_from_columns(shared_vocab(), {
         "text": [t.text for t in model_doc], "whitespace": [t.whitespace_ for t in model_doc],
@@ -252,7 +252,7 @@ def test_micro_f1_counts_required_records_only():
 def test_seed_gold_topics(seed_outputs):
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent: the gold quotes live there")
-    from pipeline.eval_topics import score_topics
+    from pipeline.evaluation.eval_topics import score_topics
 
     result = score_topics(seed_outputs, SHARED / "gold" / "seed_quotes.jsonl")
     assert result["metrics"]["gold_quotes_micro_f1"] >= 0.85, result["gold_quotes_misses"]
@@ -260,7 +260,7 @@ def test_seed_gold_topics(seed_outputs):
 
 # --- article topics against labelled records (eval --topics) ---------------------------------------
 
-from pipeline.eval_topics import gold_topic, read_labelled, score_labelled  # noqa: E402
+from pipeline.evaluation.eval_topics import gold_topic, read_labelled, score_labelled  # noqa: E402
 
 
 def test_score_labelled_counts_unassigned_as_no_answer():
@@ -289,7 +289,7 @@ def test_gold_labels_become_topic_ids(value, taxonomy, expected):
     ([""], r"labelled.jsonl: no records"),
 ])
 def test_bad_labelled_files_name_the_line(tmp_path, lines, message):
-    from pipeline.errors import PipelineError
+    from pipeline.core.errors import PipelineError
 
     path = tmp_path / "labelled.jsonl"
     path.write_text("\n".join(lines) + "\n")
@@ -303,7 +303,7 @@ def test_eval_topics_runs_one_line_documents_through_the_pipeline(tmp_path, caps
     reach doc_topics; the command prints accuracy, coverage and the per-class table."""
     import json
 
-    from pipeline import evaluate
+    from pipeline.evaluation import evaluate
 
     records = [{"id": "h1", "text": "Unemployment Climbs", "major_topic": 1},
                {"id": "h2", "text": "Senate Passes Bill to Expand Medicare Drug Coverage", "major_topic": 3},
@@ -324,7 +324,7 @@ def test_eval_topics_runs_one_line_documents_through_the_pipeline(tmp_path, caps
 
 # --- issue phrases ---------------------------------------------------------------------------------
 
-from pipeline.topics import choose_phrases  # noqa: E402
+from pipeline.steps.topics import choose_phrases  # noqa: E402
 
 PHRASE_SETTINGS = {"max_words": 6, "evidence_bonus": 2.0}
 
@@ -368,9 +368,9 @@ def test_issue_phrase_from_a_parsed_quote(nlp):
 def test_unassigned_share_and_stage_cost(tmp_path):
     import json
 
-    from pipeline.eval_topics import unassigned_share
-    from pipeline.io import write_table
-    from pipeline.schemas import QUOTE_TOPICS
+    from pipeline.evaluation.eval_topics import unassigned_share
+    from pipeline.core.io import write_table
+    from pipeline.core.schemas import QUOTE_TOPICS
 
     def row(q, tax, topic, rank=1):
         return {"quote_id": q, "doc_id": "d", "taxonomy": tax, "topic": topic, "label": topic, "rank": rank,

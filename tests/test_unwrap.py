@@ -6,10 +6,10 @@ import textwrap
 
 import pytest
 
-from pipeline import clean
-from pipeline.config import ConfigError, load_stage_config
-from pipeline.offsets import OffsetMap, build_body
-from pipeline.unwrap import UnwrapSettings, for_labelling, soft_breaks
+from pipeline.steps import clean
+from pipeline.core.config import ConfigError, load_stage_config
+from pipeline.steps.offsets import OffsetMap, build_body
+from pipeline.steps.unwrap import UnwrapSettings, for_labelling, soft_breaks
 
 PARAGRAPHS = [
     "Prime Minister Naftali Bennett met Russian President Vladimir Putin in Sochi on Friday, their "

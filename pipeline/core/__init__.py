@@ -1,0 +1,1 @@
+"""The core: tables, schemas, configs, manifests, generations, errors, the stage table."""

@@ -1,0 +1,1 @@
+"""Scoring against gold: `python -m pipeline eval`."""

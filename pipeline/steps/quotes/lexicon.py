@@ -1,0 +1,216 @@
+"""The quotes stage's lexicons and settings (`configs/quotes.toml`) as one frozen `QuoteConfig`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.core.config import DEFAULT_CONFIG_DIR, load_stage_config, reject_unknown_keys
+from pipeline.core.errors import ConfigError
+from pipeline.steps.quotes.rules import RULE_IDS
+
+STAGE = "quotes"
+SECTIONS = ("cues", "not_speech", "direct", "speakers", "roles", "rules")
+
+
+@dataclass
+class QuoteConfig:
+    speech: frozenset
+    direct_only: frozenset
+    noun_tagged_cues: frozenset
+    make_clear: frozenset
+    object_content: frozenset
+    noun_cues: frozenset
+    noun_cue_for: frozenset
+    stance_blockers: frozenset
+    directive: frozenset
+    call_particles: frozenset
+    phrases: dict
+    governors: frozenset
+    animate_only: frozenset
+    listener_verbs: frozenset
+    infinitive_ok: frozenset
+    metalinguistic_nouns: frozenset
+    metalinguistic_verbs: frozenset
+    voiced_nouns: frozenset
+    min_words: int
+    max_tail_gap: int
+    max_head_gap: int
+    person_pronouns: frozenset
+    plural_pronouns: frozenset
+    thing_pronouns: frozenset
+    unresolvable_pronouns: frozenset
+    relative_pronouns: frozenset
+    indefinite_speakers: frozenset
+    male_honorifics: frozenset
+    female_honorifics: frozenset
+    non_speaking_heads: frozenset
+    first_name_min_share: float
+    document_nouns: frozenset
+    document_writing_verbs: frozenset
+    organisation_nouns: frozenset
+    unnamed_nouns: frozenset
+    roles: dict
+    title_words: frozenset
+    naming_verbs: frozenset = frozenset()
+    name_giving_verbs: frozenset = frozenset()
+    share_nouns: frozenset = frozenset()
+    person_suffixes: tuple = ()
+    poll_nouns: frozenset = frozenset()
+    headline_labels: frozenset = frozenset()
+    quote_asides: frozenset = frozenset()
+    copular_noun_cues: frozenset = frozenset()
+    object_np: frozenset = frozenset()
+    pro_form_objects: frozenset = frozenset()
+    rules_off: frozenset = frozenset()      # rule ids switched off in [rules]
+    pro_form_answers: frozenset = frozenset()
+    pro_form_refusals: frozenset = frozenset()
+    addressee_verbs: frozenset = frozenset()
+    statement_making_verbs: frozenset = frozenset()
+    disputing_verbs: frozenset = frozenset()
+    participle_openers: frozenset = frozenset()
+    temporal_prepositions: frozenset = frozenset()
+    not_tail_verbs: frozenset = frozenset()
+    dateline_dashes: frozenset = frozenset()
+    not_fragment_subjects: frozenset = frozenset()
+    aside_modals: frozenset = frozenset()
+    loose_quotatives: frozenset = frozenset()
+    floating_quantifiers: frozenset = frozenset()
+
+    def rule_enabled(self, rule_id: str) -> bool:
+        return rule_id not in self.rules_off
+
+    @classmethod
+    def from_dict(cls, config: dict, source: str = "quotes.toml") -> "QuoteConfig":
+        read: set[tuple[str, str]] = set()     # every (section, key) this loader reads
+
+        def words(section: str, key: str) -> frozenset:
+            read.add((section, key))
+            try:
+                values = config[section][key]
+            except KeyError:
+                raise ConfigError(f"{source}: missing key '{section}.{key}'") from None
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise ConfigError(f"{source}: '{section}.{key}' must be a list of strings")
+            return frozenset(v.lower() for v in values)
+
+        def optional_words(section: str, key: str) -> frozenset:
+            """A list that older configs may lack: empty when absent, checked like the others."""
+            return words(section, key) if key in config.get(section, {}) else frozenset()
+
+        def integer(section: str, key: str) -> int:
+            read.add((section, key))
+            value = config.get(section, {}).get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"{source}: '{section}.{key}' must be a non-negative integer")
+            return value
+
+        def share(section: str, key: str) -> float:
+            read.add((section, key))
+            value = config.get(section, {}).get(key)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.5 < value <= 1:
+                raise ConfigError(f"{source}: '{section}.{key}' must be a number above 0.5 and at most 1")
+            return float(value)
+
+        for section, table in config.items():
+            if section not in SECTIONS or not isinstance(table, dict):
+                raise ConfigError(f"{source}: unknown key '{section}' (known sections: {', '.join(SECTIONS)})")
+        read.add(("cues", "phrases"))
+        phrases = {}
+        for item in config.get("cues", {}).get("phrases", []):
+            if not (isinstance(item, list) and len(item) == 3 and all(isinstance(v, str) for v in item)):
+                raise ConfigError(f"{source}: each 'cues.phrases' item must be [head, next, lemma]")
+            phrases[item[0].lower()] = (item[1].lower(), item[2])
+        rules_section = config.get("rules", {})
+        for key, value in rules_section.items():
+            if key not in RULE_IDS:
+                raise ConfigError(f"{source}: unknown key 'rules.{key}' (not a rule declared in pipeline/steps/quotes/rules.py)")
+            if not isinstance(value, bool):
+                raise ConfigError(f"{source}: 'rules.{key}' must be true or false, got {value!r}")
+        roles_section = dict(config.get("roles", {}))
+        title_words = roles_section.pop("title_words", [])
+        roles = {}
+        for key, values in roles_section.items():
+            if not isinstance(values, list):
+                raise ConfigError(f"{source}: 'roles.{key}' must be a list of strings")
+            roles[key.lower()] = [v.lower() for v in values]
+        fields = dict(
+            speech=words("cues", "speech"), direct_only=words("cues", "direct_only"),
+            noun_tagged_cues=words("cues", "noun_tagged"), make_clear=words("cues", "make_clear"),
+            object_content=words("cues", "object_content"), directive=words("cues", "directive"),
+            noun_cues=words("cues", "noun_cues"),
+            object_np=optional_words("cues", "object_np"),
+            copular_noun_cues=words("cues", "noun_cues") | optional_words("cues", "copular_noun_cues"),
+            noun_cue_for=optional_words("cues", "noun_cue_for"),
+            stance_blockers=words("cues", "stance_blockers"),
+            call_particles=words("cues", "call_particles"), phrases=phrases,
+            naming_verbs=optional_words("cues", "naming_verbs"),
+            name_giving_verbs=optional_words("not_speech", "name_giving_verbs"),
+            share_nouns=optional_words("speakers", "share_nouns"),
+            person_suffixes=tuple(sorted(optional_words("speakers", "person_suffixes"))),
+            poll_nouns=optional_words("speakers", "poll_nouns"),
+            headline_labels=optional_words("direct", "headline_labels"),
+            quote_asides=optional_words("direct", "quote_asides"),
+            pro_form_objects=words("cues", "pro_form_objects"),
+            governors=words("not_speech", "governors"),
+            infinitive_ok=words("not_speech", "infinitive_ok"),
+            animate_only=words("not_speech", "animate_only"),
+            listener_verbs=words("cues", "listener_verbs"),
+            metalinguistic_nouns=words("not_speech", "metalinguistic_nouns"),
+            metalinguistic_verbs=words("not_speech", "metalinguistic_verbs"),
+            voiced_nouns=words("cues", "voiced_nouns"),
+            min_words=integer("direct", "min_words"), max_tail_gap=integer("direct", "max_tail_gap"),
+            max_head_gap=integer("direct", "max_head_gap"),
+            person_pronouns=words("speakers", "person_pronouns"),
+            plural_pronouns=words("speakers", "plural_pronouns"),
+            thing_pronouns=words("speakers", "thing_pronouns"),
+            unresolvable_pronouns=words("speakers", "unresolvable_pronouns"),
+            relative_pronouns=words("speakers", "relative_pronouns"),
+            indefinite_speakers=words("speakers", "indefinite_speakers"),
+            male_honorifics=words("speakers", "male_honorifics"),
+            female_honorifics=words("speakers", "female_honorifics"),
+            non_speaking_heads=words("speakers", "non_speaking_heads"),
+            first_name_min_share=share("speakers", "first_name_min_share"),
+            document_nouns=words("speakers", "document_nouns"),
+            document_writing_verbs=words("speakers", "document_writing_verbs"),
+            organisation_nouns=words("speakers", "organisation_nouns"),
+            unnamed_nouns=words("speakers", "unnamed_nouns"),
+            roles=roles, title_words=frozenset(t.lower() for t in title_words),
+            rules_off=frozenset(k for k, on in rules_section.items() if not on),
+            pro_form_answers=words("cues", "pro_form_answers"),
+            pro_form_refusals=words("cues", "pro_form_refusals"),
+            addressee_verbs=words("cues", "addressee_verbs"),
+            statement_making_verbs=words("cues", "statement_making_verbs"),
+            disputing_verbs=words("cues", "disputing_verbs"),
+            participle_openers=words("cues", "participle_openers"),
+            temporal_prepositions=words("cues", "temporal_prepositions"),
+            not_tail_verbs=words("direct", "not_tail_verbs"),
+            dateline_dashes=words("direct", "dateline_dashes"),
+            not_fragment_subjects=words("not_speech", "not_fragment_subjects"),
+            aside_modals=words("not_speech", "aside_modals"),
+            loose_quotatives=words("cues", "loose_quotatives"),
+            floating_quantifiers=words("speakers", "floating_quantifiers"),
+        )
+        # A key nobody reads is a typo or a leftover, which would silently switch a rule off.
+        # ([roles] keys are data; [rules] keys are checked against the registry above.)
+        for section in ("cues", "not_speech", "direct", "speakers"):
+            reject_unknown_keys(config.get(section, {}), {k for s, k in read if s == section}, source,
+                                prefix=f"{section}.")
+        return cls(**fields)
+
+
+def load_config(config_dir: Path | None = None) -> QuoteConfig:
+    config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
+    return QuoteConfig.from_dict(load_stage_config(config_dir, STAGE), str(config_dir / f"{STAGE}.toml"))
+
+
+SPEAKER_LABELS = ("PERSON", "ORG", "GPE", "NORP")
+
+
+def _role_heads(config: QuoteConfig) -> frozenset:
+    """Last words of the role keys ("minister" for "prime minister"); computed once per config."""
+    heads = config.__dict__.get("_role_heads")
+    if heads is None:
+        heads = frozenset(key.split()[-1] for key in config.roles)
+        config.__dict__["_role_heads"] = heads
+    return heads

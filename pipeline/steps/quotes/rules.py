@@ -1,0 +1,287 @@
+"""The declared quote rules and repairs: every `rule_id` a quotes row can carry, and every
+post-pass that changes a row after the rule that found it, each written once here with a literal
+id (grep finds its definition), a priority and a one-line description.
+
+The split follows spaCy's components: a rule's extractor only *matches* (it reads the parse and
+yields `Attribution` records, changing nothing), and `extract_attributions` *sets annotations*
+(it lets a record claim its text, finds its speaker, and applies the repairs below, each of
+which appends its id to the record's `rule_trace`).
+
+`priority` is the order in which rules claim text: a rule with a lower number runs first, and
+the text it took is no longer open to rules after it. (Rows that still overlap at the end are
+settled by type: direct before mixed before indirect, see `TYPE_PRIORITY`.)
+
+Each rule has an `enabled` switch in `configs/quotes.toml` (`[rules]`): a rule switched off
+emits nothing, and the text it would have claimed stays open to the rules after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    priority: int
+    description: str
+    # Texts the rule must find (its id among the rows) and near misses it must not: each becomes
+    # a test (tests/test_quote_rules.py, with the session model).
+    positive: tuple[str, ...] = ()
+    negative: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Repair:
+    id: str
+    description: str
+
+
+RULES: tuple[Rule, ...] = (
+    # --- direct quotations and their cue, by position (direct.py: direct_quotes) ---
+    Rule("direct.cue_after", 10,
+         '“...,” X said: a cue verb (or one written like a cue) right after the quotation',
+         positive=('"We will win this fight," said Maria Lopez.',),
+         negative=('The word "fight" appears in the title of her book.',)),
+    Rule("direct.verb_after", 10,
+         '“...,” X <verb>: a verb that is no listed cue right after the quotation, with a speaking subject',
+         positive=('"Nobody expected this outcome at all," Maria Lopez grinned.',),
+         negative=('"Nobody expected this outcome at all," the rain fell.',)),
+    Rule("direct.cue_before", 10,
+         'X said: “...” / X said, “...”: a cue verb right before the quotation',
+         positive=('Maria Lopez said: "We will win this fight and we will not stop."',),
+         negative=('Maria Lopez had planned to say: "We will win this fight and we will not stop."',)),
+    Rule("direct.statement_before", 10,
+         'X issued a statement: “...”: a statement noun right before the quotation',
+         positive=('Maria Lopez issued a statement, "We will rebuild the bridge this year."',),
+         negative=('Maria Lopez read a statement about the bridge.',)),
+    Rule("direct.colon", 10,
+         "X's words, then a colon: the quotation after a colon that ends a clause with a cue",
+         positive=('Maria Lopez said a deal might be possible: “We will talk to them about the price of the new contract.”',),
+         negative=('The deal had one condition: a lower price for the new contract.',)),
+    Rule("direct.cue_sentence_before", 10,
+         'X said so. “...”: the cue of the sentence just before a quotation that is a sentence of its own',
+         positive=('The mayor agreed. "Voters are tired of waiting for the new bridge. They want action now."',),
+         negative=('The mayor left. "Voters are tired of waiting for the new bridge. They want action now."',)),
+    Rule("direct.dash", 11,
+         '“...” ― Name: a dash and a name after the quotation',
+         positive=('“We need more housing in this city.” ― Ana Ruiz',),
+         negative=('“We need more housing in this city.” ― a slogan on the wall',)),
+    Rule("direct.colon_name", 11,
+         'Name: “...”: a name and a colon right before the quotation',
+         positive=('Continued Stone: "So I think it is a very real problem."',),
+         negative=('Continued below: "So I think it is a very real problem."',)),
+    Rule("direct.roundup_excerpt", 11,
+         'HEADLINE “...” [Outlet.]: an excerpt quoted under a roundup headline, credited to the outlet',
+         positive=('TOP STORIES.\n\nFLOOD SURVIVORS, THROUGH THE LENS “It is about giving communities a way to tell their own story.” [Wire.]',),
+         negative=('The film is called “It is about giving communities a way to tell their own story.”',)),
+    Rule("direct.cue_after_short", 12,
+         '“Probably.” X said: a quotation under three words, a sentence of its own, cue after',
+         positive=('"Safety," said Ana Grimm. "Safety for the whole country, everybody."',),
+         negative=('The "safety" of the bridge was in doubt.',)),
+    Rule("direct.verb_after_short", 12,
+         '“Mexico!” the audience screamed back: a short quotation, a verb with a speaking subject after',
+         positive=('"Never!" Maria Lopez grinned.',),
+         negative=('"Never!" is the name of the new film.',)),
+    Rule("direct.cue_before_short", 12,
+         'Some chanted “USA! USA!”: a short quotation closing its sentence right after a cue',
+         positive=('Supporters waved flags. Some chanted "USA! USA!"',),
+         negative=('Supporters waved flags marked "USA" all night.',)),
+    Rule("direct.voiced_noun", 13,
+         'their chants of “Ted! Ted!”: a quotation after “<noun> of” or before a voiced noun',
+         positive=('Their chants of "Ted! Ted!" were cut short by the music.',),
+         negative=('Their signs of "hope" were cut short by the rain.',)),
+    Rule("direct.same_paragraph", 14,
+         '“...,” X said. “...”: a quotation without cue takes the cue and speaker of another of its paragraph',
+         positive=('"The plan is finished," Maria Lopez said. "We are moving on to the next stage now."',),
+         negative=('"The plan is finished," Maria Lopez said.\n\nThe council met on Monday to discuss the next stage of the plan.',)),
+    Rule("direct.paragraph_chain", 14,
+         'an unclosed quotation running on from the paragraph before: same speaker as its chain',
+         positive=('"We will fight on until the end of this war and we will win.\n\n"We will never surrender to anyone at all," said Maria Lopez.',),
+         negative=('"We will never surrender to anyone at all," said Maria Lopez.',)),
+    # --- quotations set off as paragraphs (reported.py: block_quotes, headline_source) ---
+    Rule("direct.transcript", 20,
+         "PENCE: Well, look, ...: a transcript line, the named speaker's words",
+         positive=('PENCE: Well, look, this is serious business for all of us.',),
+         negative=('Pence said this is serious business for all of us.',)),
+    Rule("direct.colon_block", 20,
+         'The governor added: (new paragraph) ...: a cue ending its paragraph with a colon',
+         positive=('The governor added:\n\nWe will rebuild the bridge this year and the next one too.',),
+         negative=('The governor had three plans:\n\nWe will rebuild the bridge this year and the next one too.',)),
+    Rule("direct.headline_source", 30,
+         'Source Name: what they said: a headline naming its source before the colon',
+         positive=("Porter: 'Never, ever underestimate the voters.'",),
+         negative=("Breaking: 'Never, ever underestimate the voters.'",)),
+    # --- cue verbs with a reported clause (reported.py: reported_speech) ---
+    Rule("indirect.ccomp", 40,
+         'X said (that) ...: the reported clause of a cue verb',
+         positive=('Maria Lopez said that the bridge would reopen in May.',),
+         negative=('Maria Lopez had planned to tell reporters that the bridge would reopen in May.',)),
+    Rule("mixed.ccomp", 40,
+         'X said the plan was “a disaster”: a reported clause holding quoted words',
+         positive=('Maria Lopez said the agreement was "a historic step for the region."',),
+         negative=('Maria Lopez said that the agreement was a historic step for the region.',)),
+    Rule("indirect.infinitive", 40,
+         "X urged Y to ...: a cue verb's to-infinitive content",
+         positive=('Maria Lopez urged the council to approve the new budget.',),
+         negative=('Maria Lopez wanted the council to approve the new budget.',)),
+    Rule("mixed.infinitive", 40,
+         'X vowed to “drain the swamp”: an infinitive content holding quoted words',
+         positive=('The mayor praised Maria Lopez, who has vowed to "fix every road in the city."',),
+         negative=('The mayor praised Maria Lopez, who has vowed to fix every road in the city.',)),
+    Rule("indirect.call_for", 40,
+         "X called for ...: the object of a cue's preposition (called for, called on)",
+         positive=('Maria Lopez called for a new vote on the budget.',),
+         negative=('Maria Lopez called her mother on Sunday.',)),
+    Rule("mixed.call_for", 40,
+         'X called for “a total ban”: a called-for object holding quoted words',
+         positive=('Maria Lopez called for "a total ban" on imports.',),
+         negative=('Maria Lopez called for a total ban on imports.',)),
+    Rule("mixed.object", 40,
+         "X described the ties as “unique”: an object-content (or object_np) verb's object holding quoted "
+         'words',
+         positive=('Maria Lopez described the talks as "very productive" on Monday.',),
+         negative=('Maria Lopez described the talks on Monday.',)),
+    Rule("indirect.relative", 40,
+         'the drawdown, which they say left a vacuum: the clause through a relative pronoun',
+         positive=('The drawdown, which they say left a vacuum in the region, was a mistake.',),
+         negative=('The drawdown, which left a vacuum in the region, was a mistake.',)),
+    Rule("mixed.relative", 40,
+         'which they say was “a mistake”: a relative-clause content holding quoted words',
+         positive=('The drawdown, which they say left "a dangerous vacuum" in the region, was a mistake.',),
+         negative=('The drawdown, which left "a dangerous vacuum" in the region, was a mistake.',)),
+    Rule("indirect.pro_form", 40,
+         '46 percent said yes / said the same: a word standing for a statement',
+         positive=('Last month, 26 percent of voters said the same.',),
+         negative=('Last month, 26 percent of voters said so far nothing.',)),
+    Rule("mixed.pro_form", 40,
+         'said “no”: a pro-form statement in quotation marks',
+         # (no example: the parser reads a quoted pro-form as a quotation or an object; 0 rows on
+         # PolNeAR train. Declared because a quoted indirect.pro_form is named so.)
+         positive=(),
+         negative=('Most voters said the same about the plan.',)),
+    Rule("indirect.object", 40,
+         'X announced her plan to ...: the noun-phrase object of an object_np verb',
+         positive=('The mayor denounced the attack on the synagogue.',),
+         negative=('The mayor reported $2 billion in revenue.',)),
+    Rule("indirect.parenthetical", 40,
+         'The hostility, he added, makes ...: a parenthetical cue, content the sentence around it',
+         positive=('The increased hostility, he added, makes the talks much harder.',),
+         negative=('The increased hostility makes the talks much harder.',)),
+    Rule("mixed.parenthetical", 40,
+         "The plan, he said, is “dead”: a parenthetical cue's sentence holding quoted words",
+         positive=('The plan, she said, is "dead and buried" for now.',),
+         negative=('The plan, she said, is dead and buried for now.',)),
+    Rule("indirect.as_cue", 40,
+         'As Ryan has pointed out, that is ...: an as-clause cue reporting the clause it hangs on',
+         positive=('As Paul Ryan has pointed out, the plan is the best one we have.',),
+         negative=('As Paul Ryan walked out, the plan was the best one they had.',)),
+    Rule("mixed.as_cue", 40,
+         'As X put it, this is “textbook”: an as-clause report holding quoted words',
+         positive=('As House Speaker Paul Ryan has pointed out, that is basically the "textbook definition" of racism.',),
+         negative=('As House Speaker Paul Ryan has pointed out, that is basically the textbook definition of racism.',)),
+    Rule("indirect.trailing", 40,
+         'a reported clause the parser hung after its cue as the main clause',
+         positive=('Or maybe the new one from Texas, says the consultant Phil Musser.',),
+         negative=('Or maybe the new one from Texas.',)),
+    Rule("mixed.trailing", 40,
+         'a trailing reported clause holding quoted words',
+         positive=('Those who do take on heavy debt struggle, even with a "good" job, he said.',),
+         negative=('Those who do take on heavy debt struggle, even with a good job, he said.',)),
+    # --- according to, reporting nouns, copular statements, quoted fragments (reported.py) ---
+    Rule("indirect.according_to", 50,
+         'according to X, ...: the clause the phrase modifies',
+         positive=('According to the Health Ministry, the new clinic will open next week.',),
+         negative=('The new clinic will open next week.',)),
+    Rule("mixed.according_to", 50,
+         'according to X, it was “a mess”: that clause holding quoted words',
+         positive=('Ana Ruiz later compared the conversation to a “root canal,” according to her memoir.',),
+         negative=('According to the Health Ministry, the new clinic will open next week.',)),
+    Rule("indirect.noun_cue", 60,
+         "Trump's claim that ...: a reporting noun's that-clause",
+         positive=("Trump's claim that the election was rigged angered voters.",),
+         negative=("Trump's plan that the election be moved angered voters.",)),
+    Rule("mixed.noun_cue", 60,
+         "X's claim that it was “rigged”: a reporting noun's clause holding quoted words",
+         positive=('Voters worried about his promise to stay "neutral" in the talks.',),
+         negative=('Voters worried about his promise to stay neutral in the talks.',)),
+    Rule("indirect.copular_noun", 70,
+         "his point was that ...: someone's reporting noun as the subject of be, then a that-clause",
+         positive=('Smith’s point was that the nominee would also need the votes of the party leaders.',),
+         negative=('The point was that the nominee would also need the votes of the party leaders.',)),
+    Rule("mixed.copular_noun", 70,
+         "Clinton's response was: “...”: the quotation after be and an owned reporting noun",
+         positive=('The mayor’s response was: “Is the bridge in Ohio or in Kentucky?”',),
+         negative=('The response was: “Is the bridge in Ohio or in Kentucky?”',)),
+    Rule("mixed.quoted_fragment", 80,
+         'X is crying “fraud”: quoted words in the complements of a verb with a speaking subject',
+         positive=('The protesters are crying “fraud” over the ballot count.',),
+         negative=('It was “fraud” over the ballot count.',)),
+    # --- after every rule above (direct.py: continuation_quotes) ---
+    Rule("direct.continuation", 90,
+         "a paragraph that is a quotation alone continues the previous paragraph's speaker",
+         positive=('Maria Lopez listed her reasons:\n\n“The first point is that the budget is simply too small for the city.”\n\n“The second point is that nobody asked the residents what they wanted.”',),
+         negative=('“The second point is that nobody asked the residents what they wanted.”',)),
+    Rule("direct.next_sentence", 90,
+         '“...,” he said outside. But “...”: a quotation resumed right after a sentence reporting someone',
+         positive=('Maria Lopez said the plan was "finished and fully paid for." "We are moving on to the next stage of the work now."',),
+         negative=('The plan was "finished and fully paid for." "We are moving on to the next stage of the work now."',)),
+    # --- set by a repair, declared as a rule so it can be switched off like one ---
+    Rule("mixed.parenthetical_quote", 95,
+         'That, the commission said, “would be helpful”: words before a parenthetical cue joined to the '
+         'quotation after it (repair.join_parenthetical_quote)',
+         positive=('That, the commission said, "would be helpful to everyone involved in the talks."',),
+         negative=('That, the commission said, "Would be helpful to everyone involved in the talks."',)),
+)
+
+REPAIRS: tuple[Repair, ...] = (
+    Repair("repair.reported_cue_between", "a same-paragraph quotation takes the newer reported-speech cue standing between it and the cue it inherited"),
+    Repair("repair.governing_speech_verb", "a same-paragraph quotation inside a sentence of its own takes the speech verb governing it"),
+    Repair("repair.first_quote_speaker", "a quotation sharing the cue of an earlier one of its paragraph takes that one's speaker"),
+    Repair("repair.join_parenthetical_quote", "words before a parenthetical cue and the lower-case quotation after it become one mixed row"),
+    Repair("repair.speaker_before_tail_cue", "“...,” the Florida senator said: the noun phrase between a quotation and its trailing cue speaks, not the subject the parse found before the quotation"),
+    Repair("repair.speaker_after_dateline", "LONDON (Reuters) - X said: the dateline parsed as the subject gives way to the noun phrase after the dash"),
+    Repair("repair.speaker_not_a_date", "X's office announced Friday that: a date parsed as the subject gives way to the speaker left of the cue"),
+    Repair("repair.span_content_marks", "content includes its enclosing quote marks and the punctuation inside them (PolNeAR/PARC; quotes/spans.py)"),
+    Repair("repair.span_cue_verbal_group", "the cue is the whole verbal group: auxiliaries and negation before the verb (“has said”, “did not say”)"),
+    Repair("repair.span_speaker_noun_phrase", "the speaker span is the whole noun phrase: appositive and modifiers after the head (“Jane Doe, a Democrat from Ohio”)"),
+    Repair("repair.merge_running_quotation", "a quotation running over paragraphs (each opening with a mark) is joined into its first row"),
+)
+
+RULE_IDS: frozenset = frozenset(r.id for r in RULES)
+REPAIR_IDS: frozenset = frozenset(r.id for r in REPAIRS)
+
+# A cue-verb rule's name when quoted words sit inside its content (reported_speech).
+MIXED_VARIANT = {
+    "indirect.ccomp": "mixed.ccomp",
+    "indirect.infinitive": "mixed.infinitive",
+    "indirect.call_for": "mixed.call_for",
+    "indirect.relative": "mixed.relative",
+    "indirect.pro_form": "mixed.pro_form",
+    "indirect.object": "mixed.object",       # an object_np object with quoted words
+    "indirect.parenthetical": "mixed.parenthetical",
+    "indirect.as_cue": "mixed.as_cue",
+    "indirect.trailing": "mixed.trailing",
+}
+
+# A position rule's name for a quotation too short to be taken alone (direct_quotes).
+SHORT_VARIANT = {
+    "direct.cue_after": "direct.cue_after_short",
+    "direct.verb_after": "direct.verb_after_short",
+    "direct.cue_before": "direct.cue_before_short",
+}
+
+
+def check_declared() -> None:
+    """The tables above are consistent: ids unique, every variant declared."""
+    ids = [r.id for r in RULES] + [r.id for r in REPAIRS]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise RuntimeError(f"pipeline/steps/quotes/rules.py: ids declared twice: {dupes}")
+    for table in (MIXED_VARIANT, SHORT_VARIANT):
+        for a, b in table.items():
+            if a not in RULE_IDS or b not in RULE_IDS:
+                raise RuntimeError(f"pipeline/steps/quotes/rules.py: variant of an undeclared rule: {a} -> {b}")
+
+
+check_declared()

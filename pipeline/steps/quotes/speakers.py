@@ -1,0 +1,826 @@
+"""Speaker resolution: the speaker as written -> a canonical entity, by name, pronoun, role or
+title and recency against the document's mentions, recording how in `resolution`."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import Sequence
+
+from spacy.tokens import Doc, Token
+
+from pipeline.steps.entities import describing_words
+from pipeline.steps.quotes.gender import FEMALE, MALE, PRONOUN_GENDER, UNKNOWN, first_name_genders, first_name_of, gender_from_first_name
+from pipeline.steps.quotes.lexicon import QuoteConfig, _role_heads
+from pipeline.steps.quotes.mentions import Mention, _norm
+from pipeline.steps.quotes.syntax import (
+    ABSTRACT_SUFFIXES,
+    POSSESSIVE_PRONOUNS,
+    Attribution,
+    _is_cue_verb,
+    _sent_of,
+)
+
+
+class SpeakerResolver:
+    """Canonical speakers by name, pronoun, role and recency (no coreference model)."""
+
+    def __init__(self, doc: Doc, mentions: list[Mention], config: QuoteConfig):
+        self.doc = doc
+        self.config = config
+        self.mentions = sorted(mentions, key=lambda m: m.token_start)
+        self.token_mention: dict[int, Mention] = {}
+        for m in self.mentions:
+            for i in range(m.token_start, min(m.token_end, len(doc))):
+                self.token_mention[i] = m
+        self.history: list[Attribution] = []      # resolved attributions, in document order
+        # Gender evidence by canonical person name (see pipeline/steps/quotes/gender.py): honorifics,
+        # the "he"/"she" of quotes resolved to them (as they come), first names. (Any pronoun
+        # after a mention, "Warren said he ...", refers to someone else too often: measured,
+        # counting them moved PolNeAR dev speakers to the wrong gender and the wrong person.)
+        self.honorifics: dict[str, str] = {}
+        self.pronoun_votes: dict[str, Counter] = defaultdict(Counter)
+        persons = [m for m in self.mentions if m.label == "PERSON"]
+        surnames = Counter(name.split()[-1] for name in {m.name for m in persons if len(m.name.split()) >= 2})
+        for m in persons:
+            word = _honorific_before(doc, m, config)
+            # ("Mrs. Clinton" where Bill and Hillary Clinton are both named says nothing of the
+            # person the surname was linked to)
+            if word is not None and not (len(m.text.split()) == 1 and surnames[_norm(m.text)] > 1):
+                self.honorifics.setdefault(m.name, word)
+        first_name_genders(filter(None, (first_name_of(m.name) for m in persons)))   # one batch
+        self._first_names: dict[str, tuple[str, str] | None] = {}
+        self._described: dict[str, set[str]] | None = None
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _mentions_in(self, start: int, end: int) -> list[Mention]:
+        seen, out = set(), []
+        for i in range(start, end):
+            m = self.token_mention.get(i)
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                out.append(m)
+        return out
+
+    def _head(self, start: int, end: int) -> Token:
+        span = self.doc[start:end]
+        return span.root
+
+    def gender_of(self, name: str) -> tuple[str, str | None]:
+        """(female / male / unknown, evidence) of a person of the document, by canonical name:
+        an honorific, else the majority of the pronouns that referred to them, else the first
+        name; never the role."""
+        word = self.honorifics.get(name)
+        if word is not None:
+            gender = FEMALE if word.lower() in self.config.female_honorifics else MALE
+            return gender, f"honorific:{word}"
+        votes = self.pronoun_votes.get(name)
+        if votes:
+            by_gender = Counter()
+            for pronoun, n in votes.items():
+                by_gender[PRONOUN_GENDER[pronoun]] += n
+            ranked = by_gender.most_common()
+            if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+                gender = ranked[0][0]
+                pronoun = max((p for p in votes if PRONOUN_GENDER[p] == gender), key=lambda p: (votes[p], p))
+                return gender, f"pronoun:{pronoun}"
+        if name not in self._first_names:
+            self._first_names[name] = gender_from_first_name(name, self.config.first_name_min_share)
+        hit = self._first_names[name]
+        return (hit[0], hit[1]) if hit is not None else (UNKNOWN, None)
+
+    def _gender(self, mention: Mention) -> str | None:
+        gender = self.gender_of(mention.name)[0]
+        return None if gender == UNKNOWN else gender
+
+    def _recent(self, before_token: int, labels: Sequence[str], pronoun: str | None = None,
+                skip: tuple[int, int] | None = None) -> Mention | None:
+        """The latest mention before a token with one of `labels`, of the pronoun's gender when
+        known, outside `skip` (the attribution's own content: "“I told Bob ...,” he said" is
+        never Bob speaking)."""
+        gender = PRONOUN_GENDER.get(pronoun or "")
+        for m in reversed(self.mentions):
+            if m.token_start >= before_token or m.label not in labels:
+                continue
+            if skip is not None and skip[0] <= self.doc[m.token_start].idx < skip[1]:
+                continue
+            if gender and (g := self._gender(m)) and g != gender:
+                continue
+            return m
+        return None
+
+    @staticmethod
+    def _set(att: Attribution, name: str | None, entity_id: str | None, label: str | None,
+             resolution: str) -> Attribution:
+        att.speaker_name, att.speaker_entity_id, att.speaker_label, att.resolution = name, entity_id, label, resolution
+        return att
+
+    def _decided(self, att: Attribution, kind: str | None, name: str | None, entity_id: str | None,
+                 label: str | None, resolution: str) -> Attribution:
+        """The speaker found: its kind and name set, and the attribution remembered for later ones."""
+        att.extra["speaker_kind"] = kind
+        self._set(att, name, entity_id, label, resolution)
+        self.history.append(att)
+        return att
+
+    def _name_in_span(self, start: int, end: int, head: Token) -> Mention | None:
+        """A named mention that IS the speaker: it holds the head, or the head is a title right
+        before/after it (PM Bennett, Bennett's office is not Bennett: checked by the caller)."""
+        inside = self._mentions_in(start, end)
+        for m in inside:
+            if m.token_start <= head.i < m.token_end:
+                if _one_member(head, m):
+                    return None
+                return m
+        # The head is a title word compounded with a name ("President Putin" parsed with the
+        # title as head), or an apposition.
+        for m in inside:
+            root = self.doc[m.token_start:m.token_end].root
+            # (only a person: "the Florida senator", "the GOP candidate" are roles of a place or
+            # a party, not the place or the party speaking)
+            if m.label == "PERSON" and root.head.i == head.i and root.dep_ in ("compound", "appos", "nmod", "poss") and \
+                    (head.lower_ in self.config.title_words or head.lower_ in _role_heads(self.config)) \
+                    and root.dep_ != "poss":
+                return m
+        return None
+
+    def _in_context(self, m: Mention) -> Mention:
+        """A surname alone ("Obama", "Mrs. Clinton") where the document names several people with
+        that surname: the one the context points to, rather than the document's most mentioned.
+        An honorific's gender first ("Mrs. Clinton"), then a title only one of them carries
+        ("President Obama"); otherwise the link the entities stage made (measured on PolNeAR
+        dev: taking the nearest full name before it instead lost 1 point of persons' full names,
+        a passing "Michelle Obama" taking over "Obama" the article is about)."""
+        if m.label != "PERSON" or len(m.text.split()) != 1:
+            return m
+        surname = _norm(m.text)
+        full = [x for x in self.mentions if x.label == "PERSON" and len(x.text.split()) >= 2 and
+                len(x.name.split()) >= 2 and x.name.split()[-1] == surname]
+        names = sorted({x.name for x in full})
+        if len(names) < 2:
+            return m
+
+        def mention_of(name: str) -> Mention:
+            own = [x for x in full if x.name == name]
+            before = [x for x in own if x.token_start < m.token_start]
+            return before[-1] if before else own[0]
+
+        word = _honorific_before(self.doc, m, self.config)
+        if word is not None:
+            gender = FEMALE if word.lower() in self.config.female_honorifics else MALE
+            fits = [n for n in names if self.gender_of(n)[0] == gender]
+            if len(fits) == 1:
+                return mention_of(fits[0])
+        title = [w for w in (m.title or "").lower().split()
+                 if w not in self.config.male_honorifics | self.config.female_honorifics]
+        if title:
+            fits = [n for n in names if any(title[-1] in (x.title or "").lower().split()
+                                             for x in full if x.name == n)]
+            if len(fits) == 1:
+                return mention_of(fits[0])
+        return m
+
+    def _appositive_name(self, start: int, end: int, head: Token, att: Attribution) -> Mention | None:
+        """"The hotel's general manager, Jane Roe", "Smith's agent, John Doe", "One of his
+        advisers, Tad Devine", "A retired nurse from a small river town, Doe": a description set
+        off by a comma from the person's name that closes it (or is followed by another comma:
+        "One early supporter, Rep. Lee Zeldin, Republican of New York") is that person; so is a
+        name opening the span before a comma ("Mrs. Clinton, the presumptive nominee and ...").
+        The description (without its article) becomes the speaker's title. Not a list of people
+        ("Smith, Jones and Brown"): no coordination may join the name."""
+        if head.pos_ not in ("NOUN", "PROPN", "NUM", "PRON"):
+            return None
+        doc = self.doc
+        inside = [m for m in self._mentions_in(start, end) if m.label == "PERSON"]
+        if not inside or any(t.dep_ == "cc" for t in doc[start:end]):
+            return None
+        first = inside[0]
+        first_root = doc[first.token_start:first.token_end].root
+        if first.token_start <= start + 1 and first.token_end < end and doc[first.token_end].text == "," and \
+                first_root.dep_ != "poss" and not any(c.dep_ in ("conj", "cc") for c in first_root.children):
+            words = [t for t in doc[first.token_end + 1:end] if not t.is_space]
+            self._title_from(words, att)
+            return first
+        for m in reversed(inside):
+            if m.token_start <= start + 1 or not doc[m.token_start - 1].is_punct or doc[m.token_start - 1].text != ",":
+                continue
+            closes = m.token_end >= end or doc[m.token_end].text == ","
+            root = doc[m.token_start:m.token_end].root
+            if not closes or root.dep_ in ("conj", "poss", "pobj") or \
+                    any(c.dep_ in ("conj", "cc") for c in root.children):
+                continue
+            self._title_from([t for t in doc[start:m.token_start - 1] if not t.is_space], att)
+            return m
+        return None
+
+    @staticmethod
+    def _title_from(words: list, att: Attribution) -> None:
+        while words and (words[0].lower_ in ("the", "a", "an") or words[0].is_punct):
+            words = words[1:]
+        while words and words[-1].is_punct:
+            words = words[:-1]
+        if words:
+            att.extra["speaker_title"] = words[0].doc[words[0].i:words[-1].i + 1].text
+
+    def _descriptions(self) -> dict[str, set[str]]:
+        """Words the document uses to describe each person (by canonical name), from its own
+        wording: the title, and what `entities.describing_words` finds around each mention (the
+        noun phrase before the name, an apposition either way, a copula). Computed once per
+        document."""
+        if self._described is not None:
+            return self._described
+        out: dict[str, set[str]] = defaultdict(set)
+        for m in self.mentions:
+            if m.label != "PERSON":
+                continue
+            if m.title:
+                out[m.name].update(w.lower() for w in m.title.split())
+            out[m.name] |= describing_words(self.doc, m.token_start, m.token_end)
+        self._described = out
+        return out
+
+    def _described_person(self, head: Token, cue_i: int) -> Mention | None:
+        """"the bespectacled professor", "the FBI director", "the billionaire businessman": a
+        definite singular description is the person the document describes with its head noun
+        (and with each of its capitalised modifiers: "the Republican nominee" is not "Democratic
+        nominee Hillary Clinton"); the latest such person before the cue, else the first after.
+        None when nobody is described so (the description stays as written)."""
+        member = head.pos_ == "PROPN" and head.ent_type_ == "NORP" and head.tag_ == "NNP"
+        if not (head.pos_ == "NOUN" and head.tag_ == "NN" or member) or not any(
+                c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
+            return None
+        lemma = head.lemma_.lower()
+        if lemma in self.config.organisation_nouns or lemma in self.config.document_nouns or \
+                lemma in self.config.non_speaking_heads:
+            return None
+        proper = [c.lower_ for c in head.lefts if c.dep_ in ("amod", "compound", "nmod") and c.text[:1].isupper()]
+
+        def fits_words(words) -> bool:
+            return (lemma in words or head.lower_ in words) and all(p in words for p in proper)
+
+        described = self._descriptions()
+        names = {name for name, words in described.items() if fits_words(words)}
+        if not names:
+            # The article does not say it of anyone: the one person of the article whom other
+            # articles of the corpus describe so ("the businessman" for Donald Trump); none when
+            # several fit (the phrase stays as written). Not a word for an anonymous source ("the
+            # person familiar with the planning", "the spokesman": the article would name them)
+            # nor a share ("the 30 percent of voters").
+            # Nor a description a relative clause restricts: it introduces someone ("The lifelong
+            # Republican who wrote the speech"; not "the businessman, who campaigned in Iowa").
+            if {lemma, head.lower_} & (self.config.unnamed_nouns | self.config.share_nouns) or \
+                    any(c.dep_ == "relcl" and self.doc[c.left_edge.i - 1].text != "," for c in head.children):
+                return None
+            names = {m.name for m in self.mentions if m.label == "PERSON" and fits_words(m.described)}
+            if len(names) != 1:
+                return None
+        fits = [m for m in self.mentions if m.label == "PERSON" and m.name in names]
+        before = [m for m in fits if m.token_start < cue_i]
+        return before[-1] if before else fits[0]
+
+    def _person_after_title(self, m: Mention, att: Attribution) -> Mention | None:
+        """"Spokeswoman Haley Morris", "GOP Rep. Mike McCaul" tagged as one ORG: a title word
+        followed by two or three capitalised words closing the mention is a person, named by those
+        words, when the document names that person or the first of them is a known first name;
+        the words up to the title become the speaker's title."""
+        doc = self.doc
+        toks = [t for t in doc[m.token_start:m.token_end] if not t.is_space]
+        titles = self.config.title_words
+        cut = max((k for k, t in enumerate(toks) if t.lower_ in titles or t.lower_.rstrip(".") in titles),
+                  default=None)
+        if cut is None:
+            return None
+        rest = toks[cut + 1:]
+        # (two or three capitalised singular words: "Power Systems" is a name of things)
+        if not 2 <= len(rest) <= 3 or not all(t.text[:1].isupper() and t.is_alpha and
+                                               t.tag_ not in ("NNS", "NNPS") for t in rest):
+            return None
+        name = _norm(doc[rest[0].i:rest[-1].i + 1].text)
+        person = next((x for x in self.mentions if x.label == "PERSON" and x.name == name), None)
+        # (a person's name, not more of the organisation's: "General Electric Power Systems")
+        if person is None and gender_from_first_name(name, self.config.first_name_min_share) is None:
+            return None
+        att.extra["speaker_title"] = doc[toks[0].i:toks[cut].i + 1].text
+        if person is not None:
+            return person
+        return Mention(m.doc_id, rest[0].i, rest[-1].i + 1, rest[0].idx, rest[-1].idx + len(rest[-1].text),
+                       name, "PERSON", att.extra["speaker_title"], None, name)
+
+    def _named_organisation(self, head: Token, cue_i: int, content: tuple[int, int] | None) -> Mention | None:
+        """"the union", "the bank", "the party": a definite singular organisation noun is the
+        organisation the document names with that noun ("the United Auto Workers union",
+        "Deutsche Bank", "the Democratic Party"), or describes with it ("Exxon, the oil company",
+        "the oil company Exxon"): the latest such ORG mention before the cue (outside the quote's
+        own content), else the first after. None when no organisation of the document carries
+        the noun (the phrase stays as written: guessing the nearest ORG names the wrong one)."""
+        noun = head.lower_
+        doc = self.doc
+
+        def carries(m: Mention) -> bool:
+            if noun in m.name.lower().split() or noun in m.text.lower().split():
+                return True
+            root = doc[m.token_start:m.token_end].root
+            # "Exxon, the oil company" / "the oil company, Exxon": an apposition either way.
+            if any(c.dep_ == "appos" and c.lower_ == noun for c in root.children):
+                return True
+            if root.dep_ == "appos" and root.head.lower_ == noun:
+                return True
+            # "the United Auto Workers union": the noun right after the name.
+            if m.token_end < len(doc) and doc[m.token_end].lower_ == noun:
+                return True
+            # "the oil company Exxon": the noun compounded before the name.
+            return any(t.lower_ == noun and t.head.i == root.i and t.dep_ in ("compound", "nmod", "amod")
+                       for t in doc[max(0, m.token_start - 3):m.token_start])
+
+        fits = [m for m in self.mentions if m.label == "ORG" and carries(m) and m.name.lower() != noun and
+                not (content is not None and content[0] <= doc[m.token_start].idx < content[1])]
+        # Two organisations carrying it ("the Clinton campaign", "the Trump campaign"): which
+        # one "the campaign" is, recency does not tell reliably; it stays as written.
+        if len({m.name for m in fits}) != 1:
+            return None
+        before = [m for m in fits if m.token_start < cue_i]
+        return before[-1] if before else fits[0]
+
+    def _role_match(self, words: list[str], before_token: int) -> Mention | None:
+        """"the Russian leader", "The Israeli Prime Minister", "the president": persons whose
+        titles carry the role word (through the roles lexicon) and every nationality adjective."""
+        roles = self.config.roles
+        text = " ".join(words)
+        role_key = None
+        for key in sorted(roles, key=len, reverse=True):
+            if re.search(rf"\b{re.escape(key)}\b", text):
+                role_key = key
+                break
+        if role_key is None:
+            return None
+        wanted = roles[role_key]
+        adjectives = [w for w in words if w[:1].isalpha() and w not in role_key.split() and w not in ("the", "a", "an", "former", "its", "his", "her", "their")]
+
+        def says(m: Mention, word: str) -> bool:
+            titles = " ".join(m.titles) + " " + (m.title or "").lower()
+            # (the role and a place or party word may come from how the document describes
+            # them: "Florida Sen. Marco Rubio" is "the Florida senator")
+            return bool(re.search(rf"\b{re.escape(word)}\b", titles)) or word in self._descriptions().get(m.name, set())
+
+        persons = [m for m in self.mentions if m.label == "PERSON"]
+        # An adjective said of nobody in the document cannot tell people apart ("the Independent
+        # Vermont senator" when Sanders is only ever "Vermont Sen."): it is dropped when another
+        # one that somebody carries remains ("the Texas senator" beside Florida's stays unmatched),
+        # in a definite description that the role word ends ("the ... senator"; not "a spokesman
+        # for ...", "the senator's allies", "the secretary of state and candidate for Senate").
+        known = [a for a in adjectives if any(says(m, a) for m in persons)]
+        definite_role = bool(words) and words[0] in ("the", "this") and words[-1] in role_key.split() \
+            and "and" not in words
+        if known and definite_role:
+            adjectives = known
+        best = None
+        for m in persons:
+            if not any(says(m, w) for w in wanted):
+                continue
+            if adjectives and not all(says(m, a) for a in adjectives):
+                continue
+            # Recency: the most recent mention before the cue, else the first after it.
+            if m.token_start < before_token:
+                best = m
+            elif best is None:
+                best = m
+        return best
+
+    def _document_antecedent(self, before_token: int) -> Attribution | None:
+        for att in reversed(self.history):
+            if att.extra.get("speaker_kind") in ("document", "organisation") and att.speaker_name:
+                if att.cue is None or att.cue.i < before_token:
+                    return att
+        return None
+
+    # -- main ------------------------------------------------------------------------------------
+    def resolve(self, att: Attribution) -> Attribution:
+        doc, config = self.doc, self.config
+        if att.inherit_from is not None:
+            src = att.inherit_from
+            self._set(att, src.speaker_name, src.speaker_entity_id, src.speaker_label,
+                      "continuation" if src.speaker_name else "none")
+            att.extra["speaker_kind"] = src.extra.get("speaker_kind")
+            self.history.append(att)
+            return att
+        if att.speaker is None:
+            self._set(att, None, None, None, "none")
+            return att
+        start, end = att.speaker_ref or att.speaker
+        head = self._head(start, end)
+        low = POSSESSIVE_PRONOUNS.get(head.lower_, head.lower_)
+        cue_i = att.cue.i if att.cue is not None else start
+        words = [t.lower_ for t in doc[start:end] if not t.is_punct]
+        # A named mention that is the speaker: explicit.
+        named = self._name_in_span(start, end, head)
+        if named is not None and named.label == "PERSON" and att.speaker_ref is not None and \
+                doc[att.speaker[0]].lower_ == "which":
+            # "..., which could explain why": "which" never stands for a person; the parse hung
+            # the clause on the wrong noun, and a thing, not a speaker, does the explaining.
+            att.extra["drop"] = True
+            self._set(att, None, None, None, "none")
+            return att
+        if named is None:
+            named = self._appositive_name(start, end, head, att)
+        if named is not None and named.label != "PERSON":
+            named = self._person_after_title(named, att) or named
+        if named is not None:
+            named = self._in_context(named)
+        if named is not None and low not in config.document_nouns:
+            kind = "person" if named.label == "PERSON" else "organisation"
+            return self._decided(att, kind, named.name, named.entity_id, named.label, "explicit")
+        # Pronouns.
+        if end - start == 1 and low in config.relative_pronouns | config.unresolvable_pronouns - {"that", "this"}:
+            self._set(att, None, None, None, "none")
+            return att
+        if low in config.person_pronouns and end - start <= 2:
+            m = self._pronoun_person(cue_i, low, att.content)
+            if m is not None:
+                att.extra["speaker_kind"] = "person"
+                self._set(att, m.name, m.entity_id, m.label, "pronoun")
+            else:
+                self._set(att, None, None, None, "none")
+            self.history.append(att)
+            return att
+        if low in config.thing_pronouns and end - start <= 2:
+            ante = self._it_antecedent(cue_i)
+            if ante is not None:
+                name, eid, label = ante
+                att.extra["speaker_kind"] = "organisation"
+                self._set(att, name, eid, label, "pronoun")
+            else:
+                self._set(att, None, None, None, "none")
+            return att
+        if low in config.plural_pronouns and end - start <= 2:
+            prev = self._previous_speaker(cue_i, plural=True)
+            if prev is not None:
+                self._set(att, prev.speaker_name, prev.speaker_entity_id, prev.speaker_label, "pronoun")
+            else:
+                self._set(att, None, None, None, "none")
+            return att
+        # Documents and statements: "A short statement issued by the Prime Minister's Office".
+        if low in config.document_nouns or low in config.organisation_nouns and not named:
+            by = self._issuer(head, start, end, att)
+            if by is not None:
+                name, eid, label = by
+                return self._decided(att, "document", name, eid, label, "explicit")
+            determiner = next((c.lower_ for c in head.children if c.dep_ == "det"), None)
+            if determiner in ("the", "this", "that") and head.tag_ == "NN" and \
+                    low in config.organisation_nouns and not self._mentions_in(start, end):
+                org = self._named_organisation(head, cue_i, att.content)
+                if org is not None:
+                    return self._decided(att, "organisation", org.name, org.entity_id, org.label, "role")
+            if determiner in ("the", "this", "that") and head.tag_ != "NNS":
+                ante = self._document_antecedent(cue_i)
+                if ante is not None and low in config.document_nouns:
+                    return self._decided(att, "document", ante.speaker_name, ante.speaker_entity_id,
+                                         ante.speaker_label, "role")
+        # Roles and titles: "The Israeli Prime Minister", "the Russian leader", "the president".
+        role_words = [w for w in words]
+        m = None
+        if head.lower_ in _role_heads(config) or any(w in config.roles for w in role_words):
+            m = self._role_match(role_words, cue_i)
+        # (a place or group word may modify the description: "the Wisconsin Republican")
+        if m is None and all(x.label in ("GPE", "NORP") for x in self._mentions_in(start, end)):
+            m = self._described_person(head, cue_i)
+        if m is not None:
+            m = self._in_context(m)
+            return self._decided(att, "person", m.name, m.entity_id, m.label, "role")
+        # Any named mention inside the span that the head owns (e.g. an ORG in "the Russian
+        # Foreign Ministry" when the head is "Ministry").
+        inside = [m for m in self._mentions_in(start, end)]
+        if inside and low not in config.unnamed_nouns:
+            m = next((m for m in inside if m.token_start <= head.i < m.token_end), None)
+            if m is not None and not _one_member(head, m):
+                kind = "organisation" if m.label != "PERSON" else "person"
+                return self._decided(att, kind, m.name, m.entity_id, m.label, "explicit")
+        # A surname the NER missed ("..., Lopez said." after "Maria Lopez"): the person of the
+        # document whose name ends with it.
+        if head.pos_ == "PROPN" and head.ent_type_ in ("", "PERSON"):
+            same = [m for m in self.mentions if m.label == "PERSON" and m.name.split()[-1] == _norm(head.text)]
+            if same:
+                m = max(same, key=lambda m: (m.token_start < cue_i, len(m.name)))
+                return self._decided(att, "person", m.name, m.entity_id, m.label, "explicit")
+        # "the bank", "the automaker", "the network": any definite singular noun that an
+        # organisation of the document carries in its name or description (not a role: the
+        # roles of persons were tried above).
+        if head.pos_ == "NOUN" and head.tag_ == "NN" and not inside and \
+                low not in config.unnamed_nouns and low not in _role_heads(config) and \
+                low not in config.document_nouns and any(
+                    c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
+            org = self._named_organisation(head, cue_i, att.content)
+            if org is not None:
+                return self._decided(att, "organisation", org.name, org.entity_id, org.label, "role")
+        # Unnamed or unresolved: kept as written, when it names a source at all. A canonical
+        # speaker is a name, an organisation or an unnamed source as written ("an official",
+        # "Israeli officials", "Reports in Israeli press"); never a common noun that cannot speak
+        # ("intention", "the Jewish state"), nor an anaphoric plural of a role ("the leaders",
+        # "the two presidents": people named earlier, whom no rule here can tell apart).
+        written = _norm(doc[start:end].text)
+        lemma = head.lemma_.lower()
+        source_noun = any(w in lexicon for w in (low, lemma) for lexicon in (
+            config.unnamed_nouns, config.organisation_nouns, config.document_nouns))
+        role_noun = (low in _role_heads(config) or lemma in _role_heads(config) or low in config.title_words) \
+            and low not in config.non_speaking_heads
+        anaphoric_plural = role_noun and head.tag_ in ("NNS", "NNPS") and not source_noun and any(
+            c.dep_ in ("det", "nummod", "predet") and c.lower_ in ("the", "both", "two", "three", "these", "those", "all")
+            for c in head.children)
+        cannot_speak = not (source_noun or role_noun) and (
+            low in config.non_speaking_heads or lemma in config.non_speaking_heads or
+            low.endswith(ABSTRACT_SUFFIXES))
+        if head.pos_ == "PRON" or anaphoric_plural or (head.pos_ != "PROPN" and cannot_speak):
+            self._set(att, None, None, None, "none")
+            return att
+        kind = "document" if low in config.document_nouns else (
+            "organisation" if low in config.organisation_nouns else "unnamed")
+        att.extra["speaker_kind"] = kind
+        if head.pos_ == "PROPN":
+            self._set(att, _strip_the(written), None, None, "explicit")
+        else:
+            self._set(att, written, None, None, "none")
+        self.history.append(att)
+        return att
+
+    def speaker_gender(self, att: Attribution) -> tuple[str | None, str | None]:
+        """(speaker_gender, gender_evidence) of a resolved attribution: a person's gender as
+        `gender_of` tells it; a "he"/"she" no person was found for still tells its gender; None
+        when the speaker is no person (an organisation, a document, a group, nobody)."""
+        source = att
+        while source.inherit_from is not None:
+            source = source.inherit_from
+        if att.speaker_label == "PERSON" and att.speaker_name:
+            return self.gender_of(att.speaker_name)
+        if source.speaker is not None and source.speaker[1] - source.speaker[0] == 1:
+            word = self.doc[source.speaker[0]].lower_
+            if word in PRONOUN_GENDER and word in self.config.person_pronouns:
+                return PRONOUN_GENDER[word], f"pronoun:{word}"
+        return None, None
+
+    def _pronoun_person(self, cue_i: int, pronoun: str, content: tuple[int, int] | None = None) -> Mention | None:
+        """he/she: a person of the pronoun's gender (when known), outside the quote's own content.
+        The subject of a sentence naming a person since the previous speaker's cue, in the cue's
+        sentence or the two before ("Joe Biden weighed in, telling Mic ...: “...,” he said"), else
+        the previous attribution's person (the usual "he added"), else the latest subject in those
+        sentences, else the latest person mentioned."""
+        gender = PRONOUN_GENDER.get(pronoun)
+        prev = self._previous_speaker(cue_i, plural=False)
+        recent = self._recent(cue_i, ("PERSON",), pronoun, skip=content)
+        floor = self._sentences_back(cue_i, 2)
+        # (a subject inside what an earlier attribution reports is that speaker's topic, not the
+        # narrative's: "Cox says Obama is trying to distract ... He says" is Cox again)
+        subjects = [m for m in self._candidates(cue_i, gender, content) if m.token_start >= floor and
+                    self._is_subject(m) and not self._reported(m)]
+        pm = None
+        if prev is not None:
+            pm = next((m for m in self.mentions if m.name == prev.speaker_name and m.label == "PERSON"), None)
+            if pm is not None and gender and (g := self._gender(pm)) and g != gender:
+                pm = None
+        if pm is not None:
+            since = [m for m in subjects if prev.cue is None or m.token_start > prev.cue.i]
+            if since and since[-1].name != pm.name:
+                return self._learn_gender(self._in_context(since[-1]), pronoun)
+            return self._learn_gender(pm, pronoun)
+        if subjects:
+            return self._learn_gender(self._in_context(subjects[-1]), pronoun)
+        return self._learn_gender(self._in_context(recent) if recent is not None else None, pronoun)
+
+    def _candidates(self, before_token: int, gender: str | None, skip: tuple[int, int] | None) -> list[Mention]:
+        """Persons mentioned before a token, in order, of `gender` when theirs is known, outside `skip`."""
+        out = []
+        for m in self.mentions:
+            if m.token_start >= before_token:
+                break
+            if m.label != "PERSON" or (skip is not None and skip[0] <= self.doc[m.token_start].idx < skip[1]):
+                continue
+            if gender and (g := self._gender(m)) and g != gender:
+                continue
+            out.append(m)
+        return out
+
+    def _sentences_back(self, token: int, n: int) -> int:
+        """The first token of the sentence n sentences before the one holding `token`."""
+        sent = self.doc[token].sent
+        for _ in range(n):
+            if sent.start == 0:
+                break
+            sent = self.doc[sent.start - 1].sent
+        return sent.start
+
+    def _learn_gender(self, m: Mention | None, pronoun: str) -> Mention | None:
+        """A person "he"/"she" resolved to: the pronoun is evidence of their gender, for later
+        pronouns of the document and for the quote's `speaker_gender`."""
+        if m is not None and pronoun in PRONOUN_GENDER:
+            self.pronoun_votes[m.name][pronoun] += 1
+        return m
+
+    def _reported(self, m: Mention) -> bool:
+        """The mention lies inside the content of an attribution resolved before to a person (what
+        that person said), not in the writer's own narrative. (What a newspaper or a poll reports
+        is often the story's own subject: "As the paper noted, Trump has ... He says".)"""
+        idx = self.doc[m.token_start].idx
+        return any(a.content[0] <= idx < a.content[1] for a in self.history
+                   if a.content and a.speaker_label == "PERSON")
+
+    def _is_subject(self, m: Mention) -> bool:
+        root = self.doc[m.token_start:m.token_end].root
+        return root.dep_ in ("nsubj", "nsubjpass")
+
+    def _previous_speaker(self, cue_i: int, plural: bool) -> Attribution | None:
+        for att in reversed(self.history):
+            if att.speaker_name and (att.cue is None or att.cue.i < cue_i + 200):
+                if plural and att.speaker_label == "PERSON":
+                    continue
+                if not plural and att.speaker_label not in ("PERSON",):
+                    continue
+                return att
+        return None
+
+    def _it_antecedent(self, cue_i: int):
+        """"It said": the statement or organisation spoken of just before (a document noun in
+        the previous sentences, resolved through the last document/organisation speaker)."""
+        doc = self.doc
+        sent_start = _sent_of(doc[cue_i]).start
+        window_start = max(0, sent_start - 80)
+        ante = self._document_antecedent(cue_i)
+        for tok in reversed(doc[window_start:cue_i]):
+            if tok.lower_ in self.config.document_nouns and tok.pos_ == "NOUN":
+                by = self._issuer(tok, tok.left_edge.i, tok.right_edge.i + 1)
+                if by is not None:
+                    return by
+                if ante is not None:
+                    return ante.speaker_name, ante.speaker_entity_id, ante.speaker_label
+            m = self.token_mention.get(tok.i)
+            if m is not None and m.label == "ORG":
+                return m.name, m.entity_id, m.label
+        if ante is not None:
+            return ante.speaker_name, ante.speaker_entity_id, ante.speaker_label
+        return None
+
+    def _issuer(self, head: Token, start: int, end: int, att: Attribution | None = None):
+        """The organisation behind a document noun: "statement issued by X", "statement from X",
+        "X's statement", "a Kremlin statement", "a report of X". An agent ("by", "from"), a
+        possessor or a name compounded with the noun before "of", which in "a poll of 400 voters
+        released by Latino Decisions" is who was asked, not who asks."""
+        found: dict[str, Token] = {}
+        for tok in head.subtree:
+            prep = tok.head
+            # ("by" wherever the parse hangs it, "released ... by X"; "from" only on the noun or a
+            # participle of it: "the campaign of the former senator from Pennsylvania")
+            on_noun = prep.head.i == head.i or (prep.head.head.i == head.i and prep.head.pos_ == "VERB")
+            if tok.dep_ == "pobj" and tok.i < end and (prep.lower_ == "by" or prep.lower_ == "from" and on_noun):
+                found.setdefault("agent", tok)
+            elif tok.dep_ == "pobj" and tok.i < end and prep.lower_ in ("from", "of"):
+                found.setdefault("of", tok)
+            elif tok.dep_ == "poss" and tok.head.i == head.i or \
+                    tok.dep_ == "compound" and tok.head.i == head.i and tok.pos_ == "PROPN":
+                found.setdefault("owner", tok)
+        for kind in ("agent", "owner", "of"):
+            if kind in found:
+                if found[kind].lower_ in POSSESSIVE_PRONOUNS and found[kind].dep_ == "poss":
+                    return self._pronoun_owner(found[kind], head, att)
+                return self._name_of_np(found[kind])
+        return None
+
+    def _pronoun_owner(self, pronoun: Token, head: Token, att: Attribution | None):
+        """"His campaign", "her office": the organisation of the person the pronoun stands for,
+        as the document names it ("Sanders campaign") or else by the person's surname and the
+        noun; "his statement": the person. None when the pronoun finds nobody or is not a
+        person's ("its", "their")."""
+        word = pronoun.lower_
+        if word not in PRONOUN_GENDER or att is None or att.cue is None:
+            return None
+        person = self._pronoun_person(att.cue.i, word, att.content)
+        if person is None:
+            return None
+        # "his statement", "her Twitter account": a document of the person's own is the person
+        if head.lower_ not in self.config.organisation_nouns and head.lemma_.lower() not in self.config.organisation_nouns:
+            return person.name, person.entity_id, person.label
+        surname = person.name.split()[-1]
+        noun = head.lower_
+        org = next((m for m in self.mentions if m.label == "ORG" and m.name.split()[0] == surname and
+                    m.name.lower().endswith(noun)), None)
+        if org is not None:
+            return org.name, org.entity_id, org.label
+        return f"{surname} {noun}", None, "ORG"
+
+    def _name_of_np(self, tok: Token):
+        m = self.token_mention.get(tok.i)
+        if m is not None:
+            return m.name, m.entity_id, m.label
+        # An organisation the NER missed: the noun phrase as written, without "the" and "'s".
+        left = tok.left_edge.i
+        toks = [t for t in self.doc[left:tok.i + 1] if not t.is_punct]
+        while toks and toks[0].lower_ in ("the", "a", "an"):
+            toks = toks[1:]
+        while toks and toks[-1].lower_ in ("'s", "’s"):
+            toks = toks[:-1]
+        if not toks:
+            return None
+        return _norm(self.doc[toks[0].i:toks[-1].i + 1].text), None, "ORG"
+
+
+def _one_member(head: Token, m: Mention) -> bool:
+    """"The Wisconsin Republican", "the Democrat": one member of a group (a singular NORP head
+    with a determiner) is a person for the role rules to resolve, not the group speaking."""
+    return m.label == "NORP" and head.tag_ == "NNP" and any(
+        c.dep_ == "det" and c.i < m.token_start for c in head.children)
+
+
+def _honorific_before(doc: Doc, m: Mention, config: QuoteConfig) -> str | None:
+    """"Mrs." in "Mrs. Roe" (the word before the name, or the first word of its title)."""
+    candidates = [doc[m.token_start - 1].text] if m.token_start > 0 else []
+    if m.title:
+        candidates.append(m.title.split()[0])
+    for word in candidates:
+        if word.lower() in config.male_honorifics | config.female_honorifics:
+            return word
+    return None
+
+
+def _share_of_people(subj: Token, config: QuoteConfig) -> bool:
+    """"55 percent", "a majority", "three in four", "Six in 10 Republicans": a share of people."""
+    if subj.lemma_.lower() in config.share_nouns or subj.pos_ == "NUM" or subj.text == "%":
+        return True
+    # "Six in 10 Republicans say": the people noun heads the phrase; "in" ties the two numbers.
+    return any(c.dep_ == "nummod" and c.pos_ == "NUM" and
+               any(q.dep_ == "quantmod" and q.lower_ == "in" for q in c.children) for c in subj.children)
+
+
+def _poll_in_sentence(cue: Token, content: tuple[int, int] | None, config: QuoteConfig) -> Token | None:
+    """The poll a share's answer is reported from, anywhere in its sentence: "According to a new
+    survey, 51 percent said ...", "Some 20 percent of people in a recent poll said ...; 29 percent
+    said ...", "Six in 10 say ..., a new poll shows", "results of an exit poll show that half said".
+    Inside the reported clause only "in a poll" counts ("... said they back him in a poll this
+    month"); a poll the respondents talk about ("said the poll was rigged") is not its source."""
+    for tok in cue.sent:
+        if tok.lemma_.lower() not in config.poll_nouns or tok.pos_ != "NOUN":
+            continue
+        prep = tok.head if tok.dep_ == "pobj" else None
+        located = prep is not None and (prep.lower_ == "in" or
+                                        (prep.lower_ == "to" and prep.head.lower_ == "according"))
+        inside = content is not None and content[0] <= tok.idx < content[1]
+        if inside and not located:
+            continue
+        # "Six in 10 say ..., after half said so in the earlier poll": the poll of another
+        # answer (a poll in another reporting clause that it is not the subject of).
+        verb = next((a for a in tok.ancestors if a.pos_ in ("VERB", "AUX")), None)
+        if verb is not None and verb.i != cue.i and _is_cue_verb(verb, config) and \
+                not (tok.dep_ == "nsubj" and tok.head.i == verb.i) and \
+                not any(c.dep_ == "nsubj" and c.lemma_.lower() in config.poll_nouns for c in verb.children):
+            continue
+        # "Early results of an exit poll": the noun phrase the poll belongs to.
+        head = tok
+        while head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.pos_ == "NOUN":
+            head = head.head.head
+        if head.dep_ == "pobj" and head.head.lower_ == "to" and head.head.head.lower_ == "according":
+            return head
+        if located or head.dep_ in ("nsubj", "compound", "appos"):
+            return head
+    return None
+
+
+def _poll_of_share(subj: Token, cue: Token, config: QuoteConfig,
+                   content: tuple[int, int] | None = None) -> Token | None:
+    """"In a new poll, 55 percent of voters said ..." / "The survey found that 40% say ...": a share
+    of respondents answers the poll's question; the poll is what reports the figure, so it is the
+    source. Returns the poll noun (a preposition phrase on the cue, or the subject of a verb
+    governing the cue, or else a poll located in the sentence), else None."""
+    if not _share_of_people(subj, config):
+        return None
+    sent = cue.sent
+    # "In a poll released Monday, ... said": the poll as the object of "in" on the cue.
+    for prep in cue.children:
+        if prep.dep_ == "prep" and prep.lower_ == "in":
+            for obj in prep.children:
+                if obj.dep_ == "pobj" and obj.lemma_.lower() in config.poll_nouns:
+                    return obj
+    # "A poll showed that 55 percent said ...": the poll as the subject of a governing verb.
+    head = cue
+    while head.head is not head and head.head.sent == sent and head.dep_ in ("ccomp", "conj", "advcl", "relcl"):
+        head = head.head
+        for child in head.children:
+            if child.dep_ in ("nsubj",) and child.lemma_.lower() in config.poll_nouns:
+                return child
+    return _poll_in_sentence(cue, content, config)
+
+
+def _naming_participle(cue: Token, config: QuoteConfig) -> bool:
+    """"a group called the “Freedom Fund”", "an event billed as “...”", "courses known as “...”":
+    a passive participle naming the noun it modifies, with no "by" agent. The noun is what gets
+    named, not who names it, and the namer is not known: no speaker."""
+    lemma = cue.lemma_.lower()
+    # (right after the noun: "De Blasio, speaking on the radio, called ..." parsed as a
+    # participle after a comma is a finite verb)
+    if cue.i == 0 or cue.doc[cue.i - 1].is_punct:
+        return False
+    known_as = lemma == "know" and any(c.dep_ == "prep" and c.lower_ == "as" for c in cue.children)
+    return cue.dep_ == "acl" and cue.tag_ == "VBN" and cue.head.i < cue.i and \
+        (lemma in config.metalinguistic_verbs or lemma in config.naming_verbs or
+         lemma in config.name_giving_verbs or known_as) and not any(c.dep_ == "agent" for c in cue.children)
+
+
+def _strip_the(text: str) -> str:
+    return re.sub(r"^(the|The)\s+", "", text)
+
+
+TYPE_PRIORITY = {"direct": 0, "mixed": 1, "indirect": 2}

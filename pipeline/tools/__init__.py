@@ -1,0 +1,1 @@
+"""User tools: show, report, diff, export, bench."""
