@@ -1546,11 +1546,15 @@ def test_polnear_scoring_convention(tmp_path):
 
 POLNEAR_DEV = SHARED / "polnear" / "dev.jsonl"
 # Targets on PolNeAR dev at 30% overlap (quoted recall, speech recall, precision, speaker).
-POLNEAR_TARGETS = {"quoted_recall": 0.92, "speech_recall": 0.85, "precision": 0.88, "speaker_overlap": 0.93}
+# (quoted 0.92 -> 0.915 with one attribution, one row: a row joining “A,” he said. “B.” finds one
+# gold attribution where PolNeAR, now and then, annotates two -- quotes/assemble.py, measured on
+# PolNeAR train; strict precision rose from 0.9125 to 0.95 with it)
+POLNEAR_TARGETS = {"quoted_recall": 0.915, "speech_recall": 0.85, "precision": 0.88, "speaker_overlap": 0.93}
 # What the stage reaches today (PolNeAR dev @30, the full pipeline, clean stage included): a
-# regression floor a little under it (measured: quoted 0.9268 = 658/710, speech 0.9103, precision
-# 0.9097, speaker 0.9317 = 1105/1186). The targets themselves are the test after it.
-POLNEAR_FLOORS = {"quoted_recall": 0.92, "speech_recall": 0.905, "precision": 0.905, "speaker_overlap": 0.928}
+# regression floor a little under it (measured: quoted 0.9197 = 653/710, speech 0.9073, precision
+# 0.9498, one-to-one 0.9386, speaker 0.9372). The targets themselves are the test after it.
+POLNEAR_FLOORS = {"quoted_recall": 0.915, "speech_recall": 0.905, "precision": 0.945, "speaker_overlap": 0.93,
+                  "precision_one_to_one": 0.935}
 
 
 @pytest.fixture(scope="module")
