@@ -1289,7 +1289,8 @@ def test_short_quote_cue_ending_its_sentence_is_no_split_head(nlp, config):
     got = [(r["content"], r["speaker_text"]) for r in extract_quotes(_Parsed(doc), None, config, join=False)]
     assert got == [("Never,", "Ana Ruiz"), ("We will sell nothing.", "Ana Ruiz")], got
     [joined] = extract_quotes(_Parsed(doc), None, config)
-    assert (joined["content"], joined["speaker_text"]) == ("“Never,” … “We will sell nothing.”", "Ana Ruiz")
+    assert (joined["content_plain"], joined["speaker_text"]) == ("Never, … We will sell nothing.", "Ana Ruiz")
+    assert len(joined["content_spans"]) == 2
 
 
 @pytest.mark.parametrize("participle", [True, False])

@@ -16,7 +16,11 @@ Three layers, each testable alone:
    recency against the document's mentions (the entities stage's, or a fallback built from the
    Doc's own entities), recording how in `resolution`.
 
-`extract_quotes(parsed, mentions, config, ...)` runs all three for one document and returns rows of
+4. `assemble.join_attributions`: one attribution, one row -- the records of one statement
+   (“A,” he said. “B.”; a quotation continued in the next paragraph) joined into one record whose
+   content is in pieces (`content_spans`), as PolNeAR annotates them.
+
+`extract_quotes(parsed, mentions, config, ...)` runs all four for one document and returns rows of
 the QUOTES schema; `run(out_dir)` is the thin stage wrapper. Every offset written points into
 `documents.text`; internally the extractors work on the body (`doc.text`).
 """
@@ -358,7 +362,7 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
 def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[Attribution]:
     """A quotation running over several paragraphs (each opens with a mark, only the last one
     closes: news convention for one long quotation) is one statement: its paragraphs, cut into
-    one attribution each, are joined into the first one."""
+    one attribution each, are joined into the first one, a content piece per paragraph."""
     out: list[Attribution] = []
     for att in atts:
         prev = out[-1] if out else None
