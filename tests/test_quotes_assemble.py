@@ -189,3 +189,52 @@ def test_rows_hold_the_pieces_of_one_attribution(nlp, config, text, expected):
     for row in rows:
         assert (row["content"], row["content_plain"]) == row_text(text, [(p["start"], p["end"]) for p in row["content_spans"]])
         assert (row["content_start"], row["content_end"]) == (row["content_spans"][0]["start"], row["content_spans"][-1]["end"])
+
+
+# --- scoring by pieces (pipeline/eval_quotes.py) ----------------------------------------------------
+
+def _row(*pieces, speaker=(None, None)):
+    return {"content_start": pieces[0][0], "content_end": pieces[-1][1], "content_spans":
+            [{"start": s, "end": e} for s, e in pieces], "speaker_start": speaker[0], "speaker_end": speaker[1],
+            "type": "direct", "content": "x", "rule_id": "direct.cue_after", "speaker_text": None}
+
+
+TEXT = "“We won,” he said. “They lost.” She said it was over."
+A, B, C = (0, 9), (19, 31), (42, 54)         # “We won,” / “They lost.” / it was over.
+
+
+@pytest.mark.parametrize("gold, rows, found, right", [
+    # one gold attribution of two pieces, one row of the same pieces: found, the row right
+    ([[A, B]], [_row(A, B)], 1, 1),
+    # a row of the first piece alone covers 9 of its 21 characters: found; 3 of them: not
+    ([[A, B]], [_row(A)], 1, 1),
+    ([[A, B]], [_row((0, 3))], 0, 0),
+    # negative: a gold attribution lying between a row's pieces is not covered by the row (its
+    # hull would cover it)
+    ([[(10, 17)]], [_row(A, B)], 0, 0),
+    # two gold attributions, one row joining them: one found (one-to-one), the row right
+    ([[A], [B]], [_row(A, B)], 1, 1),
+])
+def test_polnear_scoring_uses_the_pieces(gold, rows, found, right):
+    from pipeline.eval_quotes import score_predictions_polnear
+
+    record = {"doc_id": "d", "text": TEXT, "attributions": [
+        {"content": g, "source": [], "cue": [], "content_text": "“x”", "cue_text": "said", "source_text": None}
+        for g in gold]}
+    m = score_predictions_polnear([record], {"d": rows}, keep_lists=False)["metrics"]["@30"]["counts"]
+    assert (m.get("found", 0), m.get("pred_ok", 0)) == (found, right)
+
+
+@pytest.mark.parametrize("golds, rows, expected", [
+    # the seed gold annotates each piece: one row of two pieces finds both records
+    ([A, B], [[A, B]], {0: 0, 1: 0}),
+    # one gold per piece: a second record over the same piece stays unfound
+    ([A, A], [[A, B]], {0: 0}),
+    # negative: a record between the pieces is not found
+    ([(10, 17)], [[A, B]], {}),
+])
+def test_seed_matching_by_pieces(golds, rows, expected):
+    from pipeline.eval_quotes import match_by_pieces, span_chars
+
+    got = match_by_pieces([span_chars([g]) for g in golds], rows, 0.3)
+    assert len(got) == len(expected) and set(got.values()) <= {0}       # (which of two equal records: either)
