@@ -147,9 +147,11 @@ def test_three_pieces_and_a_continued_paragraph_make_one_row():
     ("“We won,”", "We won,"),
     ('"It is over."', "It is over."),
     ("“A running quotation", "A running quotation"),        # a paragraph that never closes
+    ('"And “mixed” marks too.', "And “mixed” marks too."),    # marks of another kind inside
     # negatives: a reported clause keeps its quoted fragment's marks; an apostrophe is no mark
     ("that it was “dead”", "that it was “dead”"),
     ("the voters’ choice", "the voters’ choice"),
+    ("“Inner “quote” here", "“Inner “quote” here"),          # its closing kind inside: left as is
 ])
 def test_plain(piece, expected):
     assert plain(piece) == expected
@@ -238,3 +240,22 @@ def test_seed_matching_by_pieces(golds, rows, expected):
 
     got = match_by_pieces([span_chars([g]) for g in golds], rows, 0.3)
     assert len(got) == len(expected) and set(got.values()) <= {0}       # (which of two equal records: either)
+
+
+def test_a_hundred_paragraph_quotation_is_one_row(nlp, config):
+    """Bad input: a quotation running over 100 paragraphs is one row of 100 pieces, its repair
+    recorded once; negative: a paragraph of narration in the middle ends it there."""
+    from pipeline.docs import ParsedDoc
+    from pipeline.quotes import extract_quotes
+
+    paras = [f"“Point {i} is that the budget for district {i} is far too small for the city." for i in range(100)]
+    text = "Maria Lopez said:\n\n" + "\n\n".join(paras) + "”"
+    [row] = extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config)
+    assert len(row["content_spans"]) == 100 and row["rule_trace"].count("repair.merge_running_quotation") == 1
+    assert all("\n" not in text[p["start"]:p["end"]] for p in row["content_spans"])
+    paras[49] += "”"
+    paras[50] = "The council met on Monday to discuss the budget of every district."
+    text = "Maria Lopez said:\n\n" + "\n\n".join(paras) + "”"
+    rows = extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config)
+    assert len(rows[0]["content_spans"]) == 50 and not any(
+        r["content_start"] < text.index("The council") < r["content_end"] for r in rows)

@@ -375,7 +375,8 @@ def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[At
                 # one piece per paragraph (the line break is no part of what was said)
                 prev.pieces = [*pieces_of(prev), (pos, att.content[1])]     # (from its opening mark)
                 prev.content = (prev.content[0], att.content[1])
-                prev.repaired("repair.merge_running_quotation")
+                if "repair.merge_running_quotation" not in prev.repairs:     # (once, however many paragraphs)
+                    prev.repaired("repair.merge_running_quotation")
                 continue
         out.append(att)
     return out

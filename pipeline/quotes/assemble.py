@@ -43,8 +43,9 @@ PARAGRAPH_CONTINUATIONS = ("direct.continuation", "direct.paragraph_chain")
 JOINER = " … "
 PARTICIPLE_TAGS = frozenset({"VBG", "VBN"})
 CLAUSE_OPENERS = frozenset({"when", "while", "after", "before", "if"})
-OPENING = "“„«"          # an opening mark of a piece that never closes: a running quotation's paragraph
-CLOSING = "”»"
+# An opening mark and the marks that would close it: a piece that opens with it and holds none of
+# them is a running quotation's paragraph, or a quotation that never closes.
+UNCLOSED = {"“": "”", "„": "”“", "«": "»", '"': '"'}
 
 
 def pieces_of(att: Attribution) -> list[tuple[int, int]]:
@@ -171,11 +172,11 @@ def join_attributions(doc: Doc, atts: list[Attribution], speech: frozenset = fro
 
 
 def plain(piece: str) -> str:
-    """A piece without its enclosing quote marks (marks.without_outer_marks), and a running
-    quotation's piece without the opening mark its paragraph starts with and never closes."""
+    """A piece without its enclosing quote marks (marks.without_outer_marks), and a running or
+    unclosed quotation's piece without the opening mark it starts with and never closes."""
     whole = piece.strip()
     s = without_outer_marks(whole)
-    if s == whole and s[:1] in OPENING and s.count(s[0]) == 1 and not any(c in s for c in CLOSING):
+    if s == whole and s[:1] in UNCLOSED and not any(c in s[1:] for c in UNCLOSED[s[0]]):
         s = s[1:]
     return s.strip()
 
