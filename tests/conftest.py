@@ -47,12 +47,14 @@ def config():
 @pytest.fixture(scope="session")
 def extract(nlp, config):
     """text -> quote rows, the quotes stage's extractor on a fresh parse (no mentions table), with
-    the spans as the rules found them (the field's span conventions: tests/test_quotes_spans.py)."""
+    the spans as the rules found them (the field's span conventions: tests/test_quotes_spans.py),
+    one row per record the rules found (their joining into one row per attribution:
+    tests/test_quotes_assemble.py)."""
     from pipeline.steps.docs import ParsedDoc
     from pipeline.steps.quotes import extract_quotes
 
     def run(text):
-        return extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config, span_conventions=False)
+        return extract_quotes(ParsedDoc.unmapped("t", nlp(text)), None, config, span_conventions=False, join=False)
     return run
 
 

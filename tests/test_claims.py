@@ -21,6 +21,7 @@ def quote(qid_start: int, content: str, **kw) -> dict:
     start = TEXT.index(content)
     row = {"quote_id": f"{DOC}:{start}-{start + len(content)}", "doc_id": DOC, "type": "direct",
            "content": content, "content_start": start, "content_end": start + len(content), "cue": "say",
+           "content_plain": content, "content_spans": [{"start": start, "end": start + len(content)}],
            "cue_start": None, "cue_end": None, "speaker_text": None, "speaker_start": None,
            "speaker_end": None, "speaker": None, "speaker_entity_id": None, "speaker_title": None,
            "speaker_gender": None, "gender_evidence": None, "resolution": "none", "rule_id": "test",
@@ -147,6 +148,31 @@ def test_run_refuses_stale_or_missing_topics(tmp_path):
     write_table(QUOTE_TOPICS, topics[:1], tmp_path)           # topics of an older quotes run
     with pytest.raises(PipelineError, match="older than quotes"):
         claims_stage.run(tmp_path)
+
+
+@pytest.mark.parametrize("claim, sample", [
+    # one attribution in pieces: the sample shows every piece without its marks
+    ({"content": "“We won,” … “They lost.”", "content_plain": "We won, … They lost."}, "“We won, … They lost.”"),
+    ({"content": "“We won.”", "content_plain": "We won."}, "“We won.”"),
+    # negatives: a table without content_plain (an older run) falls back to the content's own marks
+    ({"content": "“We won.”"}, "“We won.”"),
+    ({"content": "that we won"}, "“that we won”"),
+])
+def test_show_samples_the_plain_content(claim, sample):
+    row = {"quote_id": "a", "doc_id": "d", "speaker": "Jane Roe", "speaker_title": None, "type": "direct",
+           "topics": ["cap:20"], "source": None, "date": None, **claim}
+    assert f"e.g. {sample}" in show.summarise([row])
+
+
+def test_build_claims_keeps_the_pieces():
+    quotes, topics, mentions, documents = fixtures()
+    spans = [{"start": quotes[0]["content_start"], "end": quotes[0]["content_end"]}]
+    quotes[0].update(content_spans=spans, content_plain="plain")
+    first, second, _ = claims_stage.build_claims(quotes, topics, documents, mentions)
+    assert first["content_spans"] == spans and first["content_plain"] == "plain"
+    # a quote row of an older run (no pieces): its hull is its one piece
+    assert second["content_spans"] == [{"start": second["content_start"], "end": second["content_end"]}]
+    assert second["content_plain"] == second["content"]
 
 
 def test_show_without_claims_is_an_error(tmp_path, capsys):

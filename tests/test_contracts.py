@@ -47,6 +47,25 @@ def test_quote_content_is_the_span(seed_outputs):
         assert span.split()[:1] == words[:1] and span.split()[-1:] == words[-1:], row
 
 
+@pytest.mark.parametrize("table", ["quotes", "claims"])
+def test_content_pieces_slice_the_text(seed_outputs, table):
+    """One row per attribution: its pieces (content_spans) are in order, disjoint, inside the
+    document; their hull is content_start/content_end; content is their text joined with " … "."""
+    from pipeline.steps.quotes.assemble import JOINER, row_text
+
+    texts = read_frame(TABLES["documents"], seed_outputs).set_index("doc_id").text
+    rows = read_frame(TABLES[table], seed_outputs).to_dict("records")
+    assert any(len(r["content_spans"]) > 1 for r in rows), "the seeds hold “A,” he said. “B.” quotes"
+    for row in rows:
+        document = texts[row["doc_id"]]
+        pieces = [(int(p["start"]), int(p["end"])) for p in row["content_spans"]]
+        assert pieces and (pieces[0][0], pieces[-1][1]) == (row["content_start"], row["content_end"]), row
+        assert all(0 <= s < e <= len(document) for s, e in pieces), row
+        assert all(e1 <= s2 for (_, e1), (s2, _) in zip(pieces, pieces[1:])), row     # ordered, disjoint
+        assert (row["content"], row["content_plain"]) == row_text(document, pieces), row
+        assert (JOINER in row["content"]) == (len(pieces) > 1) or JOINER in document, row
+
+
 def test_every_table_matches_its_schema(seed_outputs):
     from pipeline.core.stages import STAGES
 

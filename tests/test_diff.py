@@ -34,12 +34,14 @@ def base_tables() -> dict[str, list[dict]]:
     q2 = _span(TEXT, "that Iran must not get the bomb")
     quotes = [
         {"quote_id": f"d1:{q1[0]}-{q1[1]}", "doc_id": "d1", "type": "direct", "content": "we will talk",
-         "content_start": q1[0], "content_end": q1[1], "cue": "say", "cue_start": None, "cue_end": None,
+         "content_start": q1[0], "content_end": q1[1], "content_plain": "we will talk",
+         "content_spans": [{"start": q1[0], "end": q1[1]}], "cue": "say", "cue_start": None, "cue_end": None,
          "speaker_text": "President Vladimir Putin", "speaker_start": None, "speaker_end": None,
          "speaker": "Vladimir Putin", "speaker_entity_id": "PERSON:vladimir_putin", "speaker_title": None, "speaker_gender": None, "gender_evidence": None, "resolution": "explicit",
          "rule_id": "direct.after", "rule_trace": "direct.after"},
         {"quote_id": f"d1:{q2[0]}-{q2[1]}", "doc_id": "d1", "type": "indirect",
          "content": "that Iran must not get the bomb", "content_start": q2[0], "content_end": q2[1],
+         "content_plain": "that Iran must not get the bomb", "content_spans": [{"start": q2[0], "end": q2[1]}],
          "cue": "say", "cue_start": None, "cue_end": None, "speaker_text": "Bennett", "speaker_start": None,
          "speaker_end": None, "speaker": "Naftali Bennett", "speaker_entity_id": "PERSON:naftali_bennett", "speaker_title": None, "speaker_gender": None, "gender_evidence": None,
          "resolution": "explicit", "rule_id": "indirect.ccomp", "rule_trace": "indirect.ccomp"},
@@ -109,10 +111,21 @@ def widen_span(t):
     q = t["quotes"][1]
     s, e = _span(TEXT, "Iran must not get the bomb")
     old_id = q["quote_id"]
-    q.update(quote_id=f"d1:{s}-{e}", content="Iran must not get the bomb", content_start=s, content_end=e)
+    q.update(quote_id=f"d1:{s}-{e}", content="Iran must not get the bomb", content_start=s, content_end=e,
+             content_spans=[{"start": s, "end": e}])
     for row in t["quote_topics"]:
         if row["quote_id"] == old_id:
             row["quote_id"] = q["quote_id"]
+
+
+def join_quotes(t):
+    """The two quotes become one attribution of two pieces (quotes/assemble.py)."""
+    a, b = t["quotes"]
+    joined = {**a, "quote_id": f"d1:{a['content_start']}-{b['content_end']}", "content_end": b["content_end"],
+              "content": a["content"] + " … " + b["content"], "content_plain": a["content"] + " … " + b["content"],
+              "content_spans": a["content_spans"] + b["content_spans"], "type": "mixed"}
+    t["quotes"] = [joined]
+    t["quote_topics"] = [dict(t["quote_topics"][0], quote_id=joined["quote_id"])]
 
 
 def change_topic(t):
@@ -146,6 +159,7 @@ CASES = [
     (remove_quote, "quotes", {"removed": 1}, ["- d1:", "we will talk"]),
     (widen_span, "quotes", {"span changed": 1}, ["old: that Iran must not get the bomb",
                                                   "new: Iran must not get the bomb"]),
+    (join_quotes, "quotes", {"joined": 1}, ["(joined: d1:", "type: direct -> mixed"]),
     (change_topic, "quotes", {"changed": 1}, ["topics: [iran_nuclear] -> [elections]"]),
     (merge_entities, "entities", {"merged": 1, "changed": 1, "removed": 1},
      ["merged: Naftali Bennett + Vladimir Putin -> Vladimir Putin"]),
@@ -176,7 +190,7 @@ def test_one_edit_shows_exactly_its_effect(tmp_path, old, edit, table, counts, s
     result = diff.compare(old, new)
     changed = {name: t.counts for name, t in result.tables.items() if t.counts}
     expected_tables = {table}
-    if edit in (remove_quote, widen_span, change_topic):
+    if edit in (remove_quote, widen_span, change_topic, join_quotes):
         expected_tables.add("quote_topics")  # the rows of quote_topics moved with the quote
     if edit in (merge_entities, split_entity):
         expected_tables.add("mentions")      # the mentions' entity_id changed
@@ -188,6 +202,22 @@ def test_one_edit_shows_exactly_its_effect(tmp_path, old, edit, table, counts, s
         assert words in out
     counts_block, _, rows_block = out.partition("\n== ")
     assert table in counts_block  # counts come first, then the rows
+
+
+def test_pieces_pair_joined_and_divided_quotes(tmp_path, old):
+    """Rows paired piece by piece: two rows that became one were joined, and back again divided;
+    negative: a widened span stays a one-to-one span change."""
+    tables = copy.deepcopy(base_tables())
+    join_quotes(tables)
+    joined = write(tmp_path / "joined", tables)
+    rows = diff.compare(old, joined).tables["quotes"].rows
+    assert list(rows["change"]) == ["joined"] and rows.iloc[0]["parts"].count(" + ") == 1
+    rows = diff.compare(joined, old).tables["quotes"].rows
+    assert list(rows["change"]) == ["divided"] and rows.iloc[0]["parts"].count(" + ") == 1
+    tables = copy.deepcopy(base_tables())
+    widen_span(tables)
+    rows = diff.compare(old, write(tmp_path / "wide", tables)).tables["quotes"].rows
+    assert list(rows["change"]) == ["span changed"] and "parts" not in rows or rows["parts"].isna().all()
 
 
 def test_parquet_output_for_a_notebook(tmp_path, old, capsys):

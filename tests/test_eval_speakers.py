@@ -130,7 +130,7 @@ def test_cli_on_an_output_folder(tmp_path, capsys):
         {"doc_id": "d1", "i": 0, "source_text": "Trump", "canonical": "Donald Trump", "kind": "person"}) + "\n")
     out = tmp_path / "out"
     row = {"quote_id": "d1:0-50", "doc_id": "d1", "type": "direct", "content": "x", "content_start": 0,
-           "content_end": 50, "cue": "say", "cue_start": 60, "cue_end": 64, "speaker_text": "Trump",
+           "content_end": 50, "content_plain": "x", "content_spans": [{"start": 0, "end": 50}], "cue": "say", "cue_start": 60, "cue_end": 64, "speaker_text": "Trump",
            "speaker_start": 55, "speaker_end": 60, "speaker": "Trump", "speaker_entity_id": "ORG:trump",
            "speaker_title": None, "speaker_gender": None, "gender_evidence": None,
            "resolution": "explicit", "rule_id": "test", "rule_trace": "test"}

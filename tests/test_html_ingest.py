@@ -318,8 +318,10 @@ def test_export_csv_and_xlsx(tmp_path):
     row = {"quote_id": "d:1-9", "doc_id": "d", "speaker": "Jane Doe", "speaker_entity_id": None,
            "speaker_title": None, "speaker_text": "she", "resolution": "pronoun", "type": "direct",
            "cue": "say", "content": "“We are acting,” é", "topics": ["tax", "economy"],
-           "content_start": 1, "content_end": 9, "date": "2021-03-09", "source": "times"}
-    rows = [row, {**row, "quote_id": "d:10-20", "topics": []}]
+           "content_start": 1, "content_end": 9, "date": "2021-03-09", "source": "times",
+           "content_plain": "We are acting, é", "content_spans": [{"start": 1, "end": 9}]}
+    rows = [row, {**row, "quote_id": "d:10-20", "topics": [],
+                  "content_spans": [{"start": 10, "end": 14}, {"start": 16, "end": 20}]}]
     # columns this test does not care about are null (the schema says which exist)
     write_table(CLAIMS, [{f.name: r.get(f.name) for f in CLAIMS.schema} for r in rows], tmp_path)
     assert main(["--format", "csv", "--output", str(tmp_path)]) == 0
@@ -327,6 +329,7 @@ def test_export_csv_and_xlsx(tmp_path):
     for frame in (pd.read_csv(tmp_path / "claims.csv", encoding="utf-8-sig", keep_default_na=False),
                   pd.read_excel(tmp_path / "claims.xlsx", keep_default_na=False)):
         assert frame.topics.tolist() == ["tax; economy", ""]
+        assert frame.content_spans.tolist() == ["1-9", "10-14; 16-20"]      # the pieces as start-end
         assert frame.content[0] == "“We are acting,” é" and frame.date[0] == "2021-03-09"
     assert not list(tmp_path.glob(".*.tmp"))
 

@@ -4,7 +4,8 @@ and every offset is valid.
 "Non-overlapping" for quote content: two quotations found by `pair_quote_marks` are either
 disjoint or nested (one wholly inside the other, like ‘...’ inside “...”), never crossing; the
 records `extract_quotes` emits have content spans that are pairwise disjoint or nested (a report
-inside a report), never crossing.
+inside a report), never crossing; a row of several pieces (one attribution, “A,” he said. “B.”)
+has valid pieces inside the document, in order and never overlapping.
 """
 
 import pytest
@@ -53,7 +54,8 @@ def _Parsed(doc):
 SENTENCE_PIECES = st.sampled_from(['"', "“", "”", "‘", "’", "''", " ", " ", "\n", ",", ".", ":", "Smith said",
                                    "he added", "the minister told reporters that", "We will win", "It said",
                                    "according to officials", "the “hot” issue", "leaders’", "who said",
-                                   "Putin", "the plan is good", "saying"])
+                                   "Putin", "the plan is good", "saying", "\n\n“", '"We will win," Smith said. "',
+                                   "adding", "”"])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -72,6 +74,13 @@ def test_extraction_never_crashes_and_offsets_are_valid(nlp, quotes_config, text
             s, e = row[f"{key}_start"], row[f"{key}_end"]
             if s is not None:
                 assert 0 <= s < e <= len(text)
+        # one attribution, one row: its pieces lie in the document, in order, without overlap,
+        # and their hull is the row's content span
+        pieces = [(p["start"], p["end"]) for p in row["content_spans"]]
+        assert pieces and pieces[0][0] == cs and pieces[-1][1] == ce
+        assert all(0 <= s < e <= len(text) for s, e in pieces)
+        assert all(e1 <= s2 for (_, e1), (s2, _) in zip(pieces, pieces[1:]))
+        assert row["content"] == " … ".join(text[s:e] for s, e in pieces)
         assert row["speaker"] not in ("who", "which", "it", "It", "that")
         assert row["type"] in ("direct", "indirect", "mixed")
         assert row["resolution"] in ("explicit", "pronoun", "role", "continuation", "none")

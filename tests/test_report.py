@@ -66,7 +66,8 @@ def build_outputs(out: Path) -> dict:
     def quote(doc, content, cue, speaker_text, speaker, entity, resolution, type_, rule, nth=0):
         c, k, s = _span(doc, content), _span(doc, cue, nth), _span(doc, speaker_text)
         return {"quote_id": f"{doc}:{c[0]}-{c[1]}", "doc_id": doc, "type": type_, "content": content,
-                "content_start": c[0], "content_end": c[1], "cue": cue.split()[0], "cue_start": k[0],
+                "content_start": c[0], "content_end": c[1], "content_plain": content,
+                "content_spans": [{"start": c[0], "end": c[1]}], "cue": cue.split()[0], "cue_start": k[0],
                 "cue_end": k[0] + len(cue.split()[0]), "speaker_text": speaker_text, "speaker_start": s[0],
                 "speaker_end": s[1], "speaker": speaker, "speaker_entity_id": entity, "resolution": resolution,
                 "rule_id": rule, "rule_trace": rule}
@@ -631,3 +632,18 @@ def test_a_story_is_counted_once(duplicate_of, kept, note):
     tables, notes = one_copy_per_story({"documents": documents, "claims": claims})
     assert tables["claims"]["quote_id"].tolist() == kept
     assert (note in notes[0]) if note else notes == []
+
+
+@pytest.mark.parametrize("text, spans, expected", [
+    # one attribution in pieces: the page highlights each piece
+    ("“A,” he said. “B.”", [[{"start": 0, "end": 4}, {"start": 14, "end": 18}]], [[0, 4, 14, 18]]),
+    # offsets in UTF-16 units after a character outside the BMP
+    ("😀 “A,” he said. “B.”", [[{"start": 2, "end": 6}, {"start": 16, "end": 20}]], [[3, 7, 17, 21]]),
+    # negatives: one piece, no pieces (an older table), a missing value: the hull is enough
+    ("“A,” he said.", [[{"start": 0, "end": 4}]], [None]),
+    ("“A,” he said.", [[]], [None]),
+    ("“A,” he said.", [None], [None]),
+])
+def test_piece_offsets(text, spans, expected):
+    maps = [report.utf16_map(text)]
+    assert report.piece_offsets(np.zeros(len(spans), dtype=np.int64), spans, maps) == expected

@@ -31,6 +31,8 @@ STR = pa.string()
 I32 = pa.int32()
 I64 = pa.int64()
 
+# One piece of a row's content: an attribution's content may be discontinuous (“A,” he said. “B.”).
+CONTENT_SPAN = pa.struct([_f("start", I64), _f("end", I64)])
 BODY_SEGMENT = pa.struct([_f("body_start", I64), _f("text_start", I64), _f("length", I64)])
 
 DOCUMENTS = TableSpec(
@@ -186,8 +188,10 @@ QUOTES = TableSpec(
         _f("quote_id", STR),                # doc_id:content_start-content_end
         _f("doc_id", STR),
         _f("type", STR),                    # direct / indirect / mixed
-        _f("content", STR),
-        _f("content_start", I64),
+        _f("content", STR),                 # the pieces' text joined with " … " (one piece: as written)
+        _f("content_plain", STR),           # the same, each piece without its enclosing quote marks
+        _f("content_spans", pa.list_(CONTENT_SPAN)),   # the pieces, in order, disjoint
+        _f("content_start", I64),           # the pieces' hull
         _f("content_end", I64),
         _f("cue", STR, True),               # lemma of the reporting verb or phrase
         _f("cue_start", I64, True),
@@ -256,7 +260,9 @@ CLAIMS = TableSpec(
         _f("resolution", STR, True),        # how the speaker was resolved (quotes.resolution)
         _f("type", STR),
         _f("cue", STR, True),
-        _f("content", STR),
+        _f("content", STR),                 # quotes.content: pieces joined with " … "
+        _f("content_plain", STR),
+        _f("content_spans", pa.list_(CONTENT_SPAN)),
         _f("topics", pa.list_(STR)),        # topic ids by taxonomy (configs/topics.toml order), then score
         _f("issue_phrase", STR, True),      # the concrete issue in the quote's words
         _f("content_start", I64),
@@ -266,6 +272,15 @@ CLAIMS = TableSpec(
     ]),
     ("quote_id",),
 )
+
+def content_pieces(row) -> list[tuple[int, int]]:
+    """A quotes or claims row's content pieces as (start, end) pairs: `content_spans`, or the
+    hull alone for a row without them (a table written before the column existed)."""
+    spans = row.get("content_spans") if hasattr(row, "get") else None
+    if spans is not None and len(spans):
+        return [(int(s["start"]), int(s["end"])) for s in spans]
+    return [(int(row["content_start"]), int(row["content_end"]))]
+
 
 for _spec in [MENTIONS, ENTITIES, QUOTES, QUOTE_TOPICS, DOC_TOPICS, CLAIMS]:
     register(_spec)

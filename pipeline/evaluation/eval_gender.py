@@ -24,7 +24,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from pipeline.evaluation.eval_quotes import load_predictions, match_one_to_one, span_chars
+from pipeline.evaluation.eval_quotes import content_pieces, load_predictions, match_by_pieces, match_one_to_one, span_chars
 from pipeline.evaluation.polnear import read_split
 
 PRONOUNS = {"he": "male", "him": "male", "she": "female", "her": "female"}
@@ -102,12 +102,17 @@ def seed_gender_gold(seed_quotes: Path) -> dict[str, list[dict]]:
     return dict(gold)
 
 
-def score_gender(gold: dict[str, list[dict]], preds: dict[str, list[dict]]) -> dict:
+def score_gender(gold: dict[str, list[dict]], preds: dict[str, list[dict]], by_pieces: bool = False) -> dict:
+    """Gender accuracy over the gold records a prediction matches; `by_pieces`: gold annotated
+    piece by piece (the seed gold), found by the row one of whose content pieces covers it."""
     counts, confusion, wrong = Counter(), Counter(), []
     for doc_id, items in sorted(gold.items()):
         doc_preds = preds.get(doc_id, [])
-        pchars = [span_chars([(p["content_start"], p["content_end"])]) for p in doc_preds]
-        pairs = match_one_to_one([g["chars"] for g in items], pchars, THRESHOLD)
+        if by_pieces:
+            pairs = match_by_pieces([g["chars"] for g in items], [content_pieces(p) for p in doc_preds], THRESHOLD)
+        else:
+            pairs = match_one_to_one([g["chars"] for g in items], [span_chars(content_pieces(p)) for p in doc_preds],
+                                     THRESHOLD)
         for gi, g in enumerate(items):
             counts["gold"] += 1
             if gi not in pairs:
@@ -136,7 +141,7 @@ def score_seed_gender(out_dir: Path, seed_quotes: Path) -> dict:
     """Gender on the seed speakers whose gender a seed states by pronoun or honorific."""
     if not Path(seed_quotes).exists():
         return _skip(seed_quotes)
-    return score_gender(seed_gender_gold(seed_quotes), load_predictions(Path(out_dir)))
+    return score_gender(seed_gender_gold(seed_quotes), load_predictions(Path(out_dir)), by_pieces=True)
 
 
 def score_polnear_gender(out_dir: Path, polnear_jsonl: Path, speakers_jsonl: Path | None = None) -> dict:

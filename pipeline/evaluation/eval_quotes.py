@@ -7,12 +7,14 @@ Every scorer returns a plain dict with `metrics` and `misses` / `false_alarms` l
 
 Matching conventions
 - Seed gold (../shared/gold/README.md): a prediction matches a gold record of the same document
-  when their spans overlap by more than 30% of the gold span, one-to-one (greedy, best overlap
-  first). Only `required` records count; a prediction matching a non-required record is ignored
+  when one of its content pieces (`content_spans`) overlaps more than 30% of the gold span,
+  one-to-one between gold records and pieces (greedy, best overlap first): the seed gold
+  annotates `“A,” he said. “B.”` as two records, which one row of two pieces finds. Only `required` records count; a prediction matching a non-required record is ignored
   (neither rewarded nor punished). Speaker right: canonical names equal case-insensitively (’ = '),
   or, for a person, the same surname.
 - PolNeAR (GGT-style): a gold attribution is found when a prediction covers more than 30% (also
-  reported: 80%) of its content characters (spans may be discontinuous), one-to-one. "quoted" =
+  reported: 80%) of its content characters (spans may be discontinuous: gold and predicted content are compared as the characters of their
+  pieces, never the hull), one-to-one. "quoted" =
   gold content holds a double quote mark; "speech" = a word of the gold cue is a form of a verb
   in SPEECH_CUE_LEMMAS below (defined here, independently of the extraction lexicon, so it cannot
   be tuned away). Precision = predictions covering more than 30% of the content of some gold
@@ -36,7 +38,7 @@ from pathlib import Path
 
 from pipeline.core.io import read_table
 from pipeline.evaluation.polnear import read_split
-from pipeline.core.schemas import QUOTES
+from pipeline.core.schemas import QUOTES, content_pieces
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 DEFAULT_GOLD = SHARED / "gold" / "seed_quotes.jsonl"
@@ -109,6 +111,19 @@ def match_one_to_one(golds: list[set[int]], preds: list[set[int]], threshold: fl
     return pairs
 
 
+def match_by_pieces(golds: list[set[int]], preds: list[list[tuple[int, int]]], threshold: float) -> dict[int, int]:
+    """Gold index -> prediction index, where each prediction is a list of content pieces: a gold
+    record is found by the row one of whose pieces covers it (more than `threshold` of it), one
+    gold per piece, so a row joining “A,” he said. “B.” finds the gold records of both pieces
+    (gold annotated piece by piece, as the seed gold is)."""
+    flat, owner = [], []
+    for p, pieces in enumerate(preds):
+        for piece in pieces:
+            flat.append(span_chars([piece]))
+            owner.append(p)
+    return {g: owner[k] for g, k in match_one_to_one(golds, flat, threshold).items()}
+
+
 def _ratio(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
@@ -165,12 +180,12 @@ def score_seed_quotes(out_dir: Path, gold_path: Path = DEFAULT_GOLD, *, predicti
             required = [g for g in golds if g.get("required", True)]
             optional = [g for g in golds if not g.get("required", True)]
             doc_preds = preds.get(doc_id, [])
-            pchars = [span_chars([(p["content_start"], p["content_end"])]) for p in doc_preds]
-            pairs = match_one_to_one([span_chars([(g["start"], g["end"])]) for g in required], pchars, threshold)
+            ppieces = [content_pieces(p) for p in doc_preds]
+            pairs = match_by_pieces([span_chars([(g["start"], g["end"])]) for g in required], ppieces, threshold)
             matched_p = set(pairs.values())
             # Predictions matching an optional record only: ignored.
-            opt_pairs = match_one_to_one([span_chars([(g["start"], g["end"])]) for g in optional],
-                               [c if k not in matched_p else set() for k, c in enumerate(pchars)], threshold)
+            opt_pairs = match_by_pieces([span_chars([(g["start"], g["end"])]) for g in optional],
+                                        [c if k not in matched_p else [] for k, c in enumerate(ppieces)], threshold)
             ignored = set(opt_pairs.values())
             n_req += len(required)
             for gi, g in enumerate(required):
@@ -258,7 +273,7 @@ def score_rules_polnear(records: list[dict], preds: dict[str, list[dict]], thres
     for record in records:
         gold = _polnear_gold(record)
         for p in preds.get(record["doc_id"], []):
-            strict, lenient = _prediction_ok(gold, span_chars([(p["content_start"], p["content_end"])]), threshold)
+            strict, lenient = _prediction_ok(gold, span_chars(content_pieces(p)), threshold)
             repairs = (p.get("rule_trace") or "").split(" > ")[1:]
             for key in {p["rule_id"], *repairs}:
                 c = counts.setdefault(key, Counter())        # (an undeclared id still shows up)
@@ -298,7 +313,7 @@ def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]],
             doc_id = record["doc_id"]
             gold = _polnear_gold(record)
             doc_preds = preds.get(doc_id, [])
-            pchars = [span_chars([(p["content_start"], p["content_end"])]) for p in doc_preds]
+            pchars = [span_chars(content_pieces(p)) for p in doc_preds]
             pairs = match_one_to_one([g["chars"] for g in gold], pchars, threshold)
             union = set().union(*pchars) if pchars else set()
             for gi, g in enumerate(gold):

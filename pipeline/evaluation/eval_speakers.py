@@ -36,7 +36,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from pipeline.core.config import DEFAULT_SHARED_DIR
-from pipeline.evaluation.eval_quotes import _polnear_gold, _ratio, load_predictions, match_one_to_one, span_chars
+from pipeline.evaluation.eval_quotes import _polnear_gold, _ratio, content_pieces, load_predictions, match_one_to_one, span_chars
 import pyarrow.parquet as pq
 
 from pipeline.core.io import table_path
@@ -159,7 +159,7 @@ def score_speakers(records: list[dict], gold_rows: list[dict], preds: dict[str, 
         scored_docs.add(doc_id)
         gold = _polnear_gold(record)
         doc_preds = preds.get(doc_id, [])
-        pchars = [span_chars([(p["content_start"], p["content_end"])]) for p in doc_preds]
+        pchars = [span_chars(content_pieces(p)) for p in doc_preds]
         pairs = match_one_to_one([g["chars"] for g in gold], pchars, THRESHOLD)
         for i in range(len(gold)):
             g = gold_by_key.get((doc_id, i))

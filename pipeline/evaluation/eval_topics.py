@@ -21,7 +21,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from pipeline.core.config import DEFAULT_SHARED_DIR
-from pipeline.evaluation.eval_quotes import match_one_to_one, span_chars
+from pipeline.evaluation.eval_quotes import match_by_pieces, span_chars
+from pipeline.core.schemas import content_pieces
 from pipeline.core.io import read_frame, table_path
 from pipeline.core.errors import PipelineError
 from pipeline.core.schemas import DOC_TOPICS, QUOTE_TOPICS, QUOTES
@@ -63,8 +64,8 @@ def match_quotes(predicted: list[dict], gold: list[dict]) -> dict[str, str]:
     matched = {}
     for doc_id, golds in gold_by_doc.items():
         preds = by_doc.get(doc_id, [])
-        pairs = match_one_to_one([span_chars([(g["start"], g["end"])]) for g in golds],
-                                 [span_chars([(p["content_start"], p["content_end"])]) for p in preds], OVERLAP)
+        pairs = match_by_pieces([span_chars([(g["start"], g["end"])]) for g in golds],
+                                [content_pieces(p) for p in preds], OVERLAP)
         matched.update({golds[g]["id"]: preds[p]["quote_id"] for g, p in pairs.items()})
     return matched
 
@@ -119,7 +120,7 @@ def score_topics(out_dir: Path, gold_path: Path, config_dir: Path | None = None)
     result: dict = {"metrics": {}, "misses": []}
     if docs is not None and table_path(QUOTE_TOPICS, out_dir).exists():
         predicted = read_frame(QUOTES, out_dir, columns=["quote_id", "doc_id", "content_start",
-                                                         "content_end"]).to_dict("records")
+                                                         "content_end", "content_spans"]).to_dict("records")
         topics = read_frame(QUOTE_TOPICS, out_dir, columns=["quote_id", "taxonomy", "topic"]).to_dict("records")
         matched = match_quotes(predicted, gold)
         scored = micro_f1(gold, _topics_by_quote(topics, gold_taxonomy(gold, config_dir)), matched)

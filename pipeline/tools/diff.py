@@ -6,8 +6,10 @@ tables without a key, like `rejects`, as multisets of rows):
 * added / removed / changed rows (changed = same key, some other column differs; the changed
   columns are listed);
 * `lines`: a change of `label` or `kept` is a *relabelled* line;
-* `quotes`: a removed and an added quote of the same document whose contents overlap are paired
-  as *span changed*; quote topics (from `quote_topics`, else `claims.topics`) are compared as a
+* `quotes`: a removed and an added quote of the same document whose contents overlap (piece by
+  piece, `content_spans`) are paired as *span changed*; an added quote whose pieces cover several
+  removed ones *joined* them (one attribution where there were several rows), a removed one
+  covered by several added ones was *divided*; quote topics (from `quote_topics`, else `claims.topics`) are compared as a
   `topics` column, so a topic rule shows up on the quotes it moved;
 * `entities`: mentions present in both runs are compared by the entity they are assigned to:
   an entity that now gathers mentions of several old entities was *merged*, an old entity whose
@@ -63,8 +65,9 @@ SHOWN = {
 CONTEXT = {"lines": "text", "quotes": "content", "claims": "content", "mentions": "text",
            "sentences": "text", "tokens": "text", "entities": "name"}
 KIND_SIGN = {"added": "+", "removed": "-", "changed": "~", "relabelled": "~", "span changed": "~",
+             "joined": ">", "divided": "<",
              "merged": ">", "split": "<", "renamed": "~"}
-KIND_ORDER = ["relabelled", "changed", "span changed", "merged", "split", "renamed", "added", "removed"]
+KIND_ORDER = ["relabelled", "changed", "span changed", "joined", "divided", "merged", "split", "renamed", "added", "removed"]
 
 
 @dataclass
@@ -266,38 +269,74 @@ def _quote_topics(folder: Path, tables: dict[str, Path]) -> tuple[str, dict[str,
     return None
 
 
+def _pieces(row: pd.Series, side: str) -> list[tuple[int, int]]:
+    """A quote row's content pieces on one side (old/new): `content_spans`, else the hull."""
+    spans = row.get(f"{side}_content_spans")
+    if spans is not None and not (isinstance(spans, float) and np.isnan(spans)) and len(spans):
+        return [(int(p["start"]), int(p["end"])) for p in spans]
+    return [(int(row[f"{side}_content_start"]), int(row[f"{side}_content_end"]))]
+
+
+def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+    return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
+
+
+def _paired(rows: pd.DataFrame, columns: list[str], change: str, i, j, parts: list | None = None) -> dict:
+    """One row describing removed row i and added row j as one change (`parts`: the keys of the
+    rows joined into j, or divided from i)."""
+    row = {"change": change, "key": rows.at[j, "key"]}
+    fields = []
+    for col in columns:
+        old, new = rows.at[i, f"old_{col}"], rows.at[j, f"new_{col}"]
+        row[f"old_{col}"], row[f"new_{col}"] = old, new
+        if col != "quote_id" and _hashable(old) != _hashable(new):
+            fields.append(col)
+    row["fields"] = fields
+    if parts is not None:
+        row["parts"] = " + ".join(str(p) for p in parts)
+    return row
+
+
 def _pair_spans(rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Pair removed and added quotes of one document whose contents overlap (most overlap first)."""
+    """Pair removed and added quotes of one document whose contents overlap, piece by piece: an
+    added row whose pieces cover several removed rows (and only it) *joined* them (“A,” he said.
+    “B.” found as one attribution where it was two rows), a removed row covered by several added
+    ones was *divided*; the rest pair one to one (most overlap first) as *span changed*."""
     added = rows[rows["change"] == "added"]
     removed = rows[rows["change"] == "removed"]
     if added.empty or removed.empty:
         return rows
-    candidates = []
+    overlaps: dict = {}
     for i, r in removed.iterrows():
         same_doc = added[added["new_doc_id"] == r["old_doc_id"]]
         for j, a in same_doc.iterrows():
-            overlap = min(r["old_content_end"], a["new_content_end"]) - max(r["old_content_start"], a["new_content_start"])
-            if overlap > 0:
-                candidates.append((-overlap, i, j))
-    used_r, used_a, pairs = set(), set(), []
-    for _, i, j in sorted(candidates):
+            n = _overlap(_pieces(r, "old"), _pieces(a, "new"))
+            if n > 0:
+                overlaps[(i, j)] = n
+    of_removed, of_added = defaultdict(list), defaultdict(list)
+    for i, j in overlaps:
+        of_removed[i].append(j)
+        of_added[j].append(i)
+    used_r, used_a, paired = set(), set(), []
+    for j, olds in of_added.items():            # joined: several removed rows, each only into j
+        olds = sorted(i for i in olds if of_removed[i] == [j])
+        if len(olds) > 1:
+            paired.append(_paired(rows, columns, "joined", olds[0], j, [rows.at[i, "key"] for i in olds]))
+            used_r.update(olds)
+            used_a.add(j)
+    for i, news in of_removed.items():          # divided: one removed row into several, each only from i
+        news = sorted(j for j in news if of_added[j] == [i] and j not in used_a)
+        if len(news) > 1 and i not in used_r:
+            paired.append(_paired(rows, columns, "divided", i, news[0], [rows.at[j, "key"] for j in news]))
+            used_r.add(i)
+            used_a.update(news)
+    for (i, j), n in sorted(overlaps.items(), key=lambda kv: -kv[1]):
         if i not in used_r and j not in used_a:
             used_r.add(i)
             used_a.add(j)
-            pairs.append((i, j))
-    if not pairs:
+            paired.append(_paired(rows, columns, "span changed", i, j))
+    if not paired:
         return rows
-    paired = []
-    for i, j in pairs:
-        row = {"change": "span changed", "key": rows.at[j, "key"]}
-        fields = []
-        for col in columns:
-            old, new = rows.at[i, f"old_{col}"], rows.at[j, f"new_{col}"]
-            row[f"old_{col}"], row[f"new_{col}"] = old, new
-            if col != "quote_id" and _hashable(old) != _hashable(new):
-                fields.append(col)
-        row["fields"] = fields
-        paired.append(row)
     rest = rows.drop(index=list(used_r | used_a))
     return pd.concat([rest, pd.DataFrame(paired)], ignore_index=True)
 
@@ -505,10 +544,14 @@ def _format_row(name: str, row: pd.Series, style: _Style) -> str:
         parts = [f"{c}={_short(row[f'{side}_{c}'], 80 if c == CONTEXT.get(name) else 40)}" for c in shown]
         return f"  {head}  " + "  ".join(parts)
     fields = list(row["fields"]) if isinstance(row["fields"], (list, tuple, np.ndarray)) else []
-    if change == "span changed":
+    if change in ("span changed", "joined", "divided"):
         start, end = row.get("old_content_start"), row.get("old_content_end")
-        head = style(f"~ {row['key']}", SIGN_COLOR["~"]) + f" (was {_short(start)}-{_short(end)})"
-        fields = [f for f in fields if f not in ("content_start", "content_end", "content")]
+        if change == "span changed":
+            head = style(f"~ {row['key']}", SIGN_COLOR["~"]) + f" (was {_short(start)}-{_short(end)})"
+        else:       # "parts": the rows joined into this one, or divided out of the old one
+            head = style(f"{sign} {row['key']}", SIGN_COLOR.get(sign, "0")) + f" ({change}: {row.get('parts')})"
+        fields = [f for f in fields if f not in ("content_start", "content_end", "content", "content_spans",
+                                                 "content_plain")]
         changes = [f"{f}: {_change(row.get(f'old_{f}'), row.get(f'new_{f}'))}" for f in fields]
         text = (f"  {head}  " + "; ".join(changes)).rstrip()
         return (text + f"\n      old: {_short(row.get('old_content'), 100)}"

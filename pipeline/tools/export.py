@@ -22,13 +22,20 @@ LIST_SEPARATOR = "; "
 XLSX_MAX_CELL = 32_767
 
 
+def _item(value) -> str:
+    """A list item as text: a content piece ({start, end}) as `start-end`."""
+    if isinstance(value, dict) and set(value) == {"start", "end"}:
+        return f"{value['start']}-{value['end']}"
+    return str(value)
+
+
 def flatten(frame):
-    """List cells joined by LIST_SEPARATOR; other cells as they are."""
+    """List cells joined by LIST_SEPARATOR (content_spans: `12-40; 55-80`); other cells as they are."""
     frame = frame.copy()
     for column in frame.columns:
         if frame[column].map(lambda v: hasattr(v, "__len__") and not isinstance(v, str)).any():
             frame[column] = frame[column].map(
-                lambda v: LIST_SEPARATOR.join(map(str, v)) if v is not None and not isinstance(v, str) else v)
+                lambda v: LIST_SEPARATOR.join(map(_item, v)) if v is not None and not isinstance(v, str) else v)
     return frame
 
 

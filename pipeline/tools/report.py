@@ -125,6 +125,26 @@ def utf16_offsets(docs: np.ndarray, offsets, maps: list) -> list[int]:
     return result.tolist()
 
 
+def piece_offsets(docs: np.ndarray, spans_column, maps: list) -> list[list[int] | None]:
+    """Per row, its content pieces as a flat [start, end, start, end, ...] list in UTF-16 units
+    when it has more than one (“A,” he said. “B.”: the page highlights each piece), else None."""
+    out: list[list[int] | None] = [None] * len(docs)
+    flat_docs, flat, where = [], [], []
+    for k, (doc, spans) in enumerate(zip(docs, spans_column)):
+        if spans is None or isinstance(spans, float) or len(spans) < 2:
+            continue
+        where.append((k, len(spans)))
+        for piece in spans:
+            flat_docs += [doc, doc]
+            flat += [piece["start"], piece["end"]]
+    converted = utf16_offsets(np.asarray(flat_docs, dtype=np.int64), flat, maps) if flat else []
+    pos = 0
+    for k, n in where:
+        out[k] = converted[pos:pos + 2 * n]
+        pos += 2 * n
+    return out
+
+
 # ------------------------------------------------------------------------------------------
 # The data shipped to the page: columnar, with repeated strings as indices into value lists
 
@@ -221,6 +241,7 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
         "cue": _codes(column("cue"), values["cue"]).tolist(),
         "topics": [[values["topic"](t) for t in _list(ts) if t != UNASSIGNED] for ts in column("topics")],
         "start": utf16_offsets(d, starts, maps), "end": utf16_offsets(d, ends, maps),
+        "pieces": piece_offsets(d, column("content_spans"), maps),
         "cue_start": utf16_offsets(d, detail["cue_start"], maps), "cue_end": utf16_offsets(d, detail["cue_end"], maps),
         "spk_start": utf16_offsets(d, detail["speaker_start"], maps),
         "spk_end": utf16_offsets(d, detail["speaker_end"], maps),
@@ -498,7 +519,8 @@ def _chart_spec(meta: dict) -> dict:
     return chart.to_dict(validate=False)   # the spec's shape is tested (tests/test_report.py), not rechecked per run
 
 
-CHANGE_COLOURS = {"added": "#59a14f", "removed": "#e15759", "span changed": "#f28e2b", "changed": "#4e79a7"}
+CHANGE_COLOURS = {"added": "#59a14f", "removed": "#e15759", "span changed": "#f28e2b", "changed": "#4e79a7",
+                  "joined": "#76b7b2", "divided": "#b07aa1"}
 
 
 def _filtered_by_the_others(data, picks: dict, own: str):
@@ -570,9 +592,12 @@ def diff_tables(old_dir: Path, new_dir: Path) -> tuple[dict[str, pd.DataFrame | 
     for r in rows.to_dict("records"):
         side = "old" if r["change"] == "removed" else "new"
         get = lambda c: r.get(f"{side}_{c}")  # noqa: E731
-        fields = [f for f in _list(r.get("fields")) if f not in ("content_start", "content_end", "quote_id")]
+        fields = [f for f in _list(r.get("fields")) if f not in ("content_start", "content_end", "quote_id",
+                                                                  "content_spans", "content_plain")]
         changes = "; ".join(f"{f}: {_short(r.get(f'old_{f}'), 60)} → {_short(r.get(f'new_{f}'), 60)}"
                             for f in fields)
+        if isinstance(r.get("parts"), str):      # joined / divided: the rows it was or became
+            changes = "; ".join(x for x in (f"{r['change']}: {r['parts']}", changes) if x)
         records.append({
             "quote_id": f"{r['change']}:{r['key']}", "doc_id": get("doc_id"), "speaker": get("speaker"),
             "speaker_entity_id": get("speaker_entity_id"), "speaker_title": None, "speaker_text": get("speaker_text"),
@@ -580,9 +605,10 @@ def diff_tables(old_dir: Path, new_dir: Path) -> tuple[dict[str, pd.DataFrame | 
             "topics": [t for t in _list(get("topics")) if t != UNASSIGNED], "content_start": get("content_start"),
             "content_end": get("content_end"), "date": None, "source": None, "cue_start": get("cue_start"),
             "cue_end": get("cue_end"), "speaker_start": get("speaker_start"), "speaker_end": get("speaker_end"),
-            "rule_id": get("rule_id"), "change": r["change"], "changes": changes or None})
+            "rule_id": get("rule_id"), "change": r["change"], "changes": changes or None,
+            "content_spans": get("content_spans")})
     columns = ["quote_id", "doc_id", "speaker", "speaker_entity_id", "speaker_title", "speaker_text", "resolution",
-               "type", "cue", "content", "topics", "content_start", "content_end", "date", "source", "cue_start",
+               "type", "cue", "content", "content_spans", "topics", "content_start", "content_end", "date", "source", "cue_start",
                "cue_end", "speaker_start", "speaker_end", "rule_id", "change", "changes"]
     frame = pd.DataFrame(records, columns=columns)
     tables = {"documents": documents, "quotes": frame, "claims": frame, "entities": read_optional(new_dir, "entities"),

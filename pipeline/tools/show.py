@@ -65,7 +65,9 @@ def summarise(claims: list[dict], topic_labels: dict[str, str] | None = None, *,
 
     def sample_lines(c: dict) -> list[str]:
         where = ", ".join(x for x in (c["doc_id"], c.get("source"), c.get("date")) if x)
-        return wrap.wrap(f"e.g. “{_clip(without_outer_marks(c['content']), 220)}” ({where})")
+        # (content_plain: every piece without its marks, “A,” he said. “B.” shown as “A, … B.”)
+        plain = c.get("content_plain") or without_outer_marks(c["content"])
+        return wrap.wrap(f"e.g. “{_clip(plain, 220)}” ({where})")
 
     by_speaker: dict[str, list[dict]] = defaultdict(list)
     for c in claims:

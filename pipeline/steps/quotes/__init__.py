@@ -16,7 +16,11 @@ Three layers, each testable alone:
    recency against the document's mentions (the entities stage's, or a fallback built from the
    Doc's own entities), recording how in `resolution`.
 
-`extract_quotes(parsed, mentions, config, ...)` runs all three for one document and returns rows of
+4. `assemble.join_attributions`: one attribution, one row -- the records of one statement
+   (“A,” he said. “B.”; a quotation continued in the next paragraph) joined into one record whose
+   content is in pieces (`content_spans`), as PolNeAR annotates them.
+
+`extract_quotes(parsed, mentions, config, ...)` runs all four for one document and returns rows of
 the QUOTES schema; `run(out_dir)` is the thin stage wrapper. Every offset written points into
 `documents.text`; internally the extractors work on the body (`doc.text`).
 """
@@ -62,6 +66,7 @@ from pipeline.steps.quotes.reported import (
     reported_clauses,
     reported_speech,
 )
+from pipeline.steps.quotes.assemble import join_attributions, pieces_of, row_text
 from pipeline.steps.quotes.spans import apply_span_conventions
 from pipeline.steps.quotes.speakers import TYPE_PRIORITY, SpeakerResolver, _naming_participle, _poll_of_share
 from pipeline.steps.quotes.syntax import (
@@ -357,7 +362,7 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
 def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[Attribution]:
     """A quotation running over several paragraphs (each opens with a mark, only the last one
     closes: news convention for one long quotation) is one statement: its paragraphs, cut into
-    one attribution each, are joined into the first one."""
+    one attribution each, are joined into the first one, a content piece per paragraph."""
     out: list[Attribution] = []
     for att in atts:
         prev = out[-1] if out else None
@@ -367,8 +372,11 @@ def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[At
             between = "".join(idx.text[prev.content[1]:att.content[0]].split())
             pos = prev.content[1] + idx.text[prev.content[1]:].find(between[:1])
             if len(between) == 1 and any(q.open_start == pos for q in idx.quotes):
+                # one piece per paragraph (the line break is no part of what was said)
+                prev.pieces = [*pieces_of(prev), (pos, att.content[1])]     # (from its opening mark)
                 prev.content = (prev.content[0], att.content[1])
-                prev.repaired("repair.merge_running_quotation")
+                if "repair.merge_running_quotation" not in prev.repairs:     # (once, however many paragraphs)
+                    prev.repaired("repair.merge_running_quotation")
                 continue
         out.append(att)
     return out
@@ -376,13 +384,15 @@ def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[At
 
 def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
                    offset_map: OffsetMap | None = None, text: str | None = None,
-                   span_conventions: bool = True) -> list[dict]:
+                   span_conventions: bool = True, join: bool = True) -> list[dict]:
     """Rows of the QUOTES schema for one parsed document (offsets into documents.text).
 
     `mentions`: the document's mentions from the entities stage, or None for the fallback built
     from the Doc's own entities. `offset_map` maps body offsets to the original text (identity
     when None); `text` is documents.text (the body when None). `span_conventions=False` keeps the
-    spans as the rules found them (the words only; quotes/spans.py widens them as the field does).
+    spans as the rules found them (the words only; quotes/spans.py widens them as the field does);
+    `join=False` keeps one row per record as the rules found them (quotes/assemble.py joins the
+    records of one attribution into one row of several pieces).
     """
     doc = parsed.doc
     if mentions is None:
@@ -399,27 +409,38 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
     # The field's span conventions (marks, verbal group, whole noun phrase), once speakers are resolved.
     if span_conventions:
         apply_span_conventions(doc, atts, pair_quote_marks(doc.text))
+    # One attribution, one row: the pieces of one statement joined (quotes/assemble.py).
+    if join:
+        atts = join_attributions(doc, atts, config.speech)
     text = doc.text if text is None else text
 
-    # Body -> text offsets, mapped in one vectorised call per document.
-    if offset_map is not None and atts:
-        starts = offset_map.starts([a.content[0] for a in atts]).tolist()
-        ends = offset_map.ends([a.content[1] for a in atts]).tolist()
+    # Body -> text offsets, mapped in one vectorised call per document (every piece).
+    pieces = [pieces_of(a) for a in atts]
+    flat = [p for ps in pieces for p in ps]
+    if offset_map is not None and flat:
+        starts = offset_map.starts([p[0] for p in flat]).tolist()
+        ends = offset_map.ends([p[1] for p in flat]).tolist()
     else:
-        starts, ends = [a.content[0] for a in atts], [a.content[1] for a in atts]
+        starts, ends = [p[0] for p in flat], [p[1] for p in flat]
 
     rows = []
     seen = set()
-    for k, att in enumerate(atts):
-        cs, ce = starts[k], ends[k]
-        if ce <= cs:
+    k = 0
+    for att, att_pieces in zip(atts, pieces):
+        spans = [(s, e) for s, e in zip(starts[k:k + len(att_pieces)], ends[k:k + len(att_pieces)]) if e > s]
+        k += len(att_pieces)
+        if not spans:
             continue
+        cs, ce = spans[0][0], spans[-1][1]
         quote_id = f"{parsed.doc_id}:{cs}-{ce}"
         if quote_id in seen:
             continue
         seen.add(quote_id)
+        content, content_plain = row_text(text, spans)
         row = {"quote_id": quote_id, "doc_id": parsed.doc_id, "type": att.type,
-               "content": text[cs:ce], "content_start": cs, "content_end": ce,
+               "content": content, "content_plain": content_plain,
+               "content_spans": [{"start": s, "end": e} for s, e in spans],
+               "content_start": cs, "content_end": ce,
                "cue": None, "cue_start": None, "cue_end": None,
                "speaker_text": None, "speaker_start": None, "speaker_end": None,
                "speaker": att.speaker_name, "speaker_entity_id": att.speaker_entity_id,

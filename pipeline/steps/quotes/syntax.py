@@ -38,7 +38,7 @@ class Attribution:
     """One attribution, in body offsets and token indices; resolved and mapped later."""
 
     type: str                              # direct / indirect / mixed
-    content: tuple[int, int]               # body char offsets
+    content: tuple[int, int]               # body char offsets (the hull of `pieces` when joined)
     rule_id: str
     cue: Token | None = None               # the cue verb (or the phrase head)
     cue_span: tuple[int, int] | None = None  # token span of the cue as written
@@ -52,6 +52,9 @@ class Attribution:
     speaker_entity_id: str | None = None
     speaker_label: str | None = None
     extra: dict = field(default_factory=dict)
+    # The content's pieces when records of one statement were joined (quotes/assemble.py), in
+    # order and disjoint; None: the content alone.
+    pieces: list | None = None
     # The rule that found this record (its first rule_id, kept when a repair renames it) and the
     # repairs of pipeline/steps/quotes/rules.py applied after, in order: the row's `rule_trace`.
     found_by: str = field(init=False)

@@ -433,9 +433,13 @@
       const who = `${r.speaker} (${r.resolution})`;
       const kind = meta.present.kind ? ` · ${r.kind}` : "";
       const phrase = r.phrase ? ` · issue phrase: ${r.phrase}` : "";
-      spans.push({ start: C.start[i], end: C.end[i], kind: "quote", claim: i,
-                   css: `q q-${cssName(r.type)}${i === currentClaim ? " current" : ""}`,
-                   title: `${r.type} quote${kind} · speaker: ${who} · issue: ${r.issues.join(", ") || UNKNOWN}${phrase} · rule: ${r.rule}` });
+      // one highlight per content piece (“A,” he said. “B.” is one quote of two pieces)
+      const pieces = C.pieces && C.pieces[i] ? C.pieces[i] : [C.start[i], C.end[i]];
+      for (let k = 0; k + 1 < pieces.length; k += 2) {
+        spans.push({ start: pieces[k], end: pieces[k + 1], kind: "quote", claim: i,
+                     css: `q q-${cssName(r.type)}${i === currentClaim ? " current" : ""}`,
+                     title: `${r.type} quote${kind} · speaker: ${who} · issue: ${r.issues.join(", ") || UNKNOWN}${phrase} · rule: ${r.rule}` });
+      }
       if (C.cue_start[i] >= 0 && C.cue_end[i] > C.cue_start[i]) {
         spans.push({ start: C.cue_start[i], end: C.cue_end[i], kind: "cue", css: "cue", title: `cue: ${r.cue} · rule: ${r.rule}` });
       }
