@@ -75,6 +75,24 @@ def test_surname_shared_by_two_people(extract, text, speaker, gender):
     assert rows and (rows[-1]["speaker"], rows[-1]["speaker_gender"]) == (speaker, gender), rows
 
 
+# (text, speaker of the last quote)
+RECENT_FULL_NAMES = [
+    # the one of two people sharing a surname just named in full is who the surname means ...
+    ("Gary Johnson spoke in Ohio on Monday.\nThe polls closed early.\nThe rain stopped at noon.\n"
+     "Homeland Security Secretary Jeh Johnson warned about hackers.\nJohnson said the plan would fail.",
+     "Jeh Johnson"),
+    # ... not when both were named in the last paragraphs (the link made earlier stands)
+    ("Gary Johnson spoke in Ohio on Monday.\nHomeland Security Secretary Jeh Johnson warned about hackers.\n"
+     "Johnson said the plan would fail.", "Gary Johnson"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", RECENT_FULL_NAMES, ids=["just-named", "both-near"])
+def test_surname_shared_by_two_people_goes_to_the_one_just_named(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, rows
+
+
 # (text, speaker of the last quote, resolution)
 DESCRIPTIONS = [
     # a definite description is the person the article describes with its head noun

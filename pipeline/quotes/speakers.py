@@ -3,6 +3,7 @@ title and recency against the document's mentions, recording how in `resolution`
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from typing import Sequence
@@ -178,7 +179,23 @@ class SpeakerResolver:
                                              for x in full if x.name == n)]
             if len(fits) == 1:
                 return mention_of(fits[0])
+        # The one of them named in full in this paragraph or the two before, the other not
+        # ("Gary Johnson" far above, "Homeland Security Secretary Jeh Johnson says ... / Johnson
+        # tells MSNBC"): the person just introduced.
+        floor = self._paragraphs_back(m.token_start, 2)
+        near = {x.name for x in full if floor <= x.token_start < m.token_start}
+        if len(near) == 1:
+            return mention_of(next(iter(near)))
         return m
+
+    def _paragraphs_back(self, token: int, n: int) -> int:
+        """The first token of the paragraph n paragraphs before the one holding `token`."""
+        starts = self.__dict__.get("_paragraph_starts")
+        if starts is None:
+            starts = [0] + [t.i + 1 for t in self.doc if t.is_space and "\n" in t.text]
+            self.__dict__["_paragraph_starts"] = starts
+        k = max(0, bisect.bisect_right(starts, token) - 1 - n)
+        return starts[k]
 
     def _appositive_name(self, start: int, end: int, head: Token, att: Attribution) -> Mention | None:
         """"The hotel's general manager, Jane Roe", "Smith's agent, John Doe", "One of his
