@@ -93,6 +93,55 @@ def test_surname_shared_by_two_people_goes_to_the_one_just_named(extract, text, 
     assert rows and rows[-1]["speaker"] == speaker, rows
 
 
+# (text, speaker of the first quote)
+INTRODUCED = [
+    # a lede's description, then the person named in the paragraphs after
+    ("A former party chairman says the plan will fail.\nThe vote is on Monday.\n"
+     "Don Fowler, who led the party in 1995, wants a new plan.", "Don Fowler"),
+    ("Connecticut's tax commissioner says nobody leaked the files.\nKevin Sullivan says he checked.",
+     "Kevin Sullivan"),
+    # negatives: a person named in what is said; a thing; a collective; a relative clause's someone;
+    # an anonymous source the article need not name; named too far after
+    ("A former party chairman says Barack Obama should act now.\nThe vote is on Monday.", None),
+    ("A slide says the plan will fail.\nDon Fowler said on Monday that it works.", None),
+    ("A chorus of prominent Republicans says the plan will fail.\nDon Fowler said on Monday that it works.",
+     None),
+    ("An architect who worked for him said he was never paid.\nDon Fowler said on Monday that it works.",
+     None),
+    ("A spokesman says the plan will fail.\nDon Fowler said on Monday that it works.", None),
+    ("A former party chairman says the plan will fail.\nThe vote is on Monday.\nIt rained.\nIt snowed.\n"
+     "Don Fowler said on Monday that it works.", None),
+]
+
+
+@pytest.mark.parametrize("text, speaker", INTRODUCED, ids=["lede", "possessive", "reported-subject", "thing",
+                                                           "collective", "relative", "anonymous", "too-far"])
+def test_description_introducing_the_person_named_next(extract, text, speaker):
+    rows = extract(text)
+    assert rows, rows
+    if speaker is None:
+        assert rows[0]["speaker"] in (None, rows[0]["speaker_text"]), rows[0]
+    else:
+        assert rows[0]["speaker"] == speaker, rows[0]
+
+
+# (text, speaker of the last quote)
+UNKNOWN_PLACES = [
+    # a place said of nobody does not stop the one person with the role
+    ("Sen. Bernie Sanders spoke in Ohio on Monday.\nThe Vermont senator said the plan would fail.",
+     "Bernie Sanders"),
+    # negative: a party word does
+    ("Sen. Bernie Sanders spoke in Ohio on Monday.\nThe Republican senator said the plan would fail.",
+     "The Republican senator"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", UNKNOWN_PLACES, ids=["place", "party"])
+def test_role_with_a_place_said_of_nobody(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, rows
+
+
 # (text, speaker of the last quote, resolution)
 DESCRIPTIONS = [
     # a definite description is the person the article describes with its head noun

@@ -46,6 +46,8 @@ class QuoteConfig:
     female_honorifics: frozenset
     non_speaking_heads: frozenset
     first_name_min_share: float
+    person_role_nouns: frozenset
+    introduced_paragraphs: int
     document_nouns: frozenset
     document_writing_verbs: frozenset
     organisation_nouns: frozenset
@@ -171,6 +173,8 @@ class QuoteConfig:
             female_honorifics=words("speakers", "female_honorifics"),
             non_speaking_heads=words("speakers", "non_speaking_heads"),
             first_name_min_share=share("speakers", "first_name_min_share"),
+            person_role_nouns=words("speakers", "person_role_nouns"),
+            introduced_paragraphs=integer("speakers", "introduced_paragraphs"),
             document_nouns=words("speakers", "document_nouns"),
             document_writing_verbs=words("speakers", "document_writing_verbs"),
             organisation_nouns=words("speakers", "organisation_nouns"),

@@ -188,6 +188,65 @@ class SpeakerResolver:
             return mention_of(next(iter(near)))
         return m
 
+    def _introduced_person(self, head: Token, start: int, end: int, cue_i: int,
+                           content: tuple[int, int] | None) -> Mention | None:
+        """The news lede's way of introducing someone: a singular description that is not
+        anaphoric ("A former Democratic National Committee chairman says ...", a headline's
+        "Former White House Doctor Says", "Connecticut's tax commissioner says ...": no "the",
+        "this", "that") and names nobody, then the person named in full in the paragraphs after
+        ("... said Don Fowler, who helmed the DNC", "Kevin Sullivan says he ..."): the first
+        person named in full as the subject of a clause after the cue, in the cue's paragraph or
+        the next `introduced_paragraphs`, outside the quote's content. Not a word for an anonymous
+        source ("a spokesman", "an official": the article need not name them), nor a share, a
+        document or an organisation; a capitalised head only when it is a role word."""
+        config = self.config
+        low, lemma = head.lower_, head.lemma_.lower()
+        # a word for a person: a role or title word, a role noun of the lexicon, a noun of a
+        # trade ("-man", "-ist", "-ian"), or a word the corpus describes people with ("mogul");
+        # not "a slide", "a database", "a lesson"
+        person_word = low in _role_heads(config) or low in config.title_words or \
+            low in config.person_role_nouns or lemma in config.person_role_nouns or \
+            (len(low) > 6 and low.endswith(config.person_suffixes)) or \
+            any(low in m.described for m in self.mentions if m.label == "PERSON")
+        if not person_word or head.pos_ not in ("NOUN", "PROPN") or head.tag_ in ("NNS", "NNPS"):
+            return None
+        if {low, lemma} & (config.unnamed_nouns | config.share_nouns | config.document_nouns |
+                           config.organisation_nouns | config.non_speaking_heads | config.poll_nouns):
+            return None
+        if any(c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these", "those") for c in head.children):
+            return None
+        if any(m.label == "PERSON" for m in self._mentions_in(start, end)):
+            return None
+        # (a relative clause makes it someone of its own: "an architect who said he was stiffed")
+        if any(c.dep_ == "relcl" for c in head.children):
+            return None
+        # (a collective: "A chorus of prominent Republicans", "a group of senators")
+        if any(c.dep_ == "prep" and c.lower_ == "of" and any(o.tag_ in ("NNS", "NNPS") for o in c.children)
+               for c in head.children):
+            return None
+        limit = self._paragraphs_forward(cue_i, config.introduced_paragraphs)
+        doc = self.doc
+        for m in self.mentions:
+            if m.token_start <= max(cue_i, end - 1) or m.label != "PERSON":
+                continue
+            if m.token_start >= limit:
+                break
+            if len(m.text.split()) < 2 or (content is not None and content[0] <= doc[m.token_start].idx < content[1]):
+                continue
+            # (the subject of a main clause: not of what someone says, "... says President
+            # Barack Obama should ...")
+            verb = doc[m.token_start:m.token_end].root.head
+            if self._is_subject(m) and verb.dep_ not in ("ccomp", "xcomp", "advcl", "relcl", "acl"):
+                return m
+        return None
+
+    def _paragraphs_forward(self, token: int, n: int) -> int:
+        """The first token after the paragraph n paragraphs after the one holding `token`."""
+        self._paragraphs_back(token, 0)
+        starts = self.__dict__["_paragraph_starts"]
+        k = bisect.bisect_right(starts, token) + n
+        return starts[k] if k < len(starts) else len(self.doc)
+
     def _paragraphs_back(self, token: int, n: int) -> int:
         """The first token of the paragraph n paragraphs before the one holding `token`."""
         starts = self.__dict__.get("_paragraph_starts")
@@ -277,6 +336,16 @@ class SpeakerResolver:
 
         described = self._descriptions()
         names = {name for name, words in described.items() if fits_words(words)}
+        if not names and proper:
+            # a place said of nobody ("the New York businessman"): the head alone, when it fits
+            # one person of the document only
+            places = {c.lower_ for c in head.lefts if c.ent_type_ in ("GPE", "LOC")}
+            if set(proper) <= places and not any(p in words for p in proper for words in described.values()):
+                alone = {name for name, words in described.items() if lemma in words or head.lower_ in words}
+                if len(alone) == 1:
+                    names = alone
+                elif not alone:
+                    proper = []
         if not names:
             # The article does not say it of anyone: the one person of the article whom other
             # articles of the corpus describe so ("the businessman" for Donald Trump); none when
@@ -358,7 +427,7 @@ class SpeakerResolver:
         before = [m for m in fits if m.token_start < cue_i]
         return before[-1] if before else fits[0]
 
-    def _role_match(self, words: list[str], before_token: int) -> Mention | None:
+    def _role_match(self, words: list[str], before_token: int, places: frozenset = frozenset()) -> Mention | None:
         """"the Russian leader", "The Israeli Prime Minister", "the president": persons whose
         titles carry the role word (through the roles lexicon) and every nationality adjective."""
         roles = self.config.roles
@@ -390,6 +459,18 @@ class SpeakerResolver:
             and "and" not in words
         if known and definite_role:
             adjectives = known
+        # Places and small words said of nobody in the document ("the Vermont senator" when
+        # Sanders is only ever "Sen. Sanders"; "Senator from Texas") do not stop the one person of
+        # the document with the role; a party word does ("the Republican senator").
+        elif not known and adjectives and all(a in places for a in adjectives) and \
+                words[-1] in role_key.split() and "and" not in words:
+            holders = {m.name for m in persons if any(says(m, w) for w in wanted)}
+            # (not when the article gives them another place: "Florida Sen. Marco Rubio" is not
+            # "the Texas senator")
+            place_words = {t.lower_ for e in self.doc.ents if e.label_ in ("GPE", "LOC") for t in e}
+            if len(holders) == 1 and not any(
+                    says(m, w) for m in persons if m.name in holders for w in place_words):
+                adjectives = []
         best = None
         for m in persons:
             if not any(says(m, w) for w in wanted):
@@ -496,7 +577,8 @@ class SpeakerResolver:
         role_words = [w for w in words]
         m = None
         if head.lower_ in _role_heads(config) or any(w in config.roles for w in role_words):
-            m = self._role_match(role_words, cue_i)
+            places = frozenset(t.lower_ for t in doc[start:end] if t.ent_type_ in ("GPE", "LOC") or not t.text[:1].isupper())
+            m = self._role_match(role_words, cue_i, places)
         # (a place or group word may modify the description: "the Wisconsin Republican")
         if m is None and all(x.label in ("GPE", "NORP") for x in self._mentions_in(start, end)):
             m = self._described_person(head, cue_i)
@@ -528,6 +610,12 @@ class SpeakerResolver:
             org = self._named_organisation(head, cue_i, att.content)
             if org is not None:
                 return self._decided(att, "organisation", org.name, org.entity_id, org.label, "role")
+        # "A former DNC chairman says ..." / "Connecticut's tax commissioner says ...": a person
+        # described, not named, whom the next paragraphs name.
+        m = self._introduced_person(head, start, end, cue_i, att.content)
+        if m is not None:
+            self._title_from([t for t in doc[start:end] if not t.is_space], att)
+            return self._decided(att, "person", m.name, m.entity_id, m.label, "role")
         # Unnamed or unresolved: kept as written, when it names a source at all. A canonical
         # speaker is a name, an organisation or an unnamed source as written ("an official",
         # "Israeli officials", "Reports in Israeli press"); never a common noun that cannot speak
