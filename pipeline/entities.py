@@ -76,7 +76,7 @@ CLOSED_CLASS = frozenset("the a an this that these those his her its their our m
 
 # Overlap resolution: higher wins, then longer, then earlier (an explicit sort key).
 PRIORITY = {"alias": 6, "pattern": 5, "split": 4, "relabel": 3, "surname": 3, "place": 3, "model": 2,
-            "gazetteer": 1, "headline": 1, "name_in_text": 1}
+            "gazetteer": 1, "headline": 1, "name_in_text": 1, "acronym_in_text": 1}
 LABEL_ORDER = ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"]
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"'})
 
@@ -597,6 +597,33 @@ def _missed_full_names(doc: Doc, mentions: list[Mention], surnames: set[tuple[st
     return found
 
 
+def _acronyms_in_text(doc: Doc, mentions: list[Mention], body_lines: list[tuple[int, int]],
+                      rules: EntityRules) -> list[Mention]:
+    """The initials of an organisation the document names in full, written alone and missed by the
+    model ("Christian News Service reported ... CNS reported Monday"; "F.B.I." for the "Federal
+    Bureau of Investigation"): that organisation (rule_id `acronym_in_text`; linking joins the two
+    forms). Three letters or more; not a word the document also writes in lower case."""
+    initials = {}
+    for m in mentions:
+        if m.label == "ORG":
+            found = acronym_of(normalise_name(doc[m.start:m.end].text), rules.org_stopwords)
+            if found and is_acronym(found):
+                initials[found] = m.label
+    if not initials:
+        return []
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    lower = {t.lower_ for t in doc if t.is_alpha and t.text.islower()}
+    out = []
+    for start, end in body_lines:
+        for i in range(start, end):
+            token = doc[i]
+            key = dotted_key(token.text.rstrip(".") + ("." if "." in token.text else ""))
+            if i in taken or key not in initials or token.lower_ in lower or not token.text[:1].isupper():
+                continue
+            out.append(Mention(i, i + 1, initials[key], "acronym_in_text"))
+    return out
+
+
 def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
     """Pure heart of the stage, per document: corrected mentions with titles, before linking."""
     lines = [Line(s, e, classify_line(doc, s, e, rules)) for s, e in split_lines(doc)]
@@ -740,6 +767,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
         if key in rules.aliases:
             m.label, m.canonical = rules.aliases[key]
 
+    mentions = sorted(mentions + _acronyms_in_text(doc, mentions, body_lines, rules), key=lambda m: m.start)
     missed = _missed_full_names(doc, mentions, surnames, body_lines, rules)
     widened = {m.end - 1 for m in missed}
     mentions = sorted([m for m in mentions if not (m.end - m.start == 1 and m.start in widened)] + missed,

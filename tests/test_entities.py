@@ -339,6 +339,7 @@ CAMPAIGN_CASES = [
     (toks("Hillary Clinton ’s campaign said so ."), {(0, 2): "PERSON"}, "Clinton campaign"),
     (toks("the Trump camp said so ."), {}, "Trump campaign"),
     (toks("the Obama administration said so ."), {}, "Obama administration"),
+    (toks("Clinton ’s team said so ."), {}, "Clinton campaign"),
     (toks("His campaign said so ."), {}, None),                 # negative: a pronoun owns it
     (toks("the campaign said so ."), {}, None),
 ]
@@ -603,6 +604,22 @@ def test_an_epithet_before_a_surname_is_not_a_first_name(rules):
     assert ids[("d", "Zelda Cruz")] == "PERSON:zelda-cruz"
     assert ids[("e", "Injecting Clinton")] == "PERSON:hillary-clinton"
     assert ids[("f", "Sterling Brown")] == "PERSON:sterling-brown"
+
+
+@pytest.mark.parametrize("tokens, ents, expected", [
+    # the initials of an organisation the document names in full, written alone
+    (toks("Christian News Service reported it . CNS reported more on Monday ."), {(0, 3): "ORG"},
+     [("Christian News Service", "ORG"), ("CNS", "ORG")]),
+    (toks("The Federal Bureau of Investigation spoke . The F.B.I. said so ."), {(1, 5): "ORG"},
+     [("Federal Bureau of Investigation", "ORG"), ("F.B.I.", "ORG")]),
+    # negatives: no organisation with those initials; two letters only
+    (toks("Christian Science Monitor reported it . CNS reported more ."), {(0, 3): "ORG"},
+     [("Christian Science Monitor", "ORG")]),
+    (toks("Green Party met . GP said so ."), {(0, 2): "ORG"}, [("Green Party", "ORG")]),
+])
+def test_initials_of_an_organisation_named_in_full(rules, tokens, ents, expected):
+    got = [(text, label) for text, label, _ in found(make_doc(tokens, ents), rules)]
+    assert got == expected, got
 
 
 # (tokens, entities, expected (text, label) among the mentions)

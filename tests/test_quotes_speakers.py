@@ -207,11 +207,23 @@ ORGANISATION_NOUNS = [
      "the bank", "none"),
     # an organisation named only inside the quote itself is not its speaker
     ('"Deutsche Bank is wrong," the union said on Monday.', "the union", "none"),
+    # a name of the noun's kind ([organisation_kinds]): "the union" for the Workers, "the agency"
+    # for an Office ...
+    ('The United Mine Workers of America voted on Tuesday.\n"The deal is fair," the union said.',
+     "United Mine Workers of America", "role"),
+    ('The tax share fell, according to the Congressional Budget Office.\n"It is hard to avoid," the agency said.',
+     "Congressional Budget Office", "role"),
+    # ... not when two of that kind are named
+    ('The Congressional Budget Office and the Government Accountability Office met on Monday.\n'
+     '"It is hard to avoid," the agency said.', "the agency", "none"),
+    # a place's government
+    ('"We are ready for the rally," the city of Phoenix said on Monday.', "city of Phoenix", "explicit"),
 ]
 
 
 @pytest.mark.parametrize("text, speaker, resolution", ORGANISATION_NOUNS,
-                         ids=["named-with", "noun-after", "appos", "no-org", "two-orgs", "inside-quote"])
+                         ids=["named-with", "noun-after", "appos", "no-org", "two-orgs", "inside-quote",
+                              "kind-union", "kind-agency", "kind-two", "city-of"])
 def test_organisation_noun_resolved_to_the_named_organisation(extract, text, speaker, resolution):
     rows = extract(text)
     assert rows and (rows[-1]["speaker"], rows[-1]["resolution"]) == (speaker, resolution), rows

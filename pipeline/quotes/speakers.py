@@ -418,14 +418,40 @@ class SpeakerResolver:
             return any(t.lower_ == noun and t.head.i == root.i and t.dep_ in ("compound", "nmod", "amod")
                        for t in doc[max(0, m.token_start - 3):m.token_start])
 
-        fits = [m for m in self.mentions if m.label == "ORG" and carries(m) and m.name.lower() != noun and
-                not (content is not None and content[0] <= doc[m.token_start].idx < content[1])]
+        def outside(m: Mention) -> bool:
+            return not (content is not None and content[0] <= doc[m.token_start].idx < content[1])
+
+        fits = [m for m in self.mentions if m.label == "ORG" and carries(m) and m.name.lower() != noun and outside(m)]
         # Two organisations carrying it ("the Clinton campaign", "the Trump campaign"): which
         # one "the campaign" is, recency does not tell reliably; it stays as written.
         if len({m.name for m in fits}) != 1:
-            return None
+            return self._organisation_of_kind(noun, cue_i, outside)
         before = [m for m in fits if m.token_start < cue_i]
         return before[-1] if before else fits[0]
+
+    def _organisation_of_kind(self, noun: str, cue_i: int, outside) -> Mention | None:
+        """"the union" for "the United Mine Workers of America", "the agency" for "the
+        Congressional Budget Office": the one organisation whose name holds a word of the noun's
+        kind (`[organisation_kinds]`) named in the cue's paragraph or the three before, else in the
+        whole document; None when several or none."""
+        kind = self.config.organisation_kinds.get(noun)
+        if not kind:
+            return None
+
+        def of_kind(m: Mention) -> bool:
+            return m.label == "ORG" and outside(m) and m.name.lower() != noun and \
+                any(w.strip(".,'’") in kind for w in m.name.lower().split())
+
+        floor = self._paragraphs_back(cue_i, 3)
+        for pool in ([m for m in self.mentions if floor <= m.token_start < cue_i and of_kind(m)],
+                     [m for m in self.mentions if of_kind(m)]):
+            names = {m.name for m in pool}
+            if len(names) == 1:
+                before = [m for m in pool if m.token_start < cue_i]
+                return before[-1] if before else pool[0]
+            if len(names) > 1:
+                return None
+        return None
 
     def _role_match(self, words: list[str], before_token: int, places: frozenset = frozenset()) -> Mention | None:
         """"the Russian leader", "The Israeli Prime Minister", "the president": persons whose
@@ -616,6 +642,11 @@ class SpeakerResolver:
         if m is not None:
             self._title_from([t for t in doc[start:end] if not t.is_space], att)
             return self._decided(att, "person", m.name, m.entity_id, m.label, "role")
+        # "The city of Phoenix said ...": a place's government speaking, an organisation.
+        if lemma_of(head) in config.government_places and any(
+                c.dep_ == "prep" and c.lower_ == "of" and any(o.ent_type_ == "GPE" for o in c.children)
+                for c in head.children):
+            return self._decided(att, "organisation", _strip_the(_norm(doc[start:end].text)), None, "ORG", "explicit")
         # Unnamed or unresolved: kept as written, when it names a source at all. A canonical
         # speaker is a name, an organisation or an unnamed source as written ("an official",
         # "Israeli officials", "Reports in Israeli press"); never a common noun that cannot speak
@@ -922,6 +953,10 @@ def _naming_participle(cue: Token, config: QuoteConfig) -> bool:
     return cue.dep_ == "acl" and cue.tag_ == "VBN" and cue.head.i < cue.i and \
         (lemma in config.metalinguistic_verbs or lemma in config.naming_verbs or
          lemma in config.name_giving_verbs or known_as) and not any(c.dep_ == "agent" for c in cue.children)
+
+
+def lemma_of(token: Token) -> str:
+    return token.lemma_.lower()
 
 
 def _strip_the(text: str) -> str:
