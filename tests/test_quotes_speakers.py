@@ -126,6 +126,29 @@ def test_description_introducing_the_person_named_next(extract, text, speaker):
 
 
 # (text, speaker of the last quote)
+CHARACTERISED = [
+    # a characterising description of nobody named is the person the story follows ...
+    ("Donald Trump attacked the plan on Monday.\nThe New York businessman said the deal was bad.", "Donald Trump"),
+    # ... of the gender the noun says
+    ("Mary Roe met Donald Trump on Monday.\nThe Ohio businesswoman said the deal was bad.", "Mary Roe"),
+    # negative: a trade alone may be anyone
+    ("Donald Trump attacked the plan on Monday.\nThe businessman said the deal was bad.", "The businessman"),
+    # negatives: a role nobody of the document has is someone new
+    ("Donald Trump attacked the plan on Monday.\nThe judge said the deal was legal.", "The judge"),
+    # an indefinite one is not the person followed
+    ("Donald Trump attacked the plan on Monday.\nA businessman from Ohio said the deal was bad.",
+     "A businessman from Ohio"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", CHARACTERISED, ids=["followed", "gendered", "trade-alone", "role",
+                                                               "indefinite"])
+def test_characterising_description_is_the_person_followed(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, rows
+
+
+# (text, speaker of the last quote)
 UNKNOWN_PLACES = [
     # a place said of nobody does not stop the one person with the role
     ("Sen. Bernie Sanders spoke in Ohio on Monday.\nThe Vermont senator said the plan would fail.",
@@ -370,3 +393,33 @@ ISSUERS = [
 def test_the_issuer_of_a_document(extract, text, speaker):
     rows = extract(text)
     assert rows and rows[-1]["speaker"] == speaker, rows
+
+
+def _resolver_on(words: list[str], heads: list[int], deps: list[str], mentions: list[tuple], config):
+    """A SpeakerResolver on a hand-built parse (no model) with mentions (start, end, label, name)."""
+    from spacy.tokens import Doc
+
+    from pipeline.docs import shared_vocab
+    from pipeline.quotes.mentions import Mention
+    from pipeline.quotes.speakers import SpeakerResolver
+
+    doc = Doc(shared_vocab(), words=words, heads=heads, deps=deps)
+    ms = [Mention("t", s, e, doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), doc[s:e].text, label, None,
+                  f"{label}:{name}", name) for s, e, label, name in mentions]
+    return doc, SpeakerResolver(doc, ms, config)
+
+
+@pytest.mark.parametrize("words, heads, deps, mentions, speaker", [
+    # the place parsed as the head of "Tulsa police Chief Chuck Jordan": the titled person closes it
+    (["Tulsa", "police", "Chief", "Chuck", "Jordan", "said", "so", "."], [5, 2, 0, 4, 2, 5, 5, 5],
+     ["nsubj", "compound", "appos", "compound", "appos", "ROOT", "advmod", "punct"],
+     [(0, 1, "GPE", "Tulsa"), (3, 5, "PERSON", "Chuck Jordan")], "Chuck Jordan"),
+    # negative: no title word before the name ("Tulsa police and Chuck Jordan")
+    (["Tulsa", "police", "and", "Chuck", "Jordan", "said", "so", "."], [5, 0, 0, 4, 0, 5, 5, 5],
+     ["nsubj", "compound", "cc", "compound", "conj", "ROOT", "advmod", "punct"],
+     [(0, 1, "GPE", "Tulsa"), (3, 5, "PERSON", "Chuck Jordan")], "Tulsa"),
+])
+def test_titled_person_closing_the_span_is_the_speaker(config, words, heads, deps, mentions, speaker):
+    doc, resolver = _resolver_on(words, heads, deps, mentions, config)
+    found = resolver._name_in_span(0, 5, doc[0])
+    assert found is not None and found.name == speaker

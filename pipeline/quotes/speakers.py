@@ -132,7 +132,7 @@ class SpeakerResolver:
             if m.token_start <= head.i < m.token_end:
                 if _one_member(head, m):
                     return None
-                return m
+                return self._titled_person_closing(m, inside, end) if m.label != "PERSON" else m
         # The head is a title word compounded with a name ("President Putin" parsed with the
         # title as head), or an apposition.
         for m in inside:
@@ -144,6 +144,21 @@ class SpeakerResolver:
                     and root.dep_ != "poss":
                 return m
         return None
+
+    def _titled_person_closing(self, holder: Mention, inside: list[Mention], end: int) -> Mention:
+        """"Tulsa police Chief Chuck Jordan" parsed with the place as its head: a person named
+        with a title word just before the name ("Chief", "spokeswoman") and closing the
+        speaker's span is the speaker, not the place or organisation the title belongs to;
+        else `holder`, the mention holding the head."""
+        doc = self.doc
+        last = inside[-1]
+        while end > last.token_end and (doc[end - 1].is_punct or doc[end - 1].is_space):
+            end -= 1
+        if last.label == "PERSON" and last.token_end == end and last.token_start > 0 and \
+                doc[last.token_start - 1].lower_.rstrip(".") in {w.rstrip(".") for w in
+                                                                 self.config.title_words | _role_heads(self.config)}:
+            return last
+        return holder
 
     def _in_context(self, m: Mention) -> Mention:
         """A surname alone ("Obama", "Mrs. Clinton") where the document names several people with
@@ -239,6 +254,31 @@ class SpeakerResolver:
             if self._is_subject(m) and verb.dep_ not in ("ccomp", "xcomp", "advcl", "relcl", "acl"):
                 return m
         return None
+
+    def _characterised_person(self, head: Token, start: int, end: int, cue_i: int,
+                              content: tuple[int, int] | None) -> Mention | None:
+        """"Trump charges that ... / The New York businessman says ...": a definite epithet of
+        place and trade (a word of `person_role_nouns` or of a trade, not a role or a title: "the
+        judge" with no judge named is someone new) that describes nobody of the document is the
+        person the story is following, as "he" or "she" would be."""
+        config = self.config
+        low, lemma = head.lower_, head.lemma_.lower()
+        if head.pos_ != "NOUN" or head.tag_ != "NN" or low in _role_heads(config) or low in config.title_words:
+            return None
+        if not (low in config.person_role_nouns or lemma in config.person_role_nouns or
+                (len(low) > 6 and low.endswith(config.person_suffixes))):
+            return None
+        # (an epithet of place and trade, the style for a figure the story follows: "the New
+        # York businessman", "the Texas billionaire"; "the economist" alone may be anyone)
+        if not any(c.ent_type_ in ("GPE", "LOC") for c in head.lefts):
+            return None
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in head.children) or \
+                any(c.dep_ in ("relcl", "prep") for c in head.children) or \
+                any(m.label == "PERSON" for m in self._mentions_in(start, end)):
+            return None
+        # ("businessman" is a man, "businesswoman" a woman: a filter, not evidence of gender)
+        pronoun = "she" if low.endswith("woman") else "he" if low.endswith("man") else ""
+        return self._pronoun_person(cue_i, pronoun, content, learn=False)
 
     def _paragraphs_forward(self, token: int, n: int) -> int:
         """The first token after the paragraph n paragraphs after the one holding `token`."""
@@ -638,7 +678,8 @@ class SpeakerResolver:
                 return self._decided(att, "organisation", org.name, org.entity_id, org.label, "role")
         # "A former DNC chairman says ..." / "Connecticut's tax commissioner says ...": a person
         # described, not named, whom the next paragraphs name.
-        m = self._introduced_person(head, start, end, cue_i, att.content)
+        m = self._introduced_person(head, start, end, cue_i, att.content) or \
+            self._characterised_person(head, start, end, cue_i, att.content)
         if m is not None:
             self._title_from([t for t in doc[start:end] if not t.is_space], att)
             return self._decided(att, "person", m.name, m.entity_id, m.label, "role")
@@ -692,7 +733,8 @@ class SpeakerResolver:
                 return PRONOUN_GENDER[word], f"pronoun:{word}"
         return None, None
 
-    def _pronoun_person(self, cue_i: int, pronoun: str, content: tuple[int, int] | None = None) -> Mention | None:
+    def _pronoun_person(self, cue_i: int, pronoun: str, content: tuple[int, int] | None = None,
+                        learn: bool = True) -> Mention | None:
         """he/she: a person of the pronoun's gender (when known), outside the quote's own content.
         The subject of a sentence naming a person since the previous speaker's cue, in the cue's
         sentence or the two before ("Joe Biden weighed in, telling Mic ...: “...,” he said"), else
@@ -714,11 +756,11 @@ class SpeakerResolver:
         if pm is not None:
             since = [m for m in subjects if prev.cue is None or m.token_start > prev.cue.i]
             if since and since[-1].name != pm.name:
-                return self._learn_gender(self._in_context(since[-1]), pronoun)
-            return self._learn_gender(pm, pronoun)
+                return self._learn_gender(self._in_context(since[-1]), pronoun, learn)
+            return self._learn_gender(pm, pronoun, learn)
         if subjects:
-            return self._learn_gender(self._in_context(subjects[-1]), pronoun)
-        return self._learn_gender(self._in_context(recent) if recent is not None else None, pronoun)
+            return self._learn_gender(self._in_context(subjects[-1]), pronoun, learn)
+        return self._learn_gender(self._in_context(recent) if recent is not None else None, pronoun, learn)
 
     def _candidates(self, before_token: int, gender: str | None, skip: tuple[int, int] | None) -> list[Mention]:
         """Persons mentioned before a token, in order, of `gender` when theirs is known, outside `skip`."""
@@ -742,10 +784,10 @@ class SpeakerResolver:
             sent = self.doc[sent.start - 1].sent
         return sent.start
 
-    def _learn_gender(self, m: Mention | None, pronoun: str) -> Mention | None:
+    def _learn_gender(self, m: Mention | None, pronoun: str, learn: bool = True) -> Mention | None:
         """A person "he"/"she" resolved to: the pronoun is evidence of their gender, for later
         pronouns of the document and for the quote's `speaker_gender`."""
-        if m is not None and pronoun in PRONOUN_GENDER:
+        if m is not None and pronoun in PRONOUN_GENDER and learn:
             self.pronoun_votes[m.name][pronoun] += 1
         return m
 
