@@ -395,8 +395,10 @@ def test_the_issuer_of_a_document(extract, text, speaker):
     assert rows and rows[-1]["speaker"] == speaker, rows
 
 
-def _resolver_on(words: list[str], heads: list[int], deps: list[str], mentions: list[tuple], config):
-    """A SpeakerResolver on a hand-built parse (no model) with mentions (start, end, label, name)."""
+def _resolver_on(words: list[str], heads: list[int] | None, deps: list[str] | None, mentions: list[tuple],
+                 config):
+    """A SpeakerResolver on a hand-built parse (no model) with mentions (start, end, label, name[,
+    title, corpus titles])."""
     from spacy.tokens import Doc
 
     from pipeline.docs import shared_vocab
@@ -404,8 +406,9 @@ def _resolver_on(words: list[str], heads: list[int], deps: list[str], mentions: 
     from pipeline.quotes.speakers import SpeakerResolver
 
     doc = Doc(shared_vocab(), words=words, heads=heads, deps=deps)
-    ms = [Mention("t", s, e, doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), doc[s:e].text, label, None,
-                  f"{label}:{name}", name) for s, e, label, name in mentions]
+    ms = [Mention("t", s, e, doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), doc[s:e].text, label,
+                  rest[0] if rest else None, f"{label}:{name}", name, tuple(rest[1]) if rest else ())
+          for s, e, label, name, *rest in mentions]
     return doc, SpeakerResolver(doc, ms, config)
 
 
@@ -422,4 +425,19 @@ def _resolver_on(words: list[str], heads: list[int], deps: list[str], mentions: 
 def test_titled_person_closing_the_span_is_the_speaker(config, words, heads, deps, mentions, speaker):
     doc, resolver = _resolver_on(words, heads, deps, mentions, config)
     found = resolver._name_in_span(0, 5, doc[0])
+    assert found is not None and found.name == speaker
+
+
+@pytest.mark.parametrize("bill_title, speaker", [
+    # a bare role goes first to the person this document gives it, whatever the corpus's titles
+    ("Former President", "Bill Clinton"),
+    # negative: the document gives it nobody: the corpus's titles and recency decide
+    (None, "Hillary Clinton"),
+])
+def test_bare_role_goes_to_the_person_the_document_gives_it(config, bill_title, speaker):
+    words = "Bill Clinton spoke for his wife Hillary Clinton . The former president said so .".split()
+    _, resolver = _resolver_on(words, None, None, [
+        (0, 2, "PERSON", "Bill Clinton", bill_title, ("former president", "president")),
+        (6, 8, "PERSON", "Hillary Clinton", None, ("president", "secretary"))], config)
+    found = resolver._role_match(["the", "former", "president"], 13)
     assert found is not None and found.name == speaker

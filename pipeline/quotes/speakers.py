@@ -537,12 +537,18 @@ class SpeakerResolver:
             if len(holders) == 1 and not any(
                     says(m, w) for m in persons if m.name in holders for w in place_words):
                 adjectives = []
+        def fits(m: Mention) -> bool:
+            return any(says(m, w) for w in wanted) and not (adjectives and not all(says(m, a) for a in adjectives))
+
+        # A bare role ("the former president": no adjective to tell people apart) goes first to
+        # the people this document gives it: the corpus's titles of a person are noisy
+        # ("president" among Hillary Clinton's), so it is Bill, named "Former President Bill
+        # Clinton", even just after "his wife Hillary Clinton".
+        described = self._descriptions()
+        local = [m for m in persons if not adjectives and fits(m) and
+                 any(w in described.get(m.name, ()) for w in wanted)]
         best = None
-        for m in persons:
-            if not any(says(m, w) for w in wanted):
-                continue
-            if adjectives and not all(says(m, a) for a in adjectives):
-                continue
+        for m in local or [m for m in persons if fits(m)]:
             # Recency: the most recent mention before the cue, else the first after it.
             if m.token_start < before_token:
                 best = m
