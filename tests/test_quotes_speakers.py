@@ -441,3 +441,20 @@ def test_bare_role_goes_to_the_person_the_document_gives_it(config, bill_title, 
         (6, 8, "PERSON", "Hillary Clinton", None, ("president", "secretary"))], config)
     found = resolver._role_match(["the", "former", "president"], 13)
     assert found is not None and found.name == speaker
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # a title-case headline run on from a name: the person named in full at its start
+    ("Elizabeth Warren Hammers Wells Fargo CEO Says Bank Failed Customers\n"
+     "Senator Elizabeth Warren spoke in Boston on Monday.", "Elizabeth Warren"),
+    # negative: the first name alone does not make the full name
+    ("Elizabeth Hammers Wells Fargo CEO Says Bank Failed Customers\n"
+     "Senator Elizabeth Warren spoke in Boston on Monday.", None),
+], ids=["name-first", "first-name-only"])
+def test_headline_speaker_opening_with_a_full_name(extract, text, speaker):
+    rows = extract(text)
+    assert rows, rows
+    if speaker is None:
+        assert rows[0]["speaker"] != "Elizabeth Warren", rows[0]
+    else:
+        assert rows[0]["speaker"] == speaker, rows[0]

@@ -718,6 +718,13 @@ class SpeakerResolver:
             "organisation" if low in config.organisation_nouns else "unnamed")
         att.extra["speaker_kind"] = kind
         if head.pos_ == "PROPN":
+            # a title-case headline run on from a name ("Elizabeth Warren Hammers Wells Fargo
+            # CEO"): the person of the document named in full at its start
+            opening = [m for m in self.mentions if m.label == "PERSON" and len(m.name.split()) >= 2 and
+                       _strip_the(written).split()[:len(m.name.split())] == m.name.split()]
+            if opening:
+                m = max(opening, key=lambda m: len(m.name))
+                return self._decided(att, "person", m.name, m.entity_id, m.label, "explicit")
             self._set(att, _strip_the(written), None, None, "explicit")
         else:
             self._set(att, written, None, None, "none")
