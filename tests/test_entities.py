@@ -123,6 +123,18 @@ def test_captions_and_bylines_give_no_entities(rules, line, ents):
     assert all(m.start > first_line_end for m in find_mentions(doc, rules)), got
 
 
+@pytest.mark.parametrize("line,ents", [
+    # "(R)" beside a party marker or a quotation is a party, not a place in a photo
+    ('Jennifer Roberts said it is " the timing . " Gov. Pat McCrory (R) disagreed and Roy Cooper (D) too',
+     {(0, 2): "PERSON", (12, 14): "PERSON", (17, 19): "PERSON"}),
+    ("Sen. Bernie Sanders (I-Vt.) called on Gov. Rick Snyder (R) to resign", {(1, 3): "PERSON", (8, 10): "PERSON"}),
+])
+def test_party_markers_are_not_captions(rules, line, ents):
+    doc = make_doc(toks(line), ents)
+    names = [t for t, label, _ in found(doc, rules) if label == "PERSON"]
+    assert len(names) == len(ents), names
+
+
 def test_sentence_case_line_is_not_a_headline(rules):
     # a body sentence full of names keeps the model's entities (it ends with a full stop)
     tokens = toks("Prime Minister Naftali Bennett met Chilean Deputy Helia Molina in Santiago .")
@@ -327,6 +339,7 @@ CAMPAIGN_CASES = [
     (toks("Hillary Clinton ’s campaign said so ."), {(0, 2): "PERSON"}, "Clinton campaign"),
     (toks("the Trump camp said so ."), {}, "Trump campaign"),
     (toks("the Obama administration said so ."), {}, "Obama administration"),
+    (toks("Clinton ’s team said so ."), {}, "Clinton campaign"),
     (toks("His campaign said so ."), {}, None),                 # negative: a pronoun owns it
     (toks("the campaign said so ."), {}, None),
 ]
@@ -363,6 +376,23 @@ def test_campaign_owner_in_a_tagged_doc(rules, tokens, pos, ents, name):
     assert [_mention_name(doc, m, rules) for m in campaigns] == ([name] if name else [])
 
 
+@pytest.mark.parametrize("doc_rows, linked", [
+    # "Mr. Obama" in an article naming only Michelle Obama in full is Barack, from the corpus
+    ([("Michelle Obama", None), ("Obama", "Mr."), ("Obama", "President")], "PERSON:barack-obama"),
+    # negative: "Mrs. Obama" there is Michelle
+    ([("Michelle Obama", None), ("Obama", "Mrs.")], "PERSON:michelle-obama"),
+    # negative: no honorific, the document's full name
+    ([("Michelle Obama", None), ("Obama", None)], "PERSON:michelle-obama"),
+    # negative: honorifics of both genders say nothing
+    ([("Michelle Obama", None), ("Obama", "Mr."), ("Obama", "Mrs.")], "PERSON:michelle-obama"),
+])
+def test_an_honorific_of_the_other_gender_does_not_link_to_the_documents_full_name(rules, doc_rows, linked):
+    rows = [row("a", "Barack Obama", title="President"), row("b", "Barack Obama"),
+            row("c", "Michelle Obama")] + [row("x", name, title=title) for name, title in doc_rows]
+    rows, _ = link_mentions(rows, rules)
+    assert {r["entity_id"] for r in rows if r["doc_id"] == "x" and r["name"] == "Obama"} == {linked}
+
+
 def test_a_surname_links_by_corpus_context_and_stays_when_ambiguous(rules):
     rows = [row("a", "Barack Obama", title="President"), row("a", "White House", "ORG"),
             row("b", "Barack Obama"), row("b", "White House", "ORG"), row("b", "Senate", "ORG"),
@@ -376,7 +406,8 @@ def test_a_surname_links_by_corpus_context_and_stays_when_ambiguous(rules):
     rows, _ = link_mentions(rows, rules)
     by = {(r["doc_id"], r["name"]): (r["entity_id"], r["link_rule"]) for r in rows}
     assert by[("d", "Obama")] == ("PERSON:barack-obama", "corpus_context")
-    assert by[("e", "Obama")] == ("PERSON:michelle-obama", "corpus_context")
+    # (the honorific leaves one full name of the corpus: Michelle's)
+    assert by[("e", "Obama")] == ("PERSON:michelle-obama", "corpus_unique")
     assert by[("f", "Obama")] == ("PERSON:barack-obama", "corpus_dominant")
     assert by[("j", "Smith")] == ("PERSON:smith", "model")
     assert by[("g", "Bennett")] == ("PERSON:naftali-bennett", "corpus_unique")
@@ -562,13 +593,33 @@ def test_an_epithet_before_a_surname_is_not_a_first_name(rules):
     rows = [row("a", "Marco Rubio"), row("a", "Weak - Rubio"), row("b", "Ted Cruz"), row("b", "Neither Cruz"),
             # negatives: a first name that is also a word stays a first name; a word the corpus
             # never writes in lower case stays too
-            row("c", "Bill Clinton"), row("c", "Hillary Clinton"), row("d", "Zelda Cruz")]
+            row("c", "Bill Clinton"), row("c", "Hillary Clinton"), row("d", "Zelda Cruz"),
+            # an -ing word opening a sentence; negative: a first name ending so ("Sterling")
+            row("e", "Hillary Clinton"), row("e", "Injecting Clinton"), row("f", "Sterling Brown")]
     linked, _ = link_mentions(rows, rules, frozenset({"weak", "neither", "bill", "mark"}))
     ids = {(r["doc_id"], r["text"]): r["entity_id"] for r in linked}
     assert ids[("a", "Weak - Rubio")] == "PERSON:marco-rubio"
     assert ids[("b", "Neither Cruz")] == "PERSON:ted-cruz"
     assert ids[("c", "Bill Clinton")] == "PERSON:bill-clinton"
     assert ids[("d", "Zelda Cruz")] == "PERSON:zelda-cruz"
+    assert ids[("e", "Injecting Clinton")] == "PERSON:hillary-clinton"
+    assert ids[("f", "Sterling Brown")] == "PERSON:sterling-brown"
+
+
+@pytest.mark.parametrize("tokens, ents, expected", [
+    # the initials of an organisation the document names in full, written alone
+    (toks("Christian News Service reported it . CNS reported more on Monday ."), {(0, 3): "ORG"},
+     [("Christian News Service", "ORG"), ("CNS", "ORG")]),
+    (toks("The Federal Bureau of Investigation spoke . The F.B.I. said so ."), {(1, 5): "ORG"},
+     [("Federal Bureau of Investigation", "ORG"), ("F.B.I.", "ORG")]),
+    # negatives: no organisation with those initials; two letters only
+    (toks("Christian Science Monitor reported it . CNS reported more ."), {(0, 3): "ORG"},
+     [("Christian Science Monitor", "ORG")]),
+    (toks("Green Party met . GP said so ."), {(0, 2): "ORG"}, [("Green Party", "ORG")]),
+])
+def test_initials_of_an_organisation_named_in_full(rules, tokens, ents, expected):
+    got = [(text, label) for text, label, _ in found(make_doc(tokens, ents), rules)]
+    assert got == expected, got
 
 
 # (tokens, entities, expected (text, label) among the mentions)

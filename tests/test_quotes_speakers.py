@@ -75,6 +75,96 @@ def test_surname_shared_by_two_people(extract, text, speaker, gender):
     assert rows and (rows[-1]["speaker"], rows[-1]["speaker_gender"]) == (speaker, gender), rows
 
 
+# (text, speaker of the last quote)
+RECENT_FULL_NAMES = [
+    # the one of two people sharing a surname just named in full is who the surname means ...
+    ("Gary Johnson spoke in Ohio on Monday.\nThe polls closed early.\nThe rain stopped at noon.\n"
+     "Homeland Security Secretary Jeh Johnson warned about hackers.\nJohnson said the plan would fail.",
+     "Jeh Johnson"),
+    # ... not when both were named in the last paragraphs (the link made earlier stands)
+    ("Gary Johnson spoke in Ohio on Monday.\nHomeland Security Secretary Jeh Johnson warned about hackers.\n"
+     "Johnson said the plan would fail.", "Gary Johnson"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", RECENT_FULL_NAMES, ids=["just-named", "both-near"])
+def test_surname_shared_by_two_people_goes_to_the_one_just_named(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, rows
+
+
+# (text, speaker of the first quote)
+INTRODUCED = [
+    # a lede's description, then the person named in the paragraphs after
+    ("A former party chairman says the plan will fail.\nThe vote is on Monday.\n"
+     "Don Fowler, who led the party in 1995, wants a new plan.", "Don Fowler"),
+    ("Connecticut's tax commissioner says nobody leaked the files.\nKevin Sullivan says he checked.",
+     "Kevin Sullivan"),
+    # negatives: a person named in what is said; a thing; a collective; a relative clause's someone;
+    # an anonymous source the article need not name; named too far after
+    ("A former party chairman says Barack Obama should act now.\nThe vote is on Monday.", None),
+    ("A slide says the plan will fail.\nDon Fowler said on Monday that it works.", None),
+    ("A chorus of prominent Republicans says the plan will fail.\nDon Fowler said on Monday that it works.",
+     None),
+    ("An architect who worked for him said he was never paid.\nDon Fowler said on Monday that it works.",
+     None),
+    ("A spokesman says the plan will fail.\nDon Fowler said on Monday that it works.", None),
+    ("A former party chairman says the plan will fail.\nThe vote is on Monday.\nIt rained.\nIt snowed.\n"
+     "Don Fowler said on Monday that it works.", None),
+]
+
+
+@pytest.mark.parametrize("text, speaker", INTRODUCED, ids=["lede", "possessive", "reported-subject", "thing",
+                                                           "collective", "relative", "anonymous", "too-far"])
+def test_description_introducing_the_person_named_next(extract, text, speaker):
+    rows = extract(text)
+    assert rows, rows
+    if speaker is None:
+        assert rows[0]["speaker"] in (None, rows[0]["speaker_text"]), rows[0]
+    else:
+        assert rows[0]["speaker"] == speaker, rows[0]
+
+
+# (text, speaker of the last quote)
+CHARACTERISED = [
+    # a characterising description of nobody named is the person the story follows ...
+    ("Donald Trump attacked the plan on Monday.\nThe New York businessman said the deal was bad.", "Donald Trump"),
+    # ... of the gender the noun says
+    ("Mary Roe met Donald Trump on Monday.\nThe Ohio businesswoman said the deal was bad.", "Mary Roe"),
+    # negative: a trade alone may be anyone
+    ("Donald Trump attacked the plan on Monday.\nThe businessman said the deal was bad.", "The businessman"),
+    # negatives: a role nobody of the document has is someone new
+    ("Donald Trump attacked the plan on Monday.\nThe judge said the deal was legal.", "The judge"),
+    # an indefinite one is not the person followed
+    ("Donald Trump attacked the plan on Monday.\nA businessman from Ohio said the deal was bad.",
+     "A businessman from Ohio"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", CHARACTERISED, ids=["followed", "gendered", "trade-alone", "role",
+                                                               "indefinite"])
+def test_characterising_description_is_the_person_followed(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, rows
+
+
+# (text, speaker of the last quote)
+UNKNOWN_PLACES = [
+    # a place said of nobody does not stop the one person with the role
+    ("Sen. Bernie Sanders spoke in Ohio on Monday.\nThe Vermont senator said the plan would fail.",
+     "Bernie Sanders"),
+    # negative: a party word does
+    ("Sen. Bernie Sanders spoke in Ohio on Monday.\nThe Republican senator said the plan would fail.",
+     "The Republican senator"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", UNKNOWN_PLACES, ids=["place", "party"])
+def test_role_with_a_place_said_of_nobody(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, rows
+
+
 # (text, speaker of the last quote, resolution)
 DESCRIPTIONS = [
     # a definite description is the person the article describes with its head noun
@@ -140,11 +230,23 @@ ORGANISATION_NOUNS = [
      "the bank", "none"),
     # an organisation named only inside the quote itself is not its speaker
     ('"Deutsche Bank is wrong," the union said on Monday.', "the union", "none"),
+    # a name of the noun's kind ([organisation_kinds]): "the union" for the Workers, "the agency"
+    # for an Office ...
+    ('The United Mine Workers of America voted on Tuesday.\n"The deal is fair," the union said.',
+     "United Mine Workers of America", "role"),
+    ('The tax share fell, according to the Congressional Budget Office.\n"It is hard to avoid," the agency said.',
+     "Congressional Budget Office", "role"),
+    # ... not when two of that kind are named
+    ('The Congressional Budget Office and the Government Accountability Office met on Monday.\n'
+     '"It is hard to avoid," the agency said.', "the agency", "none"),
+    # a place's government
+    ('"We are ready for the rally," the city of Phoenix said on Monday.', "city of Phoenix", "explicit"),
 ]
 
 
 @pytest.mark.parametrize("text, speaker, resolution", ORGANISATION_NOUNS,
-                         ids=["named-with", "noun-after", "appos", "no-org", "two-orgs", "inside-quote"])
+                         ids=["named-with", "noun-after", "appos", "no-org", "two-orgs", "inside-quote",
+                              "kind-union", "kind-agency", "kind-two", "city-of"])
 def test_organisation_noun_resolved_to_the_named_organisation(extract, text, speaker, resolution):
     rows = extract(text)
     assert rows and (rows[-1]["speaker"], rows[-1]["resolution"]) == (speaker, resolution), rows
@@ -291,3 +393,68 @@ ISSUERS = [
 def test_the_issuer_of_a_document(extract, text, speaker):
     rows = extract(text)
     assert rows and rows[-1]["speaker"] == speaker, rows
+
+
+def _resolver_on(words: list[str], heads: list[int] | None, deps: list[str] | None, mentions: list[tuple],
+                 config):
+    """A SpeakerResolver on a hand-built parse (no model) with mentions (start, end, label, name[,
+    title, corpus titles])."""
+    from spacy.tokens import Doc
+
+    from pipeline.docs import shared_vocab
+    from pipeline.quotes.mentions import Mention
+    from pipeline.quotes.speakers import SpeakerResolver
+
+    doc = Doc(shared_vocab(), words=words, heads=heads, deps=deps)
+    ms = [Mention("t", s, e, doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), doc[s:e].text, label,
+                  rest[0] if rest else None, f"{label}:{name}", name, tuple(rest[1]) if rest else ())
+          for s, e, label, name, *rest in mentions]
+    return doc, SpeakerResolver(doc, ms, config)
+
+
+@pytest.mark.parametrize("words, heads, deps, mentions, speaker", [
+    # the place parsed as the head of "Tulsa police Chief Chuck Jordan": the titled person closes it
+    (["Tulsa", "police", "Chief", "Chuck", "Jordan", "said", "so", "."], [5, 2, 0, 4, 2, 5, 5, 5],
+     ["nsubj", "compound", "appos", "compound", "appos", "ROOT", "advmod", "punct"],
+     [(0, 1, "GPE", "Tulsa"), (3, 5, "PERSON", "Chuck Jordan")], "Chuck Jordan"),
+    # negative: no title word before the name ("Tulsa police and Chuck Jordan")
+    (["Tulsa", "police", "and", "Chuck", "Jordan", "said", "so", "."], [5, 0, 0, 4, 0, 5, 5, 5],
+     ["nsubj", "compound", "cc", "compound", "conj", "ROOT", "advmod", "punct"],
+     [(0, 1, "GPE", "Tulsa"), (3, 5, "PERSON", "Chuck Jordan")], "Tulsa"),
+])
+def test_titled_person_closing_the_span_is_the_speaker(config, words, heads, deps, mentions, speaker):
+    doc, resolver = _resolver_on(words, heads, deps, mentions, config)
+    found = resolver._name_in_span(0, 5, doc[0])
+    assert found is not None and found.name == speaker
+
+
+@pytest.mark.parametrize("bill_title, speaker", [
+    # a bare role goes first to the person this document gives it, whatever the corpus's titles
+    ("Former President", "Bill Clinton"),
+    # negative: the document gives it nobody: the corpus's titles and recency decide
+    (None, "Hillary Clinton"),
+])
+def test_bare_role_goes_to_the_person_the_document_gives_it(config, bill_title, speaker):
+    words = "Bill Clinton spoke for his wife Hillary Clinton . The former president said so .".split()
+    _, resolver = _resolver_on(words, None, None, [
+        (0, 2, "PERSON", "Bill Clinton", bill_title, ("former president", "president")),
+        (6, 8, "PERSON", "Hillary Clinton", None, ("president", "secretary"))], config)
+    found = resolver._role_match(["the", "former", "president"], 13)
+    assert found is not None and found.name == speaker
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # a title-case headline run on from a name: the person named in full at its start
+    ("Elizabeth Warren Hammers Wells Fargo CEO Says Bank Failed Customers\n"
+     "Senator Elizabeth Warren spoke in Boston on Monday.", "Elizabeth Warren"),
+    # negative: the first name alone does not make the full name
+    ("Elizabeth Hammers Wells Fargo CEO Says Bank Failed Customers\n"
+     "Senator Elizabeth Warren spoke in Boston on Monday.", None),
+], ids=["name-first", "first-name-only"])
+def test_headline_speaker_opening_with_a_full_name(extract, text, speaker):
+    rows = extract(text)
+    assert rows, rows
+    if speaker is None:
+        assert rows[0]["speaker"] != "Elizabeth Warren", rows[0]
+    else:
+        assert rows[0]["speaker"] == speaker, rows[0]

@@ -76,7 +76,7 @@ CLOSED_CLASS = frozenset("the a an this that these those his her its their our m
 
 # Overlap resolution: higher wins, then longer, then earlier (an explicit sort key).
 PRIORITY = {"alias": 6, "pattern": 5, "split": 4, "relabel": 3, "surname": 3, "place": 3, "model": 2,
-            "gazetteer": 1, "headline": 1, "name_in_text": 1}
+            "gazetteer": 1, "headline": 1, "name_in_text": 1, "acronym_in_text": 1}
 LABEL_ORDER = ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"]
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"'})
 
@@ -95,6 +95,8 @@ class EntityRules:
     nationalities: frozenset[str]
     max_title_tokens: int
     caption_res: list[re.Pattern]
+    position_res: list[re.Pattern]
+    party_res: list[re.Pattern]
     byline_res: list[re.Pattern]
     name_only_max_tokens: int
     min_content_words: int
@@ -105,6 +107,8 @@ class EntityRules:
     context_posterior: float
     context_smoothing: float
     person_min_documents: int
+    honorific_gender: dict[str, str]              # "mr." -> male (lower case)
+    honorific_first_name_share: float
     description_min_documents: int
     name_particles: frozenset[str]
     extra_titles: frozenset[str]                  # lower case, no final dot
@@ -202,6 +206,8 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         nationalities=frozenset(strs("titles.nationalities")),
         max_title_tokens=need("titles.max_tokens", int),
         caption_res=[compile_regex(p, source) for p in strs("lines.caption_patterns")],
+        position_res=[compile_regex(p, source) for p in strs("lines.position_patterns")],
+        party_res=[compile_regex(p, source) for p in strs("lines.party_patterns")],
         byline_res=[compile_regex(p, source) for p in strs("lines.byline_patterns")],
         name_only_max_tokens=need("lines.name_only_max_tokens", int),
         min_content_words=need("headlines.min_content_words", int),
@@ -212,6 +218,9 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         context_posterior=float(need("linking.context_posterior", (int, float))),
         context_smoothing=float(need("linking.context_smoothing", (int, float))),
         person_min_documents=need("linking.person_min_documents", int),
+        honorific_gender={**{w.lower(): "male" for w in strs("linking.male_honorifics")},
+                          **{w.lower(): "female" for w in strs("linking.female_honorifics")}},
+        honorific_first_name_share=float(need("linking.honorific_first_name_share", (int, float))),
         description_min_documents=need("linking.description_min_documents", int),
         name_particles=frozenset(w.lower() for w in strs("titles.name_particles")),
         extra_titles=_extra_titles(strs("titles.extra_heads")),
@@ -333,7 +342,7 @@ def split_lines(doc: Doc) -> list[tuple[int, int]]:
 
 def classify_line(doc: Doc, start: int, end: int, rules: EntityRules) -> str:
     text = doc[start:end].text
-    if any(r.search(text) for r in rules.caption_res):
+    if any(r.search(text) for r in rules.caption_res) or _position_caption(doc, start, end, text, rules):
         return "caption"
     if any(r.search(text) for r in rules.byline_res) and end - start <= 10:
         return "byline"
@@ -343,6 +352,17 @@ def classify_line(doc: Doc, start: int, end: int, rules: EntityRules) -> str:
     if is_headline(doc, start, end, rules):
         return "headline"
     return "body"
+
+
+def _position_caption(doc: Doc, start: int, end: int, text: str, rules: EntityRules) -> bool:
+    """A line with a position marker ("Putin (R) speaks with Bennett") that reads like a caption:
+    no quotation mark, no party marker ("(D)", "(R-Tex.)": then "(R)" is a party too) and, in a
+    tagged Doc, no past-tense verb ("Gov. Pat McCrory (R) said ...")."""
+    if not any(r.search(text) for r in rules.position_res):
+        return False
+    if any(r.search(text) for r in rules.party_res) or any(q in text for q in '"“”'):
+        return False
+    return not (doc.has_annotation("TAG") and any(t.tag_ == "VBD" for t in doc[start:end]))
 
 
 def is_headline(doc: Doc, start: int, end: int, rules: EntityRules) -> bool:
@@ -577,6 +597,33 @@ def _missed_full_names(doc: Doc, mentions: list[Mention], surnames: set[tuple[st
     return found
 
 
+def _acronyms_in_text(doc: Doc, mentions: list[Mention], body_lines: list[tuple[int, int]],
+                      rules: EntityRules) -> list[Mention]:
+    """The initials of an organisation the document names in full, written alone and missed by the
+    model ("Christian News Service reported ... CNS reported Monday"; "F.B.I." for the "Federal
+    Bureau of Investigation"): that organisation (rule_id `acronym_in_text`; linking joins the two
+    forms). Three letters or more; not a word the document also writes in lower case."""
+    initials = {}
+    for m in mentions:
+        if m.label == "ORG":
+            found = acronym_of(normalise_name(doc[m.start:m.end].text), rules.org_stopwords)
+            if found and is_acronym(found):
+                initials[found] = m.label
+    if not initials:
+        return []
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    lower = {t.lower_ for t in doc if t.is_alpha and t.text.islower()}
+    out = []
+    for start, end in body_lines:
+        for i in range(start, end):
+            token = doc[i]
+            key = dotted_key(token.text.rstrip(".") + ("." if "." in token.text else ""))
+            if i in taken or key not in initials or token.lower_ in lower or not token.text[:1].isupper():
+                continue
+            out.append(Mention(i, i + 1, initials[key], "acronym_in_text"))
+    return out
+
+
 def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
     """Pure heart of the stage, per document: corrected mentions with titles, before linking."""
     lines = [Line(s, e, classify_line(doc, s, e, rules)) for s, e in split_lines(doc)]
@@ -720,6 +767,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
         if key in rules.aliases:
             m.label, m.canonical = rules.aliases[key]
 
+    mentions = sorted(mentions + _acronyms_in_text(doc, mentions, body_lines, rules), key=lambda m: m.start)
     missed = _missed_full_names(doc, mentions, surnames, body_lines, rules)
     widened = {m.end - 1 for m in missed}
     mentions = sorted([m for m in mentions if not (m.end - m.start == 1 and m.start in widened)] + missed,
@@ -840,9 +888,23 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
 
     names_by_doc: dict[str, Counter] = defaultdict(Counter)
     titles_by_doc_name: dict[tuple[str, str], set[str]] = defaultdict(set)
+    honorific_by_doc_name: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in rows:
         names_by_doc[row["doc_id"]][row["name"]] += 1
         titles_by_doc_name[(row["doc_id"], row["name"])] |= _title_features(row.get("title"))
+        first_word = (row.get("title") or "").split()[:1]
+        if first_word and first_word[0].lower() in rules.honorific_gender:
+            honorific_by_doc_name[(row["doc_id"], row["name"])].add(rules.honorific_gender[first_word[0].lower()])
+    first_gender = _first_name_gender_of(canon_counts, rules.honorific_first_name_share)
+
+    def same_gender(doc_id: str, name: str, found: list[str]) -> list[str]:
+        """The full names a surname written with honorifics of one gender may stand for."""
+        genders = honorific_by_doc_name.get((doc_id, name), set())
+        if len(genders) != 1:
+            return found
+        gender = next(iter(genders))
+        # (a name written first is a family name there: "Mr. Ban" is "Ban Ki-moon")
+        return [f for f in found if _fold(name_words(f)[0]) == _fold(name) or first_gender(f) in (None, gender)]
 
     keys_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # name -> (parts, words) folded
 
@@ -912,6 +974,7 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
                 canonical, rule = home[canonical], "same_doc_full_name"
             elif canonical not in home:
                 found, how = candidates(words, index(full))
+                found = same_gender(doc_id, name, found)
                 if found:
                     # (a tie in the document goes to the name the corpus uses most)
                     canonical = home[max(found, key=lambda f: (full[f], canon_counts[f], len(f), f))]
@@ -941,6 +1004,7 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
     for doc_id, name in unresolved:
         words = _person_parts(name, suffixes)
         pool, how = candidates(words, pool_names)
+        pool = same_gender(doc_id, name, pool)
         if not pool or how != "surname":
             continue
         if len(pool) == 1:
@@ -956,6 +1020,21 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
             if canon_counts[top] >= rules.corpus_share * total:
                 out[(doc_id, name)] = (top, "corpus_dominant")
     return out
+
+
+def _first_name_gender_of(full_names, min_share: float):
+    """full name -> the gender of its first name when the first-name list is sure of it
+    (`min_share` of its bearers), else None; looked up in one batch."""
+    from .quotes.gender import first_name_genders, first_name_of   # (the quotes package imports this module)
+
+    firsts = {name: first_name_of(name) for name in full_names}
+    known = first_name_genders(f for f in firsts.values() if f)
+
+    def gender(name: str) -> str | None:
+        first = firsts.get(name) if name in firsts else first_name_of(name)
+        hit = known.get(first.lower()) if first else None
+        return hit[0] if hit is not None and hit[1] >= min_share else None
+    return gender
 
 
 def _context_choice(pool: list[str], features: set[str], profiles: dict[str, _Person],
@@ -1129,8 +1208,8 @@ def _promote_corpus_persons(rows: list[dict], rules: EntityRules) -> None:
 
 def _epithets_to_surnames(rows: list[dict], common_words: frozenset[str]) -> None:
     """A "name" of two words that is an epithet and a surname ("Weak - Rubio", "Neither Cruz",
-    "Fascist Trump"; a dash inside it, or a first word the corpus writes in lower case that the
-    first-name list does not hold) is the surname: linking then finds the person. "Bill Clinton",
+    "Fascist Trump", "Injecting Clinton"; a dash inside it, or a first word the corpus writes in
+    lower case or an -ing word, that the first-name list does not hold) is the surname: linking then finds the person. "Bill Clinton",
     "Mark Warner" keep their first names ("bill" and "mark" are words, and first names too)."""
     from pipeline.steps.quotes.gender import first_name_genders   # (here: the quotes package imports this module)
 
@@ -1141,7 +1220,9 @@ def _epithets_to_surnames(rows: list[dict], common_words: frozenset[str]) -> Non
     for row in rows:
         words = parts(row["name"]) if row["label"] == "PERSON" else []
         dashed = [w for w in words if w not in ("-", "–", "—")]
-        if len(dashed) == 2 and (len(dashed) < len(words) or dashed[0].lower() in common_words):
+        # (a capitalised -ing word opening a sentence is a verb, "Injecting Clinton into ...")
+        verb_like = len(dashed) == 2 and len(dashed[0]) > 5 and dashed[0].lower().endswith("ing")
+        if len(dashed) == 2 and (len(dashed) < len(words) or dashed[0].lower() in common_words or verb_like):
             candidates.append((row, dashed, len(dashed) < len(words)))
     known = first_name_genders(w[0] for _, w, dash in candidates if not dash)
     for row, words, dash in candidates:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.core.config import DEFAULT_CONFIG_DIR, load_stage_config, reject_unknown_keys
@@ -10,7 +10,7 @@ from pipeline.core.errors import ConfigError
 from pipeline.steps.quotes.rules import RULE_IDS
 
 STAGE = "quotes"
-SECTIONS = ("cues", "not_speech", "direct", "speakers", "roles", "rules")
+SECTIONS = ("cues", "not_speech", "direct", "speakers", "roles", "organisation_kinds", "rules")
 
 
 @dataclass
@@ -46,6 +46,9 @@ class QuoteConfig:
     female_honorifics: frozenset
     non_speaking_heads: frozenset
     first_name_min_share: float
+    person_role_nouns: frozenset
+    introduced_paragraphs: int
+    government_places: frozenset
     document_nouns: frozenset
     document_writing_verbs: frozenset
     organisation_nouns: frozenset
@@ -76,6 +79,7 @@ class QuoteConfig:
     aside_modals: frozenset = frozenset()
     loose_quotatives: frozenset = frozenset()
     floating_quantifiers: frozenset = frozenset()
+    organisation_kinds: dict = field(default_factory=dict)   # "union" -> words naming unions
 
     def rule_enabled(self, rule_id: str) -> bool:
         return rule_id not in self.rules_off
@@ -135,6 +139,7 @@ class QuoteConfig:
                 raise ConfigError(f"{source}: 'roles.{key}' must be a list of strings")
             roles[key.lower()] = [v.lower() for v in values]
         fields = dict(
+            organisation_kinds=_organisation_kinds(config, source),
             speech=words("cues", "speech"), direct_only=words("cues", "direct_only"),
             noun_tagged_cues=words("cues", "noun_tagged"), make_clear=words("cues", "make_clear"),
             object_content=words("cues", "object_content"), directive=words("cues", "directive"),
@@ -171,6 +176,9 @@ class QuoteConfig:
             female_honorifics=words("speakers", "female_honorifics"),
             non_speaking_heads=words("speakers", "non_speaking_heads"),
             first_name_min_share=share("speakers", "first_name_min_share"),
+            person_role_nouns=words("speakers", "person_role_nouns"),
+            introduced_paragraphs=integer("speakers", "introduced_paragraphs"),
+            government_places=words("speakers", "government_places"),
             document_nouns=words("speakers", "document_nouns"),
             document_writing_verbs=words("speakers", "document_writing_verbs"),
             organisation_nouns=words("speakers", "organisation_nouns"),
@@ -197,6 +205,16 @@ class QuoteConfig:
             reject_unknown_keys(config.get(section, {}), {k for s, k in read if s == section}, source,
                                 prefix=f"{section}.")
         return cls(**fields)
+
+
+def _organisation_kinds(config: dict, source: str) -> dict[str, frozenset]:
+    """[organisation_kinds]: organisation noun -> words of the names of that kind (data keys)."""
+    kinds = {}
+    for key, values in config.get("organisation_kinds", {}).items():
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ConfigError(f"{source}: 'organisation_kinds.{key}' must be a list of strings")
+        kinds[key.lower()] = frozenset(v.lower() for v in values)
+    return kinds
 
 
 def load_config(config_dir: Path | None = None) -> QuoteConfig:

@@ -3,6 +3,7 @@ title and recency against the document's mentions, recording how in `resolution`
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from typing import Sequence
@@ -131,7 +132,7 @@ class SpeakerResolver:
             if m.token_start <= head.i < m.token_end:
                 if _one_member(head, m):
                     return None
-                return m
+                return self._titled_person_closing(m, inside, end) if m.label != "PERSON" else m
         # The head is a title word compounded with a name ("President Putin" parsed with the
         # title as head), or an apposition.
         for m in inside:
@@ -143,6 +144,21 @@ class SpeakerResolver:
                     and root.dep_ != "poss":
                 return m
         return None
+
+    def _titled_person_closing(self, holder: Mention, inside: list[Mention], end: int) -> Mention:
+        """"Tulsa police Chief Chuck Jordan" parsed with the place as its head: a person named
+        with a title word just before the name ("Chief", "spokeswoman") and closing the
+        speaker's span is the speaker, not the place or organisation the title belongs to;
+        else `holder`, the mention holding the head."""
+        doc = self.doc
+        last = inside[-1]
+        while end > last.token_end and (doc[end - 1].is_punct or doc[end - 1].is_space):
+            end -= 1
+        if last.label == "PERSON" and last.token_end == end and last.token_start > 0 and \
+                doc[last.token_start - 1].lower_.rstrip(".") in {w.rstrip(".") for w in
+                                                                 self.config.title_words | _role_heads(self.config)}:
+            return last
+        return holder
 
     def _in_context(self, m: Mention) -> Mention:
         """A surname alone ("Obama", "Mrs. Clinton") where the document names several people with
@@ -178,7 +194,107 @@ class SpeakerResolver:
                                              for x in full if x.name == n)]
             if len(fits) == 1:
                 return mention_of(fits[0])
+        # The one of them named in full in this paragraph or the two before, the other not
+        # ("Gary Johnson" far above, "Homeland Security Secretary Jeh Johnson says ... / Johnson
+        # tells MSNBC"): the person just introduced.
+        floor = self._paragraphs_back(m.token_start, 2)
+        near = {x.name for x in full if floor <= x.token_start < m.token_start}
+        if len(near) == 1:
+            return mention_of(next(iter(near)))
         return m
+
+    def _introduced_person(self, head: Token, start: int, end: int, cue_i: int,
+                           content: tuple[int, int] | None) -> Mention | None:
+        """The news lede's way of introducing someone: a singular description that is not
+        anaphoric ("A former Democratic National Committee chairman says ...", a headline's
+        "Former White House Doctor Says", "Connecticut's tax commissioner says ...": no "the",
+        "this", "that") and names nobody, then the person named in full in the paragraphs after
+        ("... said Don Fowler, who helmed the DNC", "Kevin Sullivan says he ..."): the first
+        person named in full as the subject of a clause after the cue, in the cue's paragraph or
+        the next `introduced_paragraphs`, outside the quote's content. Not a word for an anonymous
+        source ("a spokesman", "an official": the article need not name them), nor a share, a
+        document or an organisation; a capitalised head only when it is a role word."""
+        config = self.config
+        low, lemma = head.lower_, head.lemma_.lower()
+        # a word for a person: a role or title word, a role noun of the lexicon, a noun of a
+        # trade ("-man", "-ist", "-ian"), or a word the corpus describes people with ("mogul");
+        # not "a slide", "a database", "a lesson"
+        person_word = low in _role_heads(config) or low in config.title_words or \
+            low in config.person_role_nouns or lemma in config.person_role_nouns or \
+            (len(low) > 6 and low.endswith(config.person_suffixes)) or \
+            any(low in m.described for m in self.mentions if m.label == "PERSON")
+        if not person_word or head.pos_ not in ("NOUN", "PROPN") or head.tag_ in ("NNS", "NNPS"):
+            return None
+        if {low, lemma} & (config.unnamed_nouns | config.share_nouns | config.document_nouns |
+                           config.organisation_nouns | config.non_speaking_heads | config.poll_nouns):
+            return None
+        if any(c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these", "those") for c in head.children):
+            return None
+        if any(m.label == "PERSON" for m in self._mentions_in(start, end)):
+            return None
+        # (a relative clause makes it someone of its own: "an architect who said he was stiffed")
+        if any(c.dep_ == "relcl" for c in head.children):
+            return None
+        # (a collective: "A chorus of prominent Republicans", "a group of senators")
+        if any(c.dep_ == "prep" and c.lower_ == "of" and any(o.tag_ in ("NNS", "NNPS") for o in c.children)
+               for c in head.children):
+            return None
+        limit = self._paragraphs_forward(cue_i, config.introduced_paragraphs)
+        doc = self.doc
+        for m in self.mentions:
+            if m.token_start <= max(cue_i, end - 1) or m.label != "PERSON":
+                continue
+            if m.token_start >= limit:
+                break
+            if len(m.text.split()) < 2 or (content is not None and content[0] <= doc[m.token_start].idx < content[1]):
+                continue
+            # (the subject of a main clause: not of what someone says, "... says President
+            # Barack Obama should ...")
+            verb = doc[m.token_start:m.token_end].root.head
+            if self._is_subject(m) and verb.dep_ not in ("ccomp", "xcomp", "advcl", "relcl", "acl"):
+                return m
+        return None
+
+    def _characterised_person(self, head: Token, start: int, end: int, cue_i: int,
+                              content: tuple[int, int] | None) -> Mention | None:
+        """"Trump charges that ... / The New York businessman says ...": a definite epithet of
+        place and trade (a word of `person_role_nouns` or of a trade, not a role or a title: "the
+        judge" with no judge named is someone new) that describes nobody of the document is the
+        person the story is following, as "he" or "she" would be."""
+        config = self.config
+        low, lemma = head.lower_, head.lemma_.lower()
+        if head.pos_ != "NOUN" or head.tag_ != "NN" or low in _role_heads(config) or low in config.title_words:
+            return None
+        if not (low in config.person_role_nouns or lemma in config.person_role_nouns or
+                (len(low) > 6 and low.endswith(config.person_suffixes))):
+            return None
+        # (an epithet of place and trade, the style for a figure the story follows: "the New
+        # York businessman", "the Texas billionaire"; "the economist" alone may be anyone)
+        if not any(c.ent_type_ in ("GPE", "LOC") for c in head.lefts):
+            return None
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in head.children) or \
+                any(c.dep_ in ("relcl", "prep") for c in head.children) or \
+                any(m.label == "PERSON" for m in self._mentions_in(start, end)):
+            return None
+        # ("businessman" is a man, "businesswoman" a woman: a filter, not evidence of gender)
+        pronoun = "she" if low.endswith("woman") else "he" if low.endswith("man") else ""
+        return self._pronoun_person(cue_i, pronoun, content, learn=False)
+
+    def _paragraphs_forward(self, token: int, n: int) -> int:
+        """The first token after the paragraph n paragraphs after the one holding `token`."""
+        self._paragraphs_back(token, 0)
+        starts = self.__dict__["_paragraph_starts"]
+        k = bisect.bisect_right(starts, token) + n
+        return starts[k] if k < len(starts) else len(self.doc)
+
+    def _paragraphs_back(self, token: int, n: int) -> int:
+        """The first token of the paragraph n paragraphs before the one holding `token`."""
+        starts = self.__dict__.get("_paragraph_starts")
+        if starts is None:
+            starts = [0] + [t.i + 1 for t in self.doc if t.is_space and "\n" in t.text]
+            self.__dict__["_paragraph_starts"] = starts
+        k = max(0, bisect.bisect_right(starts, token) - 1 - n)
+        return starts[k]
 
     def _appositive_name(self, start: int, end: int, head: Token, att: Attribution) -> Mention | None:
         """"The hotel's general manager, Jane Roe", "Smith's agent, John Doe", "One of his
@@ -260,6 +376,16 @@ class SpeakerResolver:
 
         described = self._descriptions()
         names = {name for name, words in described.items() if fits_words(words)}
+        if not names and proper:
+            # a place said of nobody ("the New York businessman"): the head alone, when it fits
+            # one person of the document only
+            places = {c.lower_ for c in head.lefts if c.ent_type_ in ("GPE", "LOC")}
+            if set(proper) <= places and not any(p in words for p in proper for words in described.values()):
+                alone = {name for name, words in described.items() if lemma in words or head.lower_ in words}
+                if len(alone) == 1:
+                    names = alone
+                elif not alone:
+                    proper = []
         if not names:
             # The article does not say it of anyone: the one person of the article whom other
             # articles of the corpus describe so ("the businessman" for Donald Trump); none when
@@ -332,16 +458,42 @@ class SpeakerResolver:
             return any(t.lower_ == noun and t.head.i == root.i and t.dep_ in ("compound", "nmod", "amod")
                        for t in doc[max(0, m.token_start - 3):m.token_start])
 
-        fits = [m for m in self.mentions if m.label == "ORG" and carries(m) and m.name.lower() != noun and
-                not (content is not None and content[0] <= doc[m.token_start].idx < content[1])]
+        def outside(m: Mention) -> bool:
+            return not (content is not None and content[0] <= doc[m.token_start].idx < content[1])
+
+        fits = [m for m in self.mentions if m.label == "ORG" and carries(m) and m.name.lower() != noun and outside(m)]
         # Two organisations carrying it ("the Clinton campaign", "the Trump campaign"): which
         # one "the campaign" is, recency does not tell reliably; it stays as written.
         if len({m.name for m in fits}) != 1:
-            return None
+            return self._organisation_of_kind(noun, cue_i, outside)
         before = [m for m in fits if m.token_start < cue_i]
         return before[-1] if before else fits[0]
 
-    def _role_match(self, words: list[str], before_token: int) -> Mention | None:
+    def _organisation_of_kind(self, noun: str, cue_i: int, outside) -> Mention | None:
+        """"the union" for "the United Mine Workers of America", "the agency" for "the
+        Congressional Budget Office": the one organisation whose name holds a word of the noun's
+        kind (`[organisation_kinds]`) named in the cue's paragraph or the three before, else in the
+        whole document; None when several or none."""
+        kind = self.config.organisation_kinds.get(noun)
+        if not kind:
+            return None
+
+        def of_kind(m: Mention) -> bool:
+            return m.label == "ORG" and outside(m) and m.name.lower() != noun and \
+                any(w.strip(".,'’") in kind for w in m.name.lower().split())
+
+        floor = self._paragraphs_back(cue_i, 3)
+        for pool in ([m for m in self.mentions if floor <= m.token_start < cue_i and of_kind(m)],
+                     [m for m in self.mentions if of_kind(m)]):
+            names = {m.name for m in pool}
+            if len(names) == 1:
+                before = [m for m in pool if m.token_start < cue_i]
+                return before[-1] if before else pool[0]
+            if len(names) > 1:
+                return None
+        return None
+
+    def _role_match(self, words: list[str], before_token: int, places: frozenset = frozenset()) -> Mention | None:
         """"the Russian leader", "The Israeli Prime Minister", "the president": persons whose
         titles carry the role word (through the roles lexicon) and every nationality adjective."""
         roles = self.config.roles
@@ -373,12 +525,30 @@ class SpeakerResolver:
             and "and" not in words
         if known and definite_role:
             adjectives = known
+        # Places and small words said of nobody in the document ("the Vermont senator" when
+        # Sanders is only ever "Sen. Sanders"; "Senator from Texas") do not stop the one person of
+        # the document with the role; a party word does ("the Republican senator").
+        elif not known and adjectives and all(a in places for a in adjectives) and \
+                words[-1] in role_key.split() and "and" not in words:
+            holders = {m.name for m in persons if any(says(m, w) for w in wanted)}
+            # (not when the article gives them another place: "Florida Sen. Marco Rubio" is not
+            # "the Texas senator")
+            place_words = {t.lower_ for e in self.doc.ents if e.label_ in ("GPE", "LOC") for t in e}
+            if len(holders) == 1 and not any(
+                    says(m, w) for m in persons if m.name in holders for w in place_words):
+                adjectives = []
+        def fits(m: Mention) -> bool:
+            return any(says(m, w) for w in wanted) and not (adjectives and not all(says(m, a) for a in adjectives))
+
+        # A bare role ("the former president": no adjective to tell people apart) goes first to
+        # the people this document gives it: the corpus's titles of a person are noisy
+        # ("president" among Hillary Clinton's), so it is Bill, named "Former President Bill
+        # Clinton", even just after "his wife Hillary Clinton".
+        described = self._descriptions()
+        local = [m for m in persons if not adjectives and fits(m) and
+                 any(w in described.get(m.name, ()) for w in wanted)]
         best = None
-        for m in persons:
-            if not any(says(m, w) for w in wanted):
-                continue
-            if adjectives and not all(says(m, a) for a in adjectives):
-                continue
+        for m in local or [m for m in persons if fits(m)]:
             # Recency: the most recent mention before the cue, else the first after it.
             if m.token_start < before_token:
                 best = m
@@ -479,7 +649,8 @@ class SpeakerResolver:
         role_words = [w for w in words]
         m = None
         if head.lower_ in _role_heads(config) or any(w in config.roles for w in role_words):
-            m = self._role_match(role_words, cue_i)
+            places = frozenset(t.lower_ for t in doc[start:end] if t.ent_type_ in ("GPE", "LOC") or not t.text[:1].isupper())
+            m = self._role_match(role_words, cue_i, places)
         # (a place or group word may modify the description: "the Wisconsin Republican")
         if m is None and all(x.label in ("GPE", "NORP") for x in self._mentions_in(start, end)):
             m = self._described_person(head, cue_i)
@@ -511,6 +682,18 @@ class SpeakerResolver:
             org = self._named_organisation(head, cue_i, att.content)
             if org is not None:
                 return self._decided(att, "organisation", org.name, org.entity_id, org.label, "role")
+        # "A former DNC chairman says ..." / "Connecticut's tax commissioner says ...": a person
+        # described, not named, whom the next paragraphs name.
+        m = self._introduced_person(head, start, end, cue_i, att.content) or \
+            self._characterised_person(head, start, end, cue_i, att.content)
+        if m is not None:
+            self._title_from([t for t in doc[start:end] if not t.is_space], att)
+            return self._decided(att, "person", m.name, m.entity_id, m.label, "role")
+        # "The city of Phoenix said ...": a place's government speaking, an organisation.
+        if lemma_of(head) in config.government_places and any(
+                c.dep_ == "prep" and c.lower_ == "of" and any(o.ent_type_ == "GPE" for o in c.children)
+                for c in head.children):
+            return self._decided(att, "organisation", _strip_the(_norm(doc[start:end].text)), None, "ORG", "explicit")
         # Unnamed or unresolved: kept as written, when it names a source at all. A canonical
         # speaker is a name, an organisation or an unnamed source as written ("an official",
         # "Israeli officials", "Reports in Israeli press"); never a common noun that cannot speak
@@ -535,6 +718,13 @@ class SpeakerResolver:
             "organisation" if low in config.organisation_nouns else "unnamed")
         att.extra["speaker_kind"] = kind
         if head.pos_ == "PROPN":
+            # a title-case headline run on from a name ("Elizabeth Warren Hammers Wells Fargo
+            # CEO"): the person of the document named in full at its start
+            opening = [m for m in self.mentions if m.label == "PERSON" and len(m.name.split()) >= 2 and
+                       _strip_the(written).split()[:len(m.name.split())] == m.name.split()]
+            if opening:
+                m = max(opening, key=lambda m: len(m.name))
+                return self._decided(att, "person", m.name, m.entity_id, m.label, "explicit")
             self._set(att, _strip_the(written), None, None, "explicit")
         else:
             self._set(att, written, None, None, "none")
@@ -556,7 +746,8 @@ class SpeakerResolver:
                 return PRONOUN_GENDER[word], f"pronoun:{word}"
         return None, None
 
-    def _pronoun_person(self, cue_i: int, pronoun: str, content: tuple[int, int] | None = None) -> Mention | None:
+    def _pronoun_person(self, cue_i: int, pronoun: str, content: tuple[int, int] | None = None,
+                        learn: bool = True) -> Mention | None:
         """he/she: a person of the pronoun's gender (when known), outside the quote's own content.
         The subject of a sentence naming a person since the previous speaker's cue, in the cue's
         sentence or the two before ("Joe Biden weighed in, telling Mic ...: “...,” he said"), else
@@ -578,11 +769,11 @@ class SpeakerResolver:
         if pm is not None:
             since = [m for m in subjects if prev.cue is None or m.token_start > prev.cue.i]
             if since and since[-1].name != pm.name:
-                return self._learn_gender(self._in_context(since[-1]), pronoun)
-            return self._learn_gender(pm, pronoun)
+                return self._learn_gender(self._in_context(since[-1]), pronoun, learn)
+            return self._learn_gender(pm, pronoun, learn)
         if subjects:
-            return self._learn_gender(self._in_context(subjects[-1]), pronoun)
-        return self._learn_gender(self._in_context(recent) if recent is not None else None, pronoun)
+            return self._learn_gender(self._in_context(subjects[-1]), pronoun, learn)
+        return self._learn_gender(self._in_context(recent) if recent is not None else None, pronoun, learn)
 
     def _candidates(self, before_token: int, gender: str | None, skip: tuple[int, int] | None) -> list[Mention]:
         """Persons mentioned before a token, in order, of `gender` when theirs is known, outside `skip`."""
@@ -606,10 +797,10 @@ class SpeakerResolver:
             sent = self.doc[sent.start - 1].sent
         return sent.start
 
-    def _learn_gender(self, m: Mention | None, pronoun: str) -> Mention | None:
+    def _learn_gender(self, m: Mention | None, pronoun: str, learn: bool = True) -> Mention | None:
         """A person "he"/"she" resolved to: the pronoun is evidence of their gender, for later
         pronouns of the document and for the quote's `speaker_gender`."""
-        if m is not None and pronoun in PRONOUN_GENDER:
+        if m is not None and pronoun in PRONOUN_GENDER and learn:
             self.pronoun_votes[m.name][pronoun] += 1
         return m
 
@@ -817,6 +1008,10 @@ def _naming_participle(cue: Token, config: QuoteConfig) -> bool:
     return cue.dep_ == "acl" and cue.tag_ == "VBN" and cue.head.i < cue.i and \
         (lemma in config.metalinguistic_verbs or lemma in config.naming_verbs or
          lemma in config.name_giving_verbs or known_as) and not any(c.dep_ == "agent" for c in cue.children)
+
+
+def lemma_of(token: Token) -> str:
+    return token.lemma_.lower()
 
 
 def _strip_the(text: str) -> str:
