@@ -401,9 +401,9 @@ def _resolver_on(words: list[str], heads: list[int] | None, deps: list[str] | No
     title, corpus titles])."""
     from spacy.tokens import Doc
 
-    from pipeline.docs import shared_vocab
-    from pipeline.quotes.mentions import Mention
-    from pipeline.quotes.speakers import SpeakerResolver
+    from pipeline.steps.docs import shared_vocab
+    from pipeline.steps.quotes.mentions import Mention
+    from pipeline.steps.quotes.speakers import SpeakerResolver
 
     doc = Doc(shared_vocab(), words=words, heads=heads, deps=deps)
     ms = [Mention("t", s, e, doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), doc[s:e].text, label,

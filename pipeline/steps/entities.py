@@ -1025,7 +1025,7 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
 def _first_name_gender_of(full_names, min_share: float):
     """full name -> the gender of its first name when the first-name list is sure of it
     (`min_share` of its bearers), else None; looked up in one batch."""
-    from .quotes.gender import first_name_genders, first_name_of   # (the quotes package imports this module)
+    from pipeline.steps.quotes.gender import first_name_genders, first_name_of   # (the quotes package imports this module)
 
     firsts = {name: first_name_of(name) for name in full_names}
     known = first_name_genders(f for f in firsts.values() if f)
