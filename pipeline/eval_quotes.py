@@ -15,7 +15,9 @@ Matching conventions
   reported: 80%) of its content characters (spans may be discontinuous), one-to-one. "quoted" =
   gold content holds a double quote mark; "speech" = a word of the gold cue is a form of a verb
   in SPEECH_CUE_LEMMAS below (defined here, independently of the extraction lexicon, so it cannot
-  be tuned away). Precision = predictions covering more than 30% of the content of some gold
+  be tuned away); `by_kind` gives recall per gold kind (speech, evidence, thought, other: gold_kind,
+  from the gold cue and source words, since PolNeAR labels no kind) and precision per predicted
+  `kind`. Precision = predictions covering more than 30% of the content of some gold
   attribution (not one-to-one) / all predictions; `precision_lenient` also accepts a prediction
   lying more than 30% inside a gold content (the second half of a quotation split by "he said",
   which PolNeAR annotates as one discontinuous attribution); `precision_one_to_one` = matched
@@ -53,6 +55,24 @@ SPEECH_CUE_LEMMAS = {
     "emphasize": [], "recall": [], "deny": ["denied", "denies"], "confirm": [],
 }
 SPEECH_PHRASES = ["according to"]
+# The kind of a gold attribution (PolNeAR has no kind label; these lists, like SPEECH_CUE_LEMMAS,
+# are defined here apart from the extraction lexicons, so that they cannot be tuned to it):
+# speech = a speech cue (above); else evidence = a source whose words name a poll, a study, a
+# record or a document; else thought = a cue verb of belief, feeling, wish or plan; else other
+# (PolNeAR's many remaining cues: "called", "endorsed", "criticized", ":" ...).
+THOUGHT_CUE_LEMMAS = {
+    "think": ["thought", "thinks", "thinking"], "believe": [], "hope": [], "fear": [],
+    "worry": ["worried", "worries"], "feel": ["felt"], "know": ["knew", "known", "knows"],
+    "expect": [], "want": [], "plan": ["planned", "planning", "plans"], "doubt": [],
+    "wish": [], "intend": [], "prefer": ["preferred", "preferring"], "suspect": [],
+    "assume": [], "consider": [], "realize": [], "understand": ["understood"], "imagine": [],
+}
+EVIDENCE_SOURCE_NOUNS = {
+    "poll", "polls", "polling", "survey", "surveys", "study", "studies", "data", "record",
+    "records", "report", "reports", "analysis", "research", "numbers", "figures", "results",
+    "document", "documents", "emails", "filing", "filings", "statistics", "census", "audit",
+    "review", "investigation", "estimates", "projections", "forecast", "model", "evidence",
+}
 QUOTE_MARK_RE = re.compile(r"[\"“”„«»]|''|‘‘|’’")
 
 
@@ -64,6 +84,8 @@ def _forms(lemma: str, irregular: list[str]) -> set[str]:
 
 
 SPEECH_FORMS = {form for lemma, irregular in SPEECH_CUE_LEMMAS.items() for form in _forms(lemma, irregular)}
+THOUGHT_FORMS = {form for lemma, irregular in THOUGHT_CUE_LEMMAS.items() for form in _forms(lemma, irregular)}
+GOLD_KINDS = ("speech", "thought", "evidence", "other")
 
 
 def is_speech_cue(cue_text: str | None) -> bool:
@@ -73,6 +95,17 @@ def is_speech_cue(cue_text: str | None) -> bool:
     if any(p in low for p in SPEECH_PHRASES):
         return True
     return any(word in SPEECH_FORMS for word in re.findall(r"[a-z]+", low))
+
+
+def gold_kind(cue_text: str | None, source_text: str | None) -> str:
+    """speech / evidence / thought / other for a PolNeAR attribution (see GOLD_KINDS above)."""
+    if is_speech_cue(cue_text):
+        return "speech"
+    if any(w in EVIDENCE_SOURCE_NOUNS for w in re.findall(r"[a-z]+", (source_text or "").lower())):
+        return "evidence"
+    if any(w in THOUGHT_FORMS for w in re.findall(r"[a-z]+", (cue_text or "").lower())):
+        return "thought"
+    return "other"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -233,6 +266,7 @@ def _polnear_gold(record: dict) -> list[dict]:
         out.append({"content": content, "chars": span_chars(content), "source": a.get("source") or [],
                     "quoted": bool(QUOTE_MARK_RE.search(a.get("content_text") or "")),
                     "speech": is_speech_cue(a.get("cue_text")),
+                    "kind": gold_kind(a.get("cue_text"), a.get("source_text")),
                     "content_text": a.get("content_text"), "source_text": a.get("source_text"),
                     "cue_text": a.get("cue_text")})
     return out
@@ -293,6 +327,7 @@ def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]],
     for threshold in THRESHOLDS:
         tag = f"@{int(threshold * 100)}"
         tot = Counter()
+        kinds: dict[str, Counter] = defaultdict(Counter)
         misses, false_alarms = [], []
         for record in docs:
             doc_id = record["doc_id"]
@@ -306,6 +341,8 @@ def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]],
                 tot["found_lenient"] += bool(g["chars"]) and len(g["chars"] & union) > threshold * len(g["chars"])
                 tot["gold_quoted"] += g["quoted"]
                 tot["gold_speech"] += g["speech"]
+                kinds[g["kind"]]["gold"] += 1
+                kinds[g["kind"]]["found"] += gi in pairs
                 if gi in pairs:
                     tot["found"] += 1
                     tot["found_quoted"] += g["quoted"]
@@ -327,6 +364,8 @@ def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]],
                 strict, lenient = _prediction_ok(gold, pchars[k], threshold)
                 tot["pred_ok"] += strict
                 tot["pred_ok_lenient"] += lenient
+                kinds[p.get("kind") or "speech"]["predicted"] += 1
+                kinds[p.get("kind") or "speech"]["predicted_ok"] += strict
                 if not lenient and keep_lists:
                     false_alarms.append({"doc_id": doc_id, "start": p["content_start"], "end": p["content_end"],
                                          "type": p.get("type"), "text": (p.get("content") or "")[:160],
@@ -341,6 +380,12 @@ def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]],
             "recall_lenient": _ratio(tot["found_lenient"], tot["gold"]),
             "speaker_overlap": _ratio(tot["speaker_ok"], tot["found"]),
             "counts": dict(tot),
+            # recall per gold kind (gold_kind) and precision per predicted `kind`
+            "by_kind": {k: {"gold": kinds[k]["gold"], "found": kinds[k]["found"],
+                            "recall": _ratio(kinds[k]["found"], kinds[k]["gold"]),
+                            "predicted": kinds[k]["predicted"],
+                            "precision": _ratio(kinds[k]["predicted_ok"], kinds[k]["predicted"])}
+                        for k in GOLD_KINDS},
         }
         if threshold == THRESHOLDS[0]:
             result["misses"], result["false_alarms"] = misses, false_alarms

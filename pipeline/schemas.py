@@ -186,6 +186,7 @@ QUOTES = TableSpec(
         _f("quote_id", STR),                # doc_id:content_start-content_end
         _f("doc_id", STR),
         _f("type", STR),                    # direct / indirect / mixed
+        _f("kind", STR),                    # speech / thought / evidence (pipeline/quotes/rules.py)
         _f("content", STR),
         _f("content_start", I64),
         _f("content_end", I64),
@@ -255,6 +256,7 @@ CLAIMS = TableSpec(
         _f("speaker_text", STR, True),      # the speaker as written ("he", "an official")
         _f("resolution", STR, True),        # how the speaker was resolved (quotes.resolution)
         _f("type", STR),
+        _f("kind", STR),                    # speech / thought / evidence (quotes.kind)
         _f("cue", STR, True),
         _f("content", STR),
         _f("topics", pa.list_(STR)),        # topic ids by taxonomy (configs/topics.toml order), then score

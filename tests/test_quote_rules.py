@@ -138,6 +138,8 @@ def test_a_repair_that_renames_keeps_the_finder_in_the_trace(extract):
     ("direct", "min_word", "unknown key 'direct.min_word'"),
     ("speakers", "pro_form_objects", "unknown key 'speakers.pro_form_objects'"),
     ("cue", None, "unknown key 'cue'"),
+    ("kinds", "thougth", "unknown key 'kinds.thougth'"),
+    ("kind", None, "unknown key 'kind'"),
 ])
 def test_unknown_config_keys_are_errors_naming_file_and_key(section, key, message):
     raw = _raw_config()
@@ -325,7 +327,8 @@ ACCORDED_TO = [("Accorded" if k == 0 else w, "VBN" if k == 0 else t, p, h, d, "a
 
 @pytest.mark.parametrize("rows, expected", [
     (_said_clause(), [("indirect.ccomp", "the bridge reopened", "Lopez")]),
-    (WANTED_TO_SAY, []),                                             # a plan to speak is no statement
+    # a plan to speak is no statement: a wish (rule indirect.thought, kind thought)
+    (WANTED_TO_SAY, [("indirect.thought", "to say the bridge reopened", "Lopez")]),
     (_said_clause("ate", "eat"), []),                                 # not a cue verb
     (_quote_then("Lopez", "said", "say"), [("direct.cue_after", "We won the vote,", "Lopez")]),
     (_quote_then("rain", "fell", "fall", "NOUN", "NN"), []),          # no cue, and rain does not speak
@@ -334,3 +337,66 @@ ACCORDED_TO = [("Accorded" if k == 0 else w, "VBN" if k == 0 else t, p, h, d, "a
 ], ids=["ccomp", "ccomp-plan", "ccomp-no-cue", "cue_after", "cue_after-no-cue", "according_to", "according_to-no"])
 def test_rules_on_hand_built_docs(config, rows, expected):
     assert _rows(_doc(rows), config) == expected
+
+
+# ---- kinds: thought and evidence, on hand-built Docs ------------------------------------------
+
+def _subject_clause(subject, subject_pos, subject_tag, verb, verb_lemma, verb_tag="VBZ"):
+    # "<subject> <verb> the bridge reopened." (a plural subject's lemma drops its "s")
+    rows = _said_clause(verb, verb_lemma, verb_tag)
+    lemma = subject.lower()[:-1] if subject_tag == "NNS" else subject.lower()
+    rows[0] = (subject, subject_tag, subject_pos, 1, "nsubj", lemma, True)
+    return rows
+
+
+def _kinds(doc, config):
+    from pipeline.docs import ParsedDoc
+    from pipeline.quotes import extract_quotes
+
+    return [(r["rule_id"], r["kind"], r["content"], r["speaker_text"])
+            for r in extract_quotes(ParsedDoc.unmapped("t", doc), None, config, span_conventions=False)]
+
+
+@pytest.mark.parametrize("rows, expected", [
+    (_said_clause(), [("indirect.ccomp", "speech", "the bridge reopened", "Lopez")]),
+    (_subject_clause("Lopez", "PROPN", "NNP", "believes", "believe"),
+     [("indirect.thought", "thought", "the bridge reopened", "Lopez")]),
+    (_subject_clause("Voters", "NOUN", "NNS", "fear", "fear", "VBP"),
+     [("indirect.thought", "thought", "the bridge reopened", "Voters")]),
+    # a thing does not think: "The rain believes ..." (a mis-parse, nobody holds the clause)
+    (_subject_clause("Rain", "NOUN", "NN", "believes", "believe"), []),
+    (_subject_clause("Polls", "NOUN", "NNS", "show", "show", "VBP"),
+     [("indirect.evidence", "evidence", "the bridge reopened", "Polls")]),
+    (_subject_clause("Records", "NOUN", "NNS", "indicate", "indicate", "VBP"),
+     [("indirect.evidence", "evidence", "the bridge reopened", "Records")]),
+    # a person showing is no evidence, nor a speech cue
+    (_subject_clause("Lopez", "PROPN", "NNP", "shows", "show"), []),
+    # evidence needs an evidence verb: "Polls ate ..."
+    (_subject_clause("Polls", "NOUN", "NNS", "ate", "eat", "VBD"), []),
+], ids=["speech", "thought", "thought-plural", "thought-no-thinker", "evidence", "evidence-records",
+        "evidence-person", "evidence-no-verb"])
+def test_kinds_on_hand_built_docs(config, rows, expected):
+    assert _kinds(_doc(rows), config) == expected
+
+
+@pytest.mark.parametrize("rows, rule, key, word", [
+    (_subject_clause("Lopez", "PROPN", "NNP", "believes", "believe"), "indirect.thought", "thought", "believe"),
+    (_subject_clause("Polls", "NOUN", "NNS", "show", "show", "VBP"), "indirect.evidence", "evidence_nouns", "poll"),
+    (_subject_clause("Polls", "NOUN", "NNS", "show", "show", "VBP"), "indirect.evidence", "evidence_verbs", "show"),
+], ids=["thought-verb", "evidence-noun", "evidence-verb"])
+def test_the_kinds_lexicons_and_switches_take_effect(rows, rule, key, word):
+    raw = _raw_config()
+    doc = _doc(rows)
+    assert [r[0] for r in _kinds(doc, QuoteConfig.from_dict(raw))] == [rule]
+    edited = {**raw, "kinds": {**raw["kinds"], key: [w for w in raw["kinds"][key] if w != word]}}
+    assert _kinds(doc, QuoteConfig.from_dict(edited)) == []
+    off = {**raw, "rules": {**raw["rules"], rule: False}}
+    assert _kinds(doc, QuoteConfig.from_dict(off)) == []
+
+
+def test_every_rule_has_a_known_kind_and_the_kinds_are_declared():
+    from pipeline.quotes.rules import KINDS, kind_of
+
+    assert {r.kind for r in RULES} == set(KINDS)
+    assert kind_of("indirect.thought") == "thought" and kind_of("mixed.evidence") == "evidence"
+    assert kind_of("direct.cue_after") == "speech" and kind_of(None) == "speech"

@@ -1436,3 +1436,86 @@ def _minus_taken(idx: _DocIndex, span: tuple[int, int], taken: Sequence[tuple[in
 
 def _overlap(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> int:
     return max((min(span[1], o[1]) - max(span[0], o[0]) for o in others), default=0)
+
+
+# Words opening a question clause: "knows how to win", "wonders whether": not a held belief.
+WH_OPENERS = {"how", "what", "why", "where", "when", "who", "whom", "which", "whether", "if"}
+
+
+def _thought_content(idx: _DocIndex, tok: Token, lemma: str) -> list[Token]:
+    """The clauses a thought verb holds: its that-clause or bare clause after it ("believes (that)
+    ..."), or for a wish or plan verb its "to"-infinitive ("wants to run")."""
+    config = idx.config
+    out = []
+    for c in tok.children:
+        if c.i < tok.i or c.left_edge.lower_ in WH_OPENERS:
+            continue
+        if c.dep_ == "ccomp":
+            out.append(c)
+        elif c.dep_ == "xcomp" and lemma in config.thought_infinitive and \
+                any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children):
+            out.append(c)
+    return out
+
+
+def _evidence_subject(tok: Token, config: QuoteConfig) -> Token | None:
+    """The poll, study or record that is the subject of an evidence verb ("polls show", "a survey
+    released Monday found", "records, which indicate"), else None."""
+    subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    if subj is not None and subj.lower_ in config.relative_pronouns and tok.dep_ == "relcl":
+        subj = tok.head
+    if subj is None:
+        subj, _ = _find_subject(tok, config)
+    if subj is None or subj.pos_ not in ("NOUN", "PROPN"):
+        return None
+    return subj if subj.lemma_.lower() in config.evidence_nouns or subj.lower_ in config.evidence_nouns else None
+
+
+def thought_and_evidence(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
+    """Attributions that are not speech (rules indirect.thought, indirect.evidence and their mixed
+    variants): a thought verb with a subject that can think and the clause it holds ("Trump
+    believes that ...", "she wants to ..."), and an evidence verb whose subject is a poll, a study
+    or a record, with its clause or object ("polls show that ...", "the survey found a tie").
+    Runs after every speech rule: text a speech row took stays with it (a thought reported inside
+    a statement is the statement's)."""
+    config = idx.config
+    if not (config.thought or config.evidence_verbs):
+        return
+    for tok in idx.doc:
+        if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("amod", "compound") or idx.inside_clause_quote(tok):
+            continue
+        lemma = tok.lemma_.lower()
+        rule, speaker, pieces = None, None, []
+        if lemma in config.evidence_verbs:
+            subj = _evidence_subject(tok, config)
+            if subj is not None:
+                pieces = [c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i and
+                          c.left_edge.lower_ not in WH_OPENERS]
+                if not pieces and lemma in config.evidence_object_verbs:
+                    pieces = [c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i]
+                rule, speaker = "indirect.evidence", _speaker_span(subj, config)
+        if not pieces and lemma in config.thought and tok.pos_ == "VERB" and \
+                not any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children) and \
+                not _governed_by_plan(tok, config):
+            subj, _ = _find_subject(tok, config)
+            if subj is not None and _animate(subj, config):
+                pieces = _thought_content(idx, tok, lemma)
+                rule, speaker = "indirect.thought", None
+        if not pieces:
+            continue
+        spans = [s for s in (_content_of_subtree(p) for p in pieces) if s]
+        if not spans:
+            continue
+        span = (min(s[0] for s in spans), max(s[1] for s in spans))
+        span, quoted = _extend_to_quotes(idx, span)
+        if _overlap(span, taken) > 0 or len(idx.words(*span)) < 2:
+            continue
+        if quoted:
+            rule = MIXED_VARIANT[rule]
+        att = Attribution("mixed" if quoted else "indirect", span, rule, cue=tok, cue_span=_cue_span(tok),
+                          cue_lemma=_cue_lemma(tok, config))
+        if speaker is not None:
+            att.speaker = speaker
+            att.extra["speaker_fixed"] = True
+        taken.append(span)
+        yield att
