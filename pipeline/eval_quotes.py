@@ -9,7 +9,8 @@ Matching conventions
 - Seed gold (../shared/gold/README.md): a prediction matches a gold record of the same document
   when their spans overlap by more than 30% of the gold span, one-to-one (greedy, best overlap
   first). Only `required` records count; a prediction matching a non-required record is ignored
-  (neither rewarded nor punished). Speaker right: canonical names equal case-insensitively (’ = '),
+  (neither rewarded nor punished); so is a thought or evidence row (`kind`) matching none, since
+  the seed gold annotates speech only (counted: `other_kinds_set_aside`). Speaker right: canonical names equal case-insensitively (’ = '),
   or, for a person, the same surname.
 - PolNeAR (GGT-style): a gold attribution is found when a prediction covers more than 30% (also
   reported: 80%) of its content characters (spans may be discontinuous), one-to-one. "quoted" =
@@ -190,7 +191,7 @@ def score_seed_quotes(out_dir: Path, gold_path: Path = DEFAULT_GOLD, *, predicti
     result = {"metrics": {}, "misses": [], "false_alarms": []}
     for threshold in THRESHOLDS:
         tag = f"@{int(threshold * 100)}"
-        n_req = n_found = n_pred = n_fa = n_speaker = 0
+        n_req = n_found = n_pred = n_fa = n_speaker = n_other = 0
         by_type = defaultdict(Counter)
         misses, false_alarms = [], []
         for doc_id in sorted({g["doc_id"] for g in gold}):
@@ -226,6 +227,9 @@ def score_seed_quotes(out_dir: Path, gold_path: Path = DEFAULT_GOLD, *, predicti
             for k, p in enumerate(doc_preds):
                 if k in ignored:
                     continue
+                if k not in matched_p and (p.get("kind") or "speech") != "speech":
+                    n_other += 1       # a thought or evidence row: the seed gold is speech only
+                    continue
                 n_pred += 1
                 by_type[p["type"]]["predicted"] += 1
                 if k not in matched_p:
@@ -238,7 +242,7 @@ def score_seed_quotes(out_dir: Path, gold_path: Path = DEFAULT_GOLD, *, predicti
         result["metrics"][tag] = {
             "recall": _ratio(n_found, n_req), "precision": _ratio(n_pred - n_fa, n_pred),
             "speaker_accuracy": _ratio(n_speaker, n_found), "gold_required": n_req, "found": n_found,
-            "predicted_counted": n_pred, "false_alarms": n_fa,
+            "predicted_counted": n_pred, "false_alarms": n_fa, "other_kinds_set_aside": n_other,
             "by_type": {t: {"recall": _ratio(c["found"], c["gold"]),
                             "precision": _ratio(c["predicted_correct"], c["predicted"]), **dict(c)}
                         for t, c in sorted(by_type.items())},

@@ -327,8 +327,7 @@ ACCORDED_TO = [("Accorded" if k == 0 else w, "VBN" if k == 0 else t, p, h, d, "a
 
 @pytest.mark.parametrize("rows, expected", [
     (_said_clause(), [("indirect.ccomp", "the bridge reopened", "Lopez")]),
-    # a plan to speak is no statement: a wish (rule indirect.thought, kind thought)
-    (WANTED_TO_SAY, [("indirect.thought", "to say the bridge reopened", "Lopez")]),
+    (WANTED_TO_SAY, []),                                             # a plan to speak is no statement
     (_said_clause("ate", "eat"), []),                                 # not a cue verb
     (_quote_then("Lopez", "said", "say"), [("direct.cue_after", "We won the vote,", "Lopez")]),
     (_quote_then("rain", "fell", "fall", "NOUN", "NN"), []),          # no cue, and rain does not speak
@@ -347,6 +346,34 @@ def _subject_clause(subject, subject_pos, subject_tag, verb, verb_lemma, verb_ta
     lemma = subject.lower()[:-1] if subject_tag == "NNS" else subject.lower()
     rows[0] = (subject, subject_tag, subject_pos, 1, "nsubj", lemma, True)
     return rows
+
+
+def _with_modal(rows, modal):
+    # "<subject> <modal> <verb> ...": the modal inserted before the verb, heads shifted
+    shift = lambda h: h + 1 if h >= 1 else h  # noqa: E731
+    out = [(w, t, p, shift(h), d, lem, sp) for (w, t, p, h, d, lem, sp) in rows]
+    out.insert(1, (modal, "MD", "AUX", 2, "aux", modal, True))
+    return out
+
+
+def _object_doc(verb):
+    # "Voters <verb> a bridge."
+    return [("Voters", "NNS", "NOUN", 1, "nsubj", "voter", True), (verb, "VBP", "VERB", 1, "ROOT", verb, True),
+            ("a", "DT", "DET", 3, "det", "a", True), ("bridge", "NN", "NOUN", 1, "dobj", "bridge", False),
+            (".", ".", "PUNCT", 1, "punct", ".", False)]
+
+
+# "The bridge is expected to reopen."
+EXPECTED_TO = [("The", "DT", "DET", 1, "det", "the", True), ("bridge", "NN", "NOUN", 3, "nsubjpass", "bridge", True),
+               ("is", "VBZ", "AUX", 3, "auxpass", "be", True), ("expected", "VBN", "VERB", 3, "ROOT", "expect", True),
+               ("to", "TO", "PART", 5, "aux", "to", True), ("reopen", "VB", "VERB", 3, "xcomp", "reopen", False),
+               (".", ".", "PUNCT", 3, "punct", ".", False)]
+# "The mayor made voters think the bridge reopened."
+MADE_THINK = [("The", "DT", "DET", 1, "det", "the", True), ("mayor", "NN", "NOUN", 2, "nsubj", "mayor", True),
+              ("made", "VBD", "VERB", 2, "ROOT", "make", True), ("voters", "NNS", "NOUN", 4, "nsubj", "voter", True),
+              ("think", "VB", "VERB", 2, "ccomp", "think", True), ("the", "DT", "DET", 6, "det", "the", True),
+              ("bridge", "NN", "NOUN", 7, "nsubj", "bridge", True), ("reopened", "VBD", "VERB", 4, "ccomp", "reopen", False),
+              (".", ".", "PUNCT", 2, "punct", ".", False)]
 
 
 def _kinds(doc, config):
@@ -373,8 +400,23 @@ def _kinds(doc, config):
     (_subject_clause("Lopez", "PROPN", "NNP", "shows", "show"), []),
     # evidence needs an evidence verb: "Polls ate ..."
     (_subject_clause("Polls", "NOUN", "NNS", "ate", "eat", "VBD"), []),
+    # the lemmatizer's "hop" for "hoped" is still hope
+    (_subject_clause("Lopez", "PROPN", "NNP", "hoped", "hop", "VBD"),
+     [("indirect.thought", "thought", "the bridge reopened", "Lopez")]),
+    # a thought supposed, not held: "Lopez may believe ..."
+    (_with_modal(_subject_clause("Lopez", "PROPN", "NNP", "believe", "believe", "VB"), "may"), []),
+    # the generic "you" holds no thought: "You think the bridge reopened."
+    (_subject_clause("You", "PRON", "PRP", "think", "think", "VBP"), []),
+    # a noun-phrase object: "Voters want a bridge." / but not for believe: "Voters believe the mayor."
+    (_object_doc("want"), [("indirect.thought", "thought", "a bridge", "Voters")]),
+    (_object_doc("believe"), []),
+    # unnamed holders in the passive: "The bridge is expected to reopen."
+    (EXPECTED_TO, [("indirect.thought", "thought", "The bridge is expected to reopen", None)]),
+    # a thought caused, not held: "The mayor made voters think the bridge reopened."
+    (MADE_THINK, []),
 ], ids=["speech", "thought", "thought-plural", "thought-no-thinker", "evidence", "evidence-records",
-        "evidence-person", "evidence-no-verb"])
+        "evidence-person", "evidence-no-verb", "thought-lemma-hop", "thought-modal", "thought-you",
+        "thought-object", "thought-object-not-believe", "thought-passive", "thought-causative"])
 def test_kinds_on_hand_built_docs(config, rows, expected):
     assert _kinds(_doc(rows), config) == expected
 
@@ -400,3 +442,20 @@ def test_every_rule_has_a_known_kind_and_the_kinds_are_declared():
     assert {r.kind for r in RULES} == set(KINDS)
     assert kind_of("indirect.thought") == "thought" and kind_of("mixed.evidence") == "evidence"
     assert kind_of("direct.cue_after") == "speech" and kind_of(None) == "speech"
+
+
+def test_seed_precision_sets_aside_thought_and_evidence_rows(tmp_path):
+    import json
+
+    from pipeline.eval_quotes import score_seed_quotes
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "g1", "doc_id": "d", "start": 0, "end": 20, "type": "direct",
+                                "speaker": "Jane Doe", "content": "x", "required": True}) + "\n")
+    row = {"content_start": 0, "content_end": 20, "type": "direct", "speaker": "Jane Doe", "speaker_text": "she",
+           "rule_id": "direct.cue_after", "content": "x", "kind": "speech"}
+    preds = {"d": [row, {**row, "content_start": 40, "content_end": 60, "kind": "thought"},
+                   {**row, "content_start": 70, "content_end": 90, "kind": "speech"}]}
+    m = score_seed_quotes(tmp_path, gold, predictions=preds)["metrics"]["@30"]
+    # the unmatched thought row is neither rewarded nor punished; the unmatched speech row is a false alarm
+    assert (m["precision"], m["false_alarms"], m["other_kinds_set_aside"], m["recall"]) == (0.5, 1, 1, 1.0)

@@ -488,8 +488,13 @@ def test_in_the_browser_on_real_seed_outputs(seed_outputs, browser, tmp_path):
     assert report.main(["--output", str(seed_outputs), "--to", str(path)]) == 0
     open_report(browser, path)
     claims = pd.read_parquet(seed_outputs / "claims.parquet")
-    assert shown_count(browser) == len(claims)
+    assert shown_count(browser) == int((claims["kind"] == "speech").sum())      # speech by default
     browser.save_screenshot(str(tmp_path / "seeds.png"))
+    assert console_errors(browser) == []
+    every = tmp_path / "every-kind.html"
+    assert report.main(["--output", str(seed_outputs), "--to", str(every), "--all-kinds"]) == 0
+    open_report(browser, every)
+    assert shown_count(browser) == len(claims) > int((claims["kind"] == "speech").sum())
     assert console_errors(browser) == []
 
 

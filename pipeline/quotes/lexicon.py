@@ -11,7 +11,8 @@ from .rules import RULE_IDS
 
 STAGE = "quotes"
 # [kinds]: the lexicons of attributions that are not speech (fields of the same names)
-KINDS_KEYS = ("thought", "thought_infinitive", "evidence_verbs", "evidence_object_verbs", "evidence_nouns")
+KINDS_KEYS = ("thought", "thought_infinitive", "thought_object", "thought_passive", "causatives",
+              "evidence_verbs", "evidence_object_verbs", "evidence_nouns")
 SECTIONS = ("cues", "not_speech", "direct", "speakers", "roles", "kinds", "rules")
 
 
@@ -81,6 +82,9 @@ class QuoteConfig:
     # [kinds]: attributions that are not speech (thought, evidence); empty lists find none
     thought: frozenset = frozenset()
     thought_infinitive: frozenset = frozenset()
+    thought_object: frozenset = frozenset()
+    thought_passive: frozenset = frozenset()
+    causatives: frozenset = frozenset()
     evidence_verbs: frozenset = frozenset()
     evidence_object_verbs: frozenset = frozenset()
     evidence_nouns: frozenset = frozenset()

@@ -1442,9 +1442,27 @@ def _overlap(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> int:
 WH_OPENERS = {"how", "what", "why", "where", "when", "who", "whom", "which", "whether", "if"}
 
 
+# Modals of a thought supposed, not held: "he may want to ...", "they would prefer ...".
+HYPOTHETICAL_MODALS = {"may", "might", "would", "could", "should", "must"}
+# Subjects of a thought nobody holds: the generic "you" ("if you want to ..."), "it" and its kin.
+NO_THINKER = {"you", "it", "this", "that", "what", "there", "one"}
+
+
+def _fronted_clause(tok: Token) -> Token | None:
+    """"The race is tight, polls show." / "..., he believes.": a clause before the verb, cut off
+    from it by a comma, that the parser hung on it as its complement."""
+    doc = tok.doc
+    for c in tok.children:
+        if c.dep_ == "ccomp" and c.i < tok.i and c.right_edge.i + 1 < tok.i and \
+                doc[c.right_edge.i + 1].text == "," and c.left_edge.lower_ not in WH_OPENERS:
+            return c
+    return None
+
+
 def _thought_content(idx: _DocIndex, tok: Token, lemma: str) -> list[Token]:
     """The clauses a thought verb holds: its that-clause or bare clause after it ("believes (that)
-    ..."), or for a wish or plan verb its "to"-infinitive ("wants to run")."""
+    ..."), or for a wish or plan verb its "to"-infinitive ("wants to run"), or a clause fronted
+    before it ("..., he believes")."""
     config = idx.config
     out = []
     for c in tok.children:
@@ -1454,8 +1472,52 @@ def _thought_content(idx: _DocIndex, tok: Token, lemma: str) -> list[Token]:
             out.append(c)
         elif c.dep_ == "xcomp" and lemma in config.thought_infinitive and \
                 any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children):
+            if _is_cue_verb(c, config, allow_direct_only=True):
+                # "had planned to tell X that ...", "wants to say: “...”": an intention to speak
+                # is neither a statement (not_speech.governors) nor a thought of its own
+                return []
             out.append(c)
-    return out
+    if not out and lemma in config.thought_object:
+        out = [c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i and c.pos_ in ("NOUN", "PROPN")]
+    fronted = _fronted_clause(tok) if not out else None
+    return [fronted] if fronted is not None else out
+
+
+def _passive_thought(tok: Token, config: QuoteConfig) -> list[Token]:
+    """"Trump is expected to win Ohio": a passive thought verb of `thought_passive` with a subject
+    and a "to"-infinitive; the subject and the infinitive are what is thought (by nobody named)."""
+    subj = next((c for c in tok.children if c.dep_ == "nsubjpass" and c.i < tok.i), None)
+    inf = next((c for c in tok.children if c.dep_ == "xcomp" and c.i > tok.i and
+                any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)), None)
+    if subj is None or inf is None or subj.lower_ in config.relative_pronouns or subj.lower_ in NO_THINKER or \
+            any(c.dep_ == "agent" for c in tok.children):
+        return []
+    return [subj, inf]
+
+
+def _thinker(tok: Token, config: QuoteConfig) -> Token | None:
+    """The subject holding a thought verb's clause, or None: one that can think, holding it as a
+    fact of the story (not "may want", "would prefer"), neither the generic "you" nor "it", nor
+    the object of a causative ("made them feel ...", "let them think ...")."""
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children) or \
+            any(c.dep_ == "aux" and c.lower_ in HYPOTHETICAL_MODALS for c in tok.children) or \
+            tok.dep_ == "pcomp" or tok.dep_ in ("ccomp", "xcomp") and tok.head.lemma_.lower() in config.causatives:
+        return None
+    subj, _ = _find_subject(tok, config)
+    if subj is None or subj.lower_ in NO_THINKER or subj.dep_ in ("dobj", "pobj", "dative") or \
+            not _animate(subj, config):
+        return None
+    return subj
+
+
+def _lemma_in(tok: Token, lexicon: frozenset) -> str | None:
+    """The verb's lemma when the lexicon lists it, also where the lemmatizer stumbles ("hoped",
+    "hopes" -> "hop"): the word itself less an inflection ending ("hopes", "hoped", "hoping")."""
+    low = tok.lower_
+    for form in (tok.lemma_.lower(), low, low[:-1], low[:-2], low[:-3] + "e", low[:-3]):
+        if form in lexicon:
+            return form
+    return None
 
 
 def _evidence_subject(tok: Token, config: QuoteConfig) -> Token | None:
@@ -1484,23 +1546,30 @@ def thought_and_evidence(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterat
     for tok in idx.doc:
         if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("amod", "compound") or idx.inside_clause_quote(tok):
             continue
-        lemma = tok.lemma_.lower()
-        rule, speaker, pieces = None, None, []
-        if lemma in config.evidence_verbs:
+        lemma = _lemma_in(tok, config.evidence_verbs)
+        rule, speaker, pieces, cue_lemma, passive = None, None, [], lemma, False
+        if lemma is not None:
             subj = _evidence_subject(tok, config)
             if subj is not None:
                 pieces = [c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i and
                           c.left_edge.lower_ not in WH_OPENERS]
-                if not pieces and lemma in config.evidence_object_verbs:
-                    pieces = [c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i]
+                if not pieces and lemma in config.evidence_object_verbs and \
+                        any(c.dep_ == "dobj" and c.i > tok.i for c in tok.children):
+                    # "the poll showed Trump leading the field with 31 percent": the object and
+                    # what goes on describing it, to the end of the verb's clause
+                    pieces = [c for c in tok.children if c.i > tok.i and c.dep_ not in ("punct", "cc", "conj")]
+                if not pieces:
+                    pieces = [c for c in [_fronted_clause(tok)] if c is not None]
                 rule, speaker = "indirect.evidence", _speaker_span(subj, config)
-        if not pieces and lemma in config.thought and tok.pos_ == "VERB" and \
-                not any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children) and \
-                not _governed_by_plan(tok, config):
-            subj, _ = _find_subject(tok, config)
-            if subj is not None and _animate(subj, config):
-                pieces = _thought_content(idx, tok, lemma)
-                rule, speaker = "indirect.thought", None
+        lemma = _lemma_in(tok, config.thought)
+        if not pieces and lemma is not None and tok.pos_ == "VERB" and \
+                not _governed_by_plan(tok, config) and _thinker(tok, config) is not None:
+            pieces, cue_lemma = _thought_content(idx, tok, lemma), lemma
+            rule, speaker = "indirect.thought", None
+        if not pieces and lemma is not None and lemma in config.thought_passive and \
+                any(c.dep_ == "auxpass" for c in tok.children):
+            pieces, cue_lemma = _passive_thought(tok, config), lemma
+            rule, passive = "indirect.thought", True
         if not pieces:
             continue
         spans = [s for s in (_content_of_subtree(p) for p in pieces) if s]
@@ -1513,9 +1582,9 @@ def thought_and_evidence(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterat
         if quoted:
             rule = MIXED_VARIANT[rule]
         att = Attribution("mixed" if quoted else "indirect", span, rule, cue=tok, cue_span=_cue_span(tok),
-                          cue_lemma=_cue_lemma(tok, config))
-        if speaker is not None:
+                          cue_lemma=cue_lemma)
+        if speaker is not None or passive:
             att.speaker = speaker
-            att.extra["speaker_fixed"] = True
+            att.extra["speaker_fixed"] = True      # (passive: nobody named holds the thought)
         taken.append(span)
         yield att

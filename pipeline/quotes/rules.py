@@ -223,13 +223,17 @@ RULES: tuple[Rule, ...] = (
          negative=('The response was: “Is the bridge in Ohio or in Kentucky?”',)),
     # --- thought and evidence: attributions that are not speech (reported.py: thought_and_evidence) ---
     Rule("indirect.thought", 75,
-         'X believes (that) ... / X wants to ...: the clause of a thought verb, or the infinitive of a wish '
-         'or plan verb, with a subject that can think ([kinds] thought, thought_infinitive)',
+         'X believes (that) ... / X wants to ... / X is expected to ...: the clause of a thought verb, the '
+         'infinitive or object of a wish or plan verb, held by a subject that can think ([kinds])',
          positive=('Maria Lopez believes that the bridge will reopen in May.',
                    'Most voters think the economy is getting worse.',
-                   'Maria Lopez wants to rebuild the old bridge before the winter.'),
+                   'Maria Lopez wants to rebuild the old bridge before the winter.',
+                   'Most voters in the district prefer a new bridge.',
+                   'The new bridge is expected to open in the spring.'),
          negative=('The weather seems to think nothing of our plans for the bridge.',
-                   'Maria Lopez believes in the power of good bridges.'),
+                   'Maria Lopez believes in the power of good bridges.',
+                   'If you want to cross the river, you may want to take the new bridge.',
+                   'The noise of the crowd made the mayor think the bridge had collapsed.'),
          kind="thought"),
     Rule("mixed.thought", 75,
          'X fears the plan is “a disaster”: a thought clause holding quoted words',
