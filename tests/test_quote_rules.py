@@ -414,9 +414,13 @@ def _kinds(doc, config):
     (EXPECTED_TO, [("indirect.thought", "thought", "The bridge is expected to reopen", None)]),
     # a thought caused, not held: "The mayor made voters think the bridge reopened."
     (MADE_THINK, []),
+    # people named by a quantifier think: "Most believe the bridge reopened."
+    (_subject_clause("Most", "ADJ", "JJS", "believe", "believe", "VBP"),
+     [("indirect.thought", "thought", "the bridge reopened", "Most")]),
 ], ids=["speech", "thought", "thought-plural", "thought-no-thinker", "evidence", "evidence-records",
         "evidence-person", "evidence-no-verb", "thought-lemma-hop", "thought-modal", "thought-you",
-        "thought-object", "thought-object-not-believe", "thought-passive", "thought-causative"])
+        "thought-object", "thought-object-not-believe", "thought-passive", "thought-causative",
+        "thought-quantifier"])
 def test_kinds_on_hand_built_docs(config, rows, expected):
     assert _kinds(_doc(rows), config) == expected
 

@@ -11,7 +11,7 @@ from .rules import RULE_IDS
 
 STAGE = "quotes"
 # [kinds]: the lexicons of attributions that are not speech (fields of the same names)
-KINDS_KEYS = ("thought", "thought_infinitive", "thought_object", "thought_passive", "causatives",
+KINDS_KEYS = ("thought", "thought_infinitive", "thought_object", "thought_passive", "thought_nouns", "causatives",
               "evidence_verbs", "evidence_object_verbs", "evidence_nouns")
 SECTIONS = ("cues", "not_speech", "direct", "speakers", "roles", "kinds", "rules")
 
@@ -84,6 +84,7 @@ class QuoteConfig:
     thought_infinitive: frozenset = frozenset()
     thought_object: frozenset = frozenset()
     thought_passive: frozenset = frozenset()
+    thought_nouns: frozenset = frozenset()
     causatives: frozenset = frozenset()
     evidence_verbs: frozenset = frozenset()
     evidence_object_verbs: frozenset = frozenset()

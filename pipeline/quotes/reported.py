@@ -1446,6 +1446,8 @@ WH_OPENERS = {"how", "what", "why", "where", "when", "who", "whom", "which", "wh
 HYPOTHETICAL_MODALS = {"may", "might", "would", "could", "should", "must"}
 # Subjects of a thought nobody holds: the generic "you" ("if you want to ..."), "it" and its kin.
 NO_THINKER = {"you", "it", "this", "that", "what", "there", "one"}
+# Quantifiers standing for people ("most believe ...", "many fear ...", "few think ...").
+THINKING_QUANTIFIERS = {"most", "many", "few", "some", "several", "others", "all", "both", "none", "half"}
 
 
 def _fronted_clause(tok: Token) -> Token | None:
@@ -1483,6 +1485,39 @@ def _thought_content(idx: _DocIndex, tok: Token, lemma: str) -> list[Token]:
     return [fronted] if fronted is not None else out
 
 
+def _thought_noun(idx: _DocIndex, noun: Token, taken: list[tuple[int, int]]) -> Attribution | None:
+    """"Trump's belief that ...", "the hope among Democrats that ...", "There are fears that ...": a
+    noun of `thought_nouns` with a that-clause, held by its possessor (or an "of"/"among"/"by"
+    person), or by nobody named in "there is/are ..."; unowned elsewhere it is the writer's."""
+    config = idx.config
+    clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "appos", "relcl") and c.i > noun.i
+                   and any(m.dep_ == "mark" and m.lower_ == "that" and m.i == c.left_edge.i for m in c.children)),
+                  None)
+    if clause is None:
+        return None
+    span = _content_of_subtree(clause)
+    if span is None or len(idx.words(*span)) < 3:
+        return None
+    span, quoted = _extend_to_quotes(idx, span)
+    if _overlap(span, taken) > 0:
+        return None
+    owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if owner is None:
+        prep = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ in ("of", "among", "by")
+                     and c.i < clause.i), None)
+        owner = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+    if owner is not None and (owner.lower_ in NO_THINKER or not _animate(owner, config)):
+        return None
+    if owner is None and not (noun.dep_ == "attr" and any(c.dep_ == "expl" for c in noun.head.children)):
+        return None       # unowned, a thought is the writer's ("on the assumption that"), unless "there are fears that"
+    rule = "mixed.thought" if quoted else "indirect.thought"
+    att = Attribution("mixed" if quoted else "indirect", span, rule, cue=noun, cue_span=(noun.i, noun.i + 1),
+                      cue_lemma=noun.lemma_.lower(),
+                      speaker=_speaker_span(owner, config) if owner is not None else None)
+    att.extra["speaker_fixed"] = True
+    return att
+
+
 def _passive_thought(tok: Token, config: QuoteConfig) -> list[Token]:
     """"Trump is expected to win Ohio": a passive thought verb of `thought_passive` with a subject
     and a "to"-infinitive; the subject and the infinitive are what is thought (by nobody named)."""
@@ -1504,10 +1539,18 @@ def _thinker(tok: Token, config: QuoteConfig) -> Token | None:
             tok.dep_ == "pcomp" or tok.dep_ in ("ccomp", "xcomp") and tok.head.lemma_.lower() in config.causatives:
         return None
     subj, _ = _find_subject(tok, config)
-    if subj is None or subj.lower_ in NO_THINKER or subj.dep_ in ("dobj", "pobj", "dative") or \
-            not _animate(subj, config):
+    if subj is None or subj.lower_ in NO_THINKER or subj.dep_ in ("dobj", "pobj", "dative"):
         return None
-    return subj
+    # Who thinks is mostly a person or a group, often named by a quantifier ("most believe",
+    # "many fear") or a plural noun of people the speaker lexicons do not list ("immigrants
+    # feel"): any noun or pronoun but the things that never think (a thing's "wants" or
+    # "expects" is a projection, "the plan expects").
+    if _animate(subj, config) or subj.pos_ in ("PRON", "PROPN") or \
+            subj.tag_ == "NNS" and subj.lemma_.lower() not in config.non_speaking_heads and \
+            subj.lemma_.lower() not in config.evidence_nouns or \
+            subj.lower_ in THINKING_QUANTIFIERS:
+        return subj
+    return None
 
 
 def _lemma_in(tok: Token, lexicon: frozenset) -> str | None:
@@ -1544,6 +1587,12 @@ def thought_and_evidence(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterat
     if not (config.thought or config.evidence_verbs):
         return
     for tok in idx.doc:
+        if tok.pos_ == "NOUN" and tok.lemma_.lower() in config.thought_nouns and not idx.inside_clause_quote(tok):
+            att = _thought_noun(idx, tok, taken)
+            if att is not None:
+                taken.append(att.content)
+                yield att
+            continue
         if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("amod", "compound") or idx.inside_clause_quote(tok):
             continue
         lemma = _lemma_in(tok, config.evidence_verbs)
