@@ -1518,6 +1518,41 @@ def _thought_noun(idx: _DocIndex, noun: Token, taken: list[tuple[int, int]]) -> 
     return att
 
 
+def _evidence_in(verb: Token, config: QuoteConfig) -> Token | None:
+    """The poll, study or record of an "in" phrase fronted before a main verb ("In a CNN poll
+    released Monday, 55 percent ..."), else None; the row's cue is the "in" before it."""
+    doc = verb.doc
+    for prep in verb.children:
+        # fronted and set off by a comma: "In a CNN poll, ..."; the phrase inside a clause ("has a
+        # lead in the polls", "far ahead in the delegate count") is as often the writer's own
+        # summary as an attribution (PolNeAR train: 14 of 25)
+        if prep.dep_ == "prep" and prep.lower_ == "in" and prep.i < verb.i and \
+                prep.right_edge.i + 1 < len(doc) and doc[prep.right_edge.i + 1].text == ",":
+            pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if pobj is not None and pobj.pos_ == "NOUN" and \
+                    (pobj.lemma_.lower() in config.evidence_nouns or pobj.lower_ in config.evidence_nouns):
+                return pobj
+    return None
+
+
+def _clause_around(verb: Token, cut: Token) -> tuple[int, int] | None:
+    """The verb's clause less the phrase `cut` heads, as the run of words around the verb that
+    the phrase does not interrupt ("Trump has a lead [in the polls] in New York": up to "lead")."""
+    out = {t.i for t in cut.subtree}
+    toks = [t.i for t in verb.subtree]
+    start = end = verb.i
+    while start - 1 in toks and start - 1 not in out:
+        start -= 1
+    while end + 1 in toks and end + 1 not in out:
+        end += 1
+    doc = verb.doc
+    while start < end and (doc[start].is_punct or doc[start].is_space) and not doc[start].is_quote:
+        start += 1
+    while end > start and (doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "cc") and not doc[end].is_quote:
+        end -= 1
+    return doc[start].idx, doc[end].idx + len(doc[end].text)
+
+
 def _passive_thought(tok: Token, config: QuoteConfig) -> list[Token]:
     """"Trump is expected to win Ohio": a passive thought verb of `thought_passive` with a subject
     and a "to"-infinitive; the subject and the infinitive are what is thought (by nobody named)."""
@@ -1596,7 +1631,7 @@ def thought_and_evidence(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterat
         if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("amod", "compound") or idx.inside_clause_quote(tok):
             continue
         lemma = _lemma_in(tok, config.evidence_verbs)
-        rule, speaker, pieces, cue_lemma, passive = None, None, [], lemma, False
+        rule, speaker, pieces, cue_lemma, passive, tok_span = None, None, [], lemma, False, None
         if lemma is not None:
             subj = _evidence_subject(tok, config)
             if subj is not None:
@@ -1615,13 +1650,22 @@ def thought_and_evidence(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterat
                 not _governed_by_plan(tok, config) and _thinker(tok, config) is not None:
             pieces, cue_lemma = _thought_content(idx, tok, lemma), lemma
             rule, speaker = "indirect.thought", None
+        if not pieces and tok.dep_ == "ROOT":
+            source = _evidence_in(tok, config)
+            if source is not None:
+                # "In a Quinnipiac poll released Monday, 55 percent chose ...", "Trump leads in the
+                # polls": the clause a poll, a study or a record is the source of
+                span = _clause_around(tok, source.head)
+                if span is not None and len(idx.words(*span)) >= 4:
+                    pieces, cue_lemma, rule, speaker = [tok], "in", "indirect.evidence_in", _speaker_span(source, config)
+                    tok_span = span
         if not pieces and lemma is not None and lemma in config.thought_passive and \
                 any(c.dep_ == "auxpass" for c in tok.children):
             pieces, cue_lemma = _passive_thought(tok, config), lemma
             rule, passive = "indirect.thought", True
         if not pieces:
             continue
-        spans = [s for s in (_content_of_subtree(p) for p in pieces) if s]
+        spans = [tok_span] if tok_span is not None else [s for s in (_content_of_subtree(p) for p in pieces) if s]
         if not spans:
             continue
         span = (min(s[0] for s in spans), max(s[1] for s in spans))
@@ -1630,7 +1674,8 @@ def thought_and_evidence(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterat
             continue
         if quoted:
             rule = MIXED_VARIANT[rule]
-        att = Attribution("mixed" if quoted else "indirect", span, rule, cue=tok, cue_span=_cue_span(tok),
+        cue_span = (speaker[0] - 1, speaker[0]) if rule == "indirect.evidence_in" else _cue_span(tok)
+        att = Attribution("mixed" if quoted else "indirect", span, rule, cue=tok, cue_span=cue_span,
                           cue_lemma=cue_lemma)
         if speaker is not None or passive:
             att.speaker = speaker

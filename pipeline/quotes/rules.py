@@ -252,6 +252,13 @@ RULES: tuple[Rule, ...] = (
          negative=('The senator will show the plan to the voters next week.',
                    'The poll workers showed the voters where to go.'),
          kind="evidence"),
+    Rule("indirect.evidence_in", 75,
+         'In a CNN poll, 55 percent chose X: the main clause after a fronted "in" phrase naming a poll, a study '
+         'or a record, its source',
+         positive=('In a Quinnipiac poll released Monday, 55 percent of voters chose the senator.',),
+         negative=('In a speech on Monday, the senator promised a new bridge for the city.',
+                   'The senator has a commanding lead in the polls.'),
+         kind="evidence"),
     Rule("mixed.evidence", 75,
          'the survey found voters “deeply divided”: an evidence clause holding quoted words',
          positive=('The survey found that voters were "deeply divided" over the new tax plan.',),
@@ -314,6 +321,7 @@ MIXED_VARIANT = {
     "indirect.trailing": "mixed.trailing",
     "indirect.thought": "mixed.thought",
     "indirect.evidence": "mixed.evidence",
+    "indirect.evidence_in": "mixed.evidence",
 }
 
 # A position rule's name for a quotation too short to be taken alone (direct_quotes).
