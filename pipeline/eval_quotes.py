@@ -533,6 +533,9 @@ def main(argv: list[str] | None = None) -> int:
                 for tag, m in metrics.items():
                     print(f"  {name:<7} {tag:<6}" + "".join(f"{_fmt(m[c]):>13}" for c in columns))
             print(f"  counts @30: {pol['metrics']['@30']['counts']}")
+            for kind, m in pol["metrics"]["@30"]["by_kind"].items():
+                print(f"  {kind:<9} @30: recall {_fmt(m['recall'])} ({m['found']}/{m['gold']} gold), "
+                      f"precision {_fmt(m['precision'])} ({m['predicted']} rows)")
     if "textacy" in report:
         tx = report["textacy"]
         if "skipped" in tx:

@@ -463,3 +463,32 @@ def test_seed_precision_sets_aside_thought_and_evidence_rows(tmp_path):
     m = score_seed_quotes(tmp_path, gold, predictions=preds)["metrics"]["@30"]
     # the unmatched thought row is neither rewarded nor punished; the unmatched speech row is a false alarm
     assert (m["precision"], m["false_alarms"], m["other_kinds_set_aside"], m["recall"]) == (0.5, 1, 1, 1.0)
+
+
+@pytest.mark.parametrize("cue, source, kind", [
+    ("said", "Jane Doe", "speech"), ("according to", "the poll", "speech"),   # a speech cue decides first
+    ("showed", "A CNN poll", "evidence"), ("found", "Court records", "evidence"),
+    ("believes", "Jane Doe", "thought"), ("is expected", None, "thought"), ("hoped", "he", "thought"),
+    ("called", "Jane Doe", "other"), (":", None, "other"),
+])
+def test_the_gold_kind_comes_from_cue_and_source_words(cue, source, kind):
+    from pipeline.eval_quotes import gold_kind
+
+    assert gold_kind(cue, source) == kind
+
+
+def test_polnear_recall_and_precision_by_kind():
+    from pipeline.eval_quotes import score_predictions_polnear
+
+    record = {"doc_id": "d", "attributions": [
+        {"content": [[0, 20]], "source": [], "cue_text": "said", "source_text": "Doe", "content_text": "x"},
+        {"content": [[30, 50]], "source": [], "cue_text": "believes", "source_text": "Doe", "content_text": "y"},
+        {"content": [[60, 80]], "source": [], "cue_text": "show", "source_text": "polls", "content_text": "z"}]}
+    row = {"speaker_start": None, "speaker_end": None}
+    preds = {"d": [{**row, "content_start": 0, "content_end": 20, "kind": "speech"},
+                   {**row, "content_start": 30, "content_end": 50, "kind": "thought"},
+                   {**row, "content_start": 90, "content_end": 99, "kind": "thought"}]}
+    by_kind = score_predictions_polnear([record], preds, keep_lists=False)["metrics"]["@30"]["by_kind"]
+    assert by_kind["speech"] == {"gold": 1, "found": 1, "recall": 1.0, "predicted": 1, "precision": 1.0}
+    assert by_kind["thought"] == {"gold": 1, "found": 1, "recall": 1.0, "predicted": 2, "precision": 0.5}
+    assert by_kind["evidence"] == {"gold": 1, "found": 0, "recall": 0.0, "predicted": 0, "precision": None}
