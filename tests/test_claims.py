@@ -24,8 +24,8 @@ def quote(qid_start: int, content: str, **kw) -> dict:
            "content_plain": content, "content_spans": [{"start": start, "end": start + len(content)}],
            "cue_start": None, "cue_end": None, "speaker_text": None, "speaker_start": None,
            "speaker_end": None, "speaker": None, "speaker_entity_id": None, "speaker_title": None,
-           "speaker_gender": None, "gender_evidence": None, "resolution": "none", "rule_id": "test",
-           "rule_trace": "test"}
+           "speaker_gender": None, "gender_evidence": None, "resolution": "none", "kind": "speech",
+           "rule_id": "test", "rule_trace": "test"}
     row.update(kw)
     return row
 
@@ -204,3 +204,28 @@ def test_show_counts_each_story_once(copies, header, roe):
     text = show.summarise(claims, copies=copies)
     assert text.startswith(header) and roe in text
     assert ("near-duplicate" in text) == bool([d for d in copies.values() if d])
+
+
+@pytest.mark.parametrize("all_kinds, header, note", [
+    (False, "2 claims from 2 documents", "speech only: 2 claims of other kinds left out (1 evidence, 1 thought)"),
+    (True, "4 claims from 3 documents", None),
+])
+def test_show_counts_speech_unless_asked_for_all_kinds(all_kinds, header, note):
+    claims = [_claim("a", "d1", "Jane Roe"), {**_claim("b", "d2", "John Doe"), "kind": "speech"},
+              {**_claim("c", "d1", "Jane Roe"), "kind": "thought"},
+              {**_claim("e", "d3", "A poll"), "kind": "evidence"}]   # a claim without kind is speech
+    text = show.summarise(claims, all_kinds=all_kinds)
+    assert text.startswith(header)
+    assert (note in text) if note else "speech only" not in text
+    assert ("A poll" in text) == all_kinds
+
+
+def test_claims_carry_the_kind_of_their_quote():
+    from pipeline.steps.claims import build_claims
+
+    quotes = [{"quote_id": "d:0-5", "doc_id": "d", "type": "indirect", "kind": "thought", "content": "x",
+               "content_start": 0, "content_end": 5},
+              {"quote_id": "d:9-12", "doc_id": "d", "type": "direct", "content": "y",
+               "content_start": 9, "content_end": 12}]                                  # no kind: speech
+    rows = build_claims(quotes, [], [{"doc_id": "d"}])
+    assert [r["kind"] for r in rows] == ["thought", "speech"]

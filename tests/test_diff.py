@@ -38,13 +38,13 @@ def base_tables() -> dict[str, list[dict]]:
          "content_spans": [{"start": q1[0], "end": q1[1]}], "cue": "say", "cue_start": None, "cue_end": None,
          "speaker_text": "President Vladimir Putin", "speaker_start": None, "speaker_end": None,
          "speaker": "Vladimir Putin", "speaker_entity_id": "PERSON:vladimir_putin", "speaker_title": None, "speaker_gender": None, "gender_evidence": None, "resolution": "explicit",
-         "rule_id": "direct.after", "rule_trace": "direct.after"},
+         "kind": "speech", "rule_id": "direct.after", "rule_trace": "direct.after"},
         {"quote_id": f"d1:{q2[0]}-{q2[1]}", "doc_id": "d1", "type": "indirect",
          "content": "that Iran must not get the bomb", "content_start": q2[0], "content_end": q2[1],
          "content_plain": "that Iran must not get the bomb", "content_spans": [{"start": q2[0], "end": q2[1]}],
          "cue": "say", "cue_start": None, "cue_end": None, "speaker_text": "Bennett", "speaker_start": None,
          "speaker_end": None, "speaker": "Naftali Bennett", "speaker_entity_id": "PERSON:naftali_bennett", "speaker_title": None, "speaker_gender": None, "gender_evidence": None,
-         "resolution": "explicit", "rule_id": "indirect.ccomp", "rule_trace": "indirect.ccomp"},
+         "resolution": "explicit", "kind": "speech", "rule_id": "indirect.ccomp", "rule_trace": "indirect.ccomp"},
     ]
     mentions = []
     for part, start, entity in [("Putin", 0, "PERSON:vladimir_putin"), ("Bennett", 0, "PERSON:naftali_bennett"),

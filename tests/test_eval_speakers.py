@@ -133,7 +133,7 @@ def test_cli_on_an_output_folder(tmp_path, capsys):
            "content_end": 50, "content_plain": "x", "content_spans": [{"start": 0, "end": 50}], "cue": "say", "cue_start": 60, "cue_end": 64, "speaker_text": "Trump",
            "speaker_start": 55, "speaker_end": 60, "speaker": "Trump", "speaker_entity_id": "ORG:trump",
            "speaker_title": None, "speaker_gender": None, "gender_evidence": None,
-           "resolution": "explicit", "rule_id": "test", "rule_trace": "test"}
+           "resolution": "explicit", "kind": "speech", "rule_id": "test", "rule_trace": "test"}
     write_table(QUOTES, [row], out)
     assert es.main(["--output", str(out), "--shared", str(shared)]) == 0
     printed = capsys.readouterr().out

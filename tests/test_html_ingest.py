@@ -317,7 +317,7 @@ def test_export_csv_and_xlsx(tmp_path):
 
     row = {"quote_id": "d:1-9", "doc_id": "d", "speaker": "Jane Doe", "speaker_entity_id": None,
            "speaker_title": None, "speaker_text": "she", "resolution": "pronoun", "type": "direct",
-           "cue": "say", "content": "“We are acting,” é", "topics": ["tax", "economy"],
+           "kind": "speech", "cue": "say", "content": "“We are acting,” é", "topics": ["tax", "economy"],
            "content_start": 1, "content_end": 9, "date": "2021-03-09", "source": "times",
            "content_plain": "We are acting, é", "content_spans": [{"start": 1, "end": 9}]}
     rows = [row, {**row, "quote_id": "d:10-20", "topics": [],

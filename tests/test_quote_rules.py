@@ -139,6 +139,8 @@ def test_a_repair_that_renames_keeps_the_finder_in_the_trace(extract):
     ("direct", "min_word", "unknown key 'direct.min_word'"),
     ("speakers", "pro_form_objects", "unknown key 'speakers.pro_form_objects'"),
     ("cue", None, "unknown key 'cue'"),
+    ("kinds", "thougth", "unknown key 'kinds.thougth'"),
+    ("kind", None, "unknown key 'kind'"),
 ])
 def test_unknown_config_keys_are_errors_naming_file_and_key(section, key, message):
     raw = _raw_config()
@@ -335,3 +337,159 @@ ACCORDED_TO = [("Accorded" if k == 0 else w, "VBN" if k == 0 else t, p, h, d, "a
 ], ids=["ccomp", "ccomp-plan", "ccomp-no-cue", "cue_after", "cue_after-no-cue", "according_to", "according_to-no"])
 def test_rules_on_hand_built_docs(config, rows, expected):
     assert _rows(_doc(rows), config) == expected
+
+
+# ---- kinds: thought and evidence, on hand-built Docs ------------------------------------------
+
+def _subject_clause(subject, subject_pos, subject_tag, verb, verb_lemma, verb_tag="VBZ"):
+    # "<subject> <verb> the bridge reopened." (a plural subject's lemma drops its "s")
+    rows = _said_clause(verb, verb_lemma, verb_tag)
+    lemma = subject.lower()[:-1] if subject_tag == "NNS" else subject.lower()
+    rows[0] = (subject, subject_tag, subject_pos, 1, "nsubj", lemma, True)
+    return rows
+
+
+def _with_modal(rows, modal):
+    # "<subject> <modal> <verb> ...": the modal inserted before the verb, heads shifted
+    shift = lambda h: h + 1 if h >= 1 else h  # noqa: E731
+    out = [(w, t, p, shift(h), d, lem, sp) for (w, t, p, h, d, lem, sp) in rows]
+    out.insert(1, (modal, "MD", "AUX", 2, "aux", modal, True))
+    return out
+
+
+def _object_doc(verb):
+    # "Voters <verb> a bridge."
+    return [("Voters", "NNS", "NOUN", 1, "nsubj", "voter", True), (verb, "VBP", "VERB", 1, "ROOT", verb, True),
+            ("a", "DT", "DET", 3, "det", "a", True), ("bridge", "NN", "NOUN", 1, "dobj", "bridge", False),
+            (".", ".", "PUNCT", 1, "punct", ".", False)]
+
+
+# "The bridge is expected to reopen."
+EXPECTED_TO = [("The", "DT", "DET", 1, "det", "the", True), ("bridge", "NN", "NOUN", 3, "nsubjpass", "bridge", True),
+               ("is", "VBZ", "AUX", 3, "auxpass", "be", True), ("expected", "VBN", "VERB", 3, "ROOT", "expect", True),
+               ("to", "TO", "PART", 5, "aux", "to", True), ("reopen", "VB", "VERB", 3, "xcomp", "reopen", False),
+               (".", ".", "PUNCT", 3, "punct", ".", False)]
+# "The mayor made voters think the bridge reopened."
+MADE_THINK = [("The", "DT", "DET", 1, "det", "the", True), ("mayor", "NN", "NOUN", 2, "nsubj", "mayor", True),
+              ("made", "VBD", "VERB", 2, "ROOT", "make", True), ("voters", "NNS", "NOUN", 4, "nsubj", "voter", True),
+              ("think", "VB", "VERB", 2, "ccomp", "think", True), ("the", "DT", "DET", 6, "det", "the", True),
+              ("bridge", "NN", "NOUN", 7, "nsubj", "bridge", True), ("reopened", "VBD", "VERB", 4, "ccomp", "reopen", False),
+              (".", ".", "PUNCT", 2, "punct", ".", False)]
+
+
+def _kinds(doc, config):
+    from pipeline.steps.docs import ParsedDoc
+    from pipeline.steps.quotes import extract_quotes
+
+    return [(r["rule_id"], r["kind"], r["content"], r["speaker_text"])
+            for r in extract_quotes(ParsedDoc.unmapped("t", doc), None, config, span_conventions=False)]
+
+
+@pytest.mark.parametrize("rows, expected", [
+    (_said_clause(), [("indirect.ccomp", "speech", "the bridge reopened", "Lopez")]),
+    (_subject_clause("Lopez", "PROPN", "NNP", "believes", "believe"),
+     [("indirect.thought", "thought", "the bridge reopened", "Lopez")]),
+    (_subject_clause("Voters", "NOUN", "NNS", "fear", "fear", "VBP"),
+     [("indirect.thought", "thought", "the bridge reopened", "Voters")]),
+    # a thing does not think: "The rain believes ..." (a mis-parse, nobody holds the clause)
+    (_subject_clause("Rain", "NOUN", "NN", "believes", "believe"), []),
+    (_subject_clause("Polls", "NOUN", "NNS", "show", "show", "VBP"),
+     [("indirect.evidence", "evidence", "the bridge reopened", "Polls")]),
+    (_subject_clause("Records", "NOUN", "NNS", "indicate", "indicate", "VBP"),
+     [("indirect.evidence", "evidence", "the bridge reopened", "Records")]),
+    # a person showing is no evidence, nor a speech cue
+    (_subject_clause("Lopez", "PROPN", "NNP", "shows", "show"), []),
+    # evidence needs an evidence verb: "Polls ate ..."
+    (_subject_clause("Polls", "NOUN", "NNS", "ate", "eat", "VBD"), []),
+    # the lemmatizer's "hop" for "hoped" is still hope
+    (_subject_clause("Lopez", "PROPN", "NNP", "hoped", "hop", "VBD"),
+     [("indirect.thought", "thought", "the bridge reopened", "Lopez")]),
+    # a thought supposed, not held: "Lopez may believe ..."
+    (_with_modal(_subject_clause("Lopez", "PROPN", "NNP", "believe", "believe", "VB"), "may"), []),
+    # the generic "you" holds no thought: "You think the bridge reopened."
+    (_subject_clause("You", "PRON", "PRP", "think", "think", "VBP"), []),
+    # a noun-phrase object: "Voters want a bridge." / but not for believe: "Voters believe the mayor."
+    (_object_doc("want"), [("indirect.thought", "thought", "a bridge", "Voters")]),
+    (_object_doc("believe"), []),
+    # unnamed holders in the passive: "The bridge is expected to reopen."
+    (EXPECTED_TO, [("indirect.thought", "thought", "The bridge is expected to reopen", None)]),
+    # a thought caused, not held: "The mayor made voters think the bridge reopened."
+    (MADE_THINK, []),
+    # people named by a quantifier think: "Most believe the bridge reopened."
+    (_subject_clause("Most", "ADJ", "JJS", "believe", "believe", "VBP"),
+     [("indirect.thought", "thought", "the bridge reopened", "Most")]),
+], ids=["speech", "thought", "thought-plural", "thought-no-thinker", "evidence", "evidence-records",
+        "evidence-person", "evidence-no-verb", "thought-lemma-hop", "thought-modal", "thought-you",
+        "thought-object", "thought-object-not-believe", "thought-passive", "thought-causative",
+        "thought-quantifier"])
+def test_kinds_on_hand_built_docs(config, rows, expected):
+    assert _kinds(_doc(rows), config) == expected
+
+
+@pytest.mark.parametrize("rows, rule, key, word", [
+    (_subject_clause("Lopez", "PROPN", "NNP", "believes", "believe"), "indirect.thought", "thought", "believe"),
+    (_subject_clause("Polls", "NOUN", "NNS", "show", "show", "VBP"), "indirect.evidence", "evidence_nouns", "poll"),
+    (_subject_clause("Polls", "NOUN", "NNS", "show", "show", "VBP"), "indirect.evidence", "evidence_verbs", "show"),
+], ids=["thought-verb", "evidence-noun", "evidence-verb"])
+def test_the_kinds_lexicons_and_switches_take_effect(rows, rule, key, word):
+    raw = _raw_config()
+    doc = _doc(rows)
+    assert [r[0] for r in _kinds(doc, QuoteConfig.from_dict(raw))] == [rule]
+    edited = {**raw, "kinds": {**raw["kinds"], key: [w for w in raw["kinds"][key] if w != word]}}
+    assert _kinds(doc, QuoteConfig.from_dict(edited)) == []
+    off = {**raw, "rules": {**raw["rules"], rule: False}}
+    assert _kinds(doc, QuoteConfig.from_dict(off)) == []
+
+
+def test_every_rule_has_a_known_kind_and_the_kinds_are_declared():
+    from pipeline.steps.quotes.rules import KINDS, kind_of
+
+    assert {r.kind for r in RULES} == set(KINDS)
+    assert kind_of("indirect.thought") == "thought" and kind_of("mixed.evidence") == "evidence"
+    assert kind_of("direct.cue_after") == "speech" and kind_of(None) == "speech"
+
+
+def test_seed_precision_sets_aside_thought_and_evidence_rows(tmp_path):
+    import json
+
+    from pipeline.evaluation.eval_quotes import score_seed_quotes
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "g1", "doc_id": "d", "start": 0, "end": 20, "type": "direct",
+                                "speaker": "Jane Doe", "content": "x", "required": True}) + "\n")
+    row = {"content_start": 0, "content_end": 20, "type": "direct", "speaker": "Jane Doe", "speaker_text": "she",
+           "rule_id": "direct.cue_after", "content": "x", "kind": "speech"}
+    preds = {"d": [row, {**row, "content_start": 40, "content_end": 60, "kind": "thought"},
+                   {**row, "content_start": 70, "content_end": 90, "kind": "speech"}]}
+    m = score_seed_quotes(tmp_path, gold, predictions=preds)["metrics"]["@30"]
+    # the unmatched thought row is neither rewarded nor punished; the unmatched speech row is a false alarm
+    assert (m["precision"], m["false_alarms"], m["other_kinds_set_aside"], m["recall"]) == (0.5, 1, 1, 1.0)
+
+
+@pytest.mark.parametrize("cue, source, kind", [
+    ("said", "Jane Doe", "speech"), ("according to", "the poll", "speech"),   # a speech cue decides first
+    ("showed", "A CNN poll", "evidence"), ("found", "Court records", "evidence"),
+    ("believes", "Jane Doe", "thought"), ("is expected", None, "thought"), ("hoped", "he", "thought"),
+    ("called", "Jane Doe", "other"), (":", None, "other"),
+])
+def test_the_gold_kind_comes_from_cue_and_source_words(cue, source, kind):
+    from pipeline.evaluation.eval_quotes import gold_kind
+
+    assert gold_kind(cue, source) == kind
+
+
+def test_polnear_recall_and_precision_by_kind():
+    from pipeline.evaluation.eval_quotes import score_predictions_polnear
+
+    record = {"doc_id": "d", "attributions": [
+        {"content": [[0, 20]], "source": [], "cue_text": "said", "source_text": "Doe", "content_text": "x"},
+        {"content": [[30, 50]], "source": [], "cue_text": "believes", "source_text": "Doe", "content_text": "y"},
+        {"content": [[60, 80]], "source": [], "cue_text": "show", "source_text": "polls", "content_text": "z"}]}
+    row = {"speaker_start": None, "speaker_end": None}
+    preds = {"d": [{**row, "content_start": 0, "content_end": 20, "kind": "speech"},
+                   {**row, "content_start": 30, "content_end": 50, "kind": "thought"},
+                   {**row, "content_start": 90, "content_end": 99, "kind": "thought"}]}
+    by_kind = score_predictions_polnear([record], preds, keep_lists=False)["metrics"]["@30"]["by_kind"]
+    assert by_kind["speech"] == {"gold": 1, "found": 1, "recall": 1.0, "predicted": 1, "precision": 1.0}
+    assert by_kind["thought"] == {"gold": 1, "found": 1, "recall": 1.0, "predicted": 2, "precision": 0.5}
+    assert by_kind["evidence"] == {"gold": 1, "found": 0, "recall": 0.0, "predicted": 0, "precision": None}

@@ -65,7 +65,7 @@ def build_outputs(out: Path) -> dict:
 
     def quote(doc, content, cue, speaker_text, speaker, entity, resolution, type_, rule, nth=0):
         c, k, s = _span(doc, content), _span(doc, cue, nth), _span(doc, speaker_text)
-        return {"quote_id": f"{doc}:{c[0]}-{c[1]}", "doc_id": doc, "type": type_, "content": content,
+        return {"quote_id": f"{doc}:{c[0]}-{c[1]}", "doc_id": doc, "type": type_, "kind": "speech", "content": content,
                 "content_start": c[0], "content_end": c[1], "content_plain": content,
                 "content_spans": [{"start": c[0], "end": c[1]}], "cue": cue.split()[0], "cue_start": k[0],
                 "cue_end": k[0] + len(cue.split()[0]), "speaker_text": speaker_text, "speaker_start": s[0],
@@ -489,8 +489,13 @@ def test_in_the_browser_on_real_seed_outputs(seed_outputs, browser, tmp_path):
     assert report.main(["--output", str(seed_outputs), "--to", str(path)]) == 0
     open_report(browser, path)
     claims = pd.read_parquet(seed_outputs / "claims.parquet")
-    assert shown_count(browser) == len(claims)
+    assert shown_count(browser) == int((claims["kind"] == "speech").sum())      # speech by default
     browser.save_screenshot(str(tmp_path / "seeds.png"))
+    assert console_errors(browser) == []
+    every = tmp_path / "every-kind.html"
+    assert report.main(["--output", str(seed_outputs), "--to", str(every), "--all-kinds"]) == 0
+    open_report(browser, every)
+    assert shown_count(browser) == len(claims) > int((claims["kind"] == "speech").sum())
     assert console_errors(browser) == []
 
 
@@ -647,3 +652,20 @@ def test_a_story_is_counted_once(duplicate_of, kept, note):
 def test_piece_offsets(text, spans, expected):
     maps = [report.utf16_map(text)]
     assert report.piece_offsets(np.zeros(len(spans), dtype=np.int64), spans, maps) == expected
+@pytest.mark.parametrize("kinds, kept, note", [
+    (["speech", "thought", "speech", "evidence", "speech"], ["a1", "b1", "c1"],
+     "speech only: 2 claims of other kinds left out (1 evidence, 1 thought; --all-kinds shows them)"),
+    (["speech"] * 5, ["a1", "a2", "b1", "b2", "c1"], None),                          # all speech
+    (None, ["a1", "a2", "b1", "b2", "c1"], None),                                    # an older table: no kind
+])
+def test_the_report_shows_speech_unless_asked_for_all_kinds(kinds, kept, note):
+    import pandas as pd
+
+    from pipeline.tools.report import speech_only
+
+    claims = pd.DataFrame({"quote_id": ["a1", "a2", "b1", "b2", "c1"], "doc_id": ["a", "a", "b", "b", "c"]})
+    if kinds is not None:
+        claims["kind"] = kinds
+    tables, notes = speech_only({"documents": pd.DataFrame({"doc_id": ["a", "b", "c"]}), "claims": claims})
+    assert tables["claims"]["quote_id"].tolist() == kept
+    assert notes == ([note] if note else [])

@@ -188,6 +188,7 @@ QUOTES = TableSpec(
         _f("quote_id", STR),                # doc_id:content_start-content_end
         _f("doc_id", STR),
         _f("type", STR),                    # direct / indirect / mixed
+        _f("kind", STR),                    # speech / thought / evidence (pipeline/steps/quotes/rules.py)
         _f("content", STR),                 # the pieces' text joined with " … " (one piece: as written)
         _f("content_plain", STR),           # the same, each piece without its enclosing quote marks
         _f("content_spans", pa.list_(CONTENT_SPAN)),   # the pieces, in order, disjoint
@@ -259,6 +260,7 @@ CLAIMS = TableSpec(
         _f("speaker_text", STR, True),      # the speaker as written ("he", "an official")
         _f("resolution", STR, True),        # how the speaker was resolved (quotes.resolution)
         _f("type", STR),
+        _f("kind", STR),                    # speech / thought / evidence (quotes.kind)
         _f("cue", STR, True),
         _f("content", STR),                 # quotes.content: pieces joined with " … "
         _f("content_plain", STR),

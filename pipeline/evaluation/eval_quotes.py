@@ -9,15 +9,20 @@ Matching conventions
 - Seed gold (../shared/gold/README.md): a prediction matches a gold record of the same document
   when one of its content pieces (`content_spans`) overlaps more than 30% of the gold span,
   one-to-one between gold records and pieces (greedy, best overlap first): the seed gold
-  annotates `“A,” he said. “B.”` as two records, which one row of two pieces finds. Only `required` records count; a prediction matching a non-required record is ignored
-  (neither rewarded nor punished). Speaker right: canonical names equal case-insensitively (’ = '),
+  annotates `“A,” he said. “B.”` as two records, which one row of two pieces finds. Only
+  `required` records count; a prediction matching a non-required record is ignored (neither
+  rewarded nor punished); so is a thought or evidence row (`kind`) matching none, since the seed
+  gold annotates speech only (counted: `other_kinds_set_aside`). Speaker right: canonical names
+  equal case-insensitively (’ = '),
   or, for a person, the same surname.
 - PolNeAR (GGT-style): a gold attribution is found when a prediction covers more than 30% (also
   reported: 80%) of its content characters (spans may be discontinuous: gold and predicted content are compared as the characters of their
   pieces, never the hull), one-to-one. "quoted" =
   gold content holds a double quote mark; "speech" = a word of the gold cue is a form of a verb
   in SPEECH_CUE_LEMMAS below (defined here, independently of the extraction lexicon, so it cannot
-  be tuned away). Precision = predictions covering more than 30% of the content of some gold
+  be tuned away); `by_kind` gives recall per gold kind (speech, evidence, thought, other: gold_kind,
+  from the gold cue and source words, since PolNeAR labels no kind) and precision per predicted
+  `kind`. Precision = predictions covering more than 30% of the content of some gold
   attribution (not one-to-one) / all predictions; `precision_lenient` also accepts a prediction
   lying more than 30% inside a gold content (the second half of a quotation split by "he said",
   which PolNeAR annotates as one discontinuous attribution); `precision_one_to_one` = matched
@@ -55,6 +60,24 @@ SPEECH_CUE_LEMMAS = {
     "emphasize": [], "recall": [], "deny": ["denied", "denies"], "confirm": [],
 }
 SPEECH_PHRASES = ["according to"]
+# The kind of a gold attribution (PolNeAR has no kind label; these lists, like SPEECH_CUE_LEMMAS,
+# are defined here apart from the extraction lexicons, so that they cannot be tuned to it):
+# speech = a speech cue (above); else evidence = a source whose words name a poll, a study, a
+# record or a document; else thought = a cue verb of belief, feeling, wish or plan; else other
+# (PolNeAR's many remaining cues: "called", "endorsed", "criticized", ":" ...).
+THOUGHT_CUE_LEMMAS = {
+    "think": ["thought", "thinks", "thinking"], "believe": [], "hope": [], "fear": [],
+    "worry": ["worried", "worries"], "feel": ["felt"], "know": ["knew", "known", "knows"],
+    "expect": [], "want": [], "plan": ["planned", "planning", "plans"], "doubt": [],
+    "wish": [], "intend": [], "prefer": ["preferred", "preferring"], "suspect": [],
+    "assume": [], "consider": [], "realize": [], "understand": ["understood"], "imagine": [],
+}
+EVIDENCE_SOURCE_NOUNS = {
+    "poll", "polls", "polling", "survey", "surveys", "study", "studies", "data", "record",
+    "records", "report", "reports", "analysis", "research", "numbers", "figures", "results",
+    "document", "documents", "emails", "filing", "filings", "statistics", "census", "audit",
+    "review", "investigation", "estimates", "projections", "forecast", "model", "evidence",
+}
 QUOTE_MARK_RE = re.compile(r"[\"“”„«»]|''|‘‘|’’")
 
 
@@ -66,6 +89,8 @@ def _forms(lemma: str, irregular: list[str]) -> set[str]:
 
 
 SPEECH_FORMS = {form for lemma, irregular in SPEECH_CUE_LEMMAS.items() for form in _forms(lemma, irregular)}
+THOUGHT_FORMS = {form for lemma, irregular in THOUGHT_CUE_LEMMAS.items() for form in _forms(lemma, irregular)}
+GOLD_KINDS = ("speech", "thought", "evidence", "other")
 
 
 def is_speech_cue(cue_text: str | None) -> bool:
@@ -75,6 +100,17 @@ def is_speech_cue(cue_text: str | None) -> bool:
     if any(p in low for p in SPEECH_PHRASES):
         return True
     return any(word in SPEECH_FORMS for word in re.findall(r"[a-z]+", low))
+
+
+def gold_kind(cue_text: str | None, source_text: str | None) -> str:
+    """speech / evidence / thought / other for a PolNeAR attribution (see GOLD_KINDS above)."""
+    if is_speech_cue(cue_text):
+        return "speech"
+    if any(w in EVIDENCE_SOURCE_NOUNS for w in re.findall(r"[a-z]+", (source_text or "").lower())):
+        return "evidence"
+    if any(w in THOUGHT_FORMS for w in re.findall(r"[a-z]+", (cue_text or "").lower())):
+        return "thought"
+    return "other"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -172,7 +208,7 @@ def score_seed_quotes(out_dir: Path, gold_path: Path = DEFAULT_GOLD, *, predicti
     result = {"metrics": {}, "misses": [], "false_alarms": []}
     for threshold in THRESHOLDS:
         tag = f"@{int(threshold * 100)}"
-        n_req = n_found = n_pred = n_fa = n_speaker = 0
+        n_req = n_found = n_pred = n_fa = n_speaker = n_other = 0
         by_type = defaultdict(Counter)
         misses, false_alarms = [], []
         for doc_id in sorted({g["doc_id"] for g in gold}):
@@ -208,6 +244,9 @@ def score_seed_quotes(out_dir: Path, gold_path: Path = DEFAULT_GOLD, *, predicti
             for k, p in enumerate(doc_preds):
                 if k in ignored:
                     continue
+                if k not in matched_p and (p.get("kind") or "speech") != "speech":
+                    n_other += 1       # a thought or evidence row: the seed gold is speech only
+                    continue
                 n_pred += 1
                 by_type[p["type"]]["predicted"] += 1
                 if k not in matched_p:
@@ -220,7 +259,7 @@ def score_seed_quotes(out_dir: Path, gold_path: Path = DEFAULT_GOLD, *, predicti
         result["metrics"][tag] = {
             "recall": _ratio(n_found, n_req), "precision": _ratio(n_pred - n_fa, n_pred),
             "speaker_accuracy": _ratio(n_speaker, n_found), "gold_required": n_req, "found": n_found,
-            "predicted_counted": n_pred, "false_alarms": n_fa,
+            "predicted_counted": n_pred, "false_alarms": n_fa, "other_kinds_set_aside": n_other,
             "by_type": {t: {"recall": _ratio(c["found"], c["gold"]),
                             "precision": _ratio(c["predicted_correct"], c["predicted"]), **dict(c)}
                         for t, c in sorted(by_type.items())},
@@ -248,6 +287,7 @@ def _polnear_gold(record: dict) -> list[dict]:
         out.append({"content": content, "chars": span_chars(content), "source": a.get("source") or [],
                     "quoted": bool(QUOTE_MARK_RE.search(a.get("content_text") or "")),
                     "speech": is_speech_cue(a.get("cue_text")),
+                    "kind": gold_kind(a.get("cue_text"), a.get("source_text")),
                     "content_text": a.get("content_text"), "source_text": a.get("source_text"),
                     "cue_text": a.get("cue_text")})
     return out
@@ -308,6 +348,7 @@ def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]],
     for threshold in THRESHOLDS:
         tag = f"@{int(threshold * 100)}"
         tot = Counter()
+        kinds: dict[str, Counter] = defaultdict(Counter)
         misses, false_alarms = [], []
         for record in docs:
             doc_id = record["doc_id"]
@@ -321,6 +362,8 @@ def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]],
                 tot["found_lenient"] += bool(g["chars"]) and len(g["chars"] & union) > threshold * len(g["chars"])
                 tot["gold_quoted"] += g["quoted"]
                 tot["gold_speech"] += g["speech"]
+                kinds[g["kind"]]["gold"] += 1
+                kinds[g["kind"]]["found"] += gi in pairs
                 if gi in pairs:
                     tot["found"] += 1
                     tot["found_quoted"] += g["quoted"]
@@ -342,6 +385,8 @@ def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]],
                 strict, lenient = _prediction_ok(gold, pchars[k], threshold)
                 tot["pred_ok"] += strict
                 tot["pred_ok_lenient"] += lenient
+                kinds[p.get("kind") or "speech"]["predicted"] += 1
+                kinds[p.get("kind") or "speech"]["predicted_ok"] += strict
                 if not lenient and keep_lists:
                     false_alarms.append({"doc_id": doc_id, "start": p["content_start"], "end": p["content_end"],
                                          "type": p.get("type"), "text": (p.get("content") or "")[:160],
@@ -356,6 +401,12 @@ def score_predictions_polnear(records: list[dict], preds: dict[str, list[dict]],
             "recall_lenient": _ratio(tot["found_lenient"], tot["gold"]),
             "speaker_overlap": _ratio(tot["speaker_ok"], tot["found"]),
             "counts": dict(tot),
+            # recall per gold kind (gold_kind) and precision per predicted `kind`
+            "by_kind": {k: {"gold": kinds[k]["gold"], "found": kinds[k]["found"],
+                            "recall": _ratio(kinds[k]["found"], kinds[k]["gold"]),
+                            "predicted": kinds[k]["predicted"],
+                            "precision": _ratio(kinds[k]["predicted_ok"], kinds[k]["predicted"])}
+                        for k in GOLD_KINDS},
         }
         if threshold == THRESHOLDS[0]:
             result["misses"], result["false_alarms"] = misses, false_alarms
@@ -499,6 +550,9 @@ def main(argv: list[str] | None = None) -> int:
                 for tag, m in metrics.items():
                     print(f"  {name:<7} {tag:<6}" + "".join(f"{_fmt(m[c]):>13}" for c in columns))
             print(f"  counts @30: {pol['metrics']['@30']['counts']}")
+            for kind, m in pol["metrics"]["@30"]["by_kind"].items():
+                print(f"  {kind:<9} @30: recall {_fmt(m['recall'])} ({m['found']}/{m['gold']} gold), "
+                      f"precision {_fmt(m['precision'])} ({m['predicted']} rows)")
     if "textacy" in report:
         tx = report["textacy"]
         if "skipped" in tx:

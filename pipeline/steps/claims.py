@@ -74,7 +74,7 @@ def build_claims(quotes: list[dict], quote_topics: list[dict], documents: list[d
             "speaker_entity_id": q.get("speaker_entity_id"), "speaker_title": title,
             "speaker_gender": q.get("speaker_gender"), "gender_evidence": q.get("gender_evidence"),
             "speaker_text": q.get("speaker_text"), "resolution": q.get("resolution"),
-            "type": q["type"], "cue": q.get("cue"), "content": q["content"],
+            "type": q["type"], "kind": q.get("kind") or "speech", "cue": q.get("cue"), "content": q["content"],
             "content_plain": q.get("content_plain") or q["content"],
             "content_spans": q.get("content_spans") or [{"start": q["content_start"], "end": q["content_end"]}],
             "topics": ranked or [UNASSIGNED], "issue_phrase": phrases.get(q["quote_id"]),

@@ -745,13 +745,32 @@ def one_copy_per_story(tables: dict) -> tuple[dict, list[str]]:
                   f"cop{'ies' if n_docs != 1 else 'y'} of other stories left out (--all-copies shows them)"]
 
 
+def speech_only(tables: dict) -> tuple[dict, list[str]]:
+    """Claims of other kinds than speech (claims.kind: thought, evidence) left out, so the page
+    shows who said what; the note says how many (--all-kinds shows them). A claims table without
+    `kind` (an older run) is all speech."""
+    claims = tables["claims"]
+    if "kind" not in claims:
+        return tables, []
+    other = claims["kind"].notna() & (claims["kind"] != "speech")
+    if not other.any():
+        return tables, []
+    by_kind = claims.loc[other, "kind"].value_counts()
+    what = ", ".join(f"{int(n)} {k}" for k, n in sorted(by_kind.items()))
+    return ({**tables, "claims": claims[~other].reset_index(drop=True)},
+            [f"speech only: {int(other.sum())} claims of other kinds left out ({what}; --all-kinds shows them)"])
+
+
 def write_report(out_dir: Path | list[Path], to: Path | None = None, title: str = "Who said what",
-                 all_copies: bool = False) -> Path:
+                 all_copies: bool = False, all_kinds: bool = False) -> Path:
     out_dirs = [Path(d) for d in (out_dir if isinstance(out_dir, (list, tuple)) else [out_dir])]
     to = Path(to) if to is not None else out_dirs[0] / "report.html"
     tables, notes = load_many(out_dirs), []
     if not all_copies:
         tables, notes = one_copy_per_story(tables)
+    if not all_kinds:
+        tables, kind_notes = speech_only(tables)
+        notes += kind_notes
     payload = build_payload(tables, title=title, source=" + ".join(map(str, out_dirs)), notes=notes,
                             manifest=read_manifest(out_dirs[0]) if len(out_dirs) == 1 else None)
     page = render(payload, chart_spec(payload["meta"]))
@@ -768,10 +787,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--title", default="Who said what", help="the page's title")
     parser.add_argument("--all-copies", action="store_true",
                         help="count the claims of near-duplicate copies of a story too (default: each story once)")
+    parser.add_argument("--all-kinds", action="store_true",
+                        help="show thought and evidence claims too (claims.kind; default: speech only)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        path = write_report(args.output, args.to, args.title, all_copies=args.all_copies)
+        path = write_report(args.output, args.to, args.title, all_copies=args.all_copies,
+                            all_kinds=args.all_kinds)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

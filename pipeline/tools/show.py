@@ -4,7 +4,8 @@ Per speaker: how many claims in how many documents, their title, their topics an
 per topic: how many claims, who made them and a sample. Unattributed claims and unassigned topics
 are listed as such, never hidden. A story syndicated in several near-identical copies
 (`bodies.duplicate_of`) is counted once: the copies' claims are left out and the header says how
-many (`--all-copies` counts them too).
+many (`--all-copies` counts them too). Claims are speech by default: thought and evidence claims
+(`claims.kind`) are left out and counted in the header (`--all-kinds` counts them too).
 """
 
 from __future__ import annotations
@@ -42,12 +43,18 @@ def _sample(claims: list[dict]) -> dict:
 
 
 def summarise(claims: list[dict], topic_labels: dict[str, str] | None = None, *, speakers: int = 15,
-              topics: int = 20, width: int = 100, copies: dict[str, str] | None = None) -> str:
+              topics: int = 20, width: int = 100, copies: dict[str, str] | None = None,
+              all_kinds: bool = False) -> str:
     """The summary as text (pure: rows in, text out). `copies`: doc_id -> the first document of the
-    same story; those documents' claims are left out of every count."""
+    same story; those documents' claims are left out of every count. Claims of other kinds than
+    speech (`kind` thought or evidence) are left out unless `all_kinds` (a claim without `kind`
+    is speech)."""
     topic_labels = topic_labels or {}
     lines: list[str] = []
     copies = copies or {}
+    other_kinds = Counter() if all_kinds else Counter(c.get("kind") for c in claims
+                                                      if (c.get("kind") or "speech") != "speech")
+    claims = [c for c in claims if all_kinds or (c.get("kind") or "speech") == "speech"]
     left_out = [c for c in claims if copies.get(c["doc_id"])]
     claims = [c for c in claims if not copies.get(c["doc_id"])]
     docs = {c["doc_id"] for c in claims}
@@ -59,6 +66,10 @@ def summarise(claims: list[dict], topic_labels: dict[str, str] | None = None, *,
         n_copies = len({c["doc_id"] for c in left_out})
         lines.append(f"(each story counted once: {len(left_out)} claims of {n_copies} near-duplicate "
                      f"cop{'ies' if n_copies != 1 else 'y'} left out; --all-copies counts them)")
+    if other_kinds:
+        what = ", ".join(f"{n} {k}" for k, n in sorted(other_kinds.items()))
+        lines.append(f"(speech only: {sum(other_kinds.values())} claims of other kinds left out ({what}); "
+                     f"--all-kinds counts them)")
     if not claims:
         return "\n".join(lines)
     wrap = textwrap.TextWrapper(width=width, initial_indent="      ", subsequent_indent="      ")
@@ -111,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--doc", default=None, help="only claims of this doc_id")
     parser.add_argument("--all-copies", action="store_true",
                         help="count the claims of near-duplicate copies of a story too (default: each story once)")
+    parser.add_argument("--all-kinds", action="store_true",
+                        help="count thought and evidence claims too (claims.kind; default: speech only)")
     args = parser.parse_args(argv)
     try:
         if not table_path(CLAIMS, args.output).exists():
@@ -133,5 +146,6 @@ def main(argv: list[str] | None = None) -> int:
         claims = [c for c in claims if c["doc_id"] == args.doc]
     width = min(110, shutil.get_terminal_size((100, 20)).columns)
     print(f"Claims in {args.output}")
-    print(summarise(claims, labels, speakers=args.speakers, topics=args.topics, width=width, copies=copies))
+    print(summarise(claims, labels, speakers=args.speakers, topics=args.topics, width=width, copies=copies,
+                    all_kinds=args.all_kinds))
     return 0

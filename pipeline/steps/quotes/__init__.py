@@ -65,8 +65,10 @@ from pipeline.steps.quotes.reported import (
     quoted_fragments,
     reported_clauses,
     reported_speech,
+    thought_and_evidence,
 )
 from pipeline.steps.quotes.assemble import join_attributions, pieces_of, row_text
+from pipeline.steps.quotes.rules import kind_of
 from pipeline.steps.quotes.spans import apply_span_conventions
 from pipeline.steps.quotes.speakers import TYPE_PRIORITY, SpeakerResolver, _naming_participle, _poll_of_share
 from pipeline.steps.quotes.syntax import (
@@ -315,9 +317,15 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     taken += [a.content for a in reported]
     reported += _enabled(config, copular_statements(idx, taken))
     taken += [a.content for a in reported]
+    # Thought and evidence ("X believes that ...", "polls show ..."), on the text no speech rule
+    # above took; before quoted fragments, so a thought holding quoted words is a thought ...
+    other_kinds = _enabled(config, thought_and_evidence(idx, list(taken)))
+    taken += [a.content for a in other_kinds]
     reported += _enabled(config, quoted_fragments(idx, taken))
 
     _reanchor_same_paragraph(idx, direct, reported)
+    # ... and out of the re-anchoring, so a quotation never takes "believes" or "show" as its cue.
+    reported += other_kinds
 
     atts = direct + reported
     atts.sort(key=lambda a: a.content[0])
@@ -446,7 +454,7 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
                "speaker": att.speaker_name, "speaker_entity_id": att.speaker_entity_id,
                "speaker_title": att.extra.get("speaker_title"),
                "speaker_gender": genders[id(att)][0], "gender_evidence": genders[id(att)][1],
-               "resolution": att.resolution or "none", "rule_id": att.rule_id,
+               "resolution": att.resolution or "none", "kind": kind_of(att.rule_id), "rule_id": att.rule_id,
                "rule_trace": att.rule_trace}
         # A continuation has no cue of its own: it carries the cue and speaker span of the
         # attribution it continues (where its speaker is written), flagged by its resolution.

@@ -10,7 +10,10 @@ from pipeline.core.errors import ConfigError
 from pipeline.steps.quotes.rules import RULE_IDS
 
 STAGE = "quotes"
-SECTIONS = ("cues", "not_speech", "direct", "speakers", "roles", "organisation_kinds", "rules")
+# [kinds]: the lexicons of attributions that are not speech (fields of the same names)
+KINDS_KEYS = ("thought", "thought_infinitive", "thought_object", "thought_passive", "thought_nouns", "causatives",
+              "evidence_verbs", "evidence_object_verbs", "evidence_nouns")
+SECTIONS = ("cues", "not_speech", "direct", "speakers", "roles", "organisation_kinds", "kinds", "rules")
 
 
 @dataclass
@@ -80,6 +83,16 @@ class QuoteConfig:
     loose_quotatives: frozenset = frozenset()
     floating_quantifiers: frozenset = frozenset()
     organisation_kinds: dict = field(default_factory=dict)   # "union" -> words naming unions
+    # [kinds]: attributions that are not speech (thought, evidence); empty lists find none
+    thought: frozenset = frozenset()
+    thought_infinitive: frozenset = frozenset()
+    thought_object: frozenset = frozenset()
+    thought_passive: frozenset = frozenset()
+    thought_nouns: frozenset = frozenset()
+    causatives: frozenset = frozenset()
+    evidence_verbs: frozenset = frozenset()
+    evidence_object_verbs: frozenset = frozenset()
+    evidence_nouns: frozenset = frozenset()
 
     def rule_enabled(self, rule_id: str) -> bool:
         return rule_id not in self.rules_off
@@ -198,10 +211,11 @@ class QuoteConfig:
             aside_modals=words("not_speech", "aside_modals"),
             loose_quotatives=words("cues", "loose_quotatives"),
             floating_quantifiers=words("speakers", "floating_quantifiers"),
+            **{key: optional_words("kinds", key) for key in KINDS_KEYS},
         )
         # A key nobody reads is a typo or a leftover, which would silently switch a rule off.
         # ([roles] keys are data; [rules] keys are checked against the registry above.)
-        for section in ("cues", "not_speech", "direct", "speakers"):
+        for section in ("cues", "not_speech", "direct", "speakers", "kinds"):
             reject_unknown_keys(config.get(section, {}), {k for s, k in read if s == section}, source,
                                 prefix=f"{section}.")
         return cls(**fields)

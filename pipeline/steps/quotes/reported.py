@@ -1436,3 +1436,249 @@ def _minus_taken(idx: _DocIndex, span: tuple[int, int], taken: Sequence[tuple[in
 
 def _overlap(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> int:
     return max((min(span[1], o[1]) - max(span[0], o[0]) for o in others), default=0)
+
+
+# Words opening a question clause: "knows how to win", "wonders whether": not a held belief.
+WH_OPENERS = {"how", "what", "why", "where", "when", "who", "whom", "which", "whether", "if"}
+
+
+# Modals of a thought supposed, not held: "he may want to ...", "they would prefer ...".
+HYPOTHETICAL_MODALS = {"may", "might", "would", "could", "should", "must"}
+# Subjects of a thought nobody holds: the generic "you" ("if you want to ..."), "it" and its kin.
+NO_THINKER = {"you", "it", "this", "that", "what", "there", "one"}
+# Quantifiers standing for people ("most believe ...", "many fear ...", "few think ...").
+THINKING_QUANTIFIERS = {"most", "many", "few", "some", "several", "others", "all", "both", "none", "half"}
+
+
+def _fronted_clause(tok: Token) -> Token | None:
+    """"The race is tight, polls show." / "..., he believes.": a clause before the verb, cut off
+    from it by a comma, that the parser hung on it as its complement."""
+    doc = tok.doc
+    for c in tok.children:
+        if c.dep_ == "ccomp" and c.i < tok.i and c.right_edge.i + 1 < tok.i and \
+                doc[c.right_edge.i + 1].text == "," and c.left_edge.lower_ not in WH_OPENERS:
+            return c
+    return None
+
+
+def _thought_content(idx: _DocIndex, tok: Token, lemma: str) -> list[Token]:
+    """The clauses a thought verb holds: its that-clause or bare clause after it ("believes (that)
+    ..."), or for a wish or plan verb its "to"-infinitive ("wants to run"), or a clause fronted
+    before it ("..., he believes")."""
+    config = idx.config
+    out = []
+    for c in tok.children:
+        if c.i < tok.i or c.left_edge.lower_ in WH_OPENERS:
+            continue
+        if c.dep_ == "ccomp":
+            out.append(c)
+        elif c.dep_ == "xcomp" and lemma in config.thought_infinitive and \
+                any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children):
+            if _is_cue_verb(c, config, allow_direct_only=True):
+                # "had planned to tell X that ...", "wants to say: “...”": an intention to speak
+                # is neither a statement (not_speech.governors) nor a thought of its own
+                return []
+            out.append(c)
+    if not out and lemma in config.thought_object:
+        out = [c for c in tok.children if c.dep_ == "dobj" and c.i > tok.i and c.pos_ in ("NOUN", "PROPN")]
+    fronted = _fronted_clause(tok) if not out else None
+    return [fronted] if fronted is not None else out
+
+
+def _thought_noun(idx: _DocIndex, noun: Token, taken: list[tuple[int, int]]) -> Attribution | None:
+    """"Trump's belief that ...", "the hope among Democrats that ...", "There are fears that ...": a
+    noun of `thought_nouns` with a that-clause, held by its possessor (or an "of"/"among"/"by"
+    person), or by nobody named in "there is/are ..."; unowned elsewhere it is the writer's."""
+    config = idx.config
+    clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "appos", "relcl") and c.i > noun.i
+                   and any(m.dep_ == "mark" and m.lower_ == "that" and m.i == c.left_edge.i for m in c.children)),
+                  None)
+    if clause is None:
+        return None
+    span = _content_of_subtree(clause)
+    if span is None or len(idx.words(*span)) < 3:
+        return None
+    span, quoted = _extend_to_quotes(idx, span)
+    if _overlap(span, taken) > 0:
+        return None
+    owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if owner is None:
+        prep = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ in ("of", "among", "by")
+                     and c.i < clause.i), None)
+        owner = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+    if owner is not None and (owner.lower_ in NO_THINKER or not _animate(owner, config)):
+        return None
+    if owner is None and not (noun.dep_ == "attr" and any(c.dep_ == "expl" for c in noun.head.children)):
+        return None       # unowned, a thought is the writer's ("on the assumption that"), unless "there are fears that"
+    rule = "mixed.thought" if quoted else "indirect.thought"
+    att = Attribution("mixed" if quoted else "indirect", span, rule, cue=noun, cue_span=(noun.i, noun.i + 1),
+                      cue_lemma=noun.lemma_.lower(),
+                      speaker=_speaker_span(owner, config) if owner is not None else None)
+    att.extra["speaker_fixed"] = True
+    return att
+
+
+def _evidence_in(verb: Token, config: QuoteConfig) -> Token | None:
+    """The poll, study or record of an "in" phrase fronted before a main verb ("In a CNN poll
+    released Monday, 55 percent ..."), else None; the row's cue is the "in" before it."""
+    doc = verb.doc
+    for prep in verb.children:
+        # fronted and set off by a comma: "In a CNN poll, ..."; the phrase inside a clause ("has a
+        # lead in the polls", "far ahead in the delegate count") is as often the writer's own
+        # summary as an attribution (PolNeAR train: 14 of 25)
+        if prep.dep_ == "prep" and prep.lower_ == "in" and prep.i < verb.i and \
+                prep.right_edge.i + 1 < len(doc) and doc[prep.right_edge.i + 1].text == ",":
+            pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if pobj is not None and pobj.pos_ == "NOUN" and \
+                    (pobj.lemma_.lower() in config.evidence_nouns or pobj.lower_ in config.evidence_nouns):
+                return pobj
+    return None
+
+
+def _clause_around(verb: Token, cut: Token) -> tuple[int, int] | None:
+    """The verb's clause less the phrase `cut` heads, as the run of words around the verb that
+    the phrase does not interrupt ("Trump has a lead [in the polls] in New York": up to "lead")."""
+    out = {t.i for t in cut.subtree}
+    toks = [t.i for t in verb.subtree]
+    start = end = verb.i
+    while start - 1 in toks and start - 1 not in out:
+        start -= 1
+    while end + 1 in toks and end + 1 not in out:
+        end += 1
+    doc = verb.doc
+    while start < end and (doc[start].is_punct or doc[start].is_space) and not doc[start].is_quote:
+        start += 1
+    while end > start and (doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "cc") and not doc[end].is_quote:
+        end -= 1
+    return doc[start].idx, doc[end].idx + len(doc[end].text)
+
+
+def _passive_thought(tok: Token, config: QuoteConfig) -> list[Token]:
+    """"Trump is expected to win Ohio": a passive thought verb of `thought_passive` with a subject
+    and a "to"-infinitive; the subject and the infinitive are what is thought (by nobody named)."""
+    subj = next((c for c in tok.children if c.dep_ == "nsubjpass" and c.i < tok.i), None)
+    inf = next((c for c in tok.children if c.dep_ == "xcomp" and c.i > tok.i and
+                any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)), None)
+    if subj is None or inf is None or subj.lower_ in config.relative_pronouns or subj.lower_ in NO_THINKER or \
+            any(c.dep_ == "agent" for c in tok.children):
+        return []
+    return [subj, inf]
+
+
+def _thinker(tok: Token, config: QuoteConfig) -> Token | None:
+    """The subject holding a thought verb's clause, or None: one that can think, holding it as a
+    fact of the story (not "may want", "would prefer"), neither the generic "you" nor "it", nor
+    the object of a causative ("made them feel ...", "let them think ...")."""
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children) or \
+            any(c.dep_ == "aux" and c.lower_ in HYPOTHETICAL_MODALS for c in tok.children) or \
+            tok.dep_ == "pcomp" or tok.dep_ in ("ccomp", "xcomp") and tok.head.lemma_.lower() in config.causatives:
+        return None
+    subj, _ = _find_subject(tok, config)
+    if subj is None or subj.lower_ in NO_THINKER or subj.dep_ in ("dobj", "pobj", "dative"):
+        return None
+    # Who thinks is mostly a person or a group, often named by a quantifier ("most believe",
+    # "many fear") or a plural noun of people the speaker lexicons do not list ("immigrants
+    # feel"): any noun or pronoun but the things that never think (a thing's "wants" or
+    # "expects" is a projection, "the plan expects").
+    if _animate(subj, config) or subj.pos_ in ("PRON", "PROPN") or \
+            subj.tag_ == "NNS" and subj.lemma_.lower() not in config.non_speaking_heads and \
+            subj.lemma_.lower() not in config.evidence_nouns or \
+            subj.lower_ in THINKING_QUANTIFIERS:
+        return subj
+    return None
+
+
+def _lemma_in(tok: Token, lexicon: frozenset) -> str | None:
+    """The verb's lemma when the lexicon lists it, also where the lemmatizer stumbles ("hoped",
+    "hopes" -> "hop"): the word itself less an inflection ending ("hopes", "hoped", "hoping")."""
+    low = tok.lower_
+    for form in (tok.lemma_.lower(), low, low[:-1], low[:-2], low[:-3] + "e", low[:-3]):
+        if form in lexicon:
+            return form
+    return None
+
+
+def _evidence_subject(tok: Token, config: QuoteConfig) -> Token | None:
+    """The poll, study or record that is the subject of an evidence verb ("polls show", "a survey
+    released Monday found", "records, which indicate"), else None."""
+    subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    if subj is not None and subj.lower_ in config.relative_pronouns and tok.dep_ == "relcl":
+        subj = tok.head
+    if subj is None:
+        subj, _ = _find_subject(tok, config)
+    if subj is None or subj.pos_ not in ("NOUN", "PROPN"):
+        return None
+    return subj if subj.lemma_.lower() in config.evidence_nouns or subj.lower_ in config.evidence_nouns else None
+
+
+def thought_and_evidence(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
+    """Attributions that are not speech (rules indirect.thought, indirect.evidence and their mixed
+    variants): a thought verb with a subject that can think and the clause it holds ("Trump
+    believes that ...", "she wants to ..."), and an evidence verb whose subject is a poll, a study
+    or a record, with its clause or object ("polls show that ...", "the survey found a tie").
+    Runs after every speech rule: text a speech row took stays with it (a thought reported inside
+    a statement is the statement's)."""
+    config = idx.config
+    if not (config.thought or config.evidence_verbs):
+        return
+    for tok in idx.doc:
+        if tok.pos_ == "NOUN" and tok.lemma_.lower() in config.thought_nouns and not idx.inside_clause_quote(tok):
+            att = _thought_noun(idx, tok, taken)
+            if att is not None:
+                taken.append(att.content)
+                yield att
+            continue
+        if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("amod", "compound") or idx.inside_clause_quote(tok):
+            continue
+        lemma = _lemma_in(tok, config.evidence_verbs)
+        rule, speaker, pieces, cue_lemma, passive, tok_span = None, None, [], lemma, False, None
+        if lemma is not None:
+            subj = _evidence_subject(tok, config)
+            if subj is not None:
+                pieces = [c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i and
+                          c.left_edge.lower_ not in WH_OPENERS]
+                if not pieces and lemma in config.evidence_object_verbs and \
+                        any(c.dep_ == "dobj" and c.i > tok.i for c in tok.children):
+                    # "the poll showed Trump leading the field with 31 percent": the object and
+                    # what goes on describing it, to the end of the verb's clause
+                    pieces = [c for c in tok.children if c.i > tok.i and c.dep_ not in ("punct", "cc", "conj")]
+                if not pieces:
+                    pieces = [c for c in [_fronted_clause(tok)] if c is not None]
+                rule, speaker = "indirect.evidence", _speaker_span(subj, config)
+        lemma = _lemma_in(tok, config.thought)
+        if not pieces and lemma is not None and tok.pos_ == "VERB" and \
+                not _governed_by_plan(tok, config) and _thinker(tok, config) is not None:
+            pieces, cue_lemma = _thought_content(idx, tok, lemma), lemma
+            rule, speaker = "indirect.thought", None
+        if not pieces and tok.dep_ == "ROOT":
+            source = _evidence_in(tok, config)
+            if source is not None:
+                # "In a Quinnipiac poll released Monday, 55 percent chose ...", "Trump leads in the
+                # polls": the clause a poll, a study or a record is the source of
+                span = _clause_around(tok, source.head)
+                if span is not None and len(idx.words(*span)) >= 4:
+                    pieces, cue_lemma, rule, speaker = [tok], "in", "indirect.evidence_in", _speaker_span(source, config)
+                    tok_span = span
+        if not pieces and lemma is not None and lemma in config.thought_passive and \
+                any(c.dep_ == "auxpass" for c in tok.children):
+            pieces, cue_lemma = _passive_thought(tok, config), lemma
+            rule, passive = "indirect.thought", True
+        if not pieces:
+            continue
+        spans = [tok_span] if tok_span is not None else [s for s in (_content_of_subtree(p) for p in pieces) if s]
+        if not spans:
+            continue
+        span = (min(s[0] for s in spans), max(s[1] for s in spans))
+        span, quoted = _extend_to_quotes(idx, span)
+        if _overlap(span, taken) > 0 or len(idx.words(*span)) < 2:
+            continue
+        if quoted:
+            rule = MIXED_VARIANT[rule]
+        cue_span = (speaker[0] - 1, speaker[0]) if rule == "indirect.evidence_in" else _cue_span(tok)
+        att = Attribution("mixed" if quoted else "indirect", span, rule, cue=tok, cue_span=cue_span,
+                          cue_lemma=cue_lemma)
+        if speaker is not None or passive:
+            att.speaker = speaker
+            att.extra["speaker_fixed"] = True      # (passive: nobody named holds the thought)
+        taken.append(span)
+        yield att

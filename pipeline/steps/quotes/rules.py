@@ -11,6 +11,10 @@ which appends its id to the record's `rule_trace`).
 the text it took is no longer open to rules after it. (Rows that still overlap at the end are
 settled by type: direct before mixed before indirect, see `TYPE_PRIORITY`.)
 
+Each rule has a `kind`: what its rows attribute (`speech`, said or written; `thought`, believed,
+feared, wanted, planned; `evidence`, what a poll, a study or a record shows), the rows' `kind`
+column. Rows of every kind are kept; `show` and the report count speech unless asked for all.
+
 Each rule has an `enabled` switch in `configs/quotes.toml` (`[rules]`): a rule switched off
 emits nothing, and the text it would have claimed stays open to the rules after it.
 """
@@ -29,6 +33,10 @@ class Rule:
     # a test (tests/test_quote_rules.py, with the session model).
     positive: tuple[str, ...] = ()
     negative: tuple[str, ...] = ()
+    kind: str = "speech"
+
+
+KINDS = ("speech", "thought", "evidence")
 
 
 @dataclass(frozen=True)
@@ -213,6 +221,49 @@ RULES: tuple[Rule, ...] = (
          "Clinton's response was: “...”: the quotation after be and an owned reporting noun",
          positive=('The mayor’s response was: “Is the bridge in Ohio or in Kentucky?”',),
          negative=('The response was: “Is the bridge in Ohio or in Kentucky?”',)),
+    # --- thought and evidence: attributions that are not speech (reported.py: thought_and_evidence) ---
+    Rule("indirect.thought", 75,
+         'X believes (that) ... / X wants to ... / X is expected to ... / X’s fear that ...: the clause of a '
+         'thought verb or noun, the infinitive or object of a wish or plan verb, held by one who can think',
+         positive=('Maria Lopez believes that the bridge will reopen in May.',
+                   'Most voters think the economy is getting worse.',
+                   'Maria Lopez wants to rebuild the old bridge before the winter.',
+                   'Most voters in the district prefer a new bridge.',
+                   'The new bridge is expected to open in the spring.',
+                   "Maria Lopez's belief that the bridge will hold worried the engineers.",
+                   'There are fears that the old bridge will not survive the next storm.',
+                   'Most believe that the bridge will reopen in May.'),
+         negative=('The weather seems to think nothing of our plans for the bridge.',
+                   'Maria Lopez believes in the power of good bridges.',
+                   'If you want to cross the river, you may want to take the new bridge.',
+                   'The noise of the crowd made the mayor think the bridge had collapsed.',
+                   'The council revised its budget on the assumption that the bridge would hold.'),
+         kind="thought"),
+    Rule("mixed.thought", 75,
+         'X fears the plan is “a disaster”: a thought clause holding quoted words',
+         positive=('Maria Lopez fears the budget is "a disaster waiting to happen" for the city.',),
+         negative=('Maria Lopez fears the budget is a disaster waiting to happen for the city.',),
+         kind="thought"),
+    Rule("indirect.evidence", 75,
+         'polls show (that) ... / the study found ...: the clause (or object) of an evidence verb whose '
+         'subject is a poll, a study, a record or a document ([kinds] evidence_verbs, evidence_nouns)',
+         positive=('Recent polls show that the senator is losing support in the suburbs.',
+                   'Court records indicate the company paid no taxes for a decade.'),
+         negative=('The senator will show the plan to the voters next week.',
+                   'The poll workers showed the voters where to go.'),
+         kind="evidence"),
+    Rule("indirect.evidence_in", 75,
+         'In a CNN poll, 55 percent chose X: the main clause after a fronted "in" phrase naming a poll, a study '
+         'or a record, its source',
+         positive=('In a Quinnipiac poll released Monday, 55 percent of voters chose the senator.',),
+         negative=('In a speech on Monday, the senator promised a new bridge for the city.',
+                   'The senator has a commanding lead in the polls.'),
+         kind="evidence"),
+    Rule("mixed.evidence", 75,
+         'the survey found voters “deeply divided”: an evidence clause holding quoted words',
+         positive=('The survey found that voters were "deeply divided" over the new tax plan.',),
+         negative=('The survey found that voters were deeply divided over the new tax plan.',),
+         kind="evidence"),
     Rule("mixed.quoted_fragment", 80,
          'X is crying “fraud”: quoted words in the complements of a verb with a speaking subject',
          positive=('The protesters are crying “fraud” over the ballot count.',),
@@ -251,6 +302,12 @@ REPAIRS: tuple[Repair, ...] = (
 )
 
 RULE_IDS: frozenset = frozenset(r.id for r in RULES)
+RULE_KIND: dict = {r.id: r.kind for r in RULES}
+
+
+def kind_of(rule_id: str | None) -> str:
+    """The `kind` of a row found by `rule_id` (speech for an id no rule declares)."""
+    return RULE_KIND.get(rule_id or "", "speech")
 REPAIR_IDS: frozenset = frozenset(r.id for r in REPAIRS)
 
 # A cue-verb rule's name when quoted words sit inside its content (reported_speech).
@@ -264,6 +321,9 @@ MIXED_VARIANT = {
     "indirect.parenthetical": "mixed.parenthetical",
     "indirect.as_cue": "mixed.as_cue",
     "indirect.trailing": "mixed.trailing",
+    "indirect.thought": "mixed.thought",
+    "indirect.evidence": "mixed.evidence",
+    "indirect.evidence_in": "mixed.evidence",
 }
 
 # A position rule's name for a quotation too short to be taken alone (direct_quotes).
@@ -278,6 +338,9 @@ def check_declared() -> None:
     """The tables above are consistent: ids unique, every variant declared."""
     ids = [r.id for r in RULES] + [r.id for r in REPAIRS]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
+    bad_kinds = sorted(r.id for r in RULES if r.kind not in KINDS)
+    if bad_kinds:
+        raise RuntimeError(f"pipeline/steps/quotes/rules.py: rules of an unknown kind: {bad_kinds}")
     if dupes:
         raise RuntimeError(f"pipeline/steps/quotes/rules.py: ids declared twice: {dupes}")
     for table in (MIXED_VARIANT, SHORT_VARIANT):
