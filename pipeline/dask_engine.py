@@ -475,14 +475,18 @@ DISTRIBUTED: dict[str, Callable[[DaskEngine, Path, Path], dict]] = {
 
 
 def run_dask(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dict | None = None, force: bool = False,
-             workers: int = 2, scheduler: str | None = None, partition_docs: int = DEFAULT_PARTITION_DOCS) -> dict:
-    """`run` with the Dask engine (see the module's doc); the cache entries it did not use are removed
-    once the generation is published."""
+             workers: int = 2, scheduler: str | None = None, partition_docs: int = DEFAULT_PARTITION_DOCS,
+             client=None) -> dict:
+    """`run` with the Dask engine (see the module's doc), on `client` when given (else a cluster as
+    `cluster_client` makes it); the cache entries it did not use are removed once the generation is
+    published."""
     from .cli import run_all
 
-    with cluster_client(workers, scheduler) as client:
-        engine = DaskEngine(client, out_dir, partition_docs)
-        gathered = run_all(input_dir, out_dir, config_dir, where, force=force, run_one=engine.run_stage)
+    if client is None:
+        with cluster_client(workers, scheduler) as client:
+            return run_dask(input_dir, out_dir, config_dir, where, force, partition_docs=partition_docs, client=client)
+    engine = DaskEngine(client, out_dir, partition_docs)
+    gathered = run_all(input_dir, out_dir, config_dir, where, force=force, run_one=engine.run_stage)
     if engine.counts:           # nothing ran: the cache is left as it was
         engine.cache.prune()
     return gathered
