@@ -147,6 +147,18 @@ class Cache:
         return removed
 
 
+def _identity(value):
+    return value
+
+
+def set_fault(value: str | None) -> None:
+    """Set (None: clear) the test hook in this process; `client.run(set_fault, ...)` on the workers."""
+    if value is None:
+        os.environ.pop(FAULT_ENV, None)
+    else:
+        os.environ[FAULT_ENV] = value
+
+
 def _call(fn: Callable, stage: str, index: int, *args):
     """Runs on a worker: the partition's function, behind the test hook (FAULT_ENV)."""
     fault = os.environ.get(FAULT_ENV, "")
@@ -198,10 +210,12 @@ class DaskEngine:
         counts["partitions"] += len(parts)
         counts["cached"] += len(parts) - len(todo)
         if todo:
-            shared_futures = [self.client.scatter(s, broadcast=True, hash=False) for s in shared]
-            data = self.client.scatter([parts[i] for i in todo], hash=False)
-            futures = {self.client.submit(_call, fn, stage, i, part, *shared_futures, pure=False): i
-                       for i, part in zip(todo, data)}
+            # data goes in as tasks, never scattered: a task whose worker dies is run again from its
+            # spec (scattered data would die with the worker); the shared data is one task, sent to
+            # the workers that need it once each
+            shared_futures = [self.client.submit(_identity, s, pure=False) for s in shared]
+            futures = {self.client.submit(_call, fn, stage, i, parts[i], *shared_futures, pure=False): i
+                       for i in todo}
             for future in as_completed(futures):
                 i = futures[future]
                 results[i] = future.result()
@@ -393,7 +407,8 @@ def _rebuild_tokens(out_dir: Path) -> pa.Table:
     from .docs import REBUILD_COLUMNS
     from .schemas import TOKENS
 
-    return read_table(TOKENS, out_dir, columns=["doc_id", *REBUILD_COLUMNS])
+    # without the run id stamped in the schema: a partition's key is its rows
+    return read_table(TOKENS, out_dir, columns=["doc_id", *REBUILD_COLUMNS]).replace_schema_metadata(None)
 
 
 def run_entities(engine: DaskEngine, out_dir: Path, config_dir: Path) -> dict:

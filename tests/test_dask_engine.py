@@ -203,12 +203,12 @@ def test_dask_run_gives_the_local_engines_tables(client, seed_outputs, tmp_path)
 @pytest.mark.slow
 def test_a_killed_worker_loses_no_rows_and_duplicates_none(client, seed_outputs, tmp_path):
     marker = tmp_path / "killed"
-    client.run(os.environ.__setitem__, dask_engine.FAULT_ENV, f"parse:1:kill:{marker}")
+    client.run(dask_engine.set_fault, f"parse:1:kill:{marker}")
     try:
         out = tmp_path / "out"
         dask_engine.run_dask(SEEDS, out, None, partition_docs=2, client=client)
     finally:
-        client.run(os.environ.pop, dask_engine.FAULT_ENV, None)
+        client.run(dask_engine.set_fault, None)
     assert marker.exists(), "the worker running parse's partition 1 was killed"
     client.wait_for_workers(2, timeout=60)            # the nanny restarted it
     assert _hashes(out) == _hashes(seed_outputs)
@@ -222,12 +222,12 @@ def test_a_killed_worker_loses_no_rows_and_duplicates_none(client, seed_outputs,
 @pytest.mark.slow
 def test_a_crashed_run_resumes_from_its_finished_partitions(client, seed_outputs, tmp_path):
     out = tmp_path / "out"
-    client.run(os.environ.__setitem__, dask_engine.FAULT_ENV, "quotes:1:raise")
+    client.run(dask_engine.set_fault, "quotes:1:raise")
     try:
         with pytest.raises(RuntimeError, match="partition 1 of quotes fails"):
             dask_engine.run_dask(SEEDS, out, None, partition_docs=2, client=client)
     finally:
-        client.run(os.environ.pop, dask_engine.FAULT_ENV, None)
+        client.run(dask_engine.set_fault, None)
     assert not (out / "claims.parquet").exists()            # nothing published
     assert len(list((out / ".dask" / "parse").iterdir())) == 3
     dask_engine.run_dask(SEEDS, out, None, partition_docs=2, client=client)
