@@ -95,8 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true",
                      help="rerun every stage (by default a stage reruns only when what it depends on changed)")
     run.add_argument("--engine", choices=["local", "dask"], default="local",
-                     help="local: this process (parse may start its own workers); dask: clean, parse, entities "
-                          "and quotes on a Dask cluster (the extra: pip install -e '.[dask]')")
+                     help="local: this process (parse may start its own workers); dask: clean, parse, entities, "
+                          "quotes and topics on a Dask cluster (the extra: pip install -e '.[dask]')")
     run.add_argument("--workers", type=int, default=2,
                      help="--engine dask: worker processes of the local cluster it starts (one thread each)")
     run.add_argument("--scheduler", default=None,

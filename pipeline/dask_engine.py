@@ -9,8 +9,10 @@ stages below run their documents on a Dask cluster instead of in this process:
   parse     each worker loads the model once and parses its partitions (one thread per worker)
   entities  mentions found per partition on the workers; corpus-wide linking here
   quotes    quotes per partition, each with its documents' mentions and entities
+  topics    each partition's documents read and tagged on the workers (which build the taggers from
+            the same config files); the adaptive scores, the article prior and issue phrases here
 
-`ingest`, `topics` and `claims` run here as the local engine runs them. Every partition's result is
+`ingest` and `claims` run here as the local engine runs them. Every partition's result is
 kept in `OUT/.dask/<stage>/<key>.pickle`, `key` = sha256 of the partition's input rows, the
 stage's code, config and model (`manifest.settings_fingerprint`), this module and the corpus-wide
 data sent to the workers: after a crash the next run loads the finished partitions instead of
@@ -485,8 +487,89 @@ def run_quotes(engine: DaskEngine, out_dir: Path, config_dir: Path) -> dict:
     return record.write()
 
 
+# ---- topics --------------------------------------------------------------------------------------
+
+_SETTINGS: dict[str, object] = {}     # per worker process: config contents' hash -> TopicsSettings
+
+
+def _worker_topics_settings(files: dict[str, bytes]):
+    """The topics settings built on the worker (its taggers are bound to the worker's shared vocab,
+    so they cannot be sent built) from the config files' contents, written to a private folder."""
+    import tempfile
+
+    from .topic_phrases import CACHE_NAME
+    from .topics import load_settings
+
+    key = content_hash(sorted(files.items()))
+    if key not in _SETTINGS:
+        folder = Path(tempfile.mkdtemp(prefix="pipeline-topics-"))
+        for name, data in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+        _SETTINGS.clear()
+        _SETTINGS[key] = load_settings(folder / "configs", cache=folder / CACHE_NAME)
+    return _SETTINGS[key]
+
+
+def _topics_part(part: tuple, files: dict[str, bytes]):
+    from .docs import parsed_docs_of
+    from .topics import needs_fine_grained, read_documents
+
+    settings = _worker_topics_settings(files)
+    tokens, by_doc = part
+    return read_documents(parsed_docs_of(tokens, fine_grained=needs_fine_grained(settings)), by_doc, settings)
+
+
+def run_topics(engine: DaskEngine, out_dir: Path, config_dir: Path) -> dict:
+    from . import topic_phrases, topics
+    from .schemas import DOC_TOPICS, QUOTE_TOPICS, QUOTES, TOKENS
+    from .stages import BY_NAME, config_paths
+
+    record = StageRecord(topics.STAGE, out_dir, config_files=config_files(config_dir, topics.STAGE))
+    started = time.perf_counter()
+    settings = topics.load_settings(config_dir, cache=out_dir / topic_phrases.CACHE_NAME)
+    built = time.perf_counter()
+    if not (out_dir / QUOTES.filename).exists():
+        raise PipelineError(f"{out_dir / QUOTES.filename}: missing; run the 'quotes' stage first")
+    record.add_input_tables(TOKENS.name, QUOTES.name)
+    quotes = read_table(QUOTES, out_dir, columns=["quote_id", "doc_id", "content_start", "content_end"]).to_pylist()
+    by_doc = topics.quotes_by_doc(quotes)
+    parts = []
+    for tokens in token_partitions(_rebuild_tokens(out_dir), engine.partition_docs):
+        ids = dict.fromkeys(tokens.column("doc_id").to_pylist())
+        parts.append((tokens, {i: by_doc[i] for i in ids if i in by_doc}))
+    # the workers build the taggers from the same files: the stage's configs and the phrases cache
+    files = {f"configs/{path.relative_to(config_dir).as_posix()}": path.read_bytes()
+             for path in config_paths(BY_NAME[topics.STAGE], config_dir)}
+    if (out_dir / topic_phrases.CACHE_NAME).exists():
+        files[topic_phrases.CACHE_NAME] = (out_dir / topic_phrases.CACHE_NAME).read_bytes()
+    results = engine.map(topics.STAGE, _topics_part, parts, engine.fingerprint(topics.STAGE, config_dir, files), files)
+    pending = [doc for found, _ in results for doc in found]
+    failed = {doc_id: exc for _, failures in results for doc_id, exc in failures.items()}
+    failures: list[dict] = []
+    doc_rows, quote_rows = topics.finish_corpus(pending, failed, by_doc, settings, failures)
+    for row in failures:
+        if row["level"] == "error":
+            print(f"[topics] error {row['code']}: {row['message']}", file=sys.stderr)
+    write_table(DOC_TOPICS, doc_rows, out_dir)
+    write_table(QUOTE_TOPICS, quote_rows, out_dir)
+    replace_stage_rejects(out_dir, STAGE_REJECT_CODES[topics.STAGE], failures)
+    record.rows = {"quote_topics": len(quote_rows), "doc_topics": len(doc_rows), "quotes": len(quotes),
+                   "failed": len(failures)}
+    for tax in settings.taxonomies:
+        record.rows[f"unassigned_quotes_{tax.id}"] = sum(1 for r in quote_rows
+                                                         if r["taxonomy"] == tax.id and r["topic"] == topics.UNASSIGNED)
+        record.rows[f"unassigned_docs_{tax.id}"] = sum(1 for r in doc_rows
+                                                       if r["taxonomy"] == tax.id and r["topic"] == topics.UNASSIGNED)
+    record.extra["taxonomies"] = [t.id for t in settings.taxonomies]
+    record.extra["seconds_build_tagger"] = round(built - started, 3)
+    record.extra["seconds_tagging"] = round(time.perf_counter() - built, 3)
+    record.extra["engine"] = engine.describe(topics.STAGE)
+    return record.write()
+
+
 DISTRIBUTED: dict[str, Callable[[DaskEngine, Path, Path], dict]] = {
-    "clean": run_clean, "parse": run_parse, "entities": run_entities, "quotes": run_quotes}
+    "clean": run_clean, "parse": run_parse, "entities": run_entities, "quotes": run_quotes, "topics": run_topics}
 
 
 def run_dask(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dict | None = None, force: bool = False,
