@@ -51,6 +51,7 @@ from .manifest import StageRecord, settings_fingerprint
 
 CACHE = ".dask"
 DEFAULT_PARTITION_DOCS = 16
+CONNECT_TIMEOUT = "10s"       # to a running cluster's scheduler (--scheduler)
 # Test hook: "stage:partition:kill:MARKER" kills the worker running that partition once (MARKER is a
 # file created on the first attempt); "stage:partition:raise" makes that partition raise every time.
 FAULT_ENV = "PIPELINE_DASK_FAULT"
@@ -69,7 +70,11 @@ def cluster_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
         raise PipelineError("--engine dask needs the optional extra: pip install -e '.[dask]'") from None
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
-        client = Client(address)
+        try:
+            client = Client(address, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise PipelineError(f"cannot reach the Dask scheduler at {address} "
+                                f"({type(exc).__name__}: {exc})") from None
         try:
             yield client
         finally:

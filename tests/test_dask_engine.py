@@ -151,15 +151,18 @@ def test_fault_hook(monkeypatch, fault, stage, index, raises):
 
 # ---- the command line ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, message", [
-    (["--scheduler", "tcp://127.0.0.1:1"], "need --engine dask"),
-    (["--partition-docs", "4"], "need --engine dask"),
-    (["--engine", "dask", "--workers", "0"], "needs at least 1"),
-    (["--engine", "spark"], "invalid choice"),
+@pytest.mark.parametrize("args, env, message", [
+    (["--scheduler", "tcp://127.0.0.1:1"], {}, "need --engine dask"),
+    (["--partition-docs", "4"], {}, "need --engine dask"),
+    (["--engine", "dask", "--workers", "0"], {}, "needs at least 1"),
+    (["--engine", "spark"], {}, "invalid choice"),
+    (["--engine", "dask", "--scheduler", "tcp://127.0.0.1:9"], {}, "cannot reach the Dask scheduler at tcp://127.0.0.1:9"),
+    (["--engine", "dask"], {"DASK_SCHEDULER_ADDRESS": "tcp://127.0.0.1:7"}, "cannot reach the Dask scheduler at tcp://127.0.0.1:7"),
 ])
-def test_cli_rejects_bad_engine_options(tmp_path, args, message):
+def test_cli_rejects_bad_engine_options(tmp_path, args, env, message):
     done = subprocess.run([sys.executable, "-m", "pipeline", "run", "--input", str(SEEDS), "--output",
-                           str(tmp_path / "out"), *args], capture_output=True, text=True, cwd=REPO, timeout=120)
+                           str(tmp_path / "out"), *args], capture_output=True, text=True, cwd=REPO, timeout=120,
+                          env={**os.environ, **env})
     assert done.returncode == 2
     assert message in done.stderr
     assert not (tmp_path / "out" / "claims.parquet").exists()
