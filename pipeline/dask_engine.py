@@ -38,6 +38,7 @@ import os
 import pickle
 import sys
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -220,9 +221,11 @@ class DaskEngine:
             # data goes in as tasks, never scattered: a task whose worker dies is run again from its
             # spec (scattered data would die with the worker); the shared data is one task, sent to
             # the workers that need it once each
-            shared_futures = [self.client.submit(_identity, s, pure=False) for s in shared]
-            futures = {self.client.submit(_call, fn, stage, i, parts[i], *shared_futures, pure=False): i
-                       for i in todo}
+            with warnings.catch_warnings():     # "Sending large graph": the rows, on purpose
+                warnings.filterwarnings("ignore", message="Sending large graph")
+                shared_futures = [self.client.submit(_identity, s, pure=False) for s in shared]
+                futures = {self.client.submit(_call, fn, stage, i, parts[i], *shared_futures, pure=False): i
+                           for i in todo}
             for future in as_completed(futures):
                 i = futures[future]
                 results[i] = future.result()
