@@ -196,6 +196,11 @@ def test_dask_run_gives_the_local_engines_tables(client, seed_outputs, tmp_path)
         engine = _manifest(out, stage)["engine"]
         assert engine["name"] == "dask" and engine["workers"] == 2 and engine["partitions"] == 3, stage
     assert _manifest(out, "claims")["run_id"] == (out / "current").resolve().name     # one generation
+    from pipeline.manifest import mixed_tables
+    from pipeline.show import main as show
+
+    assert mixed_tables(out) == []                    # show, report and diff accept the folder
+    assert show(["--output", str(out)]) == 0
     # a second run runs nothing; --force runs every stage from the cache (every partition cached)
     dask_engine.run_dask(SEEDS, out, None, partition_docs=2, client=client, force=True)
     assert _hashes(out) == _hashes(seed_outputs)
