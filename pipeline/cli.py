@@ -40,10 +40,11 @@ def run_stage(name: str, out_dir: Path, config_dir: Path | None, input_dir: Path
 
 
 def run_all(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dict | None = None,
-            force: bool = False) -> dict:
+            force: bool = False, run_one=run_stage) -> dict:
     """Every stage in order, each only when it is stale (`manifest.is_current`) unless `force`, in a
     staging copy of the output folder published at the end as one generation (`pipeline.core.generation`);
-    `where["stage"]` names the running stage (for the CLI's messages)."""
+    `where["stage"]` names the running stage (for the CLI's messages). `run_one` runs a stage
+    (`run_stage`, or the Dask engine's, `pipeline.dask_engine`)."""
     where = {} if where is None else where
     stages = available_stages()
     where["stage"] = "config"
@@ -65,7 +66,7 @@ def run_all(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dict
             if name in current or (not force and manifest.is_current(name, work, config_dir, input_dir)):
                 print(f"[{name}] up to date (inputs, code, config and model unchanged)", file=sys.stderr)
                 continue
-            run_stage(name, work, config_dir, input_dir)
+            run_one(name, work, config_dir, input_dir)
         where["stage"] = "publish"
         gathered = manifest.gather(work, stages)
     where["stage"] = None
@@ -94,6 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path, default=None, help="config folder (default: configs/)")
     run.add_argument("--force", action="store_true",
                      help="rerun every stage (by default a stage reruns only when what it depends on changed)")
+    run.add_argument("--engine", choices=["local", "dask"], default="local",
+                     help="local: this process (parse may start its own workers); dask: clean, parse, entities, "
+                          "quotes and topics on a Dask cluster (the extra: pip install -e '.[dask]')")
+    run.add_argument("--workers", type=int, default=2,
+                     help="--engine dask: worker processes of the local cluster it starts (one thread each)")
+    run.add_argument("--scheduler", default=None,
+                     help="--engine dask: address of a running cluster's scheduler (default: "
+                          "$DASK_SCHEDULER_ADDRESS, else a local cluster of --workers)")
+    run.add_argument("--partition-docs", type=int, default=None,
+                     help="--engine dask: documents per partition (default 16)")
 
     for declared in stage_table.STAGES:
         stage = sub.add_parser(declared.name, help=f"{declared.summary} (this stage alone, on --output)")
@@ -156,7 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     io.WRITTEN.clear()
     try:
         with io.output_lock(out_dir):
-            if args.command == "run":
+            if args.command == "run" and args.engine == "dask":
+                from pipeline.dask_engine import DEFAULT_PARTITION_DOCS, run_dask
+
+                run_dask(args.input, out_dir, args.config, where, force=args.force, workers=args.workers,
+                         scheduler=args.scheduler, partition_docs=args.partition_docs or DEFAULT_PARTITION_DOCS)
+            elif args.command == "run":
+                if args.scheduler or args.partition_docs:
+                    raise PipelineError("--scheduler and --partition-docs need --engine dask")
                 run_all(args.input, out_dir, args.config, where, force=args.force)
             elif args.command in STAGE_ORDER:
                 if args.command not in available_stages():

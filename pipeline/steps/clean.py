@@ -113,6 +113,19 @@ def clean_documents(documents: list[dict], config: dict,
     keeps its whole text as body (a W010 row there), and a corpus-level step that raises (recurring
     lines, near-duplicates) is left out (a W009 row); the others go on."""
     stats = without_failing_step(STAGE, "recurring lines", failures, lambda: count_lines(documents), LineStats)
+    line_rows, cleaned = label_documents(documents, stats, config, failures)
+    copies = without_failing_step(STAGE, "near-duplicates", failures,
+                                  lambda: near_duplicates(cleaned, config), dict)
+    for doc in cleaned:
+        doc["duplicate_of"] = copies.get(doc["doc_id"])
+    return line_rows, cleaned
+
+
+def label_documents(documents: list[dict], stats: LineStats, config: dict,
+                    failures: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
+    """The per-document part of `clean_documents`, given the corpus's line counts (`stats`): (line
+    rows, documents with title/body/body_segments set), `duplicate_of` not yet set. The Dask engine
+    runs it on each partition with the counts of the whole corpus."""
     line_rows: list[dict] = []
     cleaned: list[dict] = []
     unwrap = UnwrapSettings.from_config(config)
@@ -129,10 +142,6 @@ def clean_documents(documents: list[dict], config: dict,
             rows, done = [], whole_text_kept(doc)
         line_rows.extend(rows)
         cleaned.append(done)
-    copies = without_failing_step(STAGE, "near-duplicates", failures,
-                                  lambda: near_duplicates(cleaned, config), dict)
-    for doc in cleaned:
-        doc["duplicate_of"] = copies.get(doc["doc_id"])
     return line_rows, cleaned
 
 

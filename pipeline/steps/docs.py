@@ -96,7 +96,6 @@ def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None, progress: str | 
     `fine_grained=False` leaves out the fine-grained tags and the morphology (a quarter of the
     rebuild's time), for a reader that never looks at `tag_` or `morph`.
     """
-    wanted = [n for n in REBUILD_COLUMNS if fine_grained or n not in ("tag", "morph")]
     vocab = vocab or shared_vocab()
     total = None
     if progress:
@@ -105,8 +104,16 @@ def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None, progress: str | 
             total = len(pq.read_table(sentences, columns=["doc_id"]).column("doc_id").unique())
     with Progress(progress or "docs", total=total, enabled=None if progress else False) as shown:
         for table in iter_row_groups(TOKENS, out_dir):
-            for doc_id, columns in split_documents(table, wanted):
-                yield ParsedDoc(doc_id, doc_from_columns(vocab, columns),
-                                np.asarray(columns["start"], dtype=np.int64),
-                                np.asarray(columns["end"], dtype=np.int64))
+            for parsed in parsed_docs_of(table, vocab, fine_grained):
+                yield parsed
                 shown.update(1)
+
+
+def parsed_docs_of(table: pa.Table, vocab: Vocab | None = None, fine_grained: bool = True) -> Iterator[ParsedDoc]:
+    """The parsed documents of a token table (rows of whole documents, in order): a row group of
+    tokens.parquet, or the slice of one partition of the Dask engine."""
+    wanted = [n for n in REBUILD_COLUMNS if fine_grained or n not in ("tag", "morph")]
+    vocab = vocab or shared_vocab()
+    for doc_id, columns in split_documents(table, wanted):
+        yield ParsedDoc(doc_id, doc_from_columns(vocab, columns),
+                        np.asarray(columns["start"], dtype=np.int64), np.asarray(columns["end"], dtype=np.int64))

@@ -1415,6 +1415,14 @@ def extract_entities(parsed_docs: Iterable, rules: EntityRules, failures: list[d
                      ) -> tuple[list[dict], list[dict]]:
     """Pure heart of the stage: parsed documents -> (mention rows, entity rows). With `failures`, a
     document whose mentions raise has none and becomes a rejects row there; the others go on."""
+    rows, common_words = document_mentions(parsed_docs, rules, failures)
+    return link_corpus(rows, common_words, rules, failures)
+
+
+def document_mentions(parsed_docs: Iterable, rules: EntityRules, failures: list[dict] | None = None
+                      ) -> tuple[list[dict], set[str]]:
+    """The per-document part of `extract_entities`: (mention rows, not linked yet; the words the
+    documents write in lower case). The Dask engine runs it on each partition."""
     rows: list[dict] = []
     common_words: set[str] = set()
     for parsed in parsed_docs:
@@ -1428,6 +1436,13 @@ def extract_entities(parsed_docs: Iterable, rules: EntityRules, failures: list[d
             continue
         rows.extend(found)
         common_words.update(t.text for t in parsed.doc if t.is_alpha and t.text.islower())
+    return rows, common_words
+
+
+def link_corpus(rows: list[dict], common_words: set[str], rules: EntityRules, failures: list[dict] | None = None
+                ) -> tuple[list[dict], list[dict]]:
+    """The corpus part of `extract_entities`: every document's mention rows (in document order)
+    linked across the corpus -> (mention rows, entity rows)."""
     rows, entities = without_failing_step(STAGE, "entity linking", failures,
                                           lambda: link_mentions(rows, rules, frozenset(common_words)),
                                           lambda: unlinked_entities(rows))

@@ -640,20 +640,44 @@ def tag_corpus(out_dir: Path, quotes: Iterable[dict], settings: TopicsSettings,
                progress: str | None = "topics", failures: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
     """(doc_topics rows for every parsed document, quote_topics rows for the quotes given). A
     document whose tagging raises is unassigned, and a rejects row in `failures` (else it is quiet)."""
+    by_doc = quotes_by_doc(quotes)
+    parsed_docs = iter_parsed_docs(Path(out_dir), progress=progress, fine_grained=needs_fine_grained(settings))
+    pending, failed = read_documents(parsed_docs, by_doc, settings)
+    return finish_corpus(pending, failed, by_doc, settings, failures)
+
+
+def quotes_by_doc(quotes: Iterable[dict]) -> dict[str, list[dict]]:
     by_doc: dict[str, list[dict]] = defaultdict(list)
     for quote in quotes:
         by_doc[quote["doc_id"]].append(quote)
+    return by_doc
+
+
+def needs_fine_grained(settings: TopicsSettings) -> bool:
+    """Nothing here reads fine-grained tags or morphology, unless a token pattern does."""
+    return any(tax.tagger.pattern_attrs & {"TAG", "MORPH"} for tax in settings.taxonomies)
+
+
+def read_documents(parsed_docs: Iterable[ParsedDoc], by_doc: dict[str, list[dict]], settings: TopicsSettings
+                   ) -> tuple[list[PendingDocument], dict[str, Exception]]:
+    """The per-document part of `tag_corpus`: (read documents, doc_id -> the exception of each
+    document whose reading raised). The Dask engine runs it on each partition."""
     features = any(tax.tagger.adaptive.get("enabled") for tax in settings.taxonomies)
-    # nothing here reads fine-grained tags or morphology, unless a token pattern does
-    fine_grained = any(tax.tagger.pattern_attrs & {"TAG", "MORPH"} for tax in settings.taxonomies)
     failed: dict[str, Exception] = {}      # one document cannot sink the run: it is left unassigned
     pending = []
     with _cycle_collector_paused():
-        for parsed in iter_parsed_docs(Path(out_dir), progress=progress, fine_grained=fine_grained):
+        for parsed in parsed_docs:
             try:
                 pending.append(read_document(parsed, by_doc.get(parsed.doc_id, []), settings, features))
             except Exception as exc:
                 failed[parsed.doc_id] = exc
+    return pending, failed
+
+
+def finish_corpus(pending: list[PendingDocument], failed: dict[str, Exception], by_doc: dict[str, list[dict]],
+                  settings: TopicsSettings, failures: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
+    """The corpus part of `tag_corpus`: the adaptive scores, each document's rows, issue phrases."""
+    features = any(tax.tagger.adaptive.get("enabled") for tax in settings.taxonomies)
     adapted = without_failing_step(STAGE, "adaptive scores", failures, lambda: adapt(pending, settings),
                                    dict) if features else {}
     doc_rows, quote_rows, candidates = [], [], {}

@@ -7,6 +7,9 @@ copied into the repository). Each measurement runs in its own subprocess so that
                n_process = N (1 and 2 by default): the best bare figure is the yardstick
   - run:N      every stage of the stage table, as `run` does, with parse's n_process = N
                (model loads, the taggers' build and all writing included)
+  - dask:N     (--dask, 1 and 2 by default when the extra is installed) the whole run with the Dask
+               engine (`run --engine dask`) on a local cluster of N workers, one thread each
+               (the cluster's start and every model load included)
   - add 1%     (--incremental) a run on all but the last 1% of the documents, then one after they
                are added: its time against the whole run's (parse reuses the unchanged documents)
   - scale      the whole run on growing corpora (a fraction of the texts, or the texts repeated
@@ -76,6 +79,11 @@ def worker(mode: str, corpus: Path, out_dir: Path) -> dict:
         for _ in nlp.pipe((r["text"] for r in records), batch_size=load_stage_config(None, "parse")["batch_size"],
                           n_process=int(n_process)):
             pass
+    elif kind == "dask":        # the whole run with the Dask engine on a local cluster of N workers
+        from pipeline.dask_engine import run_dask
+
+        gathered = run_dask(corpus.parent, out_dir, None, workers=int(n_process))
+        stage_seconds = {name: record["seconds"] for name, record in gathered["stages"].items()}
     elif kind == "run":
         from pipeline.cli import run_all
 
@@ -147,18 +155,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", default="0.25,1,2", help="corpus sizes (x PolNeAR) for the memory runs; '' skips")
     parser.add_argument("--incremental", action="store_true",
                         help="also time a run that adds the last 1%% of the documents to a processed corpus")
+    parser.add_argument("--dask", default=None,
+                        help="workers of the Dask engine's runs (a local cluster, one thread per worker; default "
+                             "'1,2' when the extra is installed); '' skips")
     parser.add_argument("--json", type=Path, default=None, help="write the results here too")
     args = parser.parse_args(argv)
+    if args.dask is None:
+        import importlib.util
+
+        args.dask = "1,2" if importlib.util.find_spec("distributed") is not None else ""
 
     records = load_texts(args.shared)
     texts = scaled(records, args.fraction)
     counts = [int(n) for n in args.n_process.split(",") if n.strip()]
-    modes = [f"bare:{n}" for n in counts] + [f"run:{n}" for n in counts]
+    dask_counts = [int(n) for n in args.dask.split(",") if n.strip()]
+    modes = [f"bare:{n}" for n in counts] + [f"run:{n}" for n in counts] + [f"dask:{n}" for n in dask_counts]
     results: dict = {"throughput": [], "scale": []}
     with tempfile.TemporaryDirectory(prefix="pipeline-bench-") as tmp:
         scratch = Path(tmp)
         print(f"bench: {len(texts)} PolNeAR documents; bare spaCy (n_process {args.n_process}) vs the whole "
-              f"run ({' '.join(STAGE_ORDER)}), interleaved, best of {args.repeat}", file=sys.stderr)
+              f"run ({' '.join(STAGE_ORDER)}){f' and the Dask engine (workers {args.dask})' if dask_counts else ''}, "
+              f"interleaved, best of {args.repeat}", file=sys.stderr)
         for k in range(args.repeat):
             for mode in modes:
                 results["throughput"].append(measure(mode, texts, scratch, f"{mode}#{k + 1}"))
@@ -169,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     best = {mode: max((r for r in results["throughput"] if r["mode"] == mode), key=lambda r: r["words_per_second"])
             for mode in modes}
     best_bare = max((best[m] for m in modes if m.startswith("bare")), key=lambda r: r["words_per_second"])
-    best_run = max((best[m] for m in modes if m.startswith("run")), key=lambda r: r["words_per_second"])
+    best_run = max((best[m] for m in modes if m.startswith("run:")), key=lambda r: r["words_per_second"])
     results["best"] = {m: r["words_per_second"] for m, r in best.items()}
     results["ratio"] = round(best_run["words_per_second"] / best_bare["words_per_second"], 3)
     stages = best_run["stage_seconds"]
@@ -180,6 +197,20 @@ def main(argv: list[str] | None = None) -> int:
           f"(target >= 0.95)")
     print(f"stages of that run (s): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items())
           + f"; topics + claims = {results['topics_claims_vs_parse']:.3f} of parse (target <= 0.10)")
+    if dask_counts:
+        results["dask"] = {f"workers_{n}": {"words_per_second": best[f"dask:{n}"]["words_per_second"],
+                                            "ratio_to_bare": round(best[f"dask:{n}"]["words_per_second"]
+                                                                   / best_bare["words_per_second"], 3),
+                                            "stage_seconds": best[f"dask:{n}"]["stage_seconds"],
+                                            "peak_rss_mb": best[f"dask:{n}"]["peak_rss_mb"]}
+                           for n in dask_counts}
+        print("dask engine: " + ", ".join(
+            f"{n} worker{'s' if n > 1 else ''} {best[f'dask:{n}']['words_per_second']:.0f} words/s "
+            f"({results['dask'][f'workers_{n}']['ratio_to_bare']:.3f} of bare {best_bare['mode']})" for n in dask_counts))
+        if 1 in dask_counts and 2 in dask_counts:
+            results["dask"]["speedup_2_vs_1"] = round(best["dask:2"]["words_per_second"]
+                                                      / best["dask:1"]["words_per_second"], 3)
+            print(f"dask engine: 2 workers against 1: {results['dask']['speedup_2_vs_1']:.2f}x (target >= 1.6)")
     if args.incremental:
         full = best[f"run:{counts[0]}"]["seconds"]
         added = results["incremental"]

@@ -471,6 +471,30 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
     return rows
 
 
+def quotes_of_documents(parsed_docs, documents: dict[str, dict], by_doc: dict[str, list[Mention]] | None,
+                        config: QuoteConfig, failures: list[dict]) -> tuple[list[dict], int]:
+    """The stage's per-document work: (quote rows, documents done) of `parsed_docs`, given each
+    document's `text` and `body_segments` and its mentions (`by_doc`; None: the model's entities).
+    One document cannot sink the run: it becomes a rejects row in `failures` (issue 15). The Dask
+    engine runs it on each partition."""
+    rows: list[dict] = []
+    n_docs = 0
+    for parsed in parsed_docs:
+        document = documents.get(parsed.doc_id)
+        if document is None:
+            continue
+        mentions = by_doc.get(parsed.doc_id, []) if by_doc is not None else None
+        try:
+            rows.extend(extract_quotes(parsed, mentions, config,
+                                       OffsetMap.from_segments(document["body_segments"]), document["text"]))
+        except Exception as exc:
+            failures.append(document_failure(STAGE, parsed.doc_id, exc))
+            print(f"[quotes] error {failures[-1]['code']}: {failures[-1]['message']}", file=sys.stderr)
+            continue
+        n_docs += 1
+    return rows, n_docs
+
+
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     from pipeline.steps.docs import iter_parsed_docs
     from pipeline.core.schemas import TOKENS
@@ -489,22 +513,8 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
         first_name_genders(filter(None, (first_name_of(m.name) for mentions in by_doc.values()
                                          for m in mentions if m.label == "PERSON")))
     record.extra["speaker_mentions"] = "entities stage" if by_doc is not None else "fallback (doc.ents)"
-    rows: list[dict] = []
     failures: list[dict] = []
-    n_docs = 0
-    for parsed in iter_parsed_docs(Path(out_dir)):
-        document = documents.get(parsed.doc_id)
-        if document is None:
-            continue
-        mentions = by_doc.get(parsed.doc_id, []) if by_doc is not None else None
-        try:    # one document cannot sink the run: it becomes a rejects row (issue 15)
-            rows.extend(extract_quotes(parsed, mentions, config,
-                                       OffsetMap.from_segments(document["body_segments"]), document["text"]))
-        except Exception as exc:
-            failures.append(document_failure(STAGE, parsed.doc_id, exc))
-            print(f"[quotes] error {failures[-1]['code']}: {failures[-1]['message']}", file=sys.stderr)
-            continue
-        n_docs += 1
+    rows, n_docs = quotes_of_documents(iter_parsed_docs(Path(out_dir)), documents, by_doc, config, failures)
     write_table(QUOTES, rows, out_dir)
     replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], failures)
     counts = {}
