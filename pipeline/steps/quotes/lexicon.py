@@ -133,24 +133,14 @@ class QuoteConfig:
             if section not in SECTIONS or not isinstance(table, dict):
                 raise ConfigError(f"{source}: unknown key '{section}' (known sections: {', '.join(SECTIONS)})")
         read.add(("cues", "phrases"))
-        phrases = {}
-        for item in config.get("cues", {}).get("phrases", []):
-            if not (isinstance(item, list) and len(item) == 3 and all(isinstance(v, str) for v in item)):
-                raise ConfigError(f"{source}: each 'cues.phrases' item must be [head, next, lemma]")
-            phrases[item[0].lower()] = (item[1].lower(), item[2])
+        phrases = _cue_phrases(config, source)
         rules_section = config.get("rules", {})
         for key, value in rules_section.items():
             if key not in RULE_IDS:
                 raise ConfigError(f"{source}: unknown key 'rules.{key}' (not a rule declared in pipeline/steps/quotes/rules.py)")
             if not isinstance(value, bool):
                 raise ConfigError(f"{source}: 'rules.{key}' must be true or false, got {value!r}")
-        roles_section = dict(config.get("roles", {}))
-        title_words = roles_section.pop("title_words", [])
-        roles = {}
-        for key, values in roles_section.items():
-            if not isinstance(values, list):
-                raise ConfigError(f"{source}: 'roles.{key}' must be a list of strings")
-            roles[key.lower()] = [v.lower() for v in values]
+        roles, title_words = _roles(config, source)
         fields = dict(
             organisation_kinds=_organisation_kinds(config, source),
             speech=words("cues", "speech"), direct_only=words("cues", "direct_only"),
@@ -219,6 +209,28 @@ class QuoteConfig:
             reject_unknown_keys(config.get(section, {}), {k for s, k in read if s == section}, source,
                                 prefix=f"{section}.")
         return cls(**fields)
+
+
+def _cue_phrases(config: dict, source: str) -> dict[str, tuple[str, str]]:
+    """[cues] phrases: head word -> (next word, lemma of the phrase)."""
+    phrases = {}
+    for item in config.get("cues", {}).get("phrases", []):
+        if not (isinstance(item, list) and len(item) == 3 and all(isinstance(v, str) for v in item)):
+            raise ConfigError(f"{source}: each 'cues.phrases' item must be [head, next, lemma]")
+        phrases[item[0].lower()] = (item[1].lower(), item[2])
+    return phrases
+
+
+def _roles(config: dict, source: str) -> tuple[dict[str, list[str]], list[str]]:
+    """[roles]: role -> words (data keys), and its title_words."""
+    roles_section = dict(config.get("roles", {}))
+    title_words = roles_section.pop("title_words", [])
+    roles = {}
+    for key, values in roles_section.items():
+        if not isinstance(values, list):
+            raise ConfigError(f"{source}: 'roles.{key}' must be a list of strings")
+        roles[key.lower()] = [v.lower() for v in values]
+    return roles, title_words
 
 
 def _organisation_kinds(config: dict, source: str) -> dict[str, frozenset]:
