@@ -760,3 +760,31 @@ def test_a_document_whose_cleaning_raises_keeps_its_whole_text(seed_outputs, tmp
     assert bodies.body[victim].strip() == documents.set_index("doc_id").text[victim].strip()
     assert victim not in set(read_frame(LINES, out).doc_id)
     assert victim in set(read_frame(CLAIMS, out).doc_id)      # its quotes are still found
+
+
+# --- a stage's code or config edited while it runs ------------------------------------------------
+
+@pytest.mark.parametrize("edit, current_after", [
+    ("config", False),       # the config changed under the running stage: its manifest says nothing is current
+    ("code", False),         # the code changed: the fingerprint keeps the code that ran
+    (None, True),            # negative: nothing edited, the stage is current afterwards
+])
+def test_an_edit_while_a_stage_runs_makes_it_stale_not_current(tmp_path, monkeypatch, edit, current_after):
+    from pipeline.core import manifest
+    from pipeline.core.config import config_files
+
+    config_dir = tmp_path / "configs"
+    shutil.copytree(DEFAULT_CONFIG_DIR, config_dir)
+    out = tmp_path / "out"
+    out.mkdir()
+    files = config_files(config_dir, "claims")
+    code_now = manifest.code_hashes("claims")
+    record = manifest.StageRecord("claims", out, config_files=files)
+    if edit == "config":
+        os.utime(files[0], (time.time() + 5, time.time() + 5))       # written after the stage started
+    if edit == "code":
+        changed = {**code_now, "steps/claims.py": "0" * 64}
+        monkeypatch.setattr(manifest, "code_hashes", lambda stage: changed)
+    written = record.write()
+    assert (written["fingerprint"] is not None) == (edit != "config")
+    assert manifest.is_current("claims", out, config_dir) == current_after

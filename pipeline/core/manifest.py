@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,10 +59,12 @@ def code_hashes(stage_name: str) -> dict[str, str]:
     return {path.relative_to(PACKAGE_DIR).as_posix(): sha256_file(path) for path in sorted(set(files))}
 
 
-def fingerprint(stage_name: str, inputs: dict[str, str], config_hashes: dict[str, str], model: dict | None) -> str:
-    """One hash of what a stage's output depends on (inputs: table or input-file name -> sha256)."""
+def fingerprint(stage_name: str, inputs: dict[str, str], config_hashes: dict[str, str], model: dict | None,
+                code: dict[str, str] | None = None) -> str:
+    """One hash of what a stage's output depends on (inputs: table or input-file name -> sha256;
+    code: the stage's code hashes, by default as they are now)."""
     parts = {"stage": stage_name, "inputs": inputs, "config": config_hashes, "model": model,
-             "code": code_hashes(stage_name)}
+             "code": code_hashes(stage_name) if code is None else code}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
@@ -129,6 +132,7 @@ class StageRecord:
     extra: dict = field(default_factory=dict)
     started: float = field(default_factory=time.time)
     _t0: float = field(default_factory=time.perf_counter)
+    _code_at_start: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from pipeline.core.stages import BY_NAME
@@ -138,6 +142,7 @@ class StageRecord:
             self.add_input_tables(*declared.reads)
             if declared.model:
                 self.extra.setdefault("model_package", installed_model())
+            self._code_at_start = code_hashes(self.stage)     # the code that runs, not what is on disk after
 
     def add_input_tables(self, *names: str) -> None:
         for name in names:
@@ -166,9 +171,18 @@ class StageRecord:
         }
         record["run_id"] = staging_run_id(self.out_dir)
         if declared is not None:
-            record["fingerprint"] = fingerprint(self.stage, self.inputs, by_name, model)
-            record["settings_fingerprint"] = fingerprint(self.stage, {}, by_name, model)
+            code = self._code_at_start
+            record["fingerprint"] = fingerprint(self.stage, self.inputs, by_name, model, code)
+            record["settings_fingerprint"] = fingerprint(self.stage, {}, by_name, model, code)
             record["outputs"] = verified_outputs(self.stage, self.out_dir)
+            edited = sorted(p.name for p in map(Path, self.config_files) if p.exists() and p.stat().st_mtime > self.started)
+            if edited:
+                # Hashed now, a config edited while the stage ran would pass for what it ran with: no
+                # fingerprint, so the next run reruns the stage (and nothing reuses its results).
+                record["fingerprint"] = record["settings_fingerprint"] = None
+                record["configs_edited_while_running"] = edited
+                print(f"warning: {', '.join(edited)} changed while {self.stage} ran: it reruns next time",
+                      file=sys.stderr)
         path = Path(self.out_dir) / "manifest" / f"{self.stage}.json"
         with atomic_path(path) as tmp:
             tmp.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
