@@ -190,19 +190,7 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
     values = {name: Values() for name in ("speaker", "outlet", "resolution", "type", "kind", "gender", "rule",
                                            "cue", "topic", "label", "change")}
 
-    # Topic labels and taxonomies (quote_topics.label / .taxonomy when present).
-    labels: dict[str, str] = {}
-    declared: dict[str, str] = {}
-    if quote_topics is not None and "topic" in quote_topics:
-        real = quote_topics[quote_topics["topic"] != UNASSIGNED]
-        if "label" in real:
-            labels.update({t: l for t, l in zip(real["topic"], real["label"]) if _present(l)})
-        if "taxonomy" in real:
-            declared.update({t: x for t, x in zip(real["topic"], real["taxonomy"]) if _present(x)})
-    if doc_topics is not None and {"topic", "taxonomy"} <= set(doc_topics.columns):
-        declared.update({t: x for t, x in zip(doc_topics["topic"], doc_topics["taxonomy"]) if _present(x)})
-        if "label" in doc_topics:
-            labels.update({t: l for t, l in zip(doc_topics["topic"], doc_topics["label"]) if _present(l)})
+    labels, declared = _topic_labels(quote_topics, doc_topics)
 
     # Documents that have claims but are missing from documents.parquet cannot be shown: say so.
     orphans = sorted({d for d in claims["doc_id"] if d not in doc_index})
@@ -256,62 +244,11 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
         "changes": [_text(x) for x in column("changes")],
     }
 
-    # Documents: text, outlet, lines to show, entity mentions.
-    docs = {"id": documents["doc_id"].tolist(), "text": texts,
-            "title": [_text(x) for x in _column(documents, "title")],
-            "date": [_text(x) for x in doc_dates], "url": [_text(x) for x in _column(documents, "url")],
-            "author": [_text(x) for x in _column(documents, "author")],
-            "outlet": [values["outlet"](x) for x in doc_sources], "lines": None, "mentions": None, "topics": None}
-    if lines is not None and {"doc_id", "start", "end", "kept"} <= set(lines.columns):
-        docs["lines"] = per_document(lines, doc_index, maps, [lines["kept"].astype(bool).astype(int).to_numpy()])
-    names = {}
-    if entities is not None and "entity_id" in entities:
-        names = dict(zip(entities["entity_id"], entities["name"]))
-    if mentions is not None and {"doc_id", "start", "end", "label"} <= set(mentions.columns):
-        shown = mentions["entity_id"].map(names) if "entity_id" in mentions else pd.Series(None, index=mentions.index)
-        if "text" in mentions:
-            shown = shown.fillna(mentions["text"])
-        docs["mentions"] = per_document(mentions, doc_index, maps, [_codes(mentions["label"], values["label"]),
-                                                                     _codes(shown, values["speaker"])])
-    if doc_topics is not None and {"doc_id", "topic"} <= set(doc_topics.columns):
-        per_doc = [[] for _ in texts]
-        scores = _column(doc_topics, "score", 0.0)
-        for doc_id, topic, score in zip(doc_topics["doc_id"], doc_topics["topic"], scores):
-            d = doc_index.get(doc_id)
-            if d is not None and _present(topic) and topic != UNASSIGNED:
-                per_doc[d].append([values["topic"](topic), round(float(score), 3) if _present(score) else None])
-        docs["topics"] = per_doc
-
-    # Speakers' entities: aliases and titles, for the speaker pages.
-    ent = {"id": entity_ids.items, "name": [], "aliases": [], "titles": [], "label": []}
-    info = {}
-    if entities is not None and "entity_id" in entities:
-        for row in entities.reindex(columns=["entity_id", "name", "aliases", "titles", "label"]).itertuples(
-                index=False, name=None):
-            info[row[0]] = row
-    for entity_id in entity_ids.items:
-        row = info.get(entity_id, (entity_id, None, None, None, None))
-        ent["name"].append(_text(row[1]))
-        ent["aliases"].append([str(a) for a in _list(row[2])])
-        ent["titles"].append([str(t) for t in _list(row[3])])
-        ent["label"].append(_text(row[4]))
-
-    topics = values["topic"].items
-    taxonomies = {}
-    for topic in topics:
-        taxonomies.setdefault(taxonomy_of(topic, declared), []).append(topic)
-    counts = {tax: 0 for tax in taxonomies}
-    tax_of = [taxonomy_of(t, declared) for t in topics]
-    for ts in out["topics"]:
-        for tax in {tax_of[t] for t in ts}:
-            counts[tax] += 1
-    order = sorted(taxonomies, key=lambda t: (-counts[t], t))
-    per_topic = np.bincount([t for ts in out["topics"] for t in ts], minlength=len(topics))
-    issue_names: dict[str, list[str]] = {tax: [] for tax in order}     # per taxonomy, most claims first
-    for t in sorted(range(len(topics)), key=lambda t: (-per_topic[t], topics[t])):
-        name, names = labels.get(topics[t], topics[t]), issue_names[tax_of[t]]
-        if name not in names and name != UNKNOWN:
-            names.append(name)
+    docs = _document_payload(documents, texts, doc_dates, doc_sources, doc_index, maps, values,
+                             lines, mentions, entities, doc_topics)
+    ent = _entity_payload(entities, entity_ids)
+    topics, tax_of, order, counts, taxonomies, issue_names = _taxonomy_summary(values, out["topics"], labels,
+                                                                          declared)
     dates = sorted(x for x in out["date"] if x)
     present = {
         "gender": "speaker_gender" in claims.columns,
@@ -338,6 +275,91 @@ def build_payload(tables: dict[str, pd.DataFrame | None], *, title: str = "Who s
         "docs": docs,
         "entities": ent,
     }
+
+
+def _topic_labels(quote_topics: pd.DataFrame | None, doc_topics: pd.DataFrame | None) -> tuple[dict, dict]:
+    """Topic id -> label, and topic id -> taxonomy, from quote_topics and doc_topics when they say."""
+    labels: dict[str, str] = {}
+    declared: dict[str, str] = {}
+    if quote_topics is not None and "topic" in quote_topics:
+        real = quote_topics[quote_topics["topic"] != UNASSIGNED]
+        if "label" in real:
+            labels.update({t: l for t, l in zip(real["topic"], real["label"]) if _present(l)})
+        if "taxonomy" in real:
+            declared.update({t: x for t, x in zip(real["topic"], real["taxonomy"]) if _present(x)})
+    if doc_topics is not None and {"topic", "taxonomy"} <= set(doc_topics.columns):
+        declared.update({t: x for t, x in zip(doc_topics["topic"], doc_topics["taxonomy"]) if _present(x)})
+        if "label" in doc_topics:
+            labels.update({t: l for t, l in zip(doc_topics["topic"], doc_topics["label"]) if _present(l)})
+    return labels, declared
+
+
+def _document_payload(documents, texts, doc_dates, doc_sources, doc_index, maps, values, lines, mentions, entities,
+                      doc_topics) -> dict:
+    """Documents: text, outlet, the lines to show, entity mentions and article topics."""
+    docs = {"id": documents["doc_id"].tolist(), "text": texts,
+            "title": [_text(x) for x in _column(documents, "title")],
+            "date": [_text(x) for x in doc_dates], "url": [_text(x) for x in _column(documents, "url")],
+            "author": [_text(x) for x in _column(documents, "author")],
+            "outlet": [values["outlet"](x) for x in doc_sources], "lines": None, "mentions": None, "topics": None}
+    if lines is not None and {"doc_id", "start", "end", "kept"} <= set(lines.columns):
+        docs["lines"] = per_document(lines, doc_index, maps, [lines["kept"].astype(bool).astype(int).to_numpy()])
+    names = {}
+    if entities is not None and "entity_id" in entities:
+        names = dict(zip(entities["entity_id"], entities["name"]))
+    if mentions is not None and {"doc_id", "start", "end", "label"} <= set(mentions.columns):
+        shown = mentions["entity_id"].map(names) if "entity_id" in mentions else pd.Series(None, index=mentions.index)
+        if "text" in mentions:
+            shown = shown.fillna(mentions["text"])
+        docs["mentions"] = per_document(mentions, doc_index, maps, [_codes(mentions["label"], values["label"]),
+                                                                     _codes(shown, values["speaker"])])
+    if doc_topics is not None and {"doc_id", "topic"} <= set(doc_topics.columns):
+        per_doc = [[] for _ in texts]
+        scores = _column(doc_topics, "score", 0.0)
+        for doc_id, topic, score in zip(doc_topics["doc_id"], doc_topics["topic"], scores):
+            d = doc_index.get(doc_id)
+            if d is not None and _present(topic) and topic != UNASSIGNED:
+                per_doc[d].append([values["topic"](topic), round(float(score), 3) if _present(score) else None])
+        docs["topics"] = per_doc
+    return docs
+
+
+def _entity_payload(entities: pd.DataFrame | None, entity_ids: Values) -> dict:
+    """The speakers' entities (in `entity_ids` order): names, aliases and titles, for the speaker pages."""
+    ent = {"id": entity_ids.items, "name": [], "aliases": [], "titles": [], "label": []}
+    info = {}
+    if entities is not None and "entity_id" in entities:
+        for row in entities.reindex(columns=["entity_id", "name", "aliases", "titles", "label"]).itertuples(
+                index=False, name=None):
+            info[row[0]] = row
+    for entity_id in entity_ids.items:
+        row = info.get(entity_id, (entity_id, None, None, None, None))
+        ent["name"].append(_text(row[1]))
+        ent["aliases"].append([str(a) for a in _list(row[2])])
+        ent["titles"].append([str(t) for t in _list(row[3])])
+        ent["label"].append(_text(row[4]))
+    return ent
+
+
+def _taxonomy_summary(values: dict, claim_topics: list[list[int]], labels: dict, declared: dict):
+    """The topics seen, each one's taxonomy, the taxonomies by claims, and their issue names by claims."""
+    topics = values["topic"].items
+    taxonomies = {}
+    for topic in topics:
+        taxonomies.setdefault(taxonomy_of(topic, declared), []).append(topic)
+    counts = {tax: 0 for tax in taxonomies}
+    tax_of = [taxonomy_of(t, declared) for t in topics]
+    for ts in claim_topics:
+        for tax in {tax_of[t] for t in ts}:
+            counts[tax] += 1
+    order = sorted(taxonomies, key=lambda t: (-counts[t], t))
+    per_topic = np.bincount([t for ts in claim_topics for t in ts], minlength=len(topics))
+    issue_names: dict[str, list[str]] = {tax: [] for tax in order}     # per taxonomy, most claims first
+    for t in sorted(range(len(topics)), key=lambda t: (-per_topic[t], topics[t])):
+        name, names = labels.get(topics[t], topics[t]), issue_names[tax_of[t]]
+        if name not in names and name != UNKNOWN:
+            names.append(name)
+    return topics, tax_of, order, counts, taxonomies, issue_names
 
 
 def _codes(column: pd.Series, values: Values) -> np.ndarray:
