@@ -33,14 +33,17 @@ API (the contract the `topics` stage relies on)
   ``min_score`` and >= ``min_ratio`` x the second); each document then gets ``score + weight x
   top score x posterior`` per topic, and a document the lexicon left bare gets the model's topic
   only when its posterior reaches ``min_posterior``; ``rounds`` rounds, each trained on the
-  previous round's confident documents. It learns the corpus's own names and jargon from the
-  lexicon's sure cases. Give the result to ``tag_document(..., scores=...)``.
+  previous round's confident documents and adding its posterior to the lexicon scores (a round's
+  additions are not compounded by the next: the rounds refine the training set, not the scores).
+  It learns the corpus's own names and jargon from the lexicon's sure cases. Give the result to ``tag_document(..., scores=...)``.
 - ``TopicMatch``: ``topic`` (``cap:19``), ``label``, ``score``, ``evidence`` (phrases as written;
   ``~`` = context only; ``@`` = a named entity rule), ``parent`` (the major topic of a subtopic).
 
 Semantics of a taxonomy (the file header of ``configs/topics/cap.toml`` says it for editors): a
 subtopic's (``parent = ...``) hits also count for its parent (a phrase in both, once); a phrase
-covering only part of a short name ("Mexico" in "New Mexico") is no evidence; named entities
+covering only part of a short name ("Mexico" in "New Mexico") is no evidence, nor is one inside
+a longer phrase or pattern of another major topic ("Revenue" in "Internal Revenue Code",
+"insurance" in "health insurance": the longer phrase says what the words mean); named entities
 count through ``[[entity_rule]]`` entries (entity types, or a list of names matched when
 capitalised); a rule with ``yield_to`` gives its weight to the strongest of those topics when
 the text has lexical evidence for one of them at least as strong as for the rule's own topic (a
@@ -297,10 +300,32 @@ class TopicTagger:
             target = doc if start == 0 and end == len(doc) else span
             out += [(hit.label_, hit.start, hit.end) for hit in self.token_matcher(target, as_spans=True)
                     if not _inside_name(names, hit.start, hit.end)]
+        out = self._outside_longer(out)
         if self.entity_rules:
             for rule in self.entity_rules:
                 out.extend(self._entity_hits(rule, doc, words["lower"], start, end, names))
             out = self._absorb(doc, out)
+        return out
+
+    def _outside_longer(self, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+        """Without the hits that lie inside a longer hit of another major topic: the longer
+        phrase is what the words mean ("Revenue" in "Internal Revenue Code" is not business
+        news, "insurance" in "health insurance" is health)."""
+        if len(found) < 2:
+            return found
+        covering: dict[int, list[tuple[int, str]]] = defaultdict(list)     # start -> (end, family)
+        longest = 0
+        for key, s, e in found:
+            topic = self._key(key)[0]
+            covering[s].append((e, self.parents.get(topic, topic)))
+            longest = max(longest, e - s)
+        out = []
+        for key, s, e in found:
+            topic = self._key(key)[0]
+            family = self.parents.get(topic, topic)
+            if not any(e2 >= e and e2 - start > e - s and other != family
+                       for start in range(max(0, s - longest + 1), s + 1) for e2, other in covering.get(start, ())):
+                out.append((key, s, e))
         return out
 
     def _entity_hits(self, rule: "EntityRule", doc: Doc, lower: TokenStrings, start: int, end: int,
@@ -843,8 +868,9 @@ def adapt_scores(features: list[Counter], scores: list[dict[str, float]], settin
                 if sum(n for w, n in f.items() if " " not in w and not w.startswith("@")) >= s["background_min_words"]]
         for i, sc in zip(long, remove_background([out[i] for i in long], s["background"])):
             out[i] = sc
+    base = out     # each round adds its model's posterior to these (not to the previous round's sums)
     for _ in range(max(1, int(s["rounds"]))):     # each round trains on the previous round's confident set
-        out = _adapt_once(features, out, s, threshold)
+        out = _adapt_once(features, out, s, threshold, base)
     return out
 
 
@@ -869,8 +895,8 @@ def remove_background(scores: list[dict[str, float]], factor: float) -> list[dic
     return out
 
 
-def _adapt_once(features: list[Counter], scores: list[dict[str, float]], s: dict, threshold: float
-                ) -> list[dict[str, float]]:
+def _adapt_once(features: list[Counter], scores: list[dict[str, float]], s: dict, threshold: float,
+                base: list[dict[str, float]] | None = None) -> list[dict[str, float]]:
     train_rows, train_labels = [], []
     for i, sc in enumerate(scores):
         if not sc:
@@ -903,7 +929,9 @@ def _adapt_once(features: list[Counter], scores: list[dict[str, float]], s: dict
     smoothed = counts + s["smoothing"]
     log_like = np.log(smoothed) - np.log(smoothed.sum(axis=1, keepdims=True))
     out = []
-    for feats, sc in zip(features, scores):
+    for i, (feats, sc) in enumerate(zip(features, scores)):
+        if base is not None:
+            sc = base[i]
         idx = [(vocab[f], 1.0 + math.log(n)) for f, n in feats.items() if f in vocab]
         adjusted = dict(sc)
         if not idx:
