@@ -362,6 +362,9 @@ CAP_CASES = [
      " anyone talked about afterwards.", "cap:3"),
     # the forms of policy-making (bill, act, law, program) say no topic; the statute's area does
     ("A bill to amend the Clean Air Act, a federal law, and for other purposes.", "cap:7"),
+    # appropriations are a means (cap:105 yields): the area funded is the topic; alone, the budget is
+    ("To authorize appropriations for Amtrak for fiscal year 2003.", "cap:10"),
+    ("The House passed the appropriations bill for the next fiscal year.", "cap:1"),
     # stock market movements are domestic commerce (CAP 1502), not macroeconomics
     ("Stocks fell and the Dow closed lower.", "cap:15"),
     # negatives: no issue words at all
