@@ -142,6 +142,47 @@ def test_one_per_span_keeps_the_heaviest_key():
     assert twin.one_per_span([]) == []
 
 
+LONGER = {
+    "taxonomy": {"id": "l", "label": "longer"},
+    "scoring": dict(SCORING),
+    "topic": [
+        {"id": "l:1", "label": "Economy", "phrases": ["revenue code"]},
+        {"id": "l:107", "label": "Taxes", "parent": "l:1", "phrases": ["internal revenue code"]},
+        {"id": "l:3", "label": "Health", "phrases": ["health insurance", "health"]},
+        {"id": "l:15", "label": "Business", "phrases": ["revenue", "insurance", "insurance company"]},
+    ],
+}
+
+LONGER_CASES = [
+    # text, expected quote scores: words inside a longer phrase of another major topic count for it alone
+    ("internal revenue code", {"l:1": 2.0, "l:107": 1.0}),        # "revenue" is no business news here
+    ("health insurance premiums", {"l:3": 2.0}),                   # "insurance" (l:15) inside "health insurance"
+    ("health insurance company", {"l:3": 2.0, "l:15": 1.0}),       # overlapping phrases both count ("insurance" alone not)
+    ("revenue and insurance", {"l:15": 2.0}),                      # alone, the short phrases count
+    ("revenue code", {"l:1": 1.0}),                                # "revenue" inside "revenue code" (l:1)
+]
+
+
+@pytest.mark.parametrize("text,expected", LONGER_CASES)
+def test_words_inside_a_longer_phrase_of_another_topic_count_for_it(text, expected):
+    tagger = build_tagger(LONGER, "longer.toml")
+    doc = make_doc(text)
+    got = tagger.tag(doc, (0, len(doc)), (0, len(doc)))
+    assert {m.topic: m.score for m in got} == pytest.approx(expected)
+
+
+def test_a_longer_phrase_of_the_same_topic_keeps_the_shorter():
+    """Containment within one topic's family is not subsumed: "health" in "health insurance" and
+    "revenue code" (l:1) inside "internal revenue code" (its subtopic) still count."""
+    tagger = build_tagger(LONGER, "longer.toml")
+    doc = make_doc("health insurance")
+    keys = sorted(k.split("\t")[1] for k, _, _ in tagger.matches(doc, 0, len(doc)))
+    assert keys == ["health", "health insurance"]
+    doc = make_doc("internal revenue code")
+    keys = sorted(k.split("\t")[1] for k, _, _ in tagger.matches(doc, 0, len(doc)))
+    assert keys == ["internal revenue code", "revenue code"]
+
+
 def means_tagger(ratio: float):
     config = small_taxonomy()
     config["topic"] = [dict(t, yield_ratio=ratio) if t["id"] == "t:107" else t for t in config["topic"]]
@@ -197,6 +238,24 @@ def test_adapt_scores_learns_the_corpus_vocabulary():
     assert out[-2] == {} and out[-1] == {}                            # nothing known: still unassigned
     # confident documents keep their lexicon topic on top
     assert max(out[0], key=out[0].get) == "t:1" and out[0]["t:1"] > 3.0
+
+
+def test_adapt_scores_rounds_do_not_compound():
+    """Each round adds weight x the lexicon's top score x its posterior to the lexicon scores: with
+    more rounds a document's score does not grow past that (before, each round added to the last)."""
+    feats, scores = [], []
+    for _ in range(40):
+        feats.append(Counter({"inflation": 1, "greenspan": 1}))
+        scores.append({"t:1": 3.0})
+        feats.append(Counter({"troops": 1, "kosovo": 1}))
+        scores.append({"t:16": 3.0})
+    feats.append(Counter({"greenspan": 1, "kosovo": 1}))
+    scores.append({"t:16": 2.0})
+    for rounds in (1, 3, 5):
+        out = adapt_scores(feats, scores, {"min_examples": 30, "rounds": rounds, "weight": 1.0}, threshold=1.0)
+        assert out[0]["t:1"] <= 3.0 + 3.0 + 1e-6                    # lexicon 3.0 + at most 1.0 x 3.0
+        assert out[-1]["t:16"] <= 2.0 + 2.0 + 1e-6 and out[-1]["t:1"] <= 2.0 + 1e-6
+        assert sum(out[-1].values()) == pytest.approx(2.0 + 2.0, abs=1e-3)   # the posterior sums to 1
 
 
 def test_adapt_scores_needs_enough_confident_documents():
@@ -303,6 +362,9 @@ CAP_CASES = [
      " anyone talked about afterwards.", "cap:3"),
     # the forms of policy-making (bill, act, law, program) say no topic; the statute's area does
     ("A bill to amend the Clean Air Act, a federal law, and for other purposes.", "cap:7"),
+    # appropriations are a means (cap:105 yields): the area funded is the topic; alone, the budget is
+    ("To authorize appropriations for Amtrak for fiscal year 2003.", "cap:10"),
+    ("The House passed the appropriations bill for the next fiscal year.", "cap:1"),
     # stock market movements are domestic commerce (CAP 1502), not macroeconomics
     ("Stocks fell and the Dow closed lower.", "cap:15"),
     # negatives: no issue words at all

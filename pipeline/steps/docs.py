@@ -14,7 +14,10 @@ from typing import Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from spacy import parts_of_speech
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -67,6 +70,80 @@ def doc_from_columns(vocab: Vocab, columns: dict) -> Doc:
     )
 
 
+# spaCy's ENT_IOB codes (Token.iob_strings(): "", "I", "O", "B")
+IOB_CODES = {"I": 1, "O": 2, "B": 3}
+# string columns -> the attribute their hashes set, in the order Doc(...) sets them
+HASHED = (("pos", POS), ("dep", DEP), ("lemma", LEMMA), ("tag", TAG), ("morph", MORPH), ("ent_type", ENT_TYPE))
+
+
+class RowGroupArrays:
+    """The annotation of a row group of tokens as the arrays Doc.from_array takes, each distinct
+    string hashed once for the whole group: what Doc(words=..., pos=..., heads=..., ents=...) does
+    token by token, so a Doc built from them (`doc`) is the same Doc, at a fraction of the cost.
+    `usable` is False when the group holds what only Doc(...) handles as it does (missing values,
+    an unknown part of speech, entity tags that are not clean IOB2): those documents are rebuilt
+    by Doc(...) itself."""
+
+    def __init__(self, vocab: Vocab, table: pa.Table, fine_grained: bool):
+        self.vocab = vocab
+        names = [n for n, _ in HASHED if fine_grained or n not in ("tag", "morph")]
+        self.usable = all(table.column(n).null_count == 0 for n in [*names, "head", "ent_iob"])
+        if not self.usable:
+            return
+        self.attrs = [POS, HEAD, DEP, LEMMA] + ([TAG, MORPH] if fine_grained else []) + [ENT_IOB, ENT_TYPE]
+        columns: dict[str, np.ndarray] = {}
+        for name in names:
+            encoded = pc.dictionary_encode(table.column(name)).combine_chunks()
+            values = encoded.dictionary.to_pylist()
+            if name == "pos" and any(v not in parts_of_speech.IDS for v in values):
+                self.usable = False
+                return
+            if name == "morph":
+                hashes = [vocab.morphology.add(v) for v in values]
+            else:
+                hashes = [vocab.strings.add(v) for v in values]
+            columns[name] = np.asarray(hashes, dtype=np.uint64)[encoded.indices.to_numpy(zero_copy_only=False)] \
+                if values else np.zeros(len(table), dtype=np.uint64)
+        iob_encoded = pc.dictionary_encode(table.column("ent_iob")).combine_chunks()
+        iob_values = iob_encoded.dictionary.to_pylist()
+        if any(v not in IOB_CODES for v in iob_values):
+            self.usable = False
+            return
+        iob = np.asarray([IOB_CODES[v] for v in iob_values], dtype=np.uint64)[
+            iob_encoded.indices.to_numpy(zero_copy_only=False)] if iob_values else np.zeros(0, dtype=np.uint64)
+        entity = iob != IOB_CODES["O"]
+        columns["ent_type"] = np.where(entity, columns["ent_type"], 0).astype(np.uint64)
+        empty = vocab.strings.add("")
+        if (entity & (columns["ent_type"] == empty)).any():      # "B-": Doc(...) raises on it
+            self.usable = False
+            return
+        self.iob = iob
+        self.columns = columns
+        self.heads = table.column("head").to_numpy().astype(np.int64)
+
+    def doc(self, words: list[str], spaces: list[bool], start: int, stop: int) -> Doc | None:
+        """The Doc of rows [start, stop), or None when Doc(...) would repair its entity tags (an
+        I- after O, or after another type: IOB1), left to Doc(...)."""
+        iob = self.iob[start:stop]
+        types = self.columns["ent_type"][start:stop]
+        inside = np.flatnonzero(iob[1:] == IOB_CODES["I"])
+        if len(inside) and ((iob[inside] == IOB_CODES["O"]).any() or (types[inside] != types[inside + 1]).any()):
+            return None
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        relative = (self.heads[start:stop] - np.arange(stop - start)).astype(np.int32).astype(np.uint64)
+        values = {POS: "pos", DEP: "dep", LEMMA: "lemma", TAG: "tag", MORPH: "morph", ENT_TYPE: "ent_type"}
+        array = np.empty((stop - start, len(self.attrs)), dtype=np.uint64)
+        for j, attr in enumerate(self.attrs):
+            if attr == HEAD:
+                array[:, j] = relative
+            elif attr == ENT_IOB:
+                array[:, j] = iob
+            else:
+                array[:, j] = self.columns[values[attr]][start:stop]
+        doc.from_array(self.attrs, array)
+        return doc
+
+
 # The token columns a rebuilt Doc and its ParsedDoc read; the others (i, body_start, sent_index,
 # sent_start) are never turned into Python lists here.
 REBUILD_COLUMNS = ("text", "whitespace", "lemma", "pos", "tag", "dep", "head", "morph", "ent_iob", "ent_type",
@@ -76,6 +153,12 @@ REBUILD_COLUMNS = ("text", "whitespace", "lemma", "pos", "tag", "dep", "head", "
 def split_documents(table: pa.Table, only: Iterable[str] | None = None) -> Iterator[tuple[str, dict]]:
     """(doc_id, column -> its values as a list) per document of a token table: every column but
     doc_id, or `only` those."""
+    for doc_id, columns, _ in _split(table, only):
+        yield doc_id, columns
+
+
+def _split(table: pa.Table, only: Iterable[str] | None = None) -> Iterator[tuple[str, dict, tuple[int, int]]]:
+    """split_documents, with each document's rows [start, stop) in the table."""
     doc_ids = table.column("doc_id").to_numpy(zero_copy_only=False)
     if not len(doc_ids):
         return
@@ -85,7 +168,7 @@ def split_documents(table: pa.Table, only: Iterable[str] | None = None) -> Itera
     starts = [0, *boundaries.tolist()]
     stops = [*boundaries.tolist(), len(doc_ids)]
     for start, stop in zip(starts, stops):
-        yield str(doc_ids[start]), {name: values[start:stop] for name, values in columns.items()}
+        yield str(doc_ids[start]), {name: values[start:stop] for name, values in columns.items()}, (start, stop)
 
 
 def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None, progress: str | None = None,
@@ -114,6 +197,16 @@ def parsed_docs_of(table: pa.Table, vocab: Vocab | None = None, fine_grained: bo
     tokens.parquet, or the slice of one partition of the Dask engine."""
     wanted = [n for n in REBUILD_COLUMNS if fine_grained or n not in ("tag", "morph")]
     vocab = vocab or shared_vocab()
-    for doc_id, columns in split_documents(table, wanted):
-        yield ParsedDoc(doc_id, doc_from_columns(vocab, columns),
-                        np.asarray(columns["start"], dtype=np.int64), np.asarray(columns["end"], dtype=np.int64))
+    arrays = RowGroupArrays(vocab, table, fine_grained)
+    # with the table's arrays, a document needs only its words as Python strings
+    read = ("text", "whitespace", "start", "end") if arrays.usable else wanted
+    for doc_id, columns, (start, stop) in _split(table, read):
+        doc = None
+        if arrays.usable and columns["text"]:
+            doc = arrays.doc(columns["text"], [w == " " for w in columns["whitespace"]], start, stop)
+        if doc is None:
+            if arrays.usable:          # left to Doc(...): its annotation as lists
+                columns = next(_split(table.slice(start, stop - start), wanted))[1]
+            doc = doc_from_columns(vocab, columns)
+        yield ParsedDoc(doc_id, doc, np.asarray(columns["start"], dtype=np.int64),
+                        np.asarray(columns["end"], dtype=np.int64))

@@ -33,14 +33,17 @@ API (the contract the `topics` stage relies on)
   ``min_score`` and >= ``min_ratio`` x the second); each document then gets ``score + weight x
   top score x posterior`` per topic, and a document the lexicon left bare gets the model's topic
   only when its posterior reaches ``min_posterior``; ``rounds`` rounds, each trained on the
-  previous round's confident documents. It learns the corpus's own names and jargon from the
-  lexicon's sure cases. Give the result to ``tag_document(..., scores=...)``.
+  previous round's confident documents and adding its posterior to the lexicon scores (a round's
+  additions are not compounded by the next: the rounds refine the training set, not the scores).
+  It learns the corpus's own names and jargon from the lexicon's sure cases. Give the result to ``tag_document(..., scores=...)``.
 - ``TopicMatch``: ``topic`` (``cap:19``), ``label``, ``score``, ``evidence`` (phrases as written;
   ``~`` = context only; ``@`` = a named entity rule), ``parent`` (the major topic of a subtopic).
 
 Semantics of a taxonomy (the file header of ``configs/topics/cap.toml`` says it for editors): a
 subtopic's (``parent = ...``) hits also count for its parent (a phrase in both, once); a phrase
-covering only part of a short name ("Mexico" in "New Mexico") is no evidence; named entities
+covering only part of a short name ("Mexico" in "New Mexico") is no evidence, nor is one inside
+a longer phrase or pattern of another major topic ("Revenue" in "Internal Revenue Code",
+"insurance" in "health insurance": the longer phrase says what the words mean); named entities
 count through ``[[entity_rule]]`` entries (entity types, or a list of names matched when
 capitalised); a rule with ``yield_to`` gives its weight to the strongest of those topics when
 the text has lexical evidence for one of them at least as strong as for the rule's own topic (a
@@ -59,7 +62,7 @@ from pathlib import Path
 
 import numpy as np
 from spacy import symbols
-from spacy.attrs import IS_ALPHA, IS_STOP, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START
+from spacy.attrs import ENT_IOB, ENT_TYPE, IS_ALPHA, IS_STOP, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START, SPACY
 from spacy.matcher import Matcher
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
@@ -114,7 +117,8 @@ class PhraseTable:
         added = self._added.setdefault(words, [])
         if key not in added:
             added.append(key)
-            self.patterns[words] = _phrasematcher_order(added)
+            # (one key has one order: the hash map's order matters from two keys on)
+            self.patterns[words] = _phrasematcher_order(added) if len(added) > 1 else [key]
         lengths = self.lengths.setdefault(words[0], [])
         if len(words) not in lengths:
             lengths.append(len(words))
@@ -128,11 +132,10 @@ class PhraseTable:
         where a phrase's first word stands (`words.positions`)."""
         out = []
         lengths, patterns, strings = self.lengths, self.patterns, words.strings
-        for word, where in words.positions.items():
-            sizes = lengths.get(word)
-            if sizes is None:
-                continue
-            for i in where:
+        positions = words.positions
+        for word in positions.keys() & lengths.keys():      # the words a phrase begins with
+            sizes = lengths[word]
+            for i in positions[word]:
                 if i < start or i >= end:
                     continue
                 for n in sizes:
@@ -189,30 +192,41 @@ def _strings_of(strings, column: np.ndarray) -> tuple[list[str], list[str], np.n
     column of string hashes, each distinct hash looked up once."""
     unique, inverse = np.unique(column, return_inverse=True)
     names = [strings[int(h)] for h in unique]
-    return [names[i] for i in inverse.tolist()], names, inverse
+    return list(map(names.__getitem__, inverse.tolist())), names, inverse
 
 
 def _positions(names: list[str], inverse: np.ndarray) -> dict[str, list[int]]:
-    """Distinct string -> the tokens where it stands, ascending (grouped with one stable sort)."""
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.cumsum(np.bincount(inverse, minlength=len(names)))[:-1]
-    return {name: where.tolist() for name, where in zip(names, np.split(order, bounds))}
+    """Distinct string -> the tokens where it stands, ascending (grouped with one stable sort;
+    slices of one Python list, not an array per string)."""
+    order = np.argsort(inverse, kind="stable").tolist()
+    bounds = np.cumsum(np.bincount(inverse, minlength=len(names))).tolist()
+    out, low = {}, 0
+    for name, high in zip(names, bounds):
+        out[name] = order[low:high]
+        low = high
+    return out
 
 
 def token_words(doc: Doc) -> dict[str, TokenStrings]:
     """The three ways phrases are matched, per token of `doc`: "orth" (as written), "lower" and
-    "norm" (lower-case lemma, else the lower form); read from the Doc's arrays in one pass."""
+    "norm" (lower-case lemma, else the lower form); read from the Doc's arrays in one pass, each
+    distinct string (or lemma and lower form) looked at once."""
     if not len(doc):
         return {"orth": TokenStrings([]), "lower": TokenStrings([]), "norm": TokenStrings([])}
     strings = doc.vocab.strings
-    orth, lower, lemma = doc.to_array([ORTH, LOWER, LEMMA]).T
+    columns = doc.to_array([ORTH, LOWER, LEMMA])
     out = {}
-    for name, column in (("orth", orth), ("lower", lower)):
+    for name, column in (("orth", columns[:, 0]), ("lower", columns[:, 1])):
         words, names, inverse = _strings_of(strings, column)
         out[name] = TokenStrings(words, _positions(names, inverse))
-    lemmas, _, _ = _strings_of(strings, lemma)
-    lower_lemma = {lemma: lemma.lower() for lemma in set(lemmas)}
-    out["norm"] = TokenStrings([lower_lemma[lemma] or word for lemma, word in zip(lemmas, out["lower"].strings)])
+    # norm: per distinct (lemma, lower form), the lemma in lower case, else the lower form
+    pairs, pair_inverse = np.unique(columns[:, [2, 1]], axis=0, return_inverse=True)
+    index: dict[str, int] = {}
+    pair_norm = [index.setdefault(strings[int(lemma)].lower() or strings[int(lower)], len(index))
+                 for lemma, lower in pairs.tolist()]
+    names = list(index)
+    inverse = np.asarray(pair_norm, dtype=np.int64)[pair_inverse.reshape(-1)]
+    out["norm"] = TokenStrings(list(map(names.__getitem__, inverse.tolist())), _positions(names, inverse))
     return out
 
 
@@ -248,6 +262,20 @@ class TopicTagger:
     weak_keys: frozenset = frozenset()          # keys of the weak hints
     pattern_attrs: frozenset = frozenset()      # the token attributes its token patterns read (LOWER, TAG...)
     yield_ratio: dict[str, float] = field(default_factory=dict)   # "means" topic -> its `yield_ratio`
+    # match key -> (topic, phrase, its lower case, its entity rule or None): keys are split once
+    _keys: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _topic_order: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _key(self, key: str) -> tuple[str, str, str, "EntityRule | None"]:
+        info = self._keys.get(key)
+        if info is None:
+            topic, phrase = key.split(SEP, 1)
+            rule = None
+            if phrase.startswith("@"):
+                rule_id = phrase[1:].split(":", 1)[0]
+                rule = next((r for r in self.entity_rules if r.rule_id == rule_id), None)
+            info = self._keys[key] = (topic, phrase, phrase.lower(), rule)
+        return info
 
     # ---------------------------------------------------------------- matching
     def matches(self, doc: Doc, start: int, end: int, words: dict[str, TokenStrings] | None = None
@@ -267,13 +295,37 @@ class TopicTagger:
             if "NORM" in self.pattern_attrs:    # a NORM pattern sees the lemma, as the phrases do
                 for token, norm in zip(span, words["norm"].strings[start:end]):
                     token.norm_ = norm
-            # as_spans: doc-level offsets (the raw tuples are relative to the Span)
-            out += [(hit.label_, hit.start, hit.end) for hit in self.token_matcher(span, as_spans=True)
+            # as_spans: doc-level offsets (the raw tuples are relative to the Span); the whole Doc
+            # is matched as itself (a Span's tokens are fetched through it, twice the work)
+            target = doc if start == 0 and end == len(doc) else span
+            out += [(hit.label_, hit.start, hit.end) for hit in self.token_matcher(target, as_spans=True)
                     if not _inside_name(names, hit.start, hit.end)]
+        out = self._outside_longer(out)
         if self.entity_rules:
             for rule in self.entity_rules:
                 out.extend(self._entity_hits(rule, doc, words["lower"], start, end, names))
             out = self._absorb(doc, out)
+        return out
+
+    def _outside_longer(self, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+        """Without the hits that lie inside a longer hit of another major topic: the longer
+        phrase is what the words mean ("Revenue" in "Internal Revenue Code" is not business
+        news, "insurance" in "health insurance" is health)."""
+        if len(found) < 2:
+            return found
+        covering: dict[int, list[tuple[int, str]]] = defaultdict(list)     # start -> (end, family)
+        longest = 0
+        for key, s, e in found:
+            topic = self._key(key)[0]
+            covering[s].append((e, self.parents.get(topic, topic)))
+            longest = max(longest, e - s)
+        out = []
+        for key, s, e in found:
+            topic = self._key(key)[0]
+            family = self.parents.get(topic, topic)
+            if not any(e2 >= e and e2 - start > e - s and other != family
+                       for start in range(max(0, s - longest + 1), s + 1) for e2, other in covering.get(start, ())):
+                out.append((key, s, e))
         return out
 
     def _entity_hits(self, rule: "EntityRule", doc: Doc, lower: TokenStrings, start: int, end: int,
@@ -289,7 +341,7 @@ class TopicTagger:
                 if not any(o_s <= s and e <= o_e and o_e - o_s > e - s for o_s, o_e in found):
                     hits.append((_entity_text(doc[s:e]), s, e))
         else:
-            for ent in doc.ents:
+            for ent in doc_ents(doc):
                 if ent.start >= start and ent.end <= end and ent.label_ in rule.labels:
                     text = _entity_text(ent)
                     if text not in rule.exclude:
@@ -330,7 +382,7 @@ class TopicTagger:
         The kept key is the heaviest (then the first found); hits of other topics are untouched."""
         best: dict[tuple[str, int, int], int] = {}
         for n, (key, s, e) in enumerate(found):
-            slot = (key.split(SEP, 1)[0], s, e)
+            slot = (self._key(key)[0], s, e)
             if slot not in best or self.weights[key] > self.weights[found[best[slot]][0]]:
                 best[slot] = n
         return [found[n] for n in sorted(best.values())]
@@ -344,7 +396,7 @@ class TopicTagger:
             return per_key
         out = per_key
         for means, ratio in self.yield_ratio.items():
-            own = {k: w for k, w in out.items() if k.split(SEP, 1)[0] == means}
+            own = {k: w for k, w in out.items() if self._key(k)[0] == means}
             if not own:
                 continue
             family = {means, self.parents.get(means, means)}
@@ -356,11 +408,7 @@ class TopicTagger:
         return out
 
     def _rule_of(self, key: str) -> EntityRule | None:
-        phrase = key.split(SEP, 1)[1]
-        if not phrase.startswith("@"):
-            return None
-        rule_id = phrase[1:].split(":", 1)[0]
-        return next((r for r in self.entity_rules if r.rule_id == rule_id), None)
+        return self._key(key)[3]
 
     def _lexical(self, per_key: dict[str, float]) -> dict[str, float]:
         """Scores per topic from the phrase and pattern keys; a subtopic's hits also count for its
@@ -368,22 +416,23 @@ class TopicTagger:
         lexical: dict[str, float] = defaultdict(float)
         rolled: dict[tuple[str, str], float] = {}
         for key, weight in per_key.items():
-            if self._rule_of(key) is not None:
+            topic, _, lower, rule = self._key(key)
+            if rule is not None:
                 continue
-            topic, phrase = key.split(SEP, 1)
             major = self.parents.get(topic)
             if major is not None:
                 lexical[topic] += weight
             major = major or topic
-            rolled[major, phrase.lower()] = max(rolled.get((major, phrase.lower()), 0.0), weight)
+            rolled[major, lower] = max(rolled.get((major, lower), 0.0), weight)
         for (major, _), weight in rolled.items():
             lexical[major] += weight
         return lexical
 
-    def _topic_scores(self, per_key: dict[str, float]) -> dict[str, float]:
-        """Scores per topic: the lexical scores, plus entity evidence, moved to the strongest
-        `yield_to` topic with lexical evidence."""
-        lexical = self._lexical(per_key)
+    def _topic_scores(self, per_key: dict[str, float], lexical: dict[str, float] | None = None) -> dict[str, float]:
+        """Scores per topic: the lexical scores (`lexical`: self._lexical(per_key), when the caller
+        has them), plus entity evidence, moved to the strongest `yield_to` topic with lexical evidence."""
+        if lexical is None:
+            lexical = self._lexical(per_key)
         scores = defaultdict(float, lexical)
         for key, weight in per_key.items():
             rule = self._rule_of(key)
@@ -396,8 +445,7 @@ class TopicTagger:
         return scores
 
     def _evidence_topic(self, key: str, scores_lexical: dict[str, float]) -> str:
-        rule = self._rule_of(key)
-        topic = key.split(SEP, 1)[0]
+        topic, _, _, rule = self._key(key)
         if rule is None:
             return topic
         # a rival takes the names only when its words are at least as strong as the rule's own topic's
@@ -408,15 +456,22 @@ class TopicTagger:
     def _matches_out(self, scores: dict[str, float], evidence: dict[str, list[str]], threshold: float,
                      ranked: bool) -> list[TopicMatch]:
         out = []
-        for topic, label in self.labels.items():
-            score = round(scores.get(topic, 0.0), 4)
+        order = self._order()
+        # the scored topics in taxonomy order (not every label of the taxonomy)
+        for topic in sorted((t for t in scores if t in order), key=order.__getitem__):
+            score = round(scores[topic], 4)
             if score >= threshold and score > 0:
-                out.append(TopicMatch(topic, label, score, list(dict.fromkeys(evidence.get(topic, []))),
+                out.append(TopicMatch(topic, self.labels[topic], score, list(dict.fromkeys(evidence.get(topic, []))),
                                       self.parents.get(topic)))
         if ranked:
-            order = {t: i for i, t in enumerate(self.labels)}
             out.sort(key=lambda m: (-m.score, m.parent is not None, order[m.topic]))
         return out
+
+    def _order(self) -> dict[str, int]:
+        """Topic id -> its place in the taxonomy (computed once)."""
+        if len(self._topic_order) != len(self.labels):
+            self._topic_order = {t: i for i, t in enumerate(self.labels)}
+        return self._topic_order
 
     def _evidence(self, surfaces: list[tuple[str, int, str]], lexical: dict[str, float]) -> dict[str, list[str]]:
         """Evidence per topic (subtopic evidence also shown on the parent), ordered by position."""
@@ -434,12 +489,11 @@ class TopicTagger:
         """Topics of the quote whose content is doc[content] within the sentence(s) doc[context]."""
         if found is None:
             found = self.matches(doc, *context)
-        found = self.one_per_span(found)
+        lo, hi = context
+        found = self.one_per_span([hit for hit in found if hit[2] > lo and hit[1] < hi])    # in the context
         c_start, c_end = content
         best: dict[str, tuple[float, int, str]] = {}    # key -> (weight, position, surface)
         for key, s, e in found:
-            if e <= context[0] or s >= context[1]:
-                continue
             inside = s >= c_start and e <= c_end
             weight = self.weights[key] * (1.0 if inside else self.context_weight)
             surface = _surface(doc, s, e, key)
@@ -449,8 +503,9 @@ class TopicTagger:
                 best[key] = (weight, s, surface)
         per_key = self._yield_means({key: value[0] for key, value in best.items()})
         best = {key: value for key, value in best.items() if key in per_key}
-        scores = self._topic_scores(per_key)
-        evidence = self._evidence([(k, v[1], v[2]) for k, v in best.items()], self._lexical(per_key))
+        lexical = self._lexical(per_key)
+        scores = self._topic_scores(per_key, lexical)
+        evidence = self._evidence([(k, v[1], v[2]) for k, v in best.items()], lexical)
         return self._matches_out(scores, evidence, self.threshold, ranked=False)
 
     # ---------------------------------------------------------------- documents
@@ -494,11 +549,12 @@ class TopicTagger:
         `scores` (major topic -> score, e.g. from `adapt_scores`) replaces the major topics' lexicon
         scores when given; the evidence stays the lexicon's."""
         per_key, surfaces = self._document_keys(doc, title_end)
-        own = self._topic_scores(per_key)
+        lexical = self._lexical(per_key)
+        own = self._topic_scores(per_key, lexical)
         if scores is not None:
             own = {t: s for t, s in own.items() if t in self.parents}
             own.update(scores)
-        evidence = self._evidence(surfaces, self._lexical(per_key))
+        evidence = self._evidence(surfaces, lexical)
         threshold = self.doc_scoring["doc_threshold"]
         if not own or max(own.values()) < threshold:
             return []
@@ -510,9 +566,14 @@ LONGEST_NAME = 3       # longer "entities" are mostly a title-case headline misr
 
 
 def _short_names(doc: Doc) -> dict[int, tuple[int, int]]:
-    """Token index -> (start, end) of the short name (person, place) it belongs to."""
-    out = {}
-    for ent in doc.ents:
+    """Token index -> (start, end) of the short name (person, place) it belongs to (the caller
+    must not change it: it is the current Doc's, shared)."""
+    ents = doc_ents(doc)
+    memo = doc_memo(doc)
+    if "names" in memo:
+        return memo["names"]
+    out = memo["names"] = {}
+    for ent in ents:
         if ent.label_ in NAME_TYPES and len(ent) <= LONGEST_NAME:
             for i in range(ent.start, ent.end):
                 out[i] = (ent.start, ent.end)
@@ -532,9 +593,46 @@ def _entity_text(ent) -> str:
 
 
 
+_MEMO: list = [None, {}]      # [the Doc last asked about, what was read of it]
+
+
+def doc_memo(doc: Doc) -> dict:
+    """What is read of the current Doc more than once (its entities, span texts): each taxonomy's
+    tagger and each quote whose paragraph holds a hit read them again. Kept for one Doc at a time
+    (the one last asked about, held so that it is not mistaken for another)."""
+    if _MEMO[0] is not doc:
+        _MEMO[0], _MEMO[1] = doc, {}
+    return _MEMO[1]
+
+
+def doc_ents(doc: Doc) -> tuple:
+    """doc.ents, built once for the current Doc (each call of doc.ents makes every Span again);
+    built again when the Doc's entity tags changed since (`doc.ents = ...`)."""
+    memo = doc_memo(doc)
+    tags = doc.to_array([ENT_IOB, ENT_TYPE]).tobytes()
+    if memo.get("ent_tags") != tags:
+        memo.pop("names", None)
+        memo["ents"], memo["ent_tags"] = doc.ents, tags
+    return memo["ents"]
+
+
+def _span_text(doc: Doc, s: int, e: int) -> str:
+    """doc[s:e].text (the tokens with the spaces between them), from the current Doc's words read
+    once, not through a Span."""
+    memo = doc_memo(doc)
+    words = memo.get("words")
+    if words is None:
+        orth, space = doc.to_array([ORTH, SPACY]).T if len(doc) else (np.zeros(0, np.uint64),) * 2
+        texts, _, _ = _strings_of(doc.vocab.strings, orth)
+        words = memo["words"] = (texts, [t + " " if sp else t for t, sp in zip(texts, space.tolist())])
+    if e <= s:
+        return ""
+    return "".join(words[1][s:e - 1]) + words[0][e - 1]
+
+
 def _surface(doc: Doc, s: int, e: int, key: str) -> str:
-    phrase = key.split(SEP, 1)[1]
-    return f"@{doc[s:e].text}" if phrase.startswith("@") else doc[s:e].text
+    text = _span_text(doc, s, e)
+    return f"@{text}" if key.split(SEP, 1)[1].startswith("@") else text
 
 
 # -------------------------------------------------------------------- building
@@ -740,7 +838,7 @@ def document_features(doc: Doc, start: int = 0, end: int | None = None) -> Count
             if previous is not None and previous == i - 1:
                 feats[f"{previous_lemma} {lemma}"] += 1
             previous, previous_lemma = i, lemma
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if start <= ent.start and ent.end <= end and len(ent) > 1:
             feats["@" + _entity_text(ent)] += 1
     return feats
@@ -770,8 +868,9 @@ def adapt_scores(features: list[Counter], scores: list[dict[str, float]], settin
                 if sum(n for w, n in f.items() if " " not in w and not w.startswith("@")) >= s["background_min_words"]]
         for i, sc in zip(long, remove_background([out[i] for i in long], s["background"])):
             out[i] = sc
+    base = out     # each round adds its model's posterior to these (not to the previous round's sums)
     for _ in range(max(1, int(s["rounds"]))):     # each round trains on the previous round's confident set
-        out = _adapt_once(features, out, s, threshold)
+        out = _adapt_once(features, out, s, threshold, base)
     return out
 
 
@@ -796,8 +895,8 @@ def remove_background(scores: list[dict[str, float]], factor: float) -> list[dic
     return out
 
 
-def _adapt_once(features: list[Counter], scores: list[dict[str, float]], s: dict, threshold: float
-                ) -> list[dict[str, float]]:
+def _adapt_once(features: list[Counter], scores: list[dict[str, float]], s: dict, threshold: float,
+                base: list[dict[str, float]] | None = None) -> list[dict[str, float]]:
     train_rows, train_labels = [], []
     for i, sc in enumerate(scores):
         if not sc:
@@ -830,7 +929,9 @@ def _adapt_once(features: list[Counter], scores: list[dict[str, float]], s: dict
     smoothed = counts + s["smoothing"]
     log_like = np.log(smoothed) - np.log(smoothed.sum(axis=1, keepdims=True))
     out = []
-    for feats, sc in zip(features, scores):
+    for i, (feats, sc) in enumerate(zip(features, scores)):
+        if base is not None:
+            sc = base[i]
         idx = [(vocab[f], 1.0 + math.log(n)) for f, n in feats.items() if f in vocab]
         adjusted = dict(sc)
         if not idx:

@@ -349,7 +349,7 @@ def phrase_spans(doc: Doc, regions: Iterable[tuple[int, int]] | None = None) -> 
             spans += [(s, e) for s, e, _ in doc.noun_chunks_iterator(doc[first:end]) if inside(s, e)]
     except ValueError:       # no dependency parse
         pass
-    spans += [(e.start, e.end) for e in doc.ents if e.label_ not in NOT_ISSUES and inside(e.start, e.end)]
+    spans += [(e.start, e.end) for e in topic_tagger.doc_ents(doc) if e.label_ not in NOT_ISSUES and inside(e.start, e.end)]
     return sorted(set(spans))
 
 
@@ -391,7 +391,7 @@ def phrase_candidates(doc: Doc, content: tuple[int, int], evidence: set[str], ma
                       spans: list[tuple[int, int]] | None = None, tokens: PhraseTokens | None = None
                       ) -> list[tuple[str, tuple[str, ...], int]]:
     """(text, key lemmas, pieces of topic evidence it holds) of the noun phrases and named entities
-    inside the content.
+    inside the content. `spans`: phrase_spans(doc, ...) (sorted), when the caller has them.
 
     A candidate needs a noun; pronouns, people's names (who, not which issue) and phrases longer
     than `max_words` content words are left out; leading and trailing punctuation is trimmed."""
@@ -400,8 +400,9 @@ def phrase_candidates(doc: Doc, content: tuple[int, int], evidence: set[str], ma
         spans = phrase_spans(doc)
     t = tokens if tokens is not None else PhraseTokens(doc)
     out, seen = [], set()
-    for s, e in spans:
-        if s < c_start or e > c_end:
+    # spans are sorted: those starting inside the content are one run of them
+    for s, e in spans[bisect_left(spans, (c_start, -1)):bisect_left(spans, (c_end, -1))]:
+        if e > c_end:
             continue
         while s < e and t.leading[s]:
             s += 1
@@ -416,7 +417,7 @@ def phrase_candidates(doc: Doc, content: tuple[int, int], evidence: set[str], ma
         key = tuple(t.lemma(i) for i in range(s, e) if t.key_word[i])
         if not key or len(key) > max_words:
             continue
-        text = doc[s:e].text
+        text = topic_tagger._span_text(doc, s, e)
         lowered = text.lower()
         out.append((text, key, sum(1 for e in evidence if e and e in lowered)))
     return out
@@ -492,7 +493,7 @@ def read_document(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSet
     pending = PendingDocument(parsed.doc_id, {}, {}, None, {})
     words = topic_tagger.token_words(doc)          # the tokens' strings, read once for every taxonomy
     for tax in settings.taxonomies:
-        order = {t: i for i, t in enumerate(tax.tagger.labels)}
+        order = tax.tagger._order()
         hits = sorted(tax.tagger.matches(doc, 0, len(doc), words), key=lambda h: h[1]) if len(doc) else []
         every = tax.every_document_topic
         every.prematched = hits
@@ -555,7 +556,7 @@ def with_prior(tax: Taxonomy, partial: dict[str, list], prior: dict[str, tuple[f
         entry = partial.setdefault(topic, [0.0, [], tax.tagger.parents.get(topic)])
         entry[0] += weight * share
         entry[1] += [f"^{e}" for e in evidence[:3]]
-    order = {t: i for i, t in enumerate(tax.tagger.labels)}
+    order = tax.tagger._order()
     return _ordered(((t, round(v[0], 4), v[1], v[2]) for t, v in partial.items()
                      if round(v[0], 4) >= tax.tagger.threshold), order)
 
