@@ -540,7 +540,7 @@ def run_topics(engine: DaskEngine, out_dir: Path, config_dir: Path) -> dict:
     if not (out_dir / QUOTES.filename).exists():
         raise PipelineError(f"{out_dir / QUOTES.filename}: missing; run the 'quotes' stage first")
     record.add_input_tables(TOKENS.name, QUOTES.name)
-    quotes = read_table(QUOTES, out_dir, columns=["quote_id", "doc_id", "content_start", "content_end"]).to_pylist()
+    quotes = read_table(QUOTES, out_dir, columns=topics.QUOTE_COLUMNS).to_pylist()
     by_doc = topics.quotes_by_doc(quotes)
     parts = []
     for tokens in token_partitions(_rebuild_tokens(out_dir), engine.partition_docs):

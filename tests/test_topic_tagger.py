@@ -109,6 +109,23 @@ def test_quote_level_tag_keeps_its_semantics(tagger):
     assert [m.topic for m in tagger.tag(doc, (0, 3), (0, 3))] == ["t:1", "t:18"]   # taxonomy order
 
 
+# a quote in pieces (`"A," X said. "B."`): words between the pieces are context, not content
+PIECE_CASES = [
+    # text, pieces (token ranges) or None (the hull), expected {topic: score}
+    ("inflation rose , the troops commander said , tariffs hurt", [(0, 2), (7, 9)], {"t:1": 1.0, "t:18": 1.0}),
+    ("inflation rose , the troops commander said , tariffs hurt", None, {"t:1": 1.0, "t:16": 1.0, "t:18": 1.0}),
+    # negative: a topic word inside a piece still counts in full
+    ("troops left , the minister said , inflation rose", [(0, 2), (7, 9)], {"t:16": 1.0, "t:1": 1.0}),
+]
+
+
+@pytest.mark.parametrize("text,pieces,expected", PIECE_CASES)
+def test_words_between_the_pieces_of_a_quote_are_context(tagger, text, pieces, expected):
+    doc = make_doc(text)
+    got = tagger.tag(doc, (0, len(doc)), (0, len(doc)), pieces=pieces)
+    assert {m.topic: m.score for m in got} == pytest.approx(expected)
+
+
 # one piece of evidence per (topic, words): forms of one lemma, or a phrase listed in two topics
 TWIN = small_taxonomy(topic=[
     {"id": "t:16", "label": "Defense", "phrases": ["troops", "troop", "soldiers"], "weak": ["army", "armies"]},

@@ -388,3 +388,16 @@ def test_unassigned_share_and_stage_cost(tmp_path):
     for stage, seconds in (("parse", 100.0), ("topics", 6.0), ("claims", 1.0)):
         (tmp_path / "manifest" / f"{stage}.json").write_text(json.dumps({"seconds": seconds}))
     assert unassigned_share(tmp_path)["metrics"]["cost"]["topics_claims_vs_parse"] == 0.07
+
+
+@pytest.mark.parametrize("spans, expected", [
+    ([{"start": 0, "end": 14}, {"start": 27, "end": 39}], [(0, 2), (6, 8)]),   # two pieces: their tokens
+    ([{"start": 0, "end": 39}], None),                                        # negatives: one piece is the hull,
+    ([], None),                                                               # and so is no pieces column value
+    (None, None),
+])
+def test_content_pieces_are_token_ranges_of_a_quote_in_pieces(spans, expected):
+    from spacy.tokens import Doc
+
+    parsed = ParsedDoc.unmapped("d", Doc(shared_vocab(), words="inflation rose , he said , tariffs hurt".split()))
+    assert topics_stage.content_pieces(parsed, {"content_spans": spans}) == expected

@@ -485,16 +485,19 @@ class TopicTagger:
 
     # ---------------------------------------------------------------- quotes
     def tag(self, doc: Doc, content: tuple[int, int], context: tuple[int, int],
-            found: list[tuple[str, int, int]] | None = None) -> list[TopicMatch]:
-        """Topics of the quote whose content is doc[content] within the sentence(s) doc[context]."""
+            found: list[tuple[str, int, int]] | None = None,
+            pieces: list[tuple[int, int]] | None = None) -> list[TopicMatch]:
+        """Topics of the quote whose content is doc[content] within the sentence(s) doc[context].
+        `pieces`: the content's token ranges when it is in pieces; a match between them (the
+        speaker and cue of `“A,” he said. “B.”`) counts as context, not as content."""
         if found is None:
             found = self.matches(doc, *context)
         lo, hi = context
         found = self.one_per_span([hit for hit in found if hit[2] > lo and hit[1] < hi])    # in the context
-        c_start, c_end = content
+        ranges = pieces or [content]
         best: dict[str, tuple[float, int, str]] = {}    # key -> (weight, position, surface)
         for key, s, e in found:
-            inside = s >= c_start and e <= c_end
+            inside = any(s >= c_start and e <= c_end for c_start, c_end in ranges)
             weight = self.weights[key] * (1.0 if inside else self.context_weight)
             surface = _surface(doc, s, e, key)
             surface = surface if inside else f"~{surface}"

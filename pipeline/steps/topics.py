@@ -296,6 +296,19 @@ def token_range(parsed: ParsedDoc, start: int, end: int) -> tuple[int, int]:
     return first, max(first, last)
 
 
+# What the stage reads of each quote: its content's hull, and its pieces (one attribution in pieces,
+# `“A,” he said. “B.”`: the words between them are not what was said).
+QUOTE_COLUMNS = ["quote_id", "doc_id", "content_start", "content_end", "content_spans"]
+
+
+def content_pieces(parsed: ParsedDoc, quote: dict) -> list[tuple[int, int]] | None:
+    """Token ranges of a quote's content pieces, or None when it is in one piece (the hull)."""
+    spans = quote.get("content_spans")
+    if spans is None or len(spans) < 2:
+        return None
+    return [token_range(parsed, span["start"], span["end"]) for span in spans]
+
+
 def quote_regions(parsed: ParsedDoc, start: int, end: int, paragraphs: np.ndarray | None = None
                   ) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
     """(content, sentence, paragraph) token ranges of a quote given by its offsets in documents.text."""
@@ -489,6 +502,7 @@ def read_document(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSet
     paragraphs = paragraph_bounds(doc)
     head_end = headline_end(doc, paragraphs)
     located = {q["quote_id"]: quote_regions(parsed, q["content_start"], q["content_end"], paragraphs) for q in quotes}
+    pieces = {q["quote_id"]: content_pieces(parsed, q) for q in quotes}
     evidence: dict[str, set[str]] = defaultdict(set)
     pending = PendingDocument(parsed.doc_id, {}, {}, None, {})
     words = topic_tagger.token_words(doc)          # the tokens' strings, read once for every taxonomy
@@ -510,7 +524,8 @@ def read_document(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSet
             if content[0] < content[1]:
                 near = hits[bisect_left(starts, paragraph[0]):bisect_left(starts, paragraph[1])]
                 own = _ordered(((m.topic, m.score, m.evidence, m.parent)
-                                for m in tax.tagger.tag(doc, content, sentence, found=near)), order)
+                                for m in tax.tagger.tag(doc, content, sentence, found=near, pieces=pieces[qid])),
+                               order)
                 if not own:
                     partial = {m.topic: [m.score, list(m.evidence), m.parent]
                                for m in tax.loose.tag(doc, content, paragraph, found=near)}
@@ -521,9 +536,12 @@ def read_document(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSet
         pending.features = topic_tagger.document_features(doc)
     spans = phrase_spans(doc, [r[1] for r in located.values() if r[0][0] < r[0][1]])
     tokens = PhraseTokens(doc) if quotes else None
-    pending.candidates = {q["quote_id"]: phrase_candidates(doc, located[q["quote_id"]][0], evidence[q["quote_id"]],
-                                                           settings.issue_phrase["max_words"], spans, tokens)
-                          for q in quotes}
+    max_words = settings.issue_phrase["max_words"]
+    pending.candidates = {}
+    for q in quotes:        # the issue phrase comes from what was said: each piece, not the words between
+        qid = q["quote_id"]
+        pending.candidates[qid] = [candidate for piece in pieces[qid] or [located[qid][0]]
+                                   for candidate in phrase_candidates(doc, piece, evidence[qid], max_words, spans, tokens)]
     return pending
 
 
@@ -705,7 +723,8 @@ def finish_corpus(pending: list[PendingDocument], failed: dict[str, Exception], 
 
 
 def tag_quotes(out_dir: Path, quotes: Iterable[dict], settings: TopicsSettings) -> list[dict]:
-    """quote_topics rows for quote dicts (doc_id, quote_id, content_start, content_end)."""
+    """quote_topics rows for quote dicts (doc_id, quote_id, content_start, content_end, and
+    content_spans when the content is in pieces)."""
     return tag_corpus(out_dir, quotes, settings, progress=None)[1]
 
 
@@ -720,7 +739,7 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     if not table_path(QUOTES, out_dir).exists():
         raise PipelineError(f"{table_path(QUOTES, out_dir)}: missing; run the 'quotes' stage first")
     record.add_input_tables(TOKENS.name, QUOTES.name)
-    quotes = read_table(QUOTES, out_dir, columns=["quote_id", "doc_id", "content_start", "content_end"]).to_pylist()
+    quotes = read_table(QUOTES, out_dir, columns=QUOTE_COLUMNS).to_pylist()
     failures: list[dict] = []
     doc_rows, quote_rows = tag_corpus(out_dir, quotes, settings, failures=failures)
     for row in failures:
