@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from pipeline.core.errors import PipelineError, SchemaError
-from pipeline.core.io import TableWriter, read_table, write_table
+from pipeline.core.io import TableWriter, read_table, schema_difference, write_table
 from pipeline.core.schemas import LINES, REJECTS, TABLES
 
 LINE = {"doc_id": "d", "line_no": 1, "start": 0, "end": 5, "text": "Hello", "label": "body",
@@ -46,6 +47,27 @@ def test_read_rejects_foreign_schema(tmp_path):
     pq.write_table(pd.DataFrame([{"doc_id": "d"}]).pipe(__import__("pyarrow").Table.from_pandas),
                    tmp_path / "lines.parquet")
     with pytest.raises(SchemaError, match="schema differs"):
+        read_table(LINES, tmp_path)
+
+
+DECLARED = pa.schema([pa.field("doc_id", pa.string(), False), pa.field("start", pa.int64(), False),
+                      pa.field("kind", pa.string())])
+
+
+@pytest.mark.parametrize("found, expected", [
+    (DECLARED.remove(2), "missing: kind"),                                     # an older version's table
+    (DECLARED.append(pa.field("extra", pa.int64())), "not declared: extra"),
+    (DECLARED.set(1, pa.field("start", pa.int32(), False)), "other type: start int32 (declared int64, not null)"),
+    (pa.schema([DECLARED.field(2), DECLARED.field(0), DECLARED.field(1)]), "column order"),
+    (DECLARED.remove(2).append(pa.field("extra", pa.int64())), "missing: kind; not declared: extra"),
+])
+def test_schema_difference_says_what_differs(found, expected):
+    assert schema_difference(found, DECLARED) == expected
+
+
+def test_an_older_table_names_its_missing_columns(tmp_path):
+    pq.write_table(pa.Table.from_pylist([{k: v for k, v in LINE.items() if k != "label"}]), tmp_path / "lines.parquet")
+    with pytest.raises(SchemaError, match="missing: label.*rerun the stage"):
         read_table(LINES, tmp_path)
 
 

@@ -253,6 +253,20 @@ def _writer_hint(table: str) -> str:
         return ""
 
 
+def schema_difference(found: pa.Schema, declared: pa.Schema) -> str:
+    """What differs, in one line: columns missing, columns not declared, columns of another type."""
+    have, want = {f.name: f for f in found}, {f.name: f for f in declared}
+    parts = []
+    if missing := [n for n in want if n not in have]:
+        parts.append("missing: " + ", ".join(missing))
+    if extra := [n for n in have if n not in want]:
+        parts.append("not declared: " + ", ".join(extra))
+    if changed := [f"{n} {have[n].type} (declared {want[n].type}{'' if want[n].nullable else ', not null'})"
+                   for n in want if n in have and not have[n].equals(want[n])]:
+        parts.append("other type: " + ", ".join(changed))
+    return "; ".join(parts) or "column order"
+
+
 def table_path(spec: TableSpec, out_dir: Path) -> Path:
     return Path(out_dir) / spec.filename
 
@@ -267,8 +281,9 @@ def read_table(spec: TableSpec, out_dir: Path, *, columns: list[str] | None = No
     except (pa.ArrowInvalid, OSError) as exc:
         raise PipelineError(f"{path}: not a readable Parquet file: {exc}") from None
     if not table.schema.equals(spec.schema, check_metadata=False):
-        raise SchemaError(f"{path}: schema differs from '{spec.name}' as declared; rerun the stage that "
-                          f"writes it.\nfound:\n{table.schema}")
+        raise SchemaError(f"{path}: schema differs from '{spec.name}' as declared "
+                          f"({schema_difference(table.schema, spec.schema)}): written by another version or by "
+                          f"hand? rerun the stage that writes it (`python -m pipeline run`)")
     validate(spec, table, check_key=False)
     if doc_ids is not None:
         table = table.filter(pc.is_in(table.column("doc_id"), pa.array(doc_ids, pa.string())))
@@ -288,7 +303,8 @@ def iter_row_groups(spec: TableSpec, out_dir: Path, columns: list[str] | None = 
         raise PipelineError(f"{path}: missing; run the stage that writes '{spec.name}' first{_writer_hint(spec.name)}")
     parquet = pq.ParquetFile(path)
     if not parquet.schema_arrow.equals(spec.schema, check_metadata=False):
-        raise SchemaError(f"{path}: schema differs from '{spec.name}' as declared")
+        raise SchemaError(f"{path}: schema differs from '{spec.name}' as declared "
+                          f"({schema_difference(parquet.schema_arrow, spec.schema)})")
     for index in range(parquet.num_row_groups):
         yield parquet.read_row_group(index, columns=columns)
 
