@@ -416,7 +416,7 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
     genders = {id(a): resolver.speaker_gender(a) for a in atts}   # after every pronoun is resolved
     # The field's span conventions (marks, verbal group, whole noun phrase), once speakers are resolved.
     if span_conventions:
-        apply_span_conventions(doc, atts, pair_quote_marks(doc.text))
+        apply_span_conventions(doc, atts, pair_quote_marks(doc.text), config.cue_prepositions)
     # One attribution, one row: the pieces of one statement joined (quotes/assemble.py).
     if join:
         atts = join_attributions(doc, atts, config.speech)
