@@ -57,6 +57,17 @@ POSITIVE = [
     ("According to the Health Ministry, the new clinic will open next week.",
      [("indirect", "the new clinic will open next week", "according to", "the Health Ministry",
        "Health Ministry", "explicit", "indirect.according_to")]),
+    # a dateline opening the paragraph is no part of the content ...
+    ("CAMBRIDGE, Mass., Dec. 11 (UPI) — The new clinic will open next week, according to the Health Ministry.",
+     [("indirect", "The new clinic will open next week", "according to", "the Health Ministry",
+       "Health Ministry", "explicit", "indirect.according_to")]),
+    # ... nor a place in capitals without a dash after it, nor the hyphen of a party label
+    ("Sen. Jane Doe (D-Vt.) said that the clinic will open next week.",
+     [("indirect", "that the clinic will open next week", "say", "Sen. Jane Doe", "Jane Doe", "explicit",
+       "indirect.ccomp")]),
+    ("In CAMBRIDGE the new clinic will open next week, according to the Health Ministry.",
+     [("indirect", "In CAMBRIDGE the new clinic will open next week", "according to", "the Health Ministry",
+       "Health Ministry", "explicit", "indirect.according_to")]),
     # ..., according to X: the clause ends before the phrase (PolNeAR) ...
     ("The new clinic will open next week, according to the Health Ministry.",
      [("indirect", "The new clinic will open next week", "according to", "the Health Ministry",
