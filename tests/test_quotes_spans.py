@@ -53,6 +53,8 @@ def test_content_with_marks(text, words, expected):
      [('the plan as "a disaster."', "described", "The senator", None)]),
     ('The senator said that for now "nothing" will change.',
      [('that for now "nothing" will change', "said", "The senator", None)]),
+    # a colon right after the cue is the cue's
+    ('Maria Lopez continued: "We are broke."', [('"We are broke."', "continued:", "Maria Lopez", "Maria Lopez")]),
     # negatives: a prepositional phrase after the cue stays out; a bare verb stays bare; a pronoun stays a pronoun; the relative clause holding
     # the cue is not part of the speaker
     ('"We are broke," he added.', [('"We are broke,"', "added", "he", None)]),
