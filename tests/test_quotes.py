@@ -57,6 +57,25 @@ POSITIVE = [
     ("According to the Health Ministry, the new clinic will open next week.",
      [("indirect", "the new clinic will open next week", "according to", "the Health Ministry",
        "Health Ministry", "explicit", "indirect.according_to")]),
+    # a dateline opening the paragraph is no part of the content ...
+    ("CAMBRIDGE, Mass., Dec. 11 (UPI) — The new clinic will open next week, according to the Health Ministry.",
+     [("indirect", "The new clinic will open next week", "according to", "the Health Ministry",
+       "Health Ministry", "explicit", "indirect.according_to")]),
+    # ... nor a place in capitals without a dash after it, nor the hyphen of a party label
+    ("Sen. Jane Doe (D-Vt.) said that the clinic will open next week.",
+     [("indirect", "that the clinic will open next week", "say", "Sen. Jane Doe", "Jane Doe", "explicit",
+       "indirect.ccomp")]),
+    ("In CAMBRIDGE the new clinic will open next week, according to the Health Ministry.",
+     [("indirect", "In CAMBRIDGE the new clinic will open next week", "according to", "the Health Ministry",
+       "Health Ministry", "explicit", "indirect.according_to")]),
+    # ..., according to X: the clause ends before the phrase (PolNeAR) ...
+    ("The new clinic will open next week, according to the Health Ministry.",
+     [("indirect", "The new clinic will open next week", "according to", "the Health Ministry",
+       "Health Ministry", "explicit", "indirect.according_to")]),
+    # ... not when words of the clause follow the phrase (the content keeps its hull)
+    ("The new clinic, according to the Health Ministry, will open next week.",
+     [("indirect", "The new clinic, according to the Health Ministry, will open next week", "according to",
+       "the Health Ministry", "Health Ministry", "explicit", "indirect.according_to")]),
     # mixed: a reported clause holding quoted words
     ('Maria Lopez said the agreement was "a historic step for the region."',
      [("mixed", 'the agreement was "a historic step for the region."', "say", "Maria Lopez", "Maria Lopez",
@@ -1850,10 +1869,10 @@ BOUNDARIES = [
      "money.",
      [("mixed.object", "that vision “a necessary one and an urgent one,” at a time when the city is short of money",
        "Ana Ruiz")]),
-    # ... but who is quoted as the source is not part of it ...
+    # ... but who is quoted as the source is not part of it (the "according to" row, ending before
+    # its phrase, now leaves the words to the verb's own quoted object) ...
     ("Ana Ruiz later compared the conversation to a “root canal,” according to her memoir.",
-     [("mixed.according_to", "Ana Ruiz later compared the conversation to a “root canal,” according to her memoir",
-       "her memoir")]),
+     [("mixed.object", "the conversation to a “root canal,”", "Ana Ruiz")]),
     # ... nor when it was said
     ("The protesters are crying “fraud” on Monday.",
      [("mixed.quoted_fragment", "“fraud”", "The protesters")]),

@@ -44,6 +44,17 @@ def test_content_with_marks(text, words, expected):
     ('"We are broke," Maria Lopez said Tuesday.', [('"We are broke,"', "said Tuesday", "Maria Lopez", "Maria Lopez")]),
     ('"We will vote no," said Sen. Mitch McConnell (R-Ky.).',
      [('"We will vote no,"', "said", "Sen. Mitch McConnell (R-Ky.)", "Mitch McConnell")]),
+    # a preposition the cue governs opens no content: it is part of the cue ("called for") ...
+    ('The senator called for more "flexibility" in the budget.',
+     [('more "flexibility" in the budget', "called for", "The senator", None)]),
+    # ... not "as", which the field keeps in the content ("described X as “...”"), nor a
+    # preposition inside the content, nor one of another word
+    ('The senator described the plan as "a disaster."',
+     [('the plan as "a disaster."', "described", "The senator", None)]),
+    ('The senator said that for now "nothing" will change.',
+     [('that for now "nothing" will change', "said", "The senator", None)]),
+    # a colon right after the cue is the cue's
+    ('Maria Lopez continued: "We are broke."', [('"We are broke."', "continued:", "Maria Lopez", "Maria Lopez")]),
     # negatives: a prepositional phrase after the cue stays out; a bare verb stays bare; a pronoun stays a pronoun; the relative clause holding
     # the cue is not part of the speaker
     ('"We are broke," he added.', [('"We are broke,"', "added", "he", None)]),
@@ -87,3 +98,35 @@ def test_without_outer_marks(content, expected):
     from pipeline.steps.quotes.marks import without_outer_marks
 
     assert without_outer_marks(content) == expected
+
+
+def _hand_doc(words, heads, deps, pos):
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    return Doc(Vocab(), words=words, heads=heads, deps=deps, pos=pos)
+
+
+@pytest.mark.parametrize("words, heads, deps, pos, content_from, expected", [
+    # "called for change": the cue's preposition opens the content -> it is the cue's
+    (["She", "called", "for", "change", "."], [1, 1, 1, 2, 1], ["nsubj", "ROOT", "prep", "pobj", "punct"],
+     ["PRON", "VERB", "ADP", "NOUN", "PUNCT"], 2, "for"),
+    # negatives: "as" stays in the content; a preposition outside the list ("in"); one of another
+    # word (its head is the noun, not the cue); a content of the preposition alone
+    (["She", "described", "as", "unfair", "the", "plan"], [1, 1, 1, 2, 5, 1],
+     ["nsubj", "ROOT", "prep", "pobj", "det", "dobj"], ["PRON", "VERB", "ADP", "ADJ", "DET", "NOUN"], 2, None),
+    (["She", "spoke", "in", "Ohio", "."], [1, 1, 1, 2, 1], ["nsubj", "ROOT", "prep", "pobj", "punct"],
+     ["PRON", "VERB", "ADP", "PROPN", "PUNCT"], 2, None),
+    (["She", "said", "talk", "of", "war", "ends"], [1, 1, 5, 2, 3, 1],
+     ["nsubj", "ROOT", "nsubj", "prep", "pobj", "ccomp"], ["PRON", "VERB", "NOUN", "ADP", "NOUN", "VERB"], 3, None),
+    (["She", "called", "for", "."], [1, 1, 1, 1], ["nsubj", "ROOT", "prep", "punct"],
+     ["PRON", "VERB", "ADP", "PUNCT"], 2, None),
+])
+def test_cue_preposition_on_hand_built_docs(words, heads, deps, pos, content_from, expected):
+    from pipeline.steps.quotes.spans import cue_preposition
+
+    doc = _hand_doc(words, heads, deps, pos)
+    end = doc[-1].idx + len(doc[-1]) if doc[-1].text != "." else doc[-1].idx
+    content = (doc[content_from].idx, end)
+    prep = cue_preposition(doc, content, doc[1], frozenset({"for", "of", "about"}))
+    assert (prep.text if prep is not None else None) == expected

@@ -280,6 +280,23 @@ def _enabled(config: QuoteConfig, found) -> list[Attribution]:
     return [a for a in found if config.rule_enabled(a.rule_id)]
 
 
+def _content_after_dateline(idx: _DocIndex, atts: list[Attribution]) -> None:
+    """CAMBRIDGE, Mass., Dec. 11 (UPI) — Young Democrats are ..., a poll finds: a dateline opening
+    the cue's paragraph and sentence is no part of the content, which starts after its dash
+    (repair.content_after_dateline; the dateline as for repair.speaker_after_dateline)."""
+    doc = idx.doc
+    for att in atts:
+        dash = _dateline_dash(idx, att.cue) if not att.pieces else None
+        # (a dash standing free: not the hyphen of "Sen. Jane Doe (D-Vt.)")
+        if dash is None or not att.content[0] <= doc[dash].idx < att.content[1] or \
+                not (doc[dash - 1].whitespace_ and doc[dash].whitespace_):
+            continue
+        nxt = next((t for t in doc[dash + 1:] if not t.is_space), None)
+        if nxt is not None and nxt.idx < att.content[1]:
+            att.content = (nxt.idx, att.content[1])
+            att.repaired("repair.content_after_dateline")
+
+
 def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     """All attributions of one Doc (body offsets), before speaker resolution; content spans are
     pairwise disjoint (overlaps resolved by type priority, then position, then length), except
@@ -328,6 +345,7 @@ def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
     reported += other_kinds
 
     atts = direct + reported
+    _content_after_dateline(idx, atts)
     atts.sort(key=lambda a: a.content[0])
     atts += list(continuation_quotes(idx, found, atts))
     # Speakers for cue-attached records.
@@ -416,7 +434,7 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
     genders = {id(a): resolver.speaker_gender(a) for a in atts}   # after every pronoun is resolved
     # The field's span conventions (marks, verbal group, whole noun phrase), once speakers are resolved.
     if span_conventions:
-        apply_span_conventions(doc, atts, pair_quote_marks(doc.text))
+        apply_span_conventions(doc, atts, pair_quote_marks(doc.text), config.cue_prepositions)
     # One attribution, one row: the pieces of one statement joined (quotes/assemble.py).
     if join:
         atts = join_attributions(doc, atts, config.speech)

@@ -67,6 +67,7 @@ class QuoteConfig:
     quote_asides: frozenset = frozenset()
     copular_noun_cues: frozenset = frozenset()
     object_np: frozenset = frozenset()
+    cue_prepositions: frozenset = frozenset()
     pro_form_objects: frozenset = frozenset()
     rules_off: frozenset = frozenset()      # rule ids switched off in [rules]
     pro_form_answers: frozenset = frozenset()
@@ -147,7 +148,7 @@ class QuoteConfig:
             noun_tagged_cues=words("cues", "noun_tagged"), make_clear=words("cues", "make_clear"),
             object_content=words("cues", "object_content"), directive=words("cues", "directive"),
             noun_cues=words("cues", "noun_cues"),
-            object_np=optional_words("cues", "object_np"),
+            object_np=optional_words("cues", "object_np"), cue_prepositions=optional_words("cues", "cue_prepositions"),
             copular_noun_cues=words("cues", "noun_cues") | optional_words("cues", "copular_noun_cues"),
             noun_cue_for=optional_words("cues", "noun_cue_for"),
             stance_blockers=words("cues", "stance_blockers"),

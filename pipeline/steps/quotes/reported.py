@@ -1389,14 +1389,18 @@ def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
             continue
         sent = _sent_of(tok)
         span = (max(span[0], sent.start_char), min(span[1], sent.end_char))
-        # Skip the "according to X" phrase when it sits at the start.
-        phrase_end = max(t.idx + len(t.text) for t in tok.subtree)
+        # Skip the "according to X" phrase when it sits at the start ...
+        phrase_end = max(t.idx + len(t.text) for t in (*tok.subtree, *to.subtree, *pobj.subtree))
         if span[0] >= tok.idx and span[0] < phrase_end:
             rest = idx.token_range(phrase_end, span[1])
             toks = [t for t in doc[rest[0]:rest[1]] if not (t.is_punct or t.is_space)]
             if not toks:
                 continue
             span = (toks[0].idx, span[1])
+        # ... and when it closes the clause (", according to X."), however the parser hung it:
+        # the content ends before it (PolNeAR: "Trump leads, according to the poll").
+        elif span[0] < tok.idx < span[1] and not doc.text[phrase_end:span[1]].strip(" \t\n.,;:!?\u00a0"):
+            span = (span[0], span[0] + len(doc.text[span[0]:tok.idx].rstrip(" \t\n,;:\u2014\u2013-\u00a0")))
         if span[1] <= span[0] or _overlap(span, taken) > 0.5 * (span[1] - span[0]):
             continue
         span, quoted = _extend_to_quotes(idx, span)

@@ -5,7 +5,9 @@ more around each (../shared/polnear/README.md):
 - content includes its enclosing quote marks and the punctuation inside them (`“We won,”`);
 - the cue is the whole verbal group: auxiliaries and negation before the verb ("has said", "did
   not say"; particles, "called on", are already part of the cue as found), with the adverbs and
-  bare time words next to it ("quickly noted", "said Tuesday");
+  bare time words next to it ("quickly noted", "said Tuesday") and a colon right after it ("said:");
+- a preposition the cue verb governs and the content opens with belongs to the cue ("called
+  for", "referred to", "called on"), not to the content;
 - the speaker is the whole noun phrase, its appositive and modifiers after the head included
   ("Rep. Jane Doe, a Democrat from Ohio").
 These run after speaker resolution, so the canonical speaker is resolved from the head as before;
@@ -22,6 +24,7 @@ from pipeline.steps.quotes.syntax import Attribution
 CONTENT_MARKS = "repair.span_content_marks"
 CUE_VERBAL_GROUP = "repair.span_cue_verbal_group"
 SPEAKER_NOUN_PHRASE = "repair.span_speaker_noun_phrase"
+CUE_PREPOSITION = "repair.span_cue_preposition"
 
 # Dependents of the cue verb that belong to its verbal group when they stand before it.
 CUE_GROUP_DEPS = frozenset({"aux", "auxpass", "neg"})
@@ -85,7 +88,27 @@ def cue_verbal_group(doc: Doc, span: tuple[int, int], head: Token,
                                                 for i in range(end, right)):
             break
         end = right
+    # a colon right after the group is the cue's ("continued:", "said:"; PolNeAR train: 368 gold
+    # cues followed by a colon include it, 18 do not)
+    if end < len(doc) and doc[end].text == ":" and not _blocked(doc[end], blocked):
+        end += 1
     return start, end
+
+
+def cue_preposition(doc: Doc, content: tuple[int, int], head: Token, prepositions: frozenset) -> Token | None:
+    """The preposition opening the content that the cue verb governs ("called for more
+    “flexibility”", "referred to Rubio as ...", "called on Congress to ..."), or None: PolNeAR's
+    cue includes it ("called for"), its content starts after it. Not a preposition of another
+    word, nor one outside `prepositions` (configs/quotes.toml `cue_prepositions`: "described X
+    as “...”" keeps its "as" in the content), nor one that would leave no content after it."""
+    span = doc.char_span(*content, alignment_mode="contract")
+    if span is None or len(span) < 2 or head.pos_ not in ("VERB", "AUX"):
+        return None
+    first = span[0]
+    if first.dep_ != "prep" or first.text.lower() not in prepositions or first.head.i != head.i or first.i <= head.i or \
+            any(t.is_punct and not t.is_quote for t in span[1:2]):
+        return None
+    return first
 
 
 def speaker_noun_phrase(doc: Doc, span: tuple[int, int], blocked: list[tuple[int, int]]) -> tuple[int, int]:
@@ -119,7 +142,8 @@ def speaker_noun_phrase(doc: Doc, span: tuple[int, int], blocked: list[tuple[int
     return start, new_end
 
 
-def apply_span_conventions(doc: Doc, atts: list[Attribution], quotes: list[QuoteSpan]) -> None:
+def apply_span_conventions(doc: Doc, atts: list[Attribution], quotes: list[QuoteSpan],
+                           cue_prepositions: frozenset = frozenset()) -> None:
     """Widen each attribution's content, cue and speaker spans to the field's conventions (in
     place), recording each change as a repair."""
     text = doc.text
@@ -131,6 +155,14 @@ def apply_span_conventions(doc: Doc, atts: list[Attribution], quotes: list[Quote
                 and not (att.content[0] < o.content[1] and o.content[0] < att.content[1]) for o in atts):
             att.content = (start, end)
             att.repaired(CONTENT_MARKS)
+        if att.cue is not None and att.inherit_from is None and not att.pieces:
+            prep = cue_preposition(doc, att.content, att.cue, cue_prepositions)
+            if prep is not None:
+                nxt = doc[prep.i + 1]
+                att.content = (nxt.idx, att.content[1])
+                if att.cue_span is not None and att.cue_span[1] == prep.i:
+                    att.cue_span = (att.cue_span[0], prep.i + 1)
+                att.repaired(CUE_PREPOSITION)
         speaker_chars = []
         if att.speaker is not None and att.inherit_from is None:
             s, e = att.speaker
