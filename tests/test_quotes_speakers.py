@@ -111,11 +111,26 @@ INTRODUCED = [
     ("A spokesman says the plan will fail.\nDon Fowler said on Monday that it works.", None),
     ("A former party chairman says the plan will fail.\nThe vote is on Monday.\nIt rained.\nIt snowed.\n"
      "Don Fowler said on Monday that it works.", None),
+    # after the lede: an indefinite description is an anonymous source, whoever is named next ...
+    ("The vote is on Monday.\nIt rained.\nIt snowed.\nA Democratic senator said the plan will fail.\n"
+     "Senator Don Fowler said on Monday that it works.", None),
+    # ... an owned one must be a word the document gives the person named next ...
+    ("The vote is on Monday.\nIt rained.\nIt snowed.\nHis personal physician said he was fit.\n"
+     "Don Fowler, a psychologist, said on Monday that it works.", None),
+    ("The vote is on Monday.\nIt rained.\nIt snowed.\nHis personal physician said he was fit.\n"
+     "Dr. Don Fowler, a physician, said on Monday that it works.", "Don Fowler"),
+    # ... as must a bare headline phrase
+    ("Union chief says the plan will fail.\nDon Fowler said on Monday that it works.", None),
+    ("Retired General says the plan will fail.\nRetired Gen. Don Fowler said on Monday that it works.",
+     "Don Fowler"),
 ]
 
 
 @pytest.mark.parametrize("text, speaker", INTRODUCED, ids=["lede", "possessive", "reported-subject", "thing",
-                                                           "collective", "relative", "anonymous", "too-far"])
+                                                           "collective", "relative", "anonymous", "too-far",
+                                                           "indefinite-after-lede", "owned-not-described",
+                                                           "owned-described", "bare-not-described",
+                                                           "bare-described"])
 def test_description_introducing_the_person_named_next(extract, text, speaker):
     rows = extract(text)
     assert rows, rows

@@ -51,6 +51,7 @@ class QuoteConfig:
     first_name_min_share: float
     person_role_nouns: frozenset
     introduced_paragraphs: int
+    lede_paragraphs: int
     government_places: frozenset
     document_nouns: frozenset
     document_writing_verbs: frozenset
@@ -181,6 +182,7 @@ class QuoteConfig:
             first_name_min_share=share("speakers", "first_name_min_share"),
             person_role_nouns=words("speakers", "person_role_nouns"),
             introduced_paragraphs=integer("speakers", "introduced_paragraphs"),
+            lede_paragraphs=integer("speakers", "lede_paragraphs"),
             government_places=words("speakers", "government_places"),
             document_nouns=words("speakers", "document_nouns"),
             document_writing_verbs=words("speakers", "document_writing_verbs"),
