@@ -473,3 +473,48 @@ def test_headline_speaker_opening_with_a_full_name(extract, text, speaker):
         assert rows[0]["speaker"] != "Elizabeth Warren", rows[0]
     else:
         assert rows[0]["speaker"] == speaker, rows[0]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # an op-ed's first person, with the author's tagline closing the piece: the author
+    ("My father never trusted the city.\nI said the plan would fail.\nWe moved away in 1990.\n"
+     "Jane Roe is a playwright and teacher in Boston.", "Jane Roe"),
+    # negatives: no tagline (an ordinary story's "I" stays unresolved) ...
+    ("My father never trusted the city.\nI said the plan would fail.\nWe moved away in 1990.\n"
+     "The council meets on Monday.", None),
+    # ... a closing paragraph where the person is not the subject of "be" ...
+    ("My father never trusted the city.\nI said the plan would fail.\nWe moved away in 1990.\n"
+     "Jane Roe wrote to the council on Monday.", None),
+    # ... and an "I" inside a quotation of its paragraph
+    ('"Years ago I said the plan would fail, and it did," Tom Ray recalled.\nWe moved away in 1990.\n'
+     "Jane Roe is a playwright and teacher in Boston.", "Tom Ray"),
+], ids=["tagline", "no-tagline", "not-a-tagline", "inside-quote"])
+def test_first_person_is_the_author_of_a_tagged_piece(extract, text, speaker):
+    rows = extract(text)
+    assert rows, rows
+    row = next((r for r in rows if "plan would fail" in r["content"]), rows[0])
+    if speaker is None:
+        assert row["speaker"] in (None, row["speaker_text"]), row
+    else:
+        assert row["speaker"] == speaker, row
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # a title before the tagline's name
+    ("My father never trusted the city.\nI said the plan would fail.\nWe moved away in 1990.\n"
+     "Rep. Jane Roe is a Democrat from Ohio.", "Jane Roe"),
+    # negatives: "be" without a predicate noun; the tagline not in the last paragraph
+    ("My father never trusted the city.\nI said the plan would fail.\nWe moved away in 1990.\n"
+     "Jane Roe is convinced the plan will work.", None),
+    ("My father never trusted the city.\nI said the plan would fail.\n"
+     "Jane Roe is a playwright and teacher in Boston.\nThe council meets on Monday.", None),
+], ids=["titled-tagline", "no-predicate-noun", "not-last"])
+def test_author_tagline_shape(extract, text, speaker):
+    test_first_person_is_the_author_of_a_tagged_piece(extract, text, speaker)
+
+
+def test_author_tagline_names_the_author_in_full(extract):
+    # negative: a first name alone closing a letters page is no tagline, whoever it is linked to
+    text = ("Jane Roe spoke at the convention.\nI said the plan would fail.\n"
+            "Jane was a class act, touching and inspiring.")
+    test_first_person_is_the_author_of_a_tagged_piece(extract, text, None)

@@ -44,6 +44,8 @@ class QuoteConfig:
     thing_pronouns: frozenset
     unresolvable_pronouns: frozenset
     relative_pronouns: frozenset
+    author_pronouns: frozenset
+    author_paragraphs: int
     indefinite_speakers: frozenset
     male_honorifics: frozenset
     female_honorifics: frozenset
@@ -172,6 +174,8 @@ class QuoteConfig:
             max_head_gap=integer("direct", "max_head_gap"),
             person_pronouns=words("speakers", "person_pronouns"),
             plural_pronouns=words("speakers", "plural_pronouns"),
+            author_pronouns=words("speakers", "author_pronouns"),
+            author_paragraphs=integer("speakers", "author_paragraphs"),
             thing_pronouns=words("speakers", "thing_pronouns"),
             unresolvable_pronouns=words("speakers", "unresolvable_pronouns"),
             relative_pronouns=words("speakers", "relative_pronouns"),
