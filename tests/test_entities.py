@@ -220,6 +220,32 @@ def test_linking_within_and_across_documents(rules):
     assert bennett["titles"] == ["Prime Minister"] and set(bennett["aliases"]) == {"Naftali Bennett", "Bennett"}
 
 
+@pytest.mark.parametrize("rows_in,name,titles", [
+    # a surname alone with a title where the document names two people with that surname: the
+    # title stays off whichever the surname was linked to
+    ([("a", "Hillary Clinton", None), ("a", "Hillary Clinton", None), ("a", "Bill Clinton", None),
+      ("a", "Clinton", "President")], "Hillary Clinton", []),
+    ([("a", "Hillary Clinton", None), ("a", "Hillary Clinton", None), ("a", "Bill Clinton", None),
+      ("a", "Clinton", "President")], "Bill Clinton", []),
+    ([("a", "Laura Bush", None), ("a", "George W. Bush", None), ("a", "Bush", "Mrs.")], "George W. Bush", []),
+    # ... or where another document names another person with that surname in full
+    ([("a", "Hillary Clinton", None), ("a", "Clinton", "President"), ("b", "Bill Clinton", None)],
+     "Hillary Clinton", []),
+    # ... where both name just one, the title is theirs (negative case)
+    ([("a", "Naftali Bennett", None), ("a", "Bennett", "PM")], "Naftali Bennett", ["PM"]),
+    # a full name with its title gives it (negative cases: the rule does not drop these)
+    ([("a", "Bill Clinton", "Former President"), ("a", "Clinton", "Mrs.")], "Bill Clinton", ["Former President"]),
+    ([("a", "Barack Obama", "President"), ("b", "Barack Obama", "President")], "Barack Obama", ["President"]),
+    # organisations keep every title they are given
+    ([("a", "FBI", "the agency")], "FBI", ["the agency"]),
+])
+def test_corpus_titles_come_from_full_names(rules, rows_in, name, titles):
+    rows = [row(d, n, "ORG" if n == "FBI" else "PERSON", title=t) for d, n, t in rows_in]
+    _, entities = link_mentions(rows, rules)
+    entity = next(e for e in entities if e["name"] == name)
+    assert entity["titles"] == titles
+
+
 def test_middle_initials_share_one_canonical_name(rules):
     rows = [row("a", "Donald J. Trump"), row("b", "Donald Trump"), row("b", "Donald Trump"), row("b", "Trump")]
     rows, _ = link_mentions(rows, rules)

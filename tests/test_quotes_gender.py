@@ -8,7 +8,7 @@ import json
 import pytest
 
 from pipeline.core.errors import ConfigError
-from pipeline.steps.quotes.gender import first_name_genders, first_name_of, gender_from_first_name
+from pipeline.steps.quotes.gender import first_name_genders, first_name_of, gender_from_first_name, given_name_of
 from pipeline.steps.quotes.lexicon import QuoteConfig
 
 
@@ -27,6 +27,25 @@ def test_first_name_of(name, first):
 ])
 def test_gender_from_first_name(name, expected):
     assert gender_from_first_name(name, 0.85) == expected
+
+
+@pytest.mark.parametrize("name, short_forms, given", [
+    ("Ban Ki-moon", [], "Ki-moon"),                 # a hyphenated given name of syllables, last
+    ("Kim Jong-un", ["Kim"], "Jong-un"),
+    ("Xi Jinping", ["Xi", "Xi"], None),             # called by the first word alone: family name first
+    ("Mary Roe", [], "Mary"),                       # negative cases: the first word is the given name
+    ("Mary Roe", ["Roe"], "Mary"),
+    ("Hillary Clinton", ["Hillary", "Clinton"], "Hillary"),   # titled both ways: the surname is last
+    ("Jean-Luc Picard", [], "Jean-Luc"),            # a hyphenated first name
+    ("John Smith-Jones", [], "John"),               # a double-barrelled surname
+])
+def test_given_name_of(name, short_forms, given):
+    assert given_name_of(name, short_forms) == given
+
+
+def test_family_name_first_is_not_read_as_a_first_name():
+    assert gender_from_first_name("Ban Ki-moon", 0.85) == ("male", "first_name:Ki-moon")   # not "Ban", a woman's
+    assert gender_from_first_name("Xi Jinping", 0.85, ["Xi"]) is None
 
 
 def test_name_lookups_are_batched_and_case_blind():

@@ -83,7 +83,7 @@ def test_extraction_never_crashes_and_offsets_are_valid(nlp, quotes_config, text
         assert row["content"] == " … ".join(text[s:e] for s, e in pieces)
         assert row["speaker"] not in ("who", "which", "it", "It", "that")
         assert row["type"] in ("direct", "indirect", "mixed")
-        assert row["resolution"] in ("explicit", "pronoun", "role", "continuation", "none")
+        assert row["resolution"] in ("explicit", "pronoun", "author", "role", "continuation", "none")
         spans.append((cs, ce))
     # nested contents are legitimate (a report inside a report: see the nested-content tests in
     # test_quotes.py); two contents that cross each other are not

@@ -111,11 +111,26 @@ INTRODUCED = [
     ("A spokesman says the plan will fail.\nDon Fowler said on Monday that it works.", None),
     ("A former party chairman says the plan will fail.\nThe vote is on Monday.\nIt rained.\nIt snowed.\n"
      "Don Fowler said on Monday that it works.", None),
+    # after the lede: an indefinite description is an anonymous source, whoever is named next ...
+    ("The vote is on Monday.\nIt rained.\nIt snowed.\nA Democratic senator said the plan will fail.\n"
+     "Senator Don Fowler said on Monday that it works.", None),
+    # ... an owned one must be a word the document gives the person named next ...
+    ("The vote is on Monday.\nIt rained.\nIt snowed.\nHis personal physician said he was fit.\n"
+     "Don Fowler, a psychologist, said on Monday that it works.", None),
+    ("The vote is on Monday.\nIt rained.\nIt snowed.\nHis personal physician said he was fit.\n"
+     "Dr. Don Fowler, a physician, said on Monday that it works.", "Don Fowler"),
+    # ... as must a bare headline phrase
+    ("Union chief says the plan will fail.\nDon Fowler said on Monday that it works.", None),
+    ("Retired General says the plan will fail.\nRetired Gen. Don Fowler said on Monday that it works.",
+     "Don Fowler"),
 ]
 
 
 @pytest.mark.parametrize("text, speaker", INTRODUCED, ids=["lede", "possessive", "reported-subject", "thing",
-                                                           "collective", "relative", "anonymous", "too-far"])
+                                                           "collective", "relative", "anonymous", "too-far",
+                                                           "indefinite-after-lede", "owned-not-described",
+                                                           "owned-described", "bare-not-described",
+                                                           "bare-described"])
 def test_description_introducing_the_person_named_next(extract, text, speaker):
     rows = extract(text)
     assert rows, rows
@@ -458,3 +473,48 @@ def test_headline_speaker_opening_with_a_full_name(extract, text, speaker):
         assert rows[0]["speaker"] != "Elizabeth Warren", rows[0]
     else:
         assert rows[0]["speaker"] == speaker, rows[0]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # an op-ed's first person, with the author's tagline closing the piece: the author
+    ("My father never trusted the city.\nI said the plan would fail.\nWe moved away in 1990.\n"
+     "Jane Roe is a playwright and teacher in Boston.", "Jane Roe"),
+    # negatives: no tagline (an ordinary story's "I" stays unresolved) ...
+    ("My father never trusted the city.\nI said the plan would fail.\nWe moved away in 1990.\n"
+     "The council meets on Monday.", None),
+    # ... a closing paragraph where the person is not the subject of "be" ...
+    ("My father never trusted the city.\nI said the plan would fail.\nWe moved away in 1990.\n"
+     "Jane Roe wrote to the council on Monday.", None),
+    # ... and an "I" inside a quotation of its paragraph
+    ('"Years ago I said the plan would fail, and it did," Tom Ray recalled.\nWe moved away in 1990.\n'
+     "Jane Roe is a playwright and teacher in Boston.", "Tom Ray"),
+], ids=["tagline", "no-tagline", "not-a-tagline", "inside-quote"])
+def test_first_person_is_the_author_of_a_tagged_piece(extract, text, speaker):
+    rows = extract(text)
+    assert rows, rows
+    row = next((r for r in rows if "plan would fail" in r["content"]), rows[0])
+    if speaker is None:
+        assert row["speaker"] in (None, row["speaker_text"]), row
+    else:
+        assert row["speaker"] == speaker, row
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # a title before the tagline's name
+    ("My father never trusted the city.\nI said the plan would fail.\nWe moved away in 1990.\n"
+     "Rep. Jane Roe is a Democrat from Ohio.", "Jane Roe"),
+    # negatives: "be" without a predicate noun; the tagline not in the last paragraph
+    ("My father never trusted the city.\nI said the plan would fail.\nWe moved away in 1990.\n"
+     "Jane Roe is convinced the plan will work.", None),
+    ("My father never trusted the city.\nI said the plan would fail.\n"
+     "Jane Roe is a playwright and teacher in Boston.\nThe council meets on Monday.", None),
+], ids=["titled-tagline", "no-predicate-noun", "not-last"])
+def test_author_tagline_shape(extract, text, speaker):
+    test_first_person_is_the_author_of_a_tagged_piece(extract, text, speaker)
+
+
+def test_author_tagline_names_the_author_in_full(extract):
+    # negative: a first name alone closing a letters page is no tagline, whoever it is linked to
+    text = ("Jane Roe spoke at the convention.\nI said the plan would fail.\n"
+            "Jane was a class act, touching and inspiring.")
+    test_first_person_is_the_author_of_a_tagged_piece(extract, text, None)

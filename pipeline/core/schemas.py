@@ -206,7 +206,7 @@ QUOTES = TableSpec(
                                             # hotel's general manager" in "..., Jane Roe")
         _f("speaker_gender", STR, True),    # female / male / unknown; null when no person speaks
         _f("gender_evidence", STR, True),   # what decided: pronoun:she, honorific:Mrs., first_name:Mary
-        _f("resolution", STR),              # explicit / pronoun / role / continuation / none
+        _f("resolution", STR),              # explicit / pronoun / author / role / continuation / none
         _f("rule_id", STR),
         _f("rule_trace", STR),              # the rule that found the row, then each repair applied
                                             # after, " > "-joined (pipeline/steps/quotes/rules.py)

@@ -1278,6 +1278,7 @@ def entity_rows(doc_mentions: list[dict], resolved: list[tuple[str, str]],
     its `entity_id` and `link_rule`. Descriptions are gathered (from the rows' entity ids) unless
     `description_min_documents` is None."""
     groups: dict[str, dict] = {}
+    bearers = _surname_bearers(doc_mentions, resolved)
     for row, (name, link) in zip(doc_mentions, resolved):
         eid = entity_id(row["label"], name)
         row["entity_id"] = eid
@@ -1286,7 +1287,7 @@ def entity_rows(doc_mentions: list[dict], resolved: list[tuple[str, str]],
                                         "aliases": Counter(), "titles": Counter(), "n_mentions": 0,
                                         "docs": set(), "rules": set()})
         group["aliases"][row["text"]] += 1
-        if row["title"]:
+        if row["title"] and _title_is_evidence(row, bearers):
             group["titles"][normalise_name(row["title"])] += 1
         group["n_mentions"] += 1
         group["docs"].add(row["doc_id"])
@@ -1305,6 +1306,33 @@ def entity_rows(doc_mentions: list[dict], resolved: list[tuple[str, str]],
             "link_rule": ",".join(sorted(g["rules"])),
         })
     return entities
+
+
+def _surname_bearers(doc_mentions: list[dict], resolved: list[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
+    """(doc_id, surname) -> the canonical names of the persons the document names in full with
+    that surname; (None, surname) -> those the corpus names in full."""
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row, (name, _) in zip(doc_mentions, resolved):
+        if row["label"] == "PERSON" and len(row["text"].split()) >= 2 and len(name.split()) >= 2:
+            out[(row["doc_id"], name.split()[-1].lower())].add(name)
+            out[(None, name.split()[-1].lower())].add(name)
+    return out
+
+
+def _title_is_evidence(row: dict, bearers: dict[tuple[str, str], set[str]]) -> bool:
+    """Whether a mention's title may join its entity's titles across the corpus. A person's,
+    from a mention that names them in more than one word ("Former President Bill Clinton"), or
+    from a surname alone ("PM Bennett") only where the document and the corpus name just one
+    person with that surname in full: otherwise the surname was linked by a guess, and its title
+    would follow the guess to the wrong person (on PolNeAR train: "President" among Hillary
+    Clinton's and Laura Bush's titles, "Mrs." among Bill Clinton's; "President Clinton" in an
+    article naming only Hillary in full is Bill, or Hillary as a hypothetical president). The
+    mention keeps its own title either way."""
+    words = row["text"].split()
+    if row["label"] != "PERSON" or len(words) >= 2:
+        return True
+    surname = words[0].lower()
+    return len(bearers.get((row["doc_id"], surname), ())) == 1 and len(bearers.get((None, surname), ())) == 1
 
 
 def _dedupe_titles(titles: Counter) -> list[str]:

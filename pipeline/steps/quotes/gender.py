@@ -81,9 +81,33 @@ def first_name_of(name: str) -> str | None:
     return first
 
 
-def gender_from_first_name(name: str, min_share: float) -> tuple[str, str] | None:
-    """(gender, evidence) when the first name's bearers are at least `min_share` of one gender."""
-    first = first_name_of(name)
+def given_name_of(name: str, short_forms: Iterable[str] = ()) -> str | None:
+    """The given name of a canonical person name, for the name list. The first word
+    (`first_name_of`), except in a name written family name first, where it is a family name
+    ("Ban Ki-moon": "Ban" is listed as a woman's first name): a last word that is a hyphenated
+    given name of syllables ("Ki-moon", "Jong-un", "Jae-in": the given name, looked up
+    instead); or a document that calls the person by the first word alone after a title or an
+    honorific ("President Xi", "Secretary-General Ban", "Mr. Shen"), never by the last
+    (`short_forms`: the texts of its one-word mentions of them that carry a title): no given name
+    to look up (None). (A first name alone without a title is the Western way to tell apart
+    people who share a surname: "Hillary" beside Bill Clinton, "Jeb" beside George W. Bush.)"""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    last = words[-1]
+    head, _, tail = last.partition("-")
+    if tail and head[:1].isupper() and tail.isalpha() and tail.islower() and len(head) <= 4:
+        return last
+    shorts = {s.strip(" ,.").lower() for s in short_forms}
+    if words[0].lower() in shorts and last.lower() not in shorts:
+        return None
+    return first_name_of(name)
+
+
+def gender_from_first_name(name: str, min_share: float, short_forms: Iterable[str] = ()) -> tuple[str, str] | None:
+    """(gender, evidence) when the given name's bearers are at least `min_share` of one gender
+    (`given_name_of`: the first name, unless the name is written family name first)."""
+    first = given_name_of(name, short_forms)
     if first is None:
         return None
     hit = first_name_genders([first]).get(first.lower())

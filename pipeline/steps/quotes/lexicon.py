@@ -44,6 +44,8 @@ class QuoteConfig:
     thing_pronouns: frozenset
     unresolvable_pronouns: frozenset
     relative_pronouns: frozenset
+    author_pronouns: frozenset
+    author_paragraphs: int
     indefinite_speakers: frozenset
     male_honorifics: frozenset
     female_honorifics: frozenset
@@ -51,6 +53,7 @@ class QuoteConfig:
     first_name_min_share: float
     person_role_nouns: frozenset
     introduced_paragraphs: int
+    lede_paragraphs: int
     government_places: frozenset
     document_nouns: frozenset
     document_writing_verbs: frozenset
@@ -172,6 +175,8 @@ class QuoteConfig:
             max_head_gap=integer("direct", "max_head_gap"),
             person_pronouns=words("speakers", "person_pronouns"),
             plural_pronouns=words("speakers", "plural_pronouns"),
+            author_pronouns=words("speakers", "author_pronouns"),
+            author_paragraphs=integer("speakers", "author_paragraphs"),
             thing_pronouns=words("speakers", "thing_pronouns"),
             unresolvable_pronouns=words("speakers", "unresolvable_pronouns"),
             relative_pronouns=words("speakers", "relative_pronouns"),
@@ -182,6 +187,7 @@ class QuoteConfig:
             first_name_min_share=share("speakers", "first_name_min_share"),
             person_role_nouns=words("speakers", "person_role_nouns"),
             introduced_paragraphs=integer("speakers", "introduced_paragraphs"),
+            lede_paragraphs=integer("speakers", "lede_paragraphs"),
             government_places=words("speakers", "government_places"),
             document_nouns=words("speakers", "document_nouns"),
             document_writing_verbs=words("speakers", "document_writing_verbs"),
