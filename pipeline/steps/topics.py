@@ -560,9 +560,8 @@ def document_topics(tax: Taxonomy, every: list[TopicMatch], scores: dict[str, fl
     threshold = tax.tagger.doc_scoring["doc_threshold"]
     if not own or max(own.values()) < threshold:
         return []
-    order = {t: i for i, t in enumerate(tax.tagger.labels)}
     return _ordered(((t, round(v, 4), evidence.get(t) or [ADAPTIVE_EVIDENCE], tax.tagger.parents.get(t))
-                     for t, v in own.items() if round(v, 4) >= threshold and v > 0), order)
+                     for t, v in own.items() if round(v, 4) >= threshold and v > 0), tax.tagger._order())
 
 
 def with_prior(tax: Taxonomy, partial: dict[str, list], prior: dict[str, tuple[float, list[str]]]) -> list[Found]:
