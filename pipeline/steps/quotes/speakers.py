@@ -661,37 +661,9 @@ class SpeakerResolver:
             kind = "person" if named.label == "PERSON" else "organisation"
             return self._decided(att, kind, named.name, named.entity_id, named.label, "explicit")
         # Pronouns.
-        author = self._first_person_author(head) if end - start == 1 and low in config.author_pronouns else None
-        if author is not None:
-            return self._decided(att, "person", author.name, author.entity_id, author.label, "author")
-        if end - start == 1 and low in config.relative_pronouns | config.unresolvable_pronouns - {"that", "this"}:
-            self._set(att, None, None, None, "none")
-            return att
-        if low in config.person_pronouns and end - start <= 2:
-            m = self._pronoun_person(cue_i, low, att.content)
-            if m is not None:
-                att.extra["speaker_kind"] = "person"
-                self._set(att, m.name, m.entity_id, m.label, "pronoun")
-            else:
-                self._set(att, None, None, None, "none")
-            self.history.append(att)
-            return att
-        if low in config.thing_pronouns and end - start <= 2:
-            ante = self._it_antecedent(cue_i)
-            if ante is not None:
-                name, eid, label = ante
-                att.extra["speaker_kind"] = "organisation"
-                self._set(att, name, eid, label, "pronoun")
-            else:
-                self._set(att, None, None, None, "none")
-            return att
-        if low in config.plural_pronouns and end - start <= 2:
-            prev = self._previous_speaker(cue_i, plural=True)
-            if prev is not None:
-                self._set(att, prev.speaker_name, prev.speaker_entity_id, prev.speaker_label, "pronoun")
-            else:
-                self._set(att, None, None, None, "none")
-            return att
+        resolved = self._pronoun(att, head, low, end - start, cue_i)
+        if resolved is not None:
+            return resolved
         # Documents and statements: "A short statement issued by the Prime Minister's Office".
         if low in config.document_nouns or low in config.organisation_nouns and not named:
             by = self._issuer(head, start, end, att)
@@ -758,8 +730,48 @@ class SpeakerResolver:
                 c.dep_ == "prep" and c.lower_ == "of" and any(o.ent_type_ == "GPE" for o in c.children)
                 for c in head.children):
             return self._decided(att, "organisation", _strip_the(_norm(doc[start:end].text)), None, "ORG", "explicit")
-        # Unnamed or unresolved: kept as written, when it names a source at all. A canonical
-        # speaker is a name, an organisation or an unnamed source as written ("an official",
+        return self._as_written(att, head, low, start, end)
+
+    def _pronoun(self, att: Attribution, head: Token, low: str, length: int, cue_i: int) -> Attribution | None:
+        """A pronoun speaker resolved (or left without a speaker); None when the span is no pronoun."""
+        config = self.config
+        author = self._first_person_author(head) if length == 1 and low in config.author_pronouns else None
+        if author is not None:
+            return self._decided(att, "person", author.name, author.entity_id, author.label, "author")
+        if length == 1 and low in config.relative_pronouns | config.unresolvable_pronouns - {"that", "this"}:
+            self._set(att, None, None, None, "none")
+            return att
+        if low in config.person_pronouns and length <= 2:
+            m = self._pronoun_person(cue_i, low, att.content)
+            if m is not None:
+                att.extra["speaker_kind"] = "person"
+                self._set(att, m.name, m.entity_id, m.label, "pronoun")
+            else:
+                self._set(att, None, None, None, "none")
+            self.history.append(att)
+            return att
+        if low in config.thing_pronouns and length <= 2:
+            ante = self._it_antecedent(cue_i)
+            if ante is not None:
+                name, eid, label = ante
+                att.extra["speaker_kind"] = "organisation"
+                self._set(att, name, eid, label, "pronoun")
+            else:
+                self._set(att, None, None, None, "none")
+            return att
+        if low in config.plural_pronouns and length <= 2:
+            prev = self._previous_speaker(cue_i, plural=True)
+            if prev is not None:
+                self._set(att, prev.speaker_name, prev.speaker_entity_id, prev.speaker_label, "pronoun")
+            else:
+                self._set(att, None, None, None, "none")
+            return att
+        return None
+
+    def _as_written(self, att: Attribution, head: Token, low: str, start: int, end: int) -> Attribution:
+        """The speaker no rule resolved: kept as written when it names a source at all."""
+        doc, config = self.doc, self.config
+        # A canonical speaker is a name, an organisation or an unnamed source as written ("an official",
         # "Israeli officials", "Reports in Israeli press"); never a common noun that cannot speak
         # ("intention", "the Jewish state"), nor an anaphoric plural of a role ("the leaders",
         # "the two presidents": people named earlier, whom no rule here can tell apart).
