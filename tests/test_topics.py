@@ -396,8 +396,9 @@ def test_unassigned_share_and_stage_cost(tmp_path):
     ([], None),                                                               # and so is no pieces column value
     (None, None),
 ])
-def test_content_pieces_are_token_ranges_of_a_quote_in_pieces(spans, expected):
+def test_piece_token_ranges_of_a_quote_in_pieces(spans, expected):
     from spacy.tokens import Doc
 
     parsed = ParsedDoc.unmapped("d", Doc(shared_vocab(), words="inflation rose , he said , tariffs hurt".split()))
-    assert topics_stage.content_pieces(parsed, {"content_spans": spans}) == expected
+    quote = {"content_start": 0, "content_end": 39, "content_spans": spans}
+    assert topics_stage.piece_token_ranges(parsed, quote) == expected

@@ -48,7 +48,7 @@ from pipeline.steps.docs import ParsedDoc, iter_parsed_docs, shared_vocab
 from pipeline.core.errors import STAGE_REJECT_CODES, ConfigError, PipelineError, document_failure, without_failing_step
 from pipeline.core.io import read_table, replace_stage_rejects, table_path, write_table
 from pipeline.core.manifest import StageRecord
-from pipeline.core.schemas import DOC_TOPICS, QUOTE_TOPICS, QUOTES, TOKENS
+from pipeline.core.schemas import DOC_TOPICS, QUOTE_TOPICS, QUOTES, TOKENS, content_pieces
 # the matching and scoring core (re-exported: callers import these names from here too)
 from pipeline.steps.topic_tagger import SEP, UNASSIGNED, TopicMatch, TopicTagger, build_tagger  # noqa: F401
 
@@ -301,12 +301,13 @@ def token_range(parsed: ParsedDoc, start: int, end: int) -> tuple[int, int]:
 QUOTE_COLUMNS = ["quote_id", "doc_id", "content_start", "content_end", "content_spans"]
 
 
-def content_pieces(parsed: ParsedDoc, quote: dict) -> list[tuple[int, int]] | None:
-    """Token ranges of a quote's content pieces, or None when it is in one piece (the hull)."""
-    spans = quote.get("content_spans")
-    if spans is None or len(spans) < 2:
+def piece_token_ranges(parsed: ParsedDoc, quote: dict) -> list[tuple[int, int]] | None:
+    """Token ranges of a quote's content pieces (schemas.content_pieces), or None when it is in
+    one piece (the hull)."""
+    pieces = content_pieces(quote)
+    if len(pieces) < 2:
         return None
-    return [token_range(parsed, span["start"], span["end"]) for span in spans]
+    return [token_range(parsed, start, end) for start, end in pieces]
 
 
 def quote_regions(parsed: ParsedDoc, start: int, end: int, paragraphs: np.ndarray | None = None
@@ -502,7 +503,7 @@ def read_document(parsed: ParsedDoc, quotes: Iterable[dict], settings: TopicsSet
     paragraphs = paragraph_bounds(doc)
     head_end = headline_end(doc, paragraphs)
     located = {q["quote_id"]: quote_regions(parsed, q["content_start"], q["content_end"], paragraphs) for q in quotes}
-    pieces = {q["quote_id"]: content_pieces(parsed, q) for q in quotes}
+    pieces = {q["quote_id"]: piece_token_ranges(parsed, q) for q in quotes}
     evidence: dict[str, set[str]] = defaultdict(set)
     pending = PendingDocument(parsed.doc_id, {}, {}, None, {})
     words = topic_tagger.token_words(doc)          # the tokens' strings, read once for every taxonomy
