@@ -239,14 +239,19 @@ def test_scores_replace_the_lexicon_ranking(tagger):
 
 # ------------------------------------------------------------------ the adaptive step
 
-def test_adapt_scores_learns_the_corpus_vocabulary():
-    # 40 confident documents per topic share a corpus word the lexicon does not know
+def _confident_corpus() -> tuple[list[Counter], list[dict]]:
+    """40 confident documents per topic, each sharing a corpus word the lexicon does not know."""
     feats, scores = [], []
     for _ in range(40):
         feats.append(Counter({"inflation": 1, "greenspan": 1}))
         scores.append({"t:1": 3.0})
         feats.append(Counter({"troops": 1, "kosovo": 1}))
         scores.append({"t:16": 3.0})
+    return feats, scores
+
+
+def test_adapt_scores_learns_the_corpus_vocabulary():
+    feats, scores = _confident_corpus()
     feats += [Counter({"greenspan": 1}), Counter({"kosovo": 1}), Counter({"unknown": 1}), Counter()]
     scores += [{}, {}, {}, {}]
     out = adapt_scores(feats, scores, {"min_examples": 30, "min_posterior": 0.6}, threshold=1.0)
@@ -260,12 +265,7 @@ def test_adapt_scores_learns_the_corpus_vocabulary():
 def test_adapt_scores_rounds_do_not_compound():
     """Each round adds weight x the lexicon's top score x its posterior to the lexicon scores: with
     more rounds a document's score does not grow past that (before, each round added to the last)."""
-    feats, scores = [], []
-    for _ in range(40):
-        feats.append(Counter({"inflation": 1, "greenspan": 1}))
-        scores.append({"t:1": 3.0})
-        feats.append(Counter({"troops": 1, "kosovo": 1}))
-        scores.append({"t:16": 3.0})
+    feats, scores = _confident_corpus()
     feats.append(Counter({"greenspan": 1, "kosovo": 1}))
     scores.append({"t:16": 2.0})
     for rounds in (1, 3, 5):
