@@ -159,7 +159,7 @@ MENTIONS = TableSpec(
         _f("entity_id", STR, True),
         _f("rule_id", STR),
         # how the mention was linked to its entity: model (its own name), alias, same_doc_surname,
-        # same_doc_first_name, name_variant, title_prefix, corpus_unique, corpus_context,
+        # same_doc_first_name, same_doc_spelling, name_variant, title_prefix, corpus_unique, corpus_context,
         # corpus_dominant, acronym, dotted, person_group (pipeline/steps/entities.py)
         _f("link_rule", STR, True),
     ]),
