@@ -15,7 +15,12 @@ APPOSITIVES = [
     ("Smith's agent, John Doe, said the contract talks had stalled again.", "John Doe", "Smith's agent"),
     ('"We never saw water this high," said a retired nurse from a small river town, Mary Doe.',
      "Mary Doe", "retired nurse from a small river town"),
+    # the name's own title between the comma and the name
+    ("Trump's running mate, Indiana Gov. Mike Pence, said he would release his returns soon.",
+     "Mike Pence", "Trump's running mate"),
     # negative: a name that is not the description's apposition is not the speaker
+    ("A friend of Indiana Gov. Mike Pence said he would release his returns soon.",
+     "A friend of Indiana Gov. Mike Pence", None),
     ("The wife of John Doe said the contract talks had stalled again.", "The wife of John Doe", None),
     ("John Doe's agent said the contract talks had stalled again.", "John Doe's agent", None),
 ]

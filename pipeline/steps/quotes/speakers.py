@@ -350,16 +350,27 @@ class SpeakerResolver:
             self._title_from(words, att)
             return first
         for m in reversed(inside):
-            if m.token_start <= start + 1 or not doc[m.token_start - 1].is_punct or doc[m.token_start - 1].text != ",":
+            # (the name's own title may stand between: "Trump's running mate, Indiana Gov. Mike Pence")
+            k = self._title_start(m)
+            if k <= start + 1 or doc[k - 1].text != ",":
                 continue
             closes = m.token_end >= end or doc[m.token_end].text == ","
             root = doc[m.token_start:m.token_end].root
             if not closes or root.dep_ in ("conj", "poss", "pobj") or \
                     any(c.dep_ in ("conj", "cc") for c in root.children):
                 continue
-            self._title_from([t for t in doc[start:m.token_start - 1] if not t.is_space], att)
+            self._title_from([t for t in doc[start:k - 1] if not t.is_space], att)
             return m
         return None
+
+    def _title_start(self, m: Mention) -> int:
+        """Where the words modifying a name from before it ("Indiana Gov." in "Indiana Gov. Mike
+        Pence": compounds hanging on the name) start; the mention's own start when none do."""
+        k = m.token_start
+        while k > 0 and not self.doc[k - 1].is_punct and self.doc[k - 1].dep_ in ("compound", "amod", "nmod") \
+                and k <= self.doc[k - 1].head.i < m.token_end:
+            k -= 1
+        return k
 
     @staticmethod
     def _title_from(words: list, att: Attribution) -> None:
