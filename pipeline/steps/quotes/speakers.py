@@ -49,6 +49,8 @@ class SpeakerResolver:
             # person the surname was linked to)
             if word is not None and not (len(m.text.split()) == 1 and surnames[_norm(m.text)] > 1):
                 self.honorifics.setdefault(m.name, word)
+        self._shared_surnames = {w for w, n in surnames.items() if n > 1}
+        self._narrative_votes: dict[str, Counter] | None = None    # computed when first asked
         first_name_genders(filter(None, (first_name_of(m.name) for m in persons)))   # one batch
         self._first_names: dict[str, tuple[str, str] | None] = {}
         self._described: dict[str, set[str]] | None = None
@@ -85,11 +87,50 @@ class SpeakerResolver:
                 gender = ranked[0][0]
                 pronoun = max((p for p in votes if PRONOUN_GENDER[p] == gender), key=lambda p: (votes[p], p))
                 return gender, f"pronoun:{pronoun}"
+        if self._narrative_votes is None:
+            self._narrative_votes = self._narrative_pronouns(
+                [m for m in self.mentions if m.label == "PERSON"], self._shared_surnames)
+        votes = self._narrative_votes.get(name)
+        if votes and len(votes) == 1 and next(iter(votes.values())) >= self.config.narrative_gender_sentences:
+            gender = next(iter(votes))
+            return gender, f"narrative:{'she' if gender == FEMALE else 'he'}"
         if name not in self._first_names:
             self._first_names[name] = gender_from_first_name(name, self.config.first_name_min_share,
                                                              self._short_forms(name))
         hit = self._first_names[name]
         return (hit[0], hit[1]) if hit is not None else (UNKNOWN, None)
+
+    def _narrative_pronouns(self, persons: list[Mention], shared: set[str]) -> dict[str, Counter]:
+        """Gender votes from the writer's sentences (config `narrative_gender_sentences`): a
+        sentence outside quotation marks naming one person only, as a subject, and no one else
+        by pronoun ("X challenged her when she ran"), votes for the gender of the "he"/"she"
+        after the name that is the subject of a clause joined to that person's own ("X left after
+        she spoke", "X won and he thanked ...": not what X said, "X said she ...", nor "after he
+        left, X came"), and not after a reporting verb. Not a surname two people of the document
+        share (`shared`)."""
+        doc = self.doc
+        votes: dict[str, Counter] = defaultdict(Counter)
+        if not (doc.has_annotation("DEP") or doc.has_annotation("SENT_START")):
+            return votes
+        by_sentence: dict[int, list[Mention]] = defaultdict(list)
+        for m in persons:
+            by_sentence[doc[m.token_start].sent.start].append(m)
+        for ms in by_sentence.values():
+            sent = doc[ms[0].token_start].sent
+            subject = next((m for m in ms if self._is_subject(m)), None)
+            if subject is None or len({m.name for m in ms}) != 1 or _norm(subject.text) in shared or \
+                    any(t.is_quote or t.lower_ in PRONOUN_GENDER and t.dep_ in ("dobj", "pobj", "dative")
+                        for t in sent):
+                continue
+            verb = doc[subject.token_start:subject.token_end].root.head
+            # (what follows a reporting verb may be the report: "X said her plan ... but she needs")
+            if lemma_of(verb) in self.config.speech:
+                continue
+            genders = {PRONOUN_GENDER[t.lower_] for t in sent if _subject_pronoun(t) and
+                       t.i >= subject.token_end and _joined_clause(t.head, verb)}
+            if len(genders) == 1:
+                votes[subject.name][genders.pop()] += 1
+        return votes
 
     def _short_forms(self, name: str) -> list[str]:
         """The one-word mentions of a person of the document that carry a title or an honorific
@@ -995,6 +1036,20 @@ class SpeakerResolver:
         if not toks:
             return None
         return _norm(self.doc[toks[0].i:toks[-1].i + 1].text), None, "ORG"
+
+
+def _subject_pronoun(token: Token) -> bool:
+    return token.lower_ in ("he", "she") and token.dep_ in ("nsubj", "nsubjpass")
+
+
+def _joined_clause(verb: Token, main: Token) -> bool:
+    """Whether `verb` is `main` or heads a clause joined to it as an adverbial clause, a
+    conjunct or an open complement (not a reported clause: "X said she ..." is anyone)."""
+    while verb.i != main.i:
+        if verb.dep_ not in ("advcl", "conj", "xcomp") or verb.head.i == verb.i:
+            return False
+        verb = verb.head
+    return True
 
 
 def _one_member(head: Token, m: Mention) -> bool:
