@@ -523,3 +523,25 @@ def test_author_tagline_names_the_author_in_full(extract):
     text = ("Jane Roe spoke at the convention.\nI said the plan would fail.\n"
             "Jane was a class act, touching and inspiring.")
     test_first_person_is_the_author_of_a_tagged_piece(extract, text, None)
+
+
+@pytest.mark.parametrize("words, mentions, speaker, title", [
+    # a headline's title word without its dot and a surname, tagged as one ORG: the person of the
+    # document named in full with that surname
+    ("GOP Rep McCaul says so . Rep. Michael McCaul spoke .".split(),
+     [(0, 3, "ORG", "GOP Rep McCaul"), (7, 9, "PERSON", "Michael McCaul")], "Michael McCaul", "GOP Rep"),
+    # negative: nobody of the document has that surname
+    ("GOP Rep McCaul says so . Rep. Michael Smith spoke .".split(),
+     [(0, 3, "ORG", "GOP Rep McCaul"), (7, 9, "PERSON", "Michael Smith")], None, None),
+    # negative: two people of the document have it
+    ("GOP Rep McCaul says so . Michael McCaul and Linda McCaul spoke .".split(),
+     [(0, 3, "ORG", "GOP Rep McCaul"), (6, 8, "PERSON", "Michael McCaul"), (9, 11, "PERSON", "Linda McCaul")],
+     None, None),
+], ids=["surname", "nobody", "two"])
+def test_title_and_surname_tagged_as_organisation_is_the_person(config, words, mentions, speaker, title):
+    from pipeline.steps.quotes.syntax import Attribution
+
+    _, resolver = _resolver_on(words, None, None, mentions, config)
+    att = Attribution("direct", (0, 1), "test")
+    found = resolver._person_after_title(resolver.mentions[0], att)
+    assert (found.name if found else None, att.extra.get("speaker_title")) == (speaker, title)

@@ -491,16 +491,24 @@ class SpeakerResolver:
     def _person_after_title(self, m: Mention, att: Attribution) -> Mention | None:
         """"Spokeswoman Haley Morris", "GOP Rep. Mike McCaul" tagged as one ORG: a title word
         followed by two or three capitalised words closing the mention is a person, named by those
-        words, when the document names that person or the first of them is a known first name;
-        the words up to the title become the speaker's title."""
+        words, when the document names that person or the first of them is a known first name; a
+        title word and a surname ("GOP Rep McCaul"), the one person of the document named in full
+        with it; the words up to the title become the speaker's title."""
         doc = self.doc
         toks = [t for t in doc[m.token_start:m.token_end] if not t.is_space]
-        titles = self.config.title_words
-        cut = max((k for k, t in enumerate(toks) if t.lower_ in titles or t.lower_.rstrip(".") in titles),
-                  default=None)
+        titles = {w.rstrip(".") for w in self.config.title_words}   # (a headline drops the dot: "GOP Rep McCaul")
+        cut = max((k for k, t in enumerate(toks) if t.lower_.rstrip(".") in titles), default=None)
         if cut is None:
             return None
         rest = toks[cut + 1:]
+        if len(rest) == 1 and rest[0].text[:1].isupper():
+            # a surname after the title: the one person of the document named in full with it
+            same = [x for x in self.mentions if x.label == "PERSON" and len(x.name.split()) >= 2 and
+                    x.name.split()[-1] == _norm(rest[0].text)]
+            if len({x.name for x in same}) == 1:
+                att.extra["speaker_title"] = doc[toks[0].i:toks[cut].i + 1].text
+                return same[0]
+            return None
         # (two or three capitalised singular words: "Power Systems" is a name of things)
         if not 2 <= len(rest) <= 3 or not all(t.text[:1].isupper() and t.is_alpha and
                                                t.tag_ not in ("NNS", "NNPS") for t in rest):
