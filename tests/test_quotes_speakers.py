@@ -405,11 +405,17 @@ ISSUERS = [
     ("Bernie Sanders spoke in Iowa on Monday.\nHis statement said the race was close.", "Bernie Sanders"),
     # negative: "its" is no person's: the phrase stays as written, never the pronoun as a name
     ("Acme Corporation grew on Monday.\nIts statement said the race was close.", "Its statement"),
+    # a person's name as the owner: the person's organisation, or the person's document
+    ("Bernie Sanders spoke in Iowa on Monday.\nBernie Sanders's campaign said the race was close.",
+     "Sanders campaign"),
+    ("Bernie Sanders spoke in Iowa on Monday.\nBernie Sanders's statement said the race was close.",
+     "Bernie Sanders"),
 ]
 
 
 @pytest.mark.parametrize("text, speaker", ISSUERS, ids=["poll-by", "conducted-by", "from", "owner", "of", "nested-from",
-                                                        "his-campaign", "his-statement", "its-statement"])
+                                                        "his-campaign", "his-statement", "its-statement",
+                                                        "name-campaign", "name-statement"])
 def test_the_issuer_of_a_document(extract, text, speaker):
     rows = extract(text)
     assert rows and rows[-1]["speaker"] == speaker, rows

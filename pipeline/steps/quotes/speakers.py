@@ -1005,8 +1005,25 @@ class SpeakerResolver:
             if kind in found:
                 if found[kind].lower_ in POSSESSIVE_PRONOUNS and found[kind].dep_ == "poss":
                     return self._pronoun_owner(found[kind], head, att)
-                return self._name_of_np(found[kind])
+                by = self._name_of_np(found[kind])
+                # ("Mr. Clarke's new company": the person's organisation, not the person)
+                if kind == "owner" and by is not None and by[2] == "PERSON" and self._organisation_noun(head):
+                    return self._organisation_of(by[0], head)
+                return by
         return None
+
+    def _organisation_noun(self, head: Token) -> bool:
+        return head.lower_ in self.config.organisation_nouns or head.lemma_.lower() in self.config.organisation_nouns
+
+    def _organisation_of(self, person: str, head: Token):
+        """A person's organisation named by a noun ("his campaign", "Clarke's company"): as the
+        document names it ("Sanders campaign"), else the person's surname and the noun."""
+        surname, noun = person.split()[-1], head.lower_
+        org = next((m for m in self.mentions if m.label == "ORG" and m.name.split()[0] == surname and
+                    m.name.lower().endswith(noun)), None)
+        if org is not None:
+            return org.name, org.entity_id, org.label
+        return f"{surname} {noun}", None, "ORG"
 
     def _pronoun_owner(self, pronoun: Token, head: Token, att: Attribution | None):
         """"His campaign", "her office": the organisation of the person the pronoun stands for,
@@ -1020,15 +1037,9 @@ class SpeakerResolver:
         if person is None:
             return None
         # "his statement", "her Twitter account": a document of the person's own is the person
-        if head.lower_ not in self.config.organisation_nouns and head.lemma_.lower() not in self.config.organisation_nouns:
+        if not self._organisation_noun(head):
             return person.name, person.entity_id, person.label
-        surname = person.name.split()[-1]
-        noun = head.lower_
-        org = next((m for m in self.mentions if m.label == "ORG" and m.name.split()[0] == surname and
-                    m.name.lower().endswith(noun)), None)
-        if org is not None:
-            return org.name, org.entity_id, org.label
-        return f"{surname} {noun}", None, "ORG"
+        return self._organisation_of(person.name, head)
 
     def _name_of_np(self, tok: Token):
         m = self.token_mention.get(tok.i)
