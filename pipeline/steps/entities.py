@@ -1014,21 +1014,27 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
         words = _person_parts(name, suffixes)
         pool, how = candidates(words, pool_names)
         pool = same_gender(doc_id, name, pool)
-        if not pool or how != "surname":
-            continue
-        if len(pool) == 1:
-            out[(doc_id, name)] = (pool[0], "corpus_unique")
-            continue
-        features = doc_features.get(doc_id, set()) | titles_by_doc_name[(doc_id, name)]
-        best, posterior = _context_choice(pool, features, profiles, background, rules.context_smoothing)
-        if best is not None and posterior >= rules.context_posterior:
-            out[(doc_id, name)] = (best, "corpus_context")
-        elif best is None:
-            total = sum(canon_counts[f] for f in pool)
-            top = max(pool, key=lambda f: (canon_counts[f], len(f), f))
-            if canon_counts[top] >= rules.corpus_share * total:
-                out[(doc_id, name)] = (top, "corpus_dominant")
+        if pool and how == "surname":
+            features = doc_features.get(doc_id, set()) | titles_by_doc_name[(doc_id, name)]
+            link = _corpus_link(pool, features, profiles, background, canon_counts, rules)
+            if link is not None:
+                out[(doc_id, name)] = link
     return out
+
+
+def _corpus_link(pool: list[str], features: set[str], profiles: dict[str, _Person], background: dict[str, float],
+                 canon_counts: Counter, rules: EntityRules) -> tuple[str, str] | None:
+    """(full name, link_rule) for a surname with no full name in its document, among the corpus's
+    full names that fit (`pool`): the only one, the one whose documents look like this one, the
+    dominant one when the context says nothing; None when it stays ambiguous."""
+    if len(pool) == 1:
+        return pool[0], "corpus_unique"
+    best, posterior = _context_choice(pool, features, profiles, background, rules.context_smoothing)
+    if best is not None:
+        return (best, "corpus_context") if posterior >= rules.context_posterior else None
+    total = sum(canon_counts[f] for f in pool)
+    top = max(pool, key=lambda f: (canon_counts[f], len(f), f))
+    return (top, "corpus_dominant") if canon_counts[top] >= rules.corpus_share * total else None
 
 
 def _edits(a: str, b: str, limit: int) -> int:
