@@ -33,6 +33,8 @@ then gives every mention an entity and records the evidence in `mentions.link_ru
 - `corpus_person` (a rule_id): an ORG/GPE name that is a person in most other documents using it;
 - `same_doc_surname` / `same_doc_first_name` / `same_doc_full_name`: a person the same document
   names in full ("Bennett", "WALLACE", "Crooked Hillary Clinton" -> "Hillary Clinton");
+- `same_doc_spelling`: a surname misspelt, a letter or two from the one full name of the
+  document it can be ("McLenney" -> "Tyresha McClenney");
 - `name_variant` / `title_prefix`: forms of one full name ("Donald J. Trump"; "Organizer John Doe");
 - `corpus_unique` / `corpus_context` / `corpus_dominant`: a surname with no full name in its
   document -> the only full name of the corpus with it, or the one whose documents look like this
@@ -106,6 +108,8 @@ class EntityRules:
     place_prepositions: frozenset[str]
     context_posterior: float
     context_smoothing: float
+    misspelling_min_length: int
+    two_edit_min_length: int
     person_min_documents: int
     honorific_gender: dict[str, str]              # "mr." -> male (lower case)
     honorific_first_name_share: float
@@ -217,6 +221,8 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         place_prepositions=frozenset(w.lower() for w in strs("linking.place_prepositions")),
         context_posterior=float(need("linking.context_posterior", (int, float))),
         context_smoothing=float(need("linking.context_smoothing", (int, float))),
+        misspelling_min_length=need("linking.misspelling_min_length", int),
+        two_edit_min_length=need("linking.two_edit_min_length", int),
         person_min_documents=need("linking.person_min_documents", int),
         honorific_gender={**{w.lower(): "male" for w in strs("linking.male_honorifics")},
                           **{w.lower(): "female" for w in strs("linking.female_honorifics")}},
@@ -935,6 +941,7 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
         middle = [f for f in near if len(keys(f)[0]) >= 3 and key[0] in keys(f)[0][1:-1]]
         return middle, "surname"
 
+    corpus_surnames = {keys(f)[0][-1] for f in canon_counts}
     full_docs: dict[str, set[str]] = defaultdict(set)      # full name -> documents using it
     for row in rows:
         if row["name"] in merged:
@@ -979,6 +986,8 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
                     # (a tie in the document goes to the name the corpus uses most)
                     canonical = home[max(found, key=lambda f: (full[f], canon_counts[f], len(f), f))]
                     rule = f"same_doc_{how}"
+                elif (spelt := _misspelt_surname(words, full, corpus_surnames, rules)) is not None:
+                    canonical, rule = home[spelt], "same_doc_spelling"
                 elif name not in merged:
                     unresolved.append((doc_id, name))
             out[(doc_id, name)] = (canonical, rule)
@@ -1005,21 +1014,64 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
         words = _person_parts(name, suffixes)
         pool, how = candidates(words, pool_names)
         pool = same_gender(doc_id, name, pool)
-        if not pool or how != "surname":
-            continue
-        if len(pool) == 1:
-            out[(doc_id, name)] = (pool[0], "corpus_unique")
-            continue
-        features = doc_features.get(doc_id, set()) | titles_by_doc_name[(doc_id, name)]
-        best, posterior = _context_choice(pool, features, profiles, background, rules.context_smoothing)
-        if best is not None and posterior >= rules.context_posterior:
-            out[(doc_id, name)] = (best, "corpus_context")
-        elif best is None:
-            total = sum(canon_counts[f] for f in pool)
-            top = max(pool, key=lambda f: (canon_counts[f], len(f), f))
-            if canon_counts[top] >= rules.corpus_share * total:
-                out[(doc_id, name)] = (top, "corpus_dominant")
+        if pool and how == "surname":
+            features = doc_features.get(doc_id, set()) | titles_by_doc_name[(doc_id, name)]
+            link = _corpus_link(pool, features, profiles, background, canon_counts, rules)
+            if link is not None:
+                out[(doc_id, name)] = link
     return out
+
+
+def _corpus_link(pool: list[str], features: set[str], profiles: dict[str, _Person], background: dict[str, float],
+                 canon_counts: Counter, rules: EntityRules) -> tuple[str, str] | None:
+    """(full name, link_rule) for a surname with no full name in its document, among the corpus's
+    full names that fit (`pool`): the only one, the one whose documents look like this one, the
+    dominant one when the context says nothing; None when it stays ambiguous."""
+    if len(pool) == 1:
+        return pool[0], "corpus_unique"
+    best, posterior = _context_choice(pool, features, profiles, background, rules.context_smoothing)
+    if best is not None:
+        return (best, "corpus_context") if posterior >= rules.context_posterior else None
+    total = sum(canon_counts[f] for f in pool)
+    top = max(pool, key=lambda f: (canon_counts[f], len(f), f))
+    return (top, "corpus_dominant") if canon_counts[top] >= rules.corpus_share * total else None
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of two words, or limit + 1 once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+        if min(row) > limit:
+            return limit + 1
+    return row[-1]
+
+
+def _misspelt_surname(words: list[str], full: Counter, corpus_surnames: set[str], rules: EntityRules) -> str | None:
+    """"McLenney" or "Bornsten" in an article naming "Tyresha McClenney" / "Harold Bornstein": a
+    one-word name that no full name of the corpus ends with, a letter or two from the surname of
+    exactly one full name of its document (same initial; `linking.misspelling_min_length` letters
+    or more; two edits for a surname of `linking.two_edit_min_length` letters or more): the
+    writer's typo, not a new person (nor a family: "the Clintons")."""
+    if len(words) != 1 or len(words[0]) < rules.misspelling_min_length or not words[0][:1].isupper():
+        return None
+    word = _fold(words[0])
+    if word in corpus_surnames:
+        return None
+
+    def near(last: str) -> bool:
+        # (a family in the plural, "the Clintons", is no typo of "Clinton")
+        if word in (last + "s", last + "es"):
+            return False
+        limit = 2 if len(last) >= rules.two_edit_min_length else 1
+        return last[:1] == word[:1] and _edits(word, last, limit) <= limit
+
+    fits = [f for f in full if len(name_words(f)) >= 2 and near(_fold(name_words(f)[-1]))]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _first_name_gender_of(full_names, min_share: float):

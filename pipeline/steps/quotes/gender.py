@@ -2,10 +2,12 @@
 
 Order of evidence (the first that says wins; `gender_evidence` records which):
 1. an honorific written with the person ("Mrs. Roe", "Mr. Doe"): `honorific:Mrs.`;
-2. pronouns that refer to the person: a quote's own "she said" resolved to them, or a gendered
-   pronoun later in the sentence of a mention, with no other person named in between
-   ("Roe said she ...", "Roe ... her campaign"): `pronoun:she` (the majority when both occur);
-3. the first name in a name list: `first_name:Mary`;
+2. pronouns that refer to the person: a quote's own "she said" resolved to them: `pronoun:she`
+   (the majority when both occur);
+3. the writer's own sentences naming the person alone as a subject, with a "he"/"she" after the
+   name as the subject of a clause joined to theirs ("Roe left after she spoke"; not "Roe said
+   she ...", not "Roe ... her campaign"): `narrative:she` (speakers.SpeakerResolver);
+4. the first name in a name list: `first_name:Mary`;
 else `unknown`. Never from the role or the title ("nurse", "senator").
 
 The first-name list is the World Gender Name Dictionary 2.0 (WIPO; 4.1M names with the share

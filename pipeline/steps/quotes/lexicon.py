@@ -51,6 +51,7 @@ class QuoteConfig:
     female_honorifics: frozenset
     non_speaking_heads: frozenset
     first_name_min_share: float
+    narrative_gender_sentences: int
     person_role_nouns: frozenset
     introduced_paragraphs: int
     lede_paragraphs: int
@@ -185,6 +186,7 @@ class QuoteConfig:
             female_honorifics=words("speakers", "female_honorifics"),
             non_speaking_heads=words("speakers", "non_speaking_heads"),
             first_name_min_share=share("speakers", "first_name_min_share"),
+            narrative_gender_sentences=integer("speakers", "narrative_gender_sentences"),
             person_role_nouns=words("speakers", "person_role_nouns"),
             introduced_paragraphs=integer("speakers", "introduced_paragraphs"),
             lede_paragraphs=integer("speakers", "lede_paragraphs"),
