@@ -173,6 +173,16 @@ def split_documents(table: pa.Table, only: Iterable[str] | None = None) -> Itera
         yield doc_id, columns
 
 
+def document_slices(table: pa.Table) -> Iterator[tuple[str, pa.Table]]:
+    """(doc_id, its rows) per document of a table whose rows are grouped by document (zero-copy slices)."""
+    doc_ids = table.column("doc_id").to_numpy(zero_copy_only=False)
+    if not len(doc_ids):
+        return
+    boundaries = np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1
+    for start, stop in zip([0, *boundaries.tolist()], [*boundaries.tolist(), len(doc_ids)]):
+        yield str(doc_ids[start]), table.slice(start, stop - start)
+
+
 def _split(table: pa.Table, only: Iterable[str] | None = None) -> Iterator[tuple[str, dict, tuple[int, int]]]:
     """split_documents, with each document's rows [start, stop) in the table."""
     doc_ids = table.column("doc_id").to_numpy(zero_copy_only=False)
