@@ -62,7 +62,7 @@ from spacy.tokens import Doc
 
 from pipeline.core.config import (DEFAULT_CONFIG_DIR, compile_regex, config_files, load_stage_config, load_toml,
                      reject_unknown_keys, require)
-from pipeline.steps.docs import body_keys, document_order, iter_parsed_docs, shared_vocab
+from pipeline.steps.docs import blank_english, body_keys, document_order, iter_parsed_docs, shared_vocab
 from pipeline.core.doc_cache import DocumentCache, settings_key
 from pipeline.core.errors import STAGE_REJECT_CODES, ConfigError, document_failure, without_failing_step
 from pipeline.core.io import replace_stage_rejects, write_table
@@ -148,9 +148,7 @@ _TOKENIZER = None
 def shared_vocab_tokenizer():
     global _TOKENIZER
     if _TOKENIZER is None:
-        import spacy
-
-        _TOKENIZER = spacy.blank("en").tokenizer
+        _TOKENIZER = blank_english().tokenizer
     return _TOKENIZER
 
 
@@ -1500,6 +1498,9 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     rules = load_rules(config_dir)
     started = time.perf_counter()
     failures: list[dict] = []
+    from pipeline.steps.quotes.gender import keep_lookups, remember_lookups   # (the quotes package imports this module)
+
+    remember_lookups(out_dir)            # first names an earlier run looked up in the name list
     # an incremental run finds mentions only in the documents whose tokens changed; linking always
     # runs on every document's mentions
     cache = DocumentCache(out_dir, STAGE, settings_key(out_dir, config_dir, STAGE))
@@ -1510,6 +1511,7 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     write_table(ENTITIES, entities, out_dir)
     replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], failures)
     cache.save()
+    keep_lookups(out_dir)
     record.rows = {"mentions": len(mentions), "entities": len(entities), "failed": len(failures),
                    "reused": cache.reused}
     record.extra["rules"] = dict(Counter(row["rule_id"] for row in mentions))

@@ -54,7 +54,7 @@ from pipeline.steps.quotes.direct import (
     continuation_quotes,
     direct_quotes,
 )
-from pipeline.steps.quotes.gender import first_name_genders, first_name_of
+from pipeline.steps.quotes.gender import first_name_genders, first_name_of, remember_lookups
 from pipeline.steps.quotes.lexicon import STAGE, QuoteConfig, load_config
 from pipeline.steps.quotes.marks import QUOTE_CHARS, pair_quote_marks
 from pipeline.steps.quotes.mentions import Mention, fallback_mentions, mentions_from_tables
@@ -551,6 +551,7 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     for row in read_table(BODIES, out_dir, columns=["doc_id", "body_segments"]).to_pylist():
         documents[row["doc_id"]]["body_segments"] = row["body_segments"]
     by_doc = mentions_from_tables(out_dir)
+    remember_lookups(out_dir)            # the first names the entities stage looked up
     if by_doc is not None:
         # every person's first name looked up in one pass over the name dictionary (a lookup per
         # document would read its files again for each document's new names)
