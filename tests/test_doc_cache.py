@@ -185,3 +185,12 @@ def test_a_deleted_cache_costs_a_full_pass_not_a_different_answer(tmp_path):
     for name, frame in before.items():
         if name != "rejects":
             pd.testing.assert_frame_equal(_tables(out)[name], frame, obj=name)
+
+
+def test_a_result_that_is_no_longer_valid_is_redone(tmp_path):
+    _through(tmp_path, KEYS)
+    calls: list[set] = []
+    cache = DocumentCache(tmp_path, "stage", "s1", classes=(Result,))
+    # what b's result read elsewhere changed (quotes: what the corpus says of a mention it read)
+    out = list(cache.through(["a", "b", "c"], KEYS, _computed(calls), still_valid=lambda d, r: d != "b"))
+    assert calls == [{"b"}] and cache.reused == 2 and [d for d, _ in out] == ["a", "b", "c"]

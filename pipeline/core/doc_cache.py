@@ -93,16 +93,23 @@ class DocumentCache:
             return {}
         return stored["documents"] if self.settings is not None and stored.get("settings") == self.settings else {}
 
-    def get(self, doc_id: str, key: str) -> Any | None:
+    def _cached(self, doc_id: str, key: str | None) -> Any | None:
         entry = self.earlier.get(doc_id)
         if entry is None or entry[0] != key:
             return None
         try:
-            result = _Restricted(entry[1], self.allowed).load()
+            return _Restricted(entry[1], self.allowed).load()
         except Exception:               # an entry this version cannot read: the document is redone
             return None
-        self.kept[doc_id] = entry
+
+    def _reuse(self, doc_id: str) -> None:
+        self.kept[doc_id] = self.earlier[doc_id]
         self.reused += 1
+
+    def get(self, doc_id: str, key: str) -> Any | None:
+        result = self._cached(doc_id, key)
+        if result is not None:
+            self._reuse(doc_id)
         return result
 
     def put(self, doc_id: str, key: str, result: Any) -> None:
@@ -110,14 +117,17 @@ class DocumentCache:
         self.kept[doc_id] = (key, pickle.dumps(result, protocol=5))
 
     def through(self, order: list[str], keys: dict[str, str],
-                compute: Callable[[set[str]], Iterator[tuple[str, Any]]]) -> Iterator[tuple[str, Any]]:
+                compute: Callable[[set[str]], Iterator[tuple[str, Any]]],
+                still_valid: Callable[[str, Any], bool] | None = None) -> Iterator[tuple[str, Any]]:
         """(doc_id, result) of every document in `order`: the cached result where the document's key
-        matches, else the one `compute(missing doc_ids)` yields (in `order`'s order; a document it
-        skips, one that failed, is skipped here too and stays uncached)."""
+        matches (and `still_valid(doc_id, result)`, for what a result records it read besides its
+        key's inputs), else the one `compute(missing doc_ids)` yields (in `order`'s order; a
+        document it skips, one that failed, is skipped here too and stays uncached)."""
         found = {}
         for doc_id in order:
-            hit = self.get(doc_id, keys.get(doc_id))
-            if hit is not None:
+            hit = self._cached(doc_id, keys.get(doc_id))
+            if hit is not None and (still_valid is None or still_valid(doc_id, hit)):
+                self._reuse(doc_id)
                 found[doc_id] = hit
         missing = {doc_id for doc_id in order if doc_id not in found}
         fresh = iter(compute(missing) if missing else ())

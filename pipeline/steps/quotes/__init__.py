@@ -413,7 +413,8 @@ def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[At
 
 def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
                    offset_map: OffsetMap | None = None, text: str | None = None,
-                   span_conventions: bool = True, join: bool = True) -> list[dict]:
+                   span_conventions: bool = True, join: bool = True,
+                   consulted: dict | None = None) -> list[dict]:
     """Rows of the QUOTES schema for one parsed document (offsets into documents.text).
 
     `mentions`: the document's mentions from the entities stage, or None for the fallback built
@@ -421,7 +422,8 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
     when None); `text` is documents.text (the body when None). `span_conventions=False` keeps the
     spans as the rules found them (the words only; quotes/spans.py widens them as the field does);
     `join=False` keeps one row per record as the rules found them (quotes/assemble.py joins the
-    records of one attribution into one row of several pieces).
+    records of one attribution into one row of several pieces). `consulted` receives what the
+    corpus says of the mentions that the speaker resolution read (SpeakerResolver.consulted).
     """
     doc = parsed.doc
     if mentions is None:
@@ -435,6 +437,8 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
         resolver.resolve(att)
     atts = [a for a in atts if not a.extra.get("drop")]
     genders = {id(a): resolver.speaker_gender(a) for a in atts}   # after every pronoun is resolved
+    if consulted is not None:
+        consulted.update(resolver.consulted)
     # The field's span conventions (marks, verbal group, whole noun phrase), once speakers are resolved.
     if span_conventions:
         apply_span_conventions(doc, atts, pair_quote_marks(doc.text), config.cue_prepositions)
@@ -510,20 +514,21 @@ def each_document_quotes(parsed_docs, documents: dict[str, dict], by_doc: dict[s
         if document is None:
             continue
         mentions = by_doc.get(parsed.doc_id, []) if by_doc is not None else None
+        consulted: dict = {}
         try:
             rows = extract_quotes(parsed, mentions, config, OffsetMap.from_segments(document["body_segments"]),
-                                  document["text"])
+                                  document["text"], consulted=consulted)
         except Exception as exc:
             failures.append(document_failure(STAGE, parsed.doc_id, exc))
             print(f"[quotes] error {failures[-1]['code']}: {failures[-1]['message']}", file=sys.stderr)
             continue
-        yield parsed.doc_id, rows
+        yield parsed.doc_id, (rows, consulted)
 
 
-def _gathered(per_document: Iterable[tuple[str, list[dict]]]) -> tuple[list[dict], int]:
+def _gathered(per_document: Iterable[tuple[str, tuple[list[dict], dict]]]) -> tuple[list[dict], int]:
     rows: list[dict] = []
     n_docs = 0
-    for _, found in per_document:
+    for _, (found, _consulted) in per_document:
         rows.extend(found)
         n_docs += 1
     return rows, n_docs
@@ -531,11 +536,25 @@ def _gathered(per_document: Iterable[tuple[str, list[dict]]]) -> tuple[list[dict
 
 def _document_keys(out_dir: Path, documents: dict[str, dict], by_doc: dict[str, list[Mention]] | None
                    ) -> dict[str, str]:
-    """doc_id -> digest of everything a document's quotes are made from: its tokens (body_keys),
-    its text (the rows' offsets and content) and its mentions as the entities stage linked them
-    (a new document elsewhere in the corpus can change a name here: then this document is redone)."""
-    return {doc_id: digest(key, documents[doc_id]["text"], by_doc.get(doc_id) if by_doc is not None else None)
+    """doc_id -> digest of what a document's quotes are made from within the document: its tokens
+    (body_keys), its text (the rows' offsets and content) and its mentions as the entities stage
+    linked them (a new document elsewhere can change a name here: then this document is redone).
+    What the corpus says of them (titles, descriptions) is checked apart (`_corpus_unchanged`):
+    only what the speaker resolution read of it counts."""
+    def own(m: Mention) -> tuple:
+        return (m.token_start, m.token_end, m.start, m.end, m.text, m.label, m.title, m.entity_id, m.name)
+
+    return {doc_id: digest(key, documents[doc_id]["text"],
+                           [own(m) for m in by_doc.get(doc_id, [])] if by_doc is not None else None)
             for doc_id, key in body_keys(out_dir).items() if doc_id in documents}
+
+
+def _corpus_unchanged(by_doc: dict[str, list[Mention]] | None):
+    """Whether what the corpus says of the mentions an earlier extraction read is still so."""
+    def check(doc_id: str, result: tuple[list[dict], dict]) -> bool:
+        now = {(m.token_start, m.token_end): (m.titles, m.described) for m in (by_doc or {}).get(doc_id, [])}
+        return all(now.get(tokens) == said for tokens, said in result[1].items())
+    return check
 
 
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
@@ -563,7 +582,8 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     cache = DocumentCache(out_dir, STAGE, settings_key(out_dir, config_dir, STAGE))
     per_document = cache.through(document_order(out_dir), _document_keys(out_dir, documents, by_doc),
                                  lambda ids: each_document_quotes(iter_parsed_docs(out_dir, only=ids), documents,
-                                                                  by_doc, config, failures))
+                                                                  by_doc, config, failures),
+                                 still_valid=_corpus_unchanged(by_doc))
     rows, n_docs = _gathered(per_document)
     write_table(QUOTES, rows, out_dir)
     replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], failures)
