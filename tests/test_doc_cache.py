@@ -125,7 +125,8 @@ def test_digest_tells_inputs_apart(a, b, same):
 ARTICLES = {
     "a.txt": 'Tax plan unveiled\n\nSenator Jane Roe said the tax plan would help families. "We will win," she said.\n',
     "b.txt": 'Border talks fail\n\nThe minister told reporters that the talks had failed. "It is over," he added.\n',
-    "c.txt": "Budget passes\n\nMayor John Doe said the budget was balanced, according to a statement.\n",
+    "c.txt": "Budget vote nears\n\nJane Roe toured a factory in Ohio on Monday with local officials.\n\n"
+             "The senator said the budget would pass before the summer recess.\n",
     "d.txt": 'Roe speaks again\n\nRoe said on Monday that the tax plan was fair. "Families first," she said.\n',
 }
 PER_DOCUMENT_STAGES = ("entities", "quotes", "topics")
@@ -143,26 +144,31 @@ def test_an_incremental_run_reuses_unchanged_documents_and_equals_a_full_run(tmp
 
     source = tmp_path / "in"
     source.mkdir()
-    for name in ("a.txt", "b.txt", "c.txt"):
+    for name in ("b.txt", "c.txt"):
         (source / name).write_text(ARTICLES[name])
     out = tmp_path / "out"
     first = run_all(source, out, None)
     assert all(first["stages"][s]["rows"]["reused"] == 0 for s in PER_DOCUMENT_STAGES)
+    assert {"The senator", "The minister"} <= set(pd.read_parquet(out / "quotes.parquet").speaker)
 
-    (source / "d.txt").write_text(ARTICLES["d.txt"])           # new: Roe again, linked to a.txt's Jane Roe
+    # new: Senator Jane Roe, which makes c.txt's "The senator" hers (the corpus's titles of Roe,
+    # read by c.txt's speaker resolution, changed: its quotes are redone, its mentions are not)
+    (source / "a.txt").write_text(ARTICLES["a.txt"])
+    (source / "d.txt").write_text(ARTICLES["d.txt"])
     (source / "b.txt").unlink()                                # removed
     again = run_all(source, out, None)
     reused = {s: again["stages"][s]["rows"]["reused"] for s in PER_DOCUMENT_STAGES}
-    assert reused["entities"] == 2 and reused["topics"] >= 1, reused      # a and c; d is new
+    # topics reads a quote's place, not its speaker: c.txt's reading is reused
+    assert reused == {"entities": 1, "quotes": 0, "topics": 1}, reused
     full = tmp_path / "full"
     run_all(source, full, None)
     got, want = _tables(out), _tables(full)
     assert got.keys() == want.keys()
     for name in want:
-        if name == "rejects":
-            continue
-        pd.testing.assert_frame_equal(got[name], want[name], obj=name)
-    assert not (out / "quotes.parquet").exists() or "b" not in set(pd.read_parquet(out / "quotes.parquet").doc_id)
+        if name != "rejects":
+            pd.testing.assert_frame_equal(got[name], want[name], obj=name)
+    quotes = pd.read_parquet(out / "quotes.parquet")
+    assert "b" not in set(quotes.doc_id) and set(quotes[quotes.doc_id == "c"].speaker) == {"Jane Roe"}
 
 
 @pytest.mark.slow
