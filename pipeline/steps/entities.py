@@ -57,14 +57,15 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from pipeline.core.config import (DEFAULT_CONFIG_DIR, compile_regex, config_files, load_stage_config, load_toml,
                      reject_unknown_keys, require)
-from pipeline.steps.docs import iter_parsed_docs, shared_vocab
+from pipeline.steps.docs import blank_english, body_keys, document_order, iter_parsed_docs, shared_vocab
+from pipeline.core.doc_cache import DocumentCache, settings_key
 from pipeline.core.errors import STAGE_REJECT_CODES, ConfigError, document_failure, without_failing_step
 from pipeline.core.io import replace_stage_rejects, write_table
 from pipeline.core.manifest import StageRecord
@@ -151,9 +152,7 @@ _TOKENIZER = None
 def shared_vocab_tokenizer():
     global _TOKENIZER
     if _TOKENIZER is None:
-        import spacy
-
-        _TOKENIZER = spacy.blank("en").tokenizer
+        _TOKENIZER = blank_english().tokenizer
     return _TOKENIZER
 
 
@@ -1503,8 +1502,13 @@ def document_mentions(parsed_docs: Iterable, rules: EntityRules, failures: list[
                       ) -> tuple[list[dict], set[str]]:
     """The per-document part of `extract_entities`: (mention rows, not linked yet; the words the
     documents write in lower case). The Dask engine runs it on each partition."""
-    rows: list[dict] = []
-    common_words: set[str] = set()
+    return _gathered(each_document_mentions(parsed_docs, rules, failures))
+
+
+def each_document_mentions(parsed_docs: Iterable, rules: EntityRules, failures: list[dict] | None = None
+                           ) -> Iterator[tuple[str, tuple[list[dict], set[str]]]]:
+    """(doc_id, (its mention rows, its lower-case words)) per document; with `failures`, a document
+    whose mentions raise is skipped and becomes a rejects row there."""
     for parsed in parsed_docs:
         try:
             found = mention_rows(parsed, rules)
@@ -1514,8 +1518,15 @@ def document_mentions(parsed_docs: Iterable, rules: EntityRules, failures: list[
             failures.append(document_failure(STAGE, parsed.doc_id, exc))
             print(f"[entities] error {failures[-1]['code']}: {failures[-1]['message']}", file=sys.stderr)
             continue
+        yield parsed.doc_id, (found, {t.text for t in parsed.doc if t.is_alpha and t.text.islower()})
+
+
+def _gathered(per_document: Iterable[tuple[str, tuple[list[dict], set[str]]]]) -> tuple[list[dict], set[str]]:
+    rows: list[dict] = []
+    common_words: set[str] = set()
+    for _, (found, words) in per_document:
         rows.extend(found)
-        common_words.update(t.text for t in parsed.doc if t.is_alpha and t.text.islower())
+        common_words.update(words)
     return rows, common_words
 
 
@@ -1533,16 +1544,28 @@ def link_corpus(rows: list[dict], common_words: set[str], rules: EntityRules, fa
 
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
-    record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
+    out_dir = Path(out_dir)
+    record = StageRecord(STAGE, out_dir, config_files=config_files(config_dir, STAGE))
     record.add_input_tables(TOKENS.name)
     rules = load_rules(config_dir)
     started = time.perf_counter()
     failures: list[dict] = []
-    mentions, entities = extract_entities(iter_parsed_docs(Path(out_dir), progress="entities"), rules, failures)
+    from pipeline.steps.quotes.gender import keep_lookups, remember_lookups   # (the quotes package imports this module)
+
+    remember_lookups(out_dir)            # first names an earlier run looked up in the name list
+    # an incremental run finds mentions only in the documents whose tokens changed; linking always
+    # runs on every document's mentions
+    cache = DocumentCache(out_dir, STAGE, settings_key(out_dir, config_dir, STAGE))
+    per_document = cache.through(document_order(out_dir), body_keys(out_dir), lambda ids: each_document_mentions(
+        iter_parsed_docs(out_dir, progress="entities", only=ids), rules, failures))
+    mentions, entities = link_corpus(*_gathered(per_document), rules, failures)
     write_table(MENTIONS, mentions, out_dir)
     write_table(ENTITIES, entities, out_dir)
     replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], failures)
-    record.rows = {"mentions": len(mentions), "entities": len(entities), "failed": len(failures)}
+    cache.save()
+    keep_lookups(out_dir)
+    record.rows = {"mentions": len(mentions), "entities": len(entities), "failed": len(failures),
+                   "reused": cache.reused}
     record.extra["rules"] = dict(Counter(row["rule_id"] for row in mentions))
     record.extra["seconds_extract"] = round(time.perf_counter() - started, 3)
     return record.write()

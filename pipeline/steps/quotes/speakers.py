@@ -54,6 +54,14 @@ class SpeakerResolver:
         first_name_genders(filter(None, (first_name_of(m.name) for m in persons)))   # one batch
         self._first_names: dict[str, tuple[str, str] | None] = {}
         self._described: dict[str, set[str]] | None = None
+        # what the corpus says of a mention (its entity's titles and descriptions) that was read,
+        # by the mention's tokens: the document's quotes depend on these and on nothing else the
+        # corpus says (an incremental run reuses them while these are unchanged)
+        self.consulted: dict[tuple[int, int], tuple[tuple, tuple]] = {}
+
+    def _corpus_view(self, m: Mention) -> Mention:
+        self.consulted[(m.token_start, m.token_end)] = (m.titles, m.described)
+        return m
 
     # -- helpers -------------------------------------------------------------------------------
     def _mentions_in(self, start: int, end: int) -> list[Mention]:
@@ -270,7 +278,7 @@ class SpeakerResolver:
         person_word = low in _role_heads(config) or low in config.title_words or \
             low in config.person_role_nouns or lemma in config.person_role_nouns or \
             (len(low) > 6 and low.endswith(config.person_suffixes)) or \
-            any(low in m.described for m in self.mentions if m.label == "PERSON")
+            any(low in self._corpus_view(m).described for m in self.mentions if m.label == "PERSON")
         if not person_word or head.pos_ not in ("NOUN", "PROPN") or head.tag_ in ("NNS", "NNPS"):
             return None
         if {low, lemma} & (config.unnamed_nouns | config.share_nouns | config.document_nouns |
@@ -481,7 +489,7 @@ class SpeakerResolver:
             if {lemma, head.lower_} & (self.config.unnamed_nouns | self.config.share_nouns) or \
                     any(c.dep_ == "relcl" and self.doc[c.left_edge.i - 1].text != "," for c in head.children):
                 return None
-            names = {m.name for m in self.mentions if m.label == "PERSON" and fits_words(m.described)}
+            names = {m.name for m in self.mentions if m.label == "PERSON" and fits_words(self._corpus_view(m).described)}
             if len(names) != 1:
                 return None
         fits = [m for m in self.mentions if m.label == "PERSON" and m.name in names]
@@ -601,7 +609,7 @@ class SpeakerResolver:
         adjectives = [w for w in words if w[:1].isalpha() and w not in role_key.split() and w not in ("the", "a", "an", "former", "its", "his", "her", "their")]
 
         def says(m: Mention, word: str) -> bool:
-            titles = " ".join(m.titles) + " " + (m.title or "").lower()
+            titles = " ".join(self._corpus_view(m).titles) + " " + (m.title or "").lower()
             # (the role and a place or party word may come from how the document describes
             # them: "Florida Sen. Marco Rubio" is "the Florida senator")
             return bool(re.search(rf"\b{re.escape(word)}\b", titles)) or word in self._descriptions().get(m.name, set())
