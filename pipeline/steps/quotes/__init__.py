@@ -51,6 +51,7 @@ from pipeline.steps.quotes.direct import (
     continuation_quotes,
     direct_quotes,
 )
+from pipeline.steps.quotes.interview import interview_turns, persons_of
 from pipeline.steps.quotes.gender import first_name_genders, first_name_of
 from pipeline.steps.quotes.lexicon import STAGE, QuoteConfig, load_config
 from pipeline.steps.quotes.marks import QUOTE_CHARS, pair_quote_marks
@@ -297,13 +298,19 @@ def _content_after_dateline(idx: _DocIndex, atts: list[Attribution]) -> None:
             att.repaired("repair.content_after_dateline")
 
 
-def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
+def extract_attributions(doc: Doc, config: QuoteConfig, mentions: list[Mention] | None = None,
+                         source: str | None = None) -> list[Attribution]:
     """All attributions of one Doc (body offsets), before speaker resolution; content spans are
     pairwise disjoint (overlaps resolved by type priority, then position, then length), except
-    for reports nested inside another reported clause (see _nested_report)."""
+    for reports nested inside another reported clause (see _nested_report). `mentions` (the
+    document's, else the parse's entities) and `source` (the outlet) name an interview's people."""
     idx = _DocIndex(doc, config)
+    # An interview's turns first: an answer is the interviewee's, whatever it quotes or reports
+    # inside (one attribution of that text, not two: the rules below leave it alone, and the
+    # quotations inside give way to the turn holding them when overlaps are settled).
+    turns = interview_turns(idx, persons_of(doc, mentions), source)
     found = direct_quotes(idx)
-    direct = list(found.values())
+    direct = turns + list(found.values())
     taken = [a.content for a in direct]
     # Paragraph-long quotations without marks (transcripts, "X added:" blocks) are direct too.
     direct += _enabled(config, block_quotes(idx, taken))
@@ -410,7 +417,7 @@ def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[At
 
 def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
                    offset_map: OffsetMap | None = None, text: str | None = None,
-                   span_conventions: bool = True, join: bool = True) -> list[dict]:
+                   span_conventions: bool = True, join: bool = True, source: str | None = None) -> list[dict]:
     """Rows of the QUOTES schema for one parsed document (offsets into documents.text).
 
     `mentions`: the document's mentions from the entities stage, or None for the fallback built
@@ -418,12 +425,13 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
     when None); `text` is documents.text (the body when None). `span_conventions=False` keeps the
     spans as the rules found them (the words only; quotes/spans.py widens them as the field does);
     `join=False` keeps one row per record as the rules found them (quotes/assemble.py joins the
-    records of one attribution into one row of several pieces).
+    records of one attribution into one row of several pieces); `source` is documents.source
+    (an interview's questions are the outlet's when nobody else is named as asking).
     """
     doc = parsed.doc
     if mentions is None:
         mentions = fallback_mentions(parsed, config)
-    atts = extract_attributions(doc, config)
+    atts = extract_attributions(doc, config, mentions, source)
     resolver = SpeakerResolver(doc, mentions, config)
     # Resolve in order of the cue (or content) position, so recency follows reading order;
     # inherited records after their source.
@@ -504,7 +512,8 @@ def quotes_of_documents(parsed_docs, documents: dict[str, dict], by_doc: dict[st
         mentions = by_doc.get(parsed.doc_id, []) if by_doc is not None else None
         try:
             rows.extend(extract_quotes(parsed, mentions, config,
-                                       OffsetMap.from_segments(document["body_segments"]), document["text"]))
+                                       OffsetMap.from_segments(document["body_segments"]), document["text"],
+                                       source=document.get("source")))
         except Exception as exc:
             failures.append(document_failure(STAGE, parsed.doc_id, exc))
             print(f"[quotes] error {failures[-1]['code']}: {failures[-1]['message']}", file=sys.stderr)
@@ -521,7 +530,7 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
     record.add_input_tables(DOCUMENTS.name, TOKENS.name, MENTIONS.name, ENTITIES.name)
     config = load_config(config_dir)
-    documents = {row["doc_id"]: row for row in read_table(DOCUMENTS, out_dir, columns=["doc_id", "text"]).to_pylist()}
+    documents = {row["doc_id"]: row for row in read_table(DOCUMENTS, out_dir, columns=["doc_id", "text", "source"]).to_pylist()}
     for row in read_table(BODIES, out_dir, columns=["doc_id", "body_segments"]).to_pylist():
         documents[row["doc_id"]]["body_segments"] = row["body_segments"]
     by_doc = mentions_from_tables(Path(out_dir))

@@ -634,6 +634,13 @@ class SpeakerResolver:
             att.extra["speaker_kind"] = src.extra.get("speaker_kind")
             self.history.append(att)
             return att
+        if "outlet" in att.extra:
+            # an interview's "Q:" with no interviewer named: the outlet asks (quotes/interview.py)
+            outlet = att.extra["outlet"]
+            if not outlet:
+                self._set(att, None, None, None, "none")
+                return att
+            return self._decided(att, "organisation", outlet, None, "ORG", "explicit")
         if att.speaker is None:
             self._set(att, None, None, None, "none")
             return att
