@@ -46,7 +46,8 @@ def _turns(text, config, names=(), source="Riverton Post"):
         speaker = idx.doc[att.speaker[0]:att.speaker[1]].text if att.speaker else None
         ref = idx.doc[att.speaker_ref[0]:att.speaker_ref[1]].text if att.speaker_ref else None
         pieces = att.pieces or [att.content]
-        rows.append((att.rule_id, speaker, ref, att.extra.get("outlet"), [idx.text[s:e] for s, e in pieces]))
+        named = att.extra.get("named_speaker", (None, None))[0]
+        rows.append((att.rule_id, speaker, ref, named, [idx.text[s:e] for s, e in pieces]))
     return rows
 
 
@@ -83,17 +84,18 @@ QUESTION, ANSWER = "direct.interview_question", "direct.interview_answer"
       (ANSWER, "TB", "Tom Baker", None, ["Because it hurts the workers of my state. I told the leadership that."]),
       (QUESTION, "JR", "Jane Roe", None, ["Will you change your mind if the bill is amended?"]),
       (ANSWER, "TB", "Tom Baker", None, ["Only if the amendment protects the steel plants."])]),
-    # upper-case surnames as heads; a tagline of capitalised words ends the last turn
-    ("Transcript.\n\nThe governor spoke on Sunday.\n\n"
-     "TAPPER: Do you think the plan will pass the senate?\n\n"
+    # upper-case surnames as heads, each the person of the document of that surname, else the
+    # longest head of the key as a name (titles off); a tagline of capitalised words ends the last turn
+    ("Transcript.\n\nGovernor Mary Fallin spoke on Sunday.\n\n"
+     "MR. JAKE TAPPER: Do you think the plan will pass the senate?\n\n"
      "FALLIN: I think it will pass, because the votes are there now.\n\n"
      "TAPPER: And what if it fails in the house this time?\n\n"
      "FALLIN: Then we start again next year with a better plan.\n\nFollow Pam Key On Twitter\n\n",
      [("Mary Fallin", "Mary Fallin")],
-     [(QUESTION, "TAPPER", None, None, ["Do you think the plan will pass the senate?"]),
-      (ANSWER, "FALLIN", None, None, ["I think it will pass, because the votes are there now."]),
-      (QUESTION, "TAPPER", None, None, ["And what if it fails in the house this time?"]),
-      (ANSWER, "FALLIN", None, None, ["Then we start again next year with a better plan."])]),
+     [(QUESTION, "MR. JAKE TAPPER", None, "Jake Tapper", ["Do you think the plan will pass the senate?"]),
+      (ANSWER, "FALLIN", "Mary Fallin", None, ["I think it will pass, because the votes are there now."]),
+      (QUESTION, "TAPPER", None, "Jake Tapper", ["And what if it fails in the house this time?"]),
+      (ANSWER, "FALLIN", "Mary Fallin", None, ["Then we start again next year with a better plan."])]),
     # negatives: one stray "Q:" is no interview
     ("Mayor on bridges.\n\nQ: What comes first for the city this year?\n\nThe mayor did not answer.\n\n", [], []),
     # ... nor tallies under names ("Clinton: 1,769."), which say nothing

@@ -180,6 +180,16 @@ def _named(key: str, persons: list[Person]) -> Person | None:
     return None
 
 
+def _head_name(label: str, config) -> str | None:
+    """An upper-case head as a name: titles and honorifics off, words capitalised ("MR. JOHN
+    DOE" -> "John Doe"); None when nothing is left."""
+    words = label.split()
+    honorifics = config.title_words | config.male_honorifics | config.female_honorifics
+    while words and (words[0].lower() in honorifics or words[0].lower().rstrip(".") in honorifics):
+        words = words[1:]
+    return " ".join(w.capitalize() if w.isupper() else w for w in words) or None
+
+
 def interview_turns(idx: _DocIndex, persons: list[Person], source: str | None) -> list[Attribution]:
     """The turns of an interview document as attributions (none when the document is not one)."""
     config = idx.config
@@ -192,6 +202,7 @@ def interview_turns(idx: _DocIndex, persons: list[Person], source: str | None) -
     asks = {key: sum("?" in idx.text[ps:pe] for h, pieces in zip(heads, turns) if h.key == key
                      for ps, pe in pieces[-1:]) * 2 >= sum(h.key == key for h in heads)
             for key in {h.key for h in heads}}
+    names = {h.key: _head_name(h.label, config) for h in sorted(heads, key=lambda h: len(h.label))}
     out = []
     for h, pieces in zip(heads, turns):
         if not pieces:
@@ -214,9 +225,13 @@ def interview_turns(idx: _DocIndex, persons: list[Person], source: str | None) -
         elif h.key in config.interview_question_heads:
             if interviewer is not None:
                 att.speaker = (interviewer.start, interviewer.end)
-            else:
-                att.extra["outlet"] = source      # the head "Q" speaks for the outlet (None: nobody)
+            else:      # the head "Q" speaks for the outlet (None: nobody)
+                att.extra["named_speaker"] = (source or None, "organisation")
         elif (who := _named(h.key, persons)) is not None:
             att.speaker_ref = (who.start, who.end)
+        else:
+            # a head naming nobody the entities know ("JAKE TAPPER:", then "TAPPER:"): one
+            # speaker for the key, its longest head as a name
+            att.extra["named_speaker"] = (names.get(h.key), "person")
         out.append(att)
     return out
