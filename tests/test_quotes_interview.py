@@ -96,6 +96,19 @@ QUESTION, ANSWER = "direct.interview_question", "direct.interview_answer"
       (ANSWER, "FALLIN", "Mary Fallin", None, ["I think it will pass, because the votes are there now."]),
       (QUESTION, "TAPPER", None, "Jake Tapper", ["And what if it fails in the house this time?"]),
       (ANSWER, "FALLIN", "Mary Fallin", None, ["Then we start again next year with a better plan."])]),
+    # a transcript excerpt inside a story: the last turn runs no longer than the longest before it,
+    # the story after it is no one's turn
+    ("Panel.\n\nThe panel discussed the plan on Sunday.\n\n"
+     "Matthews: Do you think the plan will pass the senate?\n\n"
+     "Lopez: I think it will pass, because the votes are there now.\n\n"
+     "Matthews: And what if it fails in the house this time?\n\n"
+     "Lopez: Then we start again next year with a better plan.\n\n"
+     "The plan would raise taxes on most households, a study found last year.\n\n",
+     [("Matthews", "Chris Matthews"), ("Lopez", "Luciana Lopez")],
+     [(QUESTION, "Matthews", "Matthews", None, ["Do you think the plan will pass the senate?"]),
+      (ANSWER, "Lopez", "Lopez", None, ["I think it will pass, because the votes are there now."]),
+      (QUESTION, "Matthews", "Matthews", None, ["And what if it fails in the house this time?"]),
+      (ANSWER, "Lopez", "Lopez", None, ["Then we start again next year with a better plan."])]),
     # negatives: one stray "Q:" is no interview
     ("Mayor on bridges.\n\nQ: What comes first for the city this year?\n\nThe mayor did not answer.\n\n", [], []),
     # ... nor tallies under names ("Clinton: 1,769."), which say nothing

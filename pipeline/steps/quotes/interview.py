@@ -2,7 +2,8 @@
 as heads: "TRUMP:", "DT:"). Each turn is one attribution of the person its head stands for, the
 head's paragraph and the paragraphs after it up to the next head, one piece per paragraph.
 
-- An interview is a document, not a line: several heads of at least two labels, alternating,
+- An interview is a document, not a line (an excerpt of one inside a story counts too; its last
+  turn is cut to the length of the longest turn before it, where the story may resume): several heads of at least two labels, alternating,
   each label at least `[interview] min_turns` times, turns of `min_words` words (median); one
   stray "Q:" or a list of "Clinton: 1,769." tallies is none.
 - `A:` (or "Answer:") is the interviewee that the standfirst (the paragraphs before the first
@@ -197,6 +198,9 @@ def interview_turns(idx: _DocIndex, persons: list[Person], source: str | None) -
     turns = [_turn_pieces(idx, heads, k) for k in range(len(heads))]
     if not heads or not _is_interview(idx, heads, turns):
         return []
+    # After the last head nothing marks where the interview ends and the article resumes (a
+    # transcript excerpt inside a story): the last turn runs no longer than the longest before it.
+    turns[-1] = turns[-1][:max(1, *(len(t) for t in turns[:-1]))]
     interviewee, interviewer = _standfirst_people(idx, persons, heads[0].para)
     # a name head asks when most of its turns hold a question and another head's do not
     asks = {key: sum("?" in idx.text[ps:pe] for h, pieces in zip(heads, turns) if h.key == key
