@@ -109,6 +109,16 @@ QUESTION, ANSWER = "direct.interview_question", "direct.interview_answer"
       (ANSWER, "Lopez", "Lopez", None, ["I think it will pass, because the votes are there now."]),
       (QUESTION, "Matthews", "Matthews", None, ["And what if it fails in the house this time?"]),
       (ANSWER, "Lopez", "Lopez", None, ["Then we start again next year with a better plan."])]),
+    # the head asking is the one most of whose turns end with a question (one of two is not most)
+    ("Debate.\n\nA video transcript.\n\n"
+     "ROE: Why not debate the senator in New York?\n\n"
+     "BAKER: He runs negative ads. Why would we help him with that?\n\n"
+     "ROE: You were open to more debates in January. Why not now?\n\n"
+     "BAKER: We will talk about debates when the tone changes.\n\n", [],
+     [(QUESTION, "ROE", None, "Roe", ["Why not debate the senator in New York?"]),
+      (ANSWER, "BAKER", None, "Baker", ["He runs negative ads. Why would we help him with that?"]),
+      (QUESTION, "ROE", None, "Roe", ["You were open to more debates in January. Why not now?"]),
+      (ANSWER, "BAKER", None, "Baker", ["We will talk about debates when the tone changes."])]),
     # negatives: one stray "Q:" is no interview
     ("Mayor on bridges.\n\nQ: What comes first for the city this year?\n\nThe mayor did not answer.\n\n", [], []),
     # ... nor tallies under names ("Clinton: 1,769."), which say nothing

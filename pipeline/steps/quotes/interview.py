@@ -202,10 +202,12 @@ def interview_turns(idx: _DocIndex, persons: list[Person], source: str | None) -
     # transcript excerpt inside a story): the last turn runs no longer than the longest before it.
     turns[-1] = turns[-1][:max(1, *(len(t) for t in turns[:-1]))]
     interviewee, interviewer = _standfirst_people(idx, persons, heads[0].para)
-    # a name head asks when most of its turns hold a question and another head's do not
-    asks = {key: sum("?" in idx.text[ps:pe] for h, pieces in zip(heads, turns) if h.key == key
-                     for ps, pe in pieces[-1:]) * 2 >= sum(h.key == key for h in heads)
-            for key in {h.key for h in heads}}
+    # a name head asks when most of its turns end a paragraph with a question and another
+    # head's do not
+    def asked(pieces) -> bool:
+        return any(idx.text[ps:pe].rstrip("\"”’')] ").endswith("?") for ps, pe in pieces[:1] + pieces[-1:])
+    asks = {key: sum(asked(pieces) for h, pieces in zip(heads, turns) if h.key == key) * 2 >
+            sum(h.key == key for h in heads) for key in {h.key for h in heads}}
     names = {h.key: _head_name(h.label, config) for h in sorted(heads, key=lambda h: len(h.label))}
     out = []
     for h, pieces in zip(heads, turns):
