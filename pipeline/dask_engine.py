@@ -471,7 +471,7 @@ def run_quotes(engine: DaskEngine, out_dir: Path, config_dir: Path) -> dict:
     record = StageRecord(quotes.STAGE, out_dir, config_files=config_files(config_dir, quotes.STAGE))
     record.add_input_tables(DOCUMENTS.name, TOKENS.name, MENTIONS.name, ENTITIES.name)
     config = quotes.load_config(config_dir)
-    documents = {row["doc_id"]: row for row in read_table(DOCUMENTS, out_dir, columns=["doc_id", "text"]).to_pylist()}
+    documents = {row["doc_id"]: row for row in read_table(DOCUMENTS, out_dir, columns=["doc_id", "text", "source"]).to_pylist()}
     for row in read_table(BODIES, out_dir, columns=["doc_id", "body_segments"]).to_pylist():
         documents[row["doc_id"]]["body_segments"] = row["body_segments"]
     by_doc = mentions_from_tables(out_dir)

@@ -54,6 +54,7 @@ from pipeline.steps.quotes.direct import (
     continuation_quotes,
     direct_quotes,
 )
+from pipeline.steps.quotes.interview import interview_turns, persons_of
 from pipeline.steps.quotes.gender import first_name_genders, first_name_of, remember_lookups
 from pipeline.steps.quotes.lexicon import STAGE, QuoteConfig, load_config
 from pipeline.steps.quotes.marks import QUOTE_CHARS, pair_quote_marks
@@ -300,13 +301,19 @@ def _content_after_dateline(idx: _DocIndex, atts: list[Attribution]) -> None:
             att.repaired("repair.content_after_dateline")
 
 
-def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
+def extract_attributions(doc: Doc, config: QuoteConfig, mentions: list[Mention] | None = None,
+                         source: str | None = None) -> list[Attribution]:
     """All attributions of one Doc (body offsets), before speaker resolution; content spans are
     pairwise disjoint (overlaps resolved by type priority, then position, then length), except
-    for reports nested inside another reported clause (see _nested_report)."""
+    for reports nested inside another reported clause (see _nested_report). `mentions` (the
+    document's, else the parse's entities) and `source` (the outlet) name an interview's people."""
     idx = _DocIndex(doc, config)
+    # An interview's turns first: an answer is the interviewee's, whatever it quotes or reports
+    # inside (one attribution of that text, not two: the rules below leave it alone, and the
+    # quotations inside give way to the turn holding them when overlaps are settled).
+    turns = interview_turns(idx, persons_of(doc, mentions), source)
     found = direct_quotes(idx)
-    direct = list(found.values())
+    direct = turns + list(found.values())
     taken = [a.content for a in direct]
     # Paragraph-long quotations without marks (transcripts, "X added:" blocks) are direct too.
     direct += _enabled(config, block_quotes(idx, taken))
@@ -413,7 +420,7 @@ def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[At
 
 def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
                    offset_map: OffsetMap | None = None, text: str | None = None,
-                   span_conventions: bool = True, join: bool = True,
+                   span_conventions: bool = True, join: bool = True, source: str | None = None,
                    consulted: dict | None = None) -> list[dict]:
     """Rows of the QUOTES schema for one parsed document (offsets into documents.text).
 
@@ -422,13 +429,15 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
     when None); `text` is documents.text (the body when None). `span_conventions=False` keeps the
     spans as the rules found them (the words only; quotes/spans.py widens them as the field does);
     `join=False` keeps one row per record as the rules found them (quotes/assemble.py joins the
-    records of one attribution into one row of several pieces). `consulted` receives what the
-    corpus says of the mentions that the speaker resolution read (SpeakerResolver.consulted).
+    records of one attribution into one row of several pieces); `source` is documents.source
+    (an interview's questions are the outlet's when nobody else is named as asking). `consulted`
+    receives what the corpus says of the mentions that the speaker resolution read
+    (SpeakerResolver.consulted).
     """
     doc = parsed.doc
     if mentions is None:
         mentions = fallback_mentions(parsed, config)
-    atts = extract_attributions(doc, config)
+    atts = extract_attributions(doc, config, mentions, source)
     resolver = SpeakerResolver(doc, mentions, config)
     # Resolve in order of the cue (or content) position, so recency follows reading order;
     # inherited records after their source.
@@ -517,7 +526,7 @@ def each_document_quotes(parsed_docs, documents: dict[str, dict], by_doc: dict[s
         consulted: dict = {}
         try:
             rows = extract_quotes(parsed, mentions, config, OffsetMap.from_segments(document["body_segments"]),
-                                  document["text"], consulted=consulted)
+                                  document["text"], source=document.get("source"), consulted=consulted)
         except Exception as exc:
             failures.append(document_failure(STAGE, parsed.doc_id, exc))
             print(f"[quotes] error {failures[-1]['code']}: {failures[-1]['message']}", file=sys.stderr)
@@ -537,14 +546,15 @@ def _gathered(per_document: Iterable[tuple[str, tuple[list[dict], dict]]]) -> tu
 def _document_keys(out_dir: Path, documents: dict[str, dict], by_doc: dict[str, list[Mention]] | None
                    ) -> dict[str, str]:
     """doc_id -> digest of what a document's quotes are made from within the document: its tokens
-    (body_keys), its text (the rows' offsets and content) and its mentions as the entities stage
-    linked them (a new document elsewhere can change a name here: then this document is redone).
+    (body_keys), its text (the rows' offsets and content), its source (an interview's outlet) and
+    its mentions as the entities stage linked them (a new document elsewhere can change a name
+    here: then this document is redone).
     What the corpus says of them (titles, descriptions) is checked apart (`_corpus_unchanged`):
     only what the speaker resolution read of it counts."""
     def own(m: Mention) -> tuple:
         return (m.token_start, m.token_end, m.start, m.end, m.text, m.label, m.title, m.entity_id, m.name)
 
-    return {doc_id: digest(key, documents[doc_id]["text"],
+    return {doc_id: digest(key, documents[doc_id]["text"], documents[doc_id].get("source"),
                            [own(m) for m in by_doc.get(doc_id, [])] if by_doc is not None else None)
             for doc_id, key in body_keys(out_dir).items() if doc_id in documents}
 
@@ -566,7 +576,7 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     record = StageRecord(STAGE, out_dir, config_files=config_files(config_dir, STAGE))
     record.add_input_tables(DOCUMENTS.name, TOKENS.name, MENTIONS.name, ENTITIES.name)
     config = load_config(config_dir)
-    documents = {row["doc_id"]: row for row in read_table(DOCUMENTS, out_dir, columns=["doc_id", "text"]).to_pylist()}
+    documents = {row["doc_id"]: row for row in read_table(DOCUMENTS, out_dir, columns=["doc_id", "text", "source"]).to_pylist()}
     for row in read_table(BODIES, out_dir, columns=["doc_id", "body_segments"]).to_pylist():
         documents[row["doc_id"]]["body_segments"] = row["body_segments"]
     by_doc = mentions_from_tables(out_dir)

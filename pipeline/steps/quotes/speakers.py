@@ -702,6 +702,14 @@ class SpeakerResolver:
             att.extra["speaker_kind"] = src.extra.get("speaker_kind")
             self.history.append(att)
             return att
+        if "named_speaker" in att.extra:
+            # an interview's turn whose head names no mention: the outlet asking ("Q:"), or the
+            # head as a name ("JAKE TAPPER:"); quotes/interview.py
+            name, kind = att.extra["named_speaker"]
+            if not name:
+                self._set(att, None, None, None, "none")
+                return att
+            return self._decided(att, kind, name, None, "ORG" if kind == "organisation" else "PERSON", "explicit")
         if att.speaker is None:
             self._set(att, None, None, None, "none")
             return att
