@@ -639,112 +639,11 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
     usable = {k for k, line in enumerate(lines) if line.kind in ("body", "headline")}
     body_lines = [(lines[k].start, lines[k].end) for k in usable if lines[k].kind == "body"]
 
-    def kind(m: Mention) -> str:
-        return lines[line_of[m.start]].kind if m.start in line_of else "none"
-
-    # 1. the model's entities (trimmed; a leading title inside a PERSON span moved out)
-    model: list[Mention] = []
-    for ent in doc.ents:
-        if ent.label_ not in rules.labels:
-            continue
-        m = _trim(doc, Mention(ent.start, ent.end, ent.label_, "model"), rules)
-        if m is None or line_of.get(m.start) not in usable:
-            continue
-        if m.label == "PERSON":
-            name_start = _leading_title(doc, m, rules)
-            if name_start > m.start:
-                m.title_start, m.title_end, m.start = m.start, name_start, name_start
-            if not any(t.text[:1].isupper() for t in doc[m.start:m.end]):
-                continue
-        # an organisation that is only a title word before a title ("Defense" in "Defense Minister")
-        if m.label in ("ORG", "PERSON", "NORP") and all(_is_title_word(t, rules) for t in doc[m.start:m.end]) \
-                and _head_at(doc, m.end + 1, 0, rules) and m.title_start is None:
-            continue
-        model.append(m)
-
-    # 2. Matcher patterns (organisations the model misses)
-    labels = rules.pattern_labels
-    patterns: list[Mention] = []
-    for match_id, start, end in rules.matcher(doc.vocab)(doc):
-        rule = doc.vocab.strings[match_id]
-        m = _trim(doc, Mention(start, end, labels[rule], f"pattern:{rule}"), rules)
-        if m is not None and rule == GROUP_PATTERN:
-            m = _group_owner(doc, m)
-        if m is not None and line_of.get(m.start) in usable:
-            patterns.append(m)
-    # a pattern inside a longer model entity of the same label adds nothing ("Russian Foreign
-    # Ministry" found whole by the model, "Foreign Ministry" by the pattern)
-    patterns = [p for p in patterns if not any(o.label == p.label and o.start <= p.start and p.end <= o.end
-                                               and (o.start, o.end) != (p.start, p.end) for o in model)]
-
-    body = [m for m in model if kind(m) == "body"]
-    # 3. the document's gazetteer: names seen in body lines -> label votes (surnames count double)
-    votes: dict[tuple[str, ...], Counter] = defaultdict(Counter)
-    for m in body + patterns:
-        key = tuple(t.text for t in doc[m.start:m.end])
-        votes[key][m.label] += 1
-        if m.label == "PERSON" and m.end - m.start >= 2:
-            words = [t for t in doc[m.start:m.end] if _is_name_word(t)]
-            if words:
-                votes[(words[-1].text,)]["PERSON"] += 2
-    keys = {key: max(c, key=lambda lab: (c[lab], -LABEL_ORDER.index(lab) if lab in LABEL_ORDER else -99))
-            for key, c in votes.items()}
-    for key, (label, _) in rules.aliases.items():
-        keys.setdefault(key, label)
-    # the surname of a person named in full in the document is that person, whatever label the
-    # model gave it ("Trump" as ORG beside "Donald Trump"); also in capitals ("PENCE:")
-    surnames = _document_surnames(doc, [m for m in body + patterns if m.label == "PERSON"], rules.name_suffixes)
-    full_persons = {doc[m.start:m.end].text for m in body + patterns if m.label == "PERSON" and m.end - m.start >= 2}
-    for key in surnames:
-        keys[key] = "PERSON"
-    max_len = max((len(k) for k in keys), default=1)
-
-    # 4. corrections of the model's spans in body lines
-    fixed: list[Mention] = []
-    for m in body:
-        key = tuple(t.text for t in doc[m.start:m.end])
-        if key in rules.aliases:
-            label, canonical = rules.aliases[key]
-            fixed.append(Mention(m.start, m.end, label, "alias", canonical, m.title_start, m.title_end))
-            continue
-        if m.label != "PERSON" and key in surnames and not _after_place_preposition(doc, m, rules):
-            fixed.append(Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end))
-            continue
-        if m.label != "PERSON" and _first_name_and_surname(doc, m, full_persons, rules):
-            keys[key] = "PERSON"      # its other occurrences too (the gazetteer, below)
-            fixed.append(Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end))
-            continue
-        pieces = [p for p in _greedy_keys(doc, m.start, m.end, {k: v for k, v in keys.items() if k != key},
-                                          max_len) if p[1] - p[0] < m.end - m.start]
-        covered = {i for s, e, _ in pieces for i in range(s, e)}
-        rest = [t for t in doc[m.start:m.end] if t.i not in covered]
-        # split only names glued by the model: pieces of different labels ("Russia Bennett") or
-        # joined by a lower-case word ("Macron and Lapid"); never "Donald Trump" into two names
-        # and only into names seen at least twice (or aliases), out of a span seen once
-        joined = any(pieces[k][1] < pieces[k + 1][0] for k in range(len(pieces) - 1))
-        sure = all(votes[p_key][label] >= 2 or p_key in rules.aliases
-                   for p_key, label in ((tuple(t.text for t in doc[s:e]), label) for s, e, label in pieces))
-        if (len(pieces) >= 2 and sure and sum(votes[key].values()) <= 1
-                and any(label == "PERSON" for _, _, label in pieces)
-                and (joined or len({label for _, _, label in pieces}) > 1)
-                and not any(t.text[:1].isupper() for t in rest)):
-            fixed.extend(Mention(s, e, label, "split") for s, e, label in pieces)
-            continue
-        best = keys.get(key, m.label)
-        if (best != m.label and votes[key][best] >= 2 * votes[key][m.label]
-                and not (best == "PERSON" and _after_place_preposition(doc, m, rules))):
-            fixed.append(Mention(m.start, m.end, best, "relabel", None, m.title_start, m.title_end))
-            continue
-        if m.label == "PERSON" and m.end - m.start == 1 and _after_place_preposition(doc, m, rules):
-            elsewhere = sum(1 for o in body if o.label == "PERSON" and o is not m
-                            and tuple(t.text for t in doc[o.start:o.end]) == key
-                            and not (o.start > 0 and doc[o.start - 1].lower_ in rules.place_prepositions))
-            surname = any(o.label == "PERSON" and o.end - o.start >= 2 and doc[o.end - 1].text == key[0]
-                          for o in body)
-            if not elsewhere and not surname:
-                fixed.append(Mention(m.start, m.end, "GPE", "place"))
-                continue
-        fixed.append(m)
+    model = _model_mentions(doc, rules, line_of, usable)                       # 1. the model's entities
+    patterns = _pattern_mentions(doc, rules, line_of, usable, model)           # 2. Matcher patterns
+    body = [m for m in model if line_of.get(m.start) is not None and lines[line_of[m.start]].kind == "body"]
+    gazetteer = _Gazetteer.of(doc, body + patterns, rules)                     # 3. the document's names
+    fixed = [c for m in body for c in _corrected(doc, m, body, gazetteer, rules)]   # 4. span corrections
 
     # 5. headlines: only known names; elsewhere, known names the model missed (never inside
     #    a span already found)
@@ -752,7 +651,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
     headline_lines = {k for k in usable if lines[k].kind == "headline"}
     for k in usable:
         line = lines[k]
-        for s, e, label in _greedy_keys(doc, line.start, line.end, keys, max_len):
+        for s, e, label in _greedy_keys(doc, line.start, line.end, gazetteer.keys, gazetteer.max_len):
             if k not in headline_lines and any(i in occupied for i in range(s, e)):
                 continue
             key = tuple(t.text for t in doc[s:e])
@@ -773,12 +672,135 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
             m.label, m.canonical = rules.aliases[key]
 
     mentions = sorted(mentions + _acronyms_in_text(doc, mentions, body_lines, rules), key=lambda m: m.start)
-    missed = _missed_full_names(doc, mentions, surnames, body_lines, rules)
+    missed = _missed_full_names(doc, mentions, gazetteer.surnames, body_lines, rules)
     widened = {m.end - 1 for m in missed}
     mentions = sorted([m for m in mentions if not (m.end - m.start == 1 and m.start in widened)] + missed,
                       key=lambda m: m.start)
+    return _titled(doc, mentions, lines, line_of, rules)                       # 6. titles
 
-    # 6. titles before person names; entities inside a title are part of it, not mentions
+
+def _model_mentions(doc: Doc, rules: EntityRules, line_of: dict[int, int], usable: set[int]) -> list[Mention]:
+    """The model's entities in usable lines, trimmed; a leading title inside a PERSON span moved out."""
+    model: list[Mention] = []
+    for ent in doc.ents:
+        if ent.label_ not in rules.labels:
+            continue
+        m = _trim(doc, Mention(ent.start, ent.end, ent.label_, "model"), rules)
+        if m is None or line_of.get(m.start) not in usable:
+            continue
+        if m.label == "PERSON":
+            name_start = _leading_title(doc, m, rules)
+            if name_start > m.start:
+                m.title_start, m.title_end, m.start = m.start, name_start, name_start
+            if not any(t.text[:1].isupper() for t in doc[m.start:m.end]):
+                continue
+        # an organisation that is only a title word before a title ("Defense" in "Defense Minister")
+        if m.label in ("ORG", "PERSON", "NORP") and all(_is_title_word(t, rules) for t in doc[m.start:m.end]) \
+                and _head_at(doc, m.end + 1, 0, rules) and m.title_start is None:
+            continue
+        model.append(m)
+    return model
+
+
+def _pattern_mentions(doc: Doc, rules: EntityRules, line_of: dict[int, int], usable: set[int],
+                      model: list[Mention]) -> list[Mention]:
+    """Matcher patterns' mentions in usable lines (organisations the model misses)."""
+    labels = rules.pattern_labels
+    patterns: list[Mention] = []
+    for match_id, start, end in rules.matcher(doc.vocab)(doc):
+        rule = doc.vocab.strings[match_id]
+        m = _trim(doc, Mention(start, end, labels[rule], f"pattern:{rule}"), rules)
+        if m is not None and rule == GROUP_PATTERN:
+            m = _group_owner(doc, m)
+        if m is not None and line_of.get(m.start) in usable:
+            patterns.append(m)
+    # a pattern inside a longer model entity of the same label adds nothing ("Russian Foreign
+    # Ministry" found whole by the model, "Foreign Ministry" by the pattern)
+    return [p for p in patterns if not any(o.label == p.label and o.start <= p.start and p.end <= o.end
+                                           and (o.start, o.end) != (p.start, p.end) for o in model)]
+
+
+@dataclass
+class _Gazetteer:
+    """The document's own names: label votes of the names seen in body lines (surnames count
+    double), the label each name goes by (`keys`, aliases included), and the surnames of the
+    persons it names in full."""
+    votes: dict[tuple[str, ...], Counter]
+    keys: dict[tuple[str, ...], str]
+    surnames: set[tuple[str, ...]]
+    full_persons: set[str]
+    max_len: int
+
+    @classmethod
+    def of(cls, doc: Doc, found: list[Mention], rules: EntityRules) -> "_Gazetteer":
+        votes: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+        for m in found:
+            key = tuple(t.text for t in doc[m.start:m.end])
+            votes[key][m.label] += 1
+            if m.label == "PERSON" and m.end - m.start >= 2:
+                words = [t for t in doc[m.start:m.end] if _is_name_word(t)]
+                if words:
+                    votes[(words[-1].text,)]["PERSON"] += 2
+        keys = {key: max(c, key=lambda lab: (c[lab], -LABEL_ORDER.index(lab) if lab in LABEL_ORDER else -99))
+                for key, c in votes.items()}
+        for key, (label, _) in rules.aliases.items():
+            keys.setdefault(key, label)
+        # the surname of a person named in full in the document is that person, whatever label the
+        # model gave it ("Trump" as ORG beside "Donald Trump"); also in capitals ("PENCE:")
+        surnames = _document_surnames(doc, [m for m in found if m.label == "PERSON"], rules.name_suffixes)
+        full_persons = {doc[m.start:m.end].text for m in found if m.label == "PERSON" and m.end - m.start >= 2}
+        for key in surnames:
+            keys[key] = "PERSON"
+        return cls(votes, keys, surnames, full_persons, max((len(k) for k in keys), default=1))
+
+
+def _corrected(doc: Doc, m: Mention, body: list[Mention], names: _Gazetteer, rules: EntityRules) -> list[Mention]:
+    """A model mention of a body line as the document's names correct it: an alias, a surname, a
+    split of names the model glued, a relabel, a place; else itself. (A first name and surname
+    relabelled PERSON is recorded in `names.keys`, for its other occurrences.)"""
+    keys, votes = names.keys, names.votes
+    key = tuple(t.text for t in doc[m.start:m.end])
+    if key in rules.aliases:
+        label, canonical = rules.aliases[key]
+        return [Mention(m.start, m.end, label, "alias", canonical, m.title_start, m.title_end)]
+    if m.label != "PERSON" and key in names.surnames and not _after_place_preposition(doc, m, rules):
+        return [Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end)]
+    if m.label != "PERSON" and _first_name_and_surname(doc, m, names.full_persons, rules):
+        keys[key] = "PERSON"      # its other occurrences too (the gazetteer, in find_mentions)
+        return [Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end)]
+    pieces = [p for p in _greedy_keys(doc, m.start, m.end, {k: v for k, v in keys.items() if k != key},
+                                      names.max_len) if p[1] - p[0] < m.end - m.start]
+    covered = {i for s, e, _ in pieces for i in range(s, e)}
+    rest = [t for t in doc[m.start:m.end] if t.i not in covered]
+    # split only names glued by the model: pieces of different labels ("Russia Bennett") or
+    # joined by a lower-case word ("Macron and Lapid"); never "Donald Trump" into two names
+    # and only into names seen at least twice (or aliases), out of a span seen once
+    joined = any(pieces[k][1] < pieces[k + 1][0] for k in range(len(pieces) - 1))
+    sure = all(votes[p_key][label] >= 2 or p_key in rules.aliases
+               for p_key, label in ((tuple(t.text for t in doc[s:e]), label) for s, e, label in pieces))
+    if (len(pieces) >= 2 and sure and sum(votes[key].values()) <= 1
+            and any(label == "PERSON" for _, _, label in pieces)
+            and (joined or len({label for _, _, label in pieces}) > 1)
+            and not any(t.text[:1].isupper() for t in rest)):
+        return [Mention(s, e, label, "split") for s, e, label in pieces]
+    best = keys.get(key, m.label)
+    if (best != m.label and votes[key][best] >= 2 * votes[key][m.label]
+            and not (best == "PERSON" and _after_place_preposition(doc, m, rules))):
+        return [Mention(m.start, m.end, best, "relabel", None, m.title_start, m.title_end)]
+    if m.label == "PERSON" and m.end - m.start == 1 and _after_place_preposition(doc, m, rules):
+        elsewhere = sum(1 for o in body if o.label == "PERSON" and o is not m
+                        and tuple(t.text for t in doc[o.start:o.end]) == key
+                        and not (o.start > 0 and doc[o.start - 1].lower_ in rules.place_prepositions))
+        surname = any(o.label == "PERSON" and o.end - o.start >= 2 and doc[o.end - 1].text == key[0]
+                      for o in body)
+        if not elsewhere and not surname:
+            return [Mention(m.start, m.end, "GPE", "place")]
+    return [m]
+
+
+def _titled(doc: Doc, mentions: list[Mention], lines: list[Line], line_of: dict[int, int],
+            rules: EntityRules) -> list[Mention]:
+    """Titles before person names set; entities inside a title are part of it, not mentions."""
     ent_at_end = {m.end: (m.start, m.label) for m in mentions}
     for ent in doc.ents:
         ent_at_end.setdefault(ent.end, (ent.start, ent.label_))
@@ -856,40 +878,7 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
     """
     suffixes = rules.name_suffixes
     # 1. full names, their variants and their profiles
-    corpus_full: Counter = Counter()
-    for row in rows:
-        if len(_person_parts(row["name"], suffixes)) >= 2:
-            corpus_full[row["name"]] += 1
-    by_ends: dict[tuple, Counter] = defaultdict(Counter)
-    for name, n in corpus_full.items():
-        words = name_words(name)
-        by_ends[(_fold(words[0]), _fold(words[-1]))][name] += n
-    merged: dict[str, tuple[str, str]] = {}
-    for forms in by_ends.values():
-        best = max(forms, key=lambda f: (forms[f], len(f), f))
-        for form in forms:
-            merged[form] = (best, "model" if form == best else "name_variant")
-    # "Organizer John Doe" -> "John Doe": a title word before a full name of its own (names found
-    # in headlines or by the gazetteer keep such words)
-    title_words = rules.extra_titles | rules.modifiers | {h[0].rstrip(".") for h in rules.heads.get(1, ())}
-    canon_counts = Counter()
-    for name, n in corpus_full.items():
-        canon_counts[merged[name][0]] += n
-    tails = {_name_key(name_words(f)): f for f in canon_counts}
-    for name in list(merged):
-        words = name_words(name)
-        tail = _name_key(words[1:])
-        if (len(words) >= 3 and (_fold(words[0]) in title_words or words[0].lower() in common_words)
-                and tail in tails and words[1][:1].isupper() and tails[tail] != merged[name][0]
-                and canon_counts[tails[tail]] >= corpus_full[name]):
-            merged[name] = (tails[tail], "title_prefix")
-    for name in list(merged):   # a variant of a prefixed form follows it
-        target, rule = merged[name]
-        if target in merged and merged[target][0] != target:
-            merged[name] = (merged[target][0], merged[target][1] if rule == "model" else rule)
-    canon_counts = Counter()
-    for name, n in corpus_full.items():
-        canon_counts[merged[name][0]] += n
+    merged, canon_counts = _full_name_forms(rows, rules, common_words)
 
     names_by_doc: dict[str, Counter] = defaultdict(Counter)
     titles_by_doc_name: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -911,35 +900,8 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
         # (a name written first is a family name there: "Mr. Ban" is "Ban Ki-moon")
         return [f for f in found if _fold(name_words(f)[0]) == _fold(name) or first_gender(f) in (None, gender)]
 
-    keys_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # name -> (parts, words) folded
-
-    def keys(f: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        if f not in keys_of:
-            keys_of[f] = (_name_key(_person_parts(f, suffixes)), _name_key(name_words(f)))
-        return keys_of[f]
-
-    def index(pool) -> dict[str, list[str]]:
-        """Names by each of their folded words (candidates share a word with the name sought)."""
-        out: dict[str, list[str]] = defaultdict(list)
-        for f in pool:
-            for word in set(keys(f)[0]) | set(keys(f)[1]):
-                out[word].append(f)
-        return out
-
-    def candidates(words: list[str], pool: dict[str, list[str]]) -> tuple[list[str], str]:
-        key, n = _name_key(words), len(words)
-        near = pool.get(key[-1], []) if key else []
-        last = [f for f in near if len(keys(f)[0]) > n and keys(f)[0][-n:] == key]
-        if last:
-            return last, "surname"
-        near = pool.get(key[0], []) if key else []
-        first = [f for f in near if len(keys(f)[1]) > n and keys(f)[1][:n] == key]
-        if first or n != 1:
-            return first, "first_name"
-        # "Acosta" for "Melba Acosta Febo": a first surname of a name of three words or more
-        middle = [f for f in near if len(keys(f)[0]) >= 3 and key[0] in keys(f)[0][1:-1]]
-        return middle, "surname"
-
+    names = _NameIndex(suffixes)
+    keys, index, candidates = names.keys, names.index, names.candidates
     corpus_surnames = {keys(f)[0][-1] for f in canon_counts}
     full_docs: dict[str, set[str]] = defaultdict(set)      # full name -> documents using it
     for row in rows:
@@ -955,24 +917,7 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
         for name, n in counts.items():
             if name in merged:
                 full[merged[name][0]] += n
-        # two full names of one document, one ending the other ("Francis Gary Powers", "Gary
-        # Powers"; "Crooked Hillary Clinton", "Hillary Clinton") are one person, under the longer
-        # form unless the shorter is a first name and surname (two words or more, the first
-        # capitalised: not "Holtz-Eakin", "de Blasio") that more documents use without the longer
-        # one than use the longer one at all
-        parts = {f: _name_key(_person_parts(f, suffixes)) for f in full}
-        home = {}
-        for f in full:
-            same = [g for g in full if len(parts[g]) >= 2 and len(parts[f]) >= 2 and (
-                parts[g][-len(parts[f]):] == parts[f] or parts[f][-len(parts[g]):] == parts[g])]
-            longest = max(same, key=lambda g: (len(parts[g]), canon_counts[g], g))
-            home[f] = longest
-            for g in same:
-                words = g.split()
-                if (g != longest and len(words) >= 2 and words[0][:1].isupper()
-                        and len(full_docs[g] - full_docs[longest]) > len(full_docs[longest])):
-                    home[f] = g
-                    break
+        home = _document_home(full, canon_counts, full_docs, suffixes)
         for name in counts:
             words = _person_parts(name, suffixes)
             canonical, rule = merged.get(name, (name, "model"))
@@ -1019,6 +964,108 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
             if link is not None:
                 out[(doc_id, name)] = link
     return out
+
+
+def _full_name_forms(rows: list[dict], rules: EntityRules, common_words: frozenset[str]
+                     ) -> tuple[dict[str, tuple[str, str]], Counter]:
+    """(full name as written -> (its canonical form, link_rule), mentions per canonical form) over
+    the corpus's PERSON rows: variants sharing first and last word take the most frequent form;
+    a title word before a full name of its own is dropped."""
+    suffixes = rules.name_suffixes
+    corpus_full: Counter = Counter()
+    for row in rows:
+        if len(_person_parts(row["name"], suffixes)) >= 2:
+            corpus_full[row["name"]] += 1
+    by_ends: dict[tuple, Counter] = defaultdict(Counter)
+    for name, n in corpus_full.items():
+        words = name_words(name)
+        by_ends[(_fold(words[0]), _fold(words[-1]))][name] += n
+    merged: dict[str, tuple[str, str]] = {}
+    for forms in by_ends.values():
+        best = max(forms, key=lambda f: (forms[f], len(f), f))
+        for form in forms:
+            merged[form] = (best, "model" if form == best else "name_variant")
+    # "Organizer John Doe" -> "John Doe": a title word before a full name of its own (names found
+    # in headlines or by the gazetteer keep such words)
+    title_words = rules.extra_titles | rules.modifiers | {h[0].rstrip(".") for h in rules.heads.get(1, ())}
+    canon_counts = Counter()
+    for name, n in corpus_full.items():
+        canon_counts[merged[name][0]] += n
+    tails = {_name_key(name_words(f)): f for f in canon_counts}
+    for name in list(merged):
+        words = name_words(name)
+        tail = _name_key(words[1:])
+        if (len(words) >= 3 and (_fold(words[0]) in title_words or words[0].lower() in common_words)
+                and tail in tails and words[1][:1].isupper() and tails[tail] != merged[name][0]
+                and canon_counts[tails[tail]] >= corpus_full[name]):
+            merged[name] = (tails[tail], "title_prefix")
+    for name in list(merged):   # a variant of a prefixed form follows it
+        target, rule = merged[name]
+        if target in merged and merged[target][0] != target:
+            merged[name] = (merged[target][0], merged[target][1] if rule == "model" else rule)
+    canon_counts = Counter()
+    for name, n in corpus_full.items():
+        canon_counts[merged[name][0]] += n
+    return merged, canon_counts
+
+
+class _NameIndex:
+    """Full names by their folded words, and the full names a partial name may stand for."""
+
+    def __init__(self, suffixes: frozenset[str]):
+        self.suffixes = suffixes
+        self.keys_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # name -> (parts, words) folded
+
+    def keys(self, f: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if f not in self.keys_of:
+            self.keys_of[f] = (_name_key(_person_parts(f, self.suffixes)), _name_key(name_words(f)))
+        return self.keys_of[f]
+
+    def index(self, pool) -> dict[str, list[str]]:
+        """Names by each of their folded words (candidates share a word with the name sought)."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for f in pool:
+            for word in set(self.keys(f)[0]) | set(self.keys(f)[1]):
+                out[word].append(f)
+        return out
+
+    def candidates(self, words: list[str], pool: dict[str, list[str]]) -> tuple[list[str], str]:
+        keys = self.keys
+        key, n = _name_key(words), len(words)
+        near = pool.get(key[-1], []) if key else []
+        last = [f for f in near if len(keys(f)[0]) > n and keys(f)[0][-n:] == key]
+        if last:
+            return last, "surname"
+        near = pool.get(key[0], []) if key else []
+        first = [f for f in near if len(keys(f)[1]) > n and keys(f)[1][:n] == key]
+        if first or n != 1:
+            return first, "first_name"
+        # "Acosta" for "Melba Acosta Febo": a first surname of a name of three words or more
+        middle = [f for f in near if len(keys(f)[0]) >= 3 and key[0] in keys(f)[0][1:-1]]
+        return middle, "surname"
+
+
+def _document_home(full: Counter, canon_counts: Counter, full_docs: dict[str, set[str]],
+                   suffixes: frozenset[str]) -> dict[str, str]:
+    """Each full name of one document -> the form it goes by there. Two full names, one ending
+    the other ("Francis Gary Powers", "Gary Powers"; "Crooked Hillary Clinton", "Hillary
+    Clinton") are one person, under the longer form unless the shorter is a first name and
+    surname (two words or more, the first capitalised: not "Holtz-Eakin", "de Blasio") that more
+    documents use without the longer one than use the longer one at all."""
+    parts = {f: _name_key(_person_parts(f, suffixes)) for f in full}
+    home = {}
+    for f in full:
+        same = [g for g in full if len(parts[g]) >= 2 and len(parts[f]) >= 2 and (
+            parts[g][-len(parts[f]):] == parts[f] or parts[f][-len(parts[g]):] == parts[g])]
+        longest = max(same, key=lambda g: (len(parts[g]), canon_counts[g], g))
+        home[f] = longest
+        for g in same:
+            words = g.split()
+            if (g != longest and len(words) >= 2 and words[0][:1].isupper()
+                    and len(full_docs[g] - full_docs[longest]) > len(full_docs[longest])):
+                home[f] = g
+                break
+    return home
 
 
 def _corpus_link(pool: list[str], features: set[str], profiles: dict[str, _Person], background: dict[str, float],

@@ -74,7 +74,7 @@ from pipeline.steps.quotes.reported import (
 from pipeline.steps.quotes.assemble import join_attributions, pieces_of, row_text
 from pipeline.steps.quotes.rules import kind_of
 from pipeline.steps.quotes.spans import apply_span_conventions
-from pipeline.steps.quotes.speakers import TYPE_PRIORITY, SpeakerResolver, _naming_participle, _poll_of_share
+from pipeline.steps.quotes.speakers import TYPE_PRIORITY, SpeakerResolver, _naming_participle, _poll_of_share, corpus_says
 from pipeline.steps.quotes.syntax import (
     Attribution,
     _cue_lemma,
@@ -560,10 +560,12 @@ def _document_keys(out_dir: Path, documents: dict[str, dict], by_doc: dict[str, 
 
 
 def _corpus_unchanged(by_doc: dict[str, list[Mention]] | None):
-    """Whether what the corpus says of the mentions an earlier extraction read is still so."""
+    """Whether every question an earlier extraction asked of what the corpus says of the
+    document's mentions (SpeakerResolver.consulted) has the same answer now."""
     def check(doc_id: str, result: tuple[list[dict], dict]) -> bool:
-        now = {(m.token_start, m.token_end): (m.titles, m.described) for m in (by_doc or {}).get(doc_id, [])}
-        return all(now.get(tokens) == said for tokens, said in result[1].items())
+        now = {(m.token_start, m.token_end): m for m in (by_doc or {}).get(doc_id, [])}
+        return all((s, e) in now and corpus_says(now[(s, e)], kind, word) == answer
+                   for (s, e, kind, word), answer in result[1].items())
     return check
 
 

@@ -23,6 +23,16 @@ from pipeline.steps.quotes.syntax import (
 )
 
 
+def corpus_says(m: Mention, kind: str, word: str) -> bool:
+    """What the corpus says of a mention, asked one word at a time: "described", whether its
+    entity's descriptions hold `word`; "titles", whether one of its titles (the entity's, or the
+    one written with it) has `word` as a word of its own."""
+    if kind == "described":
+        return word in m.described
+    titles = " ".join(m.titles) + " " + (m.title or "").lower()
+    return bool(re.search(rf"\b{re.escape(word)}\b", titles))
+
+
 class SpeakerResolver:
     """Canonical speakers by name, pronoun, role and recency (no coreference model)."""
 
@@ -54,14 +64,16 @@ class SpeakerResolver:
         first_name_genders(filter(None, (first_name_of(m.name) for m in persons)))   # one batch
         self._first_names: dict[str, tuple[str, str] | None] = {}
         self._described: dict[str, set[str]] | None = None
-        # what the corpus says of a mention (its entity's titles and descriptions) that was read,
-        # by the mention's tokens: the document's quotes depend on these and on nothing else the
-        # corpus says (an incremental run reuses them while these are unchanged)
-        self.consulted: dict[tuple[int, int], tuple[tuple, tuple]] = {}
+        # every question asked of what the corpus says of a mention (its entity's titles and
+        # descriptions) with its answer, by (mention tokens, kind, word): the document's quotes
+        # depend on these answers and on nothing else the corpus says (an incremental run reuses
+        # them while the answers hold)
+        self.consulted: dict[tuple[int, int, str, str], bool] = {}
 
-    def _corpus_view(self, m: Mention) -> Mention:
-        self.consulted[(m.token_start, m.token_end)] = (m.titles, m.described)
-        return m
+    def _corpus_says(self, m: Mention, kind: str, word: str) -> bool:
+        answer = corpus_says(m, kind, word)
+        self.consulted[(m.token_start, m.token_end, kind, word)] = answer
+        return answer
 
     # -- helpers -------------------------------------------------------------------------------
     def _mentions_in(self, start: int, end: int) -> list[Mention]:
@@ -278,7 +290,7 @@ class SpeakerResolver:
         person_word = low in _role_heads(config) or low in config.title_words or \
             low in config.person_role_nouns or lemma in config.person_role_nouns or \
             (len(low) > 6 and low.endswith(config.person_suffixes)) or \
-            any(low in self._corpus_view(m).described for m in self.mentions if m.label == "PERSON")
+            any(self._corpus_says(m, "described", low) for m in self.mentions if m.label == "PERSON")
         if not person_word or head.pos_ not in ("NOUN", "PROPN") or head.tag_ in ("NNS", "NNPS"):
             return None
         if {low, lemma} & (config.unnamed_nouns | config.share_nouns | config.document_nouns |
@@ -466,6 +478,10 @@ class SpeakerResolver:
         def fits_words(words) -> bool:
             return (lemma in words or head.lower_ in words) and all(p in words for p in proper)
 
+        def corpus_fits(m: Mention) -> bool:       # fits_words of what the corpus says of m
+            return (self._corpus_says(m, "described", lemma) or self._corpus_says(m, "described", head.lower_)) \
+                and all(self._corpus_says(m, "described", p) for p in proper)
+
         described = self._descriptions()
         names = {name for name, words in described.items() if fits_words(words)}
         if not names and proper:
@@ -489,7 +505,7 @@ class SpeakerResolver:
             if {lemma, head.lower_} & (self.config.unnamed_nouns | self.config.share_nouns) or \
                     any(c.dep_ == "relcl" and self.doc[c.left_edge.i - 1].text != "," for c in head.children):
                 return None
-            names = {m.name for m in self.mentions if m.label == "PERSON" and fits_words(self._corpus_view(m).described)}
+            names = {m.name for m in self.mentions if m.label == "PERSON" and corpus_fits(m)}
             if len(names) != 1:
                 return None
         fits = [m for m in self.mentions if m.label == "PERSON" and m.name in names]
@@ -609,10 +625,9 @@ class SpeakerResolver:
         adjectives = [w for w in words if w[:1].isalpha() and w not in role_key.split() and w not in ("the", "a", "an", "former", "its", "his", "her", "their")]
 
         def says(m: Mention, word: str) -> bool:
-            titles = " ".join(self._corpus_view(m).titles) + " " + (m.title or "").lower()
             # (the role and a place or party word may come from how the document describes
             # them: "Florida Sen. Marco Rubio" is "the Florida senator")
-            return bool(re.search(rf"\b{re.escape(word)}\b", titles)) or word in self._descriptions().get(m.name, set())
+            return self._corpus_says(m, "titles", word) or word in self._descriptions().get(m.name, set())
 
         persons = [m for m in self.mentions if m.label == "PERSON"]
         # An adjective said of nobody in the document cannot tell people apart ("the Independent
