@@ -471,7 +471,7 @@ def run_quotes(engine: DaskEngine, out_dir: Path, config_dir: Path) -> dict:
     record = StageRecord(quotes.STAGE, out_dir, config_files=config_files(config_dir, quotes.STAGE))
     record.add_input_tables(DOCUMENTS.name, TOKENS.name, MENTIONS.name, ENTITIES.name)
     config = quotes.load_config(config_dir)
-    documents = {row["doc_id"]: row for row in read_table(DOCUMENTS, out_dir, columns=["doc_id", "text"]).to_pylist()}
+    documents = {row["doc_id"]: row for row in read_table(DOCUMENTS, out_dir, columns=["doc_id", "text", "source"]).to_pylist()}
     for row in read_table(BODIES, out_dir, columns=["doc_id", "body_segments"]).to_pylist():
         documents[row["doc_id"]]["body_segments"] = row["body_segments"]
     by_doc = mentions_from_tables(out_dir)
@@ -595,4 +595,19 @@ def run_dask(input_dir: Path, out_dir: Path, config_dir: Path | None, where: dic
     gathered = run_all(input_dir, out_dir, config_dir, where, force=force, run_one=engine.run_stage)
     if engine.counts:           # nothing ran: the cache is left as it was
         engine.cache.prune()
-    return gathered
+    return {**gathered, "worker_peak_rss_mb": worker_peaks(client)}
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024      # Linux: kilobytes
+
+
+def worker_peaks(client) -> dict[str, float]:
+    """Each worker's peak resident memory so far, in MB, by worker address (`bench --dask-scale`
+    shows that it stays flat as the corpus grows: a worker holds one partition at a time)."""
+    try:
+        return {address: round(mb, 1) for address, mb in sorted(client.run(_peak_rss_mb).items())}
+    except Exception:           # a cluster that cannot answer costs the figure, never the run
+        return {}

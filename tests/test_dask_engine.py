@@ -189,8 +189,10 @@ def test_dask_run_gives_the_local_engines_tables(client, seed_outputs, tmp_path)
     import pandas as pd
 
     out = tmp_path / "out"
-    dask_engine.run_dask(SEEDS, out, None, partition_docs=2, client=client)
+    gathered = dask_engine.run_dask(SEEDS, out, None, partition_docs=2, client=client)
     assert _hashes(out) == _hashes(seed_outputs)
+    peaks = gathered["worker_peak_rss_mb"]          # each worker's own peak, for bench --dask-scale
+    assert len(peaks) == 2 and all(mb > 50 for mb in peaks.values()), peaks
     pd.testing.assert_frame_equal(pd.read_parquet(out / "claims.parquet"), pd.read_parquet(seed_outputs / "claims.parquet"))
     for stage in dask_engine.DISTRIBUTED:
         engine = _manifest(out, stage)["engine"]

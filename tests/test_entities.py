@@ -665,3 +665,31 @@ FAMILY_CASES = [
 def test_a_first_name_before_a_known_surname_is_a_person(rules, tokens, ents, expected):
     doc = make_doc(tokens, ents)
     assert expected in [(doc[m.start:m.end].text, m.label) for m in find_mentions(doc, rules)]
+
+
+@pytest.mark.parametrize("doc_rows, name, linked", [
+    # a letter dropped from the document's full name: the writer's typo
+    ([("Tyresha McClenney", None), ("McLenney", None)], "McLenney", "PERSON:tyresha-mcclenney"),
+    ([("Harold Bornstein", None), ("Bornsten", None)], "Bornsten", "PERSON:harold-bornstein"),
+    # two letters from a long surname
+    ([("Tyresha McClenney", None), ("McLenny", None)], "McLenny", "PERSON:tyresha-mcclenney"),
+    # negative: two letters from a short surname are another name
+    ([("Scott Walker", None), ("Welkar", None)], "Welkar", "PERSON:welkar"),
+    # negative: a short name is left alone ("Hill" is not "Hall")
+    ([("Jane Hall", None), ("Hill", None)], "Hill", "PERSON:hill"),
+    # negative: a family in the plural
+    ([("Hillary Clinton", None), ("Clintons", None)], "Clintons", "PERSON:clintons"),
+    # negative: another initial
+    ([("Harold Bornstein", None), ("Hornstein", None)], "Hornstein", "PERSON:hornstein"),
+    # negative: a surname of the corpus's own full names is that other person ("Johnston")
+    ([("Jeh Johnson", None), ("Johnston", None)], "Johnston", "PERSON:mary-johnston"),
+    # negative: two full names of the document fit, nothing says which
+    ([("Ann Bornstein", None), ("Harold Bornsteen", None), ("Bornsten", None)], "Bornsten", "PERSON:bornsten"),
+])
+def test_a_misspelt_surname_links_to_the_one_full_name_it_can_be(rules, doc_rows, name, linked):
+    rows = [row("a", "Mary Johnston")] + [row("x", n, title=t) for n, t in doc_rows]
+    rows, _ = link_mentions(rows, rules)
+    by = {r["name"]: (r["entity_id"], r["link_rule"]) for r in rows if r["doc_id"] == "x"}
+    assert by[name][0] == linked
+    if by[name][0] != f"PERSON:{name.lower()}" and name != "Johnston":
+        assert by[name][1] == "same_doc_spelling"

@@ -189,3 +189,20 @@ def test_workers(setting, documents, cores, expected):
     from pipeline.steps.parse import workers
 
     assert workers(setting, documents, cores) == expected
+
+
+@pytest.mark.parametrize("segments, holds", [
+    ([{"body_start": 0, "text_start": 10, "length": 11}], True),     # the body where it was
+    ([{"body_start": 0, "text_start": 12, "length": 11}], False),    # a line before it grew: moved
+    ([{"body_start": 0, "text_start": 10, "length": 6},              # the same words, now two lines
+      {"body_start": 6, "text_start": 30, "length": 5}], False),
+])
+def test_earlier_rows_are_copied_only_where_their_offsets_still_hold(segments, holds):
+    import pyarrow as pa
+
+    from pipeline.steps.parse import _offsets_hold
+
+    # "Hello world" parsed when it sat at offset 10 of documents.text
+    tokens = pa.table({"body_start": pa.array([0, 6], pa.int64()), "text": ["Hello", "world"],
+                       "start": pa.array([10, 16], pa.int64()), "end": pa.array([15, 21], pa.int64())})
+    assert _offsets_hold(tokens, segments) is holds

@@ -147,3 +147,83 @@ def test_polnear_gender_gold_and_score(tmp_path):
     # without canonical speakers: only the attributions whose own source states it
     gold = polnear_gender_gold(tmp_path / "dev.jsonl", None)
     assert [(g["i"], g["gender"]) for g in gold["d"]] == [(0, "female"), (2, "male"), (3, "female")]
+
+
+# Hand-built sentences (no model): (word, head index in the sentence, dep, pos).
+_VISITED = [("Aung", 3, "compound", "PROPN"), ("San", 3, "compound", "PROPN"), ("Suu", 3, "compound", "PROPN"),
+            ("Kyi", 4, "nsubj", "PROPN"), ("left", 4, "ROOT", "VERB"), ("after", 7, "mark", "SCONJ"),
+            ("she", 7, "nsubj", "PRON"), ("spoke", 4, "advcl", "VERB"), (".", 4, "punct", "PUNCT")]
+_HER_PART = [("For", 6, "prep", "ADP"), ("her", 2, "poss", "PRON"), ("part", 0, "pobj", "NOUN"),
+             (",", 6, "punct", "PUNCT"), ("Suu", 5, "compound", "PROPN"), ("Kyi", 6, "nsubj", "PROPN"),
+             ("waited", 6, "ROOT", "VERB"), (".", 6, "punct", "PUNCT")]
+_WAITED = [("Suu", 1, "compound", "PROPN"), ("Kyi", 2, "nsubj", "PROPN"), ("waited", 2, "ROOT", "VERB"),
+           (".", 2, "punct", "PUNCT")]
+_SHE_SPOKE = [("She", 1, "nsubj", "PRON"), ("spoke", 1, "ROOT", "VERB"), (".", 1, "punct", "PUNCT")]
+_SAID_SHE = [("Suu", 1, "compound", "PROPN"), ("Kyi", 2, "nsubj", "PROPN"), ("said", 2, "ROOT", "VERB"),
+             ("she", 4, "nsubj", "PRON"), ("left", 2, "ccomp", "VERB"), (".", 2, "punct", "PUNCT")]
+_SAID_BUT_SHE = [("Suu", 1, "compound", "PROPN"), ("Kyi", 2, "nsubj", "PROPN"), ("said", 2, "ROOT", "VERB"),
+                 ("so", 2, "advmod", "ADV"), ("but", 2, "cc", "CCONJ"), ("she", 6, "nsubj", "PRON"),
+                 ("left", 2, "conj", "VERB"), (".", 2, "punct", "PUNCT")]
+_CHALLENGED = [("Suu", 1, "compound", "PROPN"), ("Kyi", 2, "nsubj", "PROPN"), ("challenged", 2, "ROOT", "VERB"),
+               ("her", 2, "dobj", "PRON"), ("when", 6, "advmod", "SCONJ"), ("she", 6, "nsubj", "PRON"),
+               ("ran", 2, "advcl", "VERB"), (".", 2, "punct", "PUNCT")]
+_AFTER_SHE_LEFT = [("After", 2, "mark", "SCONJ"), ("she", 2, "nsubj", "PRON"), ("left", 6, "advcl", "VERB"),
+                   (",", 6, "punct", "PUNCT"), ("Suu", 5, "compound", "PROPN"), ("Kyi", 6, "nsubj", "PROPN"),
+                   ("came", 6, "ROOT", "VERB"), (".", 6, "punct", "PUNCT")]
+_QUOTING = [("Suu", 1, "compound", "PROPN"), ("Kyi", 2, "nsubj", "PROPN"), ("said", 2, "ROOT", "VERB"),
+            ('"', 4, "punct", "PUNCT"), ("she", 5, "nsubj", "PRON"), ("left", 2, "ccomp", "VERB"),
+            ('"', 5, "punct", "PUNCT"), (".", 2, "punct", "PUNCT")]
+_WITH_ROE = [("Suu", 1, "compound", "PROPN"), ("Kyi", 2, "nsubj", "PROPN"), ("met", 2, "ROOT", "VERB"),
+             ("Roe", 2, "dobj", "PROPN"), ("after", 6, "mark", "SCONJ"), ("she", 6, "nsubj", "PRON"),
+             ("spoke", 2, "advcl", "VERB"), (".", 2, "punct", "PUNCT")]
+
+
+def _narrative_gender(config, sentences):
+    from spacy.tokens import Doc
+
+    from pipeline.steps.docs import shared_vocab
+    from pipeline.steps.quotes.mentions import Mention
+    from pipeline.steps.quotes.speakers import SpeakerResolver
+
+    words, heads, deps, pos, starts, mentions = [], [], [], [], [], []
+    for sentence in sentences:
+        base = len(words)
+        for k, (word, head, dep, tag) in enumerate(sentence):
+            words.append(word), heads.append(base + head), deps.append(dep), pos.append(tag)
+            starts.append(k == 0)
+        names = [k for k, (w, *_) in enumerate(sentence) if w in ("Aung", "Suu")]
+        first = names[0] if names else None
+        if first is not None:
+            mentions.append((base + first, base + next(k for k, (w, *_) in enumerate(sentence) if w == "Kyi") + 1,
+                             "Aung San Suu Kyi"))
+        if any(w == "Roe" for w, *_ in sentence):
+            k = next(k for k, (w, *_) in enumerate(sentence) if w == "Roe")
+            mentions.append((base + k, base + k + 1, "John Roe"))
+    lemmas = [{"said": "say"}.get(w, w.lower()) for w in words]
+    doc = Doc(shared_vocab(), words=words, heads=heads, deps=deps, pos=pos, lemmas=lemmas, sent_starts=starts)
+    ms = [Mention("t", s, e, doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), doc[s:e].text, "PERSON",
+                  None, f"PERSON:{name}", name) for s, e, name in mentions]
+    return SpeakerResolver(doc, ms, config).gender_of("Aung San Suu Kyi")
+
+
+@pytest.mark.parametrize("sentences, expected", [
+    # a sentence of the writer's naming her alone as a subject, with a "she" after the name as the
+    # subject of a clause joined to hers, says it before the first-name list ("Aung", a man's name)
+    ([_VISITED], ("female", "narrative:she")),
+    # negative: no such sentence: the first-name list decides
+    ([_WAITED], ("male", "first_name:Aung")),
+    # negative: the next sentence's "She", a possessive ("For her part"), a reported clause ("said
+    # she left", "said so but she left"), a pronoun before the name ("After she left, X came"), another person by pronoun
+    # ("challenged her when she ran"), inside quotation marks, or named: no vote
+    ([_WAITED, _SHE_SPOKE], ("male", "first_name:Aung")),
+    ([_HER_PART], ("male", "first_name:Aung")),
+    ([_SAID_SHE], ("male", "first_name:Aung")),
+    ([_SAID_BUT_SHE], ("male", "first_name:Aung")),
+    ([_AFTER_SHE_LEFT], ("male", "first_name:Aung")),
+    ([_CHALLENGED], ("male", "first_name:Aung")),
+    ([_QUOTING], ("male", "first_name:Aung")),
+    ([_WITH_ROE], ("male", "first_name:Aung")),
+], ids=["joined-clause", "none", "next-sentence", "possessive", "reported", "reporting-verb", "cataphora",
+        "object", "quoting", "two-people"])
+def test_gender_from_the_writers_own_sentences(config, sentences, expected):
+    assert _narrative_gender(config, sentences) == expected

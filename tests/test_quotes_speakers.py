@@ -15,7 +15,12 @@ APPOSITIVES = [
     ("Smith's agent, John Doe, said the contract talks had stalled again.", "John Doe", "Smith's agent"),
     ('"We never saw water this high," said a retired nurse from a small river town, Mary Doe.',
      "Mary Doe", "retired nurse from a small river town"),
+    # the name's own title between the comma and the name
+    ("Trump's running mate, Indiana Gov. Mike Pence, said he would release his returns soon.",
+     "Mike Pence", "Trump's running mate"),
     # negative: a name that is not the description's apposition is not the speaker
+    ("A friend of Indiana Gov. Mike Pence said he would release his returns soon.",
+     "A friend of Indiana Gov. Mike Pence", None),
     ("The wife of John Doe said the contract talks had stalled again.", "The wife of John Doe", None),
     ("John Doe's agent said the contract talks had stalled again.", "John Doe's agent", None),
 ]
@@ -400,11 +405,17 @@ ISSUERS = [
     ("Bernie Sanders spoke in Iowa on Monday.\nHis statement said the race was close.", "Bernie Sanders"),
     # negative: "its" is no person's: the phrase stays as written, never the pronoun as a name
     ("Acme Corporation grew on Monday.\nIts statement said the race was close.", "Its statement"),
+    # a person's name as the owner: the person's organisation, or the person's document
+    ("Bernie Sanders spoke in Iowa on Monday.\nBernie Sanders's campaign said the race was close.",
+     "Sanders campaign"),
+    ("Bernie Sanders spoke in Iowa on Monday.\nBernie Sanders's statement said the race was close.",
+     "Bernie Sanders"),
 ]
 
 
 @pytest.mark.parametrize("text, speaker", ISSUERS, ids=["poll-by", "conducted-by", "from", "owner", "of", "nested-from",
-                                                        "his-campaign", "his-statement", "its-statement"])
+                                                        "his-campaign", "his-statement", "its-statement",
+                                                        "name-campaign", "name-statement"])
 def test_the_issuer_of_a_document(extract, text, speaker):
     rows = extract(text)
     assert rows and rows[-1]["speaker"] == speaker, rows
@@ -518,3 +529,25 @@ def test_author_tagline_names_the_author_in_full(extract):
     text = ("Jane Roe spoke at the convention.\nI said the plan would fail.\n"
             "Jane was a class act, touching and inspiring.")
     test_first_person_is_the_author_of_a_tagged_piece(extract, text, None)
+
+
+@pytest.mark.parametrize("words, mentions, speaker, title", [
+    # a headline's title word without its dot and a surname, tagged as one ORG: the person of the
+    # document named in full with that surname
+    ("GOP Rep McCaul says so . Rep. Michael McCaul spoke .".split(),
+     [(0, 3, "ORG", "GOP Rep McCaul"), (7, 9, "PERSON", "Michael McCaul")], "Michael McCaul", "GOP Rep"),
+    # negative: nobody of the document has that surname
+    ("GOP Rep McCaul says so . Rep. Michael Smith spoke .".split(),
+     [(0, 3, "ORG", "GOP Rep McCaul"), (7, 9, "PERSON", "Michael Smith")], None, None),
+    # negative: two people of the document have it
+    ("GOP Rep McCaul says so . Michael McCaul and Linda McCaul spoke .".split(),
+     [(0, 3, "ORG", "GOP Rep McCaul"), (6, 8, "PERSON", "Michael McCaul"), (9, 11, "PERSON", "Linda McCaul")],
+     None, None),
+], ids=["surname", "nobody", "two"])
+def test_title_and_surname_tagged_as_organisation_is_the_person(config, words, mentions, speaker, title):
+    from pipeline.steps.quotes.syntax import Attribution
+
+    _, resolver = _resolver_on(words, None, None, mentions, config)
+    att = Attribution("direct", (0, 1), "test")
+    found = resolver._person_after_title(resolver.mentions[0], att)
+    assert (found.name if found else None, att.extra.get("speaker_title")) == (speaker, title)

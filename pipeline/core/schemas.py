@@ -159,7 +159,7 @@ MENTIONS = TableSpec(
         _f("entity_id", STR, True),
         _f("rule_id", STR),
         # how the mention was linked to its entity: model (its own name), alias, same_doc_surname,
-        # same_doc_first_name, name_variant, title_prefix, corpus_unique, corpus_context,
+        # same_doc_first_name, same_doc_spelling, name_variant, title_prefix, corpus_unique, corpus_context,
         # corpus_dominant, acronym, dotted, person_group (pipeline/steps/entities.py)
         _f("link_rule", STR, True),
     ]),
@@ -205,7 +205,7 @@ QUOTES = TableSpec(
         _f("speaker_title", STR, True),     # a description the speaker was reduced from ("The
                                             # hotel's general manager" in "..., Jane Roe")
         _f("speaker_gender", STR, True),    # female / male / unknown; null when no person speaks
-        _f("gender_evidence", STR, True),   # what decided: pronoun:she, honorific:Mrs., first_name:Mary
+        _f("gender_evidence", STR, True),   # what decided: pronoun:she, honorific:Mrs., narrative:she, first_name:Mary
         _f("resolution", STR),              # explicit / pronoun / author / role / continuation / none
         _f("rule_id", STR),
         _f("rule_trace", STR),              # the rule that found the row, then each repair applied
@@ -256,7 +256,7 @@ CLAIMS = TableSpec(
         _f("speaker_entity_id", STR, True),
         _f("speaker_title", STR, True),
         _f("speaker_gender", STR, True),    # female / male / unknown (null: the speaker is no person)
-        _f("gender_evidence", STR, True),   # pronoun:she, honorific:Mrs., first_name:Mary
+        _f("gender_evidence", STR, True),   # pronoun:she, honorific:Mrs., narrative:she, first_name:Mary
         _f("speaker_text", STR, True),      # the speaker as written ("he", "an official")
         _f("resolution", STR, True),        # how the speaker was resolved (quotes.resolution)
         _f("type", STR),

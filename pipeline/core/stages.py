@@ -22,7 +22,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]     # pipeline/: code names ar
 
 # Modules every stage uses (reading and writing tables, configs, manifests, errors, finding the model
 # package): a change to one of them reruns every stage.
-CORE = ("__init__", "__main__", "cli", "core/__init__", "core/config", "core/errors", "core/generation", "core/io",
+CORE = ("__init__", "__main__", "cli", "core/__init__", "core/config", "core/doc_cache", "core/errors", "core/generation", "core/io",
         "core/manifest", "core/model", "core/progress", "core/schemas", "core/stages", "steps/__init__")
 
 

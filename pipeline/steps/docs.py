@@ -21,16 +21,27 @@ from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from pipeline.core.io import iter_row_groups
+from pipeline.core.doc_cache import digest
+from pipeline.core.io import iter_row_groups, read_table, table_path
 from pipeline.core.progress import Progress
-from pipeline.core.schemas import TOKENS
+from pipeline.core.schemas import BODIES, TOKENS
+
+
+@lru_cache(maxsize=1)
+def blank_english():
+    """spaCy's blank English pipeline (its tokenizer, no model), built once per process (a third of
+    a second each time): only for tokenizing strings (entities' alias forms)."""
+    import spacy
+
+    return spacy.blank("en")
 
 
 @lru_cache(maxsize=1)
 def shared_vocab() -> Vocab:
     """An English vocab with lexical attributes (is_stop, like_num...) and no model weights.
     Made from the language's defaults alone, as spacy.blank("en") makes its vocab, without building
-    a tokenizer and a pipeline nothing uses (a quarter of a second in every stage's process)."""
+    a tokenizer and a pipeline a stage that only rebuilds Docs never uses (a quarter of a second in
+    each such process). Not blank_english()'s vocab: its tokenizer only gives strings."""
     from spacy.lang.en import English
     from spacy.vocab import create_vocab
 
@@ -153,11 +164,36 @@ REBUILD_COLUMNS = ("text", "whitespace", "lemma", "pos", "tag", "dep", "head", "
                    "start", "end")
 
 
+def document_order(out_dir: Path) -> list[str]:
+    """The parsed documents' ids in tokens.parquet's order (every stage's row order)."""
+    ids = pq.read_table(table_path(TOKENS, out_dir), columns=["doc_id"]).column("doc_id")   # one column, unvalidated
+    return [str(d) for d in pc.unique(pc.cast(ids, pa.string())).to_pylist()]
+
+
+def body_keys(out_dir: Path) -> dict[str, str]:
+    """doc_id -> digest of what a document's tokens are made from (its body and where the body's
+    pieces sit in documents.text): with parse's settings unchanged, equal keys mean equal tokens,
+    as the incremental parse itself relies on. The key of a document's per-stage cache entry."""
+    table = read_table(BODIES, out_dir, columns=["doc_id", "body", "body_segments"])
+    return {doc_id: digest(body, segments) for doc_id, body, segments
+            in zip(*(table.column(c).to_pylist() for c in ("doc_id", "body", "body_segments")))}
+
+
 def split_documents(table: pa.Table, only: Iterable[str] | None = None) -> Iterator[tuple[str, dict]]:
     """(doc_id, column -> its values as a list) per document of a token table: every column but
     doc_id, or `only` those."""
     for doc_id, columns, _ in _split(table, only):
         yield doc_id, columns
+
+
+def document_slices(table: pa.Table) -> Iterator[tuple[str, pa.Table]]:
+    """(doc_id, its rows) per document of a table whose rows are grouped by document (zero-copy slices)."""
+    doc_ids = table.column("doc_id").to_numpy(zero_copy_only=False)
+    if not len(doc_ids):
+        return
+    boundaries = np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1
+    for start, stop in zip([0, *boundaries.tolist()], [*boundaries.tolist(), len(doc_ids)]):
+        yield str(doc_ids[start]), table.slice(start, stop - start)
 
 
 def _split(table: pa.Table, only: Iterable[str] | None = None) -> Iterator[tuple[str, dict, tuple[int, int]]]:
@@ -175,21 +211,28 @@ def _split(table: pa.Table, only: Iterable[str] | None = None) -> Iterator[tuple
 
 
 def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None, progress: str | None = None,
-                     fine_grained: bool = True) -> Iterator[ParsedDoc]:
-    """Every parsed document in `out_dir`, streamed a row group at a time.
+                     fine_grained: bool = True, only: set[str] | None = None) -> Iterator[ParsedDoc]:
+    """Every parsed document in `out_dir` (or `only` those doc_ids), streamed a row group at a time.
 
     With `progress` (a stage name), a terminal shows documents done and documents per second.
     `fine_grained=False` leaves out the fine-grained tags and the morphology (a quarter of the
     rebuild's time), for a reader that never looks at `tag_` or `morph`.
     """
+    if only is not None and not only:
+        return
     vocab = vocab or shared_vocab()
-    total = None
-    if progress:
+    total = len(only) if only is not None else None
+    if progress and total is None:
         sentences = Path(out_dir) / "sentences.parquet"
         if sentences.exists():
             total = len(pq.read_table(sentences, columns=["doc_id"]).column("doc_id").unique())
+    wanted = pa.array(sorted(only), pa.string()) if only is not None else None
     with Progress(progress or "docs", total=total, enabled=None if progress else False) as shown:
         for table in iter_row_groups(TOKENS, out_dir):
+            if wanted is not None:      # the other documents' rows are dropped before any is rebuilt
+                table = table.filter(pc.is_in(pc.cast(table.column("doc_id"), pa.string()), value_set=wanted))
+                if not table.num_rows:
+                    continue
             for parsed in parsed_docs_of(table, vocab, fine_grained):
                 yield parsed
                 shown.update(1)

@@ -33,6 +33,8 @@ then gives every mention an entity and records the evidence in `mentions.link_ru
 - `corpus_person` (a rule_id): an ORG/GPE name that is a person in most other documents using it;
 - `same_doc_surname` / `same_doc_first_name` / `same_doc_full_name`: a person the same document
   names in full ("Bennett", "WALLACE", "Crooked Hillary Clinton" -> "Hillary Clinton");
+- `same_doc_spelling`: a surname misspelt, a letter or two from the one full name of the
+  document it can be ("McLenney" -> "Tyresha McClenney");
 - `name_variant` / `title_prefix`: forms of one full name ("Donald J. Trump"; "Organizer John Doe");
 - `corpus_unique` / `corpus_context` / `corpus_dominant`: a surname with no full name in its
   document -> the only full name of the corpus with it, or the one whose documents look like this
@@ -55,14 +57,15 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from pipeline.core.config import (DEFAULT_CONFIG_DIR, compile_regex, config_files, load_stage_config, load_toml,
                      reject_unknown_keys, require)
-from pipeline.steps.docs import iter_parsed_docs, shared_vocab
+from pipeline.steps.docs import blank_english, body_keys, document_order, iter_parsed_docs, shared_vocab
+from pipeline.core.doc_cache import DocumentCache, settings_key
 from pipeline.core.errors import STAGE_REJECT_CODES, ConfigError, document_failure, without_failing_step
 from pipeline.core.io import replace_stage_rejects, write_table
 from pipeline.core.manifest import StageRecord
@@ -106,6 +109,8 @@ class EntityRules:
     place_prepositions: frozenset[str]
     context_posterior: float
     context_smoothing: float
+    misspelling_min_length: int
+    two_edit_min_length: int
     person_min_documents: int
     honorific_gender: dict[str, str]              # "mr." -> male (lower case)
     honorific_first_name_share: float
@@ -147,9 +152,7 @@ _TOKENIZER = None
 def shared_vocab_tokenizer():
     global _TOKENIZER
     if _TOKENIZER is None:
-        import spacy
-
-        _TOKENIZER = spacy.blank("en").tokenizer
+        _TOKENIZER = blank_english().tokenizer
     return _TOKENIZER
 
 
@@ -217,6 +220,8 @@ def compile_rules(config: dict, aliases: list[dict] | None = None, source: str =
         place_prepositions=frozenset(w.lower() for w in strs("linking.place_prepositions")),
         context_posterior=float(need("linking.context_posterior", (int, float))),
         context_smoothing=float(need("linking.context_smoothing", (int, float))),
+        misspelling_min_length=need("linking.misspelling_min_length", int),
+        two_edit_min_length=need("linking.two_edit_min_length", int),
         person_min_documents=need("linking.person_min_documents", int),
         honorific_gender={**{w.lower(): "male" for w in strs("linking.male_honorifics")},
                           **{w.lower(): "female" for w in strs("linking.female_honorifics")}},
@@ -634,112 +639,11 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
     usable = {k for k, line in enumerate(lines) if line.kind in ("body", "headline")}
     body_lines = [(lines[k].start, lines[k].end) for k in usable if lines[k].kind == "body"]
 
-    def kind(m: Mention) -> str:
-        return lines[line_of[m.start]].kind if m.start in line_of else "none"
-
-    # 1. the model's entities (trimmed; a leading title inside a PERSON span moved out)
-    model: list[Mention] = []
-    for ent in doc.ents:
-        if ent.label_ not in rules.labels:
-            continue
-        m = _trim(doc, Mention(ent.start, ent.end, ent.label_, "model"), rules)
-        if m is None or line_of.get(m.start) not in usable:
-            continue
-        if m.label == "PERSON":
-            name_start = _leading_title(doc, m, rules)
-            if name_start > m.start:
-                m.title_start, m.title_end, m.start = m.start, name_start, name_start
-            if not any(t.text[:1].isupper() for t in doc[m.start:m.end]):
-                continue
-        # an organisation that is only a title word before a title ("Defense" in "Defense Minister")
-        if m.label in ("ORG", "PERSON", "NORP") and all(_is_title_word(t, rules) for t in doc[m.start:m.end]) \
-                and _head_at(doc, m.end + 1, 0, rules) and m.title_start is None:
-            continue
-        model.append(m)
-
-    # 2. Matcher patterns (organisations the model misses)
-    labels = rules.pattern_labels
-    patterns: list[Mention] = []
-    for match_id, start, end in rules.matcher(doc.vocab)(doc):
-        rule = doc.vocab.strings[match_id]
-        m = _trim(doc, Mention(start, end, labels[rule], f"pattern:{rule}"), rules)
-        if m is not None and rule == GROUP_PATTERN:
-            m = _group_owner(doc, m)
-        if m is not None and line_of.get(m.start) in usable:
-            patterns.append(m)
-    # a pattern inside a longer model entity of the same label adds nothing ("Russian Foreign
-    # Ministry" found whole by the model, "Foreign Ministry" by the pattern)
-    patterns = [p for p in patterns if not any(o.label == p.label and o.start <= p.start and p.end <= o.end
-                                               and (o.start, o.end) != (p.start, p.end) for o in model)]
-
-    body = [m for m in model if kind(m) == "body"]
-    # 3. the document's gazetteer: names seen in body lines -> label votes (surnames count double)
-    votes: dict[tuple[str, ...], Counter] = defaultdict(Counter)
-    for m in body + patterns:
-        key = tuple(t.text for t in doc[m.start:m.end])
-        votes[key][m.label] += 1
-        if m.label == "PERSON" and m.end - m.start >= 2:
-            words = [t for t in doc[m.start:m.end] if _is_name_word(t)]
-            if words:
-                votes[(words[-1].text,)]["PERSON"] += 2
-    keys = {key: max(c, key=lambda lab: (c[lab], -LABEL_ORDER.index(lab) if lab in LABEL_ORDER else -99))
-            for key, c in votes.items()}
-    for key, (label, _) in rules.aliases.items():
-        keys.setdefault(key, label)
-    # the surname of a person named in full in the document is that person, whatever label the
-    # model gave it ("Trump" as ORG beside "Donald Trump"); also in capitals ("PENCE:")
-    surnames = _document_surnames(doc, [m for m in body + patterns if m.label == "PERSON"], rules.name_suffixes)
-    full_persons = {doc[m.start:m.end].text for m in body + patterns if m.label == "PERSON" and m.end - m.start >= 2}
-    for key in surnames:
-        keys[key] = "PERSON"
-    max_len = max((len(k) for k in keys), default=1)
-
-    # 4. corrections of the model's spans in body lines
-    fixed: list[Mention] = []
-    for m in body:
-        key = tuple(t.text for t in doc[m.start:m.end])
-        if key in rules.aliases:
-            label, canonical = rules.aliases[key]
-            fixed.append(Mention(m.start, m.end, label, "alias", canonical, m.title_start, m.title_end))
-            continue
-        if m.label != "PERSON" and key in surnames and not _after_place_preposition(doc, m, rules):
-            fixed.append(Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end))
-            continue
-        if m.label != "PERSON" and _first_name_and_surname(doc, m, full_persons, rules):
-            keys[key] = "PERSON"      # its other occurrences too (the gazetteer, below)
-            fixed.append(Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end))
-            continue
-        pieces = [p for p in _greedy_keys(doc, m.start, m.end, {k: v for k, v in keys.items() if k != key},
-                                          max_len) if p[1] - p[0] < m.end - m.start]
-        covered = {i for s, e, _ in pieces for i in range(s, e)}
-        rest = [t for t in doc[m.start:m.end] if t.i not in covered]
-        # split only names glued by the model: pieces of different labels ("Russia Bennett") or
-        # joined by a lower-case word ("Macron and Lapid"); never "Donald Trump" into two names
-        # and only into names seen at least twice (or aliases), out of a span seen once
-        joined = any(pieces[k][1] < pieces[k + 1][0] for k in range(len(pieces) - 1))
-        sure = all(votes[p_key][label] >= 2 or p_key in rules.aliases
-                   for p_key, label in ((tuple(t.text for t in doc[s:e]), label) for s, e, label in pieces))
-        if (len(pieces) >= 2 and sure and sum(votes[key].values()) <= 1
-                and any(label == "PERSON" for _, _, label in pieces)
-                and (joined or len({label for _, _, label in pieces}) > 1)
-                and not any(t.text[:1].isupper() for t in rest)):
-            fixed.extend(Mention(s, e, label, "split") for s, e, label in pieces)
-            continue
-        best = keys.get(key, m.label)
-        if (best != m.label and votes[key][best] >= 2 * votes[key][m.label]
-                and not (best == "PERSON" and _after_place_preposition(doc, m, rules))):
-            fixed.append(Mention(m.start, m.end, best, "relabel", None, m.title_start, m.title_end))
-            continue
-        if m.label == "PERSON" and m.end - m.start == 1 and _after_place_preposition(doc, m, rules):
-            elsewhere = sum(1 for o in body if o.label == "PERSON" and o is not m
-                            and tuple(t.text for t in doc[o.start:o.end]) == key
-                            and not (o.start > 0 and doc[o.start - 1].lower_ in rules.place_prepositions))
-            surname = any(o.label == "PERSON" and o.end - o.start >= 2 and doc[o.end - 1].text == key[0]
-                          for o in body)
-            if not elsewhere and not surname:
-                fixed.append(Mention(m.start, m.end, "GPE", "place"))
-                continue
-        fixed.append(m)
+    model = _model_mentions(doc, rules, line_of, usable)                       # 1. the model's entities
+    patterns = _pattern_mentions(doc, rules, line_of, usable, model)           # 2. Matcher patterns
+    body = [m for m in model if line_of.get(m.start) is not None and lines[line_of[m.start]].kind == "body"]
+    gazetteer = _Gazetteer.of(doc, body + patterns, rules)                     # 3. the document's names
+    fixed = [c for m in body for c in _corrected(doc, m, body, gazetteer, rules)]   # 4. span corrections
 
     # 5. headlines: only known names; elsewhere, known names the model missed (never inside
     #    a span already found)
@@ -747,7 +651,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
     headline_lines = {k for k in usable if lines[k].kind == "headline"}
     for k in usable:
         line = lines[k]
-        for s, e, label in _greedy_keys(doc, line.start, line.end, keys, max_len):
+        for s, e, label in _greedy_keys(doc, line.start, line.end, gazetteer.keys, gazetteer.max_len):
             if k not in headline_lines and any(i in occupied for i in range(s, e)):
                 continue
             key = tuple(t.text for t in doc[s:e])
@@ -768,12 +672,135 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
             m.label, m.canonical = rules.aliases[key]
 
     mentions = sorted(mentions + _acronyms_in_text(doc, mentions, body_lines, rules), key=lambda m: m.start)
-    missed = _missed_full_names(doc, mentions, surnames, body_lines, rules)
+    missed = _missed_full_names(doc, mentions, gazetteer.surnames, body_lines, rules)
     widened = {m.end - 1 for m in missed}
     mentions = sorted([m for m in mentions if not (m.end - m.start == 1 and m.start in widened)] + missed,
                       key=lambda m: m.start)
+    return _titled(doc, mentions, lines, line_of, rules)                       # 6. titles
 
-    # 6. titles before person names; entities inside a title are part of it, not mentions
+
+def _model_mentions(doc: Doc, rules: EntityRules, line_of: dict[int, int], usable: set[int]) -> list[Mention]:
+    """The model's entities in usable lines, trimmed; a leading title inside a PERSON span moved out."""
+    model: list[Mention] = []
+    for ent in doc.ents:
+        if ent.label_ not in rules.labels:
+            continue
+        m = _trim(doc, Mention(ent.start, ent.end, ent.label_, "model"), rules)
+        if m is None or line_of.get(m.start) not in usable:
+            continue
+        if m.label == "PERSON":
+            name_start = _leading_title(doc, m, rules)
+            if name_start > m.start:
+                m.title_start, m.title_end, m.start = m.start, name_start, name_start
+            if not any(t.text[:1].isupper() for t in doc[m.start:m.end]):
+                continue
+        # an organisation that is only a title word before a title ("Defense" in "Defense Minister")
+        if m.label in ("ORG", "PERSON", "NORP") and all(_is_title_word(t, rules) for t in doc[m.start:m.end]) \
+                and _head_at(doc, m.end + 1, 0, rules) and m.title_start is None:
+            continue
+        model.append(m)
+    return model
+
+
+def _pattern_mentions(doc: Doc, rules: EntityRules, line_of: dict[int, int], usable: set[int],
+                      model: list[Mention]) -> list[Mention]:
+    """Matcher patterns' mentions in usable lines (organisations the model misses)."""
+    labels = rules.pattern_labels
+    patterns: list[Mention] = []
+    for match_id, start, end in rules.matcher(doc.vocab)(doc):
+        rule = doc.vocab.strings[match_id]
+        m = _trim(doc, Mention(start, end, labels[rule], f"pattern:{rule}"), rules)
+        if m is not None and rule == GROUP_PATTERN:
+            m = _group_owner(doc, m)
+        if m is not None and line_of.get(m.start) in usable:
+            patterns.append(m)
+    # a pattern inside a longer model entity of the same label adds nothing ("Russian Foreign
+    # Ministry" found whole by the model, "Foreign Ministry" by the pattern)
+    return [p for p in patterns if not any(o.label == p.label and o.start <= p.start and p.end <= o.end
+                                           and (o.start, o.end) != (p.start, p.end) for o in model)]
+
+
+@dataclass
+class _Gazetteer:
+    """The document's own names: label votes of the names seen in body lines (surnames count
+    double), the label each name goes by (`keys`, aliases included), and the surnames of the
+    persons it names in full."""
+    votes: dict[tuple[str, ...], Counter]
+    keys: dict[tuple[str, ...], str]
+    surnames: set[tuple[str, ...]]
+    full_persons: set[str]
+    max_len: int
+
+    @classmethod
+    def of(cls, doc: Doc, found: list[Mention], rules: EntityRules) -> "_Gazetteer":
+        votes: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+        for m in found:
+            key = tuple(t.text for t in doc[m.start:m.end])
+            votes[key][m.label] += 1
+            if m.label == "PERSON" and m.end - m.start >= 2:
+                words = [t for t in doc[m.start:m.end] if _is_name_word(t)]
+                if words:
+                    votes[(words[-1].text,)]["PERSON"] += 2
+        keys = {key: max(c, key=lambda lab: (c[lab], -LABEL_ORDER.index(lab) if lab in LABEL_ORDER else -99))
+                for key, c in votes.items()}
+        for key, (label, _) in rules.aliases.items():
+            keys.setdefault(key, label)
+        # the surname of a person named in full in the document is that person, whatever label the
+        # model gave it ("Trump" as ORG beside "Donald Trump"); also in capitals ("PENCE:")
+        surnames = _document_surnames(doc, [m for m in found if m.label == "PERSON"], rules.name_suffixes)
+        full_persons = {doc[m.start:m.end].text for m in found if m.label == "PERSON" and m.end - m.start >= 2}
+        for key in surnames:
+            keys[key] = "PERSON"
+        return cls(votes, keys, surnames, full_persons, max((len(k) for k in keys), default=1))
+
+
+def _corrected(doc: Doc, m: Mention, body: list[Mention], names: _Gazetteer, rules: EntityRules) -> list[Mention]:
+    """A model mention of a body line as the document's names correct it: an alias, a surname, a
+    split of names the model glued, a relabel, a place; else itself. (A first name and surname
+    relabelled PERSON is recorded in `names.keys`, for its other occurrences.)"""
+    keys, votes = names.keys, names.votes
+    key = tuple(t.text for t in doc[m.start:m.end])
+    if key in rules.aliases:
+        label, canonical = rules.aliases[key]
+        return [Mention(m.start, m.end, label, "alias", canonical, m.title_start, m.title_end)]
+    if m.label != "PERSON" and key in names.surnames and not _after_place_preposition(doc, m, rules):
+        return [Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end)]
+    if m.label != "PERSON" and _first_name_and_surname(doc, m, names.full_persons, rules):
+        keys[key] = "PERSON"      # its other occurrences too (the gazetteer, in find_mentions)
+        return [Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end)]
+    pieces = [p for p in _greedy_keys(doc, m.start, m.end, {k: v for k, v in keys.items() if k != key},
+                                      names.max_len) if p[1] - p[0] < m.end - m.start]
+    covered = {i for s, e, _ in pieces for i in range(s, e)}
+    rest = [t for t in doc[m.start:m.end] if t.i not in covered]
+    # split only names glued by the model: pieces of different labels ("Russia Bennett") or
+    # joined by a lower-case word ("Macron and Lapid"); never "Donald Trump" into two names
+    # and only into names seen at least twice (or aliases), out of a span seen once
+    joined = any(pieces[k][1] < pieces[k + 1][0] for k in range(len(pieces) - 1))
+    sure = all(votes[p_key][label] >= 2 or p_key in rules.aliases
+               for p_key, label in ((tuple(t.text for t in doc[s:e]), label) for s, e, label in pieces))
+    if (len(pieces) >= 2 and sure and sum(votes[key].values()) <= 1
+            and any(label == "PERSON" for _, _, label in pieces)
+            and (joined or len({label for _, _, label in pieces}) > 1)
+            and not any(t.text[:1].isupper() for t in rest)):
+        return [Mention(s, e, label, "split") for s, e, label in pieces]
+    best = keys.get(key, m.label)
+    if (best != m.label and votes[key][best] >= 2 * votes[key][m.label]
+            and not (best == "PERSON" and _after_place_preposition(doc, m, rules))):
+        return [Mention(m.start, m.end, best, "relabel", None, m.title_start, m.title_end)]
+    if m.label == "PERSON" and m.end - m.start == 1 and _after_place_preposition(doc, m, rules):
+        elsewhere = sum(1 for o in body if o.label == "PERSON" and o is not m
+                        and tuple(t.text for t in doc[o.start:o.end]) == key
+                        and not (o.start > 0 and doc[o.start - 1].lower_ in rules.place_prepositions))
+        surname = any(o.label == "PERSON" and o.end - o.start >= 2 and doc[o.end - 1].text == key[0]
+                      for o in body)
+        if not elsewhere and not surname:
+            return [Mention(m.start, m.end, "GPE", "place")]
+    return [m]
+
+
+def _titled(doc: Doc, mentions: list[Mention], lines: list[Line], line_of: dict[int, int],
+            rules: EntityRules) -> list[Mention]:
+    """Titles before person names set; entities inside a title are part of it, not mentions."""
     ent_at_end = {m.end: (m.start, m.label) for m in mentions}
     for ent in doc.ents:
         ent_at_end.setdefault(ent.end, (ent.start, ent.label_))
@@ -851,6 +878,100 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
     """
     suffixes = rules.name_suffixes
     # 1. full names, their variants and their profiles
+    merged, canon_counts = _full_name_forms(rows, rules, common_words)
+
+    names_by_doc: dict[str, Counter] = defaultdict(Counter)
+    titles_by_doc_name: dict[tuple[str, str], set[str]] = defaultdict(set)
+    honorific_by_doc_name: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        names_by_doc[row["doc_id"]][row["name"]] += 1
+        titles_by_doc_name[(row["doc_id"], row["name"])] |= _title_features(row.get("title"))
+        first_word = (row.get("title") or "").split()[:1]
+        if first_word and first_word[0].lower() in rules.honorific_gender:
+            honorific_by_doc_name[(row["doc_id"], row["name"])].add(rules.honorific_gender[first_word[0].lower()])
+    first_gender = _first_name_gender_of(canon_counts, rules.honorific_first_name_share)
+
+    def same_gender(doc_id: str, name: str, found: list[str]) -> list[str]:
+        """The full names a surname written with honorifics of one gender may stand for."""
+        genders = honorific_by_doc_name.get((doc_id, name), set())
+        if len(genders) != 1:
+            return found
+        gender = next(iter(genders))
+        # (a name written first is a family name there: "Mr. Ban" is "Ban Ki-moon")
+        return [f for f in found if _fold(name_words(f)[0]) == _fold(name) or first_gender(f) in (None, gender)]
+
+    names = _NameIndex(suffixes)
+    keys, index, candidates = names.keys, names.index, names.candidates
+    corpus_surnames = {keys(f)[0][-1] for f in canon_counts}
+    full_docs: dict[str, set[str]] = defaultdict(set)      # full name -> documents using it
+    for row in rows:
+        if row["name"] in merged:
+            full_docs[merged[row["name"]][0]].add(row["doc_id"])
+
+    # 2. within each document
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    unresolved: list[tuple[str, str]] = []
+    profiles: dict[str, _Person] = {}
+    for doc_id, counts in names_by_doc.items():
+        full = Counter()
+        for name, n in counts.items():
+            if name in merged:
+                full[merged[name][0]] += n
+        home = _document_home(full, canon_counts, full_docs, suffixes)
+        for name in counts:
+            words = _person_parts(name, suffixes)
+            canonical, rule = merged.get(name, (name, "model"))
+            if canonical in home and home[canonical] != canonical:
+                canonical, rule = home[canonical], "same_doc_full_name"
+            elif canonical not in home:
+                found, how = candidates(words, index(full))
+                found = same_gender(doc_id, name, found)
+                if found:
+                    # (a tie in the document goes to the name the corpus uses most)
+                    canonical = home[max(found, key=lambda f: (full[f], canon_counts[f], len(f), f))]
+                    rule = f"same_doc_{how}"
+                elif (spelt := _misspelt_surname(words, full, corpus_surnames, rules)) is not None:
+                    canonical, rule = home[spelt], "same_doc_spelling"
+                elif name not in merged:
+                    unresolved.append((doc_id, name))
+            out[(doc_id, name)] = (canonical, rule)
+        for name in full:
+            person = profiles.setdefault(name, _Person(name))
+            person.docs.add(doc_id)
+            person.features.update(doc_features.get(doc_id, set()))
+    for row in rows:
+        # titles written with the full name only: a surname linked within a document may be
+        # another person of that name ("Mr. Obama" in an article naming only Michelle Obama)
+        canonical = out[(row["doc_id"], row["name"])][0]
+        if canonical in profiles and row["name"] in merged:
+            profiles[canonical].features.update(_title_features(row.get("title")))
+
+    # 3. across the corpus, for names with no full name in their document
+    df = Counter(f for feats in doc_features.values() for f in feats)
+    n_docs = max(1, len(doc_features))
+    background = {f: n / n_docs for f, n in df.items()}
+    # across documents only surnames link, and only to names that look like names: "Francis" is
+    # not "Francis Gary Powers" elsewhere, "Latinos" not "Among Latinos"
+    pool_names = index(f for f in canon_counts if NAME_RE.fullmatch(f)
+                       and (name_words(f)[0].lower() not in common_words or len(full_docs[f]) >= 2))
+    for doc_id, name in unresolved:
+        words = _person_parts(name, suffixes)
+        pool, how = candidates(words, pool_names)
+        pool = same_gender(doc_id, name, pool)
+        if pool and how == "surname":
+            features = doc_features.get(doc_id, set()) | titles_by_doc_name[(doc_id, name)]
+            link = _corpus_link(pool, features, profiles, background, canon_counts, rules)
+            if link is not None:
+                out[(doc_id, name)] = link
+    return out
+
+
+def _full_name_forms(rows: list[dict], rules: EntityRules, common_words: frozenset[str]
+                     ) -> tuple[dict[str, tuple[str, str]], Counter]:
+    """(full name as written -> (its canonical form, link_rule), mentions per canonical form) over
+    the corpus's PERSON rows: variants sharing first and last word take the most frequent form;
+    a title word before a full name of its own is dropped."""
+    suffixes = rules.name_suffixes
     corpus_full: Counter = Counter()
     for row in rows:
         if len(_person_parts(row["name"], suffixes)) >= 2:
@@ -885,43 +1006,31 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
     canon_counts = Counter()
     for name, n in corpus_full.items():
         canon_counts[merged[name][0]] += n
+    return merged, canon_counts
 
-    names_by_doc: dict[str, Counter] = defaultdict(Counter)
-    titles_by_doc_name: dict[tuple[str, str], set[str]] = defaultdict(set)
-    honorific_by_doc_name: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in rows:
-        names_by_doc[row["doc_id"]][row["name"]] += 1
-        titles_by_doc_name[(row["doc_id"], row["name"])] |= _title_features(row.get("title"))
-        first_word = (row.get("title") or "").split()[:1]
-        if first_word and first_word[0].lower() in rules.honorific_gender:
-            honorific_by_doc_name[(row["doc_id"], row["name"])].add(rules.honorific_gender[first_word[0].lower()])
-    first_gender = _first_name_gender_of(canon_counts, rules.honorific_first_name_share)
 
-    def same_gender(doc_id: str, name: str, found: list[str]) -> list[str]:
-        """The full names a surname written with honorifics of one gender may stand for."""
-        genders = honorific_by_doc_name.get((doc_id, name), set())
-        if len(genders) != 1:
-            return found
-        gender = next(iter(genders))
-        # (a name written first is a family name there: "Mr. Ban" is "Ban Ki-moon")
-        return [f for f in found if _fold(name_words(f)[0]) == _fold(name) or first_gender(f) in (None, gender)]
+class _NameIndex:
+    """Full names by their folded words, and the full names a partial name may stand for."""
 
-    keys_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # name -> (parts, words) folded
+    def __init__(self, suffixes: frozenset[str]):
+        self.suffixes = suffixes
+        self.keys_of: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # name -> (parts, words) folded
 
-    def keys(f: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        if f not in keys_of:
-            keys_of[f] = (_name_key(_person_parts(f, suffixes)), _name_key(name_words(f)))
-        return keys_of[f]
+    def keys(self, f: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if f not in self.keys_of:
+            self.keys_of[f] = (_name_key(_person_parts(f, self.suffixes)), _name_key(name_words(f)))
+        return self.keys_of[f]
 
-    def index(pool) -> dict[str, list[str]]:
+    def index(self, pool) -> dict[str, list[str]]:
         """Names by each of their folded words (candidates share a word with the name sought)."""
         out: dict[str, list[str]] = defaultdict(list)
         for f in pool:
-            for word in set(keys(f)[0]) | set(keys(f)[1]):
+            for word in set(self.keys(f)[0]) | set(self.keys(f)[1]):
                 out[word].append(f)
         return out
 
-    def candidates(words: list[str], pool: dict[str, list[str]]) -> tuple[list[str], str]:
+    def candidates(self, words: list[str], pool: dict[str, list[str]]) -> tuple[list[str], str]:
+        keys = self.keys
         key, n = _name_key(words), len(words)
         near = pool.get(key[-1], []) if key else []
         last = [f for f in near if len(keys(f)[0]) > n and keys(f)[0][-n:] == key]
@@ -935,91 +1044,80 @@ def link_person_names(rows: list[dict], doc_features: dict[str, set[str]], rules
         middle = [f for f in near if len(keys(f)[0]) >= 3 and key[0] in keys(f)[0][1:-1]]
         return middle, "surname"
 
-    full_docs: dict[str, set[str]] = defaultdict(set)      # full name -> documents using it
-    for row in rows:
-        if row["name"] in merged:
-            full_docs[merged[row["name"]][0]].add(row["doc_id"])
 
-    # 2. within each document
-    out: dict[tuple[str, str], tuple[str, str]] = {}
-    unresolved: list[tuple[str, str]] = []
-    profiles: dict[str, _Person] = {}
-    for doc_id, counts in names_by_doc.items():
-        full = Counter()
-        for name, n in counts.items():
-            if name in merged:
-                full[merged[name][0]] += n
-        # two full names of one document, one ending the other ("Francis Gary Powers", "Gary
-        # Powers"; "Crooked Hillary Clinton", "Hillary Clinton") are one person, under the longer
-        # form unless the shorter is a first name and surname (two words or more, the first
-        # capitalised: not "Holtz-Eakin", "de Blasio") that more documents use without the longer
-        # one than use the longer one at all
-        parts = {f: _name_key(_person_parts(f, suffixes)) for f in full}
-        home = {}
-        for f in full:
-            same = [g for g in full if len(parts[g]) >= 2 and len(parts[f]) >= 2 and (
-                parts[g][-len(parts[f]):] == parts[f] or parts[f][-len(parts[g]):] == parts[g])]
-            longest = max(same, key=lambda g: (len(parts[g]), canon_counts[g], g))
-            home[f] = longest
-            for g in same:
-                words = g.split()
-                if (g != longest and len(words) >= 2 and words[0][:1].isupper()
-                        and len(full_docs[g] - full_docs[longest]) > len(full_docs[longest])):
-                    home[f] = g
-                    break
-        for name in counts:
-            words = _person_parts(name, suffixes)
-            canonical, rule = merged.get(name, (name, "model"))
-            if canonical in home and home[canonical] != canonical:
-                canonical, rule = home[canonical], "same_doc_full_name"
-            elif canonical not in home:
-                found, how = candidates(words, index(full))
-                found = same_gender(doc_id, name, found)
-                if found:
-                    # (a tie in the document goes to the name the corpus uses most)
-                    canonical = home[max(found, key=lambda f: (full[f], canon_counts[f], len(f), f))]
-                    rule = f"same_doc_{how}"
-                elif name not in merged:
-                    unresolved.append((doc_id, name))
-            out[(doc_id, name)] = (canonical, rule)
-        for name in full:
-            person = profiles.setdefault(name, _Person(name))
-            person.docs.add(doc_id)
-            person.features.update(doc_features.get(doc_id, set()))
-    for row in rows:
-        # titles written with the full name only: a surname linked within a document may be
-        # another person of that name ("Mr. Obama" in an article naming only Michelle Obama)
-        canonical = out[(row["doc_id"], row["name"])][0]
-        if canonical in profiles and row["name"] in merged:
-            profiles[canonical].features.update(_title_features(row.get("title")))
+def _document_home(full: Counter, canon_counts: Counter, full_docs: dict[str, set[str]],
+                   suffixes: frozenset[str]) -> dict[str, str]:
+    """Each full name of one document -> the form it goes by there. Two full names, one ending
+    the other ("Francis Gary Powers", "Gary Powers"; "Crooked Hillary Clinton", "Hillary
+    Clinton") are one person, under the longer form unless the shorter is a first name and
+    surname (two words or more, the first capitalised: not "Holtz-Eakin", "de Blasio") that more
+    documents use without the longer one than use the longer one at all."""
+    parts = {f: _name_key(_person_parts(f, suffixes)) for f in full}
+    home = {}
+    for f in full:
+        same = [g for g in full if len(parts[g]) >= 2 and len(parts[f]) >= 2 and (
+            parts[g][-len(parts[f]):] == parts[f] or parts[f][-len(parts[g]):] == parts[g])]
+        longest = max(same, key=lambda g: (len(parts[g]), canon_counts[g], g))
+        home[f] = longest
+        for g in same:
+            words = g.split()
+            if (g != longest and len(words) >= 2 and words[0][:1].isupper()
+                    and len(full_docs[g] - full_docs[longest]) > len(full_docs[longest])):
+                home[f] = g
+                break
+    return home
 
-    # 3. across the corpus, for names with no full name in their document
-    df = Counter(f for feats in doc_features.values() for f in feats)
-    n_docs = max(1, len(doc_features))
-    background = {f: n / n_docs for f, n in df.items()}
-    # across documents only surnames link, and only to names that look like names: "Francis" is
-    # not "Francis Gary Powers" elsewhere, "Latinos" not "Among Latinos"
-    pool_names = index(f for f in canon_counts if NAME_RE.fullmatch(f)
-                       and (name_words(f)[0].lower() not in common_words or len(full_docs[f]) >= 2))
-    for doc_id, name in unresolved:
-        words = _person_parts(name, suffixes)
-        pool, how = candidates(words, pool_names)
-        pool = same_gender(doc_id, name, pool)
-        if not pool or how != "surname":
-            continue
-        if len(pool) == 1:
-            out[(doc_id, name)] = (pool[0], "corpus_unique")
-            continue
-        features = doc_features.get(doc_id, set()) | titles_by_doc_name[(doc_id, name)]
-        best, posterior = _context_choice(pool, features, profiles, background, rules.context_smoothing)
-        if best is not None and posterior >= rules.context_posterior:
-            out[(doc_id, name)] = (best, "corpus_context")
-        elif best is None:
-            total = sum(canon_counts[f] for f in pool)
-            top = max(pool, key=lambda f: (canon_counts[f], len(f), f))
-            if canon_counts[top] >= rules.corpus_share * total:
-                out[(doc_id, name)] = (top, "corpus_dominant")
-    return out
+
+def _corpus_link(pool: list[str], features: set[str], profiles: dict[str, _Person], background: dict[str, float],
+                 canon_counts: Counter, rules: EntityRules) -> tuple[str, str] | None:
+    """(full name, link_rule) for a surname with no full name in its document, among the corpus's
+    full names that fit (`pool`): the only one, the one whose documents look like this one, the
+    dominant one when the context says nothing; None when it stays ambiguous."""
+    if len(pool) == 1:
+        return pool[0], "corpus_unique"
+    best, posterior = _context_choice(pool, features, profiles, background, rules.context_smoothing)
+    if best is not None:
+        return (best, "corpus_context") if posterior >= rules.context_posterior else None
+    total = sum(canon_counts[f] for f in pool)
+    top = max(pool, key=lambda f: (canon_counts[f], len(f), f))
+    return (top, "corpus_dominant") if canon_counts[top] >= rules.corpus_share * total else None
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of two words, or limit + 1 once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+        if min(row) > limit:
+            return limit + 1
+    return row[-1]
+
+
+def _misspelt_surname(words: list[str], full: Counter, corpus_surnames: set[str], rules: EntityRules) -> str | None:
+    """"McLenney" or "Bornsten" in an article naming "Tyresha McClenney" / "Harold Bornstein": a
+    one-word name that no full name of the corpus ends with, a letter or two from the surname of
+    exactly one full name of its document (same initial; `linking.misspelling_min_length` letters
+    or more; two edits for a surname of `linking.two_edit_min_length` letters or more): the
+    writer's typo, not a new person (nor a family: "the Clintons")."""
+    if len(words) != 1 or len(words[0]) < rules.misspelling_min_length or not words[0][:1].isupper():
+        return None
+    word = _fold(words[0])
+    if word in corpus_surnames:
+        return None
+
+    def near(last: str) -> bool:
+        # (a family in the plural, "the Clintons", is no typo of "Clinton")
+        if word in (last + "s", last + "es"):
+            return False
+        limit = 2 if len(last) >= rules.two_edit_min_length else 1
+        return last[:1] == word[:1] and _edits(word, last, limit) <= limit
+
+    fits = [f for f in full if len(name_words(f)) >= 2 and near(_fold(name_words(f)[-1]))]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _first_name_gender_of(full_names, min_share: float):
@@ -1451,8 +1549,13 @@ def document_mentions(parsed_docs: Iterable, rules: EntityRules, failures: list[
                       ) -> tuple[list[dict], set[str]]:
     """The per-document part of `extract_entities`: (mention rows, not linked yet; the words the
     documents write in lower case). The Dask engine runs it on each partition."""
-    rows: list[dict] = []
-    common_words: set[str] = set()
+    return _gathered(each_document_mentions(parsed_docs, rules, failures))
+
+
+def each_document_mentions(parsed_docs: Iterable, rules: EntityRules, failures: list[dict] | None = None
+                           ) -> Iterator[tuple[str, tuple[list[dict], set[str]]]]:
+    """(doc_id, (its mention rows, its lower-case words)) per document; with `failures`, a document
+    whose mentions raise is skipped and becomes a rejects row there."""
     for parsed in parsed_docs:
         try:
             found = mention_rows(parsed, rules)
@@ -1462,8 +1565,15 @@ def document_mentions(parsed_docs: Iterable, rules: EntityRules, failures: list[
             failures.append(document_failure(STAGE, parsed.doc_id, exc))
             print(f"[entities] error {failures[-1]['code']}: {failures[-1]['message']}", file=sys.stderr)
             continue
+        yield parsed.doc_id, (found, {t.text for t in parsed.doc if t.is_alpha and t.text.islower()})
+
+
+def _gathered(per_document: Iterable[tuple[str, tuple[list[dict], set[str]]]]) -> tuple[list[dict], set[str]]:
+    rows: list[dict] = []
+    common_words: set[str] = set()
+    for _, (found, words) in per_document:
         rows.extend(found)
-        common_words.update(t.text for t in parsed.doc if t.is_alpha and t.text.islower())
+        common_words.update(words)
     return rows, common_words
 
 
@@ -1481,16 +1591,28 @@ def link_corpus(rows: list[dict], common_words: set[str], rules: EntityRules, fa
 
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
-    record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
+    out_dir = Path(out_dir)
+    record = StageRecord(STAGE, out_dir, config_files=config_files(config_dir, STAGE))
     record.add_input_tables(TOKENS.name)
     rules = load_rules(config_dir)
     started = time.perf_counter()
     failures: list[dict] = []
-    mentions, entities = extract_entities(iter_parsed_docs(Path(out_dir), progress="entities"), rules, failures)
+    from pipeline.steps.quotes.gender import keep_lookups, remember_lookups   # (the quotes package imports this module)
+
+    remember_lookups(out_dir)            # first names an earlier run looked up in the name list
+    # an incremental run finds mentions only in the documents whose tokens changed; linking always
+    # runs on every document's mentions
+    cache = DocumentCache(out_dir, STAGE, settings_key(out_dir, config_dir, STAGE))
+    per_document = cache.through(document_order(out_dir), body_keys(out_dir), lambda ids: each_document_mentions(
+        iter_parsed_docs(out_dir, progress="entities", only=ids), rules, failures))
+    mentions, entities = link_corpus(*_gathered(per_document), rules, failures)
     write_table(MENTIONS, mentions, out_dir)
     write_table(ENTITIES, entities, out_dir)
     replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], failures)
-    record.rows = {"mentions": len(mentions), "entities": len(entities), "failed": len(failures)}
+    cache.save()
+    keep_lookups(out_dir)
+    record.rows = {"mentions": len(mentions), "entities": len(entities), "failed": len(failures),
+                   "reused": cache.reused}
     record.extra["rules"] = dict(Counter(row["rule_id"] for row in mentions))
     record.extra["seconds_extract"] = round(time.perf_counter() - started, 3)
     return record.write()

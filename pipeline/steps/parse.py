@@ -20,6 +20,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from spacy.attrs import (DEP, ENT_IOB, ENT_TYPE, HEAD, IDX, IS_SPACE, LEMMA, LENGTH, MORPH, ORTH, POS,
                          SENT_START, SPACY, TAG)
@@ -30,7 +31,7 @@ from spacy.util import compile_infix_regex
 from pipeline.core.config import (DEFAULT_CONFIG_DIR, ConfigError, compile_regex, config_files, load_stage_config,
                      reject_unknown_keys, require)
 from pipeline.core.errors import REJECT_CODES, STAGE_REJECT_CODES
-from pipeline.steps.docs import split_documents
+from pipeline.steps.docs import document_slices, split_documents
 from pipeline.core.io import TableWriter, iter_row_groups, read_table, replace_stage_rejects, table_path
 from pipeline.core.manifest import StageRecord
 from pipeline.core.model import load_model, model_info
@@ -270,30 +271,46 @@ def reusable_bodies(out_dir: Path, config_dir: Path) -> dict[str, str]:
     return bodies
 
 
-class with_earlier_docs:
-    """(doc_id, body, segments, path) items with the earlier run's Doc added where the body is
-    unchanged (rebuilt from tokens.parquet, in its order); `reused` counts them."""
+class with_earlier_rows:
+    """(doc_id, body, segments, path, earlier) items: `earlier` is the (tokens, sentences) rows the
+    last run wrote for the same body at the same place in documents.text, copied as they are (the
+    Doc is neither parsed nor rebuilt), else None; `reused` counts them."""
 
-    def __init__(self, documents: Iterable[tuple], out_dir: Path, earlier: dict[str, str], vocab):
-        self.documents, self.out_dir, self.earlier, self.vocab, self.reused = documents, out_dir, earlier, vocab, 0
+    def __init__(self, documents: Iterable[tuple], out_dir: Path, earlier: dict[str, str]):
+        self.documents, self.out_dir, self.earlier, self.reused = documents, out_dir, earlier, 0
 
     def __iter__(self) -> Iterator[tuple]:
-        from pipeline.steps.docs import iter_parsed_docs
-
-        old = iter_parsed_docs(self.out_dir, vocab=self.vocab)
-        waiting: dict[str, Doc] = {}           # Docs read ahead of their turn (documents reordered)
+        old = (item for table in iter_row_groups(TOKENS, self.out_dir) for item in document_slices(table))
+        sentences = dict(document_slices(read_table(SENTENCES, self.out_dir)))
+        waiting: dict[str, pa.Table] = {}      # rows read ahead of their turn (documents reordered)
         for doc_id, body, segments, path in self.documents:
-            doc = None
+            rows = None
             if self.earlier.get(doc_id) == hashlib.sha256(body.encode()).hexdigest():
                 while doc_id not in waiting:
-                    parsed = next(old, None)
-                    if parsed is None:
+                    found = next(old, None)
+                    if found is None:
                         break
-                    if parsed.doc_id in self.earlier:
-                        waiting[parsed.doc_id] = parsed.doc
-                doc = waiting.pop(doc_id, None)
-            self.reused += doc is not None
-            yield doc_id, body, segments, path, doc
+                    if found[0] in self.earlier:
+                        waiting[found[0]] = found[1]
+                tokens = waiting.pop(doc_id, None)
+                if tokens is not None and doc_id in sentences and _offsets_hold(tokens, segments):
+                    rows = (_unstamped(tokens, TOKENS), _unstamped(sentences[doc_id], SENTENCES))
+            self.reused += rows is not None
+            yield doc_id, body, segments, path, rows
+
+
+def _offsets_hold(tokens: pa.Table, segments: list) -> bool:
+    """Whether the earlier rows' offsets into documents.text are where the body's tokens sit now
+    (the same body moves when a line before it changes: then it is parsed again)."""
+    body_starts = tokens.column("body_start").to_numpy()
+    lengths = pc.utf8_length(tokens.column("text")).to_numpy()
+    offsets = OffsetMap.from_segments(segments)
+    return bool(np.array_equal(offsets.starts(body_starts), tokens.column("start").to_numpy())
+                and np.array_equal(offsets.ends(body_starts + lengths), tokens.column("end").to_numpy()))
+
+
+def _unstamped(table: pa.Table, spec) -> pa.Table:
+    return table.replace_schema_metadata(spec.schema.metadata)
 
 
 def _token_table(columns: list[dict], strings: _Strings) -> pa.Table:
@@ -369,9 +386,9 @@ def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process:
                     ) -> Iterator[tuple[pa.Table, pa.Table]]:
     """Pure heart of the stage: yield (tokens, sentences) Arrow tables, a row group at a time.
 
-    `documents` holds (doc_id, body, body_segments[, path[, doc]]): `doc`, when given, is the same
-    body parsed by an earlier run with the same model, code and settings (rebuilt from its tokens),
-    used as it is. A body longer than `max_chunk_chars` is
+    `documents` holds (doc_id, body, body_segments[, path[, earlier]]): `earlier`, when given, is the
+    (tokens, sentences) rows an earlier run with the same model, code and settings wrote for the same
+    body at the same offsets (`with_earlier_rows`), written as they are. A body longer than `max_chunk_chars` is
     parsed in pieces cut at paragraph boundaries (`split_paragraphs`) and joined back into one Doc
     (offsets into the whole body; a W008 row in `rejects`). Documents go to `nlp.pipe` a group at a
     time; when a group raises, its documents are parsed one by one, and one that raises again
@@ -384,6 +401,22 @@ def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process:
     # call, so with n_process > 1 each call gets enough batches to keep them busy.
     group_size = batch_size if n_process == 1 else batch_size * n_process * 16
     pending_tokens, pending_sents, pending_n = [], [], 0
+    converted: list[tuple[pa.Table, pa.Table]] = []     # the row group's tables so far, in document order
+
+    def convert_pending() -> None:
+        nonlocal pending_tokens, pending_sents
+        if pending_tokens:
+            converted.append((_token_table(pending_tokens, strings), _sentence_table(pending_sents)))
+            pending_tokens, pending_sents = [], []
+
+    def row_group() -> tuple[pa.Table, pa.Table]:
+        nonlocal pending_n
+        convert_pending()
+        parts = converted[:]
+        converted.clear()
+        pending_n = 0
+        return (pa.concat_tables([t for t, _ in parts]) if len(parts) > 1 else parts[0][0],
+                pa.concat_tables([s for _, s in parts]) if len(parts) > 1 else parts[0][1])
 
     def joined(docs: list[Doc]) -> Doc:
         return docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
@@ -437,15 +470,19 @@ def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process:
         for item, doc in zip(group, parse_group(group)):
             if doc is None:
                 continue
-            tokens, sentences = doc_columns(doc, item[0], OffsetMap.from_segments(item[1]))
-            pending_tokens.append(tokens)
-            pending_sents.append(sentences)
-            pending_n += len(doc)
+            if isinstance(doc, Doc):
+                tokens, sentences = doc_columns(doc, item[0], OffsetMap.from_segments(item[1]))
+                pending_tokens.append(tokens)
+                pending_sents.append(sentences)
+                pending_n += len(doc)
+            else:                      # the earlier run's rows of this document, as they are
+                convert_pending()
+                converted.append(doc)
+                pending_n += doc[0].num_rows
             if pending_n >= row_group_tokens:
-                yield _token_table(pending_tokens, strings), _sentence_table(pending_sents)
-                pending_tokens, pending_sents, pending_n = [], [], 0
-    if pending_tokens:
-        yield _token_table(pending_tokens, strings), _sentence_table(pending_sents)
+                yield row_group()
+    if pending_tokens or converted:
+        yield row_group()
 
 
 def _reject(item: tuple, code: str, detail: str) -> dict:
@@ -471,7 +508,7 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     earlier = reusable_bodies(out_dir, config_dir)
     documents = _iter_documents(out_dir)
     if earlier:
-        documents = with_earlier_docs(documents, out_dir, earlier, nlp.vocab)
+        documents = with_earlier_rows(documents, out_dir, earlier)
     with TableWriter(TOKENS, out_dir) as token_writer, TableWriter(SENTENCES, out_dir) as sent_writer, \
             Progress(STAGE, total=total) as progress:
         for tokens, sentences in parse_documents(nlp, documents, batch_size, n_process,

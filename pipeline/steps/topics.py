@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 from spacy import symbols
@@ -44,7 +44,8 @@ from spacy.tokens import Doc
 
 from pipeline.steps import topic_phrases, topic_tagger
 from pipeline.core.config import DEFAULT_CONFIG_DIR, config_files, load_toml, require
-from pipeline.steps.docs import ParsedDoc, iter_parsed_docs, shared_vocab
+from pipeline.steps.docs import ParsedDoc, body_keys, document_order, iter_parsed_docs, shared_vocab
+from pipeline.core.doc_cache import DocumentCache, digest, settings_key
 from pipeline.core.errors import STAGE_REJECT_CODES, ConfigError, PipelineError, document_failure, without_failing_step
 from pipeline.core.io import read_table, replace_stage_rejects, table_path, write_table
 from pipeline.core.manifest import StageRecord
@@ -656,12 +657,25 @@ def unassigned_rows(doc_id: str, quotes: list[dict], settings: TopicsSettings) -
 
 
 def tag_corpus(out_dir: Path, quotes: Iterable[dict], settings: TopicsSettings,
-               progress: str | None = "topics", failures: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
+               progress: str | None = "topics", failures: list[dict] | None = None,
+               cache: DocumentCache | None = None) -> tuple[list[dict], list[dict]]:
     """(doc_topics rows for every parsed document, quote_topics rows for the quotes given). A
-    document whose tagging raises is unassigned, and a rejects row in `failures` (else it is quiet)."""
+    document whose tagging raises is unassigned, and a rejects row in `failures` (else it is quiet).
+    With `cache`, a document read by an earlier run with the same inputs is not read again."""
     by_doc = quotes_by_doc(quotes)
-    parsed_docs = iter_parsed_docs(Path(out_dir), progress=progress, fine_grained=needs_fine_grained(settings))
-    pending, failed = read_documents(parsed_docs, by_doc, settings)
+    fine_grained = needs_fine_grained(settings)
+    if cache is None:
+        parsed_docs = iter_parsed_docs(Path(out_dir), progress=progress, fine_grained=fine_grained)
+        pending, failed = read_documents(parsed_docs, by_doc, settings)
+        return finish_corpus(pending, failed, by_doc, settings, failures)
+    # an incremental run reads only the documents whose tokens or quotes changed; the corpus part
+    # (adaptive step, article priors, issue phrases) always runs on every document
+    failed: dict[str, Exception] = {}
+    keys = {doc_id: digest(key, by_doc.get(doc_id, [])) for doc_id, key in body_keys(Path(out_dir)).items()}
+    per_document = cache.through(document_order(Path(out_dir)), keys, lambda ids: each_document_read(
+        iter_parsed_docs(Path(out_dir), progress=progress, fine_grained=fine_grained, only=ids), by_doc, settings,
+        failed))
+    pending = [item for _, item in per_document]
     return finish_corpus(pending, failed, by_doc, settings, failures)
 
 
@@ -681,16 +695,23 @@ def read_documents(parsed_docs: Iterable[ParsedDoc], by_doc: dict[str, list[dict
                    ) -> tuple[list[PendingDocument], dict[str, Exception]]:
     """The per-document part of `tag_corpus`: (read documents, doc_id -> the exception of each
     document whose reading raised). The Dask engine runs it on each partition."""
-    features = any(tax.tagger.adaptive.get("enabled") for tax in settings.taxonomies)
     failed: dict[str, Exception] = {}      # one document cannot sink the run: it is left unassigned
-    pending = []
+    pending = [item for _, item in each_document_read(parsed_docs, by_doc, settings, failed)]
+    return pending, failed
+
+
+def each_document_read(parsed_docs: Iterable[ParsedDoc], by_doc: dict[str, list[dict]], settings: TopicsSettings,
+                       failed: dict[str, Exception]) -> Iterator[tuple[str, PendingDocument]]:
+    """(doc_id, the document read) per parsed document; one whose reading raises goes to `failed`."""
+    features = any(tax.tagger.adaptive.get("enabled") for tax in settings.taxonomies)
     with _cycle_collector_paused():
         for parsed in parsed_docs:
             try:
-                pending.append(read_document(parsed, by_doc.get(parsed.doc_id, []), settings, features))
+                item = read_document(parsed, by_doc.get(parsed.doc_id, []), settings, features)
             except Exception as exc:
                 failed[parsed.doc_id] = exc
-    return pending, failed
+                continue
+            yield parsed.doc_id, item
 
 
 def finish_corpus(pending: list[PendingDocument], failed: dict[str, Exception], by_doc: dict[str, list[dict]],
@@ -741,15 +762,18 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     record.add_input_tables(TOKENS.name, QUOTES.name)
     quotes = read_table(QUOTES, out_dir, columns=QUOTE_COLUMNS).to_pylist()
     failures: list[dict] = []
-    doc_rows, quote_rows = tag_corpus(out_dir, quotes, settings, failures=failures)
+    cache = DocumentCache(Path(out_dir), STAGE, settings_key(out_dir, config_dir, STAGE),
+                          classes=(PendingDocument, PendingQuote, TopicMatch))
+    doc_rows, quote_rows = tag_corpus(out_dir, quotes, settings, failures=failures, cache=cache)
     for row in failures:
         if row["level"] == "error":       # corpus-level warnings were printed where they happened
             print(f"[topics] error {row['code']}: {row['message']}", file=sys.stderr)
     write_table(DOC_TOPICS, doc_rows, out_dir)
     write_table(QUOTE_TOPICS, quote_rows, out_dir)
     replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], failures)
+    cache.save()
     record.rows = {"quote_topics": len(quote_rows), "doc_topics": len(doc_rows), "quotes": len(quotes),
-                   "failed": len(failures)}
+                   "failed": len(failures), "reused": cache.reused}
     for tax in settings.taxonomies:
         record.rows[f"unassigned_quotes_{tax.id}"] = sum(1 for r in quote_rows
                                                          if r["taxonomy"] == tax.id and r["topic"] == UNASSIGNED)

@@ -14,6 +14,8 @@ copied into the repository). Each measurement runs in its own subprocess so that
                are added: its time against the whole run's (parse reuses the unchanged documents)
   - scale      the whole run on growing corpora (a fraction of the texts, or the texts repeated
                under new ids), to show that peak memory stays flat as the corpus grows.
+  - dask xF    (--dask-scale) the Dask engine with 2 workers on growing corpora: each worker's own
+               peak memory (asked of the workers at the end of the run).
 The sides are interleaved (bare:1, bare:2, run:1, ..., then again) and the best of `--repeat` runs
 of each counts, so that a noisy neighbour slows one attempt, not one side. Throughput is words
 (whitespace-separated, of the raw texts) per second; the figure that matters is the ratio of the
@@ -71,6 +73,7 @@ def worker(mode: str, corpus: Path, out_dir: Path) -> dict:
     records = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
     words = sum(len(r["text"].split()) for r in records)
     stage_seconds = {}
+    worker_peak = None
     started = time.perf_counter()
     if kind == "bare":
         from pipeline.core.model import load_model
@@ -84,6 +87,7 @@ def worker(mode: str, corpus: Path, out_dir: Path) -> dict:
 
         gathered = run_dask(corpus.parent, out_dir, None, workers=int(n_process))
         stage_seconds = {name: record["seconds"] for name, record in gathered["stages"].items()}
+        worker_peak = max(gathered["worker_peak_rss_mb"].values(), default=None)
     elif kind == "run":
         from pipeline.cli import run_all
 
@@ -106,7 +110,7 @@ def worker(mode: str, corpus: Path, out_dir: Path) -> dict:
     seconds = time.perf_counter() - started
     return {"mode": mode, "documents": len(records), "words": words, "seconds": round(seconds, 2),
             "words_per_second": round(words / seconds, 1), "stage_seconds": stage_seconds,
-            "peak_rss_mb": round(max(_peak_mb(), _peak_children_mb()), 1)}
+            "peak_rss_mb": round(max(_peak_mb(), _peak_children_mb()), 1), "worker_peak_rss_mb": worker_peak}
 
 
 def _config_with_n_process(folder: Path, n_process: int) -> Path:
@@ -158,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dask", default=None,
                         help="workers of the Dask engine's runs (a local cluster, one thread per worker; default "
                              "'1,2' when the extra is installed); '' skips")
+    parser.add_argument("--dask-scale", default="",
+                        help="corpus sizes (x PolNeAR) for Dask runs with 2 workers: each worker's peak memory as "
+                             "the corpus grows (e.g. '0.25,0.5,1'); '' (default) skips")
     parser.add_argument("--json", type=Path, default=None, help="write the results here too")
     args = parser.parse_args(argv)
     if args.dask is None:
@@ -183,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             results["incremental"] = measure(f"add:{counts[0]}", texts, scratch, "add 1%")
         for factor in [float(f) for f in args.scale.split(",") if f.strip()]:
             results["scale"].append(measure(f"run:{counts[0]}", scaled(records, factor), scratch, f"scale x{factor:g}"))
+        results["dask_scale"] = [measure("dask:2", scaled(records, factor), scratch, f"dask x{factor:g}")
+                                 for factor in [float(f) for f in args.dask_scale.split(",") if f.strip()]]
     best = {mode: max((r for r in results["throughput"] if r["mode"] == mode), key=lambda r: r["words_per_second"])
             for mode in modes}
     best_bare = max((best[m] for m in modes if m.startswith("bare")), key=lambda r: r["words_per_second"])
@@ -226,6 +235,12 @@ def main(argv: list[str] | None = None) -> int:
         results["memory_growth"] = round(growth, 3)
         print("memory: " + ", ".join(f"{w} words -> {m:.0f} MB" for w, m in peaks)
               + f"; largest/smallest peak = {growth:.2f} for {peaks[-1][0] / peaks[0][0]:.1f}x the words")
+    if results["dask_scale"]:
+        peaks = [(r["words"], r["worker_peak_rss_mb"]) for r in results["dask_scale"]]
+        results["dask_worker_memory_growth"] = round(peaks[-1][1] / peaks[0][1], 3)
+        print("dask worker memory (2 workers, the larger peak): " + ", ".join(f"{w} words -> {m:.0f} MB" for w, m in peaks)
+              + f"; largest/smallest = {results['dask_worker_memory_growth']:.2f} for "
+              f"{peaks[-1][0] / peaks[0][0]:.1f}x the words")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0

@@ -29,14 +29,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Token
 
 from pipeline.core.config import DEFAULT_CONFIG_DIR, config_files
+from pipeline.core.doc_cache import DocumentCache, digest, settings_key
 from pipeline.core.io import read_table, write_table
 from pipeline.core.errors import STAGE_REJECT_CODES, document_failure
 from pipeline.core.io import replace_stage_rejects
 from pipeline.core.manifest import StageRecord
+from pipeline.steps.docs import body_keys, document_order
 from pipeline.steps.offsets import OffsetMap
 from pipeline.core.schemas import BODIES, DOCUMENTS, ENTITIES, MENTIONS, QUOTES
 from pipeline.steps.quotes.direct import (
@@ -51,7 +54,8 @@ from pipeline.steps.quotes.direct import (
     continuation_quotes,
     direct_quotes,
 )
-from pipeline.steps.quotes.gender import first_name_genders, first_name_of
+from pipeline.steps.quotes.interview import interview_turns, persons_of
+from pipeline.steps.quotes.gender import first_name_genders, first_name_of, remember_lookups
 from pipeline.steps.quotes.lexicon import STAGE, QuoteConfig, load_config
 from pipeline.steps.quotes.marks import QUOTE_CHARS, pair_quote_marks
 from pipeline.steps.quotes.mentions import Mention, fallback_mentions, mentions_from_tables
@@ -70,7 +74,7 @@ from pipeline.steps.quotes.reported import (
 from pipeline.steps.quotes.assemble import join_attributions, pieces_of, row_text
 from pipeline.steps.quotes.rules import kind_of
 from pipeline.steps.quotes.spans import apply_span_conventions
-from pipeline.steps.quotes.speakers import TYPE_PRIORITY, SpeakerResolver, _naming_participle, _poll_of_share
+from pipeline.steps.quotes.speakers import TYPE_PRIORITY, SpeakerResolver, _naming_participle, _poll_of_share, corpus_says
 from pipeline.steps.quotes.syntax import (
     Attribution,
     _cue_lemma,
@@ -297,13 +301,19 @@ def _content_after_dateline(idx: _DocIndex, atts: list[Attribution]) -> None:
             att.repaired("repair.content_after_dateline")
 
 
-def extract_attributions(doc: Doc, config: QuoteConfig) -> list[Attribution]:
+def extract_attributions(doc: Doc, config: QuoteConfig, mentions: list[Mention] | None = None,
+                         source: str | None = None) -> list[Attribution]:
     """All attributions of one Doc (body offsets), before speaker resolution; content spans are
     pairwise disjoint (overlaps resolved by type priority, then position, then length), except
-    for reports nested inside another reported clause (see _nested_report)."""
+    for reports nested inside another reported clause (see _nested_report). `mentions` (the
+    document's, else the parse's entities) and `source` (the outlet) name an interview's people."""
     idx = _DocIndex(doc, config)
+    # An interview's turns first: an answer is the interviewee's, whatever it quotes or reports
+    # inside (one attribution of that text, not two: the rules below leave it alone, and the
+    # quotations inside give way to the turn holding them when overlaps are settled).
+    turns = interview_turns(idx, persons_of(doc, mentions), source)
     found = direct_quotes(idx)
-    direct = list(found.values())
+    direct = turns + list(found.values())
     taken = [a.content for a in direct]
     # Paragraph-long quotations without marks (transcripts, "X added:" blocks) are direct too.
     direct += _enabled(config, block_quotes(idx, taken))
@@ -410,7 +420,8 @@ def _merge_running_quotation(idx: _DocIndex, atts: list[Attribution]) -> list[At
 
 def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
                    offset_map: OffsetMap | None = None, text: str | None = None,
-                   span_conventions: bool = True, join: bool = True) -> list[dict]:
+                   span_conventions: bool = True, join: bool = True, source: str | None = None,
+                   consulted: dict | None = None) -> list[dict]:
     """Rows of the QUOTES schema for one parsed document (offsets into documents.text).
 
     `mentions`: the document's mentions from the entities stage, or None for the fallback built
@@ -418,12 +429,15 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
     when None); `text` is documents.text (the body when None). `span_conventions=False` keeps the
     spans as the rules found them (the words only; quotes/spans.py widens them as the field does);
     `join=False` keeps one row per record as the rules found them (quotes/assemble.py joins the
-    records of one attribution into one row of several pieces).
+    records of one attribution into one row of several pieces); `source` is documents.source
+    (an interview's questions are the outlet's when nobody else is named as asking). `consulted`
+    receives what the corpus says of the mentions that the speaker resolution read
+    (SpeakerResolver.consulted).
     """
     doc = parsed.doc
     if mentions is None:
         mentions = fallback_mentions(parsed, config)
-    atts = extract_attributions(doc, config)
+    atts = extract_attributions(doc, config, mentions, source)
     resolver = SpeakerResolver(doc, mentions, config)
     # Resolve in order of the cue (or content) position, so recency follows reading order;
     # inherited records after their source.
@@ -432,6 +446,8 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
         resolver.resolve(att)
     atts = [a for a in atts if not a.extra.get("drop")]
     genders = {id(a): resolver.speaker_gender(a) for a in atts}   # after every pronoun is resolved
+    if consulted is not None:
+        consulted.update(resolver.consulted)
     # The field's span conventions (marks, verbal group, whole noun phrase), once speakers are resolved.
     if span_conventions:
         apply_span_conventions(doc, atts, pair_quote_marks(doc.text), config.cue_prepositions)
@@ -495,22 +511,62 @@ def quotes_of_documents(parsed_docs, documents: dict[str, dict], by_doc: dict[st
     document's `text` and `body_segments` and its mentions (`by_doc`; None: the model's entities).
     One document cannot sink the run: it becomes a rejects row in `failures` (issue 15). The Dask
     engine runs it on each partition."""
-    rows: list[dict] = []
-    n_docs = 0
+    return _gathered(each_document_quotes(parsed_docs, documents, by_doc, config, failures))
+
+
+def each_document_quotes(parsed_docs, documents: dict[str, dict], by_doc: dict[str, list[Mention]] | None,
+                         config: QuoteConfig, failures: list[dict]) -> Iterator[tuple[str, list[dict]]]:
+    """(doc_id, its quote rows) per document of `parsed_docs` that has a documents row; a document
+    whose extraction raises is skipped, a rejects row in `failures`."""
     for parsed in parsed_docs:
         document = documents.get(parsed.doc_id)
         if document is None:
             continue
         mentions = by_doc.get(parsed.doc_id, []) if by_doc is not None else None
+        consulted: dict = {}
         try:
-            rows.extend(extract_quotes(parsed, mentions, config,
-                                       OffsetMap.from_segments(document["body_segments"]), document["text"]))
+            rows = extract_quotes(parsed, mentions, config, OffsetMap.from_segments(document["body_segments"]),
+                                  document["text"], source=document.get("source"), consulted=consulted)
         except Exception as exc:
             failures.append(document_failure(STAGE, parsed.doc_id, exc))
             print(f"[quotes] error {failures[-1]['code']}: {failures[-1]['message']}", file=sys.stderr)
             continue
+        yield parsed.doc_id, (rows, consulted)
+
+
+def _gathered(per_document: Iterable[tuple[str, tuple[list[dict], dict]]]) -> tuple[list[dict], int]:
+    rows: list[dict] = []
+    n_docs = 0
+    for _, (found, _consulted) in per_document:
+        rows.extend(found)
         n_docs += 1
     return rows, n_docs
+
+
+def _document_keys(out_dir: Path, documents: dict[str, dict], by_doc: dict[str, list[Mention]] | None
+                   ) -> dict[str, str]:
+    """doc_id -> digest of what a document's quotes are made from within the document: its tokens
+    (body_keys), its text (the rows' offsets and content), its source (an interview's outlet) and
+    its mentions as the entities stage linked them (a new document elsewhere can change a name
+    here: then this document is redone).
+    What the corpus says of them (titles, descriptions) is checked apart (`_corpus_unchanged`):
+    only what the speaker resolution read of it counts."""
+    def own(m: Mention) -> tuple:
+        return (m.token_start, m.token_end, m.start, m.end, m.text, m.label, m.title, m.entity_id, m.name)
+
+    return {doc_id: digest(key, documents[doc_id]["text"], documents[doc_id].get("source"),
+                           [own(m) for m in by_doc.get(doc_id, [])] if by_doc is not None else None)
+            for doc_id, key in body_keys(out_dir).items() if doc_id in documents}
+
+
+def _corpus_unchanged(by_doc: dict[str, list[Mention]] | None):
+    """Whether every question an earlier extraction asked of what the corpus says of the
+    document's mentions (SpeakerResolver.consulted) has the same answer now."""
+    def check(doc_id: str, result: tuple[list[dict], dict]) -> bool:
+        now = {(m.token_start, m.token_end): m for m in (by_doc or {}).get(doc_id, [])}
+        return all((s, e) in now and corpus_says(now[(s, e)], kind, word) == answer
+                   for (s, e, kind, word), answer in result[1].items())
+    return check
 
 
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
@@ -518,13 +574,15 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     from pipeline.core.schemas import TOKENS
 
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
-    record = StageRecord(STAGE, Path(out_dir), config_files=config_files(config_dir, STAGE))
+    out_dir = Path(out_dir)
+    record = StageRecord(STAGE, out_dir, config_files=config_files(config_dir, STAGE))
     record.add_input_tables(DOCUMENTS.name, TOKENS.name, MENTIONS.name, ENTITIES.name)
     config = load_config(config_dir)
-    documents = {row["doc_id"]: row for row in read_table(DOCUMENTS, out_dir, columns=["doc_id", "text"]).to_pylist()}
+    documents = {row["doc_id"]: row for row in read_table(DOCUMENTS, out_dir, columns=["doc_id", "text", "source"]).to_pylist()}
     for row in read_table(BODIES, out_dir, columns=["doc_id", "body_segments"]).to_pylist():
         documents[row["doc_id"]]["body_segments"] = row["body_segments"]
-    by_doc = mentions_from_tables(Path(out_dir))
+    by_doc = mentions_from_tables(out_dir)
+    remember_lookups(out_dir)            # the first names the entities stage looked up
     if by_doc is not None:
         # every person's first name looked up in one pass over the name dictionary (a lookup per
         # document would read its files again for each document's new names)
@@ -532,11 +590,19 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
                                          for m in mentions if m.label == "PERSON")))
     record.extra["speaker_mentions"] = "entities stage" if by_doc is not None else "fallback (doc.ents)"
     failures: list[dict] = []
-    rows, n_docs = quotes_of_documents(iter_parsed_docs(Path(out_dir)), documents, by_doc, config, failures)
+    # an incremental run extracts only from the documents whose tokens, text or mentions changed
+    cache = DocumentCache(out_dir, STAGE, settings_key(out_dir, config_dir, STAGE))
+    per_document = cache.through(document_order(out_dir), _document_keys(out_dir, documents, by_doc),
+                                 lambda ids: each_document_quotes(iter_parsed_docs(out_dir, only=ids), documents,
+                                                                  by_doc, config, failures),
+                                 still_valid=_corpus_unchanged(by_doc))
+    rows, n_docs = _gathered(per_document)
     write_table(QUOTES, rows, out_dir)
     replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], failures)
+    cache.save()
     counts = {}
     for row in rows:
         counts[row["type"]] = counts.get(row["type"], 0) + 1
-    record.rows = {"quotes": len(rows), "documents": n_docs, **{f"type_{k}": v for k, v in sorted(counts.items())}}
+    record.rows = {"quotes": len(rows), "documents": n_docs, "reused": cache.reused,
+                   **{f"type_{k}": v for k, v in sorted(counts.items())}}
     return record.write()

@@ -2,10 +2,12 @@
 
 Order of evidence (the first that says wins; `gender_evidence` records which):
 1. an honorific written with the person ("Mrs. Roe", "Mr. Doe"): `honorific:Mrs.`;
-2. pronouns that refer to the person: a quote's own "she said" resolved to them, or a gendered
-   pronoun later in the sentence of a mention, with no other person named in between
-   ("Roe said she ...", "Roe ... her campaign"): `pronoun:she` (the majority when both occur);
-3. the first name in a name list: `first_name:Mary`;
+2. pronouns that refer to the person: a quote's own "she said" resolved to them: `pronoun:she`
+   (the majority when both occur);
+3. the writer's own sentences naming the person alone as a subject, with a "he"/"she" after the
+   name as the subject of a clause joined to theirs ("Roe left after she spoke"; not "Roe said
+   she ...", not "Roe ... her campaign"): `narrative:she` (speakers.SpeakerResolver);
+4. the first name in a name list: `first_name:Mary`;
 else `unknown`. Never from the role or the title ("nurse", "senator").
 
 The first-name list is the World Gender Name Dictionary 2.0 (WIPO; 4.1M names with the share
@@ -19,9 +21,13 @@ from __future__ import annotations
 import bisect
 import gzip
 import hashlib
+import importlib.metadata
 import importlib.resources
 import json
+from pathlib import Path
 from typing import Iterable
+
+from pipeline.core.io import atomic_path
 
 FEMALE, MALE, UNKNOWN = "female", "male", "unknown"
 PRONOUN_GENDER = {"he": MALE, "him": MALE, "his": MALE, "himself": MALE,
@@ -67,6 +73,38 @@ def first_name_genders(names: Iterable[str]) -> dict[str, tuple[str, float] | No
     for bucket, group in sorted(missing.items()):
         _read_bucket(bucket, group)
     return {n: _CACHE.get(n) for n in wanted}
+
+
+# the lookups of a run, kept in the output folder's cache (pipeline/core/doc_cache.py's folder), so
+# that the next run over the same corpus reads no bucket for the names it has seen
+KEPT_LOOKUPS = "cache/first_names.json"
+
+
+def _name_list_version() -> str:
+    return f"{_DATA_PACKAGE}=={importlib.metadata.version(_DATA_PACKAGE)}"
+
+
+def remember_lookups(out_dir: Path) -> None:
+    """Seed this process's lookups with those an earlier run kept in `out_dir` (the same version of
+    the name list); a missing, unreadable or malformed file adds nothing."""
+    try:
+        data = json.loads((Path(out_dir) / KEPT_LOOKUPS).read_text(encoding="utf-8"))
+        if data.get("name_list") != _name_list_version():
+            return
+        for name, found in data["names"].items():
+            if found is None:
+                _CACHE.setdefault(name, None)
+            elif found[0] in (FEMALE, MALE) and isinstance(found[1], float):
+                _CACHE.setdefault(name, (found[0], found[1]))
+    except (OSError, ValueError, AttributeError, KeyError, TypeError, IndexError):
+        return
+
+
+def keep_lookups(out_dir: Path) -> None:
+    """Write this process's lookups to `out_dir`'s cache (whole: temporary file, then rename)."""
+    with atomic_path(Path(out_dir) / KEPT_LOOKUPS) as tmp:
+        tmp.write_text(json.dumps({"name_list": _name_list_version(), "names": dict(sorted(_CACHE.items()))}),
+                       encoding="utf-8")
 
 
 def first_name_of(name: str) -> str | None:

@@ -13,7 +13,7 @@ STAGE = "quotes"
 # [kinds]: the lexicons of attributions that are not speech (fields of the same names)
 KINDS_KEYS = ("thought", "thought_infinitive", "thought_object", "thought_passive", "thought_nouns", "causatives",
               "evidence_verbs", "evidence_object_verbs", "evidence_nouns")
-SECTIONS = ("cues", "not_speech", "direct", "speakers", "roles", "organisation_kinds", "kinds", "rules")
+SECTIONS = ("cues", "not_speech", "direct", "speakers", "roles", "organisation_kinds", "kinds", "interview", "rules")
 
 
 @dataclass
@@ -51,6 +51,7 @@ class QuoteConfig:
     female_honorifics: frozenset
     non_speaking_heads: frozenset
     first_name_min_share: float
+    narrative_gender_sentences: int
     person_role_nouns: frozenset
     introduced_paragraphs: int
     lede_paragraphs: int
@@ -97,6 +98,14 @@ class QuoteConfig:
     evidence_verbs: frozenset = frozenset()
     evidence_object_verbs: frozenset = frozenset()
     evidence_nouns: frozenset = frozenset()
+    # [interview]: Q&A documents (quotes/interview.py); empty head lists find none
+    interview_question_heads: frozenset = frozenset()
+    interview_answer_heads: frozenset = frozenset()
+    interviewee_cues: frozenset = frozenset()
+    interviewer_cues: frozenset = frozenset()
+    interview_min_turns: int = 2
+    interview_min_words: int = 4
+    interview_standfirst_paragraphs: int = 4
 
     def rule_enabled(self, rule_id: str) -> bool:
         return rule_id not in self.rules_off
@@ -185,6 +194,7 @@ class QuoteConfig:
             female_honorifics=words("speakers", "female_honorifics"),
             non_speaking_heads=words("speakers", "non_speaking_heads"),
             first_name_min_share=share("speakers", "first_name_min_share"),
+            narrative_gender_sentences=integer("speakers", "narrative_gender_sentences"),
             person_role_nouns=words("speakers", "person_role_nouns"),
             introduced_paragraphs=integer("speakers", "introduced_paragraphs"),
             lede_paragraphs=integer("speakers", "lede_paragraphs"),
@@ -209,6 +219,7 @@ class QuoteConfig:
             loose_quotatives=words("cues", "loose_quotatives"),
             floating_quantifiers=words("speakers", "floating_quantifiers"),
             **{key: optional_words("kinds", key) for key in KINDS_KEYS},
+            **_interview(config, source),
         )
         # A key nobody reads is a typo or a leftover, which would silently switch a rule off.
         # ([roles] keys are data; [rules] keys are checked against the registry above.)
@@ -216,6 +227,34 @@ class QuoteConfig:
             reject_unknown_keys(config.get(section, {}), {k for s, k in read if s == section}, source,
                                 prefix=f"{section}.")
         return cls(**fields)
+
+
+# [interview] (quotes/interview.py): key -> QuoteConfig field; lists of words, then integers
+INTERVIEW_WORDS = {"question_heads": "interview_question_heads", "answer_heads": "interview_answer_heads",
+                   "interviewee_cues": "interviewee_cues", "interviewer_cues": "interviewer_cues"}
+INTERVIEW_INTEGERS = {"min_turns": "interview_min_turns", "min_words": "interview_min_words",
+                      "standfirst_paragraphs": "interview_standfirst_paragraphs"}
+
+
+def _interview(config: dict, source: str) -> dict:
+    """[interview]: the fields it sets (a key absent keeps the field's default; an unknown one is
+    an error naming it)."""
+    section = config.get("interview", {})
+    reject_unknown_keys(section, set(INTERVIEW_WORDS) | set(INTERVIEW_INTEGERS), source, prefix="interview.")
+    fields = {}
+    for key, name in INTERVIEW_WORDS.items():
+        if key in section:
+            values = section[key]
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise ConfigError(f"{source}: 'interview.{key}' must be a list of strings")
+            fields[name] = frozenset(v.lower() for v in values)
+    for key, name in INTERVIEW_INTEGERS.items():
+        if key in section:
+            value = section[key]
+            if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "min_turns" else 0):
+                raise ConfigError(f"{source}: 'interview.{key}' must be a {'positive' if key == 'min_turns' else 'non-negative'} integer")
+            fields[name] = value
+    return fields
 
 
 def _cue_phrases(config: dict, source: str) -> dict[str, tuple[str, str]]:

@@ -136,10 +136,13 @@ def mentions_from_tables(out_dir: Path) -> dict[str, list[Mention]] | None:
     for row in read_table(MENTIONS, out_dir).to_pylist():
         entity = entities.get(row["entity_id"]) if row["entity_id"] else None
         name = entity["name"] if entity else row["text"]
-        titles = tuple(t.lower() for t in (entity["titles"] or [])) if entity else ()
+        # sorted (and the descriptions): the resolver asks only whether a word is among them, and a document's inputs
+        # then do not change when another document reorders the entity's most common titles
+        titles = {t.lower() for t in (entity["titles"] or [])} if entity else set()
         if row["title"]:
-            titles = tuple(sorted(set(titles) | {row["title"].lower()}))
-        described = tuple((entity or {}).get("descriptions") or ())
+            titles.add(row["title"].lower())
+        titles = tuple(sorted(titles))
+        described = tuple(sorted((entity or {}).get("descriptions") or ()))
         by_doc.setdefault(row["doc_id"], []).append(Mention(
             row["doc_id"], row["token_start"], row["token_end"], row["start"], row["end"],
             row["text"], row["label"], row["title"], row["entity_id"], _norm(name), titles, described))

@@ -108,6 +108,20 @@ RULES: tuple[Rule, ...] = (
          positive=('"We will fight on until the end of this war and we will win.\n\n"We will never surrender to anyone at all," said Maria Lopez.',),
          negative=('"We will never surrender to anyone at all," said Maria Lopez.',)),
     # --- quotations set off as paragraphs (reported.py: block_quotes, headline_source) ---
+    # --- interviews: Q&A turns under line heads (interview.py: interview_turns) ---
+    Rule("direct.interview_answer", 19,
+         'A: ... / TRUMP: ... in a Q&A: a turn of the interviewee (the standfirst or the head names them), '
+         'up to the next head',
+         positive=('An interview with Maria Lopez, the mayor.\n\nQ: What comes first for the city this year?\n\n'
+                   'A: The bridge comes first, then the schools and the parks.\n\nQ: And what about the budget?\n\n'
+                   'A: The budget will grow by a small amount this year.',),
+         negative=('Q: What comes first for the city this year?\n\nThe mayor did not answer the question.',)),
+    Rule("direct.interview_question", 19,
+         "Q: ... in a Q&A: the interviewer's turn (the outlet's when the standfirst names no interviewer)",
+         positive=('An interview with Maria Lopez, the mayor.\n\nQ: What comes first for the city this year?\n\n'
+                   'A: The bridge comes first, then the schools and the parks.\n\nQ: And what about the budget?\n\n'
+                   'A: The budget will grow by a small amount this year.',),
+         negative=('Clinton: 1,769.\n\nSanders: 1,501.\n\nClinton: 547.\n\nSanders: 46.',)),
     Rule("direct.transcript", 20,
          "PENCE: Well, look, ...: a transcript line, the named speaker's words",
          positive=('PENCE: Well, look, this is serious business for all of us.',),

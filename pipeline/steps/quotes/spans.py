@@ -172,7 +172,8 @@ def apply_span_conventions(doc: Doc, atts: list[Attribution], quotes: list[Quote
             if span != att.cue_span:
                 att.cue_span = span
                 att.repaired(CUE_VERBAL_GROUP)
-        if speaker_chars:
+        if speaker_chars and not att.extra.get("speaker_as_named"):
+            # (an interview's head or standfirst name is the speaker as named: no phrase around it)
             s, e = att.cue_span or (0, 0)
             cue_chars = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]))] if e > s else []
             span = speaker_noun_phrase(doc, att.speaker, [att.content, *cue_chars])

@@ -23,6 +23,16 @@ from pipeline.steps.quotes.syntax import (
 )
 
 
+def corpus_says(m: Mention, kind: str, word: str) -> bool:
+    """What the corpus says of a mention, asked one word at a time: "described", whether its
+    entity's descriptions hold `word`; "titles", whether one of its titles (the entity's, or the
+    one written with it) has `word` as a word of its own."""
+    if kind == "described":
+        return word in m.described
+    titles = " ".join(m.titles) + " " + (m.title or "").lower()
+    return bool(re.search(rf"\b{re.escape(word)}\b", titles))
+
+
 class SpeakerResolver:
     """Canonical speakers by name, pronoun, role and recency (no coreference model)."""
 
@@ -49,9 +59,21 @@ class SpeakerResolver:
             # person the surname was linked to)
             if word is not None and not (len(m.text.split()) == 1 and surnames[_norm(m.text)] > 1):
                 self.honorifics.setdefault(m.name, word)
+        self._shared_surnames = {w for w, n in surnames.items() if n > 1}
+        self._narrative_votes: dict[str, Counter] | None = None    # computed when first asked
         first_name_genders(filter(None, (first_name_of(m.name) for m in persons)))   # one batch
         self._first_names: dict[str, tuple[str, str] | None] = {}
         self._described: dict[str, set[str]] | None = None
+        # every question asked of what the corpus says of a mention (its entity's titles and
+        # descriptions) with its answer, by (mention tokens, kind, word): the document's quotes
+        # depend on these answers and on nothing else the corpus says (an incremental run reuses
+        # them while the answers hold)
+        self.consulted: dict[tuple[int, int, str, str], bool] = {}
+
+    def _corpus_says(self, m: Mention, kind: str, word: str) -> bool:
+        answer = corpus_says(m, kind, word)
+        self.consulted[(m.token_start, m.token_end, kind, word)] = answer
+        return answer
 
     # -- helpers -------------------------------------------------------------------------------
     def _mentions_in(self, start: int, end: int) -> list[Mention]:
@@ -85,11 +107,50 @@ class SpeakerResolver:
                 gender = ranked[0][0]
                 pronoun = max((p for p in votes if PRONOUN_GENDER[p] == gender), key=lambda p: (votes[p], p))
                 return gender, f"pronoun:{pronoun}"
+        if self._narrative_votes is None:
+            self._narrative_votes = self._narrative_pronouns(
+                [m for m in self.mentions if m.label == "PERSON"], self._shared_surnames)
+        votes = self._narrative_votes.get(name)
+        if votes and len(votes) == 1 and next(iter(votes.values())) >= self.config.narrative_gender_sentences:
+            gender = next(iter(votes))
+            return gender, f"narrative:{'she' if gender == FEMALE else 'he'}"
         if name not in self._first_names:
             self._first_names[name] = gender_from_first_name(name, self.config.first_name_min_share,
                                                              self._short_forms(name))
         hit = self._first_names[name]
         return (hit[0], hit[1]) if hit is not None else (UNKNOWN, None)
+
+    def _narrative_pronouns(self, persons: list[Mention], shared: set[str]) -> dict[str, Counter]:
+        """Gender votes from the writer's sentences (config `narrative_gender_sentences`): a
+        sentence outside quotation marks naming one person only, as a subject, and no one else
+        by pronoun ("X challenged her when she ran"), votes for the gender of the "he"/"she"
+        after the name that is the subject of a clause joined to that person's own ("X left after
+        she spoke", "X won and he thanked ...": not what X said, "X said she ...", nor "after he
+        left, X came"), and not after a reporting verb. Not a surname two people of the document
+        share (`shared`)."""
+        doc = self.doc
+        votes: dict[str, Counter] = defaultdict(Counter)
+        if not (doc.has_annotation("DEP") or doc.has_annotation("SENT_START")):
+            return votes
+        by_sentence: dict[int, list[Mention]] = defaultdict(list)
+        for m in persons:
+            by_sentence[doc[m.token_start].sent.start].append(m)
+        for ms in by_sentence.values():
+            sent = doc[ms[0].token_start].sent
+            subject = next((m for m in ms if self._is_subject(m)), None)
+            if subject is None or len({m.name for m in ms}) != 1 or _norm(subject.text) in shared or \
+                    any(t.is_quote or t.lower_ in PRONOUN_GENDER and t.dep_ in ("dobj", "pobj", "dative")
+                        for t in sent):
+                continue
+            verb = doc[subject.token_start:subject.token_end].root.head
+            # (what follows a reporting verb may be the report: "X said her plan ... but she needs")
+            if lemma_of(verb) in self.config.speech:
+                continue
+            genders = {PRONOUN_GENDER[t.lower_] for t in sent if _subject_pronoun(t) and
+                       t.i >= subject.token_end and _joined_clause(t.head, verb)}
+            if len(genders) == 1:
+                votes[subject.name][genders.pop()] += 1
+        return votes
 
     def _short_forms(self, name: str) -> list[str]:
         """The one-word mentions of a person of the document that carry a title or an honorific
@@ -229,7 +290,7 @@ class SpeakerResolver:
         person_word = low in _role_heads(config) or low in config.title_words or \
             low in config.person_role_nouns or lemma in config.person_role_nouns or \
             (len(low) > 6 and low.endswith(config.person_suffixes)) or \
-            any(low in m.described for m in self.mentions if m.label == "PERSON")
+            any(self._corpus_says(m, "described", low) for m in self.mentions if m.label == "PERSON")
         if not person_word or head.pos_ not in ("NOUN", "PROPN") or head.tag_ in ("NNS", "NNPS"):
             return None
         if {low, lemma} & (config.unnamed_nouns | config.share_nouns | config.document_nouns |
@@ -350,16 +411,27 @@ class SpeakerResolver:
             self._title_from(words, att)
             return first
         for m in reversed(inside):
-            if m.token_start <= start + 1 or not doc[m.token_start - 1].is_punct or doc[m.token_start - 1].text != ",":
+            # (the name's own title may stand between: "Trump's running mate, Indiana Gov. Mike Pence")
+            k = self._title_start(m)
+            if k <= start + 1 or doc[k - 1].text != ",":
                 continue
             closes = m.token_end >= end or doc[m.token_end].text == ","
             root = doc[m.token_start:m.token_end].root
             if not closes or root.dep_ in ("conj", "poss", "pobj") or \
                     any(c.dep_ in ("conj", "cc") for c in root.children):
                 continue
-            self._title_from([t for t in doc[start:m.token_start - 1] if not t.is_space], att)
+            self._title_from([t for t in doc[start:k - 1] if not t.is_space], att)
             return m
         return None
+
+    def _title_start(self, m: Mention) -> int:
+        """Where the words modifying a name from before it ("Indiana Gov." in "Indiana Gov. Mike
+        Pence": compounds hanging on the name) start; the mention's own start when none do."""
+        k = m.token_start
+        while k > 0 and not self.doc[k - 1].is_punct and self.doc[k - 1].dep_ in ("compound", "amod", "nmod") \
+                and k <= self.doc[k - 1].head.i < m.token_end:
+            k -= 1
+        return k
 
     @staticmethod
     def _title_from(words: list, att: Attribution) -> None:
@@ -406,6 +478,10 @@ class SpeakerResolver:
         def fits_words(words) -> bool:
             return (lemma in words or head.lower_ in words) and all(p in words for p in proper)
 
+        def corpus_fits(m: Mention) -> bool:       # fits_words of what the corpus says of m
+            return (self._corpus_says(m, "described", lemma) or self._corpus_says(m, "described", head.lower_)) \
+                and all(self._corpus_says(m, "described", p) for p in proper)
+
         described = self._descriptions()
         names = {name for name, words in described.items() if fits_words(words)}
         if not names and proper:
@@ -429,7 +505,7 @@ class SpeakerResolver:
             if {lemma, head.lower_} & (self.config.unnamed_nouns | self.config.share_nouns) or \
                     any(c.dep_ == "relcl" and self.doc[c.left_edge.i - 1].text != "," for c in head.children):
                 return None
-            names = {m.name for m in self.mentions if m.label == "PERSON" and fits_words(m.described)}
+            names = {m.name for m in self.mentions if m.label == "PERSON" and corpus_fits(m)}
             if len(names) != 1:
                 return None
         fits = [m for m in self.mentions if m.label == "PERSON" and m.name in names]
@@ -439,16 +515,24 @@ class SpeakerResolver:
     def _person_after_title(self, m: Mention, att: Attribution) -> Mention | None:
         """"Spokeswoman Haley Morris", "GOP Rep. Mike McCaul" tagged as one ORG: a title word
         followed by two or three capitalised words closing the mention is a person, named by those
-        words, when the document names that person or the first of them is a known first name;
-        the words up to the title become the speaker's title."""
+        words, when the document names that person or the first of them is a known first name; a
+        title word and a surname ("GOP Rep McCaul"), the one person of the document named in full
+        with it; the words up to the title become the speaker's title."""
         doc = self.doc
         toks = [t for t in doc[m.token_start:m.token_end] if not t.is_space]
-        titles = self.config.title_words
-        cut = max((k for k, t in enumerate(toks) if t.lower_ in titles or t.lower_.rstrip(".") in titles),
-                  default=None)
+        titles = {w.rstrip(".") for w in self.config.title_words}   # (a headline drops the dot: "GOP Rep McCaul")
+        cut = max((k for k, t in enumerate(toks) if t.lower_.rstrip(".") in titles), default=None)
         if cut is None:
             return None
         rest = toks[cut + 1:]
+        if len(rest) == 1 and rest[0].text[:1].isupper():
+            # a surname after the title: the one person of the document named in full with it
+            same = [x for x in self.mentions if x.label == "PERSON" and len(x.name.split()) >= 2 and
+                    x.name.split()[-1] == _norm(rest[0].text)]
+            if len({x.name for x in same}) == 1:
+                att.extra["speaker_title"] = doc[toks[0].i:toks[cut].i + 1].text
+                return same[0]
+            return None
         # (two or three capitalised singular words: "Power Systems" is a name of things)
         if not 2 <= len(rest) <= 3 or not all(t.text[:1].isupper() and t.is_alpha and
                                                t.tag_ not in ("NNS", "NNPS") for t in rest):
@@ -541,10 +625,9 @@ class SpeakerResolver:
         adjectives = [w for w in words if w[:1].isalpha() and w not in role_key.split() and w not in ("the", "a", "an", "former", "its", "his", "her", "their")]
 
         def says(m: Mention, word: str) -> bool:
-            titles = " ".join(m.titles) + " " + (m.title or "").lower()
             # (the role and a place or party word may come from how the document describes
             # them: "Florida Sen. Marco Rubio" is "the Florida senator")
-            return bool(re.search(rf"\b{re.escape(word)}\b", titles)) or word in self._descriptions().get(m.name, set())
+            return self._corpus_says(m, "titles", word) or word in self._descriptions().get(m.name, set())
 
         persons = [m for m in self.mentions if m.label == "PERSON"]
         # An adjective said of nobody in the document cannot tell people apart ("the Independent
@@ -634,6 +717,14 @@ class SpeakerResolver:
             att.extra["speaker_kind"] = src.extra.get("speaker_kind")
             self.history.append(att)
             return att
+        if "named_speaker" in att.extra:
+            # an interview's turn whose head names no mention: the outlet asking ("Q:"), or the
+            # head as a name ("JAKE TAPPER:"); quotes/interview.py
+            name, kind = att.extra["named_speaker"]
+            if not name:
+                self._set(att, None, None, None, "none")
+                return att
+            return self._decided(att, kind, name, None, "ORG" if kind == "organisation" else "PERSON", "explicit")
         if att.speaker is None:
             self._set(att, None, None, None, "none")
             return att
@@ -945,8 +1036,25 @@ class SpeakerResolver:
             if kind in found:
                 if found[kind].lower_ in POSSESSIVE_PRONOUNS and found[kind].dep_ == "poss":
                     return self._pronoun_owner(found[kind], head, att)
-                return self._name_of_np(found[kind])
+                by = self._name_of_np(found[kind])
+                # ("Mr. Clarke's new company": the person's organisation, not the person)
+                if kind == "owner" and by is not None and by[2] == "PERSON" and self._organisation_noun(head):
+                    return self._organisation_of(by[0], head)
+                return by
         return None
+
+    def _organisation_noun(self, head: Token) -> bool:
+        return head.lower_ in self.config.organisation_nouns or head.lemma_.lower() in self.config.organisation_nouns
+
+    def _organisation_of(self, person: str, head: Token):
+        """A person's organisation named by a noun ("his campaign", "Clarke's company"): as the
+        document names it ("Sanders campaign"), else the person's surname and the noun."""
+        surname, noun = person.split()[-1], head.lower_
+        org = next((m for m in self.mentions if m.label == "ORG" and m.name.split()[0] == surname and
+                    m.name.lower().endswith(noun)), None)
+        if org is not None:
+            return org.name, org.entity_id, org.label
+        return f"{surname} {noun}", None, "ORG"
 
     def _pronoun_owner(self, pronoun: Token, head: Token, att: Attribution | None):
         """"His campaign", "her office": the organisation of the person the pronoun stands for,
@@ -960,15 +1068,9 @@ class SpeakerResolver:
         if person is None:
             return None
         # "his statement", "her Twitter account": a document of the person's own is the person
-        if head.lower_ not in self.config.organisation_nouns and head.lemma_.lower() not in self.config.organisation_nouns:
+        if not self._organisation_noun(head):
             return person.name, person.entity_id, person.label
-        surname = person.name.split()[-1]
-        noun = head.lower_
-        org = next((m for m in self.mentions if m.label == "ORG" and m.name.split()[0] == surname and
-                    m.name.lower().endswith(noun)), None)
-        if org is not None:
-            return org.name, org.entity_id, org.label
-        return f"{surname} {noun}", None, "ORG"
+        return self._organisation_of(person.name, head)
 
     def _name_of_np(self, tok: Token):
         m = self.token_mention.get(tok.i)
@@ -984,6 +1086,20 @@ class SpeakerResolver:
         if not toks:
             return None
         return _norm(self.doc[toks[0].i:toks[-1].i + 1].text), None, "ORG"
+
+
+def _subject_pronoun(token: Token) -> bool:
+    return token.lower_ in ("he", "she") and token.dep_ in ("nsubj", "nsubjpass")
+
+
+def _joined_clause(verb: Token, main: Token) -> bool:
+    """Whether `verb` is `main` or heads a clause joined to it as an adverbial clause, a
+    conjunct or an open complement (not a reported clause: "X said she ..." is anyone)."""
+    while verb.i != main.i:
+        if verb.dep_ not in ("advcl", "conj", "xcomp") or verb.head.i == verb.i:
+            return False
+        verb = verb.head
+    return True
 
 
 def _one_member(head: Token, m: Mention) -> bool:
