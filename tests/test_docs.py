@@ -91,3 +91,21 @@ def test_what_doc_init_refuses_is_refused_alike(tmp_path, case, changes):
     with pytest.raises(ValueError) as got:
         list(iter_parsed_docs(tmp_path))
     assert str(got.value) == str(expected.value)
+
+
+# the shared vocab is made from the language's defaults, not through spacy.blank: the same lexical
+# attributes (stop words, numbers, shapes...) are what the stages read from rebuilt Docs
+VOCAB_WORDS = ["The", "the", "U.S.", "troops", "12", "ten", "don't", "n't", "Hello", ",", "...", "www.example.com",
+               "a@b.com", "$", "5", "well-known", "Iraq", "'s", "\n", "  ", "état", "IRS", "-", "2,000"]
+VOCAB_ATTRS = ["is_stop", "is_alpha", "is_digit", "like_num", "is_punct", "is_space", "is_currency", "like_url",
+               "like_email", "is_lower", "is_upper", "is_title", "lower_", "norm_", "shape_", "prefix_", "suffix_",
+               "lang_"]
+
+
+@pytest.mark.parametrize("word", VOCAB_WORDS)
+def test_shared_vocab_reads_words_as_spacy_blank_does(word):
+    import spacy
+
+    ours, blank = shared_vocab()[word], spacy.blank("en").vocab[word]
+    assert {a: getattr(ours, a) for a in VOCAB_ATTRS} == {a: getattr(blank, a) for a in VOCAB_ATTRS}
+    assert ours.is_stop == (word.lower() in {"the", "ten", "'s", "n't"})    # some are stop words, most not

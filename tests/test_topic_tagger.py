@@ -398,6 +398,36 @@ def test_cap_taxonomy_on_short_texts(nlp, cap, text, expected):
     assert all(m.topic.startswith("cap:") for m in got)
 
 
+EVIDENCE_CASES = [
+    # text, a topic whose evidence must hold `found`, a topic that must have no evidence at all
+    # "securities" alone was lemmatised to "security" and found business news in national security
+    ("National security officials warned of new threats.", "cap:16", "security", "cap:15"),
+    ("Securities fraud charges were filed against the hedge fund.", "cap:15", "Securities fraud", None),
+    # guest workers are immigration (CAP 9), both forms, and not labour as well
+    ("Guest workers will get visas.", "cap:9", "Guest workers", "cap:5"),
+    ("A guest worker program was proposed.", "cap:9", "guest worker", "cap:5"),
+    # a state or large city outside New York is local-government evidence (the list had only New York)
+    ("The mayor of Chicago cut the city budget.", "cap:24", "@Chicago", None),
+    # ... and a foreign place is not one (the stray "n" / "ns" entries are gone: no evidence in "n")
+    ("South Korea and Japan held talks.", "cap:19", "@Japan", "cap:24"),
+]
+
+
+@pytest.mark.parametrize("text,topic,found,absent", EVIDENCE_CASES)
+def test_cap_evidence_on_short_texts(nlp, cap, text, topic, found, absent):
+    got = {m.topic: m.evidence for m in cap.tag_document(parsed(nlp, text))}
+    assert found in got.get(topic, []), got
+    assert absent is None or absent not in got, got
+
+
+def test_cap_name_lists_hold_only_names():
+    rules = {r.rule_id: r for r in load_taxonomy(CAP).entity_rules}
+    for rule in rules.values():
+        assert all(len(text) > 2 for text in rule.texts), (rule.rule_id, sorted(t for t in rule.texts if len(t) <= 2))
+    assert {"california", "chicago", "texas"} <= rules["us_state"].texts
+    assert not {"washington", "georgia"} & rules["us_state"].texts      # the capital, a country
+
+
 # ------------------------------------------------------------------ name lists, absorb, partial names
 
 @pytest.fixture(scope="module")
