@@ -146,10 +146,10 @@ class DocumentCache:
             tmp.write_bytes(pickle.dumps({"settings": self.settings, "documents": self.kept}, protocol=5))
 
 
-def settings_key(out_dir: Path, config_dir: Path, stage: str) -> str | None:
-    """The settings a cached result is made with: the stage's code, config and model, and those
-    the folder's tokens were parsed with (parse's manifest: they decide a document's tokens).
-    None when parse's are unknown: nothing is reused then."""
+def settings_key(out_dir: Path, config_dir: Path, stage: str, parsed: bool = True) -> str | None:
+    """The settings a cached result is made with: the stage's code, config and model, and (for a
+    stage after parse, `parsed`) those the folder's tokens were parsed with (parse's manifest: they
+    decide a document's tokens). None when parse's are unknown: nothing is reused then."""
     import json
 
     from pipeline.core.manifest import settings_fingerprint
@@ -158,4 +158,6 @@ def settings_key(out_dir: Path, config_dir: Path, stage: str) -> str | None:
         parsed_with = json.loads((Path(out_dir) / "manifest" / "parse.json").read_text()).get("settings_fingerprint")
     except (OSError, ValueError):
         parsed_with = None
+    if not parsed:
+        return digest(settings_fingerprint(stage, Path(config_dir)))
     return digest(settings_fingerprint(stage, Path(config_dir)), parsed_with) if parsed_with else None

@@ -16,8 +16,11 @@ import zlib
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.steps.boilerplate import LineStats, combine_with_extractor, compile_rules, count_lines, label_document
 from pipeline.core.config import DEFAULT_CONFIG_DIR, config_files, load_stage_config
+from pipeline.core.doc_cache import DocumentCache, digest, settings_key
 from pipeline.core.errors import REJECT_CODES, STAGE_REJECT_CODES, ConfigError, without_failing_step
 from pipeline.core.io import read_table, replace_stage_rejects, write_table
 from pipeline.core.manifest import StageRecord
@@ -31,7 +34,7 @@ STAGE = "clean"
 _WORDS = re.compile(r"\w+")
 
 
-def near_duplicates(documents: list[dict], config: dict) -> dict[str, str]:
+def near_duplicates(documents: list[dict], config: dict, cache: DocumentCache | None = None) -> dict[str, str]:
     """doc_id -> doc_id of the first copy, for bodies that are near-duplicates of an earlier one.
 
     Word shingles of each body (`near_duplicates.shingle_words`) are MinHashed and indexed with
@@ -39,6 +42,8 @@ def near_duplicates(documents: list[dict], config: dict) -> dict[str, str]:
     Documents are taken in order of date (undated last), then doc_id; a body whose estimated
     Jaccard similarity with an earlier one reaches `threshold` points to that one's first copy.
     Bodies shorter than `min_words` words are never flagged (a one-line brief is no story).
+    With `cache`, a body's signature is kept (by doc_id, with the body's digest): an incremental
+    run shingles only the new or changed bodies; the index is built again over all of them.
     """
     from datasketch import MinHash, MinHashLSH
 
@@ -62,13 +67,24 @@ def near_duplicates(documents: list[dict], config: dict) -> dict[str, str]:
     first: dict[str, str] = {}
     order = sorted(documents, key=lambda d: (d.get("date") is None, d.get("date") or "", d["doc_id"]))
     for doc in order:
-        words = _WORDS.findall((doc.get("body") or "").lower())
-        if len(words) < min_words:
+        body = doc.get("body") or ""
+        key = digest(body) if cache is not None else None
+        signature = cache.get(doc["doc_id"], key) if cache is not None else None
+        if signature is None:
+            words = _WORDS.findall(body.lower())
+            signature = b""                   # too short to be flagged
+            if len(words) >= min_words:
+                minhash = MinHash(num_perm=num_perm, hashfunc=zlib.crc32, permutations=template.permutations,
+                                  scheme=template.scheme)
+                minhash.update_batch([" ".join(words[i:i + n]).encode("utf-8")
+                                      for i in range(len(words) - n + 1)])
+                signature = minhash.hashvalues.tobytes()
+            if cache is not None:
+                cache.put(doc["doc_id"], key, signature)
+        if not signature:
             continue
         minhash = MinHash(num_perm=num_perm, hashfunc=zlib.crc32, permutations=template.permutations,
-                          scheme=template.scheme)
-        minhash.update_batch([" ".join(words[i:i + n]).encode("utf-8")
-                              for i in range(len(words) - n + 1)])
+                          scheme=template.scheme, hashvalues=np.frombuffer(signature, dtype=template.hashvalues.dtype))
         matches = [key for key in lsh.query(minhash) if hashes[key].jaccard(minhash) >= threshold]
         if matches:
             best = min(matches, key=lambda key: (first.get(key, key) != key, key))
@@ -105,8 +121,8 @@ def whole_text_kept(doc: dict) -> dict:
     return {**doc, "title": doc.get("page_title"), "body": body, "body_segments": segments}
 
 
-def clean_documents(documents: list[dict], config: dict,
-                    failures: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
+def clean_documents(documents: list[dict], config: dict, failures: list[dict] | None = None,
+                    cache: DocumentCache | None = None) -> tuple[list[dict], list[dict]]:
     """Pure heart of the stage: (line rows, documents with title/body/body_segments/duplicate_of set).
 
     With `failures`, nothing one document holds can sink the stage: a document whose labelling raises
@@ -115,7 +131,7 @@ def clean_documents(documents: list[dict], config: dict,
     stats = without_failing_step(STAGE, "recurring lines", failures, lambda: count_lines(documents), LineStats)
     line_rows, cleaned = label_documents(documents, stats, config, failures)
     copies = without_failing_step(STAGE, "near-duplicates", failures,
-                                  lambda: near_duplicates(cleaned, config), dict)
+                                  lambda: near_duplicates(cleaned, config, cache), dict)
     for doc in cleaned:
         doc["duplicate_of"] = copies.get(doc["doc_id"])
     return line_rows, cleaned
@@ -163,13 +179,16 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     config = check_config(config_dir)    # before any document is read
     documents = read_table(DOCUMENTS, out_dir).to_pylist()
     failures: list[dict] = []
-    line_rows, cleaned = clean_documents(documents, config, failures)
+    # the bodies' near-duplicate signatures, kept for the next run
+    cache = DocumentCache(Path(out_dir), STAGE, settings_key(out_dir, config_dir, STAGE, parsed=False))
+    line_rows, cleaned = clean_documents(documents, config, failures, cache)
     for doc in cleaned:
         if not doc["body"].strip():
             print(f"[clean] warning W004: {doc['path']}: {REJECT_CODES['W004'][1]}", file=sys.stderr)
     write_table(BODIES, [{name: doc[name] for name in BODIES.schema.names} for doc in cleaned], out_dir)
     write_table(LINES, line_rows, out_dir)
     replace_stage_rejects(out_dir, STAGE_REJECT_CODES[STAGE], failures)
+    cache.save()
     kept = sum(row["kept"] for row in line_rows)
     record.rows = {"lines": len(line_rows), "kept": kept, "documents": len(cleaned),
                    "near_duplicates": sum(1 for doc in cleaned if doc["duplicate_of"]), "failed": len(failures)}
