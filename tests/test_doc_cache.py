@@ -138,14 +138,19 @@ def _tables(out) -> dict[str, pd.DataFrame]:
     return {p.stem: pd.read_parquet(p) for p in sorted(out.glob("*.parquet")) if p.stem in TABLES}
 
 
+def _source(tmp_path, names):
+    source = tmp_path / "in"
+    source.mkdir()
+    for name in names:
+        (source / name).write_text(ARTICLES[name])
+    return source
+
+
 @pytest.mark.slow
 def test_an_incremental_run_reuses_unchanged_documents_and_equals_a_full_run(tmp_path):
     from pipeline.cli import run_all
 
-    source = tmp_path / "in"
-    source.mkdir()
-    for name in ("b.txt", "c.txt"):
-        (source / name).write_text(ARTICLES[name])
+    source = _source(tmp_path, ("b.txt", "c.txt"))
     out = tmp_path / "out"
     first = run_all(source, out, None)
     assert all(first["stages"][s]["rows"]["reused"] == 0 for s in PER_DOCUMENT_STAGES)
@@ -175,10 +180,7 @@ def test_an_incremental_run_reuses_unchanged_documents_and_equals_a_full_run(tmp
 def test_a_deleted_cache_costs_a_full_pass_not_a_different_answer(tmp_path):
     from pipeline.cli import run_all
 
-    source = tmp_path / "in"
-    source.mkdir()
-    for name in ("a.txt", "c.txt"):
-        (source / name).write_text(ARTICLES[name])
+    source = _source(tmp_path, ("a.txt", "c.txt"))
     out = tmp_path / "out"
     run_all(source, out, None)
     before = _tables(out)
