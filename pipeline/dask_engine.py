@@ -109,13 +109,12 @@ def partitions(items: list, size: int) -> list[list]:
 
 def token_partitions(table: pa.Table, size: int) -> list[pa.Table]:
     """A token table (whole documents, in order) cut into slices of `size` documents."""
-    import numpy as np
+    from pipeline.steps.docs import document_rows
 
-    ids = table.column("doc_id").to_numpy(zero_copy_only=False)
-    if not len(ids):
+    starts = [start for _, start, _ in document_rows(table)]
+    if not starts:
         return []
-    starts = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist()]
-    cuts = starts[::size] + [len(ids)]
+    cuts = starts[::size] + [table.num_rows]
     return [table.slice(a, b - a) for a, b in zip(cuts, cuts[1:])]
 
 
@@ -351,16 +350,14 @@ def _parse_part(items: list[tuple], config: dict, source: str):
 def row_groups(pairs: list[tuple[pa.Table, pa.Table]], row_group_tokens: int) -> Iterator[tuple[pa.Table, pa.Table]]:
     """(tokens, sentences) of consecutive partitions regrouped as the local engine groups them: a
     row group ends after the document that brings it to `row_group_tokens` tokens."""
-    import numpy as np
+    from pipeline.steps.docs import document_rows
 
     tokens_out, sents_out, pending = [], [], 0
     for tokens, sentences in pairs:
         if not sentences.num_rows:
             continue
-        t_ids = tokens.column("doc_id").to_numpy(zero_copy_only=False)
-        s_ids = sentences.column("doc_id").to_numpy(zero_copy_only=False)
-        s_starts = [0, *(np.flatnonzero(s_ids[1:] != s_ids[:-1]) + 1).tolist(), len(s_ids)]
-        t_starts = [0, *(np.flatnonzero(t_ids[1:] != t_ids[:-1]) + 1).tolist(), len(t_ids)]
+        s_starts = [start for _, start, _ in document_rows(sentences)] + [sentences.num_rows]
+        t_starts = [start for _, start, _ in document_rows(tokens)] + [tokens.num_rows]
         assert len(s_starts) == len(t_starts), "every parsed document has tokens and sentences"
         t_from = s_from = 0
         for k in range(1, len(s_starts)):

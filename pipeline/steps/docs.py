@@ -186,28 +186,31 @@ def split_documents(table: pa.Table, only: Iterable[str] | None = None) -> Itera
         yield doc_id, columns
 
 
-def document_slices(table: pa.Table) -> Iterator[tuple[str, pa.Table]]:
-    """(doc_id, its rows) per document of a table whose rows are grouped by document (zero-copy slices)."""
+def document_rows(table: pa.Table) -> list[tuple[str, int, int]]:
+    """(doc_id, first row, one past its last row) per document of a table whose rows are grouped by
+    document (tokens, sentences), in order."""
     doc_ids = table.column("doc_id").to_numpy(zero_copy_only=False)
     if not len(doc_ids):
-        return
-    boundaries = np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1
-    for start, stop in zip([0, *boundaries.tolist()], [*boundaries.tolist(), len(doc_ids)]):
-        yield str(doc_ids[start]), table.slice(start, stop - start)
+        return []
+    starts = [0, *(np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1).tolist()]
+    return [(str(doc_ids[a]), a, b) for a, b in zip(starts, [*starts[1:], len(doc_ids)])]
+
+
+def document_slices(table: pa.Table) -> Iterator[tuple[str, pa.Table]]:
+    """(doc_id, its rows) per document of a table grouped by document (zero-copy slices)."""
+    for doc_id, start, stop in document_rows(table):
+        yield doc_id, table.slice(start, stop - start)
 
 
 def _split(table: pa.Table, only: Iterable[str] | None = None) -> Iterator[tuple[str, dict, tuple[int, int]]]:
     """split_documents, with each document's rows [start, stop) in the table."""
-    doc_ids = table.column("doc_id").to_numpy(zero_copy_only=False)
-    if not len(doc_ids):
+    rows = document_rows(table)
+    if not rows:
         return
-    boundaries = np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1
     names = [n for n in table.column_names if n != "doc_id"] if only is None else list(only)
     columns = {name: table.column(name).to_pylist() for name in names}
-    starts = [0, *boundaries.tolist()]
-    stops = [*boundaries.tolist(), len(doc_ids)]
-    for start, stop in zip(starts, stops):
-        yield str(doc_ids[start]), {name: values[start:stop] for name, values in columns.items()}, (start, stop)
+    for doc_id, start, stop in rows:
+        yield doc_id, {name: values[start:stop] for name, values in columns.items()}, (start, stop)
 
 
 def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None, progress: str | None = None,
