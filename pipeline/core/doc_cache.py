@@ -150,14 +150,10 @@ def settings_key(out_dir: Path, config_dir: Path, stage: str, parsed: bool = Tru
     """The settings a cached result is made with: the stage's code, config and model, and (for a
     stage after parse, `parsed`) those the folder's tokens were parsed with (parse's manifest: they
     decide a document's tokens). None when parse's are unknown: nothing is reused then."""
-    import json
+    from pipeline.core.manifest import last_record, settings_fingerprint
 
-    from pipeline.core.manifest import settings_fingerprint
-
-    try:
-        parsed_with = json.loads((Path(out_dir) / "manifest" / "parse.json").read_text()).get("settings_fingerprint")
-    except (OSError, ValueError):
-        parsed_with = None
+    own = settings_fingerprint(stage, Path(config_dir))
     if not parsed:
-        return digest(settings_fingerprint(stage, Path(config_dir)))
-    return digest(settings_fingerprint(stage, Path(config_dir)), parsed_with) if parsed_with else None
+        return digest(own)
+    parsed_with = (last_record("parse", out_dir) or {}).get("settings_fingerprint")
+    return digest(own, parsed_with) if parsed_with else None

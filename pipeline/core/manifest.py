@@ -103,15 +103,22 @@ def current_inputs(stage_name: str, out_dir: Path, input_dir: Path | None, confi
             for t in BY_NAME[stage_name].reads if (Path(out_dir) / f"{t}.parquet").exists()}
 
 
+def last_record(stage_name: str, out_dir: Path) -> dict | None:
+    """The stage's manifest in `out_dir` (its last run there), or None when missing or unreadable."""
+    try:
+        record = json.loads((Path(out_dir) / "manifest" / f"{stage_name}.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
 def is_current(stage_name: str, out_dir: Path, config_dir: Path, input_dir: Path | None = None) -> bool:
     """True when the stage's last manifest matches what it would depend on now, and its tables are intact."""
     from pipeline.core.config import config_files
     from pipeline.core.stages import BY_NAME
 
-    path = Path(out_dir) / "manifest" / f"{stage_name}.json"
-    try:
-        record = json.loads(path.read_text())
-    except (OSError, ValueError):
+    record = last_record(stage_name, out_dir)
+    if record is None:
         return False
     declared = BY_NAME[stage_name]
     if not record.get("fingerprint") or record.get("outputs") != verified_outputs(stage_name, out_dir):

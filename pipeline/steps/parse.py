@@ -10,7 +10,6 @@ so "Jonathan Lis\\nJonathan Lis" cannot become one PERSON. Later stages rebuild 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 from itertools import chain
@@ -255,13 +254,10 @@ def reusable_bodies(out_dir: Path, config_dir: Path) -> dict[str, str]:
     """{doc_id: sha256 of the body it parsed} of the last run, when its documents can be reused:
     the same code, config and model (the manifest's `settings_fingerprint`) and its tables intact.
     Empty otherwise. An incremental run parses only the documents whose body is new or changed."""
-    from pipeline.core.manifest import settings_fingerprint, verified_outputs
+    from pipeline.core.manifest import last_record, settings_fingerprint, verified_outputs
 
-    try:
-        record = json.loads((Path(out_dir) / "manifest" / f"{STAGE}.json").read_text())
-    except (OSError, ValueError):
-        return {}
-    if record.get("settings_fingerprint") != settings_fingerprint(STAGE, config_dir) \
+    record = last_record(STAGE, out_dir)
+    if record is None or record.get("settings_fingerprint") != settings_fingerprint(STAGE, config_dir) \
             or not record.get("outputs") or record["outputs"] != verified_outputs(STAGE, out_dir):
         return {}
     bodies: dict[str, str] = {}
@@ -415,8 +411,7 @@ def parse_documents(nlp, documents: Iterable[tuple], batch_size: int, n_process:
         parts = converted[:]
         converted.clear()
         pending_n = 0
-        return (pa.concat_tables([t for t, _ in parts]) if len(parts) > 1 else parts[0][0],
-                pa.concat_tables([s for _, s in parts]) if len(parts) > 1 else parts[0][1])
+        return pa.concat_tables([t for t, _ in parts]), pa.concat_tables([s for _, s in parts])
 
     def joined(docs: list[Doc]) -> Doc:
         return docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
