@@ -1590,6 +1590,8 @@ def link_corpus(rows: list[dict], common_words: set[str], rules: EntityRules, fa
 
 
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
+    from pipeline.steps.quotes.gender import keep_lookups, remember_lookups   # (the quotes package imports this module)
+
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
     out_dir = Path(out_dir)
     record = StageRecord(STAGE, out_dir, config_files=config_files(config_dir, STAGE))
@@ -1597,8 +1599,6 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     rules = load_rules(config_dir)
     started = time.perf_counter()
     failures: list[dict] = []
-    from pipeline.steps.quotes.gender import keep_lookups, remember_lookups   # (the quotes package imports this module)
-
     remember_lookups(out_dir)            # first names an earlier run looked up in the name list
     # an incremental run finds mentions only in the documents whose tokens changed; linking always
     # runs on every document's mentions
