@@ -261,6 +261,21 @@ def test_entity_ids_are_derived_from_names(text, expected):
     assert entity_id("ORG", text) == f"ORG:{expected}"
 
 
+@pytest.mark.parametrize("surface,name", [
+    # UTF-8 read as Windows-1252, once and twice: repaired
+    ("FranÃ§ois Hollande", "François Hollande"), ("FranÃÂ§ois Hollande", "François Hollande"),
+    ("FranÃ\x83Â§ois Hollande", "François Hollande"),   # the second pass read as Latin-1: a C1 control
+    ("FranA\u0303\x83A\u0302\xa7ois Hollande", "François Hollande"),   # the same, decomposed (NFD)
+    ("Jose\u0301 Marti\u0301", "José Martí"),   # composed: one spelling, one entity
+    ("AndrÃ©s Manuel LÃ³pez Obrador", "Andrés Manuel López Obrador"),
+    # right as written: left alone (letters that mojibake is made of, and curly apostrophes made plain)
+    ("Åsa Romson", "Åsa Romson"), ("José Martí", "José Martí"), ("Łukasz Żak", "Łukasz Żak"),
+    ("Conan O’Brien", "Conan O'Brien"), ("  Jane   Doe ", "Jane Doe"),
+])
+def test_names_scraped_as_mojibake_are_repaired(surface, name):
+    assert normalise_name(surface) == name
+
+
 def test_bad_config_is_reported_with_the_key(rules):
     from pipeline.core.config import load_stage_config
 

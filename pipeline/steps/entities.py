@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import ftfy
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
@@ -281,8 +282,22 @@ def load_rules(config_dir: Path | None = None) -> EntityRules:
 # Names
 
 def normalise_name(text: str) -> str:
-    """Surface form -> name: typographic apostrophes made plain, whitespace collapsed."""
-    return " ".join(text.translate(APOSTROPHES).split())
+    """Surface form -> name: mojibake repaired, typographic apostrophes made plain, whitespace
+    collapsed."""
+    return " ".join(repair_mojibake(text).translate(APOSTROPHES).split())
+
+
+def repair_mojibake(text: str) -> str:
+    """UTF-8 read as Latin-1 or Windows-1252, once or more ("FranÃÂ§ois" -> "François"), as
+    scraped pages often carry it. Only names are repaired: the document text keeps its
+    characters so that every offset still points into it."""
+    return text if text.isascii() else ftfy.fix_text(text, _ENCODING_ONLY)
+
+
+# ftfy's encoding repairs and NFC (mojibake is recognised on composed letters: "A" + U+0303 is
+# "Ã"); its other fixes (plain quotes, ligatures, widths) would change names right as written.
+_ENCODING_ONLY = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, fix_latin_ligatures=False,
+                                      fix_character_width=False, fix_line_breaks=False, normalization="NFC")
 
 
 def slug(text: str) -> str:

@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.core.io import read_table, table_path
 from pipeline.core.schemas import ENTITIES, MENTIONS
+from pipeline.steps.entities import repair_mojibake
 from pipeline.steps.quotes.lexicon import SPEAKER_LABELS, QuoteConfig, _role_heads
 
 # Parts of speech after which an opening quotation mark starts a fragment of the writer's clause.
@@ -33,7 +34,8 @@ class Mention:
 
 
 def _norm(text: str) -> str:
-    return text.replace("’", "'").replace("‘", "'").replace("\u00a0", " ").strip()
+    """A surface compared with names: repaired as entity names are (entities.normalise_name)."""
+    return repair_mojibake(text).replace("’", "'").replace("‘", "'").replace("\u00a0", " ").strip()
 
 
 def _strip_name(span: Span) -> Span:
