@@ -375,6 +375,30 @@ def test_title_words_leave_the_name(rules, tokens, ents, expected):
     assert expected in found(make_doc(tokens, ents), rules)
 
 
+PARTICLE_CASES = [
+    # (tokens, entities, the person found, a text that is no mention of its own)
+    # the model cut the name at its particles: the words after them are the name's
+    (toks("Ursula von der Leyen said so ."), {(0, 3): "PERSON", (3, 4): "GPE"},
+     ("Ursula von der Leyen", "PERSON", None), "Leyen"),
+    (toks("Ursula von der Leyen said so ."), {(0, 1): "PERSON", (3, 4): "ORG"},
+     ("Ursula von der Leyen", "PERSON", None), "Leyen"),
+    (toks("State Counsellor Aung San Suu Kyi said so ."), {(1, 6): "PERSON"},
+     ("Aung San Suu Kyi", "PERSON", "Counsellor"), "Counsellor Aung San Suu Kyi"),
+    # negative: a lower-case word that is no particle, or a particle before no name
+    (toks("Ursula and Leyen said so ."), {(0, 1): "PERSON", (2, 3): "GPE"}, ("Ursula", "PERSON", None),
+     "Ursula and Leyen"),
+    (toks("Bill de Blasio de facto said so ."), {(0, 3): "PERSON"}, ("Bill de Blasio", "PERSON", None),
+     "Bill de Blasio de facto"),
+]
+
+
+@pytest.mark.parametrize("tokens, ents, expected, absent", PARTICLE_CASES)
+def test_names_cut_at_their_particles_are_whole(rules, tokens, ents, expected, absent):
+    got = found(make_doc(tokens, ents), rules)
+    assert expected in got, got
+    assert absent not in {text for text, _, _ in got}, got
+
+
 CAMPAIGN_CASES = [
     (toks("the Clinton campaign said so ."), {}, "Clinton campaign"),
     (toks("Hillary Clinton ’s campaign said so ."), {(0, 2): "PERSON"}, "Clinton campaign"),

@@ -709,12 +709,31 @@ def _model_mentions(doc: Doc, rules: EntityRules, line_of: dict[int, int], usabl
                 m.title_start, m.title_end, m.start = m.start, name_start, name_start
             if not any(t.text[:1].isupper() for t in doc[m.start:m.end]):
                 continue
+            m.end = _through_particles(doc, m.end, rules)
         # an organisation that is only a title word before a title ("Defense" in "Defense Minister")
         if m.label in ("ORG", "PERSON", "NORP") and all(_is_title_word(t, rules) for t in doc[m.start:m.end]) \
                 and _head_at(doc, m.end + 1, 0, rules) and m.title_start is None:
             continue
         model.append(m)
-    return model
+    # what a widened name took in is no entity of its own ("Leyen" as GPE)
+    persons = [m for m in model if m.label == "PERSON"]
+    return [m for m in model if m.label == "PERSON" or
+            not any(p.start < m.end and m.start < p.end for p in persons)]
+
+
+def _through_particles(doc: Doc, end: int, rules: EntityRules) -> int:
+    """End of a person's name that the model cut at its lower-case particles ("Ursula von der" +
+    "Leyen", "Ursula" + "von der Leyen"): the particles and the capitalised name words after
+    them are the name's; `end` itself when none follow."""
+    j = end
+    while j < len(doc) and doc[j].text[:1].islower() and doc[j].lower_ in rules.name_particles:
+        j += 1
+    if j == end and not (doc[end - 1].text[:1].islower() and doc[end - 1].lower_ in rules.name_particles):
+        return end
+    k = j
+    while k < len(doc) and k - j < 3 and doc[k].text[:1].isupper() and _is_name_word(doc[k]):
+        k += 1
+    return k if k > j else end
 
 
 def _pattern_mentions(doc: Doc, rules: EntityRules, line_of: dict[int, int], usable: set[int],
