@@ -110,6 +110,30 @@ def test_topics_are_ordered_by_taxonomy_then_score(order, rows, expected):
     assert claims[0]["topics"] == expected
 
 
+@pytest.mark.parametrize("he_title, honorifics, expected", [
+    ("Mr.", frozenset({"mr", "ms"}), "Russian President"),   # an honorific alone: the title given elsewhere
+    ("Mr", frozenset({"mr", "ms"}), "Russian President"),
+    ("Dr.", frozenset({"mr", "ms"}), "Dr."),                 # negative: a title, kept
+    ("Mr.", frozenset(), "Mr."),                             # negative: no honorific configured
+])
+def test_an_honorific_alone_is_no_title(he_title, honorifics, expected):
+    quotes, topics, mentions, documents = fixtures()
+    he = TEXT.index("He")
+    mentions.append({**mentions[0], "mention_id": f"{DOC}:{he}-{he + 2}", "start": he, "end": he + 2,
+                     "text": "He", "title": he_title, "title_start": he, "title_end": he})
+    rows = claims_stage.build_claims(quotes, topics, documents, mentions, honorifics=honorifics)
+    assert rows[1]["speaker_title"] == expected
+
+
+def test_honorifics_are_read_from_the_entities_config(tmp_path):
+    (tmp_path / "entities.toml").write_text('[linking]\nmale_honorifics = ["Mr."]\nfemale_honorifics = ["ms"]\n')
+    assert claims_stage.configured_honorifics(tmp_path) == {"mr", "ms"}
+    assert claims_stage.configured_honorifics(tmp_path / "none") == frozenset()
+    (tmp_path / "entities.toml").write_text('[linking]\nmale_honorifics = [1]\n')
+    with pytest.raises(claims_stage.ConfigError, match="entities.toml"):
+        claims_stage.configured_honorifics(tmp_path)
+
+
 def test_titles_do_not_travel_between_documents():
     quotes, topics, mentions, documents = fixtures()
     other = dict(quotes[1], doc_id="d2", quote_id="d2:0-5", speaker_start=None, speaker_end=None)

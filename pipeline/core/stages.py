@@ -76,7 +76,7 @@ STAGES: tuple[Stage, ...] = (
           check="pipeline.steps.topics:load_tagger", model=True, amends=("rejects",)),
     Stage("claims", "the answer: one row per quote with speaker, topics, date and outlet",
           reads=("documents", "quotes", "quote_topics", "mentions", "entities"), writes=("claims",),
-          code=("steps/claims",), configs=("topics.toml",)),
+          code=("steps/claims",), configs=("topics.toml", "entities.toml")),
 )
 
 BY_NAME = {stage.name: stage for stage in STAGES}

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from pipeline.core.config import DEFAULT_CONFIG_DIR, config_files, load_toml
-from pipeline.core.errors import PipelineError
+from pipeline.core.errors import ConfigError, PipelineError
 from pipeline.core.io import read_table, table_path, write_table
 from pipeline.core.manifest import StageRecord
 from pipeline.core.schemas import CLAIMS, DOCUMENTS, ENTITIES, MENTIONS, QUOTE_TOPICS, QUOTES, UNASSIGNED
@@ -26,12 +26,14 @@ from pipeline.core.schemas import CLAIMS, DOCUMENTS, ENTITIES, MENTIONS, QUOTE_T
 STAGE = "claims"
 
 
-def speaker_titles(mentions: list[dict]) -> tuple[dict, dict]:
-    """(doc_id -> [(start, end, title)] of titled mentions, (doc_id, entity_id) -> commonest title)."""
+def speaker_titles(mentions: list[dict], honorifics: frozenset[str] = frozenset()) -> tuple[dict, dict]:
+    """(doc_id -> [(start, end, title)] of titled mentions, (doc_id, entity_id) -> commonest title).
+    An honorific alone ("Mr", "Ms.") is no title: "Mr Johnson" takes the title the document gives
+    Johnson elsewhere ("Prime Minister")."""
     spans: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for m in mentions:
-        if not m.get("title"):
+        if not m.get("title") or all(w.lower().rstrip(".") in honorifics for w in m["title"].split()):
             continue
         start = m["title_start"] if m.get("title_start") is not None else m["start"]
         spans[m["doc_id"]].append((start, m["end"], m["title"]))
@@ -42,9 +44,10 @@ def speaker_titles(mentions: list[dict]) -> tuple[dict, dict]:
 
 
 def build_claims(quotes: list[dict], quote_topics: list[dict], documents: list[dict],
-                 mentions: list[dict] | None = None, taxonomies: list[str] | None = None) -> list[dict]:
+                 mentions: list[dict] | None = None, taxonomies: list[str] | None = None,
+                 honorifics: frozenset[str] = frozenset()) -> list[dict]:
     """Pure heart of the stage: one claim row per quote (`taxonomies`: their order in `topics`;
-    unlisted ones come last)."""
+    unlisted ones come last; `honorifics`: lower case, without a dot)."""
     topics: dict[str, list[tuple[int, float, str]]] = defaultdict(list)
     phrases: dict[str, str] = {}
     order = {name: i for i, name in enumerate(taxonomies or [])}
@@ -55,7 +58,7 @@ def build_claims(quotes: list[dict], quote_topics: list[dict], documents: list[d
             tax = order.get(row.get("taxonomy"), len(order))
             topics[row["quote_id"]].append((tax, -row["score"], row.get("rank") or 0, row["topic"]))
     docs = {d["doc_id"]: d for d in documents}
-    spans, common = speaker_titles(mentions or [])
+    spans, common = speaker_titles(mentions or [], honorifics)
     rows = []
     for q in sorted(quotes, key=lambda q: (q["doc_id"], q["content_start"], q["content_end"])):
         title = q.get("speaker_title")
@@ -91,6 +94,17 @@ def configured_taxonomies(config_dir: Path) -> list[str]:
     return [n for n in names if isinstance(n, str)]
 
 
+def configured_honorifics(config_dir: Path) -> frozenset[str]:
+    """The honorifics of configs/entities.toml ([linking], where they tell a name's gender), lower
+    case without a dot."""
+    path = Path(config_dir) / "entities.toml"
+    linking = load_toml(path).get("linking", {}) if path.exists() else {}
+    words = [w for key in ("male_honorifics", "female_honorifics") for w in linking.get(key, [])]
+    if not all(isinstance(w, str) for w in words):
+        raise ConfigError(f"{path}: [linking] male_honorifics and female_honorifics must be lists of strings")
+    return frozenset(w.lower().rstrip(".") for w in words)
+
+
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     out_dir = Path(out_dir)
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
@@ -111,7 +125,8 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     if stale:   # `topics` writes at least one row per quote: these quotes are newer than its run
         raise PipelineError(f"{table_path(QUOTE_TOPICS, out_dir)}: {len(stale)} quotes have no topic row "
                             f"(e.g. {stale[0]}); quote_topics is older than quotes: rerun the 'topics' stage")
-    rows = build_claims(quotes, quote_topics, documents, mentions, configured_taxonomies(config_dir))
+    rows = build_claims(quotes, quote_topics, documents, mentions, configured_taxonomies(config_dir),
+                        configured_honorifics(config_dir))
     write_table(CLAIMS, rows, out_dir)
     record.rows = {"claims": len(rows),
                    "with_speaker": sum(1 for r in rows if r["speaker"]),
