@@ -866,6 +866,9 @@ SPEAKER_REPAIRS = [
     # A name in apposition to a noun phrase that is not a name is part of the speaker ...
     ("One of the men, Jessie Elkins, 70, said he was convinced that the plan would fail.",
      [("indirect.ccomp", "he was convinced that the plan would fail", "One of the men, Jessie Elkins")]),
+    # ... also when the phrase is a title written in capitals
+    ("The Foreign Secretary, Liz Truss, said Britain would not be blackmailed.",
+     [("indirect.ccomp", "Britain would not be blackmailed", "The Foreign Secretary, Liz Truss")]),
     # ... a description in apposition to a name is not
     ("Maria Lopez, the mayor, said the plan would fail.", [("indirect.ccomp", "the plan would fail", "Maria Lopez")]),
     # An inverted cue between commas: the speaker follows the cue, the content is the sentence ...

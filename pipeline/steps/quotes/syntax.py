@@ -778,8 +778,10 @@ def _speaker_span(head: Token, config: QuoteConfig, keep_acl: bool = True) -> tu
     drop = set()
     # "One of the men, Jessie Elkins, 70, said": a name in apposition to a noun phrase that is
     # not a name is who speaks; it stays in the span with the commas around it.
+    # (a title in capitals is such a phrase too: "The Foreign Secretary, Liz Truss, said")
+    described = head.pos_ != "PROPN" or head.lower_ in _role_heads(config) or head.lower_ in config.title_words
     name_appos = next((c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN" and c.i > head.i),
-                      None) if head.pos_ != "PROPN" and head.ent_type_ not in SPEAKER_LABELS else None
+                      None) if described and head.ent_type_ not in SPEAKER_LABELS else None
     if name_appos is not None:
         # ... without the clauses hanging on the name ("..., Maria Lopez, who also helped ...").
         for child in name_appos.children:
