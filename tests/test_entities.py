@@ -384,6 +384,9 @@ PARTICLE_CASES = [
      ("Ursula von der Leyen", "PERSON", None), "Leyen"),
     (toks("State Counsellor Aung San Suu Kyi said so ."), {(1, 6): "PERSON"},
      ("Aung San Suu Kyi", "PERSON", "Counsellor"), "Counsellor Aung San Suu Kyi"),
+    # ... or inside a hyphenated word
+    (toks("President Moon Jae - in urged talks ."), {(1, 3): "PERSON"}, ("Moon Jae-in", "PERSON", "President"),
+     "Moon Jae"),
     # negative: a lower-case word that is no particle, or a particle before no name
     (toks("Ursula and Leyen said so ."), {(0, 1): "PERSON", (2, 3): "GPE"}, ("Ursula", "PERSON", None),
      "Ursula and Leyen"),
@@ -392,11 +395,50 @@ PARTICLE_CASES = [
 ]
 
 
+def glued(tokens: list[str]) -> Doc:
+    """make_doc, with no space around a "-" token: "Jae - in" is "Jae-in"."""
+    words = [t for t in tokens]
+    spaces = [t != "\n" and t != "-" and (k + 1 >= len(words) or words[k + 1] != "-")
+              for k, t in enumerate(words)]
+    return Doc(shared_vocab(), words=words, spaces=spaces)
+
+
 @pytest.mark.parametrize("tokens, ents, expected, absent", PARTICLE_CASES)
 def test_names_cut_at_their_particles_are_whole(rules, tokens, ents, expected, absent):
-    got = found(make_doc(tokens, ents), rules)
+    doc = make_doc(tokens, ents)
+    if "-" in tokens:
+        doc = glued(tokens)
+        doc.ents = [doc.char_span(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), label=label)
+                    for (s, e), label in ents.items()]
+    got = found(doc, rules)
     assert expected in got, got
     assert absent not in {text for text, _, _ in got}, got
+
+
+FAMILY_NAME_CASES = [
+    # (tokens, entities, (text, label) of the last mention)
+    # a surname with its particle, capitalised at the start of a sentence
+    (toks("President Abdel Fattah el - Sisi spoke . El - Sisi said so ."),
+     {(1, 6): "PERSON", (8, 11): "ORG"}, ("El-Sisi", "PERSON")),
+    # a family name written first, tagged ORG: the one person whose name opens with it
+    (toks("Foreign Minister Wang Yi spoke . Wang said so ."), {(2, 4): "PERSON", (6, 7): "ORG"}, ("Wang", "PERSON")),
+    # negatives: a place; two persons of that name; no person of that name
+    (toks("Washington Irving wrote . Washington said so ."), {(0, 2): "PERSON", (4, 5): "GPE"},
+     ("Washington", "GPE")),
+    (toks("Kim Jong Un and Kim Yo Jong spoke . Kim said so ."), {(0, 3): "PERSON", (4, 7): "PERSON", (9, 10): "ORG"},
+     ("Kim", "ORG")),
+    (toks("Ford Motor spoke . Ford said so ."), {(0, 2): "ORG", (4, 5): "ORG"}, ("Ford", "ORG")),
+]
+
+
+@pytest.mark.parametrize("tokens, ents, expected", FAMILY_NAME_CASES)
+def test_family_names_are_the_persons_the_document_names(rules, tokens, ents, expected):
+    doc = glued(tokens) if "-" in tokens else make_doc(tokens, ents)
+    if "-" in tokens:
+        doc.ents = [doc.char_span(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), label=label)
+                    for (s, e), label in ents.items()]
+    got = [(text, label) for text, label, _ in found(doc, rules)]
+    assert got[-1] == expected, got
 
 
 CAMPAIGN_CASES = [

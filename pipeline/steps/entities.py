@@ -79,7 +79,7 @@ GROUP_PATTERN = "org_person_group"   # the Matcher pattern whose names are "<own
 CLOSED_CLASS = frozenset("the a an this that these those his her its their our my your whose".split())
 
 # Overlap resolution: higher wins, then longer, then earlier (an explicit sort key).
-PRIORITY = {"alias": 6, "pattern": 5, "split": 4, "relabel": 3, "surname": 3, "place": 3, "model": 2,
+PRIORITY = {"alias": 6, "pattern": 5, "split": 4, "relabel": 3, "surname": 3, "first_word": 3, "place": 3, "model": 2,
             "gazetteer": 1, "headline": 1, "name_in_text": 1, "acronym_in_text": 1}
 LABEL_ORDER = ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"]
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"'})
@@ -537,9 +537,11 @@ def _is_name_word(token) -> bool:
     return bool(re.fullmatch(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", token.text))
 
 
-def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str]) -> set[tuple[str, ...]]:
+def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str],
+                       particles: frozenset[str] = frozenset()) -> set[tuple[str, ...]]:
     """Surnames (as token tuples) of the persons a document names with two words or more, as
-    written and in capitals; a name whose last word is a generational suffix ("Jr.") is skipped."""
+    written and in capitals, and with their particles; a name whose last word is a generational
+    suffix ("Jr.") is skipped."""
     out = set()
     for m in persons:
         if any(t.text in (",", ";", ":", "—", "–") for t in doc[m.start:m.end]):
@@ -550,6 +552,15 @@ def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str
         last = words[-1].text
         out.add((last,))
         out.add((last.upper(),))
+        # with its particles, which open a sentence in capitals: "el-Sisi" / "El-Sisi said"
+        k = words[-1].i
+        while k > m.start and (doc[k - 1].lower_ in particles or
+                               doc[k - 1].text == "-" and not doc[k - 1].whitespace_ and not doc[k - 2].whitespace_):
+            k -= 1
+        if m.start < k < words[-1].i and doc[k].lower_ in particles:     # (not "La Raza": no name before)
+            with_particles = tuple(t.text for t in doc[k:words[-1].i + 1])
+            out.add(with_particles)
+            out.add((with_particles[0].capitalize(),) + with_particles[1:])
     return out
 
 
@@ -571,6 +582,16 @@ def _first_name_and_surname(doc: Doc, m: Mention, full_persons: set[str], rules:
     from pipeline.steps.quotes.gender import first_name_genders   # (here: the quotes package imports this module)
 
     return first_name_genders([words[0].text]).get(words[0].text.lower()) is not None
+
+
+def _first_word_of_one_person(doc: Doc, m: Mention, full_persons: set[str]) -> bool:
+    """"Wang" tagged ORG in an article that names "Wang Yi": one word that opens the name of one
+    person the document names in full is that person (a family name written first, as Chinese
+    and Korean names are; or a first name); not a place (GPE), nor a word shared by two names."""
+    if m.end - m.start != 1 or not doc[m.start].is_title:
+        return False
+    word = doc[m.start].text
+    return len({name for name in full_persons if name.split()[0] == word and name != word}) == 1
 
 
 def _group_owner(doc: Doc, m: Mention) -> Mention | None:
@@ -709,7 +730,7 @@ def _model_mentions(doc: Doc, rules: EntityRules, line_of: dict[int, int], usabl
                 m.title_start, m.title_end, m.start = m.start, name_start, name_start
             if not any(t.text[:1].isupper() for t in doc[m.start:m.end]):
                 continue
-            m.end = _through_particles(doc, m.end, rules)
+            m.end = _through_particles(doc, _through_hyphen(doc, m.start, m.end), rules)
         # an organisation that is only a title word before a title ("Defense" in "Defense Minister")
         if m.label in ("ORG", "PERSON", "NORP") and all(_is_title_word(t, rules) for t in doc[m.start:m.end]) \
                 and _head_at(doc, m.end + 1, 0, rules) and m.title_start is None:
@@ -719,6 +740,21 @@ def _model_mentions(doc: Doc, rules: EntityRules, line_of: dict[int, int], usabl
     persons = [m for m in model if m.label == "PERSON"]
     return [m for m in model if m.label == "PERSON" or
             not any(p.start < m.end and m.start < p.end for p in persons)]
+
+
+def _through_hyphen(doc: Doc, start: int, end: int) -> int:
+    """End of a person's name that the model cut inside a hyphenated given name ("Moon Jae" +
+    "-in", "Ban Ki" + "-moon"): the lower-case rest is the name's when the whole word is a first
+    name of the name list. Not after a one-word name, nor a word ("Clinton-run", "Graham-type")
+    or another name ("Clinton-Kaine", "Dodd-Frank")."""
+    if end - start >= 2 and end + 1 < len(doc) and not doc[end - 1].whitespace_ and doc[end].text == "-" and \
+            not doc[end].whitespace_ and doc[end + 1].is_alpha and doc[end + 1].is_lower:
+        from pipeline.steps.quotes.gender import first_name_genders   # (the quotes package imports this module)
+
+        word = doc[end - 1:end + 2].text
+        if first_name_genders([word]).get(word.lower()) is not None:
+            return end + 2
+    return end
 
 
 def _through_particles(doc: Doc, end: int, rules: EntityRules) -> int:
@@ -781,7 +817,8 @@ class _Gazetteer:
             keys.setdefault(key, label)
         # the surname of a person named in full in the document is that person, whatever label the
         # model gave it ("Trump" as ORG beside "Donald Trump"); also in capitals ("PENCE:")
-        surnames = _document_surnames(doc, [m for m in found if m.label == "PERSON"], rules.name_suffixes)
+        surnames = _document_surnames(doc, [m for m in found if m.label == "PERSON"], rules.name_suffixes,
+                                      rules.name_particles)
         full_persons = {doc[m.start:m.end].text for m in found if m.label == "PERSON" and m.end - m.start >= 2}
         for key in surnames:
             keys[key] = "PERSON"
@@ -799,6 +836,8 @@ def _corrected(doc: Doc, m: Mention, body: list[Mention], names: _Gazetteer, rul
         return [Mention(m.start, m.end, label, "alias", canonical, m.title_start, m.title_end)]
     if m.label != "PERSON" and key in names.surnames and not _after_place_preposition(doc, m, rules):
         return [Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end)]
+    if m.label == "ORG" and _first_word_of_one_person(doc, m, names.full_persons):
+        return [Mention(m.start, m.end, "PERSON", "first_word", None, m.title_start, m.title_end)]
     if m.label != "PERSON" and _first_name_and_surname(doc, m, names.full_persons, rules):
         keys[key] = "PERSON"      # its other occurrences too (the gazetteer, in find_mentions)
         return [Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end)]
