@@ -866,6 +866,10 @@ SPEAKER_REPAIRS = [
     # A name in apposition to a noun phrase that is not a name is part of the speaker ...
     ("One of the men, Jessie Elkins, 70, said he was convinced that the plan would fail.",
      [("indirect.ccomp", "he was convinced that the plan would fail", "One of the men, Jessie Elkins")]),
+    # A time the subject carries is not the speaker's, nor is its preposition
+    ("BERLIN — German Chancellor Olaf Scholz on Tuesday rejected calls from business groups for tax relief, "
+     "saying the budget had no room for it.",
+     [("indirect.ccomp", "the budget had no room for it", "German Chancellor Olaf Scholz")]),
     # ... also when the phrase is a title written in capitals
     ("The Foreign Secretary, Liz Truss, said Britain would not be blackmailed.",
      [("indirect.ccomp", "Britain would not be blackmailed", "The Foreign Secretary, Liz Truss")]),

@@ -44,6 +44,10 @@ def test_content_with_marks(text, words, expected):
     ('"We are broke," Maria Lopez said Tuesday.', [('"We are broke,"', "said Tuesday", "Maria Lopez", "Maria Lopez")]),
     ('"We will vote no," said Sen. Mitch McConnell (R-Ky.).',
      [('"We will vote no,"', "said", "Sen. Mitch McConnell (R-Ky.)", "Mitch McConnell")]),
+    # a time the speaker's noun carries is not the speaker ("on Tuesday": when, not who)
+    ("BERLIN — German Chancellor Olaf Scholz on Tuesday rejected calls from business groups for tax relief, "
+     "saying the budget had no room for it.",
+     [("the budget had no room for it", "saying", "German Chancellor Olaf Scholz", "Olaf Scholz")]),
     # a preposition the cue governs opens no content: it is part of the cue ("called for") ...
     ('The senator called for more "flexibility" in the budget.',
      [('more "flexibility" in the budget', "called for", "The senator", None)]),

@@ -125,6 +125,8 @@ def speaker_noun_phrase(doc: Doc, span: tuple[int, int], blocked: list[tuple[int
     for child in head.rights:
         if child.i < end or child.dep_ not in SPEAKER_RIGHT_DEPS:
             continue
+        if child.dep_ == "prep" and any(g.ent_type_ in ("DATE", "TIME") for g in child.children):
+            continue      # "Olaf Scholz on Tuesday rejected ...": when, not who
         right = min(child.right_edge.i + 1, sent_end)
         # trailing punctuation stays out ("..., a Democrat from Ohio, said"), a closing bracket
         # in ("Paul Ryan (R-Wis.)")

@@ -812,8 +812,10 @@ def _speaker_span(head: Token, config: QuoteConfig, keep_acl: bool = True) -> tu
     while start < end and (doc[start].is_punct or doc[start].is_space):
         start += 1
     while end > start and (doc[end].is_punct or doc[end].is_space or doc[end].ent_type_ in ("DATE", "TIME")
-                           or doc[end].tag_ == "POS" or doc[end].lower_ in ("'s", "’s")):
-        end -= 1      # "the Jewish state's claim": the owner, without its possessive ending
+                           or doc[end].tag_ == "POS" or doc[end].lower_ in ("'s", "’s")
+                           or doc[end].dep_ == "prep" and end > head.i and all(c.i > end for c in doc[end].children)):
+        end -= 1      # "the Jewish state's claim": the owner, without its possessive ending; a
+        #               preposition whose time was cut ("Olaf Scholz on [Tuesday] rejected")
     return start, end + 1
 
 
