@@ -88,6 +88,11 @@ class QuoteConfig:
     loose_quotatives: frozenset = frozenset()
     floating_quantifiers: frozenset = frozenset()
     organisation_kinds: dict = field(default_factory=dict)   # "union" -> words naming unions
+    # organisations and places as antecedents (speakers.py: _subject_organisation, _place_speaker)
+    place_nouns: frozenset = frozenset()
+    organisation_paragraphs: int = 2
+    focus_organisation_mentions: int = 3
+    focus_organisation_nouns: frozenset = frozenset()
     # [kinds]: attributions that are not speech (thought, evidence); empty lists find none
     thought: frozenset = frozenset()
     thought_infinitive: frozenset = frozenset()
@@ -156,6 +161,10 @@ class QuoteConfig:
         roles, title_words = _roles(config, source)
         fields = dict(
             organisation_kinds=_organisation_kinds(config, source),
+            place_nouns=words("speakers", "place_nouns"),
+            organisation_paragraphs=integer("speakers", "organisation_paragraphs"),
+            focus_organisation_mentions=integer("speakers", "focus_organisation_mentions"),
+            focus_organisation_nouns=words("speakers", "focus_organisation_nouns"),
             speech=words("cues", "speech"), direct_only=words("cues", "direct_only"),
             noun_tagged_cues=words("cues", "noun_tagged"), make_clear=words("cues", "make_clear"),
             object_content=words("cues", "object_content"), directive=words("cues", "directive"),
