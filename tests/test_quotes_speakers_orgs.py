@@ -100,15 +100,15 @@ def test_named_owner_of_a_statement(extract, text, speaker):
     assert rows and rows[0]["speaker"] == speaker, rows
 
 
-def _resolver(words: list[str], mentions: list[tuple], config):
-    """A SpeakerResolver on hand-built words (no parse) with mentions (start, end, label, name)."""
+def _resolver(words: list[str], mentions: list[tuple], config, heads=None, deps=None):
+    """A SpeakerResolver on hand-built words (and parse) with mentions (start, end, label, name)."""
     from spacy.tokens import Doc
 
     from pipeline.steps.docs import shared_vocab
     from pipeline.steps.quotes.mentions import Mention
     from pipeline.steps.quotes.speakers import SpeakerResolver
 
-    doc = Doc(shared_vocab(), words=words)
+    doc = Doc(shared_vocab(), words=words, heads=heads, deps=deps)
     ms = [Mention("t", s, e, doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), doc[s:e].text, label, None,
                   f"{label}:{name}", name) for s, e, label, name in mentions]
     return SpeakerResolver(doc, ms, config)
@@ -144,3 +144,36 @@ def test_organisation_of_another_kind(config, words, mentions, noun, other):
 def test_person_name_tagged_as_organisation(config, words, mentions, tagged):
     resolver = _resolver(words, mentions, config)
     assert resolver._surname_tagged(resolver.mentions[-1]) is tagged
+
+
+# "Critics watch DET RT America television network . RT America said so ." (or "in RT America")
+_NETWORK_HEADS = [1, 1, 6, 4, 6, 6, 1, 1, 9, 10, 10, 10, 10]
+_NETWORK_DEPS = ["nsubj", "ROOT", "det", "compound", "compound", "compound", "dobj", "punct", "compound",
+                 "nsubj", "ROOT", "advmod", "punct"]
+
+
+@pytest.mark.parametrize("det, second, noun, compounded", [
+    # a name tagged as a place, compounded into a definite "the ... network" and used again
+    ("the", ["RT", "America", "said"], "network", True),
+    # not an indefinite phrase ("a Baton Rouge newspaper" is a paper the text does not name) ...
+    ("a", ["RT", "America", "said"], "network", False),
+    # ... nor a noun the phrase does not end with, nor one that is no organisation noun
+    ("the", ["RT", "America", "said"], "agency", False),
+    ("the", ["RT", "America", "said"], "television", False),
+])
+def test_place_name_compounded_into_an_organisation_noun(config, det, second, noun, compounded):
+    words = ["Critics", "watch", det, "RT", "America", "television", "network", "."] + second + ["so", "."]
+    resolver = _resolver(words, [(3, 5, "GPE", "RT America"), (8, 10, "GPE", "RT America")], config,
+                         _NETWORK_HEADS, _NETWORK_DEPS)
+    assert resolver._compounded_into(resolver.mentions[0], noun) is compounded
+
+
+def test_place_name_used_as_a_place_is_no_organisation(config):
+    # "Critics watch the RT America television network . in RT America , so ." : "in RT America"
+    words = ["Critics", "watch", "the", "RT", "America", "television", "network", ".", "in", "RT", "America",
+             "so", "."]
+    heads = [1, 1, 6, 4, 6, 6, 1, 1, 11, 10, 8, 11, 11]
+    deps = ["nsubj", "ROOT", "det", "compound", "compound", "compound", "dobj", "punct", "prep", "compound",
+            "pobj", "ROOT", "punct"]
+    resolver = _resolver(words, [(3, 5, "GPE", "RT America"), (9, 11, "GPE", "RT America")], config, heads, deps)
+    assert resolver._compounded_into(resolver.mentions[0], "network") is False

@@ -93,6 +93,7 @@ class QuoteConfig:
     organisation_paragraphs: int = 2
     focus_organisation_mentions: int = 3
     focus_organisation_nouns: frozenset = frozenset()
+    place_prepositions: frozenset = frozenset()
     # [kinds]: attributions that are not speech (thought, evidence); empty lists find none
     thought: frozenset = frozenset()
     thought_infinitive: frozenset = frozenset()
@@ -161,10 +162,8 @@ class QuoteConfig:
         roles, title_words = _roles(config, source)
         fields = dict(
             organisation_kinds=_organisation_kinds(config, source),
-            place_nouns=words("speakers", "place_nouns"),
-            organisation_paragraphs=integer("speakers", "organisation_paragraphs"),
-            focus_organisation_mentions=integer("speakers", "focus_organisation_mentions"),
-            focus_organisation_nouns=words("speakers", "focus_organisation_nouns"),
+            **{key: words("speakers", key) for key in ("place_nouns", "focus_organisation_nouns", "place_prepositions")},
+            **{key: integer("speakers", key) for key in ("organisation_paragraphs", "focus_organisation_mentions")},
             speech=words("cues", "speech"), direct_only=words("cues", "direct_only"),
             noun_tagged_cues=words("cues", "noun_tagged"), make_clear=words("cues", "make_clear"),
             object_content=words("cues", "object_content"), directive=words("cues", "directive"),

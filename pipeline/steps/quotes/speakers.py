@@ -578,7 +578,8 @@ class SpeakerResolver:
         def outside(m: Mention) -> bool:
             return not (content is not None and content[0] <= doc[m.token_start].idx < content[1])
 
-        fits = [m for m in self.mentions if m.label == "ORG" and carries(m) and m.name.lower() != noun and outside(m)]
+        fits = [m for m in self.mentions if m.label == "ORG" and carries(m) and m.name.lower() != noun and outside(m)] \
+            or [m for m in self.mentions if self._compounded_into(m, noun) and outside(m)]
         # Two organisations carrying it ("the Clinton campaign", "the Trump campaign"): which
         # one "the campaign" is, recency does not tell reliably; it stays as written.
         if len({m.name for m in fits}) > 1:
@@ -591,6 +592,32 @@ class SpeakerResolver:
         # (a definite description looks back: "Officials at Homeland Security Investigations ...
         # the agency suggested" before "USCIS, the agency that ..." named after the cue)
         return self._organisation_of_kind(noun, cue_i, outside, before_only=True) or fits[0]
+
+    def _compounded_into(self, m: Mention, noun: str) -> bool:
+        """"the RT America television network" with "RT America" tagged as a place: a name of
+        place label compounded into a noun phrase that an organisation noun heads (no ORG
+        mention between: "the New York Police Department" is the department's name) is that
+        organisation's name, for "the network" to find, when the phrase is definite and the
+        name is used again; not a name the document uses as a place ("in Baton Rouge")."""
+        if m.label not in ("GPE", "LOC", "FAC") or noun not in self.config.organisation_nouns:
+            return False
+        if any(x.name == m.name and self.doc[x.token_start:x.token_end].root.dep_ == "pobj" and
+               self.doc[x.token_start:x.token_end].root.head.lower_ in self.config.place_prepositions
+               for x in self.mentions):
+            return False
+        tok = self.doc[m.token_start:m.token_end].root
+        for _ in range(3):
+            if tok.dep_ != "compound" or tok.head.i < tok.i:
+                return False
+            tok = tok.head
+            if any(self.token_mention.get(i) is not None and self.token_mention[i].label == "ORG"
+                   for i in range(m.token_end, tok.i + 1)):
+                return False
+            # (definite, and the name used again: "a Baton Rouge newspaper" is a paper unnamed)
+            if tok.lower_ == noun:
+                return any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) and \
+                    sum(x.name == m.name for x in self.mentions) >= 2
+        return False
 
     def _organisation_of_kind(self, noun: str, cue_i: int, outside, before_only: bool = False) -> Mention | None:
         """"the union" for "the United Mine Workers of America", "the agency" for "the
