@@ -20,9 +20,9 @@ DEFINITE_DESCRIPTIONS = [
      'lost money. Regulators fined the American Red Cross.\n"We regret the losses," the group said.',
      "the group", "the group", "none"),
     # the organisation named twice that the text follows, as the subject of the sentence before
-    ('PolitiFact rated the claim true. Breitbart News disputed the rating on Monday.\n'
-     'Breitbart News asked why the figures changed.\nThe website noted that both men cited the same study.',
-     "The website", "Breitbart News", "role"),
+    ('PolitiFact rated the claim true. BuzzFeed disputed the rating on Monday.\n'
+     'BuzzFeed asked why the figures changed.\nThe website noted that both men cited the same study.',
+     "The website", "BuzzFeed", "role"),
     # ... not one named once ("Google reported profits ... the bank said")
     ('Google reported record profits on Monday.\n"Demand is strong," the bank said.',
      "the bank", "the bank", "none"),
@@ -118,9 +118,10 @@ def _resolver(words: list[str], mentions: list[tuple], config, heads=None, deps=
     (["Washington", "Post"], [(0, 2, "ORG", "Washington Post")], "bank", True),
     (["Senate"], [(0, 1, "ORG", "Senate")], "paper", True),
     (["Wells", "Fargo"], [(0, 2, "ORG", "Wells Fargo")], "bank", False),
-    # a word of the noun's own kind is no other kind
-    (["Breitbart", "News"], [(0, 2, "ORG", "Breitbart News")], "website", False),
+    # a word of the noun's own kind is no other kind, nor one of a kind sharing a word with it
     (["Daily", "News"], [(0, 2, "ORG", "Daily News")], "newspaper", False),
+    (["Daily", "Beast"], [(0, 2, "ORG", "Daily Beast")], "newspaper", False),
+    (["Daily", "Beast"], [(0, 2, "ORG", "Daily Beast")], "bank", True),
 ])
 def test_organisation_of_another_kind(config, words, mentions, noun, other):
     resolver = _resolver(words, mentions, config)
