@@ -88,6 +88,12 @@ class QuoteConfig:
     loose_quotatives: frozenset = frozenset()
     floating_quantifiers: frozenset = frozenset()
     organisation_kinds: dict = field(default_factory=dict)   # "union" -> words naming unions
+    # organisations and places as antecedents (speakers.py: _subject_organisation, _place_speaker)
+    place_nouns: frozenset = frozenset()
+    organisation_paragraphs: int = 2
+    focus_organisation_mentions: int = 3
+    focus_organisation_nouns: frozenset = frozenset()
+    place_prepositions: frozenset = frozenset()
     # [kinds]: attributions that are not speech (thought, evidence); empty lists find none
     thought: frozenset = frozenset()
     thought_infinitive: frozenset = frozenset()
@@ -155,7 +161,7 @@ class QuoteConfig:
                 raise ConfigError(f"{source}: 'rules.{key}' must be true or false, got {value!r}")
         roles, title_words = _roles(config, source)
         fields = dict(
-            organisation_kinds=_organisation_kinds(config, source),
+            **_organisations(config, source, words, integer),
             speech=words("cues", "speech"), direct_only=words("cues", "direct_only"),
             noun_tagged_cues=words("cues", "noun_tagged"), make_clear=words("cues", "make_clear"),
             object_content=words("cues", "object_content"), directive=words("cues", "directive"),
@@ -277,6 +283,15 @@ def _roles(config: dict, source: str) -> tuple[dict[str, list[str]], list[str]]:
             raise ConfigError(f"{source}: 'roles.{key}' must be a list of strings")
         roles[key.lower()] = [v.lower() for v in values]
     return roles, title_words
+
+
+def _organisations(config: dict, source: str, words, integer) -> dict:
+    """The settings of organisations and places as speakers: [organisation_kinds] and the
+    [speakers] keys of pipeline/steps/quotes/speakers.py's antecedents (read through `words` and
+    `integer`, which record the keys read)."""
+    return {"organisation_kinds": _organisation_kinds(config, source),
+            **{key: words("speakers", key) for key in ("place_nouns", "focus_organisation_nouns", "place_prepositions")},
+            **{key: integer("speakers", key) for key in ("organisation_paragraphs", "focus_organisation_mentions")}}
 
 
 def _organisation_kinds(config: dict, source: str) -> dict[str, frozenset]:

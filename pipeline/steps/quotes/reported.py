@@ -1036,6 +1036,14 @@ def _own_statement(noun: Token, verb: Token, config: QuoteConfig) -> bool:
     return det is not None and det.lower_ in ("his", "her", "their", "its", "a", "an")
 
 
+def _named_owner(noun: Token) -> Token | None:
+    """"a New York Times report that ...", "a Kremlin statement that ...": a name compounded
+    before the reporting noun owns it, as a possessor would ("the Times's report"), rather than
+    whoever takes up the report ("Clinton is seizing upon a New York Times report that")."""
+    return next((c for c in noun.lefts if c.dep_ == "compound" and c.pos_ == "PROPN" and
+                 c.ent_type_ in ("ORG", "PERSON")), None)
+
+
 def _maker_of_statement(noun: Token, config: QuoteConfig) -> Token | None:
     """The speaker of a reporting noun without a possessor, from the verb around it: the subject
     of "Weaver says in a statement that ..." / "Detzner sent out a statement that ..." (a
@@ -1171,6 +1179,8 @@ def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]],
         if owned_only:
             if owner is None or not quoted or len(idx.words(*span)) < 3:
                 continue
+        if owner is None:
+            owner = _named_owner(tok)
         if owner is None:
             prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("by", "from", "of")
                          and c.i < clause.i), None)

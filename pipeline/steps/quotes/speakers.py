@@ -6,7 +6,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter, defaultdict
-from typing import Sequence
+from dataclasses import replace
+from typing import NamedTuple, Sequence
 
 from spacy.tokens import Doc, Token
 
@@ -577,19 +578,53 @@ class SpeakerResolver:
         def outside(m: Mention) -> bool:
             return not (content is not None and content[0] <= doc[m.token_start].idx < content[1])
 
-        fits = [m for m in self.mentions if m.label == "ORG" and carries(m) and m.name.lower() != noun and outside(m)]
+        fits = [m for m in self.mentions if m.label == "ORG" and carries(m) and m.name.lower() != noun and outside(m)] \
+            or [m for m in self.mentions if self._compounded_into(m, noun) and outside(m)]
         # Two organisations carrying it ("the Clinton campaign", "the Trump campaign"): which
         # one "the campaign" is, recency does not tell reliably; it stays as written.
-        if len({m.name for m in fits}) != 1:
+        if len({m.name for m in fits}) > 1:
             return self._organisation_of_kind(noun, cue_i, outside)
+        if not fits:
+            return self._organisation_of_kind(noun, cue_i, outside) or self._organisation_in_focus(head, cue_i, outside)
         before = [m for m in fits if m.token_start < cue_i]
-        return before[-1] if before else fits[0]
+        if before:
+            return before[-1]
+        # (a definite description looks back: "Officials at Homeland Security Investigations ...
+        # the agency suggested" before "USCIS, the agency that ..." named after the cue)
+        return self._organisation_of_kind(noun, cue_i, outside, before_only=True) or fits[0]
 
-    def _organisation_of_kind(self, noun: str, cue_i: int, outside) -> Mention | None:
+    def _compounded_into(self, m: Mention, noun: str) -> bool:
+        """"the RT America television network" with "RT America" tagged as a place: a name of
+        place label compounded into a noun phrase that an organisation noun heads (no ORG
+        mention between: "the New York Police Department" is the department's name) is that
+        organisation's name, for "the network" to find, when the phrase is definite and the
+        name is used again; not a name the document uses as a place ("in Baton Rouge")."""
+        if m.label not in ("GPE", "LOC", "FAC") or noun not in self.config.organisation_nouns:
+            return False
+        if any(x.name == m.name and self.doc[x.token_start:x.token_end].root.dep_ == "pobj" and
+               self.doc[x.token_start:x.token_end].root.head.lower_ in self.config.place_prepositions
+               for x in self.mentions):
+            return False
+        tok = self.doc[m.token_start:m.token_end].root
+        for _ in range(3):
+            if tok.dep_ != "compound" or tok.head.i < tok.i:
+                return False
+            tok = tok.head
+            if any(self.token_mention.get(i) is not None and self.token_mention[i].label == "ORG"
+                   for i in range(m.token_end, tok.i + 1)):
+                return False
+            # (definite, and the name used again: "a Baton Rouge newspaper" is a paper unnamed)
+            if tok.lower_ == noun:
+                return any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) and \
+                    sum(x.name == m.name for x in self.mentions) >= 2
+        return False
+
+    def _organisation_of_kind(self, noun: str, cue_i: int, outside, before_only: bool = False) -> Mention | None:
         """"the union" for "the United Mine Workers of America", "the agency" for "the
         Congressional Budget Office": the one organisation whose name holds a word of the noun's
-        kind (`[organisation_kinds]`) named in the cue's paragraph or the three before, else in the
-        whole document; None when several or none."""
+        kind (`[organisation_kinds]`) named in the cue's paragraph, else there and in the three
+        before, else in the whole document (`before_only`: before the cue); None when several
+        or none."""
         kind = self.config.organisation_kinds.get(noun)
         if not kind:
             return None
@@ -598,15 +633,176 @@ class SpeakerResolver:
             return m.label == "ORG" and outside(m) and m.name.lower() != noun and \
                 any(w.strip(".,'’") in kind for w in m.name.lower().split())
 
-        floor = self._paragraphs_back(cue_i, 3)
-        for pool in ([m for m in self.mentions if floor <= m.token_start < cue_i and of_kind(m)],
-                     [m for m in self.mentions if of_kind(m)]):
+        pools = [[m for m in self.mentions if floor <= m.token_start < cue_i and of_kind(m)]
+                 for floor in (self._paragraphs_back(cue_i, 0), self._paragraphs_back(cue_i, 3))]
+        pools.append([m for m in self.mentions if of_kind(m) and (m.token_start < cue_i or not before_only)])
+        for pool in pools:
             names = {m.name for m in pool}
             if len(names) == 1:
                 before = [m for m in pool if m.token_start < cue_i]
                 return before[-1] if before else pool[0]
             if len(names) > 1:
                 return None
+        return None
+
+    def _other_kind(self, m: Mention, noun: str) -> bool:
+        """The organisation's name says it is of another kind than `noun` ("Washington Post" is
+        no bank, "the Senate" no paper, "House Financial Services Committee" no website): it
+        holds an organisation noun or a word of some `[organisation_kinds]` list that neither the
+        noun's own list (if any) nor a list sharing a word with it holds ("Daily News" is a
+        newspaper: "daily" is a website's word, and websites' names share "news")."""
+        config = self.config
+        own = config.organisation_kinds.get(noun, frozenset()) | {noun}
+        own = own.union(*(kind for kind in config.organisation_kinds.values() if kind & own))
+        words = {w.strip(".,'’") for w in m.name.lower().split()} - own
+        return bool(words & config.organisation_nouns) or \
+            any(words & kind for kind in config.organisation_kinds.values())
+
+    def _organisation_in_focus(self, head: Token, cue_i: int, outside) -> Mention | None:
+        """"The website noted" ("Zero Hedge asked ..."), "The bank said" where no organisation
+        carries "bank" ("Wells Fargo"): for an organisation noun (`organisation_nouns`), the
+        organisation the text is following, as a pronoun would take it: the latest ORG named
+        twice or more that is the subject of a clause before the description (in its paragraph
+        and the `organisation_paragraphs` before); else, for a noun of `focus_organisation_nouns`
+        ("the company", "the airline"), the document's most mentioned organisation (named before
+        the cue) when it has `focus_organisation_mentions` mentions or more and more than any
+        other. Never one whose name says it is of another kind, nor for a coordination ("The
+        company and its co-founder")."""
+        config, noun = self.config, head.lower_
+        if noun not in config.organisation_nouns or any(c.dep_ in ("conj", "cc") for c in head.children):
+            return None
+        counts = Counter(m.name for m in self.mentions if m.label == "ORG" and outside(m) and
+                         m.name.lower() != noun and not self._other_kind(m, noun))
+        # (named once, "Google reported profits ... the bank said" is another organisation)
+        subject = self._subject_organisation(head.left_edge.i, None, plural=False,
+                                             fits=lambda m: counts[m.name] >= 2 and m.label == "ORG", any_role=False)
+        if subject is not None:
+            return subject
+        ranked = counts.most_common(2)
+        if noun not in config.focus_organisation_nouns or not ranked or \
+                ranked[0][1] < config.focus_organisation_mentions or \
+                (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return None
+        before = [m for m in self.mentions if m.name == ranked[0][0] and m.token_start < cue_i]
+        return before[-1] if before else None
+
+    def _subject_organisation(self, bound: int, content: tuple[int, int] | None, plural: bool,
+                              fits=None, any_role: bool = True) -> Mention | None:
+        """"It said" / "they said" of an organisation, the pronoun at token `bound`: the latest
+        organisation before it that is the subject of a clause, in its sentence (else the latest
+        organisation of any role there: "Documents from the DNC began circulating after it
+        announced"), then in its paragraph and the `organisation_paragraphs` before ("they": the
+        sentence before only), outside the quote's own content and what earlier quotes said.
+        An organisation: an ORG mention, a capitalised organisation word the model did not tag
+        ("the Central and East European Coalition ... it issued"), and for "they" a one-word name
+        the model took for a person that names nobody ("Politifact did a fact-check ... they
+        published"). A closer plural noun is the antecedent of "they" instead ("many analysts
+        because they believe"), and a document noun subject that of "it" ("the report says ...
+        It also points out"): None. `fits`: a further test; `any_role=False`: subjects only."""
+        doc, config = self.doc, self.config
+        floor = self._sentences_back(bound, 1) if plural else self._paragraphs_back(bound, config.organisation_paragraphs)
+        own_sentence, nearest = doc[min(bound, len(doc) - 1)].sent.start, None
+        kind_words = set().union(*config.organisation_kinds.values()) if config.organisation_kinds else set()
+        said = [content] + [a.content for a in self.history]
+        for tok in reversed(doc[floor:bound]):
+            if tok.i < own_sentence and nearest is not None:
+                return nearest
+            m = self.token_mention.get(tok.i)
+            subject = tok.dep_ in ("nsubj", "nsubjpass")
+            # (what was said, in this quote or an earlier one, is not the narrative's; but a plural
+            # subject there may still be "they": "The comments had two goals, he said. First, they")
+            if any(c is not None and c[0] <= tok.idx < c[1] for c in said):
+                if plural and subject and tok.tag_ in ("NNS", "NNPS") and (m is None or m.label != "ORG"):
+                    return None
+                continue
+            if plural and tok.tag_ in ("NNS", "NNPS") and (m is None or m.label != "ORG"):
+                return None
+            if any_role and m is not None and m.label == "ORG" and nearest is None and tok.i >= own_sentence and \
+                    not self._surname_tagged(m) and (fits is None or fits(m)):
+                nearest = m
+            if not subject or tok.pos_ == "PRON":
+                continue
+            # ("they" is no organisation named inside a clause: "they were meant to show that the
+            # Pacific Command was ...")
+            if plural and tok.head.dep_ not in ("ROOT", "conj"):
+                continue
+            if not plural and m is None and tok.pos_ == "NOUN" and (tok.lower_ in config.document_nouns or
+                                                      tok.lower_ in config.organisation_nouns):
+                return None
+            if m is not None and (doc[m.token_start:m.token_end].root.i != tok.i or self._surname_tagged(m)):
+                continue
+            if m is not None and m.label == "PERSON" and plural and self._names_nobody(m):
+                m = replace(m, label="ORG")
+            if m is None and tok.pos_ == "PROPN" and tok.text[:1].isupper() and tok.lower_ in kind_words:
+                name = self._name_of_np(tok)
+                m = Mention(self.mentions[0].doc_id if self.mentions else "", tok.left_edge.i, tok.i + 1,
+                            tok.left_edge.idx, tok.idx + len(tok.text), name[0], "ORG", None, None,
+                            name[0]) if name else None
+            if m is not None and m.label == "ORG" and (fits is None or fits(m)):
+                return m
+        return nearest
+
+    def _surname_tagged(self, m: Mention) -> bool:
+        """An ORG mention that is a person's name: one word, the surname of a person the
+        document names in full ("Haley" after "Nikki Haley"), or two or three words opening with
+        a first name whose last word the document also uses alone, as people's surnames are
+        ("Nikki Haley ... Haley"; not "Wells Fargo", nor "Washington Post ... the Post": an
+        organisation's word); the person, whatever the model's label."""
+        config = self.config
+        alone = {x.name for x in self.mentions if len(x.name.split()) == 1}
+        kind_words = set().union(*config.organisation_kinds.values()) | config.organisation_nouns
+
+        def person_like(x: Mention) -> bool:
+            words = x.name.split()
+            if x.label == "PERSON":
+                return len(words) >= 2
+            return x.label == "ORG" and 2 <= len(words) <= 3 and words[-1] in alone and \
+                words[-1].lower() not in kind_words and \
+                gender_from_first_name(x.name, config.first_name_min_share) is not None
+
+        if len(m.name.split()) > 1:
+            return person_like(m)
+        return any(x.name.split()[-1] == m.name and person_like(x) for x in self.mentions if x is not m)
+
+    def _names_nobody(self, m: Mention) -> bool:
+        """A PERSON mention that cannot be a person of the document: one word, which is no
+        first name, no surname of a person named in full, and carries no title, honorific,
+        description or pronoun here or in the corpus ("Politifact" tagged PERSON)."""
+        word = m.name
+        if len(word.split()) != 1 or m.title or m.titles or m.described or not word[:1].isupper():
+            return False
+        if any(x.label == "PERSON" and len(x.name.split()) >= 2 and word in x.name.split() for x in self.mentions):
+            return False
+        return gender_from_first_name(word, self.config.first_name_min_share) is None and \
+            self.gender_of(word)[0] == UNKNOWN
+
+    def _named_by_description(self, m: Mention) -> Mention | None:
+        """"Future45, a super PAC that intends ...": a description with an article that the
+        model tagged as an organisation ("PAC") set in apposition to a name is that name's
+        organisation speaking; None when the mention is no such description."""
+        doc = self.doc
+        root = doc[m.token_start:m.token_end].root
+        if root.dep_ != "appos" or root.head.i >= m.token_start or not any(
+                c.dep_ == "det" and c.lower_ in ("a", "an", "the") for c in root.children):
+            return None
+        owner = self.token_mention.get(root.head.i)
+        return owner if owner is not None and owner.label in ("ORG", "GPE") and owner is not m else None
+
+    def _place_speaker(self, att: Attribution, head: Token, cue_i: int) -> Attribution | None:
+        """"in Florida, when the state incorrectly stated": a definite place noun
+        (`place_nouns`) is the place named last before the cue in its sentence (its government
+        speaking), outside the quote's content; None when none is (the sentence before may name
+        a city of the state: "Flint residents ... The state admitted")."""
+        if head.lower_ not in self.config.place_nouns or head.tag_ != "NN" or not any(
+                c.dep_ == "det" and c.lower_ == "the" for c in head.children):
+            return None
+        floor, content = self._sentences_back(min(cue_i, head.i), 0), att.content
+        for m in reversed(self.mentions):
+            if m.token_start >= cue_i or m.token_start < floor or m.label != "GPE":
+                continue
+            if content is not None and content[0] <= self.doc[m.token_start].idx < content[1]:
+                continue
+            return self._decided(att, "organisation", m.name, m.entity_id, m.label, "role")
         return None
 
     def _role_match(self, words: list[str], before_token: int, places: frozenset = frozenset()) -> Mention | None:
@@ -745,7 +941,7 @@ class SpeakerResolver:
         if named is None:
             named = self._appositive_name(start, end, head, att)
         if named is not None and named.label != "PERSON":
-            named = self._person_after_title(named, att) or named
+            named = self._person_after_title(named, att) or self._named_by_description(named) or named
         if named is not None:
             named = self._in_context(named)
         if named is not None and low not in config.document_nouns:
@@ -821,7 +1017,7 @@ class SpeakerResolver:
                 c.dep_ == "prep" and c.lower_ == "of" and any(o.ent_type_ == "GPE" for o in c.children)
                 for c in head.children):
             return self._decided(att, "organisation", _strip_the(_norm(doc[start:end].text)), None, "ORG", "explicit")
-        return self._as_written(att, head, low, start, end)
+        return self._place_speaker(att, head, cue_i) or self._as_written(att, head, low, start, end)
 
     def _pronoun(self, att: Attribution, head: Token, low: str, length: int, cue_i: int) -> Attribution | None:
         """A pronoun speaker resolved (or left without a speaker); None when the span is no pronoun."""
@@ -842,7 +1038,7 @@ class SpeakerResolver:
             self.history.append(att)
             return att
         if low in config.thing_pronouns and length <= 2:
-            ante = self._it_antecedent(cue_i)
+            ante = self._it_antecedent(cue_i, att)
             if ante is not None:
                 name, eid, label = ante
                 att.extra["speaker_kind"] = "organisation"
@@ -851,7 +1047,7 @@ class SpeakerResolver:
                 self._set(att, None, None, None, "none")
             return att
         if low in config.plural_pronouns and length <= 2:
-            prev = self._previous_speaker(cue_i, plural=True)
+            prev = self._plural_antecedent(cue_i, att)
             if prev is not None:
                 self._set(att, prev.speaker_name, prev.speaker_entity_id, prev.speaker_label, "pronoun")
             else:
@@ -993,9 +1189,25 @@ class SpeakerResolver:
                 return att
         return None
 
-    def _it_antecedent(self, cue_i: int):
-        """"It said": the statement or organisation spoken of just before (a document noun in
-        the previous sentences, resolved through the last document/organisation speaker)."""
+    def _plural_antecedent(self, cue_i: int, att: Attribution) -> "Attribution | _Antecedent | None":
+        """"They said": an organisation that is the latest subject before the cue
+        (`_subject_organisation`: "Politifact did a fact-check ... they published"), as an
+        attribution to copy; else the previous speaker that is no person."""
+        org = self._subject_organisation(att.speaker[0] if att.speaker else cue_i, att.content, plural=True)
+        if org is None:
+            return self._previous_speaker(cue_i, plural=True)
+        att.extra["speaker_kind"] = "organisation"
+        return _Antecedent(org.name, org.entity_id, org.label)
+
+    def _it_antecedent(self, cue_i: int, att: Attribution | None = None):
+        """"It said": the organisation that is the latest subject before the cue
+        (`_subject_organisation`), else the statement or organisation spoken of just before (a
+        document noun in the previous sentences, resolved through the last document/organisation
+        speaker)."""
+        if att is not None:
+            org = self._subject_organisation(att.speaker[0] if att.speaker else cue_i, att.content, plural=False)
+            if org is not None:
+                return org.name, org.entity_id, org.label
         doc = self.doc
         sent_start = _sent_of(doc[cue_i]).start
         window_start = max(0, sent_start - 80)
@@ -1086,6 +1298,13 @@ class SpeakerResolver:
         if not toks:
             return None
         return _norm(self.doc[toks[0].i:toks[-1].i + 1].text), None, "ORG"
+
+
+class _Antecedent(NamedTuple):
+    """A speaker found for a pronoun, as `_pronoun` reads it off an earlier attribution."""
+    speaker_name: str
+    speaker_entity_id: str | None
+    speaker_label: str
 
 
 def _subject_pronoun(token: Token) -> bool:
