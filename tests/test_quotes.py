@@ -143,6 +143,9 @@ def test_not_quotes(extract, text):
 # Rules added for PolNeAR's long tail (measured on PolNeAR train misses), each with negatives:
 # (text, [(rule_id prefix, content, speaker_text)]).
 LONG_TAIL = [
+    # a transcript line's label in capitals is nobody's line ("CORRECTION: ...", "CLARIFICATION: ...")
+    ("CLARIFICATION: The first sentence has been changed to reflect the vote.", []),
+    ("CORRECTION: An earlier version of this story misstated the date of the vote.", []),
     # "go" and "put" quote only as set phrases; a movement or placement verb whose own
     # complements run into the marks is no cue (the reported clause's verb is)
     ('Maria Lopez says she goes “back to work tomorrow.”',
@@ -764,6 +767,9 @@ SPEAKER_REPAIRS = [
     # A dateline parsed as the subject: the speaker is the noun phrase after the dash ...
     ("LONDON (Reuters) - Donald Trump said on Monday that he was unlikely to get along with the prime minister.",
      [("indirect.ccomp", "that he was unlikely to get along with the prime minister", "Donald Trump")]),
+    # ... a party and state in brackets after a name are no dateline: its hyphen is no dash
+    ("However, Rep. Stephen Lynch (D-Mass.) said the law did not require witnesses to appear in public.",
+     [("indirect.ccomp", "the law did not require witnesses to appear in public", "Rep. Stephen Lynch")]),
     # ... a capital city speaking for its government is no dateline
     ("Washington said on Tuesday that the sanctions would stay in place for another year.",
      [("indirect.ccomp", "that the sanctions would stay in place for another year", "Washington")]),

@@ -1240,7 +1240,8 @@ def block_quotes(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
     doc, text = idx.doc, idx.text
     for p, (ps, pe) in enumerate(idx.paragraphs):
         m = TRANSCRIPT_RE.match(text[ps:pe])
-        if m and len(m.group(1).split()) <= 4:
+        # (a label is nobody's line: "CORRECTION: The first sentence has been ...")
+        if m and len(m.group(1).split()) <= 4 and m.group(1).strip().lower() not in config.headline_labels:
             name_start = ps + m.start(1)
             name_end = ps + m.end(1)
             content_start = ps + m.end(1) + 1
