@@ -2226,3 +2226,44 @@ def test_gerund_after_since_tagged_a_subordinator(nlp, config, passive, speaker)
     doc = _hand_parsed(nlp, words)
     subject, _ = _find_subject(doc[k], config)
     assert (subject.text if subject is not None else None) == speaker
+
+
+# (words, heads, deps, pos, tags, name found)
+VERB_AS_NOUN = [
+    # "Trump charges that ...": the verb tagged as a plural noun, the name as its compound
+    (["Trump", "charges", "that", "it", "works", "."], [1, 1, 4, 4, 1, 1],
+     ["compound", "ROOT", "mark", "nsubj", "acl", "punct"],
+     ["NOUN", "NOUN", "SCONJ", "PRON", "VERB", "PUNCT"], ["NN", "NNS", "IN", "PRP", "VBZ", "."], "Trump"),
+    (["But", "Trump", "claims", "that", "it", "works", "."], [2, 2, 2, 5, 5, 2, 2],
+     ["cc", "compound", "ROOT", "mark", "nsubj", "acl", "punct"],
+     ["CCONJ", "PROPN", "NOUN", "SCONJ", "PRON", "VERB", "PUNCT"], ["CC", "NNP", "NNS", "IN", "PRP", "VBZ", "."],
+     "Trump"),
+    # negatives: a determiner makes it a noun ...
+    (["The", "Trump", "claims", "that", "it", "works", "."], [2, 2, 2, 5, 5, 2, 2],
+     ["det", "compound", "ROOT", "mark", "nsubj", "acl", "punct"],
+     ["DET", "PROPN", "NOUN", "SCONJ", "PRON", "VERB", "PUNCT"], ["DT", "NNP", "NNS", "IN", "PRP", "VBZ", "."], None),
+    # ... so do words before the name ...
+    (["Voters", "heard", "Trump", "claims", "that", "it", "works", "."], [1, 1, 3, 1, 6, 6, 3, 1],
+     ["nsubj", "ROOT", "compound", "dobj", "mark", "nsubj", "acl", "punct"],
+     ["NOUN", "VERB", "PROPN", "NOUN", "SCONJ", "PRON", "VERB", "PUNCT"],
+     ["NNS", "VBD", "NNP", "NNS", "IN", "PRP", "VBZ", "."], None),
+    # ... and a singular noun is one ("Trump claim that ...")
+    (["Trump", "claim", "that", "it", "works", "."], [1, 1, 4, 4, 1, 1],
+     ["compound", "ROOT", "mark", "nsubj", "acl", "punct"],
+     ["PROPN", "NOUN", "SCONJ", "PRON", "VERB", "PUNCT"], ["NNP", "NN", "IN", "PRP", "VBZ", "."], None),
+]
+
+
+@pytest.mark.parametrize("words, heads, deps, pos, tags, name", VERB_AS_NOUN,
+                         ids=["noun-tagged-name", "after-conjunction", "determiner", "object", "singular"])
+def test_name_before_a_verb_tagged_as_noun(words, heads, deps, pos, tags, name):
+    from spacy.tokens import Doc
+
+    from pipeline.steps.docs import shared_vocab
+    from pipeline.steps.quotes.reported import _name_before_verb_as_noun
+
+    doc = Doc(shared_vocab(), words=words, heads=heads, deps=deps, pos=pos, tags=tags,
+              sent_starts=[True] + [False] * (len(words) - 1))
+    cue = next(t for t in doc if t.tag_ in ("NNS", "NN") and t.lower_.startswith(("charge", "claim")))
+    found = _name_before_verb_as_noun(cue)
+    assert (found.text if found is not None else None) == name
