@@ -626,3 +626,27 @@ PRONOUN_SUBJECTS = [
 def test_pronoun_subjects_and_addressees(extract, text, speaker):
     rows = extract(text)
     assert rows and rows[-1]["speaker"] == speaker, [(r["speaker_text"], r["speaker"]) for r in rows]
+
+
+# (text, speaker of the quote)
+RELATIVE_ANTECEDENTS = [
+    # "who" hung on the description beside the name: the name ...
+    ("Obama has had a frosty relationship with Mitch McConnell, now the Senate majority leader, who in 2010 "
+     "said the goal was to make Obama a one-term president.", "Mitch McConnell"),
+    ("Republicans want to question John Bentel, a tech staffer at the State Department who told his "
+     "subordinates never to speak of the emails.", "John Bentel"),
+    # ... "who" hung on the first of a list of names: the name before the comma
+    ("The ceremony featured Oprah Winfrey, Will Smith, Patti LaBelle and Stevie Wonder, who joked that he "
+     "had not seen the museum yet.", "Stevie Wonder"),
+    # negative: "who" right after a name of no list is that name's
+    ("The ceremony featured Oprah Winfrey and a choir from Detroit. Will Smith, who joked that he had not seen "
+     "the museum yet, spoke last.", "Will Smith"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", RELATIVE_ANTECEDENTS, ids=["apposition", "apposition-restrictive",
+                                                                     "list", "no-list"])
+def test_relative_pronoun_stands_for_the_name(extract, text, speaker):
+    rows = [r for r in extract(text) if r["speaker_text"] == "who"]
+    assert rows, extract(text)
+    assert rows[0]["speaker"] == speaker, [(r["speaker_text"], r["speaker"]) for r in rows]

@@ -529,6 +529,30 @@ class SpeakerResolver:
             return m
         return None
 
+    def _relative_antecedent(self, att: Attribution, head: Token) -> Mention | None:
+        """The person a relative "who" stands for when the parse hung it elsewhere: on the
+        description set beside the name ("McConnell, now the Senate majority leader, who said
+        ...", "John Bentel, a tech staffer at the State Department who told ..."), the name
+        itself; on the first of a list of names ("Will Smith, Patti LaBelle and Stevie Wonder,
+        who joked"), the name right before the comma. The description becomes the speaker's
+        title."""
+        if att.speaker_ref is None or att.speaker is None or \
+                self.doc[att.speaker[0]].lower_ not in self.config.relative_pronouns:
+            return None
+        rel = self.doc[att.speaker[0]]
+        if head.dep_ == "appos" and head.pos_ == "NOUN" and head.tag_ == "NN":
+            m = self.token_mention.get(head.head.i)
+            if m is not None and m.label == "PERSON":
+                self._title_from([t for t in self.doc[head.left_edge.i:head.i + 1] if not t.is_space], att)
+                return m
+        before = self.doc[rel.i - 2] if rel.i >= 2 and self.doc[rel.i - 1].text == "," else None
+        m = self.token_mention.get(head.i)
+        last = self.token_mention.get(before.i) if before is not None else None
+        if m is not None and last is not None and last is not m and last.label == m.label == "PERSON" and \
+                self.doc[last.token_start:last.token_end].root.dep_ == "conj":
+            return last
+        return None
+
     def _title_start(self, m: Mention) -> int:
         """Where the words modifying a name from before it ("Indiana Gov." in "Indiana Gov. Mike
         Pence": compounds hanging on the name) start; the mention's own start when none do."""
@@ -839,7 +863,7 @@ class SpeakerResolver:
         cue_i = att.cue.i if att.cue is not None else start
         words = [t.lower_ for t in doc[start:end] if not t.is_punct]
         # A named mention that is the speaker: explicit.
-        named = self._name_in_span(start, end, head)
+        named = self._relative_antecedent(att, head) or self._name_in_span(start, end, head)
         if named is not None and named.label == "PERSON" and att.speaker_ref is not None and \
                 doc[att.speaker[0]].lower_ == "which":
             # "..., which could explain why": "which" never stands for a person; the parse hung
