@@ -158,11 +158,16 @@ CHARACTERISED = [
     # an indefinite one is not the person followed
     ("Donald Trump attacked the plan on Monday.\nA businessman from Ohio said the deal was bad.",
      "A businessman from Ohio"),
+    # an age is an epithet too, for a word that says a woman or a man ...
+    ("Lori Bernstein held up a sign on Monday.\nThe 57-year-old mother of three said the deal was bad.",
+     "Lori Bernstein"),
+    # ... not without it
+    ("Lori Bernstein held up a sign on Monday.\nThe mother of three said the deal was bad.", "The mother of three"),
 ]
 
 
 @pytest.mark.parametrize("text, speaker", CHARACTERISED, ids=["followed", "gendered", "trade-alone", "role",
-                                                               "indefinite"])
+                                                               "indefinite", "aged", "not-aged"])
 def test_characterising_description_is_the_person_followed(extract, text, speaker):
     rows = extract(text)
     assert rows and rows[-1]["speaker"] == speaker, rows

@@ -377,19 +377,23 @@ class SpeakerResolver:
         low, lemma = head.lower_, head.lemma_.lower()
         if head.pos_ != "NOUN" or head.tag_ != "NN" or low in _role_heads(config) or low in config.title_words:
             return None
+        # (an age is an epithet too, for any word for a person: "the 34-year-old mother of three")
+        aged = any(c.dep_ == "amod" and c.lower_ == "old" and c.ent_type_ == "DATE" for c in head.lefts)
+        gendered = config.female_role_nouns | config.male_role_nouns
         if not (low in config.person_role_nouns or lemma in config.person_role_nouns or
-                (len(low) > 6 and low.endswith(config.person_suffixes))):
+                (len(low) > 6 and low.endswith(config.person_suffixes)) or aged and low in gendered):
             return None
         # (an epithet of place and trade, the style for a figure the story follows: "the New
         # York businessman", "the Texas billionaire"; "the economist" alone may be anyone)
-        if not any(c.ent_type_ in ("GPE", "LOC") for c in head.lefts):
+        if not (aged or any(c.ent_type_ in ("GPE", "LOC") for c in head.lefts)):
             return None
         if not any(c.dep_ == "det" and c.lower_ == "the" for c in head.children) or \
-                any(c.dep_ in ("relcl", "prep") for c in head.children) or \
+                any(c.dep_ == "relcl" or c.dep_ == "prep" and not aged for c in head.children) or \
                 any(m.label == "PERSON" for m in self._mentions_in(start, end)):
             return None
         # ("businessman" is a man, "businesswoman" a woman: a filter, not evidence of gender)
-        pronoun = "she" if low.endswith("woman") else "he" if low.endswith("man") else ""
+        pronoun = "she" if low.endswith("woman") or low in config.female_role_nouns else \
+            "he" if low.endswith("man") or low in config.male_role_nouns else ""
         return self._pronoun_person(cue_i, pronoun, content, learn=False)
 
     def _owned_role_person(self, head: Token, start: int, end: int, cue_i: int,
