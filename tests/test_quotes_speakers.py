@@ -617,6 +617,12 @@ PRONOUN_SUBJECTS = [
     # ... not one inside a quotation
     ('"We will win," said Tom Ray.\nThe crowd cheered Gov. Joe Biden of Ohio on Monday, '
      'chanting "the governor is here!"\n"They are both qualified," he said.', "Tom Ray"),
+    # the owner of a main clause's subject is what the sentence is about ...
+    ('"We will win," said Tom Ray.\nJoe Biden\'s dubious advice earned him a hearing in Congress.\n'
+     'He said the plan would work.', "Joe Biden"),
+    # ... not the owner of an object
+    ('"We will win," said Tom Ray.\nThe crowd cheered Joe Biden\'s plan on Monday.\n'
+     '"They are both qualified," he said.', "Tom Ray"),
     # the person the cue speaks to is not the one speaking ...
     ('"We will win," said Tom Ray.\nJoe Biden met voters on Monday.\n"You are both qualified," he told Biden.',
      "Tom Ray"),
@@ -627,6 +633,7 @@ PRONOUN_SUBJECTS = [
 
 
 @pytest.mark.parametrize("text, speaker", PRONOUN_SUBJECTS, ids=["described-subject", "quoted-description",
+                                                                 "owner-of-subject", "owner-of-object",
                                                                  "addressed", "not-addressed"])
 def test_pronoun_subjects_and_addressees(extract, text, speaker):
     rows = extract(text)

@@ -1061,7 +1061,7 @@ class SpeakerResolver:
         # (a subject inside what an earlier attribution reports is that speaker's topic, not the
         # narrative's: "Cox says Obama is trying to distract ... He says" is Cox again)
         subjects = [m for m in self._candidates(cue_i, gender, content) if m.token_start >= floor and
-                    self._is_subject(m) and not self._reported(m)]
+                    (self._is_subject(m) or self._owns_subject(m)) and not self._reported(m)]
         subjects = sorted(subjects + self._described_subjects(floor, cue_i, gender, content),
                           key=lambda m: m.token_start)
         # ("“...,” he told Rubio": the one spoken to is not the one speaking)
@@ -1171,6 +1171,13 @@ class SpeakerResolver:
         idx = self.doc[m.token_start].idx
         return any(a.content[0] <= idx < a.content[1] for a in self.history
                    if a.content and a.speaker_label == "PERSON")
+
+    def _owns_subject(self, m: Mention) -> bool:
+        """The owner of a main clause's subject ("Oz's dubious medical advice earned him the
+        attention of Congress"): what the sentence is about, as its subject would be."""
+        root = self.doc[m.token_start:m.token_end].root
+        return root.dep_ == "poss" and root.head.dep_ in ("nsubj", "nsubjpass") and \
+            root.head.head.dep_ in ("ROOT", "conj") and root.head.i not in self.token_mention
 
     def _is_subject(self, m: Mention) -> bool:
         root = self.doc[m.token_start:m.token_end].root
