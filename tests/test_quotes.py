@@ -143,6 +143,9 @@ def test_not_quotes(extract, text):
 # Rules added for PolNeAR's long tail (measured on PolNeAR train misses), each with negatives:
 # (text, [(rule_id prefix, content, speaker_text)]).
 LONG_TAIL = [
+    # a transcript line's label in capitals is nobody's line ("CORRECTION: ...", "CLARIFICATION: ...")
+    ("CLARIFICATION: The first sentence has been changed to reflect the vote.", []),
+    ("CORRECTION: An earlier version of this story misstated the date of the vote.", []),
     # "go" and "put" quote only as set phrases; a movement or placement verb whose own
     # complements run into the marks is no cue (the reported clause's verb is)
     ('Maria Lopez says she goes “back to work tomorrow.”',
@@ -764,6 +767,9 @@ SPEAKER_REPAIRS = [
     # A dateline parsed as the subject: the speaker is the noun phrase after the dash ...
     ("LONDON (Reuters) - Donald Trump said on Monday that he was unlikely to get along with the prime minister.",
      [("indirect.ccomp", "that he was unlikely to get along with the prime minister", "Donald Trump")]),
+    # ... a party and state in brackets after a name are no dateline: its hyphen is no dash
+    ("However, Rep. Stephen Lynch (D-Mass.) said the law did not require witnesses to appear in public.",
+     [("indirect.ccomp", "the law did not require witnesses to appear in public", "Rep. Stephen Lynch")]),
     # ... a capital city speaking for its government is no dateline
     ("Washington said on Tuesday that the sanctions would stay in place for another year.",
      [("indirect.ccomp", "that the sanctions would stay in place for another year", "Washington")]),
@@ -2227,3 +2233,44 @@ def test_gerund_after_since_tagged_a_subordinator(nlp, config, passive, speaker)
     doc = _hand_parsed(nlp, words)
     subject, _ = _find_subject(doc[k], config)
     assert (subject.text if subject is not None else None) == speaker
+
+
+# (words, heads, deps, pos, tags, name found)
+VERB_AS_NOUN = [
+    # "Trump charges that ...": the verb tagged as a plural noun, the name as its compound
+    (["Trump", "charges", "that", "it", "works", "."], [1, 1, 4, 4, 1, 1],
+     ["compound", "ROOT", "mark", "nsubj", "acl", "punct"],
+     ["NOUN", "NOUN", "SCONJ", "PRON", "VERB", "PUNCT"], ["NN", "NNS", "IN", "PRP", "VBZ", "."], "Trump"),
+    (["But", "Trump", "claims", "that", "it", "works", "."], [2, 2, 2, 5, 5, 2, 2],
+     ["cc", "compound", "ROOT", "mark", "nsubj", "acl", "punct"],
+     ["CCONJ", "PROPN", "NOUN", "SCONJ", "PRON", "VERB", "PUNCT"], ["CC", "NNP", "NNS", "IN", "PRP", "VBZ", "."],
+     "Trump"),
+    # negatives: a determiner makes it a noun ...
+    (["The", "Trump", "claims", "that", "it", "works", "."], [2, 2, 2, 5, 5, 2, 2],
+     ["det", "compound", "ROOT", "mark", "nsubj", "acl", "punct"],
+     ["DET", "PROPN", "NOUN", "SCONJ", "PRON", "VERB", "PUNCT"], ["DT", "NNP", "NNS", "IN", "PRP", "VBZ", "."], None),
+    # ... so do words before the name ...
+    (["Voters", "heard", "Trump", "claims", "that", "it", "works", "."], [1, 1, 3, 1, 6, 6, 3, 1],
+     ["nsubj", "ROOT", "compound", "dobj", "mark", "nsubj", "acl", "punct"],
+     ["NOUN", "VERB", "PROPN", "NOUN", "SCONJ", "PRON", "VERB", "PUNCT"],
+     ["NNS", "VBD", "NNP", "NNS", "IN", "PRP", "VBZ", "."], None),
+    # ... and a singular noun is one ("Trump claim that ...")
+    (["Trump", "claim", "that", "it", "works", "."], [1, 1, 4, 4, 1, 1],
+     ["compound", "ROOT", "mark", "nsubj", "acl", "punct"],
+     ["PROPN", "NOUN", "SCONJ", "PRON", "VERB", "PUNCT"], ["NNP", "NN", "IN", "PRP", "VBZ", "."], None),
+]
+
+
+@pytest.mark.parametrize("words, heads, deps, pos, tags, name", VERB_AS_NOUN,
+                         ids=["noun-tagged-name", "after-conjunction", "determiner", "object", "singular"])
+def test_name_before_a_verb_tagged_as_noun(words, heads, deps, pos, tags, name):
+    from spacy.tokens import Doc
+
+    from pipeline.steps.docs import shared_vocab
+    from pipeline.steps.quotes.reported import _name_before_verb_as_noun
+
+    doc = Doc(shared_vocab(), words=words, heads=heads, deps=deps, pos=pos, tags=tags,
+              sent_starts=[True] + [False] * (len(words) - 1))
+    cue = next(t for t in doc if t.tag_ in ("NNS", "NN") and t.lower_.startswith(("charge", "claim")))
+    found = _name_before_verb_as_noun(cue)
+    assert (found.text if found is not None else None) == name

@@ -158,11 +158,16 @@ CHARACTERISED = [
     # an indefinite one is not the person followed
     ("Donald Trump attacked the plan on Monday.\nA businessman from Ohio said the deal was bad.",
      "A businessman from Ohio"),
+    # an age is an epithet too, for a word that says a woman or a man ...
+    ("Lori Bernstein held up a sign on Monday.\nThe 57-year-old mother of three said the deal was bad.",
+     "Lori Bernstein"),
+    # ... not without it
+    ("Lori Bernstein held up a sign on Monday.\nThe mother of three said the deal was bad.", "The mother of three"),
 ]
 
 
 @pytest.mark.parametrize("text, speaker", CHARACTERISED, ids=["followed", "gendered", "trade-alone", "role",
-                                                               "indefinite"])
+                                                               "indefinite", "aged", "not-aged"])
 def test_characterising_description_is_the_person_followed(extract, text, speaker):
     rows = extract(text)
     assert rows and rows[-1]["speaker"] == speaker, rows
@@ -551,3 +556,109 @@ def test_title_and_surname_tagged_as_organisation_is_the_person(config, words, m
     att = Attribution("direct", (0, 1), "test")
     found = resolver._person_after_title(resolver.mentions[0], att)
     assert (found.name if found else None, att.extra.get("speaker_title")) == (speaker, title)
+
+
+# (text, speaker of the last quote)
+OWNED_ROLES = [
+    # a role and whom it serves, as the document describes one person ...
+    ("An attorney for Bryan Pagliano, Mark MacDougall, spoke on Monday.\n"
+     "Pagliano's lawyer said he would not testify.", "Mark MacDougall"),
+    ("The panel met on Monday without Bryan Pagliano.\nHis attorney said the hearing was a show.\n"
+     "An attorney for Pagliano, Mark MacDougall, spoke after the vote.", "Mark MacDougall"),
+    # negatives: the role serves someone else ...
+    ("An attorney for Jane Roe, Mark MacDougall, spoke on Monday.\nPagliano's lawyer said he would not testify.",
+     "Pagliano's lawyer"),
+    # ... two people fit ...
+    ("An attorney for Bryan Pagliano, Mark MacDougall, spoke on Monday. Another attorney for Pagliano, "
+     "John Doe, did not.\nPagliano's lawyer said he would not testify.", "Pagliano's lawyer"),
+    # ... an indefinite description is one of several ...
+    ("An attorney for Bryan Pagliano, Mark MacDougall, spoke on Monday.\nA lawyer for Pagliano said he would "
+     "not testify.", "A lawyer for Pagliano"),
+    # ... and the role's gender rules a person out
+    ("A spokesman for Jane Roe, Nick Merrill, spoke on Monday.\nRoe's spokeswoman said she would not testify.",
+     "Roe's spokeswoman"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", OWNED_ROLES, ids=["possessor", "pronoun-owner", "other-owner",
+                                                            "two-fit", "indefinite", "gender"])
+def test_owned_role_is_the_person_the_document_gives_it(extract, text, speaker):
+    rows = extract(text)
+    quoted = [r for r in rows if "testify" in r["content"] or "show" in r["content"]]
+    assert quoted and quoted[-1]["speaker"] == speaker, [(r["speaker_text"], r["speaker"]) for r in rows]
+
+
+# (text, speaker of the first quote)
+HEADLINE_RESTATED = [
+    # a headline's bare description that the lede says again before naming the person
+    ("Former Club Doctor Says Plan Will Fail.\nThe club's former doctor says the plan is a mess.\n"
+     "John Smith, who treated the players for years, said it would cost millions.", "John Smith"),
+    # negative: the body never says it again
+    ("Former Club Doctor Says Plan Will Fail.\nThe vote on the plan is on Monday.\n"
+     "John Smith, who treated the players for years, said it would cost millions.", None),
+]
+
+
+@pytest.mark.parametrize("text, speaker", HEADLINE_RESTATED, ids=["restated", "not-restated"])
+def test_headline_description_restated_in_the_lede(extract, text, speaker):
+    rows = extract(text)
+    assert rows, rows
+    if speaker is None:
+        assert rows[0]["speaker"] in (None, rows[0]["speaker_text"]), rows[0]
+    else:
+        assert rows[0]["speaker"] == speaker, rows[0]
+
+
+# (text, speaker of the last quote)
+PRONOUN_SUBJECTS = [
+    # a definite description of a person the document names is a subject "he" may stand for ...
+    ('"We will win," said Tom Ray.\nThe crowd cheered Gov. Joe Biden of Ohio on Monday. '
+     'The governor then spoke for an hour.\n"They are both qualified," he said.', "Joe Biden"),
+    # ... not one inside a quotation
+    ('"We will win," said Tom Ray.\nThe crowd cheered Gov. Joe Biden of Ohio on Monday, '
+     'chanting "the governor is here!"\n"They are both qualified," he said.', "Tom Ray"),
+    # the owner of a main clause's subject is what the sentence is about ...
+    ('"We will win," said Tom Ray.\nJoe Biden\'s dubious advice earned him a hearing in Congress.\n'
+     'He said the plan would work.', "Joe Biden"),
+    # ... not the owner of an object
+    ('"We will win," said Tom Ray.\nThe crowd cheered Joe Biden\'s plan on Monday.\n'
+     '"They are both qualified," he said.', "Tom Ray"),
+    # the person the cue speaks to is not the one speaking ...
+    ('"We will win," said Tom Ray.\nJoe Biden met voters on Monday.\n"You are both qualified," he told Biden.',
+     "Tom Ray"),
+    # ... while the one the sentence before is about is
+    ('"We will win," said Tom Ray.\nJoe Biden met voters on Monday.\n"You are both qualified," he told them.',
+     "Joe Biden"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", PRONOUN_SUBJECTS, ids=["described-subject", "quoted-description",
+                                                                 "owner-of-subject", "owner-of-object",
+                                                                 "addressed", "not-addressed"])
+def test_pronoun_subjects_and_addressees(extract, text, speaker):
+    rows = extract(text)
+    assert rows and rows[-1]["speaker"] == speaker, [(r["speaker_text"], r["speaker"]) for r in rows]
+
+
+# (text, speaker of the quote)
+RELATIVE_ANTECEDENTS = [
+    # "who" hung on the description beside the name: the name ...
+    ("Obama has had a frosty relationship with Mitch McConnell, now the Senate majority leader, who in 2010 "
+     "said the goal was to make Obama a one-term president.", "Mitch McConnell"),
+    ("Republicans want to question John Bentel, a tech staffer at the State Department who told his "
+     "subordinates never to speak of the emails.", "John Bentel"),
+    # ... "who" hung on the first of a list of names: the name before the comma
+    ("The ceremony featured Oprah Winfrey, Will Smith, Patti LaBelle and Stevie Wonder, who joked that he "
+     "had not seen the museum yet.", "Stevie Wonder"),
+    # negative: "who" right after a name of no list is that name's
+    ("The ceremony featured Oprah Winfrey and a choir from Detroit. Will Smith, who joked that he had not seen "
+     "the museum yet, spoke last.", "Will Smith"),
+]
+
+
+@pytest.mark.parametrize("text, speaker", RELATIVE_ANTECEDENTS, ids=["apposition", "apposition-restrictive",
+                                                                     "list", "no-list"])
+def test_relative_pronoun_stands_for_the_name(extract, text, speaker):
+    rows = [r for r in extract(text) if r["speaker_text"] == "who"]
+    assert rows, extract(text)
+    assert rows[0]["speaker"] == speaker, [(r["speaker_text"], r["speaker"]) for r in rows]

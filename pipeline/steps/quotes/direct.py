@@ -870,14 +870,17 @@ def _dateline_dash(idx: _DocIndex, cue: Token | None) -> int | None:
     first = toks[0]
     if not (first.is_alpha and first.text[:1].isupper()):
         return None
-    bracket = False
+    bracket = opened = False
     for t in toks[1:]:
-        if t.text in idx.config.dateline_dashes:
+        # (a hyphen inside a bracket still open is a party and state: "Rep. Jane Doe (D-Mass.)")
+        if t.text in idx.config.dateline_dashes and not opened:
             if (first.is_upper and len(first.text) > 1 or bracket) and t.i < cue.i:
                 return t.i
             return None
         if t.text == "(":
-            bracket = True
+            bracket = opened = True
+        elif t.text == ")":
+            opened = False
         if not (t.is_punct or t.pos_ in ("PROPN", "NUM") or t.is_upper or t.ent_type_ in ("GPE", "DATE", "ORG")):
             return None
     return None

@@ -66,6 +66,9 @@ class QuoteConfig:
     name_giving_verbs: frozenset = frozenset()
     share_nouns: frozenset = frozenset()
     person_suffixes: tuple = ()
+    same_role_nouns: dict = field(default_factory=dict)    # "lawyer" -> {"lawyer", "attorney", ...}
+    female_role_nouns: frozenset = frozenset()
+    male_role_nouns: frozenset = frozenset()
     poll_nouns: frozenset = frozenset()
     headline_labels: frozenset = frozenset()
     quote_asides: frozenset = frozenset()
@@ -175,6 +178,10 @@ class QuoteConfig:
             name_giving_verbs=optional_words("not_speech", "name_giving_verbs"),
             share_nouns=optional_words("speakers", "share_nouns"),
             person_suffixes=tuple(sorted(optional_words("speakers", "person_suffixes"))),
+            same_role_nouns={w: frozenset(group.split()) for group in optional_words("speakers", "same_role_nouns")
+                             for w in group.split()},
+            female_role_nouns=optional_words("speakers", "female_role_nouns"),
+            male_role_nouns=optional_words("speakers", "male_role_nouns"),
             poll_nouns=optional_words("speakers", "poll_nouns"),
             headline_labels=optional_words("direct", "headline_labels"),
             quote_asides=optional_words("direct", "quote_asides"),

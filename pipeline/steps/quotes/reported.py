@@ -1189,6 +1189,8 @@ def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]],
             owner = _maker_of_statement(tok, config)
         if owner is None:
             owner = _stance_holder(tok, config)
+        if owner is None:
+            owner = _name_before_verb_as_noun(tok)
         att = Attribution("mixed" if quoted else "indirect", span,
                           "mixed.noun_cue" if quoted else "indirect.noun_cue", cue=tok,
                           cue_span=(tok.i, tok.i + 1), cue_lemma=tok.lemma_.lower(),
@@ -1197,6 +1199,22 @@ def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]],
         if nested and _overlap(span, taken) > 0:
             att.extra["nested"] = True
         yield att
+
+
+def _name_before_verb_as_noun(tok: Token) -> Token | None:
+    """"Trump charges that ...", "Trump claims that ...": a verb the tagger took for a plural
+    noun with the name before it as a compound; the name opening the sentence is the speaker
+    (not with a determiner or an owner: "the Trump claims that ...")."""
+    if tok.tag_ != "NNS" or any(c.dep_ in ("det", "poss") for c in tok.children):
+        return None
+    # (a capitalised word, whatever its tag: the tagger that took the verb for a noun may take
+    # "Trump" for one too)
+    name = next((c for c in tok.children if c.dep_ == "compound" and c.i < tok.i and c.text.istitle()
+                 and (c.pos_ == "PROPN" or c.pos_ == "NOUN" and c.ent_type_ in ("", "PERSON", "ORG"))), None)
+    # (nothing before it but a conjunction or an adverb: "But Trump claims that ...")
+    if name is None or any(not (t.is_punct or t.pos_ in ("CCONJ", "ADV")) for t in tok.doc[tok.sent.start:name.left_edge.i]):
+        return None
+    return name
 
 
 def copular_statements(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
@@ -1250,7 +1268,8 @@ def block_quotes(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
     doc, text = idx.doc, idx.text
     for p, (ps, pe) in enumerate(idx.paragraphs):
         m = TRANSCRIPT_RE.match(text[ps:pe])
-        if m and len(m.group(1).split()) <= 4:
+        # (a label is nobody's line: "CORRECTION: The first sentence has been ...")
+        if m and len(m.group(1).split()) <= 4 and m.group(1).strip().lower() not in config.headline_labels:
             name_start = ps + m.start(1)
             name_end = ps + m.end(1)
             content_start = ps + m.end(1) + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import NamedTuple, Sequence
@@ -294,8 +295,12 @@ class SpeakerResolver:
             any(self._corpus_says(m, "described", low) for m in self.mentions if m.label == "PERSON")
         if not person_word or head.pos_ not in ("NOUN", "PROPN") or head.tag_ in ("NNS", "NNPS"):
             return None
-        if {low, lemma} & (config.unnamed_nouns | config.share_nouns | config.document_nouns |
-                           config.organisation_nouns | config.non_speaking_heads | config.poll_nouns):
+        # (a word for an unnamed source only in a headline's bare phrase, "Former White House Doctor
+        # Says", which the body must describe again: _introduction_holds)
+        headline = cue_i < self._paragraphs_forward(0, 0) and not any(c.dep_ in ("det", "poss") for c in head.children)
+        if {low, lemma} & ((frozenset() if headline else config.unnamed_nouns) | config.share_nouns |
+                           config.document_nouns | config.organisation_nouns | config.non_speaking_heads |
+                           config.poll_nouns):
             return None
         if any(c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these", "those") for c in head.children):
             return None
@@ -347,7 +352,21 @@ class SpeakerResolver:
         low, lemma = head.lower_, head.lemma_.lower()
         words = {low, lemma} | set(self.config.roles.get(low, ())) | set(self.config.roles.get(lemma, ()))
         described = self._descriptions().get(m.name, set()) | {w.lower() for w in (m.title or "").split()}
-        return bool(words & described)
+        return bool(words & described) or self._restated(words, cue_i, m)
+
+    def _restated(self, words: set[str], cue_i: int, m: Mention) -> bool:
+        """A headline's description that the body says again before naming the person ("Former
+        DNC chairman calls for ... / A former Democratic National Committee chairman says ... /
+        ..., said Don Fowler"): a noun of the same role words, not an object, between the headline
+        and the person's name, in the lede."""
+        floor = self._paragraphs_forward(cue_i, 0)
+        if cue_i >= self._paragraphs_forward(0, 0) or m.token_start >= self._paragraphs_forward(
+                0, self.config.lede_paragraphs - 1):
+            return False
+        # (any noun not an object: the parse of a lede may miss the verb, "the candidate's former
+        # doctor maintains" with "maintains" as a noun)
+        return any(t.pos_ == "NOUN" and t.dep_ not in ("dobj", "pobj", "dative", "attr", "poss", "conj") and
+                   (t.lower_ in words or t.lemma_.lower() in words) for t in self.doc[floor:m.token_start])
 
     def _characterised_person(self, head: Token, start: int, end: int, cue_i: int,
                               content: tuple[int, int] | None) -> Mention | None:
@@ -359,20 +378,110 @@ class SpeakerResolver:
         low, lemma = head.lower_, head.lemma_.lower()
         if head.pos_ != "NOUN" or head.tag_ != "NN" or low in _role_heads(config) or low in config.title_words:
             return None
+        # (an age is an epithet too, for any word for a person: "the 34-year-old mother of three")
+        aged = any(c.dep_ == "amod" and c.lower_ == "old" and c.ent_type_ == "DATE" for c in head.lefts)
+        gendered = config.female_role_nouns | config.male_role_nouns
         if not (low in config.person_role_nouns or lemma in config.person_role_nouns or
-                (len(low) > 6 and low.endswith(config.person_suffixes))):
+                (len(low) > 6 and low.endswith(config.person_suffixes)) or aged and low in gendered):
             return None
         # (an epithet of place and trade, the style for a figure the story follows: "the New
         # York businessman", "the Texas billionaire"; "the economist" alone may be anyone)
-        if not any(c.ent_type_ in ("GPE", "LOC") for c in head.lefts):
+        if not (aged or any(c.ent_type_ in ("GPE", "LOC") for c in head.lefts)):
             return None
         if not any(c.dep_ == "det" and c.lower_ == "the" for c in head.children) or \
-                any(c.dep_ in ("relcl", "prep") for c in head.children) or \
+                any(c.dep_ == "relcl" or c.dep_ == "prep" and not aged for c in head.children) or \
                 any(m.label == "PERSON" for m in self._mentions_in(start, end)):
             return None
         # ("businessman" is a man, "businesswoman" a woman: a filter, not evidence of gender)
-        pronoun = "she" if low.endswith("woman") else "he" if low.endswith("man") else ""
+        pronoun = "she" if low.endswith("woman") or low in config.female_role_nouns else \
+            "he" if low.endswith("man") or low in config.male_role_nouns else ""
         return self._pronoun_person(cue_i, pronoun, content, learn=False)
+
+    def _owned_role_person(self, head: Token, start: int, end: int, cue_i: int,
+                           content: tuple[int, int] | None) -> Mention | None:
+        """"his attorney", "Pagliano's lawyer", "His ex-wife", "the spokeswoman for the mayor": a
+        definite description of a person by their role and whom they serve (a possessor, or the
+        object of "for" / "of") is the one person the document describes with that role word (or
+        one of the same role: `same_role_nouns`) together with the owner ("An attorney for
+        Pagliano, Mark MacDougall"; "his wife Jane Doe" for the person "his" stands for, or one
+        who bears the owner's surname). Unresolved when nobody or two people fit. Not an
+        indefinite description ("a lawyer for the family" is one of several)."""
+        config = self.config
+        low, lemma = head.lower_, head.lemma_.lower()
+        if head.pos_ not in ("NOUN", "PROPN") or head.tag_ in ("NNS", "NNPS") or \
+                not self._person_noun(low, lemma):
+            return None
+        owner = next((c for c in head.children if c.dep_ == "poss"), None)
+        if owner is None:
+            if not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
+                return None
+            owner = next((o for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "of", "to")
+                          for o in c.children if o.dep_ == "pobj"), None)
+        if owner is None:
+            return None
+        if owner.lower_ in POSSESSIVE_PRONOUNS:
+            if owner.lower_ not in PRONOUN_GENDER:
+                return None
+            person = self._pronoun_person(cue_i, owner.lower_, content, learn=False)
+        else:
+            person = self.token_mention.get(owner.i)
+        if person is None:
+            return None
+        owner_words = {w.lower() for w in person.name.split()[-1:]}
+        wanted = {low, lemma} | config.same_role_nouns.get(low, frozenset()) | \
+            config.same_role_nouns.get(lemma, frozenset())
+        # (gender filter only: "spokeswoman" is no man; not evidence of anyone's gender)
+        gender = FEMALE if low in config.female_role_nouns else MALE if low in config.male_role_nouns else None
+        names = set()
+        for name, words in self._role_descriptions().items():
+            if name == person.name or len(name.split()) < 2 or not wanted & words:
+                continue
+            if not (owner_words & words or name.split()[-1].lower() in owner_words):
+                continue
+            if gender and self.gender_of(name)[0] not in (gender, UNKNOWN):
+                continue
+            names.add(name)
+        if len(names) != 1:
+            return None
+        fits = [m for m in self.mentions if m.label == "PERSON" and m.name in names and
+                not (content is not None and content[0] <= self.doc[m.token_start].idx < content[1])]
+        before = [m for m in fits if m.token_start < cue_i]
+        return before[-1] if before else (fits[0] if fits else None)
+
+    def _person_noun(self, low: str, lemma: str) -> bool:
+        """A word for a person: a role or title word, a role or unnamed-source noun of the
+        lexicon, or a noun of a trade ("-man", "-ist", "-ian")."""
+        config = self.config
+        return bool({low, lemma} & (_role_heads(config) | config.title_words | config.person_role_nouns |
+                                    config.unnamed_nouns | set(config.same_role_nouns))) or \
+            (len(low) > 6 and low.endswith(config.person_suffixes))
+
+    def _role_descriptions(self) -> dict[str, set[str]]:
+        """`_descriptions` with, for each description set beside a name (an apposition either
+        way, a copula), all its words, whom it is "for" or "of" included ("An attorney for
+        Pagliano, Mark MacDougall" -> attorney, for, pagliano). Computed once per document."""
+        if "_role_described" in self.__dict__:
+            return self.__dict__["_role_described"]
+        out = {name: set(words) for name, words in self._descriptions().items()}
+        for m in self.mentions:
+            if m.label != "PERSON":
+                continue
+            root = self.doc[m.token_start:m.token_end].root
+            nps = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
+            if root.dep_ == "appos":
+                np = root.head
+                # (the name hung on the owner: "An attorney for Pagliano, Mark MacDougall")
+                while np.dep_ == "pobj" and np.head.dep_ == "prep" and np.head.head.pos_ == "NOUN":
+                    np = np.head.head
+                if np.pos_ == "NOUN":
+                    nps.append(np)
+            if root.dep_ == "nsubj" and root.head.lemma_ == "be":
+                nps += [c for c in root.head.children if c.dep_ == "attr" and c.pos_ == "NOUN"]
+            words = out.setdefault(m.name, set())
+            for np in nps:
+                words.update(t.lower_ for t in np.subtree if not (m.token_start <= t.i < m.token_end))
+        self.__dict__["_role_described"] = out
+        return out
 
     def _paragraphs_forward(self, token: int, n: int) -> int:
         """The first token after the paragraph n paragraphs after the one holding `token`."""
@@ -423,6 +532,30 @@ class SpeakerResolver:
                 continue
             self._title_from([t for t in doc[start:k - 1] if not t.is_space], att)
             return m
+        return None
+
+    def _relative_antecedent(self, att: Attribution, head: Token) -> Mention | None:
+        """The person a relative "who" stands for when the parse hung it elsewhere: on the
+        description set beside the name ("McConnell, now the Senate majority leader, who said
+        ...", "John Bentel, a tech staffer at the State Department who told ..."), the name
+        itself; on the first of a list of names ("Will Smith, Patti LaBelle and Stevie Wonder,
+        who joked"), the name right before the comma. The description becomes the speaker's
+        title."""
+        if att.speaker_ref is None or att.speaker is None or \
+                self.doc[att.speaker[0]].lower_ not in self.config.relative_pronouns:
+            return None
+        rel = self.doc[att.speaker[0]]
+        if head.dep_ == "appos" and head.pos_ == "NOUN" and head.tag_ == "NN":
+            m = self.token_mention.get(head.head.i)
+            if m is not None and m.label == "PERSON":
+                self._title_from([t for t in self.doc[head.left_edge.i:head.i + 1] if not t.is_space], att)
+                return m
+        before = self.doc[rel.i - 2] if rel.i >= 2 and self.doc[rel.i - 1].text == "," else None
+        m = self.token_mention.get(head.i)
+        last = self.token_mention.get(before.i) if before is not None else None
+        if m is not None and last is not None and last is not m and last.label == m.label == "PERSON" and \
+                self.doc[last.token_start:last.token_end].root.dep_ == "conj":
+            return last
         return None
 
     def _title_start(self, m: Mention) -> int:
@@ -930,7 +1063,7 @@ class SpeakerResolver:
         cue_i = att.cue.i if att.cue is not None else start
         words = [t.lower_ for t in doc[start:end] if not t.is_punct]
         # A named mention that is the speaker: explicit.
-        named = self._name_in_span(start, end, head)
+        named = self._relative_antecedent(att, head) or self._name_in_span(start, end, head)
         if named is not None and named.label == "PERSON" and att.speaker_ref is not None and \
                 doc[att.speaker[0]].lower_ == "which":
             # "..., which could explain why": "which" never stands for a person; the parse hung
@@ -1007,7 +1140,8 @@ class SpeakerResolver:
                 return self._decided(att, "organisation", org.name, org.entity_id, org.label, "role")
         # "A former DNC chairman says ..." / "Connecticut's tax commissioner says ...": a person
         # described, not named, whom the next paragraphs name.
-        m = self._introduced_person(head, start, end, cue_i, att.content) or \
+        m = self._owned_role_person(head, start, end, cue_i, att.content) or \
+            self._introduced_person(head, start, end, cue_i, att.content) or \
             self._characterised_person(head, start, end, cue_i, att.content)
         if m is not None:
             self._title_from([t for t in doc[start:end] if not t.is_space], att)
@@ -1123,9 +1257,14 @@ class SpeakerResolver:
         # (a subject inside what an earlier attribution reports is that speaker's topic, not the
         # narrative's: "Cox says Obama is trying to distract ... He says" is Cox again)
         subjects = [m for m in self._candidates(cue_i, gender, content) if m.token_start >= floor and
-                    self._is_subject(m) and not self._reported(m)]
+                    (self._is_subject(m) or self._owns_subject(m)) and not self._reported(m)]
+        subjects = sorted(subjects + self._described_subjects(floor, cue_i, gender, content),
+                          key=lambda m: m.token_start)
+        # ("“...,” he told Rubio": the one spoken to is not the one speaking)
+        addressed = self._addressed(cue_i)
+        subjects = [m for m in subjects if m.name not in addressed]
         pm = None
-        if prev is not None:
+        if prev is not None and prev.speaker_name not in addressed:
             pm = next((m for m in self.mentions if m.name == prev.speaker_name and m.label == "PERSON"), None)
             if pm is not None and gender and (g := self._gender(pm)) and g != gender:
                 pm = None
@@ -1137,6 +1276,60 @@ class SpeakerResolver:
         if subjects:
             return self._learn_gender(self._in_context(subjects[-1]), pronoun, learn)
         return self._learn_gender(self._in_context(recent) if recent is not None else None, pronoun, learn)
+
+    def _addressed(self, cue_i: int) -> set[str]:
+        """The persons a cue verb speaks to or of as its object ("told Rubio", "said to Rubio")."""
+        cue = self.doc[cue_i]
+        objects = [c for c in cue.children if c.dep_ in ("dobj", "dative")] + \
+            [o for c in cue.children if c.dep_ == "prep" and c.lower_ == "to" for o in c.children if o.dep_ == "pobj"]
+        return {m.name for o in objects if (m := self.token_mention.get(o.i)) is not None and m.label == "PERSON"}
+
+    def _described_subjects(self, floor: int, cue_i: int, gender: str | None,
+                            content: tuple[int, int] | None) -> list[Mention]:
+        """Subjects written as a definite description of a person the document names ("The
+        former New Mexico governor is a triathlete. He released ...", "The GOP candidate proposes
+        ... He also wants"): each resolved as a speaker's role or description would be, as a
+        mention of that person where the description stands (pronouns look for subjects)."""
+        doc, config = self.doc, self.config
+        out = []
+        for t in doc[floor:cue_i]:
+            if t.dep_ not in ("nsubj", "nsubjpass") or t.pos_ != "NOUN" or t.tag_ != "NN" or \
+                    t.i in self.token_mention or not self._person_noun(t.lower_, t.lemma_.lower()) or \
+                    not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in t.children):
+                continue
+            # (the writer's own main clause: not inside a quotation or what someone is said to have
+            # said, "said the challenger is funding ...", "“When is the candidate going to arrive?”")
+            if (content is not None and content[0] <= t.idx < content[1]) or \
+                    any(a.content and a.content[0] <= t.idx < a.content[1] for a in self.history) or \
+                    t.head.dep_ not in ("ROOT", "conj") or self._quoted(t):
+                continue
+            # (a name of its own: "the base chief known as Bob" is Bob, a mention already)
+            if any(x.label == "PERSON" for x in self._mentions_in(t.left_edge.i, t.right_edge.i + 1)):
+                continue
+            words = [x.lower_ for x in doc[t.left_edge.i:t.i + 1] if not x.is_punct]
+            m = None
+            if t.lower_ in _role_heads(config) or any(w in config.roles for w in words):
+                places = frozenset(x.lower_ for x in doc[t.left_edge.i:t.i + 1]
+                                   if x.ent_type_ in ("GPE", "LOC") or not x.text[:1].isupper())
+                m = self._role_match(words, t.i, places)
+            else:
+                # (what this document calls one person only: the corpus's words are too loose here)
+                names = {n for n, said in self._descriptions().items() if {t.lower_, t.lemma_.lower()} & said}
+                m = next((x for x in reversed(self.mentions) if x.label == "PERSON" and x.name in names
+                          and x.token_start < t.i), None) if len(names) == 1 else None
+            if m is None or m.label != "PERSON" or (gender and (g := self._gender(m)) and g != gender):
+                continue
+            # (someone the story is on: named in the cue's paragraph or the two before)
+            near = self._paragraphs_back(cue_i, 2)
+            if not any(x.name == m.name and near <= x.token_start < cue_i for x in self.mentions):
+                continue
+            out.append(replace(m, token_start=t.i, token_end=t.i + 1))
+        return out
+
+    def _quoted(self, token: Token) -> bool:
+        """Whether a token stands inside quotation marks opened in its paragraph."""
+        paragraph = self._paragraphs_back(token.i, 0)
+        return sum(1 for t in self.doc[paragraph:token.i] if t.is_quote or t.text in ("“", "”", "''", "``")) % 2 == 1
 
     def _candidates(self, before_token: int, gender: str | None, skip: tuple[int, int] | None) -> list[Mention]:
         """Persons mentioned before a token, in order, of `gender` when theirs is known, outside `skip`."""
@@ -1175,9 +1368,18 @@ class SpeakerResolver:
         return any(a.content[0] <= idx < a.content[1] for a in self.history
                    if a.content and a.speaker_label == "PERSON")
 
+    def _owns_subject(self, m: Mention) -> bool:
+        """The owner of a main clause's subject ("Oz's dubious medical advice earned him the
+        attention of Congress"): what the sentence is about, as its subject would be."""
+        root = self.doc[m.token_start:m.token_end].root
+        return root.dep_ == "poss" and root.head.dep_ in ("nsubj", "nsubjpass") and \
+            root.head.head.dep_ in ("ROOT", "conj") and root.head.i not in self.token_mention
+
     def _is_subject(self, m: Mention) -> bool:
         root = self.doc[m.token_start:m.token_end].root
-        return root.dep_ in ("nsubj", "nsubjpass")
+        # (a name "compound" on a verb is the parse's slip for its subject: "Scott bristles at")
+        return root.dep_ in ("nsubj", "nsubjpass") or \
+            root.dep_ == "compound" and root.head.pos_ == "VERB" and root.head.i == m.token_end
 
     def _previous_speaker(self, cue_i: int, plural: bool) -> Attribution | None:
         for att in reversed(self.history):
