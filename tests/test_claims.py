@@ -134,6 +134,14 @@ def test_honorifics_are_read_from_the_entities_config(tmp_path):
         claims_stage.configured_honorifics(tmp_path)
 
 
+def test_a_title_one_quote_found_holds_for_the_speakers_other_quotes():
+    quotes, topics, _, documents = fixtures()
+    quotes[0].update(speaker_title="the Kremlin's leader")      # a description the speaker was reduced from
+    rows = claims_stage.build_claims(quotes, topics, documents, mentions=[])
+    assert rows[1]["speaker_title"] == "the Kremlin's leader"    # "He": the same entity in the same article
+    assert rows[2]["speaker_title"] is None                      # negative: another speaker
+
+
 def test_titles_do_not_travel_between_documents():
     quotes, topics, mentions, documents = fixtures()
     other = dict(quotes[1], doc_id="d2", quote_id="d2:0-5", speaker_start=None, speaker_end=None)

@@ -57,8 +57,8 @@ SPEAKERS = [
     ("europe", "promises had not been kept", "Recep Tayyip Erdoğan", "Turkish President", "male"),
     ("uk", "We are taking the long view", "Boris Johnson", "Prime Minister", "male"),   # not "Mr"
     ("uk", "Families cannot wait", "Keir Starmer", "Labour leader", "male"),
-    ("uk", "Britain would not be blackmailed", "Liz Truss", None, "female"),
-    ("uk", "sanctions would stay", "Liz Truss", None, "female"),
+    ("uk", "Britain would not be blackmailed", "Liz Truss", "Foreign Secretary", "female"),
+    ("uk", "sanctions would stay", "Liz Truss", "Foreign Secretary", "female"),   # the title found above
     ("americas", "This is good for both peoples", "Andrés Manuel López Obrador", "Mexican President", "male"),
     ("americas", "natural partners", "Luiz Inácio Lula da Silva", None, "male"),
     ("americas", "the fund was ready", "Mohammed bin Salman", "Saudi Crown Prince", None),

@@ -59,6 +59,12 @@ def build_claims(quotes: list[dict], quote_topics: list[dict], documents: list[d
             topics[row["quote_id"]].append((tax, -row["score"], row.get("rank") or 0, row["topic"]))
     docs = {d["doc_id"]: d for d in documents}
     spans, common = speaker_titles(mentions or [], honorifics)
+    # a title a quote of the article found for the speaker ("The Foreign Secretary, Liz Truss")
+    # holds for the speaker's other quotes there ("Ms Truss said")
+    described: dict[tuple[str, str], str] = {}
+    for q in sorted(quotes, key=lambda q: q["content_start"]):
+        if q.get("speaker_title") and q.get("speaker_entity_id"):
+            described.setdefault((q["doc_id"], q["speaker_entity_id"]), q["speaker_title"])
     rows = []
     for q in sorted(quotes, key=lambda q: (q["doc_id"], q["content_start"], q["content_end"])):
         title = q.get("speaker_title")
@@ -68,7 +74,8 @@ def build_claims(quotes: list[dict], quote_topics: list[dict], documents: list[d
                     title = t
                     break
         if title is None and q.get("speaker_entity_id"):
-            title = common.get((q["doc_id"], q["speaker_entity_id"]))
+            key = (q["doc_id"], q["speaker_entity_id"])
+            title = common.get(key) or described.get(key)
         doc = docs.get(q["doc_id"], {})
         ranked = list(dict.fromkeys(t[-1] for t in sorted(topics.get(q["quote_id"], []))))
         rows.append({

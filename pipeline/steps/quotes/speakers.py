@@ -1064,6 +1064,10 @@ class SpeakerResolver:
         words = [t.lower_ for t in doc[start:end] if not t.is_punct]
         # A named mention that is the speaker: explicit.
         named = self._relative_antecedent(att, head) or self._name_in_span(start, end, head)
+        if named is not None and named.label == "PERSON" and start <= head.i < named.token_start - 1 and \
+                doc[named.token_start - 1].text == "," and "speaker_title" not in att.extra:
+            # "The Foreign Secretary, Liz Truss": the title set before the name is the speaker's
+            self._title_from([t for t in doc[start:named.token_start] if not t.is_space], att)
         if named is not None and named.label == "PERSON" and att.speaker_ref is not None and \
                 doc[att.speaker[0]].lower_ == "which":
             # "..., which could explain why": "which" never stands for a person; the parse hung
