@@ -44,6 +44,17 @@ Saudi Crown Prince Mohammed bin Salman said the kingdom would invest. The crown 
 """,
 }
 
+ARTICLES["australia"] = """Albanese pledges $2 billion for housing
+
+CANBERRA (AP) — Australian Prime Minister Anthony Albanese on Thursday pledged $2 billion to build social housing.
+
+"No Australian should have to sleep in their car," Albanese told reporters in Canberra.
+
+The Reserve Bank of Australia warned last month that rents would keep rising. Its governor, Philip Lowe, told a parliamentary committee that supply was the main problem.
+
+Kate Colvin, a spokeswoman for the Everybody's Home campaign, said more was needed. Marcel Lazar, 44, said he could not find a flat.
+"""
+
 SPEAKERS = [
     # (article, content fragment, speaker, speaker_title, speaker_gender)
     ("asia", "the region needed stability", "Abdel Fattah el-Sisi", "Egyptian President", None),
@@ -62,6 +73,10 @@ SPEAKERS = [
     ("americas", "This is good for both peoples", "Andrés Manuel López Obrador", "Mexican President", "male"),
     ("americas", "natural partners", "Luiz Inácio Lula da Silva", None, "male"),
     ("americas", "the fund was ready", "Mohammed bin Salman", "Saudi Crown Prince", None),
+    # a description in apposition is the title; a possessive pronoun is not part of it
+    ("australia", "No Australian should have to sleep", "Anthony Albanese", "Australian Prime Minister", "male"),
+    ("australia", "supply was the main problem", "Philip Lowe", "governor", "male"),
+    ("australia", "more was needed", "Kate Colvin", "spokeswoman for the Everybody's Home campaign", "female"),
 ]
 
 
@@ -90,6 +105,12 @@ def test_speakers_of_other_countries_news(claims, article, fragment, speaker, ti
         assert row["speaker_title"] == title, row
     if gender is not None:
         assert row["speaker_gender"] == gender, row
+
+
+@pytest.mark.slow
+def test_an_age_in_apposition_is_no_title(claims):
+    rows = [c for c in claims if c["doc_id"] == "australia" and "could not find a flat" in c["content"]]
+    assert rows and rows[0]["speaker"] == "Marcel Lazar" and rows[0]["speaker_title"] is None, rows
 
 
 @pytest.mark.slow

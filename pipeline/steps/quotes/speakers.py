@@ -567,9 +567,26 @@ class SpeakerResolver:
             k -= 1
         return k
 
+    def _apposition_of(self, m: Mention) -> list:
+        """The description set after a name between commas ("Kate Colvin, a spokeswoman for the
+        campaign, said"): its words, or none when the apposition is another name, an age or a
+        number ("Marcel Lazar, 44,")."""
+        root = self.doc[m.token_start:m.token_end].root
+        appos = next((c for c in root.children if c.dep_ == "appos" and c.i >= m.token_end), None)
+        if appos is None or appos.pos_ != "NOUN" or self.doc[m.token_end].text != ",":
+            return []
+        # without the clause that goes on about the person ("a lawyer for the club, who has ...")
+        clauses = {t.i for c in appos.children if c.dep_ in ("relcl", "acl", "advcl") for t in c.subtree}
+        words = [t for t in appos.subtree if not t.is_space and t.i not in clauses]
+        end = next((k for k, t in enumerate(words) if t.i > appos.i and t.text in (",", ";", ":", "—", "–", "--", "(")),
+                   len(words))
+        return words[:end]
+
     @staticmethod
     def _title_from(words: list, att: Attribution) -> None:
-        while words and (words[0].lower_ in ("the", "a", "an") or words[0].is_punct):
+        # (a possessive pronoun says whose, not what: "Its governor" -> "governor")
+        while words and (words[0].lower_ in ("the", "a", "an", "its", "his", "her", "their", "our", "my", "your")
+                         or words[0].is_punct):
             words = words[1:]
         while words and words[-1].is_punct:
             words = words[:-1]
@@ -1083,6 +1100,8 @@ class SpeakerResolver:
             named = self._in_context(named)
         if named is not None and low not in config.document_nouns:
             kind = "person" if named.label == "PERSON" else "organisation"
+            if kind == "person" and not named.title and "speaker_title" not in att.extra:
+                self._title_from(self._apposition_of(named), att)
             return self._decided(att, kind, named.name, named.entity_id, named.label, "explicit")
         # Pronouns.
         resolved = self._pronoun(att, head, low, end - start, cue_i)
