@@ -223,7 +223,7 @@ MORE_APPOSITIVES = [
     ("His best friend at college, Bruce Turry, said the two were inseparable.", "Bruce Turry",
      "His best friend at college"),
     ("Maria Lopez, the presumptive nominee and favorite to win in November, said the race was close.",
-     "Maria Lopez", None),
+     "Maria Lopez", "presumptive nominee and favorite to win in November"),   # the description after the name
     # negative: a list of people is not one of them
     ("The leaders of the two parties, John Smith and Maria Lopez, said the race was close.", None, None),
 ]

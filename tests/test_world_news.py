@@ -73,9 +73,9 @@ SPEAKERS = [
     ("americas", "This is good for both peoples", "Andrés Manuel López Obrador", "Mexican President", "male"),
     ("americas", "natural partners", "Luiz Inácio Lula da Silva", None, "male"),
     ("americas", "the fund was ready", "Mohammed bin Salman", "Saudi Crown Prince", None),
-    # a description in apposition is the title; a possessive pronoun is not part of it
+    # a description in apposition is the title
     ("australia", "No Australian should have to sleep", "Anthony Albanese", "Australian Prime Minister", "male"),
-    ("australia", "supply was the main problem", "Philip Lowe", "governor", "male"),
+    ("australia", "supply was the main problem", "Philip Lowe", "Its governor", "male"),
     ("australia", "more was needed", "Kate Colvin", "spokeswoman for the Everybody's Home campaign", "female"),
 ]
 

@@ -567,6 +567,17 @@ class SpeakerResolver:
             k -= 1
         return k
 
+    def _title_beside_name(self, named: Mention, start: int, head: Token, att: Attribution) -> None:
+        """A person speaking by name with no title of their own takes the one set beside the
+        name: before it ("The Foreign Secretary, Liz Truss") or in apposition after it ("Kate
+        Colvin, a spokeswoman for the campaign")."""
+        if named.label != "PERSON" or "speaker_title" in att.extra:
+            return
+        if start <= head.i < named.token_start - 1 and self.doc[named.token_start - 1].text == ",":
+            self._title_from([t for t in self.doc[start:named.token_start] if not t.is_space], att)
+        elif not named.title:
+            self._title_from(self._apposition_of(named), att)
+
     def _apposition_of(self, m: Mention) -> list:
         """The description set after a name between commas ("Kate Colvin, a spokeswoman for the
         campaign, said"): its words, or none when the apposition is another name, an age or a
@@ -584,9 +595,7 @@ class SpeakerResolver:
 
     @staticmethod
     def _title_from(words: list, att: Attribution) -> None:
-        # (a possessive pronoun says whose, not what: "Its governor" -> "governor")
-        while words and (words[0].lower_ in ("the", "a", "an", "its", "his", "her", "their", "our", "my", "your")
-                         or words[0].is_punct):
+        while words and (words[0].lower_ in ("the", "a", "an") or words[0].is_punct):
             words = words[1:]
         while words and words[-1].is_punct:
             words = words[:-1]
@@ -1081,10 +1090,6 @@ class SpeakerResolver:
         words = [t.lower_ for t in doc[start:end] if not t.is_punct]
         # A named mention that is the speaker: explicit.
         named = self._relative_antecedent(att, head) or self._name_in_span(start, end, head)
-        if named is not None and named.label == "PERSON" and start <= head.i < named.token_start - 1 and \
-                doc[named.token_start - 1].text == "," and "speaker_title" not in att.extra:
-            # "The Foreign Secretary, Liz Truss": the title set before the name is the speaker's
-            self._title_from([t for t in doc[start:named.token_start] if not t.is_space], att)
         if named is not None and named.label == "PERSON" and att.speaker_ref is not None and \
                 doc[att.speaker[0]].lower_ == "which":
             # "..., which could explain why": "which" never stands for a person; the parse hung
@@ -1100,8 +1105,7 @@ class SpeakerResolver:
             named = self._in_context(named)
         if named is not None and low not in config.document_nouns:
             kind = "person" if named.label == "PERSON" else "organisation"
-            if kind == "person" and not named.title and "speaker_title" not in att.extra:
-                self._title_from(self._apposition_of(named), att)
+            self._title_beside_name(named, start, head, att)
             return self._decided(att, kind, named.name, named.entity_id, named.label, "explicit")
         # Pronouns.
         resolved = self._pronoun(att, head, low, end - start, cue_i)
