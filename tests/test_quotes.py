@@ -872,6 +872,14 @@ SPEAKER_REPAIRS = [
     # A name in apposition to a noun phrase that is not a name is part of the speaker ...
     ("One of the men, Jessie Elkins, 70, said he was convinced that the plan would fail.",
      [("indirect.ccomp", "he was convinced that the plan would fail", "One of the men, Jessie Elkins")]),
+    # Reporting verbs of other papers' English take a clause of their own ...
+    ("The minister reiterated that the government would not back down.",
+     [("indirect.ccomp", "that the government would not back down", "The minister")]),
+    ("The judge opined that the law was unclear.", [("indirect.ccomp", "that the law was unclear", "The judge")]),
+    ("The police clarified that no arrests had been made.",
+     [("indirect.ccomp", "that no arrests had been made", "The police")]),
+    # ... not an object without quoted words
+    ("The minister reiterated his support for the plan.", []),
     # A time the subject carries is not the speaker's, nor is its preposition
     ("BERLIN — German Chancellor Olaf Scholz on Tuesday rejected calls from business groups for tax relief, "
      "saying the budget had no room for it.",
