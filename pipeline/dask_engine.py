@@ -446,15 +446,15 @@ def run_entities(engine: DaskEngine, out_dir: Path, config_dir: Path) -> dict:
 
 # ---- quotes --------------------------------------------------------------------------------------
 
-def _quotes_part(part: tuple, config):
+def _quotes_part(part: tuple, config, first_names: dict):
     from pipeline.steps.docs import parsed_docs_of
     from pipeline.steps.quotes import quotes_of_documents
-    from pipeline.steps.quotes.gender import first_name_genders, first_name_of
+    from pipeline.steps.quotes.gender import seed_lookups
 
     tokens, documents, by_doc = part
-    if by_doc is not None:      # the partition's first names looked up at once, as the stage does
-        first_name_genders(filter(None, (first_name_of(m.name) for mentions in by_doc.values()
-                                         for m in mentions if m.label == "PERSON")))
+    # the corpus's first names, looked up once by the client: a partition that looked up its own
+    # read up to 16 buckets of the name list again (2-3 s a partition; the local stage reads them once)
+    seed_lookups(first_names)
     failures: list[dict] = []
     rows, n_docs = quotes_of_documents(parsed_docs_of(tokens), documents, by_doc, config, failures)
     return rows, n_docs, failures
@@ -462,6 +462,7 @@ def _quotes_part(part: tuple, config):
 
 def run_quotes(engine: DaskEngine, out_dir: Path, config_dir: Path) -> dict:
     from pipeline.steps import quotes
+    from pipeline.steps.quotes.gender import first_name_genders, first_name_of
     from pipeline.steps.quotes.mentions import mentions_from_tables
     from pipeline.core.schemas import BODIES, DOCUMENTS, ENTITIES, MENTIONS, QUOTES, TOKENS
 
@@ -478,7 +479,10 @@ def run_quotes(engine: DaskEngine, out_dir: Path, config_dir: Path) -> dict:
         ids = list(dict.fromkeys(tokens.column("doc_id").to_pylist()))
         parts.append((tokens, {i: documents[i] for i in ids if i in documents},
                       None if by_doc is None else {i: by_doc[i] for i in ids if i in by_doc}))
-    results = engine.map(quotes.STAGE, _quotes_part, parts, engine.fingerprint(quotes.STAGE, config_dir), config)
+    first_names = first_name_genders(filter(None, (first_name_of(m.name) for mentions in (by_doc or {}).values()
+                                                   for m in mentions if m.label == "PERSON")))
+    results = engine.map(quotes.STAGE, _quotes_part, parts, engine.fingerprint(quotes.STAGE, config_dir), config,
+                         first_names)
     rows = [row for found, _, _ in results for row in found]
     failures = [row for _, _, found in results for row in found]
     write_table(QUOTES, rows, out_dir)

@@ -227,3 +227,14 @@ def _narrative_gender(config, sentences):
         "object", "quoting", "two-people"])
 def test_gender_from_the_writers_own_sentences(config, sentences, expected):
     assert _narrative_gender(config, sentences) == expected
+
+
+def test_seeded_lookups_answer_without_the_name_list(monkeypatch):
+    # a Dask worker gets the client's lookups: no bucket of the name list is read for them
+    from pipeline.steps.quotes import gender
+
+    monkeypatch.setattr(gender, "_CACHE", {"known": ("male", 0.9)})
+    monkeypatch.setattr(gender, "_read_bucket", lambda bucket, names: pytest.fail(f"read bucket {bucket}"))
+    gender.seed_lookups({"zorblat": ("female", 0.97), "unlisted": None, "known": ("female", 0.6)})
+    assert gender.first_name_genders(["Zorblat", "unlisted"]) == {"zorblat": ("female", 0.97), "unlisted": None}
+    assert gender.first_name_genders(["Known"]) == {"known": ("male", 0.9)}   # a lookup of its own is kept

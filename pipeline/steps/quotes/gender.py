@@ -100,6 +100,12 @@ def remember_lookups(out_dir: Path) -> None:
         return
 
 
+def seed_lookups(found: dict[str, tuple[str, float] | None]) -> None:
+    """Seed this process's lookups with those made elsewhere (a Dask worker, with the client's)."""
+    for name, result in found.items():
+        _CACHE.setdefault(name, result)
+
+
 def keep_lookups(out_dir: Path) -> None:
     """Write this process's lookups to `out_dir`'s cache (whole: temporary file, then rename)."""
     with atomic_path(Path(out_dir) / KEPT_LOOKUPS) as tmp:
