@@ -9,8 +9,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import numpy as np
+from spacy.attrs import IDX, LENGTH, LOWER, POS
+from spacy.parts_of_speech import IDS
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.steps.docs import doc_text
 from pipeline.steps.quotes.lexicon import SPEAKER_LABELS, QuoteConfig, _role_heads
 from pipeline.steps.quotes.marks import QuoteSpan, _paragraphs, pair_quote_marks
 from pipeline.steps.quotes.mentions import EMBEDDING_POS
@@ -78,13 +83,16 @@ class _DocIndex:
     def __init__(self, doc: Doc, config: QuoteConfig):
         self.doc = doc
         self.config = config
-        text = doc.text                 # Doc.text joins every token: read it once
+        text = doc_text(doc)
         self.text = text
         self.quotes = pair_quote_marks(text)
         self.paragraphs = _paragraphs(text)
-        # Token start / end offsets, for char -> token lookups by bisection.
-        self.tok_starts = [tok.idx for tok in doc]
-        self.tok_ends = [tok.idx + len(tok.text) for tok in doc]
+        # Token start / end offsets, for char -> token lookups by bisection (read from the Doc's
+        # arrays: a Token object per token costs more than the lookups they serve).
+        self.arrays = doc.to_array([IDX, LENGTH, POS, LOWER]) if len(doc) else np.zeros((0, 4), np.uint64)
+        offsets = self.arrays[:, :2].astype(np.int64)
+        self.tok_starts = offsets[:, 0].tolist()
+        self.tok_ends = (offsets[:, 0] + offsets[:, 1]).tolist()
         self.para_starts = [p[0] for p in self.paragraphs]
         # Quotations that are quotes (not scare quotes, titles or fragments).
         # Transcript lines ("PENCE: Well, ...") are handled by `block_quotes`, whatever marks
@@ -101,6 +109,15 @@ class _DocIndex:
         self.conjoined_cue_of: dict[int, Token] = {}
         # Clauses the parser hung on a cue that belong to a nested cue after it (by token index).
         self.clauses_of_nested: dict[int, list[Token]] = {}
+
+    def tokens_where(self, pos: Iterable[str] = (), lower: Iterable[str] = ()) -> list[Token]:
+        """The tokens, in order, whose coarse part of speech is one of `pos` or whose lower-case
+        form is one of `lower`: what a rule that looks only at nouns, or at one word, walks
+        instead of every token of the document (a Token object each)."""
+        hits = np.isin(self.arrays[:, 2], np.asarray([IDS[p] for p in pos], dtype=np.uint64)) | \
+            np.isin(self.arrays[:, 3], np.asarray([get_string_id(w) for w in lower], dtype=np.uint64))
+        doc = self.doc
+        return [doc[i] for i in np.flatnonzero(hits).tolist()]
 
     def paragraph_of(self, char: int) -> int:
         return max(0, bisect.bisect_right(self.para_starts, char) - 1)
