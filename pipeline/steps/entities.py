@@ -59,12 +59,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from spacy.attrs import IS_SPACE
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from pipeline.core.config import (DEFAULT_CONFIG_DIR, compile_regex, config_files, load_stage_config, load_toml,
                      reject_unknown_keys, require)
-from pipeline.steps.docs import blank_english, body_keys, document_order, iter_parsed_docs, shared_vocab
+from pipeline.steps.docs import (blank_english, body_keys, document_order, iter_parsed_docs, lower_case_words,
+                                 shared_vocab, token_texts)
 from pipeline.core.doc_cache import DocumentCache, settings_key
 from pipeline.core.errors import STAGE_REJECT_CODES, ConfigError, document_failure, without_failing_step
 from pipeline.core.io import replace_stage_rejects, write_table
@@ -326,19 +328,21 @@ class Line:
 
 def split_lines(doc: Doc) -> list[tuple[int, int]]:
     """Token ranges of the document's lines (paragraphs), without the line-break tokens."""
+    # (the words and the space flags as lists: no Token object per token)
+    space = doc.to_array([IS_SPACE]).reshape(-1).tolist() if len(doc) else []
     lines, start = [], 0
-    for token in doc:
-        if token.is_space and "\n" in token.text:
-            if start < token.i:
-                lines.append((start, token.i))
-            start = token.i + 1
+    for i, (word, is_space) in enumerate(zip(token_texts(doc), space)):
+        if is_space and "\n" in word:
+            if start < i:
+                lines.append((start, i))
+            start = i + 1
     if start < len(doc):
         lines.append((start, len(doc)))
     out = []
     for first, last in lines:
-        while first < last and doc[first].is_space:
+        while first < last and space[first]:
             first += 1
-        while last > first and doc[last - 1].is_space:
+        while last > first and space[last - 1]:
             last -= 1
         if first < last:
             out.append((first, last))
@@ -493,15 +497,16 @@ def _select(candidates: list[Mention]) -> list[Mention]:
 
 
 def _greedy_keys(doc: Doc, start: int, end: int, keys: dict[tuple[str, ...], str], max_len: int,
-                 require_upper: bool = True) -> list[tuple[int, int, str]]:
-    """Longest-first matches of known names (token tuples) in doc[start:end]."""
+                 require_upper: bool = True, skip: tuple[str, ...] | None = None) -> list[tuple[int, int, str]]:
+    """Longest-first matches of known names (token tuples) in doc[start:end], the key `skip` left out."""
+    words = token_texts(doc)
     found, i = [], start
     while i < end:
         hit = None
-        if not require_upper or doc[i].text[:1].isupper():
+        if not require_upper or words[i][:1].isupper():
             for n in range(min(max_len, end - i), 0, -1):
-                key = tuple(t.text for t in doc[i:i + n])
-                if key in keys:
+                key = tuple(words[i:i + n])
+                if key in keys and key != skip:
                     hit = (i, i + n, keys[key])
                     break
         if hit:
@@ -587,12 +592,15 @@ def _missed_full_names(doc: Doc, mentions: list[Mention], surnames: set[tuple[st
     if not single:
         return []
     tagged = doc.has_annotation("TAG")
-    lower = {t.text for t in doc if t.is_alpha and t.text.islower()}   # "Crime Bill": "crime" is a word
+    lower = lower_case_words(doc)   # "Crime Bill": "crime" is a word
+    words = token_texts(doc)
     found = []
     for start, end in body_lines:
         for i in range(max(start, 1), end):
+            if words[i] not in single:
+                continue
             token, before = doc[i], doc[i - 1]
-            if (token.text not in single or i - 1 < start or before.i in taken
+            if (i - 1 < start or before.i in taken
                     or not before.is_alpha or not before.is_title or len(before.text) < 2
                     or before.text.lower() in lower
                     or _is_title_word(before, rules) or _is_extra_title(before, rules)
@@ -617,13 +625,17 @@ def _acronyms_in_text(doc: Doc, mentions: list[Mention], body_lines: list[tuple[
     if not initials:
         return []
     taken = {i for m in mentions for i in range(m.start, m.end)}
-    lower = {t.lower_ for t in doc if t.is_alpha and t.text.islower()}
+    lower = {w.lower() for w in lower_case_words(doc)}
+    words = token_texts(doc)
     out = []
     for start, end in body_lines:
         for i in range(start, end):
-            token = doc[i]
-            key = dotted_key(token.text.rstrip(".") + ("." if "." in token.text else ""))
-            if i in taken or key not in initials or token.lower_ in lower or not token.text[:1].isupper():
+            text = words[i]
+            # (the cheap tests first: most words are taken or not capitalised)
+            if i in taken or not text[:1].isupper():
+                continue
+            key = dotted_key(text.rstrip(".") + ("." if "." in text else ""))
+            if key not in initials or text.lower() in lower:
                 continue
             out.append(Mention(i, i + 1, initials[key], "acronym_in_text"))
     return out
@@ -768,8 +780,8 @@ def _corrected(doc: Doc, m: Mention, body: list[Mention], names: _Gazetteer, rul
     if m.label != "PERSON" and _first_name_and_surname(doc, m, names.full_persons, rules):
         keys[key] = "PERSON"      # its other occurrences too (the gazetteer, in find_mentions)
         return [Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end)]
-    pieces = [p for p in _greedy_keys(doc, m.start, m.end, {k: v for k, v in keys.items() if k != key},
-                                      names.max_len) if p[1] - p[0] < m.end - m.start]
+    pieces = [p for p in _greedy_keys(doc, m.start, m.end, keys, names.max_len, skip=key)
+              if p[1] - p[0] < m.end - m.start]
     covered = {i for s, e, _ in pieces for i in range(s, e)}
     rest = [t for t in doc[m.start:m.end] if t.i not in covered]
     # split only names glued by the model: pieces of different labels ("Russia Bennett") or
@@ -1565,7 +1577,7 @@ def each_document_mentions(parsed_docs: Iterable, rules: EntityRules, failures: 
             failures.append(document_failure(STAGE, parsed.doc_id, exc))
             print(f"[entities] error {failures[-1]['code']}: {failures[-1]['message']}", file=sys.stderr)
             continue
-        yield parsed.doc_id, (found, {t.text for t in parsed.doc if t.is_alpha and t.text.islower()})
+        yield parsed.doc_id, (found, set(lower_case_words(parsed.doc)))
 
 
 def _gathered(per_document: Iterable[tuple[str, tuple[list[dict], set[str]]]]) -> tuple[list[dict], set[str]]:
