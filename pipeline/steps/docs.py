@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from spacy import parts_of_speech
-from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IS_ALPHA, LEMMA, MORPH, POS, TAG
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IS_ALPHA, LEMMA, MORPH, ORTH, POS, SPACY, TAG
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -56,8 +56,15 @@ def token_texts(doc: Doc) -> list[str]:
     reads this list, not a Token object per token on each pass over the document."""
     texts = doc.user_data.get(TEXTS_KEY)
     if texts is None:
-        texts = doc.user_data[TEXTS_KEY] = [t.text for t in doc]
+        texts = doc.user_data[TEXTS_KEY] = _strings(doc, doc.to_array(ORTH).tolist() if len(doc) else [])
     return texts
+
+
+def _strings(doc: Doc, hashes: list[int]) -> list[str]:
+    """The strings of `hashes`, each distinct one looked up once in the Doc's vocab."""
+    strings = doc.vocab.strings
+    names = {h: strings[h] for h in set(hashes)}
+    return [names[h] for h in hashes]
 
 
 def doc_text(doc: Doc) -> str:
@@ -65,7 +72,9 @@ def doc_text(doc: Doc) -> str:
     each call: a pass over the whole document for each rule that reads the text)."""
     text = doc.user_data.get("_text")
     if text is None:
-        text = doc.user_data["_text"] = doc.text
+        # what Doc.text joins (each token's text, a space after it when it has one), from the arrays
+        space = doc.to_array(SPACY).tolist() if len(doc) else []
+        text = doc.user_data["_text"] = "".join([w + " " if s else w for w, s in zip(token_texts(doc), space)])
     return text
 
 

@@ -80,6 +80,7 @@ from pipeline.steps.quotes.syntax import (
     _cue_lemma,
     _cue_span,
     _DocIndex,
+    quote_marks,
     _find_subject,
     _governed_by_plan,
     _is_cue_verb,
@@ -450,7 +451,7 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
         consulted.update(resolver.consulted)
     # The field's span conventions (marks, verbal group, whole noun phrase), once speakers are resolved.
     if span_conventions:
-        apply_span_conventions(doc, atts, pair_quote_marks(doc_text(doc)), config.cue_prepositions)
+        apply_span_conventions(doc, atts, quote_marks(doc), config.cue_prepositions)
     # One attribution, one row: the pieces of one statement joined (quotes/assemble.py).
     if join:
         atts = join_attributions(doc, atts, config.speech)

@@ -786,8 +786,8 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
     Skips cues inside a direct quotation (a nested report) and intentions (had planned to tell).
     """
     config = idx.config
-    doc = idx.doc
-    for tok in doc:
+    # (only verbs can be cues, or be cast as quoted; a verb parsed as a modifier is an "amod")
+    for tok in idx.tokens_where(pos=("VERB", "AUX"), dep=("amod",)):
         lemma = tok.lemma_.lower()
         speech = _is_cue_verb(tok, config)
         # Verbs that report speech only through an object holding quoted words ("called Burma a
