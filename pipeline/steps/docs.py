@@ -56,11 +56,11 @@ def token_texts(doc: Doc) -> list[str]:
     reads this list, not a Token object per token on each pass over the document."""
     texts = doc.user_data.get(TEXTS_KEY)
     if texts is None:
-        texts = doc.user_data[TEXTS_KEY] = _strings(doc, doc.to_array(ORTH).tolist() if len(doc) else [])
+        texts = doc.user_data[TEXTS_KEY] = token_strings(doc, doc.to_array(ORTH).tolist() if len(doc) else [])
     return texts
 
 
-def _strings(doc: Doc, hashes: list[int]) -> list[str]:
+def token_strings(doc: Doc, hashes: list[int]) -> list[str]:
     """The strings of `hashes`, each distinct one looked up once in the Doc's vocab."""
     strings = doc.vocab.strings
     names = {h: strings[h] for h in set(hashes)}

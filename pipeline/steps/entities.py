@@ -59,14 +59,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from spacy.attrs import IS_SPACE
+from spacy.attrs import IS_ALPHA, IS_PUNCT, IS_SPACE, LOWER
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from pipeline.core.config import (DEFAULT_CONFIG_DIR, compile_regex, config_files, load_stage_config, load_toml,
                      reject_unknown_keys, require)
 from pipeline.steps.docs import (blank_english, body_keys, document_order, iter_parsed_docs, lower_case_words,
-                                 shared_vocab, token_texts)
+                                 shared_vocab, token_strings, token_texts)
 from pipeline.core.doc_cache import DocumentCache, settings_key
 from pipeline.core.errors import STAGE_REJECT_CODES, ConfigError, document_failure, without_failing_step
 from pipeline.core.io import replace_stage_rejects, write_table
@@ -326,12 +326,32 @@ class Line:
     kind: str       # body / headline / caption / byline / name_only
 
 
+@dataclass
+class _Tokens:
+    """A Doc's tokens as lists, read once per Doc from its arrays (kept in its user_data): what the
+    per-token rules compare, without a Token object per token on each pass."""
+    text: list[str]
+    lower: list[str]
+    is_punct: list[int]
+    is_space: list[int]
+    is_alpha: list[int]
+
+
+def _tokens(doc: Doc) -> _Tokens:
+    found = doc.user_data.get("_entities_tokens")
+    if found is None:
+        flags = doc.to_array([IS_PUNCT, IS_SPACE, IS_ALPHA]).T.tolist() if len(doc) else [[], [], []]
+        lower = token_strings(doc, doc.to_array(LOWER).tolist() if len(doc) else [])
+        found = doc.user_data["_entities_tokens"] = _Tokens(token_texts(doc), lower, *flags)
+    return found
+
+
 def split_lines(doc: Doc) -> list[tuple[int, int]]:
     """Token ranges of the document's lines (paragraphs), without the line-break tokens."""
-    # (the words and the space flags as lists: no Token object per token)
-    space = doc.to_array([IS_SPACE]).reshape(-1).tolist() if len(doc) else []
+    toks = _tokens(doc)
+    space = toks.is_space
     lines, start = [], 0
-    for i, (word, is_space) in enumerate(zip(token_texts(doc), space)):
+    for i, (word, is_space) in enumerate(zip(toks.text, space)):
         if is_space and "\n" in word:
             if start < i:
                 lines.append((start, i))
@@ -355,8 +375,8 @@ def classify_line(doc: Doc, start: int, end: int, rules: EntityRules) -> str:
         return "caption"
     if any(r.search(text) for r in rules.byline_res) and end - start <= 10:
         return "byline"
-    tokens = [t for t in doc[start:end] if not t.is_punct]
-    if 0 < len(tokens) <= rules.name_only_max_tokens and all(t.ent_type_ == "PERSON" for t in tokens):
+    words = [i for i in range(start, end) if not _tokens(doc).is_punct[i]]
+    if 0 < len(words) <= rules.name_only_max_tokens and all(doc[i].ent_type_ == "PERSON" for i in words):
         return "name_only"
     if is_headline(doc, start, end, rules):
         return "headline"
@@ -376,11 +396,12 @@ def _position_caption(doc: Doc, start: int, end: int, text: str, rules: EntityRu
 
 def is_headline(doc: Doc, start: int, end: int, rules: EntityRules) -> bool:
     """A title-case line: mostly capitalised content words and no closing full stop."""
-    last = doc[end - 1].text
+    toks = _tokens(doc)
+    last = toks.text[end - 1]
     if last in (".", "…") or last.endswith("."):
         return False
-    content = [t.text for t in doc[start:end]
-               if t.is_alpha and t.lower_ not in rules.function_words]
+    content = [toks.text[i] for i in range(start, end)
+               if toks.is_alpha[i] and toks.lower[i] not in rules.function_words]
     if len(content) < rules.min_content_words:
         return False
     capitalised = sum(1 for w in content if w[0].isupper())
@@ -389,16 +410,18 @@ def is_headline(doc: Doc, start: int, end: int, rules: EntityRules) -> bool:
 
 def _trim(doc: Doc, m: Mention, rules: EntityRules) -> Mention | None:
     """Keep determiners, possessives and punctuation out of the span."""
+    toks = _tokens(doc)
+    text, punct, space = toks.text, toks.is_punct, toks.is_space
     start, end = m.start, m.end
-    while start < end and (doc[start].text in rules.strip_leading or doc[start].is_punct or doc[start].is_space):
+    while start < end and (text[start] in rules.strip_leading or punct[start] or space[start]):
         start += 1
-    while end > start and (doc[end - 1].text in rules.strip_trailing or doc[end - 1].is_space
-                           or (doc[end - 1].is_punct and doc[end - 1].text not in (".",))):
+    while end > start and (text[end - 1] in rules.strip_trailing or space[end - 1]
+                           or (punct[end - 1] and text[end - 1] not in (".",))):
         end -= 1
     # a final "." belongs to abbreviations ("U.S.", "Jr.") but not to a sentence's end
-    if end > start and doc[end - 1].text == ".":
+    if end > start and text[end - 1] == ".":
         end -= 1
-    if start >= end or not any(t.text[:1].isupper() or t.text[:1].isdigit() for t in doc[start:end]):
+    if start >= end or not any(w[:1].isupper() or w[:1].isdigit() for w in text[start:end]):
         return None     # nothing capitalised: "business", punctuation
     m.start, m.end = start, end
     return m
@@ -409,7 +432,7 @@ def _head_at(doc: Doc, end: int, floor: int, rules: EntityRules) -> int:
     for length in sorted(rules.heads, reverse=True):
         if end - length < floor:
             continue
-        words = tuple(t.lower_ for t in doc[end - length:end])
+        words = tuple(_tokens(doc).lower[end - length:end])
         if words in rules.heads[length]:
             return length
     return 0
@@ -433,7 +456,7 @@ def _leading_title(doc: Doc, m: Mention, rules: EntityRules) -> int:
         token = doc[i]
         length = 0
         for n in sorted(rules.heads, reverse=True):
-            if i + n < m.end and tuple(t.lower_ for t in doc[i:i + n]) in rules.heads[n]:
+            if i + n < m.end and tuple(_tokens(doc).lower[i:i + n]) in rules.heads[n]:
                 length = n
                 break
         if not length and m.end - i >= 3 and _is_extra_title(token, rules):
@@ -458,7 +481,7 @@ def _title_before(doc: Doc, start: int, floor: int, ent_at_end: dict[int, tuple[
             break
         head = _head_at(doc, j, floor, rules)
         if head:
-            last_head = tuple(t.lower_ for t in doc[j - head:j])
+            last_head = tuple(_tokens(doc).lower[j - head:j])
             j -= head
             found = True
             continue
@@ -532,7 +555,7 @@ def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str
     written and in capitals; a name whose last word is a generational suffix ("Jr.") is skipped."""
     out = set()
     for m in persons:
-        if any(t.text in (",", ";", ":", "—", "–") for t in doc[m.start:m.end]):
+        if any(w in (",", ";", ":", "—", "–") for w in token_texts(doc)[m.start:m.end]):
             continue        # "OSCEOLA, Iowa": a dateline, not a name
         words = [t for t in doc[m.start:m.end] if _is_name_word(t) and t.lower_.rstrip(".") not in suffixes]
         if len(words) < 2 or not words[-1].text[:1].isupper() or len(words[-1].text) < 2:
@@ -666,7 +689,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
         for s, e, label in _greedy_keys(doc, line.start, line.end, gazetteer.keys, gazetteer.max_len):
             if k not in headline_lines and any(i in occupied for i in range(s, e)):
                 continue
-            key = tuple(t.text for t in doc[s:e])
+            key = tuple(token_texts(doc)[s:e])
             rule = "headline" if k in headline_lines else "gazetteer"
             if key in rules.aliases:
                 label, canonical = rules.aliases[key]
@@ -679,7 +702,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
 
     # the alias table has the last word on any span that is one of its forms
     for m in mentions:
-        key = tuple(t.text for t in doc[m.start:m.end])
+        key = tuple(token_texts(doc)[m.start:m.end])
         if key in rules.aliases:
             m.label, m.canonical = rules.aliases[key]
 
@@ -704,7 +727,7 @@ def _model_mentions(doc: Doc, rules: EntityRules, line_of: dict[int, int], usabl
             name_start = _leading_title(doc, m, rules)
             if name_start > m.start:
                 m.title_start, m.title_end, m.start = m.start, name_start, name_start
-            if not any(t.text[:1].isupper() for t in doc[m.start:m.end]):
+            if not any(w[:1].isupper() for w in token_texts(doc)[m.start:m.end]):
                 continue
         # an organisation that is only a title word before a title ("Defense" in "Defense Minister")
         if m.label in ("ORG", "PERSON", "NORP") and all(_is_title_word(t, rules) for t in doc[m.start:m.end]) \
@@ -747,7 +770,7 @@ class _Gazetteer:
     def of(cls, doc: Doc, found: list[Mention], rules: EntityRules) -> "_Gazetteer":
         votes: dict[tuple[str, ...], Counter] = defaultdict(Counter)
         for m in found:
-            key = tuple(t.text for t in doc[m.start:m.end])
+            key = tuple(token_texts(doc)[m.start:m.end])
             votes[key][m.label] += 1
             if m.label == "PERSON" and m.end - m.start >= 2:
                 words = [t for t in doc[m.start:m.end] if _is_name_word(t)]
@@ -771,7 +794,7 @@ def _corrected(doc: Doc, m: Mention, body: list[Mention], names: _Gazetteer, rul
     split of names the model glued, a relabel, a place; else itself. (A first name and surname
     relabelled PERSON is recorded in `names.keys`, for its other occurrences.)"""
     keys, votes = names.keys, names.votes
-    key = tuple(t.text for t in doc[m.start:m.end])
+    key = tuple(token_texts(doc)[m.start:m.end])
     if key in rules.aliases:
         label, canonical = rules.aliases[key]
         return [Mention(m.start, m.end, label, "alias", canonical, m.title_start, m.title_end)]
@@ -789,7 +812,7 @@ def _corrected(doc: Doc, m: Mention, body: list[Mention], names: _Gazetteer, rul
     # and only into names seen at least twice (or aliases), out of a span seen once
     joined = any(pieces[k][1] < pieces[k + 1][0] for k in range(len(pieces) - 1))
     sure = all(votes[p_key][label] >= 2 or p_key in rules.aliases
-               for p_key, label in ((tuple(t.text for t in doc[s:e]), label) for s, e, label in pieces))
+               for p_key, label in ((tuple(token_texts(doc)[s:e]), label) for s, e, label in pieces))
     if (len(pieces) >= 2 and sure and sum(votes[key].values()) <= 1
             and any(label == "PERSON" for _, _, label in pieces)
             and (joined or len({label for _, _, label in pieces}) > 1)
@@ -801,7 +824,7 @@ def _corrected(doc: Doc, m: Mention, body: list[Mention], names: _Gazetteer, rul
         return [Mention(m.start, m.end, best, "relabel", None, m.title_start, m.title_end)]
     if m.label == "PERSON" and m.end - m.start == 1 and _after_place_preposition(doc, m, rules):
         elsewhere = sum(1 for o in body if o.label == "PERSON" and o is not m
-                        and tuple(t.text for t in doc[o.start:o.end]) == key
+                        and tuple(token_texts(doc)[o.start:o.end]) == key
                         and not (o.start > 0 and doc[o.start - 1].lower_ in rules.place_prepositions))
         surname = any(o.label == "PERSON" and o.end - o.start >= 2 and doc[o.end - 1].text == key[0]
                       for o in body)
