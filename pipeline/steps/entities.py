@@ -59,14 +59,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from spacy.attrs import IS_ALPHA, IS_PUNCT, IS_SPACE, LOWER
+from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LOWER
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from pipeline.core.config import (DEFAULT_CONFIG_DIR, compile_regex, config_files, load_stage_config, load_toml,
                      reject_unknown_keys, require)
-from pipeline.steps.docs import (blank_english, body_keys, document_order, iter_parsed_docs, lower_case_words,
-                                 shared_vocab, token_strings, token_texts)
+from pipeline.steps.docs import (blank_english, body_keys, doc_text, document_order, iter_parsed_docs,
+                                 lower_case_words, shared_vocab, token_strings, token_texts)
 from pipeline.core.doc_cache import DocumentCache, settings_key
 from pipeline.core.errors import STAGE_REJECT_CODES, ConfigError, document_failure, without_failing_step
 from pipeline.core.io import replace_stage_rejects, write_table
@@ -335,15 +335,24 @@ class _Tokens:
     is_punct: list[int]
     is_space: list[int]
     is_alpha: list[int]
+    idx: list[int]          # character offset in doc.text
 
 
 def _tokens(doc: Doc) -> _Tokens:
     found = doc.user_data.get("_entities_tokens")
     if found is None:
-        flags = doc.to_array([IS_PUNCT, IS_SPACE, IS_ALPHA]).T.tolist() if len(doc) else [[], [], []]
+        flags = doc.to_array([IS_PUNCT, IS_SPACE, IS_ALPHA, IDX]).T.tolist() if len(doc) else [[], [], [], []]
         lower = token_strings(doc, doc.to_array(LOWER).tolist() if len(doc) else [])
         found = doc.user_data["_entities_tokens"] = _Tokens(token_texts(doc), lower, *flags)
     return found
+
+
+def _text_of(doc: Doc, start: int, end: int) -> str:
+    """doc[start:end].text, cut from the Doc's text (the tokens and the spaces between them)."""
+    if end <= start:
+        return ""
+    toks = _tokens(doc)
+    return doc_text(doc)[toks.idx[start]:toks.idx[end - 1] + len(toks.text[end - 1])]
 
 
 def split_lines(doc: Doc) -> list[tuple[int, int]]:
@@ -370,7 +379,7 @@ def split_lines(doc: Doc) -> list[tuple[int, int]]:
 
 
 def classify_line(doc: Doc, start: int, end: int, rules: EntityRules) -> str:
-    text = doc[start:end].text
+    text = _text_of(doc, start, end)
     if any(r.search(text) for r in rules.caption_res) or _position_caption(doc, start, end, text, rules):
         return "caption"
     if any(r.search(text) for r in rules.byline_res) and end - start <= 10:
@@ -642,7 +651,7 @@ def _acronyms_in_text(doc: Doc, mentions: list[Mention], body_lines: list[tuple[
     initials = {}
     for m in mentions:
         if m.label == "ORG":
-            found = acronym_of(normalise_name(doc[m.start:m.end].text), rules.org_stopwords)
+            found = acronym_of(normalise_name(_text_of(doc, m.start, m.end)), rules.org_stopwords)
             if found and is_acronym(found):
                 initials[found] = m.label
     if not initials:
@@ -783,7 +792,7 @@ class _Gazetteer:
         # the surname of a person named in full in the document is that person, whatever label the
         # model gave it ("Trump" as ORG beside "Donald Trump"); also in capitals ("PENCE:")
         surnames = _document_surnames(doc, [m for m in found if m.label == "PERSON"], rules.name_suffixes)
-        full_persons = {doc[m.start:m.end].text for m in found if m.label == "PERSON" and m.end - m.start >= 2}
+        full_persons = {_text_of(doc, m.start, m.end) for m in found if m.label == "PERSON" and m.end - m.start >= 2}
         for key in surnames:
             keys[key] = "PERSON"
         return cls(votes, keys, surnames, full_persons, max((len(k) for k in keys), default=1))
@@ -1484,7 +1493,7 @@ def _mention_name(doc: Doc, m: Mention, rules: EntityRules) -> str:
     """The name a mention is linked by: its text normalised; a person's name written in capitals
     ("WALLACE:") in ordinary case; "Hillary Clinton's campaign" -> "Clinton campaign", "the
     Obama administration" -> "Obama administration" (`organisations.person_groups`)."""
-    text = normalise_name(doc[m.start:m.end].text)
+    text = normalise_name(_text_of(doc, m.start, m.end))
     if m.rule_id == f"pattern:{GROUP_PATTERN}":
         owners = [t.text for t in doc[m.start:m.end - 1] if _is_name_word(t) and t.text[:1].isupper()]
         noun = rules.person_groups.get(doc[m.end - 1].lower_)
@@ -1556,10 +1565,10 @@ def mention_rows(parsed, rules: EntityRules) -> list[dict]:
     rows = []
     for m in find_mentions(doc, rules):
         start, end = parsed.text_span(m.start, m.end)
-        text = doc[m.start:m.end].text
+        text = _text_of(doc, m.start, m.end)
         title = title_start = title_end = None
         if m.title_start is not None:
-            title = doc[m.title_start:m.title_end].text
+            title = _text_of(doc, m.title_start, m.title_end)
             title_start, title_end = parsed.text_span(m.title_start, m.title_end)
         rows.append({
             "mention_id": f"{parsed.doc_id}:{start}-{end}", "doc_id": parsed.doc_id,
