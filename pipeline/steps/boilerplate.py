@@ -169,7 +169,7 @@ class _Rules:
         self.no_block_min_words = g("block.no_block_min_words", int)
         # caption
         self.caption_max_words = g("caption.max_words", int)
-        self.caption_re = self._regex("caption.patterns", 0)
+        self.caption_re = self._any_of("caption.patterns", 0)
         self.caption_icase_re = self._regex("caption.patterns_icase", re.IGNORECASE)
         self.position_re = self._regex("caption.position_markers", 0)
         self.position_max_words = g("caption.position_max_words", int)
@@ -178,7 +178,7 @@ class _Rules:
         # meta
         self.meta_max_words = g("meta.max_words", int)
         self.byline_re = self._regex("meta.byline_patterns", re.IGNORECASE)
-        self.meta_line_re = self._regex("meta.line_patterns", re.IGNORECASE)
+        self.meta_line_re = self._any_of("meta.line_patterns", re.IGNORECASE)
         self.date_words = frozenset(w.lower() for w in g("meta.date_words", list))
         self.date_strong_re = self._regex("meta.date_strong_patterns", re.IGNORECASE)
         self.date_max_words = g("meta.date_max_words", int)
@@ -188,7 +188,7 @@ class _Rules:
         self.bp_short_re = self._regex("boilerplate.short_phrases", re.IGNORECASE)
         self.bp_cta_max_words = g("boilerplate.cta_max_words", int)
         self.bp_cta_re = self._regex("boilerplate.cta_phrases", re.IGNORECASE)
-        self.bp_line_re = self._regex("boilerplate.line_patterns", re.IGNORECASE)
+        self.bp_line_re = self._any_of("boilerplate.line_patterns", re.IGNORECASE)
         self.bp_min_alpha_ratio = g("boilerplate.min_alpha_ratio", (int, float))
         # duplicates
         self.dup_max_words = g("duplicates.max_words", int)
@@ -268,6 +268,35 @@ class _Rules:
             except re.error as exc:
                 raise ValueError(f"key '{dotted}': bad regular expression {p!r}: {exc}") from None
         return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+
+    def _any_of(self, dotted: str, flags: int) -> "_AnyOf | None":
+        """_regex for a key only ever asked yes or no (`.search(line)`)."""
+        return _AnyOf(self._get(dotted, list), flags) if self._regex(dotted, flags) is not None else None
+
+
+def _anchored(pattern: str, flags: int) -> bool:
+    """Whether every match of `pattern` starts at the start of the string: it opens with `^` (not
+    in MULTILINE mode) and has no top-level alternative."""
+    parsed = re._parser.parse(pattern, flags)
+    return bool(len(parsed)) and parsed[0] == (re._constants.AT, re._constants.AT_BEGINNING) and \
+        not parsed.state.flags & re.MULTILINE
+
+
+class _AnyOf:
+    """Whether any of the patterns occurs in a line, as one alternation searched would say: those
+    anchored at the start are tried there alone (the alternation tries them at every position of
+    a long prose line, for nothing), the others searched."""
+
+    def __init__(self, patterns: list[str], flags: int):
+        def joined(ps: list[str]):
+            return re.compile("|".join(f"(?:{p})" for p in ps), flags) if ps else None
+
+        self.at_start = joined([p for p in patterns if _anchored(p, flags)])
+        self.anywhere = joined([p for p in patterns if not _anchored(p, flags)])
+
+    def search(self, line: str) -> bool:
+        return bool(self.at_start is not None and self.at_start.match(line)) or \
+            bool(self.anywhere is not None and self.anywhere.search(line))
 
 
 _RULES_CACHE: dict[int, tuple[Mapping, _Rules]] = {}

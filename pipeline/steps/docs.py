@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from spacy import parts_of_speech
-from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IS_ALPHA, LEMMA, MORPH, ORTH, POS, SPACY, TAG
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -46,6 +46,47 @@ def shared_vocab() -> Vocab:
     from spacy.vocab import create_vocab
 
     return create_vocab("en", English.Defaults)
+
+
+TEXTS_KEY = "_token_texts"
+
+
+def token_texts(doc: Doc) -> list[str]:
+    """Each token's text, read once per Doc and kept in its user_data: a rule that compares words
+    reads this list, not a Token object per token on each pass over the document."""
+    texts = doc.user_data.get(TEXTS_KEY)
+    if texts is None:
+        texts = doc.user_data[TEXTS_KEY] = token_strings(doc, doc.to_array(ORTH).tolist() if len(doc) else [])
+    return texts
+
+
+def token_strings(doc: Doc, hashes: list[int]) -> list[str]:
+    """The strings of `hashes`, each distinct one looked up once in the Doc's vocab."""
+    strings = doc.vocab.strings
+    names = {h: strings[h] for h in set(hashes)}
+    return [names[h] for h in hashes]
+
+
+def doc_text(doc: Doc) -> str:
+    """doc.text, joined once per Doc and kept in its user_data (spaCy joins every token again on
+    each call: a pass over the whole document for each rule that reads the text)."""
+    text = doc.user_data.get("_text")
+    if text is None:
+        # what Doc.text joins (each token's text, a space after it when it has one), from the arrays
+        space = doc.to_array(SPACY).tolist() if len(doc) else []
+        text = doc.user_data["_text"] = "".join([w + " " if s else w for w, s in zip(token_texts(doc), space)])
+    return text
+
+
+def lower_case_words(doc: Doc) -> set[str]:
+    """The words (letters only) the document writes in lower case, once per Doc: what tells a
+    name ("Crime Bill") from a common word ("crime")."""
+    words = doc.user_data.get("_lower_case_words")
+    if words is None:
+        alpha = doc.to_array([IS_ALPHA]).reshape(-1).tolist() if len(doc) else []
+        words = doc.user_data["_lower_case_words"] = {w for w, a in zip(token_texts(doc), alpha)
+                                                       if a and w.islower()}
+    return words
 
 
 @dataclass

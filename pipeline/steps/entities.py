@@ -60,12 +60,14 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import ftfy
+from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LOWER
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from pipeline.core.config import (DEFAULT_CONFIG_DIR, compile_regex, config_files, load_stage_config, load_toml,
                      reject_unknown_keys, require)
-from pipeline.steps.docs import blank_english, body_keys, document_order, iter_parsed_docs, shared_vocab
+from pipeline.steps.docs import (blank_english, body_keys, doc_text, document_order, iter_parsed_docs,
+                                 lower_case_words, shared_vocab, token_strings, token_texts)
 from pipeline.core.doc_cache import DocumentCache, settings_key
 from pipeline.core.errors import STAGE_REJECT_CODES, ConfigError, document_failure, without_failing_step
 from pipeline.core.io import replace_stage_rejects, write_table
@@ -339,21 +341,52 @@ class Line:
     kind: str       # body / headline / caption / byline / name_only
 
 
+@dataclass
+class _Tokens:
+    """A Doc's tokens as lists, read once per Doc from its arrays (kept in its user_data): what the
+    per-token rules compare, without a Token object per token on each pass."""
+    text: list[str]
+    lower: list[str]
+    is_punct: list[int]
+    is_space: list[int]
+    is_alpha: list[int]
+    idx: list[int]          # character offset in doc.text
+
+
+def _tokens(doc: Doc) -> _Tokens:
+    found = doc.user_data.get("_entities_tokens")
+    if found is None:
+        flags = doc.to_array([IS_PUNCT, IS_SPACE, IS_ALPHA, IDX]).T.tolist() if len(doc) else [[], [], [], []]
+        lower = token_strings(doc, doc.to_array(LOWER).tolist() if len(doc) else [])
+        found = doc.user_data["_entities_tokens"] = _Tokens(token_texts(doc), lower, *flags)
+    return found
+
+
+def _text_of(doc: Doc, start: int, end: int) -> str:
+    """doc[start:end].text, cut from the Doc's text (the tokens and the spaces between them)."""
+    if end <= start:
+        return ""
+    toks = _tokens(doc)
+    return doc_text(doc)[toks.idx[start]:toks.idx[end - 1] + len(toks.text[end - 1])]
+
+
 def split_lines(doc: Doc) -> list[tuple[int, int]]:
     """Token ranges of the document's lines (paragraphs), without the line-break tokens."""
+    toks = _tokens(doc)
+    space = toks.is_space
     lines, start = [], 0
-    for token in doc:
-        if token.is_space and "\n" in token.text:
-            if start < token.i:
-                lines.append((start, token.i))
-            start = token.i + 1
+    for i, (word, is_space) in enumerate(zip(toks.text, space)):
+        if is_space and "\n" in word:
+            if start < i:
+                lines.append((start, i))
+            start = i + 1
     if start < len(doc):
         lines.append((start, len(doc)))
     out = []
     for first, last in lines:
-        while first < last and doc[first].is_space:
+        while first < last and space[first]:
             first += 1
-        while last > first and doc[last - 1].is_space:
+        while last > first and space[last - 1]:
             last -= 1
         if first < last:
             out.append((first, last))
@@ -361,13 +394,13 @@ def split_lines(doc: Doc) -> list[tuple[int, int]]:
 
 
 def classify_line(doc: Doc, start: int, end: int, rules: EntityRules) -> str:
-    text = doc[start:end].text
+    text = _text_of(doc, start, end)
     if any(r.search(text) for r in rules.caption_res) or _position_caption(doc, start, end, text, rules):
         return "caption"
     if any(r.search(text) for r in rules.byline_res) and end - start <= 10:
         return "byline"
-    tokens = [t for t in doc[start:end] if not t.is_punct]
-    if 0 < len(tokens) <= rules.name_only_max_tokens and all(t.ent_type_ == "PERSON" for t in tokens):
+    words = [i for i in range(start, end) if not _tokens(doc).is_punct[i]]
+    if 0 < len(words) <= rules.name_only_max_tokens and all(doc[i].ent_type_ == "PERSON" for i in words):
         return "name_only"
     if is_headline(doc, start, end, rules):
         return "headline"
@@ -387,11 +420,12 @@ def _position_caption(doc: Doc, start: int, end: int, text: str, rules: EntityRu
 
 def is_headline(doc: Doc, start: int, end: int, rules: EntityRules) -> bool:
     """A title-case line: mostly capitalised content words and no closing full stop."""
-    last = doc[end - 1].text
+    toks = _tokens(doc)
+    last = toks.text[end - 1]
     if last in (".", "…") or last.endswith("."):
         return False
-    content = [t.text for t in doc[start:end]
-               if t.is_alpha and t.lower_ not in rules.function_words]
+    content = [toks.text[i] for i in range(start, end)
+               if toks.is_alpha[i] and toks.lower[i] not in rules.function_words]
     if len(content) < rules.min_content_words:
         return False
     capitalised = sum(1 for w in content if w[0].isupper())
@@ -400,16 +434,18 @@ def is_headline(doc: Doc, start: int, end: int, rules: EntityRules) -> bool:
 
 def _trim(doc: Doc, m: Mention, rules: EntityRules) -> Mention | None:
     """Keep determiners, possessives and punctuation out of the span."""
+    toks = _tokens(doc)
+    text, punct, space = toks.text, toks.is_punct, toks.is_space
     start, end = m.start, m.end
-    while start < end and (doc[start].text in rules.strip_leading or doc[start].is_punct or doc[start].is_space):
+    while start < end and (text[start] in rules.strip_leading or punct[start] or space[start]):
         start += 1
-    while end > start and (doc[end - 1].text in rules.strip_trailing or doc[end - 1].is_space
-                           or (doc[end - 1].is_punct and doc[end - 1].text not in (".",))):
+    while end > start and (text[end - 1] in rules.strip_trailing or space[end - 1]
+                           or (punct[end - 1] and text[end - 1] not in (".",))):
         end -= 1
     # a final "." belongs to abbreviations ("U.S.", "Jr.") but not to a sentence's end
-    if end > start and doc[end - 1].text == ".":
+    if end > start and text[end - 1] == ".":
         end -= 1
-    if start >= end or not any(t.text[:1].isupper() or t.text[:1].isdigit() for t in doc[start:end]):
+    if start >= end or not any(w[:1].isupper() or w[:1].isdigit() for w in text[start:end]):
         return None     # nothing capitalised: "business", punctuation
     m.start, m.end = start, end
     return m
@@ -420,7 +456,7 @@ def _head_at(doc: Doc, end: int, floor: int, rules: EntityRules) -> int:
     for length in sorted(rules.heads, reverse=True):
         if end - length < floor:
             continue
-        words = tuple(t.lower_ for t in doc[end - length:end])
+        words = tuple(_tokens(doc).lower[end - length:end])
         if words in rules.heads[length]:
             return length
     return 0
@@ -444,7 +480,7 @@ def _leading_title(doc: Doc, m: Mention, rules: EntityRules) -> int:
         token = doc[i]
         length = 0
         for n in sorted(rules.heads, reverse=True):
-            if i + n < m.end and tuple(t.lower_ for t in doc[i:i + n]) in rules.heads[n]:
+            if i + n < m.end and tuple(_tokens(doc).lower[i:i + n]) in rules.heads[n]:
                 length = n
                 break
         if not length and m.end - i >= 3 and _is_extra_title(token, rules):
@@ -469,7 +505,7 @@ def _title_before(doc: Doc, start: int, floor: int, ent_at_end: dict[int, tuple[
             break
         head = _head_at(doc, j, floor, rules)
         if head:
-            last_head = tuple(t.lower_ for t in doc[j - head:j])
+            last_head = tuple(_tokens(doc).lower[j - head:j])
             j -= head
             found = True
             continue
@@ -508,15 +544,16 @@ def _select(candidates: list[Mention]) -> list[Mention]:
 
 
 def _greedy_keys(doc: Doc, start: int, end: int, keys: dict[tuple[str, ...], str], max_len: int,
-                 require_upper: bool = True) -> list[tuple[int, int, str]]:
-    """Longest-first matches of known names (token tuples) in doc[start:end]."""
+                 require_upper: bool = True, skip: tuple[str, ...] | None = None) -> list[tuple[int, int, str]]:
+    """Longest-first matches of known names (token tuples) in doc[start:end], the key `skip` left out."""
+    words = token_texts(doc)
     found, i = [], start
     while i < end:
         hit = None
-        if not require_upper or doc[i].text[:1].isupper():
+        if not require_upper or words[i][:1].isupper():
             for n in range(min(max_len, end - i), 0, -1):
-                key = tuple(t.text for t in doc[i:i + n])
-                if key in keys:
+                key = tuple(words[i:i + n])
+                if key in keys and key != skip:
                     hit = (i, i + n, keys[key])
                     break
         if hit:
@@ -544,7 +581,7 @@ def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str
     suffix ("Jr.") is skipped."""
     out = set()
     for m in persons:
-        if any(t.text in (",", ";", ":", "—", "–") for t in doc[m.start:m.end]):
+        if any(w in (",", ";", ":", "—", "–") for w in token_texts(doc)[m.start:m.end]):
             continue        # "OSCEOLA, Iowa": a dateline, not a name
         words = [t for t in doc[m.start:m.end] if _is_name_word(t) and t.lower_.rstrip(".") not in suffixes]
         if len(words) < 2 or not words[-1].text[:1].isupper() or len(words[-1].text) < 2:
@@ -623,12 +660,15 @@ def _missed_full_names(doc: Doc, mentions: list[Mention], surnames: set[tuple[st
     if not single:
         return []
     tagged = doc.has_annotation("TAG")
-    lower = {t.text for t in doc if t.is_alpha and t.text.islower()}   # "Crime Bill": "crime" is a word
+    lower = lower_case_words(doc)   # "Crime Bill": "crime" is a word
+    words = token_texts(doc)
     found = []
     for start, end in body_lines:
         for i in range(max(start, 1), end):
+            if words[i] not in single:
+                continue
             token, before = doc[i], doc[i - 1]
-            if (token.text not in single or i - 1 < start or before.i in taken
+            if (i - 1 < start or before.i in taken
                     or not before.is_alpha or not before.is_title or len(before.text) < 2
                     or before.text.lower() in lower
                     or _is_title_word(before, rules) or _is_extra_title(before, rules)
@@ -647,19 +687,23 @@ def _acronyms_in_text(doc: Doc, mentions: list[Mention], body_lines: list[tuple[
     initials = {}
     for m in mentions:
         if m.label == "ORG":
-            found = acronym_of(normalise_name(doc[m.start:m.end].text), rules.org_stopwords)
+            found = acronym_of(normalise_name(_text_of(doc, m.start, m.end)), rules.org_stopwords)
             if found and is_acronym(found):
                 initials[found] = m.label
     if not initials:
         return []
     taken = {i for m in mentions for i in range(m.start, m.end)}
-    lower = {t.lower_ for t in doc if t.is_alpha and t.text.islower()}
+    lower = {w.lower() for w in lower_case_words(doc)}
+    words = token_texts(doc)
     out = []
     for start, end in body_lines:
         for i in range(start, end):
-            token = doc[i]
-            key = dotted_key(token.text.rstrip(".") + ("." if "." in token.text else ""))
-            if i in taken or key not in initials or token.lower_ in lower or not token.text[:1].isupper():
+            text = words[i]
+            # (the cheap tests first: most words are taken or not capitalised)
+            if i in taken or not text[:1].isupper():
+                continue
+            key = dotted_key(text.rstrip(".") + ("." if "." in text else ""))
+            if key not in initials or text.lower() in lower:
                 continue
             out.append(Mention(i, i + 1, initials[key], "acronym_in_text"))
     return out
@@ -690,7 +734,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
         for s, e, label in _greedy_keys(doc, line.start, line.end, gazetteer.keys, gazetteer.max_len):
             if k not in headline_lines and any(i in occupied for i in range(s, e)):
                 continue
-            key = tuple(t.text for t in doc[s:e])
+            key = tuple(token_texts(doc)[s:e])
             rule = "headline" if k in headline_lines else "gazetteer"
             if key in rules.aliases:
                 label, canonical = rules.aliases[key]
@@ -703,7 +747,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
 
     # the alias table has the last word on any span that is one of its forms
     for m in mentions:
-        key = tuple(t.text for t in doc[m.start:m.end])
+        key = tuple(token_texts(doc)[m.start:m.end])
         if key in rules.aliases:
             m.label, m.canonical = rules.aliases[key]
 
@@ -728,7 +772,7 @@ def _model_mentions(doc: Doc, rules: EntityRules, line_of: dict[int, int], usabl
             name_start = _leading_title(doc, m, rules)
             if name_start > m.start:
                 m.title_start, m.title_end, m.start = m.start, name_start, name_start
-            if not any(t.text[:1].isupper() for t in doc[m.start:m.end]):
+            if not any(w[:1].isupper() for w in token_texts(doc)[m.start:m.end]):
                 continue
             m.end = _through_particles(doc, _through_hyphen(doc, m.start, m.end), rules)
         # an organisation that is only a title word before a title ("Defense" in "Defense Minister")
@@ -805,7 +849,7 @@ class _Gazetteer:
     def of(cls, doc: Doc, found: list[Mention], rules: EntityRules) -> "_Gazetteer":
         votes: dict[tuple[str, ...], Counter] = defaultdict(Counter)
         for m in found:
-            key = tuple(t.text for t in doc[m.start:m.end])
+            key = tuple(token_texts(doc)[m.start:m.end])
             votes[key][m.label] += 1
             if m.label == "PERSON" and m.end - m.start >= 2:
                 words = [t for t in doc[m.start:m.end] if _is_name_word(t)]
@@ -819,7 +863,7 @@ class _Gazetteer:
         # model gave it ("Trump" as ORG beside "Donald Trump"); also in capitals ("PENCE:")
         surnames = _document_surnames(doc, [m for m in found if m.label == "PERSON"], rules.name_suffixes,
                                       rules.name_particles)
-        full_persons = {doc[m.start:m.end].text for m in found if m.label == "PERSON" and m.end - m.start >= 2}
+        full_persons = {_text_of(doc, m.start, m.end) for m in found if m.label == "PERSON" and m.end - m.start >= 2}
         for key in surnames:
             keys[key] = "PERSON"
         return cls(votes, keys, surnames, full_persons, max((len(k) for k in keys), default=1))
@@ -830,7 +874,7 @@ def _corrected(doc: Doc, m: Mention, body: list[Mention], names: _Gazetteer, rul
     split of names the model glued, a relabel, a place; else itself. (A first name and surname
     relabelled PERSON is recorded in `names.keys`, for its other occurrences.)"""
     keys, votes = names.keys, names.votes
-    key = tuple(t.text for t in doc[m.start:m.end])
+    key = tuple(token_texts(doc)[m.start:m.end])
     if key in rules.aliases:
         label, canonical = rules.aliases[key]
         return [Mention(m.start, m.end, label, "alias", canonical, m.title_start, m.title_end)]
@@ -841,8 +885,8 @@ def _corrected(doc: Doc, m: Mention, body: list[Mention], names: _Gazetteer, rul
     if m.label != "PERSON" and _first_name_and_surname(doc, m, names.full_persons, rules):
         keys[key] = "PERSON"      # its other occurrences too (the gazetteer, in find_mentions)
         return [Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end)]
-    pieces = [p for p in _greedy_keys(doc, m.start, m.end, {k: v for k, v in keys.items() if k != key},
-                                      names.max_len) if p[1] - p[0] < m.end - m.start]
+    pieces = [p for p in _greedy_keys(doc, m.start, m.end, keys, names.max_len, skip=key)
+              if p[1] - p[0] < m.end - m.start]
     covered = {i for s, e, _ in pieces for i in range(s, e)}
     rest = [t for t in doc[m.start:m.end] if t.i not in covered]
     # split only names glued by the model: pieces of different labels ("Russia Bennett") or
@@ -850,7 +894,7 @@ def _corrected(doc: Doc, m: Mention, body: list[Mention], names: _Gazetteer, rul
     # and only into names seen at least twice (or aliases), out of a span seen once
     joined = any(pieces[k][1] < pieces[k + 1][0] for k in range(len(pieces) - 1))
     sure = all(votes[p_key][label] >= 2 or p_key in rules.aliases
-               for p_key, label in ((tuple(t.text for t in doc[s:e]), label) for s, e, label in pieces))
+               for p_key, label in ((tuple(token_texts(doc)[s:e]), label) for s, e, label in pieces))
     if (len(pieces) >= 2 and sure and sum(votes[key].values()) <= 1
             and any(label == "PERSON" for _, _, label in pieces)
             and (joined or len({label for _, _, label in pieces}) > 1)
@@ -862,7 +906,7 @@ def _corrected(doc: Doc, m: Mention, body: list[Mention], names: _Gazetteer, rul
         return [Mention(m.start, m.end, best, "relabel", None, m.title_start, m.title_end)]
     if m.label == "PERSON" and m.end - m.start == 1 and _after_place_preposition(doc, m, rules):
         elsewhere = sum(1 for o in body if o.label == "PERSON" and o is not m
-                        and tuple(t.text for t in doc[o.start:o.end]) == key
+                        and tuple(token_texts(doc)[o.start:o.end]) == key
                         and not (o.start > 0 and doc[o.start - 1].lower_ in rules.place_prepositions))
         surname = any(o.label == "PERSON" and o.end - o.start >= 2 and doc[o.end - 1].text == key[0]
                       for o in body)
@@ -1522,7 +1566,7 @@ def _mention_name(doc: Doc, m: Mention, rules: EntityRules) -> str:
     """The name a mention is linked by: its text normalised; a person's name written in capitals
     ("WALLACE:") in ordinary case; "Hillary Clinton's campaign" -> "Clinton campaign", "the
     Obama administration" -> "Obama administration" (`organisations.person_groups`)."""
-    text = normalise_name(doc[m.start:m.end].text)
+    text = normalise_name(_text_of(doc, m.start, m.end))
     if m.rule_id == f"pattern:{GROUP_PATTERN}":
         owners = [t.text for t in doc[m.start:m.end - 1] if _is_name_word(t) and t.text[:1].isupper()]
         noun = rules.person_groups.get(doc[m.end - 1].lower_)
@@ -1594,10 +1638,10 @@ def mention_rows(parsed, rules: EntityRules) -> list[dict]:
     rows = []
     for m in find_mentions(doc, rules):
         start, end = parsed.text_span(m.start, m.end)
-        text = doc[m.start:m.end].text
+        text = _text_of(doc, m.start, m.end)
         title = title_start = title_end = None
         if m.title_start is not None:
-            title = doc[m.title_start:m.title_end].text
+            title = _text_of(doc, m.title_start, m.title_end)
             title_start, title_end = parsed.text_span(m.title_start, m.title_end)
         rows.append({
             "mention_id": f"{parsed.doc_id}:{start}-{end}", "doc_id": parsed.doc_id,
@@ -1638,7 +1682,7 @@ def each_document_mentions(parsed_docs: Iterable, rules: EntityRules, failures: 
             failures.append(document_failure(STAGE, parsed.doc_id, exc))
             print(f"[entities] error {failures[-1]['code']}: {failures[-1]['message']}", file=sys.stderr)
             continue
-        yield parsed.doc_id, (found, {t.text for t in parsed.doc if t.is_alpha and t.text.islower()})
+        yield parsed.doc_id, (found, set(lower_case_words(parsed.doc)))
 
 
 def _gathered(per_document: Iterable[tuple[str, tuple[list[dict], set[str]]]]) -> tuple[list[dict], set[str]]:

@@ -872,9 +872,35 @@ def adapt_scores(features: list[Counter], scores: list[dict[str, float]], settin
         for i, sc in zip(long, remove_background([out[i] for i in long], s["background"])):
             out[i] = sc
     base = out     # each round adds its model's posterior to these (not to the previous round's sums)
+    index = _FeatureIndex(features)     # the documents' features as arrays, made once for every round
     for _ in range(max(1, int(s["rounds"]))):     # each round trains on the previous round's confident set
-        out = _adapt_once(features, out, s, threshold, base)
+        out = _adapt_once(features, out, s, threshold, base, index)
     return out
+
+
+class _FeatureIndex:
+    """Every document's features as arrays: ids into one list of the corpus's features, and each
+    feature's sublinear term frequency (1 + log n), both in the Counter's order. A round of the
+    adaptive step then maps ids to its vocabulary with one array lookup per document instead of a
+    dictionary lookup per feature."""
+
+    def __init__(self, features: list[Counter]):
+        ids: dict[str, int] = {}
+        self.ids = [np.fromiter((ids.setdefault(f, len(ids)) for f in feats), dtype=np.int64, count=len(feats))
+                    for feats in features]
+        self.tf = [np.fromiter((1.0 + math.log(n) for n in feats.values()), dtype=np.float64, count=len(feats))
+                   for feats in features]
+        self.names = list(ids)
+
+    def vocabulary(self, rows: list[int], min_df: float) -> tuple[np.ndarray, int]:
+        """(feature id -> its column in the vocabulary or -1, the vocabulary's size): the features in
+        at least `min_df` of the documents `rows`, in sorted order."""
+        df = np.bincount(np.concatenate([self.ids[i] for i in rows]) if rows else np.zeros(0, np.int64),
+                         minlength=len(self.names))
+        kept = sorted((self.names[g], g) for g in np.flatnonzero(df >= min_df).tolist())
+        column = np.full(len(self.names), -1, dtype=np.int64)
+        column[[g for _, g in kept]] = np.arange(len(kept), dtype=np.int64)
+        return column, len(kept)
 
 
 def remove_background(scores: list[dict[str, float]], factor: float) -> list[dict[str, float]]:
@@ -899,7 +925,8 @@ def remove_background(scores: list[dict[str, float]], factor: float) -> list[dic
 
 
 def _adapt_once(features: list[Counter], scores: list[dict[str, float]], s: dict, threshold: float,
-                base: list[dict[str, float]] | None = None) -> list[dict[str, float]]:
+                base: list[dict[str, float]] | None = None, index: _FeatureIndex | None = None
+                ) -> list[dict[str, float]]:
     train_rows, train_labels = [], []
     for i, sc in enumerate(scores):
         if not sc:
@@ -912,36 +939,34 @@ def _adapt_once(features: list[Counter], scores: list[dict[str, float]], s: dict
     if len(train_rows) < s["min_examples"]:
         return [dict(sc) for sc in scores]
     classes = sorted(set(train_labels))
+    index = index or _FeatureIndex(features)
     # vocabulary: features in >= min_df training documents
-    df: Counter = Counter()
-    for i in train_rows:
-        df.update(features[i].keys())
-    vocab = {f: j for j, f in enumerate(sorted(f for f, n in df.items() if n >= s["min_df"]))}
-    if not vocab or len(classes) < 2:
+    column, size = index.vocabulary(train_rows, s["min_df"])
+    if not size or len(classes) < 2:
         return [dict(sc) for sc in scores]
-    counts = np.zeros((len(classes), len(vocab)))
+    counts = np.zeros((len(classes), size))
     class_index = {c: k for k, c in enumerate(classes)}
     for i, label in zip(train_rows, train_labels):
-        k = class_index[label]
-        for f, n in features[i].items():
-            j = vocab.get(f)
-            if j is not None:
-                counts[k, j] += 1.0 + math.log(n)          # sublinear term frequency
+        cols = column[index.ids[i]]
+        kept = cols >= 0
+        # sublinear term frequency; a document's features are distinct, so each cell gets one
+        # addition per document, in document order, as one at a time would give
+        counts[class_index[label], cols[kept]] += index.tf[i][kept]
     log_prior = np.log(np.bincount([class_index[c] for c in train_labels], minlength=len(classes)) + 1.0)
     log_prior -= np.log(log_prior.size + len(train_labels))
     smoothed = counts + s["smoothing"]
     log_like = np.log(smoothed) - np.log(smoothed.sum(axis=1, keepdims=True))
     out = []
-    for i, (feats, sc) in enumerate(zip(features, scores)):
+    for i, sc in enumerate(scores):
         if base is not None:
             sc = base[i]
-        idx = [(vocab[f], 1.0 + math.log(n)) for f, n in feats.items() if f in vocab]
+        cols = column[index.ids[i]]
+        kept = cols >= 0
         adjusted = dict(sc)
-        if not idx:
+        if not kept.any():
             out.append(adjusted)
             continue
-        cols = np.array([j for j, _ in idx])
-        tf = np.array([v for _, v in idx])
+        cols, tf = cols[kept], index.tf[i][kept]
         joint = log_prior + log_like[:, cols] @ tf
         posterior = np.exp(joint - joint.max())
         posterior /= posterior.sum()

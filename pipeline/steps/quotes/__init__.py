@@ -39,7 +39,7 @@ from pipeline.core.io import read_table, write_table
 from pipeline.core.errors import STAGE_REJECT_CODES, document_failure
 from pipeline.core.io import replace_stage_rejects
 from pipeline.core.manifest import StageRecord
-from pipeline.steps.docs import body_keys, document_order
+from pipeline.steps.docs import body_keys, doc_text, document_order
 from pipeline.steps.offsets import OffsetMap
 from pipeline.core.schemas import BODIES, DOCUMENTS, ENTITIES, MENTIONS, QUOTES
 from pipeline.steps.quotes.direct import (
@@ -80,6 +80,7 @@ from pipeline.steps.quotes.syntax import (
     _cue_lemma,
     _cue_span,
     _DocIndex,
+    quote_marks,
     _find_subject,
     _governed_by_plan,
     _is_cue_verb,
@@ -187,7 +188,7 @@ def _join_parenthetical_quotes(doc: Doc, atts: list[Attribution], config: QuoteC
     a quotation right after it that goes on with the same sentence (opening in lower case) are
     one statement; the quotation takes in the words before the cue and the lone parenthetical
     reading is dropped."""
-    text = doc.text
+    text = doc_text(doc)
     drop = set()
     if not config.rule_enabled("mixed.parenthetical_quote"):
         return atts
@@ -450,11 +451,11 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
         consulted.update(resolver.consulted)
     # The field's span conventions (marks, verbal group, whole noun phrase), once speakers are resolved.
     if span_conventions:
-        apply_span_conventions(doc, atts, pair_quote_marks(doc.text), config.cue_prepositions)
+        apply_span_conventions(doc, atts, quote_marks(doc), config.cue_prepositions)
     # One attribution, one row: the pieces of one statement joined (quotes/assemble.py).
     if join:
         atts = join_attributions(doc, atts, config.speech)
-    text = doc.text if text is None else text
+    text = doc_text(doc) if text is None else text
 
     # Body -> text offsets, mapped in one vectorised call per document (every piece).
     pieces = [pieces_of(a) for a in atts]

@@ -34,6 +34,7 @@ import bisect
 from spacy.tokens import Doc
 
 from pipeline.steps.quotes.marks import _paragraphs, without_outer_marks
+from pipeline.steps.docs import doc_text
 from pipeline.steps.quotes.syntax import Attribution
 
 JOIN_SHARED_CUE = "repair.join_shared_cue"
@@ -122,7 +123,7 @@ def join_attributions(doc: Doc, atts: list[Attribution], speech: frozenset = fro
     """Join the records of one statement (see the module's docstring); returns the new list, in
     text order (body offsets). `speech`: the lexicon's speech verbs (a second one between two
     pieces keeps them apart)."""
-    text = doc.text
+    text = doc_text(doc)
     paragraphs = _paragraphs(text)
     starts = [p[0] for p in paragraphs]
 

@@ -862,10 +862,16 @@ def _dateline_dash(idx: _DocIndex, cue: Token | None) -> int | None:
     followed by an agency in brackets, then dates, numbers and names only before the dash."""
     if cue is None:
         return None
+    if cue.i not in idx.datelines:       # (asked again of the same cue: found once)
+        idx.datelines[cue.i] = _find_dateline_dash(idx, cue)
+    return idx.datelines[cue.i]
+
+
+def _find_dateline_dash(idx: _DocIndex, cue: Token) -> int | None:
     doc = idx.doc
     a, b = idx.token_range(idx.paragraph_start(cue.idx), cue.idx)
     toks = [t for t in doc[a:min(b, a + MAX_DATELINE)] if not t.is_space]
-    if len(toks) < 2 or toks[0].sent.start != cue.sent.start:
+    if len(toks) < 2 or _sent_of(toks[0]).start != _sent_of(cue).start:
         return None
     first = toks[0]
     if not (first.is_alpha and first.text[:1].isupper()):

@@ -260,7 +260,7 @@ def _trailing_clause(idx: _DocIndex, cue: Token) -> tuple[int, int, Token] | Non
         # The sentence splitter cut before the comma (", he said." alone): the content is the
         # sentence before, when no paragraph break separates them.
         previous = _sent_of(doc[j - 1])
-        if "\n" in doc.text[previous.start_char:doc[j].idx]:
+        if "\n" in idx.text[previous.start_char:doc[j].idx]:
             return None
         clause_start = previous.start
     words = [t for t in doc[clause_start:j] if t.is_alpha]
@@ -786,8 +786,8 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
     Skips cues inside a direct quotation (a nested report) and intentions (had planned to tell).
     """
     config = idx.config
-    doc = idx.doc
-    for tok in doc:
+    # (only verbs can be cues, or be cast as quoted; a verb parsed as a modifier is an "amod")
+    for tok in idx.tokens_where(pos=("VERB", "AUX"), dep=("amod",)):
         lemma = tok.lemma_.lower()
         speech = _is_cue_verb(tok, config)
         # Verbs that report speech only through an object holding quoted words ("called Burma a
@@ -1135,7 +1135,7 @@ def noun_cues(idx: _DocIndex, taken: list[tuple[int, int]],
     its own nested in that one ("Pence blamed the media for seizing on Trump's claim that Obama
     “founded ISIS”"): kept, marked nested."""
     config = idx.config
-    for tok in idx.doc:
+    for tok in idx.tokens_where(pos=("NOUN",)):
         lemma = tok.lemma_.lower()
         if tok.pos_ != "NOUN" or lemma not in config.noun_cues | config.noun_cue_for \
                 or idx.inside_clause_quote(tok):
@@ -1225,7 +1225,7 @@ def copular_statements(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator
     ...") and nothing is reported."""
     config = idx.config
     doc = idx.doc
-    for tok in doc:
+    for tok in idx.tokens_where(pos=("NOUN",)):
         if tok.pos_ != "NOUN" or tok.dep_ != "nsubj" or tok.lemma_.lower() not in config.copular_noun_cues:
             continue
         verb = tok.head
@@ -1398,7 +1398,7 @@ def _colon_quotation(idx: _DocIndex, span: tuple[int, int], taken: Sequence[tupl
 def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
     """"according to X, ..." / "..., according to X": the clause the phrase modifies, minus it."""
     doc = idx.doc
-    for tok in doc:
+    for tok in idx.tokens_where(lower=("according",)):
         if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
             continue
         to = doc[tok.i + 1]
@@ -1428,8 +1428,8 @@ def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
             span = (toks[0].idx, span[1])
         # ... and when it closes the clause (", according to X."), however the parser hung it:
         # the content ends before it (PolNeAR: "Trump leads, according to the poll").
-        elif span[0] < tok.idx < span[1] and not doc.text[phrase_end:span[1]].strip(" \t\n.,;:!?\u00a0"):
-            span = (span[0], span[0] + len(doc.text[span[0]:tok.idx].rstrip(" \t\n,;:\u2014\u2013-\u00a0")))
+        elif span[0] < tok.idx < span[1] and not idx.text[phrase_end:span[1]].strip(" \t\n.,;:!?\u00a0"):
+            span = (span[0], span[0] + len(idx.text[span[0]:tok.idx].rstrip(" \t\n,;:\u2014\u2013-\u00a0")))
         if span[1] <= span[0] or _overlap(span, taken) > 0.5 * (span[1] - span[0]):
             continue
         span, quoted = _extend_to_quotes(idx, span)
@@ -1654,7 +1654,7 @@ def thought_and_evidence(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterat
     config = idx.config
     if not (config.thought or config.evidence_verbs):
         return
-    for tok in idx.doc:
+    for tok in idx.tokens_where(pos=("NOUN", "VERB", "AUX")):
         if tok.pos_ == "NOUN" and tok.lemma_.lower() in config.thought_nouns and not idx.inside_clause_quote(tok):
             att = _thought_noun(idx, tok, taken)
             if att is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from pipeline.steps.quotes.marks import CLOSING_PUNCT, QuoteSpan
+from pipeline.steps.docs import doc_text
 from pipeline.steps.quotes.syntax import Attribution
 
 CONTENT_MARKS = "repair.span_content_marks"
@@ -148,7 +149,7 @@ def apply_span_conventions(doc: Doc, atts: list[Attribution], quotes: list[Quote
                            cue_prepositions: frozenset = frozenset()) -> None:
     """Widen each attribution's content, cue and speaker spans to the field's conventions (in
     place), recording each change as a repair."""
-    text = doc.text
+    text = doc_text(doc)
     for att in atts:
         start, end = content_with_marks(text, *att.content, quotes)
         # a mark shared with the next row ("...”“...") stays out of both rather than make them cross

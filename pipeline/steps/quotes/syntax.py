@@ -9,11 +9,25 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import numpy as np
+from spacy.attrs import DEP, IDX, LENGTH, LOWER, POS
+from spacy.parts_of_speech import IDS
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.steps.docs import doc_text
 from pipeline.steps.quotes.lexicon import SPEAKER_LABELS, QuoteConfig, _role_heads
 from pipeline.steps.quotes.marks import QuoteSpan, _paragraphs, pair_quote_marks
 from pipeline.steps.quotes.mentions import EMBEDDING_POS
+
+
+def quote_marks(doc: Doc) -> list[QuoteSpan]:
+    """pair_quote_marks of the Doc's text, paired once per Doc (the extractors and the span
+    conventions both read them; QuoteSpan is frozen and nobody changes the list)."""
+    found = doc.user_data.get("_quote_marks")
+    if found is None:
+        found = doc.user_data["_quote_marks"] = pair_quote_marks(doc_text(doc))
+    return found
 
 
 def _sent_of(tok: Token) -> Span:
@@ -78,13 +92,16 @@ class _DocIndex:
     def __init__(self, doc: Doc, config: QuoteConfig):
         self.doc = doc
         self.config = config
-        text = doc.text                 # Doc.text joins every token: read it once
+        text = doc_text(doc)
         self.text = text
-        self.quotes = pair_quote_marks(text)
+        self.quotes = quote_marks(doc)
         self.paragraphs = _paragraphs(text)
-        # Token start / end offsets, for char -> token lookups by bisection.
-        self.tok_starts = [tok.idx for tok in doc]
-        self.tok_ends = [tok.idx + len(tok.text) for tok in doc]
+        # Token start / end offsets, for char -> token lookups by bisection (read from the Doc's
+        # arrays: a Token object per token costs more than the lookups they serve).
+        self.arrays = doc.to_array([IDX, LENGTH, POS, LOWER, DEP]) if len(doc) else np.zeros((0, 5), np.uint64)
+        offsets = self.arrays[:, :2].astype(np.int64)
+        self.tok_starts = offsets[:, 0].tolist()
+        self.tok_ends = (offsets[:, 0] + offsets[:, 1]).tolist()
         self.para_starts = [p[0] for p in self.paragraphs]
         # Quotations that are quotes (not scare quotes, titles or fragments).
         # Transcript lines ("PENCE: Well, ...") are handled by `block_quotes`, whatever marks
@@ -101,6 +118,22 @@ class _DocIndex:
         self.conjoined_cue_of: dict[int, Token] = {}
         # Clauses the parser hung on a cue that belong to a nested cue after it (by token index).
         self.clauses_of_nested: dict[int, list[Token]] = {}
+        # The dateline dash of a cue's paragraph, by the cue's token index (direct._dateline_dash).
+        self.datelines: dict[int, int | None] = {}
+
+    def tokens_where(self, pos: Iterable[str] = (), lower: Iterable[str] = (), dep: Iterable[str] = ()
+                     ) -> list[Token]:
+        """The tokens, in order, whose coarse part of speech is one of `pos`, whose lower-case
+        form is one of `lower` or whose dependency label is one of `dep`: what a rule that looks
+        only at verbs, or at one word, walks instead of every token of the document (a Token
+        object each)."""
+        def hashes(values) -> np.ndarray:
+            return np.asarray([get_string_id(v) for v in values], dtype=np.uint64)
+
+        hits = np.isin(self.arrays[:, 2], np.asarray([IDS[p] for p in pos], dtype=np.uint64)) | \
+            np.isin(self.arrays[:, 3], hashes(lower)) | np.isin(self.arrays[:, 4], hashes(dep))
+        doc = self.doc
+        return [doc[i] for i in np.flatnonzero(hits).tolist()]
 
     def paragraph_of(self, char: int) -> int:
         return max(0, bisect.bisect_right(self.para_starts, char) - 1)
