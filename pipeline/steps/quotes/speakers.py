@@ -12,6 +12,7 @@ from typing import NamedTuple, Sequence
 
 from spacy.tokens import Doc, Token
 
+from pipeline.steps.docs import token_texts
 from pipeline.steps.entities import describing_words
 from pipeline.steps.quotes.gender import FEMALE, MALE, PRONOUN_GENDER, UNKNOWN, first_name_genders, first_name_of, gender_from_first_name
 from pipeline.steps.quotes.lexicon import QuoteConfig, _role_heads
@@ -494,7 +495,7 @@ class SpeakerResolver:
         """The first token of the paragraph n paragraphs before the one holding `token`."""
         starts = self.__dict__.get("_paragraph_starts")
         if starts is None:
-            starts = [0] + [t.i + 1 for t in self.doc if t.is_space and "\n" in t.text]
+            starts = [0] + [i + 1 for i, w in enumerate(token_texts(self.doc)) if "\n" in w and w.isspace()]
             self.__dict__["_paragraph_starts"] = starts
         k = max(0, bisect.bisect_right(starts, token) - 1 - n)
         return starts[k]
