@@ -137,7 +137,11 @@ INTRODUCED = [
                                                            "owned-described", "bare-not-described",
                                                            "bare-described"])
 def test_description_introducing_the_person_named_next(extract, text, speaker):
-    rows = extract(text)
+    assert_first_speaker(extract(text), speaker)
+
+
+def assert_first_speaker(rows: list[dict], speaker: str | None) -> None:
+    """The first row's canonical speaker is `speaker`; None: left as written, or nobody."""
     assert rows, rows
     if speaker is None:
         assert rows[0]["speaker"] in (None, rows[0]["speaker_text"]), rows[0]
@@ -601,12 +605,7 @@ HEADLINE_RESTATED = [
 
 @pytest.mark.parametrize("text, speaker", HEADLINE_RESTATED, ids=["restated", "not-restated"])
 def test_headline_description_restated_in_the_lede(extract, text, speaker):
-    rows = extract(text)
-    assert rows, rows
-    if speaker is None:
-        assert rows[0]["speaker"] in (None, rows[0]["speaker_text"]), rows[0]
-    else:
-        assert rows[0]["speaker"] == speaker, rows[0]
+    assert_first_speaker(extract(text), speaker)
 
 
 # (text, speaker of the last quote)
