@@ -59,14 +59,15 @@ def build_claims(quotes: list[dict], quote_topics: list[dict], documents: list[d
             topics[row["quote_id"]].append((tax, -row["score"], row.get("rank") or 0, row["topic"]))
     docs = {d["doc_id"]: d for d in documents}
     spans, common = speaker_titles(mentions or [], honorifics)
+    ordered = sorted(quotes, key=lambda q: (q["doc_id"], q["content_start"], q["content_end"]))
     # a title a quote of the article found for the speaker ("The Foreign Secretary, Liz Truss")
     # holds for the speaker's other quotes there ("Ms Truss said")
     described: dict[tuple[str, str], str] = {}
-    for q in sorted(quotes, key=lambda q: q["content_start"]):
+    for q in ordered:
         if q.get("speaker_title") and q.get("speaker_entity_id"):
             described.setdefault((q["doc_id"], q["speaker_entity_id"]), q["speaker_title"])
     rows = []
-    for q in sorted(quotes, key=lambda q: (q["doc_id"], q["content_start"], q["content_end"])):
+    for q in ordered:
         title = q.get("speaker_title")
         if title is None and q.get("speaker_start") is not None:
             for start, end, t in spans.get(q["doc_id"], []):
