@@ -616,9 +616,7 @@ def _first_name_and_surname(doc: Doc, m: Mention, full_persons: set[str], rules:
     if not any(name.split()[-1] == last and name != text for name in full_persons) or \
             any(t.lower_ == last.lower() and t.text.islower() for t in doc):
         return False
-    from pipeline.steps.quotes.gender import first_name_genders   # (here: the quotes package imports this module)
-
-    return first_name_genders([words[0].text]).get(words[0].text.lower()) is not None
+    return _is_listed_first_name(words[0].text)
 
 
 def _first_word_of_one_person(doc: Doc, m: Mention, full_persons: set[str]) -> bool:
@@ -762,6 +760,7 @@ def find_mentions(doc: Doc, rules: EntityRules) -> list[Mention]:
 def _model_mentions(doc: Doc, rules: EntityRules, line_of: dict[int, int], usable: set[int]) -> list[Mention]:
     """The model's entities in usable lines, trimmed; a leading title inside a PERSON span moved out."""
     model: list[Mention] = []
+    widened: list[tuple[int, int]] = []     # tokens a person's name took in past the model's span
     for ent in doc.ents:
         if ent.label_ not in rules.labels:
             continue
@@ -774,16 +773,17 @@ def _model_mentions(doc: Doc, rules: EntityRules, line_of: dict[int, int], usabl
                 m.title_start, m.title_end, m.start = m.start, name_start, name_start
             if not any(w[:1].isupper() for w in token_texts(doc)[m.start:m.end]):
                 continue
-            m.end = _through_particles(doc, _through_hyphen(doc, m.start, m.end), rules)
+            end = _through_particles(doc, _through_hyphen(doc, m.start, m.end), rules)
+            if end > m.end:
+                widened.append((m.end, end))
+                m.end = end
         # an organisation that is only a title word before a title ("Defense" in "Defense Minister")
         if m.label in ("ORG", "PERSON", "NORP") and all(_is_title_word(t, rules) for t in doc[m.start:m.end]) \
                 and _head_at(doc, m.end + 1, 0, rules) and m.title_start is None:
             continue
         model.append(m)
     # what a widened name took in is no entity of its own ("Leyen" as GPE)
-    persons = [m for m in model if m.label == "PERSON"]
-    return [m for m in model if m.label == "PERSON" or
-            not any(p.start < m.end and m.start < p.end for p in persons)]
+    return [m for m in model if m.label == "PERSON" or not any(a < m.end and m.start < b for a, b in widened)]
 
 
 def _through_hyphen(doc: Doc, start: int, end: int) -> int:
@@ -793,12 +793,16 @@ def _through_hyphen(doc: Doc, start: int, end: int) -> int:
     or another name ("Clinton-Kaine", "Dodd-Frank")."""
     if end - start >= 2 and end + 1 < len(doc) and not doc[end - 1].whitespace_ and doc[end].text == "-" and \
             not doc[end].whitespace_ and doc[end + 1].is_alpha and doc[end + 1].is_lower:
-        from pipeline.steps.quotes.gender import first_name_genders   # (the quotes package imports this module)
-
-        word = doc[end - 1:end + 2].text
-        if first_name_genders([word]).get(word.lower()) is not None:
+        if _is_listed_first_name(doc[end - 1:end + 2].text):
             return end + 2
     return end
+
+
+def _is_listed_first_name(word: str) -> bool:
+    """Whether the first-name list (quotes/gender.py) has `word`."""
+    from pipeline.steps.quotes.gender import first_name_genders   # (here: the quotes package imports this module)
+
+    return first_name_genders([word]).get(word.lower()) is not None
 
 
 def _through_particles(doc: Doc, end: int, rules: EntityRules) -> int:
