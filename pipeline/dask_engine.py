@@ -462,7 +462,6 @@ def _quotes_part(part: tuple, config, first_names: dict):
 
 def run_quotes(engine: DaskEngine, out_dir: Path, config_dir: Path) -> dict:
     from pipeline.steps import quotes
-    from pipeline.steps.quotes.gender import first_name_genders, first_name_of
     from pipeline.steps.quotes.mentions import mentions_from_tables
     from pipeline.core.schemas import BODIES, DOCUMENTS, ENTITIES, MENTIONS, QUOTES, TOKENS
 
@@ -479,8 +478,7 @@ def run_quotes(engine: DaskEngine, out_dir: Path, config_dir: Path) -> dict:
         ids = list(dict.fromkeys(tokens.column("doc_id").to_pylist()))
         parts.append((tokens, {i: documents[i] for i in ids if i in documents},
                       None if by_doc is None else {i: by_doc[i] for i in ids if i in by_doc}))
-    first_names = first_name_genders(filter(None, (first_name_of(m.name) for mentions in (by_doc or {}).values()
-                                                   for m in mentions if m.label == "PERSON")))
+    first_names = quotes.look_up_first_names(by_doc)
     results = engine.map(quotes.STAGE, _quotes_part, parts, engine.fingerprint(quotes.STAGE, config_dir), config,
                          first_names)
     rows = [row for found, _, _ in results for row in found]

@@ -570,6 +570,16 @@ def _corpus_unchanged(by_doc: dict[str, list[Mention]] | None):
     return check
 
 
+def look_up_first_names(by_doc: dict[str, list[Mention]] | None) -> dict[str, tuple[str, float] | None]:
+    """Every person's first name among the mentions, looked up in one pass over the name
+    dictionary (a lookup per document, or per Dask partition, would read its files again for each
+    one's new names)."""
+    if by_doc is None:
+        return {}
+    return first_name_genders(filter(None, (first_name_of(m.name) for mentions in by_doc.values()
+                                            for m in mentions if m.label == "PERSON")))
+
+
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     from pipeline.steps.docs import iter_parsed_docs
     from pipeline.core.schemas import TOKENS
@@ -584,11 +594,7 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
         documents[row["doc_id"]]["body_segments"] = row["body_segments"]
     by_doc = mentions_from_tables(out_dir)
     remember_lookups(out_dir)            # the first names the entities stage looked up
-    if by_doc is not None:
-        # every person's first name looked up in one pass over the name dictionary (a lookup per
-        # document would read its files again for each document's new names)
-        first_name_genders(filter(None, (first_name_of(m.name) for mentions in by_doc.values()
-                                         for m in mentions if m.label == "PERSON")))
+    look_up_first_names(by_doc)
     record.extra["speaker_mentions"] = "entities stage" if by_doc is not None else "fallback (doc.ents)"
     failures: list[dict] = []
     # an incremental run extracts only from the documents whose tokens, text or mentions changed
