@@ -186,7 +186,7 @@ def test_char_batches(lengths, batch_size, max_chars, batches):
     ("auto", 500, 1, 1),
 ])
 def test_workers(setting, documents, cores, expected):
-    from pipeline.steps.parse import workers
+    from pipeline.core.workers import workers
 
     assert workers(setting, documents, cores) == expected
 

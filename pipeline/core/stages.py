@@ -23,7 +23,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]     # pipeline/: code names ar
 # Modules every stage uses (reading and writing tables, configs, manifests, errors, finding the model
 # package): a change to one of them reruns every stage.
 CORE = ("__init__", "__main__", "cli", "core/__init__", "core/config", "core/doc_cache", "core/errors", "core/generation", "core/io",
-        "core/manifest", "core/model", "core/progress", "core/schemas", "core/stages", "steps/__init__")
+        "core/manifest", "core/model", "core/progress", "core/schemas", "core/stages", "core/workers", "steps/__init__")
 
 
 @dataclass(frozen=True)
@@ -62,17 +62,17 @@ STAGES: tuple[Stage, ...] = (
     Stage("entities", "named entities corrected and linked within and across documents",
           reads=("tokens", "sentences"), writes=("mentions", "entities"),
           code=("steps/entities", "steps/docs", "steps/quotes/gender"),
-          configs=("entities.toml", "entities_aliases.toml"), check="pipeline.steps.entities:load_rules",
+          configs=("entities.toml", "entities_aliases.toml", "parse.toml"), check="pipeline.steps.entities:load_rules",
           amends=("rejects",)),
     Stage("quotes", "direct, indirect and mixed quotes with cue and speaker",
           reads=("documents", "bodies", "tokens", "sentences", "mentions", "entities"), writes=("quotes",),
-          code=("steps/quotes", "steps/docs", "steps/offsets", "steps/entities"), configs=("quotes.toml",),
+          code=("steps/quotes", "steps/docs", "steps/offsets", "steps/entities"), configs=("quotes.toml", "parse.toml"),
           check="pipeline.steps.quotes:load_config",
           amends=("rejects",)),
     Stage("topics", "every article and quote tagged with issues in each configured taxonomy",
           reads=("tokens", "sentences", "quotes"), writes=("doc_topics", "quote_topics"),
           code=("steps/topics", "steps/topic_tagger", "steps/topic_phrases", "steps/docs"),
-          configs=("topics.toml", "topics"),
+          configs=("topics.toml", "topics", "parse.toml"),
           check="pipeline.steps.topics:load_tagger", model=True, amends=("rejects",)),
     Stage("claims", "the answer: one row per quote with speaker, topics, date and outlet",
           reads=("documents", "quotes", "quote_topics", "mentions", "entities"), writes=("claims",),

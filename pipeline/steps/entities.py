@@ -73,6 +73,7 @@ from pipeline.core.errors import STAGE_REJECT_CODES, ConfigError, document_failu
 from pipeline.core.io import replace_stage_rejects, write_table
 from pipeline.core.manifest import StageRecord
 from pipeline.core.schemas import ENTITIES, MENTIONS, TOKENS
+from pipeline.core.workers import run_n_process, spread
 
 STAGE = "entities"
 ALIASES_FILE = "entities_aliases.toml"
@@ -1711,7 +1712,7 @@ def link_corpus(rows: list[dict], common_words: set[str], rules: EntityRules, fa
 
 
 def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
-    from pipeline.steps.quotes.gender import keep_lookups, remember_lookups   # (the quotes package imports this module)
+    from pipeline.steps.quotes.gender import keep_lookups, lookups_made, remember_lookups   # (quotes imports this module)
 
     config_dir = Path(config_dir or DEFAULT_CONFIG_DIR)
     out_dir = Path(out_dir)
@@ -1724,8 +1725,10 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     # an incremental run finds mentions only in the documents whose tokens changed; linking always
     # runs on every document's mentions
     cache = DocumentCache(out_dir, STAGE, settings_key(out_dir, config_dir, STAGE))
-    per_document = cache.through(document_order(out_dir), body_keys(out_dir), lambda ids: each_document_mentions(
-        iter_parsed_docs(out_dir, progress="entities", only=ids), rules, failures))
+    order = document_order(out_dir)
+    per_document = cache.through(order, body_keys(out_dir), spread(lambda ids: each_document_mentions(
+        iter_parsed_docs(out_dir, progress="entities", only=ids), rules, failures), order, run_n_process(config_dir),
+        collect=(failures, lookups_made())))
     mentions, entities = link_corpus(*_gathered(per_document), rules, failures)
     write_table(MENTIONS, mentions, out_dir)
     write_table(ENTITIES, entities, out_dir)

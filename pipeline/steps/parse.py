@@ -10,7 +10,6 @@ so "Jonathan Lis\\nJonathan Lis" cannot become one PERSON. Later stages rebuild 
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 from itertools import chain
 from dataclasses import dataclass, fields
@@ -36,6 +35,7 @@ from pipeline.core.manifest import StageRecord
 from pipeline.core.model import load_model, model_info
 from pipeline.steps.offsets import OffsetMap
 from pipeline.core.progress import Progress
+from pipeline.core.workers import n_process_setting, workers
 from pipeline.core.schemas import BODIES, DOCUMENTS, SENTENCES, TOKENS
 
 STAGE = "parse"
@@ -102,34 +102,11 @@ class ParseSettings:
         if paragraph_break not in ("line", "blank_line"):
             raise ConfigError(f"{source}: paragraph_break must be 'line' or 'blank_line', got {paragraph_break!r}")
         return cls(batch_size=require(config, "batch_size", int, source, positive=True),
-                   n_process=_n_process(config, source),
+                   n_process=n_process_setting(config, source),
                    row_group_tokens=require(config, "row_group_tokens", int, source, positive=True),
                    max_chunk_chars=require(config, "max_chunk_chars", int, source, positive=True),
                    paragraph_break=paragraph_break,
                    glued_quote_infixes=tuple(_glued_quote_infixes(config, source)))
-
-
-# n_process = "auto": one worker per core, at most AUTO_MAX_WORKERS (each holds a model, ~0.3 GB), for
-# corpora of at least AUTO_MIN_DOCUMENTS (starting the workers costs a few seconds); else in-process.
-AUTO_MAX_WORKERS = 4
-AUTO_MIN_DOCUMENTS = 50
-
-
-def _n_process(config: dict, source: str) -> int | str:
-    value = config.get("n_process")
-    if value == "auto":
-        return value
-    if isinstance(value, str):
-        raise ConfigError(f"{source}: key 'n_process' must be a positive int or \"auto\", got {value!r}")
-    return require(config, "n_process", int, source, positive=True)
-
-
-def workers(n_process: int | str, n_documents: int, cores: int | None = None) -> int:
-    """The worker processes to parse with: the setting, or for "auto" what the machine and corpus warrant."""
-    if n_process != "auto":
-        return int(n_process)
-    cores = cores if cores is not None else (os.cpu_count() or 1)
-    return max(1, min(cores, AUTO_MAX_WORKERS)) if n_documents >= AUTO_MIN_DOCUMENTS else 1
 
 
 def load_settings(config_dir: Path | None = None) -> ParseSettings:

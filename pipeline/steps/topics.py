@@ -50,6 +50,7 @@ from pipeline.core.errors import STAGE_REJECT_CODES, ConfigError, PipelineError,
 from pipeline.core.io import read_table, replace_stage_rejects, table_path, write_table
 from pipeline.core.manifest import StageRecord
 from pipeline.core.schemas import DOC_TOPICS, QUOTE_TOPICS, QUOTES, TOKENS, content_pieces
+from pipeline.core.workers import run_n_process, spread
 # the matching and scoring core (re-exported: callers import these names from here too)
 from pipeline.steps.topic_tagger import SEP, UNASSIGNED, TopicMatch, TopicTagger, build_tagger  # noqa: F401
 
@@ -658,10 +659,11 @@ def unassigned_rows(doc_id: str, quotes: list[dict], settings: TopicsSettings) -
 
 def tag_corpus(out_dir: Path, quotes: Iterable[dict], settings: TopicsSettings,
                progress: str | None = "topics", failures: list[dict] | None = None,
-               cache: DocumentCache | None = None) -> tuple[list[dict], list[dict]]:
+               cache: DocumentCache | None = None, n_process: int | str = 1) -> tuple[list[dict], list[dict]]:
     """(doc_topics rows for every parsed document, quote_topics rows for the quotes given). A
     document whose tagging raises is unassigned, and a rejects row in `failures` (else it is quiet).
-    With `cache`, a document read by an earlier run with the same inputs is not read again."""
+    With `cache`, a document read by an earlier run with the same inputs is not read again, and the
+    documents are read on `n_process` worker processes (pipeline/core/workers.py)."""
     by_doc = quotes_by_doc(quotes)
     fine_grained = needs_fine_grained(settings)
     if cache is None:
@@ -672,9 +674,10 @@ def tag_corpus(out_dir: Path, quotes: Iterable[dict], settings: TopicsSettings,
     # (adaptive step, article priors, issue phrases) always runs on every document
     failed: dict[str, Exception] = {}
     keys = {doc_id: digest(key, by_doc.get(doc_id, [])) for doc_id, key in body_keys(Path(out_dir)).items()}
-    per_document = cache.through(document_order(Path(out_dir)), keys, lambda ids: each_document_read(
+    order = document_order(Path(out_dir))
+    per_document = cache.through(order, keys, spread(lambda ids: each_document_read(
         iter_parsed_docs(Path(out_dir), progress=progress, fine_grained=fine_grained, only=ids), by_doc, settings,
-        failed))
+        failed), order, n_process, collect=(failed,)))
     pending = [item for _, item in per_document]
     return finish_corpus(pending, failed, by_doc, settings, failures)
 
@@ -764,7 +767,8 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     failures: list[dict] = []
     cache = DocumentCache(Path(out_dir), STAGE, settings_key(out_dir, config_dir, STAGE),
                           classes=(PendingDocument, PendingQuote, TopicMatch))
-    doc_rows, quote_rows = tag_corpus(out_dir, quotes, settings, failures=failures, cache=cache)
+    doc_rows, quote_rows = tag_corpus(out_dir, quotes, settings, failures=failures, cache=cache,
+                                      n_process=run_n_process(config_dir))
     for row in failures:
         if row["level"] == "error":       # corpus-level warnings were printed where they happened
             print(f"[topics] error {row['code']}: {row['message']}", file=sys.stderr)

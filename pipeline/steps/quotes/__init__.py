@@ -42,6 +42,7 @@ from pipeline.core.manifest import StageRecord
 from pipeline.steps.docs import body_keys, doc_text, document_order
 from pipeline.steps.offsets import OffsetMap
 from pipeline.core.schemas import BODIES, DOCUMENTS, ENTITIES, MENTIONS, QUOTES
+from pipeline.core.workers import run_n_process, spread
 from pipeline.steps.quotes.direct import (
     MAX_RESUME_GAP,
     TAIL_CUE_RULES,
@@ -599,9 +600,11 @@ def run(out_dir: Path, config_dir: Path | None = None, **_) -> dict:
     failures: list[dict] = []
     # an incremental run extracts only from the documents whose tokens, text or mentions changed
     cache = DocumentCache(out_dir, STAGE, settings_key(out_dir, config_dir, STAGE))
-    per_document = cache.through(document_order(out_dir), _document_keys(out_dir, documents, by_doc),
-                                 lambda ids: each_document_quotes(iter_parsed_docs(out_dir, only=ids), documents,
-                                                                  by_doc, config, failures),
+    order = document_order(out_dir)
+    per_document = cache.through(order, _document_keys(out_dir, documents, by_doc),
+                                 spread(lambda ids: each_document_quotes(iter_parsed_docs(out_dir, only=ids), documents,
+                                                                         by_doc, config, failures),
+                                        order, run_n_process(config_dir), collect=(failures,)),
                                  still_valid=_corpus_unchanged(by_doc))
     rows, n_docs = _gathered(per_document)
     write_table(QUOTES, rows, out_dir)

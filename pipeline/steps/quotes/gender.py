@@ -118,6 +118,11 @@ def seed_lookups(found: dict[str, tuple[str, float] | None]) -> None:
         _CACHE.setdefault(name, result)
 
 
+def lookups_made() -> dict[str, tuple[str, float] | None]:
+    """This process's lookups (name -> result), to gather those of worker processes into."""
+    return _CACHE
+
+
 def keep_lookups(out_dir: Path) -> None:
     """Write this process's lookups to `out_dir`'s cache (whole: temporary file, then rename)."""
     with atomic_path(Path(out_dir) / KEPT_LOOKUPS) as tmp:
