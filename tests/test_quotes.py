@@ -2282,3 +2282,46 @@ def test_name_before_a_verb_tagged_as_noun(words, heads, deps, pos, tags, name):
     cue = next(t for t in doc if t.tag_ in ("NNS", "NN") and t.lower_.startswith(("charge", "claim")))
     found = _name_before_verb_as_noun(cue)
     assert (found.text if found is not None else None) == name
+
+
+MISREAD_HEADLINE_VERB = [
+    # "Scholz rejects calls for tax relief": the verb read as a plural noun, its object as the cue
+    (["Scholz", "rejects", "calls", "for", "tax", "relief"], [1, 2, 2, 2, 5, 3],
+     ["compound", "nsubj", "ROOT", "prep", "compound", "pobj"],
+     ["NOUN", "NOUN", "VERB", "ADP", "NOUN", "NOUN"], ["NN", "NNS", "VBZ", "IN", "NN", "NN"],
+     ["scholz", "reject", "call", "for", "tax", "relief"], True),
+    (["Merkel", "backs", "calls", "for", "talks"], [1, 2, 2, 2, 3],
+     ["compound", "nsubj", "ROOT", "prep", "pobj"],
+     ["PROPN", "NOUN", "VERB", "ADP", "NOUN"], ["NNP", "NNS", "VBZ", "IN", "NNS"],
+     ["Merkel", "back", "call", "for", "talk"], True),
+    # negatives: a plural noun that is no verb of the lexicon makes its own call ...
+    (["Trump", "aides", "call", "for", "calm"], [1, 2, 2, 2, 3],
+     ["compound", "nsubj", "ROOT", "prep", "pobj"],
+     ["PROPN", "NOUN", "VERB", "ADP", "NOUN"], ["NNP", "NNS", "VBP", "IN", "NN"],
+     ["Trump", "aide", "call", "for", "calm"], False),
+    # ... a determiner makes the noun one ...
+    (["The", "Scholz", "rejects", "call", "for", "relief"], [2, 2, 3, 3, 3, 4],
+     ["det", "compound", "nsubj", "ROOT", "prep", "pobj"],
+     ["DET", "PROPN", "NOUN", "VERB", "ADP", "NOUN"], ["DT", "NNP", "NNS", "VBP", "IN", "NN"],
+     ["the", "Scholz", "reject", "call", "for", "relief"], False),
+    # ... and a verb read as a verb leaves its subject alone
+    (["Scholz", "calls", "for", "tax", "relief"], [1, 1, 1, 4, 2],
+     ["nsubj", "ROOT", "prep", "compound", "pobj"],
+     ["PROPN", "VERB", "ADP", "NOUN", "NOUN"], ["NNP", "VBZ", "IN", "NN", "NN"],
+     ["Scholz", "call", "for", "tax", "relief"], False),
+]
+
+
+@pytest.mark.parametrize("words, heads, deps, pos, tags, lemmas, misread", MISREAD_HEADLINE_VERB,
+                         ids=["rejects", "backs", "aides", "determiner", "verb"])
+def test_a_headline_verb_read_as_noun_makes_its_object_no_cue(words, heads, deps, pos, tags, lemmas, misread):
+    from spacy.tokens import Doc
+
+    from pipeline.steps.docs import shared_vocab
+    from pipeline.steps.quotes import load_config
+    from pipeline.steps.quotes.reported import _object_of_misread_verb
+
+    doc = Doc(shared_vocab(), words=words, heads=heads, deps=deps, pos=pos, tags=tags, lemmas=lemmas,
+              sent_starts=[True] + [False] * (len(words) - 1))
+    cue = next(t for t in doc if t.lemma_ == "call")
+    assert _object_of_misread_verb(cue, load_config()) is misread

@@ -804,6 +804,8 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
             continue
         if not (speech or object_only):
             continue
+        if _object_of_misread_verb(tok, config):
+            continue
         if idx.inside_clause_quote(tok) or _governed_by_plan(tok, config) or _that_said(tok):
             continue
         if lemma in config.animate_only:
@@ -1215,6 +1217,19 @@ def _name_before_verb_as_noun(tok: Token) -> Token | None:
     if name is None or any(not (t.is_punct or t.pos_ in ("CCONJ", "ADV")) for t in tok.doc[tok.sent.start:name.left_edge.i]):
         return None
     return name
+
+
+def _object_of_misread_verb(tok: Token, config: QuoteConfig) -> bool:
+    """"Scholz rejects calls for tax relief": the tagger read the headline's verb as a plural noun
+    (the name its compound, as in _name_before_verb_as_noun) and took its object for the cue.
+    When that noun is a verb that takes issue with or comments on a statement, the cue is the
+    statement it rejects or backs (others' calls), not one its subject makes."""
+    subject = tok.doc[tok.i - 1] if tok.i > 0 else None
+    if subject is None or subject.dep_ != "nsubj" or subject.head.i != tok.i or subject.tag_ != "NNS":
+        return False
+    lemma = subject.lemma_.lower()
+    return (lemma in config.disputing_verbs or lemma in config.object_content) and \
+        _name_before_verb_as_noun(subject) is not None
 
 
 def copular_statements(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
