@@ -428,6 +428,14 @@ FAMILY_NAME_CASES = [
     (toks("Kim Jong Un and Kim Yo Jong spoke . Kim said so ."), {(0, 3): "PERSON", (4, 7): "PERSON", (9, 10): "ORG"},
      ("Kim", "ORG")),
     (toks("Ford Motor spoke . Ford said so ."), {(0, 2): "ORG", (4, 5): "ORG"}, ("Ford", "ORG")),
+    # a family name tagged as a place, where the document's other uses of the word are the person's
+    (toks("Yoon Suk Yeol spoke . Yoon said so . South Korea 's Yoon vows ."),
+     {(0, 3): "PERSON", (5, 6): "PERSON", (9, 11): "GPE", (12, 13): "GPE"}, ("Yoon", "PERSON")),
+    # negatives: the word is a place as often as a person; a place after a place preposition
+    (toks("Yoon Suk Yeol spoke . Yoon is a city . Yoon grew ."),
+     {(0, 3): "PERSON", (5, 6): "GPE", (10, 11): "GPE"}, ("Yoon", "GPE")),
+    (toks("Jordan Peterson spoke . Jordan said so . He lived in Jordan ."),
+     {(0, 2): "PERSON", (4, 5): "PERSON", (11, 12): "GPE"}, ("Jordan", "GPE")),
 ]
 
 

@@ -623,7 +623,8 @@ def _first_name_and_surname(doc: Doc, m: Mention, full_persons: set[str], rules:
 def _first_word_of_one_person(doc: Doc, m: Mention, full_persons: set[str]) -> bool:
     """"Wang" tagged ORG in an article that names "Wang Yi": one word that opens the name of one
     person the document names in full is that person (a family name written first, as Chinese
-    and Korean names are; or a first name); not a place (GPE), nor a word shared by two names."""
+    and Korean names are; or a first name); not a word shared by two names. (The caller decides
+    for a word tagged as a place.)"""
     if m.end - m.start != 1 or not doc[m.start].is_title:
         return False
     word = doc[m.start].text
@@ -885,7 +886,10 @@ def _corrected(doc: Doc, m: Mention, body: list[Mention], names: _Gazetteer, rul
         return [Mention(m.start, m.end, label, "alias", canonical, m.title_start, m.title_end)]
     if m.label != "PERSON" and key in names.surnames and not _after_place_preposition(doc, m, rules):
         return [Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end)]
-    if m.label == "ORG" and _first_word_of_one_person(doc, m, names.full_persons):
+    # (a place only when the document's other uses of the word make it a person at least as often:
+    # "South Korea's Yoon" in the headline, "Yoon said" below; not "Jordan" beside "Jordan Peterson")
+    if (m.label == "ORG" or m.label == "GPE" and votes[key]["PERSON"] >= votes[key]["GPE"]
+            and not _after_place_preposition(doc, m, rules)) and _first_word_of_one_person(doc, m, names.full_persons):
         return [Mention(m.start, m.end, "PERSON", "first_word", None, m.title_start, m.title_end)]
     if m.label != "PERSON" and _first_name_and_surname(doc, m, names.full_persons, rules):
         keys[key] = "PERSON"      # its other occurrences too (the gazetteer, in find_mentions)
