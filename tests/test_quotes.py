@@ -2325,3 +2325,34 @@ def test_a_headline_verb_read_as_noun_makes_its_object_no_cue(words, heads, deps
               sent_starts=[True] + [False] * (len(words) - 1))
     cue = next(t for t in doc if t.lemma_ == "call")
     assert _object_of_misread_verb(cue, load_config()) is misread
+
+
+HYPHENATED_SPEAKERS = [
+    # (words, spaces after each, heads, deps, pos, the speaker span's words)
+    (["Rep.", "Debbie", "Wasserman", "-", "Schultz", "said", "it", "works", "."],
+     [True, True, False, False, True, True, True, False, False],
+     [4, 4, 4, 4, 5, 5, 7, 5, 5], ["compound", "compound", "compound", "punct", "nsubj", "ROOT", "nsubj", "ccomp", "punct"],
+     ["PROPN", "PROPN", "PROPN", "PUNCT", "PROPN", "VERB", "PRON", "VERB", "PUNCT"],
+     "Rep. Debbie Wasserman-Schultz"),
+    # negative: a dash between spaces sets a phrase apart; it is no part of the name
+    (["Smith", "-", "Jones", "said", "it", "works", "."],
+     [True, True, True, True, True, False, False],
+     [2, 2, 3, 3, 5, 3, 3], ["compound", "punct", "nsubj", "ROOT", "nsubj", "ccomp", "punct"],
+     ["PROPN", "PUNCT", "PROPN", "VERB", "PRON", "VERB", "PUNCT"],
+     "Jones"),
+]
+
+
+@pytest.mark.parametrize("words, spaces, heads, deps, pos, speaker", HYPHENATED_SPEAKERS, ids=["hyphen", "dash"])
+def test_a_hyphen_inside_a_name_stays_in_the_speaker_span(words, spaces, heads, deps, pos, speaker):
+    from spacy.tokens import Doc
+
+    from pipeline.steps.docs import shared_vocab
+    from pipeline.steps.quotes import load_config
+    from pipeline.steps.quotes.syntax import _speaker_span
+
+    doc = Doc(shared_vocab(), words=words, spaces=spaces, heads=heads, deps=deps, pos=pos,
+              sent_starts=[True] + [False] * (len(words) - 1))
+    head = next(t for t in doc if t.dep_ == "nsubj")
+    start, end = _speaker_span(head, load_config())
+    assert doc[start:end].text == speaker

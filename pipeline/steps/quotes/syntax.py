@@ -803,6 +803,11 @@ def _mistagged_name(tok: Token) -> bool:
 _TRIM_DEPS = {"relcl", "appos", "acl", "advcl", "punct", "cc", "conj", "parataxis", "npadvmod"}
 
 
+def _glued_hyphen(tok: Token) -> bool:
+    """A hyphen written inside a word ("Wasserman-Schultz", "Okonjo-Iweala"): no space on either side."""
+    return tok.text in ("-", "‐", "‑") and tok.i > 0 and not tok.doc[tok.i - 1].whitespace_ and not tok.whitespace_
+
+
 def _speaker_span(head: Token, config: QuoteConfig, keep_acl: bool = True) -> tuple[int, int]:
     """The speaker noun phrase as written: the head's subtree without relative clauses,
     appositions and conjoined clauses ("Netanyahu, who is also Defense Minister," -> Netanyahu),
@@ -825,6 +830,8 @@ def _speaker_span(head: Token, config: QuoteConfig, keep_acl: bool = True) -> tu
         if name_appos is not None and (child.i == name_appos.i or dep == "punct" and child.i < name_appos.i):
             continue
         if dep in _TRIM_DEPS and not (keep_acl and dep == "acl" and child.tag_ == "VBN"):
+            if dep == "punct" and _glued_hyphen(child):
+                continue      # "Debbie Wasserman-Schultz": a hyphen inside the name
             if dep == "conj" and child.pos_ in ("PROPN", "NOUN"):
                 continue      # "Putin and Bennett said": both
             if dep == "cc" and any(c.dep_ == "conj" and c.pos_ in ("PROPN", "NOUN") for c in head.children):
