@@ -80,6 +80,19 @@ TITLE_CASES = [
      [("Netanyahu", "PERSON", None)], ["Defense"]),
     # negative: nothing capitalised is not an entity
     (toks("business leaders met ."), {(0, 1): "ORG"}, [], ["business"]),
+    # roles of sport and business, and courts
+    (toks("Croatia coach Zlatko Dalic said so ."), {(0, 1): "GPE", (2, 4): "PERSON"},
+     [("Zlatko Dalic", "PERSON", "Croatia coach")], ["Croatia"]),
+    (toks("U.S. District Judge Robert Pitman wrote ."), {(0, 1): "GPE", (3, 5): "PERSON"},
+     [("Robert Pitman", "PERSON", "U.S. District Judge")], []),
+    # an organisation before its head, though it ends in a title modifier ("campaign")
+    (toks("Clinton campaign manager Robby Mook said ."), {(0, 2): "ORG", (3, 5): "PERSON"},
+     [("Robby Mook", "PERSON", "Clinton campaign manager")], []),
+    (toks("Homeland Security Secretary Jeh Johnson said ."), {(0, 2): "ORG", (3, 5): "PERSON"},
+     [("Jeh Johnson", "PERSON", "Homeland Security Secretary")], []),
+    # negative: an organisation before a head that is no organisation's ("Ohio State Judge")
+    (toks("Ohio State Judge Ann Roe said ."), {(0, 2): "ORG", (3, 5): "PERSON"},
+     [("Ann Roe", "PERSON", "State Judge")], []),
 ]
 
 

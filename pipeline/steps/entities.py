@@ -513,11 +513,12 @@ def _title_before(doc: Doc, start: int, floor: int, ent_at_end: dict[int, tuple[
         if not found:
             break
         ent = ent_at_end.get(j)
-        if token.lower_ in rules.modifiers or token.text in rules.nationalities:
+        # (an organisation before its head first: it may end in a modifier, "Clinton campaign manager")
+        if ent and ent[1] == "ORG" and last_head in rules.org_heads and j - ent[0] <= 5:
+            j = ent[0]
+        elif token.lower_ in rules.modifiers or token.text in rules.nationalities:
             j -= 1
         elif ent and ent[1] in ("NORP", "GPE") and j - ent[0] <= 3:
-            j = ent[0]
-        elif ent and ent[1] == "ORG" and last_head in rules.org_heads and j - ent[0] <= 5:
             j = ent[0]
         elif token.text in ("'s", "’s") and ent_at_end.get(j - 1, (None, ""))[1] in ("GPE", "NORP"):
             j = ent_at_end[j - 1][0]
