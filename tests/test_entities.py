@@ -90,6 +90,10 @@ TITLE_CASES = [
      [("Robby Mook", "PERSON", "Clinton campaign manager")], []),
     (toks("Homeland Security Secretary Jeh Johnson said ."), {(0, 2): "ORG", (3, 5): "PERSON"},
      [("Jeh Johnson", "PERSON", "Homeland Security Secretary")], []),
+    (toks("Chief Financial Officer Luca Maestri said ."), {(3, 5): "PERSON"},
+     [("Luca Maestri", "PERSON", "Chief Financial Officer")], []),
+    (toks("PolitiFact Executive Director Aaron Sharockman said ."), {(0, 1): "ORG", (3, 5): "PERSON"},
+     [("Aaron Sharockman", "PERSON", "PolitiFact Executive Director")], ["PolitiFact"]),
     # negative: an organisation before a head that is no organisation's ("Ohio State Judge")
     (toks("Ohio State Judge Ann Roe said ."), {(0, 2): "ORG", (3, 5): "PERSON"},
      [("Ann Roe", "PERSON", "State Judge")], []),
