@@ -69,6 +69,24 @@ ARTICLES["germany"] = """Scholz rejects calls for tax relief as budget talks sta
 BERLIN — German Chancellor Olaf Scholz on Tuesday rejected calls from business groups for tax relief, saying the budget had no room for it.
 """
 
+ARTICLES["business"] = """Apple shares slip as iPhone sales slow
+
+CUPERTINO, Calif. (Reuters) - Apple Inc's quarterly iPhone sales fell short of Wall Street estimates on Thursday, sending its shares down 3% in extended trading.
+
+"Demand in China was softer than we expected," Chief Executive Tim Cook told Reuters in an interview. Cook said the company remained confident in its product lineup.
+
+Chief Financial Officer Luca Maestri told analysts on a conference call that gross margins would stay between 44% and 45%.
+
+"The numbers were disappointing, but not a disaster," said Dan Ives, an analyst at Wedbush Securities.
+"""
+
+ARTICLES["sport"] = """Messi leads Argentina past Croatia
+
+LUSAIL, Qatar — Lionel Messi scored and set up a goal as Argentina beat Croatia 3-0 on Tuesday to reach the World Cup final.
+
+Croatia coach Zlatko Dalić said his team had been unlucky. "We gave a lot, but they were better," Dalić said.
+"""
+
 SPEAKERS = [
     # (article, content fragment, speaker, speaker_title, speaker_gender)
     ("asia", "the region needed stability", "Abdel Fattah el-Sisi", "Egyptian President", None),
@@ -96,6 +114,13 @@ SPEAKERS = [
     ("korea", "hostage by history", "Yoon Suk Yeol", None, None),
     ("korea", "Japan would respond in kind", "Fumio Kishida", "Japanese Prime Minister", None),
     ("germany", "the budget had no room for it", "Olaf Scholz", "German Chancellor", None),
+    # titles of companies and sport
+    ("business", "Demand in China was softer", "Tim Cook", "Chief Executive", "male"),
+    ("business", "remained confident in its product lineup", "Tim Cook", "Chief Executive", "male"),
+    ("business", "gross margins would stay", "Luca Maestri", "Chief Financial Officer", None),
+    ("business", "not a disaster", "Dan Ives", "analyst at Wedbush Securities", "male"),
+    ("sport", "his team had been unlucky", "Zlatko Dalić", "Croatia coach", "male"),
+    ("sport", "they were better", "Zlatko Dalić", "Croatia coach", "male"),
 ]
 
 
