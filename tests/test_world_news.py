@@ -87,6 +87,11 @@ LUSAIL, Qatar — Lionel Messi scored and set up a goal as Argentina beat Croati
 Croatia coach Zlatko Dalić said his team had been unlucky. "We gave a lot, but they were better," Dalić said.
 """
 
+ARTICLES["social"] = """Minister defends NHS funding
+
+The shadow health secretary, Victoria Atkins, said the plans were "smoke and mirrors". She posted on Facebook that patients deserved better.
+"""
+
 SPEAKERS = [
     # (article, content fragment, speaker, speaker_title, speaker_gender)
     ("asia", "the region needed stability", "Abdel Fattah el-Sisi", "Egyptian President", None),
@@ -121,6 +126,8 @@ SPEAKERS = [
     ("business", "not a disaster", "Dan Ives", "analyst at Wedbush Securities", "male"),
     ("sport", "his team had been unlucky", "Zlatko Dalić", "Croatia coach", "male"),
     ("sport", "they were better", "Zlatko Dalić", "Croatia coach", "male"),
+    # a post on social media reports as a tweet does
+    ("social", "patients deserved better", "Victoria Atkins", "shadow health secretary", "female"),
 ]
 
 
