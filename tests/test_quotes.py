@@ -671,7 +671,7 @@ LONG_TAIL = [
     # "said yes", "said no to X", "said the same thing": a pro-form stands for the statement ...
     ("Six in 10 voters said the mayor is honest, and three-quarters said the same of the governor.",
      [("indirect.ccomp", "the mayor is honest", "Six in 10 voters"),
-      ("indirect.pro_form", "the same of the governor", "quarters")]),
+      ("indirect.pro_form", "the same of the governor", "three-quarters")]),
     ("Last month, 26 percent of voters said the same.", [("indirect.pro_form", "the same", "26 percent of voters")]),
     ("Asked if the plan was legal, 46 percent of voters said yes.",
      [("indirect.pro_form", "yes", "46 percent of voters")]),
