@@ -134,3 +134,50 @@ def test_cue_preposition_on_hand_built_docs(words, heads, deps, pos, content_fro
     content = (doc[content_from].idx, end)
     prep = cue_preposition(doc, content, doc[1], frozenset({"for", "of", "about"}))
     assert (prep.text if prep is not None else None) == expected
+
+
+def _tokens_doc(text: str):
+    """A Doc of `text` split at spaces, punctuation apart (no parse: the pieces read tokens only)."""
+    import re
+
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    tokens = [(m.group(), m.end()) for m in re.finditer(r"\w+(?:[.’']\w+)*|[^\w\s]", text)]
+    return Doc(Vocab(), words=[t for t, _ in tokens],
+               spaces=[end < len(text) and text[end] == " " for _, end in tokens])
+
+
+def _token_span(doc, words: str) -> tuple[int, int]:
+    import re
+
+    span = doc.char_span(*re.search(rf"\b{re.escape(words)}\b", doc.text).span())
+    return span.start, span.end
+
+
+@pytest.mark.parametrize("text, content, speaker, cue, expected", [
+    # a parenthetical source and cue: the pieces around them, punctuation out
+    ("The plan, he said, is dead.", "The plan, he said, is dead", "he", "said", ["The plan", "is dead"]),
+    ("In his state, Christie said, offenders get treatment.", "In his state, Christie said, offenders get treatment",
+     "Christie", "said", ["In his state", "offenders get treatment"]),
+    ("Taxes, according to the report, will rise.", "Taxes, according to the report, will rise",
+     "the report", "according to", ["Taxes", "will rise"]),
+    # a quotation after the cue keeps its marks; a source and cue at an edge leave one piece
+    ("That, the panel said, “would help.”", "That, the panel said, “would help.”", "the panel", "said",
+     ["That", "“would help.”"]),
+    ("Taxes will rise, he said.", "Taxes will rise, he said", "he", "said", ["Taxes will rise"]),
+    # negatives: the source outside the content; the cue inside a quotation (quoted words, not the
+    # writer's attribution); speaker and cue too far apart to be one inserted source
+    ("He said taxes will rise.", "taxes will rise", "He", "said", None),
+    ('"Well, according to the witness, it is a front," he said.', '"Well, according to the witness, it is a front,"',
+     "the witness", "according to", None),
+    ("Taxes, the senator who leads the panel on budgets said, will rise.",
+     "Taxes, the senator who leads the panel on budgets said, will rise", "the senator", "said", None),
+])
+def test_pieces_around_source(text, content, speaker, cue, expected):
+    from pipeline.steps.quotes.spans import pieces_around_source
+
+    doc = _tokens_doc(text)
+    got = pieces_around_source(doc, _words(text, content), _token_span(doc, cue), _token_span(doc, speaker),
+                               pair_quote_marks(text))
+    assert (None if got is None else [text[s:e] for s, e in got]) == expected

@@ -9,7 +9,9 @@ more around each (../shared/polnear/README.md):
 - a preposition the cue verb governs and the content opens with belongs to the cue ("called
   for", "referred to", "called on"), not to the content;
 - the speaker is the whole noun phrase, its appositive and modifiers after the head included
-  ("Rep. Jane Doe, a Democrat from Ohio").
+  ("Rep. Jane Doe, a Democrat from Ohio");
+- a source and cue standing inside the content ("The plan, he said, is dead"; "X, according to
+  Y, is ...") are no part of it: the content is the pieces around them ("The plan", "is dead").
 These run after speaker resolution, so the canonical speaker is resolved from the head as before;
 each change appends its declared repair (pipeline/steps/quotes/rules.py) to the row's rule_trace.
 """
@@ -26,6 +28,7 @@ CONTENT_MARKS = "repair.span_content_marks"
 CUE_VERBAL_GROUP = "repair.span_cue_verbal_group"
 SPEAKER_NOUN_PHRASE = "repair.span_speaker_noun_phrase"
 CUE_PREPOSITION = "repair.span_cue_preposition"
+CONTENT_AROUND_SOURCE = "repair.span_content_around_source"
 
 # Dependents of the cue verb that belong to its verbal group when they stand before it.
 CUE_GROUP_DEPS = frozenset({"aux", "auxpass", "neg"})
@@ -36,6 +39,12 @@ CUE_RIGHT_REACH = 6          # tokens at most of one phrase after the verb
 # Dependents of the speaker's head after it that the noun phrase includes (a relative clause does
 # not: it may hold the cue itself).
 SPEAKER_RIGHT_DEPS = frozenset({"appos", "prep", "amod", "acl"})
+# Tokens at most between the speaker and the cue of a source standing inside the content ("X,
+# who ..., said" is longer: its relative clause is part of the speaker's span already).
+SOURCE_CUE_GAP = 3
+# Punctuation around a source and cue inside the content belongs to neither piece ("The plan, he
+# said, is dead"); a closing quote mark stays with its piece ("“It is,” he said, “dead.”").
+_AROUND_SOURCE = " \n\t\u00a0,;:—–―-"
 # What may stand between the end of the words and the closing mark (inside it, by convention).
 _INSIDE_PUNCT = set(CLOSING_PUNCT) | {" ", "\u00a0"}
 
@@ -54,6 +63,28 @@ def content_with_marks(text: str, start: int, end: int, quotes: list[QuoteSpan])
                 all(c in _INSIDE_PUNCT for c in text[end:q.close_start]):
             new_end = q.close_end
     return new_start, new_end
+
+
+def pieces_around_source(doc: Doc, content: tuple[int, int], cue: tuple[int, int] | None,
+                         speaker: tuple[int, int] | None, quotes: list[QuoteSpan] = ()) -> list[tuple[int, int]] | None:
+    """The content's character pieces around its source and cue when both stand inside it (token
+    spans `cue`, `speaker`; "The plan, he said, is dead" -> "The plan", "is dead"; PolNeAR train
+    annotates the words before such a cue as a piece of the content more often than not), a
+    piece without a word left out; None when the content holds no source and cue, or when they
+    stand inside a quotation (words quoted, not the writer's attribution)."""
+    if cue is None or speaker is None or max(cue[0], speaker[0]) - min(cue[1], speaker[1]) > SOURCE_CUE_GAP:
+        return None
+    first, last = doc[min(cue[0], speaker[0])], doc[max(cue[1], speaker[1]) - 1]
+    cut = (first.idx, last.idx + len(last))
+    start, end = content
+    if not (start <= cut[0] and cut[1] <= end) or \
+            any(q.open_start < cut[0] and cut[1] < q.close_end for q in quotes):
+        return None
+    text = doc_text(doc)
+    left = (start, start + len(text[start:cut[0]].rstrip(_AROUND_SOURCE)))
+    right = (end - len(text[cut[1]:end].lstrip(_AROUND_SOURCE)), end)
+    pieces = [p for p in (left, right) if any(c.isalnum() for c in text[p[0]:p[1]])]
+    return pieces or None
 
 
 def _blocked(token: Token, spans: list[tuple[int, int]]) -> bool:
@@ -183,3 +214,9 @@ def apply_span_conventions(doc: Doc, atts: list[Attribution], quotes: list[Quote
             if span != att.speaker:
                 att.speaker = span
                 att.repaired(SPEAKER_NOUN_PHRASE)
+        if att.inherit_from is None and not att.pieces:
+            pieces = pieces_around_source(doc, att.content, att.cue_span, att.speaker, quotes)
+            if pieces is not None:
+                att.content = (pieces[0][0], pieces[-1][1])
+                att.pieces = pieces if len(pieces) > 1 else None
+                att.repaired(CONTENT_AROUND_SOURCE)
