@@ -137,15 +137,11 @@ def test_cue_preposition_on_hand_built_docs(words, heads, deps, pos, content_fro
 
 
 def _tokens_doc(text: str):
-    """A Doc of `text` split at spaces, punctuation apart (no parse: the pieces read tokens only)."""
-    import re
+    """`text` as spaCy's rule-based English tokenizer splits it (no model, no parse: the pieces
+    read tokens only)."""
+    import spacy
 
-    from spacy.tokens import Doc
-    from spacy.vocab import Vocab
-
-    tokens = [(m.group(), m.end()) for m in re.finditer(r"\w+(?:[.’']\w+)*|[^\w\s]", text)]
-    return Doc(Vocab(), words=[t for t, _ in tokens],
-               spaces=[end < len(text) and text[end] == " " for _, end in tokens])
+    return spacy.blank("en")(text)
 
 
 def _token_span(doc, words: str) -> tuple[int, int]:
@@ -181,3 +177,23 @@ def test_pieces_around_source(text, content, speaker, cue, expected):
     got = pieces_around_source(doc, _words(text, content), _token_span(doc, cue), _token_span(doc, speaker),
                                pair_quote_marks(text))
     assert (None if got is None else [text[s:e] for s, e in got]) == expected
+
+
+@pytest.mark.parametrize("text, content, expected", [
+    # a content no mark encloses ends before the final period (a headline's statement, a clause)
+    ("Graham: Trump Is Destroying the Party.", "Trump Is Destroying the Party.", "Trump Is Destroying the Party"),
+    ("She said taxes will rise.", "taxes will rise.", "taxes will rise"),
+    # negatives: a quotation keeps the punctuation inside its marks; a quotation opened inside the
+    # content and still open; no period; an abbreviation's period is its word's
+    ('He said: "It is over."', '"It is over."', '"It is over."'),
+    ('She said the party was "still the No. 1 force.', 'the party was "still the No. 1 force.',
+     'the party was "still the No. 1 force.'),
+    ("She said taxes will rise", "taxes will rise", "taxes will rise"),
+    ("She said it was made in the U.S.", "it was made in the U.S.", "it was made in the U.S."),
+])
+def test_without_final_period(text, content, expected):
+    from pipeline.steps.quotes.spans import without_final_period
+
+    doc = _tokens_doc(text)
+    start, end = without_final_period(doc, _words(text, content))
+    assert text[start:end] == expected

@@ -312,6 +312,7 @@ REPAIRS: tuple[Repair, ...] = (
     Repair("repair.span_cue_verbal_group", "the cue is the whole verbal group: auxiliaries and negation before the verb (“has said”, “did not say”)"),
     Repair("repair.span_cue_preposition", "a preposition the cue governs and the content opens with belongs to the cue (“called for”, “referred to”), the content starts after it (quotes/spans.py)"),
     Repair("repair.span_speaker_noun_phrase", "the speaker span is the whole noun phrase: appositive and modifiers after the head (“Jane Doe, a Democrat from Ohio”)"),
+    Repair("repair.span_content_final_period", "a content no quote mark encloses ends before its sentence's final period (PolNeAR/PARC; quotes/spans.py)"),
     Repair("repair.span_content_around_source", "a source and cue standing inside the content are no part of it: the content is the pieces around them (“The plan”, he said, “is dead”; quotes/spans.py)"),
     Repair("repair.join_shared_cue", "“A,” he said. “B.”: records of one paragraph speaking through the same cue are one attribution, its content in pieces (quotes/assemble.py)"),
     Repair("repair.join_continued_paragraph", "a paragraph that is a quotation alone joins the attribution of the paragraph before it as a piece (quotes/assemble.py)"),
