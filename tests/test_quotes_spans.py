@@ -162,6 +162,9 @@ def _token_span(doc, words: str) -> tuple[int, int]:
     ("That, the panel said, “would help.”", "That, the panel said, “would help.”", "the panel", "said",
      ["That", "“would help.”"]),
     ("Taxes will rise, he said.", "Taxes will rise, he said", "he", "said", ["Taxes will rise"]),
+    # a cue with nobody named: the pieces around the cue alone
+    ("Trump is expected to win Ohio.", "Trump is expected to win Ohio", None, "is expected", ["Trump", "to win Ohio"]),
+    ("Trump is expected to win Ohio.", "to win Ohio", None, "is expected", None),
     # negatives: the source outside the content; the cue inside a quotation (quoted words, not the
     # writer's attribution); speaker and cue too far apart to be one inserted source
     ("He said taxes will rise.", "taxes will rise", "He", "said", None),
@@ -174,7 +177,8 @@ def test_pieces_around_source(text, content, speaker, cue, expected):
     from pipeline.steps.quotes.spans import pieces_around_source
 
     doc = _tokens_doc(text)
-    got = pieces_around_source(doc, _words(text, content), _token_span(doc, cue), _token_span(doc, speaker),
+    got = pieces_around_source(doc, _words(text, content), _token_span(doc, cue),
+                               _token_span(doc, speaker) if speaker else None,
                                pair_quote_marks(text))
     assert (None if got is None else [text[s:e] for s, e in got]) == expected
 

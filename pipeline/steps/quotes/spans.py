@@ -77,12 +77,14 @@ def pieces_around_source(doc: Doc, content: tuple[int, int], cue: tuple[int, int
                          speaker: tuple[int, int] | None, quotes: list[QuoteSpan] = ()) -> list[tuple[int, int]] | None:
     """The content's character pieces around its source and cue when both stand inside it (token
     spans `cue`, `speaker`; "The plan, he said, is dead" -> "The plan", "is dead"; PolNeAR train
-    annotates the words before such a cue as a piece of the content more often than not), a
-    piece without a word left out; None when the content holds no source and cue, or when they
+    annotates the words before such a cue as a piece of the content more often than not), or
+    around its cue when nobody is named ("Trump is expected to win" -> "Trump", "to win"); a
+    piece without a word left out. None when the content holds no source and cue, or when they
     stand inside a quotation (words quoted, not the writer's attribution)."""
-    if cue is None or speaker is None or max(cue[0], speaker[0]) - min(cue[1], speaker[1]) > SOURCE_CUE_GAP:
+    if cue is None or speaker is not None and max(cue[0], speaker[0]) - min(cue[1], speaker[1]) > SOURCE_CUE_GAP:
         return None
-    first, last = doc[min(cue[0], speaker[0])], doc[max(cue[1], speaker[1]) - 1]
+    source = [cue, speaker] if speaker is not None else [cue]
+    first, last = doc[min(s[0] for s in source)], doc[max(s[1] for s in source) - 1]
     cut = (first.idx, last.idx + len(last))
     start, end = content
     if not (start <= cut[0] and cut[1] <= end) or \
