@@ -201,3 +201,28 @@ def test_without_final_period(text, content, expected):
     doc = _tokens_doc(text)
     start, end = without_final_period(doc, _words(text, content))
     assert text[start:end] == expected
+
+
+@pytest.mark.parametrize("words, heads, deps, pos, content_words, cue_i, expected_pieces, expected_cue", [
+    # a cue inside the content takes its auxiliary, which the content gave up: cue "is expected"
+    (["Trump", "is", "expected", "to", "win", "Ohio", "."], [2, 2, 2, 4, 2, 4, 2],
+     ["nsubjpass", "auxpass", "ROOT", "aux", "xcomp", "dobj", "punct"],
+     ["PROPN", "AUX", "VERB", "PART", "VERB", "PROPN", "PUNCT"], (0, 6), 2, ["Trump", "to win Ohio"], "is expected"),
+    # negative: a cue before its content keeps the content whole, the auxiliary joins the cue as before
+    (["Trump", "has", "said", "taxes", "rise", "."], [2, 2, 2, 4, 2, 2],
+     ["nsubj", "aux", "ROOT", "nsubj", "ccomp", "punct"],
+     ["PROPN", "AUX", "VERB", "NOUN", "VERB", "PUNCT"], (3, 5), 2, ["taxes rise"], "has said"),
+])
+def test_cue_inside_content_on_hand_built_docs(words, heads, deps, pos, content_words, cue_i, expected_pieces,
+                                                expected_cue):
+    from pipeline.steps.quotes.assemble import pieces_of
+    from pipeline.steps.quotes.spans import apply_span_conventions
+    from pipeline.steps.quotes.syntax import Attribution
+
+    doc = _hand_doc(words, heads, deps, pos)
+    first, last = doc[content_words[0]], doc[content_words[1] - 1]
+    att = Attribution("indirect", (first.idx, last.idx + len(last)), "indirect.thought", cue=doc[cue_i],
+                      cue_span=(cue_i, cue_i + 1))
+    apply_span_conventions(doc, [att], [])
+    assert [doc.text[s:e] for s, e in pieces_of(att)] == expected_pieces
+    assert doc[att.cue_span[0]:att.cue_span[1]].text == expected_cue

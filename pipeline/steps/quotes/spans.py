@@ -229,6 +229,9 @@ def apply_span_conventions(doc: Doc, atts: list[Attribution], quotes: list[Quote
             speaker_chars = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]))]
         if att.cue is not None and att.cue_span is not None and att.inherit_from is None:
             span = cue_verbal_group(doc, att.cue_span, att.cue, [att.content, *speaker_chars])
+            inside = cue_verbal_group(doc, att.cue_span, att.cue, speaker_chars)
+            if inside != span and pieces_around_source(doc, att.content, inside, att.speaker, quotes):
+                span = inside      # a cue inside the content ("X is expected to"), cut out of it below
             if span != att.cue_span:
                 att.cue_span = span
                 att.repaired(CUE_VERBAL_GROUP)
