@@ -226,3 +226,35 @@ def test_cue_inside_content_on_hand_built_docs(words, heads, deps, pos, content_
     apply_span_conventions(doc, [att], [])
     assert [doc.text[s:e] for s, e in pieces_of(att)] == expected_pieces
     assert doc[att.cue_span[0]:att.cue_span[1]].text == expected_cue
+
+
+@pytest.mark.parametrize("words, heads, deps, tags, cue_i, expected", [
+    # the verb the cue is the infinitive of, its particle and auxiliaries: "went on to say"
+    (["He", "went", "on", "to", "say", "taxes", "rise"], [1, 1, 1, 4, 1, 6, 4],
+     ["nsubj", "ROOT", "prt", "aux", "xcomp", "nsubj", "ccomp"],
+     ["PRP", "VBD", "RP", "TO", "VB", "NNS", "VBP"], 4, "went on to say"),
+    (["She", "has", "continued", "to", "insist", "taxes", "rise"], [2, 2, 2, 4, 2, 6, 4],
+     ["nsubj", "aux", "ROOT", "aux", "xcomp", "nsubj", "ccomp"],
+     ["PRP", "VBZ", "VBN", "TO", "VB", "NNS", "VBP"], 4, "has continued to insist"),
+    # an adverb before the verb is the cue's ...
+    (["She", "then", "said", "taxes", "rise"], [2, 2, 2, 4, 2], ["nsubj", "advmod", "ROOT", "nsubj", "ccomp"],
+     ["PRP", "RB", "VBD", "NNS", "VBP"], 2, "then said"),
+    # negatives: ... a wh-adverb opening the clause is not ("when asked"); an object between the
+    # verb and the infinitive keeps them apart ("asked him to say")
+    (["She", "left", "when", "asked", "about", "taxes"], [1, 1, 3, 1, 3, 4], ["nsubj", "ROOT", "advmod", "advcl", "prep", "pobj"],
+     ["PRP", "VBD", "WRB", "VBN", "IN", "NNS"], 3, "asked"),
+    (["She", "asked", "him", "to", "say", "taxes", "rise"], [1, 1, 1, 4, 1, 6, 4],
+     ["nsubj", "ROOT", "dobj", "aux", "xcomp", "nsubj", "ccomp"],
+     ["PRP", "VBD", "PRP", "TO", "VB", "NNS", "VBP"], 4, "to say"),
+])
+def test_cue_verbal_group_on_hand_built_docs(words, heads, deps, tags, cue_i, expected):
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from pipeline.steps.quotes.spans import cue_verbal_group
+
+    pos = ["VERB" if t.startswith("VB") else "AUX" if t in ("MD",) else "X" for t in tags]
+    pos = ["AUX" if d in ("aux", "auxpass") and t != "TO" else p for p, d, t in zip(pos, deps, tags)]
+    doc = Doc(Vocab(), words=words, heads=heads, deps=deps, tags=tags, pos=pos)
+    start, end = cue_verbal_group(doc, (cue_i, cue_i + 1), doc[cue_i], [])
+    assert doc[start:end].text == expected
