@@ -258,3 +258,31 @@ def test_cue_verbal_group_on_hand_built_docs(words, heads, deps, tags, cue_i, ex
     doc = Doc(Vocab(), words=words, heads=heads, deps=deps, tags=tags, pos=pos)
     start, end = cue_verbal_group(doc, (cue_i, cue_i + 1), doc[cue_i], [])
     assert doc[start:end].text == expected
+
+
+@pytest.mark.parametrize("words, heads, deps, ents, content_from, expected", [
+    # the cue's object, subject of the infinitive reported, is part of the content
+    (["She", "urged", "voters", "to", "stay", "home"], [1, 1, 1, 4, 1, 4],
+     ["nsubj", "ROOT", "dobj", "aux", "xcomp", "advmod"], None, 3, "voters"),
+    (["She", "asked", "the", "mayor", "not", "to", "come"], [1, 1, 3, 1, 6, 6, 1],
+     ["nsubj", "ROOT", "det", "dobj", "neg", "aux", "xcomp"], None, 4, "the mayor"),
+    # negatives: a date parsed as the object; a word between the object and the infinitive; a
+    # content that is a clause of its own with its subject ("said voters want to stay")
+    (["She", "urged", "Monday", "to", "stay", "home"], [1, 1, 1, 4, 1, 4],
+     ["nsubj", "ROOT", "dobj", "aux", "xcomp", "advmod"], ["O", "O", "B-DATE", "O", "O", "O"], 3, None),
+    (["She", "urged", "voters", "again", "to", "stay"], [1, 1, 1, 1, 5, 1],
+     ["nsubj", "ROOT", "dobj", "advmod", "aux", "xcomp"], None, 4, None),
+    (["She", "said", "voters", "want", "to", "stay"], [1, 1, 3, 1, 5, 3],
+     ["nsubj", "ROOT", "nsubj", "ccomp", "aux", "xcomp"], None, 2, None),
+])
+def test_infinitive_subject_on_hand_built_docs(words, heads, deps, ents, content_from, expected):
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from pipeline.steps.quotes.spans import infinitive_subject
+
+    pos = ["VERB" if d in ("ROOT", "xcomp", "ccomp") else "X" for d in deps]
+    doc = Doc(Vocab(), words=words, heads=heads, deps=deps, pos=pos, ents=ents)
+    content = (doc[content_from].idx, len(doc.text))
+    obj = infinitive_subject(doc, content, doc[1], 2)
+    assert (doc[obj.left_edge.i:obj.right_edge.i + 1].text if obj is not None else None) == expected

@@ -313,6 +313,7 @@ REPAIRS: tuple[Repair, ...] = (
     Repair("repair.span_cue_preposition", "a preposition the cue governs and the content opens with belongs to the cue (“called for”, “referred to”), the content starts after it (quotes/spans.py)"),
     Repair("repair.span_speaker_noun_phrase", "the speaker span is the whole noun phrase: appositive and modifiers after the head (“Jane Doe, a Democrat from Ohio”)"),
     Repair("repair.span_content_final_period", "a content no quote mark encloses ends before its sentence's final period (PolNeAR/PARC; quotes/spans.py)"),
+    Repair("repair.span_content_infinitive_subject", "the cue's object that is the subject of the infinitive reported is part of the content (“urged voters to stay home”: “voters to stay home”; quotes/spans.py)"),
     Repair("repair.span_content_around_source", "a source and cue standing inside the content are no part of it: the content is the pieces around them (“The plan”, he said, “is dead”; quotes/spans.py)"),
     Repair("repair.join_shared_cue", "“A,” he said. “B.”: records of one paragraph speaking through the same cue are one attribution, its content in pieces (quotes/assemble.py)"),
     Repair("repair.join_continued_paragraph", "a paragraph that is a quotation alone joins the attribution of the paragraph before it as a piece (quotes/assemble.py)"),
