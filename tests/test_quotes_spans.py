@@ -26,6 +26,11 @@ def _words(text: str, words: str) -> tuple[int, int]:
     ('“Fine,” he said, and left.', "he said, and left", "he said, and left"),
     ('“We won the vote,” she said.', "We won", "“We won"),
     ('He said: “It is over and', "It is over and", "“It is over and"),
+    # an inner quotation closing with the outer one in doubled single marks takes the third mark
+    # too; two marks alone close the quotation
+    ("''We are told, 'Kosovo is special,''' he said.", "We are told, 'Kosovo is special,",
+     "''We are told, 'Kosovo is special,'''"),
+    ("''It is over,'' he said.", "It is over,", "''It is over,''"),
 ])
 def test_content_with_marks(text, words, expected):
     start, end = content_with_marks(text, *_words(text, words), pair_quote_marks(text))
