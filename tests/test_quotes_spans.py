@@ -251,16 +251,24 @@ def test_cue_inside_content_on_hand_built_docs(words, heads, deps, pos, content_
     (["She", "asked", "him", "to", "say", "taxes", "rise"], [1, 1, 1, 4, 1, 6, 4],
      ["nsubj", "ROOT", "dobj", "aux", "xcomp", "nsubj", "ccomp"],
      ["PRP", "VBD", "PRP", "TO", "VB", "NNS", "VBP"], 4, "to say"),
+    # an adjective completing the verb, "it" before it: "made it clear"; a noun does not ("made it a rule")
+    (["He", "made", "it", "clear", "that", "taxes", "rise"], [1, 1, 1, 1, 6, 6, 3],
+     ["nsubj", "ROOT", "dobj", "ccomp", "mark", "nsubj", "ccomp"],
+     ["PRP", "VBD", "PRP", "JJ", "IN", "NNS", "VBP"], 1, "made it clear"),
+    (["He", "made", "it", "a", "rule", "that", "taxes", "rise"], [1, 1, 1, 4, 1, 7, 7, 4],
+     ["nsubj", "ROOT", "dobj", "det", "oprd", "mark", "nsubj", "acl"],
+     ["PRP", "VBD", "PRP", "DT", "NN", "IN", "NNS", "VBP"], 1, "made"),
 ])
 def test_cue_verbal_group_on_hand_built_docs(words, heads, deps, tags, cue_i, expected):
+    import spacy
     from spacy.tokens import Doc
-    from spacy.vocab import Vocab
 
     from pipeline.steps.quotes.spans import cue_verbal_group
 
-    pos = ["VERB" if t.startswith("VB") else "AUX" if t in ("MD",) else "X" for t in tags]
+    pos = ["VERB" if t.startswith("VB") else "ADJ" if t == "JJ" else "X" for t in tags]
     pos = ["AUX" if d in ("aux", "auxpass") and t != "TO" else p for p, d, t in zip(pos, deps, tags)]
-    doc = Doc(Vocab(), words=words, heads=heads, deps=deps, tags=tags, pos=pos)
+    # (the English vocabulary, for the lower-case forms the rules read; no model)
+    doc = Doc(spacy.blank("en").vocab, words=words, heads=heads, deps=deps, tags=tags, pos=pos)
     start, end = cue_verbal_group(doc, (cue_i, cue_i + 1), doc[cue_i], [])
     assert doc[start:end].text == expected
 

@@ -44,6 +44,7 @@ CUE_GROUP_REACH = 4          # tokens at most between the first auxiliary and th
 CUE_LEFT_MODIFIERS = frozenset({"advmod"})
 CUE_RIGHT_MODIFIERS = frozenset({"advmod", "npadvmod"})
 CUE_RIGHT_REACH = 6          # tokens at most of one phrase after the verb
+CUE_COMPLEMENT_DEPS = frozenset({"acomp", "oprd", "ccomp", "xcomp"})   # "made (it) clear"
 # Dependents of the speaker's head after it that the noun phrase includes (a relative clause does
 # not: it may hold the cue itself).
 SPEAKER_RIGHT_DEPS = frozenset({"appos", "prep", "amod", "acl"})
@@ -165,6 +166,13 @@ def cue_verbal_group(doc: Doc, span: tuple[int, int], head: Token,
                                                 for i in range(end, right)):
             break
         end = right
+    # an adjective completing the verb right after it, with the "it" before it ("made clear",
+    # "made it plain that ..."): the clause it announces is the content, the words are the cue's
+    it = doc[end] if end < len(doc) and doc[end].head.i == head.i and doc[end].lower_ == "it" else None
+    adj = doc[end + (it is not None)] if end + (it is not None) < len(doc) else None
+    if adj is not None and adj.head.i == head.i and adj.pos_ == "ADJ" and adj.dep_ in CUE_COMPLEMENT_DEPS and \
+            not any(_blocked(doc[i], blocked) for i in range(end, adj.i + 1)):
+        end = adj.i + 1
     # a colon right after the group is the cue's ("continued:", "said:"; PolNeAR train: 368 gold
     # cues followed by a colon include it, 18 do not)
     if end < len(doc) and doc[end].text == ":" and not _blocked(doc[end], blocked):
