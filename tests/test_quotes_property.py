@@ -9,7 +9,7 @@ has valid pieces inside the document, in order and never overlapping.
 """
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.steps.docs import ParsedDoc
@@ -60,6 +60,7 @@ SENTENCE_PIECES = st.sampled_from(['"', "“", "”", "‘", "’", "''", " ", "
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(SENTENCE_PIECES, min_size=1, max_size=30).map(" ".join))
+@example('" , according to officials " ,')       # a rule's content that is a lone mark: no row
 def test_extraction_never_crashes_and_offsets_are_valid(nlp, quotes_config, text):
     doc = nlp(text)
     rows = extract_quotes(_Parsed(doc), None, quotes_config)

@@ -26,6 +26,11 @@ def _words(text: str, words: str) -> tuple[int, int]:
     ('“Fine,” he said, and left.', "he said, and left", "he said, and left"),
     ('“We won the vote,” she said.', "We won", "“We won"),
     ('He said: “It is over and', "It is over and", "“It is over and"),
+    # an inner quotation closing with the outer one in doubled single marks takes the third mark
+    # too; two marks alone close the quotation
+    ("''We are told, 'Kosovo is special,''' he said.", "We are told, 'Kosovo is special,",
+     "''We are told, 'Kosovo is special,'''"),
+    ("''It is over,'' he said.", "It is over,", "''It is over,''"),
 ])
 def test_content_with_marks(text, words, expected):
     start, end = content_with_marks(text, *_words(text, words), pair_quote_marks(text))
@@ -134,3 +139,163 @@ def test_cue_preposition_on_hand_built_docs(words, heads, deps, pos, content_fro
     content = (doc[content_from].idx, end)
     prep = cue_preposition(doc, content, doc[1], frozenset({"for", "of", "about"}))
     assert (prep.text if prep is not None else None) == expected
+
+
+def _tokens_doc(text: str):
+    """`text` as spaCy's rule-based English tokenizer splits it (no model, no parse: the pieces
+    read tokens only)."""
+    import spacy
+
+    return spacy.blank("en")(text)
+
+
+def _token_span(doc, words: str) -> tuple[int, int]:
+    import re
+
+    span = doc.char_span(*re.search(rf"\b{re.escape(words)}\b", doc.text).span())
+    return span.start, span.end
+
+
+@pytest.mark.parametrize("text, content, speaker, cue, expected", [
+    # a parenthetical source and cue: the pieces around them, punctuation out
+    ("The plan, he said, is dead.", "The plan, he said, is dead", "he", "said", ["The plan", "is dead"]),
+    ("In his state, Christie said, offenders get treatment.", "In his state, Christie said, offenders get treatment",
+     "Christie", "said", ["In his state", "offenders get treatment"]),
+    ("Taxes, according to the report, will rise.", "Taxes, according to the report, will rise",
+     "the report", "according to", ["Taxes", "will rise"]),
+    # a quotation after the cue keeps its marks; a source and cue at an edge leave one piece
+    ("That, the panel said, “would help.”", "That, the panel said, “would help.”", "the panel", "said",
+     ["That", "“would help.”"]),
+    ("Taxes will rise, he said.", "Taxes will rise, he said", "he", "said", ["Taxes will rise"]),
+    # a cue with nobody named: the pieces around the cue alone
+    ("Trump is expected to win Ohio.", "Trump is expected to win Ohio", None, "is expected", ["Trump", "to win Ohio"]),
+    ("Trump is expected to win Ohio.", "to win Ohio", None, "is expected", None),
+    # negatives: the source outside the content; the cue inside a quotation (quoted words, not the
+    # writer's attribution); speaker and cue too far apart to be one inserted source
+    ("He said taxes will rise.", "taxes will rise", "He", "said", None),
+    ('"Well, according to the witness, it is a front," he said.', '"Well, according to the witness, it is a front,"',
+     "the witness", "according to", None),
+    ("Taxes, the senator who leads the panel on budgets said, will rise.",
+     "Taxes, the senator who leads the panel on budgets said, will rise", "the senator", "said", None),
+])
+def test_pieces_around_source(text, content, speaker, cue, expected):
+    from pipeline.steps.quotes.spans import pieces_around_source
+
+    doc = _tokens_doc(text)
+    got = pieces_around_source(doc, _words(text, content), _token_span(doc, cue),
+                               _token_span(doc, speaker) if speaker else None,
+                               pair_quote_marks(text))
+    assert (None if got is None else [text[s:e] for s, e in got]) == expected
+
+
+@pytest.mark.parametrize("text, content, expected", [
+    # a content no mark encloses ends before the final period (a headline's statement, a clause)
+    ("Graham: Trump Is Destroying the Party.", "Trump Is Destroying the Party.", "Trump Is Destroying the Party"),
+    ("She said taxes will rise.", "taxes will rise.", "taxes will rise"),
+    # negatives: a quotation keeps the punctuation inside its marks; a quotation opened inside the
+    # content and still open; no period; an abbreviation's period is its word's
+    ('He said: "It is over."', '"It is over."', '"It is over."'),
+    ('She said the party was "still the No. 1 force.', 'the party was "still the No. 1 force.',
+     'the party was "still the No. 1 force.'),
+    ("She said taxes will rise", "taxes will rise", "taxes will rise"),
+    ("She said it was made in the U.S.", "it was made in the U.S.", "it was made in the U.S."),
+])
+def test_without_final_period(text, content, expected):
+    from pipeline.steps.quotes.spans import without_final_period
+
+    doc = _tokens_doc(text)
+    start, end = without_final_period(doc, _words(text, content))
+    assert text[start:end] == expected
+
+
+@pytest.mark.parametrize("words, heads, deps, pos, content_words, cue_i, expected_pieces, expected_cue", [
+    # a cue inside the content takes its auxiliary, which the content gave up: cue "is expected"
+    (["Trump", "is", "expected", "to", "win", "Ohio", "."], [2, 2, 2, 4, 2, 4, 2],
+     ["nsubjpass", "auxpass", "ROOT", "aux", "xcomp", "dobj", "punct"],
+     ["PROPN", "AUX", "VERB", "PART", "VERB", "PROPN", "PUNCT"], (0, 6), 2, ["Trump", "to win Ohio"], "is expected"),
+    # negative: a cue before its content keeps the content whole, the auxiliary joins the cue as before
+    (["Trump", "has", "said", "taxes", "rise", "."], [2, 2, 2, 4, 2, 2],
+     ["nsubj", "aux", "ROOT", "nsubj", "ccomp", "punct"],
+     ["PROPN", "AUX", "VERB", "NOUN", "VERB", "PUNCT"], (3, 5), 2, ["taxes rise"], "has said"),
+])
+def test_cue_inside_content_on_hand_built_docs(words, heads, deps, pos, content_words, cue_i, expected_pieces,
+                                                expected_cue):
+    from pipeline.steps.quotes.assemble import pieces_of
+    from pipeline.steps.quotes.spans import apply_span_conventions
+    from pipeline.steps.quotes.syntax import Attribution
+
+    doc = _hand_doc(words, heads, deps, pos)
+    first, last = doc[content_words[0]], doc[content_words[1] - 1]
+    att = Attribution("indirect", (first.idx, last.idx + len(last)), "indirect.thought", cue=doc[cue_i],
+                      cue_span=(cue_i, cue_i + 1))
+    apply_span_conventions(doc, [att], [])
+    assert [doc.text[s:e] for s, e in pieces_of(att)] == expected_pieces
+    assert doc[att.cue_span[0]:att.cue_span[1]].text == expected_cue
+
+
+@pytest.mark.parametrize("words, heads, deps, tags, cue_i, expected", [
+    # the verb the cue is the infinitive of, its particle and auxiliaries: "went on to say"
+    (["He", "went", "on", "to", "say", "taxes", "rise"], [1, 1, 1, 4, 1, 6, 4],
+     ["nsubj", "ROOT", "prt", "aux", "xcomp", "nsubj", "ccomp"],
+     ["PRP", "VBD", "RP", "TO", "VB", "NNS", "VBP"], 4, "went on to say"),
+    (["She", "has", "continued", "to", "insist", "taxes", "rise"], [2, 2, 2, 4, 2, 6, 4],
+     ["nsubj", "aux", "ROOT", "aux", "xcomp", "nsubj", "ccomp"],
+     ["PRP", "VBZ", "VBN", "TO", "VB", "NNS", "VBP"], 4, "has continued to insist"),
+    # an adverb before the verb is the cue's ...
+    (["She", "then", "said", "taxes", "rise"], [2, 2, 2, 4, 2], ["nsubj", "advmod", "ROOT", "nsubj", "ccomp"],
+     ["PRP", "RB", "VBD", "NNS", "VBP"], 2, "then said"),
+    # negatives: ... a wh-adverb opening the clause is not ("when asked"); an object between the
+    # verb and the infinitive keeps them apart ("asked him to say")
+    (["She", "left", "when", "asked", "about", "taxes"], [1, 1, 3, 1, 3, 4], ["nsubj", "ROOT", "advmod", "advcl", "prep", "pobj"],
+     ["PRP", "VBD", "WRB", "VBN", "IN", "NNS"], 3, "asked"),
+    (["She", "asked", "him", "to", "say", "taxes", "rise"], [1, 1, 1, 4, 1, 6, 4],
+     ["nsubj", "ROOT", "dobj", "aux", "xcomp", "nsubj", "ccomp"],
+     ["PRP", "VBD", "PRP", "TO", "VB", "NNS", "VBP"], 4, "to say"),
+    # an adjective completing the verb, "it" before it: "made it clear"; a noun does not ("made it a rule")
+    (["He", "made", "it", "clear", "that", "taxes", "rise"], [1, 1, 1, 1, 6, 6, 3],
+     ["nsubj", "ROOT", "dobj", "ccomp", "mark", "nsubj", "ccomp"],
+     ["PRP", "VBD", "PRP", "JJ", "IN", "NNS", "VBP"], 1, "made it clear"),
+    (["He", "made", "it", "a", "rule", "that", "taxes", "rise"], [1, 1, 1, 4, 1, 7, 7, 4],
+     ["nsubj", "ROOT", "dobj", "det", "oprd", "mark", "nsubj", "acl"],
+     ["PRP", "VBD", "PRP", "DT", "NN", "IN", "NNS", "VBP"], 1, "made"),
+])
+def test_cue_verbal_group_on_hand_built_docs(words, heads, deps, tags, cue_i, expected):
+    import spacy
+    from spacy.tokens import Doc
+
+    from pipeline.steps.quotes.spans import cue_verbal_group
+
+    pos = ["VERB" if t.startswith("VB") else "ADJ" if t == "JJ" else "X" for t in tags]
+    pos = ["AUX" if d in ("aux", "auxpass") and t != "TO" else p for p, d, t in zip(pos, deps, tags)]
+    # (the English vocabulary, for the lower-case forms the rules read; no model)
+    doc = Doc(spacy.blank("en").vocab, words=words, heads=heads, deps=deps, tags=tags, pos=pos)
+    start, end = cue_verbal_group(doc, (cue_i, cue_i + 1), doc[cue_i], [])
+    assert doc[start:end].text == expected
+
+
+@pytest.mark.parametrize("words, heads, deps, ents, content_from, expected", [
+    # the cue's object, subject of the infinitive reported, is part of the content
+    (["She", "urged", "voters", "to", "stay", "home"], [1, 1, 1, 4, 1, 4],
+     ["nsubj", "ROOT", "dobj", "aux", "xcomp", "advmod"], None, 3, "voters"),
+    (["She", "asked", "the", "mayor", "not", "to", "come"], [1, 1, 3, 1, 6, 6, 1],
+     ["nsubj", "ROOT", "det", "dobj", "neg", "aux", "xcomp"], None, 4, "the mayor"),
+    # negatives: a date parsed as the object; a word between the object and the infinitive; a
+    # content that is a clause of its own with its subject ("said voters want to stay")
+    (["She", "urged", "Monday", "to", "stay", "home"], [1, 1, 1, 4, 1, 4],
+     ["nsubj", "ROOT", "dobj", "aux", "xcomp", "advmod"], ["O", "O", "B-DATE", "O", "O", "O"], 3, None),
+    (["She", "urged", "voters", "again", "to", "stay"], [1, 1, 1, 1, 5, 1],
+     ["nsubj", "ROOT", "dobj", "advmod", "aux", "xcomp"], None, 4, None),
+    (["She", "said", "voters", "want", "to", "stay"], [1, 1, 3, 1, 5, 3],
+     ["nsubj", "ROOT", "nsubj", "ccomp", "aux", "xcomp"], None, 2, None),
+])
+def test_infinitive_subject_on_hand_built_docs(words, heads, deps, ents, content_from, expected):
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from pipeline.steps.quotes.spans import infinitive_subject
+
+    pos = ["VERB" if d in ("ROOT", "xcomp", "ccomp") else "X" for d in deps]
+    doc = Doc(Vocab(), words=words, heads=heads, deps=deps, pos=pos, ents=ents)
+    content = (doc[content_from].idx, len(doc.text))
+    obj = infinitive_subject(doc, content, doc[1], 2)
+    assert (doc[obj.left_edge.i:obj.right_edge.i + 1].text if obj is not None else None) == expected

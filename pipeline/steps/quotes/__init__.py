@@ -471,7 +471,9 @@ def extract_quotes(parsed, mentions: list[Mention] | None, config: QuoteConfig,
     seen = set()
     k = 0
     for att, att_pieces in zip(atts, pieces):
-        spans = [(s, e) for s, e in zip(starts[k:k + len(att_pieces)], ends[k:k + len(att_pieces)]) if e > s]
+        # (a piece without a word -- a lone mark a rule left -- is no content)
+        spans = [(s, e) for s, e in zip(starts[k:k + len(att_pieces)], ends[k:k + len(att_pieces)])
+                 if e > s and any(c.isalnum() for c in text[s:e])]
         k += len(att_pieces)
         if not spans:
             continue
