@@ -214,9 +214,17 @@ class SpeakerResolver:
                     (head.lower_ in self.config.title_words or head.lower_ in _role_heads(self.config)) \
                     and root.dep_ != "poss":
                 return m
+        # The head is a word of the title of the person closing the span, a title that took in an
+        # organisation's name ("The Council on American-Islamic Relations National Executive
+        # Director Nihad Awad": the organisation is the title's, not a mention of its own). Not a
+        # group ("Advisers to Mr. Obama"), nor a name after an honorific alone.
+        last = inside[-1] if inside else None
+        if last is not None and head.i < last.token_start and head.text[:1].isupper() and head.tag_ == "NNP" \
+                and self.doc[last.token_start - 1].lower_ not in self.config.male_honorifics | self.config.female_honorifics:
+            return self._titled_person_closing(None, inside, end)
         return None
 
-    def _titled_person_closing(self, holder: Mention, inside: list[Mention], end: int) -> Mention:
+    def _titled_person_closing(self, holder: Mention | None, inside: list[Mention], end: int) -> Mention | None:
         """"Tulsa police Chief Chuck Jordan" parsed with the place as its head: a person named
         with a title word just before the name ("Chief", "spokeswoman") and closing the
         speaker's span is the speaker, not the place or organisation the title belongs to;
