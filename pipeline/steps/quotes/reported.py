@@ -651,7 +651,7 @@ def _clause_content(idx: _DocIndex, tok: Token, children: list[Token], lemma: st
         if _fronted_that_parenthetical(tok, children):
             span = _content_of_subtree(tok.sent.root) or span
         if children[0].dep_ in ("xcomp", "advcl") and lemma != "make" and \
-                children[0].left_edge.lower_ != "that":
+                children[0].left_edge.lower_ not in ("that", "if", "whether"):
             rule = "indirect.infinitive"
         elif children[0].dep_ == "prep":
             rule = "indirect.call_for"

@@ -908,6 +908,35 @@ def _cue_lemma(tok: Token, config: QuoteConfig) -> str:
     return lemma
 
 
+def _indirect_question(tok: Token, child: Token, config: QuoteConfig) -> bool:
+    """Is `child` the question an active question verb asks: an "if"/"whether" clause with a
+    subject that the parser hung as an adverbial ("asked the students if they were ..."), or the
+    object of "about" ("asked Trump about his statements")? Only right after the verb, its
+    listener and its adverbs (not a condition further on: "asked for a recount if the margin is
+    small"), and not when the subject is the one asked ("was asked about", "Asked if ...", "X,
+    asked about ..., said"): the verb has a subject of its own or shares one (a conjunct)."""
+    if child.i < tok.i or any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children) or \
+            tok.tag_ == "VBN" and not any(c.dep_ == "aux" for c in tok.children) or \
+            not (tok.dep_ == "conj" or any(c.dep_ == "nsubj" for c in tok.children)):
+        return False
+    if child.dep_ == "prep":
+        # (a pronoun object asks about something said before: "asked him about it")
+        if child.lower_ not in config.question_prepositions or \
+                not any(c.dep_ == "pobj" and c.pos_ != "PRON" for c in child.children):
+            return False
+        first = child.i
+    elif child.dep_ == "advcl" and child.left_edge.dep_ == "mark" and child.left_edge.head.i == child.i and \
+            child.left_edge.lower_ in ("if", "whether") and \
+            any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in child.children):
+        first = child.left_edge.i
+    else:
+        return False
+    between = set(range(tok.i + 1, first))
+    allowed = {t.i for c in tok.children if c.dep_ in ("dobj", "dative", "advmod", "npadvmod") and c.i < first
+               for t in c.subtree}
+    return between <= allowed
+
+
 def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
     """The clause a cue verb reports: ccomp (said that ...), a "to"-infinitive for directive verbs
     (urged them to ...), a parataxis clause with a colon."""
@@ -932,6 +961,8 @@ def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
                  not any(c.dep_ in ("dobj", "oprd") and c.i < child.i for c in tok.children)):
             # (not a preposition after an object: "called her remarks on 9/11 a “new low”"; but
             # "called him out for ...")
+            out.append(child)
+        elif lemma in config.question_verbs and _indirect_question(tok, child, config):
             out.append(child)
         elif child.dep_ in ("dobj",) and any(c.dep_ in ("ccomp", "acl", "relcl") and c.i > child.i and
                                              any(m.lower_ in ("that", "whether", "if") and m.dep_ == "mark"

@@ -1,0 +1,101 @@
+"""Questions as attributions: "asked X if/whether ..." and "asked X about ..." (issue 12; PolNeAR
+annotates the question as the content of "asked"). Model-free on hand-built parses, then through
+the extractor with the model."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from pipeline.steps.quotes.syntax import _content_children
+
+VOCAB = spacy.blank("en").vocab      # English lexical attributes (lower_), no model
+
+
+def _doc(rows):
+    """(word, tag, pos, head index, dep, lemma) per token."""
+    words, tags, pos, heads, deps, lemmas = zip(*rows)
+    return Doc(VOCAB, words=list(words), tags=list(tags), pos=list(pos), heads=list(heads), deps=list(deps),
+               lemmas=list(lemmas))
+
+
+def _asked(subject, verb=("asked", "VBD"), aux=None, listener=("students", "NNS", "NOUN"), tail="if"):
+    """<subject> [aux] asked [the <listener>] <tail> ..., the parse spaCy gives (the if-clause an
+    adverbial of the verb, the about-phrase a preposition of it)."""
+    rows, verb_i = [], 1 + (aux is not None)
+    rows.append((subject[0], subject[1], subject[2], verb_i, subject[3], subject[0].lower()))
+    if aux is not None:
+        rows.append((aux[0], aux[1], "AUX", verb_i, aux[2], aux[0].lower()))
+    rows.append((verb[0], verb[1], "VERB", verb_i, "ROOT", "ask"))
+    if listener is not None:
+        n = len(rows)
+        rows += [("the", "DT", "DET", n + 1, "det", "the"), (listener[0], listener[1], listener[2], verb_i, "dobj",
+                                                               listener[0].lower())]
+    n = len(rows)
+    if tail == "if":          # if they were serious
+        rows += [("if", "IN", "SCONJ", n + 2, "mark", "if"), ("they", "PRP", "PRON", n + 2, "nsubj", "they"),
+                 ("were", "VBD", "AUX", verb_i, "advcl", "be"), ("serious", "JJ", "ADJ", n + 2, "acomp", "serious")]
+    elif tail == "if-no-subject":   # if elected
+        rows += [("if", "IN", "SCONJ", n + 1, "mark", "if"), ("elected", "VBN", "VERB", verb_i, "advcl", "elect")]
+    elif tail in ("about", "about-it"):
+        obj = ("it", "PRP", "PRON") if tail == "about-it" else ("plans", "NNS", "NOUN")
+        rows += [("about", "IN", "ADP", verb_i, "prep", "about"), (obj[0], obj[1], obj[2], n, "pobj", obj[0])]
+    elif tail == "for-then-if":     # for a recount if the margin is small
+        rows += [("for", "IN", "ADP", verb_i, "prep", "for"), ("recount", "NN", "NOUN", n, "pobj", "recount"),
+                 ("if", "IN", "SCONJ", n + 5, "mark", "if"), ("margin", "NN", "NOUN", n + 5, "nsubj", "margin"),
+                 ("is", "VBZ", "AUX", verb_i, "advcl", "be"), ("small", "JJ", "ADJ", n + 4, "acomp", "small")]
+    rows.append((".", ".", "PUNCT", verb_i, "punct", "."))
+    return _doc(rows)
+
+
+HE = ("He", "PRP", "PRON", "nsubj")
+SHE_PASSIVE = ("She", "PRP", "PRON", "nsubjpass")
+
+
+@pytest.mark.parametrize("doc, content", [
+    # an indirect question the parser hung on the verb as an adverbial: the content
+    (_asked(HE), "if they were serious"),
+    (_asked(HE, listener=None), "if they were serious"),
+    # the object of "about": the content
+    (_asked(HE, tail="about"), "about plans"),
+    # negatives: a pronoun object asks about what was said before; a clause without a subject is
+    # a condition ("if elected"); a clause after another complement is a condition of that
+    (_asked(HE, tail="about-it"), None),
+    (_asked(HE, tail="if-no-subject"), None),
+    (_asked(HE, listener=None, tail="for-then-if"), None),
+    # ... and the one asked is no speaker: a passive, or a bare participle ("Asked if ...")
+    (_asked(SHE_PASSIVE, aux=("was", "VBD", "auxpass"), listener=None), None),
+    (_asked(SHE_PASSIVE, aux=("was", "VBD", "auxpass"), listener=None, tail="about"), None),
+    (_asked(("Then", "RB", "ADV", "advmod"), verb=("asked", "VBN"), listener=None), None),
+    (_asked(("Then", "RB", "ADV", "advmod"), listener=None, tail="about"), None),
+], ids=lambda v: v.text if isinstance(v, Doc) else str(v))
+def test_indirect_questions_are_the_content_of_a_question_verb(config, doc, content):
+    verb = next(t for t in doc if t.lemma_ == "ask")
+    children = _content_children(verb, config)
+    got = [doc[c.left_edge.i:c.right_edge.i + 1].text for c in children]
+    assert got == ([content] if content else []), got
+
+
+def test_only_question_verbs_take_an_if_clause(config):
+    # the same parse on a verb that is no question verb ("said ... if ..."): a condition
+    doc = _asked(HE)
+    verb = doc[1]
+    assert verb.lemma_ == "ask"
+    said = _doc([(t.text, t.tag_, t.pos_, t.head.i, t.dep_, "say" if t.i == 1 else t.lemma_) for t in doc])
+    assert _content_children(said[1], config) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Then Mr. Rubin asked the students if they were always so serious about the election.",
+     [("indirect.ccomp", "if they were always so serious about the election", "Mr. Rubin")]),
+    ("He asked reporters whether they had seen the video of the rally.",
+     [("indirect.ccomp", "whether they had seen the video of the rally", "He")]),
+    ("The host asked Maria Lopez about her plans for the old bridge.",
+     [("indirect.call_for", "about her plans for the old bridge", "The host")]),
+    ("Maria Lopez was asked about her plans for the old bridge.", []),
+    ("She will ask for a recount if the margin is small.", []),
+])
+def test_questions_through_the_extractor(extract, text, expected):
+    rows = extract(text)
+    assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in rows] == expected, rows
