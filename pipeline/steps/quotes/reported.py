@@ -226,13 +226,30 @@ def _conj_subject_may_be_speaker(verb: Token, config: QuoteConfig) -> bool:
 MIN_TRAILING_WORDS = 4
 
 
+FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
+def _comma_conjunct(cue: Token) -> bool:
+    """"The plant is hanging on, said its chief executive." / "..., his top aide told The Huffington
+    Post.": a trailing cue with a subject of its own that the parser coordinated with the main
+    clause before it, through a comma and no conjunction (_trailing_clause checks the comma)."""
+    return cue.dep_ == "conj" and cue.head.dep_ == "ROOT" and cue.head.i < cue.i and \
+        any(c.dep_ == "nsubj" for c in cue.children) and \
+        (cue.head.tag_ in FINITE_TAGS or any(c.dep_ in ("aux", "auxpass") and c.tag_ in FINITE_TAGS
+                                             for c in cue.head.children))
+    # (a finite main clause: not "In a memo on Tuesday, X, the executive in charge, reminded")
+
+
 def _trailing_clause(idx: _DocIndex, cue: Token) -> tuple[int, int, Token] | None:
     """The sentence before a trailing cue that the parser did not link to it ("Those who take on
     heavy debt struggle, even with a “good” job, he said." with "struggle" read as a noun): the
     cue closes its sentence (only its subject, adverbs and punctuation after it), a comma stands
     before the cue or before its subject, and the words before that comma are the content."""
     config = idx.config
-    if any(c.dep_ in ("ccomp", "dobj", "xcomp", "advcl", "conj") for c in cue.children):
+    # (the listener of "told" is no content: "..., Ash Carter told a Senate panel Wednesday.")
+    listener = [c for c in cue.children if c.dep_ in ("dobj", "dative") and c.i > cue.i and cue.dep_ == "conj" and
+                cue.lemma_.lower() in config.listener_verbs and _animate(c, config)]   # (not "told the story")
+    if any(c.dep_ in ("ccomp", "dobj", "xcomp", "advcl", "conj") and c not in listener for c in cue.children):
         return None
     # "..., said Geert Wilders": the subject after the cue (the parser may also hang the
     # clause's own noun before the comma off the cue as a subject).
@@ -242,15 +259,19 @@ def _trailing_clause(idx: _DocIndex, cue: Token) -> tuple[int, int, Token] | Non
         return None
     sent = _sent_of(cue)
     subj_toks = {t.i for t in subj.subtree} if subj.head.i == cue.i else set()
-    # After the cue: the subject (said Geert Wilders, founder of ...), adverbs, punctuation.
+    own = {t.i for c in listener for t in c.subtree}
+    # After the cue: the subject (said Geert Wilders, founder of ...), the listener, adverbs,
+    # punctuation.
     for t in idx.doc[cue.i + 1:sent.end]:
-        if not (t.i in subj_toks or t.is_punct or t.is_space or t.dep_ in ("advmod", "npadvmod")
-                or any(a.i in subj_toks for a in t.ancestors)):
+        if not (t.i in subj_toks or t.i in own or t.is_punct or t.is_space or t.dep_ in ("advmod", "npadvmod")
+                or any(a.i in subj_toks or a.i in own for a in t.ancestors)):
             return None
     # Before the cue: a comma, then only the subject (..., he said) or nothing (..., said X).
     j = cue.i - 1
-    while j >= sent.start and (j in subj_toks or idx.doc[j].dep_ in ("advmod", "aux", "neg")) and \
-            idx.doc[j].text != ",":
+    # (the subject's own commas included: "..., his top aide, Tad Devine, told ..."; a subject
+    # opening the sentence leaves no content: "Franson Reneus, 18, from Lee County, said")
+    while j >= sent.start and (j in subj_toks or idx.doc[j].dep_ in ("advmod", "aux", "neg") and
+                               idx.doc[j].text != ","):
         j -= 1
     if j < sent.start or idx.doc[j].text != ",":
         return None
@@ -874,7 +895,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
                 rule = "indirect.parenthetical"
         if span is None and speech:
             span, speaker = _clause_parsed_as_main(idx, tok, lemma, speaker)
-        if span is None and speech and tok.dep_ == "ROOT":
+        if span is None and speech and (tok.dep_ == "ROOT" or _comma_conjunct(tok)):
             trailing = _trailing_clause(idx, tok)
             if trailing is not None:
                 span, speaker = trailing[:2], _speaker_span(trailing[2], config)

@@ -1,0 +1,72 @@
+"""A trailing cue the parser coordinated with the sentence it reports ("The plant is hanging on,
+said its chief executive." / "..., his top aide, Tad Devine, told The Huffington Post."): the
+sentence before the comma is the content (rule indirect.trailing). Model-free on hand-built
+parses, then through the extractor with the model."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from pipeline.steps.quotes.reported import _comma_conjunct
+
+VOCAB = spacy.blank("en").vocab      # English lexical attributes, no model
+
+
+def _doc(rows):
+    """(word, tag, pos, head index, dep) per token."""
+    words, tags, pos, heads, deps = zip(*rows)
+    return Doc(VOCAB, words=list(words), tags=list(tags), pos=list(pos), heads=list(heads), deps=list(deps))
+
+
+def _sentence(main_tag="VBZ", cue_subject=True, aux=False):
+    """Prices [are] rise(s), [the] analyst said ."""
+    rows = [("Prices", "NNS", "NOUN", 1 + aux, "nsubj")]
+    if aux:
+        rows.append(("are", "VBP", "AUX", 2, "aux"))
+    main = len(rows)
+    rows.append(("rise" if main_tag != "VBG" else "rising", main_tag, "VERB", main, "ROOT"))
+    rows.append((",", ",", "PUNCT", main, "punct"))
+    cue = main + 2 + cue_subject
+    if cue_subject:
+        rows.append(("analysts", "NNS", "NOUN", cue, "nsubj"))
+    rows.append(("said", "VBD", "VERB", main, "conj"))
+    rows.append((".", ".", "PUNCT", cue, "punct"))
+    return _doc(rows), cue
+
+
+@pytest.mark.parametrize("main_tag, cue_subject, aux, expected", [
+    ("VBZ", True, False, True),       # "Prices rise, analysts said."
+    ("VBG", True, True, True),        # "Prices are rising, analysts said." (finite through its auxiliary)
+    ("VBZ", False, False, False),     # no subject of its own: the main clause's verb goes on
+    ("VBG", True, False, False),      # no finite main clause ("In a memo on Tuesday, X, ..., reminded")
+])
+def test_comma_conjunct(main_tag, cue_subject, aux, expected):
+    doc, cue = _sentence(main_tag, cue_subject, aux)
+    assert doc[cue].lower_ == "said"
+    assert _comma_conjunct(doc[cue]) is expected
+
+
+def test_a_root_cue_is_no_conjunct():
+    doc = _doc([("Analysts", "NNS", "NOUN", 1, "nsubj"), ("said", "VBD", "VERB", 1, "ROOT"),
+                ("prices", "NNS", "NOUN", 3, "nsubj"), ("rise", "VBP", "VERB", 1, "ccomp"),
+                (".", ".", "PUNCT", 1, "punct")])
+    assert not _comma_conjunct(doc[1])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("In nearby Decatur, the big steel plant is hanging on, but it is under intense pressure from imports, "
+     "said the company's chief executive, John Ferriola.",
+     [("indirect.trailing", "In nearby Decatur, the big steel plant is hanging on, but it is under intense "
+       "pressure from imports", "the company's chief executive, John Ferriola")]),
+    ("Despite a series of costly defeats on Tuesday night, Sen. Bernie Sanders remains committed to seeing the "
+     "primary through to the convention, his top aide, Tad Devine, told The Huffington Post.",
+     [("indirect.trailing", "Despite a series of costly defeats on Tuesday night, Sen. Bernie Sanders remains "
+       "committed to seeing the primary through to the convention", "his top aide, Tad Devine")]),
+    # a subject opening the sentence leaves nothing to report
+    ("Franson Reneus, 18, from Lee County, Fla., said.", []),
+])
+def test_trailing_cues_through_the_extractor(extract, text, expected):
+    rows = extract(text)
+    assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in rows] == expected, rows
