@@ -70,3 +70,37 @@ def test_a_root_cue_is_no_conjunct():
 def test_trailing_cues_through_the_extractor(extract, text, expected):
     rows = extract(text)
     assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in rows] == expected, rows
+
+
+# --- a passive reporting verb with a "by" agent (rule indirect.passive_agent) --------------------
+
+def _passive(verb="reported", lemma="report", subject=("meeting", "NN", "NOUN"), agent=("Politico", "NNP", "PROPN"),
+             by="by"):
+    """The <subject> was first <verb> <by> <agent> ."""
+    from pipeline.steps.quotes.reported import _passive_agent  # noqa: F401  (import checked below)
+    rows = [("The", "DT", "DET", 1, "det", "the"), (subject[0], subject[1], subject[2], 4, "nsubjpass", subject[0]),
+            ("was", "VBD", "AUX", 4, "auxpass", "be"), ("first", "RB", "ADV", 4, "advmod", "first"),
+            (verb, "VBN", "VERB", 4, "ROOT", lemma),
+            (by, "IN", "ADP", 4, "agent" if by == "by" else "prep", by),
+            (agent[0], agent[1], agent[2], 5, "pobj", agent[0]), (".", ".", "PUNCT", 4, "punct", ".")]
+    words, tags, pos, heads, deps, lemmas = zip(*rows)
+    return Doc(VOCAB, words=list(words), tags=list(tags), pos=list(pos), heads=list(heads), deps=list(deps),
+               lemmas=list(lemmas))
+
+
+@pytest.mark.parametrize("doc, expected", [
+    (_passive(), ("meeting", "Politico")),
+    (_passive("confirmed", "confirm", agent=("spokesman", "NN", "NOUN")), ("meeting", "spokesman")),
+    # negatives: a verb of no report, no "by" agent, an agent that cannot speak, a pronoun subject
+    (_passive("built", "build"), None),
+    (_passive(by="in", agent=("spring", "NN", "NOUN")), None),
+    (_passive(agent=("rain", "NN", "NOUN")), None),
+    (_passive(subject=("which", "WDT", "PRON")), None),
+    # ... nor a verb of judgement, whose subject is the target ("was criticized by his rivals")
+    (_passive("criticized", "criticize"), None),
+], ids=lambda v: v.text if isinstance(v, Doc) else str(v))
+def test_passive_agent(config, doc, expected):
+    from pipeline.steps.quotes.reported import _passive_agent
+
+    got = _passive_agent(doc[4], config)
+    assert (got[0].text, got[1].text) == expected if expected else got is None, got

@@ -587,6 +587,24 @@ def _np_object(idx: _DocIndex, tok: Token) -> Token | None:
     return obj
 
 
+def _passive_agent(tok: Token, config: QuoteConfig) -> tuple[Token, Token] | None:
+    """(subject, agent) of a passive reporting verb with a "by" agent that can speak ("The meeting
+    was first reported by Politico", "Her death was confirmed by the Eagle Forum"): the subject is
+    what was reported, the agent who reported it. Not a relative pronoun as the subject (the
+    thing it stands for lies outside the clause), nor a verb with a clause of its own."""
+    if tok.lemma_.lower() not in config.passive_agent_verbs or tok.tag_ != "VBN" or \
+            not any(c.dep_ == "auxpass" for c in tok.children) or \
+            any(c.dep_ in ("ccomp", "xcomp", "csubjpass") for c in tok.children):
+        return None
+    subj = next((c for c in tok.children if c.dep_ == "nsubjpass" and c.i < tok.i), None)
+    agent = next((g for c in tok.children if c.dep_ == "agent" and c.i > tok.i
+                  for g in c.children if g.dep_ == "pobj"), None)
+    if subj is None or agent is None or subj.pos_ == "PRON" or subj.tag_ in ("WDT", "WP", "DT") or \
+            not _animate(agent, config):
+        return None
+    return subj, agent
+
+
 def _casts_as_quoted(idx: _DocIndex, tok: Token) -> bool:
     """"offered himself as a “law and order” candidate", "addressing her informally as “Hillary”":
     any verb casting its object "as" quoted words (the quotation opening right after "as", only
@@ -874,6 +892,10 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
                           and not idx.inside_clause_quote(t)]
                 span = _content_of_subtree(obj, exclude=nested)
                 rule = "indirect.object"
+        if span is None and speech and (passive := _passive_agent(tok, config)) is not None:
+            # "The meeting was first reported by Politico": the subject, said by the agent
+            span, speaker, rule = _content_of_subtree(passive[0]), _speaker_span(passive[1], config), \
+                "indirect.passive_agent"
         if span is None and speech and (tok.dep_ == "parataxis" or _ccomp_parenthetical(tok, config)) and \
                 _parenthetical_host(tok, config):
             # The increased hostility, he added, makes ...: a parenthetical cue; the content is
