@@ -1483,6 +1483,30 @@ def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
         yield att
 
 
+SOURCE_OF_REPORT = "repair.speaker_source_of_report"
+
+
+def report_through_source(idx: _DocIndex, atts: Sequence[Attribution]) -> None:
+    """"“...,” Sanders said, according to CNN." / "According to Yahoo News, X said ...": a cue whose
+    own "according to Y" phrase stands outside its content reports through Y, which PolNeAR (and
+    PARC) annotate as the attribution's source. The speaker as written becomes Y; who spoke stays
+    the canonical speaker (speaker_ref), in place."""
+    doc = idx.doc
+    for att in atts:
+        cue = att.cue
+        if cue is None or att.speaker is None or att.speaker_ref is not None or att.inherit_from is not None or \
+                att.cue_lemma == "according to" or not att.rule_id.startswith(("direct.", "indirect.", "mixed.")):
+            continue
+        acc = next((t for t in cue.children if t.lower_ == "according" and t.i + 1 < len(doc) and
+                    doc[t.i + 1].lower_ == "to" and not att.content[0] <= t.idx < att.content[1]), None)
+        pobj = next((c for t in (acc, doc[acc.i + 1]) for c in t.children if c.dep_ == "pobj"),
+                    None) if acc is not None else None
+        if pobj is None or not _animate(pobj, idx.config):
+            continue
+        att.speaker_ref, att.speaker = att.speaker, _speaker_span(pobj, idx.config)
+        att.repaired(SOURCE_OF_REPORT)
+
+
 def _minus_taken(idx: _DocIndex, span: tuple[int, int], taken: Sequence[tuple[int, int]],
                  min_words: int = 4) -> tuple[int, int] | None:
     """The longest piece of `span` outside the `taken` spans (trimmed of spaces and punctuation),

@@ -314,6 +314,7 @@ REPAIRS: tuple[Repair, ...] = (
     Repair("repair.speaker_before_tail_cue", "“...,” the Florida senator said: the noun phrase between a quotation and its trailing cue speaks, not the subject the parse found before the quotation"),
     Repair("repair.speaker_after_dateline", "LONDON (Reuters) - X said: the dateline parsed as the subject gives way to the noun phrase after the dash"),
     Repair("repair.content_after_dateline", "CAMBRIDGE, Mass., Dec. 11 (UPI) — X ...: a dateline opening the cue's paragraph is no part of the content, which starts after its dash"),
+    Repair("repair.speaker_source_of_report", "“...,” Sanders said, according to CNN: the cue's own according-to phrase is the source as written (PolNeAR/PARC), who spoke the canonical speaker"),
     Repair("repair.speaker_not_a_date", "X's office announced Friday that: a date parsed as the subject gives way to the speaker left of the cue"),
     Repair("repair.span_content_marks", "content includes its enclosing quote marks and the punctuation inside them (PolNeAR/PARC; quotes/spans.py)"),
     Repair("repair.span_cue_verbal_group", "the cue is the whole verbal group: auxiliaries and negation before the verb (“has said”, “did not say”)"),
