@@ -1486,6 +1486,28 @@ def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
 SOURCE_OF_REPORT = "repair.speaker_source_of_report"
 
 
+def _framing_according(idx: _DocIndex, cue: Token) -> Token | None:
+    """The "according" of an according-to phrase framing the cue's whole sentence, however the
+    parser hung it: opening it ("According to ProPublica, Clinton praised ...") or closing it
+    after a comma ("Kasich said he would have fired him, according to press reports."); not
+    one inside quoted words ("... ''537 of them in the Cayman Islands, according to its own
+    website.''")."""
+    sent = cue.sent
+    words = [t for t in sent if not (t.is_punct or t.is_space)]
+    if not words:
+        return None
+    first, last = words[0], words[-1]
+    if first.lower_ == "according" and first.i + 1 < sent.end and first.nbor().lower_ == "to" and first.i < cue.i:
+        end = max(t.i for t in first.subtree)
+        return first if end + 1 < sent.end and first.doc[end + 1].text == "," and end < cue.i else None
+    acc = next((t for t in sent if t.lower_ == "according" and t.i > cue.i and t.nbor(-1).text == ","
+                and t.i + 1 < sent.end and t.nbor().lower_ == "to"), None)
+    if acc is None or max(t.i for t in (*acc.subtree, *acc.nbor().subtree)) != last.i or \
+            idx.inside_clause_quote(acc) or any(q.open_start < acc.idx < q.close_start for q in idx.quotes if q.closed):
+        return None
+    return acc
+
+
 def report_through_source(idx: _DocIndex, atts: Sequence[Attribution]) -> None:
     """"“...,” Sanders said, according to CNN." / "According to Yahoo News, X said ...": a cue whose
     own "according to Y" phrase stands outside its content reports through Y, which PolNeAR (and
@@ -1498,7 +1520,8 @@ def report_through_source(idx: _DocIndex, atts: Sequence[Attribution]) -> None:
                 att.cue_lemma == "according to" or not att.rule_id.startswith(("direct.", "indirect.", "mixed.")):
             continue
         acc = next((t for t in cue.children if t.lower_ == "according" and t.i + 1 < len(doc) and
-                    doc[t.i + 1].lower_ == "to" and not att.content[0] <= t.idx < att.content[1]), None)
+                    doc[t.i + 1].lower_ == "to" and not att.content[0] <= t.idx < att.content[1]), None) \
+            or _framing_according(idx, cue)
         pobj = next((c for t in (acc, doc[acc.i + 1]) for c in t.children if c.dep_ == "pobj"),
                     None) if acc is not None else None
         if pobj is None or not _animate(pobj, idx.config):
