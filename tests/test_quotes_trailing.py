@@ -104,3 +104,60 @@ def test_passive_agent(config, doc, expected):
 
     got = _passive_agent(doc[4], config)
     assert (got[0].text, got[1].text) == expected if expected else got is None, got
+
+
+# --- "As X put it, ..." (indirect.as_cue) and "According to X, <clause read as X's appositive>" --
+
+def _as_put(obj="it", mark="as"):
+    """As Ryan put <obj>, the plan is best ."""
+    rows = [(mark.capitalize(), "IN", "SCONJ", 2, "mark", mark), ("Ryan", "NNP", "PROPN", 2, "nsubj", "Ryan"),
+            ("put", "VBD", "VERB", 7, "advcl", "put"), (obj, "PRP" if obj == "it" else "NN",
+                                                         "PRON" if obj == "it" else "NOUN", 2, "dobj", obj),
+            (",", ",", "PUNCT", 7, "punct", ","), ("the", "DT", "DET", 6, "det", "the"),
+            ("plan", "NN", "NOUN", 7, "nsubj", "plan"), ("is", "VBZ", "AUX", 7, "ROOT", "be"),
+            ("best", "JJS", "ADJ", 7, "acomp", "best"), (".", ".", "PUNCT", 7, "punct", ".")]
+    words, tags, pos, heads, deps, lemmas = zip(*rows)
+    return Doc(VOCAB, words=list(words), tags=list(tags), pos=list(pos), heads=list(heads), deps=list(deps),
+               lemmas=list(lemmas))
+
+
+@pytest.mark.parametrize("doc, expected", [
+    (_as_put(), [("indirect.as_cue", "the plan is best", "Ryan")]),
+    # negatives: what is put is no statement ("as Ryan put money, ..."); a time clause ("when")
+    (_as_put(obj="money"), []),
+    (_as_put(mark="when"), []),
+], ids=lambda v: v.text if isinstance(v, Doc) else str(v))
+def test_as_x_put_it(config, doc, expected):
+    from pipeline.steps.docs import ParsedDoc
+    from pipeline.steps.quotes import extract_quotes
+
+    rows = extract_quotes(ParsedDoc.unmapped("t", doc), None, config, span_conventions=False, join=False)
+    assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in rows] == expected, rows
+
+
+def _according_root(comma=True):
+    """According to Limbaugh , the move reeks of fear . (the parser's reading: "reeks" a noun in
+    apposition to Limbaugh, "According" the root)"""
+    rows = [("According", "VBG", "VERB", 0, "ROOT", "accord"), ("to", "IN", "ADP", 0, "prep", "to"),
+            ("Limbaugh", "NNP", "PROPN", 1, "pobj", "Limbaugh")]
+    rows += [(",", ",", "PUNCT", 2, "punct", ",")] if comma else []
+    k = len(rows)
+    rows += [("the", "DT", "DET", k + 2, "det", "the"), ("move", "NN", "NOUN", k + 2, "compound", "move"),
+             ("reeks", "NNS", "NOUN", 2, "appos", "reek"), ("of", "IN", "ADP", k + 2, "prep", "of"),
+             ("fear", "NN", "NOUN", k + 3, "pobj", "fear"), (".", ".", "PUNCT", 0, "punct", ".")]
+    words, tags, pos, heads, deps, lemmas = zip(*rows)
+    return Doc(VOCAB, words=list(words), tags=list(tags), pos=list(pos), heads=list(heads), deps=list(deps),
+               lemmas=list(lemmas))
+
+
+@pytest.mark.parametrize("doc, expected", [
+    (_according_root(), [("indirect.according_to", "the move reeks of fear", "Limbaugh")]),
+    # without the comma the words after the name are the name's own (no clause)
+    (_according_root(comma=False), []),
+], ids=lambda v: v.text if isinstance(v, Doc) else str(v))
+def test_according_to_with_its_clause_read_as_an_appositive(config, doc, expected):
+    from pipeline.steps.docs import ParsedDoc
+    from pipeline.steps.quotes import extract_quotes
+
+    rows = extract_quotes(ParsedDoc.unmapped("t", doc), None, config, span_conventions=False, join=False)
+    assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in rows] == expected, rows

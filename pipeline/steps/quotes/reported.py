@@ -462,6 +462,14 @@ def _parenthetical_host(cue: Token, config: QuoteConfig) -> bool:
         right < len(doc) and doc[right].text == ","
 
 
+def _put_it(verb: Token, config: QuoteConfig) -> bool:
+    """"As X put it, ...": a loose quotative (`cues.loose_quotatives`) with "it" as its object in an
+    "as" clause quotes as a cue does."""
+    return verb.lemma_.lower() in config.loose_quotatives and verb.dep_ == "advcl" and \
+        any(c.dep_ == "dobj" and c.lower_ == "it" for c in verb.children) and \
+        any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children)
+
+
 def _as_clause_cue(cue: Token, config: QuoteConfig) -> bool:
     """"As X noted/explained/told CNN, ...": a cue in an adverbial clause opened by "as", with a
     subject of its own and no complement but the listener, on a verb of a clause of its own."""
@@ -479,7 +487,8 @@ def _as_clause_cue(cue: Token, config: QuoteConfig) -> bool:
     for c in cue.children:
         if c.dep_ in ("ccomp", "xcomp", "attr", "oprd", "acomp"):
             return False
-        if c.dep_ == "dobj" and not (cue.lemma_.lower() in config.addressee_verbs and _animate(c, config)):
+        if c.dep_ == "dobj" and not (cue.lemma_.lower() in config.addressee_verbs and _animate(c, config)) and \
+                not _put_it(cue, config):
             return False
     return any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in cue.head.children)
 
@@ -828,7 +837,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
     # (only verbs can be cues, or be cast as quoted; a verb parsed as a modifier is an "amod")
     for tok in idx.tokens_where(pos=("VERB", "AUX"), dep=("amod",)):
         lemma = tok.lemma_.lower()
-        speech = _is_cue_verb(tok, config)
+        speech = _is_cue_verb(tok, config) or _put_it(tok, config)
         # Verbs that report speech only through an object holding quoted words ("called Burma a
         # “good news story”", "labeled it “Mostly True”").
         # ... and any verb whose object is cast "as" quoted words.
@@ -1451,18 +1460,25 @@ def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
         if pobj is None:
             continue
         head = tok.head if tok.head.i != tok.i else None
-        if head is None:
+        # "According to X, the move reeks of “fear”": the parser, taking the verb for a noun, read
+        # the clause after the comma as X's appositive (and the phrase as the sentence's root)
+        clause = next((c for c in pobj.children if c.dep_ == "appos" and c.i > pobj.i and
+                       doc[c.left_edge.i - 1].text == "," and c.right_edge.i + 2 >= _sent_of(tok).end),
+                      None) if head is None and tok.i == _sent_of(tok).start else None
+        if head is None and clause is None:
             continue
         # Climb to the clause (a noun head: "the visit, according to JNS, was ..." parses oddly).
-        while head.dep_ not in ("ROOT", "ccomp", "conj", "advcl", "parataxis") and head.head.i != head.i:
+        while head is not None and head.dep_ not in ("ROOT", "ccomp", "conj", "advcl", "parataxis") and \
+                head.head.i != head.i:
             head = head.head
-        span = _content_of_subtree(head, exclude=[tok])
+        span = _content_of_subtree(head, exclude=[tok]) if clause is None else _content_of_subtree(clause)
         if span is None:
             continue
         sent = _sent_of(tok)
         span = (max(span[0], sent.start_char), min(span[1], sent.end_char))
         # Skip the "according to X" phrase when it sits at the start ...
-        phrase_end = max(t.idx + len(t.text) for t in (*tok.subtree, *to.subtree, *pobj.subtree))
+        phrase_end = max(t.idx + len(t.text) for t in (*tok.subtree, *to.subtree, *pobj.subtree)) \
+            if clause is None else doc[clause.left_edge.i - 1].idx
         if span[0] >= tok.idx and span[0] < phrase_end:
             rest = idx.token_range(phrase_end, span[1])
             toks = [t for t in doc[rest[0]:rest[1]] if not (t.is_punct or t.is_space)]
