@@ -77,6 +77,30 @@ def test_indirect_questions_are_the_content_of_a_question_verb(config, doc, cont
     assert got == ([content] if content else []), got
 
 
+def _verb_prep(verb, lemma, prep, obj=("hackers", "NNS", "NOUN")):
+    """He <verb> <prep> <obj> ."""
+    return _doc([("He", "PRP", "PRON", 1, "nsubj", "he"), (verb, "VBD", "VERB", 1, "ROOT", lemma),
+                 (prep, "IN", "ADP", 1, "prep", prep), (obj[0], obj[1], obj[2], 2, "pobj", obj[0]),
+                 (".", ".", "PUNCT", 1, "punct", ".")])
+
+
+@pytest.mark.parametrize("doc, content", [
+    # the pairs of `cues.prepositional_contents`: the object is what was said
+    (_verb_prep("warned", "warn", "against"), "against hackers"),
+    (_verb_prep("warned", "warn", "of"), "of hackers"),
+    (_verb_prep("argued", "argue", "for"), "for hackers"),
+    # negatives: a preposition the pair list does not give the verb ("warned on Monday", "said
+    # about"), a pronoun object
+    (_verb_prep("warned", "warn", "on", ("Monday", "NNP", "PROPN")), None),
+    (_verb_prep("said", "say", "about"), None),
+    (_verb_prep("warned", "warn", "against", ("it", "PRP", "PRON")), None),
+], ids=lambda v: v.text if isinstance(v, Doc) else str(v))
+def test_prepositional_contents(config, doc, content):
+    children = _content_children(doc[1], config)
+    got = [doc[c.left_edge.i:c.right_edge.i + 1].text for c in children]
+    assert got == ([content] if content else []), got
+
+
 def test_only_question_verbs_take_an_if_clause(config):
     # the same parse on a verb that is no question verb ("said ... if ..."): a condition
     doc = _asked(HE)

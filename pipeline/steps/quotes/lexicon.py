@@ -76,7 +76,7 @@ class QuoteConfig:
     object_np: frozenset = frozenset()
     cue_prepositions: frozenset = frozenset()
     question_verbs: frozenset = frozenset()
-    question_prepositions: frozenset = frozenset()
+    prepositional_contents: frozenset = frozenset()    # "ask about", "warn against"
     passive_agent_verbs: frozenset = frozenset()
     pro_form_objects: frozenset = frozenset()
     rules_off: frozenset = frozenset()      # rule ids switched off in [rules]
@@ -177,7 +177,7 @@ class QuoteConfig:
             noun_cue_for=optional_words("cues", "noun_cue_for"),
             stance_blockers=words("cues", "stance_blockers"),
             call_particles=words("cues", "call_particles"), phrases=phrases, naming_verbs=optional_words("cues", "naming_verbs"),
-            **{k: words("cues", k) for k in ("question_verbs", "question_prepositions", "passive_agent_verbs")},
+            **{k: words("cues", k) for k in ("question_verbs", "prepositional_contents", "passive_agent_verbs")},
             name_giving_verbs=optional_words("not_speech", "name_giving_verbs"),
             share_nouns=optional_words("speakers", "share_nouns"),
             person_suffixes=tuple(sorted(optional_words("speakers", "person_suffixes"))),

@@ -909,9 +909,10 @@ def _cue_lemma(tok: Token, config: QuoteConfig) -> str:
 
 
 def _indirect_question(tok: Token, child: Token, config: QuoteConfig) -> bool:
-    """Is `child` the question an active question verb asks: an "if"/"whether" clause with a
-    subject that the parser hung as an adverbial ("asked the students if they were ..."), or the
-    object of "about" ("asked Trump about his statements")? Only right after the verb, its
+    """Is `child` what an active cue verb asks or says: an "if"/"whether" clause with a subject
+    that the parser hung as an adverbial on a question verb ("asked the students if they were
+    ..."), or the object of a preposition of `cues.prepositional_contents` ("asked Trump about his
+    statements", "warned against hackers")? Only right after the verb, its
     listener and its adverbs (not a condition further on: "asked for a recount if the margin is
     small"), and not when the subject is the one asked ("was asked about", "Asked if ...", "X,
     asked about ..., said"): the verb has a subject of its own or shares one (a conjunct)."""
@@ -921,11 +922,12 @@ def _indirect_question(tok: Token, child: Token, config: QuoteConfig) -> bool:
         return False
     if child.dep_ == "prep":
         # (a pronoun object asks about something said before: "asked him about it")
-        if child.lower_ not in config.question_prepositions or \
+        if f"{tok.lemma_.lower()} {child.lower_}" not in config.prepositional_contents or \
                 not any(c.dep_ == "pobj" and c.pos_ != "PRON" for c in child.children):
             return False
         first = child.i
-    elif child.dep_ == "advcl" and child.left_edge.dep_ == "mark" and child.left_edge.head.i == child.i and \
+    elif tok.lemma_.lower() in config.question_verbs and child.dep_ == "advcl" and \
+            child.left_edge.dep_ == "mark" and child.left_edge.head.i == child.i and \
             child.left_edge.lower_ in ("if", "whether") and \
             any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in child.children):
         first = child.left_edge.i
@@ -962,7 +964,7 @@ def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
             # (not a preposition after an object: "called her remarks on 9/11 a “new low”"; but
             # "called him out for ...")
             out.append(child)
-        elif lemma in config.question_verbs and _indirect_question(tok, child, config):
+        elif (lemma in config.question_verbs or child.dep_ == "prep") and _indirect_question(tok, child, config):
             out.append(child)
         elif child.dep_ in ("dobj",) and any(c.dep_ in ("ccomp", "acl", "relcl") and c.i > child.i and
                                              any(m.lower_ in ("that", "whether", "if") and m.dep_ == "mark"
