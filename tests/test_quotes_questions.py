@@ -123,3 +123,38 @@ def test_only_question_verbs_take_an_if_clause(config):
 def test_questions_through_the_extractor(extract, text, expected):
     rows = extract(text)
     assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in rows] == expected, rows
+
+
+def _said_pp_clause(mark=None, comma=False, finite=True):
+    """He said after the convention [mark] he would(n't) / he to ... accept it ."""
+    rows = [("He", "PRP", "PRON", 1, "nsubj", "he"), ("said", "VBD", "VERB", 1, "ROOT", "say"),
+            ("after", "IN", "ADP", 0, "prep", "after"), ("the", "DT", "DET", 0, "det", "the"),
+            ("convention", "NN", "NOUN", 0, "pobj", "convention")]
+    rows += [(",", ",", "PUNCT", 0, "punct", ",")] if comma else []
+    rows += [(mark, "IN", "SCONJ", 0, "mark", mark)] if mark else []
+    k = len(rows)
+    rows += [("he", "PRP", "PRON", k + 2, "nsubj", "he"),
+             ("would" if finite else "to", "MD" if finite else "TO", "AUX" if finite else "PART", k + 2, "aux",
+              "would" if finite else "to"),
+             ("accept", "VB", "VERB", 1, "advcl", "accept"), ("it", "PRP", "PRON", k + 2, "dobj", "it"),
+             (".", ".", "PUNCT", 1, "punct", ".")]
+    # the adjunct and any comma or mark hang on the clause, as the parser hangs them
+    rows = [(w, t, p, (k + 2 if d in ("prep", "punct", "mark") and i < k else (2 if d in ("det", "pobj") else h)), d, l)
+            for i, (w, t, p, h, d, l) in enumerate(rows)]
+    rows[3] = ("the", "DT", "DET", 4, "det", "the")
+    rows[4] = ("convention", "NN", "NOUN", 2, "pobj", "convention")
+    return _doc(rows)
+
+
+@pytest.mark.parametrize("doc, content", [
+    (_said_pp_clause(), "after the convention he would accept it"),
+    # negatives: a subordinator makes it a clause of time or cause ("said when ..."); a comma
+    # comes between; an infinitive is no reported clause of "say"
+    (_said_pp_clause(mark="when"), None),
+    (_said_pp_clause(comma=True), None),
+    (_said_pp_clause(finite=False), None),
+], ids=lambda v: v.text if isinstance(v, Doc) else str(v))
+def test_a_reported_clause_without_that_after_an_adjunct(config, doc, content):
+    children = _content_children(doc[1], config)
+    got = [doc[c.left_edge.i:c.right_edge.i + 1].text for c in children]
+    assert got == ([content] if content else []), got

@@ -13,6 +13,8 @@ from pipeline.steps.quotes.lexicon import QuoteConfig, _role_heads
 from pipeline.steps.quotes.marks import QUOTE_CHARS, QuoteSpan
 from pipeline.steps.quotes.rules import MIXED_VARIANT
 from pipeline.steps.quotes.syntax import (
+    FINITE_TAGS,
+    _unmarked_finite_clause,
     TRANSCRIPT_RE,
     Attribution,
     _animate,
@@ -224,9 +226,6 @@ def _conj_subject_may_be_speaker(verb: Token, config: QuoteConfig) -> bool:
 
 # Words a clause needs before a trailing cue ("..., he said.") to be taken as its content.
 MIN_TRAILING_WORDS = 4
-
-
-FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 
 
 def _comma_conjunct(cue: Token) -> bool:
@@ -699,7 +698,8 @@ def _clause_content(idx: _DocIndex, tok: Token, children: list[Token], lemma: st
         if _fronted_that_parenthetical(tok, children):
             span = _content_of_subtree(tok.sent.root) or span
         if children[0].dep_ in ("xcomp", "advcl") and lemma != "make" and \
-                children[0].left_edge.lower_ not in ("that", "if", "whether"):
+                children[0].left_edge.lower_ not in ("that", "if", "whether") and \
+                not (children[0].dep_ == "advcl" and _unmarked_finite_clause(tok, children[0])):
             rule = "indirect.infinitive"
         elif children[0].dep_ == "prep":
             rule = "indirect.call_for"

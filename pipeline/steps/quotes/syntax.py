@@ -908,6 +908,24 @@ def _cue_lemma(tok: Token, config: QuoteConfig) -> str:
     return lemma
 
 
+FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
+def _unmarked_finite_clause(tok: Token, clause: Token) -> bool:
+    """Is the adverbial `clause` of a cue verb a reported clause without "that"? Finite, with a
+    subject of its own, no subordinator ("when", "because", "if", "as": a clause of time, cause or
+    condition), and nothing between the cue and the clause's subject but adjuncts (no comma: "he
+    laughed, he said" is two sentences' worth)."""
+    kids = list(clause.children)
+    subj = next((c for c in kids if c.dep_ in ("nsubj", "nsubjpass", "expl") and c.i < clause.i), None)
+    if subj is None or any(c.dep_ == "mark" or c.tag_ in ("WRB", "WDT", "WP") for c in kids) or \
+            not (clause.tag_ in FINITE_TAGS or any(c.dep_ in ("aux", "auxpass") and c.tag_ in FINITE_TAGS
+                                                   for c in kids)):
+        return False
+    doc = tok.doc
+    return all(not t.is_punct and t.dep_ not in ("cc", "mark") for t in doc[tok.i + 1:subj.left_edge.i])
+
+
 def _indirect_question(tok: Token, child: Token, config: QuoteConfig) -> bool:
     """Is `child` what an active cue verb asks or says: an "if"/"whether" clause with a subject
     that the parser hung as an adverbial on a question verb ("asked the students if they were
@@ -963,6 +981,10 @@ def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
                  not any(c.dep_ in ("dobj", "oprd") and c.i < child.i for c in tok.children)):
             # (not a preposition after an object: "called her remarks on 9/11 a “new low”"; but
             # "called him out for ...")
+            out.append(child)
+        elif child.dep_ == "advcl" and child.i > tok.i and _unmarked_finite_clause(tok, child):
+            # "said after the convention he would not accept ...": a reported clause without
+            # "that" after an adjunct, which the parser hung as an adverbial
             out.append(child)
         elif (lemma in config.question_verbs or child.dep_ == "prep") and _indirect_question(tok, child, config):
             out.append(child)
