@@ -405,9 +405,12 @@ LONG_TAIL = [
      [("direct.headline_source", "'Never, ever underestimate the voters.'", "Porter")]),
     ("Mayor Dana Whitfield on the Budget: Cuts Are 'Not On The Table.'",
      [("direct.headline_source", "Cuts Are 'Not On The Table.'", "Mayor Dana Whitfield")]),
-    # ... not a label before the colon, nor a headline without quotation marks
+    # ... not a label before the colon; a headline without quotation marks only after a name,
+    # stating something (PolNeAR train annotates the name as the source in 82 of 126 headlines
+    # with a colon)
     ("The Latest: Mayor's Budget Cuts Are 'Not On The Table.'", []),
-    ("Whitfield: Cuts are off the table.", []),
+    ("Whitfield: Cuts are off the table.", [("direct.headline_source", "Cuts are off the table.", "Whitfield")]),
+    ("The Latest: Cuts are off the table.", []),
     # "issued a statement, “...”": whoever issued it speaks
     ('Maria Lopez issued a statement, "We will rebuild the bridge this year."',
      [("direct.statement_before", "We will rebuild the bridge this year.", "Maria Lopez")]),

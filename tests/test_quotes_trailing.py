@@ -161,3 +161,16 @@ def test_according_to_with_its_clause_read_as_an_appositive(config, doc, expecte
 
     rows = extract_quotes(ParsedDoc.unmapped("t", doc), None, config, span_conventions=False, join=False)
     assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in rows] == expected, rows
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a headline "Name: statement" without quotation marks: the name's words (PolNeAR's source)
+    ("Bernie Sanders: The Clinton Email Story Has Moved On.\n\nThe senator spoke in Iowa on Monday.",
+     [("direct.headline_source", "The Clinton Email Story Has Moved On.", "Bernie Sanders")]),
+    # negatives: a label that names nobody; words after the colon that state nothing (no verb)
+    ("Tuesday Morning Email: The Last State Of The Union.\n\nThe president spoke on Tuesday.", []),
+    ("Bernie Sanders: The Email Story.\n\nThe senator spoke in Iowa on Monday.", []),
+])
+def test_unquoted_headline_sources(extract, text, expected):
+    rows = extract(text)
+    assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in rows] == expected, rows

@@ -1357,13 +1357,30 @@ MAX_HEADLINE_SOURCE = 8
 HEADLINE_DASH = re.compile(r"^.{1,30}?\s[-–—]\s+")
 
 
+def _named_source(words: list[Token], config: QuoteConfig) -> bool:
+    """Is a headline's prefix before its colon a name that speaks ("Sanders", "Dr. Ben Carson",
+    "NY Daily News", "Poll"): every word part of a person's, an organisation's, a country's or a
+    group's name, or a title, an organisation noun or a document noun?"""
+    return bool(words) and all(
+        t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or t.lower_ in config.title_words or
+        t.lower_ in config.organisation_nouns or t.lower_ in config.document_nouns or t.lemma_.lower() in
+        config.document_nouns or t.lower_ in config.unnamed_nouns for t in words)
+
+
+def _states(doc, span: tuple[int, int]) -> bool:
+    """Do the words of the token span make a statement: a verb of their own?"""
+    return any(t.pos_ in ("VERB", "AUX") for t in doc[span[0]:span[1]])
+
+
 def headline_source(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
     """A headline "Source: words" (the document's first line: "Reid: ‘Never underestimate
     Trump.’", "Clinton to Planned Parenthood: Trump will ‘reverse’ Roe", "Woman Steps Forward With
     Claim: ‘...’") reports what follows the colon as the words of the source before it: the
     noun phrase opening the line, cut before a preposition, a verb or a possessive mark. Only
-    lines that quote (marks after the colon) and have no lower-case verb before the colon (a
-    sentence, not a headline); a label before the colon ("Breaking: ...") names nobody."""
+    lines that quote (marks after the colon), or state something (a verb) after a name
+    ("Sanders: Clinton Email Story Has Moved", "Poll: Trump and Clinton hold narrow leads": PolNeAR
+    annotates the name as the source), and have no lower-case verb before the colon (a sentence,
+    not a headline); a label before the colon ("Breaking: ...") names nobody."""
     config, doc, text = idx.config, idx.doc, idx.text
     if not idx.paragraphs:
         return
@@ -1384,15 +1401,16 @@ def headline_source(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ";"):
         end -= 1
-    if end <= start or not any(start <= q.open_start < end and q.depth == 0 for q in idx.quotes):
-        return
+    a, b = idx.token_range(src_start, ps + colon_at)
+    words = [t for t in doc[a:b] if not t.is_space]
+    if end <= start or not (any(start <= q.open_start < end and q.depth == 0 for q in idx.quotes) or
+                            _named_source(words, config) and _states(doc, idx.token_range(start, end))):
+        return        # (unquoted words only after a name: "Sanders: Clinton Email Story Has Moved.")
     if any(q.open_start < start and q.close_end > start for q in idx.quotes):
         return
     span = (start, end)
     if _overlap(span, taken) > 0:
         return
-    a, b = idx.token_range(src_start, ps + colon_at)
-    words = [t for t in doc[a:b] if not t.is_space]
     if not words or len(words) > MAX_HEADLINE_SOURCE or not words[0].text[:1].isupper() or \
             any(t.pos_ in ("VERB", "AUX") and t.text[:1].islower() for t in words):
         return        # (a sentence with a verb before the colon: "The report had one line: “...”")

@@ -131,7 +131,8 @@ RULES: tuple[Rule, ...] = (
          positive=('The governor added:\n\nWe will rebuild the bridge this year and the next one too.',),
          negative=('The governor had three plans:\n\nWe will rebuild the bridge this year and the next one too.',)),
     Rule("direct.headline_source", 30,
-         'Source Name: what they said: a headline naming its source before the colon',
+         'Source Name: what they said: a headline naming its source before the colon (quoted words, '
+         'or a statement after a name)',
          positive=("Porter: 'Never, ever underestimate the voters.'",),
          negative=("Breaking: 'Never, ever underestimate the voters.'",)),
     # --- cue verbs with a reported clause (reported.py: reported_speech) ---
