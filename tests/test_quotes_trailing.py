@@ -174,3 +174,16 @@ def test_according_to_with_its_clause_read_as_an_appositive(config, doc, expecte
 def test_unquoted_headline_sources(extract, text, expected):
     rows = extract(text)
     assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in rows] == expected, rows
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # a participle set off by a comma goes with the sentence's subject, not the nearest subject of
+    # a clause between
+    ("Trump was similarly defensive when forced to defend not paying an architect who said he was stiffed "
+     "after he designed a clubhouse at one of his golf courses, saying, “Maybe he didn’t do a good job.”", "Trump"),
+    # ... and without the comma the nearest subject before it stays
+    ("He refuses to discuss potential appointees aside from saying he wants a diverse delegation.", "He"),
+])
+def test_a_participle_set_off_by_a_comma(extract, text, speaker):
+    rows = [r for r in extract(text) if r["cue"] == "say" and r["content_start"] > text.find("saying")]
+    assert [r["speaker_text"] for r in rows] == [speaker], rows

@@ -616,7 +616,16 @@ def _participle_speaker(tok: Token, subject: Token | None, config: QuoteConfig) 
             cand = next((c for c in anc.children if c.dep_ == "nsubj"), None)
             if cand is not None and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
                 return cand, True
-    for cand in reversed(tok.doc[_sent_of(tok).start:tok.i]):
+    sent = _sent_of(tok)
+    if tok.tag_ == "VBG" and tok.left_edge.i > sent.start and tok.doc[tok.left_edge.i - 1].text == ",":
+        # "Trump was defensive when forced to pay an architect who said he ..., saying, “...”": a
+        # participle set off by a comma goes with the sentence's own subject, not with the
+        # nearest one inside a clause between
+        root = next((c for c in sent.root.children if c.dep_ == "nsubj"), None)
+        if root is not None and root.i < tok.i and _animate(root, config) and \
+                root.lower_ not in config.relative_pronouns:
+            return root, False
+    for cand in reversed(tok.doc[sent.start:tok.i]):
         if cand.dep_ == "nsubj" and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
             return cand, False
     return subject, False
