@@ -158,3 +158,26 @@ def test_a_reported_clause_without_that_after_an_adjunct(config, doc, content):
     children = _content_children(doc[1], config)
     got = [doc[c.left_edge.i:c.right_edge.i + 1].text for c in children]
     assert got == ([content] if content else []), got
+
+
+def _not_said_when(neg=True, wh=("when", "WRB", "ADV", "advmod")):
+    """They have [not] said <wh> they would vote ."""
+    rows = [("They", "PRP", "PRON", 3, "nsubj", "they"), ("have", "VBP", "AUX", 3, "aux", "have")]
+    rows += [("not", "RB", "PART", 3, "neg", "not")] if neg else [("all", "RB", "ADV", 3, "advmod", "all")]
+    rows += [("said", "VBN", "VERB", 3, "ROOT", "say"), (wh[0], wh[1], wh[2], 7, wh[3], wh[0]),
+             ("they", "PRP", "PRON", 7, "nsubj", "they"), ("would", "MD", "AUX", 7, "aux", "would"),
+             ("vote", "VB", "VERB", 3, "advcl", "vote"), (".", ".", "PUNCT", 3, "punct", ".")]
+    return _doc(rows)
+
+
+@pytest.mark.parametrize("doc, content", [
+    # after a negated cue a wh-clause is the question left open
+    (_not_said_when(), "when they would vote"),
+    (_not_said_when(wh=("whether", "IN", "SCONJ", "mark")), "whether they would vote"),
+    # ... not after a cue that says something: "have all said when ..." is a time clause
+    (_not_said_when(neg=False), None),
+], ids=lambda v: v.text if isinstance(v, Doc) else str(v))
+def test_a_question_left_open_by_a_negated_cue(config, doc, content):
+    children = _content_children(doc[3], config)
+    got = [doc[c.left_edge.i:c.right_edge.i + 1].text for c in children]
+    assert got == ([content] if content else []), got

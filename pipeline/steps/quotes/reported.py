@@ -699,6 +699,8 @@ def _clause_content(idx: _DocIndex, tok: Token, children: list[Token], lemma: st
             span = _content_of_subtree(tok.sent.root) or span
         if children[0].dep_ in ("xcomp", "advcl") and lemma != "make" and \
                 children[0].left_edge.lower_ not in ("that", "if", "whether") and \
+                not (children[0].left_edge.tag_ in ("WRB", "WP", "WDT") and
+                     any(c.dep_ in ("nsubj", "nsubjpass") for c in children[0].children)) and \
                 not (children[0].dep_ == "advcl" and _unmarked_finite_clause(tok, children[0])):
             rule = "indirect.infinitive"
         elif children[0].dep_ == "prep":

@@ -953,10 +953,12 @@ def _indirect_question(tok: Token, child: Token, config: QuoteConfig) -> bool:
                 not any(c.dep_ == "pobj" and c.pos_ != "PRON" for c in child.children):
             return False
         first = child.i
-    elif tok.lemma_.lower() in config.question_verbs and child.dep_ == "advcl" and \
-            child.left_edge.dep_ == "mark" and child.left_edge.head.i == child.i and \
-            child.left_edge.lower_ in ("if", "whether") and \
+    elif (tok.lemma_.lower() in config.question_verbs or any(c.dep_ == "neg" for c in tok.children)) and \
+            child.dep_ == "advcl" and (child.left_edge.dep_ == "mark" and child.left_edge.head.i == child.i and
+                                       child.left_edge.lower_ in ("if", "whether") or
+                                       child.left_edge.tag_ in ("WRB", "WP", "WDT")) and \
             any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in child.children):
+        # (a wh-clause too, and after a negated cue: "have not said when they would take it up")
         first = child.left_edge.i
     else:
         return False
@@ -995,7 +997,8 @@ def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
             # "said after the convention he would not accept ...": a reported clause without
             # "that" after an adjunct, which the parser hung as an adverbial
             out.append(child)
-        elif (lemma in config.question_verbs or child.dep_ == "prep") and _indirect_question(tok, child, config):
+        elif (lemma in config.question_verbs or child.dep_ in ("prep", "advcl")) and \
+                _indirect_question(tok, child, config):
             out.append(child)
         elif child.dep_ in ("dobj",) and any(c.dep_ in ("ccomp", "acl", "relcl") and c.i > child.i and
                                              any(m.lower_ in ("that", "whether", "if") and m.dep_ == "mark"
