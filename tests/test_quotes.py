@@ -676,8 +676,9 @@ LONG_TAIL = [
      [("indirect.ccomp", "the mayor is honest", "Six in 10 voters"),
       ("indirect.pro_form", "the same of the governor", "quarters")]),
     ("Last month, 26 percent of voters said the same.", [("indirect.pro_form", "the same", "26 percent of voters")]),
+    # (the question itself, asked by nobody named, is an attribution of its own)
     ("Asked if the plan was legal, 46 percent of voters said yes.",
-     [("indirect.pro_form", "yes", "46 percent of voters")]),
+     [("indirect.ccomp", "if the plan was legal", None), ("indirect.pro_form", "yes", "46 percent of voters")]),
     ("He said no to the war.", [("indirect.pro_form", "no to the war", "He")]),
     ("He and Smith had basically said the same thing.", [("indirect.pro_form", "the same thing", "He and Smith")]),
     # ... the "'s" before it a perfect's "has" (a passive "said" takes no object) ...
@@ -812,6 +813,7 @@ SPEAKER_REPAIRS = [
      'Asked about the delay, John Smith said: "We will read it again now."',
      [("indirect.ccomp", "that she had only", "Maria Lopez"),
       ("direct.same_paragraph", "read the plan very quickly before the vote.", "Maria Lopez"),
+      ("indirect.call_for", "about the delay", None),
       ("direct.cue_before", "We will read it again now.", "John Smith")]),
     # ... the outer cue when one reported clause holds another verb of speech
     ('"We will win," Maria Lopez said. John Smith said he asks his friends to vote for him, '
@@ -2220,9 +2222,11 @@ def test_subject_taken_into_a_fronted_clause(nlp, config, word, tag, pos, dep, s
 def test_quotation_answering_an_unnamed_question(extract, verb, cue, speaker):
     # "X told reporters when asked about Y: “...”": the quotation answers the question, with the
     # speech verb it hangs on; under a verb that is no cue ("X smiled when asked"), "asked"
-    # stays the cue and nobody named speaks.
+    # stays the cue and nobody named speaks. (The question, "about the budget", is an
+    # attribution of its own, asked by nobody named.)
     rows = extract(f'Jane Doe {verb} when asked about the budget: "We will cut taxes next year."')
-    assert [(r["cue"], r["speaker_text"]) for r in rows] == [(cue, speaker)], rows
+    assert [(r["cue"], r["speaker_text"]) for r in rows] == [("ask", None), (cue, speaker)], rows
+    assert rows[0]["content"] == "about the budget"
 
 
 @pytest.mark.parametrize("passive, speaker", [(False, "Doe"), (True, None)])

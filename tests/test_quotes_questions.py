@@ -181,3 +181,30 @@ def test_a_question_left_open_by_a_negated_cue(config, doc, content):
     children = _content_children(doc[3], config)
     got = [doc[c.left_edge.i:c.right_edge.i + 1].text for c in children]
     assert got == ([content] if content else []), got
+
+
+def _asked_participle(tag="VBN"):
+    """Asked if they were serious , [he] said no . (the participle an adverbial of "said")"""
+    rows = [("Asked", tag, "VERB", 6, "advcl", "ask"), ("if", "IN", "SCONJ", 3, "mark", "if"),
+            ("they", "PRP", "PRON", 3, "nsubj", "they"), ("were", "VBD", "AUX", 0, "advcl", "be"),
+            ("serious", "JJ", "ADJ", 3, "acomp", "serious"), (",", ",", "PUNCT", 6, "punct", ","),
+            ("said", "VBD", "VERB", 6, "ROOT", "say"), ("no", "UH", "INTJ", 6, "intj", "no"),
+            (".", ".", "PUNCT", 6, "punct", ".")]
+    return _doc(rows)
+
+
+@pytest.mark.parametrize("doc, content", [
+    # a question verb's bare participle opening an adverbial asks (the asker unnamed)
+    (_asked_participle(), "if they were serious"),
+    # ... not a past tense the parser left without a subject ("X, asked about ..., had said")
+    (_asked_participle(tag="VBD"), None),
+], ids=lambda v: v.text if isinstance(v, Doc) else str(v))
+def test_a_bare_question_participle(config, doc, content):
+    children = _content_children(doc[0], config)
+    got = [doc[c.left_edge.i:c.right_edge.i + 1].text for c in children]
+    assert got == ([content] if content else []), got
+
+
+def test_a_bare_question_participle_has_no_speaker(extract):
+    rows = [r for r in extract("Asked if he was ever bullied, the Republican candidate said no.") if r["cue"] == "ask"]
+    assert [(r["content"], r["speaker_text"]) for r in rows] == [("if he was ever bullied", None)], rows

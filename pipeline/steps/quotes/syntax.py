@@ -941,11 +941,17 @@ def _indirect_question(tok: Token, child: Token, config: QuoteConfig) -> bool:
     ..."), or the object of a preposition of `cues.prepositional_contents` ("asked Trump about his
     statements", "warned against hackers")? Only right after the verb, its
     listener and its adverbs (not a condition further on: "asked for a recount if the margin is
-    small"), and not when the subject is the one asked ("was asked about", "Asked if ...", "X,
-    asked about ..., said"): the verb has a subject of its own or shares one (a conjunct)."""
-    if child.i < tok.i or any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children) or \
-            tok.tag_ == "VBN" and not any(c.dep_ == "aux" for c in tok.children) or \
-            not (tok.dep_ == "conj" or any(c.dep_ == "nsubj" for c in tok.children)):
+    small"), and not when the subject is the one asked ("was asked about", "X, asked about ...,
+    said"): the verb has a subject of its own or shares one (a conjunct); but a question verb's
+    bare participle opening an adverbial ("Asked if he was ever bullied, X said no", "when asked
+    about the plan"; PolNeAR: a question of nobody named) asks too, its speaker left unnamed
+    (_subject_before_climb)."""
+    asked = tok.lemma_.lower() in config.question_verbs and tok.tag_ == "VBN" and tok.dep_ == "advcl" and \
+        not any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass", "agent") for c in tok.children)
+    if child.i < tok.i or not asked and (
+            any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children) or
+            tok.tag_ == "VBN" and not any(c.dep_ == "aux" for c in tok.children) or
+            not (tok.dep_ == "conj" or any(c.dep_ == "nsubj" for c in tok.children))):
         return False
     if child.dep_ == "prep":
         # (a pronoun object asks about something said before: "asked him about it")
