@@ -1,4 +1,4 @@
-"""“...,” Sanders said, according to CNN.: the cue's own according-to phrase is the attribution's
+"""“...,” Lopez said, according to the Post.: the cue's own according-to phrase is the attribution's
 source as PolNeAR and PARC annotate it (the speaker span), who spoke stays the canonical speaker
 (repair.speaker_source_of_report). Model-free on hand-built parses."""
 

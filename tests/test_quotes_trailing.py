@@ -56,16 +56,15 @@ def test_a_root_cue_is_no_conjunct():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("In nearby Decatur, the big steel plant is hanging on, but it is under intense pressure from imports, "
-     "said the company's chief executive, John Ferriola.",
-     [("indirect.trailing", "In nearby Decatur, the big steel plant is hanging on, but it is under intense "
-       "pressure from imports", "the company's chief executive, John Ferriola")]),
-    ("Despite a series of costly defeats on Tuesday night, Sen. Bernie Sanders remains committed to seeing the "
-     "primary through to the convention, his top aide, Tad Devine, told The Huffington Post.",
-     [("indirect.trailing", "Despite a series of costly defeats on Tuesday night, Sen. Bernie Sanders remains "
-       "committed to seeing the primary through to the convention", "his top aide, Tad Devine")]),
+    ("In nearby Riverton, the old paper mill is holding on, but it is under heavy pressure from imports, "
+     "said the company's chief executive, Ana Ruiz.",
+     [("indirect.trailing", "In nearby Riverton, the old paper mill is holding on, but it is under heavy "
+       "pressure from imports", "the company's chief executive, Ana Ruiz")]),
+    # (a listener after "told"; the subject's own commas walked over)
+    ("The mill is holding on despite the imports, her spokesman, Tom Reed, told reporters.",
+     [("indirect.trailing", "The mill is holding on despite the imports", "her spokesman, Tom Reed")]),
     # a subject opening the sentence leaves nothing to report
-    ("Franson Reneus, 18, from Lee County, Fla., said.", []),
+    ("Maria Lopez, 18, from Lee County, Fla., said.", []),
 ])
 def test_trailing_cues_through_the_extractor(extract, text, expected):
     rows = extract(text)
@@ -136,13 +135,13 @@ def test_as_x_put_it(config, doc, expected):
 
 
 def _according_root(comma=True):
-    """According to Limbaugh , the move reeks of fear . (the parser's reading: "reeks" a noun in
-    apposition to Limbaugh, "According" the root)"""
+    """According to Lopez , the plan reeks of fear . (the parser's reading: "reeks" a noun in
+    apposition to Lopez, "According" the root)"""
     rows = [("According", "VBG", "VERB", 0, "ROOT", "accord"), ("to", "IN", "ADP", 0, "prep", "to"),
-            ("Limbaugh", "NNP", "PROPN", 1, "pobj", "Limbaugh")]
+            ("Lopez", "NNP", "PROPN", 1, "pobj", "Lopez")]
     rows += [(",", ",", "PUNCT", 2, "punct", ",")] if comma else []
     k = len(rows)
-    rows += [("the", "DT", "DET", k + 2, "det", "the"), ("move", "NN", "NOUN", k + 2, "compound", "move"),
+    rows += [("the", "DT", "DET", k + 2, "det", "the"), ("plan", "NN", "NOUN", k + 2, "compound", "plan"),
              ("reeks", "NNS", "NOUN", 2, "appos", "reek"), ("of", "IN", "ADP", k + 2, "prep", "of"),
              ("fear", "NN", "NOUN", k + 3, "pobj", "fear"), (".", ".", "PUNCT", 0, "punct", ".")]
     words, tags, pos, heads, deps, lemmas = zip(*rows)
@@ -151,7 +150,7 @@ def _according_root(comma=True):
 
 
 @pytest.mark.parametrize("doc, expected", [
-    (_according_root(), [("indirect.according_to", "the move reeks of fear", "Limbaugh")]),
+    (_according_root(), [("indirect.according_to", "the plan reeks of fear", "Lopez")]),
     # without the comma the words after the name are the name's own (no clause)
     (_according_root(comma=False), []),
 ], ids=lambda v: v.text if isinstance(v, Doc) else str(v))
@@ -165,11 +164,11 @@ def test_according_to_with_its_clause_read_as_an_appositive(config, doc, expecte
 
 @pytest.mark.parametrize("text, expected", [
     # a headline "Name: statement" without quotation marks: the name's words (PolNeAR's source)
-    ("Bernie Sanders: The Clinton Email Story Has Moved On.\n\nThe senator spoke in Iowa on Monday.",
-     [("direct.headline_source", "The Clinton Email Story Has Moved On.", "Bernie Sanders")]),
+    ("Maria Lopez: The Bridge Story Has Moved On.\n\nThe mayor spoke in Riverton on Monday.",
+     [("direct.headline_source", "The Bridge Story Has Moved On.", "Maria Lopez")]),
     # negatives: a label that names nobody; words after the colon that state nothing (no verb)
-    ("Tuesday Morning Email: The Last State Of The Union.\n\nThe president spoke on Tuesday.", []),
-    ("Bernie Sanders: The Email Story.\n\nThe senator spoke in Iowa on Monday.", []),
+    ("Tuesday Morning Email: The Last Budget Of The Year.\n\nThe mayor spoke on Tuesday.", []),
+    ("Maria Lopez: The Bridge Story.\n\nThe mayor spoke in Riverton on Monday.", []),
 ])
 def test_unquoted_headline_sources(extract, text, expected):
     rows = extract(text)
@@ -179,10 +178,10 @@ def test_unquoted_headline_sources(extract, text, expected):
 @pytest.mark.parametrize("text, speaker", [
     # a participle set off by a comma goes with the sentence's subject, not the nearest subject of
     # a clause between
-    ("Trump was similarly defensive when forced to defend not paying an architect who said he was stiffed "
-     "after he designed a clubhouse at one of his golf courses, saying, “Maybe he didn’t do a good job.”", "Trump"),
+    ("Whitfield was similarly defensive when forced to explain not paying a builder who said he was cheated "
+     "after he finished a bridge in one of her parks, saying, “Maybe he did not do a good job.”", "Whitfield"),
     # ... and without the comma the nearest subject before it stays
-    ("He refuses to discuss potential appointees aside from saying he wants a diverse delegation.", "He"),
+    ("She refuses to discuss the candidates aside from saying she wants a diverse council.", "She"),
 ])
 def test_a_participle_set_off_by_a_comma(extract, text, speaker):
     rows = [r for r in extract(text) if r["cue"] == "say" and r["content_start"] > text.find("saying")]

@@ -229,7 +229,7 @@ MIN_TRAILING_WORDS = 4
 
 
 def _comma_conjunct(cue: Token) -> bool:
-    """"The plant is hanging on, said its chief executive." / "..., his top aide told The Huffington
+    """"The plant is hanging on, said its chief executive." / "..., her top aide told The Riverton
     Post.": a trailing cue with a subject of its own that the parser coordinated with the main
     clause before it, through a comma and no conjunction (_trailing_clause checks the comma)."""
     return cue.dep_ == "conj" and cue.head.dep_ == "ROOT" and cue.head.i < cue.i and \
@@ -267,8 +267,8 @@ def _trailing_clause(idx: _DocIndex, cue: Token) -> tuple[int, int, Token] | Non
             return None
     # Before the cue: a comma, then only the subject (..., he said) or nothing (..., said X).
     j = cue.i - 1
-    # (the subject's own commas included: "..., his top aide, Tad Devine, told ..."; a subject
-    # opening the sentence leaves no content: "Franson Reneus, 18, from Lee County, said")
+    # (the subject's own commas included: "..., her top aide, Tom Reed, told ..."; a subject
+    # opening the sentence leaves no content: "Maria Lopez, 18, from Lee County, said")
     while j >= sent.start and (j in subj_toks or idx.doc[j].dep_ in ("advmod", "aux", "neg") and
                                idx.doc[j].text != ","):
         j -= 1
@@ -597,7 +597,7 @@ def _np_object(idx: _DocIndex, tok: Token) -> Token | None:
 
 def _passive_agent(tok: Token, config: QuoteConfig) -> tuple[Token, Token] | None:
     """(subject, agent) of a passive reporting verb with a "by" agent that can speak ("The meeting
-    was first reported by Politico", "Her death was confirmed by the Eagle Forum"): the subject is
+    was first reported by the Post", "The sale was confirmed by the company"): the subject is
     what was reported, the agent who reported it. Not a relative pronoun as the subject (the
     thing it stands for lies outside the clause), nor a verb with a clause of its own."""
     if tok.lemma_.lower() not in config.passive_agent_verbs or tok.tag_ != "VBN" or \
@@ -904,7 +904,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
                 span = _content_of_subtree(obj, exclude=nested)
                 rule = "indirect.object"
         if span is None and speech and (passive := _passive_agent(tok, config)) is not None:
-            # "The meeting was first reported by Politico": the subject, said by the agent
+            # "The meeting was first reported by the Post": the subject, said by the agent
             span, speaker, rule = _content_of_subtree(passive[0]), _speaker_span(passive[1], config), \
                 "indirect.passive_agent"
         if span is None and speech and (tok.dep_ == "parataxis" or _ccomp_parenthetical(tok, config)) and \
@@ -1380,7 +1380,7 @@ def headline_source(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
     Claim: ‘...’") reports what follows the colon as the words of the source before it: the
     noun phrase opening the line, cut before a preposition, a verb or a possessive mark. Only
     lines that quote (marks after the colon), or state something (a verb) after a name
-    ("Sanders: Clinton Email Story Has Moved", "Poll: Trump and Clinton hold narrow leads": PolNeAR
+    ("Lopez: Bridge Story Has Moved On", "Poll: Lopez holds a narrow lead": PolNeAR
     annotates the name as the source), and have no lower-case verb before the colon (a sentence,
     not a headline); a label before the colon ("Breaking: ...") names nobody."""
     config, doc, text = idx.config, idx.doc, idx.text
@@ -1407,7 +1407,7 @@ def headline_source(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
     words = [t for t in doc[a:b] if not t.is_space]
     if end <= start or not (any(start <= q.open_start < end and q.depth == 0 for q in idx.quotes) or
                             _named_source(words, config) and _states(doc, idx.token_range(start, end))):
-        return        # (unquoted words only after a name: "Sanders: Clinton Email Story Has Moved.")
+        return        # (unquoted words only after a name: "Lopez: Bridge Story Has Moved On.")
     if any(q.open_start < start and q.close_end > start for q in idx.quotes):
         return
     span = (start, end)
@@ -1524,8 +1524,8 @@ SOURCE_OF_REPORT = "repair.speaker_source_of_report"
 
 def _framing_according(idx: _DocIndex, cue: Token) -> Token | None:
     """The "according" of an according-to phrase framing the cue's whole sentence, however the
-    parser hung it: opening it ("According to ProPublica, Clinton praised ...") or closing it
-    after a comma ("Kasich said he would have fired him, according to press reports."); not
+    parser hung it: opening it ("According to the Post, Lopez praised ...") or closing it
+    after a comma ("Lopez said she would have fired him, according to press reports."); not
     one inside quoted words ("... ''537 of them in the Cayman Islands, according to its own
     website.''")."""
     sent = cue.sent
@@ -1545,7 +1545,7 @@ def _framing_according(idx: _DocIndex, cue: Token) -> Token | None:
 
 
 def report_through_source(idx: _DocIndex, atts: Sequence[Attribution]) -> None:
-    """"“...,” Sanders said, according to CNN." / "According to Yahoo News, X said ...": a cue whose
+    """"“...,” Sanders said, according to CNN." / "According to the Post, X said ...": a cue whose
     own "according to Y" phrase stands outside its content reports through Y, which PolNeAR (and
     PARC) annotate as the attribution's source. The speaker as written becomes Y; who spoke stays
     the canonical speaker (speaker_ref), in place."""

@@ -618,7 +618,7 @@ def _participle_speaker(tok: Token, subject: Token | None, config: QuoteConfig) 
                 return cand, True
     sent = _sent_of(tok)
     if tok.tag_ == "VBG" and tok.left_edge.i > sent.start and tok.doc[tok.left_edge.i - 1].text == ",":
-        # "Trump was defensive when forced to pay an architect who said he ..., saying, “...”": a
+        # "The mayor was defensive when forced to pay a builder who said he ..., saying, “...”": a
         # participle set off by a comma goes with the sentence's own subject, not with the
         # nearest one inside a clause between
         root = next((c for c in sent.root.children if c.dep_ == "nsubj"), None)
