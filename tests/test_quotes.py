@@ -405,9 +405,12 @@ LONG_TAIL = [
      [("direct.headline_source", "'Never, ever underestimate the voters.'", "Porter")]),
     ("Mayor Dana Whitfield on the Budget: Cuts Are 'Not On The Table.'",
      [("direct.headline_source", "Cuts Are 'Not On The Table.'", "Mayor Dana Whitfield")]),
-    # ... not a label before the colon, nor a headline without quotation marks
+    # ... not a label before the colon; a headline without quotation marks only after a name,
+    # stating something (PolNeAR train annotates the name as the source in 82 of 126 headlines
+    # with a colon)
     ("The Latest: Mayor's Budget Cuts Are 'Not On The Table.'", []),
-    ("Whitfield: Cuts are off the table.", []),
+    ("Whitfield: Cuts are off the table.", [("direct.headline_source", "Cuts are off the table.", "Whitfield")]),
+    ("The Latest: Cuts are off the table.", []),
     # "issued a statement, “...”": whoever issued it speaks
     ('Maria Lopez issued a statement, "We will rebuild the bridge this year."',
      [("direct.statement_before", "We will rebuild the bridge this year.", "Maria Lopez")]),
@@ -673,8 +676,9 @@ LONG_TAIL = [
      [("indirect.ccomp", "the mayor is honest", "Six in 10 voters"),
       ("indirect.pro_form", "the same of the governor", "three-quarters")]),
     ("Last month, 26 percent of voters said the same.", [("indirect.pro_form", "the same", "26 percent of voters")]),
+    # (the question itself, asked by nobody named, is an attribution of its own)
     ("Asked if the plan was legal, 46 percent of voters said yes.",
-     [("indirect.pro_form", "yes", "46 percent of voters")]),
+     [("indirect.ccomp", "if the plan was legal", None), ("indirect.pro_form", "yes", "46 percent of voters")]),
     ("He said no to the war.", [("indirect.pro_form", "no to the war", "He")]),
     ("He and Smith had basically said the same thing.", [("indirect.pro_form", "the same thing", "He and Smith")]),
     # ... the "'s" before it a perfect's "has" (a passive "said" takes no object) ...
@@ -809,6 +813,7 @@ SPEAKER_REPAIRS = [
      'Asked about the delay, John Smith said: "We will read it again now."',
      [("indirect.ccomp", "that she had only", "Maria Lopez"),
       ("direct.same_paragraph", "read the plan very quickly before the vote.", "Maria Lopez"),
+      ("indirect.call_for", "about the delay", None),
       ("direct.cue_before", "We will read it again now.", "John Smith")]),
     # ... the outer cue when one reported clause holds another verb of speech
     ('"We will win," Maria Lopez said. John Smith said he asks his friends to vote for him, '
@@ -1598,9 +1603,9 @@ POLNEAR_DEV = SHARED / "polnear" / "dev.jsonl"
 # PolNeAR train; strict precision rose from 0.9125 to 0.95 with it)
 POLNEAR_TARGETS = {"quoted_recall": 0.915, "speech_recall": 0.85, "precision": 0.88, "speaker_overlap": 0.93}
 # What the stage reaches today (PolNeAR dev @30, the full pipeline, clean stage included): a
-# regression floor a little under it (measured: quoted 0.9197 = 653/710, speech 0.9073, precision
-# 0.9498, one-to-one 0.9386, speaker 0.9372). The targets themselves are the test after it.
-POLNEAR_FLOORS = {"quoted_recall": 0.915, "speech_recall": 0.905, "precision": 0.945, "speaker_overlap": 0.93,
+# regression floor a little under it (measured: quoted 0.9211 = 654/710, speech 0.9143, precision
+# 0.9465, one-to-one 0.9363, speaker 0.9460). The targets themselves are the test after it.
+POLNEAR_FLOORS = {"quoted_recall": 0.915, "speech_recall": 0.91, "precision": 0.945, "speaker_overlap": 0.94,
                   "precision_one_to_one": 0.935}
 
 
@@ -2217,9 +2222,11 @@ def test_subject_taken_into_a_fronted_clause(nlp, config, word, tag, pos, dep, s
 def test_quotation_answering_an_unnamed_question(extract, verb, cue, speaker):
     # "X told reporters when asked about Y: “...”": the quotation answers the question, with the
     # speech verb it hangs on; under a verb that is no cue ("X smiled when asked"), "asked"
-    # stays the cue and nobody named speaks.
+    # stays the cue and nobody named speaks. (The question, "about the budget", is an
+    # attribution of its own, asked by nobody named.)
     rows = extract(f'Jane Doe {verb} when asked about the budget: "We will cut taxes next year."')
-    assert [(r["cue"], r["speaker_text"]) for r in rows] == [(cue, speaker)], rows
+    assert [(r["cue"], r["speaker_text"]) for r in rows] == [("ask", None), (cue, speaker)], rows
+    assert rows[0]["content"] == "about the budget"
 
 
 @pytest.mark.parametrize("passive, speaker", [(False, "Doe"), (True, None)])

@@ -56,21 +56,22 @@ QUESTION, ANSWER = "direct.interview_question", "direct.interview_answer"
 
 @pytest.mark.parametrize("text, names, expected", [
     # Q / A heads: answers are the interviewee's the standfirst names, questions the outlet's;
-    # an answer runs over the paragraphs up to the next head, one piece each
+    # an answer runs over the paragraphs up to the next head, one piece each; the head is the
+    # speaker as written (PolNeAR's source), the standfirst's name who it stands for
     (STANDFIRST + QA, [("Maria Lopez", "Maria Lopez")], [
         (QUESTION, "Q", None, "Riverton Post", ["What comes first for the city this year?"]),
-        (ANSWER, "Maria Lopez", None, None, ["The bridge comes first. We have waited long enough for it.",
-                                             "And then the schools, which need new roofs."]),
+        (ANSWER, "A", "Maria Lopez", None, ["The bridge comes first. We have waited long enough for it.",
+                                            "And then the schools, which need new roofs."]),
         (QUESTION, "Q", None, "Riverton Post", ["Are your rivals right about the budget?"]),
-        (ANSWER, "Maria Lopez", None, None, ["No. The budget will grow this year, as I said in March."])]),
+        (ANSWER, "A", "Maria Lopez", None, ["No. The budget will grow this year, as I said in March."])]),
     # the standfirst names the interviewer: questions are theirs ("interviewed by")
     ("Mayor on bridges.\n\nMaria Lopez was interviewed by Tom Reed in her office.\n\n" + QA,
      [("Maria Lopez", "Maria Lopez"), ("Tom Reed", "Tom Reed")],
-     [(QUESTION, "Tom Reed", None, None, ["What comes first for the city this year?"]),
-      (ANSWER, "Maria Lopez", None, None, ["The bridge comes first. We have waited long enough for it.",
-                                           "And then the schools, which need new roofs."]),
-      (QUESTION, "Tom Reed", None, None, ["Are your rivals right about the budget?"]),
-      (ANSWER, "Maria Lopez", None, None, ["No. The budget will grow this year, as I said in March."])]),
+     [(QUESTION, "Q", "Tom Reed", None, ["What comes first for the city this year?"]),
+      (ANSWER, "A", "Maria Lopez", None, ["The bridge comes first. We have waited long enough for it.",
+                                          "And then the schools, which need new roofs."]),
+      (QUESTION, "Q", "Tom Reed", None, ["Are your rivals right about the budget?"]),
+      (ANSWER, "A", "Maria Lopez", None, ["No. The budget will grow this year, as I said in March."])]),
     # initials as heads: each the person of the standfirst with those initials; the one asking
     # questions is the interviewer; a stage note ends a turn
     ("Trade talk.\n\nSenator Tom Baker sat down with reporter Jane Roe on Friday.\n\n"
@@ -258,8 +259,9 @@ def test_an_interview_through_the_pipeline(tmp_path):
     assert len(answers) == 3 and len(questions) == 3
     assert set(answers["speaker"]) == {"Maria Lopez"} and set(answers["kind"]) == {"speech"}
     assert set(questions["speaker"]) == {"Riverton Post"}           # the outlet asks
-    # the answer's speaker points at the standfirst's name, a question's at its head
-    assert {text[s:e] for s, e in zip(answers["speaker_start"], answers["speaker_end"])} == {"Maria Lopez"}
+    # the speaker points at the head (as PolNeAR annotates it); the answers' speaker is still the
+    # person the standfirst names
+    assert {text[s:e] for s, e in zip(answers["speaker_start"], answers["speaker_end"])} == {"A"}
     assert {text[s:e] for s, e in zip(questions["speaker_start"], questions["speaker_end"])} == {"Q"}
     # every piece points into documents.text: an answer over two paragraphs is two pieces
     first = answers.iloc[0]

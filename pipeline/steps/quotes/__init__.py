@@ -68,6 +68,7 @@ from pipeline.steps.quotes.reported import (
     headline_source,
     noun_cues,
     quoted_fragments,
+    report_through_source,
     reported_clauses,
     reported_speech,
     thought_and_evidence,
@@ -385,6 +386,7 @@ def extract_attributions(doc: Doc, config: QuoteConfig, mentions: list[Mention] 
             att.speaker = speaker
             if ref is not None:
                 att.speaker_ref = ref
+    report_through_source(idx, atts)
     atts = _join_parenthetical_quotes(doc, atts, config)
     # Paragraph chains inherit their source's speaker later (resolution order = text order).
     chosen: list[Attribution] = []

@@ -225,12 +225,15 @@ def interview_turns(idx: _DocIndex, persons: list[Person], source: str | None) -
                           speaker=(a, b) if b > a else None)
         att.pieces = pieces if len(pieces) > 1 else None
         att.extra["speaker_fixed"] = att.extra["speaker_as_named"] = True
+        # "A:" and "Q:" are the speakers as written (the field annotates the head), standing for
+        # the people the standfirst names
         if h.key in config.interview_answer_heads:
             who = interviewee
-            att.speaker = (who.start, who.end) if who is not None else None
+            att.speaker_ref = (who.start, who.end) if who is not None else None
+            att.speaker = att.speaker if who is not None else None
         elif h.key in config.interview_question_heads:
             if interviewer is not None:
-                att.speaker = (interviewer.start, interviewer.end)
+                att.speaker_ref = (interviewer.start, interviewer.end)
             else:      # the head "Q" speaks for the outlet (None: nobody)
                 att.extra["named_speaker"] = (source or None, "organisation")
         elif (who := _named(h.key, persons)) is not None:

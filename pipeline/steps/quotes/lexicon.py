@@ -75,6 +75,9 @@ class QuoteConfig:
     copular_noun_cues: frozenset = frozenset()
     object_np: frozenset = frozenset()
     cue_prepositions: frozenset = frozenset()
+    question_verbs: frozenset = frozenset()
+    prepositional_contents: frozenset = frozenset()    # "ask about", "warn against"
+    passive_agent_verbs: frozenset = frozenset()
     pro_form_objects: frozenset = frozenset()
     rules_off: frozenset = frozenset()      # rule ids switched off in [rules]
     pro_form_answers: frozenset = frozenset()
@@ -173,8 +176,8 @@ class QuoteConfig:
             copular_noun_cues=words("cues", "noun_cues") | optional_words("cues", "copular_noun_cues"),
             noun_cue_for=optional_words("cues", "noun_cue_for"),
             stance_blockers=words("cues", "stance_blockers"),
-            call_particles=words("cues", "call_particles"), phrases=phrases,
-            naming_verbs=optional_words("cues", "naming_verbs"),
+            call_particles=words("cues", "call_particles"), phrases=phrases, naming_verbs=optional_words("cues", "naming_verbs"),
+            **{k: words("cues", k) for k in ("question_verbs", "prepositional_contents", "passive_agent_verbs")},
             name_giving_verbs=optional_words("not_speech", "name_giving_verbs"),
             share_nouns=optional_words("speakers", "share_nouns"),
             person_suffixes=tuple(sorted(optional_words("speakers", "person_suffixes"))),

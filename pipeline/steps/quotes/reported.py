@@ -13,6 +13,8 @@ from pipeline.steps.quotes.lexicon import QuoteConfig, _role_heads
 from pipeline.steps.quotes.marks import QUOTE_CHARS, QuoteSpan
 from pipeline.steps.quotes.rules import MIXED_VARIANT
 from pipeline.steps.quotes.syntax import (
+    FINITE_TAGS,
+    _unmarked_finite_clause,
     TRANSCRIPT_RE,
     Attribution,
     _animate,
@@ -226,13 +228,27 @@ def _conj_subject_may_be_speaker(verb: Token, config: QuoteConfig) -> bool:
 MIN_TRAILING_WORDS = 4
 
 
+def _comma_conjunct(cue: Token) -> bool:
+    """"The plant is hanging on, said its chief executive." / "..., her top aide told The Riverton
+    Post.": a trailing cue with a subject of its own that the parser coordinated with the main
+    clause before it, through a comma and no conjunction (_trailing_clause checks the comma)."""
+    return cue.dep_ == "conj" and cue.head.dep_ == "ROOT" and cue.head.i < cue.i and \
+        any(c.dep_ == "nsubj" for c in cue.children) and \
+        (cue.head.tag_ in FINITE_TAGS or any(c.dep_ in ("aux", "auxpass") and c.tag_ in FINITE_TAGS
+                                             for c in cue.head.children))
+    # (a finite main clause: not "In a memo on Tuesday, X, the executive in charge, reminded")
+
+
 def _trailing_clause(idx: _DocIndex, cue: Token) -> tuple[int, int, Token] | None:
     """The sentence before a trailing cue that the parser did not link to it ("Those who take on
     heavy debt struggle, even with a “good” job, he said." with "struggle" read as a noun): the
     cue closes its sentence (only its subject, adverbs and punctuation after it), a comma stands
     before the cue or before its subject, and the words before that comma are the content."""
     config = idx.config
-    if any(c.dep_ in ("ccomp", "dobj", "xcomp", "advcl", "conj") for c in cue.children):
+    # (the listener of "told" is no content: "..., Ash Carter told a Senate panel Wednesday.")
+    listener = [c for c in cue.children if c.dep_ in ("dobj", "dative") and c.i > cue.i and cue.dep_ == "conj" and
+                cue.lemma_.lower() in config.listener_verbs and _animate(c, config)]   # (not "told the story")
+    if any(c.dep_ in ("ccomp", "dobj", "xcomp", "advcl", "conj") and c not in listener for c in cue.children):
         return None
     # "..., said Geert Wilders": the subject after the cue (the parser may also hang the
     # clause's own noun before the comma off the cue as a subject).
@@ -242,15 +258,19 @@ def _trailing_clause(idx: _DocIndex, cue: Token) -> tuple[int, int, Token] | Non
         return None
     sent = _sent_of(cue)
     subj_toks = {t.i for t in subj.subtree} if subj.head.i == cue.i else set()
-    # After the cue: the subject (said Geert Wilders, founder of ...), adverbs, punctuation.
+    own = {t.i for c in listener for t in c.subtree}
+    # After the cue: the subject (said Geert Wilders, founder of ...), the listener, adverbs,
+    # punctuation.
     for t in idx.doc[cue.i + 1:sent.end]:
-        if not (t.i in subj_toks or t.is_punct or t.is_space or t.dep_ in ("advmod", "npadvmod")
-                or any(a.i in subj_toks for a in t.ancestors)):
+        if not (t.i in subj_toks or t.i in own or t.is_punct or t.is_space or t.dep_ in ("advmod", "npadvmod")
+                or any(a.i in subj_toks or a.i in own for a in t.ancestors)):
             return None
     # Before the cue: a comma, then only the subject (..., he said) or nothing (..., said X).
     j = cue.i - 1
-    while j >= sent.start and (j in subj_toks or idx.doc[j].dep_ in ("advmod", "aux", "neg")) and \
-            idx.doc[j].text != ",":
+    # (the subject's own commas included: "..., her top aide, Tom Reed, told ..."; a subject
+    # opening the sentence leaves no content: "Maria Lopez, 18, from Lee County, said")
+    while j >= sent.start and (j in subj_toks or idx.doc[j].dep_ in ("advmod", "aux", "neg") and
+                               idx.doc[j].text != ","):
         j -= 1
     if j < sent.start or idx.doc[j].text != ",":
         return None
@@ -441,6 +461,14 @@ def _parenthetical_host(cue: Token, config: QuoteConfig) -> bool:
         right < len(doc) and doc[right].text == ","
 
 
+def _put_it(verb: Token, config: QuoteConfig) -> bool:
+    """"As X put it, ...": a loose quotative (`cues.loose_quotatives`) with "it" as its object in an
+    "as" clause quotes as a cue does."""
+    return verb.lemma_.lower() in config.loose_quotatives and verb.dep_ == "advcl" and \
+        any(c.dep_ == "dobj" and c.lower_ == "it" for c in verb.children) and \
+        any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children)
+
+
 def _as_clause_cue(cue: Token, config: QuoteConfig) -> bool:
     """"As X noted/explained/told CNN, ...": a cue in an adverbial clause opened by "as", with a
     subject of its own and no complement but the listener, on a verb of a clause of its own."""
@@ -458,7 +486,8 @@ def _as_clause_cue(cue: Token, config: QuoteConfig) -> bool:
     for c in cue.children:
         if c.dep_ in ("ccomp", "xcomp", "attr", "oprd", "acomp"):
             return False
-        if c.dep_ == "dobj" and not (cue.lemma_.lower() in config.addressee_verbs and _animate(c, config)):
+        if c.dep_ == "dobj" and not (cue.lemma_.lower() in config.addressee_verbs and _animate(c, config)) and \
+                not _put_it(cue, config):
             return False
     return any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in cue.head.children)
 
@@ -566,6 +595,24 @@ def _np_object(idx: _DocIndex, tok: Token) -> Token | None:
     return obj
 
 
+def _passive_agent(tok: Token, config: QuoteConfig) -> tuple[Token, Token] | None:
+    """(subject, agent) of a passive reporting verb with a "by" agent that can speak ("The meeting
+    was first reported by the Post", "The sale was confirmed by the company"): the subject is
+    what was reported, the agent who reported it. Not a relative pronoun as the subject (the
+    thing it stands for lies outside the clause), nor a verb with a clause of its own."""
+    if tok.lemma_.lower() not in config.passive_agent_verbs or tok.tag_ != "VBN" or \
+            not any(c.dep_ == "auxpass" for c in tok.children) or \
+            any(c.dep_ in ("ccomp", "xcomp", "csubjpass") for c in tok.children):
+        return None
+    subj = next((c for c in tok.children if c.dep_ == "nsubjpass" and c.i < tok.i), None)
+    agent = next((g for c in tok.children if c.dep_ == "agent" and c.i > tok.i
+                  for g in c.children if g.dep_ == "pobj"), None)
+    if subj is None or agent is None or subj.pos_ == "PRON" or subj.tag_ in ("WDT", "WP", "DT") or \
+            not _animate(agent, config):
+        return None
+    return subj, agent
+
+
 def _casts_as_quoted(idx: _DocIndex, tok: Token) -> bool:
     """"offered himself as a “law and order” candidate", "addressing her informally as “Hillary”":
     any verb casting its object "as" quoted words (the quotation opening right after "as", only
@@ -651,7 +698,10 @@ def _clause_content(idx: _DocIndex, tok: Token, children: list[Token], lemma: st
         if _fronted_that_parenthetical(tok, children):
             span = _content_of_subtree(tok.sent.root) or span
         if children[0].dep_ in ("xcomp", "advcl") and lemma != "make" and \
-                children[0].left_edge.lower_ != "that":
+                children[0].left_edge.lower_ not in ("that", "if", "whether") and \
+                not (children[0].left_edge.tag_ in ("WRB", "WP", "WDT") and
+                     any(c.dep_ in ("nsubj", "nsubjpass") for c in children[0].children)) and \
+                not (children[0].dep_ == "advcl" and _unmarked_finite_clause(tok, children[0])):
             rule = "indirect.infinitive"
         elif children[0].dep_ == "prep":
             rule = "indirect.call_for"
@@ -789,7 +839,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
     # (only verbs can be cues, or be cast as quoted; a verb parsed as a modifier is an "amod")
     for tok in idx.tokens_where(pos=("VERB", "AUX"), dep=("amod",)):
         lemma = tok.lemma_.lower()
-        speech = _is_cue_verb(tok, config)
+        speech = _is_cue_verb(tok, config) or _put_it(tok, config)
         # Verbs that report speech only through an object holding quoted words ("called Burma a
         # “good news story”", "labeled it “Mostly True”").
         # ... and any verb whose object is cast "as" quoted words.
@@ -855,6 +905,10 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
                           and not idx.inside_clause_quote(t)]
                 span = _content_of_subtree(obj, exclude=nested)
                 rule = "indirect.object"
+        if span is None and speech and (passive := _passive_agent(tok, config)) is not None:
+            # "The meeting was first reported by the Post": the subject, said by the agent
+            span, speaker, rule = _content_of_subtree(passive[0]), _speaker_span(passive[1], config), \
+                "indirect.passive_agent"
         if span is None and speech and (tok.dep_ == "parataxis" or _ccomp_parenthetical(tok, config)) and \
                 _parenthetical_host(tok, config):
             # The increased hostility, he added, makes ...: a parenthetical cue; the content is
@@ -876,7 +930,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
                 rule = "indirect.parenthetical"
         if span is None and speech:
             span, speaker = _clause_parsed_as_main(idx, tok, lemma, speaker)
-        if span is None and speech and tok.dep_ == "ROOT":
+        if span is None and speech and (tok.dep_ == "ROOT" or _comma_conjunct(tok)):
             trailing = _trailing_clause(idx, tok)
             if trailing is not None:
                 span, speaker = trailing[:2], _speaker_span(trailing[2], config)
@@ -1320,13 +1374,30 @@ MAX_HEADLINE_SOURCE = 8
 HEADLINE_DASH = re.compile(r"^.{1,30}?\s[-–—]\s+")
 
 
+def _named_source(words: list[Token], config: QuoteConfig) -> bool:
+    """Is a headline's prefix before its colon a name that speaks ("Sanders", "Dr. Ben Carson",
+    "NY Daily News", "Poll"): every word part of a person's, an organisation's, a country's or a
+    group's name, or a title, an organisation noun or a document noun?"""
+    return bool(words) and all(
+        t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or t.lower_ in config.title_words or
+        t.lower_ in config.organisation_nouns or t.lower_ in config.document_nouns or t.lemma_.lower() in
+        config.document_nouns or t.lower_ in config.unnamed_nouns for t in words)
+
+
+def _states(doc, span: tuple[int, int]) -> bool:
+    """Do the words of the token span make a statement: a verb of their own?"""
+    return any(t.pos_ in ("VERB", "AUX") for t in doc[span[0]:span[1]])
+
+
 def headline_source(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attribution]:
     """A headline "Source: words" (the document's first line: "Reid: ‘Never underestimate
     Trump.’", "Clinton to Planned Parenthood: Trump will ‘reverse’ Roe", "Woman Steps Forward With
     Claim: ‘...’") reports what follows the colon as the words of the source before it: the
     noun phrase opening the line, cut before a preposition, a verb or a possessive mark. Only
-    lines that quote (marks after the colon) and have no lower-case verb before the colon (a
-    sentence, not a headline); a label before the colon ("Breaking: ...") names nobody."""
+    lines that quote (marks after the colon), or state something (a verb) after a name
+    ("Lopez: Bridge Story Has Moved On", "Poll: Lopez holds a narrow lead": PolNeAR
+    annotates the name as the source), and have no lower-case verb before the colon (a sentence,
+    not a headline); a label before the colon ("Breaking: ...") names nobody."""
     config, doc, text = idx.config, idx.doc, idx.text
     if not idx.paragraphs:
         return
@@ -1347,15 +1418,16 @@ def headline_source(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[At
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ";"):
         end -= 1
-    if end <= start or not any(start <= q.open_start < end and q.depth == 0 for q in idx.quotes):
-        return
+    a, b = idx.token_range(src_start, ps + colon_at)
+    words = [t for t in doc[a:b] if not t.is_space]
+    if end <= start or not (any(start <= q.open_start < end and q.depth == 0 for q in idx.quotes) or
+                            _named_source(words, config) and _states(doc, idx.token_range(start, end))):
+        return        # (unquoted words only after a name: "Lopez: Bridge Story Has Moved On.")
     if any(q.open_start < start and q.close_end > start for q in idx.quotes):
         return
     span = (start, end)
     if _overlap(span, taken) > 0:
         return
-    a, b = idx.token_range(src_start, ps + colon_at)
-    words = [t for t in doc[a:b] if not t.is_space]
     if not words or len(words) > MAX_HEADLINE_SOURCE or not words[0].text[:1].isupper() or \
             any(t.pos_ in ("VERB", "AUX") and t.text[:1].islower() for t in words):
         return        # (a sentence with a verb before the colon: "The report had one line: “...”")
@@ -1423,18 +1495,25 @@ def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
         if pobj is None:
             continue
         head = tok.head if tok.head.i != tok.i else None
-        if head is None:
+        # "According to X, the move reeks of “fear”": the parser, taking the verb for a noun, read
+        # the clause after the comma as X's appositive (and the phrase as the sentence's root)
+        clause = next((c for c in pobj.children if c.dep_ == "appos" and c.i > pobj.i and
+                       doc[c.left_edge.i - 1].text == "," and c.right_edge.i + 2 >= _sent_of(tok).end),
+                      None) if head is None and tok.i == _sent_of(tok).start else None
+        if head is None and clause is None:
             continue
         # Climb to the clause (a noun head: "the visit, according to JNS, was ..." parses oddly).
-        while head.dep_ not in ("ROOT", "ccomp", "conj", "advcl", "parataxis") and head.head.i != head.i:
+        while head is not None and head.dep_ not in ("ROOT", "ccomp", "conj", "advcl", "parataxis") and \
+                head.head.i != head.i:
             head = head.head
-        span = _content_of_subtree(head, exclude=[tok])
+        span = _content_of_subtree(head, exclude=[tok]) if clause is None else _content_of_subtree(clause)
         if span is None:
             continue
         sent = _sent_of(tok)
         span = (max(span[0], sent.start_char), min(span[1], sent.end_char))
         # Skip the "according to X" phrase when it sits at the start ...
-        phrase_end = max(t.idx + len(t.text) for t in (*tok.subtree, *to.subtree, *pobj.subtree))
+        phrase_end = max(t.idx + len(t.text) for t in (*tok.subtree, *to.subtree, *pobj.subtree)) \
+            if clause is None else doc[clause.left_edge.i - 1].idx
         if span[0] >= tok.idx and span[0] < phrase_end:
             rest = idx.token_range(phrase_end, span[1])
             toks = [t for t in doc[rest[0]:rest[1]] if not (t.is_punct or t.is_space)]
@@ -1453,6 +1532,53 @@ def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
                           cue=tok, cue_span=(tok.i, tok.i + 2), cue_lemma="according to",
                           speaker=_speaker_span(pobj, idx.config))
         yield att
+
+
+SOURCE_OF_REPORT = "repair.speaker_source_of_report"
+
+
+def _framing_according(idx: _DocIndex, cue: Token) -> Token | None:
+    """The "according" of an according-to phrase framing the cue's whole sentence, however the
+    parser hung it: opening it ("According to the Post, Lopez praised ...") or closing it
+    after a comma ("Lopez said she would have fired him, according to press reports."); not
+    one inside quoted words ("... ''537 of them in the Cayman Islands, according to its own
+    website.''")."""
+    sent = cue.sent
+    words = [t for t in sent if not (t.is_punct or t.is_space)]
+    if not words:
+        return None
+    first, last = words[0], words[-1]
+    if first.lower_ == "according" and first.i + 1 < sent.end and first.nbor().lower_ == "to" and first.i < cue.i:
+        end = max(t.i for t in first.subtree)
+        return first if end + 1 < sent.end and first.doc[end + 1].text == "," and end < cue.i else None
+    acc = next((t for t in sent if t.lower_ == "according" and t.i > cue.i and t.nbor(-1).text == ","
+                and t.i + 1 < sent.end and t.nbor().lower_ == "to"), None)
+    if acc is None or max(t.i for t in (*acc.subtree, *acc.nbor().subtree)) != last.i or \
+            idx.inside_clause_quote(acc) or any(q.open_start < acc.idx < q.close_start for q in idx.quotes if q.closed):
+        return None
+    return acc
+
+
+def report_through_source(idx: _DocIndex, atts: Sequence[Attribution]) -> None:
+    """"“...,” Sanders said, according to CNN." / "According to the Post, X said ...": a cue whose
+    own "according to Y" phrase stands outside its content reports through Y, which PolNeAR (and
+    PARC) annotate as the attribution's source. The speaker as written becomes Y; who spoke stays
+    the canonical speaker (speaker_ref), in place."""
+    doc = idx.doc
+    for att in atts:
+        cue = att.cue
+        if cue is None or att.speaker is None or att.speaker_ref is not None or att.inherit_from is not None or \
+                att.cue_lemma == "according to" or not att.rule_id.startswith(("direct.", "indirect.", "mixed.")):
+            continue
+        acc = next((t for t in cue.children if t.lower_ == "according" and t.i + 1 < len(doc) and
+                    doc[t.i + 1].lower_ == "to" and not att.content[0] <= t.idx < att.content[1]), None) \
+            or _framing_according(idx, cue)
+        pobj = next((c for t in (acc, doc[acc.i + 1]) for c in t.children if c.dep_ == "pobj"),
+                    None) if acc is not None else None
+        if pobj is None or not _animate(pobj, idx.config):
+            continue
+        att.speaker_ref, att.speaker = att.speaker, _speaker_span(pobj, idx.config)
+        att.repaired(SOURCE_OF_REPORT)
 
 
 def _minus_taken(idx: _DocIndex, span: tuple[int, int], taken: Sequence[tuple[int, int]],

@@ -74,7 +74,7 @@ def content_with_marks(text: str, start: int, end: int, quotes: list[QuoteSpan])
         if q.closed and q.open_start < end <= q.close_start and q.close_end > new_end and \
                 all(c in _INSIDE_PUNCT for c in text[end:q.close_start]):
             new_end = q.close_end
-    # ''... 'Kosovo is a special case,''' -- an inner quotation closing with the outer one: the
+    # ''... 'the deal is done,''' -- an inner quotation closing with the outer one: the
     # marks paired the outer opening with the first two of the three, the third is the content's
     while new_end > end and text[new_end - 1] == "'" and text[new_end:new_end + 1] == "'" and \
             not text[new_end + 1:new_end + 2].isalnum():

@@ -616,7 +616,16 @@ def _participle_speaker(tok: Token, subject: Token | None, config: QuoteConfig) 
             cand = next((c for c in anc.children if c.dep_ == "nsubj"), None)
             if cand is not None and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
                 return cand, True
-    for cand in reversed(tok.doc[_sent_of(tok).start:tok.i]):
+    sent = _sent_of(tok)
+    if tok.tag_ == "VBG" and tok.left_edge.i > sent.start and tok.doc[tok.left_edge.i - 1].text == ",":
+        # "The mayor was defensive when forced to pay a builder who said he ..., saying, “...”": a
+        # participle set off by a comma goes with the sentence's own subject, not with the
+        # nearest one inside a clause between
+        root = next((c for c in sent.root.children if c.dep_ == "nsubj"), None)
+        if root is not None and root.i < tok.i and _animate(root, config) and \
+                root.lower_ not in config.relative_pronouns:
+            return root, False
+    for cand in reversed(tok.doc[sent.start:tok.i]):
         if cand.dep_ == "nsubj" and _animate(cand, config) and cand.lower_ not in config.relative_pronouns:
             return cand, False
     return subject, False
@@ -915,6 +924,63 @@ def _cue_lemma(tok: Token, config: QuoteConfig) -> str:
     return lemma
 
 
+FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
+def _unmarked_finite_clause(tok: Token, clause: Token) -> bool:
+    """Is the adverbial `clause` of a cue verb a reported clause without "that"? Finite, with a
+    subject of its own, no subordinator ("when", "because", "if", "as": a clause of time, cause or
+    condition), and nothing between the cue and the clause's subject but adjuncts (no comma: "he
+    laughed, he said" is two sentences' worth)."""
+    kids = list(clause.children)
+    subj = next((c for c in kids if c.dep_ in ("nsubj", "nsubjpass", "expl") and c.i < clause.i), None)
+    if subj is None or any(c.dep_ == "mark" or c.tag_ in ("WRB", "WDT", "WP") for c in kids) or \
+            not (clause.tag_ in FINITE_TAGS or any(c.dep_ in ("aux", "auxpass") and c.tag_ in FINITE_TAGS
+                                                   for c in kids)):
+        return False
+    doc = tok.doc
+    return all(not t.is_punct and t.dep_ not in ("cc", "mark") for t in doc[tok.i + 1:subj.left_edge.i])
+
+
+def _indirect_question(tok: Token, child: Token, config: QuoteConfig) -> bool:
+    """Is `child` what an active cue verb asks or says: an "if"/"whether" clause with a subject
+    that the parser hung as an adverbial on a question verb ("asked the students if they were
+    ..."), or the object of a preposition of `cues.prepositional_contents` ("asked Trump about his
+    statements", "warned against hackers")? Only right after the verb, its
+    listener and its adverbs (not a condition further on: "asked for a recount if the margin is
+    small"), and not when the subject is the one asked ("was asked about", "X, asked about ...,
+    said"): the verb has a subject of its own or shares one (a conjunct); but a question verb's
+    bare participle opening an adverbial ("Asked if he was ever bullied, X said no", "when asked
+    about the plan"; PolNeAR: a question of nobody named) asks too, its speaker left unnamed
+    (_subject_before_climb)."""
+    asked = tok.lemma_.lower() in config.question_verbs and tok.tag_ == "VBN" and tok.dep_ == "advcl" and \
+        not any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass", "agent") for c in tok.children)
+    if child.i < tok.i or not asked and (
+            any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children) or
+            tok.tag_ == "VBN" and not any(c.dep_ == "aux" for c in tok.children) or
+            not (tok.dep_ == "conj" or any(c.dep_ == "nsubj" for c in tok.children))):
+        return False
+    if child.dep_ == "prep":
+        # (a pronoun object asks about something said before: "asked him about it")
+        if f"{tok.lemma_.lower()} {child.lower_}" not in config.prepositional_contents or \
+                not any(c.dep_ == "pobj" and c.pos_ != "PRON" for c in child.children):
+            return False
+        first = child.i
+    elif (tok.lemma_.lower() in config.question_verbs or any(c.dep_ == "neg" for c in tok.children)) and \
+            child.dep_ == "advcl" and (child.left_edge.dep_ == "mark" and child.left_edge.head.i == child.i and
+                                       child.left_edge.lower_ in ("if", "whether") or
+                                       child.left_edge.tag_ in ("WRB", "WP", "WDT")) and \
+            any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in child.children):
+        # (a wh-clause too, and after a negated cue: "have not said when they would take it up")
+        first = child.left_edge.i
+    else:
+        return False
+    between = set(range(tok.i + 1, first))
+    allowed = {t.i for c in tok.children if c.dep_ in ("dobj", "dative", "advmod", "npadvmod") and c.i < first
+               for t in c.subtree}
+    return between <= allowed
+
+
 def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
     """The clause a cue verb reports: ccomp (said that ...), a "to"-infinitive for directive verbs
     (urged them to ...), a parataxis clause with a colon."""
@@ -939,6 +1005,13 @@ def _content_children(tok: Token, config: QuoteConfig) -> list[Token]:
                  not any(c.dep_ in ("dobj", "oprd") and c.i < child.i for c in tok.children)):
             # (not a preposition after an object: "called her remarks on 9/11 a “new low”"; but
             # "called him out for ...")
+            out.append(child)
+        elif child.dep_ == "advcl" and child.i > tok.i and _unmarked_finite_clause(tok, child):
+            # "said after the convention he would not accept ...": a reported clause without
+            # "that" after an adjunct, which the parser hung as an adverbial
+            out.append(child)
+        elif (lemma in config.question_verbs or child.dep_ in ("prep", "advcl")) and \
+                _indirect_question(tok, child, config):
             out.append(child)
         elif child.dep_ in ("dobj",) and any(c.dep_ in ("ccomp", "acl", "relcl") and c.i > child.i and
                                              any(m.lower_ in ("that", "whether", "if") and m.dep_ == "mark"
