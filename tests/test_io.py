@@ -89,6 +89,28 @@ def test_streaming_writer_is_atomic(tmp_path):
     assert read_table(REJECTS, tmp_path).num_rows == 2
 
 
+@pytest.mark.parametrize("wanted, groups", [
+    (None, [["a", "b"], ["c"], ["d"]]),          # every row group
+    (["c"], [["c"]]),                             # only the group that holds the document
+    (["b", "d"], [["a", "b"], ["d"]]),            # whole groups: the caller drops the other rows
+    (["z"], []),                                  # nobody: nothing read
+])
+def test_row_groups_can_be_read_for_some_documents_only(tmp_path, wanted, groups):
+    import pyarrow as pa
+
+    from pipeline.core.io import iter_row_groups
+
+    def row(doc_id):
+        return {"path": f"{doc_id}.txt", "doc_id": doc_id, "level": "warning", "code": "W001", "message": "m"}
+
+    with TableWriter(REJECTS, tmp_path) as writer:
+        for batch in (["a", "b"], ["c"], ["d"]):
+            writer.write([row(d) for d in batch])
+    ids = pa.array(wanted, pa.string()) if wanted is not None else None
+    got = [t.column("doc_id").to_pylist() for t in iter_row_groups(REJECTS, tmp_path, doc_ids=ids)]
+    assert got == groups
+
+
 def test_every_table_has_a_key_in_its_schema():
     for spec in TABLES.values():
         assert set(spec.key) <= set(spec.schema.names), spec.name

@@ -296,8 +296,11 @@ def read_frame(spec: TableSpec, out_dir: Path, **kwargs) -> pd.DataFrame:
     return read_table(spec, out_dir, **kwargs).to_pandas()
 
 
-def iter_row_groups(spec: TableSpec, out_dir: Path, columns: list[str] | None = None) -> Iterator[pa.Table]:
-    """Stream a table written by TableWriter one row group (batch of whole documents) at a time."""
+def iter_row_groups(spec: TableSpec, out_dir: Path, columns: list[str] | None = None,
+                    doc_ids: pa.Array | None = None) -> Iterator[pa.Table]:
+    """Stream a table written by TableWriter one row group (batch of whole documents) at a time;
+    with `doc_ids`, only the row groups holding one of them (each group's `doc_id` column is read
+    first: a worker or an incremental run that wants a few documents reads only their groups)."""
     path = table_path(spec, out_dir)
     if not path.exists():
         raise PipelineError(f"{path}: missing; run the stage that writes '{spec.name}' first{_writer_hint(spec.name)}")
@@ -306,6 +309,10 @@ def iter_row_groups(spec: TableSpec, out_dir: Path, columns: list[str] | None = 
         raise SchemaError(f"{path}: schema differs from '{spec.name}' as declared "
                           f"({schema_difference(parquet.schema_arrow, spec.schema)})")
     for index in range(parquet.num_row_groups):
+        if doc_ids is not None:
+            held = pc.cast(parquet.read_row_group(index, columns=["doc_id"]).column("doc_id"), pa.string())
+            if not pc.any(pc.is_in(held, value_set=doc_ids)).as_py():
+                continue
         yield parquet.read_row_group(index, columns=columns)
 
 

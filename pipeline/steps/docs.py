@@ -272,7 +272,7 @@ def iter_parsed_docs(out_dir: Path, vocab: Vocab | None = None, progress: str | 
             total = len(pq.read_table(sentences, columns=["doc_id"]).column("doc_id").unique())
     wanted = pa.array(sorted(only), pa.string()) if only is not None else None
     with Progress(progress or "docs", total=total, enabled=None if progress else False) as shown:
-        for table in iter_row_groups(TOKENS, out_dir):
+        for table in iter_row_groups(TOKENS, out_dir, doc_ids=wanted):
             if wanted is not None:      # the other documents' rows are dropped before any is rebuilt
                 table = table.filter(pc.is_in(pc.cast(table.column("doc_id"), pa.string()), value_set=wanted))
                 if not table.num_rows:
