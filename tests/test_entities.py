@@ -94,6 +94,14 @@ TITLE_CASES = [
      [("Luca Maestri", "PERSON", "Chief Financial Officer")], []),
     (toks("PolitiFact Executive Director Aaron Sharockman said ."), {(0, 1): "ORG", (3, 5): "PERSON"},
      [("Aaron Sharockman", "PERSON", "PolitiFact Executive Director")], ["PolitiFact"]),
+    # a name the model took for an organisation, after a person's title, is a person
+    (toks("asked by moderator Lester Holt about it ."), {(3, 5): "ORG"},
+     [("Lester Holt", "PERSON", "moderator")], []),
+    (toks("CNN anchor Jake Tapper said ."), {(0, 1): "ORG", (2, 4): "ORG"},
+     [("Jake Tapper", "PERSON", "CNN anchor")], ["CNN"]),
+    # negatives: one word is no first name and surname; no title before it
+    (toks("the wire service editor Reuters said ."), {(4, 5): "ORG"}, [("Reuters", "ORG", None)], []),
+    (toks("Lester Holt said so ."), {(0, 2): "ORG"}, [("Lester Holt", "ORG", None)], []),
     # negative: an organisation before a head that is no organisation's ("Ohio State Judge")
     (toks("Ohio State Judge Ann Roe said ."), {(0, 2): "ORG", (3, 5): "PERSON"},
      [("Ann Roe", "PERSON", "State Judge")], []),

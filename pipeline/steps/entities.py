@@ -82,7 +82,7 @@ GROUP_PATTERN = "org_person_group"   # the Matcher pattern whose names are "<own
 CLOSED_CLASS = frozenset("the a an this that these those his her its their our my your whose".split())
 
 # Overlap resolution: higher wins, then longer, then earlier (an explicit sort key).
-PRIORITY = {"alias": 6, "pattern": 5, "split": 4, "relabel": 3, "surname": 3, "first_word": 3, "place": 3, "model": 2,
+PRIORITY = {"alias": 6, "pattern": 5, "split": 4, "relabel": 3, "surname": 3, "first_word": 3, "titled_name": 3, "place": 3, "model": 2,
             "gazetteer": 1, "headline": 1, "name_in_text": 1, "acronym_in_text": 1}
 LABEL_ORDER = ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"]
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"'})
@@ -621,6 +621,18 @@ def _first_name_and_surname(doc: Doc, m: Mention, full_persons: set[str], rules:
     return _is_listed_first_name(words[0].text)
 
 
+def _titled_name(doc: Doc, m: Mention, rules: EntityRules) -> bool:
+    """"moderator Lester Holt", "CNN anchor Jake Tapper" tagged ORG: two or three capitalised words
+    opening with a listed first name, right after a person's title head, are a person (an
+    organisation takes no person's title: "spokesman Ford Motor" is not written)."""
+    words = [t for t in doc[m.start:m.end] if not t.is_space]
+    if not 2 <= len(words) <= 3 or not all(t.is_title for t in words) or m.start == 0:
+        return False
+    if not _head_at(doc, m.start, 0, rules) or doc[m.start - 1].text[:1].isupper() and m.start - 1 == 0:
+        return False
+    return _is_listed_first_name(words[0].text) and not _is_title_word(words[0], rules)
+
+
 def _first_word_of_one_person(doc: Doc, m: Mention, full_persons: set[str]) -> bool:
     """"Wang" tagged ORG in an article that names "Wang Yi": one word that opens the name of one
     person the document names in full is that person (a family name written first, as Chinese
@@ -892,6 +904,9 @@ def _corrected(doc: Doc, m: Mention, body: list[Mention], names: _Gazetteer, rul
     if (m.label == "ORG" or m.label == "GPE" and votes[key]["PERSON"] >= votes[key]["GPE"]
             and not _after_place_preposition(doc, m, rules)) and _first_word_of_one_person(doc, m, names.full_persons):
         return [Mention(m.start, m.end, "PERSON", "first_word", None, m.title_start, m.title_end)]
+    if m.label == "ORG" and _titled_name(doc, m, rules):
+        keys[key] = "PERSON"      # its other occurrences too, as below
+        return [Mention(m.start, m.end, "PERSON", "titled_name", None, m.title_start, m.title_end)]
     if m.label != "PERSON" and _first_name_and_surname(doc, m, names.full_persons, rules):
         keys[key] = "PERSON"      # its other occurrences too (the gazetteer, in find_mentions)
         return [Mention(m.start, m.end, "PERSON", "surname", None, m.title_start, m.title_end)]
