@@ -134,6 +134,86 @@ def test_as_x_put_it(config, doc, expected):
     assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in rows] == expected, rows
 
 
+def _as_reported(where="end", lead=False, comma=True, more=False, prep=None):
+    """[And ,] Staff discussed a walkout , as the Ledger reported .  (where="end")
+    [And ,] as the Ledger reported , staff discussed a walkout .   (where="front")
+    Staff , as the Ledger reported , discussed a walkout .          (where="inside")
+    with `more`, ", and it grew" after the "as" clause (where="end"); with `prep`, "reported
+    <prep> them"."""
+    clause = [("as", "IN", "SCONJ", "mark", "as"), ("the", "DT", "DET", "det", "the"),
+              ("Ledger", "NNP", "PROPN", "nsubj", "Ledger"), ("reported", "VBD", "VERB", "advcl", "report")]
+    heads_in_clause = {"as": "reported", "the": "Ledger", "Ledger": "reported", "reported": "discussed",
+                       "it": "grew", "them": prep}
+    if prep:
+        clause += [(prep, "IN", "ADP", "prep", prep), ("them", "PRP", "PRON", "pobj", "them")]
+        heads_in_clause[prep] = "reported"
+    subj = [("Staff" if where != "front" else "staff", "NNS", "NOUN", "nsubj", "staff")]
+    rest = [("discussed", "VBD", "VERB", "ROOT", "discuss"), ("a", "DT", "DET", "det", "a"),
+            ("walkout", "NN", "NOUN", "dobj", "walkout")]
+    c = [(",", ",", "PUNCT", "punct", ",")]
+    start = [("And", "CC", "CCONJ", "cc", "and")] + c if lead else []
+    if where == "end":
+        seq = start + subj + rest + (c if comma else []) + clause
+        seq += c + [("and", "CC", "CCONJ", "cc", "and"), ("it", "PRP", "PRON", "nsubj", "it"),
+                    ("grew", "VBD", "VERB", "conj", "grow")] if more else []
+    elif where == "front":
+        seq = start + clause + c + subj + rest
+    else:
+        seq = subj + c + clause + c + rest
+    seq += [(".", ".", "PUNCT", "punct", ".")]
+    words = [w for w, *_ in seq]
+    at = {w: i for i, w in enumerate(words) if w not in (",",)}
+    heads = [at[heads_in_clause[w]] if w in heads_in_clause else
+             at["walkout"] if w == "a" else at["discussed"] for w in words]
+    return Doc(VOCAB, words=words, tags=[t for _, t, *_ in seq], pos=[p for _, _, p, *_ in seq], heads=heads,
+               deps=[d for *_, d, _ in seq], lemmas=[lem for *_, lem in seq])
+
+
+@pytest.mark.parametrize("doc, expected", [
+    # the "as" clause closing the sentence: the words before its comma (the trim used to run on
+    # through the final period back into the excluded clause, and the row was dropped)
+    (_as_reported(), [("indirect.as_cue", "Staff discussed a walkout", "the Ledger")]),
+    (_as_reported(where="front"), [("indirect.as_cue", "staff discussed a walkout", "the Ledger")]),
+    # a conjunction opening the sentence stays out of the content
+    (_as_reported(where="front", lead=True), [("indirect.as_cue", "staff discussed a walkout", "the Ledger")]),
+    (_as_reported(lead=True), [("indirect.as_cue", "Staff discussed a walkout", "the Ledger")]),
+    # a clause coordinated after the "as" clause is not what was reported
+    (_as_reported(more=True), [("indirect.as_cue", "Staff discussed a walkout", "the Ledger")]),
+    # negatives: no comma sets the clause off (a time or manner clause); the clause sits inside
+    # the sentence, between the subject and its verb
+    (_as_reported(comma=False), []),
+    (_as_reported(where="inside"), []),
+    # a preposition giving the cue an object of its own ("as voters responded to the plan"):
+    # the clause reports that object; the time or place of the words does not ("on Monday")
+    (_as_reported(prep="to"), []),
+    (_as_reported(prep="about"), []),
+    (_as_reported(prep="on"), [("indirect.as_cue", "Staff discussed a walkout", "the Ledger")]),
+], ids=lambda v: v.text if isinstance(v, Doc) else str(v))
+def test_as_x_reported_at_either_end(config, doc, expected):
+    from pipeline.steps.docs import ParsedDoc
+    from pipeline.steps.quotes import extract_quotes
+
+    rows = extract_quotes(ParsedDoc.unmapped("t", doc), None, config, span_conventions=False, join=False)
+    assert [(r["rule_id"], r["content"], r["speaker_text"]) for r in rows] == expected, rows
+
+
+@pytest.mark.parametrize("words, exclude, expected", [
+    # the excluded clause at the end, then the period: the span stops before the comma
+    ("Staff discussed a walkout , as the Ledger reported .", True, "Staff discussed a walkout"),
+    # nothing excluded: the period alone is trimmed
+    ("Staff discussed a walkout , as the Ledger reported .", None, "Staff discussed a walkout , as the Ledger reported"),
+])
+def test_content_of_subtree_trims_over_excluded_tokens(words, exclude, expected):
+    from pipeline.steps.quotes.syntax import _content_of_subtree
+
+    ws = words.split()
+    heads = [1, 1, 3, 1, 1, 8, 7, 8, 1, 1]
+    deps = ["nsubj", "ROOT", "det", "dobj", "punct", "mark", "det", "nsubj", "advcl", "punct"]
+    doc = Doc(VOCAB, words=ws, heads=heads, deps=deps)
+    span = _content_of_subtree(doc[1], exclude=[doc[8]] if exclude else [])
+    assert doc.text[span[0]:span[1]] == expected
+
+
 def _according_root(comma=True):
     """According to Lopez , the plan reeks of fear . (the parser's reading: "reeks" a noun in
     apposition to Lopez, "According" the root)"""

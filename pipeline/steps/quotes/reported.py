@@ -484,12 +484,32 @@ def _as_clause_cue(cue: Token, config: QuoteConfig) -> bool:
             or doc[right].text == ","):
         return False          # "rode the will of the crowd as he replied": a time clause, no aside
     for c in cue.children:
-        if c.dep_ in ("ccomp", "xcomp", "attr", "oprd", "acomp"):
+        if c.dep_ in ("ccomp", "xcomp", "attr", "oprd", "acomp") or \
+                c.dep_ == "prep" and c.lower_ in config.as_clause_objects:
             return False
         if c.dep_ == "dobj" and not (cue.lemma_.lower() in config.addressee_verbs and _animate(c, config)) and \
                 not _put_it(cue, config):
             return False
     return any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in cue.head.children)
+
+
+def _as_cue_content(idx: _DocIndex, cue: Token) -> tuple[int, int] | None:
+    """The clause an "as X reported" cue (_as_clause_cue) hangs on, without the "as" clause; None
+    when the clause lies around the cue (its subject before, its verb after) or when too little
+    is left. A conjunction or adverb opening the sentence before the "as" clause stays out ("And,
+    as X reported, ..."); after a clause that the "as" clause closes, the words that follow it are
+    no part of it ("X met Y, as the Post reported, and Z will ...")."""
+    head = cue.head
+    lead = [c for c in head.children if c.i < cue.i and c.dep_ in ("cc", "advmod", "punct")]
+    gone = {t.i for c in [cue, *lead] for t in c.subtree}
+    words = [t.i for t in head.subtree if t.i not in gone]
+    lead = [c for c in lead if words and c.right_edge.i < words[0]]
+    span = _content_of_subtree(head, exclude=[cue, *lead])
+    if span is not None and span[0] <= cue.idx < span[1] and head.i < cue.left_edge.i:
+        span = _content_of_subtree(head, exclude=[cue, *lead, *(c for c in head.children if c.i > cue.i)])
+    if span is None or span[0] <= cue.idx < span[1] or len(idx.words(*span)) < 4:
+        return None
+    return span
 
 
 def _ccomp_parenthetical(cue: Token, config: QuoteConfig) -> bool:
@@ -919,9 +939,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
         if span is None and speech and _as_clause_cue(tok, config):
             # "As Ryan has pointed out, that is the “textbook definition” of racism": an "as"
             # clause with a cue reports the clause it hangs on.
-            span = _content_of_subtree(tok.head, exclude=[tok])
-            if span is not None and (span[0] <= tok.idx < span[1] or len(idx.words(*span)) < 4):
-                span = None   # the clause is not around the cue after all, or too little is left
+            span = _as_cue_content(idx, tok)
             rule = "indirect.as_cue"
         if span is not None and rule == "indirect.ccomp":
             inverted = _inverted_parenthetical(tok, config)
