@@ -266,3 +266,39 @@ def test_unquoted_headline_sources(extract, text, expected):
 def test_a_participle_set_off_by_a_comma(extract, text, speaker):
     rows = [r for r in extract(text) if r["cue"] == "say" and r["content_start"] > text.find("saying")]
     assert [r["speaker_text"] for r in rows] == [speaker], rows
+
+
+# --- "..., which she argued help cut costs": a relative clause through the cue (indirect.relative) --
+
+def _relative(pronoun=True, cue_dep="relcl", second=("help", "VERB", "xcomp")):
+    """the standards , [which] he argued <second> the burden .  (the parser hung "which" on the
+    verb after the cue, or left it out of the cue's children)"""
+    rows = [("the", "DET", 1, "det"), ("standards", "NOUN", 1, "ROOT"), (",", "PUNCT", 1, "punct")]
+    if pronoun:
+        rows.append(("which", "PRON", 6 if pronoun else 0, "dobj"))
+    k = len(rows)
+    rows += [("he", "PRON", k + 1, "nsubj"), ("argued", "VERB", 1, cue_dep), (second[0], second[1], k + 1, second[2]),
+             ("the", "DET", k + 4, "det"), ("burden", "NOUN", k + 2, "dobj"), (".", "PUNCT", 1, "punct")]
+    if pronoun:
+        rows[3] = ("which", "PRON", k + 2, "dobj")
+    words, pos, heads, deps = zip(*rows)
+    return Doc(VOCAB, words=list(words), pos=list(pos), heads=list(heads), deps=list(deps),
+               lemmas=[w if w != "argued" else "argue" for w in words])
+
+
+@pytest.mark.parametrize("doc, expected", [
+    (_relative(), ("he", "help")),
+    # a participle the parser read as the cue's adjective complement ("fees that critics said burdened renters")
+    (_relative(second=("ruined", "VERB", "acomp")), ("he", "ruined")),
+    # negatives: no relative pronoun before the subject; a cue that is no relative clause; an
+    # adjective complement ("said were unfair" read as an adjective)
+    (_relative(pronoun=False), None),
+    (_relative(cue_dep="conj"), None),
+    (_relative(second=("unfair", "ADJ", "acomp")), None),
+], ids=lambda v: v.text if isinstance(v, Doc) else str(v))
+def test_relative_through_cue(config, doc, expected):
+    from pipeline.steps.quotes.reported import _relative_through_cue
+
+    cue = next(t for t in doc if t.text == "argued")
+    got = _relative_through_cue(cue, config)
+    assert (got[0].text, got[1].text) == expected if expected else got is None, got

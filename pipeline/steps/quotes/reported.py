@@ -128,9 +128,14 @@ def _relative_through_cue(cue: Token, config: QuoteConfig) -> tuple[Token, Token
     rel = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.i < cue.i and
            c.lower_ in config.relative_pronouns]
     subj = [c for c in cue.children if c.dep_ == "nsubj" and c.i < cue.i and c.lower_ not in config.relative_pronouns]
+    if not rel and subj and cue.dep_ == "relcl" and subj[0].left_edge.i > 0 and \
+            cue.doc[subj[0].left_edge.i - 1].lower_ in config.relative_pronouns:
+        rel = [cue.doc[subj[0].left_edge.i - 1]]     # (the parser hung the pronoun on the later verb)
     if not rel or not subj or rel[0].i > subj[0].i:
         return None
-    verb = next((c for c in cue.children if c.dep_ in ("xcomp", "ccomp") and c.i > cue.i and c.pos_ in ("VERB", "AUX")
+    # (a participle read as the cue's adjective: "fees that critics said burdened renters")
+    verb = next((c for c in cue.children if (c.dep_ in ("xcomp", "ccomp") or c.dep_ == "acomp" and c.pos_ == "VERB")
+                 and c.i > cue.i and c.pos_ in ("VERB", "AUX")
                  and not any(d.dep_ in ("nsubj", "nsubjpass", "expl", "mark") or d.lower_ == "to"
                              for d in c.children)), None)
     return None if verb is None else (subj[0], verb)
@@ -901,7 +906,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
             if inner is not None:
                 # "the drawdown, which they say left a vacuum": the relative pronoun is the
                 # subject of the verb after the cue; that verb's clause is what they say.
-                span = _content_of_subtree(inner[1])
+                span = _content_of_subtree(inner[1], exclude=[t for t in inner[1].subtree if t.i < tok.i])
                 speaker = _speaker_span(inner[0], config)
                 rule = "indirect.relative"
         if span is None and speech and not children:
