@@ -302,3 +302,39 @@ def test_relative_through_cue(config, doc, expected):
     cue = next(t for t in doc if t.text == "argued")
     got = _relative_through_cue(cue, config)
     assert (got[0].text, got[1].text) == expected if expected else got is None, got
+
+
+# --- "X came back and said nothing, according to Y.": the whole coordination (indirect.according_to) --
+
+def _according_conj(own_subject=False, closing=True):
+    """He came back and [she] said nothing , according to Tom [, at first] ."""
+    rows = [("He", "PRP", "PRON", 1, "nsubj"), ("came", "VBD", "VERB", 1, "ROOT"), ("back", "RB", "ADV", 1, "advmod"),
+            ("and", "CC", "CCONJ", 1, "cc")]
+    k = len(rows) + own_subject            # the index of "said"
+    if own_subject:
+        rows.append(("she", "PRP", "PRON", k, "nsubj"))
+    rows += [("said", "VBD", "VERB", 1, "conj"), ("nothing", "NN", "PRON", k, "dobj"), (",", ",", "PUNCT", k, "punct"),
+             ("according", "VBG", "VERB", k, "prep"), ("to", "IN", "ADP", k + 3, "prep"),
+             ("Tom", "NNP", "PROPN", k + 4, "pobj")]
+    if not closing:
+        rows += [(",", ",", "PUNCT", k, "punct"), ("at", "IN", "ADP", k, "prep"), ("first", "RB", "ADV", k + 7, "pobj")]
+    rows.append((".", ".", "PUNCT", 1, "punct"))
+    words, tags, pos, heads, deps = zip(*rows)
+    return Doc(VOCAB, words=list(words), tags=list(tags), pos=list(pos), heads=list(heads), deps=list(deps),
+               lemmas=[w.lower() if w != "came" else "come" for w in words])
+
+
+@pytest.mark.parametrize("doc, content", [
+    (_according_conj(), "He came back and said nothing"),
+    # negatives: a conjunct with a subject of its own is a clause of its own; a phrase that does
+    # not close the sentence reports only the verb it hangs on (the phrase inside it, as before)
+    (_according_conj(own_subject=True), "she said nothing"),
+    (_according_conj(closing=False), "said nothing , according to Tom , at first"),
+], ids=lambda v: v.text if isinstance(v, Doc) else str(v))
+def test_according_to_closing_a_coordination(config, doc, content):
+    from pipeline.steps.docs import ParsedDoc
+    from pipeline.steps.quotes import extract_quotes
+
+    rows = extract_quotes(ParsedDoc.unmapped("t", doc), None, config, span_conventions=False, join=False)
+    got = [(r["content"], r["speaker_text"]) for r in rows if r["rule_id"] == "indirect.according_to"]
+    assert got == [(content, "Tom")], rows

@@ -1529,10 +1529,18 @@ def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
         while head is not None and head.dep_ not in ("ROOT", "ccomp", "conj", "advcl", "parataxis") and \
                 head.head.i != head.i:
             head = head.head
+        sent = _sent_of(tok)
+        # "X came back on Friday and gave no details, according to Y.": a phrase closing its sentence
+        # reports the whole coordination of verbs sharing a subject, not only the verb it hangs on
+        # (a conjunct with a subject of its own is a clause of its own: "X won, and he will ...")
+        closing = not idx.text[pobj.right_edge.idx + len(pobj.right_edge.text):sent.end_char].strip(" \t\n.,;:!?)\u00a0")
+        while closing and head is not None and head.dep_ == "conj" and head.pos_ in ("VERB", "AUX") and \
+                head.head.pos_ in ("VERB", "AUX") and head.head.i < head.i and \
+                not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in head.children):
+            head = head.head
         span = _content_of_subtree(head, exclude=[tok]) if clause is None else _content_of_subtree(clause)
         if span is None:
             continue
-        sent = _sent_of(tok)
         span = (max(span[0], sent.start_char), min(span[1], sent.end_char))
         # Skip the "according to X" phrase when it sits at the start ...
         phrase_end = max(t.idx + len(t.text) for t in (*tok.subtree, *to.subtree, *pobj.subtree)) \
