@@ -338,3 +338,36 @@ def test_according_to_closing_a_coordination(config, doc, content):
     rows = extract_quotes(ParsedDoc.unmapped("t", doc), None, config, span_conventions=False, join=False)
     got = [(r["content"], r["speaker_text"]) for r in rows if r["rule_id"] == "indirect.according_to"]
     assert got == [(content, "Tom")], rows
+
+
+# --- `Asked about it, he said, "We ..."`: a cue opening a quoted sentence is no aside on it --
+
+def _said_then_quote(first="We", marks=True):
+    """Asked , he said , " We will win . "  (the parser hung "said" on the quoted verb)"""
+    rows = [("Asked", "VBN", "VERB", "advcl"), (",", ",", "PUNCT", "punct"), ("he", "PRP", "PRON", "nsubj"),
+            ("said", "VBD", "VERB", "parataxis"), (",", ",", "PUNCT", "punct")]
+    rows += [('"', "``", "PUNCT", "punct")] if marks else []
+    k = len(rows)
+    rows += [(first, "PRP", "PRON", "nsubj"), ("will", "MD", "AUX", "aux"), ("win", "VB", "VERB", "ROOT"),
+             (".", ".", "PUNCT", "punct")] + ([('"', "''", "PUNCT", "punct")] if marks else [])
+    root = k + 2
+    heads = [root, 3, 3, root, 3] + ([3] if marks else []) + [root, root, root, root] + ([root] if marks else [])
+    words, tags, pos, deps = zip(*rows)
+    # (no space before a comma or period, nor inside the marks)
+    spaces = [not (i + 1 < len(words) and words[i + 1] in (",", ".")) and (words[i] != '"' or i > k)
+              for i in range(len(words))]
+    return Doc(VOCAB, words=list(words), spaces=spaces, tags=list(tags), pos=list(pos), heads=heads, deps=list(deps))
+
+
+@pytest.mark.parametrize("doc, expected", [
+    (_said_then_quote(), True),
+    # negatives: a quotation going on in lower case continues the sentence around the cue; no
+    # quotation at all
+    (_said_then_quote(first="we"), False),
+    (_said_then_quote(marks=False), False),
+], ids=lambda v: v.text if isinstance(v, Doc) else str(v))
+def test_a_cue_opening_a_quoted_sentence_is_no_aside(config, doc, expected):
+    from pipeline.steps.quotes.reported import _opens_quoted_sentence
+    from pipeline.steps.quotes.syntax import _DocIndex
+
+    assert _opens_quoted_sentence(_DocIndex(doc, config), doc[3]) is expected, doc.text

@@ -517,6 +517,17 @@ def _as_cue_content(idx: _DocIndex, cue: Token) -> tuple[int, int] | None:
     return span
 
 
+def _opens_quoted_sentence(idx: _DocIndex, cue: Token) -> bool:
+    """`When asked, he said, "We will ..."`: a cue whose host is inside the quotation opening
+    right after it, with a capital (a sentence of its own), introduces that direct quote and is
+    no aside on it (a quotation going on in lower case continues the sentence around the cue:
+    `The plan, she said, "is the best we have"`)."""
+    doc = cue.doc
+    nxt = next((t for t in doc[cue.i + 1:cue.i + 4] if not (t.is_punct or t.is_space)), None)
+    return nxt is not None and idx.inside_clause_quote(cue.head) and idx.inside_clause_quote(nxt) and \
+        nxt.text[:1].isupper() and all(t.is_punct or t.is_space for t in doc[cue.i + 1:nxt.i])
+
+
 def _ccomp_parenthetical(cue: Token, config: QuoteConfig) -> bool:
     """"Instead, Trump told CNN, his policy would be ...": a cue the parser hung as a clausal
     complement on the verb after it; with a comma closing the cue's phrase and the later verb's
@@ -935,7 +946,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
             span, speaker, rule = _content_of_subtree(passive[0]), _speaker_span(passive[1], config), \
                 "indirect.passive_agent"
         if span is None and speech and (tok.dep_ == "parataxis" or _ccomp_parenthetical(tok, config)) and \
-                _parenthetical_host(tok, config):
+                _parenthetical_host(tok, config) and not _opens_quoted_sentence(idx, tok):
             # The increased hostility, he added, makes ...: a parenthetical cue; the content is
             # the sentence around it.
             head = tok.head
