@@ -77,6 +77,7 @@ class QuoteConfig:
     cue_prepositions: frozenset = frozenset()
     question_verbs: frozenset = frozenset()
     prepositional_contents: frozenset = frozenset()    # "ask about", "warn against"
+    as_clause_objects: frozenset = frozenset()         # "as X responded to ...": its own object
     passive_agent_verbs: frozenset = frozenset()
     pro_form_objects: frozenset = frozenset()
     rules_off: frozenset = frozenset()      # rule ids switched off in [rules]
@@ -174,7 +175,7 @@ class QuoteConfig:
             noun_cues=words("cues", "noun_cues"),
             object_np=optional_words("cues", "object_np"), cue_prepositions=optional_words("cues", "cue_prepositions"),
             copular_noun_cues=words("cues", "noun_cues") | optional_words("cues", "copular_noun_cues"),
-            noun_cue_for=optional_words("cues", "noun_cue_for"),
+            noun_cue_for=optional_words("cues", "noun_cue_for"), as_clause_objects=optional_words("cues", "as_clause_objects"),
             stance_blockers=words("cues", "stance_blockers"),
             call_particles=words("cues", "call_particles"), phrases=phrases, naming_verbs=optional_words("cues", "naming_verbs"),
             **{k: words("cues", k) for k in ("question_verbs", "prepositional_contents", "passive_agent_verbs")},

@@ -128,9 +128,14 @@ def _relative_through_cue(cue: Token, config: QuoteConfig) -> tuple[Token, Token
     rel = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.i < cue.i and
            c.lower_ in config.relative_pronouns]
     subj = [c for c in cue.children if c.dep_ == "nsubj" and c.i < cue.i and c.lower_ not in config.relative_pronouns]
+    if not rel and subj and cue.dep_ == "relcl" and subj[0].left_edge.i > 0 and \
+            cue.doc[subj[0].left_edge.i - 1].lower_ in config.relative_pronouns:
+        rel = [cue.doc[subj[0].left_edge.i - 1]]     # (the parser hung the pronoun on the later verb)
     if not rel or not subj or rel[0].i > subj[0].i:
         return None
-    verb = next((c for c in cue.children if c.dep_ in ("xcomp", "ccomp") and c.i > cue.i and c.pos_ in ("VERB", "AUX")
+    # (a participle read as the cue's adjective: "fees that critics said burdened renters")
+    verb = next((c for c in cue.children if (c.dep_ in ("xcomp", "ccomp") or c.dep_ == "acomp" and c.pos_ == "VERB")
+                 and c.i > cue.i and c.pos_ in ("VERB", "AUX")
                  and not any(d.dep_ in ("nsubj", "nsubjpass", "expl", "mark") or d.lower_ == "to"
                              for d in c.children)), None)
     return None if verb is None else (subj[0], verb)
@@ -484,12 +489,43 @@ def _as_clause_cue(cue: Token, config: QuoteConfig) -> bool:
             or doc[right].text == ","):
         return False          # "rode the will of the crowd as he replied": a time clause, no aside
     for c in cue.children:
-        if c.dep_ in ("ccomp", "xcomp", "attr", "oprd", "acomp"):
+        if c.dep_ in ("ccomp", "xcomp", "attr", "oprd", "acomp") or \
+                c.dep_ == "prep" and c.lower_ in config.as_clause_objects:
             return False
         if c.dep_ == "dobj" and not (cue.lemma_.lower() in config.addressee_verbs and _animate(c, config)) and \
                 not _put_it(cue, config):
             return False
     return any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in cue.head.children)
+
+
+def _as_cue_content(idx: _DocIndex, cue: Token) -> tuple[int, int] | None:
+    """The clause an "as X reported" cue (_as_clause_cue) hangs on, without the "as" clause; None
+    when the clause lies around the cue (its subject before, its verb after) or when too little
+    is left. A conjunction or adverb opening the sentence before the "as" clause stays out ("And,
+    as X reported, ..."); after a clause that the "as" clause closes, the words that follow it are
+    no part of it ("X met Y, as the Post reported, and Z will ...")."""
+    head = cue.head
+    lead = [c for c in head.children if c.i < cue.i and c.dep_ in ("cc", "advmod", "punct")]
+    gone = {t.i for c in [cue, *lead] for t in c.subtree}
+    words = [t.i for t in head.subtree if t.i not in gone]
+    lead = [c for c in lead if words and c.right_edge.i < words[0]]
+    span = _content_of_subtree(head, exclude=[cue, *lead])
+    if span is not None and span[0] <= cue.idx < span[1] and head.i < cue.left_edge.i:
+        span = _content_of_subtree(head, exclude=[cue, *lead, *(c for c in head.children if c.i > cue.i)])
+    if span is None or span[0] <= cue.idx < span[1] or len(idx.words(*span)) < 4:
+        return None
+    return span
+
+
+def _opens_quoted_sentence(idx: _DocIndex, cue: Token) -> bool:
+    """`When asked, he said, "We will ..."`: a cue whose host is inside the quotation opening
+    right after it, with a capital (a sentence of its own), introduces that direct quote and is
+    no aside on it (a quotation going on in lower case continues the sentence around the cue:
+    `The plan, she said, "is the best we have"`)."""
+    doc = cue.doc
+    nxt = next((t for t in doc[cue.i + 1:cue.i + 4] if not (t.is_punct or t.is_space)), None)
+    return nxt is not None and idx.inside_clause_quote(cue.head) and idx.inside_clause_quote(nxt) and \
+        nxt.text[:1].isupper() and all(t.is_punct or t.is_space for t in doc[cue.i + 1:nxt.i])
 
 
 def _ccomp_parenthetical(cue: Token, config: QuoteConfig) -> bool:
@@ -881,7 +917,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
             if inner is not None:
                 # "the drawdown, which they say left a vacuum": the relative pronoun is the
                 # subject of the verb after the cue; that verb's clause is what they say.
-                span = _content_of_subtree(inner[1])
+                span = _content_of_subtree(inner[1], exclude=[t for t in inner[1].subtree if t.i < tok.i])
                 speaker = _speaker_span(inner[0], config)
                 rule = "indirect.relative"
         if span is None and speech and not children:
@@ -910,7 +946,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
             span, speaker, rule = _content_of_subtree(passive[0]), _speaker_span(passive[1], config), \
                 "indirect.passive_agent"
         if span is None and speech and (tok.dep_ == "parataxis" or _ccomp_parenthetical(tok, config)) and \
-                _parenthetical_host(tok, config):
+                _parenthetical_host(tok, config) and not _opens_quoted_sentence(idx, tok):
             # The increased hostility, he added, makes ...: a parenthetical cue; the content is
             # the sentence around it.
             head = tok.head
@@ -919,9 +955,7 @@ def reported_clauses(idx: _DocIndex) -> Iterator[Attribution | ReportedClause]:
         if span is None and speech and _as_clause_cue(tok, config):
             # "As Ryan has pointed out, that is the “textbook definition” of racism": an "as"
             # clause with a cue reports the clause it hangs on.
-            span = _content_of_subtree(tok.head, exclude=[tok])
-            if span is not None and (span[0] <= tok.idx < span[1] or len(idx.words(*span)) < 4):
-                span = None   # the clause is not around the cue after all, or too little is left
+            span = _as_cue_content(idx, tok)
             rule = "indirect.as_cue"
         if span is not None and rule == "indirect.ccomp":
             inverted = _inverted_parenthetical(tok, config)
@@ -1506,10 +1540,18 @@ def according_to(idx: _DocIndex, taken: list[tuple[int, int]]) -> Iterator[Attri
         while head is not None and head.dep_ not in ("ROOT", "ccomp", "conj", "advcl", "parataxis") and \
                 head.head.i != head.i:
             head = head.head
+        sent = _sent_of(tok)
+        # "X came back on Friday and gave no details, according to Y.": a phrase closing its sentence
+        # reports the whole coordination of verbs sharing a subject, not only the verb it hangs on
+        # (a conjunct with a subject of its own is a clause of its own: "X won, and he will ...")
+        closing = not idx.text[pobj.right_edge.idx + len(pobj.right_edge.text):sent.end_char].strip(" \t\n.,;:!?)\u00a0")
+        while closing and head is not None and head.dep_ == "conj" and head.pos_ in ("VERB", "AUX") and \
+                head.head.pos_ in ("VERB", "AUX") and head.head.i < head.i and \
+                not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in head.children):
+            head = head.head
         span = _content_of_subtree(head, exclude=[tok]) if clause is None else _content_of_subtree(clause)
         if span is None:
             continue
-        sent = _sent_of(tok)
         span = (max(span[0], sent.start_char), min(span[1], sent.end_char))
         # Skip the "according to X" phrase when it sits at the start ...
         phrase_end = max(t.idx + len(t.text) for t in (*tok.subtree, *to.subtree, *pobj.subtree)) \

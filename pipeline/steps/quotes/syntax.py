@@ -879,11 +879,13 @@ def _content_of_subtree(tok: Token, exclude: Iterable[Token] = ()) -> tuple[int,
         return None
     doc = tok.doc
     first, last = toks[0].i, toks[-1].i
-    while first <= last and (doc[first].is_space or (doc[first].is_punct and not doc[first].is_quote)
-                             or doc[first].is_quote and False):
+    # (the trim steps over excluded tokens too: a clause cut off at an edge, ", as X reported.",
+    # must not come back through the punctuation after it)
+    while first <= last and (first in excluded or doc[first].is_space or
+                             (doc[first].is_punct and not doc[first].is_quote)):
         first += 1
-    while last >= first and (doc[last].is_space or (doc[last].is_punct and not doc[last].is_quote)
-                             or doc[last].dep_ == "cc"):
+    while last >= first and (last in excluded or doc[last].is_space or
+                             (doc[last].is_punct and not doc[last].is_quote) or doc[last].dep_ == "cc"):
         last -= 1             # a clause never ends with its conjunction ("... and")
     if first > last:
         return None
