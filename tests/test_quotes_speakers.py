@@ -223,7 +223,7 @@ def test_definite_description_resolved_to_the_person_described(extract, text, sp
 
 # (text, speaker, speaker_title): more descriptions set off by commas
 MORE_APPOSITIVES = [
-    ("One of his advisers, Tad Devine, said the campaign would go on.", "Tad Devine", "One of his advisers"),
+    ("One of his advisers, John Doe, said the campaign would go on.", "John Doe", "One of his advisers"),
     ("His best friend at college, Bruce Turry, said the two were inseparable.", "Bruce Turry",
      "His best friend at college"),
     ("Maria Lopez, the presumptive nominee and favorite to win in November, said the race was close.",

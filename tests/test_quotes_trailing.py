@@ -1,5 +1,5 @@
 """A trailing cue the parser coordinated with the sentence it reports ("The plant is hanging on,
-said its chief executive." / "..., his top aide, Tad Devine, told The Huffington Post."): the
+said its chief executive." / "..., his top aide, John Doe, told the Gazette."): the
 sentence before the comma is the content (rule indirect.trailing). Model-free on hand-built
 parses, then through the extractor with the model."""
 

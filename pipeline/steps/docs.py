@@ -89,6 +89,12 @@ def lower_case_words(doc: Doc) -> set[str]:
     return words
 
 
+def glued_hyphen(tok) -> bool:
+    """A hyphen written inside a word, no space on either side ("Wasserman-Schultz", "Jae-in"),
+    which the tokenizer splits off as a token of its own."""
+    return tok.text == "-" and tok.i > 0 and not tok.doc[tok.i - 1].whitespace_ and not tok.whitespace_
+
+
 @dataclass
 class ParsedDoc:
     doc_id: str

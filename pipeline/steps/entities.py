@@ -66,7 +66,7 @@ from spacy.tokens import Doc
 
 from pipeline.core.config import (DEFAULT_CONFIG_DIR, compile_regex, config_files, load_stage_config, load_toml,
                      reject_unknown_keys, require)
-from pipeline.steps.docs import (blank_english, body_keys, doc_text, document_order, iter_parsed_docs,
+from pipeline.steps.docs import (blank_english, body_keys, doc_text, document_order, glued_hyphen, iter_parsed_docs,
                                  lower_case_words, shared_vocab, token_strings, token_texts)
 from pipeline.core.doc_cache import DocumentCache, settings_key
 from pipeline.core.errors import STAGE_REJECT_CODES, ConfigError, document_failure, without_failing_step
@@ -593,8 +593,7 @@ def _document_surnames(doc: Doc, persons: list[Mention], suffixes: frozenset[str
         out.add((last.upper(),))
         # with its particles, which open a sentence in capitals: "el-Sisi" / "El-Sisi said"
         k = words[-1].i
-        while k > m.start and (doc[k - 1].lower_ in particles or
-                               doc[k - 1].text == "-" and not doc[k - 1].whitespace_ and not doc[k - 2].whitespace_):
+        while k > m.start and (doc[k - 1].lower_ in particles or glued_hyphen(doc[k - 1])):
             k -= 1
         if m.start < k < words[-1].i and doc[k].lower_ in particles:     # (not "La Raza": no name before)
             with_particles = tuple(t.text for t in doc[k:words[-1].i + 1])
@@ -806,8 +805,8 @@ def _through_hyphen(doc: Doc, start: int, end: int) -> int:
     "-in", "Ban Ki" + "-moon"): the lower-case rest is the name's when the whole word is a first
     name of the name list. Not after a one-word name, nor a word ("Clinton-run", "Graham-type")
     or another name ("Clinton-Kaine", "Dodd-Frank")."""
-    if end - start >= 2 and end + 1 < len(doc) and not doc[end - 1].whitespace_ and doc[end].text == "-" and \
-            not doc[end].whitespace_ and doc[end + 1].is_alpha and doc[end + 1].is_lower:
+    if end - start >= 2 and end + 1 < len(doc) and glued_hyphen(doc[end]) and doc[end + 1].is_alpha and \
+            doc[end + 1].is_lower:
         if _is_listed_first_name(doc[end - 1:end + 2].text):
             return end + 2
     return end

@@ -47,7 +47,7 @@ def _animate_subject_after(tok: Token, char: int, config: QuoteConfig) -> bool:
 
 def _reports_own_clause(idx: _DocIndex, cue: Token) -> bool:
     """The cue has a reported clause of its own after it, outside quotation marks: “... a
-    political campaign.” Ohio Gov. John Kasich said he would have fired him. After a quotation
+    political campaign.” Gov. Jane Roe said she would have fired him. After a quotation
     closed by a full stop, that sentence reports itself, not the quotation before it (unless no
     other quotation of the paragraph gives a speaker)."""
     for child in cue.children:

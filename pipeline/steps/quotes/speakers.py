@@ -510,7 +510,7 @@ class SpeakerResolver:
 
     def _appositive_name(self, start: int, end: int, head: Token, att: Attribution) -> Mention | None:
         """"The hotel's general manager, Jane Roe", "Smith's agent, John Doe", "One of his
-        advisers, Tad Devine", "A retired nurse from a small river town, Doe": a description set
+        advisers, John Doe", "A retired nurse from a small river town, Doe": a description set
         off by a comma from the person's name that closes it (or is followed by another comma:
         "One early supporter, Rep. Lee Zeldin, Republican of New York") is that person; so is a
         name opening the span before a comma ("Mrs. Clinton, the presumptive nominee and ...").

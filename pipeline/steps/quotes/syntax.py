@@ -15,7 +15,7 @@ from spacy.parts_of_speech import IDS
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.steps.docs import doc_text
+from pipeline.steps.docs import doc_text, glued_hyphen
 from pipeline.steps.quotes.lexicon import SPEAKER_LABELS, QuoteConfig, _role_heads
 from pipeline.steps.quotes.marks import QuoteSpan, _paragraphs, pair_quote_marks
 from pipeline.steps.quotes.mentions import EMBEDDING_POS
@@ -812,11 +812,6 @@ def _mistagged_name(tok: Token) -> bool:
 _TRIM_DEPS = {"relcl", "appos", "acl", "advcl", "punct", "cc", "conj", "parataxis", "npadvmod"}
 
 
-def _glued_hyphen(tok: Token) -> bool:
-    """A hyphen written inside a word ("Wasserman-Schultz", "Okonjo-Iweala"): no space on either side."""
-    return tok.text in ("-", "‐", "‑") and tok.i > 0 and not tok.doc[tok.i - 1].whitespace_ and not tok.whitespace_
-
-
 def _speaker_span(head: Token, config: QuoteConfig, keep_acl: bool = True) -> tuple[int, int]:
     """The speaker noun phrase as written: the head's subtree without relative clauses,
     appositions and conjoined clauses ("Netanyahu, who is also Defense Minister," -> Netanyahu),
@@ -839,7 +834,7 @@ def _speaker_span(head: Token, config: QuoteConfig, keep_acl: bool = True) -> tu
         if name_appos is not None and (child.i == name_appos.i or dep == "punct" and child.i < name_appos.i):
             continue
         if dep in _TRIM_DEPS and not (keep_acl and dep == "acl" and child.tag_ == "VBN"):
-            if dep == "punct" and _glued_hyphen(child):
+            if dep == "punct" and glued_hyphen(child):
                 continue      # "Debbie Wasserman-Schultz": a hyphen inside the name
             if dep == "conj" and child.pos_ in ("PROPN", "NOUN"):
                 continue      # "Putin and Bennett said": both
@@ -952,7 +947,7 @@ def _indirect_question(tok: Token, child: Token, config: QuoteConfig) -> bool:
     listener and its adverbs (not a condition further on: "asked for a recount if the margin is
     small"), and not when the subject is the one asked ("was asked about", "X, asked about ...,
     said"): the verb has a subject of its own or shares one (a conjunct); but a question verb's
-    bare participle opening an adverbial ("Asked if he was ever bullied, X said no", "when asked
+    bare participle opening an adverbial ("Asked if the plan was fair, X said yes", "when asked
     about the plan"; PolNeAR: a question of nobody named) asks too, its speaker left unnamed
     (_subject_before_climb)."""
     asked = tok.lemma_.lower() in config.question_verbs and tok.tag_ == "VBN" and tok.dep_ == "advcl" and \
@@ -973,7 +968,7 @@ def _indirect_question(tok: Token, child: Token, config: QuoteConfig) -> bool:
                                        child.left_edge.lower_ in ("if", "whether") or
                                        child.left_edge.tag_ in ("WRB", "WP", "WDT")) and \
             any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in child.children):
-        # (a wh-clause too, and after a negated cue: "have not said when they would take it up")
+        # (a wh-clause too, and after a negated cue: "has not said when it would vote on it")
         first = child.left_edge.i
     else:
         return False
