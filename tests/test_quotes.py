@@ -2276,16 +2276,21 @@ VERB_AS_NOUN = [
 ]
 
 
-@pytest.mark.parametrize("words, heads, deps, pos, tags, name", VERB_AS_NOUN,
-                         ids=["noun-tagged-name", "after-conjunction", "determiner", "object", "singular"])
-def test_name_before_a_verb_tagged_as_noun(words, heads, deps, pos, tags, name):
+def _one_sentence(words, **annotations):
+    """A hand-built Doc of one sentence with the parse given (no model)."""
     from spacy.tokens import Doc
 
     from pipeline.steps.docs import shared_vocab
+
+    return Doc(shared_vocab(), words=words, sent_starts=[True] + [False] * (len(words) - 1), **annotations)
+
+
+@pytest.mark.parametrize("words, heads, deps, pos, tags, name", VERB_AS_NOUN,
+                         ids=["noun-tagged-name", "after-conjunction", "determiner", "object", "singular"])
+def test_name_before_a_verb_tagged_as_noun(words, heads, deps, pos, tags, name):
     from pipeline.steps.quotes.reported import _name_before_verb_as_noun
 
-    doc = Doc(shared_vocab(), words=words, heads=heads, deps=deps, pos=pos, tags=tags,
-              sent_starts=[True] + [False] * (len(words) - 1))
+    doc = _one_sentence(words, heads=heads, deps=deps, pos=pos, tags=tags)
     cue = next(t for t in doc if t.tag_ in ("NNS", "NN") and t.lower_.startswith(("charge", "claim")))
     found = _name_before_verb_as_noun(cue)
     assert (found.text if found is not None else None) == name
@@ -2322,14 +2327,10 @@ MISREAD_HEADLINE_VERB = [
 @pytest.mark.parametrize("words, heads, deps, pos, tags, lemmas, misread", MISREAD_HEADLINE_VERB,
                          ids=["rejects", "backs", "aides", "determiner", "verb"])
 def test_a_headline_verb_read_as_noun_makes_its_object_no_cue(words, heads, deps, pos, tags, lemmas, misread):
-    from spacy.tokens import Doc
-
-    from pipeline.steps.docs import shared_vocab
     from pipeline.steps.quotes import load_config
     from pipeline.steps.quotes.reported import _object_of_misread_verb
 
-    doc = Doc(shared_vocab(), words=words, heads=heads, deps=deps, pos=pos, tags=tags, lemmas=lemmas,
-              sent_starts=[True] + [False] * (len(words) - 1))
+    doc = _one_sentence(words, heads=heads, deps=deps, pos=pos, tags=tags, lemmas=lemmas)
     cue = next(t for t in doc if t.lemma_ == "call")
     assert _object_of_misread_verb(cue, load_config()) is misread
 
@@ -2352,14 +2353,10 @@ HYPHENATED_SPEAKERS = [
 
 @pytest.mark.parametrize("words, spaces, heads, deps, pos, speaker", HYPHENATED_SPEAKERS, ids=["hyphen", "dash"])
 def test_a_hyphen_inside_a_name_stays_in_the_speaker_span(words, spaces, heads, deps, pos, speaker):
-    from spacy.tokens import Doc
-
-    from pipeline.steps.docs import shared_vocab
     from pipeline.steps.quotes import load_config
     from pipeline.steps.quotes.syntax import _speaker_span
 
-    doc = Doc(shared_vocab(), words=words, spaces=spaces, heads=heads, deps=deps, pos=pos,
-              sent_starts=[True] + [False] * (len(words) - 1))
+    doc = _one_sentence(words, spaces=spaces, heads=heads, deps=deps, pos=pos)
     head = next(t for t in doc if t.dep_ == "nsubj")
     start, end = _speaker_span(head, load_config())
     assert doc[start:end].text == speaker
