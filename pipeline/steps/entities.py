@@ -627,6 +627,7 @@ def _titled_name(doc: Doc, m: Mention, rules: EntityRules) -> bool:
     words = [t for t in doc[m.start:m.end] if not t.is_space]
     if not 2 <= len(words) <= 3 or not all(t.is_title for t in words) or m.start == 0:
         return False
+    # (a capitalised head opening the document is a headline's word, not a title: "Host Fox ...")
     if not _head_at(doc, m.start, 0, rules) or doc[m.start - 1].text[:1].isupper() and m.start - 1 == 0:
         return False
     return _is_listed_first_name(words[0].text) and not _is_title_word(words[0], rules)
